@@ -1,0 +1,3 @@
+module polyconc/comparisons/go
+
+go 1.22

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+// config is one measured configuration of suite C: a workload at one capacity.
+type config struct {
+	workload  string // C1..C6
+	capacity  int
+	producers int   // 0 for C6, which has two symmetric sides instead
+	consumers int   // 0 for C6
+	channels  int   // 4 for C5, otherwise 0 (not reported)
+	messages  int64 // M; for C6 the round trips R = M/10
+	// prepare builds the channels outside the timed part, so that the figure
+	// covers only the traffic, and returns the timed body, which returns the
+	// sum of everything received.
+	prepare func(c config) func() int64
+}
+
+// wantSum is the total every run must produce: 1..=n each received once.
+func (c config) wantSum() int64 {
+	return c.messages * (c.messages + 1) / 2
+}
+
+// unit is the figure's unit: C6 counts round trips, everything else messages.
+func (c config) unit() string {
+	if c.workload == "C6" {
+		return "ns/roundtrip"
+	}
+	return "ns/msg"
+}
+
+func (c config) String() string {
+	if c.workload == "C6" {
+		return fmt.Sprintf("%s capacity=%d round_trips=%d", c.workload, c.capacity, c.messages)
+	}
+	return fmt.Sprintf("%s capacity=%d producers=%d consumers=%d messages=%d",
+		c.workload, c.capacity, c.producers, c.consumers, c.messages)
+}
+
+// workloadIDs lists suite C in output order.
+var workloadIDs = []string{"C1", "C2", "C3", "C4", "C5", "C6"}
+
+// chanCapacities are the C2-C4 capacities Go channels have; Go has no
+// unbounded channel, so that configuration is left out.
+var chanCapacities = []int{0, 1, 1024}
+
+// configs returns the configurations of one workload for M messages.
+func configs(workload string, m int64) []config {
+	switch workload {
+	case "C1":
+		return []config{{workload: "C1", capacity: int(m), producers: 1, consumers: 1,
+			messages: m, prepare: prepareSeq}}
+	case "C2", "C3", "C4":
+		producers, consumers := 1, 1
+		if workload == "C3" || workload == "C4" {
+			producers = 4
+		}
+		if workload == "C4" {
+			consumers = 4
+		}
+		var out []config
+		for _, capacity := range chanCapacities {
+			out = append(out, config{workload: workload, capacity: capacity,
+				producers: producers, consumers: consumers, messages: m,
+				prepare: prepareShared})
+		}
+		return out
+	case "C5":
+		return []config{{workload: "C5", capacity: 1024, producers: 4, consumers: 1,
+			channels: 4, messages: m, prepare: prepareSelect}}
+	case "C6":
+		return []config{{workload: "C6", capacity: 0, messages: m / 10,
+			prepare: preparePingPong}}
+	}
+	return nil
+}
+
+// share returns the contiguous range [lo, hi] of 1..=m that producer p of n
+// sends; the shares differ by at most one message when n does not divide m.
+func share(m int64, p, n int) (lo, hi int64) {
+	return int64(p)*m/int64(n) + 1, int64(p+1) * m / int64(n)
+}
+
+// prepareSeq is C1: one goroutine fills a channel of capacity M, then drains it.
+func prepareSeq(c config) func() int64 {
+	ch := make(chan int64, c.capacity)
+	return func() int64 {
+		for i := int64(1); i <= c.messages; i++ {
+			ch <- i
+		}
+		var sum int64
+		for i := int64(0); i < c.messages; i++ {
+			sum += <-ch
+		}
+		return sum
+	}
+}
+
+// prepareShared is C2-C4: producers and consumers share one channel, which is
+// closed once every producer is done so that the consumers' range loops end.
+func prepareShared(c config) func() int64 {
+	ch := make(chan int64, c.capacity)
+	return func() int64 {
+		var producers sync.WaitGroup
+		for p := 0; p < c.producers; p++ {
+			lo, hi := share(c.messages, p, c.producers)
+			producers.Add(1)
+			go func() {
+				defer producers.Done()
+				for i := lo; i <= hi; i++ {
+					ch <- i
+				}
+			}()
+		}
+		sums := make([]int64, c.consumers)
+		var consumers sync.WaitGroup
+		for k := range sums {
+			consumers.Add(1)
+			go func() {
+				defer consumers.Done()
+				var sum int64
+				for v := range ch {
+					sum += v
+				}
+				sums[k] = sum
+			}()
+		}
+		producers.Wait()
+		close(ch)
+		consumers.Wait()
+		var total int64
+		for _, s := range sums {
+			total += s
+		}
+		return total
+	}
+}
+
+// prepareSelect is C5: each producer has its own channel and closes it when
+// done; the consumer selects over all four and sets a closed channel's
+// variable to nil, which removes that case from the select.
+func prepareSelect(c config) func() int64 {
+	chans := make([]chan int64, c.channels)
+	for i := range chans {
+		chans[i] = make(chan int64, c.capacity)
+	}
+	return func() int64 {
+		for p, ch := range chans {
+			lo, hi := share(c.messages, p, len(chans))
+			go func() {
+				for i := lo; i <= hi; i++ {
+					ch <- i
+				}
+				close(ch)
+			}()
+		}
+		a, b, d, e := chans[0], chans[1], chans[2], chans[3]
+		var sum int64
+		for open := len(chans); open > 0; {
+			select {
+			case v, ok := <-a:
+				if !ok {
+					a, open = nil, open-1
+					continue
+				}
+				sum += v
+			case v, ok := <-b:
+				if !ok {
+					b, open = nil, open-1
+					continue
+				}
+				sum += v
+			case v, ok := <-d:
+				if !ok {
+					d, open = nil, open-1
+					continue
+				}
+				sum += v
+			case v, ok := <-e:
+				if !ok {
+					e, open = nil, open-1
+					continue
+				}
+				sum += v
+			}
+		}
+		return sum
+	}
+}
+
+// preparePingPong is C6: the caller sends 1..=R on ping and waits for each to
+// come back on pong before sending the next; both channels are unbuffered, so
+// every round trip is two rendezvous handoffs between the goroutines.
+func preparePingPong(c config) func() int64 {
+	ping := make(chan int64, c.capacity)
+	pong := make(chan int64, c.capacity)
+	return func() int64 {
+		go func() {
+			for v := range ping {
+				pong <- v
+			}
+		}()
+		var sum int64
+		for i := int64(1); i <= c.messages; i++ {
+			ping <- i
+			sum += <-pong
+		}
+		close(ping)
+		return sum
+	}
+}

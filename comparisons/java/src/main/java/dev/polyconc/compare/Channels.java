@@ -1,0 +1,237 @@
+package dev.polyconc.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TransferQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+
+/**
+ * Suite C of WORKLOADS.md over java.util.concurrent queues carrying Longs, on platform threads.
+ * Java queues have neither close nor select, so C5 is not expressible and not here; consumers
+ * know how many messages to take instead of waiting for a close.
+ */
+final class Channels {
+  static final int UNBOUNDED = -1;
+
+  static final String ABQ = "ArrayBlockingQueue";
+  static final String LBQ = "LinkedBlockingQueue";
+  static final String SQ = "SynchronousQueue";
+  static final String LTQ = "LinkedTransferQueue";
+  // put() on a LinkedTransferQueue never blocks (unbounded); transfer() waits for a taker,
+  // which makes the same queue a capacity-0 channel, measured under its own name.
+  static final String LTQ_TRANSFER = "LinkedTransferQueue.transfer";
+
+  /** Start and end of the measured part of a run; the workload calls them. */
+  interface Meter {
+    void start();
+
+    void stop();
+  }
+
+  /**
+   * One queue configuration: its impl name, capacity ({@link #UNBOUNDED} for none), how to make
+   * it, and whether senders use {@link TransferQueue#transfer} rather than put.
+   */
+  record Config(
+      String impl, int capacity, IntFunction<BlockingQueue<Long>> factory, boolean transfer) {
+    BlockingQueue<Long> newQueue() {
+      return factory.apply(capacity);
+    }
+
+    void send(BlockingQueue<Long> q, Long value) throws InterruptedException {
+      if (transfer) {
+        ((TransferQueue<Long>) q).transfer(value);
+      } else {
+        q.put(value);
+      }
+    }
+  }
+
+  /** The configurations a workload is measured on, as the brief and WORKLOADS.md list them. */
+  static List<Config> configs(String workload, int messages) {
+    return switch (workload) {
+      case "C1" ->
+          List.of(
+              new Config(ABQ, messages, ArrayBlockingQueue::new, false),
+              new Config(LBQ, messages, LinkedBlockingQueue::new, false),
+              new Config(LTQ, UNBOUNDED, c -> new LinkedTransferQueue<>(), false));
+      case "C2", "C3", "C4" ->
+          List.of(
+              new Config(SQ, 0, c -> new SynchronousQueue<>(), false),
+              new Config(LTQ_TRANSFER, 0, c -> new LinkedTransferQueue<>(), true),
+              new Config(ABQ, 1, ArrayBlockingQueue::new, false),
+              new Config(ABQ, 1024, ArrayBlockingQueue::new, false),
+              new Config(LBQ, 1024, LinkedBlockingQueue::new, false),
+              new Config(LBQ, UNBOUNDED, c -> new LinkedBlockingQueue<>(), false),
+              new Config(LTQ, UNBOUNDED, c -> new LinkedTransferQueue<>(), false));
+      case "C6" ->
+          List.of(
+              new Config(SQ, 0, c -> new SynchronousQueue<>(), false),
+              new Config(ABQ, 1, ArrayBlockingQueue::new, false));
+      default -> List.of();
+    };
+  }
+
+  static int producers(String workload) {
+    return workload.equals("C3") || workload.equals("C4") ? 4 : 1;
+  }
+
+  static int consumers(String workload) {
+    return workload.equals("C4") ? 4 : 1;
+  }
+
+  /** C6 bounces R = M/10 round trips. */
+  static int roundTrips(int messages) {
+    return messages / 10;
+  }
+
+  /** Messages (C1-C4) or round trips (C6) a run of the workload performs: the figure's divisor. */
+  static long units(String workload, int messages) {
+    return workload.equals("C6") ? roundTrips(messages) : messages;
+  }
+
+  /** Runs the workload once and returns what the receivers added up. */
+  static long run(String workload, Config config, int messages, Meter meter)
+      throws InterruptedException {
+    return switch (workload) {
+      case "C1" -> sequential(config, messages, meter);
+      case "C6" -> pingPong(config, roundTrips(messages), meter);
+      default ->
+          flow(config, messages, producers(workload), consumers(workload), meter);
+    };
+  }
+
+  /** C1: one thread sends all M into the queue, then takes them all out. */
+  static long sequential(Config config, int messages, Meter meter) throws InterruptedException {
+    BlockingQueue<Long> q = config.newQueue();
+    meter.start();
+    for (long v = 1; v <= messages; v++) {
+      config.send(q, v);
+    }
+    long sum = 0;
+    for (int i = 0; i < messages; i++) {
+      sum += q.take();
+    }
+    meter.stop();
+    return sum;
+  }
+
+  /** C2-C4: producers send contiguous shares of 1..M, consumers take a known share of M. */
+  static long flow(Config config, int messages, int producers, int consumers, Meter meter)
+      throws InterruptedException {
+    BlockingQueue<Long> q = config.newQueue();
+    long[] sums = new long[consumers];
+    Workers workers = new Workers();
+    for (int p = 0; p < producers; p++) {
+      long from = (long) messages * p / producers + 1;
+      long to = (long) messages * (p + 1) / producers;
+      workers.add(
+          () -> {
+            for (long v = from; v <= to; v++) {
+              config.send(q, v);
+            }
+          });
+    }
+    for (int c = 0; c < consumers; c++) {
+      int k = c;
+      long count = (long) messages * (c + 1) / consumers - (long) messages * c / consumers;
+      workers.add(
+          () -> {
+            long sum = 0;
+            for (long i = 0; i < count; i++) {
+              sum += q.take();
+            }
+            sums[k] = sum;
+          });
+    }
+    workers.runMeasured(meter);
+    long total = 0;
+    for (long s : sums) {
+      total += s;
+    }
+    return total;
+  }
+
+  /** C6: the pinger sends 1..R one at a time and adds up what the ponger sends back. */
+  static long pingPong(Config config, int roundTrips, Meter meter) throws InterruptedException {
+    BlockingQueue<Long> there = config.newQueue();
+    BlockingQueue<Long> back = config.newQueue();
+    long[] sum = new long[1];
+    Workers workers = new Workers();
+    workers.add(
+        () -> {
+          long s = 0;
+          for (long v = 1; v <= roundTrips; v++) {
+            config.send(there, v);
+            s += back.take();
+          }
+          sum[0] = s;
+        });
+    workers.add(
+        () -> {
+          for (int i = 0; i < roundTrips; i++) {
+            config.send(back, there.take());
+          }
+        });
+    workers.runMeasured(meter);
+    return sum[0];
+  }
+
+  /** A body that may block on a queue. */
+  interface Body {
+    void run() throws InterruptedException;
+  }
+
+  /**
+   * Platform threads that wait at a gate, so that starting them is outside the measured part. If
+   * one fails, the others are interrupted: they may be blocked on messages that will never come.
+   */
+  static final class Workers {
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private CountDownLatch ready;
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    void add(Body body) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  ready.countDown();
+                  gate.await();
+                  body.run();
+                } catch (Throwable e) {
+                  if (failure.compareAndSet(null, e)) {
+                    threads.forEach(Thread::interrupt);
+                  }
+                }
+              },
+              "bench-worker-" + threads.size());
+      threads.add(t);
+    }
+
+    void runMeasured(Meter meter) throws InterruptedException {
+      ready = new CountDownLatch(threads.size());
+      threads.forEach(Thread::start);
+      ready.await();
+      meter.start();
+      gate.countDown();
+      for (Thread t : threads) {
+        t.join();
+      }
+      meter.stop();
+      if (failure.get() != null) {
+        throw new IllegalStateException("a worker thread failed", failure.get());
+      }
+    }
+  }
+
+  private Channels() {}
+}

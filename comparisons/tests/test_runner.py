@@ -1,0 +1,163 @@
+import json
+import os
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import COMPARISONS
+from runner import __main__ as runner
+from runner.toolchains import detect
+
+
+def results_of(out: Path):
+    (jsonl,) = out.glob("*.jsonl")
+    meta = json.loads(jsonl.with_name(jsonl.stem + ".meta.json").read_text())
+    return [json.loads(ln) for ln in jsonl.read_text().splitlines()], meta
+
+
+@pytest.fixture
+def bin_with_make_only(tmp_path, monkeypatch):
+    """A PATH on which make exists and no language toolchain does."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "make").symlink_to(shutil.which("make"))
+    monkeypatch.setenv("PATH", str(bindir))
+    return bindir
+
+
+def test_detect_reports_what_is_missing(bin_with_make_only, tmp_path):
+    tc = detect("java", COMPARISONS)
+    assert not tc.available and tc.reason == "java, javac, mvn not found on PATH"
+    tc = detect("python", tmp_path / "comparisons")  # no .venv beside it
+    assert not tc.available and "no project venv at" in tc.reason
+
+
+def test_missing_toolchain_is_skipped_not_fatal(bin_with_make_only, tmp_path):
+    root = tmp_path / "comparisons"
+    for lang in ("go", "rust"):
+        (root / lang).mkdir(parents=True)
+        (root / lang / "Makefile").write_text("build:\n\tfalse\n")  # never reached
+    shutil.copy(COMPARISONS / "WORKLOADS.md", root)
+    out = tmp_path / "out"
+    code = runner.main(["--mode", "smoke", "--langs", "go,rust", "--root", str(root), "--out", str(out)])
+    assert code == 0  # a missing toolchain is a skip, even in smoke mode
+    lines, meta = results_of(out)
+    assert lines == []
+    assert meta["skipped"] == [
+        {"lang": "go", "reason": "go not found on PATH"},
+        {"lang": "rust", "reason": "cargo, rustc not found on PATH"},
+    ]
+    assert meta["run"] == [] and meta["errors"] == [] and meta["finished"]
+
+
+GOOD_LINE = {
+    "suite": "C", "workload": "C2", "lang": "python", "impl": "fake", "via": "native",
+    "params": {"capacity": 1, "producers": 1, "consumers": 1, "messages": 2000},
+    "unit": "ns/msg", "median": 2.0, "min": 1.0, "max": 3.0, "runs": 1,
+    "host": {"cpus": 2, "os": "linux", "toolchain": "fake"},
+}
+
+
+def fake_root(tmp_path: Path, program: str, build_ok: bool = True) -> Path:
+    """A comparisons folder whose python program is `program` (a shell script body),
+    with a .venv beside it so the python toolchain is found."""
+    root = tmp_path / "comparisons"
+    (root / "python").mkdir(parents=True)
+    shutil.copy(COMPARISONS / "WORKLOADS.md", root)
+    venv_bin = tmp_path / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python").symlink_to(sys.executable)
+    (root / "python" / "bench.sh").write_text("#!/bin/sh\n" + textwrap.dedent(program))
+    recipe = "mkdir -p build && cp bench.sh build/bench && chmod +x build/bench" if build_ok else (
+        "echo 'bench.c:1: error: oops' >&2; exit 2"
+    )
+    (root / "python" / "Makefile").write_text(f"build:\n\t{recipe}\n")
+    return root
+
+
+def run_fake(tmp_path, program, mode="smoke", build_ok=True):
+    root = fake_root(tmp_path, program, build_ok)
+    out = tmp_path / "out"
+    code = runner.main(["--mode", mode, "--langs", "python,go", "--root", str(root), "--out", str(out), "--timeout", "60"])
+    return (code, *results_of(out), root)
+
+
+def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
+    program = f"""
+        echo "$@" > "$(dirname "$0")/args"
+        echo progress >&2
+        echo '{json.dumps(GOOD_LINE)}'
+    """
+    code, lines, meta, root = run_fake(tmp_path, program, mode="quick")
+    assert code == 0
+    assert (root / "python" / "build" / "args").read_text().split() == [
+        "--suite", "C", "--messages", "20000", "--runs", "5", "--warmup", "1",
+    ]
+    assert lines == [GOOD_LINE]
+    assert meta["mode"] == "quick" and meta["parameters"]["python"]["messages"] == 20000
+    assert meta["languages"]["python"]["status"] == "ok" and meta["languages"]["python"]["lines"] == 1
+    # go has no Makefile in the fake root: skipped with the reason.
+    assert meta["skipped"][0]["lang"] == "go" and "no Makefile" in meta["skipped"][0]["reason"]
+    assert "python" in meta["host"]["toolchains"]
+
+
+def test_smoke_fails_on_an_invalid_line_but_keeps_the_good_ones(tmp_path):
+    bad = dict(GOOD_LINE, runs=0)
+    program = f"""
+        echo '{json.dumps(GOOD_LINE)}'
+        echo '{json.dumps(bad)}'
+    """
+    code, lines, meta, _ = run_fake(tmp_path, program)
+    assert code == 1
+    assert lines == [GOOD_LINE]
+    (error,) = meta["errors"]
+    assert error["lang"] == "python" and error["message"] == "1 invalid line(s)"
+    assert "runs must be an integer >= 1" in error["invalid"][0]["problems"][0]
+
+
+def test_a_failing_program_is_recorded_with_its_stderr(tmp_path):
+    program = """
+        echo 'python: error: C2 capacity=1: sum check failed' >&2
+        exit 1
+    """
+    code, lines, meta, _ = run_fake(tmp_path, program)
+    assert code == 1 and lines == []
+    (error,) = meta["errors"]
+    assert error["message"] == "exited with status 1; no valid result line"
+    assert "sum check failed" in error["stderr_tail"]
+    assert meta["languages"]["python"]["status"] == "failed"
+
+
+def test_a_hanging_program_is_killed_after_the_timeout(tmp_path):
+    root = fake_root(tmp_path, "sleep 30\n")
+    out = tmp_path / "out"
+    code = runner.main(["--mode", "smoke", "--langs", "python", "--root", str(root), "--out", str(out), "--timeout", "1"])
+    _, meta = results_of(out)
+    assert code == 1
+    assert meta["errors"][0]["message"].startswith("killed after the 1 s timeout")
+
+
+def test_a_failed_build_skips_the_language_and_fails_only_smoke(tmp_path):
+    code, lines, meta, _ = run_fake(tmp_path, "exit 0\n", mode="quick", build_ok=False)
+    assert code == 0  # quick and full go on to the report
+    (error,) = meta["errors"]
+    assert error["stage"] == "build" and "oops" in error["stderr_tail"]
+    assert meta["languages"]["python"]["status"] == "build_failed"
+    code, *_ = run_fake(tmp_path / "again", "exit 0\n", mode="smoke", build_ok=False)
+    assert code == 1
+
+
+def test_unknown_language_is_a_usage_error(tmp_path):
+    assert runner.main(["--langs", "cobol", "--out", str(tmp_path)]) == 2
+
+
+@pytest.mark.skipif(not os.access(COMPARISONS.parent / ".venv" / "bin" / "python", os.X_OK), reason="no project venv")
+def test_smoke_run_of_the_real_python_program(tmp_path):
+    out = tmp_path / "out"
+    assert runner.main(["--mode", "smoke", "--langs", "python", "--out", str(out)]) == 0
+    lines, meta = results_of(out)
+    assert meta["errors"] == [] and meta["run"] == ["python"]
+    assert {ln["workload"] for ln in lines} >= {"C1", "C2", "C3", "C4", "C6"}
+    assert all(ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000 for ln in lines)

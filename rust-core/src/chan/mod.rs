@@ -1,0 +1,507 @@
+//! Go's channel: [`Chan`], and [`Select`] over any number of send and
+//! receive cases.
+//!
+//! A `Chan<T>` is one channel; cloning it gives another handle to the same
+//! channel, and every handle may send, receive and close, as a Go channel
+//! value can. Closing is explicit (dropping handles never closes), a second
+//! close is harmless, and values buffered before the close are still
+//! received.
+//!
+//! ```
+//! use std::thread;
+//! use polyconc::chan::Chan;
+//!
+//! let ch = Chan::new(16);
+//! let producer = {
+//!     let ch = ch.clone();
+//!     thread::spawn(move || {
+//!         for i in 1..=100u64 {
+//!             ch.send(i).unwrap();
+//!         }
+//!         ch.close();
+//!     })
+//! };
+//! let total: u64 = ch.iter().sum(); // ends when closed and drained
+//! producer.join().unwrap();
+//! assert_eq!(total, 5050);
+//! ```
+//!
+//! Blocked operations spin for a few microseconds, then park their thread;
+//! whoever completes an operation wakes exactly that thread.
+
+mod error;
+mod future;
+mod select;
+mod state;
+mod waiter;
+
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+pub use error::{
+    RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError, TryRecvError,
+    TrySelectError, TrySendError,
+};
+pub use future::{RecvFuture, SendFuture};
+pub use select::Select;
+
+use crate::primitives::Arc;
+use state::{wake, Entry, Inner};
+use waiter::Waiter;
+
+/// A Go channel. See the [module documentation](self).
+///
+/// ```
+/// use polyconc::chan::Chan;
+/// let ch = Chan::new(2);
+/// ch.send("a").unwrap();
+/// ch.send("b").unwrap();
+/// assert_eq!(ch.len(), 2);
+/// assert_eq!(ch.recv(), Ok("a"));
+/// ```
+pub struct Chan<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Clone for Chan<T> {
+    /// Another handle to the same channel.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let a = Chan::new(1);
+    /// let b = a.clone();
+    /// a.send(1).unwrap();
+    /// assert_eq!(b.recv(), Ok(1));
+    /// ```
+    fn clone(&self) -> Self {
+        Chan {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Chan<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Chan")
+            .field("capacity", &self.capacity())
+            .field("len", &self.len())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
+/// `None` when `timeout` is too large to be a deadline: wait forever.
+fn deadline_after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
+}
+
+impl<T> Chan<T> {
+    /// A channel with room for `capacity` values; 0 makes a rendezvous
+    /// channel (Go's unbuffered `make(chan T)`), where a send completes only
+    /// when a receiver takes the value.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::<u8>::new(0);
+    /// assert_eq!(ch.capacity(), Some(0));
+    /// assert!(ch.try_send(1).is_err()); // no receiver waiting
+    /// ```
+    pub fn new(capacity: usize) -> Self {
+        Chan {
+            inner: Arc::new(Inner::new(Some(capacity))),
+        }
+    }
+
+    /// A channel whose sends never block.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::unbounded();
+    /// for i in 0..10_000 {
+    ///     ch.send(i).unwrap();
+    /// }
+    /// assert_eq!(ch.capacity(), None);
+    /// assert_eq!(ch.len(), 10_000);
+    /// ```
+    pub fn unbounded() -> Self {
+        Chan {
+            inner: Arc::new(Inner::new(None)),
+        }
+    }
+
+    /// The buffer size: `Some(0)` for rendezvous, `None` when unbounded.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// assert_eq!(Chan::<()>::new(8).capacity(), Some(8));
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        self.inner.cap
+    }
+
+    /// How many values are buffered now (always 0 for rendezvous).
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::new(4);
+    /// ch.send(()).unwrap();
+    /// assert_eq!(ch.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.inner.lock().len()
+    }
+
+    /// Whether nothing is buffered now.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// assert!(Chan::<i32>::new(4).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the channel has been closed (buffered values may remain).
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::<i32>::new(1);
+    /// assert!(!ch.is_closed());
+    /// ch.close();
+    /// assert!(ch.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    /// Closes the channel; returns whether this call closed it (a second
+    /// close returns `false` and changes nothing). Every blocked receiver and
+    /// sender wakes: receivers get what is buffered, then [`RecvError`];
+    /// senders get their value back in a [`SendError`].
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::new(2);
+    /// ch.send(1).unwrap();
+    /// assert!(ch.close());
+    /// assert!(!ch.close());
+    /// assert_eq!(ch.recv(), Ok(1)); // buffered values survive the close
+    /// assert!(ch.recv().is_err());
+    /// ```
+    pub fn close(&self) -> bool {
+        self.inner.close()
+    }
+
+    /// Sends, waiting as long as it takes for room (or a receiver, on a
+    /// rendezvous channel). Fails only when the channel is closed.
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, SendError};
+    /// let ch = Chan::new(1);
+    /// assert_eq!(ch.send(1), Ok(()));
+    /// ch.close();
+    /// assert_eq!(ch.send(2), Err(SendError(2)));
+    /// ```
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        self.send_until(value, None)
+            .map_err(|e| SendError(e.into_inner()))
+    }
+
+    /// Sends if it can without waiting.
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, TrySendError};
+    /// let ch = Chan::new(1);
+    /// assert_eq!(ch.try_send(1), Ok(()));
+    /// assert_eq!(ch.try_send(2), Err(TrySendError::Full(2)));
+    /// ```
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let mut st = self.inner.lock();
+        let woken = st.try_send(self.inner.cap, value)?;
+        drop(st);
+        wake(woken);
+        Ok(())
+    }
+
+    /// Sends, waiting at most `timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::new(1);
+    /// assert!(ch.send_timeout(1, Duration::from_millis(10)).is_ok());
+    /// assert!(ch.send_timeout(2, Duration::from_millis(10)).is_err());
+    /// ```
+    pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
+        self.send_until(value, deadline_after(timeout))
+    }
+
+    /// Sends, waiting until `deadline` at the latest.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use polyconc::chan::{Chan, SendTimeoutError};
+    /// let ch = Chan::new(0);
+    /// let r = ch.send_deadline(9, Instant::now() + Duration::from_millis(5));
+    /// assert_eq!(r, Err(SendTimeoutError::Timeout(9)));
+    /// ```
+    pub fn send_deadline(&self, value: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
+        self.send_until(value, Some(deadline))
+    }
+
+    fn send_until(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        let mut st = self.inner.lock();
+        let value = match st.try_send(self.inner.cap, value) {
+            Ok(woken) => {
+                drop(st);
+                wake(woken);
+                return Ok(());
+            }
+            Err(TrySendError::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
+            Err(TrySendError::Full(v)) => v,
+        };
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(SendTimeoutError::Timeout(value));
+        }
+        let slot = UnsafeCell::new(Some(value));
+        let waiter = Waiter::for_thread();
+        let woken = st.register_sender(Entry {
+            waiter: Arc::clone(&waiter),
+            case: 0,
+            slot: slot.get(),
+        });
+        drop(st);
+        wake(woken);
+        if !waiter.wait(deadline) {
+            let mut st = self.inner.lock();
+            if waiter.abort() {
+                st.unregister(&waiter, 0);
+                drop(st);
+                let value = slot
+                    .into_inner()
+                    .expect("an unclaimed sender keeps its value");
+                return Err(SendTimeoutError::Timeout(value));
+            }
+            // Claimed while the deadline passed; the claimer finished under the lock.
+        }
+        match slot.into_inner() {
+            None => Ok(()),
+            Some(v) => Err(SendTimeoutError::Closed(v)),
+        }
+    }
+
+    /// Receives, waiting as long as it takes. Fails only when the channel is
+    /// closed and drained.
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, RecvError};
+    /// let ch = Chan::new(1);
+    /// ch.send(5).unwrap();
+    /// ch.close();
+    /// assert_eq!(ch.recv(), Ok(5));
+    /// assert_eq!(ch.recv(), Err(RecvError));
+    /// ```
+    pub fn recv(&self) -> Result<T, RecvError> {
+        self.recv_until(None).map_err(|_| RecvError)
+    }
+
+    /// Receives if a value can be had without waiting.
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, TryRecvError};
+    /// let ch = Chan::new(1);
+    /// assert_eq!(ch.try_recv(), Err(TryRecvError::Empty));
+    /// ch.send(1).unwrap();
+    /// assert_eq!(ch.try_recv(), Ok(1));
+    /// ```
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        let mut st = self.inner.lock();
+        let (value, woken) = st.try_recv(self.inner.cap)?;
+        drop(st);
+        wake(woken);
+        Ok(value)
+    }
+
+    /// Receives, waiting at most `timeout`. A timed-out receive consumes
+    /// nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::chan::{Chan, RecvTimeoutError};
+    /// let ch = Chan::<i32>::new(1);
+    /// assert_eq!(ch.recv_timeout(Duration::from_millis(5)), Err(RecvTimeoutError::Timeout));
+    /// ```
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        self.recv_until(deadline_after(timeout))
+    }
+
+    /// Receives, waiting until `deadline` at the latest.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::new(1);
+    /// ch.send('x').unwrap();
+    /// assert_eq!(ch.recv_deadline(Instant::now() + Duration::from_secs(1)), Ok('x'));
+    /// ```
+    pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+        self.recv_until(Some(deadline))
+    }
+
+    fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        let mut st = self.inner.lock();
+        match st.try_recv(self.inner.cap) {
+            Ok((value, woken)) => {
+                drop(st);
+                wake(woken);
+                return Ok(value);
+            }
+            Err(TryRecvError::Closed) => return Err(RecvTimeoutError::Closed),
+            Err(TryRecvError::Empty) => {}
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(RecvTimeoutError::Timeout);
+        }
+        let slot = UnsafeCell::new(None);
+        let waiter = Waiter::for_thread();
+        st.register_receiver(Entry {
+            waiter: Arc::clone(&waiter),
+            case: 0,
+            slot: slot.get(),
+        });
+        drop(st);
+        if !waiter.wait(deadline) {
+            let mut st = self.inner.lock();
+            if waiter.abort() {
+                st.unregister(&waiter, 0);
+                return Err(RecvTimeoutError::Timeout);
+            }
+        }
+        slot.into_inner().ok_or(RecvTimeoutError::Closed)
+    }
+
+    /// A future that sends `value` (for async code). Dropping it before it
+    /// completes withdraws the value: it is then never received.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let ch = Chan::new(1);
+    /// block_on(ch.send_async(3)).unwrap();
+    /// assert_eq!(block_on(ch.recv_async()), Ok(3));
+    /// ```
+    pub fn send_async(&self, value: T) -> SendFuture<T> {
+        SendFuture::new(self.clone(), value)
+    }
+
+    /// A future that receives (for async code). Dropping it before it
+    /// completes consumes nothing.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let ch = Chan::<i32>::new(1);
+    /// ch.close();
+    /// assert!(block_on(ch.recv_async()).is_err());
+    /// ```
+    pub fn recv_async(&self) -> RecvFuture<T> {
+        RecvFuture::new(self.clone())
+    }
+
+    /// Iterates over received values until the channel is closed and
+    /// drained.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::new(3);
+    /// for i in 0..3 { ch.send(i).unwrap(); }
+    /// ch.close();
+    /// assert_eq!(ch.iter().collect::<Vec<_>>(), vec![0, 1, 2]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { chan: self }
+    }
+
+    /// Whether two handles are to the same channel.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let a = Chan::<i32>::new(0);
+    /// assert!(a.same_channel(&a.clone()));
+    /// assert!(!a.same_channel(&Chan::new(0)));
+    /// ```
+    pub fn same_channel(&self, other: &Chan<T>) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+/// A blocking iterator over a channel's values; see [`Chan::iter`].
+///
+/// ```
+/// use polyconc::chan::Chan;
+/// let ch = Chan::new(1);
+/// ch.send(1).unwrap();
+/// ch.close();
+/// let mut it = ch.iter();
+/// assert_eq!(it.next(), Some(1));
+/// assert_eq!(it.next(), None);
+/// ```
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    chan: &'a Chan<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.chan.recv().ok()
+    }
+}
+
+/// An owning blocking iterator; see [`Chan::iter`].
+///
+/// ```
+/// use polyconc::chan::Chan;
+/// let ch = Chan::new(2);
+/// ch.send(1).unwrap();
+/// ch.close();
+/// assert_eq!(ch.into_iter().count(), 1);
+/// ```
+#[derive(Debug)]
+pub struct IntoIter<T> {
+    chan: Chan<T>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.chan.recv().ok()
+    }
+}
+
+impl<T> IntoIterator for Chan<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter { chan: self }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Chan<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}

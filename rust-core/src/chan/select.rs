@@ -1,0 +1,450 @@
+//! Go's `select`, over any number of send and receive cases of any element
+//! types.
+//!
+//! The select locks every channel involved (in address order, once each),
+//! tries the cases in a random order, and takes the first ready one; so
+//! "nothing was ready" is true of one instant, as in Go. If none is ready it
+//! queues one waiter on every channel, unlocks, and sleeps until a partner
+//! claims the waiter for exactly one case.
+
+use std::cell::{Cell, UnsafeCell};
+use std::time::{Duration, Instant};
+
+use super::error::{
+    RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
+};
+use super::state::{wake, Entry, Woken};
+use super::waiter::Waiter;
+use super::Chan;
+use crate::primitives::Arc;
+
+/// A select over send and receive cases; each case has a callback, and the
+/// one case that fires hands its result to its callback, whose return value
+/// the select returns.
+///
+/// ```
+/// use polyconc::chan::{Chan, Select};
+/// let numbers = Chan::<i32>::new(1);
+/// let words = Chan::new(1);
+/// words.send("hi").unwrap();
+/// let got = Select::new()
+///     .recv(&numbers, |r| format!("number {:?}", r))
+///     .recv(&words, |r| format!("word {:?}", r))
+///     .select();
+/// assert_eq!(got, "word Ok(\"hi\")");
+/// ```
+///
+/// A receive case fires with `Err(RecvError)` when its channel is closed and
+/// drained (Go's `v, ok := <-ch` with `ok == false`); a send case fires with
+/// `Err(SendError(v))` when its channel is closed. A case on `None` is
+/// disabled and never fires (Go's nil channel). Among ready cases the choice
+/// is uniformly random, unless [`Select::biased`] asks for the first one.
+pub struct Select<'a, R> {
+    cases: Vec<Box<dyn Case<R> + 'a>>,
+    biased: bool,
+}
+
+impl<R> Default for Select<'_, R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a, R> Select<'a, R> {
+    /// A select with no cases yet.
+    ///
+    /// ```
+    /// use polyconc::chan::Select;
+    /// let s: Select<'_, ()> = Select::new();
+    /// assert!(s.try_select().is_err()); // no case can ever fire
+    /// ```
+    pub fn new() -> Self {
+        Select {
+            cases: Vec::new(),
+            biased: false,
+        }
+    }
+
+    /// Adds a receive case. `chan` may be `None` (a disabled case).
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, Select};
+    /// let ch = Chan::new(1);
+    /// ch.send(4).unwrap();
+    /// let disabled: Option<&Chan<i32>> = None;
+    /// let v = Select::new().recv(disabled, |_| 0).recv(&ch, |r| r.unwrap()).select();
+    /// assert_eq!(v, 4);
+    /// ```
+    pub fn recv<T: 'a>(
+        mut self,
+        chan: impl Into<Option<&'a Chan<T>>>,
+        on_recv: impl FnOnce(Result<T, RecvError>) -> R + 'a,
+    ) -> Self {
+        self.cases.push(Box::new(RecvCase {
+            chan: chan.into(),
+            slot: UnsafeCell::new(None),
+            on_recv,
+        }));
+        self
+    }
+
+    /// Adds a send case of `value`. `chan` may be `None` (a disabled case).
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, Select};
+    /// let ch = Chan::new(1);
+    /// let sent = Select::new().send(&ch, 7, |r| r.is_ok()).select();
+    /// assert!(sent);
+    /// assert_eq!(ch.recv(), Ok(7));
+    /// ```
+    pub fn send<T: 'a>(
+        mut self,
+        chan: impl Into<Option<&'a Chan<T>>>,
+        value: T,
+        on_send: impl FnOnce(Result<(), SendError<T>>) -> R + 'a,
+    ) -> Self {
+        self.cases.push(Box::new(SendCase {
+            chan: chan.into(),
+            slot: UnsafeCell::new(Some(value)),
+            on_send,
+        }));
+        self
+    }
+
+    /// Takes the first ready case in the order they were added, instead of
+    /// a random one.
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, Select};
+    /// let (a, b) = (Chan::new(1), Chan::new(1));
+    /// a.send(1).unwrap();
+    /// b.send(2).unwrap();
+    /// let first = Select::new().recv(&a, |r| r.unwrap()).recv(&b, |r| r.unwrap()).biased().select();
+    /// assert_eq!(first, 1);
+    /// ```
+    pub fn biased(mut self) -> Self {
+        self.biased = true;
+        self
+    }
+
+    /// Waits until one case fires, and returns its callback's result. With no
+    /// enabled case it waits forever, as Go's empty `select {}` does.
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, Select};
+    /// let ch = Chan::new(0);
+    /// let tx = ch.clone();
+    /// let t = std::thread::spawn(move || tx.send(1).unwrap());
+    /// assert_eq!(Select::new().recv(&ch, |r| r.unwrap()).select(), 1);
+    /// t.join().unwrap();
+    /// ```
+    pub fn select(self) -> R {
+        match self.run(Wait::Until(None)) {
+            Ok(r) => r,
+            Err(_) => unreachable!("a select without deadline cannot time out"),
+        }
+    }
+
+    /// Fires a case only if one is ready now (Go's `default`).
+    ///
+    /// ```
+    /// use polyconc::chan::{Chan, Select};
+    /// let ch = Chan::<i32>::new(1);
+    /// assert!(Select::new().recv(&ch, |_| ()).try_select().is_err());
+    /// ```
+    pub fn try_select(self) -> Result<R, TrySelectError> {
+        self.run(Wait::Never).map_err(|_| TrySelectError)
+    }
+
+    /// Waits at most `timeout` for a case to fire.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::chan::{Chan, Select};
+    /// let ch = Chan::<i32>::new(0);
+    /// assert!(Select::new().recv(&ch, |_| ()).select_timeout(Duration::from_millis(2)).is_err());
+    /// ```
+    pub fn select_timeout(self, timeout: Duration) -> Result<R, SelectTimeoutError> {
+        self.run(Wait::Until(Instant::now().checked_add(timeout)))
+    }
+
+    /// Waits until `deadline` at the latest for a case to fire.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use polyconc::chan::{Chan, Select};
+    /// let ch = Chan::new(1);
+    /// ch.send(()).unwrap();
+    /// let r = Select::new().recv(&ch, |r| r.is_ok()).select_deadline(Instant::now() + Duration::from_secs(1));
+    /// assert_eq!(r, Ok(true));
+    /// ```
+    pub fn select_deadline(self, deadline: Instant) -> Result<R, SelectTimeoutError> {
+        self.run(Wait::Until(Some(deadline)))
+    }
+
+    fn run(mut self, wait: Wait) -> Result<R, SelectTimeoutError> {
+        let locks = Locks::new(&self.cases);
+        let order = poll_order(self.cases.len(), self.biased);
+
+        locks.lock_all(&self.cases);
+        for &i in &order {
+            // SAFETY: every channel of the select is locked.
+            if let Some(woken) = unsafe { self.cases[i].try_fire() } {
+                locks.unlock_all(&self.cases);
+                wake(woken);
+                return Ok(self.finish(i));
+            }
+        }
+        let deadline = match wait {
+            Wait::Never => {
+                locks.unlock_all(&self.cases);
+                return Err(SelectTimeoutError);
+            }
+            Wait::Until(d) => d,
+        };
+
+        let waiter = Waiter::for_thread();
+        let mut woken = Vec::new();
+        for (i, case) in self.cases.iter_mut().enumerate() {
+            // SAFETY: locked; the case's slot lives in its box until `finish`.
+            woken.extend(unsafe { case.register(&waiter, i) });
+        }
+        locks.unlock_all(&self.cases);
+        woken.into_iter().for_each(|w| w.wake());
+
+        let done = waiter.wait(deadline);
+        locks.lock_all(&self.cases);
+        // Holding every lock, a claim is either complete or impossible.
+        let timed_out = !done && waiter.abort();
+        let fired = if timed_out {
+            None
+        } else {
+            Some(waiter.claimed_case())
+        };
+        for (i, case) in self.cases.iter_mut().enumerate() {
+            if Some(i) != fired {
+                // SAFETY: locked.
+                unsafe { case.unregister(&waiter, i) };
+            }
+        }
+        locks.unlock_all(&self.cases);
+        match fired {
+            Some(i) => Ok(self.finish(i)),
+            None => Err(SelectTimeoutError),
+        }
+    }
+
+    fn finish(mut self, i: usize) -> R {
+        self.cases.swap_remove(i).finish()
+    }
+}
+
+enum Wait {
+    Never,
+    Until(Option<Instant>),
+}
+
+/// One case, its element type erased.
+trait Case<R> {
+    /// The channel's identity, `None` when disabled.
+    fn key(&self) -> Option<usize>;
+    fn lock(&self);
+    /// # Safety
+    /// The lock is held.
+    unsafe fn unlock(&self);
+    /// Completes the case now if it can; `Some` (with whom to wake) if it fired.
+    /// # Safety
+    /// The lock is held.
+    unsafe fn try_fire(&mut self) -> Option<Woken>;
+    /// # Safety
+    /// The lock is held, and `self` stays where it is until unregistered.
+    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken;
+    /// # Safety
+    /// The lock is held.
+    unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize);
+    fn finish(self: Box<Self>) -> R;
+}
+
+struct RecvCase<'a, T, F> {
+    chan: Option<&'a Chan<T>>,
+    slot: UnsafeCell<Option<T>>,
+    on_recv: F,
+}
+
+impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> {
+    fn key(&self) -> Option<usize> {
+        self.chan
+            .map(|c| Arc::as_ptr(&c.inner) as *const u8 as usize)
+    }
+    fn lock(&self) {
+        if let Some(c) = self.chan {
+            c.inner.lock_raw();
+        }
+    }
+    unsafe fn unlock(&self) {
+        if let Some(c) = self.chan {
+            c.inner.unlock_raw();
+        }
+    }
+    unsafe fn try_fire(&mut self) -> Option<Woken> {
+        let c = self.chan?;
+        match c.inner.state_mut().try_recv(c.inner.cap) {
+            Ok((value, woken)) => {
+                *self.slot.get_mut() = Some(value);
+                Some(woken)
+            }
+            Err(TryRecvError::Closed) => Some(None),
+            Err(TryRecvError::Empty) => None,
+        }
+    }
+    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
+        if let Some(c) = self.chan {
+            let entry = Entry {
+                waiter: Arc::clone(waiter),
+                case,
+                slot: self.slot.get(),
+            };
+            c.inner.state_mut().register_receiver(entry);
+        }
+        None
+    }
+    unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
+        if let Some(c) = self.chan {
+            c.inner.state_mut().unregister(waiter, case);
+        }
+    }
+    fn finish(self: Box<Self>) -> R {
+        let this = *self;
+        (this.on_recv)(this.slot.into_inner().ok_or(RecvError))
+    }
+}
+
+struct SendCase<'a, T, F> {
+    chan: Option<&'a Chan<T>>,
+    /// Holds the value until a receiver takes it.
+    slot: UnsafeCell<Option<T>>,
+    on_send: F,
+}
+
+impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T, F> {
+    fn key(&self) -> Option<usize> {
+        self.chan
+            .map(|c| Arc::as_ptr(&c.inner) as *const u8 as usize)
+    }
+    fn lock(&self) {
+        if let Some(c) = self.chan {
+            c.inner.lock_raw();
+        }
+    }
+    unsafe fn unlock(&self) {
+        if let Some(c) = self.chan {
+            c.inner.unlock_raw();
+        }
+    }
+    unsafe fn try_fire(&mut self) -> Option<Woken> {
+        let c = self.chan?;
+        let value = self
+            .slot
+            .get_mut()
+            .take()
+            .expect("a send case holds its value until it fires");
+        match c.inner.state_mut().try_send(c.inner.cap, value) {
+            Ok(woken) => Some(woken),
+            Err(TrySendError::Closed(v)) => {
+                *self.slot.get_mut() = Some(v);
+                Some(None)
+            }
+            Err(TrySendError::Full(v)) => {
+                *self.slot.get_mut() = Some(v);
+                None
+            }
+        }
+    }
+    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
+        let c = self.chan?;
+        let entry = Entry {
+            waiter: Arc::clone(waiter),
+            case,
+            slot: self.slot.get(),
+        };
+        c.inner.state_mut().register_sender(entry)
+    }
+    unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
+        if let Some(c) = self.chan {
+            c.inner.state_mut().unregister(waiter, case);
+        }
+    }
+    fn finish(self: Box<Self>) -> R {
+        let this = *self;
+        match this.slot.into_inner() {
+            None => (this.on_send)(Ok(())),
+            Some(v) => (this.on_send)(Err(SendError(v))),
+        }
+    }
+}
+
+/// Which cases' locks to take, in a global order (by channel address, each
+/// channel once), so that two selects never deadlock on each other.
+struct Locks {
+    order: Vec<usize>,
+}
+
+impl Locks {
+    fn new<R>(cases: &[Box<dyn Case<R> + '_>]) -> Self {
+        let mut keyed: Vec<(usize, usize)> = cases
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.key().map(|k| (k, i)))
+            .collect();
+        keyed.sort_unstable();
+        keyed.dedup_by_key(|(k, _)| *k);
+        Locks {
+            order: keyed.into_iter().map(|(_, i)| i).collect(),
+        }
+    }
+
+    fn lock_all<R>(&self, cases: &[Box<dyn Case<R> + '_>]) {
+        for &i in &self.order {
+            cases[i].lock();
+        }
+    }
+
+    fn unlock_all<R>(&self, cases: &[Box<dyn Case<R> + '_>]) {
+        for &i in self.order.iter().rev() {
+            // SAFETY: taken by `lock_all`.
+            unsafe { cases[i].unlock() };
+        }
+    }
+}
+
+/// The order in which cases are tried: a uniformly random permutation, so
+/// that every ready case is equally likely to fire.
+fn poll_order(n: usize, biased: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    if !biased {
+        for i in (1..n).rev() {
+            order.swap(i, random_below(i + 1));
+        }
+    }
+    order
+}
+
+/// A per-thread xorshift generator: select needs fairness, not secrecy.
+fn random_below(n: usize) -> usize {
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new({
+            let seed = &STATE as *const _ as u64 ^ std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            seed | 1
+        });
+    }
+    STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        (((x >> 32) * n as u64) >> 32) as usize
+    })
+}

@@ -1,0 +1,154 @@
+//! The small shared waker: one [`Waiter`] stands for one blocked operation (a
+//! send, a receive, or a whole select with all its cases). Whoever completes
+//! the operation first *claims* the waiter for one case, writes the result,
+//! then marks it done and wakes the owner: a parked thread or an async task.
+
+use std::cell::RefCell;
+use std::task::Waker;
+use std::time::Instant;
+
+use crate::primitives::{
+    current_thread, park_until, spin, Arc, AtomicBool, AtomicUsize, Ordering, Thread,
+};
+
+/// `state` while nobody has claimed the waiter.
+const WAITING: usize = usize::MAX;
+/// `state` once the owner gave up (timeout, cancellation).
+const ABORTED: usize = usize::MAX - 1;
+
+/// Spin/yield steps a blocked thread takes before it parks. Long enough to
+/// catch a partner on the other core (no context switch), short enough that
+/// a thread never starves the partner it waits for on a single core.
+const SPIN_BEFORE_PARK: u32 = 12;
+
+pub(crate) struct Waiter {
+    /// `WAITING`, `ABORTED`, or the index of the case that was claimed.
+    state: AtomicUsize,
+    /// Set (release) after the claimer wrote the case's slot.
+    done: AtomicBool,
+    wake: Wake,
+}
+
+enum Wake {
+    Thread(Thread),
+    Task(crate::primitives::Mutex<Option<Waker>>),
+}
+
+impl Waiter {
+    /// A waiter for the current thread, reused from a thread-local cache
+    /// when no one else still holds it.
+    pub(crate) fn for_thread() -> Arc<Waiter> {
+        thread_local! {
+            static CACHED: RefCell<Option<Arc<Waiter>>> = const { RefCell::new(None) };
+        }
+        let fresh = || {
+            Arc::new(Waiter {
+                state: AtomicUsize::new(WAITING),
+                done: AtomicBool::new(false),
+                wake: Wake::Thread(current_thread()),
+            })
+        };
+        if cfg!(loom) {
+            return fresh();
+        }
+        CACHED.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            match cached.as_mut() {
+                Some(w) if Arc::strong_count(w) == 1 => {
+                    w.state.store(WAITING, Ordering::Relaxed);
+                    w.done.store(false, Ordering::Relaxed);
+                    Arc::clone(w)
+                }
+                _ => {
+                    let w = fresh();
+                    *cached = Some(Arc::clone(&w));
+                    w
+                }
+            }
+        })
+    }
+
+    /// A waiter for an async task, woken through `waker`.
+    pub(crate) fn for_task(waker: &Waker) -> Arc<Waiter> {
+        Arc::new(Waiter {
+            state: AtomicUsize::new(WAITING),
+            done: AtomicBool::new(false),
+            wake: Wake::Task(crate::primitives::Mutex::new(Some(waker.clone()))),
+        })
+    }
+
+    /// Replaces the task's waker (a future may be polled by another task).
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        if let Wake::Task(slot) = &self.wake {
+            let mut slot = slot.lock();
+            if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                *slot = Some(waker.clone());
+            }
+        }
+    }
+
+    /// Claims the waiter for `case`. Only one claim ever succeeds, and none
+    /// after [`Waiter::abort`].
+    pub(crate) fn try_claim(&self, case: usize) -> bool {
+        self.state
+            .compare_exchange(WAITING, case, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// The owner gives up; false if someone claimed the waiter first.
+    pub(crate) fn abort(&self) -> bool {
+        self.state
+            .compare_exchange(WAITING, ABORTED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// The claimed case, once [`Waiter::is_done`].
+    pub(crate) fn claimed_case(&self) -> usize {
+        self.state.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    /// Publishes the claimer's writes. Call [`Waiter::wake`] afterwards,
+    /// preferably outside the channel's lock.
+    pub(crate) fn complete(&self) {
+        self.done.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn wake(&self) {
+        match &self.wake {
+            Wake::Thread(t) => t.unpark(),
+            Wake::Task(slot) => {
+                if let Some(w) = slot.lock().take() {
+                    w.wake();
+                }
+            }
+        }
+    }
+
+    /// Blocks the owning thread until the waiter is done (true) or
+    /// `deadline` passes (false). A false return means nothing was claimed:
+    /// the caller may have to take back its registrations, and a claim that
+    /// raced with the deadline is seen as done.
+    pub(crate) fn wait(&self, deadline: Option<Instant>) -> bool {
+        for step in 0..SPIN_BEFORE_PARK {
+            if self.is_done() {
+                return true;
+            }
+            spin(step);
+        }
+        loop {
+            if self.is_done() {
+                return true;
+            }
+            if let Some(d) = deadline {
+                if Instant::now() >= d {
+                    return false;
+                }
+            }
+            park_until(deadline);
+        }
+    }
+}

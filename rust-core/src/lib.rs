@@ -1,0 +1,13 @@
+//! polyconc: Go channels, Java blocking queues and Scala futures, in one Rust
+//! core that Python (pyo3) and C (a C ABI) share.
+//!
+//! ```
+//! use polyconc::chan::Chan;
+//! let ch = Chan::new(1);
+//! ch.send(42).unwrap();
+//! assert_eq!(ch.recv(), Ok(42));
+//! ```
+#![warn(missing_docs)]
+
+pub mod chan;
+mod primitives;
