@@ -11,3 +11,8 @@
 
 pub mod chan;
 mod primitives;
+
+/// The workspace README's examples, run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

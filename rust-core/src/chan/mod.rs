@@ -47,7 +47,7 @@ pub use future::{RecvFuture, SendFuture};
 pub use select::Select;
 
 use crate::primitives::Arc;
-use state::{wake, Entry, Inner};
+use state::{wake, Entry, Inner, UNBOUNDED};
 use waiter::Waiter;
 
 /// A Go channel. See the [module documentation](self).
@@ -109,7 +109,7 @@ impl<T> Chan<T> {
     /// ```
     pub fn new(capacity: usize) -> Self {
         Chan {
-            inner: Arc::new(Inner::new(Some(capacity))),
+            inner: Arc::new(Inner::new(capacity)),
         }
     }
 
@@ -126,7 +126,7 @@ impl<T> Chan<T> {
     /// ```
     pub fn unbounded() -> Self {
         Chan {
-            inner: Arc::new(Inner::new(None)),
+            inner: Arc::new(Inner::new(UNBOUNDED)),
         }
     }
 
@@ -137,7 +137,7 @@ impl<T> Chan<T> {
     /// assert_eq!(Chan::<()>::new(8).capacity(), Some(8));
     /// ```
     pub fn capacity(&self) -> Option<usize> {
-        self.inner.cap
+        Some(self.inner.cap).filter(|&c| c != UNBOUNDED)
     }
 
     /// How many values are buffered now (always 0 for rendezvous).
@@ -252,15 +252,24 @@ impl<T> Chan<T> {
 
     fn send_until(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut st = self.inner.lock();
-        let value = match st.try_send(self.inner.cap, value) {
-            Ok(woken) => {
+        let mut value = value;
+        for attempt in 0..2 {
+            value = match st.try_send(self.inner.cap, value) {
+                Ok(woken) => {
+                    drop(st);
+                    wake(woken);
+                    return Ok(());
+                }
+                Err(TrySendError::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
+                Err(TrySendError::Full(v)) => v,
+            };
+            if attempt == 0 {
                 drop(st);
-                wake(woken);
-                return Ok(());
+                let cap = self.inner.cap;
+                self.inner.spin_while(|len| len >= cap);
+                st = self.inner.lock();
             }
-            Err(TrySendError::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
-            Err(TrySendError::Full(v)) => v,
-        };
+        }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(SendTimeoutError::Timeout(value));
         }
@@ -351,14 +360,21 @@ impl<T> Chan<T> {
 
     fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut st = self.inner.lock();
-        match st.try_recv(self.inner.cap) {
-            Ok((value, woken)) => {
-                drop(st);
-                wake(woken);
-                return Ok(value);
+        for attempt in 0..2 {
+            match st.try_recv(self.inner.cap) {
+                Ok((value, woken)) => {
+                    drop(st);
+                    wake(woken);
+                    return Ok(value);
+                }
+                Err(TryRecvError::Closed) => return Err(RecvTimeoutError::Closed),
+                Err(TryRecvError::Empty) => {}
             }
-            Err(TryRecvError::Closed) => return Err(RecvTimeoutError::Closed),
-            Err(TryRecvError::Empty) => {}
+            if attempt == 0 {
+                drop(st);
+                self.inner.spin_while(|len| len == 0);
+                st = self.inner.lock();
+            }
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(RecvTimeoutError::Timeout);

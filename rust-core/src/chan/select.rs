@@ -205,9 +205,14 @@ impl<'a, R> Select<'a, R> {
 
         let waiter = Waiter::for_thread();
         let mut woken = Vec::new();
-        for (i, case) in self.cases.iter_mut().enumerate() {
+        // Queue in the poll order, not in case order: when several cases wait
+        // on one channel, its next partner takes the first queued, and that
+        // must be a random one (unbiased) or the first case (biased). Queued
+        // in case order, `send(&c, 1).send(&c, 0)` always sent 1 to a late
+        // receiver (Go's TestPseudoRandomSend).
+        for &i in &order {
             // SAFETY: locked; the case's slot lives in its box until `finish`.
-            woken.extend(unsafe { case.register(&waiter, i) });
+            woken.extend(unsafe { self.cases[i].register(&waiter, i) });
         }
         locks.unlock_all(&self.cases);
         woken.into_iter().for_each(|w| w.wake());

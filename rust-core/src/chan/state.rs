@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use super::error::{TryRecvError, TrySendError};
 use super::waiter::Waiter;
-use crate::primitives::{Arc, AtomicBool, Ordering, RawLock};
+use crate::primitives::{spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
 
 /// One blocked operation in a queue: `waiter` owns it, `case` names which of
 /// the waiter's cases it is, `slot` is where the value is (a sender's) or goes
@@ -25,8 +25,15 @@ impl<T> Entry<T> {
     }
 }
 
+// `repr(C)` keeps the fields every operation touches (the buffer's header,
+// `closed`, `queued`) at the front, in the same cache line as the lock; the
+// wait queues behind them are read only when `queued` says someone waits.
+#[repr(C)]
 pub(crate) struct State<T> {
     buf: VecDeque<T>,
+    closed: bool,
+    /// Entries in the three queues together.
+    queued: usize,
     /// Blocked senders, their values in their slots (FIFO).
     senders: VecDeque<Entry<T>>,
     /// Blocked receivers; a sender writes straight into their slots.
@@ -34,7 +41,6 @@ pub(crate) struct State<T> {
     /// Async receivers that want to hear when a value can be taken. They are
     /// told, not handed a value, so cancelling one can never lose a value.
     watchers: VecDeque<Entry<T>>,
-    closed: bool,
 }
 
 /// The waiter a locked operation let go, to be woken after unlocking.
@@ -44,46 +50,58 @@ pub(crate) type Woken = Option<Arc<Waiter>>;
 /// quarter full, so a burst does not keep its peak forever.
 const SHRINK_ABOVE: usize = 64;
 
+/// Spin steps of [`Inner::spin_while`].
+const SPIN_BEFORE_QUEUE: u32 = 8;
+
+/// Pops entries until one can be claimed (the others belong to selects that
+/// fired elsewhere, or to waiters that gave up).
+fn pop_claimed<T>(queue: &mut VecDeque<Entry<T>>) -> Option<Entry<T>> {
+    while let Some(e) = queue.pop_front() {
+        if e.waiter.try_claim(e.case) {
+            return Some(e);
+        }
+    }
+    None
+}
+
 impl<T> State<T> {
-    fn has_room(&self, cap: Option<usize>) -> bool {
-        cap.is_none_or(|c| self.buf.len() < c)
+    fn recount(&mut self) {
+        self.queued = self.senders.len() + self.receivers.len() + self.watchers.len();
     }
 
     pub(crate) fn len(&self) -> usize {
         self.buf.len()
     }
 
-    pub(crate) fn try_send(
-        &mut self,
-        cap: Option<usize>,
-        value: T,
-    ) -> Result<Woken, TrySendError<T>> {
+    pub(crate) fn try_send(&mut self, cap: usize, value: T) -> Result<Woken, TrySendError<T>> {
         if self.closed {
             return Err(TrySendError::Closed(value));
         }
-        while let Some(e) = self.receivers.pop_front() {
-            if e.waiter.try_claim(e.case) {
+        if self.queued != 0 {
+            let receiver = pop_claimed(&mut self.receivers);
+            self.recount();
+            if let Some(e) = receiver {
                 // SAFETY: we claimed the waiter under the lock, so its slot is ours to write.
                 unsafe { *e.slot = Some(value) };
                 e.waiter.complete();
                 return Ok(Some(e.waiter));
             }
         }
-        if self.has_room(cap) {
+        if self.buf.len() < cap {
             self.buf.push_back(value);
             return Ok(self.tell_watcher());
         }
         Err(TrySendError::Full(value))
     }
 
-    pub(crate) fn try_recv(&mut self, cap: Option<usize>) -> Result<(T, Woken), TryRecvError> {
+    pub(crate) fn try_recv(&mut self, cap: usize) -> Result<(T, Woken), TryRecvError> {
         if let Some(value) = self.buf.pop_front() {
             // A slot came free: move the first blocked sender's value in.
             let woken = self.take_sender().map(|(v, w)| {
                 self.buf.push_back(v);
                 w
             });
-            if cap.is_none() {
+            if cap == UNBOUNDED {
                 self.maybe_shrink();
             }
             return Ok((value, woken));
@@ -99,16 +117,16 @@ impl<T> State<T> {
     }
 
     fn take_sender(&mut self) -> Option<(T, Arc<Waiter>)> {
-        while let Some(e) = self.senders.pop_front() {
-            if e.waiter.try_claim(e.case) {
-                // SAFETY: claimed under the lock; a registered sender's slot holds its value.
-                let value =
-                    unsafe { (*e.slot).take() }.expect("a blocked sender's slot holds its value");
-                e.waiter.complete();
-                return Some((value, e.waiter));
-            }
+        if self.queued == 0 {
+            return None;
         }
-        None
+        let e = pop_claimed(&mut self.senders);
+        self.recount();
+        let e = e?;
+        // SAFETY: claimed under the lock; a registered sender's slot holds its value.
+        let value = unsafe { (*e.slot).take() }.expect("a blocked sender's slot holds its value");
+        e.waiter.complete();
+        Some((value, e.waiter))
     }
 
     fn maybe_shrink(&mut self) {
@@ -120,13 +138,14 @@ impl<T> State<T> {
 
     /// Tells the first live watcher that a value (or the close) is there.
     fn tell_watcher(&mut self) -> Woken {
-        while let Some(e) = self.watchers.pop_front() {
-            if e.waiter.try_claim(e.case) {
-                e.waiter.complete();
-                return Some(e.waiter);
-            }
+        if self.queued == 0 {
+            return None;
         }
-        None
+        let e = pop_claimed(&mut self.watchers);
+        self.recount();
+        let e = e?;
+        e.waiter.complete();
+        Some(e.waiter)
     }
 
     /// A told watcher went away without taking: tell the next one, if there
@@ -141,16 +160,19 @@ impl<T> State<T> {
 
     pub(crate) fn register_receiver(&mut self, entry: Entry<T>) {
         self.receivers.push_back(entry);
+        self.queued += 1;
     }
 
     /// Queues a blocked sender; a watcher can now take its value.
     pub(crate) fn register_sender(&mut self, entry: Entry<T>) -> Woken {
         self.senders.push_back(entry);
+        self.queued += 1;
         self.tell_watcher()
     }
 
     pub(crate) fn register_watcher(&mut self, entry: Entry<T>) {
         self.watchers.push_back(entry);
+        self.queued += 1;
     }
 
     /// Removes the entry of (`waiter`, `case`) from every queue.
@@ -158,6 +180,7 @@ impl<T> State<T> {
         self.receivers.retain(|e| !e.is(waiter, case));
         self.senders.retain(|e| !e.is(waiter, case));
         self.watchers.retain(|e| !e.is(waiter, case));
+        self.recount();
     }
 
     /// Closes the channel and claims every queued waiter: receivers find
@@ -177,18 +200,27 @@ impl<T> State<T> {
                 }
             }
         }
+        self.queued = 0;
         Some(woken)
     }
 }
 
-/// What a `Chan` handle points at.
+/// The capacity of an unbounded channel.
+pub(crate) const UNBOUNDED: usize = usize::MAX;
+
+/// What a `Chan` handle points at. Aligned to a cache line so that the
+/// `Arc`'s counters sit in a line of their own, away from the hot fields.
+#[repr(C, align(64))]
 pub(crate) struct Inner<T> {
     lock: RawLock,
-    state: UnsafeCell<State<T>>,
-    /// `None` for an unbounded channel.
-    pub(crate) cap: Option<usize>,
     /// Mirrors `state.closed` so `is_closed` needs no lock.
     closed: AtomicBool,
+    /// Mirrors the buffer's length as of the last unlock, so a blocked
+    /// operation can watch for room or a value without taking the lock.
+    len: AtomicUsize,
+    /// [`UNBOUNDED`] for an unbounded channel.
+    pub(crate) cap: usize,
+    state: UnsafeCell<State<T>>,
 }
 
 // SAFETY: the state (values of T and pointers to slots holding T) is only
@@ -197,23 +229,48 @@ unsafe impl<T: Send> Send for Inner<T> {}
 unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
-    pub(crate) fn new(cap: Option<usize>) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         // Bounded buffers are allocated once; unbounded ones grow and shrink.
         let buf = match cap {
-            Some(c) => VecDeque::with_capacity(c),
-            None => VecDeque::new(),
+            UNBOUNDED => VecDeque::new(),
+            c => VecDeque::with_capacity(c),
         };
         Inner {
             lock: RawLock::new(),
             state: UnsafeCell::new(State {
                 buf,
+                closed: false,
+                queued: 0,
                 senders: VecDeque::new(),
                 receivers: VecDeque::new(),
                 watchers: VecDeque::new(),
-                closed: false,
             }),
             cap,
             closed: AtomicBool::new(false),
+            len: AtomicUsize::new(0),
+        }
+    }
+
+    /// # Safety
+    /// The caller holds the lock.
+    unsafe fn publish_len(&self) {
+        self.len
+            .store((*self.state.get()).buf.len(), Ordering::Relaxed);
+    }
+
+    /// Before queueing on a buffered channel, spins a little while `blocked`
+    /// holds of the buffer's length: a partner on another core usually makes
+    /// room (or a value) within microseconds, and taking it then is cheaper
+    /// than a handoff through the wait queue. Returns at once for rendezvous.
+    pub(crate) fn spin_while(&self, blocked: impl Fn(usize) -> bool) {
+        if self.cap == 0 {
+            return;
+        }
+        for step in 0..SPIN_BEFORE_QUEUE {
+            if !blocked(self.len.load(Ordering::Relaxed)) || self.is_closed() {
+                return;
+            }
+            spin(step);
         }
     }
 
@@ -230,6 +287,7 @@ impl<T> Inner<T> {
     /// # Safety
     /// The caller holds the lock, taken by [`Inner::lock_raw`].
     pub(crate) unsafe fn unlock_raw(&self) {
+        self.publish_len();
         self.lock.unlock();
     }
 
@@ -287,7 +345,10 @@ impl<T> std::ops::DerefMut for Guard<'_, T> {
 impl<T> Drop for Guard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: the guard holds the lock.
-        unsafe { self.inner.lock.unlock() }
+        unsafe {
+            self.inner.publish_len();
+            self.inner.lock.unlock();
+        }
     }
 }
 
