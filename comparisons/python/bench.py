@@ -43,7 +43,9 @@ class Impl:
     via = "native"
     capacities: tuple = ()  # capacities for C2..C4
     pingpong_capacity: object = 1  # C6: 0, or 1 where 0 does not exist
-    closes = False  # True: close() ends the stream; False: one None sentinel per consumer
+    closes = (
+        False  # True: close() ends the stream; False: one None sentinel per consumer
+    )
     selects = False  # can run C5
 
     def new(self, capacity):
@@ -58,7 +60,9 @@ class QueueImpl(Impl):
     capacities = (1, 1024, UNBOUNDED)
 
     def new(self, capacity):
-        return queue.Queue(0 if capacity == UNBOUNDED else capacity)  # maxsize 0 = unbounded
+        return queue.Queue(
+            0 if capacity == UNBOUNDED else capacity
+        )  # maxsize 0 = unbounded
 
 
 class SimpleQueueImpl(Impl):
@@ -103,7 +107,9 @@ def available_impls() -> list[Impl]:
     if polyconc is not None:
         impls.append(CoreImpl())
     else:
-        log(f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out")
+        log(
+            f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out"
+        )
     return impls
 
 
@@ -122,8 +128,10 @@ def spawn(target, *args) -> threading.Thread:
     def guarded():
         try:
             target(*args)
-        except BaseException:
-            log(f"python: error: worker {target.__name__} raised:\n{traceback.format_exc()}")
+        except BaseException:  # noqa: BLE001 - any failure must end the run, see above
+            log(
+                f"python: error: worker {target.__name__} raised:\n{traceback.format_exc()}"
+            )
             os._exit(1)
 
     return threading.Thread(target=guarded, name=target.__name__)
@@ -221,7 +229,10 @@ def run_select(impl, capacity, m):
     chans = [impl.new(capacity) for _ in range(SELECT_CHANNELS)]
     sums = [0]
     threads = [spawn(select_all, chans, sums)]
-    threads += [spawn(produce_and_close, ch, *share(m, SELECT_CHANNELS, p)) for p, ch in enumerate(chans)]
+    threads += [
+        spawn(produce_and_close, ch, *share(m, SELECT_CHANNELS, p))
+        for p, ch in enumerate(chans)
+    ]
     start = time.perf_counter_ns()
     for t in threads:
         t.start()
@@ -248,7 +259,10 @@ def run_pingpong(impl, capacity, rounds):
     there_send, there_recv = ends(impl, there)
     back_send, back_recv = ends(impl, back)
     sums = [0]
-    threads = [spawn(ping, there_send, back_recv, rounds, sums), spawn(pong, back_send, there_recv, rounds)]
+    threads = [
+        spawn(ping, there_send, back_recv, rounds, sums),
+        spawn(pong, back_send, there_recv, rounds),
+    ]
     start = time.perf_counter_ns()
     for t in threads:
         t.start()
@@ -265,13 +279,31 @@ def configurations(impls, workloads, m):
         for impl in impls:
             if w == "C1":
                 cap = impl.seq_capacity(m)
-                params = {"capacity": cap, "producers": 1, "consumers": 1, "messages": m}
-                yield w, impl, params, "ns/msg", (lambda i=impl, c=cap: run_seq(i, c, m)), full_sum, m
+                params = {
+                    "capacity": cap,
+                    "producers": 1,
+                    "consumers": 1,
+                    "messages": m,
+                }
+                yield (
+                    w,
+                    impl,
+                    params,
+                    "ns/msg",
+                    (lambda i=impl, c=cap: run_seq(i, c, m)),
+                    full_sum,
+                    m,
+                )
             elif w in SHAPES:
                 p, c = SHAPES[w]
                 for cap in impl.capacities:
-                    params = {"capacity": cap, "producers": p, "consumers": c, "messages": m}
-                    run = lambda i=impl, k=cap, p=p, c=c: run_many(i, k, m, p, c)  # noqa: E731
+                    params = {
+                        "capacity": cap,
+                        "producers": p,
+                        "consumers": c,
+                        "messages": m,
+                    }
+                    run = lambda i=impl, k=cap, p=p, c=c: run_many(i, k, m, p, c)
                     yield w, impl, params, "ns/msg", run, full_sum, m
             elif w == "C5" and impl.selects:
                 params = {
@@ -281,13 +313,21 @@ def configurations(impls, workloads, m):
                     "messages": m,
                     "channels": SELECT_CHANNELS,
                 }
-                run = lambda i=impl: run_select(i, SELECT_CAPACITY, m)  # noqa: E731
+                run = lambda i=impl: run_select(i, SELECT_CAPACITY, m)
                 yield w, impl, params, "ns/msg", run, full_sum, m
             elif w == "C6":
                 cap = impl.pingpong_capacity
                 params = {"capacity": cap, "round_trips": rounds, "messages": m}
-                run = lambda i=impl, c=cap: run_pingpong(i, c, rounds)  # noqa: E731
-                yield w, impl, params, "ns/roundtrip", run, rounds * (rounds + 1) // 2, rounds
+                run = lambda i=impl, c=cap: run_pingpong(i, c, rounds)
+                yield (
+                    w,
+                    impl,
+                    params,
+                    "ns/roundtrip",
+                    run,
+                    rounds * (rounds + 1) // 2,
+                    rounds,
+                )
 
 
 def ctx_switches() -> int:
@@ -303,7 +343,9 @@ def measure(run, expected, divisor, runs, warmup, label):
         elapsed, total = run()
         after = ctx_switches()
         if total != expected:
-            log(f"python: error: {label}: sum check failed: got {total}, expected {expected}")
+            log(
+                f"python: error: {label}: sum check failed: got {total}, expected {expected}"
+            )
             return None
         if n >= warmup:
             figures.append(elapsed / divisor)
@@ -318,7 +360,10 @@ def parse_args(argv):
     p.add_argument("--runs", type=int, required=True)
     p.add_argument("--warmup", type=int, required=True)
     p.add_argument("--workloads", help="comma-separated subset of C1..C6")
-    p.add_argument("--impls", help="comma-separated subset of queue.Queue,queue.SimpleQueue,janus,core")
+    p.add_argument(
+        "--impls",
+        help="comma-separated subset of queue.Queue,queue.SimpleQueue,janus,core",
+    )
     args = p.parse_args(argv)
     if args.suite != "C":
         p.error(f"suite {args.suite!r}: this program implements suite C only")
@@ -341,11 +386,19 @@ def main(argv=None) -> int:
         known = {i.name for i in impls}
         for name in wanted:
             if name not in known:
-                log(f"python: impl {name!r} is not available here (available: {', '.join(sorted(known))})")
+                log(
+                    f"python: impl {name!r} is not available here (available: {', '.join(sorted(known))})"
+                )
         impls = [i for i in impls if i.name in wanted]
-    host = {"cpus": os.cpu_count(), "os": "linux", "toolchain": f"cpython{platform.python_version()}"}
+    host = {
+        "cpus": os.cpu_count(),
+        "os": "linux",
+        "toolchain": f"cpython{platform.python_version()}",
+    }
     failed = False
-    for w, impl, params, unit, run, expected, divisor in configurations(impls, args.workloads, args.messages):
+    for w, impl, params, unit, run, expected, divisor in configurations(
+        impls, args.workloads, args.messages
+    ):
         label = f"{w} {impl.name} capacity={params['capacity']}"
         log(f"python: {label}: {args.warmup} warm-up + {args.runs} runs")
         result = measure(run, expected, divisor, args.runs, args.warmup, label)

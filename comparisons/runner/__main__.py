@@ -27,8 +27,12 @@ def log(msg: str) -> None:
 
 
 def fmt_secs(s: float) -> str:
-    s = int(round(s))
-    return f"{s // 3600}h{s % 3600 // 60:02d}m{s % 60:02d}s" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+    s = round(s)
+    return (
+        f"{s // 3600}h{s % 3600 // 60:02d}m{s % 60:02d}s"
+        if s >= 3600
+        else f"{s // 60}m{s % 60:02d}s"
+    )
 
 
 def describe(obj: dict) -> str:
@@ -61,7 +65,9 @@ class Progress:
         self.start = time.monotonic()
         self.langs = langs
         prev = previous.get("languages", {})
-        self.prev = {lg: prev[lg] for lg in langs if prev.get(lg, {}).get("status") == "ok"}
+        self.prev = {
+            lg: prev[lg] for lg in langs if prev.get(lg, {}).get("status") == "ok"
+        }
         self.done: dict[str, float] = {}
         self.current: str | None = None
         self.current_start = self.start
@@ -102,7 +108,9 @@ class Progress:
         return f"~{fmt_secs(left)} left"
 
     def prefix(self) -> str:
-        return f"[{fmt_secs(time.monotonic() - self.start)} elapsed, {self.remaining()}]"
+        return (
+            f"[{fmt_secs(time.monotonic() - self.start)} elapsed, {self.remaining()}]"
+        )
 
 
 def tail(text: str, n: int = STDERR_TAIL) -> str:
@@ -179,11 +187,24 @@ def host_info(toolchains: dict) -> dict:
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m runner", description=__doc__)
     p.add_argument("--mode", choices=("smoke", "quick", "full"), default="quick")
-    p.add_argument("--langs", help=f"comma-separated subset of {','.join(LANGS)} (default: all)")
-    p.add_argument("--workloads", help="comma-separated workload ids passed to every program (default: all)")
-    p.add_argument("--out", type=Path, help="results folder (default: comparisons/results)")
-    p.add_argument("--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder")
-    p.add_argument("--timeout", type=float, help="seconds per program before it is killed (default by mode)")
+    p.add_argument(
+        "--langs", help=f"comma-separated subset of {','.join(LANGS)} (default: all)"
+    )
+    p.add_argument(
+        "--workloads",
+        help="comma-separated workload ids passed to every program (default: all)",
+    )
+    p.add_argument(
+        "--out", type=Path, help="results folder (default: comparisons/results)"
+    )
+    p.add_argument(
+        "--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds per program before it is killed (default by mode)",
+    )
     p.add_argument("--verbose", action="store_true", help="echo the programs' stderr")
     return p.parse_args(argv)
 
@@ -197,19 +218,27 @@ def main(argv=None) -> int:
         log(f"runner: cannot read the Modes table: {e}")
         return 2
     if args.mode not in modes:
-        log(f"runner: WORKLOADS.md's Modes table has no mode {args.mode!r} (has {', '.join(modes)})")
+        log(
+            f"runner: WORKLOADS.md's Modes table has no mode {args.mode!r} (has {', '.join(modes)})"
+        )
         return 2
-    langs = [s.strip() for s in args.langs.split(",") if s.strip()] if args.langs else list(LANGS)
+    langs = (
+        [s.strip() for s in args.langs.split(",") if s.strip()]
+        if args.langs
+        else list(LANGS)
+    )
     unknown = [lg for lg in langs if lg not in LANGS]
     if unknown:
-        log(f"runner: unknown language(s) {', '.join(unknown)}; known: {', '.join(LANGS)}")
+        log(
+            f"runner: unknown language(s) {', '.join(unknown)}; known: {', '.join(LANGS)}"
+        )
         return 2
     out = (args.out or root / "results").resolve()
     out.mkdir(parents=True, exist_ok=True)
     timeout = args.timeout or DEFAULT_TIMEOUT[args.mode]
     params = modes[args.mode]
 
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     results_path, n = out / f"{stamp}.jsonl", 1
     while results_path.exists():  # two runs within one second
         results_path, n = out / f"{stamp}-{n}.jsonl", n + 1
@@ -220,7 +249,7 @@ def main(argv=None) -> int:
         "mode": args.mode,
         "parameters": {flavor: p.as_dict() for flavor, p in params.items()},
         "workloads": args.workloads or "all",
-        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "finished": None,
         "languages": {},
         "run": [],
@@ -233,7 +262,9 @@ def main(argv=None) -> int:
         meta_path.write_text(json.dumps(meta, indent=2) + "\n")
 
     progress = Progress(langs, previous_meta(out, args.mode))
-    log(f"runner: mode {args.mode}, languages {', '.join(langs)}; results -> {results_path}")
+    log(
+        f"runner: mode {args.mode}, languages {', '.join(langs)}; results -> {results_path}"
+    )
     with results_path.open("a") as results:
         for lang in langs:
             entry: dict = {"status": "skipped"}
@@ -255,34 +286,55 @@ def main(argv=None) -> int:
                 continue
             progress.begin(lang)
             log(f"{progress.prefix()} {lang}: make -C {folder} build")
-            build = subprocess.run(["make", "-C", str(folder), "build"], capture_output=True, text=True)
+            build = subprocess.run(
+                ["make", "-C", str(folder), "build"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if build.returncode != 0:
                 entry.update(status="build_failed", exit_code=build.returncode)
-                meta["errors"].append({
-                    "lang": lang,
-                    "stage": "build",
-                    "message": f"make -C {lang} build exited with {build.returncode}",
-                    "stderr_tail": tail(build.stdout + build.stderr),
-                })
-                log(f"runner: {lang}: build FAILED (exit {build.returncode}):\n{tail(build.stderr, 15)}")
+                meta["errors"].append(
+                    {
+                        "lang": lang,
+                        "stage": "build",
+                        "message": f"make -C {lang} build exited with {build.returncode}",
+                        "stderr_tail": tail(build.stdout + build.stderr),
+                    }
+                )
+                log(
+                    f"runner: {lang}: build FAILED (exit {build.returncode}):\n{tail(build.stderr, 15)}"
+                )
                 progress.end(lang)
                 save_meta()
                 continue
             program = folder / "build" / "bench"
             if not os.access(program, os.X_OK):
                 entry.update(status="build_failed")
-                meta["errors"].append({
-                    "lang": lang,
-                    "stage": "build",
-                    "message": f"make -C {lang} build succeeded but {program} is not an executable",
-                    "stderr_tail": "",
-                })
+                meta["errors"].append(
+                    {
+                        "lang": lang,
+                        "stage": "build",
+                        "message": f"make -C {lang} build succeeded but {program} is not an executable",
+                        "stderr_tail": "",
+                    }
+                )
                 log(f"runner: {lang}: {meta['errors'][-1]['message']}")
                 progress.end(lang)
                 save_meta()
                 continue
             p = params["python" if lang == "python" else "native"]
-            cmd = [program, "--suite", "C", "--messages", p.messages, "--runs", p.runs, "--warmup", p.warmup]
+            cmd = [
+                program,
+                "--suite",
+                "C",
+                "--messages",
+                p.messages,
+                "--runs",
+                p.runs,
+                "--warmup",
+                p.warmup,
+            ]
             if args.workloads:
                 cmd += ["--workloads", args.workloads]
             log(f"{progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
@@ -308,16 +360,20 @@ def main(argv=None) -> int:
                 problems.append("no valid result line")
             if problems:
                 entry["status"] = "failed"
-                meta["errors"].append({
-                    "lang": lang,
-                    "stage": "run",
-                    "message": "; ".join(problems),
-                    "invalid": record["invalid"][:20],
-                    "stderr_tail": record["stderr_tail"],
-                })
-                log(f"runner: {lang}: FAILED: {'; '.join(problems)}\n{tail(record['stderr_tail'], 15)}")
+                meta["errors"].append(
+                    {
+                        "lang": lang,
+                        "stage": "run",
+                        "message": "; ".join(problems),
+                        "invalid": record["invalid"][:20],
+                        "stderr_tail": record["stderr_tail"],
+                    }
+                )
+                log(
+                    f"runner: {lang}: FAILED: {'; '.join(problems)}\n{tail(record['stderr_tail'], 15)}"
+                )
             save_meta()
-    meta["finished"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    meta["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     meta["duration_s"] = round(time.monotonic() - progress.start, 1)
     save_meta()
     log(
@@ -326,7 +382,10 @@ def main(argv=None) -> int:
         f"{len(meta['errors'])} error(s). Results: {results_path} (+ {meta_path.name})"
     )
     if args.mode == "smoke" and meta["errors"]:
-        log("runner: smoke run FAILED: " + "; ".join(f"{e['lang']}: {e['message']}" for e in meta["errors"]))
+        log(
+            "runner: smoke run FAILED: "
+            + "; ".join(f"{e['lang']}: {e['message']}" for e in meta["errors"])
+        )
         return 1
     return 0
 

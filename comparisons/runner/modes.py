@@ -49,7 +49,9 @@ def parse_modes(text: str) -> dict[str, dict[str, ModeParams]]:
     """
     lines = text.splitlines()
     try:
-        start = next(i for i, ln in enumerate(lines) if re.match(r"^##\s+Modes\s*$", ln))
+        start = next(
+            i for i, ln in enumerate(lines) if re.match(r"^##\s+Modes\s*$", ln)
+        )
     except StopIteration:
         raise ModesError("WORKLOADS.md has no '## Modes' section") from None
     table: list[list[str]] = []
@@ -67,7 +69,9 @@ def parse_modes(text: str) -> dict[str, dict[str, ModeParams]]:
     for name in header[1:]:
         m = _HEADER.match(name)
         if not m:
-            raise ModesError(f"Modes table: column {name!r} is not '<mode> (native|python|all)'")
+            raise ModesError(
+                f"Modes table: column {name!r} is not '<mode> (native|python|all)'"
+            )
         flavor = m.group(2).lower()
         columns.append((m.group(1).lower(), FLAVORS if flavor == "all" else (flavor,)))
     values: dict[tuple[str, str], dict[str, object]] = {}
@@ -76,11 +80,15 @@ def parse_modes(text: str) -> dict[str, dict[str, ModeParams]]:
         if key not in _ROWS:
             continue  # rows the runner does not need are allowed
         if len(row) != len(header):
-            raise ModesError(f"Modes table: row {key!r} has {len(row)} cells, header has {len(header)}")
+            raise ModesError(
+                f"Modes table: row {key!r} has {len(row)} cells, header has {len(header)}"
+            )
         for (mode, flavors), cell in zip(columns, row[1:]):
             where = f"row {key}, column {mode}"
             if key == "T":
-                value: object = tuple(_int(t, where) for t in cell.split(",") if t.strip())
+                value: object = tuple(
+                    _int(t, where) for t in cell.split(",") if t.strip()
+                )
             else:
                 value = _int(cell, where)
             for flavor in flavors:
@@ -89,9 +97,13 @@ def parse_modes(text: str) -> dict[str, dict[str, ModeParams]]:
     for (mode, flavor), fields in values.items():
         missing = sorted(set(_ROWS.values()) - set(fields))
         if missing:
-            raise ModesError(f"Modes table: mode {mode} ({flavor}) lacks rows for {', '.join(missing)}")
+            raise ModesError(
+                f"Modes table: mode {mode} ({flavor}) lacks rows for {', '.join(missing)}"
+            )
         result.setdefault(mode, {})[flavor] = ModeParams(**fields)
     for mode, flavors in result.items():
         if set(flavors) != set(FLAVORS):
-            raise ModesError(f"Modes table: mode {mode} needs both a native and a Python column")
+            raise ModesError(
+                f"Modes table: mode {mode} needs both a native and a Python column"
+            )
     return result

@@ -16,10 +16,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no display; charts are files
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from . import COMPARISONS_DIR  # noqa: E402
-from .schema import validate  # noqa: E402
+from . import COMPARISONS_DIR
+from .schema import validate
 
 WORKLOADS = {
     "C1": "seq: one thread sends M into a channel that holds them all, then receives M",
@@ -33,7 +33,11 @@ WORKLOADS = {
 # (M or unbounded; 0 or 1), so they get one figure column and a capacity column.
 SINGLE_COLUMN = {"C1": "seq", "C6": "pingpong"}
 LANG_ORDER = ["rust", "c", "cpp", "go", "java", "scala", "python"]
-CORE_VIA = {"native": "rust", "c-abi": "c", "pyo3": "python"}  # expected language of each crossing
+CORE_VIA = {
+    "native": "rust",
+    "c-abi": "c",
+    "pyo3": "python",
+}  # expected language of each crossing
 
 RowKey = tuple[str, str, str]  # lang, impl, via
 
@@ -62,7 +66,12 @@ def column_sort(col: str):
 
 def row_sort(key: RowKey):
     lang, impl, via = key
-    return (LANG_ORDER.index(lang) if lang in LANG_ORDER else len(LANG_ORDER), impl != "core", impl, via)
+    return (
+        LANG_ORDER.index(lang) if lang in LANG_ORDER else len(LANG_ORDER),
+        impl != "core",
+        impl,
+        via,
+    )
 
 
 def column_label(workload: str, col: str, unit: str) -> str:
@@ -92,9 +101,13 @@ def load(path: Path) -> tuple[list[dict], list[str]]:
 
 def table_data(lines: list[dict]) -> dict[str, dict[RowKey, dict[str, dict]]]:
     """{workload: {(lang, impl, via): {column: line}}}; a later duplicate replaces an earlier one."""
-    data: dict[str, dict[RowKey, dict[str, dict]]] = defaultdict(lambda: defaultdict(dict))
+    data: dict[str, dict[RowKey, dict[str, dict]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
     for line in lines:
-        data[line["workload"]][(line["lang"], line["impl"], line["via"])][column_of(line)] = line
+        data[line["workload"]][(line["lang"], line["impl"], line["via"])][
+            column_of(line)
+        ] = line
     return data
 
 
@@ -105,7 +118,10 @@ def columns_of(rows: dict[RowKey, dict[str, dict]]) -> list[str]:
 def workload_table(workload: str, rows: dict[RowKey, dict[str, dict]]) -> list[str]:
     cols = columns_of(rows)
     unit = next(iter(next(iter(rows.values())).values()))["unit"]
-    fastest = {c: min(cells[c]["median"] for cells in rows.values() if c in cells) for c in cols}
+    fastest = {
+        c: min(cells[c]["median"] for cells in rows.values() if c in cells)
+        for c in cols
+    }
     single = workload in SINGLE_COLUMN
     count = "round trips" if workload == "C6" else "messages"
     head = ["lang", "impl", "via", count] + (["capacity"] if single else [])
@@ -115,7 +131,9 @@ def workload_table(workload: str, rows: dict[RowKey, dict[str, dict]]) -> list[s
         cells = rows[key]
         first = next(iter(cells.values()))
         p = first["params"]
-        row = list(key) + [f"{p.get('round_trips' if workload == 'C6' else 'messages', '?'):,}"]
+        row = list(key) + [
+            f"{p.get('round_trips' if workload == 'C6' else 'messages', '?'):,}"
+        ]
         if single:
             row.append(str(p["capacity"]))
         for c in cols:
@@ -135,9 +153,15 @@ def chart(workload: str, rows: dict[RowKey, dict[str, dict]], path: Path) -> Non
     unit = next(iter(rows[keys[0]].values()))["unit"]
     width = 0.8 / len(keys)
     fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(cols) + 4), 4.8))
-    colors = plt.get_cmap("tab10" if len(keys) <= 10 else "tab20")  # tab10 repeats after 10 rows
+    colors = plt.get_cmap(
+        "tab10" if len(keys) <= 10 else "tab20"
+    )  # tab10 repeats after 10 rows
     for i, key in enumerate(keys):
-        xs = [j + (i - (len(keys) - 1) / 2) * width for j, c in enumerate(cols) if c in rows[key]]
+        xs = [
+            j + (i - (len(keys) - 1) / 2) * width
+            for j, c in enumerate(cols)
+            if c in rows[key]
+        ]
         ys = [rows[key][c]["median"] for c in cols if c in rows[key]]
         ax.bar(xs, ys, width, label=" / ".join(key), color=colors(i % colors.N))
     ax.set_yscale("log")
@@ -145,9 +169,16 @@ def chart(workload: str, rows: dict[RowKey, dict[str, dict]], path: Path) -> Non
     ax.set_xticklabels([("capacity " + c if c.isdigit() else c) for c in cols])
     ax.set_ylabel(f"median {unit} (log scale, lower is better)")
     ax.set_title(f"{workload} {WORKLOADS[workload].split(':')[0]}")
-    ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left", title="lang / impl / via")
+    ax.legend(
+        fontsize="small",
+        bbox_to_anchor=(1.02, 1),
+        loc="upper left",
+        title="lang / impl / via",
+    )
     fig.tight_layout()
-    fig.savefig(path, format="svg", metadata={"Date": None})  # no date: reruns diff cleanly
+    fig.savefig(
+        path, format="svg", metadata={"Date": None}
+    )  # no date: reruns diff cleanly
     plt.close(fig)
 
 
@@ -174,9 +205,11 @@ def claim_rendezvous(data) -> list[str]:
     out = [
         "### (a) What a rendezvous costs against a buffer",
         "",
-        "Claim: on C2 (1 producer, 1 consumer), a rendezvous (capacity 0: each send waits "
-        "for its receiver) costs more per message than a buffer of 1024. "
-        "Ratio = median at capacity 0 / median at capacity 1024, per implementation.",
+        (
+            "Claim: on C2 (1 producer, 1 consumer), a rendezvous (capacity 0: each send waits "
+            "for its receiver) costs more per message than a buffer of 1024. "
+            "Ratio = median at capacity 0 / median at capacity 1024, per implementation."
+        ),
         "",
     ]
     pairs = []
@@ -185,7 +218,10 @@ def claim_rendezvous(data) -> list[str]:
         if "0" in cells and "1024" in cells:
             pairs.append((key, cells["0"]["median"], cells["1024"]["median"]))
     if not pairs:
-        return out + ["**No data**: no implementation reported C2 at both capacity 0 and capacity 1024.", ""]
+        return out + [
+            "**No data**: no implementation reported C2 at both capacity 0 and capacity 1024.",
+            "",
+        ]
     out += [
         "| lang | impl | via | capacity 0 (ns/msg) | capacity 1024 (ns/msg) | rendezvous / buffer |",
         "|---|---|---|---:|---:|---:|",
@@ -193,9 +229,14 @@ def claim_rendezvous(data) -> list[str]:
     ratios = []
     for key, zero, buf in pairs:
         ratios.append(zero / buf)
-        out.append(f"| {' | '.join(key)} | {fmt_ns(zero)} | {fmt_ns(buf)} | {fmt_ratio(zero / buf)} |")
+        out.append(
+            f"| {' | '.join(key)} | {fmt_ns(zero)} | {fmt_ns(buf)} | {fmt_ratio(zero / buf)} |"
+        )
     held = [r for r in ratios if r > 1]
-    out += ["", f"{verdict(len(held), len(ratios))} on this machine: a rendezvous cost {spread(ratios)} the buffered figure."]
+    out += [
+        "",
+        f"{verdict(len(held), len(ratios))} on this machine: a rendezvous cost {spread(ratios)} the buffered figure.",
+    ]
     failed = [f"{'/'.join(k)} ({fmt_ratio(z / b)})" for k, z, b in pairs if z / b <= 1]
     if failed:
         out.append(f"Not more expensive for: {', '.join(failed)}.")
@@ -216,9 +257,11 @@ def claim_crossing(data) -> list[str]:
     out = [
         "### (b) The cost of crossing into C or Python",
         "",
-        "Claim: the same core (impl `core`) costs more per operation when reached from C "
-        "through the C ABI or from Python through pyo3 than from Rust directly. "
-        "Ratio = median via c-abi (or pyo3) / median via native, same workload and capacity.",
+        (
+            "Claim: the same core (impl `core`) costs more per operation when reached from C "
+            "through the C ABI or from Python through pyo3 than from Rust directly. "
+            "Ratio = median via c-abi (or pyo3) / median via native, same workload and capacity."
+        ),
         "",
     ]
     rows = []
@@ -260,16 +303,24 @@ def claim_crossing(data) -> list[str]:
         )
     out += [
         "",
-        "Python runs use a smaller M than native ones (see Parameters); the figures are per "
-        "message or per round trip, so they compare, but Python's shorter runs carry more of "
-        "the thread start-up cost.",
+        (
+            "Python runs use a smaller M than native ones (see Parameters); the figures are per "
+            "message or per round trip, so they compare, but Python's shorter runs carry more of "
+            "the thread start-up cost."
+        ),
         "",
     ]
     return out
 
 
-def best(cells_by_row: dict[RowKey, dict[str, dict]], col: str, keep) -> tuple[RowKey, float] | None:
-    found = [(k, cells[col]["median"]) for k, cells in cells_by_row.items() if keep(k) and col in cells]
+def best(
+    cells_by_row: dict[RowKey, dict[str, dict]], col: str, keep
+) -> tuple[RowKey, float] | None:
+    found = [
+        (k, cells[col]["median"])
+        for k, cells in cells_by_row.items()
+        if keep(k) and col in cells
+    ]
     return min(found, key=lambda kv: kv[1]) if found else None
 
 
@@ -277,9 +328,11 @@ def claim_vs_peers(data) -> list[str]:
     out = [
         "### (c) polyconc against the best peer",
         "",
-        "Claim: polyconc (impl `core`) is at least as fast as the best peer implementation on each "
-        "workload. Ratio = polyconc median / best peer median (below 1.00× = polyconc faster). "
-        "First across all languages, then within each language.",
+        (
+            "Claim: polyconc (impl `core`) is at least as fast as the best peer implementation on each "
+            "workload. Ratio = polyconc median / best peer median (below 1.00× = polyconc faster). "
+            "First across all languages, then within each language."
+        ),
         "",
     ]
     across, within = [], []
@@ -290,13 +343,18 @@ def claim_vs_peers(data) -> list[str]:
             peer = best(rows, col, lambda k: k[1] != "core")
             if core and peer:
                 across.append((workload, col, core, peer))
-            for lang in sorted({k[0] for k in rows}, key=lambda lg: row_sort((lg, "", ""))):
+            for lang in sorted(
+                {k[0] for k in rows}, key=lambda lg: row_sort((lg, "", ""))
+            ):
                 core = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] == "core")
                 peer = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] != "core")
                 if core and peer:
                     within.append((lang, workload, col, core, peer))
     if not across:
-        return out + ["**No data**: no workload has both a `core` line and a peer line at the same capacity.", ""]
+        return out + [
+            "**No data**: no workload has both a `core` line and a peer line at the same capacity.",
+            "",
+        ]
     out += [
         "| workload | capacity | best polyconc (lang/via) | ns | best peer (lang/impl) | ns | polyconc / peer |",
         "|---|---|---|---:|---|---:|---:|",
@@ -309,8 +367,10 @@ def claim_vs_peers(data) -> list[str]:
     ratios = [cv / pv for _, _, (_, cv), (_, pv) in across]
     out += [
         "",
-        f"Across languages: {verdict(sum(1 for r in ratios if r <= 1), len(ratios))} on this machine "
-        f"(workload × capacity cells); polyconc / best peer {spread(ratios)}.",
+        (
+            f"Across languages: {verdict(sum(1 for r in ratios if r <= 1), len(ratios))} on this machine "
+            f"(workload × capacity cells); polyconc / best peer {spread(ratios)}."
+        ),
         "",
     ]
     within.sort(key=lambda w: (row_sort((w[0], "", "")), w[1], column_sort(w[2])))
@@ -327,8 +387,10 @@ def claim_vs_peers(data) -> list[str]:
         ratios = [cv / pv for *_, (_, cv), (_, pv) in within]
         out += [
             "",
-            f"Within the same language: {verdict(sum(1 for r in ratios if r <= 1), len(ratios))}; "
-            f"polyconc / best peer {spread(ratios)}.",
+            (
+                f"Within the same language: {verdict(sum(1 for r in ratios if r <= 1), len(ratios))}; "
+                f"polyconc / best peer {spread(ratios)}."
+            ),
             "",
         ]
     return out
@@ -345,24 +407,39 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
             f"({h.get('machine', '?')}); run started {meta.get('started', '?')}, "
             f"took {meta.get('duration_s', '?')} s."
         )
-        out.append(f"- Mode: **{meta.get('mode', '?')}**; workloads: {meta.get('workloads', 'all')}.")
-        out += ["", "| flavour | M (messages) | measured runs | warm-up runs | T (threads) |", "|---|---:|---:|---:|---|"]
+        out.append(
+            f"- Mode: **{meta.get('mode', '?')}**; workloads: {meta.get('workloads', 'all')}."
+        )
+        out += [
+            "",
+            "| flavour | M (messages) | measured runs | warm-up runs | T (threads) |",
+            "|---|---:|---:|---:|---|",
+        ]
         for flavor, p in meta.get("parameters", {}).items():
             threads = ",".join(str(t) for t in p.get("threads", []))
-            out.append(f"| {flavor} | {p.get('messages', '?'):,} | {p.get('runs')} | {p.get('warmup')} | {threads} |")
+            out.append(
+                f"| {flavor} | {p.get('messages', '?'):,} | {p.get('runs')} | {p.get('warmup')} | {threads} |"
+            )
         out += ["", "| lang | toolchain (from the runner) |", "|---|---|"]
         for lang, versions in h.get("toolchains", {}).items():
             text = "; ".join(f"{cmd}: {v}" for cmd, v in versions.items()) or "—"
             out.append(f"| {lang} | {text} |")
     from_lines = sorted({(ln["lang"], ln["host"]["toolchain"]) for ln in lines})
     if from_lines:
-        out += ["", "Toolchains the programs reported: " + ", ".join(f"{lg} {tc}" for lg, tc in from_lines) + "."]
+        out += [
+            "",
+            "Toolchains the programs reported: "
+            + ", ".join(f"{lg} {tc}" for lg, tc in from_lines)
+            + ".",
+        ]
     out += ["", "## Languages skipped and failures", ""]
     if meta is None:
         return out + ["Unknown (no meta file).", ""]
     skipped, errors = meta.get("skipped", []), meta.get("errors", [])
     if not skipped and not errors:
-        out.append(f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'}).")
+        out.append(
+            f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'})."
+        )
     for s in skipped:
         out.append(f"- {s['lang']}: skipped: {s['reason']}")
     for e in errors:
@@ -385,24 +462,39 @@ def write_report(results: Path, out_dir: Path) -> Path:
     md = [
         "# polyconc comparisons: suite C (channels)",
         "",
-        f"Generated by `python -m runner.report` from `{results.name}` ({len(lines)} result lines, "
-        f"mode {mode}). Every figure is the median of the measured runs, in nanoseconds per message "
-        "(ns/msg) or per round trip (ns/roundtrip); lower is better. Workloads are defined in "
-        "WORKLOADS.md.",
+        (
+            f"Generated by `python -m runner.report` from `{results.name}` ({len(lines)} result lines, "
+            f"mode {mode}). Every figure is the median of the measured runs, in nanoseconds per message "
+            "(ns/msg) or per round trip (ns/roundtrip); lower is better. Workloads are defined in "
+            "WORKLOADS.md."
+        ),
         "",
     ]
     if mode == "smoke":
-        md += ["> **Smoke mode**: tiny runs that only check the programs work; these figures mean nothing.", ""]
+        md += [
+            "> **Smoke mode**: tiny runs that only check the programs work; these figures mean nothing.",
+            "",
+        ]
     if notes:
-        md += [f"{len(notes)} line(s) of the results file were invalid and left out:", ""]
+        md += [
+            f"{len(notes)} line(s) of the results file were invalid and left out:",
+            "",
+        ]
         md += [f"- {n}" for n in notes[:20]] + [""]
     md += meta_sections(meta, meta_path.name, lines)
-    md += ["## Claims", ""] + claim_rendezvous(data) + claim_crossing(data) + claim_vs_peers(data)
+    md += (
+        ["## Claims", ""]
+        + claim_rendezvous(data)
+        + claim_crossing(data)
+        + claim_vs_peers(data)
+    )
     md += [
         "## Workloads",
         "",
-        "Cells: median (ratio to the fastest in that column; the fastest is **bold** at 1.00×). "
-        "— = the implementation has no such capacity or did not run.",
+        (
+            "Cells: median (ratio to the fastest in that column; the fastest is **bold** at 1.00×). "
+            "— = the implementation has no such capacity or did not run."
+        ),
         "",
     ]
     for workload, title in WORKLOADS.items():
@@ -410,12 +502,17 @@ def write_report(results: Path, out_dir: Path) -> Path:
         chart_path = out_dir / f"{workload}.svg"
         rows = data.get(workload)
         if not rows:
-            chart_path.unlink(missing_ok=True)  # a chart from an older report would mislead
+            chart_path.unlink(
+                missing_ok=True
+            )  # a chart from an older report would mislead
             md += ["No data.", ""]
             continue
         md += workload_table(workload, rows) + [""]
         chart(workload, rows, chart_path)
-        md += [f"![{workload} chart: median per implementation, log scale]({chart_path.name})", ""]
+        md += [
+            f"![{workload} chart: median per implementation, log scale]({chart_path.name})",
+            "",
+        ]
     report = out_dir / "REPORT.md"
     report.write_text("\n".join(md).rstrip() + "\n")
     return report
@@ -428,14 +525,27 @@ def newest_results(folder: Path) -> Path | None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m runner.report", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("results", nargs="?", type=Path, help="a results .jsonl (default: the newest in results/)")
-    p.add_argument("--out", type=Path, default=COMPARISONS_DIR / "report", help="report folder")
+    p = argparse.ArgumentParser(
+        prog="python -m runner.report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "results",
+        nargs="?",
+        type=Path,
+        help="a results .jsonl (default: the newest in results/)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=COMPARISONS_DIR / "report", help="report folder"
+    )
     args = p.parse_args(argv)
     results = args.results or newest_results(COMPARISONS_DIR / "results")
     if results is None:
-        print(f"report: no results file in {COMPARISONS_DIR / 'results'}; run `make compare` first", file=sys.stderr)
+        print(
+            f"report: no results file in {COMPARISONS_DIR / 'results'}; run `make compare` first",
+            file=sys.stderr,
+        )
         return 2
     if not results.is_file():
         print(f"report: {results} does not exist", file=sys.stderr)

@@ -25,12 +25,16 @@ def _check_suite_c(obj: dict, errors: list[str]) -> None:
         return  # reported by the generic checks
     cap = params.get("capacity")
     if not (cap == "unbounded" or (_is_int(cap) and cap >= 0)):
-        errors.append(f"params.capacity must be an integer >= 0 or \"unbounded\", got {cap!r}")
+        errors.append(
+            f'params.capacity must be an integer >= 0 or "unbounded", got {cap!r}'
+        )
     if workload == "C6":
         needed = ("round_trips",)
         unit = "ns/roundtrip"
     else:
-        needed = ("producers", "consumers", "messages") + (("channels",) if workload == "C5" else ())
+        needed = ("producers", "consumers", "messages") + (
+            ("channels",) if workload == "C5" else ()
+        )
         unit = "ns/msg"
     for key in needed:
         v = params.get(key)
@@ -63,7 +67,9 @@ def validate(obj) -> list[str]:
         else:
             stats[key] = v
     if len(stats) == 3 and not stats["min"] <= stats["median"] <= stats["max"]:
-        errors.append(f"expected min <= median <= max, got {stats['min']}, {stats['median']}, {stats['max']}")
+        errors.append(
+            f"expected min <= median <= max, got {stats['min']}, {stats['median']}, {stats['max']}"
+        )
     runs = obj.get("runs")
     if not (_is_int(runs) and runs >= 1):
         errors.append(f"runs must be an integer >= 1, got {runs!r}")
@@ -75,10 +81,14 @@ def validate(obj) -> list[str]:
         errors.append(f"host must be an object, got {host!r}")
     else:
         if not (_is_int(host.get("cpus")) and host["cpus"] >= 1):
-            errors.append(f"host.cpus must be an integer >= 1, got {host.get('cpus')!r}")
+            errors.append(
+                f"host.cpus must be an integer >= 1, got {host.get('cpus')!r}"
+            )
         for key in ("os", "toolchain"):
             if not isinstance(host.get(key), str) or not host[key]:
-                errors.append(f"host.{key} must be a non-empty string, got {host.get(key)!r}")
+                errors.append(
+                    f"host.{key} must be a non-empty string, got {host.get(key)!r}"
+                )
     if obj.get("suite") == "C":
         _check_suite_c(obj, errors)
     return errors

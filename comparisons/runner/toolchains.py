@@ -43,7 +43,12 @@ def venv_python(comparisons_dir: Path) -> Path:
 def _version(exe: str, args: tuple[str, ...], env: dict) -> str:
     try:
         out = subprocess.run(
-            [exe, *args], capture_output=True, text=True, timeout=60, env=env, check=False
+            [exe, *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as e:
         return f"unknown ({e})"
@@ -58,7 +63,9 @@ def detect(lang: str, comparisons_dir: Path, env: dict | None = None) -> Toolcha
     env = dict(os.environ if env is None else env)
     path = env.get("PATH", "")
     versions: dict[str, str] = {}
-    missing = [cmd for cmd in ("make", *REQUIRED[lang]) if shutil.which(cmd, path=path) is None]
+    missing = [
+        cmd for cmd in ("make", *REQUIRED[lang]) if shutil.which(cmd, path=path) is None
+    ]
     if missing:
         return Toolchain(lang, False, f"{', '.join(missing)} not found on PATH")
     for cmd in REQUIRED[lang]:
@@ -67,8 +74,10 @@ def detect(lang: str, comparisons_dir: Path, env: dict | None = None) -> Toolcha
         py = venv_python(comparisons_dir)
         if not os.access(py, os.X_OK):
             return Toolchain(
-                lang, False, f"no project venv at {py} (create it with the top Makefile or "
-                "`python3 -m venv .venv && .venv/bin/pip install -r comparisons/requirements.txt`)"
+                lang,
+                False,
+                f"no project venv at {py} (create it with the top Makefile or "
+                "`python3 -m venv .venv && .venv/bin/pip install -r comparisons/requirements.txt`)",
             )
         versions["python"] = _version(str(py), ("--version",), env)
     return Toolchain(lang, True, versions=versions)

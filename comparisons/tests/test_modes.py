@@ -1,5 +1,6 @@
 import pytest
 from conftest import COMPARISONS
+
 from runner.modes import ModeParams, ModesError, parse_modes
 
 
@@ -11,7 +12,11 @@ def test_parses_the_real_modes_table():
     assert modes["quick"]["native"] == ModeParams(200000, 5, 1, (2, 4, 8))
     assert modes["quick"]["python"] == ModeParams(20000, 5, 1, (2, 4))
     # "smoke (all)" gives both flavours the same numbers.
-    assert modes["smoke"]["native"] == modes["smoke"]["python"] == ModeParams(2000, 1, 0, (2,))
+    assert (
+        modes["smoke"]["native"]
+        == modes["smoke"]["python"]
+        == ModeParams(2000, 1, 0, (2,))
+    )
 
 
 TABLE = """# Title
@@ -45,11 +50,20 @@ def test_parses_a_custom_table_and_stops_at_the_next_section():
     [
         ("# nothing here\n", "no '## Modes' section"),
         ("## Modes\n\nno table\n", "no table"),
-        (TABLE.replace("| 3 | 3 | 1 |", "| three | 3 | 1 |"), "'three' is not an integer"),
-        (TABLE.replace("fast (Python)", "fast (gpu)"), "is not '<mode> (native|python|all)'"),
+        (
+            TABLE.replace("| 3 | 3 | 1 |", "| three | 3 | 1 |"),
+            "'three' is not an integer",
+        ),
+        (
+            TABLE.replace("fast (Python)", "fast (gpu)"),
+            "is not '<mode> (native|python|all)'",
+        ),
         (TABLE.replace("| warmup | 1 | 1 | 0 |\n", ""), "lacks rows for warmup"),
     ],
 )
 def test_rejects_a_broken_table_with_a_clear_error(text, message):
-    with pytest.raises(ModesError, match=message.replace("(", r"\(").replace(")", r"\)").replace("|", r"\|")):
+    with pytest.raises(
+        ModesError,
+        match=message.replace("(", r"\(").replace(")", r"\)").replace("|", r"\|"),
+    ):
         parse_modes(text)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from conftest import COMPARISONS
+
 from runner.schema import validate
 
 TESTS = COMPARISONS / "tests"
@@ -17,9 +18,24 @@ def bench(*args, polyconc_dir=None):
     if polyconc_dir:
         env["PYTHONPATH"] = str(TESTS / polyconc_dir)
     return subprocess.run(
-        [sys.executable, str(COMPARISONS / "python" / "bench.py"), "--suite", "C", "--messages", str(M),
-         "--runs", "2", "--warmup", "1", *args],
-        capture_output=True, text=True, timeout=300, env=env,
+        [
+            sys.executable,
+            str(COMPARISONS / "python" / "bench.py"),
+            "--suite",
+            "C",
+            "--messages",
+            str(M),
+            "--runs",
+            "2",
+            "--warmup",
+            "1",
+            *args,
+        ],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=300,
+        env=env,
     )
 
 
@@ -28,7 +44,10 @@ def configs(stdout):
     for ln in lines:
         assert validate(ln) == [], ln
         assert ln["lang"] == "python" and ln["runs"] == 2
-    return lines, {(ln["workload"], ln["impl"], ln["via"], ln["params"]["capacity"]) for ln in lines}
+    return lines, {
+        (ln["workload"], ln["impl"], ln["via"], ln["params"]["capacity"])
+        for ln in lines
+    }
 
 
 def test_peers_without_polyconc():
@@ -38,11 +57,15 @@ def test_peers_without_polyconc():
     lines, seen = configs(run.stdout)
     q, sq = "queue.Queue", "queue.SimpleQueue"
     expected = {
-        ("C1", q, "native", M), ("C1", sq, "native", "unbounded"),
-        ("C6", q, "native", 1), ("C6", sq, "native", "unbounded"),
+        ("C1", q, "native", M),
+        ("C1", sq, "native", "unbounded"),
+        ("C6", q, "native", 1),
+        ("C6", sq, "native", "unbounded"),
     }
     for w in ("C2", "C3", "C4"):
-        expected |= {(w, q, "native", c) for c in (1, 1024, "unbounded")} | {(w, sq, "native", "unbounded")}
+        expected |= {(w, q, "native", c) for c in (1, 1024, "unbounded")} | {
+            (w, sq, "native", "unbounded")
+        }
     assert {c for c in seen if c[1] != "janus"} == expected
     assert not any(c[1] == "core" for c in seen)
     c6 = next(ln for ln in lines if ln["workload"] == "C6")
@@ -55,7 +78,11 @@ def test_core_through_the_polyconc_api():
     run = bench("--impls", "core", polyconc_dir="fake_polyconc")
     assert run.returncode == 0, run.stderr
     lines, seen = configs(run.stdout)
-    expected = {("C1", "core", "pyo3", M), ("C5", "core", "pyo3", 1024), ("C6", "core", "pyo3", 0)}
+    expected = {
+        ("C1", "core", "pyo3", M),
+        ("C5", "core", "pyo3", 1024),
+        ("C6", "core", "pyo3", 0),
+    }
     for w in ("C2", "C3", "C4"):
         expected |= {(w, "core", "pyo3", c) for c in (0, 1, 1024, "unbounded")}
     assert seen == expected
@@ -64,7 +91,9 @@ def test_core_through_the_polyconc_api():
 
 
 def test_a_lost_message_fails_the_sum_check():
-    run = bench("--impls", "core", "--workloads", "C2,C5", polyconc_dir="lossy_polyconc")
+    run = bench(
+        "--impls", "core", "--workloads", "C2,C5", polyconc_dir="lossy_polyconc"
+    )
     assert run.returncode == 1
     assert run.stdout == ""  # no figure for a failed configuration
     assert run.stderr.count("sum check failed") == 5

@@ -2,6 +2,7 @@ import shutil
 
 import pytest
 from conftest import COMPARISONS
+
 from runner import report
 
 FIXTURES = COMPARISONS / "tests" / "fixtures"
@@ -37,22 +38,45 @@ def test_workload_table_has_medians_ratios_and_bold_fastest(written):
         "unbounded (ns/msg)",
     ]
     assert row(c2, "| rust | core | native") == [
-        "rust", "core", "native", "200,000",
-        "100 (2.86×)", "**80.0 (1.00×)**", "**20.0 (1.00×)**", "**25.0 (1.00×)**",
+        "rust",
+        "core",
+        "native",
+        "200,000",
+        "100 (2.86×)",
+        "**80.0 (1.00×)**",
+        "**20.0 (1.00×)**",
+        "**25.0 (1.00×)**",
     ]
-    assert row(c2, "| go | chan | native")[4:] == ["**35.0 (1.00×)**", "300 (3.75×)", "40.0 (2.00×)", "—"]
+    assert row(c2, "| go | chan | native")[4:] == [
+        "**35.0 (1.00×)**",
+        "300 (3.75×)",
+        "40.0 (2.00×)",
+        "—",
+    ]
     assert row(c2, "| python | queue.Queue | native")[3:] == [
-        "20,000", "—", "17,000 (212.50×)", "4,000 (200.00×)", "3,000 (120.00×)",
+        "20,000",
+        "—",
+        "17,000 (212.50×)",
+        "4,000 (200.00×)",
+        "3,000 (120.00×)",
     ]
     # Rows: rust first, core before peers, python last.
-    langs = [ln.split("|")[1].strip() for ln in c2.splitlines() if ln.startswith("| ") and "lang" not in ln]
+    langs = [
+        ln.split("|")[1].strip()
+        for ln in c2.splitlines()
+        if ln.startswith("| ") and "lang" not in ln
+    ]
     assert langs == ["rust", "rust", "c", "go", "python", "python"]
 
 
 def test_single_column_workloads_show_capacity_per_row(written):
     _, text = written
     c6 = section(text, "### C6 pingpong")
-    assert row(c6, "| lang | impl")[3:] == ["round trips", "capacity", "median (ns/roundtrip)"]
+    assert row(c6, "| lang | impl")[3:] == [
+        "round trips",
+        "capacity",
+        "median (ns/roundtrip)",
+    ]
     assert row(c6, "| python | queue.Queue")[3:] == ["2,000", "1", "20,000 (50.00×)"]
     assert row(c6, "| go | chan")[3:] == ["20,000", "0", "**400 (1.00×)**"]
     assert "No data." in section(text, "### C3 mpsc")
@@ -64,7 +88,10 @@ def test_claim_rendezvous(written):
     assert row(a, "| go | chan | native")[3:] == ["35.0", "40.0", "0.88×"]
     assert row(a, "| rust | crossbeam-channel")[3:] == ["200", "30.0", "6.67×"]
     assert "queue.Queue" not in a  # it has no capacity 0
-    assert "**Held in 4 of 5** on this machine: a rendezvous cost from 0.88× to 6.67× (median 5.00×)" in a
+    assert (
+        "**Held in 4 of 5** on this machine: a rendezvous cost from 0.88× to 6.67× (median 5.00×)"
+        in a
+    )
     assert "Not more expensive for: go/chan/native (0.88×)." in a
 
 
@@ -74,18 +101,45 @@ def test_claim_crossing(written):
     assert row(b, "| C2 | 0 |")[3:] == ["100", "150", "1.50×", "5,000", "50.00×"]
     assert row(b, "| C6 | pingpong |")[3:] == ["500", "—", "—", "10,000", "20.00×"]
     assert "| C2 | 1 |" not in b  # only native has capacity 1
-    assert "Into C (c-abi): **Held** (2 of 2) on this machine: 1.50× the native figure." in b
-    assert "Into Python (pyo3): **Held** (3 of 3) on this machine: from 20.00× to 50.00× (median 50.00×)" in b
+    assert (
+        "Into C (c-abi): **Held** (2 of 2) on this machine: 1.50× the native figure."
+        in b
+    )
+    assert (
+        "Into Python (pyo3): **Held** (3 of 3) on this machine: from 20.00× to 50.00× (median 50.00×)"
+        in b
+    )
 
 
 def test_claim_against_peers(written):
     _, text = written
     c = section(text, "### (c)")
-    assert row(c, "| C2 | 0 |")[2:] == ["rust/native", "100", "go/chan", "35.0", "2.86×"]
-    assert row(c, "| C6 | pingpong |")[2:] == ["rust/native", "500", "go/chan", "400", "1.25×"]
+    assert row(c, "| C2 | 0 |")[2:] == [
+        "rust/native",
+        "100",
+        "go/chan",
+        "35.0",
+        "2.86×",
+    ]
+    assert row(c, "| C6 | pingpong |")[2:] == [
+        "rust/native",
+        "500",
+        "go/chan",
+        "400",
+        "1.25×",
+    ]
     assert "Across languages: **Held in 4 of 6** on this machine" in c
-    assert row(c, "| python | C6 | pingpong |")[3:] == ["core/pyo3", "10,000", "queue.Queue", "20,000", "0.50×"]
-    assert "Within the same language: **Held** (6 of 6); polyconc / best peer from 0.25× to 0.89×" in c
+    assert row(c, "| python | C6 | pingpong |")[3:] == [
+        "core/pyo3",
+        "10,000",
+        "queue.Queue",
+        "20,000",
+        "0.50×",
+    ]
+    assert (
+        "Within the same language: **Held** (6 of 6); polyconc / best peer from 0.25× to 0.89×"
+        in c
+    )
 
 
 def test_meta_sections(written):
@@ -110,7 +164,11 @@ def test_charts_are_written_and_linked(written):
 
 def test_no_data_claims_and_stale_charts(tmp_path):
     results = tmp_path / "only-go.jsonl"
-    lines = [ln for ln in (FIXTURES / "results.jsonl").read_text().splitlines() if '"lang": "go"' in ln]
+    lines = [
+        ln
+        for ln in (FIXTURES / "results.jsonl").read_text().splitlines()
+        if '"lang": "go"' in ln
+    ]
     results.write_text("\n".join(lines) + "\nnot json\n")
     (tmp_path / "C6.svg").write_text("stale")
     (tmp_path / "C1.svg").write_text("stale")
@@ -119,8 +177,12 @@ def test_no_data_claims_and_stale_charts(tmp_path):
     assert "1 line(s) of the results file were invalid" in text
     assert "**No data**: no workload has `core` lines" in section(text, "### (b)")
     assert "**No data**: no workload has both a `core` line" in section(text, "### (c)")
-    assert "**Held in 0 of 1**" not in text and "**Did not hold** (0 of 1)" in section(text, "### (a)")
-    assert not (tmp_path / "C1.svg").exists()  # C1 has no go line: its old chart is gone
+    assert "**Held in 0 of 1**" not in text and "**Did not hold** (0 of 1)" in section(
+        text, "### (a)"
+    )
+    assert not (
+        tmp_path / "C1.svg"
+    ).exists()  # C1 has no go line: its old chart is gone
     assert (tmp_path / "C6.svg").read_text() != "stale"
 
 
@@ -128,7 +190,15 @@ def test_main_uses_the_newest_results_file(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "COMPARISONS_DIR", tmp_path)
     (tmp_path / "results").mkdir()
     assert report.main(["--out", str(tmp_path / "r")]) == 2  # nothing to report yet
-    shutil.copy(FIXTURES / "results.jsonl", tmp_path / "results" / "20250101T000000Z.jsonl")
-    shutil.copy(FIXTURES / "results.meta.json", tmp_path / "results" / "20250101T000000Z.meta.json")
+    shutil.copy(
+        FIXTURES / "results.jsonl", tmp_path / "results" / "20250101T000000Z.jsonl"
+    )
+    shutil.copy(
+        FIXTURES / "results.meta.json",
+        tmp_path / "results" / "20250101T000000Z.meta.json",
+    )
     assert report.main(["--out", str(tmp_path / "r")]) == 0
-    assert "from `20250101T000000Z.jsonl` (24 result lines, mode quick)" in (tmp_path / "r" / "REPORT.md").read_text()
+    assert (
+        "from `20250101T000000Z.jsonl` (24 result lines, mode quick)"
+        in (tmp_path / "r" / "REPORT.md").read_text()
+    )

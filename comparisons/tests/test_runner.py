@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import COMPARISONS
+
 from runner import __main__ as runner
 from runner.toolchains import detect
 
@@ -41,7 +42,18 @@ def test_missing_toolchain_is_skipped_not_fatal(bin_with_make_only, tmp_path):
         (root / lang / "Makefile").write_text("build:\n\tfalse\n")  # never reached
     shutil.copy(COMPARISONS / "WORKLOADS.md", root)
     out = tmp_path / "out"
-    code = runner.main(["--mode", "smoke", "--langs", "go,rust", "--root", str(root), "--out", str(out)])
+    code = runner.main(
+        [
+            "--mode",
+            "smoke",
+            "--langs",
+            "go,rust",
+            "--root",
+            str(root),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0  # a missing toolchain is a skip, even in smoke mode
     lines, meta = results_of(out)
     assert lines == []
@@ -53,9 +65,17 @@ def test_missing_toolchain_is_skipped_not_fatal(bin_with_make_only, tmp_path):
 
 
 GOOD_LINE = {
-    "suite": "C", "workload": "C2", "lang": "python", "impl": "fake", "via": "native",
+    "suite": "C",
+    "workload": "C2",
+    "lang": "python",
+    "impl": "fake",
+    "via": "native",
     "params": {"capacity": 1, "producers": 1, "consumers": 1, "messages": 2000},
-    "unit": "ns/msg", "median": 2.0, "min": 1.0, "max": 3.0, "runs": 1,
+    "unit": "ns/msg",
+    "median": 2.0,
+    "min": 1.0,
+    "max": 3.0,
+    "runs": 1,
     "host": {"cpus": 2, "os": "linux", "toolchain": "fake"},
 }
 
@@ -70,8 +90,10 @@ def fake_root(tmp_path: Path, program: str, build_ok: bool = True) -> Path:
     venv_bin.mkdir(parents=True)
     (venv_bin / "python").symlink_to(sys.executable)
     (root / "python" / "bench.sh").write_text("#!/bin/sh\n" + textwrap.dedent(program))
-    recipe = "mkdir -p build && cp bench.sh build/bench && chmod +x build/bench" if build_ok else (
-        "echo 'bench.c:1: error: oops' >&2; exit 2"
+    recipe = (
+        "mkdir -p build && cp bench.sh build/bench && chmod +x build/bench"
+        if build_ok
+        else ("echo 'bench.c:1: error: oops' >&2; exit 2")
     )
     (root / "python" / "Makefile").write_text(f"build:\n\t{recipe}\n")
     return root
@@ -80,7 +102,20 @@ def fake_root(tmp_path: Path, program: str, build_ok: bool = True) -> Path:
 def run_fake(tmp_path, program, mode="smoke", build_ok=True):
     root = fake_root(tmp_path, program, build_ok)
     out = tmp_path / "out"
-    code = runner.main(["--mode", mode, "--langs", "python,go", "--root", str(root), "--out", str(out), "--timeout", "60"])
+    code = runner.main(
+        [
+            "--mode",
+            mode,
+            "--langs",
+            "python,go",
+            "--root",
+            str(root),
+            "--out",
+            str(out),
+            "--timeout",
+            "60",
+        ]
+    )
     return (code, *results_of(out), root)
 
 
@@ -93,13 +128,26 @@ def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
     code, lines, meta, root = run_fake(tmp_path, program, mode="quick")
     assert code == 0
     assert (root / "python" / "build" / "args").read_text().split() == [
-        "--suite", "C", "--messages", "20000", "--runs", "5", "--warmup", "1",
+        "--suite",
+        "C",
+        "--messages",
+        "20000",
+        "--runs",
+        "5",
+        "--warmup",
+        "1",
     ]
     assert lines == [GOOD_LINE]
     assert meta["mode"] == "quick" and meta["parameters"]["python"]["messages"] == 20000
-    assert meta["languages"]["python"]["status"] == "ok" and meta["languages"]["python"]["lines"] == 1
+    assert (
+        meta["languages"]["python"]["status"] == "ok"
+        and meta["languages"]["python"]["lines"] == 1
+    )
     # go has no Makefile in the fake root: skipped with the reason.
-    assert meta["skipped"][0]["lang"] == "go" and "no Makefile" in meta["skipped"][0]["reason"]
+    assert (
+        meta["skipped"][0]["lang"] == "go"
+        and "no Makefile" in meta["skipped"][0]["reason"]
+    )
     assert "python" in meta["host"]["toolchains"]
 
 
@@ -133,14 +181,27 @@ def test_a_failing_program_is_recorded_with_its_stderr(tmp_path):
 def test_a_hanging_program_is_killed_after_the_timeout(tmp_path):
     root = fake_root(tmp_path, "sleep 30\n")
     out = tmp_path / "out"
-    code = runner.main(["--mode", "smoke", "--langs", "python", "--root", str(root), "--out", str(out), "--timeout", "1"])
+    code = runner.main(
+        [
+            "--mode",
+            "smoke",
+            "--langs",
+            "python",
+            "--root",
+            str(root),
+            "--out",
+            str(out),
+            "--timeout",
+            "1",
+        ]
+    )
     _, meta = results_of(out)
     assert code == 1
     assert meta["errors"][0]["message"].startswith("killed after the 1 s timeout")
 
 
 def test_a_failed_build_skips_the_language_and_fails_only_smoke(tmp_path):
-    code, lines, meta, _ = run_fake(tmp_path, "exit 0\n", mode="quick", build_ok=False)
+    code, _, meta, _ = run_fake(tmp_path, "exit 0\n", mode="quick", build_ok=False)
     assert code == 0  # quick and full go on to the report
     (error,) = meta["errors"]
     assert error["stage"] == "build" and "oops" in error["stderr_tail"]
@@ -153,11 +214,17 @@ def test_unknown_language_is_a_usage_error(tmp_path):
     assert runner.main(["--langs", "cobol", "--out", str(tmp_path)]) == 2
 
 
-@pytest.mark.skipif(not os.access(COMPARISONS.parent / ".venv" / "bin" / "python", os.X_OK), reason="no project venv")
+@pytest.mark.skipif(
+    not os.access(COMPARISONS.parent / ".venv" / "bin" / "python", os.X_OK),
+    reason="no project venv",
+)
 def test_smoke_run_of_the_real_python_program(tmp_path):
     out = tmp_path / "out"
     assert runner.main(["--mode", "smoke", "--langs", "python", "--out", str(out)]) == 0
     lines, meta = results_of(out)
     assert meta["errors"] == [] and meta["run"] == ["python"]
     assert {ln["workload"] for ln in lines} >= {"C1", "C2", "C3", "C4", "C6"}
-    assert all(ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000 for ln in lines)
+    assert all(
+        ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000
+        for ln in lines
+    )

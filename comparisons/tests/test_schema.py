@@ -2,6 +2,7 @@ import copy
 import json
 
 import pytest
+
 from runner.schema import parse_line, validate
 
 GOOD = {
@@ -20,11 +21,26 @@ GOOD = {
     "max_rss_kb": 5120,
     "host": {"cpus": 2, "os": "linux", "toolchain": "go1.26"},
 }
-GOOD_C6 = dict(GOOD, workload="C6", unit="ns/roundtrip", params={"capacity": 0, "round_trips": 100000})
-GOOD_C5 = dict(GOOD, workload="C5", params=dict(GOOD["params"], producers=4, channels=4))
+GOOD_C6 = dict(
+    GOOD,
+    workload="C6",
+    unit="ns/roundtrip",
+    params={"capacity": 0, "round_trips": 100000},
+)
+GOOD_C5 = dict(
+    GOOD, workload="C5", params=dict(GOOD["params"], producers=4, channels=4)
+)
 
 
-@pytest.mark.parametrize("line", [GOOD, GOOD_C6, GOOD_C5, dict(GOOD, params=dict(GOOD["params"], capacity="unbounded"))])
+@pytest.mark.parametrize(
+    "line",
+    [
+        GOOD,
+        GOOD_C6,
+        GOOD_C5,
+        dict(GOOD, params=dict(GOOD["params"], capacity="unbounded")),
+    ],
+)
 def test_accepts_good_lines(line):
     assert validate(line) == []
     obj, problems = parse_line(json.dumps(line))
@@ -60,14 +76,26 @@ def changed(path, value, base=GOOD):
         (changed(["lang"], "cobol"), "lang 'cobol' is not one of"),
         (changed(["params", "capacity"], "big"), "params.capacity must be"),
         (changed(["params", "capacity"], -1), "params.capacity must be"),
-        (changed(["params", "messages"], 0), "params.messages must be a positive integer"),
+        (
+            changed(["params", "messages"], 0),
+            "params.messages must be a positive integer",
+        ),
         (changed(["workload"], "C9"), "workload 'C9' is not one of C1..C6"),
         (changed(["host", "cpus"], "2"), "host.cpus must be an integer"),
-        (changed(["host", "toolchain"], ""), "host.toolchain must be a non-empty string"),
+        (
+            changed(["host", "toolchain"], ""),
+            "host.toolchain must be a non-empty string",
+        ),
         (changed(["ctx_switches"], -3), "ctx_switches must be a number >= 0"),
         (changed(["unit"], "ns/msg", GOOD_C6), "unit of C6 must be 'ns/roundtrip'"),
-        (changed(["params"], {"capacity": 0}, GOOD_C6), "params.round_trips must be a positive integer"),
-        (changed(["params"], GOOD["params"], GOOD_C5), "params.channels must be a positive integer"),
+        (
+            changed(["params"], {"capacity": 0}, GOOD_C6),
+            "params.round_trips must be a positive integer",
+        ),
+        (
+            changed(["params"], GOOD["params"], GOOD_C5),
+            "params.channels must be a positive integer",
+        ),
     ],
 )
 def test_rejects_bad_lines_and_says_why(line, message):

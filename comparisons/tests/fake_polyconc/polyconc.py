@@ -24,7 +24,9 @@ class Chan:
     def send(self, value):
         with _cond:
             limit = 1 if self.capacity == 0 else self.capacity
-            _cond.wait_for(lambda: self.closed or limit is None or len(self.buffer) < limit)
+            _cond.wait_for(
+                lambda: self.closed or limit is None or len(self.buffer) < limit
+            )
             if self.closed:
                 raise ChannelClosed("send on a closed channel")
             self.buffer.append(value)

@@ -5,7 +5,8 @@ import importlib.util
 from pathlib import Path
 
 _spec = importlib.util.spec_from_file_location(
-    "polyconc_double", Path(__file__).resolve().parent.parent / "fake_polyconc" / "polyconc.py"
+    "polyconc_double",
+    Path(__file__).resolve().parent.parent / "fake_polyconc" / "polyconc.py",
 )
 _double = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_double)

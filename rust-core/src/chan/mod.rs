@@ -99,7 +99,9 @@ fn deadline_after(timeout: Duration) -> Option<Instant> {
 impl<T> Chan<T> {
     /// A channel with room for `capacity` values; 0 makes a rendezvous
     /// channel (Go's unbuffered `make(chan T)`), where a send completes only
-    /// when a receiver takes the value.
+    /// when a receiver takes the value. `usize::MAX` means unbounded. Room
+    /// for at most 65,536 values is allocated up front; a larger buffer grows
+    /// as it fills.
     ///
     /// ```
     /// use polyconc::chan::Chan;

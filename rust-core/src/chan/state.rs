@@ -205,6 +205,9 @@ impl<T> State<T> {
     }
 }
 
+/// Values a bounded buffer allocates room for when it is made.
+const PREALLOCATE_AT_MOST: usize = 1 << 16;
+
 /// The capacity of an unbounded channel.
 pub(crate) const UNBOUNDED: usize = usize::MAX;
 
@@ -230,10 +233,12 @@ unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
     pub(crate) fn new(cap: usize) -> Self {
-        // Bounded buffers are allocated once; unbounded ones grow and shrink.
+        // Small bounded buffers are allocated once, so the hot path never
+        // reallocates; a huge capacity is not allocated up front (it may be
+        // far more than the machine has), and unbounded buffers grow and shrink.
         let buf = match cap {
             UNBOUNDED => VecDeque::new(),
-            c => VecDeque::with_capacity(c),
+            c => VecDeque::with_capacity(c.min(PREALLOCATE_AT_MOST)),
         };
         Inner {
             lock: RawLock::new(),

@@ -121,7 +121,10 @@ impl Waiter {
         match &self.wake {
             Wake::Thread(t) => t.unpark(),
             Wake::Task(slot) => {
-                if let Some(w) = slot.lock().take() {
+                // Out of the lock first: a waker may block (a Python one takes
+                // the GIL) while the task re-polls and sets a new waker.
+                let waker = slot.lock().take();
+                if let Some(w) = waker {
                     w.wake();
                 }
             }

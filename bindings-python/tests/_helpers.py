@@ -1,0 +1,52 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+# A child that hangs fails the test after this many seconds (a hang guard,
+# never a speed check).
+HANG_GUARD = 30.0
+
+
+def run_child(body: str) -> str:
+    """Runs `body` in a fresh interpreter; returns its stdout; fails on a non-zero exit."""
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(body)],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD,
+    )
+    assert proc.returncode == 0, f"child failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def interrupt_child(body: str) -> str:
+    """Runs `body`, which prints READY just before it blocks, then sends it a
+    real SIGINT; returns its stdout once it exits cleanly."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(body)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip() == "READY", f"child did not get ready: {line!r}"
+        # Let the child enter its blocking call; if the signal came earlier the
+        # test would still pass, but would not test the blocked path.
+        time.sleep(0.3)
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=HANG_GUARD)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, f"child failed:\n{out}\n{err}"
+    return line + out
