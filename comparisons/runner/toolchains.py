@@ -11,7 +11,7 @@ REQUIRED = {
     "go": ("go",),
     "java": ("java", "javac", "mvn"),
     "rust": ("cargo", "rustc"),
-    "c": ("cc",),
+    "c": ("cc", "cargo"),
     "python": (),  # the project venv, checked by path
 }
 # How to ask each command its version; the first non-empty output line is kept.

@@ -1,0 +1,214 @@
+// polyconc.hpp: a header-only C++17 wrapper over polyconc.h.
+//
+//   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
+//   ch.send(1);                        //   polyconc::unbounded = unbounded
+//   int v = ch.recv();                 // throws polyconc::closed_error when
+//                                      //   closed and drained
+//   std::optional<int> w = ch.recv_for(std::chrono::milliseconds(5));
+//
+// Chan<T> is for trivially copyable, default-constructible T (elements are copied bytewise by the C
+// library). Copying a Chan gives another handle to the same channel (as
+// copying a Go channel value does); the channel lives until its last handle
+// is destroyed. Destroying a handle never closes the channel.
+#ifndef POLYCONC_HPP
+#define POLYCONC_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "polyconc.h"
+
+namespace polyconc {
+
+/// Capacity of an unbounded channel.
+inline constexpr std::size_t unbounded = PC_UNBOUNDED;
+
+/// A C call failed with a status that is not part of the normal flow
+/// (PC_INVALID_ARG, PC_NO_MEMORY, PC_PANIC).
+class error : public std::runtime_error {
+ public:
+  explicit error(pc_status status, const char *what)
+      : std::runtime_error(std::string(what) + ": " + pc_status_str(status)), status_(status) {}
+  pc_status status() const noexcept { return status_; }
+
+ private:
+  pc_status status_;
+};
+
+/// A send on a closed channel, or a receive on a closed and drained one.
+class closed_error : public error {
+ public:
+  explicit closed_error(const char *what) : error(PC_CLOSED, what) {}
+};
+
+namespace detail {
+
+inline std::uint64_t to_ns(std::chrono::nanoseconds d) {
+  // A negative duration has already passed: try once, as a 0 timeout does.
+  if (d.count() <= 0) return 0;
+  // PC_FOREVER itself means "no deadline"; any finite duration stays finite.
+  auto ns = static_cast<std::uint64_t>(d.count());
+  return ns == PC_FOREVER ? PC_FOREVER - 1 : ns;
+}
+
+[[noreturn]] inline void fail(pc_status s, const char *what) {
+  if (s == PC_CLOSED) throw closed_error(what);
+  throw error(s, what);
+}
+
+}  // namespace detail
+
+template <class T>
+class Chan {
+  static_assert(std::is_trivially_copyable_v<T>,
+                "polyconc::Chan<T> copies elements bytewise: T must be trivially copyable");
+  // Received elements are written over a default-constructed T.
+  static_assert(std::is_default_constructible_v<T>,
+                "polyconc::Chan<T> needs a default-constructible T");
+
+ public:
+  /// A channel with room for `capacity` elements (0 = rendezvous,
+  /// polyconc::unbounded = unbounded).
+  explicit Chan(std::size_t capacity = 0) {
+    pc_status s = pc_chan_new(sizeof(T), capacity, &h_);
+    if (s != PC_OK) detail::fail(s, "pc_chan_new");
+  }
+  /// Another handle to the same channel.
+  Chan(const Chan &other) {
+    pc_status s = pc_chan_clone(other.h_, &h_);
+    if (s != PC_OK) detail::fail(s, "pc_chan_clone");
+  }
+  Chan(Chan &&other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Chan &operator=(Chan other) noexcept {
+    std::swap(h_, other.h_);
+    return *this;
+  }
+  ~Chan() { pc_chan_free(h_); }
+
+  /// Waits until sent; throws closed_error if the channel is closed.
+  void send(const T &v) const { check(pc_chan_send(h_, &v, PC_FOREVER), "pc_chan_send"); }
+  /// Waits for an element; throws closed_error when closed and drained.
+  T recv() const {
+    T out;
+    check(pc_chan_recv(h_, &out, PC_FOREVER), "pc_chan_recv");
+    return out;
+  }
+  /// Sends only if it can at once; false if it would have had to wait.
+  /// Throws closed_error if closed.
+  bool try_send(const T &v) const { return timed(pc_chan_send(h_, &v, 0), "pc_chan_send"); }
+  /// An element if one can be had at once. Throws closed_error when closed
+  /// and drained.
+  std::optional<T> try_recv() const { return recv_ns(0); }
+  /// Sends, waiting at most `timeout`: PC_OK, PC_TIMEOUT (or PC_FULL for a
+  /// zero timeout) or PC_CLOSED. Other statuses throw.
+  template <class Rep, class Period>
+  pc_status send_for(const T &v, std::chrono::duration<Rep, Period> timeout) const {
+    pc_status s = pc_chan_send(
+        h_, &v, detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    if (s != PC_OK && s != PC_TIMEOUT && s != PC_FULL && s != PC_CLOSED)
+      detail::fail(s, "pc_chan_send");
+    return s;
+  }
+  /// Receives, waiting at most `timeout`; nullopt when it passed. Throws
+  /// closed_error when closed and drained.
+  template <class Rep, class Period>
+  std::optional<T> recv_for(std::chrono::duration<Rep, Period> timeout) const {
+    return recv_ns(
+        detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+  }
+  /// Closes the channel; false if it was already closed.
+  bool close() const {
+    pc_status s = pc_chan_close(h_);
+    if (s != PC_OK && s != PC_CLOSED) detail::fail(s, "pc_chan_close");
+    return s == PC_OK;
+  }
+  std::size_t len() const noexcept { return pc_chan_len(h_); }
+  /// polyconc::unbounded when unbounded.
+  std::size_t capacity() const noexcept { return pc_chan_capacity(h_); }
+  bool is_closed() const noexcept { return pc_chan_is_closed(h_); }
+  /// The C handle (for use with the C API; still owned by this object).
+  const pc_chan *handle() const noexcept { return h_; }
+
+ private:
+  static void check(pc_status s, const char *what) {
+    if (s != PC_OK) detail::fail(s, what);
+  }
+  // true when done, false when it would wait or timed out.
+  static bool timed(pc_status s, const char *what) {
+    if (s == PC_OK) return true;
+    if (s == PC_FULL || s == PC_EMPTY || s == PC_TIMEOUT) return false;
+    detail::fail(s, what);
+  }
+  std::optional<T> recv_ns(std::uint64_t ns) const {
+    T out;
+    if (timed(pc_chan_recv(h_, &out, ns), "pc_chan_recv")) return out;
+    return std::nullopt;
+  }
+
+  pc_chan *h_ = nullptr;
+};
+
+/// Go's select over receive and send cases. Each case has a callback; the
+/// one case that fires calls its callback.
+///
+///   polyconc::Select()
+///       .recv(a, [&](std::optional<int> v) { ... })   // nullopt: closed
+///       .send(b, 7, [&](bool sent) { ... })            // false: closed
+///       .wait();
+class Select {
+ public:
+  template <class T, class F>
+  Select &recv(const Chan<T> &ch, F on_recv) {
+    auto slot = std::make_shared<T>();
+    cases_.push_back(pc_select_case{PC_SELECT_RECV, ch.handle(), slot.get(), PC_OK});
+    actions_.push_back([slot, f = std::move(on_recv)](pc_status s) {
+      f(s == PC_OK ? std::optional<T>(*slot) : std::nullopt);
+    });
+    return *this;
+  }
+  template <class T, class F>
+  Select &send(const Chan<T> &ch, const T &value, F on_send) {
+    auto slot = std::make_shared<T>(value);
+    cases_.push_back(pc_select_case{PC_SELECT_SEND, ch.handle(), slot.get(), PC_OK});
+    actions_.push_back([slot, f = std::move(on_send)](pc_status s) { f(s == PC_OK); });
+    return *this;
+  }
+
+  /// Waits until a case fires; returns its index (in the order added).
+  std::size_t wait() { return *run(PC_FOREVER); }
+  /// Fires a case only if one is ready now (Go's default); nullopt if none.
+  std::optional<std::size_t> try_select() { return run(0); }
+  /// Waits at most `timeout`; nullopt if no case fired.
+  template <class Rep, class Period>
+  std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout) {
+    return run(detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+  }
+
+ private:
+  std::optional<std::size_t> run(std::uint64_t ns) {
+    std::size_t fired = 0;
+    pc_status s = pc_select(cases_.data(), cases_.size(), ns, &fired);
+    if (s == PC_EMPTY || s == PC_TIMEOUT) return std::nullopt;
+    if (s != PC_OK) detail::fail(s, "pc_select");
+    actions_[fired](cases_[fired].status);
+    return fired;
+  }
+
+  std::vector<pc_select_case> cases_;
+  // Each action keeps its case's element buffer alive (shared_ptr), so the
+  // pointers in cases_ stay valid however the vectors grow.
+  std::vector<std::function<void(pc_status)>> actions_;
+};
+
+}  // namespace polyconc
+
+#endif  // POLYCONC_HPP

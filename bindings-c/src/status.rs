@@ -1,0 +1,111 @@
+//! The status codes and the one place where the core's errors become them.
+
+use std::ffi::c_char;
+
+use polyconc::chan::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+
+/// The result of every fallible call: one of the `PC_*` status codes below.
+/// A fixed-size integer (not a C enum) so its size is the same for every
+/// compiler.
+#[allow(non_camel_case_types)]
+pub type pc_status = i32;
+
+/// Success; outputs were written.
+pub const PC_OK: pc_status = 0;
+/// The channel is closed: a send on a closed channel, a receive on a closed
+/// and drained one, or a second close.
+pub const PC_CLOSED: pc_status = 1;
+/// The timeout passed before the operation could complete; nothing happened.
+pub const PC_TIMEOUT: pc_status = 2;
+/// A send with timeout 0 would have had to wait (buffer full, or no receiver
+/// waiting on a rendezvous channel).
+pub const PC_FULL: pc_status = 3;
+/// A receive (or a select) with timeout 0 would have had to wait.
+pub const PC_EMPTY: pc_status = 4;
+/// A NULL handle or buffer, or an argument out of range.
+pub const PC_INVALID_ARG: pc_status = 5;
+/// Memory for the channel's buffer or for an element could not be had.
+pub const PC_NO_MEMORY: pc_status = 6;
+/// A bug inside the library (a Rust panic, caught at the boundary).
+pub const PC_PANIC: pc_status = 7;
+
+/// The name of a status code, e.g. `"PC_CLOSED"`; `"PC_UNKNOWN_STATUS"` for a
+/// value that is none of them. The string is static: never free it.
+#[no_mangle]
+pub extern "C" fn pc_status_str(status: pc_status) -> *const c_char {
+    let name: &'static [u8] = match status {
+        PC_OK => b"PC_OK\0",
+        PC_CLOSED => b"PC_CLOSED\0",
+        PC_TIMEOUT => b"PC_TIMEOUT\0",
+        PC_FULL => b"PC_FULL\0",
+        PC_EMPTY => b"PC_EMPTY\0",
+        PC_INVALID_ARG => b"PC_INVALID_ARG\0",
+        PC_NO_MEMORY => b"PC_NO_MEMORY\0",
+        PC_PANIC => b"PC_PANIC\0",
+        _ => b"PC_UNKNOWN_STATUS\0",
+    };
+    name.as_ptr().cast()
+}
+
+/// A failed call's status; `Result<_, Status>` is what the implementation
+/// functions return, and `guard` turns it into a `pc_status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Status(pub(crate) pc_status);
+
+impl<T> From<TrySendError<T>> for Status {
+    fn from(e: TrySendError<T>) -> Self {
+        match e {
+            TrySendError::Full(_) => Status(PC_FULL),
+            TrySendError::Closed(_) => Status(PC_CLOSED),
+        }
+    }
+}
+
+impl<T> From<SendTimeoutError<T>> for Status {
+    fn from(e: SendTimeoutError<T>) -> Self {
+        match e {
+            SendTimeoutError::Timeout(_) => Status(PC_TIMEOUT),
+            SendTimeoutError::Closed(_) => Status(PC_CLOSED),
+        }
+    }
+}
+
+impl From<TryRecvError> for Status {
+    fn from(e: TryRecvError) -> Self {
+        match e {
+            TryRecvError::Empty => Status(PC_EMPTY),
+            TryRecvError::Closed => Status(PC_CLOSED),
+        }
+    }
+}
+
+impl From<RecvTimeoutError> for Status {
+    fn from(e: RecvTimeoutError) -> Self {
+        match e {
+            RecvTimeoutError::Timeout => Status(PC_TIMEOUT),
+            RecvTimeoutError::Closed => Status(PC_CLOSED),
+        }
+    }
+}
+
+impl From<std::collections::TryReserveError> for Status {
+    fn from(_: std::collections::TryReserveError) -> Self {
+        Status(PC_NO_MEMORY)
+    }
+}
+
+/// Runs an exported function's body: a panic becomes `PC_PANIC` instead of
+/// unwinding into C (which would abort the process).
+pub(crate) fn guard(body: impl FnOnce() -> Result<(), Status>) -> pc_status {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
+        Ok(Ok(())) => PC_OK,
+        Ok(Err(Status(s))) => s,
+        Err(_) => PC_PANIC,
+    }
+}
+
+/// `guard` for the plain getters, which have no status: a panic gives
+/// `fallback`.
+pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or(fallback)
+}

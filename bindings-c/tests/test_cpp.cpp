@@ -1,0 +1,117 @@
+// polyconc.hpp: RAII handles, exceptions on closed, timed variants, select.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+#include <vector>
+
+#include "polyconc.hpp"
+
+#define CHECK(cond)                                                               \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::exit(1);                                                               \
+    }                                                                             \
+  } while (0)
+
+using namespace std::chrono_literals;
+
+struct point {
+  int x, y;
+};
+
+static void send_recv_and_close() {
+  polyconc::Chan<point> ch(2);
+  CHECK(ch.capacity() == 2);
+  ch.send({1, 2});
+  CHECK(ch.len() == 1);
+  point p = ch.recv();
+  CHECK(p.x == 1 && p.y == 2);
+  CHECK(ch.close());
+  CHECK(!ch.close());
+  CHECK(ch.is_closed());
+  bool threw = false;
+  try {
+    ch.recv();
+  } catch (const polyconc::closed_error &e) {
+    threw = e.status() == PC_CLOSED;
+  }
+  CHECK(threw);
+  threw = false;
+  try {
+    ch.send({0, 0});
+  } catch (const polyconc::closed_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
+static void timed_and_try() {
+  polyconc::Chan<int> ch(1);
+  CHECK(!ch.try_recv());
+  CHECK(ch.try_send(4));
+  CHECK(!ch.try_send(5));
+  CHECK(ch.send_for(5, 1ms) == PC_TIMEOUT);
+  CHECK(ch.recv_for(1s) == 4);
+  CHECK(!ch.recv_for(1ms));
+  polyconc::Chan<int> unbounded(polyconc::unbounded);
+  CHECK(unbounded.capacity() == polyconc::unbounded);
+}
+
+static void handles_are_raii() {
+  polyconc::Chan<int> a(4);
+  {
+    polyconc::Chan<int> b = a;  // another handle to the same channel
+    b.send(9);
+  }
+  CHECK(a.recv() == 9);
+  polyconc::Chan<int> moved = std::move(a);
+  moved.send(10);
+  CHECK(moved.recv() == 10);
+  bool threw = false;
+  try {
+    a.send(1);  // a moved-from handle is empty
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_INVALID_ARG;
+  }
+  CHECK(threw);
+}
+
+static void threads_and_select() {
+  polyconc::Chan<long> nums(0), words(0);
+  std::thread producer([nums] {
+    for (long i = 1; i <= 1000; i++) nums.send(i);
+    nums.close();
+  });
+  long sum = 0;
+  bool open = true;
+  while (open) {
+    polyconc::Select()
+        .recv(nums, [&](std::optional<long> v) {
+          if (v)
+            sum += *v;
+          else
+            open = false;
+        })
+        .recv(words, [&](std::optional<long>) { CHECK(false); })
+        .wait();
+  }
+  producer.join();
+  CHECK(sum == 1000 * 1001 / 2);
+
+  polyconc::Chan<int> out(1);
+  bool sent = false;
+  auto fired = polyconc::Select().send(out, 3, [&](bool ok) { sent = ok; }).try_select();
+  CHECK(fired == 0u && sent);
+  CHECK(!polyconc::Select().send(out, 4, [&](bool) { CHECK(false); }).wait_for(1ms));
+  CHECK(out.recv() == 3);
+}
+
+int main() {
+  send_recv_and_close();
+  timed_and_try();
+  handles_are_raii();
+  threads_and_select();
+  return 0;
+}
