@@ -113,6 +113,7 @@ pub(crate) fn spin(step: u32) {
 
 /// Steps of exponential spinning (1, 2, 4, ... pause instructions) before
 /// [`spin`] switches to yielding the CPU.
+#[cfg(not(loom))]
 const SPIN_STEPS: u32 = 7;
 
 /// A plain mutex for small, short-held data (a task's waker).

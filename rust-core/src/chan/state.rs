@@ -311,11 +311,11 @@ impl<T> Inner<T> {
     pub(crate) fn close(&self) -> bool {
         let woken = {
             let mut st = self.lock();
-            let woken = st.close();
-            if woken.is_some() {
-                self.closed.store(true, Ordering::Release);
-            }
-            woken
+            // Set the flag before `st.close()` completes any waiter: a
+            // receiver woken by this close returns at once and must then see
+            // `is_closed()` (storing it after let such a receiver see `false`).
+            self.closed.store(true, Ordering::Release);
+            st.close()
         };
         match woken {
             Some(ws) => {

@@ -5,7 +5,7 @@
 
 use std::cell::RefCell;
 use std::task::Waker;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::primitives::{
     current_thread, park_until, spin, Arc, AtomicBool, AtomicUsize, Ordering, Thread,
@@ -16,10 +16,12 @@ const WAITING: usize = usize::MAX;
 /// `state` once the owner gave up (timeout, cancellation).
 const ABORTED: usize = usize::MAX - 1;
 
-/// Spin/yield steps a blocked thread takes before it parks. Long enough to
-/// catch a partner on the other core (no context switch), short enough that
-/// a thread never starves the partner it waits for on a single core.
-const SPIN_BEFORE_PARK: u32 = 12;
+/// Pause-spin steps (1, 2, 4, ... pauses: a few microseconds in all) before
+/// a blocked thread starts yielding.
+const SPIN_STEPS: u32 = 7;
+
+/// How long a blocked thread yields before it parks.
+const YIELD_FOR: Duration = Duration::from_micros(30);
 
 pub(crate) struct Waiter {
     /// `WAITING`, `ABORTED`, or the index of the case that was claimed.
@@ -135,12 +137,30 @@ impl Waiter {
     /// `deadline` passes (false). A false return means nothing was claimed:
     /// the caller may have to take back its registrations, and a claim that
     /// raced with the deadline is seen as done.
+    ///
+    /// Three phases: a few microseconds of pause-spinning catch a partner
+    /// already running on another core; then yielding for a while lets a
+    /// partner on the same core run, and outlasts a partner's wake-up delay on
+    /// another (parking both sides turns every handoff into two futex round
+    /// trips, the collapse crossbeam shows on rendezvous channels); then park.
     pub(crate) fn wait(&self, deadline: Option<Instant>) -> bool {
-        for step in 0..SPIN_BEFORE_PARK {
+        for step in 0..SPIN_STEPS {
             if self.is_done() {
                 return true;
             }
             spin(step);
+        }
+        if !cfg!(loom) {
+            let mut until = Instant::now() + YIELD_FOR;
+            if let Some(d) = deadline {
+                until = until.min(d);
+            }
+            while !self.is_done() {
+                if Instant::now() >= until {
+                    break;
+                }
+                std::thread::yield_now();
+            }
         }
         loop {
             if self.is_done() {

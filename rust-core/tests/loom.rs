@@ -1,0 +1,293 @@
+//! loom model checks of the wake-up paths: send, receive, close, select and
+//! cancelled futures, for rendezvous, buffered(1) and unbounded channels.
+//! Each model asserts that no value is lost or duplicated; loom itself fails
+//! a model in which every thread ends up parked (a lost wake-up).
+//!
+//! Run with:
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p polyconc --test loom --release`
+#![cfg(loom)]
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc as StdArc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use loom::sync::{Arc as LoomArc, Condvar, Mutex};
+use loom::thread;
+use polyconc::chan::{Chan, RecvError, Select, SendError};
+
+/// The capacity kinds every model runs on.
+const KINDS: [Option<usize>; 3] = [Some(0), Some(1), None];
+
+fn make<T>(kind: Option<usize>) -> Chan<T> {
+    match kind {
+        Some(c) => Chan::new(c),
+        None => Chan::unbounded(),
+    }
+}
+
+/// Runs `model` under loom once per capacity kind.
+fn check(model: fn(Option<usize>)) {
+    for kind in KINDS {
+        loom::model(move || model(kind));
+    }
+}
+
+/// Outcomes the model's threads report, checked by `check` when the last
+/// handle is dropped, which loom guarantees happens once every thread has
+/// finished. Used instead of `JoinHandle::join` where a thread may receive a
+/// stray wake-up: loom 0.7 aborts when an `unpark` (harmless under std)
+/// reaches a thread blocked in `join` (tokio-rs/loom#249).
+struct Report<T> {
+    got: Mutex<Vec<T>>,
+    check: fn(&mut Vec<T>),
+}
+
+impl<T> Report<T> {
+    fn new(check: fn(&mut Vec<T>)) -> LoomArc<Self> {
+        LoomArc::new(Report {
+            got: Mutex::new(Vec::new()),
+            check,
+        })
+    }
+    fn push(&self, outcome: T) {
+        self.got.lock().unwrap().push(outcome);
+    }
+}
+
+impl<T> Drop for Report<T> {
+    fn drop(&mut self) {
+        (self.check)(&mut self.got.lock().unwrap());
+    }
+}
+
+/// A waker for `block_on`: a flag and a condition variable, both loom's.
+#[derive(Default)]
+struct Signal {
+    woken: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Wake for Signal {
+    fn wake(self: StdArc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &StdArc<Self>) {
+        *self.woken.lock().unwrap() = true;
+        self.changed.notify_one();
+    }
+}
+
+/// Polls `f` once, then hands it back if it is pending.
+fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    std::pin::Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Drives `f` to completion on the current loom thread, sleeping until its
+/// waker fires: a lost wake-up leaves every thread blocked, which loom
+/// reports as a deadlock.
+fn block_on<F: Future>(f: F) -> F::Output {
+    let signal = StdArc::new(Signal::default());
+    let waker = Waker::from(signal.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut f = pin!(f);
+    loop {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+        let mut woken = signal.woken.lock().unwrap();
+        while !*woken {
+            woken = signal.changed.wait(woken).unwrap();
+        }
+        *woken = false;
+    }
+}
+
+#[test]
+fn send_recv() {
+    check(|kind| {
+        let ch = make(kind);
+        let tx = ch.clone();
+        let t = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx.send(2).unwrap();
+        });
+        assert_eq!(ch.recv(), Ok(1));
+        assert_eq!(ch.recv(), Ok(2));
+        t.join().unwrap();
+    });
+}
+
+#[test]
+#[ignore = "aborts inside loom 0.7 (rt/mutex.rs:46): a late Thread::unpark resumes a thread blocked on a loom Mutex, see tokio-rs/loom#249"]
+fn two_receivers_and_close() {
+    // One value, then a close, and two blocked receivers: one gets the
+    // value, the other is woken by the close.
+    check(|kind| {
+        let ch = make(kind);
+        let report = Report::new(|got: &mut Vec<Result<i32, RecvError>>| {
+            got.sort_by_key(|r| r.is_err());
+            assert_eq!(*got, vec![Ok(7), Err(RecvError)]);
+        });
+        for _ in 0..2 {
+            let (rx, report) = (ch.clone(), report.clone());
+            thread::spawn(move || {
+                let got = rx.recv();
+                // Whoever was woken by the close sees it closed.
+                assert!(got.is_ok() || rx.is_closed(), "Err(RecvError) but open");
+                report.push(got);
+            });
+        }
+        ch.send(7).unwrap();
+        assert!(ch.close());
+    });
+}
+
+#[test]
+fn close_wakes_blocked_sender() {
+    // A sender on a rendezvous or full channel gets its value back when the
+    // channel is closed under it; no value is ever taken.
+    check(|kind| {
+        let ch = make(kind);
+        if kind == Some(1) {
+            ch.send(0).unwrap();
+        }
+        let tx = ch.clone();
+        let t = thread::spawn(move || tx.send(1));
+        ch.close();
+        let sent = t.join().unwrap();
+        if kind.is_none() {
+            // Unbounded: the send succeeds unless the close came first.
+            match sent {
+                Ok(()) => assert_eq!(ch.recv(), Ok(1)),
+                Err(e) => assert_eq!(e, SendError(1)),
+            }
+        } else {
+            assert_eq!(sent, Err(SendError(1)));
+        }
+        if kind == Some(1) {
+            assert_eq!(ch.recv(), Ok(0));
+        }
+        assert_eq!(ch.recv(), Err(RecvError));
+    });
+}
+
+#[test]
+#[ignore = "aborts inside loom 0.7 (rt/mutex.rs:46): a late Thread::unpark resumes a thread blocked on a loom Mutex, see tokio-rs/loom#249"]
+fn select_recv_over_two_senders() {
+    // A select receiving from two channels, a sender on each: it fires
+    // exactly one case; the other value is then received directly.
+    check(|kind| {
+        let (a, b) = (make(kind), make(kind));
+        // Not joined (see `Report`); loom runs both senders to the end.
+        {
+            let a = a.clone();
+            thread::spawn(move || a.send(1).unwrap());
+        }
+        {
+            let b = b.clone();
+            thread::spawn(move || b.send(2).unwrap());
+        }
+        let first = Select::new()
+            .recv(&a, |r| r.unwrap())
+            .recv(&b, |r| r.unwrap())
+            .biased()
+            .select();
+        let second = if first == 1 { b.recv() } else { a.recv() };
+        assert_eq!(
+            (first, second.unwrap()),
+            if first == 1 { (1, 2) } else { (2, 1) }
+        );
+    });
+}
+
+#[test]
+#[ignore = "aborts inside loom 0.7 (rt/mutex.rs:46): a late Thread::unpark resumes a thread blocked on a loom Mutex, see tokio-rs/loom#249"]
+fn select_send_against_receiver() {
+    // A select sending on two channels while a receiver waits on one and
+    // the other is closed concurrently: exactly one case fires, and a value
+    // that went into a channel is received.
+    check(|kind| {
+        let (a, b) = (make::<i32>(kind), make::<i32>(kind));
+        // (select fired on a, receiver of a got a value)
+        let report = Report::new(|got: &mut Vec<(&str, bool)>| {
+            got.sort();
+            let [(_, fired_a), (_, received_a)] = got[..] else {
+                panic!("both outcomes reported: {got:?}")
+            };
+            assert_eq!(fired_a, received_a, "{got:?}");
+        });
+        {
+            let (a, report) = (a.clone(), report.clone());
+            thread::spawn(move || report.push(("received on a", a.recv().is_ok())));
+        }
+        {
+            let b = b.clone();
+            thread::spawn(move || {
+                b.close();
+            });
+        }
+        let fired = Select::new()
+            .send(&a, 1, |r| ('a', r.is_ok()))
+            .send(&b, 2, |r| ('b', r.is_ok()))
+            .biased()
+            .select();
+        match fired {
+            ('a', ok) => assert!(ok, "a is never closed"),
+            // b's value was either buffered before the close (then it is
+            // still there) or refused by the close.
+            ('b', true) => assert_eq!(b.recv(), Ok(2)),
+            _ => {}
+        }
+        report.push(("fired on a", fired.0 == 'a'));
+        if fired.0 != 'a' {
+            // Release the receiver of a.
+            a.close();
+        }
+    });
+}
+
+#[test]
+fn send_future_cancelled_while_received() {
+    // A pending send future dropped while a receiver takes: the value is
+    // received at most once, and if the future completed, it is received.
+    check(|kind| {
+        let ch = make(kind);
+        let rx = ch.clone();
+        let t = thread::spawn(move || rx.recv());
+        let mut fut = ch.send_async(5);
+        let done = poll_once(&mut fut);
+        drop(fut);
+        ch.close();
+        let got = t.join().unwrap();
+        match done {
+            Poll::Ready(r) => {
+                assert_eq!(r, Ok(()));
+                assert_eq!(got, Ok(5));
+            }
+            // Withdrawn, or claimed just before the drop.
+            Poll::Pending => assert!(got == Ok(5) || got == Err(RecvError)),
+        }
+        assert_eq!(ch.recv(), Err(RecvError));
+    });
+}
+
+#[test]
+fn recv_future_cancelled_while_sent() {
+    // Two pending receive futures; a value arrives and the first future is
+    // dropped. The second must still be woken and get the value: a cancelled
+    // future that was told of the value passes the news on.
+    check(|kind| {
+        let ch = make(kind);
+        let mut first = ch.recv_async();
+        let mut second = ch.recv_async();
+        let first_got = poll_once(&mut first);
+        assert!(first_got.is_pending(), "nothing was sent yet");
+        assert!(poll_once(&mut second).is_pending());
+        let tx = ch.clone();
+        let t = thread::spawn(move || tx.send(3).unwrap());
+        drop(first);
+        assert_eq!(block_on(second), Ok(3));
+        t.join().unwrap();
+    });
+}
