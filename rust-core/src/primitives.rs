@@ -6,15 +6,11 @@
 pub(crate) use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub(crate) use std::sync::Arc;
-#[cfg(not(loom))]
-pub(crate) use std::thread::{current as current_thread, Thread};
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 #[cfg(loom)]
 pub(crate) use loom::sync::Arc;
-#[cfg(loom)]
-pub(crate) use loom::thread::{current as current_thread, Thread};
 
 /// A lock that is taken and released by hand, so that a select can hold the
 /// locks of several channels (of different element types) at once.
@@ -71,23 +67,72 @@ impl RawLock {
     }
 }
 
-/// Parks the current thread until it is unparked or `deadline` passes.
-/// Loom has no clock, so under loom every wait is untimed.
-pub(crate) fn park_until(deadline: Option<std::time::Instant>) {
-    #[cfg(not(loom))]
-    match deadline {
-        None => std::thread::park(),
-        Some(d) => {
-            let now = std::time::Instant::now();
-            if d > now {
-                std::thread::park_timeout(d - now);
+/// Puts one thread to sleep until another wakes it: the thread's own
+/// park/unpark token.
+#[cfg(not(loom))]
+pub(crate) struct Parker(std::thread::Thread);
+
+#[cfg(not(loom))]
+impl Parker {
+    /// A parker for the calling thread.
+    pub(crate) fn for_current_thread() -> Self {
+        Parker(std::thread::current())
+    }
+
+    /// Sleeps (on the calling thread, which must be the parker's) until
+    /// woken or `deadline` passes, unless `done` already holds. May return
+    /// early: callers re-check.
+    pub(crate) fn park(&self, done: impl Fn() -> bool, deadline: Option<std::time::Instant>) {
+        if done() {
+            return;
+        }
+        match deadline {
+            None => std::thread::park(),
+            Some(d) => {
+                let now = std::time::Instant::now();
+                if d > now {
+                    std::thread::park_timeout(d - now);
+                }
             }
         }
     }
-    #[cfg(loom)]
-    {
-        let _ = deadline;
-        loom::thread::park();
+
+    /// Wakes the parked thread (or makes its next park return at once).
+    pub(crate) fn unpark(&self) {
+        self.0.unpark();
+    }
+}
+
+/// The loom model of [`Parker`]: a mutex and a condvar of its own. Loom's
+/// `Thread::unpark` is not used, because loom 0.7 aborts when an unpark
+/// reaches a thread blocked on something else (tokio-rs/loom#249), which a
+/// late unpark legitimately does under std.
+#[cfg(loom)]
+pub(crate) struct Parker {
+    lock: loom::sync::Mutex<()>,
+    woken: loom::sync::Condvar,
+}
+
+#[cfg(loom)]
+impl Parker {
+    pub(crate) fn for_current_thread() -> Self {
+        Parker {
+            lock: loom::sync::Mutex::new(()),
+            woken: loom::sync::Condvar::new(),
+        }
+    }
+
+    /// Loom has no clock: every park is untimed.
+    pub(crate) fn park(&self, done: impl Fn() -> bool, _deadline: Option<std::time::Instant>) {
+        let guard = self.lock.lock().unwrap();
+        if !done() {
+            drop(self.woken.wait(guard).unwrap());
+        }
+    }
+
+    pub(crate) fn unpark(&self) {
+        let _guard = self.lock.lock().unwrap();
+        self.woken.notify_all();
     }
 }
 

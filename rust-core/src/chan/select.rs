@@ -426,7 +426,8 @@ impl Locks {
 /// that every ready case is equally likely to fire.
 fn poll_order(n: usize, biased: bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
-    if !biased {
+    // Loom replays executions and needs them deterministic: no shuffling.
+    if !biased && !cfg!(loom) {
         for i in (1..n).rev() {
             order.swap(i, random_below(i + 1));
         }

@@ -7,9 +7,7 @@ use std::cell::RefCell;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use crate::primitives::{
-    current_thread, park_until, spin, Arc, AtomicBool, AtomicUsize, Ordering, Thread,
-};
+use crate::primitives::{spin, Arc, AtomicBool, AtomicUsize, Ordering, Parker};
 
 /// `state` while nobody has claimed the waiter.
 const WAITING: usize = usize::MAX;
@@ -32,7 +30,7 @@ pub(crate) struct Waiter {
 }
 
 enum Wake {
-    Thread(Thread),
+    Thread(Parker),
     Task(crate::primitives::Mutex<Option<Waker>>),
 }
 
@@ -47,7 +45,7 @@ impl Waiter {
             Arc::new(Waiter {
                 state: AtomicUsize::new(WAITING),
                 done: AtomicBool::new(false),
-                wake: Wake::Thread(current_thread()),
+                wake: Wake::Thread(Parker::for_current_thread()),
             })
         };
         if cfg!(loom) {
@@ -171,7 +169,9 @@ impl Waiter {
                     return false;
                 }
             }
-            park_until(deadline);
+            if let Wake::Thread(parker) = &self.wake {
+                parker.park(|| self.is_done(), deadline);
+            }
         }
     }
 }
