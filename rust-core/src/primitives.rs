@@ -196,3 +196,16 @@ impl<T> Mutex<T> {
         self.inner.lock().unwrap()
     }
 }
+
+/// Whether this process may run on one CPU only (a `taskset -c 0`, a
+/// one-core container), where busy-waiting for a partner is pure loss.
+/// Read once: the affinity rarely changes while a process runs.
+pub(crate) fn one_cpu() -> bool {
+    #[cfg(not(loom))]
+    {
+        static ONE_CPU: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *ONE_CPU.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() == 1))
+    }
+    #[cfg(loom)]
+    false
+}

@@ -254,24 +254,15 @@ impl<T> Chan<T> {
 
     fn send_until(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
         let mut st = self.inner.lock();
-        let mut value = value;
-        for attempt in 0..2 {
-            value = match st.try_send(self.inner.cap, value) {
-                Ok(woken) => {
-                    drop(st);
-                    wake(woken);
-                    return Ok(());
-                }
-                Err(TrySendError::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
-                Err(TrySendError::Full(v)) => v,
-            };
-            if attempt == 0 {
+        let value = match st.try_send(self.inner.cap, value) {
+            Ok(woken) => {
                 drop(st);
-                let cap = self.inner.cap;
-                self.inner.spin_while(|len| len >= cap);
-                st = self.inner.lock();
+                wake(woken);
+                return Ok(());
             }
-        }
+            Err(TrySendError::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
+            Err(TrySendError::Full(v)) => v,
+        };
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(SendTimeoutError::Timeout(value));
         }
@@ -362,21 +353,14 @@ impl<T> Chan<T> {
 
     fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut st = self.inner.lock();
-        for attempt in 0..2 {
-            match st.try_recv(self.inner.cap) {
-                Ok((value, woken)) => {
-                    drop(st);
-                    wake(woken);
-                    return Ok(value);
-                }
-                Err(TryRecvError::Closed) => return Err(RecvTimeoutError::Closed),
-                Err(TryRecvError::Empty) => {}
-            }
-            if attempt == 0 {
+        match st.try_recv(self.inner.cap) {
+            Ok((value, woken)) => {
                 drop(st);
-                self.inner.spin_while(|len| len == 0);
-                st = self.inner.lock();
+                wake(woken);
+                return Ok(value);
             }
+            Err(TryRecvError::Closed) => return Err(RecvTimeoutError::Closed),
+            Err(TryRecvError::Empty) => {}
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(RecvTimeoutError::Timeout);

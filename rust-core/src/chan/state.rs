@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use super::error::{TryRecvError, TrySendError};
 use super::waiter::Waiter;
-use crate::primitives::{spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+use crate::primitives::{Arc, AtomicBool, Ordering, RawLock};
 
 /// One blocked operation in a queue: `waiter` owns it, `case` names which of
 /// the waiter's cases it is, `slot` is where the value is (a sender's) or goes
@@ -49,9 +49,6 @@ pub(crate) type Woken = Option<Arc<Waiter>>;
 /// Unbounded buffers give memory back once they are this big and at most a
 /// quarter full, so a burst does not keep its peak forever.
 const SHRINK_ABOVE: usize = 64;
-
-/// Spin steps of [`Inner::spin_while`].
-const SPIN_BEFORE_QUEUE: u32 = 8;
 
 /// Pops entries until one can be claimed (the others belong to selects that
 /// fired elsewhere, or to waiters that gave up).
@@ -218,9 +215,6 @@ pub(crate) struct Inner<T> {
     lock: RawLock,
     /// Mirrors `state.closed` so `is_closed` needs no lock.
     closed: AtomicBool,
-    /// Mirrors the buffer's length as of the last unlock, so a blocked
-    /// operation can watch for room or a value without taking the lock.
-    len: AtomicUsize,
     /// [`UNBOUNDED`] for an unbounded channel.
     pub(crate) cap: usize,
     state: UnsafeCell<State<T>>,
@@ -252,30 +246,6 @@ impl<T> Inner<T> {
             }),
             cap,
             closed: AtomicBool::new(false),
-            len: AtomicUsize::new(0),
-        }
-    }
-
-    /// # Safety
-    /// The caller holds the lock.
-    unsafe fn publish_len(&self) {
-        self.len
-            .store((*self.state.get()).buf.len(), Ordering::Relaxed);
-    }
-
-    /// Before queueing on a buffered channel, spins a little while `blocked`
-    /// holds of the buffer's length: a partner on another core usually makes
-    /// room (or a value) within microseconds, and taking it then is cheaper
-    /// than a handoff through the wait queue. Returns at once for rendezvous.
-    pub(crate) fn spin_while(&self, blocked: impl Fn(usize) -> bool) {
-        if self.cap == 0 {
-            return;
-        }
-        for step in 0..SPIN_BEFORE_QUEUE {
-            if !blocked(self.len.load(Ordering::Relaxed)) || self.is_closed() {
-                return;
-            }
-            spin(step);
         }
     }
 
@@ -292,7 +262,6 @@ impl<T> Inner<T> {
     /// # Safety
     /// The caller holds the lock, taken by [`Inner::lock_raw`].
     pub(crate) unsafe fn unlock_raw(&self) {
-        self.publish_len();
         self.lock.unlock();
     }
 
@@ -350,10 +319,7 @@ impl<T> std::ops::DerefMut for Guard<'_, T> {
 impl<T> Drop for Guard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: the guard holds the lock.
-        unsafe {
-            self.inner.publish_len();
-            self.inner.lock.unlock();
-        }
+        unsafe { self.inner.lock.unlock() }
     }
 }
 

@@ -142,7 +142,13 @@ impl Waiter {
     /// another (parking both sides turns every handoff into two futex round
     /// trips, the collapse crossbeam shows on rendezvous channels); then park.
     pub(crate) fn wait(&self, deadline: Option<Instant>) -> bool {
-        for step in 0..SPIN_STEPS {
+        // With one CPU to run on, spinning only delays the partner we wait for.
+        let spin_steps = if crate::primitives::one_cpu() {
+            0
+        } else {
+            SPIN_STEPS
+        };
+        for step in 0..spin_steps {
             if self.is_done() {
                 return true;
             }
