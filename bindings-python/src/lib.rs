@@ -2,7 +2,7 @@
 //!
 //! The binding holds no channel logic. It converts (the element type is
 //! `Py<PyAny>`, so objects travel by reference), maps core errors to Python
-//! exceptions in [`raise`], and waits the Python way: an operation that can
+//! exceptions in `raise`, and waits the Python way: an operation that can
 //! complete at once does so holding the GIL; one that would block waits in
 //! the core without the GIL, in slices, re-taking the GIL between slices to
 //! run signal handlers. A timed-out core operation consumes nothing (a send

@@ -270,6 +270,11 @@ trait Case<R> {
     fn finish(self: Box<Self>) -> R;
 }
 
+/// A channel's identity (the address of what its handles share).
+fn key<T>(chan: Option<&Chan<T>>) -> Option<usize> {
+    chan.map(|c| Arc::as_ptr(&c.inner) as *const u8 as usize)
+}
+
 struct RecvCase<'a, T, F> {
     chan: Option<&'a Chan<T>>,
     slot: UnsafeCell<Option<T>>,
@@ -278,18 +283,13 @@ struct RecvCase<'a, T, F> {
 
 impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> {
     fn key(&self) -> Option<usize> {
-        self.chan
-            .map(|c| Arc::as_ptr(&c.inner) as *const u8 as usize)
+        key(self.chan)
     }
     fn lock(&self) {
-        if let Some(c) = self.chan {
-            c.inner.lock_raw();
-        }
+        self.chan.inspect(|c| c.inner.lock_raw());
     }
     unsafe fn unlock(&self) {
-        if let Some(c) = self.chan {
-            c.inner.unlock_raw();
-        }
+        self.chan.inspect(|c| c.inner.unlock_raw());
     }
     unsafe fn try_fire(&mut self) -> Option<Woken> {
         let c = self.chan?;
@@ -314,9 +314,8 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
         None
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        if let Some(c) = self.chan {
-            c.inner.state_mut().unregister(waiter, case);
-        }
+        self.chan
+            .inspect(|c| c.inner.state_mut().unregister(waiter, case));
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;
@@ -333,18 +332,13 @@ struct SendCase<'a, T, F> {
 
 impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T, F> {
     fn key(&self) -> Option<usize> {
-        self.chan
-            .map(|c| Arc::as_ptr(&c.inner) as *const u8 as usize)
+        key(self.chan)
     }
     fn lock(&self) {
-        if let Some(c) = self.chan {
-            c.inner.lock_raw();
-        }
+        self.chan.inspect(|c| c.inner.lock_raw());
     }
     unsafe fn unlock(&self) {
-        if let Some(c) = self.chan {
-            c.inner.unlock_raw();
-        }
+        self.chan.inspect(|c| c.inner.unlock_raw());
     }
     unsafe fn try_fire(&mut self) -> Option<Woken> {
         let c = self.chan?;
@@ -375,9 +369,8 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
         c.inner.state_mut().register_sender(entry)
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        if let Some(c) = self.chan {
-            c.inner.state_mut().unregister(waiter, case);
-        }
+        self.chan
+            .inspect(|c| c.inner.state_mut().unregister(waiter, case));
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;
