@@ -172,7 +172,7 @@ fn close_wakes_blocked_sender() {
 }
 
 #[test]
-#[ignore = "aborts in loom 0.7's mutex model (rt/mutex.rs:46, a thread scheduled while the lock it waits for is held); the simpler select models above pass; cause not yet found"]
+
 fn select_recv_over_two_senders() {
     // A select receiving from two channels, a sender on each: it fires
     // exactly one case; the other value is then received directly.
@@ -202,7 +202,7 @@ fn select_recv_over_two_senders() {
 }
 
 #[test]
-#[ignore = "aborts in loom 0.7's mutex model (rt/mutex.rs:46, a thread scheduled while the lock it waits for is held); the simpler select models above pass; cause not yet found"]
+
 fn select_send_against_receiver() {
     // A select sending on two channels while a receiver waits on one and
     // the other is closed concurrently: exactly one case fires, and a value
@@ -309,5 +309,35 @@ fn select_recv_woken_by_sender() {
         assert_eq!(got, ('b', Ok(2)));
         sender.join().unwrap();
         assert!(a.is_empty() && b.is_empty());
+    });
+}
+
+#[test]
+fn select_send_woken_by_receiver() {
+    // A select blocked on a send case is woken by a receiver, which gets the
+    // value; the select's other (never ready) case does not fire.
+    check(|kind| {
+        let (a, never) = (make::<i32>(kind), Chan::<i32>::new(0));
+        if kind.is_some_and(|c| c > 0) {
+            a.send(0).unwrap(); // fill the buffer: the send case must wait
+        }
+        let receiver = {
+            let a = a.clone();
+            thread::spawn(move || a.recv().unwrap())
+        };
+        let fired = Select::new()
+            .send(&a, 1, |r| ('a', r.is_ok()))
+            .recv(&never, |_| ('n', false))
+            .select();
+        assert_eq!(fired, ('a', true));
+        let mut got = vec![receiver.join().unwrap()];
+        got.extend(a.try_recv());
+        got.sort();
+        let want = match kind {
+            Some(0) => vec![1],
+            Some(_) => vec![0, 1],
+            None => vec![1],
+        };
+        assert_eq!(got, want);
     });
 }

@@ -1,7 +1,7 @@
 //! Go's `select`, over any number of send and receive cases of any element
 //! types.
 //!
-//! The select locks every channel involved (in address order, once each),
+//! The select locks every channel involved (in id order, once each),
 //! tries the cases in a random order, and takes the first ready one; so
 //! "nothing was ready" is true of one instant, as in Go. If none is ready it
 //! queues one waiter on every channel, unlocks, and sleeps until a partner
@@ -252,7 +252,7 @@ enum Wait {
 /// One case, its element type erased.
 trait Case<R> {
     /// The channel's identity, `None` when disabled.
-    fn key(&self) -> Option<usize>;
+    fn key(&self) -> Option<u64>;
     fn lock(&self);
     /// # Safety
     /// The lock is held.
@@ -270,9 +270,9 @@ trait Case<R> {
     fn finish(self: Box<Self>) -> R;
 }
 
-/// A channel's identity (the address of what its handles share).
-fn key<T>(chan: Option<&Chan<T>>) -> Option<usize> {
-    chan.map(|c| Arc::as_ptr(&c.inner) as *const u8 as usize)
+/// A channel's identity, which also orders the locks.
+fn key<T>(chan: Option<&Chan<T>>) -> Option<u64> {
+    chan.map(|c| c.inner.id)
 }
 
 struct RecvCase<'a, T, F> {
@@ -282,7 +282,7 @@ struct RecvCase<'a, T, F> {
 }
 
 impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> {
-    fn key(&self) -> Option<usize> {
+    fn key(&self) -> Option<u64> {
         key(self.chan)
     }
     fn lock(&self) {
@@ -331,7 +331,7 @@ struct SendCase<'a, T, F> {
 }
 
 impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T, F> {
-    fn key(&self) -> Option<usize> {
+    fn key(&self) -> Option<u64> {
         key(self.chan)
     }
     fn lock(&self) {
@@ -381,7 +381,7 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
     }
 }
 
-/// Which cases' locks to take, in a global order (by channel address, each
+/// Which cases' locks to take, in a global order (by channel id, each
 /// channel once), so that two selects never deadlock on each other.
 struct Locks {
     order: Vec<usize>,
@@ -389,7 +389,7 @@ struct Locks {
 
 impl Locks {
     fn new<R>(cases: &[Box<dyn Case<R> + '_>]) -> Self {
-        let mut keyed: Vec<(usize, usize)> = cases
+        let mut keyed: Vec<(u64, usize)> = cases
             .iter()
             .enumerate()
             .filter_map(|(i, c)| c.key().map(|k| (k, i)))

@@ -213,6 +213,9 @@ pub(crate) const UNBOUNDED: usize = usize::MAX;
 #[repr(C, align(64))]
 pub(crate) struct Inner<T> {
     lock: RawLock,
+    /// Orders the locks a select takes; unique per channel, and the same in
+    /// every run of a loom model (an address would not be).
+    pub(crate) id: u64,
     /// Mirrors `state.closed` so `is_closed` needs no lock.
     closed: AtomicBool,
     /// [`UNBOUNDED`] for an unbounded channel.
@@ -234,8 +237,11 @@ impl<T> Inner<T> {
             UNBOUNDED => VecDeque::new(),
             c => VecDeque::with_capacity(c.min(PREALLOCATE_AT_MOST)),
         };
+        // Not a loom atomic: the id is bookkeeping, not synchronisation.
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Inner {
             lock: RawLock::new(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             state: UnsafeCell::new(State {
                 buf,
                 closed: false,

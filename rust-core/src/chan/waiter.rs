@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use crate::primitives::{spin, Arc, AtomicBool, AtomicUsize, Ordering, Parker};
+use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, Parker};
 
 /// `state` while nobody has claimed the waiter.
 const WAITING: usize = usize::MAX;
@@ -26,6 +26,9 @@ pub(crate) struct Waiter {
     state: AtomicUsize,
     /// Set (release) after the claimer wrote the case's slot.
     done: AtomicBool,
+    /// Set by the owner before it parks, so a waker can skip the unpark
+    /// (a write to the owner thread's own state) while the owner still spins.
+    sleeping: AtomicBool,
     wake: Wake,
 }
 
@@ -45,6 +48,7 @@ impl Waiter {
             Arc::new(Waiter {
                 state: AtomicUsize::new(WAITING),
                 done: AtomicBool::new(false),
+                sleeping: AtomicBool::new(false),
                 wake: Wake::Thread(Parker::for_current_thread()),
             })
         };
@@ -57,6 +61,7 @@ impl Waiter {
                 Some(w) if Arc::strong_count(w) == 1 => {
                     w.state.store(WAITING, Ordering::Relaxed);
                     w.done.store(false, Ordering::Relaxed);
+                    w.sleeping.store(false, Ordering::Relaxed);
                     Arc::clone(w)
                 }
                 _ => {
@@ -73,6 +78,7 @@ impl Waiter {
         Arc::new(Waiter {
             state: AtomicUsize::new(WAITING),
             done: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
             wake: Wake::Task(crate::primitives::Mutex::new(Some(waker.clone()))),
         })
     }
@@ -119,7 +125,14 @@ impl Waiter {
 
     pub(crate) fn wake(&self) {
         match &self.wake {
-            Wake::Thread(t) => t.unpark(),
+            Wake::Thread(parker) => {
+                // Pairs with the fence in `wait`: either the owner sees `done`
+                // before it parks, or we see `sleeping` here.
+                fence(Ordering::SeqCst);
+                if self.sleeping.load(Ordering::Relaxed) {
+                    parker.unpark();
+                }
+            }
             Wake::Task(slot) => {
                 // Out of the lock first: a waker may block (a Python one takes
                 // the GIL) while the task re-polls and sets a new waker.
@@ -176,6 +189,8 @@ impl Waiter {
                 }
             }
             if let Wake::Thread(parker) = &self.wake {
+                self.sleeping.store(true, Ordering::Relaxed);
+                fence(Ordering::SeqCst);
                 parker.park(|| self.is_done(), deadline);
             }
         }
