@@ -33,6 +33,7 @@ WORKLOADS = ("C1", "C2", "C3", "C4", "C5", "C6")
 SHAPES = {"C2": (1, 1), "C3": (4, 1), "C4": (4, 4)}
 SELECT_CHANNELS = 4
 SELECT_CAPACITY = 1024
+BATCH = 1024  # most objects one recv_many call takes
 UNBOUNDED = "unbounded"
 
 
@@ -47,6 +48,7 @@ class Impl:
         False  # True: close() ends the stream; False: one None sentinel per consumer
     )
     selects = False  # can run C5
+    batch = False  # moves many objects per call: C2-C4 only
 
     def new(self, capacity):
         raise NotImplementedError
@@ -98,6 +100,17 @@ class CoreImpl(Impl):
         return polyconc.Chan(None if capacity == UNBOUNDED else capacity)
 
 
+class CoreBatchImpl(CoreImpl):
+    """polyconc.Chan moving many objects per call: producers send_many their
+    share, consumers recv_many up to BATCH at a time (C2-C4 only: C1, C5 and
+    C6 are one object per call by definition)."""
+
+    name = "core.send_many/recv_many"
+    capacities = (1024, UNBOUNDED)
+    selects = False
+    batch = True
+
+
 def available_impls() -> list[Impl]:
     impls: list[Impl] = [QueueImpl(), SimpleQueueImpl()]
     if janus is not None:
@@ -106,6 +119,7 @@ def available_impls() -> list[Impl]:
         log("python: janus is not installed; its lines are left out")
     if polyconc is not None:
         impls.append(CoreImpl())
+        impls.append(CoreBatchImpl())
     else:
         log(
             f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out"
@@ -164,6 +178,17 @@ def consume_until_sentinel(recv, sums, idx):
     sums[idx] = total
 
 
+def produce_batch(ch, first, last):
+    ch.send_many(range(first, last + 1))
+
+
+def consume_batches(ch, sums, idx):
+    total = 0
+    while batch := ch.recv_many(BATCH):  # [] once closed and drained
+        total += sum(batch)
+    sums[idx] = total
+
+
 def consume_until_closed(ch, sums, idx):
     total = 0
     for v in ch:
@@ -192,11 +217,19 @@ def run_many(impl, capacity, m, producers, consumers):
     ch = impl.new(capacity)
     send, recv = ends(impl, ch)
     sums = [0] * consumers
-    if impl.closes:
+    if impl.batch:
+        cons = [spawn(consume_batches, ch, sums, c) for c in range(consumers)]
+        prods = [
+            spawn(produce_batch, ch, *share(m, producers, p)) for p in range(producers)
+        ]
+    elif impl.closes:
         cons = [spawn(consume_until_closed, ch, sums, c) for c in range(consumers)]
     else:
         cons = [spawn(consume_until_sentinel, recv, sums, c) for c in range(consumers)]
-    prods = [spawn(produce, send, *share(m, producers, p)) for p in range(producers)]
+    if not impl.batch:
+        prods = [
+            spawn(produce, send, *share(m, producers, p)) for p in range(producers)
+        ]
     start = time.perf_counter_ns()
     for t in cons + prods:
         t.start()
@@ -277,6 +310,8 @@ def configurations(impls, workloads, m):
     rounds = m // 10
     for w in workloads:
         for impl in impls:
+            if impl.batch and w not in SHAPES:
+                continue
             if w == "C1":
                 cap = impl.seq_capacity(m)
                 params = {
