@@ -14,9 +14,9 @@ const WAITING: usize = usize::MAX;
 /// `state` once the owner gave up (timeout, cancellation).
 const ABORTED: usize = usize::MAX - 1;
 
-/// Pause-spin steps (1, 2, 4, ... pauses: a few microseconds in all) before
-/// a blocked thread starts yielding.
-const SPIN_STEPS: u32 = 7;
+/// The most pause-spin steps (1, 2, 4, ... pauses: a few microseconds in
+/// all) a blocked thread takes before it starts yielding.
+const MAX_SPIN_STEPS: u32 = 7;
 
 /// How long a blocked thread yields before it parks.
 const YIELD_FOR: Duration = Duration::from_micros(30);
@@ -149,24 +149,26 @@ impl Waiter {
     /// the caller may have to take back its registrations, and a claim that
     /// raced with the deadline is seen as done.
     ///
-    /// Three phases: a few microseconds of pause-spinning catch a partner
-    /// already running on another core; then yielding for a while lets a
+    /// Three phases: pause-spinning catches a partner already running on
+    /// another core (adaptively: each thread spins longer after spinning
+    /// worked and shorter after it did not, so a partner descheduled by
+    /// other load, or sharing our core, is not waited for in vain); then
+    /// yielding for a while lets a
     /// partner on the same core run, and outlasts a partner's wake-up delay on
     /// another (parking both sides turns every handoff into two futex round
     /// trips, the collapse crossbeam shows on rendezvous channels); then park.
     pub(crate) fn wait(&self, deadline: Option<Instant>) -> bool {
-        // With one CPU to run on, spinning only delays the partner we wait for.
-        let spin_steps = if crate::primitives::one_cpu() {
-            0
-        } else {
-            SPIN_STEPS
-        };
-        for step in 0..spin_steps {
+        let budget = spin_budget();
+        for step in 0..budget {
             if self.is_done() {
+                // Spinning paid off: spin a little longer next time.
+                set_spin_budget(budget + 1);
                 return true;
             }
             spin(step);
         }
+        // It did not: the partner is slow or shares our core; spin less.
+        set_spin_budget(budget.saturating_sub(1));
         if !cfg!(loom) {
             let mut until = Instant::now() + YIELD_FOR;
             if let Some(d) = deadline {
@@ -194,5 +196,27 @@ impl Waiter {
                 parker.park(|| self.is_done(), deadline);
             }
         }
+    }
+}
+
+thread_local! {
+    /// This thread's current pause-spin steps; see [`Waiter::wait`].
+    static SPIN_BUDGET: std::cell::Cell<u32> = const { std::cell::Cell::new(MAX_SPIN_STEPS) };
+}
+
+/// Pause-spin steps for this thread's next wait: none with one CPU to run on
+/// (spinning only delays the partner), none under loom (whose threads share
+/// one OS thread, and so this thread-local).
+fn spin_budget() -> u32 {
+    if cfg!(loom) || crate::primitives::one_cpu() {
+        0
+    } else {
+        SPIN_BUDGET.with(|b| b.get())
+    }
+}
+
+fn set_spin_budget(steps: u32) {
+    if !cfg!(loom) {
+        SPIN_BUDGET.with(|b| b.set(steps.clamp(1, MAX_SPIN_STEPS)));
     }
 }
