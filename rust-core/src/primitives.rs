@@ -209,3 +209,13 @@ pub(crate) fn one_cpu() -> bool {
     #[cfg(loom)]
     false
 }
+
+/// Orders a ring slot's publication (a SeqCst swap of its stamp) before the
+/// SeqCst load of the other side's waiting count that follows it. Natively the two are
+/// already in the single total order of SeqCst operations, so nothing is
+/// emitted; loom models SeqCst accesses as acquire/release only and needs
+/// the fence to see that order.
+pub(crate) fn claim_then_check() {
+    #[cfg(loom)]
+    fence(Ordering::SeqCst);
+}

@@ -341,3 +341,90 @@ fn select_send_woken_by_receiver() {
         assert_eq!(got, want);
     });
 }
+
+#[test]
+fn nonblock_select_race() {
+    // Go's TestNonblockSelectRace: c1 holds a value until c2 has one, so a
+    // non-blocking select on both never finds neither ready; on ring
+    // channels this rests on the select's double collect.
+    check(|kind| {
+        let (c1, c2) = (Chan::new(1), make::<i32>(kind.map(|c| c.max(1))));
+        c1.send(1).unwrap();
+        let report = Report::new(|got: &mut Vec<bool>| {
+            assert_eq!(*got, vec![true], "the select found no case ready");
+        });
+        {
+            let (c1, c2, report) = (c1.clone(), c2.clone(), report.clone());
+            thread::spawn(move || {
+                // c2 first: tried empty, then filled while c1 is emptied.
+                let fired = Select::new()
+                    .recv(&c2, |_| ())
+                    .recv(&c1, |_| ())
+                    .biased()
+                    .try_select()
+                    .is_ok();
+                report.push(fired);
+            });
+        }
+        c2.send(1).unwrap();
+        let _ = c1.try_recv();
+    });
+}
+
+#[test]
+fn ring_senders_blocked_on_full() {
+    // Two senders blocked on a full ring, one receiver taking everything:
+    // each freed slot wakes a sender (no lost wake-up), values arrive once.
+    for cap in [1, 2] {
+        loom::model(move || {
+            let ch = Chan::new(cap);
+            for i in 0..cap {
+                ch.send(i).unwrap();
+            }
+            for i in 0..2 {
+                let tx = ch.clone();
+                thread::spawn(move || tx.send(cap + i).unwrap());
+            }
+            let mut got: Vec<usize> = (0..cap + 2).map(|_| ch.recv().unwrap()).collect();
+            got.sort();
+            assert_eq!(got, (0..cap + 2).collect::<Vec<_>>());
+        });
+    }
+}
+
+#[test]
+fn select_told_passes_on() {
+    // A select told of a value on `a` that fires `b` instead must pass the
+    // news on: the other receiver of `a` would otherwise sleep for ever.
+    check(|kind| {
+        let (a, b) = (make::<i32>(kind), make::<i32>(kind));
+        let report = Report::new(|got: &mut Vec<(char, i32)>| {
+            got.sort();
+            let want = if got.contains(&('s', 1)) { 9 } else { 1 };
+            assert!(got.contains(&('r', want)), "{got:?}");
+        });
+        {
+            let (a, report) = (a.clone(), report.clone());
+            thread::spawn(move || report.push(('r', a.recv().unwrap())));
+        }
+        {
+            let (a, b) = (a.clone(), b.clone());
+            thread::spawn(move || {
+                a.send(1).unwrap();
+                b.send(2).unwrap();
+            });
+        }
+        let got = Select::new()
+            .recv(&b, |r| r.unwrap())
+            .recv(&a, |r| r.unwrap())
+            .biased()
+            .select();
+        if got == 1 {
+            a.send(9).unwrap();
+            assert_eq!(b.recv(), Ok(2));
+        } else {
+            assert_eq!(got, 2);
+        }
+        report.push(('s', got));
+    });
+}

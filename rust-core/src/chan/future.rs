@@ -3,7 +3,9 @@
 //! A pending [`SendFuture`] is queued like a blocked sender, its value in a
 //! heap slot. A pending [`RecvFuture`] is only *told* when a value can be
 //! taken and then takes it itself, so dropping it at any moment (a cancelled
-//! task, a timeout) leaves every value in the channel.
+//! task, a timeout) leaves every value in the channel. On a ring channel
+//! (bounded, buffered) a pending send is likewise only told when a slot is
+//! free, its value staying in the future.
 
 use std::cell::UnsafeCell;
 use std::future::Future;
@@ -11,10 +13,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::error::{RecvError, SendError, TryRecvError, TrySendError};
-use super::state::{wake, Entry};
+use super::ring::Refused;
+use super::state::{wake, Entry, Side};
 use super::waiter::Waiter;
 use super::Chan;
-use crate::primitives::Arc;
+use crate::primitives::{fence, Arc, Ordering};
 
 /// Sends a value when awaited; made by [`Chan::send_async`].
 ///
@@ -37,6 +40,8 @@ pub struct SendFuture<T> {
     value: Option<T>,
     /// Once queued: the waiter and the slot a receiver takes the value from.
     queued: Option<(Arc<Waiter>, HeapSlot<T>)>,
+    /// On a ring channel: registered to be told when a slot is free.
+    watching: Option<Arc<Waiter>>,
 }
 
 /// Where a queued async sender's value waits; on the heap so the future may move.
@@ -55,6 +60,7 @@ impl<T> SendFuture<T> {
             chan,
             value: Some(value),
             queued: None,
+            watching: None,
         }
     }
 }
@@ -78,11 +84,46 @@ impl<T> Future for SendFuture<T> {
                 Some(v) => Err(SendError(v)),
             });
         }
+        let inner = &this.chan.inner;
+        if let Some(ring) = &inner.ring {
+            if let Some(waiter) = &this.watching {
+                if !waiter.is_done() {
+                    waiter.set_waker(cx.waker());
+                    if !waiter.is_done() {
+                        return Poll::Pending;
+                    }
+                }
+                // Told: the teller removed our entry; try again.
+                this.watching = None;
+            }
+            loop {
+                let value = this
+                    .value
+                    .take()
+                    .expect("SendFuture polled after it completed");
+                match ring.try_push(value) {
+                    Ok(()) => {
+                        inner.after(Side::Send);
+                        return Poll::Ready(Ok(()));
+                    }
+                    Err(Refused::Closed(v)) => return Poll::Ready(Err(SendError(v))),
+                    // Busy: the receiver reading the free slot will tell.
+                    Err(Refused::NotReady(v) | Refused::Busy(v)) => this.value = Some(v),
+                }
+                let waiter = Waiter::for_task(cx.waker());
+                inner.watch_locked(&mut inner.lock(), &waiter, 0, Side::Send);
+                fence(Ordering::SeqCst);
+                if !inner.ring_ready(Side::Send) {
+                    this.watching = Some(waiter);
+                    return Poll::Pending;
+                }
+                inner.unwatch(&waiter);
+            }
+        }
         let value = this
             .value
             .take()
             .expect("SendFuture polled after it completed");
-        let inner = &this.chan.inner;
         let mut st = inner.lock();
         match st.try_send(inner.cap, value) {
             Ok(woken) => {
@@ -115,6 +156,18 @@ impl<T> Drop for SendFuture<T> {
             let mut st = self.chan.inner.lock();
             if waiter.abort() {
                 st.unregister(waiter, 0);
+            }
+        }
+        if let Some(waiter) = &self.watching {
+            let inner = &self.chan.inner;
+            let mut st = inner.lock();
+            if waiter.abort() {
+                st.unregister(waiter, 0);
+                inner.sync_waiting(&st);
+            } else {
+                // Told of a free slot we will not fill: tell the next sender.
+                drop(st);
+                inner.pass_on(Side::Send);
             }
         }
     }
@@ -168,6 +221,27 @@ impl<T> Future for RecvFuture<T> {
             this.watching = None;
         }
         let inner = &this.chan.inner;
+        if let Some(ring) = &inner.ring {
+            loop {
+                match ring.try_pop() {
+                    Ok(value) => {
+                        inner.after(Side::Recv);
+                        return Poll::Ready(Ok(value));
+                    }
+                    Err(Refused::Closed(())) => return Poll::Ready(Err(RecvError)),
+                    // Busy: the sender writing the value will tell.
+                    Err(Refused::NotReady(()) | Refused::Busy(())) => {}
+                }
+                let waiter = Waiter::for_task(cx.waker());
+                inner.watch_locked(&mut inner.lock(), &waiter, 0, Side::Recv);
+                fence(Ordering::SeqCst);
+                if !inner.ring_ready(Side::Recv) {
+                    this.watching = Some(waiter);
+                    return Poll::Pending;
+                }
+                inner.unwatch(&waiter);
+            }
+        }
         let mut st = inner.lock();
         match st.try_recv(inner.cap) {
             Ok((value, woken)) => {
@@ -193,16 +267,16 @@ impl<T> Future for RecvFuture<T> {
 impl<T> Drop for RecvFuture<T> {
     fn drop(&mut self) {
         if let Some(waiter) = &self.watching {
-            let mut st = self.chan.inner.lock();
-            let woken = if waiter.abort() {
+            let inner = &self.chan.inner;
+            let mut st = inner.lock();
+            if waiter.abort() {
                 st.unregister(waiter, 0);
-                None
+                inner.sync_waiting(&st);
             } else {
                 // We were told of a value we will not take: tell the next watcher.
-                st.pass_on_watch()
-            };
-            drop(st);
-            wake(woken);
+                drop(st);
+                inner.pass_on(Side::Recv);
+            }
         }
     }
 }

@@ -31,6 +31,7 @@
 
 mod error;
 mod future;
+mod ring;
 mod select;
 mod state;
 mod waiter;
@@ -151,7 +152,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.inner.lock().len()
+        self.inner.len()
     }
 
     /// Whether nothing is buffered now.
@@ -219,6 +220,15 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.try_send(2), Err(TrySendError::Full(2)));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        if let Some(ring) = &self.inner.ring {
+            return self
+                .inner
+                .ring_send(ring, value, false, None)
+                .map_err(|e| match e {
+                    SendTimeoutError::Timeout(v) => TrySendError::Full(v),
+                    SendTimeoutError::Closed(v) => TrySendError::Closed(v),
+                });
+        }
         let mut st = self.inner.lock();
         let woken = st.try_send(self.inner.cap, value)?;
         drop(st);
@@ -253,6 +263,9 @@ impl<T> Chan<T> {
     }
 
     fn send_until(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+        if let Some(ring) = &self.inner.ring {
+            return self.inner.ring_send(ring, value, true, deadline);
+        }
         let mut st = self.inner.lock();
         let value = match st.try_send(self.inner.cap, value) {
             Ok(woken) => {
@@ -318,6 +331,15 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        if let Some(ring) = &self.inner.ring {
+            return self
+                .inner
+                .ring_recv(ring, false, None)
+                .map_err(|e| match e {
+                    RecvTimeoutError::Timeout => TryRecvError::Empty,
+                    RecvTimeoutError::Closed => TryRecvError::Closed,
+                });
+        }
         let mut st = self.inner.lock();
         let (value, woken) = st.try_recv(self.inner.cap)?;
         drop(st);
@@ -352,6 +374,9 @@ impl<T> Chan<T> {
     }
 
     fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        if let Some(ring) = &self.inner.ring {
+            return self.inner.ring_recv(ring, true, deadline);
+        }
         let mut st = self.inner.lock();
         match st.try_recv(self.inner.cap) {
             Ok((value, woken)) => {

@@ -6,6 +6,11 @@
 //! "nothing was ready" is true of one instant, as in Go. If none is ready it
 //! queues one waiter on every channel, unlocks, and sleeps until a partner
 //! claims the waiter for exactly one case.
+//!
+//! Bounded buffered channels are lock-free rings that move under a held
+//! lock, so for them the select reads every ring's head and tail before and
+//! after its tries, and retries until the two agree. Their partners only tell
+//! a waiting select that a case may go on; the select then retries.
 
 use std::cell::{Cell, UnsafeCell};
 use std::time::{Duration, Instant};
@@ -13,10 +18,11 @@ use std::time::{Duration, Instant};
 use super::error::{
     RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
 };
-use super::state::{wake, Entry, Woken};
+use super::ring::{Refused, Snapshot};
+use super::state::{wake, Entry, Inner, Side, Woken};
 use super::waiter::Waiter;
 use super::Chan;
-use crate::primitives::Arc;
+use crate::primitives::{fence, spin, Arc, Ordering};
 
 /// A select over send and receive cases; each case has a callback, and the
 /// one case that fires hands its result to its callback, whose return value
@@ -185,57 +191,122 @@ impl<'a, R> Select<'a, R> {
     fn run(mut self, wait: Wait) -> Result<R, SelectTimeoutError> {
         let locks = Locks::new(&self.cases);
         let order = poll_order(self.cases.len(), self.biased);
+        // A ring case whose channel told us it is ready: if we end without
+        // acting on it, the news goes to the channel's next waiter.
+        let mut told: Option<usize> = None;
+        let mut before = Vec::new();
+        let mut after = Vec::new();
+        loop {
+            locks.lock_all(&self.cases);
+            // Locked channels stand still while we hold their locks; ring
+            // channels do not. Their heads and tails, read before and after
+            // the tries and found unchanged, stood still in between, so the
+            // failed tries all held at one instant (positions only grow). A
+            // busy case is ready but for a partner that has yet to finish.
+            let mut step = 0;
+            loop {
+                before.clear();
+                self.cases.iter().for_each(|c| c.snapshot(&mut before));
+                let mut busy = false;
+                for &i in &order {
+                    // SAFETY: every channel of the select is locked.
+                    match unsafe { self.cases[i].try_fire() } {
+                        Try::Fired(woken) => {
+                            locks.unlock_all(&self.cases);
+                            wake(woken);
+                            self.pass_on(told, i);
+                            return Ok(self.finish(i));
+                        }
+                        Try::Busy => busy = true,
+                        Try::NotReady => {}
+                    }
+                }
+                if matches!(wait, Wait::Until(_)) {
+                    // Waiting: a busy partner tells us when done, and a
+                    // ring that moved is caught by the re-check below.
+                    break;
+                }
+                after.clear();
+                self.cases.iter().for_each(|c| c.snapshot(&mut after));
+                if busy {
+                    // Let the partner finish (it may need one of our locks to tell).
+                    locks.unlock_all(&self.cases);
+                    spin(step);
+                    step += 1;
+                    locks.lock_all(&self.cases);
+                } else if before == after {
+                    break;
+                }
+            }
+            let deadline = match wait {
+                Wait::Never => {
+                    locks.unlock_all(&self.cases);
+                    self.pass_on(told, usize::MAX);
+                    return Err(SelectTimeoutError);
+                }
+                Wait::Until(d) => d,
+            };
 
-        locks.lock_all(&self.cases);
-        for &i in &order {
-            // SAFETY: every channel of the select is locked.
-            if let Some(woken) = unsafe { self.cases[i].try_fire() } {
-                locks.unlock_all(&self.cases);
-                wake(woken);
-                return Ok(self.finish(i));
+            let waiter = Waiter::for_thread();
+            let mut woken = Vec::new();
+            // Queue in the poll order, not in case order: when several cases
+            // wait on one channel, its next partner takes the first queued,
+            // and that must be a random one (unbiased) or the first case
+            // (biased). Queued in case order, `send(&c, 1).send(&c, 0)` always
+            // sent 1 to a late receiver (Go's TestPseudoRandomSend).
+            for &i in &order {
+                // SAFETY: locked; the case's slot lives in its box until `finish`.
+                woken.extend(unsafe { self.cases[i].register(&waiter, i) });
+            }
+            locks.unlock_all(&self.cases);
+            woken.into_iter().for_each(|w| w.wake());
+
+            // A ring channel that became ready after its try does not claim
+            // us: re-check them all after registering (see `Inner::after`).
+            fence(Ordering::SeqCst);
+            let ready = self.cases.iter().any(|c| c.ring_ready());
+            let done = ready || waiter.wait(deadline);
+            locks.lock_all(&self.cases);
+            // Holding every lock, a claim is either complete or impossible;
+            // aborting also keeps anyone from firing a case while we retry.
+            let gave_up = (ready || !done) && waiter.abort();
+            let fired = if gave_up {
+                None
+            } else {
+                Some(waiter.claimed_case())
+            };
+            for (i, case) in self.cases.iter_mut().enumerate() {
+                if Some(i) != fired {
+                    // SAFETY: locked.
+                    unsafe { case.unregister(&waiter, i) };
+                }
+            }
+            locks.unlock_all(&self.cases);
+            match fired {
+                // A ring channel only told us: try again, its case first among equals.
+                Some(i) if self.cases[i].is_ring() => {
+                    if told != Some(i) {
+                        self.pass_on(told, i);
+                    }
+                    told = Some(i);
+                }
+                Some(i) => {
+                    self.pass_on(told, i);
+                    return Ok(self.finish(i));
+                }
+                None if ready => {}
+                None => {
+                    self.pass_on(told, usize::MAX);
+                    return Err(SelectTimeoutError);
+                }
             }
         }
-        let deadline = match wait {
-            Wait::Never => {
-                locks.unlock_all(&self.cases);
-                return Err(SelectTimeoutError);
-            }
-            Wait::Until(d) => d,
-        };
+    }
 
-        let waiter = Waiter::for_thread();
-        let mut woken = Vec::new();
-        // Queue in the poll order, not in case order: when several cases wait
-        // on one channel, its next partner takes the first queued, and that
-        // must be a random one (unbiased) or the first case (biased). Queued
-        // in case order, `send(&c, 1).send(&c, 0)` always sent 1 to a late
-        // receiver (Go's TestPseudoRandomSend).
-        for &i in &order {
-            // SAFETY: locked; the case's slot lives in its box until `finish`.
-            woken.extend(unsafe { self.cases[i].register(&waiter, i) });
-        }
-        locks.unlock_all(&self.cases);
-        woken.into_iter().for_each(|w| w.wake());
-
-        let done = waiter.wait(deadline);
-        locks.lock_all(&self.cases);
-        // Holding every lock, a claim is either complete or impossible.
-        let timed_out = !done && waiter.abort();
-        let fired = if timed_out {
-            None
-        } else {
-            Some(waiter.claimed_case())
-        };
-        for (i, case) in self.cases.iter_mut().enumerate() {
-            if Some(i) != fired {
-                // SAFETY: locked.
-                unsafe { case.unregister(&waiter, i) };
-            }
-        }
-        locks.unlock_all(&self.cases);
-        match fired {
-            Some(i) => Ok(self.finish(i)),
-            None => Err(SelectTimeoutError),
+    /// Hands on the news of ring case `told` unless case `fired` acted on it.
+    fn pass_on(&self, told: Option<usize>, fired: usize) {
+        if let Some(t) = told.filter(|&t| t != fired) {
+            self.cases[t].pass_on();
         }
     }
 
@@ -257,10 +328,10 @@ trait Case<R> {
     /// # Safety
     /// The lock is held.
     unsafe fn unlock(&self);
-    /// Completes the case now if it can; `Some` (with whom to wake) if it fired.
+    /// Completes the case now if it can.
     /// # Safety
     /// The lock is held.
-    unsafe fn try_fire(&mut self) -> Option<Woken>;
+    unsafe fn try_fire(&mut self) -> Try;
     /// # Safety
     /// The lock is held, and `self` stays where it is until unregistered.
     unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken;
@@ -268,11 +339,56 @@ trait Case<R> {
     /// The lock is held.
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize);
     fn finish(self: Box<Self>) -> R;
+    /// Whether the case is on a ring channel, whose partners tell rather
+    /// than complete.
+    fn is_ring(&self) -> bool;
+    /// Adds the ring channel's head and tail to `out`.
+    fn snapshot(&self, out: &mut Vec<Snapshot>);
+    /// Whether the case is on a ring channel that is ready for it now.
+    fn ring_ready(&self) -> bool;
+    /// Tells the next waiter of the case's ring channel, if still ready.
+    fn pass_on(&self);
+}
+
+/// The channel of a case on a ring channel.
+fn ring_of<T>(chan: Option<&Chan<T>>) -> Option<&Inner<T>> {
+    chan.map(|c| &*c.inner).filter(|i| i.ring.is_some())
+}
+
+fn snapshot<T>(chan: Option<&Chan<T>>, out: &mut Vec<Snapshot>) {
+    if let Some(ring) = chan.and_then(|c| c.inner.ring.as_ref()) {
+        out.push(ring.snapshot());
+    }
+}
+
+/// What trying a case did.
+enum Try {
+    /// It fired; wake this waiter.
+    Fired(Woken),
+    NotReady,
+    /// Its ring partner is mid-way (see `Refused::Busy`): ready, but not yet.
+    Busy,
+}
+
+impl From<Option<Woken>> for Try {
+    fn from(fired: Option<Woken>) -> Try {
+        fired.map_or(Try::NotReady, Try::Fired)
+    }
 }
 
 /// A channel's identity, which also orders the locks.
 fn key<T>(chan: Option<&Chan<T>>) -> Option<u64> {
     chan.map(|c| c.inner.id)
+}
+
+/// # Safety
+/// The channel's lock is held.
+unsafe fn unregister<T>(chan: Option<&Chan<T>>, waiter: &Arc<Waiter>, case: usize) {
+    if let Some(c) = chan {
+        let st = c.inner.state_mut();
+        st.unregister(waiter, case);
+        c.inner.sync_waiting(st);
+    }
 }
 
 struct RecvCase<'a, T, F> {
@@ -291,19 +407,34 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
     unsafe fn unlock(&self) {
         self.chan.inspect(|c| c.inner.unlock_raw());
     }
-    unsafe fn try_fire(&mut self) -> Option<Woken> {
-        let c = self.chan?;
+    unsafe fn try_fire(&mut self) -> Try {
+        let Some(c) = self.chan else {
+            return Try::NotReady;
+        };
+        if let Some(ring) = &c.inner.ring {
+            return match ring.try_pop() {
+                Ok(value) => {
+                    *self.slot.get_mut() = Some(value);
+                    Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Recv))
+                }
+                Err(Refused::Closed(())) => Try::Fired(None),
+                Err(Refused::NotReady(())) => Try::NotReady,
+                Err(Refused::Busy(())) => Try::Busy,
+            };
+        }
         match c.inner.state_mut().try_recv(c.inner.cap) {
             Ok((value, woken)) => {
                 *self.slot.get_mut() = Some(value);
-                Some(woken)
+                Try::Fired(woken)
             }
-            Err(TryRecvError::Closed) => Some(None),
-            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Closed) => Try::Fired(None),
+            Err(TryRecvError::Empty) => Try::NotReady,
         }
     }
     unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
-        if let Some(c) = self.chan {
+        if let Some(inner) = ring_of(self.chan) {
+            inner.watch_locked(inner.state_mut(), waiter, case, Side::Recv);
+        } else if let Some(c) = self.chan {
             let entry = Entry {
                 waiter: Arc::clone(waiter),
                 case,
@@ -314,12 +445,23 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
         None
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        self.chan
-            .inspect(|c| c.inner.state_mut().unregister(waiter, case));
+        unregister(self.chan, waiter, case);
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;
         (this.on_recv)(this.slot.into_inner().ok_or(RecvError))
+    }
+    fn is_ring(&self) -> bool {
+        ring_of(self.chan).is_some()
+    }
+    fn snapshot(&self, out: &mut Vec<Snapshot>) {
+        snapshot(self.chan, out);
+    }
+    fn ring_ready(&self) -> bool {
+        ring_of(self.chan).is_some_and(|i| i.ring_ready(Side::Recv))
+    }
+    fn pass_on(&self) {
+        ring_of(self.chan).inspect(|i| i.pass_on(Side::Recv));
     }
 }
 
@@ -340,27 +482,44 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
     unsafe fn unlock(&self) {
         self.chan.inspect(|c| c.inner.unlock_raw());
     }
-    unsafe fn try_fire(&mut self) -> Option<Woken> {
-        let c = self.chan?;
+    unsafe fn try_fire(&mut self) -> Try {
+        let Some(c) = self.chan else {
+            return Try::NotReady;
+        };
         let value = self
             .slot
             .get_mut()
             .take()
             .expect("a send case holds its value until it fires");
+        if let Some(ring) = &c.inner.ring {
+            let (value, result) = match ring.try_push(value) {
+                Ok(()) => return Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Send)),
+                Err(Refused::Closed(v)) => (v, Try::Fired(None)),
+                Err(Refused::NotReady(v)) => (v, Try::NotReady),
+                Err(Refused::Busy(v)) => (v, Try::Busy),
+            };
+            *self.slot.get_mut() = Some(value);
+            return result;
+        }
         match c.inner.state_mut().try_send(c.inner.cap, value) {
-            Ok(woken) => Some(woken),
+            Ok(woken) => Try::Fired(woken),
             Err(TrySendError::Closed(v)) => {
                 *self.slot.get_mut() = Some(v);
-                Some(None)
+                Try::Fired(None)
             }
             Err(TrySendError::Full(v)) => {
                 *self.slot.get_mut() = Some(v);
-                None
+                Try::NotReady
             }
         }
     }
     unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
         let c = self.chan?;
+        if c.inner.ring.is_some() {
+            c.inner
+                .watch_locked(c.inner.state_mut(), waiter, case, Side::Send);
+            return None;
+        }
         let entry = Entry {
             waiter: Arc::clone(waiter),
             case,
@@ -369,8 +528,19 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
         c.inner.state_mut().register_sender(entry)
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        self.chan
-            .inspect(|c| c.inner.state_mut().unregister(waiter, case));
+        unregister(self.chan, waiter, case);
+    }
+    fn is_ring(&self) -> bool {
+        ring_of(self.chan).is_some()
+    }
+    fn snapshot(&self, out: &mut Vec<Snapshot>) {
+        snapshot(self.chan, out);
+    }
+    fn ring_ready(&self) -> bool {
+        ring_of(self.chan).is_some_and(|i| i.ring_ready(Side::Send))
+    }
+    fn pass_on(&self) {
+        ring_of(self.chan).inspect(|i| i.pass_on(Side::Send));
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;

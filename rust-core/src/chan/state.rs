@@ -5,9 +5,17 @@
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
-use super::error::{TryRecvError, TrySendError};
+use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use super::ring::{Refused, Ring};
 use super::waiter::Waiter;
-use crate::primitives::{Arc, AtomicBool, Ordering, RawLock};
+use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+
+/// How many times a ring operation that must wait (for room, a value, or a
+/// partner mid-way, `Busy`) retries with a pause before it registers and
+/// sleeps until told: a running partner usually lets it go on within a few
+/// microseconds, and registering costs the lock on both sides. Under loom,
+/// spinning threads only multiply the interleavings, so they sleep at once.
+const BUSY_SPINS: u32 = 10;
 
 /// One blocked operation in a queue: `waiter` owns it, `case` names which of
 /// the waiter's cases it is, `slot` is where the value is (a sender's) or goes
@@ -38,9 +46,13 @@ pub(crate) struct State<T> {
     senders: VecDeque<Entry<T>>,
     /// Blocked receivers; a sender writes straight into their slots.
     receivers: VecDeque<Entry<T>>,
-    /// Async receivers that want to hear when a value can be taken. They are
-    /// told, not handed a value, so cancelling one can never lose a value.
+    /// Receivers that want to hear when a value can be taken. They are told,
+    /// not handed a value, so cancelling one can never lose a value: async
+    /// receivers, and on a ring channel every blocked receiver.
     watchers: VecDeque<Entry<T>>,
+    /// On a ring channel, blocked senders that want to hear when a slot is
+    /// free (their values stay with them).
+    send_watchers: VecDeque<Entry<T>>,
 }
 
 /// The waiter a locked operation let go, to be woken after unlocking.
@@ -63,7 +75,10 @@ fn pop_claimed<T>(queue: &mut VecDeque<Entry<T>>) -> Option<Entry<T>> {
 
 impl<T> State<T> {
     fn recount(&mut self) {
-        self.queued = self.senders.len() + self.receivers.len() + self.watchers.len();
+        self.queued = self.senders.len()
+            + self.receivers.len()
+            + self.watchers.len()
+            + self.send_watchers.len();
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -134,11 +149,23 @@ impl<T> State<T> {
     }
 
     /// Tells the first live watcher that a value (or the close) is there.
-    fn tell_watcher(&mut self) -> Woken {
+    pub(crate) fn tell_watcher(&mut self) -> Woken {
         if self.queued == 0 {
             return None;
         }
         let e = pop_claimed(&mut self.watchers);
+        self.recount();
+        let e = e?;
+        e.waiter.complete();
+        Some(e.waiter)
+    }
+
+    /// Tells the first live send watcher of a ring channel that a slot is free.
+    fn tell_send_watcher(&mut self) -> Woken {
+        if self.queued == 0 {
+            return None;
+        }
+        let e = pop_claimed(&mut self.send_watchers);
         self.recount();
         let e = e?;
         e.waiter.complete();
@@ -172,11 +199,17 @@ impl<T> State<T> {
         self.queued += 1;
     }
 
+    fn register_send_watcher(&mut self, entry: Entry<T>) {
+        self.send_watchers.push_back(entry);
+        self.queued += 1;
+    }
+
     /// Removes the entry of (`waiter`, `case`) from every queue.
     pub(crate) fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
         self.receivers.retain(|e| !e.is(waiter, case));
         self.senders.retain(|e| !e.is(waiter, case));
         self.watchers.retain(|e| !e.is(waiter, case));
+        self.send_watchers.retain(|e| !e.is(waiter, case));
         self.recount();
     }
 
@@ -188,7 +221,12 @@ impl<T> State<T> {
         }
         self.closed = true;
         let mut woken = Vec::new();
-        let queues = [&mut self.receivers, &mut self.senders, &mut self.watchers];
+        let queues = [
+            &mut self.receivers,
+            &mut self.senders,
+            &mut self.watchers,
+            &mut self.send_watchers,
+        ];
         for queue in queues {
             for e in queue.drain(..) {
                 if e.waiter.try_claim(e.case) {
@@ -220,7 +258,22 @@ pub(crate) struct Inner<T> {
     closed: AtomicBool,
     /// [`UNBOUNDED`] for an unbounded channel.
     pub(crate) cap: usize,
+    /// The lock-free buffer of a bounded buffered channel; rendezvous and
+    /// unbounded channels keep theirs in the locked state.
+    pub(crate) ring: Option<Ring<T>>,
+    /// Lengths of the ring channel's `watchers` and `send_watchers` queues,
+    /// mirrored so that a send or receive can see without the lock that
+    /// nobody waits to hear of it.
+    recv_waiting: AtomicUsize,
+    send_waiting: AtomicUsize,
     state: UnsafeCell<State<T>>,
+}
+
+/// Which way a ring channel's waiter wants to go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Send,
+    Recv,
 }
 
 // SAFETY: the state (values of T and pointers to slots holding T) is only
@@ -230,12 +283,14 @@ unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
     pub(crate) fn new(cap: usize) -> Self {
-        // Small bounded buffers are allocated once, so the hot path never
-        // reallocates; a huge capacity is not allocated up front (it may be
-        // far more than the machine has), and unbounded buffers grow and shrink.
-        let buf = match cap {
-            UNBOUNDED => VecDeque::new(),
-            c => VecDeque::with_capacity(c.min(PREALLOCATE_AT_MOST)),
+        // Bounded buffers up to PREALLOCATE_AT_MOST are lock-free rings,
+        // allocated once; a huge capacity is not allocated up front (it may be
+        // far more than the machine has) and stays a locked growing buffer,
+        // as do unbounded buffers, which also shrink.
+        let (buf, ring) = match cap {
+            UNBOUNDED | 0 => (VecDeque::new(), None),
+            c if c <= PREALLOCATE_AT_MOST => (VecDeque::new(), Some(Ring::new(c))),
+            _ => (VecDeque::with_capacity(PREALLOCATE_AT_MOST), None),
         };
         // Not a loom atomic: the id is bookkeeping, not synchronisation.
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -249,8 +304,12 @@ impl<T> Inner<T> {
                 senders: VecDeque::new(),
                 receivers: VecDeque::new(),
                 watchers: VecDeque::new(),
+                send_watchers: VecDeque::new(),
             }),
             cap,
+            ring,
+            recv_waiting: AtomicUsize::new(0),
+            send_waiting: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
         }
     }
@@ -279,18 +338,39 @@ impl<T> Inner<T> {
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
+        match &self.ring {
+            // The mark, not the flag: a receiver that saw the mark and
+            // returned must find the channel closed.
+            Some(ring) => ring.is_closed(),
+            None => self.closed.load(Ordering::Acquire),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match &self.ring {
+            Some(ring) => ring.len(),
+            None => self.lock().len(),
+        }
     }
 
     /// Closes; returns whether this call did it. Wakes every waiter.
     pub(crate) fn close(&self) -> bool {
+        if let Some(ring) = &self.ring {
+            if !ring.close() {
+                return false;
+            }
+            // Every waiter registered from now on sees the mark when it
+            // re-checks; those registered before are claimed here.
+        }
         let woken = {
             let mut st = self.lock();
             // Set the flag before `st.close()` completes any waiter: a
             // receiver woken by this close returns at once and must then see
             // `is_closed()` (storing it after let such a receiver see `false`).
             self.closed.store(true, Ordering::Release);
-            st.close()
+            let woken = st.close();
+            self.sync_waiting(&st);
+            woken
         };
         match woken {
             Some(ws) => {
@@ -298,6 +378,229 @@ impl<T> Inner<T> {
                 true
             }
             None => false,
+        }
+    }
+}
+
+/// The ring channel's notify-then-retry waiting. A waiter registers (under
+/// the lock, the count mirrors going up SeqCst), then fences and re-checks the
+/// slot's stamp; an operation publishes its slot (a SeqCst swap of the
+/// stamp), then loads the count SeqCst. In the single total order one of the
+/// two sees the other, so a waiter never sleeps through the send or receive
+/// that would have let it go on. A waiter re-checks stamps, not head and
+/// tail, so that one that finds a partner mid-way (`Busy`) sleeps until that
+/// partner tells it, rather than spinning on it.
+impl<T> Inner<T> {
+    /// Mirrors the watcher queues' lengths; call with the lock held after
+    /// changing them.
+    pub(crate) fn sync_waiting(&self, st: &State<T>) {
+        if self.ring.is_some() {
+            self.recv_waiting.store(st.watchers.len(), Ordering::SeqCst);
+            self.send_waiting
+                .store(st.send_watchers.len(), Ordering::SeqCst);
+        }
+    }
+
+    /// After a ring operation on `side`: tells one waiter of the other side,
+    /// if any waits. Takes the lock only then.
+    pub(crate) fn after(&self, side: Side) {
+        crate::primitives::claim_then_check();
+        if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
+            let mut st = self.lock();
+            let woken = self.tell_locked(&mut st, side.other());
+            drop(st);
+            wake(woken);
+        }
+    }
+
+    /// [`Inner::after`] for a caller holding the lock.
+    pub(crate) fn after_locked(&self, st: &mut State<T>, side: Side) -> Woken {
+        crate::primitives::claim_then_check();
+        if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
+            self.tell_locked(st, side.other())
+        } else {
+            None
+        }
+    }
+
+    fn waiting(&self, side: Side) -> &AtomicUsize {
+        match side {
+            Side::Send => &self.send_waiting,
+            Side::Recv => &self.recv_waiting,
+        }
+    }
+
+    fn tell_locked(&self, st: &mut State<T>, side: Side) -> Woken {
+        let woken = match side {
+            Side::Send => st.tell_send_watcher(),
+            Side::Recv => st.tell_watcher(),
+        };
+        self.sync_waiting(st);
+        woken
+    }
+
+    /// Queues `waiter` (for `case`) to hear when `side` can go on; the
+    /// caller must then fence and re-check the ring. Lock held.
+    pub(crate) fn watch_locked(
+        &self,
+        st: &mut State<T>,
+        waiter: &Arc<Waiter>,
+        case: usize,
+        side: Side,
+    ) {
+        let entry = Entry {
+            waiter: Arc::clone(waiter),
+            case,
+            slot: std::ptr::null_mut(),
+        };
+        match side {
+            Side::Send => st.register_send_watcher(entry),
+            Side::Recv => st.register_watcher(entry),
+        }
+        self.sync_waiting(st);
+    }
+
+    /// Whether a ring operation on `side` would not block now (the ring
+    /// channel's readiness; call after the fence that follows registering).
+    pub(crate) fn ring_ready(&self, side: Side) -> bool {
+        let ring = self.ring.as_ref().expect("a ring channel");
+        match side {
+            Side::Send => ring.can_send(),
+            Side::Recv => ring.can_recv(),
+        }
+    }
+
+    /// Registers, re-checks, and sleeps until told or `deadline`. False if
+    /// the deadline passed with nothing told; true if the caller should retry.
+    pub(crate) fn watch_and_wait(
+        &self,
+        waiter: &Arc<Waiter>,
+        side: Side,
+        deadline: Option<std::time::Instant>,
+    ) -> bool {
+        {
+            let mut st = self.lock();
+            self.watch_locked(&mut st, waiter, 0, side);
+        }
+        fence(Ordering::SeqCst);
+        let ready = self.ring_ready(side);
+        if ready || !waiter.wait(deadline) {
+            let mut st = self.lock();
+            if waiter.abort() {
+                st.unregister(waiter, 0);
+                self.sync_waiting(&st);
+                return ready;
+            }
+            // Told meanwhile (under the lock, so completely): retry.
+        }
+        true
+    }
+
+    /// Sends on the ring. With `block`, waits for room until `deadline`;
+    /// without, fails at once when full (reported as a timeout). Either way
+    /// waits for a receiver that is still reading the one free slot.
+    pub(crate) fn ring_send(
+        &self,
+        ring: &Ring<T>,
+        mut value: T,
+        block: bool,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut step = 0;
+        loop {
+            let busy = match ring.try_push(value) {
+                Ok(()) => {
+                    self.after(Side::Send);
+                    return Ok(());
+                }
+                Err(Refused::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
+                Err(Refused::NotReady(v)) => {
+                    value = v;
+                    false
+                }
+                Err(Refused::Busy(v)) => {
+                    value = v;
+                    true
+                }
+            };
+            if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
+                return Err(SendTimeoutError::Timeout(value));
+            }
+            if !cfg!(loom) && step < BUSY_SPINS {
+                spin(step);
+                step += 1;
+                continue;
+            }
+            // A busy partner is about to finish: wait for it whatever the deadline.
+            let until = if busy { None } else { deadline };
+            if !self.watch_and_wait(&Waiter::for_thread(), Side::Send, until) {
+                return Err(SendTimeoutError::Timeout(value));
+            }
+        }
+    }
+
+    /// Receives from the ring; as [`Inner::ring_send`].
+    pub(crate) fn ring_recv(
+        &self,
+        ring: &Ring<T>,
+        block: bool,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<T, RecvTimeoutError> {
+        let mut step = 0;
+        loop {
+            let busy = match ring.try_pop() {
+                Ok(value) => {
+                    self.after(Side::Recv);
+                    return Ok(value);
+                }
+                Err(Refused::Closed(())) => return Err(RecvTimeoutError::Closed),
+                Err(Refused::NotReady(())) => false,
+                Err(Refused::Busy(())) => true,
+            };
+            if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            if !cfg!(loom) && step < BUSY_SPINS {
+                spin(step);
+                step += 1;
+                continue;
+            }
+            let until = if busy { None } else { deadline };
+            if !self.watch_and_wait(&Waiter::for_thread(), Side::Recv, until) {
+                return Err(RecvTimeoutError::Timeout);
+            }
+        }
+    }
+
+    /// Takes back a registration whose re-check found the ring ready; a
+    /// waiter told meanwhile just retries.
+    pub(crate) fn unwatch(&self, waiter: &Arc<Waiter>) {
+        let mut st = self.lock();
+        if waiter.abort() {
+            st.unregister(waiter, 0);
+            self.sync_waiting(&st);
+        }
+    }
+
+    /// A waiter told about `side` goes away without acting: tell the next
+    /// one if the channel is still ready that way, so the news is not lost.
+    pub(crate) fn pass_on(&self, side: Side) {
+        let mut st = self.lock();
+        let woken = match &self.ring {
+            Some(_) if self.ring_ready(side) => self.tell_locked(&mut st, side),
+            Some(_) => None,
+            None => st.pass_on_watch(),
+        };
+        drop(st);
+        wake(woken);
+    }
+}
+
+impl Side {
+    fn other(self) -> Side {
+        match self {
+            Side::Send => Side::Recv,
+            Side::Recv => Side::Send,
         }
     }
 }

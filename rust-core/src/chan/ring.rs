@@ -1,0 +1,259 @@
+//! The lock-free buffer of a bounded buffered channel: a fixed ring of slots,
+//! each with a stamp that says whether it holds a value of the current lap
+//! (Vyukov's bounded queue, as crossbeam-channel's array flavour lays it out).
+//!
+//! `head` and `tail` count positions as `lap | index`; the bit above the
+//! index (`mark_bit`) of `tail` marks the channel closed. A send that claimed
+//! a slot (moved `tail`) before the mark is part of the channel's contents:
+//! receivers drain it, then see the mark and report the close.
+
+use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
+
+use crossbeam_utils::CachePadded;
+
+use crate::primitives::{fence, spin, AtomicUsize, Ordering};
+
+/// Why a ring operation did not happen.
+pub(crate) enum Refused<T> {
+    /// No room (a send) or no value (a receive).
+    NotReady(T),
+    Closed(T),
+    /// The partner that makes room or a value has claimed its slot and not
+    /// yet finished with it; wait for it to tell.
+    Busy(T),
+}
+
+struct Slot<T> {
+    /// `position + 1` once the value of `position` is written; `position`
+    /// (of the next lap) once it has been read and the slot is free again.
+    stamp: AtomicUsize,
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+pub(crate) struct Ring<T> {
+    /// The next position to receive from.
+    head: CachePadded<AtomicUsize>,
+    /// The next position to send to, with `mark_bit` once closed.
+    tail: CachePadded<AtomicUsize>,
+    slots: Box<[Slot<T>]>,
+    cap: usize,
+    /// A power of two above every index: the close mark in `tail`.
+    mark_bit: usize,
+    /// What one lap adds to a position (`2 * mark_bit`).
+    one_lap: usize,
+}
+
+// SAFETY: a slot's value is written only by the sender that claimed it and
+// read only by the receiver that claimed it, the stamp ordering the two.
+unsafe impl<T: Send> Send for Ring<T> {}
+unsafe impl<T: Send> Sync for Ring<T> {}
+
+/// Head and tail as read at one moment each: equal snapshots taken before
+/// and after some checks prove nothing moved in between (positions only grow).
+pub(crate) type Snapshot = (usize, usize);
+
+impl<T> Ring<T> {
+    pub(crate) fn new(cap: usize) -> Self {
+        assert!(cap > 0, "a ring needs at least one slot");
+        let mark_bit = (cap + 1).next_power_of_two();
+        let slots = (0..cap)
+            .map(|i| Slot {
+                stamp: AtomicUsize::new(i),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            })
+            .collect();
+        Ring {
+            head: CachePadded::new(AtomicUsize::new(0)),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            slots,
+            cap,
+            mark_bit,
+            one_lap: mark_bit * 2,
+        }
+    }
+
+    /// The position after `pos` (the next lap after the last slot).
+    fn next(&self, pos: usize) -> usize {
+        let index = pos & (self.mark_bit - 1);
+        if index + 1 < self.cap {
+            pos + 1
+        } else {
+            (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
+        }
+    }
+
+    /// Claims the slot at `tail` and writes `value` into it. `Busy` when the
+    /// only slot that could take it was claimed by a receiver still reading:
+    /// the send is not blocked, but must wait for that receiver.
+    pub(crate) fn try_push(&self, value: T) -> Result<(), Refused<T>> {
+        let mut step = 0;
+        let mut tail = self.tail.load(Ordering::Relaxed);
+        loop {
+            if tail & self.mark_bit != 0 {
+                return Err(Refused::Closed(value));
+            }
+            let slot = &self.slots[tail & (self.mark_bit - 1)];
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == tail {
+                match self.tail.compare_exchange_weak(
+                    tail,
+                    self.next(tail),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: the claim makes this slot ours until the stamp says written.
+                        unsafe { slot.value.get().write(MaybeUninit::new(value)) };
+                        // SeqCst read-modify-write: in the single total order
+                        // against a receiver's waiting registration and its
+                        // re-check of this stamp (see `Inner::after`).
+                        slot.stamp.swap(tail + 1, Ordering::SeqCst);
+                        return Ok(());
+                    }
+                    Err(t) => tail = t,
+                }
+            } else if stamp.wrapping_add(self.one_lap) == tail + 1 {
+                // The slot still holds last lap's value: full, unless a
+                // receiver has already claimed it.
+                fence(Ordering::SeqCst);
+                let head = self.head.load(Ordering::Relaxed);
+                return Err(if head.wrapping_add(self.one_lap) == tail {
+                    Refused::NotReady(value)
+                } else {
+                    Refused::Busy(value)
+                });
+            } else {
+                // Our view is stale (another sender claimed `tail` since, or
+                // the stamp we read is old): look again after a pause, which
+                // also tells loom to show us newer values.
+                spin(step);
+                step += 1;
+                tail = self.tail.load(Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Claims the value at `head` and reads it. `Busy` when a sender claimed
+    /// that slot and is still writing: the value is sent, and the receive
+    /// must wait for that sender.
+    pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
+        let mut step = 0;
+        let mut head = self.head.load(Ordering::Relaxed);
+        loop {
+            let slot = &self.slots[head & (self.mark_bit - 1)];
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == head + 1 {
+                match self.head.compare_exchange_weak(
+                    head,
+                    self.next(head),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: the stamp says written, and the claim makes it ours to read.
+                        let value = unsafe { slot.value.get().read().assume_init() };
+                        // SeqCst read-modify-write, as in `try_push`.
+                        slot.stamp
+                            .swap(head.wrapping_add(self.one_lap), Ordering::SeqCst);
+                        return Ok(value);
+                    }
+                    Err(h) => head = h,
+                }
+            } else if stamp == head {
+                fence(Ordering::SeqCst);
+                let tail = self.tail.load(Ordering::Relaxed);
+                return Err(if tail & !self.mark_bit != head {
+                    Refused::Busy(())
+                } else if tail & self.mark_bit != 0 {
+                    Refused::Closed(())
+                } else {
+                    Refused::NotReady(())
+                });
+            } else {
+                // Our view is stale, as in `try_push`.
+                spin(step);
+                step += 1;
+                head = self.head.load(Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Marks the ring closed; true if this call did.
+    pub(crate) fn close(&self) -> bool {
+        self.tail.fetch_or(self.mark_bit, Ordering::SeqCst) & self.mark_bit == 0
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tail.load(Ordering::SeqCst) & self.mark_bit != 0
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        (
+            self.head.load(Ordering::SeqCst),
+            self.tail.load(Ordering::SeqCst),
+        )
+    }
+
+    /// Whether a receive can go on now without waiting for anyone: a value
+    /// is written at `head`, or the channel is closed and drained. Reads the
+    /// stamp a sender's write publishes, so a sender that wrote after this
+    /// saw nothing sees the reader's registration (see `Inner::after`).
+    pub(crate) fn can_recv(&self) -> bool {
+        let head = self.head.load(Ordering::SeqCst);
+        let stamp = self.slots[head & (self.mark_bit - 1)]
+            .stamp
+            .load(Ordering::SeqCst);
+        if stamp == head {
+            let tail = self.tail.load(Ordering::SeqCst);
+            // Empty, or a sender still writing (it will tell): not ready.
+            tail & self.mark_bit != 0 && tail & !self.mark_bit == head
+        } else {
+            // Written, or `head` moved on meanwhile: worth a try.
+            true
+        }
+    }
+
+    /// Whether a send can go on now without waiting for anyone: the slot at
+    /// `tail` is free, or the channel is closed.
+    pub(crate) fn can_send(&self) -> bool {
+        let tail = self.tail.load(Ordering::SeqCst);
+        if tail & self.mark_bit != 0 {
+            return true;
+        }
+        let stamp = self.slots[tail & (self.mark_bit - 1)]
+            .stamp
+            .load(Ordering::SeqCst);
+        // Full, or a receiver still reading (it will tell): not ready.
+        stamp.wrapping_add(self.one_lap) != tail + 1
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        loop {
+            let tail = self.tail.load(Ordering::SeqCst);
+            let head = self.head.load(Ordering::SeqCst);
+            if self.tail.load(Ordering::SeqCst) == tail {
+                let tail = tail & !self.mark_bit;
+                let hix = head & (self.mark_bit - 1);
+                let tix = tail & (self.mark_bit - 1);
+                return if hix < tix {
+                    tix - hix
+                } else if hix > tix {
+                    self.cap - hix + tix
+                } else if tail == head {
+                    0
+                } else {
+                    self.cap
+                };
+            }
+        }
+    }
+}
+
+impl<T> Drop for Ring<T> {
+    fn drop(&mut self) {
+        // No one else holds the ring, so no slot is busy: drop the values
+        // still in it.
+        while self.try_pop().is_ok() {}
+    }
+}
