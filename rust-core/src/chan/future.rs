@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 
 use super::error::{RecvError, SendError, TryRecvError, TrySendError};
 use super::ring::Refused;
-use super::state::{wake, Entry, Side};
+use super::state::{wake, Entry, Inner, Side};
 use super::waiter::Waiter;
 use super::Chan;
 use crate::primitives::{fence, Arc, Ordering};
@@ -159,16 +159,7 @@ impl<T> Drop for SendFuture<T> {
             }
         }
         if let Some(waiter) = &self.watching {
-            let inner = &self.chan.inner;
-            let mut st = inner.lock();
-            if waiter.abort() {
-                st.unregister(waiter, 0);
-                inner.sync_waiting(&st);
-            } else {
-                // Told of a free slot we will not fill: tell the next sender.
-                drop(st);
-                inner.pass_on(Side::Send);
-            }
+            stop_watching(&self.chan.inner, waiter, Side::Send);
         }
     }
 }
@@ -267,16 +258,21 @@ impl<T> Future for RecvFuture<T> {
 impl<T> Drop for RecvFuture<T> {
     fn drop(&mut self) {
         if let Some(waiter) = &self.watching {
-            let inner = &self.chan.inner;
-            let mut st = inner.lock();
-            if waiter.abort() {
-                st.unregister(waiter, 0);
-                inner.sync_waiting(&st);
-            } else {
-                // We were told of a value we will not take: tell the next watcher.
-                drop(st);
-                inner.pass_on(Side::Recv);
-            }
+            stop_watching(&self.chan.inner, waiter, Side::Recv);
         }
+    }
+}
+
+/// A dropped future stops watching `side`: it takes its entry back, or, if it
+/// was already told (of a free slot or a value it will now not use), passes
+/// the news on to the next waiter of that side so no wake-up is lost.
+fn stop_watching<T>(inner: &Inner<T>, waiter: &Arc<Waiter>, side: Side) {
+    let mut st = inner.lock();
+    if waiter.abort() {
+        st.unregister(waiter, 0);
+        inner.sync_waiting(&st);
+    } else {
+        drop(st);
+        inner.pass_on(side);
     }
 }
