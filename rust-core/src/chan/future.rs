@@ -71,12 +71,8 @@ impl<T> Future for SendFuture<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Some((waiter, _)) = &this.queued {
-            if !waiter.is_done() {
-                waiter.set_waker(cx.waker());
-                // A completion between the check and the new waker would not wake it.
-                if !waiter.is_done() {
-                    return Poll::Pending;
-                }
+            if !waiter.poll_done(cx.waker()) {
+                return Poll::Pending;
             }
             let (_, slot) = this.queued.take().expect("checked above");
             return Poll::Ready(match slot.into_inner() {
@@ -87,11 +83,8 @@ impl<T> Future for SendFuture<T> {
         let inner = &this.chan.inner;
         if let Some(ring) = &inner.ring {
             if let Some(waiter) = &this.watching {
-                if !waiter.is_done() {
-                    waiter.set_waker(cx.waker());
-                    if !waiter.is_done() {
-                        return Poll::Pending;
-                    }
+                if !waiter.poll_done(cx.waker()) {
+                    return Poll::Pending;
                 }
                 // Told: the teller removed our entry; try again.
                 this.watching = None;
@@ -202,11 +195,8 @@ impl<T> Future for RecvFuture<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Some(waiter) = &this.watching {
-            if !waiter.is_done() {
-                waiter.set_waker(cx.waker());
-                if !waiter.is_done() {
-                    return Poll::Pending;
-                }
+            if !waiter.poll_done(cx.waker()) {
+                return Poll::Pending;
             }
             // Told: the teller removed our entry; try to take.
             this.watching = None;

@@ -84,13 +84,24 @@ impl Waiter {
     }
 
     /// Replaces the task's waker (a future may be polled by another task).
-    pub(crate) fn set_waker(&self, waker: &Waker) {
+    fn set_waker(&self, waker: &Waker) {
         if let Wake::Task(slot) = &self.wake {
             let mut slot = slot.lock();
             if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
                 *slot = Some(waker.clone());
             }
         }
+    }
+
+    /// For a task: whether the waiter is done; if not, `waker` is now the
+    /// one to wake (checked again after setting it, since a completion in
+    /// between would have woken the old one).
+    pub(crate) fn poll_done(&self, waker: &Waker) -> bool {
+        if self.is_done() {
+            return true;
+        }
+        self.set_waker(waker);
+        self.is_done()
     }
 
     /// Claims the waiter for `case`. Only one claim ever succeeds, and none
