@@ -73,6 +73,13 @@ fn pop_claimed<T>(queue: &mut VecDeque<Entry<T>>) -> Option<Entry<T>> {
     None
 }
 
+/// Tells the first live waiter of `queue` (it retries on its own).
+fn tell_first<T>(queue: &mut VecDeque<Entry<T>>) -> Woken {
+    let e = pop_claimed(queue)?;
+    e.waiter.complete();
+    Some(e.waiter)
+}
+
 impl<T> State<T> {
     fn recount(&mut self) {
         self.queued = self.senders.len()
@@ -153,11 +160,9 @@ impl<T> State<T> {
         if self.queued == 0 {
             return None;
         }
-        let e = pop_claimed(&mut self.watchers);
+        let woken = tell_first(&mut self.watchers);
         self.recount();
-        let e = e?;
-        e.waiter.complete();
-        Some(e.waiter)
+        woken
     }
 
     /// Tells the first live send watcher of a ring channel that a slot is free.
@@ -165,11 +170,9 @@ impl<T> State<T> {
         if self.queued == 0 {
             return None;
         }
-        let e = pop_claimed(&mut self.send_watchers);
+        let woken = tell_first(&mut self.send_watchers);
         self.recount();
-        let e = e?;
-        e.waiter.complete();
-        Some(e.waiter)
+        woken
     }
 
     /// A told watcher went away without taking: tell the next one, if there
