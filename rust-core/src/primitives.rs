@@ -3,12 +3,12 @@
 //! lock and park.
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 #[cfg(not(loom))]
 pub(crate) use std::sync::Arc;
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 #[cfg(loom)]
 pub(crate) use loom::sync::Arc;
 
@@ -218,4 +218,47 @@ pub(crate) fn one_cpu() -> bool {
 pub(crate) fn claim_then_check() {
     #[cfg(loom)]
     fence(Ordering::SeqCst);
+}
+
+/// The cell of a lock-free buffer's slot, empty or holding one value. Under
+/// loom it is loom's cell, which fails a model in which a read of a value
+/// does not happen after its write (a receiver that did not wait for its
+/// sender), instead of letting it read garbage.
+pub(crate) struct ValueCell<T> {
+    #[cfg(not(loom))]
+    cell: std::cell::UnsafeCell<std::mem::MaybeUninit<T>>,
+    #[cfg(loom)]
+    cell: loom::cell::UnsafeCell<std::mem::MaybeUninit<T>>,
+}
+
+impl<T> ValueCell<T> {
+    pub(crate) fn new() -> Self {
+        ValueCell {
+            cell: std::mem::MaybeUninit::uninit().into(),
+        }
+    }
+
+    #[cfg(not(loom))]
+    fn with_mut<R>(&self, f: impl FnOnce(*mut std::mem::MaybeUninit<T>) -> R) -> R {
+        f(self.cell.get())
+    }
+
+    #[cfg(loom)]
+    fn with_mut<R>(&self, f: impl FnOnce(*mut std::mem::MaybeUninit<T>) -> R) -> R {
+        self.cell.with_mut(f)
+    }
+
+    /// # Safety
+    /// The cell is empty, and the caller alone may touch it (it claimed it).
+    pub(crate) unsafe fn write(&self, value: T) {
+        self.with_mut(|p| p.write(std::mem::MaybeUninit::new(value)));
+    }
+
+    /// Moves the value out, leaving the cell empty.
+    ///
+    /// # Safety
+    /// The cell holds a value, and the caller alone may touch it.
+    pub(crate) unsafe fn take(&self) -> T {
+        self.with_mut(|p| p.read().assume_init())
+    }
 }

@@ -1,5 +1,7 @@
 //! loom model checks of the wake-up paths: send, receive, close, select and
 //! cancelled futures, for rendezvous, buffered(1) and unbounded channels.
+//! Under loom an unbounded channel's blocks hold 3 values, so models that
+//! send 3 or more cross from one block to the next.
 //! Each model asserts that no value is lost or duplicated; loom itself fails
 //! a model in which every thread ends up parked (a lost wake-up).
 //!
@@ -372,9 +374,10 @@ fn nonblock_select_race() {
 }
 
 #[test]
-fn ring_senders_blocked_on_full() {
-    // Two senders blocked on a full ring, one receiver taking everything:
-    // each freed slot wakes a sender (no lost wake-up), values arrive once.
+fn senders_blocked_on_full() {
+    // Two senders blocked on a full buffer (a ring of 1; under loom, 2 is a
+    // bounded list), one receiver taking everything: each freed slot wakes
+    // a sender (no lost wake-up), values arrive once.
     for cap in [1, 2] {
         loom::model(move || {
             let ch = Chan::new(cap);
@@ -426,5 +429,73 @@ fn select_told_passes_on() {
             assert_eq!(got, 2);
         }
         report.push(('s', got));
+    });
+}
+
+#[test]
+fn list_across_blocks() {
+    // Four values through an unbounded channel whose blocks hold three: the
+    // sender of the third links the next block while two receivers race for
+    // the values around the link. Each value arrives once.
+    loom::model(|| {
+        let ch = Chan::unbounded();
+        ch.send(0).unwrap();
+        ch.send(1).unwrap();
+        let tx = ch.clone();
+        let sender = thread::spawn(move || {
+            tx.send(2).unwrap();
+            tx.send(3).unwrap();
+        });
+        let rx = ch.clone();
+        let receiver = thread::spawn(move || [rx.recv().unwrap(), rx.recv().unwrap()]);
+        let mut got = vec![ch.recv().unwrap(), ch.recv().unwrap()];
+        sender.join().unwrap();
+        got.extend(receiver.join().unwrap());
+        got.sort();
+        assert_eq!(got, [0, 1, 2, 3]);
+        assert!(ch.close());
+        assert_eq!(ch.try_recv(), Err(polyconc::chan::TryRecvError::Closed));
+    });
+}
+
+#[test]
+fn list_dropped_with_values() {
+    // Values left across blocks when the last handle goes, some taken by a
+    // receiver meanwhile: every value is dropped exactly once.
+    loom::model(|| {
+        let values: Vec<StdArc<()>> = (0..5).map(|_| StdArc::new(())).collect();
+        let ch = Chan::unbounded();
+        let tx = ch.clone();
+        let sent = values.clone();
+        let sender = thread::spawn(move || {
+            for v in sent {
+                tx.send(v).unwrap();
+            }
+        });
+        let taken = (ch.recv().unwrap(), ch.recv().unwrap());
+        sender.join().unwrap();
+        drop(ch);
+        drop(taken);
+        assert!(values.iter().all(|v| StdArc::strong_count(v) == 1));
+    });
+}
+
+#[test]
+fn list_closed_while_linking() {
+    // A close racing the send that links the next block: the close holds
+    // (the link must not erase it), and the send either went in before it
+    // and is received, or failed and got its value back.
+    loom::model(|| {
+        let ch = Chan::unbounded();
+        ch.send(0).unwrap();
+        ch.send(1).unwrap();
+        let tx = ch.clone();
+        let sender = thread::spawn(move || tx.send(2).is_ok());
+        assert!(ch.close());
+        let sent = sender.join().unwrap();
+        assert!(ch.is_closed());
+        assert_eq!(ch.send(3), Err(SendError(3)));
+        let got: Vec<i32> = ch.iter().collect();
+        assert_eq!(got, if sent { vec![0, 1, 2] } else { vec![0, 1] });
     });
 }

@@ -3,17 +3,17 @@
 //! A pending [`SendFuture`] is queued like a blocked sender, its value in a
 //! heap slot. A pending [`RecvFuture`] is only *told* when a value can be
 //! taken and then takes it itself, so dropping it at any moment (a cancelled
-//! task, a timeout) leaves every value in the channel. On a ring channel
-//! (bounded, buffered) a pending send is likewise only told when a slot is
-//! free, its value staying in the future.
+//! task, a timeout) leaves every value in the channel. On a buffered channel
+//! a pending send is likewise only told when a slot is free, its value
+//! staying in the future.
 
 use std::cell::UnsafeCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::buffer::Refused;
 use super::error::{RecvError, SendError, TryRecvError, TrySendError};
-use super::ring::Refused;
 use super::state::{wake, Entry, Inner, Side};
 use super::waiter::Waiter;
 use super::Chan;
@@ -40,7 +40,7 @@ pub struct SendFuture<T> {
     value: Option<T>,
     /// Once queued: the waiter and the slot a receiver takes the value from.
     queued: Option<(Arc<Waiter>, HeapSlot<T>)>,
-    /// On a ring channel: registered to be told when a slot is free.
+    /// On a buffered channel: registered to be told when a slot is free.
     watching: Option<Arc<Waiter>>,
 }
 
@@ -81,7 +81,7 @@ impl<T> Future for SendFuture<T> {
             });
         }
         let inner = &this.chan.inner;
-        if let Some(ring) = &inner.ring {
+        if let Some(buffer) = &inner.buffer {
             if let Some(waiter) = &this.watching {
                 if !waiter.poll_done(cx.waker()) {
                     return Poll::Pending;
@@ -94,7 +94,7 @@ impl<T> Future for SendFuture<T> {
                     .value
                     .take()
                     .expect("SendFuture polled after it completed");
-                match ring.try_push(value) {
+                match buffer.try_push(value) {
                     Ok(()) => {
                         inner.after(Side::Send);
                         return Poll::Ready(Ok(()));
@@ -106,7 +106,7 @@ impl<T> Future for SendFuture<T> {
                 let waiter = Waiter::for_task(cx.waker());
                 inner.watch_locked(&mut inner.lock(), &waiter, 0, Side::Send);
                 fence(Ordering::SeqCst);
-                if !inner.ring_ready(Side::Send) {
+                if !inner.buffer_ready(Side::Send) {
                     this.watching = Some(waiter);
                     return Poll::Pending;
                 }
@@ -118,7 +118,7 @@ impl<T> Future for SendFuture<T> {
             .take()
             .expect("SendFuture polled after it completed");
         let mut st = inner.lock();
-        match st.try_send(inner.cap, value) {
+        match st.try_send(value) {
             Ok(woken) => {
                 drop(st);
                 wake(woken);
@@ -202,9 +202,9 @@ impl<T> Future for RecvFuture<T> {
             this.watching = None;
         }
         let inner = &this.chan.inner;
-        if let Some(ring) = &inner.ring {
+        if let Some(buffer) = &inner.buffer {
             loop {
-                match ring.try_pop() {
+                match buffer.try_pop() {
                     Ok(value) => {
                         inner.after(Side::Recv);
                         return Poll::Ready(Ok(value));
@@ -216,7 +216,7 @@ impl<T> Future for RecvFuture<T> {
                 let waiter = Waiter::for_task(cx.waker());
                 inner.watch_locked(&mut inner.lock(), &waiter, 0, Side::Recv);
                 fence(Ordering::SeqCst);
-                if !inner.ring_ready(Side::Recv) {
+                if !inner.buffer_ready(Side::Recv) {
                     this.watching = Some(waiter);
                     return Poll::Pending;
                 }
@@ -224,7 +224,7 @@ impl<T> Future for RecvFuture<T> {
             }
         }
         let mut st = inner.lock();
-        match st.try_recv(inner.cap) {
+        match st.try_recv() {
             Ok((value, woken)) => {
                 drop(st);
                 wake(woken);

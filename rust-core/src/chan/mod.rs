@@ -29,8 +29,10 @@
 //! Blocked operations spin for a few microseconds, then park their thread;
 //! whoever completes an operation wakes exactly that thread.
 
+mod buffer;
 mod error;
 mod future;
+mod list;
 mod ring;
 mod select;
 mod state;
@@ -220,17 +222,17 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.try_send(2), Err(TrySendError::Full(2)));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        if let Some(ring) = &self.inner.ring {
+        if let Some(buffer) = &self.inner.buffer {
             return self
                 .inner
-                .ring_send(ring, value, false, None)
+                .buffer_send(buffer, value, false, None)
                 .map_err(|e| match e {
                     SendTimeoutError::Timeout(v) => TrySendError::Full(v),
                     SendTimeoutError::Closed(v) => TrySendError::Closed(v),
                 });
         }
         let mut st = self.inner.lock();
-        let woken = st.try_send(self.inner.cap, value)?;
+        let woken = st.try_send(value)?;
         drop(st);
         wake(woken);
         Ok(())
@@ -263,11 +265,11 @@ impl<T> Chan<T> {
     }
 
     fn send_until(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        if let Some(ring) = &self.inner.ring {
-            return self.inner.ring_send(ring, value, true, deadline);
+        if let Some(buffer) = &self.inner.buffer {
+            return self.inner.buffer_send(buffer, value, true, deadline);
         }
         let mut st = self.inner.lock();
-        let value = match st.try_send(self.inner.cap, value) {
+        let value = match st.try_send(value) {
             Ok(woken) => {
                 drop(st);
                 wake(woken);
@@ -331,17 +333,17 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        if let Some(ring) = &self.inner.ring {
+        if let Some(buffer) = &self.inner.buffer {
             return self
                 .inner
-                .ring_recv(ring, false, None)
+                .buffer_recv(buffer, false, None)
                 .map_err(|e| match e {
                     RecvTimeoutError::Timeout => TryRecvError::Empty,
                     RecvTimeoutError::Closed => TryRecvError::Closed,
                 });
         }
         let mut st = self.inner.lock();
-        let (value, woken) = st.try_recv(self.inner.cap)?;
+        let (value, woken) = st.try_recv()?;
         drop(st);
         wake(woken);
         Ok(value)
@@ -374,11 +376,11 @@ impl<T> Chan<T> {
     }
 
     fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        if let Some(ring) = &self.inner.ring {
-            return self.inner.ring_recv(ring, true, deadline);
+        if let Some(buffer) = &self.inner.buffer {
+            return self.inner.buffer_recv(buffer, true, deadline);
         }
         let mut st = self.inner.lock();
-        match st.try_recv(self.inner.cap) {
+        match st.try_recv() {
             Ok((value, woken)) => {
                 drop(st);
                 wake(woken);

@@ -7,28 +7,17 @@
 //! a slot (moved `tail`) before the mark is part of the channel's contents:
 //! receivers drain it, then see the mark and report the close.
 
-use std::cell::UnsafeCell;
-use std::mem::MaybeUninit;
-
 use crossbeam_utils::CachePadded;
 
-use crate::primitives::{fence, spin, AtomicUsize, Ordering};
+use super::buffer::{Refused, Snapshot};
 
-/// Why a ring operation did not happen.
-pub(crate) enum Refused<T> {
-    /// No room (a send) or no value (a receive).
-    NotReady(T),
-    Closed(T),
-    /// The partner that makes room or a value has claimed its slot and not
-    /// yet finished with it; wait for it to tell.
-    Busy(T),
-}
+use crate::primitives::{fence, spin, AtomicUsize, Ordering, ValueCell};
 
 struct Slot<T> {
     /// `position + 1` once the value of `position` is written; `position`
     /// (of the next lap) once it has been read and the slot is free again.
     stamp: AtomicUsize,
-    value: UnsafeCell<MaybeUninit<T>>,
+    value: ValueCell<T>,
 }
 
 pub(crate) struct Ring<T> {
@@ -49,10 +38,6 @@ pub(crate) struct Ring<T> {
 unsafe impl<T: Send> Send for Ring<T> {}
 unsafe impl<T: Send> Sync for Ring<T> {}
 
-/// Head and tail as read at one moment each: equal snapshots taken before
-/// and after some checks prove nothing moved in between (positions only grow).
-pub(crate) type Snapshot = (usize, usize);
-
 impl<T> Ring<T> {
     pub(crate) fn new(cap: usize) -> Self {
         assert!(cap > 0, "a ring needs at least one slot");
@@ -60,7 +45,7 @@ impl<T> Ring<T> {
         let slots = (0..cap)
             .map(|i| Slot {
                 stamp: AtomicUsize::new(i),
-                value: UnsafeCell::new(MaybeUninit::uninit()),
+                value: ValueCell::new(),
             })
             .collect();
         Ring {
@@ -104,7 +89,7 @@ impl<T> Ring<T> {
                 ) {
                     Ok(_) => {
                         // SAFETY: the claim makes this slot ours until the stamp says written.
-                        unsafe { slot.value.get().write(MaybeUninit::new(value)) };
+                        unsafe { slot.value.write(value) };
                         // SeqCst read-modify-write: in the single total order
                         // against a receiver's waiting registration and its
                         // re-check of this stamp (see `Inner::after`).
@@ -152,7 +137,7 @@ impl<T> Ring<T> {
                 ) {
                     Ok(_) => {
                         // SAFETY: the stamp says written, and the claim makes it ours to read.
-                        let value = unsafe { slot.value.get().read().assume_init() };
+                        let value = unsafe { slot.value.take() };
                         // SeqCst read-modify-write, as in `try_push`.
                         slot.stamp
                             .swap(head.wrapping_add(self.one_lap), Ordering::SeqCst);

@@ -7,18 +7,19 @@
 //! queues one waiter on every channel, unlocks, and sleeps until a partner
 //! claims the waiter for exactly one case.
 //!
-//! Bounded buffered channels are lock-free rings that move under a held
-//! lock, so for them the select reads every ring's head and tail before and
-//! after its tries, and retries until the two agree. Their partners only tell
-//! a waiting select that a case may go on; the select then retries.
+//! Buffered channels move their values without the lock (in a ring or a
+//! list), so they move even while the select holds their locks: it reads
+//! every buffer's head and tail before and after its tries, and retries
+//! until the two agree. Their partners only tell a waiting select that a
+//! case may go on; the select then retries.
 
 use std::cell::{Cell, UnsafeCell};
 use std::time::{Duration, Instant};
 
+use super::buffer::{Refused, Snapshot};
 use super::error::{
     RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
 };
-use super::ring::{Refused, Snapshot};
 use super::state::{wake, Entry, Inner, Side, Woken};
 use super::waiter::Waiter;
 use super::Chan;
@@ -191,14 +192,14 @@ impl<'a, R> Select<'a, R> {
     fn run(mut self, wait: Wait) -> Result<R, SelectTimeoutError> {
         let locks = Locks::new(&self.cases);
         let order = poll_order(self.cases.len(), self.biased);
-        // A ring case whose channel told us it is ready: if we end without
+        // A buffered case whose channel told us it is ready: if we end without
         // acting on it, the news goes to the channel's next waiter.
         let mut told: Option<usize> = None;
         let mut before = Vec::new();
         let mut after = Vec::new();
         loop {
             locks.lock_all(&self.cases);
-            // Locked channels stand still while we hold their locks; ring
+            // Locked channels stand still while we hold their locks; buffered
             // channels do not. Their heads and tails, read before and after
             // the tries and found unchanged, stood still in between, so the
             // failed tries all held at one instant (positions only grow). A
@@ -223,7 +224,7 @@ impl<'a, R> Select<'a, R> {
                 }
                 if matches!(wait, Wait::Until(_)) {
                     // Waiting: a busy partner tells us when done, and a
-                    // ring that moved is caught by the re-check below.
+                    // buffer that moved is caught by the re-check below.
                     break;
                 }
                 after.clear();
@@ -261,10 +262,10 @@ impl<'a, R> Select<'a, R> {
             locks.unlock_all(&self.cases);
             woken.into_iter().for_each(|w| w.wake());
 
-            // A ring channel that became ready after its try does not claim
+            // A buffered channel that became ready after its try does not claim
             // us: re-check them all after registering (see `Inner::after`).
             fence(Ordering::SeqCst);
-            let ready = self.cases.iter().any(|c| c.ring_ready());
+            let ready = self.cases.iter().any(|c| c.buffer_ready());
             let done = ready || waiter.wait(deadline);
             locks.lock_all(&self.cases);
             // Holding every lock, a claim is either complete or impossible;
@@ -283,8 +284,8 @@ impl<'a, R> Select<'a, R> {
             }
             locks.unlock_all(&self.cases);
             match fired {
-                // A ring channel only told us: try again, its case first among equals.
-                Some(i) if self.cases[i].is_ring() => {
+                // A buffered channel only told us: try again, its case first among equals.
+                Some(i) if self.cases[i].is_buffered() => {
                     if told != Some(i) {
                         self.pass_on(told, i);
                     }
@@ -303,7 +304,7 @@ impl<'a, R> Select<'a, R> {
         }
     }
 
-    /// Hands on the news of ring case `told` unless case `fired` acted on it.
+    /// Hands on the news of buffered case `told` unless case `fired` acted on it.
     fn pass_on(&self, told: Option<usize>, fired: usize) {
         if let Some(t) = told.filter(|&t| t != fired) {
             self.cases[t].pass_on();
@@ -339,25 +340,25 @@ trait Case<R> {
     /// The lock is held.
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize);
     fn finish(self: Box<Self>) -> R;
-    /// Whether the case is on a ring channel, whose partners tell rather
+    /// Whether the case is on a buffered channel, whose partners tell rather
     /// than complete.
-    fn is_ring(&self) -> bool;
-    /// Adds the ring channel's head and tail to `out`.
+    fn is_buffered(&self) -> bool;
+    /// Adds the buffered channel's head and tail to `out`.
     fn snapshot(&self, out: &mut Vec<Snapshot>);
-    /// Whether the case is on a ring channel that is ready for it now.
-    fn ring_ready(&self) -> bool;
-    /// Tells the next waiter of the case's ring channel, if still ready.
+    /// Whether the case is on a buffered channel that is ready for it now.
+    fn buffer_ready(&self) -> bool;
+    /// Tells the next waiter of the case's buffered channel, if still ready.
     fn pass_on(&self);
 }
 
-/// The channel of a case on a ring channel.
-fn ring_of<T>(chan: Option<&Chan<T>>) -> Option<&Inner<T>> {
-    chan.map(|c| &*c.inner).filter(|i| i.ring.is_some())
+/// The channel of a case on a buffered channel.
+fn buffered_of<T>(chan: Option<&Chan<T>>) -> Option<&Inner<T>> {
+    chan.map(|c| &*c.inner).filter(|i| i.buffer.is_some())
 }
 
 fn snapshot<T>(chan: Option<&Chan<T>>, out: &mut Vec<Snapshot>) {
-    if let Some(ring) = chan.and_then(|c| c.inner.ring.as_ref()) {
-        out.push(ring.snapshot());
+    if let Some(buffer) = chan.and_then(|c| c.inner.buffer.as_ref()) {
+        out.push(buffer.snapshot());
     }
 }
 
@@ -366,7 +367,7 @@ enum Try {
     /// It fired; wake this waiter.
     Fired(Woken),
     NotReady,
-    /// Its ring partner is mid-way (see `Refused::Busy`): ready, but not yet.
+    /// Its buffer partner is mid-way (see `Refused::Busy`): ready, but not yet.
     Busy,
 }
 
@@ -411,8 +412,8 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
         let Some(c) = self.chan else {
             return Try::NotReady;
         };
-        if let Some(ring) = &c.inner.ring {
-            return match ring.try_pop() {
+        if let Some(buffer) = &c.inner.buffer {
+            return match buffer.try_pop() {
                 Ok(value) => {
                     *self.slot.get_mut() = Some(value);
                     Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Recv))
@@ -422,7 +423,7 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
                 Err(Refused::Busy(())) => Try::Busy,
             };
         }
-        match c.inner.state_mut().try_recv(c.inner.cap) {
+        match c.inner.state_mut().try_recv() {
             Ok((value, woken)) => {
                 *self.slot.get_mut() = Some(value);
                 Try::Fired(woken)
@@ -432,7 +433,7 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
         }
     }
     unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
-        if let Some(inner) = ring_of(self.chan) {
+        if let Some(inner) = buffered_of(self.chan) {
             inner.watch_locked(inner.state_mut(), waiter, case, Side::Recv);
         } else if let Some(c) = self.chan {
             let entry = Entry {
@@ -451,17 +452,17 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
         let this = *self;
         (this.on_recv)(this.slot.into_inner().ok_or(RecvError))
     }
-    fn is_ring(&self) -> bool {
-        ring_of(self.chan).is_some()
+    fn is_buffered(&self) -> bool {
+        buffered_of(self.chan).is_some()
     }
     fn snapshot(&self, out: &mut Vec<Snapshot>) {
         snapshot(self.chan, out);
     }
-    fn ring_ready(&self) -> bool {
-        ring_of(self.chan).is_some_and(|i| i.ring_ready(Side::Recv))
+    fn buffer_ready(&self) -> bool {
+        buffered_of(self.chan).is_some_and(|i| i.buffer_ready(Side::Recv))
     }
     fn pass_on(&self) {
-        ring_of(self.chan).inspect(|i| i.pass_on(Side::Recv));
+        buffered_of(self.chan).inspect(|i| i.pass_on(Side::Recv));
     }
 }
 
@@ -491,8 +492,8 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             .get_mut()
             .take()
             .expect("a send case holds its value until it fires");
-        if let Some(ring) = &c.inner.ring {
-            let (value, result) = match ring.try_push(value) {
+        if let Some(buffer) = &c.inner.buffer {
+            let (value, result) = match buffer.try_push(value) {
                 Ok(()) => return Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Send)),
                 Err(Refused::Closed(v)) => (v, Try::Fired(None)),
                 Err(Refused::NotReady(v)) => (v, Try::NotReady),
@@ -501,7 +502,7 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             *self.slot.get_mut() = Some(value);
             return result;
         }
-        match c.inner.state_mut().try_send(c.inner.cap, value) {
+        match c.inner.state_mut().try_send(value) {
             Ok(woken) => Try::Fired(woken),
             Err(TrySendError::Closed(v)) => {
                 *self.slot.get_mut() = Some(v);
@@ -515,7 +516,7 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
     }
     unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
         let c = self.chan?;
-        if c.inner.ring.is_some() {
+        if c.inner.buffer.is_some() {
             c.inner
                 .watch_locked(c.inner.state_mut(), waiter, case, Side::Send);
             return None;
@@ -530,17 +531,17 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
         unregister(self.chan, waiter, case);
     }
-    fn is_ring(&self) -> bool {
-        ring_of(self.chan).is_some()
+    fn is_buffered(&self) -> bool {
+        buffered_of(self.chan).is_some()
     }
     fn snapshot(&self, out: &mut Vec<Snapshot>) {
         snapshot(self.chan, out);
     }
-    fn ring_ready(&self) -> bool {
-        ring_of(self.chan).is_some_and(|i| i.ring_ready(Side::Send))
+    fn buffer_ready(&self) -> bool {
+        buffered_of(self.chan).is_some_and(|i| i.buffer_ready(Side::Send))
     }
     fn pass_on(&self) {
-        ring_of(self.chan).inspect(|i| i.pass_on(Side::Send));
+        buffered_of(self.chan).inspect(|i| i.pass_on(Side::Send));
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;

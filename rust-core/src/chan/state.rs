@@ -5,12 +5,12 @@
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
+use super::buffer::{Buffer, Refused};
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use super::ring::{Refused, Ring};
 use super::waiter::Waiter;
 use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
 
-/// How many times a ring operation that must wait (for room, a value, or a
+/// How many times a buffer operation that must wait (for room, a value, or a
 /// partner mid-way, `Busy`) retries with a pause before it registers and
 /// sleeps until told: a running partner usually lets it go on within a few
 /// microseconds, and registering costs the lock on both sides. Under loom,
@@ -33,12 +33,14 @@ impl<T> Entry<T> {
     }
 }
 
-// `repr(C)` keeps the fields every operation touches (the buffer's header,
-// `closed`, `queued`) at the front, in the same cache line as the lock; the
-// wait queues behind them are read only when `queued` says someone waits.
+/// The locked part of a channel: the wait queues. A rendezvous channel
+/// moves every value through them; a buffered channel's values are in its
+/// lock-free buffer, and only its waiters are here.
+// `repr(C)` keeps the fields every operation touches (`closed`, `queued`)
+// at the front, in the same cache line as the lock; the wait queues behind
+// them are read only when `queued` says someone waits.
 #[repr(C)]
 pub(crate) struct State<T> {
-    buf: VecDeque<T>,
     closed: bool,
     /// Entries in the three queues together.
     queued: usize,
@@ -48,19 +50,15 @@ pub(crate) struct State<T> {
     receivers: VecDeque<Entry<T>>,
     /// Receivers that want to hear when a value can be taken. They are told,
     /// not handed a value, so cancelling one can never lose a value: async
-    /// receivers, and on a ring channel every blocked receiver.
+    /// receivers, and on a buffered channel every blocked receiver.
     watchers: VecDeque<Entry<T>>,
-    /// On a ring channel, blocked senders that want to hear when a slot is
-    /// free (their values stay with them).
+    /// On a buffered channel, blocked senders that want to hear when a slot
+    /// is free (their values stay with them).
     send_watchers: VecDeque<Entry<T>>,
 }
 
 /// The waiter a locked operation let go, to be woken after unlocking.
 pub(crate) type Woken = Option<Arc<Waiter>>;
-
-/// Unbounded buffers give memory back once they are this big and at most a
-/// quarter full, so a burst does not keep its peak forever.
-const SHRINK_ABOVE: usize = 64;
 
 /// Pops entries until one can be claimed (the others belong to selects that
 /// fired elsewhere, or to waiters that gave up).
@@ -88,11 +86,8 @@ impl<T> State<T> {
             + self.send_watchers.len();
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.buf.len()
-    }
-
-    pub(crate) fn try_send(&mut self, cap: usize, value: T) -> Result<Woken, TrySendError<T>> {
+    /// Hands `value` to a blocked receiver, if one waits.
+    pub(crate) fn try_send(&mut self, value: T) -> Result<Woken, TrySendError<T>> {
         if self.closed {
             return Err(TrySendError::Closed(value));
         }
@@ -106,25 +101,11 @@ impl<T> State<T> {
                 return Ok(Some(e.waiter));
             }
         }
-        if self.buf.len() < cap {
-            self.buf.push_back(value);
-            return Ok(self.tell_watcher());
-        }
         Err(TrySendError::Full(value))
     }
 
-    pub(crate) fn try_recv(&mut self, cap: usize) -> Result<(T, Woken), TryRecvError> {
-        if let Some(value) = self.buf.pop_front() {
-            // A slot came free: move the first blocked sender's value in.
-            let woken = self.take_sender().map(|(v, w)| {
-                self.buf.push_back(v);
-                w
-            });
-            if cap == UNBOUNDED {
-                self.maybe_shrink();
-            }
-            return Ok((value, woken));
-        }
+    /// Takes the value of a blocked sender, if one waits.
+    pub(crate) fn try_recv(&mut self) -> Result<(T, Woken), TryRecvError> {
         if let Some((value, w)) = self.take_sender() {
             return Ok((value, Some(w)));
         }
@@ -148,13 +129,6 @@ impl<T> State<T> {
         Some((value, e.waiter))
     }
 
-    fn maybe_shrink(&mut self) {
-        let cap = self.buf.capacity();
-        if cap > SHRINK_ABOVE && self.buf.len() <= cap / 4 {
-            self.buf.shrink_to(cap / 2);
-        }
-    }
-
     /// Tells the first live watcher that a value (or the close) is there.
     pub(crate) fn tell_watcher(&mut self) -> Woken {
         if self.queued == 0 {
@@ -165,7 +139,7 @@ impl<T> State<T> {
         woken
     }
 
-    /// Tells the first live send watcher of a ring channel that a slot is free.
+    /// Tells the first live send watcher of a buffered channel that a slot is free.
     fn tell_send_watcher(&mut self) -> Woken {
         if self.queued == 0 {
             return None;
@@ -178,7 +152,7 @@ impl<T> State<T> {
     /// A told watcher went away without taking: tell the next one, if there
     /// is still something to take.
     pub(crate) fn pass_on_watch(&mut self) -> Woken {
-        if !self.buf.is_empty() || !self.senders.is_empty() || self.closed {
+        if !self.senders.is_empty() || self.closed {
             self.tell_watcher()
         } else {
             None
@@ -243,9 +217,6 @@ impl<T> State<T> {
     }
 }
 
-/// Values a bounded buffer allocates room for when it is made.
-const PREALLOCATE_AT_MOST: usize = 1 << 16;
-
 /// The capacity of an unbounded channel.
 pub(crate) const UNBOUNDED: usize = usize::MAX;
 
@@ -261,10 +232,9 @@ pub(crate) struct Inner<T> {
     closed: AtomicBool,
     /// [`UNBOUNDED`] for an unbounded channel.
     pub(crate) cap: usize,
-    /// The lock-free buffer of a bounded buffered channel; rendezvous and
-    /// unbounded channels keep theirs in the locked state.
-    pub(crate) ring: Option<Ring<T>>,
-    /// Lengths of the ring channel's `watchers` and `send_watchers` queues,
+    /// The lock-free buffer; `None` for a rendezvous channel.
+    pub(crate) buffer: Option<Buffer<T>>,
+    /// Lengths of the buffered channel's `watchers` and `send_watchers` queues,
     /// mirrored so that a send or receive can see without the lock that
     /// nobody waits to hear of it.
     recv_waiting: AtomicUsize,
@@ -272,7 +242,7 @@ pub(crate) struct Inner<T> {
     state: UnsafeCell<State<T>>,
 }
 
-/// Which way a ring channel's waiter wants to go.
+/// Which way a buffered channel's waiter wants to go.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Side {
     Send,
@@ -286,22 +256,12 @@ unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
     pub(crate) fn new(cap: usize) -> Self {
-        // Bounded buffers up to PREALLOCATE_AT_MOST are lock-free rings,
-        // allocated once; a huge capacity is not allocated up front (it may be
-        // far more than the machine has) and stays a locked growing buffer,
-        // as do unbounded buffers, which also shrink.
-        let (buf, ring) = match cap {
-            UNBOUNDED | 0 => (VecDeque::new(), None),
-            c if c <= PREALLOCATE_AT_MOST => (VecDeque::new(), Some(Ring::new(c))),
-            _ => (VecDeque::with_capacity(PREALLOCATE_AT_MOST), None),
-        };
         // Not a loom atomic: the id is bookkeeping, not synchronisation.
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Inner {
             lock: RawLock::new(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             state: UnsafeCell::new(State {
-                buf,
                 closed: false,
                 queued: 0,
                 senders: VecDeque::new(),
@@ -310,7 +270,7 @@ impl<T> Inner<T> {
                 send_watchers: VecDeque::new(),
             }),
             cap,
-            ring,
+            buffer: Buffer::new(cap),
             recv_waiting: AtomicUsize::new(0),
             send_waiting: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
@@ -341,25 +301,23 @@ impl<T> Inner<T> {
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        match &self.ring {
+        match &self.buffer {
             // The mark, not the flag: a receiver that saw the mark and
             // returned must find the channel closed.
-            Some(ring) => ring.is_closed(),
+            Some(buffer) => buffer.is_closed(),
             None => self.closed.load(Ordering::Acquire),
         }
     }
 
     pub(crate) fn len(&self) -> usize {
-        match &self.ring {
-            Some(ring) => ring.len(),
-            None => self.lock().len(),
-        }
+        // A rendezvous channel holds no values, as in Go.
+        self.buffer.as_ref().map_or(0, Buffer::len)
     }
 
     /// Closes; returns whether this call did it. Wakes every waiter.
     pub(crate) fn close(&self) -> bool {
-        if let Some(ring) = &self.ring {
-            if !ring.close() {
+        if let Some(buffer) = &self.buffer {
+            if !buffer.close() {
                 return false;
             }
             // Every waiter registered from now on sees the mark when it
@@ -385,7 +343,7 @@ impl<T> Inner<T> {
     }
 }
 
-/// The ring channel's notify-then-retry waiting. A waiter registers (under
+/// The buffered channel's notify-then-retry waiting. A waiter registers (under
 /// the lock, the count mirrors going up SeqCst), then fences and re-checks the
 /// slot's stamp; an operation publishes its slot (a SeqCst swap of the
 /// stamp), then loads the count SeqCst. In the single total order one of the
@@ -397,14 +355,14 @@ impl<T> Inner<T> {
     /// Mirrors the watcher queues' lengths; call with the lock held after
     /// changing them.
     pub(crate) fn sync_waiting(&self, st: &State<T>) {
-        if self.ring.is_some() {
+        if self.buffer.is_some() {
             self.recv_waiting.store(st.watchers.len(), Ordering::SeqCst);
             self.send_waiting
                 .store(st.send_watchers.len(), Ordering::SeqCst);
         }
     }
 
-    /// After a ring operation on `side`: tells one waiter of the other side,
+    /// After a buffer operation on `side`: tells one waiter of the other side,
     /// if any waits. Takes the lock only then.
     pub(crate) fn after(&self, side: Side) {
         crate::primitives::claim_then_check();
@@ -443,7 +401,7 @@ impl<T> Inner<T> {
     }
 
     /// Queues `waiter` (for `case`) to hear when `side` can go on; the
-    /// caller must then fence and re-check the ring. Lock held.
+    /// caller must then fence and re-check the buffer. Lock held.
     pub(crate) fn watch_locked(
         &self,
         st: &mut State<T>,
@@ -463,13 +421,14 @@ impl<T> Inner<T> {
         self.sync_waiting(st);
     }
 
-    /// Whether a ring operation on `side` would not block now (the ring
-    /// channel's readiness; call after the fence that follows registering).
-    pub(crate) fn ring_ready(&self, side: Side) -> bool {
-        let ring = self.ring.as_ref().expect("a ring channel");
+    /// Whether a buffer operation on `side` would not block now (the
+    /// buffered channel's readiness; call after the fence that follows
+    /// registering).
+    pub(crate) fn buffer_ready(&self, side: Side) -> bool {
+        let buffer = self.buffer.as_ref().expect("a buffered channel");
         match side {
-            Side::Send => ring.can_send(),
-            Side::Recv => ring.can_recv(),
+            Side::Send => buffer.can_send(),
+            Side::Recv => buffer.can_recv(),
         }
     }
 
@@ -486,7 +445,7 @@ impl<T> Inner<T> {
             self.watch_locked(&mut st, waiter, 0, side);
         }
         fence(Ordering::SeqCst);
-        let ready = self.ring_ready(side);
+        let ready = self.buffer_ready(side);
         if ready || !waiter.wait(deadline) {
             let mut st = self.lock();
             if waiter.abort() {
@@ -499,19 +458,19 @@ impl<T> Inner<T> {
         true
     }
 
-    /// Sends on the ring. With `block`, waits for room until `deadline`;
+    /// Sends into the buffer. With `block`, waits for room until `deadline`;
     /// without, fails at once when full (reported as a timeout). Either way
     /// waits for a receiver that is still reading the one free slot.
-    pub(crate) fn ring_send(
+    pub(crate) fn buffer_send(
         &self,
-        ring: &Ring<T>,
+        buffer: &Buffer<T>,
         mut value: T,
         block: bool,
         deadline: Option<std::time::Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
         let mut step = 0;
         loop {
-            let busy = match ring.try_push(value) {
+            let busy = match buffer.try_push(value) {
                 Ok(()) => {
                     self.after(Side::Send);
                     return Ok(());
@@ -542,16 +501,16 @@ impl<T> Inner<T> {
         }
     }
 
-    /// Receives from the ring; as [`Inner::ring_send`].
-    pub(crate) fn ring_recv(
+    /// Receives from the buffer; as [`Inner::buffer_send`].
+    pub(crate) fn buffer_recv(
         &self,
-        ring: &Ring<T>,
+        buffer: &Buffer<T>,
         block: bool,
         deadline: Option<std::time::Instant>,
     ) -> Result<T, RecvTimeoutError> {
         let mut step = 0;
         loop {
-            let busy = match ring.try_pop() {
+            let busy = match buffer.try_pop() {
                 Ok(value) => {
                     self.after(Side::Recv);
                     return Ok(value);
@@ -575,7 +534,7 @@ impl<T> Inner<T> {
         }
     }
 
-    /// Takes back a registration whose re-check found the ring ready; a
+    /// Takes back a registration whose re-check found the buffer ready; a
     /// waiter told meanwhile just retries.
     pub(crate) fn unwatch(&self, waiter: &Arc<Waiter>) {
         let mut st = self.lock();
@@ -589,8 +548,8 @@ impl<T> Inner<T> {
     /// one if the channel is still ready that way, so the news is not lost.
     pub(crate) fn pass_on(&self, side: Side) {
         let mut st = self.lock();
-        let woken = match &self.ring {
-            Some(_) if self.ring_ready(side) => self.tell_locked(&mut st, side),
+        let woken = match &self.buffer {
+            Some(_) if self.buffer_ready(side) => self.tell_locked(&mut st, side),
             Some(_) => None,
             None => st.pass_on_watch(),
         };

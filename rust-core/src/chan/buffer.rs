@@ -1,0 +1,112 @@
+//! The lock-free buffer of a buffered channel: a [`Ring`] when its capacity
+//! is small enough to allocate up front, a [`List`] of blocks when it is
+//! unbounded or larger than that.
+//!
+//! Both move values without the channel's lock and share one waiting scheme
+//! (see `Inner::after`): an operation that must wait registers under the
+//! lock, then re-checks readiness with [`Buffer::can_send`] or
+//! [`Buffer::can_recv`]; an operation that made the other side ready tells
+//! one registered waiter.
+
+use super::list::List;
+use super::ring::Ring;
+
+/// Why a buffer operation did not happen.
+pub(crate) enum Refused<T> {
+    /// No room (a send) or no value (a receive).
+    NotReady(T),
+    Closed(T),
+    /// The partner that makes room or a value has claimed its slot and not
+    /// yet finished with it; wait for it to tell.
+    Busy(T),
+}
+
+/// Head and tail as read at one moment each: equal snapshots taken before
+/// and after some checks prove nothing moved in between (positions only grow).
+pub(crate) type Snapshot = (usize, usize);
+
+/// Capacities up to this are rings, allocated when the channel is made;
+/// larger ones grow block by block as lists do. Under loom a capacity of 2
+/// is already a list, so that the models check a bounded list too.
+#[cfg(not(loom))]
+const RING_AT_MOST: usize = 1 << 16;
+#[cfg(loom)]
+const RING_AT_MOST: usize = 1;
+
+pub(crate) enum Buffer<T> {
+    Ring(Ring<T>),
+    List(List<T>),
+}
+
+impl<T> Buffer<T> {
+    /// The buffer of a channel of `cap` values (or `UNBOUNDED`); `None`
+    /// for a rendezvous channel, which has no buffer.
+    pub(crate) fn new(cap: usize) -> Option<Self> {
+        match cap {
+            0 => None,
+            c if c <= RING_AT_MOST => Some(Buffer::Ring(Ring::new(c))),
+            // Too big to allocate up front (it may be more than the machine
+            // has), or unbounded: blocks come and go with the contents.
+            c => Some(Buffer::List(List::new(c))),
+        }
+    }
+
+    pub(crate) fn try_push(&self, value: T) -> Result<(), Refused<T>> {
+        match self {
+            Buffer::Ring(r) => r.try_push(value),
+            Buffer::List(l) => l.try_push(value),
+        }
+    }
+
+    pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
+        match self {
+            Buffer::Ring(r) => r.try_pop(),
+            Buffer::List(l) => l.try_pop(),
+        }
+    }
+
+    /// Marks the buffer closed; true if this call did.
+    pub(crate) fn close(&self) -> bool {
+        match self {
+            Buffer::Ring(r) => r.close(),
+            Buffer::List(l) => l.close(),
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Buffer::Ring(r) => r.is_closed(),
+            Buffer::List(l) => l.is_closed(),
+        }
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        match self {
+            Buffer::Ring(r) => r.snapshot(),
+            Buffer::List(l) => l.snapshot(),
+        }
+    }
+
+    /// Whether a receive can go on now without waiting to be told.
+    pub(crate) fn can_recv(&self) -> bool {
+        match self {
+            Buffer::Ring(r) => r.can_recv(),
+            Buffer::List(l) => l.can_recv(),
+        }
+    }
+
+    /// Whether a send can go on now without waiting to be told.
+    pub(crate) fn can_send(&self) -> bool {
+        match self {
+            Buffer::Ring(r) => r.can_send(),
+            Buffer::List(l) => l.can_send(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Buffer::Ring(r) => r.len(),
+            Buffer::List(l) => l.len(),
+        }
+    }
+}

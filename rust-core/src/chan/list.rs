@@ -1,0 +1,364 @@
+//! The lock-free buffer of an unbounded channel (and of a bounded one too
+//! big to allocate up front): a linked list of blocks of slots, the layout of
+//! crossbeam-channel's list flavour. Senders claim a position by moving
+//! `tail`, receivers by moving `head`; the sender that claims a block's last
+//! slot links the next block, and the receiver that reads a block's last
+//! value frees it once every other reader of the block is done. So memory
+//! follows the contents: a burst's blocks are freed as they are drained.
+//!
+//! Positions count slots as `lap * LAP + offset`, shifted left by one bit:
+//! in `tail` that bit is the close mark, in `head` a hint that the tail is
+//! in a later block (so a receiver need not read `tail`). Offset `BLOCK_CAP`
+//! is never a slot: a position stands there only while its block's
+//! successor is being linked.
+//!
+//! A value is part of the channel from the moment its sender claims a
+//! position; a receiver that claims that position before the value is
+//! written waits for the write, which is a few instructions away.
+
+use std::ptr;
+
+use crossbeam_utils::CachePadded;
+
+use super::buffer::{Refused, Snapshot};
+use super::state::UNBOUNDED;
+use crate::primitives::{spin, AtomicPtr, AtomicUsize, Ordering, ValueCell};
+
+/// Positions per block, one of them a gap between blocks. Small under loom,
+/// so that a model crosses blocks in a few steps.
+#[cfg(not(loom))]
+const LAP: usize = 32;
+#[cfg(loom)]
+const LAP: usize = 4;
+/// Slots per block.
+const BLOCK_CAP: usize = LAP - 1;
+/// How far one position moves an index.
+const STEP: usize = 2;
+/// The low bit of an index: `tail` closed, or `head` behind a later tail block.
+const MARK: usize = 1;
+
+/// A slot's state bits. Each is set once, so adding sets it: an atomic add
+/// returns the old state in one instruction, where an `or` that must
+/// return it loops on compare-and-swap.
+const WRITTEN: usize = 1;
+const READ: usize = 2;
+/// Whoever sets `READ` must go on freeing the block (see [`Block::release`]).
+const DESTROY: usize = 4;
+
+struct Slot<T> {
+    state: AtomicUsize,
+    value: ValueCell<T>,
+}
+
+struct Block<T> {
+    next: AtomicPtr<Block<T>>,
+    slots: [Slot<T>; BLOCK_CAP],
+}
+
+impl<T> Block<T> {
+    fn new() -> Box<Self> {
+        Box::new(Block {
+            next: AtomicPtr::new(ptr::null_mut()),
+            slots: std::array::from_fn(|_| Slot {
+                state: AtomicUsize::new(0),
+                value: ValueCell::new(),
+            }),
+        })
+    }
+
+    /// The next block, once the sender that claimed this block's last slot
+    /// has linked it.
+    fn wait_next(&self) -> *mut Block<T> {
+        let mut step = 0;
+        loop {
+            let next = self.next.load(Ordering::Acquire);
+            if !next.is_null() {
+                return next;
+            }
+            spin(step);
+            step += 1;
+        }
+    }
+
+    /// Frees `this` unless a reader of one of its slots from `start` on is
+    /// not done: then that reader frees it when it is (it finds `DESTROY`).
+    ///
+    /// # Safety
+    /// Every slot before `start` has been read, and the caller read the last.
+    unsafe fn release(this: *mut Self, start: usize) {
+        // The last slot is the caller's own (or its reader started this).
+        for i in start..BLOCK_CAP - 1 {
+            let slot = &(*this).slots[i];
+            if slot.state.load(Ordering::Acquire) & READ == 0
+                && slot.state.fetch_add(DESTROY, Ordering::AcqRel) & READ == 0
+            {
+                return;
+            }
+        }
+        drop(Box::from_raw(this));
+    }
+}
+
+/// One end of the list: a position and the block it is in.
+struct End<T> {
+    index: AtomicUsize,
+    block: AtomicPtr<Block<T>>,
+}
+
+pub(crate) struct List<T> {
+    head: CachePadded<End<T>>,
+    tail: CachePadded<End<T>>,
+    /// Most values it holds, or [`UNBOUNDED`].
+    cap: usize,
+}
+
+// SAFETY: a slot's value is written only by the sender that claimed it and
+// read only by the receiver that claimed it, its state ordering the two.
+unsafe impl<T: Send> Send for List<T> {}
+unsafe impl<T: Send> Sync for List<T> {}
+
+/// How many slots lie before the position of `index`.
+fn slots_before(index: usize) -> usize {
+    let pos = index / STEP;
+    pos - pos / LAP
+}
+
+fn offset(index: usize) -> usize {
+    (index / STEP) % LAP
+}
+
+impl<T> List<T> {
+    pub(crate) fn new(cap: usize) -> Self {
+        let first = Box::into_raw(Block::new());
+        List {
+            head: CachePadded::new(End {
+                index: AtomicUsize::new(0),
+                block: AtomicPtr::new(first),
+            }),
+            tail: CachePadded::new(End {
+                index: AtomicUsize::new(0),
+                block: AtomicPtr::new(first),
+            }),
+            cap,
+        }
+    }
+
+    fn full(&self, tail: usize) -> bool {
+        // Read after `tail`, `head` is as new: the length is at least this.
+        self.cap != UNBOUNDED
+            && slots_before(tail) - slots_before(self.head.index.load(Ordering::SeqCst)) >= self.cap
+    }
+
+    /// Claims the position at `tail` and writes `value` there. Never `Busy`.
+    pub(crate) fn try_push(&self, value: T) -> Result<(), Refused<T>> {
+        let mut step = 0;
+        let mut next_block = None;
+        let mut tail = self.tail.index.load(Ordering::Acquire);
+        loop {
+            if tail & MARK != 0 {
+                return Err(Refused::Closed(value));
+            }
+            let offset = offset(tail);
+            if offset == BLOCK_CAP {
+                // The sender of the block's last slot is linking the next.
+                spin(step);
+                step += 1;
+                tail = self.tail.index.load(Ordering::Acquire);
+                continue;
+            }
+            if self.full(tail) {
+                return Err(Refused::NotReady(value));
+            }
+            if offset + 1 == BLOCK_CAP && next_block.is_none() {
+                // Allocate before claiming, so that others wait for the link
+                // as briefly as possible.
+                next_block = Some(Block::new());
+            }
+            // Loaded after `tail`: the block of `tail`'s lap or a later one,
+            // and if later, the claim below fails (positions only grow).
+            let block = self.tail.block.load(Ordering::Acquire);
+            match self.tail.index.compare_exchange_weak(
+                tail,
+                tail + STEP,
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if offset + 1 == BLOCK_CAP {
+                        let next = Box::into_raw(next_block.take().expect("allocated above"));
+                        self.tail.block.store(next, Ordering::Release);
+                        // An add, not a store: keeps a close mark set meanwhile.
+                        self.tail.index.fetch_add(STEP, Ordering::Release);
+                        // SAFETY: receivers free a block only after its last
+                        // slot is read, and ours is not even written.
+                        unsafe { (*block).next.store(next, Ordering::Release) };
+                    }
+                    // SAFETY: the claim makes this slot ours to write, and
+                    // keeps the block alive until the slot is read.
+                    unsafe {
+                        let slot = &(*block).slots[offset];
+                        slot.value.write(value);
+                        // SeqCst read-modify-write, as the ring's stamp (see `Inner::after`).
+                        slot.state.fetch_add(WRITTEN, Ordering::SeqCst);
+                    }
+                    return Ok(());
+                }
+                Err(t) => {
+                    tail = t;
+                    spin(step);
+                    step += 1;
+                }
+            }
+        }
+    }
+
+    /// Claims the value at `head` and reads it, waiting for its sender to
+    /// finish writing if need be. Never `Busy`.
+    pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
+        let mut step = 0;
+        let mut head = self.head.index.load(Ordering::Acquire);
+        loop {
+            let offset = offset(head);
+            if offset == BLOCK_CAP {
+                // The receiver of the block's last slot is moving on.
+                spin(step);
+                step += 1;
+                head = self.head.index.load(Ordering::Acquire);
+                continue;
+            }
+            let mut new_head = head + STEP;
+            if head & MARK == 0 {
+                // Read after `head`, `tail` is as new: if they are equal,
+                // the list was empty when `tail` was read. No fence is needed:
+                // a waiting receiver re-checks (`can_recv`) after its own.
+                let tail = self.tail.index.load(Ordering::Acquire);
+                if head / STEP == tail / STEP {
+                    return Err(if tail & MARK != 0 {
+                        Refused::Closed(())
+                    } else {
+                        Refused::NotReady(())
+                    });
+                }
+                if head / STEP / LAP != tail / STEP / LAP {
+                    new_head |= MARK;
+                }
+            }
+            // As in `try_push`: a later block only if the claim fails.
+            let block = self.head.block.load(Ordering::Acquire);
+            match self.head.index.compare_exchange_weak(
+                head,
+                new_head,
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            ) {
+                // SAFETY: the claim keeps the block alive until we read our
+                // slot, and its sender claimed the slot before us.
+                Ok(_) => return Ok(unsafe { self.read(block, offset, new_head) }),
+                Err(h) => {
+                    head = h;
+                    spin(step);
+                    step += 1;
+                }
+            }
+        }
+    }
+
+    /// Reads the claimed slot `offset` of `block`; `new_head` is the index
+    /// the claim stored.
+    ///
+    /// # Safety
+    /// The caller claimed that slot.
+    unsafe fn read(&self, block: *mut Block<T>, offset: usize, new_head: usize) -> T {
+        if offset + 1 == BLOCK_CAP {
+            // Ours is the block's last slot: move `head` to the next block,
+            // which its sender links before writing.
+            let next = (*block).wait_next();
+            let mut index = (new_head & !MARK) + STEP;
+            if !(*next).next.load(Ordering::Relaxed).is_null() {
+                index |= MARK;
+            }
+            self.head.block.store(next, Ordering::Release);
+            self.head.index.store(index, Ordering::Release);
+        }
+        let slot = &(*block).slots[offset];
+        let mut step = 0;
+        while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
+            spin(step);
+            step += 1;
+        }
+        let value = slot.value.take();
+        if offset + 1 == BLOCK_CAP {
+            Block::release(block, 0);
+        } else if slot.state.fetch_add(READ, Ordering::AcqRel) & DESTROY != 0 {
+            Block::release(block, offset + 1);
+        }
+        value
+    }
+
+    /// Marks the list closed; true if this call did.
+    pub(crate) fn close(&self) -> bool {
+        self.tail.index.fetch_or(MARK, Ordering::SeqCst) & MARK == 0
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tail.index.load(Ordering::SeqCst) & MARK != 0
+    }
+
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        (
+            self.head.index.load(Ordering::SeqCst),
+            self.tail.index.load(Ordering::SeqCst),
+        )
+    }
+
+    /// Whether a receive can go on now: a position is claimed by a sender
+    /// (written or about to be), or the list is closed and drained. Reads
+    /// `tail`, which a sender's claim moves, so a sender that claimed after
+    /// this saw nothing sees the reader's registration (see `Inner::after`).
+    pub(crate) fn can_recv(&self) -> bool {
+        let head = self.head.index.load(Ordering::SeqCst);
+        let tail = self.tail.index.load(Ordering::SeqCst);
+        head / STEP != tail / STEP || tail & MARK != 0
+    }
+
+    /// Whether a send can go on now: there is room, or the list is closed.
+    pub(crate) fn can_send(&self) -> bool {
+        let tail = self.tail.index.load(Ordering::SeqCst);
+        tail & MARK != 0 || !self.full(tail)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        loop {
+            let tail = self.tail.index.load(Ordering::SeqCst);
+            let head = self.head.index.load(Ordering::SeqCst);
+            if self.tail.index.load(Ordering::SeqCst) == tail {
+                return slots_before(tail) - slots_before(head);
+            }
+        }
+    }
+}
+
+impl<T> Drop for List<T> {
+    fn drop(&mut self) {
+        // No one else holds the list: every claimed slot is written and no
+        // link is half made. Drop the values left, and free the blocks.
+        let tail = self.tail.index.load(Ordering::Relaxed) & !MARK;
+        let mut head = self.head.index.load(Ordering::Relaxed) & !MARK;
+        let mut block = self.head.block.load(Ordering::Relaxed);
+        // SAFETY: as above; each block is freed once, after its last value.
+        unsafe {
+            while head != tail {
+                let offset = offset(head);
+                if offset < BLOCK_CAP {
+                    drop((*block).slots[offset].value.take());
+                } else {
+                    let next = (*block).next.load(Ordering::Relaxed);
+                    drop(Box::from_raw(block));
+                    block = next;
+                }
+                head += STEP;
+            }
+            drop(Box::from_raw(block));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The two lock-free buffers behind buffered channels, at their edges: a
+//! capacity above 65,536 (a bounded list, not a ring), and unbounded
+//! channels whose values cross many blocks and are dropped with them.
+
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use polyconc::chan::{Chan, SendTimeoutError, TryRecvError, TrySendError};
+
+/// Just above the largest ring.
+const BIG: usize = (1 << 16) + 1;
+
+#[test]
+fn big_capacity_fills_blocks_and_drains_in_order() {
+    let ch = Chan::new(BIG);
+    assert_eq!(ch.capacity(), Some(BIG));
+    for i in 0..BIG {
+        assert_eq!(ch.try_send(i), Ok(()));
+    }
+    assert_eq!(ch.len(), BIG);
+    assert_eq!(ch.try_send(BIG), Err(TrySendError::Full(BIG)));
+    assert_eq!(
+        ch.send_timeout(BIG, Duration::from_millis(5)),
+        Err(SendTimeoutError::Timeout(BIG))
+    );
+
+    // A blocked sender is woken by the receive that makes room.
+    let tx = ch.clone();
+    let sender = thread::spawn(move || tx.send(BIG));
+    thread::sleep(Duration::from_millis(20));
+    assert_eq!(ch.recv(), Ok(0));
+    assert_eq!(sender.join().unwrap(), Ok(()));
+    assert_eq!(ch.len(), BIG);
+
+    ch.close();
+    assert_eq!(ch.try_send(0), Err(TrySendError::Closed(0)));
+    let rest: Vec<usize> = ch.iter().collect();
+    assert_eq!(rest, (1..=BIG).collect::<Vec<_>>());
+    assert_eq!(ch.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[test]
+fn unbounded_len_counts_across_blocks() {
+    let ch = Chan::unbounded();
+    for i in 0..1000 {
+        ch.send(i).unwrap();
+        assert_eq!(ch.len(), i + 1);
+    }
+    for i in 0..1000 {
+        assert_eq!(ch.recv(), Ok(i));
+        assert_eq!(ch.len(), 999 - i);
+    }
+    assert_eq!(ch.try_recv(), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn unbounded_drops_what_it_holds_exactly_once() {
+    let values: Vec<Arc<()>> = (0..1000).map(|_| Arc::new(())).collect();
+    let ch = Chan::unbounded();
+    for v in &values {
+        ch.send(Arc::clone(v)).unwrap();
+    }
+    // Taken values are the receiver's; the rest go with the channel, which
+    // has some blocks half read.
+    let taken: Vec<Arc<()>> = (0..345).map(|_| ch.recv().unwrap()).collect();
+    assert!(values.iter().all(|v| Arc::strong_count(v) == 2));
+    drop(ch);
+    let (held, freed) = values.split_at(taken.len());
+    assert!(held.iter().all(|v| Arc::strong_count(v) == 2));
+    assert!(freed.iter().all(|v| Arc::strong_count(v) == 1));
+    drop(taken);
+    assert!(values.iter().all(|v| Arc::strong_count(v) == 1));
+}
+
+#[test]
+fn unbounded_many_producers_and_consumers_close_midway() {
+    // Producers race each other across block links and a close (by one of
+    // them, half-way through); every value a send accepted is received once,
+    // every refused one is given back.
+    const PRODUCERS: usize = 4;
+    const EACH: usize = 50_000;
+    let ch = Chan::unbounded();
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|p| {
+            let tx = ch.clone();
+            thread::spawn(move || {
+                let mut sent = Vec::new();
+                for i in 0..EACH {
+                    if p == 0 && i == EACH / 2 {
+                        tx.close();
+                    }
+                    let v = p * EACH + i;
+                    match tx.send(v) {
+                        Ok(()) => sent.push(v),
+                        Err(e) => assert_eq!(e.0, v),
+                    }
+                }
+                sent
+            })
+        })
+        .collect();
+    let consumers: Vec<_> = (0..3)
+        .map(|_| {
+            let rx = ch.clone();
+            thread::spawn(move || rx.iter().collect::<Vec<usize>>())
+        })
+        .collect();
+    let mut sent: Vec<usize> = producers
+        .into_iter()
+        .flat_map(|p| p.join().unwrap())
+        .collect();
+    let mut got: Vec<usize> = consumers
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    sent.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, sent);
+}
