@@ -13,6 +13,7 @@
 //! Python (`python/polyconc/__init__.py` drives them); their waker calls a
 //! Python callable that re-schedules the task on its own event loop.
 
+use std::collections::VecDeque;
 use std::fmt::Display;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -43,6 +44,13 @@ type Obj = Py<PyAny>;
 /// signal handlers: short enough that Ctrl-C feels immediate, long enough
 /// that an idle waiter costs nothing measurable.
 const SLICE: Duration = Duration::from_millis(50);
+
+/// How many items `send_many` takes from its iterable (holding the GIL)
+/// before it pushes them into the channel (without the GIL): large enough
+/// that the GIL changes hands rarely, small enough that the receiver gets
+/// the first items soon and an interrupted call has taken few items it
+/// then does not send.
+const SEND_CHUNK: usize = 1024;
 
 /// What went wrong, for [`raise`].
 enum Failure {
@@ -165,6 +173,40 @@ impl PyChan {
         })?;
         waited.map_err(|()| raise(Failure::Timeout, &RecvTimeoutError::Timeout))
     }
+
+    /// Sends `chunk` in order without holding the GIL (re-taking it between
+    /// slices for signal handlers). When it raises, the items before the
+    /// failing one were sent and the rest are dropped here, holding the GIL.
+    fn send_chunk(
+        &self,
+        py: Python<'_>,
+        chunk: VecDeque<Obj>,
+        deadline: Option<Instant>,
+    ) -> PyResult<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let chan = &self.chan;
+        let waited = wait_in_slices(py, deadline, chunk, |mut chunk, until| {
+            while let Some(v) = chunk.pop_front() {
+                match chan.send_deadline(v, until) {
+                    Ok(()) => {}
+                    Err(SendTimeoutError::Timeout(v)) => {
+                        chunk.push_front(v);
+                        return Slice::Again(chunk);
+                    }
+                    // The unsent rest goes back to be dropped with the GIL.
+                    Err(e @ SendTimeoutError::Closed(_)) => return Slice::Done(Err((e, chunk))),
+                }
+            }
+            Slice::Done(Ok(()))
+        })?;
+        match waited {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err((e, _unsent))) => Err(raise(Failure::Closed, &e)),
+            Err(_unsent) => Err(raise(Failure::Timeout, &SendTimeoutError::Timeout(()))),
+        }
+    }
 }
 
 fn closed_and_drained() -> PyErr {
@@ -224,12 +266,44 @@ impl PyChan {
         self.chan.close()
     }
 
-    /// Sends every item of `items` in order, each as `send` would.
-    fn send_many(&self, py: Python<'_>, items: &Bound<'_, PyAny>) -> PyResult<()> {
-        for item in items.try_iter()? {
-            self.send_obj(py, item?.unbind(), None)?;
+    /// Sends every item of `items` in order. See the stubs (`_core.pyi`) for
+    /// what was sent when it raises.
+    #[pyo3(signature = (items, timeout = None))]
+    fn send_many(
+        &self,
+        py: Python<'_>,
+        items: &Bound<'_, PyAny>,
+        timeout: Option<f64>,
+    ) -> PyResult<()> {
+        let deadline = deadline_of(timeout)?;
+        let mut iter = items.try_iter()?;
+        loop {
+            // Items are taken from the iterable a chunk at a time, holding the
+            // GIL, and pushed without it: the receiving thread runs Python
+            // meanwhile, instead of the two threads taking turns per item.
+            let mut chunk = VecDeque::with_capacity(SEND_CHUNK);
+            let mut failed = None;
+            while chunk.len() < SEND_CHUNK {
+                match iter.next() {
+                    Some(Ok(item)) => chunk.push_back(item.unbind()),
+                    Some(Err(e)) => {
+                        failed = Some(e);
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            let last = failed.is_some() || chunk.len() < SEND_CHUNK;
+            self.send_chunk(py, chunk, deadline)?;
+            // The items before the one the iterable failed on are sent first,
+            // as a one-by-one loop would have sent them.
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if last {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     /// Waits (at most `timeout` seconds) for one object, then takes what else
@@ -241,23 +315,48 @@ impl PyChan {
         max: i64,
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        if max < 1 {
-            return Err(PyValueError::new_err(format!(
-                "max must be at least 1, got {max}"
-            )));
-        }
-        let out = PyList::empty(py);
-        let Some(first) = self.recv_obj(py, timeout)? else {
-            return Ok(out);
-        };
-        out.append(first)?;
-        for _ in 1..max {
-            match self.chan.try_recv() {
-                Ok(v) => out.append(v)?,
-                Err(_) => break,
+        let max = match usize::try_from(max) {
+            Ok(m) if m >= 1 => m,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "max must be at least 1, got {max}"
+                )))
             }
-        }
-        Ok(out)
+        };
+        let deadline = deadline_of(timeout)?;
+        let chan = &self.chan;
+        // Taking the objects without the GIL lets the sending thread run
+        // Python (fetch its next items) at the same time.
+        let take_more = |first: Obj| {
+            let mut got = Vec::with_capacity(max.min(SEND_CHUNK));
+            got.push(first);
+            while got.len() < max {
+                match chan.try_recv() {
+                    Ok(v) => got.push(v),
+                    Err(_) => break,
+                }
+            }
+            got
+        };
+        let got = match chan.try_recv() {
+            Ok(first) => py.detach(|| take_more(first)),
+            Err(TryRecvError::Closed) => return Ok(PyList::empty(py)),
+            Err(TryRecvError::Empty) => {
+                let waited = wait_in_slices(py, deadline, (), |(), until| {
+                    match chan.recv_deadline(until) {
+                        Ok(first) => Slice::Done(Some(take_more(first))),
+                        Err(RecvTimeoutError::Closed) => Slice::Done(None),
+                        Err(RecvTimeoutError::Timeout) => Slice::Again(()),
+                    }
+                })?;
+                match waited {
+                    Ok(Some(got)) => got,
+                    Ok(None) => return Ok(PyList::empty(py)),
+                    Err(()) => return Err(raise(Failure::Timeout, &RecvTimeoutError::Timeout)),
+                }
+            }
+        };
+        PyList::new(py, got)
     }
 
     /// The buffer size: 0 for rendezvous, None when unbounded.

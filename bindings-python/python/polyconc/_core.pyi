@@ -20,8 +20,17 @@ class Chan(Generic[_T]):
     def try_send(self, value: _T) -> bool: ...
     def try_recv(self) -> tuple[_T | None, bool]: ...
     def close(self) -> bool: ...
-    def send_many(self, items: Iterable[_T]) -> None: ...
-    def recv_many(self, max: int, timeout: float | None = None) -> list[_T]: ...
+    def send_many(self, items: Iterable[_T], timeout: float | None = None) -> None:
+        """Sends every item of ``items`` in order, waiting at most ``timeout``
+        seconds in all. Items are taken from ``items`` about a thousand at a
+        time and sent without the GIL. If it raises (ChannelClosed,
+        TimeoutError, KeyboardInterrupt, or the iterable's own error), the
+        items before the failure point were sent, in order, and no later one;
+        items already taken from the iterable but not sent are dropped."""
+    def recv_many(self, max: int, timeout: float | None = None) -> list[_T]:
+        """Waits at most ``timeout`` seconds for one object, then takes what
+        else can be had at once, up to ``max`` in all; ``[]`` once closed and
+        drained. An interrupted or timed-out call takes nothing."""
     @property
     def capacity(self) -> int | None: ...
     @property
