@@ -106,21 +106,25 @@ enum Slice<S, R> {
 }
 
 /// Waits for `step` to complete without holding the GIL, in slices. `Ok(Err(state))`
-/// means the deadline passed, with the state (a send's value) given back.
+/// means the deadline passed, and `Err((error, state))` that a signal
+/// handler raised; either way the state (what a send still holds) is given
+/// back.
 fn wait_in_slices<S: Send, R: Send>(
     py: Python<'_>,
     deadline: Option<Instant>,
     mut state: S,
     step: impl Fn(S, Instant) -> Slice<S, R> + Sync,
-) -> PyResult<Result<R, S>> {
+) -> Result<Result<R, S>, (PyErr, S)> {
     loop {
         let until = slice_end(deadline);
         match py.detach(|| step(state, until)) {
             Slice::Done(r) => return Ok(Ok(r)),
             Slice::Again(s) => state = s,
         }
-        if between_slices(py, deadline)? {
-            return Ok(Err(state));
+        match between_slices(py, deadline) {
+            Ok(true) => return Ok(Err(state)),
+            Ok(false) => {}
+            Err(e) => return Err((e, state)),
         }
     }
 }
@@ -141,13 +145,15 @@ impl PyChan {
             Err(TrySendError::Full(v)) => v,
         };
         let chan = &self.chan;
+        // Interrupted, the value goes back to the caller, who still holds it.
         let waited = wait_in_slices(py, deadline, value, |v, until| {
             match chan.send_deadline(v, until) {
                 Ok(()) => Slice::Done(Ok(())),
                 Err(e @ SendTimeoutError::Closed(_)) => Slice::Done(Err(e)),
                 Err(SendTimeoutError::Timeout(v)) => Slice::Again(v),
             }
-        })?;
+        })
+        .map_err(|(e, _)| e)?;
         match waited {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(raise(Failure::Closed, &e)),
@@ -170,19 +176,20 @@ impl PyChan {
                 Err(RecvTimeoutError::Closed) => Slice::Done(None),
                 Err(RecvTimeoutError::Timeout) => Slice::Again(()),
             }
-        })?;
+        })
+        .map_err(|(e, ())| e)?;
         waited.map_err(|()| raise(Failure::Timeout, &RecvTimeoutError::Timeout))
     }
 
     /// Sends `chunk` in order without holding the GIL (re-taking it between
-    /// slices for signal handlers). When it raises, the items before the
-    /// failing one were sent and the rest are dropped here, holding the GIL.
+    /// slices for signal handlers). On failure, the items before the failing
+    /// one were sent, and the rest come back with the error.
     fn send_chunk(
         &self,
         py: Python<'_>,
         chunk: VecDeque<Obj>,
         deadline: Option<Instant>,
-    ) -> PyResult<()> {
+    ) -> Result<(), (PyErr, VecDeque<Obj>)> {
         if chunk.is_empty() {
             return Ok(());
         }
@@ -195,17 +202,40 @@ impl PyChan {
                         chunk.push_front(v);
                         return Slice::Again(chunk);
                     }
-                    // The unsent rest goes back to be dropped with the GIL.
-                    Err(e @ SendTimeoutError::Closed(_)) => return Slice::Done(Err((e, chunk))),
+                    Err(SendTimeoutError::Closed(v)) => {
+                        chunk.push_front(v);
+                        return Slice::Done(Err(chunk));
+                    }
                 }
             }
             Slice::Done(Ok(()))
-        })?;
+        });
         match waited {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err((e, _unsent))) => Err(raise(Failure::Closed, &e)),
-            Err(_unsent) => Err(raise(Failure::Timeout, &SendTimeoutError::Timeout(()))),
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(unsent))) => Err((
+                raise(Failure::Closed, &SendTimeoutError::Closed(())),
+                unsent,
+            )),
+            Ok(Err(unsent)) => Err((
+                raise(Failure::Timeout, &SendTimeoutError::Timeout(())),
+                unsent,
+            )),
+            Err(interrupted) => Err(interrupted),
         }
+    }
+}
+
+/// Tells the caller of a `send_many` that stopped part-way how far it got:
+/// `sent` items went, and `unsent` lists those it had taken from the
+/// iterable but not sent, so that none is lost.
+fn with_progress(py: Python<'_>, err: PyErr, sent: usize, unsent: VecDeque<Obj>) -> PyErr {
+    let value = err.value(py);
+    let noted = value
+        .setattr("sent", sent)
+        .and_then(|()| value.setattr("unsent", PyList::new(py, unsent)?));
+    match noted {
+        Ok(()) => err,
+        Err(e) => e,
     }
 }
 
@@ -277,6 +307,7 @@ impl PyChan {
     ) -> PyResult<()> {
         let deadline = deadline_of(timeout)?;
         let mut iter = items.try_iter()?;
+        let mut sent = 0;
         loop {
             // Items are taken from the iterable a chunk at a time, holding the
             // GIL, and pushed without it: the receiving thread runs Python
@@ -294,11 +325,16 @@ impl PyChan {
                 }
             }
             let last = failed.is_some() || chunk.len() < SEND_CHUNK;
-            self.send_chunk(py, chunk, deadline)?;
+            let taken = chunk.len();
+            if let Err((e, unsent)) = self.send_chunk(py, chunk, deadline) {
+                let sent = sent + taken - unsent.len();
+                return Err(with_progress(py, e, sent, unsent));
+            }
+            sent += taken;
             // The items before the one the iterable failed on are sent first,
             // as a one-by-one loop would have sent them.
             if let Some(e) = failed {
-                return Err(e);
+                return Err(with_progress(py, e, sent, VecDeque::new()));
             }
             if last {
                 return Ok(());
@@ -348,7 +384,8 @@ impl PyChan {
                         Err(RecvTimeoutError::Closed) => Slice::Done(None),
                         Err(RecvTimeoutError::Timeout) => Slice::Again(()),
                     }
-                })?;
+                })
+                .map_err(|(e, ())| e)?;
                 match waited {
                     Ok(Some(got)) => got,
                     Ok(None) => return Ok(PyList::empty(py)),

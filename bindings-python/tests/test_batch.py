@@ -41,12 +41,15 @@ def test_close_in_the_middle_of_send_many_sent_a_prefix(capacity: int) -> None:
     received: list[int] = []
     outcome: list[str] = []
 
+    progress: list[tuple[int, list[int]]] = []
+
     def sender() -> None:
         try:
             ch.send_many(range(n))
             outcome.append("returned")
-        except ChannelClosed:
+        except ChannelClosed as e:
             outcome.append("closed")
+            progress.append((e.sent, e.unsent))  # type: ignore[attr-defined]
 
     def receiver() -> None:
         received.extend(ch.recv() for _ in range(10))
@@ -58,6 +61,12 @@ def test_close_in_the_middle_of_send_many_sent_a_prefix(capacity: int) -> None:
     # Exactly the items before the failure point, in order, none twice.
     assert got == list(range(len(got)))
     assert 10 <= len(got) <= 10 + capacity
+    # The exception tells how far it got, and hands back what it took from
+    # the iterable but did not send: nothing is lost.
+    [(sent, unsent)] = progress
+    assert sent == len(got)
+    assert unsent == list(range(sent, sent + len(unsent)))
+    assert 0 < len(unsent) <= 1024
 
 
 def test_send_many_on_a_closed_channel_sends_nothing() -> None:
@@ -81,9 +90,11 @@ def test_send_many_sends_the_items_before_a_failing_iterable() -> None:
         raise LookupError("from the iterator")
 
     ch: Chan[int] = Chan(None)
-    with pytest.raises(LookupError, match="from the iterator"):
+    with pytest.raises(LookupError, match="from the iterator") as raised:
         ch.send_many(items())
     assert drain(ch) == list(range(3000))
+    assert raised.value.sent == 3000  # type: ignore[attr-defined]
+    assert raised.value.unsent == []  # type: ignore[attr-defined]
 
 
 def test_send_many_of_a_non_iterable_raises_type_error() -> None:
@@ -94,9 +105,11 @@ def test_send_many_of_a_non_iterable_raises_type_error() -> None:
 
 def test_send_many_timeout_leaves_the_rest_unsent() -> None:
     ch: Chan[int] = Chan(2)
-    with pytest.raises(TimeoutError):
+    with pytest.raises(TimeoutError) as raised:
         ch.send_many(range(5), timeout=0.05)
     assert drain(ch) == [0, 1]
+    assert raised.value.sent == 2  # type: ignore[attr-defined]
+    assert raised.value.unsent == [2, 3, 4]  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="timeout"):
         ch.send_many([1], timeout=-1)
     assert drain(ch) == []
@@ -208,13 +221,16 @@ print("READY", flush=True)
 try:
     ch.send_many(items())
     raise SystemExit("send_many returned")
-except KeyboardInterrupt:
-    pass
+except KeyboardInterrupt as e:
+    interrupted = e
 got = [ch.try_recv() for _ in range(3)]
 assert [v.n for v, ok in got if ok] == [0, 1], got
 assert got[2] == (None, False), got
-# The items taken from the iterable but not sent were freed, not leaked.
-del got
+# The items taken from the iterable but not sent come back, in order.
+assert interrupted.sent == 2, interrupted.sent
+assert [v.n for v in interrupted.unsent] == list(range(2, 1024)), interrupted.unsent
+# Once the caller lets go of them, they are freed, not leaked.
+del got, interrupted
 gc.collect()
 alive = [r().n for r in refs if r() is not None]
 assert alive == [], alive

@@ -26,7 +26,9 @@ class Chan(Generic[_T]):
         time and sent without the GIL. If it raises (ChannelClosed,
         TimeoutError, KeyboardInterrupt, or the iterable's own error), the
         items before the failure point were sent, in order, and no later one;
-        items already taken from the iterable but not sent are dropped."""
+        the exception says how far it got: ``exc.sent`` is how many items
+        were sent, ``exc.unsent`` lists those taken from the iterable but not
+        sent (in order), so none is lost."""
     def recv_many(self, max: int, timeout: float | None = None) -> list[_T]:
         """Waits at most ``timeout`` seconds for one object, then takes what
         else can be had at once, up to ``max`` in all; ``[]`` once closed and
