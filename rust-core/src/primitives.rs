@@ -210,8 +210,9 @@ pub(crate) fn one_cpu() -> bool {
     false
 }
 
-/// Orders a ring slot's publication (a SeqCst swap of its stamp) before the
-/// SeqCst load of the other side's waiting count that follows it. Natively the two are
+/// Orders a buffer slot's publication (a SeqCst read-modify-write of its
+/// stamp or state) before the SeqCst load of the other side's waiting count
+/// that follows it. Natively the two are
 /// already in the single total order of SeqCst operations, so nothing is
 /// emitted; loom models SeqCst accesses as acquire/release only and needs
 /// the fence to see that order.
