@@ -10,7 +10,8 @@
 //! (KeyboardInterrupt) loses no value.
 //!
 //! Async operations are the core's `RecvFuture` / `SendFuture`, polled from
-//! Python (`python/polyconc/__init__.py` drives them); their waker calls a
+//! Python (the coroutines of `python/polyconc/_aio.py` drive them, and
+//! `Chan`'s async methods return those coroutines); their waker calls a
 //! Python callable that re-schedules the task on its own event loop.
 
 use std::collections::VecDeque;
@@ -27,6 +28,7 @@ use polyconc::chan::{
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyTuple};
 
 create_exception!(
@@ -129,9 +131,17 @@ fn wait_in_slices<S: Send, R: Send>(
     }
 }
 
-/// A Go channel of Python objects. `Chan(0)` is a rendezvous channel,
-/// `Chan(n)` buffers `n` objects, `Chan(None)` is unbounded.
-#[pyclass(frozen, subclass, weakref, name = "Chan", module = "polyconc")]
+/// A Go channel. ``Chan(0)`` is a rendezvous channel (the default),
+/// ``Chan(n)`` buffers ``n`` objects, ``Chan(None)`` is unbounded.
+///
+/// Objects travel by reference. Threads and asyncio tasks may share a
+/// channel; blocking operations release the GIL and stay interruptible by
+/// Ctrl-C, and an interrupted or cancelled operation loses no object.
+//
+// `generic` gives the class a `__class_getitem__` (`Chan[int]` is a
+// `types.GenericAlias`), as `typing.Generic` did for the Python subclass
+// this class replaces.
+#[pyclass(frozen, subclass, weakref, generic, name = "Chan", module = "polyconc")]
 struct PyChan {
     chan: Chan<Obj>,
 }
@@ -241,6 +251,17 @@ fn with_progress(py: Python<'_>, err: PyErr, sent: usize, unsent: VecDeque<Obj>)
 
 fn closed_and_drained() -> PyErr {
     raise(Failure::Closed, &polyconc::chan::RecvError)
+}
+
+/// The coroutine function `name` of `polyconc._aio`, imported on first use
+/// (`cell` keeps it): the async operations are written in Python, where
+/// awaiting and cancellation are plain asyncio.
+fn aio_fn<'a, 'py>(
+    py: Python<'py>,
+    cell: &'a PyOnceLock<Py<PyAny>>,
+    name: &str,
+) -> PyResult<&'a Bound<'py, PyAny>> {
+    cell.import(py, "polyconc._aio", name)
 }
 
 #[pymethods]
@@ -424,6 +445,29 @@ impl PyChan {
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Obj>> {
         self.recv_obj(py, None)
+    }
+
+    /// Sends ``value``; a cancelled send delivers nothing (unless it already
+    /// completed).
+    fn send_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
+        static SEND_ASYNC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        aio_fn(slf.py(), &SEND_ASYNC, "send_async")?.call1((slf, value))
+    }
+
+    /// Receives; raises ChannelClosed once closed and drained. A cancelled
+    /// receive consumes nothing.
+    fn recv_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        static RECV_ASYNC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        aio_fn(slf.py(), &RECV_ASYNC, "recv_async")?.call1((slf,))
+    }
+
+    fn __aiter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __anext__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        static ANEXT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        aio_fn(slf.py(), &ANEXT, "anext")?.call1((slf,))
     }
 
     fn __repr__(&self) -> String {

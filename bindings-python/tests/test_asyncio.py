@@ -47,6 +47,25 @@ def test_async_for_ends_when_closed_and_drained() -> None:
     assert run(main()) == list(range(10))
 
 
+def test_async_for_goes_through_a_subclass_recv_async() -> None:
+    seen = []
+
+    class Logged(Chan[int]):
+        async def recv_async(self) -> int:
+            v = await super().recv_async()
+            seen.append(v)
+            return v
+
+    async def main() -> list[int]:
+        ch = Logged(2)
+        await ch.send_async(1)
+        ch.close()
+        return [x async for x in ch]
+
+    assert run(main()) == [1]
+    assert seen == [1]
+
+
 def test_closed_channel_raises_in_async_ops() -> None:
     async def main() -> None:
         ch: Chan[int] = Chan(1)

@@ -1,4 +1,5 @@
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from types import GenericAlias
 from typing import Any, Generic, TypeVar, final
 
 from typing_extensions import Self, disjoint_base
@@ -12,9 +13,10 @@ class ChannelClosed(Exception):
 
 @disjoint_base
 class Chan(Generic[_T]):
-    """A Go channel of Python objects (see ``polyconc.Chan``)."""
+    """A Go channel: ``Chan(0)`` rendezvous, ``Chan(n)`` buffered, ``Chan(None)`` unbounded."""
 
     def __new__(cls, capacity: int | None = 0) -> Self: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
     def send(self, value: _T, timeout: float | None = None) -> None: ...
     def recv(self, timeout: float | None = None) -> _T: ...
     def try_send(self, value: _T) -> bool: ...
@@ -41,6 +43,14 @@ class Chan(Generic[_T]):
     def __bool__(self) -> bool: ...
     def __iter__(self) -> Self: ...
     def __next__(self) -> _T: ...
+    async def send_async(self, value: _T) -> None:
+        """Sends ``value``; a cancelled send delivers nothing (unless it
+        already completed)."""
+    async def recv_async(self) -> _T:
+        """Receives; raises ChannelClosed once closed and drained. A
+        cancelled receive consumes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
 
 def select(
     *cases: Chan[Any] | tuple[Chan[Any] | None, Any] | None,

@@ -1,0 +1,78 @@
+"""The async operations of ``polyconc.Chan``, kept in Python.
+
+``Chan.send_async``, ``recv_async`` and ``__anext__`` (methods of the Rust
+class) return the coroutines defined here: the core's futures are polled from
+Python so that a task waits on its own event loop, and cancellation
+(``finally: op.cancel()``) is plain asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from ._core import Chan, ChannelClosed, _RecvOp, _SendOp
+
+T = TypeVar("T")
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    # A cancelled task has already resolved its future.
+    if not fut.done():
+        fut.set_result(None)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]) -> None:
+    # Called by the Rust waker, possibly from another thread.
+    try:
+        loop.call_soon_threadsafe(_resolve, fut)
+    except RuntimeError:
+        # The loop is closed: no task is left to resume.
+        pass
+
+
+def _waker() -> tuple[asyncio.Future[None], Callable[[], None]]:
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    return fut, functools.partial(_wake, loop, fut)
+
+
+async def send_async(ch: Chan[T], value: T) -> None:
+    """Sends ``value``; a cancelled send delivers nothing (unless it
+    already completed)."""
+    op = _SendOp(ch, value)
+    try:
+        while True:
+            fut, wake = _waker()
+            if op.poll(wake):
+                return
+            await fut
+    finally:
+        op.cancel()
+
+
+async def recv_async(ch: Chan[T]) -> T:
+    """Receives; raises ChannelClosed once closed and drained. A cancelled
+    receive consumes nothing."""
+    op = _RecvOp(ch)
+    try:
+        while True:
+            fut, wake = _waker()
+            done, value = op.poll(wake)
+            if done:
+                return value
+            await fut
+    finally:
+        op.cancel()
+
+
+async def anext(ch: Chan[T]) -> T:
+    """The next object of ``async for``; stops once closed and drained."""
+    try:
+        # Through the method, so that a subclass overriding recv_async is
+        # honoured by ``async for`` too.
+        return await ch.recv_async()
+    except ChannelClosed:
+        raise StopAsyncIteration from None
