@@ -17,7 +17,7 @@ use super::error::{RecvError, SendError, TryRecvError, TrySendError};
 use super::state::{wake, Entry, Inner, Side};
 use super::waiter::Waiter;
 use super::Chan;
-use crate::primitives::{fence, Arc, Ordering};
+use crate::primitives::Arc;
 
 /// Sends a value when awaited; made by [`Chan::send_async`].
 ///
@@ -104,13 +104,10 @@ impl<T> Future for SendFuture<T> {
                     Err(Refused::NotReady(v) | Refused::Busy(v)) => this.value = Some(v),
                 }
                 let waiter = Waiter::for_task(cx.waker());
-                inner.watch_locked(&mut inner.lock(), &waiter, 0, Side::Send);
-                fence(Ordering::SeqCst);
-                if !inner.buffer_ready(Side::Send) {
+                if inner.watch(&waiter, Side::Send) {
                     this.watching = Some(waiter);
                     return Poll::Pending;
                 }
-                inner.unwatch(&waiter);
             }
         }
         let value = this
@@ -214,13 +211,10 @@ impl<T> Future for RecvFuture<T> {
                     Err(Refused::NotReady(()) | Refused::Busy(())) => {}
                 }
                 let waiter = Waiter::for_task(cx.waker());
-                inner.watch_locked(&mut inner.lock(), &waiter, 0, Side::Recv);
-                fence(Ordering::SeqCst);
-                if !inner.buffer_ready(Side::Recv) {
+                if inner.watch(&waiter, Side::Recv) {
                     this.watching = Some(waiter);
                     return Poll::Pending;
                 }
-                inner.unwatch(&waiter);
             }
         }
         let mut st = inner.lock();

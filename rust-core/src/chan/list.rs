@@ -105,6 +105,23 @@ struct End<T> {
     block: AtomicPtr<Block<T>>,
 }
 
+impl<T> End<T> {
+    /// The index, once it is not between two blocks: the thread that took a
+    /// block's last slot moves it on to the next block within a few
+    /// instructions.
+    fn settled_index(&self) -> usize {
+        let mut step = 0;
+        loop {
+            let index = self.index.load(Ordering::Acquire);
+            if offset(index) != BLOCK_CAP {
+                return index;
+            }
+            spin(step);
+            step += 1;
+        }
+    }
+}
+
 pub(crate) struct List<T> {
     head: CachePadded<End<T>>,
     tail: CachePadded<End<T>>,
@@ -153,19 +170,12 @@ impl<T> List<T> {
     pub(crate) fn try_push(&self, value: T) -> Result<(), Refused<T>> {
         let mut step = 0;
         let mut next_block = None;
-        let mut tail = self.tail.index.load(Ordering::Acquire);
+        let mut tail = self.tail.settled_index();
         loop {
             if tail & MARK != 0 {
                 return Err(Refused::Closed(value));
             }
             let offset = offset(tail);
-            if offset == BLOCK_CAP {
-                // The sender of the block's last slot is linking the next.
-                spin(step);
-                step += 1;
-                tail = self.tail.index.load(Ordering::Acquire);
-                continue;
-            }
             if self.full(tail) {
                 return Err(Refused::NotReady(value));
             }
@@ -203,10 +213,10 @@ impl<T> List<T> {
                     }
                     return Ok(());
                 }
-                Err(t) => {
-                    tail = t;
+                Err(_) => {
                     spin(step);
                     step += 1;
+                    tail = self.tail.settled_index();
                 }
             }
         }
@@ -216,16 +226,9 @@ impl<T> List<T> {
     /// finish writing if need be. Never `Busy`.
     pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
         let mut step = 0;
-        let mut head = self.head.index.load(Ordering::Acquire);
+        let mut head = self.head.settled_index();
         loop {
             let offset = offset(head);
-            if offset == BLOCK_CAP {
-                // The receiver of the block's last slot is moving on.
-                spin(step);
-                step += 1;
-                head = self.head.index.load(Ordering::Acquire);
-                continue;
-            }
             let mut new_head = head + STEP;
             if head & MARK == 0 {
                 // Read after `head`, `tail` is as new: if they are equal,
@@ -254,10 +257,10 @@ impl<T> List<T> {
                 // SAFETY: the claim keeps the block alive until we read our
                 // slot, and its sender claimed the slot before us.
                 Ok(_) => return Ok(unsafe { self.read(block, offset, new_head) }),
-                Err(h) => {
-                    head = h;
+                Err(_) => {
                     spin(step);
                     step += 1;
+                    head = self.head.settled_index();
                 }
             }
         }

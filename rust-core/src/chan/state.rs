@@ -432,28 +432,31 @@ impl<T> Inner<T> {
         }
     }
 
+    /// Registers `waiter` to be told when `side` can go on, then re-checks
+    /// the buffer: true if the waiter must now wait to be told; false if the
+    /// buffer was ready after all (the registration is taken back, and the
+    /// caller retries).
+    pub(crate) fn watch(&self, waiter: &Arc<Waiter>, side: Side) -> bool {
+        self.watch_locked(&mut self.lock(), waiter, 0, side);
+        fence(Ordering::SeqCst);
+        if self.buffer_ready(side) {
+            self.unwatch(waiter);
+            return false;
+        }
+        true
+    }
+
     /// Registers, re-checks, and sleeps until told or `deadline`. False if
     /// the deadline passed with nothing told; true if the caller should retry.
-    pub(crate) fn watch_and_wait(
+    fn watch_and_wait(
         &self,
         waiter: &Arc<Waiter>,
         side: Side,
         deadline: Option<std::time::Instant>,
     ) -> bool {
-        {
-            let mut st = self.lock();
-            self.watch_locked(&mut st, waiter, 0, side);
-        }
-        fence(Ordering::SeqCst);
-        let ready = self.buffer_ready(side);
-        if ready || !waiter.wait(deadline) {
-            let mut st = self.lock();
-            if waiter.abort() {
-                st.unregister(waiter, 0);
-                self.sync_waiting(&st);
-                return ready;
-            }
-            // Told meanwhile (under the lock, so completely): retry.
+        if self.watch(waiter, side) && !waiter.wait(deadline) {
+            // The deadline passed: give up, unless told meanwhile.
+            return !self.unwatch(waiter);
         }
         true
     }
@@ -534,14 +537,16 @@ impl<T> Inner<T> {
         }
     }
 
-    /// Takes back a registration whose re-check found the buffer ready; a
-    /// waiter told meanwhile just retries.
-    pub(crate) fn unwatch(&self, waiter: &Arc<Waiter>) {
+    /// Takes back a registration; false if the waiter was told meanwhile
+    /// (under the lock, so completely), and should just retry.
+    fn unwatch(&self, waiter: &Arc<Waiter>) -> bool {
         let mut st = self.lock();
         if waiter.abort() {
             st.unregister(waiter, 0);
             self.sync_waiting(&st);
+            return true;
         }
+        false
     }
 
     /// A waiter told about `side` goes away without acting: tell the next
