@@ -268,31 +268,39 @@ fn select_core(open: &[Option<Chan<u64>>]) -> (usize, Option<u64>) {
         .select()
 }
 
-struct Crossbeam;
+/// crossbeam-channel and flume share one shape: a bounded or unbounded
+/// constructor, cloneable receivers, and a close by dropping the sender.
+macro_rules! sender_receiver_channel {
+    ($name:ident, $krate:ident, $select:ident) => {
+        struct $name;
 
-impl Channel for Crossbeam {
-    type Tx = crossbeam_channel::Sender<u64>;
-    type Rx = crossbeam_channel::Receiver<u64>;
-    fn channel(capacity: Capacity) -> (Self::Tx, Self::Rx) {
-        match capacity {
-            Capacity::Bounded(n) => crossbeam_channel::bounded(n),
-            Capacity::Unbounded => crossbeam_channel::unbounded(),
+        impl Channel for $name {
+            type Tx = $krate::Sender<u64>;
+            type Rx = $krate::Receiver<u64>;
+            fn channel(capacity: Capacity) -> (Self::Tx, Self::Rx) {
+                match capacity {
+                    Capacity::Bounded(n) => $krate::bounded(n),
+                    Capacity::Unbounded => $krate::unbounded(),
+                }
+            }
+            fn send(tx: &Self::Tx, value: u64) {
+                tx.send(value).expect(SEND_FAILED);
+            }
+            fn recv(rx: &Self::Rx) -> Option<u64> {
+                rx.recv().ok()
+            }
+            fn close(tx: Self::Tx) {
+                drop(tx);
+            }
+            fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
+                Some(rx.clone())
+            }
+            const SELECT: Option<SelectFn<Self::Rx>> = Some($select);
         }
-    }
-    fn send(tx: &Self::Tx, value: u64) {
-        tx.send(value).expect(SEND_FAILED);
-    }
-    fn recv(rx: &Self::Rx) -> Option<u64> {
-        rx.recv().ok()
-    }
-    fn close(tx: Self::Tx) {
-        drop(tx);
-    }
-    fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
-        Some(rx.clone())
-    }
-    const SELECT: Option<SelectFn<Self::Rx>> = Some(select_crossbeam);
+    };
 }
+
+sender_receiver_channel!(Crossbeam, crossbeam_channel, select_crossbeam);
 
 fn select_crossbeam(open: &[Option<crossbeam_channel::Receiver<u64>>]) -> (usize, Option<u64>) {
     let mut sel = crossbeam_channel::Select::new();
@@ -311,31 +319,7 @@ fn select_crossbeam(open: &[Option<crossbeam_channel::Receiver<u64>>]) -> (usize
     (i, op.recv(rx).ok())
 }
 
-struct Flume;
-
-impl Channel for Flume {
-    type Tx = flume::Sender<u64>;
-    type Rx = flume::Receiver<u64>;
-    fn channel(capacity: Capacity) -> (Self::Tx, Self::Rx) {
-        match capacity {
-            Capacity::Bounded(n) => flume::bounded(n),
-            Capacity::Unbounded => flume::unbounded(),
-        }
-    }
-    fn send(tx: &Self::Tx, value: u64) {
-        tx.send(value).expect(SEND_FAILED);
-    }
-    fn recv(rx: &Self::Rx) -> Option<u64> {
-        rx.recv().ok()
-    }
-    fn close(tx: Self::Tx) {
-        drop(tx);
-    }
-    fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
-        Some(rx.clone())
-    }
-    const SELECT: Option<SelectFn<Self::Rx>> = Some(select_flume);
-}
+sender_receiver_channel!(Flume, flume, select_flume);
 
 fn select_flume(open: &[Option<flume::Receiver<u64>>]) -> (usize, Option<u64>) {
     open.iter()
