@@ -7,7 +7,12 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Callable
+from typing import Any
+
+from polyconc import Chan
 
 # A child that hangs fails the test after this many seconds (a hang guard,
 # never a speed check).
@@ -50,3 +55,38 @@ def interrupt_child(body: str) -> str:
             proc.wait()
     assert proc.returncode == 0, f"child failed:\n{out}\n{err}"
     return line + out
+
+
+def run_threads(targets: list[Callable[[], None]]) -> None:
+    """Runs each target in a thread of its own and waits for them all."""
+    threads = [threading.Thread(target=t) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(HANG_GUARD)
+        assert not t.is_alive(), "a thread hung"
+
+
+def run_then_close(
+    ch: Chan[Any],
+    producers: list[Callable[[], None]],
+    consumers: list[Callable[[], None]],
+) -> None:
+    """Runs producers and consumers in threads, and closes `ch` once every
+    producer has returned, so that the consumers' loops end."""
+    done = threading.Barrier(len(producers) + 1)
+
+    def finishing(produce: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                produce()
+            finally:
+                done.wait(HANG_GUARD)
+
+        return run
+
+    def closer() -> None:
+        done.wait(HANG_GUARD)
+        ch.close()
+
+    run_threads([finishing(p) for p in producers] + consumers + [closer])

@@ -10,18 +10,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
-from _helpers import HANG_GUARD, interrupt_child
+from _helpers import HANG_GUARD, interrupt_child, run_then_close, run_threads
 
 from polyconc import Chan, ChannelClosed
-
-
-def run_threads(targets: list[Callable[[], None]]) -> None:
-    threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(HANG_GUARD)
-        assert not t.is_alive(), "a thread hung"
 
 
 def drain(ch: Chan[int]) -> list[int]:
@@ -168,14 +159,9 @@ def test_batches_from_many_threads_arrive_once_each(capacity: int | None) -> Non
     ch: Chan[int] = Chan(capacity)
     producers, consumers, per = 3, 3, 20_000
     got: list[list[int]] = [[] for _ in range(consumers)]
-    done = threading.Barrier(producers + 1)
 
     def producer(p: int) -> Callable[[], None]:
-        def run() -> None:
-            ch.send_many(range(p * per, (p + 1) * per))
-            done.wait()
-
-        return run
+        return lambda: ch.send_many(range(p * per, (p + 1) * per))
 
     def consumer(c: int) -> Callable[[], None]:
         def run() -> None:
@@ -184,12 +170,8 @@ def test_batches_from_many_threads_arrive_once_each(capacity: int | None) -> Non
 
         return run
 
-    def closer() -> None:
-        done.wait()
-        ch.close()
-
-    run_threads(
-        [producer(p) for p in range(producers)] + [consumer(c) for c in range(consumers)] + [closer]
+    run_then_close(
+        ch, [producer(p) for p in range(producers)], [consumer(c) for c in range(consumers)]
     )
     every = [v for g in got for v in g]
     assert sum(every) == producers * per * (producers * per - 1) // 2

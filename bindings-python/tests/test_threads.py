@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from _helpers import HANG_GUARD, run_child
+from _helpers import HANG_GUARD, run_child, run_then_close, run_threads
 
 from polyconc import Chan, ChannelClosed, select
 
@@ -48,15 +48,6 @@ print("OK", count, alive)
 def test_blocking_never_holds_the_gil(op: str, release: str) -> None:
     out = run_child(GIL_CHILD.format(op=op, release=release))
     assert out.split() == ["OK", "2000000", "True"]
-
-
-def run_threads(targets: list[Callable[[], None]]) -> None:
-    threads = [threading.Thread(target=t) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(HANG_GUARD)
-        assert not t.is_alive(), "a thread hung"
 
 
 def test_close_wakes_every_waiting_thread() -> None:
@@ -110,13 +101,11 @@ def test_stress_many_producers_and_consumers(capacity: int | None) -> None:
     producers, consumers, per = 4, 4, 5_000
     sums = [0] * consumers
     counts = [0] * consumers
-    done = threading.Barrier(producers + 1)
 
     def producer(p: int) -> Callable[[], None]:
         def run() -> None:
             for i in range(per):
                 ch.send(p * per + i)
-            done.wait()
 
         return run
 
@@ -128,12 +117,8 @@ def test_stress_many_producers_and_consumers(capacity: int | None) -> None:
 
         return run
 
-    def closer() -> None:
-        done.wait()
-        ch.close()
-
-    run_threads(
-        [producer(p) for p in range(producers)] + [consumer(c) for c in range(consumers)] + [closer]
+    run_then_close(
+        ch, [producer(p) for p in range(producers)], [consumer(c) for c in range(consumers)]
     )
     n = producers * per
     assert sum(counts) == n
