@@ -146,14 +146,22 @@ pub(crate) fn spin(step: u32) {
                 std::hint::spin_loop();
             }
         } else {
-            std::thread::yield_now();
+            yield_now();
         }
     }
     #[cfg(loom)]
     {
         let _ = step;
-        loom::thread::yield_now();
+        yield_now();
     }
+}
+
+/// Lets another thread run on this CPU (under loom, another modelled thread).
+pub(crate) fn yield_now() {
+    #[cfg(not(loom))]
+    std::thread::yield_now();
+    #[cfg(loom)]
+    loom::thread::yield_now();
 }
 
 /// Steps of exponential spinning (1, 2, 4, ... pause instructions) before

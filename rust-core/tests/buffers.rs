@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use polyconc::chan::{Chan, SendTimeoutError, TryRecvError, TrySendError};
+use polyconc::chan::{Chan, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 
 /// Just above the largest ring.
 const BIG: usize = (1 << 16) + 1;
@@ -117,4 +117,58 @@ fn unbounded_many_producers_and_consumers_close_midway() {
     sent.sort_unstable();
     got.sort_unstable();
     assert_eq!(got, sent);
+}
+
+#[test]
+fn unbounded_receivers_sleep_and_wake_with_deadlines() {
+    // An unbounded channel's receivers sleep as soon as they find it empty
+    // (they do not spin first). A timed receive that expires consumes
+    // nothing; sleeping receivers are each woken by a send, with or without
+    // a deadline; and a close wakes the rest.
+    let ch: Chan<u32> = Chan::unbounded();
+    assert_eq!(
+        ch.recv_timeout(Duration::from_millis(5)),
+        Err(RecvTimeoutError::Timeout)
+    );
+    ch.send(1).unwrap();
+    assert_eq!(ch.try_recv(), Ok(1));
+    assert_eq!(ch.try_recv(), Err(TryRecvError::Empty));
+
+    let receivers: Vec<_> = (0..4)
+        .map(|r| {
+            let rx = ch.clone();
+            thread::spawn(move || {
+                let mut got = Vec::new();
+                loop {
+                    // Half wait with a deadline (retrying on expiry), half without.
+                    let value = if r % 2 == 0 {
+                        match rx.recv_timeout(Duration::from_millis(1)) {
+                            Err(RecvTimeoutError::Timeout) => continue,
+                            other => other.ok(),
+                        }
+                    } else {
+                        rx.recv().ok()
+                    };
+                    match value {
+                        Some(v) => got.push(v),
+                        None => return got,
+                    }
+                }
+            })
+        })
+        .collect();
+    for v in 0..2_000 {
+        if v % 100 == 0 {
+            // Let the receivers drain the channel and fall asleep.
+            thread::sleep(Duration::from_millis(2));
+        }
+        ch.send(v).unwrap();
+    }
+    ch.close();
+    let mut got: Vec<u32> = receivers
+        .into_iter()
+        .flat_map(|r| r.join().unwrap())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, (0..2_000).collect::<Vec<_>>());
 }

@@ -264,10 +264,22 @@ impl<T> Chan<T> {
         self.send_until(value, Some(deadline))
     }
 
+    // Inlined, so that a buffered send costs no call into the rendezvous
+    // code and its stack frame.
+    #[inline]
     fn send_until(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
-        if let Some(buffer) = &self.inner.buffer {
-            return self.inner.buffer_send(buffer, value, true, deadline);
+        match &self.inner.buffer {
+            Some(buffer) => self.inner.buffer_send(buffer, value, true, deadline),
+            None => self.rendezvous_send(value, deadline),
         }
+    }
+
+    #[inline(never)]
+    fn rendezvous_send(
+        &self,
+        value: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
         let mut st = self.inner.lock();
         let value = match st.try_send(value) {
             Ok(woken) => {
@@ -375,10 +387,17 @@ impl<T> Chan<T> {
         self.recv_until(Some(deadline))
     }
 
+    // Inlined, as `send_until`.
+    #[inline]
     fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
-        if let Some(buffer) = &self.inner.buffer {
-            return self.inner.buffer_recv(buffer, true, deadline);
+        match &self.inner.buffer {
+            Some(buffer) => self.inner.buffer_recv(buffer, true, deadline),
+            None => self.rendezvous_recv(deadline),
         }
+    }
+
+    #[inline(never)]
+    fn rendezvous_recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         let mut st = self.inner.lock();
         match st.try_recv() {
             Ok((value, woken)) => {

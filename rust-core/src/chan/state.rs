@@ -364,14 +364,21 @@ impl<T> Inner<T> {
 
     /// After a buffer operation on `side`: tells one waiter of the other side,
     /// if any waits. Takes the lock only then.
+    #[inline]
     pub(crate) fn after(&self, side: Side) {
         crate::primitives::claim_then_check();
         if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
-            let mut st = self.lock();
-            let woken = self.tell_locked(&mut st, side.other());
-            drop(st);
-            wake(woken);
+            self.tell(side.other());
         }
+    }
+
+    /// Tells one waiter of `side`; out of line, as it is rarely needed.
+    #[inline(never)]
+    fn tell(&self, side: Side) {
+        let mut st = self.lock();
+        let woken = self.tell_locked(&mut st, side);
+        drop(st);
+        wake(woken);
     }
 
     /// [`Inner::after`] for a caller holding the lock.
@@ -448,45 +455,67 @@ impl<T> Inner<T> {
 
     /// Registers, re-checks, and sleeps until told or `deadline`. False if
     /// the deadline passed with nothing told; true if the caller should retry.
+    /// Out of line, so that the callers' retry loops stay small.
+    #[inline(never)]
     fn watch_and_wait(
         &self,
         waiter: &Arc<Waiter>,
         side: Side,
         deadline: Option<std::time::Instant>,
     ) -> bool {
-        if self.watch(waiter, side) && !waiter.wait(deadline) {
-            // The deadline passed: give up, unless told meanwhile.
-            return !self.unwatch(waiter);
+        // A receiver of an unbounded channel sleeps at once: its senders
+        // never wait, so they run ahead and fill whole blocks meanwhile, and
+        // one wake-up pays for a burst. Where senders wait too, both sides
+        // spin first, or every full or empty buffer costs two wake-ups.
+        let at_once = side == Side::Recv && self.cap == UNBOUNDED;
+        if !self.watch(waiter, side) {
+            return true;
         }
-        true
+        let told = if at_once {
+            waiter.park(deadline)
+        } else {
+            waiter.wait(deadline)
+        };
+        // If the deadline passed, give up, unless told meanwhile.
+        told || !self.unwatch(waiter)
     }
 
     /// Sends into the buffer. With `block`, waits for room until `deadline`;
     /// without, fails at once when full (reported as a timeout). Either way
     /// waits for a receiver that is still reading the one free slot.
+    #[inline]
     pub(crate) fn buffer_send(
         &self,
         buffer: &Buffer<T>,
-        mut value: T,
+        value: T,
+        block: bool,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        // The first try inline, the retries out of line: a send that goes
+        // through at once pays for no stack frame.
+        match buffer.try_push(value) {
+            Ok(()) => {
+                self.after(Side::Send);
+                Ok(())
+            }
+            Err(refused) => self.buffer_send_again(buffer, refused, block, deadline),
+        }
+    }
+
+    #[inline(never)]
+    fn buffer_send_again(
+        &self,
+        buffer: &Buffer<T>,
+        mut refused: Refused<T>,
         block: bool,
         deadline: Option<std::time::Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
         let mut step = 0;
         loop {
-            let busy = match buffer.try_push(value) {
-                Ok(()) => {
-                    self.after(Side::Send);
-                    return Ok(());
-                }
-                Err(Refused::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
-                Err(Refused::NotReady(v)) => {
-                    value = v;
-                    false
-                }
-                Err(Refused::Busy(v)) => {
-                    value = v;
-                    true
-                }
+            let (value, busy) = match refused {
+                Refused::Closed(v) => return Err(SendTimeoutError::Closed(v)),
+                Refused::NotReady(v) => (v, false),
+                Refused::Busy(v) => (v, true),
             };
             if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
                 return Err(SendTimeoutError::Timeout(value));
@@ -494,33 +523,54 @@ impl<T> Inner<T> {
             if !cfg!(loom) && step < BUSY_SPINS {
                 spin(step);
                 step += 1;
-                continue;
+            } else {
+                // A busy partner is about to finish: wait for it whatever the deadline.
+                let until = if busy { None } else { deadline };
+                if !self.watch_and_wait(&Waiter::for_thread(), Side::Send, until) {
+                    return Err(SendTimeoutError::Timeout(value));
+                }
             }
-            // A busy partner is about to finish: wait for it whatever the deadline.
-            let until = if busy { None } else { deadline };
-            if !self.watch_and_wait(&Waiter::for_thread(), Side::Send, until) {
-                return Err(SendTimeoutError::Timeout(value));
-            }
+            refused = match buffer.try_push(value) {
+                Ok(()) => {
+                    self.after(Side::Send);
+                    return Ok(());
+                }
+                Err(refused) => refused,
+            };
         }
     }
 
     /// Receives from the buffer; as [`Inner::buffer_send`].
+    #[inline]
     pub(crate) fn buffer_recv(
         &self,
         buffer: &Buffer<T>,
         block: bool,
         deadline: Option<std::time::Instant>,
     ) -> Result<T, RecvTimeoutError> {
+        match buffer.try_pop() {
+            Ok(value) => {
+                self.after(Side::Recv);
+                Ok(value)
+            }
+            Err(refused) => self.buffer_recv_again(buffer, refused, block, deadline),
+        }
+    }
+
+    #[inline(never)]
+    fn buffer_recv_again(
+        &self,
+        buffer: &Buffer<T>,
+        mut refused: Refused<()>,
+        block: bool,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<T, RecvTimeoutError> {
         let mut step = 0;
         loop {
-            let busy = match buffer.try_pop() {
-                Ok(value) => {
-                    self.after(Side::Recv);
-                    return Ok(value);
-                }
-                Err(Refused::Closed(())) => return Err(RecvTimeoutError::Closed),
-                Err(Refused::NotReady(())) => false,
-                Err(Refused::Busy(())) => true,
+            let busy = match refused {
+                Refused::Closed(()) => return Err(RecvTimeoutError::Closed),
+                Refused::NotReady(()) => false,
+                Refused::Busy(()) => true,
             };
             if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
                 return Err(RecvTimeoutError::Timeout);
@@ -528,12 +578,19 @@ impl<T> Inner<T> {
             if !cfg!(loom) && step < BUSY_SPINS {
                 spin(step);
                 step += 1;
-                continue;
+            } else {
+                let until = if busy { None } else { deadline };
+                if !self.watch_and_wait(&Waiter::for_thread(), Side::Recv, until) {
+                    return Err(RecvTimeoutError::Timeout);
+                }
             }
-            let until = if busy { None } else { deadline };
-            if !self.watch_and_wait(&Waiter::for_thread(), Side::Recv, until) {
-                return Err(RecvTimeoutError::Timeout);
-            }
+            refused = match buffer.try_pop() {
+                Ok(value) => {
+                    self.after(Side::Recv);
+                    return Ok(value);
+                }
+                Err(refused) => refused,
+            };
         }
     }
 

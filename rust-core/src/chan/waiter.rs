@@ -192,6 +192,14 @@ impl Waiter {
                 std::thread::yield_now();
             }
         }
+        self.park(deadline)
+    }
+
+    /// [`Waiter::wait`] without its spinning and yielding: sleeps at once.
+    /// For a waiter whose partners are better left running alone for a
+    /// while (see `Inner::watch_and_wait`): one that follows them slot by
+    /// slot shares every cache line with them.
+    pub(crate) fn park(&self, deadline: Option<Instant>) -> bool {
         loop {
             if self.is_done() {
                 return true;
