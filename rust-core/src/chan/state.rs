@@ -520,18 +520,8 @@ impl<T> Inner<T> {
                 Refused::NotReady(v) => (v, false),
                 Refused::Busy(v) => (v, true),
             };
-            if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
+            if !self.before_retry(Side::Send, &mut step, busy, block, deadline) {
                 return Err(SendTimeoutError::Timeout(value));
-            }
-            if !cfg!(loom) && step < BUSY_SPINS {
-                spin(step);
-                step += 1;
-            } else {
-                // A busy partner is about to finish: wait for it whatever the deadline.
-                let until = if busy { None } else { deadline };
-                if !self.watch_and_wait(&Waiter::for_thread(), Side::Send, until) {
-                    return Err(SendTimeoutError::Timeout(value));
-                }
             }
             refused = match buffer.try_push(value) {
                 Ok(()) => {
@@ -575,17 +565,8 @@ impl<T> Inner<T> {
                 Refused::NotReady(()) => false,
                 Refused::Busy(()) => true,
             };
-            if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
+            if !self.before_retry(Side::Recv, &mut step, busy, block, deadline) {
                 return Err(RecvTimeoutError::Timeout);
-            }
-            if !cfg!(loom) && step < BUSY_SPINS {
-                spin(step);
-                step += 1;
-            } else {
-                let until = if busy { None } else { deadline };
-                if !self.watch_and_wait(&Waiter::for_thread(), Side::Recv, until) {
-                    return Err(RecvTimeoutError::Timeout);
-                }
             }
             refused = match buffer.try_pop() {
                 Ok(value) => {
@@ -595,6 +576,32 @@ impl<T> Inner<T> {
                 Err(refused) => refused,
             };
         }
+    }
+
+    /// Between two tries of a refused buffer operation on `side`: false if
+    /// it should give up (it may not block, or `deadline` passed); else
+    /// pauses, spinning for the first `BUSY_SPINS` steps, then waiting to be
+    /// told.
+    #[inline]
+    fn before_retry(
+        &self,
+        side: Side,
+        step: &mut u32,
+        busy: bool,
+        block: bool,
+        deadline: Option<std::time::Instant>,
+    ) -> bool {
+        if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
+            return false;
+        }
+        if !cfg!(loom) && *step < BUSY_SPINS {
+            spin(*step);
+            *step += 1;
+            return true;
+        }
+        // A busy partner is about to finish: wait for it whatever the deadline.
+        let until = if busy { None } else { deadline };
+        self.watch_and_wait(&Waiter::for_thread(), side, until)
     }
 
     /// Takes back a registration; false if the waiter was told meanwhile
