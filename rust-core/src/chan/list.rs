@@ -183,10 +183,17 @@ impl<T> List<T> {
         })
     }
 
+    /// Whether the list holds `cap` values, by `tail` as read earlier and
+    /// `head` read now. The length is at least their difference, unless
+    /// receivers have since moved `head` past that `tail`: then `tail` is
+    /// stale, and the list not full (a claim at that `tail` fails and looks
+    /// again). Subtracting without saturating underflowed there: a spurious
+    /// full in release builds, a panic in debug ones.
     fn full(&self, tail: usize) -> bool {
-        // Read after `tail`, `head` is as new: the length is at least this.
         self.cap != UNBOUNDED
-            && slots_before(tail) - slots_before(self.head.index.load(Ordering::SeqCst)) >= self.cap
+            && slots_before(tail)
+                .saturating_sub(slots_before(self.head.index.load(Ordering::SeqCst)))
+                >= self.cap
     }
 
     /// Claims the position at `tail` and writes `value` there. Never `Busy`.
