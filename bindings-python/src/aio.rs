@@ -1,0 +1,155 @@
+//! Awaitable operations: the core's futures, polled from Python.
+//!
+//! `Chan`'s async methods wrap the core's future in an op class and hand it
+//! to `polyconc._aio.drive`, one coroutine that polls the op, awaits an
+//! asyncio future between polls, and cancels the op when it ends early.
+//! The op's waker calls a Python callable that re-schedules the task on its
+//! own event loop.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Wake, Waker};
+
+use polyconc::chan::{RecvFuture, SendFuture};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+use crate::chan::PyChan;
+use crate::errors::ToPyErr;
+use crate::Obj;
+
+/// A core future that Python awaits.
+pub(crate) trait Awaitable: Future + Unpin + Send + 'static {
+    /// What the awaiting coroutine returns (or raises) once it is ready.
+    fn answer(out: Self::Output) -> PyResult<Option<Obj>>;
+}
+
+impl Awaitable for RecvFuture<Obj> {
+    fn answer(out: Self::Output) -> PyResult<Option<Obj>> {
+        out.map(Some).map_err(|e| e.to_py_err())
+    }
+}
+
+impl Awaitable for SendFuture<Obj> {
+    fn answer(out: Self::Output) -> PyResult<Option<Obj>> {
+        out.map(|()| None).map_err(|e| e.to_py_err())
+    }
+}
+
+/// What every op class holds: its core future until it is ready or
+/// cancelled.
+pub(crate) struct Op<F> {
+    fut: Mutex<Option<F>>,
+}
+
+impl<F: Awaitable> Op<F> {
+    /// `(True, answer)` when ready, `(False, None)` while pending (then
+    /// `wake()` is called once it is worth polling again).
+    fn poll(&self, wake: Obj) -> PyResult<(bool, Option<Obj>)> {
+        let mut slot = lock(&self.fut);
+        let fut = slot
+            .as_mut()
+            .ok_or_else(|| PyRuntimeError::new_err("this channel operation already finished"))?;
+        let waker = Waker::from(Arc::new(PyWake { callback: wake }));
+        match Pin::new(fut).poll(&mut Context::from_waker(&waker)) {
+            Poll::Pending => Ok((false, None)),
+            Poll::Ready(out) => {
+                *slot = None;
+                F::answer(out).map(|answer| (true, answer))
+            }
+        }
+    }
+
+    /// Drops the pending operation (the core's rule for a dropped future
+    /// applies).
+    fn cancel(&self) {
+        let fut = lock(&self.fut).take();
+        drop(fut);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means a panic (turned into a Python exception)
+    // happened mid-poll; the future itself is still consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One op class per core future: Python classes cannot be generic.
+macro_rules! awaitable_op {
+    ($(#[$doc:meta])* $name:ident = $py_name:literal over $fut:ty) => {
+        $(#[$doc])*
+        #[pyclass(frozen, name = $py_name, module = "polyconc._core")]
+        pub(crate) struct $name(Op<$fut>);
+
+        impl From<$fut> for $name {
+            fn from(fut: $fut) -> Self {
+                $name(Op { fut: Mutex::new(Some(fut)) })
+            }
+        }
+
+        #[pymethods]
+        impl $name {
+            /// `(True, answer)` when ready, `(False, None)` while pending
+            /// (then `wake()` is called once it is worth polling again).
+            fn poll(&self, wake: Obj) -> PyResult<(bool, Option<Obj>)> {
+                self.0.poll(wake)
+            }
+
+            /// Drops the pending operation.
+            fn cancel(&self) {
+                self.0.cancel()
+            }
+        }
+    };
+}
+
+awaitable_op!(
+    /// A pending `recv_async`: a cancelled receive consumes nothing.
+    RecvOp = "_RecvOp" over RecvFuture<Obj>
+);
+awaitable_op!(
+    /// A pending `send_async`: a cancelled send delivers nothing, unless it
+    /// already completed.
+    SendOp = "_SendOp" over SendFuture<Obj>
+);
+
+/// Wakes an asyncio task: calls a Python callable that schedules the task's
+/// re-poll on its event loop (`loop.call_soon_threadsafe`). The core calls
+/// it after releasing its channel lock, from any thread.
+struct PyWake {
+    callback: Obj,
+}
+
+impl Wake for PyWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        Python::attach(|py| {
+            if let Err(e) = self.callback.call0(py) {
+                // Nobody awaits a waker's result: report as CPython does for callbacks.
+                e.write_unraisable(py, Some(self.callback.bind(py)));
+            }
+        });
+    }
+}
+
+/// The coroutine `_aio.drive(op)`, which awaits `op`.
+pub(crate) fn drive<'py>(
+    py: Python<'py>,
+    op: impl IntoPyObject<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    static DRIVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    DRIVE.import(py, "polyconc._aio", "drive")?.call1((op,))
+}
+
+/// The coroutine `_aio.anext(ch)`, the next object of `async for`.
+pub(crate) fn anext<'py>(chan: &Bound<'py, PyChan>) -> PyResult<Bound<'py, PyAny>> {
+    static ANEXT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    ANEXT
+        .import(chan.py(), "polyconc._aio", "anext")?
+        .call1((chan,))
+}
