@@ -181,11 +181,13 @@ impl PyChan {
         }
     }
 
-    /// `(value, True)`, or `(None, False)` when nothing can be had at once.
-    fn try_recv(&self) -> (Option<Obj>, bool) {
+    /// `(value, True)`, or `(None, False)` when nothing can be had at once;
+    /// raises ChannelClosed once closed and drained, as `recv` does.
+    fn try_recv(&self) -> PyResult<(Option<Obj>, bool)> {
         match self.chan.try_recv() {
-            Ok(v) => (Some(v), true),
-            Err(_) => (None, false),
+            Ok(v) => Ok((Some(v), true)),
+            Err(TryRecvError::Empty) => Ok((None, false)),
+            Err(e) => Err(e.to_py_err()),
         }
     }
 
