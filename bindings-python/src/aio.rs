@@ -8,7 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
 use polyconc::chan::{RecvFuture, SendFuture};
@@ -39,12 +39,20 @@ impl Awaitable for SendFuture<Obj> {
 }
 
 /// What every op class holds: its core future until it is ready or
-/// cancelled.
+/// cancelled. Shared with the op's wakers (weakly, so that a waker kept by
+/// the core does not keep the op alive), which drop the future when they
+/// cannot wake the task.
 pub(crate) struct Op<F> {
-    fut: Mutex<Option<F>>,
+    fut: Arc<Mutex<Option<F>>>,
 }
 
 impl<F: Awaitable> Op<F> {
+    fn new(fut: F) -> Self {
+        Op {
+            fut: Arc::new(Mutex::new(Some(fut))),
+        }
+    }
+
     /// `(True, answer)` when ready, `(False, None)` while pending (then
     /// `wake()` is called once it is worth polling again).
     fn poll(&self, wake: Obj) -> PyResult<(bool, Option<Obj>)> {
@@ -52,7 +60,10 @@ impl<F: Awaitable> Op<F> {
         let fut = slot
             .as_mut()
             .ok_or_else(|| PyRuntimeError::new_err("this channel operation already finished"))?;
-        let waker = Waker::from(Arc::new(PyWake { callback: wake }));
+        let waker = Waker::from(Arc::new(PyWake {
+            callback: wake,
+            fut: Arc::downgrade(&self.fut),
+        }));
         match Pin::new(fut).poll(&mut Context::from_waker(&waker)) {
             Poll::Pending => Ok((false, None)),
             Poll::Ready(out) => {
@@ -85,7 +96,7 @@ macro_rules! awaitable_op {
 
         impl From<$fut> for $name {
             fn from(fut: $fut) -> Self {
-                $name(Op { fut: Mutex::new(Some(fut)) })
+                $name(Op::new(fut))
             }
         }
 
@@ -116,24 +127,49 @@ awaitable_op!(
 );
 
 /// Wakes an asyncio task: calls a Python callable that schedules the task's
-/// re-poll on its event loop (`loop.call_soon_threadsafe`). The core calls
-/// it after releasing its channel lock, from any thread.
-struct PyWake {
+/// re-poll on its event loop (`loop.call_soon_threadsafe`) and answers
+/// whether it could. The core calls it after releasing its channel lock,
+/// from any thread.
+struct PyWake<F> {
     callback: Obj,
+    fut: Weak<Mutex<Option<F>>>,
 }
 
-impl Wake for PyWake {
+impl<F: Send + 'static> Wake for PyWake<F> {
     fn wake(self: Arc<Self>) {
         self.wake_by_ref();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        Python::attach(|py| {
-            if let Err(e) = self.callback.call0(py) {
+        let woken = Python::attach(|py| match self.callback.call0(py) {
+            Ok(woken) => woken.is_truthy(py).unwrap_or(false),
+            Err(e) => {
                 // Nobody awaits a waker's result: report as CPython does for callbacks.
                 e.write_unraisable(py, Some(self.callback.bind(py)));
+                false
             }
         });
+        if !woken {
+            self.give_up();
+        }
+    }
+}
+
+impl<F> PyWake<F> {
+    /// The task cannot be woken (its event loop is closed): drops its core
+    /// future, which passes on the news it was told (a value to take, a
+    /// free slot) to the next waiter, instead of sitting on it forever.
+    fn give_up(&self) {
+        let Some(fut) = self.fut.upgrade() else {
+            return; // the op is gone, and its future with it
+        };
+        let taken = match fut.try_lock() {
+            Ok(mut slot) => slot.take(),
+            Err(TryLockError::Poisoned(e)) => e.into_inner().take(),
+            // Being polled right now: its task is alive after all.
+            Err(TryLockError::WouldBlock) => None,
+        };
+        drop(taken);
     }
 }
 

@@ -24,16 +24,17 @@ def _resolve(fut: asyncio.Future[None]) -> None:
         fut.set_result(None)
 
 
-def _wake(loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]) -> None:
-    # Called by the Rust waker, possibly from another thread.
+def _wake(loop: asyncio.AbstractEventLoop, fut: asyncio.Future[None]) -> bool:
+    # Called by the Rust waker, possibly from another thread. False tells it
+    # that the task cannot resume: the op then passes on what it was told.
     try:
         loop.call_soon_threadsafe(_resolve, fut)
     except RuntimeError:
-        # The loop is closed: no task is left to resume.
-        pass
+        return False  # the loop is closed
+    return True
 
 
-def _waker() -> tuple[asyncio.Future[None], Callable[[], None]]:
+def _waker() -> tuple[asyncio.Future[None], Callable[[], bool]]:
     loop = asyncio.get_running_loop()
     fut = loop.create_future()
     return fut, functools.partial(_wake, loop, fut)

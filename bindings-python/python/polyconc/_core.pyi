@@ -74,12 +74,18 @@ def select(
 class _RecvOp:
     """A pending ``recv_async``, awaited by ``polyconc._aio.drive``."""
 
-    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]:
+        """``(True, value)`` once received, ``(False, None)`` while pending;
+        then ``wake()`` is called once it is worth polling again, and answers
+        whether the task can still resume: if not (its event loop is closed),
+        the op drops its receive, passing on what it was told."""
     def cancel(self) -> None: ...
 
 @final
 class _SendOp:
     """A pending ``send_async``, awaited by ``polyconc._aio.drive``."""
 
-    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]:
+        """``(True, None)`` once sent, ``(False, None)`` while pending; ``wake``
+        as for ``_RecvOp.poll``."""
     def cancel(self) -> None: ...
