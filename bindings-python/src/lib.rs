@@ -5,11 +5,13 @@
 //! calls the core. Three helpers do the rest, once for every class:
 //! `errors` turns core errors into Python exceptions, `wait` waits the
 //! Python way (GIL-free, interruptible by signal handlers), and `aio`
-//! lets asyncio await the core's futures.
+//! lets asyncio await the core's futures. `fork` applies the core's
+//! after-fork rule in a forked child.
 
 mod aio;
 mod chan;
 mod errors;
+mod fork;
 mod select;
 mod wait;
 
@@ -30,4 +32,9 @@ mod _core {
     use super::errors::ChannelClosed;
     #[pymodule_export]
     use super::select::select;
+
+    #[pymodule_init]
+    fn init(py: pyo3::Python<'_>) -> pyo3::PyResult<()> {
+        super::fork::register(py)
+    }
 }
