@@ -13,8 +13,10 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use polyconc::chan::{RecvFuture, SendFuture};
 use pyo3::exceptions::PyRuntimeError;
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::PyTraverseError;
 
 use crate::chan::PyChan;
 use crate::errors::ToPyErr;
@@ -87,16 +89,24 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// One op class per core future: Python classes cannot be generic.
+/// One op class per core future: Python classes cannot be generic. An op
+/// holds the channel it works on, and shows it to the garbage collector:
+/// a channel with a pending op is reachable from the op's task.
 macro_rules! awaitable_op {
     ($(#[$doc:meta])* $name:ident = $py_name:literal over $fut:ty) => {
         $(#[$doc])*
         #[pyclass(frozen, name = $py_name, module = "polyconc._core")]
-        pub(crate) struct $name(Op<$fut>);
+        pub(crate) struct $name {
+            op: Op<$fut>,
+            chan: Py<PyChan>,
+        }
 
-        impl From<$fut> for $name {
-            fn from(fut: $fut) -> Self {
-                $name(Op::new(fut))
+        impl $name {
+            pub(crate) fn new(chan: &Bound<'_, PyChan>, fut: $fut) -> Self {
+                $name {
+                    op: Op::new(fut),
+                    chan: chan.clone().unbind(),
+                }
             }
         }
 
@@ -105,12 +115,16 @@ macro_rules! awaitable_op {
             /// `(True, answer)` when ready, `(False, None)` while pending
             /// (then `wake()` is called once it is worth polling again).
             fn poll(&self, wake: Obj) -> PyResult<(bool, Option<Obj>)> {
-                self.0.poll(wake)
+                self.op.poll(wake)
             }
 
             /// Drops the pending operation.
             fn cancel(&self) {
-                self.0.cancel()
+                self.op.cancel()
+            }
+
+            fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+                visit.call(&self.chan)
             }
         }
     };

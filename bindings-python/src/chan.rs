@@ -6,11 +6,14 @@ use std::time::Instant;
 
 use polyconc::chan::{Chan, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use pyo3::exceptions::PyValueError;
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use pyo3::PyTraverseError;
 
 use crate::aio::{self, RecvOp, SendOp};
 use crate::errors::ToPyErr;
+use crate::gc::InFlight;
 use crate::wait::{deadline_of, wait, Stopped, TimedOut};
 use crate::Obj;
 
@@ -34,6 +37,8 @@ const SEND_CHUNK: usize = 1024;
 #[pyclass(frozen, subclass, weakref, generic, name = "Chan", module = "polyconc")]
 pub(crate) struct PyChan {
     pub(crate) chan: Chan<Obj>,
+    /// GIL-free operations on `chan` in flight (see `gc`).
+    pub(crate) in_flight: InFlight,
 }
 
 /// A sent batch stopped part-way: why, and the items it had not sent.
@@ -47,6 +52,7 @@ impl PyChan {
         wait(
             py,
             deadline,
+            &[&self.in_flight],
             || match chan.try_send(value) {
                 Ok(()) => Ok(Ok(())),
                 Err(TrySendError::Full(v)) => Err(v),
@@ -70,6 +76,7 @@ impl PyChan {
         wait(
             py,
             deadline,
+            &[&self.in_flight],
             || match chan.try_recv() {
                 Ok(v) => Ok(Ok(v)),
                 Err(TryRecvError::Empty) => Err(()),
@@ -101,6 +108,7 @@ impl PyChan {
         let sent = wait(
             py,
             deadline,
+            &[&self.in_flight],
             // The batch goes without the GIL at once: that is its point.
             || Err(chunk),
             identity,
@@ -157,7 +165,10 @@ impl PyChan {
                 }
             },
         };
-        Ok(PyChan { chan })
+        Ok(PyChan {
+            chan,
+            in_flight: InFlight::default(),
+        })
     }
 
     /// Sends `value`, waiting for room (or a receiver) at most `timeout` seconds.
@@ -278,8 +289,13 @@ impl PyChan {
         let got = wait(
             py,
             deadline,
+            &[&self.in_flight],
             || match chan.try_recv() {
-                Ok(first) => Ok(Some(py.detach(|| take_more(first)))),
+                Ok(first) => {
+                    let this = [&self.in_flight];
+                    let _moving = InFlight::enter(&this);
+                    Ok(Some(py.detach(|| take_more(first))))
+                }
                 Err(TryRecvError::Closed) => Ok(None),
                 Err(TryRecvError::Empty) => Err(()),
             },
@@ -327,14 +343,16 @@ impl PyChan {
 
     /// Sends ``value``; a cancelled send delivers nothing (unless it already
     /// completed).
-    fn send_async<'py>(&self, py: Python<'py>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
-        aio::drive(py, SendOp::from(self.chan.send_async(value)))
+    fn send_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
+        let op = SendOp::new(slf, slf.get().chan.send_async(value));
+        aio::drive(slf.py(), op)
     }
 
     /// Receives; raises ChannelClosed once closed and drained. A cancelled
     /// receive consumes nothing.
-    fn recv_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        aio::drive(py, RecvOp::from(self.chan.recv_async()))
+    fn recv_async<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let op = RecvOp::new(slf, slf.get().chan.recv_async());
+        aio::drive(slf.py(), op)
     }
 
     fn __aiter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
@@ -343,6 +361,33 @@ impl PyChan {
 
     fn __anext__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         aio::anext(slf)
+    }
+
+    /// Shows the collector the objects buffered now (see `gc` for why no
+    /// value moves meanwhile).
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if self.in_flight.any() {
+            return Ok(()); // keeps them alive this round: see `gc`
+        }
+        let mut visited = Ok(());
+        // SAFETY: the collector holds the GIL, so no operation that needs it
+        // runs on this channel now, and none that runs without it is in
+        // flight (the count is zero, and only GIL holders raise it).
+        unsafe {
+            self.chan.for_each_buffered(|v| {
+                if visited.is_ok() {
+                    visited = visit.call(v);
+                }
+            });
+        }
+        visited
+    }
+
+    /// Breaks a cycle through the buffer: drops what it holds.
+    fn __clear__(&self) {
+        while let Ok(v) = self.chan.try_recv() {
+            drop(v);
+        }
     }
 
     fn __repr__(&self) -> String {

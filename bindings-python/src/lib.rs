@@ -12,6 +12,7 @@ mod aio;
 mod chan;
 mod errors;
 mod fork;
+mod gc;
 mod select;
 mod wait;
 

@@ -7,6 +7,7 @@ use pyo3::types::PyTuple;
 
 use crate::chan::PyChan;
 use crate::errors::ToPyErr;
+use crate::gc::InFlight;
 use crate::wait::{deadline_of, wait, Stopped};
 use crate::Obj;
 
@@ -97,6 +98,10 @@ pub(crate) fn select(
         .iter()
         .map(|s| s.chan.as_ref().map(|c| &c.get().chan))
         .collect();
+    let in_flight: Vec<&InFlight> = specs
+        .iter()
+        .filter_map(|s| s.chan.as_ref().map(|c| &c.get().in_flight))
+        .collect();
     // A select consumes its send values even when nothing fires; each
     // attempt gets new references (the caller keeps the objects).
     let values = || -> Vec<Option<Obj>> {
@@ -115,6 +120,7 @@ pub(crate) fn select(
         wait(
             py,
             deadline,
+            &in_flight,
             try_now,
             |()| values(),
             |values, until| build_select(&chans, values).select_deadline(until),

@@ -13,6 +13,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::errors::ToPyErr;
+use crate::gc::InFlight;
 
 /// How long one GIL-free wait lasts before the thread re-takes the GIL to run
 /// signal handlers: short enough that Ctrl-C feels immediate, long enough
@@ -94,10 +95,12 @@ impl<E: TimedOut + ToPyErr> Stopped<E> {
 ///
 /// An operation answers `R` when it completes or fails for good (a closed
 /// channel); its core's timeout error `E` ends the wait only at the
-/// deadline.
+/// deadline. The GIL-free part counts as in flight on the channels
+/// `moving` (see `gc`).
 pub(crate) fn wait<H, S: Send, R: Send, E: TimedOut<Held = H> + Send>(
     py: Python<'_>,
     deadline: Option<Instant>,
+    moving: &[&InFlight],
     try_now: impl FnOnce() -> Result<R, H>,
     mut prepare: impl FnMut(H) -> S,
     attempt: impl Fn(S, Instant) -> Result<R, E> + Sync,
@@ -106,6 +109,7 @@ pub(crate) fn wait<H, S: Send, R: Send, E: TimedOut<Held = H> + Send>(
         Ok(answer) => return Ok(answer),
         Err(held) => held,
     };
+    let _moving = InFlight::enter(moving);
     loop {
         let state = prepare(held);
         let until = slice_end(deadline);
