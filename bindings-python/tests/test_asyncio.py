@@ -234,3 +234,47 @@ def test_two_event_loops_in_two_threads() -> None:
         t.join(HANG_GUARD)
         assert not t.is_alive()
     assert received == list(range(n))
+
+
+@pytest.mark.parametrize("capacity", [0, 1, None])
+def test_recv_async_on_a_closed_loop_passes_the_news_of_a_value_on(capacity: int | None) -> None:
+    # Issue 10, fault 11: the send told the abandoned receive (first in line),
+    # whose wake-up failed silently, and the live one never heard of the value.
+    ch: Chan[str] = Chan(capacity)
+    dead = asyncio.new_event_loop()
+    abandoned = dead.create_task(ch.recv_async())
+    dead.run_until_complete(asyncio.sleep(0.01))  # the task now waits
+    dead.close()  # ... and is left pending for good
+
+    async def main() -> str:
+        live = asyncio.create_task(ch.recv_async())
+        await asyncio.sleep(0.01)  # waits behind the abandoned one
+        sender = threading.Thread(target=ch.send, args=("value",))
+        sender.start()  # a rendezvous send waits for the live receive
+        got = await asyncio.wait_for(live, HANG_GUARD)
+        sender.join(HANG_GUARD)
+        return got
+
+    assert run(main()) == "value"
+    assert not abandoned.done()
+    assert len(ch) == 0
+
+
+def test_send_async_on_a_closed_loop_passes_the_news_of_room_on() -> None:
+    ch: Chan[str] = Chan(1)
+    ch.send("first")
+    dead = asyncio.new_event_loop()
+    abandoned = dead.create_task(ch.send_async("abandoned"))
+    dead.run_until_complete(asyncio.sleep(0.01))  # the task now waits for room
+    dead.close()
+
+    async def main() -> None:
+        live = asyncio.create_task(ch.send_async("live"))
+        await asyncio.sleep(0.01)  # waits behind the abandoned one
+        assert ch.recv() == "first"  # room: the abandoned send is told first
+        await asyncio.wait_for(live, HANG_GUARD)
+
+    run(main())
+    assert not abandoned.done()
+    assert ch.try_recv() == ("live", True)
+    assert ch.try_recv() == (None, False)

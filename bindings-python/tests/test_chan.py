@@ -107,8 +107,24 @@ def test_close_semantics() -> None:
     assert ch.try_recv() == (2, True)
     with pytest.raises(ChannelClosed, match="closed"):
         ch.recv()
-    assert ch.try_recv() == (None, False)
+    with pytest.raises(ChannelClosed, match="closed and empty"):
+        ch.try_recv()
     assert ch.recv_many(5) == []
+
+
+@pytest.mark.parametrize("capacity", [0, 2, None])
+def test_try_recv_tells_closed_from_empty(capacity: int | None) -> None:
+    ch: Chan[int] = Chan(capacity)
+    assert ch.try_recv() == (None, False)  # open and empty: would block
+    if capacity != 0:
+        ch.send(1)
+    ch.close()
+    if capacity != 0:
+        assert ch.try_recv() == (1, True)  # closed, not drained
+    for _ in range(2):  # closed and drained: raises every time, as recv does
+        with pytest.raises(ChannelClosed):
+            ch.try_recv()
+    assert select(ch) == (0, None, False)  # select's closed receive case does not raise
 
 
 def test_channel_closed_is_one_exception_class() -> None:

@@ -19,8 +19,13 @@ class Chan(Generic[_T]):
     def __class_getitem__(cls, key: Any) -> GenericAlias: ...
     def send(self, value: _T, timeout: float | None = None) -> None: ...
     def recv(self, timeout: float | None = None) -> _T: ...
-    def try_send(self, value: _T) -> bool: ...
-    def try_recv(self) -> tuple[_T | None, bool]: ...
+    def try_send(self, value: _T) -> bool:
+        """Sends if it can without waiting; False if it would block. Raises
+        ChannelClosed on a closed channel."""
+    def try_recv(self) -> tuple[_T | None, bool]:
+        """``(value, True)``, or ``(None, False)`` when nothing can be had at
+        once. Raises ChannelClosed once the channel is closed and drained
+        (as ``recv`` does), so that "closed" is never mistaken for "empty"."""
     def close(self) -> bool: ...
     def send_many(self, items: Iterable[_T], timeout: float | None = None) -> None:
         """Sends every item of ``items`` in order, waiting at most ``timeout``
@@ -59,17 +64,28 @@ def select(
 ) -> tuple[int, Any, bool]:
     """Go's ``select``: a ``Chan`` is a receive case, a ``(Chan, value)``
     pair a send case, ``None`` a disabled case. Returns ``(index, value,
-    ok)``; ``(-1, None, False)`` with ``default=True`` when nothing is
-    ready; raises TimeoutError past ``timeout``."""
+    ok)``: for a receive case, ``ok`` is False (and ``value`` None) when
+    its channel is closed and drained (select does not raise for it);
+    ``(-1, None, False)`` with ``default=True`` when nothing is ready;
+    raises ChannelClosed for a send case on a closed channel, and
+    TimeoutError past ``timeout``."""
 
 @final
 class _RecvOp:
-    def __new__(cls, chan: Chan[Any]) -> Self: ...
-    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
+    """A pending ``recv_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]:
+        """``(True, value)`` once received, ``(False, None)`` while pending;
+        then ``wake()`` is called once it is worth polling again, and answers
+        whether the task can still resume: if not (its event loop is closed),
+        the op drops its receive, passing on what it was told."""
     def cancel(self) -> None: ...
 
 @final
 class _SendOp:
-    def __new__(cls, chan: Chan[Any], value: object) -> Self: ...
-    def poll(self, wake: Callable[[], object]) -> bool: ...
+    """A pending ``send_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]:
+        """``(True, None)`` once sent, ``(False, None)`` while pending; ``wake``
+        as for ``_RecvOp.poll``."""
     def cancel(self) -> None: ...
