@@ -155,6 +155,13 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * The library's version, e.g. `"0.1.0"` (static; never free it). Compare
+ * with `PC_VERSION_MAJOR`/`MINOR`/`PATCH` to check that the header and the
+ * library agree.
+ */
+const char *pc_version(void);
+
+/**
  * Creates a channel of elements of `elem_size` bytes (0 is allowed: a
  * signal-only channel, like Go's `chan struct{}`) with room for `capacity`
  * elements: 0 makes a rendezvous channel (a send completes only when a
@@ -288,13 +295,6 @@ size_t pc_chan_elem_size(const struct pc_chan *chan);
  * `chan` is NULL or a live handle.
  */
 bool pc_chan_is_closed(const struct pc_chan *chan);
-
-/**
- * The library's version, e.g. `"0.1.0"` (static; never free it). Compare
- * with `PC_VERSION_MAJOR`/`MINOR`/`PATCH` to check that the header and the
- * library agree.
- */
-const char *pc_version(void);
 
 /**
  * Waits until one of `n` cases fires, like Go's `select`, and writes its
