@@ -98,13 +98,13 @@ unsafe fn send_on<T: Elem>(
     c: &Chan<T>,
     elem: *const u8,
     size: usize,
-    wait: Wait,
+    timeout_ns: u64,
 ) -> Result<(), Status> {
     let value = T::read(elem, size)?;
-    match wait {
+    match Wait::from_ns(timeout_ns) {
         Wait::Try => c.try_send(value)?,
         Wait::Forever => c.send(value)?,
-        Wait::Until(deadline) => c.send_deadline(value, deadline)?,
+        Wait::For(timeout) => c.send_timeout(value, timeout)?,
     }
     Ok(())
 }
@@ -118,12 +118,12 @@ unsafe fn recv_on<T: Elem>(
     c: &Chan<T>,
     out: *mut u8,
     size: usize,
-    wait: Wait,
+    timeout_ns: u64,
 ) -> Result<(), Status> {
-    let value = match wait {
+    let value = match Wait::from_ns(timeout_ns) {
         Wait::Try => c.try_recv()?,
         Wait::Forever => c.recv()?,
-        Wait::Until(deadline) => c.recv_deadline(deadline)?,
+        Wait::For(timeout) => c.recv_timeout(timeout)?,
     };
     value.write_to(out, size);
     Ok(())
@@ -254,8 +254,7 @@ pub unsafe extern "C" fn pc_chan_send(
     boundary(|| {
         let ch = handle(chan)?;
         check_buf(elem, ch.elem_size)?;
-        let wait = Wait::from_ns(timeout_ns);
-        with_elem!(&ch.chan, c => send_on(c, elem.cast(), ch.elem_size, wait))
+        with_elem!(&ch.chan, c => send_on(c, elem.cast(), ch.elem_size, timeout_ns))
     })
 }
 
@@ -280,8 +279,7 @@ pub unsafe extern "C" fn pc_chan_recv(
     boundary(|| {
         let ch = handle(chan)?;
         check_buf(out, ch.elem_size)?;
-        let wait = Wait::from_ns(timeout_ns);
-        with_elem!(&ch.chan, c => recv_on(c, out.cast(), ch.elem_size, wait))
+        with_elem!(&ch.chan, c => recv_on(c, out.cast(), ch.elem_size, timeout_ns))
     })
 }
 

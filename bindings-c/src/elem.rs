@@ -159,7 +159,16 @@ pub(crate) use with_elem;
 /// elements, which have nothing to copy).
 #[inline]
 pub(crate) fn check_buf(ptr: *const c_void, elem_size: usize) -> Result<(), Status> {
-    if ptr.is_null() && elem_size > 0 {
+    // One test on the fast path (a non-NULL buffer); the size only when NULL.
+    if ptr.is_null() {
+        return null_buf(elem_size);
+    }
+    Ok(())
+}
+
+#[cold]
+fn null_buf(elem_size: usize) -> Result<(), Status> {
+    if elem_size > 0 {
         return Err(Status(PC_INVALID_ARG));
     }
     Ok(())

@@ -140,7 +140,7 @@ pub unsafe extern "C" fn pc_select(
         let (i, status) = match Wait::from_ns(timeout_ns) {
             Wait::Try => select.try_select()?,
             Wait::Forever => select.select(),
-            Wait::Until(deadline) => select.select_deadline(deadline)?,
+            Wait::For(timeout) => select.select_timeout(timeout)?,
         };
         (*cases.add(i)).status = status;
         fired.write(i);
