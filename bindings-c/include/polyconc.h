@@ -166,12 +166,14 @@ const char *pc_version(void);
  * signal-only channel, like Go's `chan struct{}`) with room for `capacity`
  * elements: 0 makes a rendezvous channel (a send completes only when a
  * receiver takes the element), `PC_UNBOUNDED` one whose sends never wait.
- * A `void *` channel is `elem_size == sizeof(void *)`. Writes the new
- * handle to `*out`.
+ * A `void *` channel is `elem_size == sizeof(void *)`. Any capacity is
+ * accepted: room for at most 65,536 elements is allocated now, and a
+ * larger (or unbounded) buffer grows as it fills. Writes the new handle to
+ * `*out`.
  *
  * Returns `PC_OK`; `PC_INVALID_ARG` if `out` is NULL or `elem_size` is
- * larger than any object can be; `PC_NO_MEMORY` if the buffer cannot be
- * allocated.
+ * larger than any object can be; `PC_NO_MEMORY` if the room allocated now
+ * cannot be had.
  *
  * # Safety
  * `out` is NULL or writable.

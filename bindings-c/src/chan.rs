@@ -29,20 +29,13 @@ pub(crate) struct Chans;
 
 impl Family for Chans {
     type Of<T: Elem> = Chan<T>;
-    /// The capacity; `None` is unbounded.
-    type Args = Option<usize>;
+    /// The capacity (`PC_UNBOUNDED`, `usize::MAX`, is the core's unbounded).
+    type Args = usize;
 
-    fn make<T: Elem>(capacity: Option<usize>) -> Result<Chan<T>, Status> {
-        Ok(match capacity {
-            None => Chan::unbounded(),
-            Some(c) => {
-                // The core allocates the whole buffer up front, and an
-                // allocation failure there would abort; try it here first so
-                // that it is PC_NO_MEMORY instead.
-                Vec::<T>::new().try_reserve_exact(c)?;
-                Chan::new(c)
-            }
-        })
+    fn make<T: Elem>(capacity: usize) -> Result<Chan<T>, Status> {
+        // The core decides what it allocates up front and says when that
+        // cannot be had (PC_NO_MEMORY); any capacity is accepted.
+        Ok(Chan::try_with_capacity(capacity)?)
     }
 }
 
@@ -140,7 +133,7 @@ unsafe fn new_chan(
     out: *mut *mut pc_chan,
 ) -> Result<(), Status> {
     let out = ffi::out(out)?;
-    let chan = AnyChan::new(elem_size, (capacity != PC_UNBOUNDED).then_some(capacity))?;
+    let chan = AnyChan::new(elem_size, capacity)?;
     let on_last_free = on_drop.map(|(callback, ctx)| {
         Arc::new(DrainOnDrop {
             chan: chan.clone(),
@@ -160,12 +153,14 @@ unsafe fn new_chan(
 /// signal-only channel, like Go's `chan struct{}`) with room for `capacity`
 /// elements: 0 makes a rendezvous channel (a send completes only when a
 /// receiver takes the element), `PC_UNBOUNDED` one whose sends never wait.
-/// A `void *` channel is `elem_size == sizeof(void *)`. Writes the new
-/// handle to `*out`.
+/// A `void *` channel is `elem_size == sizeof(void *)`. Any capacity is
+/// accepted: room for at most 65,536 elements is allocated now, and a
+/// larger (or unbounded) buffer grows as it fills. Writes the new handle to
+/// `*out`.
 ///
 /// Returns `PC_OK`; `PC_INVALID_ARG` if `out` is NULL or `elem_size` is
-/// larger than any object can be; `PC_NO_MEMORY` if the buffer cannot be
-/// allocated.
+/// larger than any object can be; `PC_NO_MEMORY` if the room allocated now
+/// cannot be had.
 ///
 /// # Safety
 /// `out` is NULL or writable.

@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 
 use polyconc::chan::{
-    RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError, TryRecvError,
-    TrySelectError, TrySendError,
+    CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
+    TryRecvError, TrySelectError, TrySendError,
 };
 
 /// The result of every fallible call: one of the `PC_*` status codes below.
@@ -117,8 +117,29 @@ impl From<SelectTimeoutError> for Status {
     }
 }
 
+impl From<CapacityError> for Status {
+    fn from(_: CapacityError) -> Self {
+        Status(PC_NO_MEMORY)
+    }
+}
+
 impl From<std::collections::TryReserveError> for Status {
     fn from(_: std::collections::TryReserveError) -> Self {
         Status(PC_NO_MEMORY)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polyconc::chan::Chan;
+
+    // The C API cannot provoke it on purpose (elements over 16 bytes are
+    // boxed, so the room the core allocates up front is at most 65,536
+    // small slots); the mapping is checked with a type Rust can have.
+    #[test]
+    fn a_capacity_error_is_pc_no_memory() {
+        let e = Chan::<[u8; 1 << 47]>::try_with_capacity(1 << 16).unwrap_err();
+        assert_eq!(Status::from(e), Status(PC_NO_MEMORY));
     }
 }
