@@ -155,16 +155,25 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * The library's version, e.g. `"0.1.0"` (static; never free it). Compare
+ * with `PC_VERSION_MAJOR`/`MINOR`/`PATCH` to check that the header and the
+ * library agree.
+ */
+const char *pc_version(void);
+
+/**
  * Creates a channel of elements of `elem_size` bytes (0 is allowed: a
  * signal-only channel, like Go's `chan struct{}`) with room for `capacity`
  * elements: 0 makes a rendezvous channel (a send completes only when a
  * receiver takes the element), `PC_UNBOUNDED` one whose sends never wait.
- * A `void *` channel is `elem_size == sizeof(void *)`. Writes the new
- * handle to `*out`.
+ * A `void *` channel is `elem_size == sizeof(void *)`. Any capacity is
+ * accepted: room for at most 65,536 elements is allocated now, and a
+ * larger (or unbounded) buffer grows as it fills. Writes the new handle to
+ * `*out`.
  *
  * Returns `PC_OK`; `PC_INVALID_ARG` if `out` is NULL or `elem_size` is
- * larger than any object can be; `PC_NO_MEMORY` if the buffer cannot be
- * allocated.
+ * larger than any object can be; `PC_NO_MEMORY` if the room allocated now
+ * cannot be had.
  *
  * # Safety
  * `out` is NULL or writable.
@@ -288,13 +297,6 @@ size_t pc_chan_elem_size(const struct pc_chan *chan);
  * `chan` is NULL or a live handle.
  */
 bool pc_chan_is_closed(const struct pc_chan *chan);
-
-/**
- * The library's version, e.g. `"0.1.0"` (static; never free it). Compare
- * with `PC_VERSION_MAJOR`/`MINOR`/`PATCH` to check that the header and the
- * library agree.
- */
-const char *pc_version(void);
 
 /**
  * Waits until one of `n` cases fires, like Go's `select`, and writes its

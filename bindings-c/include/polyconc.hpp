@@ -52,12 +52,22 @@ class closed_error : public error {
 
 namespace detail {
 
-inline std::uint64_t to_ns(std::chrono::nanoseconds d) {
-  // A negative duration has already passed: try once, as a 0 timeout does.
-  if (d.count() <= 0) return 0;
-  // PC_FOREVER itself means "no deadline"; any finite duration stays finite.
-  auto ns = static_cast<std::uint64_t>(d.count());
-  return ns == PC_FOREVER ? PC_FOREVER - 1 : ns;
+// `timeout` as the C API's timeout_ns, for any duration type. A
+// duration_cast to nanoseconds would overflow for seconds::max() (and is
+// undefined behaviour for a huge floating-point count), so the count is
+// taken as a long double, which holds any duration's value without
+// overflowing, and clamped there before it becomes an integer.
+template <class Rep, class Period>
+std::uint64_t to_ns(std::chrono::duration<Rep, Period> timeout) {
+  long double ns = std::chrono::duration<long double, std::nano>(timeout).count();
+  // A negative duration has already passed: try once, as a 0 timeout does
+  // (so does NaN).
+  if (!(ns > 0)) return 0;
+  // PC_FOREVER itself means "no deadline"; any finite duration stays
+  // finite, and one longer than timeout_ns can say (584 years) is clamped.
+  constexpr auto longest = PC_FOREVER - 1;
+  if (ns >= static_cast<long double>(longest)) return longest;
+  return static_cast<std::uint64_t>(ns);
 }
 
 [[noreturn]] inline void fail(pc_status s, const char *what) {
@@ -112,8 +122,7 @@ class Chan {
   /// zero timeout) or PC_CLOSED. Other statuses throw.
   template <class Rep, class Period>
   pc_status send_for(const T &v, std::chrono::duration<Rep, Period> timeout) const {
-    pc_status s = pc_chan_send(
-        h_, &v, detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    pc_status s = pc_chan_send(h_, &v, detail::to_ns(timeout));
     if (s != PC_OK && s != PC_TIMEOUT && s != PC_FULL && s != PC_CLOSED)
       detail::fail(s, "pc_chan_send");
     return s;
@@ -122,8 +131,7 @@ class Chan {
   /// closed_error when closed and drained.
   template <class Rep, class Period>
   std::optional<T> recv_for(std::chrono::duration<Rep, Period> timeout) const {
-    return recv_ns(
-        detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    return recv_ns(detail::to_ns(timeout));
   }
   /// Closes the channel; false if it was already closed.
   bool close() const {
@@ -190,7 +198,7 @@ class Select {
   /// Waits at most `timeout`; nullopt if no case fired.
   template <class Rep, class Period>
   std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout) {
-    return run(detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    return run(detail::to_ns(timeout));
   }
 
  private:

@@ -2,7 +2,10 @@
 
 use std::ffi::c_char;
 
-use polyconc::chan::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use polyconc::chan::{
+    CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
+    TryRecvError, TrySelectError, TrySendError,
+};
 
 /// The result of every fallible call: one of the `PC_*` status codes below.
 /// A fixed-size integer (not a C enum) so its size is the same for every
@@ -47,10 +50,18 @@ pub extern "C" fn pc_status_str(status: pc_status) -> *const c_char {
     name.as_ptr().cast()
 }
 
-/// A failed call's status; `Result<_, Status>` is what the implementation
-/// functions return, and `guard` turns it into a `pc_status`.
+/// A failed call's status: the bodies of exported functions return
+/// `Result<_, Status>`, and the panic boundary (panic.rs) turns it into a
+/// `pc_status`. Every core error becomes one here, by `From`, so `?` is
+/// the whole conversion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Status(pub(crate) pc_status);
+
+impl<T> From<SendError<T>> for Status {
+    fn from(_: SendError<T>) -> Self {
+        Status(PC_CLOSED)
+    }
+}
 
 impl<T> From<TrySendError<T>> for Status {
     fn from(e: TrySendError<T>) -> Self {
@@ -67,6 +78,12 @@ impl<T> From<SendTimeoutError<T>> for Status {
             SendTimeoutError::Timeout(_) => Status(PC_TIMEOUT),
             SendTimeoutError::Closed(_) => Status(PC_CLOSED),
         }
+    }
+}
+
+impl From<RecvError> for Status {
+    fn from(_: RecvError) -> Self {
+        Status(PC_CLOSED)
     }
 }
 
@@ -88,24 +105,41 @@ impl From<RecvTimeoutError> for Status {
     }
 }
 
+impl From<TrySelectError> for Status {
+    fn from(_: TrySelectError) -> Self {
+        Status(PC_EMPTY)
+    }
+}
+
+impl From<SelectTimeoutError> for Status {
+    fn from(_: SelectTimeoutError) -> Self {
+        Status(PC_TIMEOUT)
+    }
+}
+
+impl From<CapacityError> for Status {
+    fn from(_: CapacityError) -> Self {
+        Status(PC_NO_MEMORY)
+    }
+}
+
 impl From<std::collections::TryReserveError> for Status {
     fn from(_: std::collections::TryReserveError) -> Self {
         Status(PC_NO_MEMORY)
     }
 }
 
-/// Runs an exported function's body: a panic becomes `PC_PANIC` instead of
-/// unwinding into C (which would abort the process).
-pub(crate) fn guard(body: impl FnOnce() -> Result<(), Status>) -> pc_status {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
-        Ok(Ok(())) => PC_OK,
-        Ok(Err(Status(s))) => s,
-        Err(_) => PC_PANIC,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polyconc::chan::Chan;
 
-/// `guard` for the plain getters, which have no status: a panic gives
-/// `fallback`.
-pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or(fallback)
+    // The C API cannot provoke it on purpose (elements over 16 bytes are
+    // boxed, so the room the core allocates up front is at most 65,536
+    // small slots); the mapping is checked with a type Rust can have.
+    #[test]
+    fn a_capacity_error_is_pc_no_memory() {
+        let e = Chan::<[u8; 1 << 47]>::try_with_capacity(1 << 16).unwrap_err();
+        assert_eq!(Status::from(e), Status(PC_NO_MEMORY));
+    }
 }

@@ -108,9 +108,52 @@ static void threads_and_select() {
   CHECK(out.recv() == 3);
 }
 
+// Issue 10, fault 8: a timeout longer than nanoseconds can count
+// (seconds::max(), hours::max(), a huge floating-point duration) must wait,
+// not overflow in duration_cast and come back at once. Each call below
+// returns only because a partner thread acts after 50 ms; before the fix
+// they returned nullopt / PC_TIMEOUT at once (and UBSan reported the
+// overflow).
+static void huge_timeouts_wait() {
+  polyconc::Chan<int> ch(1);
+  std::thread sender([ch] {
+    std::this_thread::sleep_for(50ms);
+    ch.send(7);
+  });
+  CHECK(ch.recv_for(std::chrono::seconds::max()) == 7);
+  sender.join();
+
+  CHECK(ch.try_send(1));  // full now
+  std::thread receiver([ch] {
+    std::this_thread::sleep_for(50ms);
+    CHECK(ch.recv() == 1);
+  });
+  CHECK(ch.send_for(2, std::chrono::hours::max()) == PC_OK);
+  receiver.join();
+  CHECK(ch.recv() == 2);
+
+  polyconc::Chan<int> in(0);
+  std::thread late([in] {
+    std::this_thread::sleep_for(50ms);
+    in.send(3);
+  });
+  int got = 0;
+  auto fired = polyconc::Select()
+                   .recv(in, [&](std::optional<int> v) { got = v.value_or(-1); })
+                   .wait_for(std::chrono::duration<double>(1e300));
+  CHECK(fired == 0u && got == 3);
+  late.join();
+
+  // Durations that have already passed still try once.
+  CHECK(!ch.recv_for(-1s));
+  CHECK(!ch.recv_for(std::chrono::seconds::min()));
+  CHECK(!ch.recv_for(std::chrono::duration<double>(-1e300)));
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
+  huge_timeouts_wait();
   handles_are_raii();
   threads_and_select();
   return 0;
