@@ -11,6 +11,9 @@
 
 pub mod chan;
 mod primitives;
+mod wait;
+
+pub use wait::{Deadline, Wait};
 
 /// The workspace README's examples, run as doctests.
 #[doc = include_str!("../../README.md")]
