@@ -11,6 +11,8 @@
 
 pub mod chan;
 mod primitives;
+#[cfg(all(feature = "test-hooks", not(loom)))]
+pub mod test_hooks;
 
 /// The workspace README's examples, run as doctests.
 #[doc = include_str!("../../README.md")]
