@@ -33,7 +33,7 @@ test: test-rust test-loom test-python test-c test-comparisons
 test-rust:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
+	cargo test --workspace --features polyconc/test-hooks
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 test-loom:

@@ -11,6 +11,8 @@
 
 pub mod chan;
 mod primitives;
+#[cfg(all(feature = "test-hooks", not(loom)))]
+pub mod test_hooks;
 mod wait;
 
 pub use wait::{Deadline, Wait};
