@@ -154,17 +154,16 @@ impl PyChan {
     #[new]
     #[pyo3(signature = (capacity = Some(0)), text_signature = "(capacity=0)")]
     fn new(capacity: Option<i64>) -> PyResult<Self> {
-        let chan = match capacity {
-            None => Chan::unbounded(),
-            Some(c) => match usize::try_from(c) {
-                Ok(c) => Chan::new(c),
-                Err(_) => {
-                    return Err(PyValueError::new_err(format!(
-                        "capacity must be a non-negative int or None (unbounded), got {c}"
-                    )))
-                }
-            },
+        let capacity = match capacity {
+            None => usize::MAX, // the core's "unbounded"
+            Some(c) => usize::try_from(c).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "capacity must be a non-negative int or None (unbounded), got {c}"
+                ))
+            })?,
         };
+        // The core says what it allocates up front, and whether it could.
+        let chan = Chan::try_with_capacity(capacity).map_err(|e| e.to_py_err())?;
         Ok(PyChan {
             chan,
             in_flight: InFlight::default(),
