@@ -340,8 +340,9 @@ impl PyChan {
         Ok(self.recv_obj(py, None)?.ok())
     }
 
-    /// Sends ``value``; a cancelled send delivers nothing (unless it already
-    /// completed).
+    /// Sends ``value``. Cancelled, it delivers nothing and raises
+    /// CancelledError, unless a receiver had already claimed the value: then
+    /// the value is delivered and it returns normally.
     fn send_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
         let op = SendOp::new(slf, slf.get().chan.send_async(value));
         aio::drive(slf.py(), op)
