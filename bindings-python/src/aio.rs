@@ -170,17 +170,20 @@ impl<F: Send + 'static> Wake for PyWake<F> {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let woken = Python::attach(|py| match self.callback.call0(py) {
-            Ok(woken) => woken.is_truthy(py).unwrap_or(false),
-            Err(e) => {
-                // Nobody awaits a waker's result: report as CPython does for callbacks.
-                e.write_unraisable(py, Some(self.callback.bind(py)));
-                false
+        Python::attach(|py| {
+            let woken = match self.callback.call0(py) {
+                Ok(woken) => woken.is_truthy(py).unwrap_or(false),
+                Err(e) => {
+                    // Nobody awaits a waker's result: report as CPython does for callbacks.
+                    e.write_unraisable(py, Some(self.callback.bind(py)));
+                    false
+                }
+            };
+            if !woken {
+                // Holding the GIL: the future may drop a value it holds.
+                self.give_up();
             }
         });
-        if !woken {
-            self.give_up();
-        }
     }
 }
 
