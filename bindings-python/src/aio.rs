@@ -26,17 +26,31 @@ use crate::Obj;
 pub(crate) trait Awaitable: Future + Unpin + Send + 'static {
     /// What the awaiting coroutine returns (or raises) once it is ready.
     fn answer(out: Self::Output) -> PyResult<Option<Obj>>;
+
+    /// Stops the pending operation: true if it took effect anyway (its
+    /// answer is then `None`), false if it did nothing.
+    fn withdraw(self) -> bool;
 }
 
 impl Awaitable for RecvFuture<Obj> {
     fn answer(out: Self::Output) -> PyResult<Option<Obj>> {
         out.map(Some).map_err(|e| e.to_py_err())
     }
+
+    /// A pending receive has taken nothing (it is only told of values).
+    fn withdraw(self) -> bool {
+        false
+    }
 }
 
 impl Awaitable for SendFuture<Obj> {
     fn answer(out: Self::Output) -> PyResult<Option<Obj>> {
         out.map(|()| None).map_err(|e| e.to_py_err())
+    }
+
+    /// A value a receiver already claimed is delivered: the send happened.
+    fn withdraw(self) -> bool {
+        self.cancel().is_ok()
     }
 }
 
@@ -75,11 +89,11 @@ impl<F: Awaitable> Op<F> {
         }
     }
 
-    /// Drops the pending operation (the core's rule for a dropped future
-    /// applies).
-    fn cancel(&self) {
+    /// Stops the pending operation: true if it took effect anyway. False
+    /// too once it is ready or stopped.
+    fn cancel(&self) -> bool {
         let fut = lock(&self.fut).take();
-        drop(fut);
+        fut.is_some_and(F::withdraw)
     }
 }
 
@@ -118,8 +132,9 @@ macro_rules! awaitable_op {
                 self.op.poll(wake)
             }
 
-            /// Drops the pending operation.
-            fn cancel(&self) {
+            /// Stops the pending operation: True if it took effect anyway
+            /// (a send whose value a receiver had claimed).
+            fn cancel(&self) -> bool {
                 self.op.cancel()
             }
 
@@ -135,8 +150,8 @@ awaitable_op!(
     RecvOp = "_RecvOp" over RecvFuture<Obj>
 );
 awaitable_op!(
-    /// A pending `send_async`: a cancelled send delivers nothing, unless it
-    /// already completed.
+    /// A pending `send_async`: a cancelled send delivers nothing, unless a
+    /// receiver had already claimed its value.
     SendOp = "_SendOp" over SendFuture<Obj>
 );
 
@@ -155,17 +170,20 @@ impl<F: Send + 'static> Wake for PyWake<F> {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let woken = Python::attach(|py| match self.callback.call0(py) {
-            Ok(woken) => woken.is_truthy(py).unwrap_or(false),
-            Err(e) => {
-                // Nobody awaits a waker's result: report as CPython does for callbacks.
-                e.write_unraisable(py, Some(self.callback.bind(py)));
-                false
+        Python::attach(|py| {
+            let woken = match self.callback.call0(py) {
+                Ok(woken) => woken.is_truthy(py).unwrap_or(false),
+                Err(e) => {
+                    // Nobody awaits a waker's result: report as CPython does for callbacks.
+                    e.write_unraisable(py, Some(self.callback.bind(py)));
+                    false
+                }
+            };
+            if !woken {
+                // Holding the GIL: the future may drop a value it holds.
+                self.give_up();
             }
         });
-        if !woken {
-            self.give_up();
-        }
     }
 }
 

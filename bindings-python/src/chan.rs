@@ -154,17 +154,16 @@ impl PyChan {
     #[new]
     #[pyo3(signature = (capacity = Some(0)), text_signature = "(capacity=0)")]
     fn new(capacity: Option<i64>) -> PyResult<Self> {
-        let chan = match capacity {
-            None => Chan::unbounded(),
-            Some(c) => match usize::try_from(c) {
-                Ok(c) => Chan::new(c),
-                Err(_) => {
-                    return Err(PyValueError::new_err(format!(
-                        "capacity must be a non-negative int or None (unbounded), got {c}"
-                    )))
-                }
-            },
+        let capacity = match capacity {
+            None => usize::MAX, // the core's "unbounded"
+            Some(c) => usize::try_from(c).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "capacity must be a non-negative int or None (unbounded), got {c}"
+                ))
+            })?,
         };
+        // The core says what it allocates up front, and whether it could.
+        let chan = Chan::try_with_capacity(capacity).map_err(|e| e.to_py_err())?;
         Ok(PyChan {
             chan,
             in_flight: InFlight::default(),
@@ -341,8 +340,9 @@ impl PyChan {
         Ok(self.recv_obj(py, None)?.ok())
     }
 
-    /// Sends ``value``; a cancelled send delivers nothing (unless it already
-    /// completed).
+    /// Sends ``value``. Cancelled, it delivers nothing and raises
+    /// CancelledError, unless a receiver had already claimed the value: then
+    /// the value is delivered and it returns normally.
     fn send_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
         let op = SendOp::new(slf, slf.get().chan.send_async(value));
         aio::drive(slf.py(), op)

@@ -6,10 +6,10 @@
 use std::fmt::Display;
 
 use polyconc::chan::{
-    RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError, TryRecvError,
-    TrySendError,
+    CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
+    TryRecvError, TrySendError,
 };
-use pyo3::exceptions::{PyException, PyTimeoutError};
+use pyo3::exceptions::{PyException, PyMemoryError, PyTimeoutError};
 use pyo3::{create_exception, import_exception, PyErr};
 
 create_exception!(
@@ -97,5 +97,11 @@ impl ToPyErr for RecvTimeoutError {
 impl ToPyErr for SelectTimeoutError {
     fn class(&self) -> NewErr {
         TIMEOUT
+    }
+}
+
+impl ToPyErr for CapacityError {
+    fn class(&self) -> NewErr {
+        PyMemoryError::new_err::<String>
     }
 }

@@ -5,7 +5,8 @@
 //! calls the core. Three helpers do the rest, once for every class:
 //! `errors` turns core errors into Python exceptions, `wait` waits the
 //! Python way (GIL-free, interruptible by signal handlers), and `aio`
-//! lets asyncio await the core's futures. `fork` applies the core's
+//! lets asyncio await the core's futures. `gc` says why the cyclic garbage
+//! collector may look into a channel, and `fork` applies the core's
 //! after-fork rule in a forked child.
 
 mod aio;

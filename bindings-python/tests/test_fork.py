@@ -15,7 +15,7 @@ ch = Chan({capacity})
 got = []
 waiter = threading.Thread(target=lambda: got.append(ch.{parent_op}), daemon=True)
 waiter.start()
-time.sleep(0.2)  # let it block in {parent_op}
+time.sleep(0.5)  # let it block in {parent_op} (checked below)
 pid = os.fork()
 if pid == 0:
     code = 1

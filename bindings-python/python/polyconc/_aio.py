@@ -40,17 +40,34 @@ def _waker() -> tuple[asyncio.Future[None], Callable[[], bool]]:
     return fut, functools.partial(_wake, loop, fut)
 
 
+def _uncancel() -> None:
+    # Python 3.11+: the task no longer counts the cancellation it absorbed,
+    # so that asyncio.timeout and task groups stay right.
+    uncancel = getattr(asyncio.current_task(), "uncancel", None)
+    if uncancel is not None:
+        uncancel()
+
+
 async def drive(op: _RecvOp | _SendOp) -> Any:
-    """Awaits ``op``: its answer once ready; a cancelled await cancels it."""
+    """Awaits ``op``: its answer once ready. Cancelled while pending, it
+    cancels ``op`` and raises CancelledError, unless ``op`` took effect
+    anyway (a send whose value a receiver had claimed): then it returns
+    normally, as if the cancellation had come just after."""
     try:
         while True:
             fut, wake = _waker()
             done, answer = op.poll(wake)
             if done:
                 return answer
-            await fut
+            try:
+                await fut
+            except asyncio.CancelledError:
+                if not op.cancel():
+                    raise
+                _uncancel()
+                return None
     finally:
-        op.cancel()
+        op.cancel()  # also when the coroutine is closed unfinished
 
 
 async def anext(ch: Chan[T]) -> T:

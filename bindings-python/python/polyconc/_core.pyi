@@ -49,8 +49,13 @@ class Chan(Generic[_T]):
     def __iter__(self) -> Self: ...
     def __next__(self) -> _T: ...
     async def send_async(self, value: _T) -> None:
-        """Sends ``value``; a cancelled send delivers nothing (unless it
-        already completed)."""
+        """Sends ``value``. A cancelled send either raises CancelledError
+        having delivered nothing, or, if a receiver had already claimed the
+        value (on a rendezvous channel a receiver can claim it while the
+        task waits to run), returns normally: the value is delivered, and
+        the task is un-cancelled (``Task.uncancel()``, Python 3.11+). So a
+        send that raised never delivered, and a retry after it never
+        delivers twice."""
     async def recv_async(self) -> _T:
         """Receives; raises ChannelClosed once closed and drained. A
         cancelled receive consumes nothing."""
@@ -79,7 +84,8 @@ class _RecvOp:
         then ``wake()`` is called once it is worth polling again, and answers
         whether the task can still resume: if not (its event loop is closed),
         the op drops its receive, passing on what it was told."""
-    def cancel(self) -> None: ...
+    def cancel(self) -> bool:
+        """Drops the receive, which has taken nothing: always False."""
 
 @final
 class _SendOp:
@@ -88,4 +94,6 @@ class _SendOp:
     def poll(self, wake: Callable[[], object]) -> tuple[bool, None]:
         """``(True, None)`` once sent, ``(False, None)`` while pending; ``wake``
         as for ``_RecvOp.poll``."""
-    def cancel(self) -> None: ...
+    def cancel(self) -> bool:
+        """Stops the send: True if a receiver had already claimed the value
+        (it is delivered), False if it delivers nothing."""
