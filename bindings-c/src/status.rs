@@ -6,6 +6,7 @@ use polyconc::chan::{
     CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
     TryRecvError, TrySelectError, TrySendError,
 };
+use polyconc::sync::NotLocked;
 
 /// The result of every fallible call: one of the `PC_*` status codes below.
 /// A fixed-size integer (not a C enum) so its size is the same for every
@@ -19,6 +20,7 @@ pub const PC_OK: pc_status = 0;
 /// and drained one, or a second close.
 pub const PC_CLOSED: pc_status = 1;
 /// The timeout passed before the operation could complete; nothing happened.
+/// (A lock taken with timeout 0 says this when it is held.)
 pub const PC_TIMEOUT: pc_status = 2;
 /// A send with timeout 0 would have had to wait (buffer full, or no receiver
 /// waiting on a rendezvous channel).
@@ -31,6 +33,11 @@ pub const PC_INVALID_ARG: pc_status = 5;
 pub const PC_NO_MEMORY: pc_status = 6;
 /// A bug inside the library (a Rust panic, caught at the boundary).
 pub const PC_PANIC: pc_status = 7;
+// Codes after PC_PANIC are appended as new types bring new outcomes; none
+// is ever renumbered.
+/// An unlock of a lock that the caller does not hold (`pc_mutex_unlock` of
+/// a mutex that is not locked).
+pub const PC_NOT_OWNER: pc_status = 8;
 
 /// The name of a status code, e.g. `"PC_CLOSED"`; `"PC_UNKNOWN_STATUS"` for a
 /// value that is none of them. The string is static: never free it.
@@ -45,6 +52,7 @@ pub extern "C" fn pc_status_str(status: pc_status) -> *const c_char {
         PC_INVALID_ARG => b"PC_INVALID_ARG\0",
         PC_NO_MEMORY => b"PC_NO_MEMORY\0",
         PC_PANIC => b"PC_PANIC\0",
+        PC_NOT_OWNER => b"PC_NOT_OWNER\0",
         _ => b"PC_UNKNOWN_STATUS\0",
     };
     name.as_ptr().cast()
@@ -120,6 +128,12 @@ impl From<SelectTimeoutError> for Status {
 impl From<CapacityError> for Status {
     fn from(_: CapacityError) -> Self {
         Status(PC_NO_MEMORY)
+    }
+}
+
+impl From<NotLocked> for Status {
+    fn from(_: NotLocked) -> Self {
+        Status(PC_NOT_OWNER)
     }
 }
 
