@@ -73,7 +73,7 @@ pub unsafe extern "C" fn pc_mutex_lock(mutex: *const pc_mutex, timeout_ns: u64) 
         if taken {
             Ok(())
         } else {
-            Err(Status(PC_TIMEOUT))
+            Err(Status::of(PC_TIMEOUT))
         }
     })
 }
