@@ -1,4 +1,5 @@
-// polyconc.hpp: a header-only C++17 wrapper over polyconc.h.
+// polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
+// Select and Mutex.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -163,6 +164,61 @@ class Chan {
   }
 
   pc_chan *h_ = nullptr;
+};
+
+/// A mutex (pc_mutex) that std::lock_guard, std::unique_lock and
+/// std::scoped_lock accept (it is TimedLockable). Unlike std::mutex, any
+/// thread may unlock it, and unlock() of a mutex that is not locked throws
+/// polyconc::error (PC_NOT_OWNER) instead of being undefined behaviour.
+///
+///   polyconc::Mutex m;
+///   { std::lock_guard<polyconc::Mutex> g(m); ... }
+///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
+///   if (u.owns_lock()) { ... }
+class Mutex {
+ public:
+  Mutex() {
+    pc_status s = pc_mutex_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
+  }
+  Mutex(const Mutex &) = delete;
+  Mutex &operator=(const Mutex &) = delete;
+  ~Mutex() { pc_mutex_free(h_); }
+
+  /// Waits until it has the lock.
+  void lock() {
+    pc_status s = pc_mutex_lock(h_, PC_FOREVER);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_lock");
+  }
+  /// Takes the lock only if it is free now.
+  bool try_lock() { return taken(pc_mutex_lock(h_, 0)); }
+  /// Takes the lock, waiting at most `timeout` (any duration, max() too).
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
+    return taken(pc_mutex_lock(h_, detail::to_ns(timeout)));
+  }
+  /// Takes the lock, waiting until `deadline` at the latest.
+  template <class Clock, class Duration>
+  bool try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
+    return try_lock_for(deadline - Clock::now());
+  }
+  /// Releases the lock (from any thread); throws polyconc::error with
+  /// PC_NOT_OWNER if it was not locked.
+  void unlock() {
+    pc_status s = pc_mutex_unlock(h_);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_unlock");
+  }
+  /// The C handle (still owned by this object).
+  const pc_mutex *handle() const noexcept { return h_; }
+
+ private:
+  static bool taken(pc_status s) {
+    if (s == PC_OK) return true;
+    if (s == PC_TIMEOUT) return false;
+    detail::fail(s, "pc_mutex_lock");
+  }
+
+  pc_mutex *h_ = nullptr;
 };
 
 /// Go's select over receive and send cases. Each case has a callback; the

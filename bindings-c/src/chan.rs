@@ -193,7 +193,7 @@ pub unsafe extern "C" fn pc_chan_new_with_drop(
     out: *mut *mut pc_chan,
 ) -> pc_status {
     boundary(|| {
-        let callback = drop_fn.ok_or(Status(PC_INVALID_ARG))?;
+        let callback = drop_fn.ok_or(Status::of(PC_INVALID_ARG))?;
         new_chan(elem_size, capacity, Some((callback, ctx)), out)
     })
 }
@@ -292,7 +292,7 @@ pub unsafe extern "C" fn pc_chan_close(chan: *const pc_chan) -> pc_status {
         if with_elem!(&handle(chan)?.chan, c => c.close()) {
             Ok(())
         } else {
-            Err(Status(PC_CLOSED))
+            Err(Status::of(PC_CLOSED))
         }
     })
 }

@@ -117,7 +117,7 @@ impl<F: Family> Erased<F> {
     pub(crate) fn new(elem_size: usize, args: F::Args) -> Result<Self, Status> {
         if elem_size > isize::MAX as usize {
             // No object is that large.
-            return Err(Status(PC_INVALID_ARG));
+            return Err(Status::of(PC_INVALID_ARG));
         }
         Ok(match elem_size {
             0..=8 => Erased::Word(F::make(args)?),
@@ -169,7 +169,7 @@ pub(crate) fn check_buf(ptr: *const c_void, elem_size: usize) -> Result<(), Stat
 #[cold]
 fn null_buf(elem_size: usize) -> Result<(), Status> {
     if elem_size > 0 {
-        return Err(Status(PC_INVALID_ARG));
+        return Err(Status::of(PC_INVALID_ARG));
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::status::{Status, PC_INVALID_ARG};
 /// live for `'a`.
 #[inline]
 pub(crate) unsafe fn handle<'a, H>(ptr: *const H) -> Result<&'a H, Status> {
-    ptr.as_ref().ok_or(Status(PC_INVALID_ARG))
+    ptr.as_ref().ok_or(Status::of(PC_INVALID_ARG))
 }
 
 /// Frees a handle given out by [`Out::write_handle`]; NULL does nothing.
@@ -38,7 +38,7 @@ pub(crate) struct Out<T>(NonNull<T>);
 /// written or dropped.
 #[inline]
 pub(crate) unsafe fn out<T>(ptr: *mut T) -> Result<Out<T>, Status> {
-    NonNull::new(ptr).map(Out).ok_or(Status(PC_INVALID_ARG))
+    NonNull::new(ptr).map(Out).ok_or(Status::of(PC_INVALID_ARG))
 }
 
 impl<T> Out<T> {

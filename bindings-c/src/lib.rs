@@ -8,7 +8,7 @@
 //! - `ffi.rs`: handles, out-pointers and `_free` for every `pc_*` type;
 //! - `wait.rs`: `timeout_ns` to how the core waits;
 //! - `elem.rs`: fixed-size elements as the core's typed values;
-//! - one file per C type: `chan.rs`, `select.rs`.
+//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks).
 #![allow(non_camel_case_types)]
 
 mod chan;
@@ -17,6 +17,7 @@ mod ffi;
 mod panic;
 mod select;
 mod status;
+mod sync;
 mod wait;
 
 use std::ffi::c_char;
@@ -30,8 +31,11 @@ pub use select::{
     pc_select, pc_select_case, pc_select_kind, PC_SELECT_DISABLED, PC_SELECT_RECV, PC_SELECT_SEND,
 };
 pub use status::{
-    pc_status, pc_status_str, PC_CLOSED, PC_EMPTY, PC_FULL, PC_INVALID_ARG, PC_NO_MEMORY, PC_OK,
-    PC_PANIC, PC_TIMEOUT,
+    pc_status, pc_status_str, PC_CLOSED, PC_EMPTY, PC_FULL, PC_INVALID_ARG, PC_NOT_OWNER,
+    PC_NO_MEMORY, PC_OK, PC_PANIC, PC_TIMEOUT,
+};
+pub use sync::{
+    pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
 };
 pub use wait::PC_FOREVER;
 

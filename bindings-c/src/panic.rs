@@ -27,7 +27,7 @@ impl Crossing for Result<(), Status> {
     fn into_c(self) -> pc_status {
         match self {
             Ok(()) => PC_OK,
-            Err(Status(s)) => s,
+            Err(s) => s.code(),
         }
     }
 }
@@ -96,9 +96,9 @@ mod tests {
     #[test]
     fn results_cross_as_their_code_or_value() {
         assert_eq!(boundary(|| Ok(())), PC_OK);
-        assert_eq!(boundary(|| Err::<(), _>(Status(PC_FULL))), PC_FULL);
+        assert_eq!(boundary(|| Err::<(), _>(Status::of(PC_FULL))), PC_FULL);
         assert_eq!(boundary(|| Ok::<usize, Status>(7)), 7);
-        assert_eq!(boundary(|| Err::<usize, _>(Status(PC_FULL))), 0);
+        assert_eq!(boundary(|| Err::<usize, _>(Status::of(PC_FULL))), 0);
         assert!(boundary(|| Ok::<bool, Status>(true)));
     }
 }

@@ -112,7 +112,7 @@ pub unsafe extern "C" fn pc_select(
     boundary(|| {
         let fired = ffi::out(fired)?;
         if cases.is_null() && n > 0 {
-            return Err(Status(PC_INVALID_ARG));
+            return Err(Status::of(PC_INVALID_ARG));
         }
         let mut select = Select::<Fired>::new();
         for i in 0..n {
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn pc_select(
                 case.kind,
                 PC_SELECT_DISABLED | PC_SELECT_RECV | PC_SELECT_SEND
             ) {
-                return Err(Status(PC_INVALID_ARG));
+                return Err(Status::of(PC_INVALID_ARG));
             }
             if case.kind == PC_SELECT_DISABLED || case.chan.is_null() {
                 // Leaving it out is the same as adding it disabled: it can

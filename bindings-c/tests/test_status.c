@@ -20,8 +20,11 @@ static void status_names(void) {
   CHECK(strcmp(pc_status_str(PC_INVALID_ARG), "PC_INVALID_ARG") == 0);
   CHECK(strcmp(pc_status_str(PC_NO_MEMORY), "PC_NO_MEMORY") == 0);
   CHECK(strcmp(pc_status_str(PC_PANIC), "PC_PANIC") == 0);
+  CHECK(strcmp(pc_status_str(PC_NOT_OWNER), "PC_NOT_OWNER") == 0);
+  /* Codes are appended, never renumbered. */
+  CHECK(PC_PANIC == 7 && PC_NOT_OWNER == 8);
   CHECK(strcmp(pc_status_str(-1), "PC_UNKNOWN_STATUS") == 0);
-  CHECK(strcmp(pc_status_str(8), "PC_UNKNOWN_STATUS") == 0);
+  CHECK(strcmp(pc_status_str(9), "PC_UNKNOWN_STATUS") == 0);
   CHECK(sizeof(pc_status) == 4);
 }
 

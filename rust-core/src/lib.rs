@@ -13,6 +13,7 @@ pub mod chan;
 mod primitives;
 #[cfg(all(feature = "test-hooks", not(loom)))]
 pub mod test_hooks;
+pub mod sync;
 mod wait;
 
 pub use wait::{Deadline, Wait};
