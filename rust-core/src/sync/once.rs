@@ -3,9 +3,10 @@
 
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
+use std::time::{Duration, Instant};
 
 use crate::primitives::{AtomicUsize, Ordering};
-use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Event};
+use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Event, Wait};
 
 /// No call has finished; the next caller runs its function.
 const EMPTY: usize = 0;
@@ -73,10 +74,50 @@ impl<T> Once<T> {
     /// assert_eq!(*once.call_once(|| 2), 1);
     /// ```
     pub fn call_once(&self, f: impl FnOnce() -> T) -> &T {
+        self.call_once_with(f, Wait::FOREVER)
+            .expect("a wait without a deadline ends with the value")
+    }
+
+    /// [`call_once`](Once::call_once), waiting for another caller's function
+    /// as `wait` says: `None` if that is still running when the wait ends
+    /// (`f` did not run). The wait bounds only that: this caller's own `f`,
+    /// once it runs, runs to the end.
+    ///
+    /// ```
+    /// use polyconc::{sync::Once, Wait};
+    /// let once = Once::new();
+    /// assert_eq!(once.call_once_with(|| 3, Wait::Now), Some(&3));
+    /// ```
+    pub fn call_once_with(&self, f: impl FnOnce() -> T, wait: Wait) -> Option<&T> {
         match self.get() {
-            Some(value) => value,
-            None => self.call_once_slow(f),
+            Some(value) => Some(value),
+            None => self.call_once_slow(f, wait),
         }
+    }
+
+    /// [`call_once_with`](Once::call_once_with), waiting at most `timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::sync::Once;
+    /// let once = Once::new();
+    /// assert_eq!(once.call_once_timeout(|| 'a', Duration::from_millis(1)), Some(&'a'));
+    /// ```
+    pub fn call_once_timeout(&self, f: impl FnOnce() -> T, timeout: Duration) -> Option<&T> {
+        self.call_once_with(f, Wait::timeout(timeout))
+    }
+
+    /// [`call_once_with`](Once::call_once_with), waiting until `deadline`
+    /// at most.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use polyconc::sync::Once;
+    /// let once = Once::new();
+    /// assert_eq!(once.call_once_deadline(|| 1, Instant::now()), Some(&1));
+    /// ```
+    pub fn call_once_deadline(&self, f: impl FnOnce() -> T, deadline: Instant) -> Option<&T> {
+        self.call_once_with(f, Wait::Until(Deadline::at(deadline)))
     }
 
     /// The value, if a call has finished.
@@ -98,21 +139,24 @@ impl<T> Once<T> {
     }
 
     #[cold]
-    fn call_once_slow(&self, f: impl FnOnce() -> T) -> &T {
+    fn call_once_slow(&self, f: impl FnOnce() -> T, wait: Wait) -> Option<&T> {
         loop {
             match self
                 .state
                 .compare_exchange(EMPTY, RUNNING, Ordering::Acquire, Ordering::Acquire)
             {
-                Ok(_) => return self.run(f),
-                Err(FILLED) => return self.get().expect("filled"),
+                Ok(_) => return Some(self.run(f)),
+                Err(FILLED) => return self.get(),
+                // Running elsewhere: wait until it fills the value or panics.
                 Err(_) => {
-                    // Running elsewhere: wait until it fills the value or panics.
-                    self.finished.wait(
-                        || (self.state.load(Ordering::Acquire) != RUNNING).then_some(()),
-                        Backoff::Park,
-                        Deadline::never(),
-                    );
+                    let finished = wait.deadline().and_then(|deadline| {
+                        self.finished.wait(
+                            || (self.state.load(Ordering::Acquire) != RUNNING).then_some(()),
+                            Backoff::Park,
+                            deadline,
+                        )
+                    });
+                    finished?;
                 }
             }
         }
