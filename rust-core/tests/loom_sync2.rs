@@ -1,7 +1,8 @@
 //! loom model checks of the synchronizers' wake-up and give-up paths: a
 //! semaphore release racing a cancelled acquire, a barrier broken by a
-//! timeout or a cancelled wait, and a wait group's last `done` racing
-//! `wait`. Loom has no clock, so a timeout is modelled by a deadline that
+//! timeout or a cancelled wait, a wait group's last `done` racing `wait`,
+//! a latch's last count-down racing `wait`, and two callers of a `Once`.
+//! Loom has no clock, so a timeout is modelled by a deadline that
 //! has already passed (the waiter arrives, then gives up at once), and a
 //! cancellation by an async wait polled once and dropped.
 //! Loom fails a model in which every thread ends up parked (a lost
@@ -18,11 +19,19 @@ use std::time::Instant;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
-use polyconc::sync::{BarrierError, CyclicBarrier, Semaphore, WaitGroup};
+use polyconc::sync::{BarrierError, CountDownLatch, CyclicBarrier, Once, Semaphore, WaitGroup};
 
 /// Polls `f` once with a waker that does nothing.
 fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
     std::pin::Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
+}
+
+fn empty_semaphore(fair: bool) -> Arc<Semaphore> {
+    Arc::new(if fair {
+        Semaphore::fair(0)
+    } else {
+        Semaphore::new(0)
+    })
 }
 
 #[test]
@@ -31,11 +40,7 @@ fn semaphore_release_races_cancelled_acquire() {
     // release granted the permit to it or not, the permit ends up back.
     for fair in [false, true] {
         loom::model(move || {
-            let s = Arc::new(if fair {
-                Semaphore::fair(0)
-            } else {
-                Semaphore::new(0)
-            });
+            let s = empty_semaphore(fair);
             let mut f = s.acquire_async(1);
             assert_eq!(poll_once(&mut f), Poll::Pending);
             let releaser = {
@@ -58,11 +63,7 @@ fn semaphore_cancelled_head_passes_on() {
     // head has left) or passed on by the leaving head.
     for fair in [false, true] {
         loom::model(move || {
-            let s = Arc::new(if fair {
-                Semaphore::fair(0)
-            } else {
-                Semaphore::new(0)
-            });
+            let s = empty_semaphore(fair);
             let mut head = s.acquire_async(2);
             assert_eq!(poll_once(&mut head), Poll::Pending);
             let behind = {
@@ -215,5 +216,52 @@ fn waitgroup_done_races_cancelled_async_wait() {
         worker.join().unwrap();
         waiter.join().unwrap();
         assert_eq!(wg.count(), 0);
+    });
+}
+
+#[test]
+fn latch_count_down_races_wait() {
+    // The last count-down races a blocked wait: the wait returns, and sees
+    // what both counting threads did.
+    loom::model(|| {
+        let latch = Arc::new(CountDownLatch::new(2));
+        let work = Arc::new(AtomicUsize::new(0));
+        let counters: Vec<_> = (0..2)
+            .map(|_| {
+                let (latch, work) = (latch.clone(), work.clone());
+                thread::spawn(move || {
+                    work.fetch_add(1, Ordering::Relaxed);
+                    latch.count_down();
+                })
+            })
+            .collect();
+        latch.wait();
+        assert_eq!(work.load(Ordering::Relaxed), 2);
+        counters.into_iter().for_each(|t| t.join().unwrap());
+    });
+}
+
+#[test]
+fn once_callers_race() {
+    // Two callers race: one function runs, and both get its value (the
+    // loser waits for the winner if it comes while the function runs).
+    loom::model(|| {
+        let once = Arc::new(Once::new());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let other = {
+            let (once, runs) = (once.clone(), runs.clone());
+            thread::spawn(move || {
+                *once.call_once(|| {
+                    runs.fetch_add(1, Ordering::Relaxed);
+                    1
+                })
+            })
+        };
+        let mine = *once.call_once(|| {
+            runs.fetch_add(1, Ordering::Relaxed);
+            2
+        });
+        assert_eq!(other.join().unwrap(), mine);
+        assert_eq!(runs.load(Ordering::Relaxed), 1);
     });
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use polyconc::sync::{BarrierError, CyclicBarrier};
@@ -19,6 +20,31 @@ use crate::util::{
 
 fn await_number_waiting(b: &CyclicBarrier, n: usize) {
     wait_until("the waiters arrived", || b.number_waiting() == n);
+}
+
+/// Starts `n` parties blocked in `wait`, and waits until they have arrived.
+fn parties_waiting(
+    b: &Arc<CyclicBarrier>,
+    n: usize,
+) -> Vec<JoinHandle<Result<usize, BarrierError>>> {
+    let ts = (0..n)
+        .map(|_| {
+            let b = Arc::clone(b);
+            spawn(move || b.wait())
+        })
+        .collect();
+    await_number_waiting(b, n);
+    ts
+}
+
+/// The TCK's check after a broken round: broken, nobody waiting; and after
+/// a reset, whole again.
+fn assert_broken_then_reset(b: &CyclicBarrier) {
+    assert!(b.is_broken());
+    assert_eq!(b.number_waiting(), 0);
+    b.reset();
+    assert!(!b.is_broken());
+    assert_eq!(b.number_waiting(), 0);
 }
 
 /// testConstructor1/2: zero parties is an error, not a barrier.
@@ -135,17 +161,14 @@ fn action_runs_before_the_others_are_released() {
 #[test]
 fn cancelled_wait_breaks_blocking_waiter() {
     let c = Arc::new(CyclicBarrier::new(3));
-    let t2 = {
-        let c = Arc::clone(&c);
-        spawn(move || c.wait())
-    };
-    await_number_waiting(&c, 1);
+    let t2 = parties_waiting(&c, 1);
     let mut t1 = c.wait_async();
     assert_send(&t1);
     assert_eq!(poll_once(&mut t1), Poll::Pending);
     assert_eq!(c.number_waiting(), 2);
     drop(t1);
-    assert_eq!(join(t2), Err(BarrierError::Broken));
+    t2.into_iter()
+        .for_each(|t| assert_eq!(join(t), Err(BarrierError::Broken)));
     assert!(c.is_broken());
 }
 
@@ -237,13 +260,7 @@ fn broken_until_reset() {
 #[test]
 fn reset_breaks_current_waiters() {
     let c = Arc::new(CyclicBarrier::new(3));
-    let ts: Vec<_> = (0..2)
-        .map(|_| {
-            let c = Arc::clone(&c);
-            spawn(move || c.wait())
-        })
-        .collect();
-    await_number_waiting(&c, 2);
+    let ts = parties_waiting(&c, 2);
     c.reset();
     for t in ts {
         assert_eq!(join(t), Err(BarrierError::Broken));
@@ -258,16 +275,9 @@ fn reset_breaks_current_waiters() {
 fn reset_before_waiting() {
     let c = Arc::new(CyclicBarrier::new(3));
     c.reset();
-    let ts: Vec<_> = (0..2)
-        .map(|_| {
-            let c = Arc::clone(&c);
-            spawn(move || c.wait().unwrap())
-        })
-        .collect();
+    let ts = parties_waiting(&c, 2);
     c.wait().unwrap();
-    ts.into_iter().for_each(|t| {
-        join(t);
-    });
+    ts.into_iter().for_each(|t| assert!(join(t).is_ok()));
 }
 
 /// testReset_Leakage: while a barrier is broken no wait passes it; a party
@@ -318,20 +328,13 @@ fn reset_without_breakage() {
 fn reset_after_cancel() {
     let barrier = Arc::new(CyclicBarrier::new(3));
     for _ in 0..2 {
-        let t2 = {
-            let barrier = Arc::clone(&barrier);
-            spawn(move || barrier.wait())
-        };
-        await_number_waiting(&barrier, 1);
+        let t2 = parties_waiting(&barrier, 1);
         let mut t1 = barrier.wait_async();
         assert_eq!(poll_once(&mut t1), Poll::Pending);
         drop(t1);
-        assert_eq!(join(t2), Err(BarrierError::Broken));
-        assert!(barrier.is_broken());
-        assert_eq!(barrier.number_waiting(), 0);
-        barrier.reset();
-        assert!(!barrier.is_broken());
-        assert_eq!(barrier.number_waiting(), 0);
+        t2.into_iter()
+            .for_each(|t| assert_eq!(join(t), Err(BarrierError::Broken)));
+        assert_broken_then_reset(&barrier);
     }
 }
 
@@ -354,11 +357,7 @@ fn reset_after_timeout() {
         };
         assert_eq!(join(t1), Err(BarrierError::Broken));
         assert_eq!(join(t2), Err(BarrierError::Timeout));
-        assert_eq!(barrier.number_waiting(), 0);
-        assert!(barrier.is_broken());
-        barrier.reset();
-        assert!(!barrier.is_broken());
-        assert_eq!(barrier.number_waiting(), 0);
+        assert_broken_then_reset(&barrier);
     }
 }
 
@@ -376,32 +375,16 @@ fn reset_after_action_panicked() {
         }))
     };
     for _ in 0..2 {
-        let ts: Vec<_> = (0..2)
-            .map(|_| {
-                let barrier = Arc::clone(&barrier);
-                spawn(move || barrier.wait())
-            })
-            .collect();
-        await_number_waiting(&barrier, 2);
+        let ts = parties_waiting(&barrier, 2);
         assert_eq!(barrier.wait(), Err(BarrierError::ActionPanicked));
         for t in ts {
             assert_eq!(join(t), Err(BarrierError::Broken));
         }
-        assert!(barrier.is_broken());
-        assert_eq!(barrier.number_waiting(), 0);
-        barrier.reset();
-        assert!(!barrier.is_broken());
-        assert_eq!(barrier.number_waiting(), 0);
+        assert_broken_then_reset(&barrier);
     }
     // Once the action stops failing, the barrier trips again.
     panics.store(0, Ordering::SeqCst);
-    let ts: Vec<_> = (0..2)
-        .map(|_| {
-            let barrier = Arc::clone(&barrier);
-            spawn(move || barrier.wait())
-        })
-        .collect();
-    await_number_waiting(&barrier, 2);
+    let ts = parties_waiting(&barrier, 2);
     assert_eq!(barrier.wait(), Ok(0));
     ts.into_iter().for_each(|t| assert!(join(t).is_ok()));
 }
@@ -466,10 +449,7 @@ fn many_generations() {
 #[test]
 fn waits_for_the_last() {
     let b = Arc::new(CyclicBarrier::new(2));
-    let t = {
-        let b = Arc::clone(&b);
-        spawn(move || b.wait())
-    };
+    let t = parties_waiting(&b, 1).pop().unwrap();
     assert_stays_blocked(&t);
     assert_eq!(b.wait(), Ok(0));
     assert_eq!(join(t), Ok(1));

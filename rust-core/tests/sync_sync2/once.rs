@@ -6,10 +6,13 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+use std::time::Instant;
 
 use polyconc::sync::{CountDownLatch, Once};
+use polyconc::Wait;
 
-use crate::util::{assert_stays_blocked, join, spawn, wait_until};
+use crate::util::{assert_stays_blocked, join, spawn, wait_until, SHORT};
 
 /// TestOnce: ten threads call at once; the function runs once and every
 /// caller sees its value.
@@ -53,24 +56,38 @@ fn once_panic() {
     assert_eq!(*once.call_once(|| panic!("Once called twice")), 7);
 }
 
+/// Starts a first call on its own thread and returns once it runs: its
+/// function waits for the latch, then returns `make()` (which may panic).
+/// The thread gives `Err` if the call panicked.
+fn first_call_waiting<T: Copy + Send + Sync + 'static>(
+    once: &Arc<Once<T>>,
+    make: impl FnOnce() -> T + Send + 'static,
+) -> (JoinHandle<Result<T, ()>>, Arc<CountDownLatch>) {
+    let go_on = Arc::new(CountDownLatch::new(1));
+    let (started_tx, started) = mpsc::channel();
+    let first = {
+        let (once, go_on) = (Arc::clone(once), Arc::clone(&go_on));
+        spawn(move || {
+            catch_unwind(AssertUnwindSafe(|| {
+                *once.call_once(|| {
+                    started_tx.send(()).unwrap();
+                    go_on.wait();
+                    make()
+                })
+            }))
+            .map_err(drop)
+        })
+    };
+    started.recv().unwrap();
+    (first, go_on)
+}
+
 /// Callers that come while the first call runs block until it finishes,
 /// and get its value; their functions never run.
 #[test]
 fn waiters_block_until_the_first_call_finishes() {
     let once = Arc::new(Once::new());
-    let go_on = Arc::new(CountDownLatch::new(1));
-    let (started_tx, started) = mpsc::channel();
-    let first = {
-        let (once, go_on) = (Arc::clone(&once), Arc::clone(&go_on));
-        spawn(move || {
-            *once.call_once(|| {
-                started_tx.send(()).unwrap();
-                go_on.wait();
-                "first"
-            })
-        })
-    };
-    started.recv().unwrap();
+    let (first, go_on) = first_call_waiting(&once, || "first");
     let second = {
         let once = Arc::clone(&once);
         spawn(move || *once.call_once(|| "second"))
@@ -78,9 +95,29 @@ fn waiters_block_until_the_first_call_finishes() {
     assert_stays_blocked(&second);
     assert_eq!(once.get(), None);
     go_on.count_down();
-    assert_eq!(join(first), "first");
+    assert_eq!(join(first), Ok("first"));
     assert_eq!(join(second), "first");
     assert_eq!(once.get(), Some(&"first"));
+}
+
+/// A caller that may wait only so long for another's call gives up with
+/// `None`, without running its own function.
+#[test]
+fn waiting_for_another_call_times_out() {
+    let once = Arc::new(Once::new());
+    let (first, go_on) = first_call_waiting(&once, || 1);
+    let start = Instant::now();
+    assert_eq!(once.call_once_timeout(|| unreachable!(), SHORT), None);
+    assert!(start.elapsed() >= SHORT);
+    assert_eq!(once.call_once_with(|| unreachable!(), Wait::Now), None);
+    assert_eq!(
+        once.call_once_deadline(|| unreachable!(), Instant::now()),
+        None
+    );
+    go_on.count_down();
+    assert_eq!(join(first), Ok(1));
+    assert_eq!(once.call_once_with(|| unreachable!(), Wait::Now), Some(&1));
+    assert_eq!(once.call_once_timeout(|| unreachable!(), SHORT), Some(&1));
 }
 
 /// A first call that panics while others wait lets one of them run its
@@ -88,22 +125,7 @@ fn waiters_block_until_the_first_call_finishes() {
 #[test]
 fn panicking_first_call_lets_a_waiter_try() {
     let once = Arc::new(Once::new());
-    let go_on = Arc::new(CountDownLatch::new(1));
-    let (started_tx, started) = mpsc::channel();
-    let first = {
-        let (once, go_on) = (Arc::clone(&once), Arc::clone(&go_on));
-        spawn(move || {
-            catch_unwind(AssertUnwindSafe(|| {
-                once.call_once(|| -> usize {
-                    started_tx.send(()).unwrap();
-                    go_on.wait();
-                    panic!("the first call fails")
-                });
-            }))
-            .is_err()
-        })
-    };
-    started.recv().unwrap();
+    let (first, go_on) = first_call_waiting(&once, || -> usize { panic!("the first call fails") });
     let runs = Arc::new(AtomicUsize::new(0));
     let waiting = Arc::new(AtomicUsize::new(0));
     let waiters: Vec<_> = (1..=3)
@@ -123,7 +145,7 @@ fn panicking_first_call_lets_a_waiter_try() {
         waiting.load(Ordering::SeqCst) == 3
     });
     go_on.count_down();
-    assert!(join(first));
+    assert_eq!(join(first), Err(()));
     let got: Vec<usize> = waiters.into_iter().map(join).collect();
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     assert!(got.iter().all(|&v| v == got[0] && v != 0));
