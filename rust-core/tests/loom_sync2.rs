@@ -1,10 +1,11 @@
 //! loom model checks of the synchronizers' wake-up and give-up paths: a
 //! semaphore release racing a cancelled acquire, a barrier broken by a
-//! timeout or a cancelled wait, a wait group's last `done` racing `wait`,
-//! a latch's last count-down racing `wait`, and two callers of a `Once`.
-//! Loom has no clock, so a timeout is modelled by a deadline that
-//! has already passed (the waiter arrives, then gives up at once), and a
-//! cancellation by an async wait polled once and dropped.
+//! timeout or a cancelled wait, a party arriving while the action runs, a
+//! wait group's last `done` racing `wait`, a latch's last count-down racing
+//! `wait`, and two callers of a `Once`. Loom has no clock, so a timeout is
+//! modelled by a deadline that has already passed (the waiter arrives, then
+//! gives up at once), and a cancellation by an async wait polled once and
+//! dropped.
 //! Loom fails a model in which every thread ends up parked (a lost
 //! wake-up); the models assert the counts.
 //!
@@ -169,6 +170,33 @@ fn barrier_broken_by_cancelled_wait() {
             );
             assert!(b.is_broken());
         }
+    });
+}
+
+#[test]
+fn barrier_arrival_during_action() {
+    // One party and an action, two threads: each wait trips the barrier,
+    // and one may come while the other's action runs. It must wait for
+    // that action and trip the next generation: both get Ok(0), the action
+    // runs twice and never twice at once.
+    loom::model(|| {
+        let running = Arc::new(AtomicUsize::new(0));
+        let trips = Arc::new(AtomicUsize::new(0));
+        let b = {
+            let (running, trips) = (running.clone(), trips.clone());
+            Arc::new(CyclicBarrier::new(1).with_action(move || {
+                assert_eq!(running.fetch_add(1, Ordering::SeqCst), 0, "actions overlap");
+                running.fetch_sub(1, Ordering::SeqCst);
+                trips.fetch_add(1, Ordering::SeqCst);
+            }))
+        };
+        let other = {
+            let b = b.clone();
+            thread::spawn(move || b.wait())
+        };
+        assert_eq!(b.wait(), Ok(0));
+        assert_eq!(other.join().unwrap(), Ok(0));
+        assert_eq!(trips.load(Ordering::SeqCst), 2);
     });
 }
 

@@ -1,15 +1,16 @@
-//! [`CyclicBarrier`]: the parties arrived in this generation and a broken
-//! flag, in one word, and a [`WaitQueue`] of the parties waiting.
+//! [`CyclicBarrier`]: the parties arrived in this generation and a few
+//! flags, in one word, and a [`WaitQueue`] of the parties waiting.
 //!
 //! Each waiting party is told how its generation ended by the case it is
 //! claimed for: tripped, or broken. The last party to arrive claims every
-//! waiter of its generation and starts the next one at once (parties that
-//! arrive from then on belong to it), runs the action, and only then
-//! completes the waiters it claimed, with the case changed to broken if the
-//! action panicked. A waiter whose deadline passes after it was claimed has
-//! lost the race to its generation's end: it waits for the claim to
-//! complete (the action to finish), as a Java waiter waits for the lock the
-//! tripping thread holds.
+//! waiter of its generation, runs the action, and only then completes the
+//! waiters it claimed, with the case changed to broken if the action
+//! panicked. While the action runs (the word says `TRIPPING`), parties that
+//! arrive queue to be told to arrive again once it is over: the next
+//! generation starts after the action, as in Java, whose tripping thread
+//! holds the barrier's lock throughout. A waiter whose deadline passes
+//! after it was claimed has lost the race to its generation's end: it
+//! waits for the claim to complete (the action to finish).
 //!
 //! The word is changed only under the queue's lock; it is atomic so that
 //! `number_waiting` and `is_broken` need no lock.
@@ -27,9 +28,18 @@ use crate::wait::{Backoff, Deadline, Locked, Wait, WaitQueue, Waiter};
 const TRIPPED: usize = 0;
 /// The case a waiter is claimed for: its generation broke.
 const BROKEN: usize = 1;
+/// The case a waiter is claimed for: it came while an action ran, and
+/// arrives again now that it is over.
+const RETRY: usize = 2;
 
-/// The state word's broken flag; the bits below it count the arrived.
+/// The state word's flag: the barrier is broken.
 const BROKEN_FLAG: usize = 1 << (usize::BITS - 1);
+/// The state word's flag: the last party runs the action.
+const TRIPPING: usize = 1 << (usize::BITS - 2);
+/// The state word's flag: a reset came while the action ran.
+const RESET_PENDING: usize = 1 << (usize::BITS - 3);
+/// The state word's bits that count the parties arrived.
+const ARRIVED: usize = RESET_PENDING - 1;
 
 /// Java's `java.util.concurrent.CyclicBarrier`: `parties` threads (or
 /// tasks) wait for each other, then all go on together; then it is ready
@@ -38,7 +48,8 @@ const BROKEN_FLAG: usize = 1 << (usize::BITS - 1);
 /// [`wait`](CyclicBarrier::wait) returns the arrival index, as Java's
 /// `await`: the first to arrive gets `parties - 1`, the last 0. The last
 /// also runs the optional action ([`with_action`](CyclicBarrier::with_action))
-/// before any of the others is released.
+/// before any of the others is released; parties that come while it runs
+/// belong to the next generation, which starts once the action is over.
 ///
 /// A waiter that times out or is cancelled, or an action that panics,
 /// **breaks** the barrier: the waiter that timed out gets
@@ -67,10 +78,10 @@ const BROKEN_FLAG: usize = 1 << (usize::BITS - 1);
 /// ```
 pub struct CyclicBarrier {
     parties: usize,
-    /// [`BROKEN_FLAG`] and the parties arrived in this generation.
+    /// The flags and the parties arrived in this generation.
     state: AtomicUsize,
-    /// The parties of this generation waiting, and of the one that just
-    /// tripped while its action runs (those are claimed already).
+    /// The parties of this generation waiting; while an action runs, the
+    /// parties waiting for it to finish.
     waiters: WaitQueue<()>,
     action: Option<Box<dyn Fn() + Send + Sync>>,
 }
@@ -140,6 +151,8 @@ enum Arrival {
     Last(Result<usize, BarrierError>),
     /// It waits, with this arrival index.
     Waits(usize),
+    /// An action runs: it waits to arrive again.
+    Early,
 }
 
 impl CyclicBarrier {
@@ -149,7 +162,7 @@ impl CyclicBarrier {
     /// use polyconc::sync::CyclicBarrier;
     /// assert!(CyclicBarrier::try_new(CyclicBarrier::MAX_PARTIES).is_ok());
     /// ```
-    pub const MAX_PARTIES: usize = BROKEN_FLAG - 1;
+    pub const MAX_PARTIES: usize = ARRIVED;
 
     /// A barrier for `parties` parties, without an action.
     ///
@@ -226,14 +239,15 @@ impl CyclicBarrier {
         self.parties
     }
 
-    /// The parties waiting in this generation (0 while broken).
+    /// The parties waiting in this generation (0 while broken, all of them
+    /// while the action runs).
     ///
     /// ```
     /// use polyconc::sync::CyclicBarrier;
     /// assert_eq!(CyclicBarrier::new(3).number_waiting(), 0);
     /// ```
     pub fn number_waiting(&self) -> usize {
-        self.state.load(Ordering::Acquire) & !BROKEN_FLAG
+        self.state.load(Ordering::Acquire) & ARRIVED
     }
 
     /// Whether the barrier is broken.
@@ -253,8 +267,9 @@ impl CyclicBarrier {
     /// Breaks the current generation (its waiters get
     /// [`BarrierError::Broken`]) and starts a fresh one: the barrier is no
     /// longer broken. A generation whose action is running has tripped
-    /// already and is left to finish (if that action then panics, the
-    /// barrier is broken again).
+    /// already: the reset takes effect when the action is over (as Java's
+    /// waits for the lock the action's thread holds), and the generation
+    /// after it starts whole even if the action panicked.
     ///
     /// ```
     /// use std::time::Duration;
@@ -267,6 +282,11 @@ impl CyclicBarrier {
     /// ```
     pub fn reset(&self) {
         let mut q = self.waiters.lock();
+        let s = self.state.load(Ordering::Relaxed);
+        if s & TRIPPING != 0 {
+            self.state.store(s | RESET_PENDING, Ordering::Release);
+            return;
+        }
         let woken = release_all(&mut q, BROKEN);
         self.state.store(0, Ordering::Release);
         drop(q);
@@ -292,7 +312,9 @@ impl CyclicBarrier {
     /// [`wait`](CyclicBarrier::wait), giving up after `timeout`: then this
     /// party gets [`BarrierError::Timeout`] and the barrier is broken. A
     /// zero timeout trips the barrier if this party is the last, else
-    /// breaks it.
+    /// breaks it. A party that comes while the action of the generation
+    /// before runs first waits for it to finish, whatever the timeout (as a
+    /// Java thread waits for the barrier's lock).
     ///
     /// ```
     /// use std::time::Duration;
@@ -333,10 +355,10 @@ impl CyclicBarrier {
     }
 
     /// [`wait`](CyclicBarrier::wait) in async code. The party arrives at the
-    /// first poll; dropping the future while it waits breaks the barrier,
-    /// as a timeout does (a future dropped before its first poll never
-    /// arrived, and one dropped after its generation tripped changes
-    /// nothing).
+    /// first poll (or, if the action of the generation before is running
+    /// then, once it is over); dropping the future while it waits breaks the
+    /// barrier, as a timeout does. A future dropped before it arrived, or
+    /// after its generation tripped, changes nothing.
     ///
     /// ```
     /// use polyconc::sync::CyclicBarrier;
@@ -357,23 +379,37 @@ impl CyclicBarrier {
     }
 
     fn wait_until(&self, deadline: Deadline) -> Result<usize, BarrierError> {
-        let waiter = Waiter::for_thread();
-        let index = match self.arrive(&waiter) {
-            Arrival::Broken => return Err(BarrierError::Broken),
-            Arrival::Last(r) => return r,
-            Arrival::Waits(index) => index,
-        };
-        if !waiter.wait(Backoff::Park, deadline) && self.leave(&waiter) {
-            return Err(BarrierError::Timeout);
+        loop {
+            let waiter = Waiter::for_thread();
+            let index = match self.arrive(&waiter) {
+                Arrival::Broken => return Err(BarrierError::Broken),
+                Arrival::Last(r) => return r,
+                Arrival::Waits(index) => index,
+                Arrival::Early => {
+                    // As a Java thread waits for the lock: untimed, and
+                    // the deadline applies once it has arrived.
+                    let told = waiter.wait(Backoff::Park, Deadline::never());
+                    debug_assert!(told);
+                    continue;
+                }
+            };
+            if !waiter.wait(Backoff::Park, deadline) && self.leave(&waiter) {
+                return Err(BarrierError::Timeout);
+            }
+            return outcome(&waiter, index);
         }
-        outcome(&waiter, index)
     }
 
     /// Counts a party in; queues `waiter` unless it is the last (which
-    /// trips the barrier) or the barrier is broken.
+    /// trips the barrier) or the barrier is broken. While an action runs,
+    /// queues it to arrive again.
     fn arrive(&self, waiter: &Arc<Waiter>) -> Arrival {
         let mut q = self.waiters.lock();
         let s = self.state.load(Ordering::Relaxed);
+        if s & TRIPPING != 0 {
+            q.push_back(Arc::clone(waiter), ());
+            return Arrival::Early;
+        }
         if s & BROKEN_FLAG != 0 {
             return Arrival::Broken;
         }
@@ -383,27 +419,29 @@ impl CyclicBarrier {
             q.push_back(Arc::clone(waiter), ());
             return Arrival::Waits(self.parties - arrived);
         }
-        // The last: this generation is over, the next one starts now.
+        // The last: this generation is over; the next starts after the action.
         let claimed = claim_all(&mut q, TRIPPED);
-        self.state.store(0, Ordering::Release);
+        self.state.store(TRIPPING | arrived, Ordering::Release);
         drop(q);
         Arrival::Last(self.trip(claimed))
     }
 
     /// Runs the action, then lets the generation's waiters go: tripped, or
-    /// broken (with the barrier) if the action panicked.
+    /// broken (with the barrier, unless a reset came meanwhile) if the
+    /// action panicked. Those that came meanwhile arrive again.
     fn trip(&self, claimed: Vec<Arc<Waiter>>) -> Result<usize, BarrierError> {
         let ran = match &self.action {
             Some(action) => catch_unwind(AssertUnwindSafe(action)).is_ok(),
             None => true,
         };
-        let mut woken = Vec::new();
-        if !ran {
-            // Broken for those that arrived since the trip, and those to come.
+        let woken = {
             let mut q = self.waiters.lock();
-            woken = release_all(&mut q, BROKEN);
-            self.state.store(BROKEN_FLAG, Ordering::Release);
-        }
+            let reset = self.state.load(Ordering::Relaxed) & RESET_PENDING != 0;
+            let broken = !ran && !reset;
+            self.state
+                .store(if broken { BROKEN_FLAG } else { 0 }, Ordering::Release);
+            release_all(&mut q, RETRY)
+        };
         for w in &claimed {
             if !ran {
                 w.reclaim(BROKEN);
@@ -427,6 +465,8 @@ impl CyclicBarrier {
         if q.abort(waiter).is_err() {
             return false;
         }
+        // Still waiting, so its generation has not tripped: no action runs.
+        debug_assert_eq!(self.state.load(Ordering::Relaxed) & TRIPPING, 0);
         let woken = release_all(&mut q, BROKEN);
         self.state.store(BROKEN_FLAG, Ordering::Release);
         drop(q);
@@ -501,6 +541,8 @@ pub struct BarrierWaitFuture<'a> {
 
 enum WaitState {
     Start,
+    /// Came while an action ran; arrives again when told.
+    Early(Arc<Waiter>),
     Waiting(Arc<Waiter>, usize),
     Done,
 }
@@ -510,25 +552,32 @@ impl Future for BarrierWaitFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let result = match &this.state {
-            WaitState::Start => {
-                let waiter = Waiter::for_task(cx.waker());
-                match this.barrier.arrive(&waiter) {
-                    Arrival::Broken => Err(BarrierError::Broken),
-                    Arrival::Last(r) => r,
-                    Arrival::Waits(index) => {
-                        this.state = WaitState::Waiting(waiter, index);
-                        return Poll::Pending;
+        let result = loop {
+            match &this.state {
+                WaitState::Start => {
+                    let waiter = Waiter::for_task(cx.waker());
+                    match this.barrier.arrive(&waiter) {
+                        Arrival::Broken => break Err(BarrierError::Broken),
+                        Arrival::Last(r) => break r,
+                        Arrival::Waits(index) => this.state = WaitState::Waiting(waiter, index),
+                        Arrival::Early => this.state = WaitState::Early(waiter),
                     }
-                }
-            }
-            WaitState::Waiting(waiter, index) => {
-                if !waiter.poll_done(cx.waker()) {
                     return Poll::Pending;
                 }
-                outcome(waiter, *index)
+                WaitState::Early(waiter) => {
+                    if !waiter.poll_done(cx.waker()) {
+                        return Poll::Pending;
+                    }
+                    this.state = WaitState::Start;
+                }
+                WaitState::Waiting(waiter, index) => {
+                    if !waiter.poll_done(cx.waker()) {
+                        return Poll::Pending;
+                    }
+                    break outcome(waiter, *index);
+                }
+                WaitState::Done => panic!("BarrierWaitFuture polled after it completed"),
             }
-            WaitState::Done => panic!("BarrierWaitFuture polled after it completed"),
         };
         this.state = WaitState::Done;
         Poll::Ready(result)
@@ -537,9 +586,16 @@ impl Future for BarrierWaitFuture<'_> {
 
 impl Drop for BarrierWaitFuture<'_> {
     fn drop(&mut self) {
-        if let WaitState::Waiting(waiter, _) = &self.state {
+        match &self.state {
             // Breaks the barrier, unless the generation ended first.
-            self.barrier.leave(waiter);
+            WaitState::Waiting(waiter, _) => {
+                self.barrier.leave(waiter);
+            }
+            // Never arrived: just leaves the queue, if still in it.
+            WaitState::Early(waiter) => {
+                let _ = self.barrier.waiters.lock().abort(waiter);
+            }
+            WaitState::Start | WaitState::Done => {}
         }
     }
 }

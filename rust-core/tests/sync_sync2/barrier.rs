@@ -12,7 +12,7 @@ use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use polyconc::sync::{BarrierError, CyclicBarrier};
+use polyconc::sync::{BarrierError, CountDownLatch, CyclicBarrier};
 
 use crate::util::{
     assert_send, assert_stays_blocked, block_on, join, poll_once, spawn, wait_until, LONG, SHORT,
@@ -154,6 +154,96 @@ fn action_runs_before_the_others_are_released() {
     let mut got: Vec<usize> = ts.into_iter().map(join).collect();
     got.sort();
     assert_eq!(got, vec![1, 2]);
+}
+
+/// A party waiting on its own thread.
+type Party = JoinHandle<Result<usize, BarrierError>>;
+
+/// A 2-party barrier whose first action, run by the party that came last,
+/// waits for `go_on` and then runs `then`. Its action counts the trips and
+/// panics (`ActionPanicked`) if two actions ever overlap. Returns once the
+/// first action has started, with the two parties of that generation.
+fn tripping_barrier(
+    then: fn(),
+) -> (
+    Arc<CyclicBarrier>,
+    Arc<CountDownLatch>,
+    Arc<AtomicUsize>,
+    [Party; 2],
+) {
+    let started = Arc::new(CountDownLatch::new(1));
+    let go_on = Arc::new(CountDownLatch::new(1));
+    let trips = Arc::new(AtomicUsize::new(0));
+    let running = Arc::new(AtomicUsize::new(0));
+    let b = {
+        let (started, go_on, trips) =
+            (Arc::clone(&started), Arc::clone(&go_on), Arc::clone(&trips));
+        Arc::new(CyclicBarrier::new(2).with_action(move || {
+            assert_eq!(running.fetch_add(1, Ordering::SeqCst), 0, "actions overlap");
+            if trips.fetch_add(1, Ordering::SeqCst) == 0 {
+                started.count_down();
+                go_on.wait();
+                running.fetch_sub(1, Ordering::SeqCst);
+                then();
+            } else {
+                running.fetch_sub(1, Ordering::SeqCst);
+            }
+        }))
+    };
+    let first = parties_waiting(&b, 1).pop().unwrap();
+    let last = {
+        let b = Arc::clone(&b);
+        spawn(move || b.wait())
+    };
+    started.wait();
+    (b, go_on, trips, [first, last])
+}
+
+/// Parties that come while the action runs wait for it to finish, then
+/// form the next generation: two actions never overlap, and the
+/// generation being tripped is all there while its action runs.
+#[test]
+fn arrivals_during_the_action_wait_for_it() {
+    let (b, go_on, trips, [first, last]) = tripping_barrier(|| {});
+    assert_eq!(b.number_waiting(), 2);
+    let early: Vec<Party> = vec![
+        {
+            let b = Arc::clone(&b);
+            spawn(move || b.wait())
+        },
+        {
+            let b = Arc::clone(&b);
+            spawn(move || block_on(b.wait_async()))
+        },
+    ];
+    assert_stays_blocked(&early[0]);
+    assert!(!early[1].is_finished());
+    assert_eq!(b.number_waiting(), 2);
+    go_on.count_down();
+    assert_eq!(join(first), Ok(1));
+    assert_eq!(join(last), Ok(0));
+    let mut next: Vec<usize> = early.into_iter().map(|t| join(t).unwrap()).collect();
+    next.sort();
+    assert_eq!(next, [0, 1]);
+    assert_eq!(trips.load(Ordering::SeqCst), 2);
+    assert!(!b.is_broken());
+}
+
+/// A reset while the action runs takes effect once it is over: the action
+/// panics, which breaks its generation, and the reset after it leaves the
+/// barrier whole.
+#[test]
+fn reset_during_the_action() {
+    let (b, go_on, _, [first, last]) = tripping_barrier(|| panic!("the action fails"));
+    b.reset();
+    assert!(!b.is_broken());
+    go_on.count_down();
+    assert_eq!(join(first), Err(BarrierError::Broken));
+    assert_eq!(join(last), Err(BarrierError::ActionPanicked));
+    assert!(!b.is_broken());
+    let t = parties_waiting(&b, 1).pop().unwrap();
+    assert_eq!(b.wait(), Ok(0));
+    assert_eq!(join(t), Ok(1));
 }
 
 /// testAwait1_Interrupted_BrokenBarrier: a cancelled wait breaks the barrier

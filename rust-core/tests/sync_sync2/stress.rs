@@ -198,6 +198,56 @@ fn barrier_with_timeouts_and_cancellations() {
     assert!(!b.is_broken());
 }
 
+/// More threads than parties: generations mix threads, and parties keep
+/// arriving while actions run. Every wait succeeds, each trip hands out
+/// every index once (each index is counted as often as there were trips),
+/// and two actions never overlap. The threads share a number of waits, a
+/// multiple of the parties, each taking one before it waits: the waits
+/// left when they run out are on distinct threads, and trip together.
+#[test]
+fn barrier_with_more_threads_than_parties() {
+    const PARTIES: usize = 3;
+    const THREADS: usize = 6;
+    const WAITS: usize = 1800;
+    let taken = Arc::new(AtomicUsize::new(0));
+    let trips = Arc::new(AtomicUsize::new(0));
+    let running = Arc::new(AtomicUsize::new(0));
+    let b = {
+        let (trips, running) = (Arc::clone(&trips), Arc::clone(&running));
+        Arc::new(CyclicBarrier::new(PARTIES).with_action(move || {
+            assert_eq!(running.fetch_add(1, Ordering::SeqCst), 0, "actions overlap");
+            std::thread::yield_now();
+            running.fetch_sub(1, Ordering::SeqCst);
+            trips.fetch_add(1, Ordering::SeqCst);
+        }))
+    };
+    let ts: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (b, taken) = (Arc::clone(&b), Arc::clone(&taken));
+            spawn(move || {
+                let mut counts = [0; PARTIES];
+                while taken.fetch_add(1, Ordering::Relaxed) < WAITS {
+                    let index = match (t + counts.iter().sum::<usize>()) % 3 {
+                        0 => b.wait(),
+                        1 => b.wait_timeout(LONG),
+                        _ => block_on(b.wait_async()),
+                    };
+                    counts[index.unwrap()] += 1;
+                }
+                counts
+            })
+        })
+        .collect();
+    let mut counts = [0; PARTIES];
+    for c in ts.into_iter().map(join) {
+        counts.iter_mut().zip(c).for_each(|(total, n)| *total += n);
+    }
+    let trips = trips.load(Ordering::SeqCst);
+    assert_eq!(trips, WAITS / PARTIES);
+    assert_eq!(counts, [trips; PARTIES]);
+    assert!(!b.is_broken());
+}
+
 /// A latch and a wait group under many threads: every waiter is released
 /// exactly once per round, after every count-down and `done` of the round.
 #[test]
