@@ -127,7 +127,10 @@ impl std::error::Error for BarrierError {}
 /// assert_eq!(CyclicBarrier::try_new(0).unwrap_err(), InvalidParties(0));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InvalidParties(pub usize);
+pub struct InvalidParties(
+    /// The number of parties asked for.
+    pub usize,
+);
 
 impl std::fmt::Display for InvalidParties {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -131,13 +131,10 @@ impl CountDownLatch {
     pub fn wait_with(&self, wait: Wait) -> bool {
         match wait {
             Wait::Now => self.is_open().is_some(),
-            Wait::Until(deadline) => {
-                self.is_open().is_some()
-                    || self
-                        .zero
-                        .wait(|| self.is_open(), Backoff::Park, deadline)
-                        .is_some()
-            }
+            Wait::Until(deadline) => self
+                .zero
+                .wait(|| self.is_open(), Backoff::Park, deadline)
+                .is_some(),
         }
     }
 
