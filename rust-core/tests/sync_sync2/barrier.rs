@@ -246,6 +246,22 @@ fn reset_during_the_action() {
     assert_eq!(join(t), Ok(1));
 }
 
+/// An async wait that came while the action ran and is dropped before it
+/// arrived changes nothing: the barrier stays whole, nobody waits.
+#[test]
+fn cancel_while_the_action_runs() {
+    let (b, go_on, trips, [first, last]) = tripping_barrier(|| {});
+    let mut early = b.wait_async();
+    assert_eq!(poll_once(&mut early), Poll::Pending);
+    drop(early);
+    go_on.count_down();
+    assert_eq!(join(first), Ok(1));
+    assert_eq!(join(last), Ok(0));
+    assert!(!b.is_broken());
+    assert_eq!(b.number_waiting(), 0);
+    assert_eq!(trips.load(Ordering::SeqCst), 1);
+}
+
 /// testAwait1_Interrupted_BrokenBarrier: a cancelled wait breaks the barrier
 /// for a party waiting in `wait`.
 #[test]

@@ -88,6 +88,7 @@ unfair_and_fair!(
     timed_out_head_passes_on,
     async_acquire_woken_by_release,
     debug_shows_permits,
+    queued_acquires_are_served_in_order,
 );
 
 /// testConstructor: the permits given are available; fairness as asked.
@@ -465,4 +466,33 @@ fn debug_shows_permits(fair: bool) {
     assert!(format!("{s:?}").contains("permits: 0"));
     s.release(3).unwrap();
     assert!(format!("{s:?}").contains("permits: 3"));
+}
+
+/// Acquires that wait are served in the order they came, on both
+/// semaphores (the unfair one lets only newcomers barge).
+fn queued_acquires_are_served_in_order(fair: bool) {
+    const WAITERS: usize = 5;
+    let s = Arc::new(sem(fair, 0));
+    let served = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ts: Vec<_> = (0..WAITERS)
+        .map(|i| {
+            let t = {
+                let (s, served) = (Arc::clone(&s), Arc::clone(&served));
+                spawn(move || {
+                    s.acquire(1);
+                    served.lock().unwrap().push(i);
+                })
+            };
+            wait_until("the acquire is queued", || s.queue_length() == i + 1);
+            t
+        })
+        .collect();
+    for i in 0..WAITERS {
+        s.release(1).unwrap();
+        wait_until("one more was served", || {
+            served.lock().unwrap().len() == i + 1
+        });
+    }
+    ts.into_iter().for_each(join);
+    assert_eq!(*served.lock().unwrap(), (0..WAITERS).collect::<Vec<_>>());
 }
