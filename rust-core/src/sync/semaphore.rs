@@ -310,19 +310,23 @@ impl Semaphore {
             Registered::GaveUp => return false,
             Registered::Queued => {}
         }
-        if waiter.wait(Backoff::Park, deadline) {
-            return true;
-        }
-        // The deadline passed. Unless the permits were handed over as it
-        // did, leave, and pass on what could not serve us.
+        // If the deadline passed, leave, unless the permits were handed
+        // over as it did.
+        waiter.wait(Backoff::Park, deadline) || !self.leave(&waiter)
+    }
+
+    /// A queued acquire gives up: true if it left the queue (and passed on
+    /// what could not serve it: its leaving may let the next one go on),
+    /// false if it was handed its permits first.
+    fn leave(&self, waiter: &Arc<Waiter>) -> bool {
         let mut q = self.waiters.lock();
-        if q.abort(&waiter).is_err() {
-            return true;
+        if q.abort(waiter).is_err() {
+            return false;
         }
         let woken = self.hand_out_locked(&mut q);
         drop(q);
         wake(woken);
-        false
+        true
     }
 
     /// Under the lock: takes the permits if this acquire may, else queues
@@ -478,19 +482,11 @@ impl Drop for AcquireFuture<'_> {
         let AcquireState::Queued(waiter) = &self.state else {
             return;
         };
-        let s = self.semaphore;
-        let mut q = s.waiters.lock();
-        if q.abort(waiter).is_ok() {
-            // Left the queue: what could not serve us may serve the next.
-            let woken = s.hand_out_locked(&mut q);
-            drop(q);
-            wake(woken);
-        } else {
-            drop(q);
+        if !self.semaphore.leave(waiter) {
             // Handed our permits, which nobody will use: give them back. They
             // were counted before, so only a count others pushed to the very
             // top since can refuse them, and then no permit is missed.
-            let _ = s.release(self.n);
+            let _ = self.semaphore.release(self.n);
         }
     }
 }
