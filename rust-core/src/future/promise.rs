@@ -131,6 +131,29 @@ impl<T: Send + Sync + 'static> Promise<T> {
         self.future.complete_root(result).is_ok()
     }
 
+    /// Completes the future with `other`'s result once `other` completes,
+    /// unless it is completed first (Scala 2.13's `completeWith`); the
+    /// result is copied, on the thread that completes `other`.
+    ///
+    /// ```
+    /// use polyconc::future::{Future, Promise};
+    /// let p = Promise::new();
+    /// p.complete_with(&Future::successful("foo"));
+    /// assert_eq!(p.future().value().unwrap().as_ref().ok(), Some(&"foo"));
+    /// ```
+    pub fn complete_with(&self, other: &Future<T>)
+    where
+        T: Clone,
+    {
+        if std::ptr::eq(self.future.core(), other.core()) {
+            return;
+        }
+        let p = self.clone();
+        other.when_done(move |done| {
+            p.try_complete(done.done().clone());
+        });
+    }
+
     /// [`Promise::try_complete`] with a value.
     ///
     /// ```
