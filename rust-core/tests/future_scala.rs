@@ -982,7 +982,7 @@ fn pt_future_with_exception() {
         assert!(f.is_completed());
         assert_eq!(message(f.value().unwrap().as_ref().unwrap_err()), expected);
         assert_eq!(err_message(&f), expected); // "throw exception with 'Await.result'"
-                                              // "retain exception with filter / map / flatMap"
+                                               // "retain exception with filter / map / flatMap"
         assert_eq!(err_message(&f.filter(&ec(), |_| true)), expected);
         assert_eq!(err_message(&f.filter(&ec(), |_| false)), expected);
         assert_eq!(err_message(&f.map(&ec(), |v| v.to_string())), expected);

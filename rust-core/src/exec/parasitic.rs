@@ -7,11 +7,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use super::{ExecutionContext, Rejected, Task};
 use crate::future::Failure;
 
-#[cfg(loom)]
-use loom::thread_local as tls;
-#[cfg(not(loom))]
-use std::thread_local as tls;
-
 /// Runs each task on the thread that submits it: for a future's callback,
 /// the thread that completed the future (or the one registering the
 /// callback on a completed future). Tasks submitted while one runs are
@@ -44,10 +39,16 @@ pub fn parasitic() -> Parasitic {
     Parasitic
 }
 
-tls! {
+#[cfg(not(loom))]
+std::thread_local! {
     /// The tasks waiting behind the running one; `Some` while this thread
     /// runs the trampoline.
     static QUEUE: RefCell<Option<VecDeque<Task>>> = const { RefCell::new(None) };
+}
+// loom's macro takes no `const` initialiser.
+#[cfg(loom)]
+loom::thread_local! {
+    static QUEUE: RefCell<Option<VecDeque<Task>>> = RefCell::new(None);
 }
 
 impl ExecutionContext for Parasitic {

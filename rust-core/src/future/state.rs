@@ -28,11 +28,6 @@ use std::ptr;
 use super::{Failure, Future};
 use crate::primitives::{yield_now, AtomicUsize, Ordering};
 
-#[cfg(loom)]
-use loom::thread_local as tls;
-#[cfg(not(loom))]
-use std::thread_local as tls;
-
 const EMPTY: usize = 0;
 const DONE: usize = 1;
 const LINK: usize = 2;
@@ -350,10 +345,16 @@ unsafe fn fire_all<T>(mut head: *const Hook<T>, from: &Future<T>) {
 
 type Deferred = Vec<(*const (), unsafe fn(*const ()))>;
 
-tls! {
+#[cfg(not(loom))]
+std::thread_local! {
     /// Stacks of hooks whose release was deferred because a release was
     /// already running on this thread.
     static RELEASING: RefCell<Option<Deferred>> = const { RefCell::new(None) };
+}
+// loom's macro takes no `const` initialiser.
+#[cfg(loom)]
+loom::thread_local! {
+    static RELEASING: RefCell<Option<Deferred>> = RefCell::new(None);
 }
 
 /// Releases the hooks of a promise dropped uncompleted. Releasing a hook can
