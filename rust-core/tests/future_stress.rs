@@ -170,3 +170,36 @@ fn racing_completers_one_wins_and_every_waiter_sees_it() {
         assert_eq!(p.future().value().unwrap().as_ref().ok(), Some(&seen));
     }
 }
+
+/// The race loom's `completion_races_registrations` found: a registration
+/// whose CAS loses to the completer must fire its callback alone (not the
+/// stack it had tried to link to, which the completer fires).
+#[test]
+fn registrations_racing_a_completion_run_once_each() {
+    for _ in 0..5_000 {
+        let p = Promise::<u32>::new();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let start = Arc::new(Barrier::new(3));
+        let registrars: Vec<_> = (0..2)
+            .map(|_| {
+                let (f, runs, start) = (p.future(), Arc::clone(&runs), Arc::clone(&start));
+                thread::spawn(move || {
+                    start.wait();
+                    for _ in 0..4 {
+                        let runs = Arc::clone(&runs);
+                        f.on_complete(&parasitic(), move |r| {
+                            assert_eq!(r.as_ref().ok(), Some(&9));
+                            runs.fetch_add(1, Ordering::SeqCst);
+                        });
+                    }
+                })
+            })
+            .collect();
+        start.wait();
+        p.success(9).unwrap();
+        for r in registrars {
+            r.join().unwrap();
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 8);
+    }
+}

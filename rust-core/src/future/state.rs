@@ -228,8 +228,13 @@ impl<T: Send + Sync + 'static> Future<T> {
                 // SAFETY: as in `root`.
                 Raw::Link(next) => f = unsafe { &*next },
                 Raw::Done => {
-                    // SAFETY: the caller owns the hooks.
-                    unsafe { fire_all(head, f) };
+                    // SAFETY: the caller owns the hooks. A failed attempt
+                    // below may have linked the tail to a stack that is not
+                    // ours (a completer took it): cut it off first.
+                    unsafe {
+                        *(*tail).next.get() = ptr::null();
+                        fire_all(head, f);
+                    }
                     return;
                 }
                 Raw::Claimed => core.wait_claimed(),
