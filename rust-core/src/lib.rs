@@ -10,6 +10,8 @@
 #![warn(missing_docs)]
 
 pub mod chan;
+pub mod exec;
+pub mod future;
 mod primitives;
 #[cfg(all(feature = "test-hooks", not(loom)))]
 pub mod test_hooks;
