@@ -11,6 +11,7 @@
 
 pub mod chan;
 mod primitives;
+pub mod queue;
 mod wait;
 
 pub use wait::{Deadline, Wait};
