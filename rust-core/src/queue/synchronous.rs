@@ -16,6 +16,12 @@ use crate::wait::Wait;
 /// [`fair`](Self::fair) matches producers and consumers in arrival order.
 /// `peek` is always empty, `len` always 0, as in Java.
 ///
+/// On the unfair queue, as on the channel, a pending `take_async` is told
+/// when a producer waits and then takes from it: it meets `put`,
+/// `put_async` and a timed `offer`, but not `offer` or `add`, which succeed
+/// only with a consumer thread waiting. The fair queue queues async
+/// consumers beside threads, and `offer` meets both.
+///
 /// ```
 /// use std::sync::Arc;
 /// use std::thread;
