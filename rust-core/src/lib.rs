@@ -16,6 +16,7 @@ mod primitives;
 #[cfg(all(feature = "test-hooks", not(loom)))]
 pub mod test_hooks;
 pub mod sync;
+pub mod queue;
 mod wait;
 
 pub use wait::{Deadline, Wait};
