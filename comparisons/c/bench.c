@@ -311,7 +311,7 @@ static bool measure(const config *c, int runs, int warmup) {
              "{\"capacity\": %s, \"producers\": %d, \"consumers\": %d, \"messages\": %" PRId64 "}",
              cap, c->producers, c->consumers, c->messages);
   printf("{\"suite\": \"C\", \"workload\": \"%s\", \"lang\": \"c\", \"impl\": \"" IMPL
-         "\", \"via\": \"c-abi\", \"params\": %s, \"unit\": \"%s\", \"median\": %.1f, "
+         "\", \"via\": \"c-abi\", \"kind\": \"channel\", \"params\": %s, \"unit\": \"%s\", \"median\": %.1f, "
          "\"min\": %.1f, \"max\": %.1f, \"runs\": %d, \"ctx_switches\": %ld, "
          "\"max_rss_kb\": %ld, \"host\": {\"cpus\": %ld, \"os\": \"linux\", \"toolchain\": "
          "\"%s, libpolyconc %s\"}}\n",

@@ -153,6 +153,7 @@ type result struct {
 	Lang        string  `json:"lang"`
 	Impl        string  `json:"impl"`
 	Via         string  `json:"via"`
+	Kind        string  `json:"kind"`
 	Params      params  `json:"params"`
 	Unit        string  `json:"unit"`
 	Median      float64 `json:"median"`
@@ -201,7 +202,7 @@ func measure(c config, runs, warmup int, progress io.Writer) (result, error) {
 		switches += (after.Nvcsw + after.Nivcsw) - (before.Nvcsw + before.Nivcsw)
 	}
 	res := result{
-		Suite: "C", Workload: c.workload, Lang: "go", Impl: implName, Via: "native",
+		Suite: "C", Workload: c.workload, Lang: "go", Impl: implName, Via: "native", Kind: "channel",
 		Unit:        c.unit(),
 		Runs:        runs,
 		CtxSwitches: int64(math.Round(float64(switches) / float64(runs))),

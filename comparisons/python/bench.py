@@ -42,6 +42,7 @@ class Impl:
 
     name = ""
     via = "native"
+    kind = "queue"  # WORKLOADS.md's kinds of suite C: channel, queue, batch
     capacities: tuple = ()  # capacities for C2..C4
     pingpong_capacity: object = 1  # C6: 0, or 1 where 0 does not exist
     closes = (
@@ -91,6 +92,7 @@ class JanusImpl(Impl):
 class CoreImpl(Impl):
     name = "core"
     via = "pyo3"
+    kind = "channel"
     capacities = (0, 1, 1024, UNBOUNDED)
     pingpong_capacity = 0
     closes = True
@@ -106,6 +108,7 @@ class CoreBatchImpl(CoreImpl):
     C6 are one object per call by definition)."""
 
     name = "core.send_many/recv_many"
+    kind = "batch"
     capacities = (1024, UNBOUNDED)
     selects = False
     batch = True
@@ -447,6 +450,7 @@ def main(argv=None) -> int:
             "lang": "python",
             "impl": impl.name,
             "via": impl.via,
+            "kind": impl.kind,
             "params": params,
             "unit": unit,
             "median": round(statistics.median(figures), 2),

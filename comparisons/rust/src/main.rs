@@ -292,7 +292,7 @@ fn result_line(config: &Config, imp: ImplKind, f: &Figures) -> Value {
     let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1);
     json!({
         "suite": "C", "workload": config.workload.id(), "lang": "rust",
-        "impl": imp.name(), "via": "native", "params": params,
+        "impl": imp.name(), "via": "native", "kind": "channel", "params": params,
         "unit": unit(config), "median": f.median, "min": f.min, "max": f.max,
         "runs": f.runs, "ctx_switches": f.ctx_switches,
         // ru_maxrss is in kilobytes on Linux.

@@ -244,7 +244,7 @@ public final class Bench {
         + workload
         + "\", \"lang\": \"java\", \"impl\": \""
         + config.impl()
-        + "\", \"via\": \"native\", \"params\": "
+        + "\", \"via\": \"native\", \"kind\": \"queue\", \"params\": "
         + params
         + ", \"unit\": \""
         + unit
