@@ -1,4 +1,5 @@
-"""Smoke runs of comparisons/python/bench.py; its own sum checks decide the exit status."""
+"""Smoke runs of comparisons/python/bench.py (harness.py + suite_c.py); its own
+sum checks decide the exit status."""
 
 import json
 import os
@@ -103,3 +104,5 @@ def test_a_lost_message_fails_the_sum_check():
 def test_bad_arguments_are_rejected():
     run = bench("--workloads", "C9")
     assert run.returncode == 2 and "unknown workload(s) C9" in run.stderr
+    run = bench("--suite", "L")  # the later --suite wins
+    assert run.returncode == 2 and "this program has no suite_l.py" in run.stderr
