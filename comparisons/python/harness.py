@@ -41,10 +41,8 @@ def spawn(target, *args) -> threading.Thread:
     def guarded():
         try:
             target(*args)
-        except BaseException:  # noqa: BLE001 - any failure must end the run, see above
-            log(
-                f"python: error: worker {target.__name__} raised:\n{traceback.format_exc()}"
-            )
+        except BaseException:
+            log(f"python: error: worker {target.__name__} raised:\n{traceback.format_exc()}")
             os._exit(1)
 
     return threading.Thread(target=guarded, name=target.__name__)
@@ -110,18 +108,12 @@ def parse_args(argv):
     p.add_argument("--warmup", type=int, required=True)
     for flag, kind, text in PARAMETERS:
         p.add_argument(flag, type=kind, default=0, help=text)
-    p.add_argument(
-        "--workloads", help="comma-separated subset of the suite's workloads"
-    )
-    p.add_argument(
-        "--impls", help="comma-separated subset of the suite's implementations"
-    )
+    p.add_argument("--workloads", help="comma-separated subset of the suite's workloads")
+    p.add_argument("--impls", help="comma-separated subset of the suite's implementations")
     args = p.parse_args(argv)
     args.module = load_suite(args.suite) if args.suite.isalnum() else None
     if args.module is None:
-        p.error(
-            f"suite {args.suite!r}: this program has no suite_{args.suite.lower()}.py"
-        )
+        p.error(f"suite {args.suite!r}: this program has no suite_{args.suite.lower()}.py")
     problem = args.module.check(args)
     if problem:
         p.error(problem)
@@ -145,7 +137,8 @@ def main(argv=None) -> int:
         for name in wanted:
             if name not in known:
                 log(
-                    f"python: impl {name!r} is not available here (available: {', '.join(sorted(known))})"
+                    f"python: impl {name!r} is not available here "
+                    f"(available: {', '.join(sorted(known))})"
                 )
         impls = [i for i in impls if i.name in wanted]
     host = {

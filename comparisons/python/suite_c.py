@@ -7,6 +7,7 @@ works; the harness (harness.py) times them and prints the lines.
 
 import queue
 import time
+from functools import partial
 
 from harness import Config, log, spawn
 
@@ -37,9 +38,7 @@ class Impl:
     kind = "queue"  # WORKLOADS.md's kinds of suite C: channel, queue, batch
     capacities: tuple = ()  # capacities for C2..C4
     pingpong_capacity: object = 1  # C6: 0, or 1 where 0 does not exist
-    closes = (
-        False  # True: close() ends the stream; False: one None sentinel per consumer
-    )
+    closes = False  # True: close() ends the stream; False: one None sentinel per consumer
     selects = False  # can run C5
     batch = False  # moves many objects per call: C2-C4 only
 
@@ -55,9 +54,7 @@ class QueueImpl(Impl):
     capacities = (1, 1024, UNBOUNDED)
 
     def new(self, capacity):
-        return queue.Queue(
-            0 if capacity == UNBOUNDED else capacity
-        )  # maxsize 0 = unbounded
+        return queue.Queue(0 if capacity == UNBOUNDED else capacity)  # maxsize 0 = unbounded
 
 
 class SimpleQueueImpl(Impl):
@@ -123,9 +120,7 @@ def impls() -> list[Impl]:
         impls.append(CoreImpl())
         impls.append(CoreBatchImpl())
     else:
-        log(
-            f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out"
-        )
+        log(f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out")
     return impls
 
 
@@ -197,17 +192,13 @@ def run_many(impl, capacity, m, producers, consumers):
     sums = [0] * consumers
     if impl.batch:
         cons = [spawn(consume_batches, ch, sums, c) for c in range(consumers)]
-        prods = [
-            spawn(produce_batch, ch, *share(m, producers, p)) for p in range(producers)
-        ]
+        prods = [spawn(produce_batch, ch, *share(m, producers, p)) for p in range(producers)]
     elif impl.closes:
         cons = [spawn(consume_until_closed, ch, sums, c) for c in range(consumers)]
     else:
         cons = [spawn(consume_until_sentinel, recv, sums, c) for c in range(consumers)]
     if not impl.batch:
-        prods = [
-            spawn(produce, send, *share(m, producers, p)) for p in range(producers)
-        ]
+        prods = [spawn(produce, send, *share(m, producers, p)) for p in range(producers)]
     start = time.perf_counter_ns()
     for t in cons + prods:
         t.start()
@@ -241,8 +232,7 @@ def run_select(impl, capacity, m):
     sums = [0]
     threads = [spawn(select_all, chans, sums)]
     threads += [
-        spawn(produce_and_close, ch, *share(m, SELECT_CHANNELS, p))
-        for p, ch in enumerate(chans)
+        spawn(produce_and_close, ch, *share(m, SELECT_CHANNELS, p)) for p, ch in enumerate(chans)
     ]
     start = time.perf_counter_ns()
     for t in threads:
@@ -299,7 +289,7 @@ def configurations(impls, workloads, args):
                     "consumers": 1,
                     "messages": m,
                 }
-                run = lambda i=impl, c=cap: run_seq(i, c, m)
+                run = partial(run_seq, impl, cap, m)
                 yield Config(w, impl, params, "ns/msg", run, full_sum, m)
             elif w in SHAPES:
                 p, c = SHAPES[w]
@@ -310,7 +300,7 @@ def configurations(impls, workloads, args):
                         "consumers": c,
                         "messages": m,
                     }
-                    run = lambda i=impl, k=cap, p=p, c=c: run_many(i, k, m, p, c)
+                    run = partial(run_many, impl, cap, m, p, c)
                     yield Config(w, impl, params, "ns/msg", run, full_sum, m)
             elif w == "C5" and impl.selects:
                 params = {
@@ -320,11 +310,11 @@ def configurations(impls, workloads, args):
                     "messages": m,
                     "channels": SELECT_CHANNELS,
                 }
-                run = lambda i=impl: run_select(i, SELECT_CAPACITY, m)
+                run = partial(run_select, impl, SELECT_CAPACITY, m)
                 yield Config(w, impl, params, "ns/msg", run, full_sum, m)
             elif w == "C6":
                 cap = impl.pingpong_capacity
                 params = {"capacity": cap, "round_trips": rounds, "messages": m}
-                run = lambda i=impl, c=cap: run_pingpong(i, c, rounds)
+                run = partial(run_pingpong, impl, cap, rounds)
                 expected = rounds * (rounds + 1) // 2
                 yield Config(w, impl, params, "ns/roundtrip", run, expected, rounds)

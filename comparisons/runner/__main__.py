@@ -67,9 +67,7 @@ class Progress:
         self.start = time.monotonic()
         self.langs = langs
         prev = previous.get("languages", {})
-        self.prev = {
-            lg: prev[lg] for lg in langs if prev.get(lg, {}).get("status") == "ok"
-        }
+        self.prev = {lg: prev[lg] for lg in langs if prev.get(lg, {}).get("status") == "ok"}
         self.done: dict[str, float] = {}
         self.current: str | None = None
         self.current_start = self.start
@@ -110,9 +108,7 @@ class Progress:
         return f"~{fmt_secs(left)} left"
 
     def prefix(self) -> str:
-        return (
-            f"[{fmt_secs(time.monotonic() - self.start)} elapsed, {self.remaining()}]"
-        )
+        return f"[{fmt_secs(time.monotonic() - self.start)} elapsed, {self.remaining()}]"
 
 
 def tail(text: str, n: int = STDERR_TAIL) -> str:
@@ -158,9 +154,7 @@ def run_program(cmd, lang: str, suite: Suite, run: "Run") -> dict:
                 continue
             obj, problems = parse_line(line, {suite.id: suite})
             if not problems and obj["suite"] != suite.id:
-                problems = [
-                    f"suite {obj['suite']!r}, but the program was asked for {suite.id}"
-                ]
+                problems = [f"suite {obj['suite']!r}, but the program was asked for {suite.id}"]
             if problems:
                 record["invalid"].append({"line": line[:2000], "problems": problems})
                 log(f"{progress.prefix()} {lang}: INVALID line: {'; '.join(problems)}")
@@ -194,9 +188,7 @@ def host_info() -> dict:
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m runner", description=__doc__)
     p.add_argument("--mode", choices=("smoke", "quick", "full"), default="quick")
-    p.add_argument(
-        "--langs", help=f"comma-separated subset of {','.join(LANGS)} (default: all)"
-    )
+    p.add_argument("--langs", help=f"comma-separated subset of {','.join(LANGS)} (default: all)")
     p.add_argument(
         "--suites",
         help="comma-separated suite ids of WORKLOADS.md (default: every registered suite)",
@@ -205,12 +197,8 @@ def parse_args(argv):
         "--workloads",
         help="comma-separated workload ids passed to every program (default: all)",
     )
-    p.add_argument(
-        "--out", type=Path, help="results folder (default: comparisons/results)"
-    )
-    p.add_argument(
-        "--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder"
-    )
+    p.add_argument("--out", type=Path, help="results folder (default: comparisons/results)")
+    p.add_argument("--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder")
     p.add_argument(
         "--timeout",
         type=float,
@@ -227,9 +215,7 @@ def pick(text: str | None, known, what: str) -> list[str]:
     chosen = [s.strip() for s in text.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in known]
     if unknown:
-        raise ValueError(
-            f"unknown {what}(s) {', '.join(unknown)}; known: {', '.join(known)}"
-        )
+        raise ValueError(f"unknown {what}(s) {', '.join(unknown)}; known: {', '.join(known)}")
     return chosen
 
 
@@ -259,9 +245,7 @@ class Run:
         self.save()
 
     def error(self, lang: str, stage: str, message: str, **details) -> None:
-        self.meta["errors"].append(
-            {"lang": lang, "stage": stage, "message": message, **details}
-        )
+        self.meta["errors"].append({"lang": lang, "stage": stage, "message": message, **details})
         self.save()
 
 
@@ -277,9 +261,7 @@ def build(run: Run, lang: str, folder: Path) -> Path | None:
     program = folder / "build" / "bench"
     if made.returncode != 0:
         message = f"make -C {lang} build exited with {made.returncode}"
-        log(
-            f"runner: {lang}: build FAILED (exit {made.returncode}):\n{tail(made.stderr, 15)}"
-        )
+        log(f"runner: {lang}: build FAILED (exit {made.returncode}):\n{tail(made.stderr, 15)}")
         run.error(lang, "build", message, stderr_tail=tail(made.stdout + made.stderr))
     elif not os.access(program, os.X_OK):
         message = f"make -C {lang} build succeeded but {program} is not an executable"
@@ -438,11 +420,10 @@ def main(argv=None) -> int:
     meta["duration_s"] = round(time.monotonic() - run.progress.start, 1)
     run.save()
     for suite_id, total in meta["suites"].items():
-        log(
-            f"runner: suite {suite_id} took {fmt_secs(total['duration_s'])} (program runs)"
-        )
+        log(f"runner: suite {suite_id} took {fmt_secs(total['duration_s'])} (program runs)")
     log(
-        f"runner: done in {fmt_secs(meta['duration_s'])}: ran {', '.join(meta['run']) or 'nothing'}; "
+        f"runner: done in {fmt_secs(meta['duration_s'])}: "
+        f"ran {', '.join(meta['run']) or 'nothing'}; "
         f"skipped {', '.join(s['lang'] for s in meta['skipped']) or 'none'}; "
         f"{len(meta['errors'])} error(s). Results: {results_path} (+ {run.meta_path.name})"
     )

@@ -25,9 +25,7 @@ class Rule:
     def parse(cls, text: str) -> "Rule":
         m = _RULE.match(text.strip())
         if not m:
-            raise RuleError(
-                f"rule {text!r} is not 'ratio <op> <number>' (op: >, >=, <, <=)"
-            )
+            raise RuleError(f"rule {text!r} is not 'ratio <op> <number>' (op: >, >=, <, <=)")
         return cls(m.group(1), float(m.group(2)))
 
     def holds(self, ratio: float) -> bool:
@@ -96,9 +94,7 @@ class Claim:
 
     @property
     def verdict(self) -> Verdict:
-        return Verdict(
-            sum(1 for r in self.rows if self.rule.holds(r.ratio)), len(self.rows)
-        )
+        return Verdict(sum(1 for r in self.rows if self.rule.holds(r.ratio)), len(self.rows))
 
 
 def fmt_ns(v: float) -> str:
@@ -130,10 +126,7 @@ def _numeric(cell: str) -> bool:
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
     """A Markdown table; columns of numbers (and —) are right-aligned."""
-    align = [
-        "---:|" if all(_numeric(r[i]) for r in rows) else "---|"
-        for i in range(len(header))
-    ]
+    align = ["---:|" if all(_numeric(r[i]) for r in rows) else "---|" for i in range(len(header))]
     return [
         "| " + " | ".join(header) + " |",
         "|" + "".join(align),
@@ -166,7 +159,5 @@ def render(claim: Claim, level: str = "###") -> list[str]:
         failed = [r for r in claim.rows if not claim.rule.holds(r.ratio)]
         which, rows = ("Held", held) if len(held) < len(failed) else ("Not", failed)
         names = ", ".join(f"{r.label} ({fmt_ratio(r.ratio)})" for r in rows)
-        out.append(
-            f"Held for: {names}." if which == "Held" else f"Did not hold for: {names}."
-        )
+        out.append(f"Held for: {names}." if which == "Held" else f"Did not hold for: {names}.")
     return [*out, *[n for note in claim.notes for n in ("", note)], ""]

@@ -65,9 +65,7 @@ def parse_modes(text: str) -> dict[str, dict[str, Params]]:
     for name in header[2:]:
         m = _HEADER.match(name)
         if not m:
-            raise ModesError(
-                f"Modes table: column {name!r} is not '<mode> (native|python|all)'"
-            )
+            raise ModesError(f"Modes table: column {name!r} is not '<mode> (native|python|all)'")
         flavor = m.group(2).lower()
         columns.append((m.group(1).lower(), FLAVORS if flavor == "all" else (flavor,)))
     result: dict[str, dict[str, Params]] = {}
@@ -82,19 +80,13 @@ def parse_modes(text: str) -> dict[str, dict[str, Params]]:
         for (mode, flavors), cell in zip(columns, row[2:], strict=True):
             value = _value(cell, f"row {name}, column {mode}")
             for flavor in flavors:
-                result.setdefault(mode, {}).setdefault(flavor, {})[name] = Param(
-                    name, flag, value
-                )
+                result.setdefault(mode, {}).setdefault(flavor, {})[name] = Param(name, flag, value)
     for mode, flavors in result.items():
         if set(flavors) != set(FLAVORS):
-            raise ModesError(
-                f"Modes table: mode {mode} needs both a native and a Python column"
-            )
+            raise ModesError(f"Modes table: mode {mode} needs both a native and a Python column")
         missing = [c for c in COMMON if c not in flavors["native"]]
         if missing:
-            raise ModesError(
-                f"Modes table: mode {mode} lacks rows for {', '.join(missing)}"
-            )
+            raise ModesError(f"Modes table: mode {mode} lacks rows for {', '.join(missing)}")
     return result
 
 

@@ -73,15 +73,10 @@ def unit_of(rows: dict[RowKey, dict[str, dict]]) -> str:
     return next(iter(next(iter(rows.values())).values()))["unit"]
 
 
-def workload_table(
-    suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]]
-) -> list[str]:
+def workload_table(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]]) -> list[str]:
     cols = configs_of(suite, rows)
     unit = unit_of(rows)
-    fastest = {
-        c: min(cells[c]["median"] for cells in rows.values() if c in cells)
-        for c in cols
-    }
+    fastest = {c: min(cells[c]["median"] for cells in rows.values() if c in cells) for c in cols}
     extra = suite.columns(workload)
     head = ["lang", "impl", "via", *(c.header for c in extra)]
     head += [f"{suite.config_label(c) or 'median'} ({unit})" for c in cols]
@@ -102,9 +97,7 @@ def workload_table(
     return out
 
 
-def chart(
-    suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path: Path
-) -> None:
+def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path: Path) -> None:
     """One panel per configuration: implementations sorted by median as
     horizontal bars (fastest on top) with min–max whiskers, polyconc's rows in
     one colour and the peers in another, the fastest marked."""
@@ -137,16 +130,11 @@ def chart(
                 [ln["median"] - ln["min"] for _, ln in entries],
                 [ln["max"] - ln["median"] for _, ln in entries],
             ],
-            color=[
-                POLYCONC_COLOR if is_polyconc(key[1]) else PEER_COLOR
-                for key, _ in entries
-            ],
+            color=[POLYCONC_COLOR if is_polyconc(key[1]) else PEER_COLOR for key, _ in entries],
             error_kw={"ecolor": "#333333", "capsize": 3, "linewidth": 1},
             height=0.7,
         )
-        ax.set_yticks(
-            list(ys), [f"{lang} {impl} ({via})" for (lang, impl, via), _ in entries]
-        )
+        ax.set_yticks(list(ys), [f"{lang} {impl} ({via})" for (lang, impl, via), _ in entries])
         ax.invert_yaxis()  # fastest on top
         for y, (_, ln) in zip(ys, entries, strict=True):
             mark = "  fastest" if y == 0 else ""
@@ -163,9 +151,7 @@ def chart(
         ax.set_xlim(lo / 1.5, hi * 6)
         ax.grid(axis="x", which="major", alpha=0.3)
         label = suite.config_label(col)
-        ax.set_title(
-            label or "one configuration per implementation", fontsize=10, loc="left"
-        )
+        ax.set_title(label or "one configuration per implementation", fontsize=10, loc="left")
         ax.set_xlabel(
             f"median {unit}, log scale (whiskers: min–max of the runs); lower is better",
             fontsize=9,
@@ -192,7 +178,8 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
         "### Workloads",
         "",
         (
-            "Cells: median (ratio to the fastest in that column; the fastest is **bold** at 1.00×). "
+            "Cells: median (ratio to the fastest in that column; the fastest is **bold** at "
+            "1.00×). "
             "— = the implementation has no such configuration or did not run. Charts: one panel "
             "per configuration, bars sorted by median with min–max whiskers."
         ),
@@ -203,12 +190,10 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
         chart_path = out_dir / f"{workload}.png"
         rows = data.get(workload)
         if not rows:
-            chart_path.unlink(
-                missing_ok=True
-            )  # a chart from an older report would mislead
+            chart_path.unlink(missing_ok=True)  # a chart from an older report would mislead
             md += ["No data.", ""]
             continue
-        md += workload_table(suite, workload, rows) + [""]
+        md += [*workload_table(suite, workload, rows), ""]
         chart(suite, workload, rows, chart_path)
         md += [
             f"![{workload} chart: median per implementation and configuration]({chart_path.name})",
@@ -267,12 +252,10 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
         ]
     out += ["", "## Languages skipped and failures", ""]
     if meta is None:
-        return out + ["Unknown (no meta file).", ""]
+        return [*out, "Unknown (no meta file).", ""]
     skipped, errors = meta.get("skipped", []), meta.get("errors", [])
     if not skipped and not errors:
-        out.append(
-            f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'})."
-        )
+        out.append(f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'}).")
     for s in skipped:
         out.append(f"- {s['lang']}: skipped: {s['reason']}")
     for e in errors:
@@ -283,12 +266,10 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
         if e.get("stderr_tail"):
             tail_lines = e["stderr_tail"].splitlines()[-10:]
             out += ["", "  ```", *[f"  {t}" for t in tail_lines], "  ```"]
-    return out + [""]
+    return [*out, ""]
 
 
-def write_report(
-    results: Path, out_dir: Path, registry: dict[str, Suite] | None = None
-) -> Path:
+def write_report(results: Path, out_dir: Path, registry: dict[str, Suite] | None = None) -> Path:
     registry = suites.default() if registry is None else registry
     lines, notes = load(results, registry)
     meta_path = results.with_name(results.name.removesuffix(".jsonl") + ".meta.json")
@@ -304,7 +285,8 @@ def write_report(
         "# polyconc comparisons",
         "",
         (
-            f"Generated by `python -m runner.report` from `{results.name}` ({len(lines)} result lines, "
+            f"Generated by `python -m runner.report` from `{results.name}` "
+            f"({len(lines)} result lines, "
             f"mode {mode}; suites {', '.join(s.id for s in shown) or 'none'}). Every figure is the "
             "median of the measured runs, in the unit its column names (nanoseconds per message, "
             "round trip, ...); lower is better. Workloads and claims are defined in WORKLOADS.md."
@@ -313,7 +295,8 @@ def write_report(
     ]
     if mode == "smoke":
         md += [
-            "> **Smoke mode**: tiny runs that only check the programs work; these figures mean nothing.",
+            "> **Smoke mode**: tiny runs that only check the programs work; "
+            "these figures mean nothing.",
             "",
         ]
     if notes:
@@ -348,9 +331,7 @@ def main(argv=None) -> int:
         type=Path,
         help="a results .jsonl (default: the newest in results/)",
     )
-    p.add_argument(
-        "--out", type=Path, default=COMPARISONS_DIR / "report", help="report folder"
-    )
+    p.add_argument("--out", type=Path, default=COMPARISONS_DIR / "report", help="report folder")
     args = p.parse_args(argv)
     results = args.results or newest_results(COMPARISONS_DIR / "results")
     if results is None:

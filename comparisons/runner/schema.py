@@ -74,14 +74,10 @@ def validate(obj, registry: dict[str, Suite] | None = None) -> list[str]:
         errors.append(f"host must be an object, got {host!r}")
     else:
         if not (is_int(host.get("cpus")) and host["cpus"] >= 1):
-            errors.append(
-                f"host.cpus must be an integer >= 1, got {host.get('cpus')!r}"
-            )
+            errors.append(f"host.cpus must be an integer >= 1, got {host.get('cpus')!r}")
         for key in ("os", "toolchain"):
             if not isinstance(host.get(key), str) or not host[key]:
-                errors.append(
-                    f"host.{key} must be a non-empty string, got {host.get(key)!r}"
-                )
+                errors.append(f"host.{key} must be a non-empty string, got {host.get(key)!r}")
     suite = registry.get(obj.get("suite"))
     if suite is None:
         errors.append(f"suite {obj.get('suite')!r} is not one of {', '.join(registry)}")

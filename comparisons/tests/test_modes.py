@@ -1,6 +1,6 @@
 import pytest
-from conftest import COMPARISONS
 
+from conftest import COMPARISONS
 from runner.modes import ModesError, Param, arguments, parse_modes
 
 

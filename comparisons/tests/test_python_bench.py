@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from conftest import COMPARISONS
-
 from runner.schema import validate
 
 TESTS = COMPARISONS / "tests"
@@ -46,8 +45,7 @@ def configs(stdout):
         assert validate(ln) == [], ln
         assert ln["lang"] == "python" and ln["runs"] == 2
     return lines, {
-        (ln["workload"], ln["impl"], ln["via"], ln["params"]["capacity"])
-        for ln in lines
+        (ln["workload"], ln["impl"], ln["via"], ln["params"]["capacity"]) for ln in lines
     }
 
 
@@ -92,9 +90,7 @@ def test_core_through_the_polyconc_api():
 
 
 def test_a_lost_message_fails_the_sum_check():
-    run = bench(
-        "--impls", "core", "--workloads", "C2,C5", polyconc_dir="lossy_polyconc"
-    )
+    run = bench("--impls", "core", "--workloads", "C2,C5", polyconc_dir="lossy_polyconc")
     assert run.returncode == 1
     assert run.stdout == ""  # no figure for a failed configuration
     assert run.stderr.count("sum check failed") == 5

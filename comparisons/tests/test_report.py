@@ -1,8 +1,8 @@
 import shutil
 
 import pytest
-from conftest import COMPARISONS
 
+from conftest import COMPARISONS
 from runner import report, suites
 
 FIXTURES = COMPARISONS / "tests" / "fixtures"
@@ -140,29 +140,19 @@ def test_claims_against_peers(written):
         "20,000",
         "0.50×",
     ]
-    assert (
-        "**Held** (6 of 6) on this machine: polyconc / best peer from 0.25× to 0.89×"
-        in e
-    )
+    assert "**Held** (6 of 6) on this machine: polyconc / best peer from 0.25× to 0.89×" in e
 
 
 CLAIMS = ("Ca", "Cb", "Cc", "Cd", "Ce")
 
 
 def verdicts(text):
-    return {
-        c: section(text, f"#### {c}:").split("\n\n")[3].split(" on this")[0]
-        for c in CLAIMS
-    }
+    return {c: section(text, f"#### {c}:").split("\n\n")[3].split(" on this")[0] for c in CLAIMS}
 
 
 def test_verdicts_flip_with_the_figures(tmp_path):
-    held = report.write_report(
-        FIXTURES / "claims_held.jsonl", tmp_path / "a"
-    ).read_text()
-    not_held = report.write_report(
-        FIXTURES / "claims_not_held.jsonl", tmp_path / "b"
-    ).read_text()
+    held = report.write_report(FIXTURES / "claims_held.jsonl", tmp_path / "a").read_text()
+    not_held = report.write_report(FIXTURES / "claims_not_held.jsonl", tmp_path / "b").read_text()
     assert verdicts(held) == {
         "Ca": "**Held** (4 of 4)",
         "Cb": "**Held** (2 of 2)",
@@ -184,9 +174,7 @@ def test_verdicts_follow_the_rule_written_in_workloads_md(tmp_path):
     assert "| ratio > 1.00 |" in text
     stricter = suites.registry(text.replace("| ratio > 1.00 |", "| ratio > 20.00 |"))
     assert str(stricter["C"].spec.claims["Ca"].rule) == "ratio > 20.00"
-    out = report.write_report(
-        FIXTURES / "claims_held.jsonl", tmp_path, stricter
-    ).read_text()
+    out = report.write_report(FIXTURES / "claims_held.jsonl", tmp_path, stricter).read_text()
     # Ca's ratios are all 10.00×, the crossings' 2.00× and 4.00×: none above 20.
     assert verdicts(out)["Ca"] == "**Did not hold** (0 of 4)"
     assert verdicts(out)["Cb"] == "**Did not hold** (0 of 2)"
@@ -220,9 +208,7 @@ def test_charts_are_written_and_linked(written):
 def test_no_data_claims_and_stale_charts(tmp_path):
     results = tmp_path / "only-go.jsonl"
     lines = [
-        ln
-        for ln in (FIXTURES / "results.jsonl").read_text().splitlines()
-        if '"lang": "go"' in ln
+        ln for ln in (FIXTURES / "results.jsonl").read_text().splitlines() if '"lang": "go"' in ln
     ]
     results.write_text("\n".join(lines) + "\nnot json\n")
     (tmp_path / "C6.png").write_text("stale")
@@ -235,15 +221,11 @@ def test_no_data_claims_and_stale_charts(tmp_path):
         "**No data**: no workload has `core` lines both via native (Rust) and via c-abi (C)."
         in section(text, "#### Cb:")
     )
-    assert "**No data**: no workload has both a `core` line" in section(
-        text, "#### Cd:"
-    )
+    assert "**No data**: no workload has both a `core` line" in section(text, "#### Cd:")
     assert "**Held in 0 of 1**" not in text and "**Did not hold** (0 of 1)" in section(
         text, "#### Ca:"
     )
-    assert not (
-        tmp_path / "C1.png"
-    ).exists()  # C1 has no go line: its old chart is gone
+    assert not (tmp_path / "C1.png").exists()  # C1 has no go line: its old chart is gone
     assert (tmp_path / "C6.png").read_bytes().startswith(b"\x89PNG")
     assert not (tmp_path / "C2.svg").exists()
 
@@ -252,9 +234,7 @@ def test_main_uses_the_newest_results_file(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "COMPARISONS_DIR", tmp_path)
     (tmp_path / "results").mkdir()
     assert report.main(["--out", str(tmp_path / "r")]) == 2  # nothing to report yet
-    shutil.copy(
-        FIXTURES / "results.jsonl", tmp_path / "results" / "20250101T000000Z.jsonl"
-    )
+    shutil.copy(FIXTURES / "results.jsonl", tmp_path / "results" / "20250101T000000Z.jsonl")
     shutil.copy(
         FIXTURES / "results.meta.json",
         tmp_path / "results" / "20250101T000000Z.meta.json",

@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import COMPARISONS
 
+from conftest import COMPARISONS
 from runner import __main__ as runner
 from runner.toolchains import detect
 
@@ -142,16 +142,11 @@ def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
     assert meta["mode"] == "quick" and meta["parameters"]["python"]["M"] == "20000"
     python = meta["languages"]["python"]
     assert python["status"] == "ok" and python["lines"] == 1
-    assert (
-        python["suites"]["C"]["status"] == "ok" and python["suites"]["C"]["lines"] == 1
-    )
+    assert python["suites"]["C"]["status"] == "ok" and python["suites"]["C"]["lines"] == 1
     assert meta["suites"]["C"]["params"] == ["M"]
     assert meta["suites"]["C"]["duration_s"] == python["suites"]["C"]["duration_s"]
     # go has no Makefile in the fake root: skipped with the reason.
-    assert (
-        meta["skipped"][0]["lang"] == "go"
-        and "no Makefile" in meta["skipped"][0]["reason"]
-    )
+    assert meta["skipped"][0]["lang"] == "go" and "no Makefile" in meta["skipped"][0]["reason"]
     assert "python" in meta["host"]["toolchains"]
 
 
@@ -241,6 +236,5 @@ def test_smoke_run_of_the_real_python_program(tmp_path):
     assert meta["errors"] == [] and meta["run"] == ["python"]
     assert {ln["workload"] for ln in lines} >= {"C1", "C2", "C3", "C4", "C6"}
     assert all(
-        ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000
-        for ln in lines
+        ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000 for ln in lines
     )

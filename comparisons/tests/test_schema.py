@@ -28,9 +28,7 @@ GOOD_C6 = dict(
     unit="ns/roundtrip",
     params={"capacity": 0, "round_trips": 100000},
 )
-GOOD_C5 = dict(
-    GOOD, workload="C5", params=dict(GOOD["params"], producers=4, channels=4)
-)
+GOOD_C5 = dict(GOOD, workload="C5", params=dict(GOOD["params"], producers=4, channels=4))
 
 
 @pytest.mark.parametrize(

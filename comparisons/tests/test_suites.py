@@ -1,8 +1,8 @@
 """The suite registry reads its suites' workloads, kinds and claims from WORKLOADS.md."""
 
 import pytest
-from conftest import COMPARISONS
 
+from conftest import COMPARISONS
 from runner import suites
 from runner.claims import Rule, RuleError
 from runner.suites.base import SpecError, parse_spec

@@ -24,9 +24,7 @@ def check(line: dict) -> list[str]:
     params, workload, errors = line["params"], line["workload"], []
     cap = params.get("capacity")
     if not (cap == "unbounded" or (is_int(cap) and cap >= 0)):
-        errors.append(
-            f'params.capacity must be an integer >= 0 or "unbounded", got {cap!r}'
-        )
+        errors.append(f'params.capacity must be an integer >= 0 or "unbounded", got {cap!r}')
     if workload == "C6":
         needed: tuple[str, ...] = ("round_trips",)
     else:
@@ -56,9 +54,7 @@ def config_label(col: str) -> str:
 
 def columns(workload: str) -> list[Column]:
     count = "round_trips" if workload == "C6" else "messages"
-    out = [
-        Column(count.replace("_", " "), lambda ln: f"{ln['params'].get(count, '?'):,}")
-    ]
+    out = [Column(count.replace("_", " "), lambda ln: f"{ln['params'].get(count, '?'):,}")]
     if workload in SINGLE:
         out.append(Column("capacity", lambda ln: str(ln["params"]["capacity"])))
     return out
@@ -93,7 +89,8 @@ def rendezvous(suite: Suite, data: Data) -> Claim:
 
 
 def core_row(data: Data, workload: str, via: str) -> dict[str, dict] | None:
-    """The cells of impl core reached via `via`, preferring the language that crossing belongs to."""
+    """The cells of impl core reached via `via`, preferring the language that
+    crossing belongs to."""
     rows = data.get(workload, {})
     candidates = [k for k in rows if k[1] == "core" and k[2] == via]
     if not candidates:
@@ -138,20 +135,13 @@ def crossing(suite: Suite, data: Data, claim_id: str, via: str) -> Claim:
             f"{via} / native",
         ],
         rows,
-        f"no workload has `core` lines both via native (Rust) and via {via} "
-        f"({LANG_NAMES[lang]}).",
+        f"no workload has `core` lines both via native (Rust) and via {via} ({LANG_NAMES[lang]}).",
         [PYTHON_M_NOTE] if via == "pyo3" else [],
     )
 
 
-def best(
-    rows: dict[RowKey, dict[str, dict]], col: str, keep
-) -> tuple[RowKey, float] | None:
-    found = [
-        (k, cells[col]["median"])
-        for k, cells in rows.items()
-        if keep(k) and col in cells
-    ]
+def best(rows: dict[RowKey, dict[str, dict]], col: str, keep) -> tuple[RowKey, float] | None:
+    found = [(k, cells[col]["median"]) for k, cells in rows.items() if keep(k) and col in cells]
     return min(found, key=lambda kv: kv[1]) if found else None
 
 
