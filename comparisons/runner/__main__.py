@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import COMPARISONS_DIR, LANGS
+from .fmt import fmt_secs
 from .modes import Params, arguments, parse_modes
 from .schema import parse_line
 from .suites import Suite
@@ -28,15 +29,6 @@ DEFAULT_TIMEOUT = {"smoke": 300, "quick": 3600, "full": 6 * 3600}  # seconds per
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
-def fmt_secs(s: float) -> str:
-    s = round(s)
-    return (
-        f"{s // 3600}h{s % 3600 // 60:02d}m{s % 60:02d}s"
-        if s >= 3600
-        else f"{s // 60}m{s % 60:02d}s"
-    )
 
 
 def describe(obj: dict, suite: Suite) -> str:

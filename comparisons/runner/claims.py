@@ -3,8 +3,9 @@ rows a suite computes from one run, and the verdict the rule gives on them."""
 
 import operator
 import re
-import statistics
 from dataclasses import dataclass, field
+
+from .fmt import fmt_ratio, spread
 
 _OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 _RULE = re.compile(r"^ratio\s*(>=|<=|>|<)\s*([0-9]+(?:\.[0-9]+)?)$")
@@ -95,29 +96,6 @@ class Claim:
     @property
     def verdict(self) -> Verdict:
         return Verdict(sum(1 for r in self.rows if self.rule.holds(r.ratio)), len(self.rows))
-
-
-def fmt_ns(v: float) -> str:
-    if v >= 1000:
-        return f"{v:,.0f}"
-    if v >= 100:
-        return f"{v:.0f}"
-    if v >= 10:
-        return f"{v:.1f}"
-    return f"{v:.2f}"
-
-
-def fmt_ratio(r: float) -> str:
-    return f"{r:.2f}×"
-
-
-def spread(ratios: list[float]) -> str:
-    if min(ratios) == max(ratios):
-        return fmt_ratio(ratios[0])
-    return (
-        f"from {fmt_ratio(min(ratios))} to {fmt_ratio(max(ratios))} "
-        f"(median {fmt_ratio(statistics.median(ratios))})"
-    )
 
 
 def _numeric(cell: str) -> bool:

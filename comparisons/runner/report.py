@@ -21,18 +21,14 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
 from . import COMPARISONS_DIR, suites
-from .claims import fmt_ns, fmt_ratio, render
+from .claims import render
+from .fmt import fmt_ns, fmt_ratio, fmt_secs
 from .schema import validate
 from .suites import Data, RowKey, Suite
 from .suites.base import is_polyconc, row_order
 
 POLYCONC_COLOR = "#d95f02"  # polyconc's rows
 PEER_COLOR = "#7f9cb8"  # everyone else's
-
-
-def fmt_secs(s: float) -> str:
-    s = round(s)
-    return f"{s // 60}m{s % 60:02d}s"
 
 
 def load(path: Path, registry: dict[str, Suite]) -> tuple[list[dict], list[str]]:

@@ -3,7 +3,8 @@
 The claims' words and rules are in WORKLOADS.md ("Claims of suite C").
 """
 
-from ..claims import Claim, Row, fmt_ns, fmt_ratio
+from ..claims import Claim, Row
+from ..fmt import fmt_ns, fmt_ratio
 from .base import Column, Data, RowKey, Suite, is_int, row_order
 
 # C1 and C6 have one configuration per implementation whatever its capacity
