@@ -227,6 +227,16 @@ def select_all(chans, sums):
     sums[0] = total
 
 
+def start_and_join(threads) -> int:
+    """Starts the threads and waits for them all; returns the elapsed ns."""
+    start = time.perf_counter_ns()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter_ns() - start
+
+
 def run_select(impl, capacity, m):
     chans = [impl.new(capacity) for _ in range(SELECT_CHANNELS)]
     sums = [0]
@@ -234,12 +244,7 @@ def run_select(impl, capacity, m):
     threads += [
         spawn(produce_and_close, ch, *share(m, SELECT_CHANNELS, p)) for p, ch in enumerate(chans)
     ]
-    start = time.perf_counter_ns()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter_ns() - start, sums[0]
+    return start_and_join(threads), sums[0]
 
 
 def ping(send, recv, rounds, sums):
@@ -264,12 +269,7 @@ def run_pingpong(impl, capacity, rounds):
         spawn(ping, there_send, back_recv, rounds, sums),
         spawn(pong, back_send, there_recv, rounds),
     ]
-    start = time.perf_counter_ns()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter_ns() - start, sums[0]
+    return start_and_join(threads), sums[0]
 
 
 def configurations(impls, workloads, args):
