@@ -46,7 +46,7 @@ def test_a_rule_that_is_not_a_comparison_is_refused():
     "edit, message",
     [
         (("## C: channels", "## C channels"), "no section '## C: <title>'"),
-        (("| kind | what |", "| sort | what |"), "no kinds table"),
+        (("| kind | what |\n|---|", "| sort | what |\n|---|"), "no kinds table"),
         (("Parameters: M.", "Parameters: none"), "no line 'Parameters: <names>.'"),
         (
             ("| id | shape |\n|---|---|\n| C1", "| name | shape |\n|---|---|\n| C1"),
