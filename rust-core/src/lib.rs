@@ -15,8 +15,8 @@ pub mod future;
 mod primitives;
 #[cfg(all(feature = "test-hooks", not(loom)))]
 pub mod test_hooks;
-pub mod sync;
 pub mod queue;
+pub mod sync;
 mod wait;
 
 pub use wait::{Deadline, Wait};
