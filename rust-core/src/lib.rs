@@ -13,10 +13,10 @@ pub mod chan;
 pub mod exec;
 pub mod future;
 mod primitives;
-#[cfg(all(feature = "test-hooks", not(loom)))]
-pub mod test_hooks;
 pub mod queue;
 pub mod sync;
+#[cfg(all(feature = "test-hooks", not(loom)))]
+pub mod test_hooks;
 mod wait;
 
 pub use wait::{Deadline, Wait};
