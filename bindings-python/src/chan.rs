@@ -138,7 +138,12 @@ impl PyChan {
 /// Tells the caller of a `send_many` that stopped part-way how far it got:
 /// `sent` items went, and `unsent` lists those it had taken from the
 /// iterable but not sent, so that none is lost.
-fn with_progress(py: Python<'_>, err: PyErr, sent: usize, unsent: VecDeque<Obj>) -> PyErr {
+pub(crate) fn with_progress(
+    py: Python<'_>,
+    err: PyErr,
+    sent: usize,
+    unsent: VecDeque<Obj>,
+) -> PyErr {
     let value = err.value(py);
     let noted = value
         .setattr("sent", sent)

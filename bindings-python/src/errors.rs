@@ -14,8 +14,14 @@ use pyo3::{create_exception, import_exception, PyErr};
 
 create_exception!(
     polyconc,
-    ChannelClosed,
+    Closed,
     PyException,
+    "The base of ChannelClosed and QueueClosed: the object was closed."
+);
+create_exception!(
+    polyconc,
+    ChannelClosed,
+    Closed,
     "Raised by recv once the channel is closed and drained, and by send on a closed channel."
 );
 
@@ -103,5 +109,90 @@ impl ToPyErr for SelectTimeoutError {
 impl ToPyErr for CapacityError {
     fn class(&self) -> NewErr {
         PyMemoryError::new_err::<String>
+    }
+}
+
+create_exception!(
+    polyconc,
+    QueueClosed,
+    Closed,
+    "Raised by a queue's inserts once it is closed, and by its removals once closed and drained."
+);
+
+/// A core error met on a blocking queue. The queues report the channel's
+/// errors, whose messages speak of a channel: this says "queue" instead,
+/// and "closed" is `QueueClosed`.
+pub(crate) struct OnQueue<E>(pub(crate) E);
+
+const QUEUE_CLOSED: NewErr = QueueClosed::new_err::<String>;
+
+impl<T> Display for OnQueue<SendError<T>> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("inserting into a closed queue")
+    }
+}
+
+impl<T> ToPyErr for OnQueue<SendError<T>> {
+    fn class(&self) -> NewErr {
+        QUEUE_CLOSED
+    }
+}
+
+impl<T> Display for OnQueue<TrySendError<T>> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            TrySendError::Full(_) => f.write_str("the queue is full"),
+            TrySendError::Closed(_) => f.write_str("inserting into a closed queue"),
+        }
+    }
+}
+
+impl<T> ToPyErr for OnQueue<TrySendError<T>> {
+    fn class(&self) -> NewErr {
+        match self.0 {
+            TrySendError::Full(_) => Full::new_err::<String>,
+            TrySendError::Closed(_) => QUEUE_CLOSED,
+        }
+    }
+}
+
+impl Display for OnQueue<RecvError> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("taking from a closed and drained queue")
+    }
+}
+
+impl ToPyErr for OnQueue<RecvError> {
+    fn class(&self) -> NewErr {
+        QUEUE_CLOSED
+    }
+}
+
+impl Display for OnQueue<TryRecvError> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            TryRecvError::Empty => f.write_str("the queue is empty"),
+            TryRecvError::Closed => f.write_str("taking from a closed and drained queue"),
+        }
+    }
+}
+
+impl ToPyErr for OnQueue<TryRecvError> {
+    fn class(&self) -> NewErr {
+        match self.0 {
+            TryRecvError::Empty => Empty::new_err::<String>,
+            TryRecvError::Closed => QUEUE_CLOSED,
+        }
+    }
+}
+
+/// A capacity of 0 is a bad argument (`ValueError`); room that could not
+/// be allocated is a `MemoryError`, as for `Chan`.
+impl ToPyErr for polyconc::queue::CapacityError {
+    fn class(&self) -> NewErr {
+        match self {
+            polyconc::queue::CapacityError::Alloc(_) => PyMemoryError::new_err::<String>,
+            _ => pyo3::exceptions::PyValueError::new_err::<String>,
+        }
     }
 }

@@ -14,6 +14,7 @@ mod chan;
 mod errors;
 mod fork;
 mod gc;
+mod queue;
 mod select;
 mod wait;
 
@@ -32,6 +33,14 @@ mod _core {
     use super::chan::PyChan;
     #[pymodule_export]
     use super::errors::ChannelClosed;
+    #[pymodule_export]
+    use super::errors::{Closed, QueueClosed};
+    #[pymodule_export]
+    use super::queue::{
+        DelayTakeOp, PriorityTakeOp, PutOp, PyArrayBlockingQueue, PyDelayQueue,
+        PyLinkedBlockingQueue, PyLinkedTransferQueue, PyPriorityBlockingQueue, PySynchronousQueue,
+        TakeOp,
+    };
     #[pymodule_export]
     use super::select::select;
 

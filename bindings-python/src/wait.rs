@@ -136,3 +136,64 @@ fn slice_end(deadline: Option<Instant>) -> Instant {
         _ => end,
     }
 }
+
+/// Why a [`poll_until`] ended without an answer; either way the future
+/// comes back, still pending, for the caller to withdraw (a put's
+/// `cancel` says whether its element was delivered meanwhile).
+pub(crate) enum Unfinished<F> {
+    /// The deadline passed.
+    TimedOut(F),
+    /// A signal handler (or the poll itself) raised.
+    Raised(PyErr, F),
+}
+
+/// Awaits a core future from a thread, the Python way: each poll holds the
+/// GIL (so that it may run Python code: a priority queue's comparisons),
+/// and between polls the thread parks without it, a slice at a time, and
+/// runs signal handlers. The future stays registered from one slice to
+/// the next, so it keeps its place (a fair queue's arrival order). After a
+/// wake-up the future is polled before signals are checked: an answer that
+/// came is taken, and Ctrl-C is then raised just after the call returns.
+pub(crate) fn poll_until<F, R>(
+    py: Python<'_>,
+    deadline: Option<Instant>,
+    mut fut: F,
+    mut poll: impl FnMut(&mut F, &mut std::task::Context<'_>) -> PyResult<std::task::Poll<R>>,
+) -> Result<R, Unfinished<F>> {
+    let waker = std::task::Waker::from(std::sync::Arc::new(ThreadWaker(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut polled = poll(&mut fut, &mut cx);
+    loop {
+        match polled {
+            Ok(std::task::Poll::Ready(answer)) => return Ok(answer),
+            Ok(std::task::Poll::Pending) => {}
+            Err(e) => return Err(Unfinished::Raised(e, fut)),
+        }
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Err(Unfinished::TimedOut(fut));
+        }
+        let park = slice_end(deadline).saturating_duration_since(now);
+        // A wake-up that came before the park makes it return at once.
+        py.detach(|| std::thread::park_timeout(park));
+        polled = poll(&mut fut, &mut cx);
+        if matches!(polled, Ok(std::task::Poll::Pending)) {
+            if let Err(e) = py.check_signals() {
+                return Err(Unfinished::Raised(e, fut));
+            }
+        }
+    }
+}
+
+/// Wakes the thread parked in [`poll_until`].
+struct ThreadWaker(std::thread::Thread);
+
+impl std::task::Wake for ThreadWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}

@@ -13,3 +13,26 @@
 from ._core import Chan, ChannelClosed, select
 
 __all__ = ["Chan", "ChannelClosed", "select"]
+
+# Java's blocking queues (see ``_core.pyi`` for their contract).
+from ._core import (
+    ArrayBlockingQueue,
+    Closed,
+    DelayQueue,
+    LinkedBlockingQueue,
+    LinkedTransferQueue,
+    PriorityBlockingQueue,
+    QueueClosed,
+    SynchronousQueue,
+)
+
+__all__ += [
+    "ArrayBlockingQueue",
+    "Closed",
+    "DelayQueue",
+    "LinkedBlockingQueue",
+    "LinkedTransferQueue",
+    "PriorityBlockingQueue",
+    "QueueClosed",
+    "SynchronousQueue",
+]

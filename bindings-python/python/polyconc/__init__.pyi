@@ -3,3 +3,23 @@ from ._core import ChannelClosed as ChannelClosed
 from ._core import select as select
 
 __all__ = ["Chan", "ChannelClosed", "select"]
+
+from ._core import ArrayBlockingQueue as ArrayBlockingQueue
+from ._core import Closed as Closed
+from ._core import DelayQueue as DelayQueue
+from ._core import LinkedBlockingQueue as LinkedBlockingQueue
+from ._core import LinkedTransferQueue as LinkedTransferQueue
+from ._core import PriorityBlockingQueue as PriorityBlockingQueue
+from ._core import QueueClosed as QueueClosed
+from ._core import SynchronousQueue as SynchronousQueue
+
+__all__ += [
+    "ArrayBlockingQueue",
+    "Closed",
+    "DelayQueue",
+    "LinkedBlockingQueue",
+    "LinkedTransferQueue",
+    "PriorityBlockingQueue",
+    "QueueClosed",
+    "SynchronousQueue",
+]

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ._core import Chan, ChannelClosed, _RecvOp, _SendOp
+from ._core import Chan, ChannelClosed, QueueClosed, _RecvOp, _SendOp
 
 T = TypeVar("T")
 
@@ -77,4 +77,19 @@ async def anext(ch: Chan[T]) -> T:
         # honoured by ``async for`` too.
         return await ch.recv_async()
     except ChannelClosed:
+        raise StopAsyncIteration from None
+
+
+async def settled(error: BaseException | None) -> None:
+    """The async put of a queue whose puts never wait: done when called;
+    raises its error (QueueClosed, a comparison's) when awaited."""
+    if error is not None:
+        raise error
+
+
+async def take_next(q: Any) -> Any:
+    """The next object of a queue's ``async for``; stops once closed and drained."""
+    try:
+        return await q.take_async()
+    except QueueClosed:
         raise StopAsyncIteration from None

@@ -1,14 +1,29 @@
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import GenericAlias
-from typing import Any, Generic, TypeVar, final
+from typing import Any, Generic, Protocol, TypeVar, final
 
 from typing_extensions import Self, disjoint_base
 
 __all__ = ["Chan", "ChannelClosed", "_RecvOp", "_SendOp", "select"]
+__all__ += [
+    "ArrayBlockingQueue",
+    "Closed",
+    "DelayQueue",
+    "LinkedBlockingQueue",
+    "LinkedTransferQueue",
+    "PriorityBlockingQueue",
+    "QueueClosed",
+    "SynchronousQueue",
+    "_DelayTakeOp",
+    "_PriorityTakeOp",
+    "_QueuePutOp",
+    "_QueueTakeOp",
+]
 
 _T = TypeVar("_T")
+_T_contra = TypeVar("_T_contra", contravariant=True)
 
-class ChannelClosed(Exception):
+class ChannelClosed(Closed):
     """Raised by recv once the channel is closed and drained, and by send on a closed channel."""
 
 @disjoint_base
@@ -97,3 +112,486 @@ class _SendOp:
     def cancel(self) -> bool:
         """Stops the send: True if a receiver had already claimed the value
         (it is delivered), False if it delivers nothing."""
+
+# Queues: Java's blocking queues with Python's exceptions. Every blocking
+# call releases the GIL and stops on Ctrl-C having lost nothing; threads
+# and event loops may share a queue.
+
+class _Appendable(Protocol[_T_contra]):
+    def append(self, value: _T_contra, /) -> object: ...
+
+class Closed(Exception):
+    """The base of ChannelClosed and QueueClosed: the object was closed."""
+
+class QueueClosed(Closed):
+    """Raised by a queue's inserts once it is closed, and by its removals
+    once it is closed and drained."""
+
+@disjoint_base
+class ArrayBlockingQueue(Generic[_T]):
+    """Java's ``ArrayBlockingQueue``: bounded FIFO. ``fair=True`` serves blocked
+    threads and tasks in arrival order."""
+
+    def __new__(cls, capacity: int, fair: bool = False) -> Self: ...
+    def put(self, value: _T) -> None:
+        """Inserts, waiting for room as long as it takes; raises QueueClosed
+        once closed, TypeError for None. Blocked, it releases the GIL and
+        stops on Ctrl-C (the element is then not inserted, unless a consumer
+        had already claimed it: then it is delivered)."""
+    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
+        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
+        once, None waits forever); whether it did."""
+    def add(self, value: _T) -> None:
+        """Inserts now, or raises queue.Full."""
+    async def put_async(self, value: _T) -> None:
+        """Inserts, waiting for room. Cancelled, it raises CancelledError
+        having inserted nothing, unless a consumer had already claimed the
+        element: then it is delivered, and the task returns normally
+        (un-cancelled with ``Task.uncancel()``)."""
+    def take(self) -> _T:
+        """Removes the head, waiting as long as it takes; raises QueueClosed
+        once closed and drained. Blocked, it releases the GIL and stops on
+        Ctrl-C having removed nothing."""
+    def poll(self, timeout: float | None = 0.0) -> _T | None:
+        """Removes the head, waiting at most ``timeout`` seconds (0 tries
+        once, None waits forever); None if nothing came. Raises QueueClosed
+        once closed and drained."""
+    def remove(self) -> _T:
+        """Removes the head now; raises queue.Empty (QueueClosed once closed
+        and drained)."""
+    def element(self) -> _T:
+        """The head, left in the queue; raises queue.Empty (QueueClosed once
+        closed and drained)."""
+    def peek(self) -> _T | None:
+        """The head, left in the queue, or None."""
+    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
+        """Removes what can be had at once (at most ``max_elements``) and
+        appends it to ``target`` (a list, or anything with ``append``);
+        how many. If an ``append`` raises, the exception tells how far it
+        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
+        appended (none is lost)."""
+    def remaining_capacity(self) -> int | None:
+        """How many more elements fit now; None when unbounded."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool:
+        """Always True, even when empty (as ``Chan``)."""
+    def __contains__(self, key: object, /) -> bool:
+        """By Python's rules (``is``, then ``==``), on a snapshot."""
+    def remove_item(self, x: object) -> bool:
+        """Removes one element that is or equals ``x`` (the first in removal
+        order); whether there was one."""
+    def clear(self) -> None: ...
+    def to_list(self) -> list[_T]:
+        """A snapshot of the elements, in removal order."""
+    def close(self) -> bool:
+        """Closes; True only for the call that closed it. Later inserts
+        raise QueueClosed; removals return what is left, then raise
+        QueueClosed; blocked threads and tasks wake."""
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> _T:
+        """Takes (consumes) the next element; stops once closed and drained."""
+    async def take_async(self) -> _T:
+        """Removes the head; raises QueueClosed once closed and drained. A
+        cancelled take removes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@disjoint_base
+class LinkedBlockingQueue(Generic[_T]):
+    """Java's ``LinkedBlockingQueue``: FIFO, bounded by ``capacity`` or (None)
+    unbounded."""
+
+    def __new__(cls, capacity: int | None = None) -> Self: ...
+    def put(self, value: _T) -> None:
+        """Inserts, waiting for room as long as it takes; raises QueueClosed
+        once closed, TypeError for None. Blocked, it releases the GIL and
+        stops on Ctrl-C (the element is then not inserted, unless a consumer
+        had already claimed it: then it is delivered)."""
+    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
+        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
+        once, None waits forever); whether it did."""
+    def add(self, value: _T) -> None:
+        """Inserts now, or raises queue.Full."""
+    async def put_async(self, value: _T) -> None:
+        """Inserts, waiting for room. Cancelled, it raises CancelledError
+        having inserted nothing, unless a consumer had already claimed the
+        element: then it is delivered, and the task returns normally
+        (un-cancelled with ``Task.uncancel()``)."""
+    def take(self) -> _T:
+        """Removes the head, waiting as long as it takes; raises QueueClosed
+        once closed and drained. Blocked, it releases the GIL and stops on
+        Ctrl-C having removed nothing."""
+    def poll(self, timeout: float | None = 0.0) -> _T | None:
+        """Removes the head, waiting at most ``timeout`` seconds (0 tries
+        once, None waits forever); None if nothing came. Raises QueueClosed
+        once closed and drained."""
+    def remove(self) -> _T:
+        """Removes the head now; raises queue.Empty (QueueClosed once closed
+        and drained)."""
+    def element(self) -> _T:
+        """The head, left in the queue; raises queue.Empty (QueueClosed once
+        closed and drained)."""
+    def peek(self) -> _T | None:
+        """The head, left in the queue, or None."""
+    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
+        """Removes what can be had at once (at most ``max_elements``) and
+        appends it to ``target`` (a list, or anything with ``append``);
+        how many. If an ``append`` raises, the exception tells how far it
+        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
+        appended (none is lost)."""
+    def remaining_capacity(self) -> int | None:
+        """How many more elements fit now; None when unbounded."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool:
+        """Always True, even when empty (as ``Chan``)."""
+    def __contains__(self, key: object, /) -> bool:
+        """By Python's rules (``is``, then ``==``), on a snapshot."""
+    def remove_item(self, x: object) -> bool:
+        """Removes one element that is or equals ``x`` (the first in removal
+        order); whether there was one."""
+    def clear(self) -> None: ...
+    def to_list(self) -> list[_T]:
+        """A snapshot of the elements, in removal order."""
+    def close(self) -> bool:
+        """Closes; True only for the call that closed it. Later inserts
+        raise QueueClosed; removals return what is left, then raise
+        QueueClosed; blocked threads and tasks wake."""
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> _T:
+        """Takes (consumes) the next element; stops once closed and drained."""
+    async def take_async(self) -> _T:
+        """Removes the head; raises QueueClosed once closed and drained. A
+        cancelled take removes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@disjoint_base
+class SynchronousQueue(Generic[_T]):
+    """Java's ``SynchronousQueue``: holds nothing; a put completes when a take
+    receives its element (``offer`` succeeds only if a consumer waits).
+    ``fair=True`` matches producers and consumers in arrival order."""
+
+    def __new__(cls, fair: bool = False) -> Self: ...
+    def put(self, value: _T) -> None:
+        """Inserts, waiting for room as long as it takes; raises QueueClosed
+        once closed, TypeError for None. Blocked, it releases the GIL and
+        stops on Ctrl-C (the element is then not inserted, unless a consumer
+        had already claimed it: then it is delivered)."""
+    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
+        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
+        once, None waits forever); whether it did."""
+    def add(self, value: _T) -> None:
+        """Inserts now, or raises queue.Full."""
+    async def put_async(self, value: _T) -> None:
+        """Inserts, waiting for room. Cancelled, it raises CancelledError
+        having inserted nothing, unless a consumer had already claimed the
+        element: then it is delivered, and the task returns normally
+        (un-cancelled with ``Task.uncancel()``)."""
+    def take(self) -> _T:
+        """Removes the head, waiting as long as it takes; raises QueueClosed
+        once closed and drained. Blocked, it releases the GIL and stops on
+        Ctrl-C having removed nothing."""
+    def poll(self, timeout: float | None = 0.0) -> _T | None:
+        """Removes the head, waiting at most ``timeout`` seconds (0 tries
+        once, None waits forever); None if nothing came. Raises QueueClosed
+        once closed and drained."""
+    def remove(self) -> _T:
+        """Removes the head now; raises queue.Empty (QueueClosed once closed
+        and drained)."""
+    def element(self) -> _T:
+        """The head, left in the queue; raises queue.Empty (QueueClosed once
+        closed and drained)."""
+    def peek(self) -> _T | None:
+        """The head, left in the queue, or None."""
+    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
+        """Removes what can be had at once (at most ``max_elements``) and
+        appends it to ``target`` (a list, or anything with ``append``);
+        how many. If an ``append`` raises, the exception tells how far it
+        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
+        appended (none is lost)."""
+    def remaining_capacity(self) -> int | None:
+        """How many more elements fit now; None when unbounded."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool:
+        """Always True, even when empty (as ``Chan``)."""
+    def __contains__(self, key: object, /) -> bool:
+        """By Python's rules (``is``, then ``==``), on a snapshot."""
+    def remove_item(self, x: object) -> bool:
+        """Removes one element that is or equals ``x`` (the first in removal
+        order); whether there was one."""
+    def clear(self) -> None: ...
+    def to_list(self) -> list[_T]:
+        """A snapshot of the elements, in removal order."""
+    def close(self) -> bool:
+        """Closes; True only for the call that closed it. Later inserts
+        raise QueueClosed; removals return what is left, then raise
+        QueueClosed; blocked threads and tasks wake."""
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> _T:
+        """Takes (consumes) the next element; stops once closed and drained."""
+    async def take_async(self) -> _T:
+        """Removes the head; raises QueueClosed once closed and drained. A
+        cancelled take removes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@disjoint_base
+class PriorityBlockingQueue(Generic[_T]):
+    """Java's ``PriorityBlockingQueue``: unbounded, smallest first by ``<`` on
+    the items, or on ``key(item)`` (computed once, at insert); FIFO among
+    equals. An exception raised by a comparison propagates from that
+    insert, and the queue is unchanged."""
+
+    def __new__(cls, key: Callable[[_T], Any] | None = None) -> Self: ...
+    @property
+    def key(self) -> Callable[[_T], Any] | None: ...
+    def put(self, value: _T) -> None:
+        """Inserts, waiting for room as long as it takes; raises QueueClosed
+        once closed, TypeError for None. Blocked, it releases the GIL and
+        stops on Ctrl-C (the element is then not inserted, unless a consumer
+        had already claimed it: then it is delivered)."""
+    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
+        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
+        once, None waits forever); whether it did."""
+    def add(self, value: _T) -> None:
+        """Inserts now, or raises queue.Full."""
+    async def put_async(self, value: _T) -> None:
+        """Inserts at once (the call never waits for room); raises when
+        awaited if the insert failed."""
+    def take(self) -> _T:
+        """Removes the head, waiting as long as it takes; raises QueueClosed
+        once closed and drained. Blocked, it releases the GIL and stops on
+        Ctrl-C having removed nothing."""
+    def poll(self, timeout: float | None = 0.0) -> _T | None:
+        """Removes the head, waiting at most ``timeout`` seconds (0 tries
+        once, None waits forever); None if nothing came. Raises QueueClosed
+        once closed and drained."""
+    def remove(self) -> _T:
+        """Removes the head now; raises queue.Empty (QueueClosed once closed
+        and drained)."""
+    def element(self) -> _T:
+        """The head, left in the queue; raises queue.Empty (QueueClosed once
+        closed and drained)."""
+    def peek(self) -> _T | None:
+        """The head, left in the queue, or None."""
+    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
+        """Removes what can be had at once (at most ``max_elements``) and
+        appends it to ``target`` (a list, or anything with ``append``);
+        how many. If an ``append`` raises, the exception tells how far it
+        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
+        appended (none is lost)."""
+    def remaining_capacity(self) -> int | None:
+        """How many more elements fit now; None when unbounded."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool:
+        """Always True, even when empty (as ``Chan``)."""
+    def __contains__(self, key: object, /) -> bool:
+        """By Python's rules (``is``, then ``==``), on a snapshot."""
+    def remove_item(self, x: object) -> bool:
+        """Removes one element that is or equals ``x`` (the first in removal
+        order); whether there was one."""
+    def clear(self) -> None: ...
+    def to_list(self) -> list[_T]:
+        """A snapshot of the elements, in removal order."""
+    def close(self) -> bool:
+        """Closes; True only for the call that closed it. Later inserts
+        raise QueueClosed; removals return what is left, then raise
+        QueueClosed; blocked threads and tasks wake."""
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> _T:
+        """Takes (consumes) the next element; stops once closed and drained."""
+    async def take_async(self) -> _T:
+        """Removes the head; raises QueueClosed once closed and drained. A
+        cancelled take removes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@disjoint_base
+class DelayQueue(Generic[_T]):
+    """Java's ``DelayQueue``: an element leaves only once its delay (seconds)
+    has passed, earliest deadline first. ``peek``, ``len``, ``to_list`` and
+    ``in`` see every element, expired or not."""
+
+    def __new__(cls) -> Self: ...
+    def put(self, value: _T, delay: float) -> None:
+        """Inserts ``value``, to leave once ``delay`` seconds have passed (0
+        or less: at once). Raises QueueClosed once closed."""
+    def offer(self, value: _T, delay: float, timeout: float | None = 0.0) -> bool:
+        """As ``put`` (a delay queue never waits for room): True."""
+    def add(self, value: _T, delay: float) -> None:
+        """As ``put``."""
+    async def put_async(self, value: _T, delay: float) -> None:
+        """As ``put``, at the call; raises when awaited if it failed."""
+    def take(self) -> _T:
+        """Removes the head, waiting as long as it takes; raises QueueClosed
+        once closed and drained. Blocked, it releases the GIL and stops on
+        Ctrl-C having removed nothing."""
+    def poll(self, timeout: float | None = 0.0) -> _T | None:
+        """Removes the head, waiting at most ``timeout`` seconds (0 tries
+        once, None waits forever); None if nothing came. Raises QueueClosed
+        once closed and drained."""
+    def remove(self) -> _T:
+        """Removes the head now; raises queue.Empty (QueueClosed once closed
+        and drained)."""
+    def element(self) -> _T:
+        """The head, left in the queue; raises queue.Empty (QueueClosed once
+        closed and drained)."""
+    def peek(self) -> _T | None:
+        """The head, left in the queue, or None."""
+    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
+        """Removes what can be had at once (at most ``max_elements``) and
+        appends it to ``target`` (a list, or anything with ``append``);
+        how many. If an ``append`` raises, the exception tells how far it
+        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
+        appended (none is lost)."""
+    def remaining_capacity(self) -> int | None:
+        """How many more elements fit now; None when unbounded."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool:
+        """Always True, even when empty (as ``Chan``)."""
+    def __contains__(self, key: object, /) -> bool:
+        """By Python's rules (``is``, then ``==``), on a snapshot."""
+    def remove_item(self, x: object) -> bool:
+        """Removes one element that is or equals ``x`` (the first in removal
+        order); whether there was one."""
+    def clear(self) -> None: ...
+    def to_list(self) -> list[_T]:
+        """A snapshot of the elements, in removal order."""
+    def close(self) -> bool:
+        """Closes; True only for the call that closed it. Later inserts
+        raise QueueClosed; removals return what is left, then raise
+        QueueClosed; blocked threads and tasks wake."""
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> _T:
+        """Takes (consumes) the next element; stops once closed and drained."""
+    async def take_async(self) -> _T:
+        """Removes the head; raises QueueClosed once closed and drained. A
+        cancelled take removes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@disjoint_base
+class LinkedTransferQueue(Generic[_T]):
+    """Java's ``LinkedTransferQueue``: unbounded FIFO; ``transfer`` waits until
+    a consumer has received the element."""
+
+    def __new__(cls) -> Self: ...
+    def put(self, value: _T) -> None:
+        """Inserts, waiting for room as long as it takes; raises QueueClosed
+        once closed, TypeError for None. Blocked, it releases the GIL and
+        stops on Ctrl-C (the element is then not inserted, unless a consumer
+        had already claimed it: then it is delivered)."""
+    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
+        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
+        once, None waits forever); whether it did."""
+    def add(self, value: _T) -> None:
+        """Inserts now, or raises queue.Full."""
+    async def put_async(self, value: _T) -> None:
+        """Inserts at once (the call never waits for room); raises when
+        awaited if the insert failed."""
+    def transfer(self, value: _T) -> None:
+        """Inserts and waits until a consumer has received the element.
+        (The core has no transfer future: the wait goes in 50 ms slices, and
+        between two slices the element goes behind what was put meanwhile.)"""
+    def try_transfer(self, value: _T, timeout: float | None = 0.0) -> bool:
+        """Transfers if a consumer receives the element within ``timeout``
+        seconds (0: only to a consumer already waiting); else inserts
+        nothing and answers False."""
+    def has_waiting_consumer(self) -> bool: ...
+    def waiting_consumer_count(self) -> int: ...
+    def take(self) -> _T:
+        """Removes the head, waiting as long as it takes; raises QueueClosed
+        once closed and drained. Blocked, it releases the GIL and stops on
+        Ctrl-C having removed nothing."""
+    def poll(self, timeout: float | None = 0.0) -> _T | None:
+        """Removes the head, waiting at most ``timeout`` seconds (0 tries
+        once, None waits forever); None if nothing came. Raises QueueClosed
+        once closed and drained."""
+    def remove(self) -> _T:
+        """Removes the head now; raises queue.Empty (QueueClosed once closed
+        and drained)."""
+    def element(self) -> _T:
+        """The head, left in the queue; raises queue.Empty (QueueClosed once
+        closed and drained)."""
+    def peek(self) -> _T | None:
+        """The head, left in the queue, or None."""
+    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
+        """Removes what can be had at once (at most ``max_elements``) and
+        appends it to ``target`` (a list, or anything with ``append``);
+        how many. If an ``append`` raises, the exception tells how far it
+        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
+        appended (none is lost)."""
+    def remaining_capacity(self) -> int | None:
+        """How many more elements fit now; None when unbounded."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool:
+        """Always True, even when empty (as ``Chan``)."""
+    def __contains__(self, key: object, /) -> bool:
+        """By Python's rules (``is``, then ``==``), on a snapshot."""
+    def remove_item(self, x: object) -> bool:
+        """Removes one element that is or equals ``x`` (the first in removal
+        order); whether there was one."""
+    def clear(self) -> None: ...
+    def to_list(self) -> list[_T]:
+        """A snapshot of the elements, in removal order."""
+    def close(self) -> bool:
+        """Closes; True only for the call that closed it. Later inserts
+        raise QueueClosed; removals return what is left, then raise
+        QueueClosed; blocked threads and tasks wake."""
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> _T:
+        """Takes (consumes) the next element; stops once closed and drained."""
+    async def take_async(self) -> _T:
+        """Removes the head; raises QueueClosed once closed and drained. A
+        cancelled take removes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@final
+class _QueuePutOp:
+    """A pending ``put_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool:
+        """Stops the put: True if a consumer had already claimed the
+        element (it is delivered), False if it delivers nothing."""
+
+@final
+class _QueueTakeOp:
+    """A pending ``take_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
+    def cancel(self) -> bool:
+        """Drops the take, which has removed nothing: always False."""
+
+@final
+class _PriorityTakeOp:
+    """A pending ``PriorityBlockingQueue.take_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class _DelayTakeOp:
+    """A pending ``DelayQueue.take_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
+    def cancel(self) -> bool: ...
