@@ -367,8 +367,9 @@ def test_threads_lose_nothing(make: Callable[[], Any]) -> None:
     assert Counter(taken) == Counter(range(n * producers))
 
 
-def test_blocked_take_releases_the_gil() -> None:
-    q: ArrayBlockingQueue[Any] = ArrayBlockingQueue(1, fair=True)
+@pytest.mark.parametrize("fair", [False, True], ids=["slices", "future"])
+def test_blocked_take_releases_the_gil(fair: bool) -> None:
+    q: ArrayBlockingQueue[Any] = ArrayBlockingQueue(1, fair=fair)
     t = threading.Thread(target=lambda: q.poll(0.3))
     t.start()
     count = 0
@@ -444,7 +445,7 @@ def test_taken_items_are_freed() -> None:
 
 TAKE_CHILD = """
 from polyconc import ArrayBlockingQueue
-q = ArrayBlockingQueue(1, fair=True)
+q = ArrayBlockingQueue(1, fair={fair})
 print("READY", flush=True)
 try:
     q.take()
@@ -458,6 +459,35 @@ print("INTERRUPTED, NOTHING TAKEN", flush=True)
 """
 
 
-def test_sigint_during_a_blocking_take() -> None:
-    out = interrupt_child(TAKE_CHILD)
+@pytest.mark.parametrize("fair", [False, True], ids=["slices", "future"])
+def test_sigint_during_a_blocking_take(fair: bool) -> None:
+    # Both ways a thread waits: GIL-free slices, and a polled core future.
+    out = interrupt_child(TAKE_CHILD.format(fair=fair))
     assert "INTERRUPTED, NOTHING TAKEN" in out
+
+
+@pytest.mark.parametrize("fair", [False, True])
+def test_synchronous_offer_meets_a_waiting_thread(fair: bool) -> None:
+    q: SynchronousQueue[str] = SynchronousQueue(fair=fair)
+    got: list[str] = []
+    t = threading.Thread(target=lambda: got.append(q.take()))
+    t.start()
+    deadline = time.monotonic() + HANG_GUARD
+    while not q.offer("x") and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the taker waits
+    t.join(HANG_GUARD)
+    assert got == ["x"]
+    assert q.offer("y") is False, "no consumer waits now"
+
+
+@pytest.mark.parametrize("fair", [False, True])
+def test_synchronous_poll_meets_a_waiting_put(fair: bool) -> None:
+    q: SynchronousQueue[str] = SynchronousQueue(fair=fair)
+    t = threading.Thread(target=lambda: q.put("x"))
+    t.start()
+    deadline = time.monotonic() + HANG_GUARD
+    got = None
+    while got is None and time.monotonic() < deadline:
+        got = q.poll(0.01)
+    t.join(HANG_GUARD)
+    assert got == "x"

@@ -292,18 +292,16 @@ queue_class!(PyArrayBlockingQueue = "ArrayBlockingQueue", plain, {
     #[pyo3(signature = (capacity, fair = false))]
     fn new(capacity: i64, fair: bool) -> PyResult<Self> {
         let capacity = capacity_of(capacity)?;
-        let q = if fair {
+        let inner = if fair {
             // The core's `fair` has no fallible twin: its one refusal, here.
             if capacity == 0 {
                 return Err(CapacityError::Zero.to_py_err());
             }
-            ArrayBlockingQueue::fair(capacity)
+            Shared::new(ArrayBlockingQueue::fair(capacity))
         } else {
-            ArrayBlockingQueue::try_new(capacity).map_err(|e| e.to_py_err())?
+            Shared::on_chan(ArrayBlockingQueue::try_new(capacity).map_err(|e| e.to_py_err())?)
         };
-        Ok(PyArrayBlockingQueue {
-            inner: Shared::new(q),
-        })
+        Ok(PyArrayBlockingQueue { inner })
     }
 
     /// Inserts; a cancelled put delivers nothing unless a consumer had claimed it.
@@ -343,7 +341,7 @@ queue_class!(PyLinkedBlockingQueue = "LinkedBlockingQueue", plain, {
             Some(c) => LinkedBlockingQueue::try_new(capacity_of(c)?).map_err(|e| e.to_py_err())?,
         };
         Ok(PyLinkedBlockingQueue {
-            inner: Shared::new(q),
+            inner: Shared::on_chan(q),
         })
     }
 
@@ -380,14 +378,12 @@ queue_class!(PySynchronousQueue = "SynchronousQueue", plain, {
     #[new]
     #[pyo3(signature = (fair = false))]
     fn new(fair: bool) -> Self {
-        let q = if fair {
-            SynchronousQueue::fair()
+        let inner = if fair {
+            Shared::new(SynchronousQueue::fair())
         } else {
-            SynchronousQueue::new()
+            Shared::on_chan(SynchronousQueue::new())
         };
-        PySynchronousQueue {
-            inner: Shared::new(q),
-        }
+        PySynchronousQueue { inner }
     }
 
     /// Hands the element over; a cancelled put delivers nothing, unless a

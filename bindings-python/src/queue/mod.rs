@@ -4,11 +4,19 @@
 //! Each class is a [`Shared`] core queue plus its constructor; the
 //! operations every queue has are written once ([`Shared`]'s methods, and
 //! `queue_methods!` for the Python face). Every call into a core queue is
-//! made holding the GIL: the blocking forms wait with [`poll_until`] (the
-//! core's futures, polled holding the GIL, the thread parked without it),
-//! which keeps a fair queue's order from one slice to the next. The one
-//! GIL-free call is `LinkedTransferQueue.transfer`'s, which the core only
-//! offers with a deadline (counted in `in_flight`, see `gc`).
+//! made holding the GIL, but two kinds of wait:
+//!
+//! - the channel-backed queues (`ArrayBlockingQueue`, `LinkedBlockingQueue`
+//!   and `SynchronousQueue`, unfair) wait as `Chan` does, in GIL-free
+//!   deadline slices ([`wait`]): the channel's `offer` meets a waiting
+//!   *thread* only, not a pending future, so a thread must wait as one;
+//! - the others wait with [`poll_until`] (the core's futures, polled holding
+//!   the GIL, the thread parked without it), which keeps a fair queue's
+//!   order from one slice to the next and runs a priority queue's Python
+//!   comparisons holding the GIL.
+//!
+//! `LinkedTransferQueue.transfer` waits in GIL-free slices too (the core
+//! has no transfer future). GIL-free waits count in `in_flight` (see `gc`).
 
 mod classes;
 mod elem;
@@ -16,12 +24,16 @@ mod gate;
 mod ops;
 mod priority;
 
+use std::convert::identity;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use polyconc::queue::{BlockingQueue, PriorityBlockingQueue, TrySendError};
+use polyconc::queue::{
+    BlockingQueue, PriorityBlockingQueue, RecvError, RecvTimeoutError, SendError, SendTimeoutError,
+    TrySendError,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
@@ -40,7 +52,7 @@ use priority::Keyed;
 use crate::chan::with_progress;
 use crate::errors::{OnQueue, ToPyErr};
 use crate::gc::InFlight;
-use crate::wait::{deadline_of, poll_until, Unfinished};
+use crate::wait::{deadline_of, poll_until, wait, Stopped, Unfinished};
 use crate::Obj;
 
 /// A core queue as the binding uses it.
@@ -79,7 +91,9 @@ pub(crate) struct Shared<Q> {
     pub(crate) q: Q,
     /// A heap-based queue's gate (see `gate`).
     gate: Option<Arc<Gate>>,
-    /// GIL-free transfers in flight (see `gc`).
+    /// Whether blocking forms wait in GIL-free slices (channel-backed).
+    slices: bool,
+    /// GIL-free waits in flight (see `gc`).
     pub(crate) in_flight: InFlight,
 }
 
@@ -89,11 +103,21 @@ fn past(deadline: Option<Instant>) -> bool {
 }
 
 impl<Q: Core> Shared<Q> {
+    /// A queue whose blocking forms poll the core's futures.
     pub(crate) fn new(q: Q) -> Self {
         Shared {
             q,
             gate: None,
+            slices: false,
             in_flight: InFlight::default(),
+        }
+    }
+
+    /// A channel-backed queue, whose blocking forms wait as `Chan` does.
+    pub(crate) fn on_chan(q: Q) -> Self {
+        Shared {
+            slices: true,
+            ..Shared::new(q)
         }
     }
 
@@ -126,6 +150,9 @@ impl<Q: Core> Shared<Q> {
         if past(deadline) {
             return Ok(false);
         }
+        if self.slices {
+            return self.offer_in_slices(py, elem, deadline);
+        }
         let fut = self.with(py, |q| q.put_async(elem))?;
         let put = poll_until(py, deadline, fut, |f, cx| {
             self.with(py, |_| Pin::new(f).poll(cx))
@@ -139,6 +166,58 @@ impl<Q: Core> Shared<Q> {
                 self.with(py, |_| drop(f.cancel()))?;
                 Err(e)
             }
+        }
+    }
+
+    /// `offer`'s wait on a channel-backed queue (no gate): as `Chan.send`.
+    fn offer_in_slices(
+        &self,
+        py: Python<'_>,
+        elem: Q::Elem,
+        deadline: Option<Instant>,
+    ) -> PyResult<bool> {
+        let q = &self.q;
+        let put = wait(
+            py,
+            deadline,
+            &[&self.in_flight],
+            || Err(elem),
+            identity,
+            |elem, until| match q.offer_deadline(elem, until) {
+                Ok(()) => Ok(Ok(())),
+                // The element comes back, to be dropped holding the GIL.
+                Err(SendTimeoutError::Closed(elem)) => Ok(Err(elem)),
+                Err(e) => Err(e),
+            },
+        );
+        match put {
+            Ok(Ok(())) => Ok(true),
+            Ok(Err(_)) => Err(OnQueue(SendError(())).to_py_err()),
+            Err(Stopped::TimedOut(_)) => Ok(false),
+            Err(Stopped::Interrupted(e, _)) => Err(e),
+        }
+    }
+
+    /// `poll`'s wait on a channel-backed queue (no gate): as `Chan.recv`.
+    fn poll_in_slices(&self, py: Python<'_>, deadline: Option<Instant>) -> PyResult<Option<Obj>> {
+        let q = &self.q;
+        let took = wait(
+            py,
+            deadline,
+            &[&self.in_flight],
+            || Err(()),
+            identity,
+            |(), until| match q.poll_deadline(until) {
+                Ok(elem) => Ok(Some(elem)),
+                Err(RecvTimeoutError::Closed) => Ok(None),
+                Err(e) => Err(e),
+            },
+        );
+        match took {
+            Ok(Some(elem)) => Ok(Some(elem.into_obj())),
+            Ok(None) => Err(OnQueue(RecvError).to_py_err()),
+            Err(Stopped::TimedOut(_)) => Ok(None),
+            Err(Stopped::Interrupted(e, ())) => Err(e),
         }
     }
 
@@ -163,6 +242,9 @@ impl<Q: Core> Shared<Q> {
         }
         if past(deadline) {
             return Ok(None);
+        }
+        if self.slices {
+            return self.poll_in_slices(py, deadline);
         }
         let fut = self.with(py, |q| q.take_async())?;
         let took = poll_until(py, deadline, fut, |f, cx| {
@@ -298,9 +380,10 @@ impl<Q: Core> Shared<Q> {
     /// do not), so this visits a snapshot: a new reference to each object,
     /// dropped before it returns, while the queue still holds its own (so
     /// nothing is freed here). No call into the core is in progress: the
-    /// collector holds the GIL, every call but a transfer's holds it too,
-    /// and a transfer in flight (or a priority queue's gate taken) skips
-    /// the visit, which only keeps the objects alive this round.
+    /// collector holds the GIL, every call but a GIL-free wait holds it
+    /// too, and a GIL-free wait in flight (or a heap-based queue's gate
+    /// taken) skips the visit, which only keeps the objects alive this
+    /// round.
     pub(crate) fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
         if self.in_flight.any() {
             return Ok(());
@@ -333,9 +416,8 @@ impl<Q: Core> Shared<Q> {
     /// A heap-based queue, whose calls go through `gate`.
     pub(crate) fn gated(q: Q, gate: Arc<Gate>) -> Self {
         Shared {
-            q,
             gate: Some(gate),
-            in_flight: InFlight::default(),
+            ..Shared::new(q)
         }
     }
 
