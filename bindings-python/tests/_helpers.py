@@ -12,7 +12,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from polyconc import Chan
+from polyconc import (
+    ArrayBlockingQueue,
+    Chan,
+    LinkedBlockingQueue,
+    LinkedTransferQueue,
+    PriorityBlockingQueue,
+    SynchronousQueue,
+)
 
 # A child that hangs fails the test after this many seconds (a hang guard,
 # never a speed check).
@@ -90,3 +97,19 @@ def run_then_close(
         ch.close()
 
     run_threads([finishing(p) for p in producers] + consumers + [closer])
+
+
+def queue_makers(capacity: int) -> dict[str, Callable[[], Any]]:
+    """A maker of each queue type (and fairness) but DelayQueue, whose
+    inserts take a delay, by a name for test ids; bounded ones hold
+    `capacity`."""
+    return {
+        "array": lambda: ArrayBlockingQueue(capacity),
+        "array-fair": lambda: ArrayBlockingQueue(capacity, fair=True),
+        "linked": LinkedBlockingQueue,
+        "linked-bounded": lambda: LinkedBlockingQueue(capacity),
+        "priority": PriorityBlockingQueue,
+        "transfer": LinkedTransferQueue,
+        "synchronous": SynchronousQueue,
+        "synchronous-fair": lambda: SynchronousQueue(fair=True),
+    }

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _helpers import HANG_GUARD, interrupt_child, run_threads
+from _helpers import HANG_GUARD, interrupt_child, queue_makers, run_threads
 
 from polyconc import (
     ArrayBlockingQueue,
@@ -28,21 +28,10 @@ from polyconc import (
     SynchronousQueue,
 )
 
-# Queues that hold elements, by a name for the test ids; each FIFO but
-# the priority queue, which is fed in increasing order where order counts.
-HOLDING: dict[str, Callable[[], Any]] = {
-    "array": lambda: ArrayBlockingQueue(64),
-    "array-fair": lambda: ArrayBlockingQueue(64, fair=True),
-    "linked": LinkedBlockingQueue,
-    "linked-bounded": lambda: LinkedBlockingQueue(64),
-    "priority": PriorityBlockingQueue,
-    "transfer": LinkedTransferQueue,
-}
-ALL: dict[str, Callable[[], Any]] = {
-    **HOLDING,
-    "synchronous": SynchronousQueue,
-    "synchronous-fair": lambda: SynchronousQueue(fair=True),
-}
+ALL = queue_makers(64)
+# The queues that hold elements: every one FIFO but the priority queue,
+# fed in increasing order where order counts.
+HOLDING = {name: make for name, make in ALL.items() if not name.startswith("synchronous")}
 
 
 def holding(f: Callable[..., None]) -> Callable[..., None]:

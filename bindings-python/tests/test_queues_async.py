@@ -10,27 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _helpers import HANG_GUARD, run_threads
+from _helpers import HANG_GUARD, queue_makers, run_threads
 
 from polyconc import (
     ArrayBlockingQueue,
     DelayQueue,
-    LinkedBlockingQueue,
-    LinkedTransferQueue,
     PriorityBlockingQueue,
     QueueClosed,
     SynchronousQueue,
 )
 
-QUEUES: dict[str, Callable[[], Any]] = {
-    "array": lambda: ArrayBlockingQueue(4),
-    "array-fair": lambda: ArrayBlockingQueue(4, fair=True),
-    "linked": LinkedBlockingQueue,
-    "priority": PriorityBlockingQueue,
-    "transfer": LinkedTransferQueue,
-    "synchronous": SynchronousQueue,
-    "synchronous-fair": lambda: SynchronousQueue(fair=True),
-}
+QUEUES = queue_makers(4)
 
 
 def run(coro: Any) -> Any:

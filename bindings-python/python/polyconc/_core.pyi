@@ -1,6 +1,6 @@
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import GenericAlias
-from typing import Any, Generic, Protocol, TypeVar, final
+from typing import Any, Generic, Protocol, TypeVar, final, type_check_only
 
 from typing_extensions import Self, disjoint_base
 
@@ -127,8 +127,64 @@ class QueueClosed(Closed):
     """Raised by a queue's inserts once it is closed, and by its removals
     once it is closed and drained."""
 
+@type_check_only
+class _BlockingQueue(Generic[_T]):
+    """What every queue class has (not a runtime class: the stubs' way of
+    saying it once)."""
+
+    def take(self) -> _T:
+        """Removes the head, waiting as long as it takes; raises QueueClosed
+        once closed and drained. Blocked, it releases the GIL and stops on
+        Ctrl-C having removed nothing."""
+    def poll(self, timeout: float | None = 0.0) -> _T | None:
+        """Removes the head, waiting at most ``timeout`` seconds (0 tries
+        once, None waits forever); None if nothing came. Raises QueueClosed
+        once closed and drained."""
+    def remove(self) -> _T:
+        """Removes the head now; raises queue.Empty (QueueClosed once closed
+        and drained)."""
+    def element(self) -> _T:
+        """The head, left in the queue; raises queue.Empty (QueueClosed once
+        closed and drained)."""
+    def peek(self) -> _T | None:
+        """The head, left in the queue, or None."""
+    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
+        """Removes what can be had at once (at most ``max_elements``) and
+        appends it to ``target`` (a list, or anything with ``append``);
+        how many. If an ``append`` raises, the exception tells how far it
+        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
+        appended (none is lost)."""
+    def remaining_capacity(self) -> int | None:
+        """How many more elements fit now; None when unbounded."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool:
+        """Always True, even when empty (as ``Chan``)."""
+    def __contains__(self, key: object, /) -> bool:
+        """By Python's rules (``is``, then ``==``), on a snapshot."""
+    def remove_item(self, x: object) -> bool:
+        """Removes one element that is or equals ``x`` (the first in removal
+        order); whether there was one."""
+    def clear(self) -> None: ...
+    def to_list(self) -> list[_T]:
+        """A snapshot of the elements, in removal order."""
+    def close(self) -> bool:
+        """Closes; True only for the call that closed it. Later inserts
+        raise QueueClosed; removals return what is left, then raise
+        QueueClosed; blocked threads and tasks wake."""
+    @property
+    def closed(self) -> bool: ...
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> _T:
+        """Takes (consumes) the next element; stops once closed and drained."""
+    async def take_async(self) -> _T:
+        """Removes the head; raises QueueClosed once closed and drained. A
+        cancelled take removes nothing."""
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+    async def __anext__(self) -> _T: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
 @disjoint_base
-class ArrayBlockingQueue(Generic[_T]):
+class ArrayBlockingQueue(_BlockingQueue[_T]):
     """Java's ``ArrayBlockingQueue``: bounded FIFO. ``fair=True`` serves blocked
     threads and tasks in arrival order."""
 
@@ -148,59 +204,9 @@ class ArrayBlockingQueue(Generic[_T]):
         having inserted nothing, unless a consumer had already claimed the
         element: then it is delivered, and the task returns normally
         (un-cancelled with ``Task.uncancel()``)."""
-    def take(self) -> _T:
-        """Removes the head, waiting as long as it takes; raises QueueClosed
-        once closed and drained. Blocked, it releases the GIL and stops on
-        Ctrl-C having removed nothing."""
-    def poll(self, timeout: float | None = 0.0) -> _T | None:
-        """Removes the head, waiting at most ``timeout`` seconds (0 tries
-        once, None waits forever); None if nothing came. Raises QueueClosed
-        once closed and drained."""
-    def remove(self) -> _T:
-        """Removes the head now; raises queue.Empty (QueueClosed once closed
-        and drained)."""
-    def element(self) -> _T:
-        """The head, left in the queue; raises queue.Empty (QueueClosed once
-        closed and drained)."""
-    def peek(self) -> _T | None:
-        """The head, left in the queue, or None."""
-    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
-        """Removes what can be had at once (at most ``max_elements``) and
-        appends it to ``target`` (a list, or anything with ``append``);
-        how many. If an ``append`` raises, the exception tells how far it
-        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
-        appended (none is lost)."""
-    def remaining_capacity(self) -> int | None:
-        """How many more elements fit now; None when unbounded."""
-    def __len__(self) -> int: ...
-    def __bool__(self) -> bool:
-        """Always True, even when empty (as ``Chan``)."""
-    def __contains__(self, key: object, /) -> bool:
-        """By Python's rules (``is``, then ``==``), on a snapshot."""
-    def remove_item(self, x: object) -> bool:
-        """Removes one element that is or equals ``x`` (the first in removal
-        order); whether there was one."""
-    def clear(self) -> None: ...
-    def to_list(self) -> list[_T]:
-        """A snapshot of the elements, in removal order."""
-    def close(self) -> bool:
-        """Closes; True only for the call that closed it. Later inserts
-        raise QueueClosed; removals return what is left, then raise
-        QueueClosed; blocked threads and tasks wake."""
-    @property
-    def closed(self) -> bool: ...
-    def __iter__(self) -> Self: ...
-    def __next__(self) -> _T:
-        """Takes (consumes) the next element; stops once closed and drained."""
-    async def take_async(self) -> _T:
-        """Removes the head; raises QueueClosed once closed and drained. A
-        cancelled take removes nothing."""
-    def __aiter__(self) -> AsyncIterator[_T]: ...
-    async def __anext__(self) -> _T: ...
-    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
 
 @disjoint_base
-class LinkedBlockingQueue(Generic[_T]):
+class LinkedBlockingQueue(_BlockingQueue[_T]):
     """Java's ``LinkedBlockingQueue``: FIFO, bounded by ``capacity`` or (None)
     unbounded."""
 
@@ -220,59 +226,9 @@ class LinkedBlockingQueue(Generic[_T]):
         having inserted nothing, unless a consumer had already claimed the
         element: then it is delivered, and the task returns normally
         (un-cancelled with ``Task.uncancel()``)."""
-    def take(self) -> _T:
-        """Removes the head, waiting as long as it takes; raises QueueClosed
-        once closed and drained. Blocked, it releases the GIL and stops on
-        Ctrl-C having removed nothing."""
-    def poll(self, timeout: float | None = 0.0) -> _T | None:
-        """Removes the head, waiting at most ``timeout`` seconds (0 tries
-        once, None waits forever); None if nothing came. Raises QueueClosed
-        once closed and drained."""
-    def remove(self) -> _T:
-        """Removes the head now; raises queue.Empty (QueueClosed once closed
-        and drained)."""
-    def element(self) -> _T:
-        """The head, left in the queue; raises queue.Empty (QueueClosed once
-        closed and drained)."""
-    def peek(self) -> _T | None:
-        """The head, left in the queue, or None."""
-    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
-        """Removes what can be had at once (at most ``max_elements``) and
-        appends it to ``target`` (a list, or anything with ``append``);
-        how many. If an ``append`` raises, the exception tells how far it
-        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
-        appended (none is lost)."""
-    def remaining_capacity(self) -> int | None:
-        """How many more elements fit now; None when unbounded."""
-    def __len__(self) -> int: ...
-    def __bool__(self) -> bool:
-        """Always True, even when empty (as ``Chan``)."""
-    def __contains__(self, key: object, /) -> bool:
-        """By Python's rules (``is``, then ``==``), on a snapshot."""
-    def remove_item(self, x: object) -> bool:
-        """Removes one element that is or equals ``x`` (the first in removal
-        order); whether there was one."""
-    def clear(self) -> None: ...
-    def to_list(self) -> list[_T]:
-        """A snapshot of the elements, in removal order."""
-    def close(self) -> bool:
-        """Closes; True only for the call that closed it. Later inserts
-        raise QueueClosed; removals return what is left, then raise
-        QueueClosed; blocked threads and tasks wake."""
-    @property
-    def closed(self) -> bool: ...
-    def __iter__(self) -> Self: ...
-    def __next__(self) -> _T:
-        """Takes (consumes) the next element; stops once closed and drained."""
-    async def take_async(self) -> _T:
-        """Removes the head; raises QueueClosed once closed and drained. A
-        cancelled take removes nothing."""
-    def __aiter__(self) -> AsyncIterator[_T]: ...
-    async def __anext__(self) -> _T: ...
-    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
 
 @disjoint_base
-class SynchronousQueue(Generic[_T]):
+class SynchronousQueue(_BlockingQueue[_T]):
     """Java's ``SynchronousQueue``: holds nothing; a put completes when a take
     receives its element (``offer`` succeeds only if a consumer waits).
     ``fair=True`` matches producers and consumers in arrival order."""
@@ -293,59 +249,9 @@ class SynchronousQueue(Generic[_T]):
         having inserted nothing, unless a consumer had already claimed the
         element: then it is delivered, and the task returns normally
         (un-cancelled with ``Task.uncancel()``)."""
-    def take(self) -> _T:
-        """Removes the head, waiting as long as it takes; raises QueueClosed
-        once closed and drained. Blocked, it releases the GIL and stops on
-        Ctrl-C having removed nothing."""
-    def poll(self, timeout: float | None = 0.0) -> _T | None:
-        """Removes the head, waiting at most ``timeout`` seconds (0 tries
-        once, None waits forever); None if nothing came. Raises QueueClosed
-        once closed and drained."""
-    def remove(self) -> _T:
-        """Removes the head now; raises queue.Empty (QueueClosed once closed
-        and drained)."""
-    def element(self) -> _T:
-        """The head, left in the queue; raises queue.Empty (QueueClosed once
-        closed and drained)."""
-    def peek(self) -> _T | None:
-        """The head, left in the queue, or None."""
-    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
-        """Removes what can be had at once (at most ``max_elements``) and
-        appends it to ``target`` (a list, or anything with ``append``);
-        how many. If an ``append`` raises, the exception tells how far it
-        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
-        appended (none is lost)."""
-    def remaining_capacity(self) -> int | None:
-        """How many more elements fit now; None when unbounded."""
-    def __len__(self) -> int: ...
-    def __bool__(self) -> bool:
-        """Always True, even when empty (as ``Chan``)."""
-    def __contains__(self, key: object, /) -> bool:
-        """By Python's rules (``is``, then ``==``), on a snapshot."""
-    def remove_item(self, x: object) -> bool:
-        """Removes one element that is or equals ``x`` (the first in removal
-        order); whether there was one."""
-    def clear(self) -> None: ...
-    def to_list(self) -> list[_T]:
-        """A snapshot of the elements, in removal order."""
-    def close(self) -> bool:
-        """Closes; True only for the call that closed it. Later inserts
-        raise QueueClosed; removals return what is left, then raise
-        QueueClosed; blocked threads and tasks wake."""
-    @property
-    def closed(self) -> bool: ...
-    def __iter__(self) -> Self: ...
-    def __next__(self) -> _T:
-        """Takes (consumes) the next element; stops once closed and drained."""
-    async def take_async(self) -> _T:
-        """Removes the head; raises QueueClosed once closed and drained. A
-        cancelled take removes nothing."""
-    def __aiter__(self) -> AsyncIterator[_T]: ...
-    async def __anext__(self) -> _T: ...
-    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
 
 @disjoint_base
-class PriorityBlockingQueue(Generic[_T]):
+class PriorityBlockingQueue(_BlockingQueue[_T]):
     """Java's ``PriorityBlockingQueue``: unbounded, smallest first by ``<`` on
     the items, or on ``key(item)`` (computed once, at insert); FIFO among
     equals. An exception raised by a comparison propagates from that
@@ -367,59 +273,9 @@ class PriorityBlockingQueue(Generic[_T]):
     async def put_async(self, value: _T) -> None:
         """Inserts at once (the call never waits for room); raises when
         awaited if the insert failed."""
-    def take(self) -> _T:
-        """Removes the head, waiting as long as it takes; raises QueueClosed
-        once closed and drained. Blocked, it releases the GIL and stops on
-        Ctrl-C having removed nothing."""
-    def poll(self, timeout: float | None = 0.0) -> _T | None:
-        """Removes the head, waiting at most ``timeout`` seconds (0 tries
-        once, None waits forever); None if nothing came. Raises QueueClosed
-        once closed and drained."""
-    def remove(self) -> _T:
-        """Removes the head now; raises queue.Empty (QueueClosed once closed
-        and drained)."""
-    def element(self) -> _T:
-        """The head, left in the queue; raises queue.Empty (QueueClosed once
-        closed and drained)."""
-    def peek(self) -> _T | None:
-        """The head, left in the queue, or None."""
-    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
-        """Removes what can be had at once (at most ``max_elements``) and
-        appends it to ``target`` (a list, or anything with ``append``);
-        how many. If an ``append`` raises, the exception tells how far it
-        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
-        appended (none is lost)."""
-    def remaining_capacity(self) -> int | None:
-        """How many more elements fit now; None when unbounded."""
-    def __len__(self) -> int: ...
-    def __bool__(self) -> bool:
-        """Always True, even when empty (as ``Chan``)."""
-    def __contains__(self, key: object, /) -> bool:
-        """By Python's rules (``is``, then ``==``), on a snapshot."""
-    def remove_item(self, x: object) -> bool:
-        """Removes one element that is or equals ``x`` (the first in removal
-        order); whether there was one."""
-    def clear(self) -> None: ...
-    def to_list(self) -> list[_T]:
-        """A snapshot of the elements, in removal order."""
-    def close(self) -> bool:
-        """Closes; True only for the call that closed it. Later inserts
-        raise QueueClosed; removals return what is left, then raise
-        QueueClosed; blocked threads and tasks wake."""
-    @property
-    def closed(self) -> bool: ...
-    def __iter__(self) -> Self: ...
-    def __next__(self) -> _T:
-        """Takes (consumes) the next element; stops once closed and drained."""
-    async def take_async(self) -> _T:
-        """Removes the head; raises QueueClosed once closed and drained. A
-        cancelled take removes nothing."""
-    def __aiter__(self) -> AsyncIterator[_T]: ...
-    async def __anext__(self) -> _T: ...
-    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
 
 @disjoint_base
-class DelayQueue(Generic[_T]):
+class DelayQueue(_BlockingQueue[_T]):
     """Java's ``DelayQueue``: an element leaves only once its delay (seconds)
     has passed, earliest deadline first. ``peek``, ``len``, ``to_list`` and
     ``in`` see every element, expired or not."""
@@ -434,59 +290,9 @@ class DelayQueue(Generic[_T]):
         """As ``put``."""
     async def put_async(self, value: _T, delay: float) -> None:
         """As ``put``, at the call; raises when awaited if it failed."""
-    def take(self) -> _T:
-        """Removes the head, waiting as long as it takes; raises QueueClosed
-        once closed and drained. Blocked, it releases the GIL and stops on
-        Ctrl-C having removed nothing."""
-    def poll(self, timeout: float | None = 0.0) -> _T | None:
-        """Removes the head, waiting at most ``timeout`` seconds (0 tries
-        once, None waits forever); None if nothing came. Raises QueueClosed
-        once closed and drained."""
-    def remove(self) -> _T:
-        """Removes the head now; raises queue.Empty (QueueClosed once closed
-        and drained)."""
-    def element(self) -> _T:
-        """The head, left in the queue; raises queue.Empty (QueueClosed once
-        closed and drained)."""
-    def peek(self) -> _T | None:
-        """The head, left in the queue, or None."""
-    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
-        """Removes what can be had at once (at most ``max_elements``) and
-        appends it to ``target`` (a list, or anything with ``append``);
-        how many. If an ``append`` raises, the exception tells how far it
-        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
-        appended (none is lost)."""
-    def remaining_capacity(self) -> int | None:
-        """How many more elements fit now; None when unbounded."""
-    def __len__(self) -> int: ...
-    def __bool__(self) -> bool:
-        """Always True, even when empty (as ``Chan``)."""
-    def __contains__(self, key: object, /) -> bool:
-        """By Python's rules (``is``, then ``==``), on a snapshot."""
-    def remove_item(self, x: object) -> bool:
-        """Removes one element that is or equals ``x`` (the first in removal
-        order); whether there was one."""
-    def clear(self) -> None: ...
-    def to_list(self) -> list[_T]:
-        """A snapshot of the elements, in removal order."""
-    def close(self) -> bool:
-        """Closes; True only for the call that closed it. Later inserts
-        raise QueueClosed; removals return what is left, then raise
-        QueueClosed; blocked threads and tasks wake."""
-    @property
-    def closed(self) -> bool: ...
-    def __iter__(self) -> Self: ...
-    def __next__(self) -> _T:
-        """Takes (consumes) the next element; stops once closed and drained."""
-    async def take_async(self) -> _T:
-        """Removes the head; raises QueueClosed once closed and drained. A
-        cancelled take removes nothing."""
-    def __aiter__(self) -> AsyncIterator[_T]: ...
-    async def __anext__(self) -> _T: ...
-    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
 
 @disjoint_base
-class LinkedTransferQueue(Generic[_T]):
+class LinkedTransferQueue(_BlockingQueue[_T]):
     """Java's ``LinkedTransferQueue``: unbounded FIFO; ``transfer`` waits until
     a consumer has received the element."""
 
@@ -514,56 +320,6 @@ class LinkedTransferQueue(Generic[_T]):
         nothing and answers False."""
     def has_waiting_consumer(self) -> bool: ...
     def waiting_consumer_count(self) -> int: ...
-    def take(self) -> _T:
-        """Removes the head, waiting as long as it takes; raises QueueClosed
-        once closed and drained. Blocked, it releases the GIL and stops on
-        Ctrl-C having removed nothing."""
-    def poll(self, timeout: float | None = 0.0) -> _T | None:
-        """Removes the head, waiting at most ``timeout`` seconds (0 tries
-        once, None waits forever); None if nothing came. Raises QueueClosed
-        once closed and drained."""
-    def remove(self) -> _T:
-        """Removes the head now; raises queue.Empty (QueueClosed once closed
-        and drained)."""
-    def element(self) -> _T:
-        """The head, left in the queue; raises queue.Empty (QueueClosed once
-        closed and drained)."""
-    def peek(self) -> _T | None:
-        """The head, left in the queue, or None."""
-    def drain_to(self, target: _Appendable[_T], max_elements: int | None = None) -> int:
-        """Removes what can be had at once (at most ``max_elements``) and
-        appends it to ``target`` (a list, or anything with ``append``);
-        how many. If an ``append`` raises, the exception tells how far it
-        got: ``exc.sent`` appended, ``exc.unsent`` the removed objects not
-        appended (none is lost)."""
-    def remaining_capacity(self) -> int | None:
-        """How many more elements fit now; None when unbounded."""
-    def __len__(self) -> int: ...
-    def __bool__(self) -> bool:
-        """Always True, even when empty (as ``Chan``)."""
-    def __contains__(self, key: object, /) -> bool:
-        """By Python's rules (``is``, then ``==``), on a snapshot."""
-    def remove_item(self, x: object) -> bool:
-        """Removes one element that is or equals ``x`` (the first in removal
-        order); whether there was one."""
-    def clear(self) -> None: ...
-    def to_list(self) -> list[_T]:
-        """A snapshot of the elements, in removal order."""
-    def close(self) -> bool:
-        """Closes; True only for the call that closed it. Later inserts
-        raise QueueClosed; removals return what is left, then raise
-        QueueClosed; blocked threads and tasks wake."""
-    @property
-    def closed(self) -> bool: ...
-    def __iter__(self) -> Self: ...
-    def __next__(self) -> _T:
-        """Takes (consumes) the next element; stops once closed and drained."""
-    async def take_async(self) -> _T:
-        """Removes the head; raises QueueClosed once closed and drained. A
-        cancelled take removes nothing."""
-    def __aiter__(self) -> AsyncIterator[_T]: ...
-    async def __anext__(self) -> _T: ...
-    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
 
 @final
 class _QueuePutOp:
