@@ -85,9 +85,32 @@ fn take_op<'py, Q: Core<Elem = Item>>(
     aio::drive(owner.py(), TakeOp::new(owner, shared.q.take_async()))
 }
 
-/// The Python class of a queue: every operation but the constructor, the
-/// async forms and a class's extras (spliced in as `$extra`).
+/// The Python class of a queue: every operation but the constructor and a
+/// class's extras (spliced in as `$extra`). `plain` and `delayed` say how
+/// elements are inserted (a delay queue's take a delay); `fifo` is
+/// `plain` with the FIFO queues' element, `put_async` and `take_async`.
+/// Each class gives `elem` (an object as its element) and `take_op`.
 macro_rules! queue_class {
+    ($name:ident = $py_name:literal, fifo, { $($extra:tt)* }) => {
+        impl $name {
+            fn elem(&self, py: Python<'_>, value: Obj) -> PyResult<Item> {
+                Item::new(py, value)
+            }
+            fn take_op<'py>(&self, owner: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                take_op(owner, &self.inner)
+            }
+        }
+
+        queue_class!($name = $py_name, plain, {
+            /// Inserts, waiting for room; a cancelled put delivers nothing
+            /// unless a consumer had claimed the element.
+            fn put_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
+                put_op(slf.as_any(), &slf.get().inner, value)
+            }
+
+            $($extra)*
+        });
+    };
     ($name:ident = $py_name:literal, plain, { $($extra:tt)* }) => {
         queue_class!(@impl $name = $py_name, {
             /// Inserts, waiting for room as long as it takes.
@@ -278,16 +301,7 @@ pub(crate) struct PyArrayBlockingQueue {
     inner: Shared<ArrayBlockingQueue<Item>>,
 }
 
-impl PyArrayBlockingQueue {
-    fn elem(&self, py: Python<'_>, value: Obj) -> PyResult<Item> {
-        Item::new(py, value)
-    }
-    fn take_op<'py>(&self, owner: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        take_op(owner, &self.inner)
-    }
-}
-
-queue_class!(PyArrayBlockingQueue = "ArrayBlockingQueue", plain, {
+queue_class!(PyArrayBlockingQueue = "ArrayBlockingQueue", fifo, {
     #[new]
     #[pyo3(signature = (capacity, fair = false))]
     fn new(capacity: i64, fair: bool) -> PyResult<Self> {
@@ -302,11 +316,6 @@ queue_class!(PyArrayBlockingQueue = "ArrayBlockingQueue", plain, {
             Shared::on_chan(ArrayBlockingQueue::try_new(capacity).map_err(|e| e.to_py_err())?)
         };
         Ok(PyArrayBlockingQueue { inner })
-    }
-
-    /// Inserts; a cancelled put delivers nothing unless a consumer had claimed it.
-    fn put_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
-        put_op(slf.as_any(), &slf.get().inner, value)
     }
 });
 
@@ -323,16 +332,7 @@ pub(crate) struct PyLinkedBlockingQueue {
     inner: Shared<LinkedBlockingQueue<Item>>,
 }
 
-impl PyLinkedBlockingQueue {
-    fn elem(&self, py: Python<'_>, value: Obj) -> PyResult<Item> {
-        Item::new(py, value)
-    }
-    fn take_op<'py>(&self, owner: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        take_op(owner, &self.inner)
-    }
-}
-
-queue_class!(PyLinkedBlockingQueue = "LinkedBlockingQueue", plain, {
+queue_class!(PyLinkedBlockingQueue = "LinkedBlockingQueue", fifo, {
     #[new]
     #[pyo3(signature = (capacity = None))]
     fn new(capacity: Option<i64>) -> PyResult<Self> {
@@ -343,11 +343,6 @@ queue_class!(PyLinkedBlockingQueue = "LinkedBlockingQueue", plain, {
         Ok(PyLinkedBlockingQueue {
             inner: Shared::on_chan(q),
         })
-    }
-
-    /// Inserts; a cancelled put delivers nothing.
-    fn put_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
-        put_op(slf.as_any(), &slf.get().inner, value)
     }
 });
 
@@ -365,16 +360,7 @@ pub(crate) struct PySynchronousQueue {
     inner: Shared<SynchronousQueue<Item>>,
 }
 
-impl PySynchronousQueue {
-    fn elem(&self, py: Python<'_>, value: Obj) -> PyResult<Item> {
-        Item::new(py, value)
-    }
-    fn take_op<'py>(&self, owner: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        take_op(owner, &self.inner)
-    }
-}
-
-queue_class!(PySynchronousQueue = "SynchronousQueue", plain, {
+queue_class!(PySynchronousQueue = "SynchronousQueue", fifo, {
     #[new]
     #[pyo3(signature = (fair = false))]
     fn new(fair: bool) -> Self {
@@ -384,12 +370,6 @@ queue_class!(PySynchronousQueue = "SynchronousQueue", plain, {
             Shared::on_chan(SynchronousQueue::new())
         };
         PySynchronousQueue { inner }
-    }
-
-    /// Hands the element over; a cancelled put delivers nothing, unless a
-    /// consumer had claimed it (then it returns normally).
-    fn put_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
-        put_op(slf.as_any(), &slf.get().inner, value)
     }
 });
 
@@ -528,13 +508,6 @@ pub(crate) struct PyLinkedTransferQueue {
 }
 
 impl PyLinkedTransferQueue {
-    fn elem(&self, py: Python<'_>, value: Obj) -> PyResult<Item> {
-        Item::new(py, value)
-    }
-    fn take_op<'py>(&self, owner: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        take_op(owner, &self.inner)
-    }
-
     /// Transfers, waiting for a consumer until `timeout` (`None`: forever);
     /// whether one received it. The core has no transfer future, so this
     /// waits in GIL-free deadline slices: between two slices the element
@@ -568,17 +541,12 @@ impl PyLinkedTransferQueue {
     }
 }
 
-queue_class!(PyLinkedTransferQueue = "LinkedTransferQueue", plain, {
+queue_class!(PyLinkedTransferQueue = "LinkedTransferQueue", fifo, {
     #[new]
     fn new() -> Self {
         PyLinkedTransferQueue {
             inner: Shared::new(LinkedTransferQueue::new()),
         }
-    }
-
-    /// Inserts (a transfer queue never waits for room).
-    fn put_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
-        put_op(slf.as_any(), &slf.get().inner, value)
     }
 
     /// Inserts and waits until a consumer has received the element.
