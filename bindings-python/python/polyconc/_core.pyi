@@ -183,75 +183,55 @@ class _BlockingQueue(Generic[_T]):
     async def __anext__(self) -> _T: ...
     def __class_getitem__(cls, key: Any) -> GenericAlias: ...
 
+@type_check_only
+class _PlainQueue(_BlockingQueue[_T]):
+    """The insert forms of every queue but DelayQueue."""
+
+    def put(self, value: _T) -> None:
+        """Inserts, waiting for room as long as it takes; raises QueueClosed
+        once closed, TypeError for None. Blocked, it releases the GIL and
+        stops on Ctrl-C (the element is then not inserted, unless a consumer
+        had already claimed it: then it is delivered)."""
+    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
+        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
+        once, None waits forever); whether it did."""
+    def add(self, value: _T) -> None:
+        """Inserts now, or raises queue.Full."""
+
+@type_check_only
+class _FifoQueue(_PlainQueue[_T]):
+    """A queue whose puts may wait for room."""
+
+    async def put_async(self, value: _T) -> None:
+        """Inserts, waiting for room. Cancelled, it raises CancelledError
+        having inserted nothing, unless a consumer had already claimed the
+        element: then it is delivered, and the task returns normally
+        (un-cancelled with ``Task.uncancel()``)."""
+
 @disjoint_base
-class ArrayBlockingQueue(_BlockingQueue[_T]):
+class ArrayBlockingQueue(_FifoQueue[_T]):
     """Java's ``ArrayBlockingQueue``: bounded FIFO. ``fair=True`` serves blocked
     threads and tasks in arrival order."""
 
     def __new__(cls, capacity: int, fair: bool = False) -> Self: ...
-    def put(self, value: _T) -> None:
-        """Inserts, waiting for room as long as it takes; raises QueueClosed
-        once closed, TypeError for None. Blocked, it releases the GIL and
-        stops on Ctrl-C (the element is then not inserted, unless a consumer
-        had already claimed it: then it is delivered)."""
-    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
-        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
-        once, None waits forever); whether it did."""
-    def add(self, value: _T) -> None:
-        """Inserts now, or raises queue.Full."""
-    async def put_async(self, value: _T) -> None:
-        """Inserts, waiting for room. Cancelled, it raises CancelledError
-        having inserted nothing, unless a consumer had already claimed the
-        element: then it is delivered, and the task returns normally
-        (un-cancelled with ``Task.uncancel()``)."""
 
 @disjoint_base
-class LinkedBlockingQueue(_BlockingQueue[_T]):
+class LinkedBlockingQueue(_FifoQueue[_T]):
     """Java's ``LinkedBlockingQueue``: FIFO, bounded by ``capacity`` or (None)
     unbounded."""
 
     def __new__(cls, capacity: int | None = None) -> Self: ...
-    def put(self, value: _T) -> None:
-        """Inserts, waiting for room as long as it takes; raises QueueClosed
-        once closed, TypeError for None. Blocked, it releases the GIL and
-        stops on Ctrl-C (the element is then not inserted, unless a consumer
-        had already claimed it: then it is delivered)."""
-    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
-        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
-        once, None waits forever); whether it did."""
-    def add(self, value: _T) -> None:
-        """Inserts now, or raises queue.Full."""
-    async def put_async(self, value: _T) -> None:
-        """Inserts, waiting for room. Cancelled, it raises CancelledError
-        having inserted nothing, unless a consumer had already claimed the
-        element: then it is delivered, and the task returns normally
-        (un-cancelled with ``Task.uncancel()``)."""
 
 @disjoint_base
-class SynchronousQueue(_BlockingQueue[_T]):
+class SynchronousQueue(_FifoQueue[_T]):
     """Java's ``SynchronousQueue``: holds nothing; a put completes when a take
     receives its element (``offer`` succeeds only if a consumer waits).
     ``fair=True`` matches producers and consumers in arrival order."""
 
     def __new__(cls, fair: bool = False) -> Self: ...
-    def put(self, value: _T) -> None:
-        """Inserts, waiting for room as long as it takes; raises QueueClosed
-        once closed, TypeError for None. Blocked, it releases the GIL and
-        stops on Ctrl-C (the element is then not inserted, unless a consumer
-        had already claimed it: then it is delivered)."""
-    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
-        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
-        once, None waits forever); whether it did."""
-    def add(self, value: _T) -> None:
-        """Inserts now, or raises queue.Full."""
-    async def put_async(self, value: _T) -> None:
-        """Inserts, waiting for room. Cancelled, it raises CancelledError
-        having inserted nothing, unless a consumer had already claimed the
-        element: then it is delivered, and the task returns normally
-        (un-cancelled with ``Task.uncancel()``)."""
 
 @disjoint_base
-class PriorityBlockingQueue(_BlockingQueue[_T]):
+class PriorityBlockingQueue(_PlainQueue[_T]):
     """Java's ``PriorityBlockingQueue``: unbounded, smallest first by ``<`` on
     the items, or on ``key(item)`` (computed once, at insert); FIFO among
     equals. An exception raised by a comparison propagates from that
@@ -260,16 +240,6 @@ class PriorityBlockingQueue(_BlockingQueue[_T]):
     def __new__(cls, key: Callable[[_T], Any] | None = None) -> Self: ...
     @property
     def key(self) -> Callable[[_T], Any] | None: ...
-    def put(self, value: _T) -> None:
-        """Inserts, waiting for room as long as it takes; raises QueueClosed
-        once closed, TypeError for None. Blocked, it releases the GIL and
-        stops on Ctrl-C (the element is then not inserted, unless a consumer
-        had already claimed it: then it is delivered)."""
-    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
-        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
-        once, None waits forever); whether it did."""
-    def add(self, value: _T) -> None:
-        """Inserts now, or raises queue.Full."""
     async def put_async(self, value: _T) -> None:
         """Inserts at once (the call never waits for room); raises when
         awaited if the insert failed."""
@@ -292,21 +262,11 @@ class DelayQueue(_BlockingQueue[_T]):
         """As ``put``, at the call; raises when awaited if it failed."""
 
 @disjoint_base
-class LinkedTransferQueue(_BlockingQueue[_T]):
+class LinkedTransferQueue(_PlainQueue[_T]):
     """Java's ``LinkedTransferQueue``: unbounded FIFO; ``transfer`` waits until
     a consumer has received the element."""
 
     def __new__(cls) -> Self: ...
-    def put(self, value: _T) -> None:
-        """Inserts, waiting for room as long as it takes; raises QueueClosed
-        once closed, TypeError for None. Blocked, it releases the GIL and
-        stops on Ctrl-C (the element is then not inserted, unless a consumer
-        had already claimed it: then it is delivered)."""
-    def offer(self, value: _T, timeout: float | None = 0.0) -> bool:
-        """Inserts, waiting for room at most ``timeout`` seconds (0 tries
-        once, None waits forever); whether it did."""
-    def add(self, value: _T) -> None:
-        """Inserts now, or raises queue.Full."""
     async def put_async(self, value: _T) -> None:
         """Inserts at once (the call never waits for room); raises when
         awaited if the insert failed."""
