@@ -13,6 +13,7 @@ mod aio;
 mod chan;
 mod errors;
 mod fork;
+mod future;
 mod gc;
 mod queue;
 mod select;
@@ -35,6 +36,8 @@ mod _core {
     use super::errors::ChannelClosed;
     #[pymodule_export]
     use super::errors::{Closed, QueueClosed};
+    #[pymodule_export]
+    use super::future::{AwaitOp, PyFuture, PyPromise};
     #[pymodule_export]
     use super::queue::{
         DelayTakeOp, PriorityTakeOp, PutOp, PyArrayBlockingQueue, PyDelayQueue,

@@ -14,14 +14,16 @@ from ._core import Chan, ChannelClosed, select
 
 __all__ = ["Chan", "ChannelClosed", "select"]
 
-# Java's blocking queues (see ``_core.pyi`` for their contract).
+# Java's blocking queues and Scala's futures (see ``_core.pyi``).
 from ._core import (
     ArrayBlockingQueue,
     Closed,
     DelayQueue,
+    Future,
     LinkedBlockingQueue,
     LinkedTransferQueue,
     PriorityBlockingQueue,
+    Promise,
     QueueClosed,
     SynchronousQueue,
 )
@@ -30,9 +32,11 @@ __all__ += [
     "ArrayBlockingQueue",
     "Closed",
     "DelayQueue",
+    "Future",
     "LinkedBlockingQueue",
     "LinkedTransferQueue",
     "PriorityBlockingQueue",
+    "Promise",
     "QueueClosed",
     "SynchronousQueue",
 ]

@@ -7,9 +7,11 @@ __all__ = ["Chan", "ChannelClosed", "select"]
 from ._core import ArrayBlockingQueue as ArrayBlockingQueue
 from ._core import Closed as Closed
 from ._core import DelayQueue as DelayQueue
+from ._core import Future as Future
 from ._core import LinkedBlockingQueue as LinkedBlockingQueue
 from ._core import LinkedTransferQueue as LinkedTransferQueue
 from ._core import PriorityBlockingQueue as PriorityBlockingQueue
+from ._core import Promise as Promise
 from ._core import QueueClosed as QueueClosed
 from ._core import SynchronousQueue as SynchronousQueue
 
@@ -17,9 +19,11 @@ __all__ += [
     "ArrayBlockingQueue",
     "Closed",
     "DelayQueue",
+    "Future",
     "LinkedBlockingQueue",
     "LinkedTransferQueue",
     "PriorityBlockingQueue",
+    "Promise",
     "QueueClosed",
     "SynchronousQueue",
 ]

@@ -1,4 +1,4 @@
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from types import GenericAlias
 from typing import Any, Generic, Protocol, TypeVar, final, type_check_only
 
@@ -19,6 +19,7 @@ __all__ += [
     "_QueuePutOp",
     "_QueueTakeOp",
 ]
+__all__ += ["Future", "Promise", "_AwaitOp"]
 
 _T = TypeVar("_T")
 _T_contra = TypeVar("_T_contra", contravariant=True)
@@ -311,3 +312,61 @@ class _DelayTakeOp:
 
     def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
     def cancel(self) -> bool: ...
+
+# Futures: Scala's promise and future, read the concurrent.futures way.
+
+@final
+class Future(Generic[_T]):
+    """The result of a computation, set once by its ``Promise``. A failure
+    is the exception itself: ``result()`` raises that very object."""
+
+    def result(self, timeout: float | None = None) -> _T:
+        """The value, or raises the failure's exception, waiting at most
+        ``timeout`` seconds (TimeoutError past it; None waits forever).
+        Blocked, it releases the GIL and stops on Ctrl-C."""
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """The failure's exception, or None on success (waits as ``result``)."""
+    def done(self) -> bool: ...
+    def cancel(self) -> bool:
+        """Fails the future with concurrent.futures.CancelledError if it is
+        not completed yet; whether it did."""
+    def cancelled(self) -> bool: ...
+    def add_done_callback(self, f: Callable[[Future[_T]], object]) -> None:
+        """Calls ``f(future)`` once completed (at once if it is), in
+        registration order, on the thread that completes it; an exception it
+        raises goes to ``sys.unraisablehook``."""
+    def __await__(self) -> Generator[Any, None, _T]:
+        """Awaits the result on any event loop; a cancelled ``await`` leaves
+        the future as it is."""
+    @staticmethod
+    def successful(value: _T) -> Future[_T]: ...
+    @staticmethod
+    def failed(exc: BaseException) -> Future[Any]: ...
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@final
+class Promise(Generic[_T]):
+    """Completes its ``future`` once."""
+
+    def __new__(cls) -> Self: ...
+    @property
+    def future(self) -> Future[_T]: ...
+    def success(self, value: _T) -> None:
+        """Completes with ``value``; concurrent.futures.InvalidStateError if
+        already completed."""
+    def failure(self, exc: BaseException) -> None:
+        """Fails with ``exc`` (that very object is raised by ``result``);
+        InvalidStateError if already completed."""
+    def try_success(self, value: _T) -> bool:
+        """Completes with ``value`` unless already completed; whether it did."""
+    def try_failure(self, exc: BaseException) -> bool:
+        """Fails with ``exc`` unless already completed; whether it did."""
+    def __class_getitem__(cls, key: Any) -> GenericAlias: ...
+
+@final
+class _AwaitOp:
+    """A pending ``await future``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
+    def cancel(self) -> bool:
+        """Stops awaiting (the future is left as it is): always False."""

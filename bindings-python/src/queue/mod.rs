@@ -45,6 +45,7 @@ pub(crate) use classes::{
     PyPriorityBlockingQueue, PySynchronousQueue,
 };
 use elem::Elem;
+pub(crate) use elem::Item;
 use gate::Gate;
 pub(crate) use ops::{DelayTakeOp, PriorityTakeOp, PutOp, TakeOp};
 use priority::Keyed;

@@ -1,0 +1,228 @@
+"""Promise and Future through Python: concurrent.futures' manners."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures as cf
+import gc
+import sys
+import threading
+import time
+import weakref
+from typing import Any
+
+import pytest
+from _helpers import HANG_GUARD, interrupt_child, run_threads
+
+from polyconc import Future, Promise
+
+
+def test_success_and_result() -> None:
+    p: Promise[Any] = Promise()
+    f = p.future
+    assert not f.done() and not f.cancelled()
+    threading.Timer(0.02, p.success, (None,)).start()
+    assert f.result(HANG_GUARD) is None, "None is a value"
+    assert f.done() and f.exception() is None
+    with pytest.raises(cf.InvalidStateError):
+        p.success(1)
+    assert p.try_success(2) is False and p.try_failure(ValueError()) is False
+    assert f.result() is None
+
+
+def test_failure_is_that_very_exception() -> None:
+    error = KeyError("k")
+    p: Promise[int] = Promise()
+    p.failure(error)
+    with pytest.raises(KeyError) as raised:
+        p.future.result()
+    assert raised.value is error
+    assert p.future.exception() is error
+    with pytest.raises(cf.InvalidStateError):
+        p.failure(ValueError())
+    with pytest.raises(TypeError):
+        Promise().failure("not an exception")  # type: ignore[arg-type]
+
+
+def test_try_forms() -> None:
+    p: Promise[int] = Promise()
+    assert p.try_success(1) is True
+    assert p.future.result() == 1
+    q: Promise[int] = Promise()
+    assert q.try_failure(OSError("x")) is True
+    assert isinstance(q.future.exception(), OSError)
+
+
+def test_timeout_and_cancel() -> None:
+    f: Future[int] = Promise[int]().future
+    with pytest.raises(TimeoutError):
+        f.result(0.02)
+    with pytest.raises(TimeoutError):
+        f.exception(0.0)
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError):
+            f.result(bad)
+    assert f.cancel() is True and f.cancel() is False
+    assert f.cancelled() and f.done()
+    with pytest.raises(cf.CancelledError):
+        f.result()
+    done: Future[int] = Future.successful(3)
+    assert done.cancel() is False and not done.cancelled()
+
+
+def test_successful_and_failed() -> None:
+    assert Future.successful("v").result() == "v"
+    error = ValueError("e")
+    assert Future.failed(error).exception() is error
+
+
+def test_done_callbacks_in_registration_order() -> None:
+    p: Promise[int] = Promise()
+    f = p.future
+    seen: list[Any] = []
+    f.add_done_callback(lambda x: seen.append(("first", x is f)))
+    f.add_done_callback(lambda x: seen.append(("second", x.result())))
+    assert seen == []
+    p.success(7)
+    assert seen == [("first", True), ("second", 7)]
+    f.add_done_callback(lambda x: seen.append("late"))
+    assert seen[-1] == "late", "runs at once once completed"
+
+
+def test_callback_exception_goes_to_unraisablehook(monkeypatch: pytest.MonkeyPatch) -> None:
+    reported: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", reported.append)
+    p: Promise[int] = Promise()
+
+    def bad(_: Future[int]) -> None:
+        raise RuntimeError("in a callback")
+
+    after: list[int] = []
+    p.future.add_done_callback(bad)
+    p.future.add_done_callback(lambda f: after.append(f.result()))
+    p.success(1)
+    assert [str(r.exc_value) for r in reported] == ["in a callback"]
+    assert after == [1] and p.future.result() == 1
+
+
+def test_await_on_two_event_loops() -> None:
+    p: Promise[str] = Promise()
+    got: list[str] = []
+
+    def waiter() -> None:
+        async def main() -> None:
+            got.append(await p.future)
+
+        asyncio.run(main())
+
+    threads = [threading.Thread(target=waiter) for _ in range(2)]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    p.success("shared")
+    for t in threads:
+        t.join(HANG_GUARD)
+    assert got == ["shared", "shared"]
+
+
+def test_cancelled_await_leaves_the_future() -> None:
+    async def main() -> None:
+        p: Promise[int] = Promise()
+        task = asyncio.ensure_future(_await(p.future))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert not p.future.done()
+        p.success(2)
+        assert await p.future == 2
+
+    async def _await(f: Future[int]) -> int:
+        return await f
+
+    asyncio.run(asyncio.wait_for(main(), HANG_GUARD))
+
+
+def test_threads_complete_and_wait() -> None:
+    promises: list[Promise[int]] = [Promise() for _ in range(50)]
+    total: list[int] = []
+    lock = threading.Lock()
+
+    def complete() -> None:
+        for i, p in enumerate(promises):
+            p.try_success(i)
+
+    def wait() -> None:
+        s = sum(p.future.result(HANG_GUARD) for p in promises)
+        with lock:
+            total.append(s)
+
+    run_threads([complete, complete, wait, wait, wait])
+    assert total == [sum(range(50))] * 3
+
+
+def test_blocked_result_releases_the_gil() -> None:
+    f: Future[int] = Promise[int]().future
+    timed_out: list[bool] = []
+
+    def wait() -> None:
+        try:
+            f.result(0.3)
+        except TimeoutError:
+            timed_out.append(True)
+
+    t = threading.Thread(target=wait)
+    t.start()
+    count = 0
+    end = time.monotonic() + 0.2
+    while time.monotonic() < end:
+        count += 1
+    t.join(HANG_GUARD)
+    assert count > 1000 and timed_out == [True]
+
+
+def test_completed_objects_are_freed() -> None:
+    class Value:
+        pass
+
+    p: Promise[Value] = Promise()
+    v = Value()
+    p.success(v)
+    refs = weakref.ref(v), weakref.ref(p)
+    f = p.future
+    del v, p
+    gc.collect()
+    assert refs[1]() is None and refs[0]() is not None, "the future keeps its value"
+    del f
+    gc.collect()
+    assert refs[0]() is None
+
+
+def test_callback_cycle_is_freed_once_completed() -> None:
+    p: Promise[int] = Promise()
+    f = p.future
+    f.add_done_callback(lambda _: None)
+    ref = weakref.ref(f)
+    p.success(1)
+    del f
+    gc.collect()
+    assert ref() is None
+
+
+RESULT_CHILD = """
+from polyconc import Promise
+p = Promise()
+print("READY", flush=True)
+try:
+    p.future.result()
+    raise SystemExit("result returned")
+except KeyboardInterrupt:
+    pass
+p.success("still completes")
+assert p.future.result() == "still completes"
+print("INTERRUPTED", flush=True)
+"""
+
+
+def test_sigint_during_a_blocking_result() -> None:
+    assert "INTERRUPTED" in interrupt_child(RESULT_CHILD)
