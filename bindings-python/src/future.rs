@@ -9,6 +9,7 @@
 
 use std::future::Future as _;
 use std::pin::Pin;
+use std::time::Duration;
 
 use polyconc::exec::parasitic;
 use polyconc::future::{Failure, Future, Promise};
@@ -145,6 +146,15 @@ impl PyFuture {
                 }
             });
         });
+    }
+
+    /// This future, failed with TimeoutError unless it completes within
+    /// `seconds` (the core's timer thread keeps the deadline; callbacks
+    /// then run there, taking the GIL, with no core lock held).
+    fn or_timeout(&self, seconds: f64) -> PyResult<Self> {
+        deadline_of(Some(seconds))?; // the one check of a timeout
+        let timeout = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
+        Ok(PyFuture::new(self.fut.or_timeout(timeout)))
     }
 
     fn __await__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {

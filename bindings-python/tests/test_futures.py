@@ -70,6 +70,23 @@ def test_timeout_and_cancel() -> None:
     assert done.cancel() is False and not done.cancelled()
 
 
+def test_or_timeout() -> None:
+    p: Promise[int] = Promise()
+    seen: list[bool] = []
+    f = p.future.or_timeout(0.02)
+    f.add_done_callback(lambda x: seen.append(isinstance(x.exception(), TimeoutError)))
+    with pytest.raises(TimeoutError):
+        f.result(HANG_GUARD)
+    assert p.try_success(1) is False, "the timeout completed it"
+    deadline = time.monotonic() + HANG_GUARD
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert seen == [True]
+    assert Future.successful(2).or_timeout(0.01).result() == 2
+    with pytest.raises(ValueError):
+        p.future.or_timeout(-1)
+
+
 def test_successful_and_failed() -> None:
     assert Future.successful("v").result() == "v"
     error = ValueError("e")

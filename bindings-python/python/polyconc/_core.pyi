@@ -331,6 +331,9 @@ class Future(Generic[_T]):
         """Fails the future with concurrent.futures.CancelledError if it is
         not completed yet; whether it did."""
     def cancelled(self) -> bool: ...
+    def or_timeout(self, seconds: float) -> Future[_T]:
+        """This future, failed with TimeoutError unless it completes within
+        ``seconds``."""
     def add_done_callback(self, f: Callable[[Future[_T]], object]) -> None:
         """Calls ``f(future)`` once completed (at once if it is), in
         registration order, on the thread that completes it; an exception it
