@@ -113,3 +113,18 @@ def queue_makers(capacity: int) -> dict[str, Callable[[], Any]]:
         "synchronous": SynchronousQueue,
         "synchronous-fair": lambda: SynchronousQueue(fair=True),
     }
+
+
+def runs_beside(wait: Callable[[], None]) -> int:
+    """Runs `wait` (a call that blocks about 0.3 s) in a thread, and counts
+    how many loop turns this thread made in 0.2 s meanwhile: a few if the
+    waiting thread held the GIL, very many if it let it go."""
+    t = threading.Thread(target=wait)
+    t.start()
+    count = 0
+    end = time.monotonic() + 0.2
+    while time.monotonic() < end:
+        count += 1
+    t.join(HANG_GUARD)
+    assert not t.is_alive(), "the waiting thread hung"
+    return count

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _helpers import HANG_GUARD, interrupt_child, queue_makers, run_threads
+from _helpers import HANG_GUARD, interrupt_child, queue_makers, run_threads, runs_beside
 
 from polyconc import (
     ArrayBlockingQueue,
@@ -359,14 +359,7 @@ def test_threads_lose_nothing(make: Callable[[], Any]) -> None:
 @pytest.mark.parametrize("fair", [False, True], ids=["slices", "future"])
 def test_blocked_take_releases_the_gil(fair: bool) -> None:
     q: ArrayBlockingQueue[Any] = ArrayBlockingQueue(1, fair=fair)
-    t = threading.Thread(target=lambda: q.poll(0.3))
-    t.start()
-    count = 0
-    end = time.monotonic() + 0.2
-    while time.monotonic() < end:
-        count += 1
-    t.join(HANG_GUARD)
-    assert count > 1000, "the main thread ran while the other one waited"
+    assert runs_beside(lambda: q.poll(0.3)) > 1000, "this thread ran meanwhile"
 
 
 @holding
