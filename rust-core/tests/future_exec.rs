@@ -323,3 +323,22 @@ fn a_future_polled_by_hand_wakes_its_waker() {
     assert_eq!(flag.0.load(Ordering::SeqCst), 1);
     assert_eq!(f.as_mut().poll(&mut cx), Poll::Ready(Ok(3)));
 }
+
+#[test]
+fn an_async_block_queued_on_a_pool_that_stops_fails_with_cancelled() {
+    let (pool, gate, busy) = busy_pool();
+    let queued = spawn(&pool, async { 1 });
+    assert_eq!(pool.shutdown_now(), 1);
+    assert!(queued.result(WAIT).unwrap_err().is_cancelled());
+    gate.success(()).unwrap();
+    assert_eq!(busy.result(WAIT), Ok(true));
+}
+
+#[test]
+fn futures_and_promises_are_send_sync_and_clone() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Future<String>>();
+    shareable::<Promise<Vec<u8>>>();
+    shareable::<ThreadPool>();
+    shareable::<Timer>();
+}

@@ -514,9 +514,11 @@ where
         let (Some(left), Some(right), Some(f)) = (left, right, f) else {
             return;
         };
-        let combined = left.map(&self.ec, move |a| match right.done() {
-            Ok(b) => f(a, b),
-            Err(_) => unreachable!("only a successful side is kept"),
+        let combined = Job::start(&left, &self.ec, false, move |l: &Future<T>, _: &E| {
+            Step::Value(match (l.done(), right.done()) {
+                (Ok(a), Ok(b)) => Ok(f(a, b)),
+                (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+            })
         });
         self.out.future().adopt(combined);
     }

@@ -13,7 +13,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// Waits until the future is completed, at most `timeout` (too large =
     /// forever); a [`Timeout`](super::Timeout) failure if it is not (Scala's
     /// `Await.ready`). On a worker of a pool the wait counts as
-    /// [`blocking`](crate::exec::blocking): the pool runs a spare thread
+    /// [`blocking`]: the pool runs a spare thread
     /// meanwhile, so waiting for a future that another task of the same
     /// pool completes does not deadlock. The waiting thread parks; it never
     /// runs other tasks meanwhile.
