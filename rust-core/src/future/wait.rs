@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::state::Hook;
 use super::{Failure, Future};
 use crate::exec::blocking;
-use crate::wait::{Backoff, Deadline, Event};
+use crate::wait::{Backoff, Deadline, Event, Wait};
 
 impl<T: Send + Sync + 'static> Future<T> {
     /// Waits until the future is completed, at most `timeout` (too large =
@@ -27,11 +27,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// assert!(p.future().ready(Duration::ZERO).is_ok());
     /// ```
     pub fn ready(&self, timeout: Duration) -> Result<&Self, Failure> {
-        if self.wait_until(Deadline::after(timeout)) {
-            Ok(self)
-        } else {
-            Err(Failure::timeout())
-        }
+        self.ready_with(Wait::timeout(timeout))
     }
 
     /// Waits as [`Future::ready`], then gives a copy of the value, or the
@@ -49,17 +45,49 @@ impl<T: Send + Sync + 'static> Future<T> {
     where
         T: Clone,
     {
-        self.ready(timeout)?;
+        self.result_with(Wait::timeout(timeout))
+    }
+
+    /// [`Future::ready`] for a [`Wait`]: `Wait::Now` only looks, `Wait::Until`
+    /// waits until the deadline (the form the bindings convert their
+    /// timeouts to).
+    ///
+    /// ```
+    /// use polyconc::future::Future;
+    /// use polyconc::Wait;
+    /// assert!(Future::successful(1).ready_with(Wait::Now).is_ok());
+    /// assert!(Future::<()>::never().ready_with(Wait::Now).unwrap_err().is_timeout());
+    /// ```
+    pub fn ready_with(&self, wait: Wait) -> Result<&Self, Failure> {
+        if self.wait_until(wait.deadline()) {
+            Ok(self)
+        } else {
+            Err(Failure::timeout())
+        }
+    }
+
+    /// [`Future::result`] for a [`Wait`].
+    ///
+    /// ```
+    /// use polyconc::future::Future;
+    /// use polyconc::Wait;
+    /// assert_eq!(Future::successful(2).result_with(Wait::FOREVER), Ok(2));
+    /// ```
+    pub fn result_with(&self, wait: Wait) -> Result<T, Failure>
+    where
+        T: Clone,
+    {
+        self.ready_with(wait)?;
         self.done().clone()
     }
 
-    fn wait_until(&self, deadline: Deadline) -> bool {
+    fn wait_until(&self, deadline: Option<Deadline>) -> bool {
         if self.is_completed() {
             return true;
         }
-        if deadline.is_past() {
+        let Some(deadline) = deadline.filter(|d| !d.is_past()) else {
             return false;
-        }
+        };
         let event = Arc::new(Event::new());
         let told = Arc::clone(&event);
         self.notify_when_done(move || told.notify_all());
