@@ -156,3 +156,20 @@ fn a_map_stage_is_one_allocation() {
     assert_eq!(f.value().unwrap().as_ref().ok(), Some(&1000));
     assert_eq!(allocations, 1000);
 }
+
+#[test]
+fn waiting_in_slices_registers_once() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let p = Promise::<u64>::new();
+    let f = p.future();
+    assert!(f.ready(Duration::from_micros(1)).is_err()); // registers
+    let before = LIVE.load(Ordering::SeqCst);
+    for _ in 0..500 {
+        assert!(f.ready(Duration::from_micros(1)).is_err());
+    }
+    let grew = LIVE.load(Ordering::SeqCst).saturating_sub(before);
+    // One hook per slice would be some 50 KB.
+    assert!(grew < 4096, "500 slices kept {grew} bytes");
+    p.success(7).unwrap();
+    assert_eq!(f.result(WAIT), Ok(7));
+}

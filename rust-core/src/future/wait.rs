@@ -1,6 +1,8 @@
 //! Waiting for a future: [`Future::ready`] and [`Future::result`] (Scala's
 //! `Await`), on the core's waiting layer.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -83,15 +85,14 @@ impl<T: Send + Sync + 'static> Future<T> {
 
     fn wait_until(&self, deadline: Option<Deadline>) -> bool {
         if self.is_completed() {
+            forget_wait(self.core_key());
             return true;
         }
         let Some(deadline) = deadline.filter(|d| !d.is_past()) else {
             return false;
         };
-        let event = Arc::new(Event::new());
-        let told = Arc::clone(&event);
-        self.notify_when_done(move || told.notify_all());
-        blocking(|| {
+        let event = self.completion_event();
+        let done = blocking(|| {
             event
                 .wait(
                     || self.is_completed().then_some(()),
@@ -99,7 +100,47 @@ impl<T: Send + Sync + 'static> Future<T> {
                     deadline,
                 )
                 .is_some()
-        })
+        });
+        if done {
+            forget_wait(self.core_key());
+        }
+        done
+    }
+
+    /// An event told when this future completes. The thread remembers the
+    /// last one it registered, so waiting again for the same future (in
+    /// slices, as a binding that checks for signals does) adds no hook per
+    /// slice.
+    fn completion_event(&self) -> Arc<Event> {
+        let key = self.core_key();
+        if !cfg!(loom) {
+            let cached = LAST_WAIT.with(|w| {
+                w.borrow()
+                    .as_ref()
+                    .filter(|last| last.key == key)
+                    .map(|last| Arc::clone(&last.event))
+            });
+            if let Some(event) = cached {
+                return event;
+            }
+        }
+        let event = Arc::new(Event::new());
+        let told = Arc::clone(&event);
+        self.notify_when_done(move || told.notify_all());
+        if !cfg!(loom) {
+            let last = LastWait {
+                key,
+                _future: Box::new(self.clone()),
+                event: Arc::clone(&event),
+            };
+            let replaced = LAST_WAIT.with(|w| w.borrow_mut().replace(last));
+            drop(replaced); // outside the borrow: dropping a future may run code
+        }
+        event
+    }
+
+    fn core_key(&self) -> *const () {
+        (self.core() as *const super::state::Core<T>).cast()
     }
 
     /// Calls `f` on the completing thread, at once, outside any trampoline:
@@ -113,6 +154,34 @@ impl<T: Send + Sync + 'static> Future<T> {
         // SAFETY: the hook is ours, alone.
         unsafe { self.add_hooks(hook.cast(), hook.cast()) };
     }
+}
+
+/// The future a thread last waited for without seeing it complete.
+struct LastWait {
+    key: *const (),
+    /// Keeps the future, so `key` cannot be reused by another one.
+    _future: Box<dyn Any>,
+    event: Arc<Event>,
+}
+
+thread_local! {
+    static LAST_WAIT: RefCell<Option<LastWait>> = const { RefCell::new(None) };
+}
+
+/// The wait for `key` is over: drop the remembered registration.
+fn forget_wait(key: *const ()) {
+    if cfg!(loom) {
+        return;
+    }
+    let last = LAST_WAIT.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.as_ref().is_some_and(|last| last.key == key) {
+            w.take()
+        } else {
+            None
+        }
+    });
+    drop(last); // outside the borrow: dropping a future may run code
 }
 
 /// A hook that runs a small closure where the future completes.
