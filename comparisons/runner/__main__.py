@@ -271,7 +271,7 @@ def build(run: Run, lang: str, folder: Path) -> Path | None:
 def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
     """One program run for one suite; returns its record for the meta file."""
     p = run.params["python" if lang == "python" else "native"]
-    cmd = [program, "--suite", suite.id, *arguments(p, suite.params)]
+    cmd = [program, "--suite", suite.id, *arguments(p, suite.spec.params)]
     if run.workloads:
         cmd += ["--workloads", run.workloads]
     log(f"{run.progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
@@ -361,6 +361,11 @@ def main(argv=None) -> int:
     except ValueError as e:
         log(f"runner: {e}")
         return 2
+    for suite in chosen:
+        missing = [p for p in suite.spec.params if p not in modes[args.mode]["native"]]
+        if missing:
+            log(f"runner: suite {suite.id} needs {', '.join(missing)}, not in the Modes table")
+            return 2
     out = (args.out or root / "results").resolve()
     out.mkdir(parents=True, exist_ok=True)
     params = modes[args.mode]
@@ -376,7 +381,7 @@ def main(argv=None) -> int:
             flavor: {name: param.text() for name, param in p.items()}
             for flavor, p in params.items()
         },
-        "suites": {s.id: {"params": list(s.params), "duration_s": 0.0} for s in chosen},
+        "suites": {s.id: {"params": list(s.spec.params), "duration_s": 0.0} for s in chosen},
         "workloads": args.workloads or "all",
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "finished": None,

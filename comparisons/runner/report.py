@@ -11,6 +11,7 @@ knows no suite by name.
 import argparse
 import json
 import sys
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -93,6 +94,12 @@ def workload_table(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dic
     return out
 
 
+def bar_label(suite: Suite, key: RowKey, line: dict) -> str:
+    lang, impl, via = key
+    note = suite.bar_note(line)
+    return f"{lang} {impl} ({via}{', ' + note if note else ''})"
+
+
 def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path: Path) -> None:
     """One panel per configuration: implementations sorted by median as
     horizontal bars (fastest on top) with min–max whiskers, polyconc's rows in
@@ -130,7 +137,7 @@ def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path
             error_kw={"ecolor": "#333333", "capsize": 3, "linewidth": 1},
             height=0.7,
         )
-        ax.set_yticks(list(ys), [f"{lang} {impl} ({via})" for (lang, impl, via), _ in entries])
+        ax.set_yticks(list(ys), [bar_label(suite, key, ln) for key, ln in entries])
         ax.invert_yaxis()  # fastest on top
         for y, (_, ln) in zip(ys, entries, strict=True):
             mark = "  fastest" if y == 0 else ""
@@ -160,7 +167,8 @@ def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path
         loc="lower right",
         fontsize=8,
     )
-    fig.suptitle(f"{workload} {suite.spec.workloads[workload].title}", fontsize=11)
+    title = f"{workload} {suite.spec.workloads[workload].title}"
+    fig.suptitle(textwrap.fill(title, 110), fontsize=11)
     fig.savefig(path, format="png", dpi=100, metadata={"Software": None})
     plt.close(fig)
 

@@ -219,6 +219,15 @@ def test_a_line_of_another_suite_is_invalid(tmp_path):
     assert "suite 'L' is not one of C" in meta["errors"][0]["invalid"][0]["problems"][0]
 
 
+def test_a_suite_parameter_missing_from_the_modes_table_is_a_usage_error(tmp_path, capsys):
+    root = tmp_path / "comparisons"
+    root.mkdir()
+    text = (COMPARISONS / "WORKLOADS.md").read_text()
+    (root / "WORKLOADS.md").write_text(text.replace("Parameters: M.", "Parameters: M, Z.", 1))
+    assert runner.main(["--root", str(root), "--out", str(tmp_path / "out")]) == 2
+    assert "suite C needs Z, not in the Modes table" in capsys.readouterr().err
+
+
 def test_unknown_language_or_suite_is_a_usage_error(tmp_path, capsys):
     assert runner.main(["--langs", "cobol", "--out", str(tmp_path)]) == 2
     assert runner.main(["--suites", "C,Z", "--out", str(tmp_path)]) == 2

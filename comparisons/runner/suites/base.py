@@ -34,6 +34,9 @@ class Spec:
     """What WORKLOADS.md says about one suite."""
 
     title: str
+    # Modes-table rows its programs get besides runs and warmup
+    # ("Parameters: M." in its section).
+    params: tuple[str, ...]
     workloads: dict[str, Workload]
     kinds: dict[str, str]  # kind -> what it covers
     claims: dict[str, ClaimSpec]
@@ -50,8 +53,6 @@ class Column:
 @dataclass(frozen=True)
 class Suite:
     id: str
-    # Modes-table rows passed to the programs besides runs and warmup.
-    params: tuple[str, ...]
     units: Mapping[str, str]  # workload -> unit of its figure
     # The suite's own checks of one line (the generic ones are in schema.py).
     check: Callable[[dict], list[str]]
@@ -61,6 +62,9 @@ class Suite:
     config_label: Callable[[str], str]  # "capacity 1024"
     # Columns of a workload's table before the figures.
     columns: Callable[[str], list[Column]]
+    # What a chart's bar label adds to "lang impl (via)", e.g. "capacity 1"
+    # where one panel holds several configurations.
+    bar_note: Callable[[dict], str]
     claims: Callable[["Suite", Data], list[Claim]]
     spec: Spec | None = field(default=None, compare=False)
 
@@ -90,6 +94,10 @@ def parse_spec(text: str, suite_id: str) -> Spec:
     for row in workloads_table[1:]:
         wid, _, name = row[0].partition(" ")
         workloads[wid] = Workload(wid, name, row[1])
+    declared = re.search(r"^Parameters: ([A-Za-z, ]+)\.", "\n".join(lines), re.MULTILINE)
+    if declared is None:
+        raise SpecError(f"suite {suite_id}: no line 'Parameters: <names>.'")
+    params = tuple(p.strip() for p in declared.group(1).split(","))
     kinds_table = table(lines, "kind", "what")
     kinds = {r[0]: r[1] for r in kinds_table[1:]} if kinds_table else {}
     if not kinds:
@@ -104,7 +112,7 @@ def parse_spec(text: str, suite_id: str) -> Spec:
             except ValueError as e:
                 raise SpecError(f"suite {suite_id}, claim {row[0]}: {e}") from None
             claims[row[0]] = ClaimSpec(row[0], row[1], row[2], row[3], rule)
-    return Spec(title, workloads, kinds, claims)
+    return Spec(title, params, workloads, kinds, claims)
 
 
 def is_int(v) -> bool:

@@ -61,6 +61,11 @@ def columns(workload: str) -> list[Column]:
     return out
 
 
+def bar_note(line: dict) -> str:
+    """C1 and C6 show every capacity in one panel."""
+    return f"capacity {line['params']['capacity']}" if line["workload"] in SINGLE else ""
+
+
 def rendezvous(suite: Suite, data: Data) -> Claim:
     rows = []
     for key in sorted(data.get("C2", {}), key=row_order):
@@ -240,12 +245,12 @@ def claims(suite: Suite, data: Data) -> list[Claim]:
 
 SUITE = Suite(
     id="C",
-    params=("M",),
     units=UNITS,
     check=check,
     config=config,
     config_order=config_order,
     config_label=config_label,
     columns=columns,
+    bar_note=bar_note,
     claims=claims,
 )
