@@ -121,7 +121,8 @@ def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path
         squeeze=False,
         layout="constrained",
     )
-    lo = min(ln["min"] for p in panels for _, ln in p)
+    # A log axis needs a positive left end, even if a run measured 0.
+    lo = min((ln["min"] for p in panels for _, ln in p if ln["min"] > 0), default=1.0)
     hi = max(ln["max"] for p in panels for _, ln in p)
     for ax, col, entries in zip(axes[:, 0], cols, panels, strict=True):
         ys = range(len(entries))

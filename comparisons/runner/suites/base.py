@@ -52,6 +52,9 @@ class Column:
 
 @dataclass(frozen=True)
 class Suite:
+    """A suite as the runner and the report use it: one module per suite
+    fills in the functions; `spec` is what WORKLOADS.md says."""
+
     id: str
     units: Mapping[str, str]  # workload -> unit of its figure
     # The suite's own checks of one line (the generic ones are in schema.py).
@@ -77,16 +80,14 @@ class Suite:
 
 def parse_spec(text: str, suite_id: str) -> Spec:
     """Suite `suite_id`'s section of WORKLOADS.md: '## <id>: <title>', its
-    workloads table (| id | shape |), kinds table (| kind | what |) and
-    '### Claims of suite <id>' table (| id | title | claim | ratio | rule |)."""
-    lines = None
-    for line in text.splitlines():
-        if line.startswith(f"## {suite_id}: "):
-            title = line.removeprefix(f"## {suite_id}: ").strip()
-            lines = section(text, "## " + re.escape(f"{suite_id}: {title}"))
-            break
-    if lines is None:
+    workloads table (| id | shape |), 'Parameters: <names>.' line, kinds table
+    (| kind | what |) and '### Claims of suite <id>' table (| id | title |
+    claim | ratio | rule |)."""
+    heading = re.search(rf"^## {re.escape(suite_id)}: (.+)$", text, re.MULTILINE)
+    if heading is None:
         raise SpecError(f"WORKLOADS.md has no section '## {suite_id}: <title>'")
+    title = heading.group(1).strip()
+    lines = section(text, re.escape(heading.group(0).strip()))
     workloads_table = table(lines, "id", "shape")
     if workloads_table is None:
         raise SpecError(f"suite {suite_id}: no workloads table (| id | shape |)")
@@ -107,6 +108,8 @@ def parse_spec(text: str, suite_id: str) -> Spec:
     if claims_lines is not None:
         claims_table = table(claims_lines, "id", "title", "claim")
         for row in claims_table[1:] if claims_table else []:
+            if len(row) != 5:
+                raise SpecError(f"suite {suite_id}, claim {row[0]}: {len(row)} cells, not 5")
             try:
                 rule = Rule.parse(row[4])
             except ValueError as e:
