@@ -81,12 +81,15 @@ GOOD_LINE = {
 }
 
 
-def fake_root(tmp_path: Path, program: str, build_ok: bool = True) -> Path:
+def fake_root(
+    tmp_path: Path, program: str, build_ok: bool = True, workloads_md: str | None = None
+) -> Path:
     """A comparisons folder whose python program is `program` (a shell script body),
     with a .venv beside it so the python toolchain is found."""
     root = tmp_path / "comparisons"
     (root / "python").mkdir(parents=True)
-    shutil.copy(COMPARISONS / "WORKLOADS.md", root)
+    text = workloads_md or (COMPARISONS / "WORKLOADS.md").read_text()
+    (root / "WORKLOADS.md").write_text(text)
     venv_bin = tmp_path / ".venv" / "bin"
     venv_bin.mkdir(parents=True)
     (venv_bin / "python").symlink_to(sys.executable)
@@ -100,8 +103,8 @@ def fake_root(tmp_path: Path, program: str, build_ok: bool = True) -> Path:
     return root
 
 
-def run_fake(tmp_path, program, mode="smoke", build_ok=True):
-    root = fake_root(tmp_path, program, build_ok)
+def run_fake(tmp_path, program, mode="smoke", build_ok=True, workloads_md=None):
+    root = fake_root(tmp_path, program, build_ok, workloads_md)
     out = tmp_path / "out"
     code = runner.main(
         [
