@@ -601,21 +601,27 @@ fn poll_order(n: usize, biased: bool) -> Vec<usize> {
 }
 
 /// A per-thread xorshift generator: select needs fairness, not secrecy.
+/// Once the thread-local is gone (a select in a thread-local's destructor)
+/// each call starts from a fresh seed.
 fn random_below(n: usize) -> usize {
-    thread_local! {
-        static STATE: Cell<u64> = Cell::new({
-            let seed = &STATE as *const _ as u64 ^ std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64);
-            seed | 1
-        });
+    fn seed(salt: u64) -> u64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        (salt ^ now) | 1
     }
-    STATE.with(|s| {
+    fn next(s: &Cell<u64>, n: usize) -> usize {
         let mut x = s.get();
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         s.set(x);
         (((x >> 32) * n as u64) >> 32) as usize
-    })
+    }
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(seed(&STATE as *const _ as u64));
+    }
+    STATE
+        .try_with(|s| next(s, n))
+        .unwrap_or_else(|_| next(&Cell::new(seed(n as u64)), n))
 }
