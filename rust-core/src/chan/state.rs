@@ -8,7 +8,9 @@ use std::collections::VecDeque;
 use super::buffer::{Buffer, Refused};
 use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::waiter::Waiter;
-use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+use crate::primitives::{
+    count, fence, spin, Arc, AtomicBool, AtomicUsize, Count, Ordering, RawLock,
+};
 
 /// How many times a buffer operation that must wait (for room, a value, or a
 /// partner mid-way, `Busy`) retries with a pause before it registers and
@@ -421,6 +423,7 @@ impl<T> Inner<T> {
     }
 
     fn tell_locked(&self, st: &mut State<T>, side: Side) -> Woken {
+        count(Count::Tell);
         let woken = match side {
             Side::Send => st.tell_send_watcher(),
             Side::Recv => st.tell_watcher(),
@@ -438,6 +441,7 @@ impl<T> Inner<T> {
         case: usize,
         side: Side,
     ) {
+        count(Count::Watch);
         let entry = Entry {
             waiter: Arc::clone(waiter),
             case,
@@ -622,6 +626,7 @@ impl<T> Inner<T> {
         } else if *step >= spins {
             return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
         }
+        count(Count::Retry);
         spin(*step);
         *step += 1;
         true
