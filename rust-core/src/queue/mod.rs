@@ -58,6 +58,9 @@ mod synchronous;
 mod timer;
 mod transfer;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 use std::time::{Duration, Instant};
 
 pub use crate::chan::{
