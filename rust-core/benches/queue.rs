@@ -79,11 +79,13 @@ struct Spin<Q> {
     done: AtomicBool,
 }
 
+/// `push` tries once, giving the value back if the queue is full.
 macro_rules! spin_pipe {
-    ($q:ty) => {
+    ($q:ty, $push:expr) => {
         impl Pipe for Spin<$q> {
             fn send(&self, mut v: u64) {
-                while let Err(back) = self.queue.push(v) {
+                let push: fn(&$q, u64) -> Result<(), u64> = $push;
+                while let Err(back) = push(&self.queue, v) {
                     v = back;
                     std::hint::spin_loop();
                 }
@@ -105,27 +107,11 @@ macro_rules! spin_pipe {
         }
     };
 }
-spin_pipe!(ArrayQueue<u64>);
-
-impl Pipe for Spin<SegQueue<u64>> {
-    fn send(&self, v: u64) {
-        self.queue.push(v);
-    }
-    fn recv(&self) -> Option<u64> {
-        loop {
-            if let Some(v) = self.queue.pop() {
-                return Some(v);
-            }
-            if self.done.load(Ordering::Acquire) {
-                return self.queue.pop();
-            }
-            std::hint::spin_loop();
-        }
-    }
-    fn finish(&self) {
-        self.done.store(true, Ordering::Release);
-    }
-}
+spin_pipe!(ArrayQueue<u64>, |q, v| q.push(v));
+spin_pipe!(SegQueue<u64>, |q, v| {
+    q.push(v);
+    Ok(())
+});
 
 fn spin<Q>(queue: Q) -> Spin<Q> {
     Spin {
@@ -292,30 +278,20 @@ fn run_group(
 
 fn queues(c: &mut Criterion) {
     let want = MESSAGES * (MESSAGES + 1) / 2;
-    for (cap, cap_name) in [
-        (Cap::Zero, "0"),
-        (Cap::Bounded, "1024"),
-        (Cap::Unbounded, "unbounded"),
-    ] {
-        let label = format!("queue C2 spsc capacity {cap_name}");
-        run_group(
-            c,
-            &label,
-            MESSAGES,
-            |make| mpmc(make(), 1, 1, MESSAGES),
-            want,
-            cap,
-        );
-        if cap != Cap::Zero {
-            let label = format!("queue C4 mpmc 4x4 capacity {cap_name}");
-            run_group(
-                c,
-                &label,
-                MESSAGES,
-                |make| mpmc(make(), 4, 4, MESSAGES),
-                want,
-                cap,
-            );
+    for (id, shape, producers, consumers) in [("C2", "spsc", 1, 1), ("C4", "mpmc 4x4", 4, 4)] {
+        for (cap, cap_name) in [
+            (Cap::Zero, "0"),
+            (Cap::Bounded, "1024"),
+            (Cap::Unbounded, "unbounded"),
+        ] {
+            // WORKLOADS.md runs C4 at capacity 0 too; its rendezvous
+            // figures come from C2 and C6 here, to keep the run short.
+            if id == "C4" && cap == Cap::Zero {
+                continue;
+            }
+            let label = format!("queue {id} {shape} capacity {cap_name}");
+            let body = |make: Make| mpmc(make(), producers, consumers, MESSAGES);
+            run_group(c, &label, MESSAGES, body, want, cap);
         }
     }
     let rounds = MESSAGES / 10;

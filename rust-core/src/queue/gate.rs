@@ -16,8 +16,11 @@
 //! set `paused`, then read the count), so one of the two sees the other.
 //!
 //! The gate costs put and take two uncontended read-modify-writes. A pause
-//! hook inside the buffers would remove that cost; see the queue module's
-//! report in the repository notes.
+//! inside the buffers themselves would cost nothing: a "paused" mark in the
+//! head and tail words, which every claim already reads and compares (as
+//! the close mark is), would keep new claims out, the slots' stamps would
+//! tell when the claims in flight are done, and the values could be read
+//! and removed in place.
 //!
 //! Async operations do not hold a pass while pending: they wait on this
 //! engine's own events, told after every successful operation of the other
