@@ -12,6 +12,7 @@
 pub mod chan;
 mod primitives;
 pub mod queue;
+pub mod sync;
 mod wait;
 
 pub use wait::{Deadline, Wait};

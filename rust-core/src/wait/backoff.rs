@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::primitives::{one_cpu, spin};
+use crate::primitives::{one_cpu, spin, yield_now};
 
 /// How a blocked [`Waiter`](super::Waiter) waits to be let go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,9 +119,14 @@ impl Spin {
     }
 
     /// An unbounded step for a lock that never parks: spins, and yields
-    /// once the pauses have grown long (under loom, always yields).
+    /// once the pauses have grown long (on one CPU or under loom, always
+    /// yields).
     pub(crate) fn spin_or_yield(&mut self) {
-        spin(self.step);
-        self.step = self.step.saturating_add(1);
+        if cfg!(loom) || one_cpu() {
+            yield_now();
+        } else {
+            spin(self.step);
+            self.step = self.step.saturating_add(1);
+        }
     }
 }
