@@ -62,9 +62,10 @@ struct Outcome {
 }
 
 /// Inserts one element by the form `i` picks, the next form after each
-/// refusal (an unfair synchronous queue's `offer` never meets a pending
-/// `take_async`, which waits for a put); whether it went in (false only
-/// once the queue is closed).
+/// refusal (a form that cannot succeed for now, such as a synchronous
+/// queue's `offer` while every consumer waits in a way it does not meet, is
+/// not retried forever); whether it went in (false only once the queue is
+/// closed).
 fn insert<Q: BlockingQueue<E>, E: Item>(q: &Q, e: E, mut i: u64) -> bool {
     let mut e = e;
     loop {
