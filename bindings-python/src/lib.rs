@@ -6,12 +6,14 @@
 //! `errors` turns core errors into Python exceptions, `wait` waits the
 //! Python way (GIL-free, interruptible by signal handlers), and `aio`
 //! lets asyncio await the core's futures. `gc` says why the cyclic garbage
-//! collector may look into a channel, and `fork` applies the core's
-//! after-fork rule in a forked child.
+//! collector may look into a channel, `fork` applies the core's
+//! after-fork rule in a forked child, and `fast` answers `send(x)` and
+//! `recv()` without pyo3's per-call glue when they complete at once.
 
 mod aio;
 mod chan;
 mod errors;
+mod fast;
 mod fork;
 mod gc;
 mod select;
@@ -36,7 +38,9 @@ mod _core {
     use super::select::select;
 
     #[pymodule_init]
-    fn init(py: pyo3::Python<'_>) -> pyo3::PyResult<()> {
+    fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        let py = m.py();
+        super::fast::install(&py.get_type::<super::chan::PyChan>())?;
         super::fork::register(py)
     }
 }
