@@ -17,6 +17,7 @@ mod fast;
 mod fork;
 mod gc;
 mod select;
+mod sync;
 mod wait;
 
 use pyo3::prelude::*;
@@ -36,6 +37,12 @@ mod _core {
     use super::errors::ChannelClosed;
     #[pymodule_export]
     use super::select::select;
+    #[pymodule_export]
+    use super::sync::condition::PyCondition;
+    #[pymodule_export]
+    use super::sync::mutex::{LockOp, PyMutex};
+    #[pymodule_export]
+    use super::sync::reentrant::PyReentrantLock;
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -1,5 +1,8 @@
 from ._core import Chan as Chan
 from ._core import ChannelClosed as ChannelClosed
+from ._core import Condition as Condition
+from ._core import Mutex as Mutex
+from ._core import ReentrantLock as ReentrantLock
 from ._core import select as select
 
-__all__ = ["Chan", "ChannelClosed", "select"]
+__all__ = ["Chan", "ChannelClosed", "Condition", "Mutex", "ReentrantLock", "select"]

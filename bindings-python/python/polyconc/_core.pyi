@@ -1,12 +1,23 @@
 from collections.abc import AsyncIterator, Callable, Iterable
-from types import GenericAlias
+from types import GenericAlias, TracebackType
 from typing import Any, Generic, TypeVar, final
 
 from typing_extensions import Self, disjoint_base
 
-__all__ = ["Chan", "ChannelClosed", "_RecvOp", "_SendOp", "select"]
+__all__ = [
+    "Chan",
+    "ChannelClosed",
+    "Condition",
+    "Mutex",
+    "ReentrantLock",
+    "_LockOp",
+    "_RecvOp",
+    "_SendOp",
+    "select",
+]
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 class ChannelClosed(Exception):
     """Raised by recv once the channel is closed and drained, and by send on a closed channel."""
@@ -97,3 +108,111 @@ class _SendOp:
     def cancel(self) -> bool:
         """Stops the send: True if a receiver had already claimed the value
         (it is delivered), False if it delivers nothing."""
+
+@final
+class Mutex:
+    """A lock, as ``threading.Lock``, that any thread may release. Blocking
+    acquires release the GIL and stay interruptible by Ctrl-C; an
+    interrupted, timed-out or cancelled acquire holds nothing. Threads and
+    tasks of any event loop may share one."""
+
+    def __new__(cls) -> Self: ...
+    def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:
+        """Takes the lock, as ``threading.Lock.acquire``: waits at most
+        ``timeout`` seconds (``-1`` or ``None``: forever), or not at all when
+        ``blocking`` is false; whether it was taken. ValueError for a timeout
+        with ``blocking=False`` or a negative one other than -1."""
+    def release(self) -> None:
+        """Releases the lock, whichever thread or task took it; RuntimeError
+        if it is not locked."""
+    def locked(self) -> bool: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def acquire_async(self, timeout: float | None = None) -> bool:
+        """Takes the lock from a task; False if ``timeout`` seconds pass
+        first. Cancelled, it holds nothing (a lock handed to it meanwhile is
+        passed on)."""
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class ReentrantLock:
+    """A lock its holder may take again, as ``threading.RLock`` (Java's
+    ``ReentrantLock``): released once per acquire, by the thread that holds
+    it. ``fair=True`` hands it to waiters in arrival order."""
+
+    def __new__(cls, fair: bool = False) -> Self: ...
+    def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:
+        """As ``Mutex.acquire``; a thread that holds the lock takes it again
+        at once."""
+    def release(self) -> None:
+        """Releases one hold; RuntimeError if this thread holds none."""
+    def locked(self) -> bool: ...
+    def hold_count(self) -> int:
+        """How many holds this thread has (0 if it holds none)."""
+    def is_held_by_current_thread(self) -> bool: ...
+    def queue_length(self) -> int:
+        """How many threads wait to take the lock (a snapshot)."""
+    @property
+    def fair(self) -> bool: ...
+    def new_condition(self) -> Condition:
+        """``Condition(self)``."""
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class Condition:
+    """A condition variable, as ``threading.Condition``, over a
+    ``ReentrantLock`` (a new one by default) or a ``Mutex``; TypeError for
+    any other lock. Waiting or notifying without holding the lock raises
+    RuntimeError."""
+
+    def __new__(cls, lock: ReentrantLock | Mutex | None = None) -> Self: ...
+    @property
+    def lock(self) -> ReentrantLock | Mutex: ...
+    def acquire(self, *args: Any, **kwargs: Any) -> bool: ...
+    def release(self) -> None: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool:
+        """Releases the lock (every hold of a ``ReentrantLock``), waits for a
+        notify at most ``timeout`` seconds, and takes the lock again (also
+        when Ctrl-C interrupts it); False if it timed out."""
+    def wait_for(self, predicate: Callable[[], _R], timeout: float | None = None) -> _R:
+        """Waits until ``predicate()`` is true, at most ``timeout`` seconds
+        in all; returns the predicate's last answer."""
+    def notify(self, n: int = 1) -> None: ...
+    def notify_all(self) -> None: ...
+
+@final
+class _LockOp:
+    """A pending ``Mutex.acquire_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool:
+        """Drops the acquire; a lock handed to it meanwhile is released.
+        Always False."""
