@@ -40,9 +40,15 @@ mod _core {
     #[pymodule_export]
     use super::sync::condition::PyCondition;
     #[pymodule_export]
+    use super::sync::latch::{LatchOp, PyCountDownLatch};
+    #[pymodule_export]
     use super::sync::mutex::{LockOp, PyMutex};
     #[pymodule_export]
     use super::sync::reentrant::PyReentrantLock;
+    #[pymodule_export]
+    use super::sync::semaphore::{AcquireOp, PySemaphore};
+    #[pymodule_export]
+    use super::sync::waitgroup::{PyWaitGroup, WaitGroupOp};
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

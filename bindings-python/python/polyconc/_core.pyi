@@ -8,11 +8,17 @@ __all__ = [
     "Chan",
     "ChannelClosed",
     "Condition",
+    "CountDownLatch",
     "Mutex",
     "ReentrantLock",
+    "Semaphore",
+    "WaitGroup",
+    "_AcquireOp",
+    "_LatchOp",
     "_LockOp",
     "_RecvOp",
     "_SendOp",
+    "_WaitGroupOp",
     "select",
 ]
 
@@ -216,3 +222,104 @@ class _LockOp:
     def cancel(self) -> bool:
         """Drops the acquire; a lock handed to it meanwhile is released.
         Always False."""
+
+@final
+class Semaphore:
+    """A counting semaphore, as ``threading.Semaphore`` (Java's: an acquire
+    may take several permits, all or none). ``fair=True`` serves waiting
+    acquires in arrival order. Any thread or task may release."""
+
+    def __new__(cls, value: int = 1, fair: bool = False) -> Self: ...
+    def acquire(
+        self, blocking: bool = True, timeout: float | None = None, *, permits: int = 1
+    ) -> bool:
+        """Takes ``permits`` permits at once, waiting at most ``timeout``
+        seconds (``None``: forever), or not at all when ``blocking`` is
+        false; whether they were taken. ``permits`` is keyword-only because
+        ``acquire(2)`` means ``blocking=2`` in ``threading``. ValueError for
+        ``permits < 1``, a negative timeout, or a timeout with
+        ``blocking=False``. Interrupted (Ctrl-C), timed out or cancelled, it
+        takes nothing."""
+    def release(self, n: int = 1) -> None:
+        """Gives ``n`` permits; ValueError for ``n < 1``."""
+    def available_permits(self) -> int: ...
+    def drain_permits(self) -> int:
+        """Takes every permit available now; how many."""
+    def queue_length(self) -> int:
+        """How many acquires wait (a snapshot)."""
+    @property
+    def fair(self) -> bool: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def acquire_async(self, timeout: float | None = None, *, permits: int = 1) -> bool:
+        """Takes ``permits`` permits from a task; False if ``timeout``
+        seconds pass first. Cancelled, it takes nothing (permits handed to it
+        meanwhile go back)."""
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class CountDownLatch:
+    """Java's ``CountDownLatch``: opens once counted down to zero, and stays
+    open."""
+
+    def __new__(cls, count: int) -> Self: ...
+    def count_down(self) -> None:
+        """One less (nothing once at zero)."""
+    @property
+    def count(self) -> int: ...
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits until the count is zero; False if ``timeout`` seconds pass
+        first."""
+    async def wait_async(self, timeout: float | None = None) -> bool: ...
+
+@final
+class WaitGroup:
+    """Go's ``sync.WaitGroup``: waits for a counted group of tasks."""
+
+    def __new__(cls) -> Self: ...
+    def add(self, delta: int = 1) -> None:
+        """Adds ``delta`` (may be negative); ValueError, with the counter
+        unchanged, if it would go below zero."""
+    def done(self) -> None:
+        """``add(-1)``."""
+    @property
+    def count(self) -> int: ...
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits until the counter is zero; False if ``timeout`` seconds
+        pass first."""
+    async def wait_async(self, timeout: float | None = None) -> bool: ...
+
+@final
+class _AcquireOp:
+    """A pending ``Semaphore.acquire_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool:
+        """Drops the acquire; permits handed to it go back. Always False."""
+
+@final
+class _LatchOp:
+    """A pending ``CountDownLatch.wait_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class _WaitGroupOp:
+    """A pending ``WaitGroup.wait_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...

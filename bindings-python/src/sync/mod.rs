@@ -6,5 +6,8 @@
 //! core's future.
 
 pub(crate) mod condition;
+pub(crate) mod latch;
 pub(crate) mod mutex;
 pub(crate) mod reentrant;
+pub(crate) mod semaphore;
+pub(crate) mod waitgroup;
