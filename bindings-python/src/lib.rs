@@ -38,6 +38,8 @@ mod _core {
     #[pymodule_export]
     use super::select::select;
     #[pymodule_export]
+    use super::sync::barrier::{BarrierOp, PyCyclicBarrier};
+    #[pymodule_export]
     use super::sync::condition::PyCondition;
     #[pymodule_export]
     use super::sync::latch::{LatchOp, PyCountDownLatch};

@@ -1,4 +1,4 @@
-"""Semaphore, CountDownLatch and WaitGroup: the semantics issue 15 lists,
+"""Semaphore, CountDownLatch, WaitGroup and CyclicBarrier: the semantics issue 15 lists,
 Ctrl-C and asyncio cancellation losing no permit, threads and two event
 loops sharing one, the GIL released while blocked."""
 
@@ -12,7 +12,7 @@ import pytest
 from _helpers import HANG_GUARD, interrupt_child, run_child, run_threads
 from test_locks import eventually
 
-from polyconc import CountDownLatch, Semaphore, WaitGroup
+from polyconc import CountDownLatch, CyclicBarrier, Semaphore, WaitGroup
 
 # --- Semaphore ---------------------------------------------------------------
 
@@ -252,6 +252,138 @@ def test_waitgroup_waits_for_threads_and_tasks() -> None:
     assert wg.wait(HANG_GUARD) and total[0] == 6
 
 
+# --- CyclicBarrier -----------------------------------------------------------
+
+
+def test_barrier_indexes_first_arrival_zero_and_cycles() -> None:
+    b = CyclicBarrier(2)
+    assert (b.parties, b.n_waiting, b.broken) == (2, 0, False)
+    got: dict[str, int] = {}
+    first = threading.Thread(target=lambda: got.__setitem__("first", b.wait(HANG_GUARD)))
+    first.start()
+    eventually(lambda: b.n_waiting == 1)
+    got["second"] = b.wait(HANG_GUARD)
+    first.join(HANG_GUARD)
+    assert got == {"first": 0, "second": 1}
+    # The next generation works the same way.
+    results: list[int] = []
+
+    def party() -> None:
+        results.append(b.wait(HANG_GUARD))
+
+    for _ in range(3):
+        results.clear()
+        run_threads([party, party])
+        assert sorted(results) == [0, 1]
+    assert not b.broken
+
+
+def test_barrier_timeout_breaks_it_with_brokenbarriererror() -> None:
+    b = CyclicBarrier(2)
+    with pytest.raises(threading.BrokenBarrierError):
+        b.wait(0.01)
+    assert b.broken
+    with pytest.raises(threading.BrokenBarrierError):
+        b.wait()
+    b.reset()
+    assert not b.broken
+    d = CyclicBarrier(2, timeout=0.01)  # the barrier's default timeout
+    with pytest.raises(threading.BrokenBarrierError):
+        d.wait()
+    with pytest.raises(ValueError, match="parties"):
+        CyclicBarrier(0)
+
+
+def test_barrier_reset_breaks_waiting_parties_out() -> None:
+    b = CyclicBarrier(3)
+    errors: list[str] = []
+
+    def waiter() -> None:
+        try:
+            b.wait(HANG_GUARD)
+        except threading.BrokenBarrierError:
+            errors.append("broken")
+
+    threads = [threading.Thread(target=waiter) for _ in range(2)]
+    for t in threads:
+        t.start()
+    eventually(lambda: b.n_waiting == 2)
+    b.reset()
+    for t in threads:
+        t.join(HANG_GUARD)
+    assert errors == ["broken", "broken"] and not b.broken
+
+
+def test_barrier_action_runs_once_per_round_and_its_exception_breaks_it() -> None:
+    rounds: list[int] = []
+    b = CyclicBarrier(3, action=lambda: rounds.append(b.n_waiting))
+
+    def party() -> None:
+        b.wait(HANG_GUARD)
+
+    run_threads([party] * 3)
+    run_threads([party] * 3)
+    assert len(rounds) == 2
+
+    def fail() -> None:
+        raise KeyError("boom")
+
+    bad = CyclicBarrier(2, action=fail)
+    raised: list[str] = []
+
+    def bad_party() -> None:
+        try:
+            bad.wait(HANG_GUARD)
+        except KeyError:
+            raised.append("action's own")
+        except threading.BrokenBarrierError:
+            raised.append("broken")
+
+    run_threads([bad_party, bad_party])
+    assert sorted(raised) == ["action's own", "broken"] and bad.broken
+
+
+def test_barrier_shared_by_threads_and_two_event_loops() -> None:
+    b = CyclicBarrier(4)
+    indexes: list[int] = []
+    lock = threading.Lock()
+
+    def record(i: int) -> None:
+        with lock:
+            indexes.append(i)
+
+    def loop_party() -> None:
+        async def main() -> None:
+            for _ in range(20):
+                record(await b.wait_async(HANG_GUARD))
+
+        asyncio.run(main())
+
+    def thread_party() -> None:
+        for _ in range(20):
+            record(b.wait(HANG_GUARD))
+
+    run_threads([loop_party, loop_party, thread_party, thread_party])
+    assert sorted(indexes) == sorted(list(range(4)) * 20)
+
+
+def test_barrier_cancelled_wait_async_breaks_it() -> None:
+    async def main() -> None:
+        b = CyclicBarrier(2)
+        task = asyncio.create_task(b.wait_async())
+        await asyncio.sleep(0.01)
+        assert b.n_waiting == 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert b.broken and b.n_waiting == 0
+        b.reset()
+        with pytest.raises(threading.BrokenBarrierError):
+            await b.wait_async(0.01)
+
+    asyncio.run(main())
+
+
 # --- Ctrl-C and the GIL (subprocesses) ----------------------------------------
 
 SEMAPHORE_CHILD = """
@@ -295,28 +427,56 @@ def test_sigint_interrupts_a_latch_wait() -> None:
     assert "LATCH UNCHANGED" in interrupt_child(LATCH_CHILD)
 
 
+BARRIER_CHILD = """
+import threading
+from polyconc import CyclicBarrier
+b = CyclicBarrier(2)
+print("READY", flush=True)
+try:
+    b.wait()
+    raise SystemExit("wait returned")
+except KeyboardInterrupt:
+    pass
+assert b.broken and b.n_waiting == 0, "the interrupted party is still counted"
+b.reset()
+results = []
+t = threading.Thread(target=lambda: results.append(b.wait(30)))
+t.start()
+results.append(b.wait(30))
+t.join()
+assert sorted(results) == [0, 1]
+print("INTERRUPTED, BARRIER BROKEN THEN RESET", flush=True)
+"""
+
+
+def test_sigint_interrupts_a_barrier_wait() -> None:
+    assert "BROKEN THEN RESET" in interrupt_child(BARRIER_CHILD)
+
+
 SYNC_GIL_CHILD = """
 import threading
-from polyconc import CountDownLatch, Semaphore, WaitGroup
-s, latch, wg = Semaphore(0), CountDownLatch(1), WaitGroup()
+from polyconc import CountDownLatch, CyclicBarrier, Semaphore, WaitGroup
+s, latch, wg, b = Semaphore(0), CountDownLatch(1), WaitGroup(), CyclicBarrier(2)
 wg.add(1)
-started = threading.Barrier(4)
+started = threading.Barrier(5)
 def blocked(op):
     def run():
         started.wait()
         op()
     return run
-threads = [threading.Thread(target=blocked(op)) for op in (s.acquire, latch.wait, wg.wait)]
+ops = (s.acquire, latch.wait, wg.wait, b.wait)
+threads = [threading.Thread(target=blocked(op)) for op in ops]
 for t in threads:
     t.start()
 started.wait()
 count = 0
-for _ in range(2_000_000):  # pure Python work while three threads wait
+for _ in range(2_000_000):  # pure Python work while four threads wait
     count += 1
 alive = all(t.is_alive() for t in threads)
 s.release()
 latch.count_down()
 wg.done()
+b.wait()
 for t in threads:
     t.join()
 print("OK", count, alive)

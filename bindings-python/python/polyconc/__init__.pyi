@@ -2,6 +2,7 @@ from ._core import Chan as Chan
 from ._core import ChannelClosed as ChannelClosed
 from ._core import Condition as Condition
 from ._core import CountDownLatch as CountDownLatch
+from ._core import CyclicBarrier as CyclicBarrier
 from ._core import Mutex as Mutex
 from ._core import ReentrantLock as ReentrantLock
 from ._core import Semaphore as Semaphore
@@ -13,6 +14,7 @@ __all__ = [
     "ChannelClosed",
     "Condition",
     "CountDownLatch",
+    "CyclicBarrier",
     "Mutex",
     "ReentrantLock",
     "Semaphore",

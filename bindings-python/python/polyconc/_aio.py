@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -89,6 +90,16 @@ async def acquire(op: _Op, timeout: float | None) -> bool:
     except asyncio.TimeoutError:
         return False
     return True
+
+
+async def wait_or_break(op: _Op, timeout: float | None) -> Any:
+    """Awaits ``op`` (a barrier wait): its answer, or BrokenBarrierError if
+    ``timeout`` seconds pass first (``op`` is then cancelled, which breaks
+    the barrier, as ``threading.Barrier`` does on a timeout)."""
+    try:
+        return await asyncio.wait_for(drive(op), timeout)
+    except asyncio.TimeoutError:
+        raise threading.BrokenBarrierError from None
 
 
 async def release(lock: Any) -> None:

@@ -9,11 +9,13 @@ __all__ = [
     "ChannelClosed",
     "Condition",
     "CountDownLatch",
+    "CyclicBarrier",
     "Mutex",
     "ReentrantLock",
     "Semaphore",
     "WaitGroup",
     "_AcquireOp",
+    "_BarrierOp",
     "_LatchOp",
     "_LockOp",
     "_RecvOp",
@@ -322,4 +324,42 @@ class _WaitGroupOp:
     """A pending ``WaitGroup.wait_async``."""
 
     def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class CyclicBarrier:
+    """A barrier for ``parties`` threads or tasks, as ``threading.Barrier``
+    (Java's ``CyclicBarrier``): ready again for the next round once every
+    party has passed."""
+
+    def __new__(
+        cls, parties: int, action: Callable[[], object] | None = None, timeout: float | None = None
+    ) -> Self: ...
+    def wait(self, timeout: float | None = None) -> int:
+        """Waits until ``parties`` parties wait (at most ``timeout`` seconds,
+        by default the barrier's own); returns a unique index in
+        ``range(parties)``, 0 for the first to arrive, as ``threading``. The
+        last to arrive runs ``action`` first; an exception there breaks the
+        barrier and is raised in that party. Raises
+        ``threading.BrokenBarrierError`` when the barrier is or becomes
+        broken, also on a timeout, which breaks it (as ``threading`` does);
+        a party interrupted by Ctrl-C breaks it too (Java's rule), so that
+        nobody waits forever for it."""
+    async def wait_async(self, timeout: float | None = None) -> int:
+        """``wait`` from a task; a cancelled wait breaks the barrier."""
+    def reset(self) -> None:
+        """Breaks the parties waiting now out (BrokenBarrierError) and makes
+        the barrier new again."""
+    @property
+    def parties(self) -> int: ...
+    @property
+    def n_waiting(self) -> int: ...
+    @property
+    def broken(self) -> bool: ...
+
+@final
+class _BarrierOp:
+    """A pending ``CyclicBarrier.wait_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, int | None]: ...
     def cancel(self) -> bool: ...

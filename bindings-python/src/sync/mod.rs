@@ -5,6 +5,7 @@
 //! slices, nothing taken when it stops), an async one an `aio` op over the
 //! core's future.
 
+pub(crate) mod barrier;
 pub(crate) mod condition;
 pub(crate) mod latch;
 pub(crate) mod mutex;
