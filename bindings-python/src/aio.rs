@@ -13,10 +13,9 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use polyconc::chan::{RecvFuture, SendFuture};
 use pyo3::exceptions::PyRuntimeError;
-use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::PyTraverseError;
+use pyo3::PyClass;
 
 use crate::chan::PyChan;
 use crate::errors::ToPyErr;
@@ -25,7 +24,7 @@ use crate::Obj;
 /// A core future that Python awaits.
 pub(crate) trait Awaitable: Future + Unpin + Send + 'static {
     /// What the awaiting coroutine returns (or raises) once it is ready.
-    fn answer(out: Self::Output) -> PyResult<Option<Obj>>;
+    fn answer(py: Python<'_>, out: Self::Output) -> PyResult<Option<Obj>>;
 
     /// Stops the pending operation: true if it took effect anyway (its
     /// answer is then `None`), false if it did nothing.
@@ -33,7 +32,7 @@ pub(crate) trait Awaitable: Future + Unpin + Send + 'static {
 }
 
 impl Awaitable for RecvFuture<Obj> {
-    fn answer(out: Self::Output) -> PyResult<Option<Obj>> {
+    fn answer(_: Python<'_>, out: Self::Output) -> PyResult<Option<Obj>> {
         out.map(Some).map_err(|e| e.to_py_err())
     }
 
@@ -44,7 +43,7 @@ impl Awaitable for RecvFuture<Obj> {
 }
 
 impl Awaitable for SendFuture<Obj> {
-    fn answer(out: Self::Output) -> PyResult<Option<Obj>> {
+    fn answer(_: Python<'_>, out: Self::Output) -> PyResult<Option<Obj>> {
         out.map(|()| None).map_err(|e| e.to_py_err())
     }
 
@@ -63,7 +62,7 @@ pub(crate) struct Op<F> {
 }
 
 impl<F: Awaitable> Op<F> {
-    fn new(fut: F) -> Self {
+    pub(crate) fn new(fut: F) -> Self {
         Op {
             fut: Arc::new(Mutex::new(Some(fut))),
         }
@@ -71,11 +70,11 @@ impl<F: Awaitable> Op<F> {
 
     /// `(True, answer)` when ready, `(False, None)` while pending (then
     /// `wake()` is called once it is worth polling again).
-    fn poll(&self, wake: Obj) -> PyResult<(bool, Option<Obj>)> {
+    pub(crate) fn poll(&self, py: Python<'_>, wake: Obj) -> PyResult<(bool, Option<Obj>)> {
         let mut slot = lock(&self.fut);
         let fut = slot
             .as_mut()
-            .ok_or_else(|| PyRuntimeError::new_err("this channel operation already finished"))?;
+            .ok_or_else(|| PyRuntimeError::new_err("this operation already finished"))?;
         let waker = Waker::from(Arc::new(PyWake {
             callback: wake,
             fut: Arc::downgrade(&self.fut),
@@ -84,14 +83,14 @@ impl<F: Awaitable> Op<F> {
             Poll::Pending => Ok((false, None)),
             Poll::Ready(out) => {
                 *slot = None;
-                F::answer(out).map(|answer| (true, answer))
+                F::answer(py, out).map(|answer| (true, answer))
             }
         }
     }
 
     /// Stops the pending operation: true if it took effect anyway. False
     /// too once it is ready or stopped.
-    fn cancel(&self) -> bool {
+    pub(crate) fn cancel(&self) -> bool {
         let fut = lock(&self.fut).take();
         fut.is_some_and(F::withdraw)
     }
@@ -104,32 +103,40 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// One op class per core future: Python classes cannot be generic. An op
-/// holds the channel it works on, and shows it to the garbage collector:
-/// a channel with a pending op is reachable from the op's task.
+/// holds the object it works on (a channel, a lock), and shows it to the
+/// garbage collector: an object with a pending op is reachable from the
+/// op's task.
+///
+/// The field order matters: `op` (and with it the core future, which may
+/// borrow from `owner`, see [`lent`]) drops before `owner`.
 macro_rules! awaitable_op {
-    ($(#[$doc:meta])* $name:ident = $py_name:literal over $fut:ty) => {
+    ($(#[$doc:meta])* $name:ident = $py_name:literal over $fut:ty, on $owner:ty) => {
         $(#[$doc])*
-        #[pyclass(frozen, name = $py_name, module = "polyconc._core")]
+        #[pyo3::pyclass(frozen, name = $py_name, module = "polyconc._core")]
         pub(crate) struct $name {
-            op: Op<$fut>,
-            chan: Py<PyChan>,
+            op: $crate::aio::Op<$fut>,
+            owner: pyo3::Py<$owner>,
         }
 
         impl $name {
-            pub(crate) fn new(chan: &Bound<'_, PyChan>, fut: $fut) -> Self {
+            pub(crate) fn new(owner: &pyo3::Bound<'_, $owner>, fut: $fut) -> Self {
                 $name {
-                    op: Op::new(fut),
-                    chan: chan.clone().unbind(),
+                    op: $crate::aio::Op::new(fut),
+                    owner: owner.clone().unbind(),
                 }
             }
         }
 
-        #[pymethods]
+        #[pyo3::pymethods]
         impl $name {
             /// `(True, answer)` when ready, `(False, None)` while pending
             /// (then `wake()` is called once it is worth polling again).
-            fn poll(&self, wake: Obj) -> PyResult<(bool, Option<Obj>)> {
-                self.op.poll(wake)
+            fn poll(
+                &self,
+                py: pyo3::Python<'_>,
+                wake: $crate::Obj,
+            ) -> pyo3::PyResult<(bool, Option<$crate::Obj>)> {
+                self.op.poll(py, wake)
             }
 
             /// Stops the pending operation: True if it took effect anyway
@@ -138,21 +145,42 @@ macro_rules! awaitable_op {
                 self.op.cancel()
             }
 
-            fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-                visit.call(&self.chan)
+            fn __traverse__(
+                &self,
+                visit: pyo3::gc::PyVisit<'_>,
+            ) -> Result<(), pyo3::PyTraverseError> {
+                visit.call(&self.owner)
             }
         }
     };
 }
+pub(crate) use awaitable_op;
+
+/// The Rust object inside `owner`, for a core future that borrows it and
+/// that an op holding `owner` keeps (the core's lock futures borrow their
+/// lock).
+///
+/// # Safety
+/// The returned reference must not outlive the op built with `owner`: the
+/// op keeps the Python object alive (and Python objects never move), and it
+/// drops its future, the only holder of the reference, before `owner` (see
+/// [`awaitable_op!`]); every other drop of the future (`cancel`, a waker
+/// giving up) happens holding the GIL while the op is alive.
+pub(crate) unsafe fn lent<T: PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync>(
+    owner: &Bound<'_, T>,
+) -> &'static T {
+    // SAFETY: the caller's guarantee above.
+    unsafe { &*std::ptr::from_ref(owner.get()) }
+}
 
 awaitable_op!(
     /// A pending `recv_async`: a cancelled receive consumes nothing.
-    RecvOp = "_RecvOp" over RecvFuture<Obj>
+    RecvOp = "_RecvOp" over RecvFuture<Obj>, on PyChan
 );
 awaitable_op!(
     /// A pending `send_async`: a cancelled send delivers nothing, unless a
     /// receiver had already claimed its value.
-    SendOp = "_SendOp" over SendFuture<Obj>
+    SendOp = "_SendOp" over SendFuture<Obj>, on PyChan
 );
 
 /// Wakes an asyncio task: calls a Python callable that schedules the task's
@@ -212,6 +240,27 @@ pub(crate) fn drive<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     static DRIVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     DRIVE.import(py, "polyconc._aio", "drive")?.call1((op,))
+}
+
+/// The coroutine `_aio.acquire(op, timeout)`: True once `op` is done,
+/// False if `timeout` seconds (`None`: forever) pass first, `op` cancelled.
+pub(crate) fn acquire<'py>(
+    py: Python<'py>,
+    op: impl IntoPyObject<'py>,
+    timeout: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    static ACQUIRE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    ACQUIRE
+        .import(py, "polyconc._aio", "acquire")?
+        .call1((op, timeout))
+}
+
+/// The coroutine `_aio.release(lock)`: `lock.release()`, for `__aexit__`.
+pub(crate) fn release<'py>(lock: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static RELEASE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    RELEASE
+        .import(lock.py(), "polyconc._aio", "release")?
+        .call1((lock,))
 }
 
 /// The coroutine `_aio.anext(ch)`, the next object of `async for`.

@@ -6,9 +6,16 @@
 //! raised by a handler between slices (KeyboardInterrupt) loses no value.
 
 use std::collections::VecDeque;
+use std::convert::identity;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use polyconc::chan::{RecvTimeoutError, SelectTimeoutError, SendTimeoutError};
+use polyconc::Wait;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -31,6 +38,159 @@ pub(crate) fn deadline_of(timeout: Option<f64>) -> PyResult<Option<Instant>> {
         Some(t) => Ok(Duration::try_from_secs_f64(t)
             .ok()
             .and_then(|d| Instant::now().checked_add(d))),
+    }
+}
+
+/// How long a `timeout` in float seconds lets a wait last (`None`: forever),
+/// as the core says it.
+pub(crate) fn wait_of(timeout: Option<f64>) -> PyResult<Wait> {
+    Ok(until(deadline_of(timeout)?))
+}
+
+/// `threading`'s `blocking` argument: any object, by its truth value (as
+/// `lock.acquire(0)`).
+#[derive(Clone, Copy)]
+pub(crate) struct Blocking(pub(crate) bool);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Blocking {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        obj.is_truthy().map(Blocking)
+    }
+}
+
+/// `threading.Lock.acquire(blocking, timeout)`'s wait, with its errors:
+/// `timeout=-1` (and `None`) waits forever, a non-blocking call tries once
+/// and takes no timeout.
+pub(crate) fn acquire_wait(blocking: Blocking, timeout: Option<f64>) -> PyResult<Wait> {
+    let timeout = timeout.filter(|&t| t != -1.0);
+    if !blocking.0 {
+        return match timeout {
+            None => Ok(Wait::Now),
+            Some(_) => Err(PyValueError::new_err(
+                "can't specify a timeout for a non-blocking call",
+            )),
+        };
+    }
+    match timeout {
+        Some(t) if t < 0.0 => Err(PyValueError::new_err(
+            "timeout value must be a non-negative number",
+        )),
+        t => wait_of(t),
+    }
+}
+
+fn until(deadline: Option<Instant>) -> Wait {
+    match deadline {
+        None => Wait::FOREVER,
+        Some(d) => Wait::Until(polyconc::Deadline::at(d)),
+    }
+}
+
+/// A slice of a [`wait_for`] ended without success.
+pub(crate) struct Missed;
+
+impl TimedOut for Missed {
+    type Held = ();
+    fn held(self) {}
+}
+
+/// Waits the Python way (see [`wait`]) for an operation that only succeeds
+/// or not and holds nothing between tries (a lock, permits, a latch):
+/// `try_now` holding the GIL, then `attempt(until)` without it, one slice
+/// at a time. Whether it succeeded before `wait` ran out; a signal
+/// handler's exception stops it having taken nothing.
+pub(crate) fn wait_for(
+    py: Python<'_>,
+    wait: Wait,
+    try_now: impl FnOnce() -> bool,
+    attempt: impl Fn(Instant) -> bool + Sync,
+) -> PyResult<bool> {
+    if try_now() {
+        return Ok(true);
+    }
+    let Wait::Until(deadline) = wait else {
+        return Ok(false);
+    };
+    let waited = self::wait(
+        py,
+        deadline.instant(),
+        &[],
+        || Err(()),
+        identity,
+        |(), until| if attempt(until) { Ok(()) } else { Err(Missed) },
+    );
+    match waited {
+        Ok(()) => Ok(true),
+        Err(Stopped::TimedOut(Missed)) => Ok(false),
+        Err(Stopped::Interrupted(e, ())) => Err(e),
+    }
+}
+
+/// Awaits a core future from a thread, the Python way: `try_now` holding
+/// the GIL; then the future, polled without the GIL and parking the thread
+/// between polls, a slice at a time, with signal handlers run between
+/// slices. Unlike a deadline wait per slice, the future stays queued from
+/// one slice to the next, so it keeps its place (a fair lock's FIFO, a
+/// barrier's arrival). `None` once `wait` runs out; then, or when a
+/// handler raises, the future is dropped, which gives back whatever it was
+/// handed (a lock, permits) or leaves as the core defines (a barrier
+/// breaks).
+pub(crate) fn wait_on<F>(
+    py: Python<'_>,
+    wait: Wait,
+    try_now: impl FnOnce() -> Option<F::Output>,
+    fut: impl FnOnce() -> F,
+) -> PyResult<Option<F::Output>>
+where
+    F: Future + Unpin + Send,
+    F::Output: Send,
+{
+    if let Some(out) = try_now() {
+        return Ok(Some(out));
+    }
+    let Wait::Until(deadline) = wait else {
+        return Ok(None);
+    };
+    let deadline = deadline.instant();
+    let mut fut = fut();
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    loop {
+        let until = slice_end(deadline);
+        let polled = py.detach(|| {
+            let mut cx = Context::from_waker(&waker);
+            loop {
+                if let Poll::Ready(out) = Pin::new(&mut fut).poll(&mut cx) {
+                    return Some(out);
+                }
+                let now = Instant::now();
+                if now >= until {
+                    return None;
+                }
+                thread::park_timeout(until - now);
+            }
+        });
+        if polled.is_some() {
+            return Ok(polled);
+        }
+        if deadline.is_some_and(|d| until >= d) {
+            return Ok(None);
+        }
+        py.check_signals()?;
+    }
+}
+
+/// Wakes a thread parked in [`wait_on`].
+struct Unpark(thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
     }
 }
 
