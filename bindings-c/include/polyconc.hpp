@@ -1,5 +1,5 @@
 // polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
-// Select and Mutex.
+// Select, Mutex and ReentrantLock.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -166,59 +166,92 @@ class Chan {
   pc_chan *h_ = nullptr;
 };
 
-/// A mutex (pc_mutex) that std::lock_guard, std::unique_lock and
-/// std::scoped_lock accept (it is TimedLockable). Unlike std::mutex, any
-/// thread may unlock it, and unlock() of a mutex that is not locked throws
-/// polyconc::error (PC_NOT_OWNER) instead of being undefined behaviour.
-///
-///   polyconc::Mutex m;
-///   { std::lock_guard<polyconc::Mutex> g(m); ... }
-///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
-///   if (u.owns_lock()) { ... }
-class Mutex {
+namespace detail {
+
+// lock / try_lock / try_lock_for / try_lock_until / unlock over a lock's C
+// functions: what makes every polyconc lock TimedLockable (std::lock_guard,
+// std::unique_lock and std::scoped_lock accept it). The derived class
+// creates and frees the handle.
+template <class H, pc_status (*Lock)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
+class timed_lockable {
  public:
-  Mutex() {
-    pc_status s = pc_mutex_new(&h_);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
-  }
-  Mutex(const Mutex &) = delete;
-  Mutex &operator=(const Mutex &) = delete;
-  ~Mutex() { pc_mutex_free(h_); }
+  timed_lockable() = default;
+  timed_lockable(const timed_lockable &) = delete;
+  timed_lockable &operator=(const timed_lockable &) = delete;
 
   /// Waits until it has the lock.
   void lock() {
-    pc_status s = pc_mutex_lock(h_, PC_FOREVER);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_lock");
+    pc_status s = Lock(h_, PC_FOREVER);
+    if (s != PC_OK) fail(s, "polyconc lock");
   }
-  /// Takes the lock only if it is free now.
-  bool try_lock() { return taken(pc_mutex_lock(h_, 0)); }
+  /// Takes the lock only if it can now.
+  bool try_lock() { return taken(Lock(h_, 0)); }
   /// Takes the lock, waiting at most `timeout` (any duration, max() too).
   template <class Rep, class Period>
   bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return taken(pc_mutex_lock(h_, detail::to_ns(timeout)));
+    return taken(Lock(h_, to_ns(timeout)));
   }
   /// Takes the lock, waiting until `deadline` at the latest.
   template <class Clock, class Duration>
   bool try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
     return try_lock_for(deadline - Clock::now());
   }
-  /// Releases the lock (from any thread); throws polyconc::error with
-  /// PC_NOT_OWNER if it was not locked.
+  /// Releases the lock; throws polyconc::error with PC_NOT_OWNER when the
+  /// caller may not (see the C function).
   void unlock() {
-    pc_status s = pc_mutex_unlock(h_);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_unlock");
+    pc_status s = Unlock(h_);
+    if (s != PC_OK) fail(s, "polyconc unlock");
   }
   /// The C handle (still owned by this object).
-  const pc_mutex *handle() const noexcept { return h_; }
+  const H *handle() const noexcept { return h_; }
+
+ protected:
+  H *h_ = nullptr;
 
  private:
   static bool taken(pc_status s) {
     if (s == PC_OK) return true;
     if (s == PC_TIMEOUT) return false;
-    detail::fail(s, "pc_mutex_lock");
+    fail(s, "polyconc lock");
   }
+};
 
-  pc_mutex *h_ = nullptr;
+}  // namespace detail
+
+/// A mutex (pc_mutex). Unlike std::mutex, any thread may unlock it, and
+/// unlock() of a mutex that is not locked throws polyconc::error
+/// (PC_NOT_OWNER) instead of being undefined behaviour.
+///
+///   polyconc::Mutex m;
+///   { std::lock_guard<polyconc::Mutex> g(m); ... }
+///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
+///   if (u.owns_lock()) { ... }
+class Mutex : public detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_unlock> {
+ public:
+  Mutex() {
+    pc_status s = pc_mutex_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
+  }
+  ~Mutex() { pc_mutex_free(h_); }
+  bool is_locked() const noexcept { return pc_mutex_is_locked(h_); }
+};
+
+/// A reentrant lock (pc_reentrant_lock, Java's ReentrantLock): its owner
+/// thread may take it again, and it is free after as many unlocks. An
+/// unlock by another thread throws polyconc::error (PC_NOT_OWNER).
+class ReentrantLock
+    : public detail::timed_lockable<pc_reentrant_lock, pc_reentrant_lock_lock,
+                                    pc_reentrant_lock_unlock> {
+ public:
+  /// A fair lock is handed to its waiters in the order they came.
+  explicit ReentrantLock(bool fair = false) {
+    pc_status s = pc_reentrant_lock_new(fair, &h_);
+    if (s != PC_OK) detail::fail(s, "pc_reentrant_lock_new");
+  }
+  ~ReentrantLock() { pc_reentrant_lock_free(h_); }
+  /// The calling thread's holds (0 if it does not hold it).
+  std::size_t hold_count() const noexcept { return pc_reentrant_lock_hold_count(h_); }
+  bool is_locked() const noexcept { return pc_reentrant_lock_is_locked(h_); }
 };
 
 /// Go's select over receive and send cases. Each case has a callback; the

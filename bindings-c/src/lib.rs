@@ -36,6 +36,9 @@ pub use status::{
 };
 pub use sync::{
     pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
+    pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
+    pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_new,
+    pc_reentrant_lock_unlock,
 };
 pub use wait::PC_FOREVER;
 

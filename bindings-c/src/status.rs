@@ -7,7 +7,7 @@ use polyconc::chan::{
     CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
     TryRecvError, TrySelectError, TrySendError,
 };
-use polyconc::sync::NotLocked;
+use polyconc::sync::{NotLocked, NotOwner};
 
 /// The result of every fallible call: one of the `PC_*` status codes below.
 /// A fixed-size integer (not a C enum) so its size is the same for every
@@ -36,8 +36,9 @@ pub const PC_NO_MEMORY: pc_status = 6;
 pub const PC_PANIC: pc_status = 7;
 // Codes after PC_PANIC are appended as new types bring new outcomes; none
 // is ever renumbered.
-/// An unlock of a lock that the caller does not hold (`pc_mutex_unlock` of
-/// a mutex that is not locked).
+/// An unlock of a lock that the caller does not hold: `pc_mutex_unlock` of
+/// a mutex that is not locked, `pc_reentrant_lock_unlock` by a thread that
+/// does not hold it.
 pub const PC_NOT_OWNER: pc_status = 8;
 
 /// The name of a status code, e.g. `"PC_CLOSED"`; `"PC_UNKNOWN_STATUS"` for a
@@ -154,6 +155,12 @@ impl From<CapacityError> for Status {
 
 impl From<NotLocked> for Status {
     fn from(_: NotLocked) -> Self {
+        Status::of(PC_NOT_OWNER)
+    }
+}
+
+impl From<NotOwner> for Status {
+    fn from(_: NotOwner) -> Self {
         Status::of(PC_NOT_OWNER)
     }
 }

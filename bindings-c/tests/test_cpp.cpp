@@ -197,11 +197,33 @@ static void mutex_is_timed_lockable() {
   CHECK(counter == 40000);
 }
 
+static void reentrant_lock_counts_holds() {
+  polyconc::ReentrantLock l(true);
+  {
+    std::lock_guard<polyconc::ReentrantLock> outer(l);
+    std::unique_lock<polyconc::ReentrantLock> inner(l, std::chrono::seconds::max());
+    CHECK(inner.owns_lock() && l.hold_count() == 2);
+    bool threw = false, taken = true;
+    std::thread stranger([&] {
+      taken = l.try_lock_for(1ms);
+      try {
+        l.unlock();
+      } catch (const polyconc::error &e) {
+        threw = e.status() == PC_NOT_OWNER;
+      }
+    });
+    stranger.join();
+    CHECK(!taken && threw && l.hold_count() == 2);
+  }
+  CHECK(!l.is_locked() && l.hold_count() == 0);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
   huge_timeouts_wait();
   mutex_is_timed_lockable();
+  reentrant_lock_counts_holds();
   handles_are_raii();
   threads_and_select();
   return 0;
