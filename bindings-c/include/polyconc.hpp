@@ -1,5 +1,5 @@
 // polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
-// Select, Mutex and ReentrantLock.
+// Select, Mutex, ReentrantLock and CondVar.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -18,7 +18,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -252,6 +254,55 @@ class ReentrantLock
   /// The calling thread's holds (0 if it does not hold it).
   std::size_t hold_count() const noexcept { return pc_reentrant_lock_hold_count(h_); }
   bool is_locked() const noexcept { return pc_reentrant_lock_is_locked(h_); }
+};
+
+/// A condition variable (pc_cond) for a polyconc::Mutex, used as
+/// std::condition_variable is with std::mutex:
+///
+///   std::unique_lock<polyconc::Mutex> lock(m);
+///   cv.wait(lock, [&] { return ready; });
+class CondVar {
+ public:
+  CondVar() {
+    pc_status s = pc_cond_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_cond_new");
+  }
+  CondVar(const CondVar &) = delete;
+  CondVar &operator=(const CondVar &) = delete;
+  ~CondVar() { pc_cond_free(h_); }
+
+  /// Releases the lock, waits for a notification, takes the lock again.
+  /// Throws polyconc::error (PC_NOT_OWNER) if the lock is not held.
+  void wait(std::unique_lock<Mutex> &lock) { (void)wait_ns(lock, PC_FOREVER); }
+  /// Waits until `ready()` is true (checked with the lock held).
+  template <class Predicate>
+  void wait(std::unique_lock<Mutex> &lock, Predicate ready) {
+    while (!ready()) wait(lock);
+  }
+  /// As wait, for at most `timeout` (any duration, max() too).
+  template <class Rep, class Period>
+  std::cv_status wait_for(std::unique_lock<Mutex> &lock,
+                          std::chrono::duration<Rep, Period> timeout) {
+    return wait_ns(lock, detail::to_ns(timeout));
+  }
+  void notify_one() { check(pc_cond_signal(h_), "pc_cond_signal"); }
+  void notify_all() { check(pc_cond_broadcast(h_), "pc_cond_broadcast"); }
+  /// The C handle (still owned by this object).
+  const pc_cond *handle() const noexcept { return h_; }
+
+ private:
+  static void check(pc_status s, const char *what) {
+    if (s != PC_OK) detail::fail(s, what);
+  }
+  std::cv_status wait_ns(std::unique_lock<Mutex> &lock, std::uint64_t ns) {
+    if (!lock.owns_lock()) detail::fail(PC_NOT_OWNER, "pc_cond_wait");
+    pc_status s = pc_cond_wait(h_, lock.mutex()->handle(), ns);
+    if (s == PC_TIMEOUT) return std::cv_status::timeout;
+    check(s, "pc_cond_wait");
+    return std::cv_status::no_timeout;
+  }
+
+  pc_cond *h_ = nullptr;
 };
 
 /// Go's select over receive and send cases. Each case has a callback; the

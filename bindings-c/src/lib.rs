@@ -8,7 +8,7 @@
 //! - `ffi.rs`: handles, out-pointers and `_free` for every `pc_*` type;
 //! - `wait.rs`: `timeout_ns` to how the core waits;
 //! - `elem.rs`: fixed-size elements as the core's typed values;
-//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks).
+//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks and conditions).
 #![allow(non_camel_case_types)]
 
 mod chan;
@@ -35,7 +35,8 @@ pub use status::{
     PC_NO_MEMORY, PC_OK, PC_PANIC, PC_TIMEOUT,
 };
 pub use sync::{
-    pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
+    pc_cond, pc_cond_broadcast, pc_cond_free, pc_cond_new, pc_cond_signal, pc_cond_wait, pc_mutex,
+    pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
     pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
     pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_new,
     pc_reentrant_lock_unlock,

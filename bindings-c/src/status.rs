@@ -38,7 +38,7 @@ pub const PC_PANIC: pc_status = 7;
 // is ever renumbered.
 /// An unlock of a lock that the caller does not hold: `pc_mutex_unlock` of
 /// a mutex that is not locked, `pc_reentrant_lock_unlock` by a thread that
-/// does not hold it.
+/// does not hold it, `pc_cond_wait` with a mutex that is not locked.
 pub const PC_NOT_OWNER: pc_status = 8;
 
 /// The name of a status code, e.g. `"PC_CLOSED"`; `"PC_UNKNOWN_STATUS"` for a

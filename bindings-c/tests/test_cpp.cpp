@@ -218,12 +218,47 @@ static void reentrant_lock_counts_holds() {
   CHECK(!l.is_locked() && l.hold_count() == 0);
 }
 
+static void condvar_with_unique_lock() {
+  polyconc::Mutex m;
+  polyconc::CondVar cv;
+  {
+    std::unique_lock<polyconc::Mutex> lock(m);
+    CHECK(cv.wait_for(lock, 1ms) == std::cv_status::timeout);
+    CHECK(lock.owns_lock() && m.is_locked());
+  }
+  bool ready = false;
+  int woken = 0;
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 3; i++)
+    waiters.emplace_back([&] {
+      std::unique_lock<polyconc::Mutex> lock(m);
+      cv.wait(lock, [&] { return ready; });
+      woken++;
+    });
+  {
+    std::lock_guard<polyconc::Mutex> g(m);
+    ready = true;
+  }
+  cv.notify_all();
+  for (auto &t : waiters) t.join();
+  CHECK(woken == 3);
+  std::unique_lock<polyconc::Mutex> unlocked(m, std::defer_lock);
+  bool threw = false;
+  try {
+    cv.wait(unlocked);
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NOT_OWNER;
+  }
+  CHECK(threw);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
   huge_timeouts_wait();
   mutex_is_timed_lockable();
   reentrant_lock_counts_holds();
+  condvar_with_unique_lock();
   handles_are_raii();
   threads_and_select();
   return 0;
