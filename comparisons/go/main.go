@@ -1,6 +1,7 @@
-// Command bench runs the suite C (channels) workloads of
-// comparisons/WORKLOADS.md on Go channels and prints one JSON line per
-// configuration on stdout; progress and errors go to stderr.
+// Command bench runs one suite of comparisons/WORKLOADS.md in Go and prints
+// one JSON line per configuration on stdout; progress and errors go to
+// stderr. This file is the harness (flags, timing, rusage, JSON); each suite
+// is a file suite_<s>.go that registers itself in suites.
 package main
 
 import (
@@ -12,69 +13,151 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
 
-// The only implementation this program measures: Go's built-in channel.
-const implName = "chan"
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// suite is one suite of WORKLOADS.md.
+type suite interface {
+	// workloads lists the suite's workload ids in output order.
+	workloads() []string
+	// impls lists the implementations this program measures.
+	impls() []string
+	// check says why the parameters cannot run the suite, or nil.
+	check(p parameters) error
+	// configs returns the configurations of one workload.
+	configs(workload string, p parameters) []config
+}
+
+// suites holds every suite this program has, by id; each suite file adds
+// itself in its init function.
+var suites = map[string]suite{}
+
+// parameters are the values of the Modes table's flags (0 or nil when not
+// given); a suite uses the ones it needs.
+type parameters struct {
+	messages  int64 // M
+	ops       int64 // K
+	threads   []int // T
+	tasks     int64 // N
+	poolSizes []int // W
+	latencyMs int64 // D
+	parked    int64 // Q
+}
+
+// config is one measured configuration of a suite.
+type config struct {
+	workload string
+	impl     string
+	kind     string // the kind WORKLOADS.md gives the implementation
+	label    string // for progress lines and errors
+	unit     string
+	params   any   // the line's "params" object
+	ops      int64 // operations per run: the figure is elapsed / ops
+	want     int64 // the result every run must give
+	// prepare builds a run outside its timed part and returns the timed
+	// body, which returns the run's result (a sum, a counter).
+	prepare func() func() int64
+}
+
+func (c config) String() string { return c.label }
+
 // options are the parsed command-line flags.
 type options struct {
-	messages  int64
+	suite     suite
+	suiteID   string
+	params    parameters
 	runs      int
 	warmup    int
 	workloads []string
 	impls     []string
 }
 
+// intList is a flag holding comma-separated integers.
+type intList struct{ values *[]int }
+
+func (l intList) String() string {
+	if l.values == nil {
+		return ""
+	}
+	s := make([]string, len(*l.values))
+	for i, v := range *l.values {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l intList) Set(s string) error {
+	*l.values = nil
+	for _, f := range splitList(s) {
+		v, err := strconv.Atoi(f)
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", f)
+		}
+		*l.values = append(*l.values, v)
+	}
+	return nil
+}
+
 // parseArgs reads the runner's flags (see "Program interface" in
-// WORKLOADS.md). Defaults are the full native mode.
+// WORKLOADS.md).
 func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	suite := fs.String("suite", "", "suite to run; only C exists here")
-	messages := fs.Int64("messages", 1000000, "M, messages per channel run (at least 10, since C6 does M/10 round trips)")
-	runs := fs.Int("runs", 5, "measured runs per configuration")
-	warmup := fs.Int("warmup", 1, "warm-up runs per configuration")
-	workloads := fs.String("workloads", strings.Join(workloadIDs, ","), "comma-separated workload ids")
-	impls := fs.String("impls", implName, "comma-separated implementations; only chan exists here")
-	// Suite C has fixed producer/consumer counts; T is accepted so the runner
-	// can pass the same flags to every program.
-	fs.String("threads", "", "ignored in suite C")
+	var o options
+	suiteID := fs.String("suite", "", "suite to run")
+	fs.IntVar(&o.runs, "runs", 5, "measured runs per configuration")
+	fs.IntVar(&o.warmup, "warmup", 1, "warm-up runs per configuration")
+	fs.Int64Var(&o.params.messages, "messages", 0, "M, messages per channel run")
+	fs.Int64Var(&o.params.ops, "ops", 0, "K, lock operations per run")
+	fs.Var(intList{&o.params.threads}, "threads", "T, thread counts (comma-separated)")
+	fs.Int64Var(&o.params.tasks, "tasks", 0, "N, tasks per future/pool run")
+	fs.Var(intList{&o.params.poolSizes}, "pool-sizes", "W, pool sizes (comma-separated)")
+	fs.Int64Var(&o.params.latencyMs, "latency-ms", 0, "D, simulated service latency in ms")
+	fs.Int64Var(&o.params.parked, "parked", 0, "Q, parked tasks")
+	workloads := fs.String("workloads", "", "comma-separated workload ids (default: all)")
+	impls := fs.String("impls", "", "comma-separated implementations (default: all)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	if *suite != "C" {
-		return options{}, fmt.Errorf("--suite %q: this program implements only suite C", *suite)
+	s, ok := suites[*suiteID]
+	if !ok {
+		return options{}, fmt.Errorf("--suite %q: this program has no such suite", *suiteID)
 	}
-	if *messages < 10 {
-		return options{}, fmt.Errorf("--messages %d: need at least 10 (C6 does messages/10 round trips)", *messages)
+	o.suite, o.suiteID = s, *suiteID
+	if err := s.check(o.params); err != nil {
+		return options{}, err
 	}
-	if *runs < 1 {
-		return options{}, fmt.Errorf("--runs %d: need at least 1 measured run", *runs)
+	if o.runs < 1 {
+		return options{}, fmt.Errorf("--runs %d: need at least 1 measured run", o.runs)
 	}
-	if *warmup < 0 {
-		return options{}, fmt.Errorf("--warmup %d: must not be negative", *warmup)
+	if o.warmup < 0 {
+		return options{}, fmt.Errorf("--warmup %d: must not be negative", o.warmup)
 	}
-	o := options{messages: *messages, runs: *runs, warmup: *warmup,
-		workloads: splitList(*workloads), impls: splitList(*impls)}
+	o.workloads, o.impls = s.workloads(), s.impls()
+	if *workloads != "" {
+		o.workloads = splitList(*workloads)
+	}
+	if *impls != "" {
+		o.impls = splitList(*impls)
+	}
 	for _, w := range o.workloads {
-		if !slices.Contains(workloadIDs, w) {
-			return options{}, fmt.Errorf("--workloads: unknown workload %q (known: %s)", w, strings.Join(workloadIDs, ","))
+		if !slices.Contains(s.workloads(), w) {
+			return options{}, fmt.Errorf("--workloads: unknown workload %q (known: %s)", w, strings.Join(s.workloads(), ","))
 		}
 	}
 	for _, i := range o.impls {
-		if i != implName {
-			return options{}, fmt.Errorf("--impls: unknown implementation %q (this program has only %s)", i, implName)
+		if !slices.Contains(s.impls(), i) {
+			return options{}, fmt.Errorf("--impls: unknown implementation %q (known: %s)", i, strings.Join(s.impls(), ","))
 		}
 	}
 	return o, nil
@@ -91,7 +174,7 @@ func splitList(s string) []string {
 }
 
 // run is the whole program behind main, so tests can drive it: exit status 2
-// for bad flags, 1 if any configuration failed its sum check, else 0.
+// for bad flags, 1 if any configuration failed its check, else 0.
 func run(args []string, stdout, stderr io.Writer) int {
 	o, err := parseArgs(args, stderr)
 	if err != nil {
@@ -100,22 +183,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if len(o.impls) == 0 {
-		return 0
-	}
 	failed := false
 	enc := json.NewEncoder(stdout)
-	for _, w := range workloadIDs {
+	for _, w := range o.suite.workloads() {
 		if !slices.Contains(o.workloads, w) {
 			continue
 		}
-		for _, c := range configs(w, o.messages) {
+		for _, c := range o.suite.configs(w, o.params) {
+			if !slices.Contains(o.impls, c.impl) {
+				continue
+			}
 			res, err := measure(c, o.runs, o.warmup, stderr)
 			if err != nil {
 				fmt.Fprintln(stderr, "bench: FAILED:", err)
 				failed = true
 				continue
 			}
+			res.Suite = o.suiteID
 			if err := enc.Encode(res); err != nil {
 				fmt.Fprintln(stderr, "bench: writing result:", err)
 				return 1
@@ -126,18 +210,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// params is the schema's "params" object. Field order is the output order;
-// the counts a workload does not have (C6's producers, consumers and
-// messages; channels outside C5) are left out.
-type params struct {
-	Capacity   int   `json:"capacity"`
-	Producers  int   `json:"producers,omitempty"`
-	Consumers  int   `json:"consumers,omitempty"`
-	Messages   int64 `json:"messages,omitempty"`
-	Channels   int   `json:"channels,omitempty"`
-	RoundTrips int64 `json:"round_trips,omitempty"`
 }
 
 type host struct {
@@ -153,7 +225,8 @@ type result struct {
 	Lang        string  `json:"lang"`
 	Impl        string  `json:"impl"`
 	Via         string  `json:"via"`
-	Params      params  `json:"params"`
+	Kind        string  `json:"kind"`
+	Params      any     `json:"params"`
 	Unit        string  `json:"unit"`
 	Median      float64 `json:"median"`
 	Min         float64 `json:"min"`
@@ -173,13 +246,12 @@ func rusage() syscall.Rusage {
 }
 
 // measure does the warm-up and measured runs of one configuration, checking
-// the sum of every run, warm-up included.
+// the result of every run, warm-up included.
 func measure(c config, runs, warmup int, progress io.Writer) (result, error) {
-	want := c.wantSum()
 	var perOp []float64
 	var switches int64
 	for r := -warmup; r < runs; r++ {
-		body := c.prepare(c)
+		body := c.prepare()
 		// Collect the previous run's garbage now rather than inside this
 		// run's timed part.
 		runtime.GC()
@@ -188,32 +260,27 @@ func measure(c config, runs, warmup int, progress io.Writer) (result, error) {
 		got := body()
 		elapsed := time.Since(start)
 		after := rusage()
-		if got != want {
-			return result{}, fmt.Errorf("%v: sum %d, want %d (messages lost or duplicated)", c, got, want)
+		if got != c.want {
+			return result{}, fmt.Errorf("%v: got %d, want %d (a lost, duplicated or miscounted operation)", c, got, c.want)
 		}
-		fig := float64(elapsed.Nanoseconds()) / float64(c.messages)
+		fig := float64(elapsed.Nanoseconds()) / float64(c.ops)
 		if r < 0 {
-			fmt.Fprintf(progress, "%v: warm-up %.1f %s\n", c, fig, c.unit())
+			fmt.Fprintf(progress, "%v: warm-up %.1f %s\n", c, fig, c.unit)
 			continue
 		}
-		fmt.Fprintf(progress, "%v: run %d/%d %.1f %s\n", c, r+1, runs, fig, c.unit())
+		fmt.Fprintf(progress, "%v: run %d/%d %.1f %s\n", c, r+1, runs, fig, c.unit)
 		perOp = append(perOp, fig)
 		switches += (after.Nvcsw + after.Nivcsw) - (before.Nvcsw + before.Nivcsw)
 	}
 	res := result{
-		Suite: "C", Workload: c.workload, Lang: "go", Impl: implName, Via: "native",
-		Unit:        c.unit(),
+		Workload: c.workload, Lang: "go", Impl: c.impl, Via: "native", Kind: c.kind,
+		Params:      c.params,
+		Unit:        c.unit,
 		Runs:        runs,
 		CtxSwitches: int64(math.Round(float64(switches) / float64(runs))),
 		// ru_maxrss is in kilobytes on Linux.
 		MaxRSSKB: rusage().Maxrss,
 		Host:     host{CPUs: runtime.NumCPU(), OS: runtime.GOOS, Toolchain: runtime.Version()},
-	}
-	if c.workload == "C6" {
-		res.Params = params{Capacity: c.capacity, RoundTrips: c.messages}
-	} else {
-		res.Params = params{Capacity: c.capacity, Producers: c.producers,
-			Consumers: c.consumers, Messages: c.messages, Channels: c.channels}
 	}
 	res.Median, res.Min, res.Max = stats(perOp)
 	return res, nil

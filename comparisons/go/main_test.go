@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,13 +16,13 @@ import (
 func TestWorkloadSums(t *testing.T) {
 	for _, m := range []int64{1000, 1003} {
 		for _, w := range workloadIDs {
-			cs := configs(w, m)
+			cs := suiteC{}.configs(w, parameters{messages: m})
 			if len(cs) == 0 {
 				t.Fatalf("%s: no configurations", w)
 			}
 			for _, c := range cs {
 				for rep := 0; rep < 3; rep++ {
-					if got, want := c.prepare(c)(), c.wantSum(); got != want {
+					if got, want := c.prepare()(), c.want; got != want {
 						t.Errorf("%v: sum %d, want %d", c, got, want)
 					}
 				}
@@ -50,18 +51,18 @@ func TestConfigurations(t *testing.T) {
 	want := map[string][]int{"C1": {500}, "C2": {0, 1, 1024}, "C3": {0, 1, 1024},
 		"C4": {0, 1, 1024}, "C5": {1024}, "C6": {0}}
 	for w, caps := range want {
-		cs := configs(w, 500)
+		cs := suiteC{}.configs(w, parameters{messages: 500})
 		if len(cs) != len(caps) {
 			t.Fatalf("%s: %d configurations, want %d", w, len(cs), len(caps))
 		}
 		for i, c := range cs {
-			if c.capacity != caps[i] {
-				t.Errorf("%s[%d]: capacity %d, want %d", w, i, c.capacity, caps[i])
+			if got := c.params.(params).Capacity; got != caps[i] {
+				t.Errorf("%s[%d]: capacity %d, want %d", w, i, got, caps[i])
 			}
 		}
 	}
-	if c := configs("C6", 500)[0]; c.messages != 50 {
-		t.Errorf("C6 round trips %d, want 50 (M/10)", c.messages)
+	if c := (suiteC{}).configs("C6", parameters{messages: 500})[0]; c.ops != 50 || c.want != 50*51/2 {
+		t.Errorf("C6 round trips %d, want 50 (M/10); sum %d", c.ops, c.want)
 	}
 }
 
@@ -95,7 +96,7 @@ func TestProgramOutput(t *testing.T) {
 	for _, l := range lines {
 		w := l["workload"].(string)
 		for k, v := range map[string]any{"suite": "C", "lang": "go", "impl": "chan",
-			"via": "native", "runs": 3.0} {
+			"via": "native", "kind": "channel", "runs": 3.0} {
 			if l[k] != v {
 				t.Errorf("%s: %s = %v, want %v", w, k, l[k], v)
 			}
@@ -153,7 +154,9 @@ func TestWorkloadFilter(t *testing.T) {
 func TestBadArguments(t *testing.T) {
 	for _, args := range [][]string{
 		{"--suite", "L", "--messages", "100"},
+		{"--suite", "C"},
 		{"--suite", "C", "--messages", "5"},
+		{"--suite", "C", "--messages", "100", "--threads", "2,x"},
 		{"--suite", "C", "--runs", "0"},
 		{"--suite", "C", "--workloads", "C9"},
 		{"--suite", "C", "--impls", "core"},
@@ -168,13 +171,27 @@ func TestBadArguments(t *testing.T) {
 
 // A configuration whose body loses a message must fail its sum check.
 func TestSumCheckFails(t *testing.T) {
-	c := configs("C2", 100)[2]
+	c := suiteC{}.configs("C2", parameters{messages: 100})[2]
 	good := c.prepare
-	c.prepare = func(c config) func() int64 {
-		body := good(c)
+	c.prepare = func() func() int64 {
+		body := good()
 		return func() int64 { return body() - 1 }
 	}
 	if _, err := measure(c, 2, 0, io.Discard); err == nil || !strings.Contains(err.Error(), "want 5050") {
 		t.Fatalf("lost message not reported: err = %v", err)
+	}
+}
+
+// Every flag of the Modes table parses, whichever suite uses it.
+func TestParametersParse(t *testing.T) {
+	o, err := parseArgs([]string{"--suite", "C", "--messages", "100", "--ops", "7", "--threads", "2,4",
+		"--tasks", "9", "--pool-sizes", "1,2,128", "--latency-ms", "1", "--parked", "10"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := parameters{messages: 100, ops: 7, threads: []int{2, 4}, tasks: 9,
+		poolSizes: []int{1, 2, 128}, latencyMs: 1, parked: 10}
+	if !reflect.DeepEqual(o.params, want) {
+		t.Errorf("parameters %+v, want %+v", o.params, want)
 	}
 }

@@ -9,5 +9,7 @@ from pathlib import Path
 
 # The comparisons/ folder: the runner lives in comparisons/runner/.
 COMPARISONS_DIR = Path(__file__).resolve().parent.parent
-# Languages in the order they run; each has comparisons/<lang>/Makefile.
-LANGS = ("go", "java", "rust", "c", "python")
+# The languages: each has comparisons/<lang>/Makefile and a program for every
+# suite. Programs run, and tables list their rows, in this order: the core's
+# own language first, then its C ABI, the peers, and Python.
+LANGS = ("rust", "c", "go", "java", "python")

@@ -1,4 +1,4 @@
-"""Build and run every language's suite-C benchmark program; see README.md."""
+"""Build every language's benchmark program and run it for each suite; see README.md."""
 
 import argparse
 import collections
@@ -11,11 +11,16 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from . import COMPARISONS_DIR, LANGS
-from .modes import ModesError, parse_modes
+from .fmt import fmt_secs
+from .modes import Params, arguments, parse_modes
 from .schema import parse_line
+from .suites import Suite
+from .suites import registry as suites_registry
 from .toolchains import detect
 
 STDERR_TAIL = 40  # lines of a failing program's stderr kept in the meta file
@@ -26,34 +31,23 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def fmt_secs(s: float) -> str:
-    s = round(s)
+def describe(obj: dict, suite: Suite) -> str:
+    conf = suite.config_label(suite.config(obj))
     return (
-        f"{s // 3600}h{s % 3600 // 60:02d}m{s % 60:02d}s"
-        if s >= 3600
-        else f"{s // 60}m{s % 60:02d}s"
+        f"{obj['suite']} {obj['lang']} {obj['impl']}/{obj['via']} {obj['workload']}"
+        f"{' ' + conf if conf else ''}: {obj['median']:.1f} {obj['unit']}"
     )
 
 
-def describe(obj: dict) -> str:
-    p = obj["params"]
-    conf = f"capacity={p.get('capacity')}"
-    if obj["workload"] == "C6":
-        conf += f" round_trips={p.get('round_trips')}"
-    return (
-        f"{obj['suite']} {obj['lang']} {obj['impl']}/{obj['via']} {obj['workload']} {conf}: "
-        f"{obj['median']:.1f} {obj['unit']}"
-    )
-
-
-def previous_meta(out: Path, mode: str) -> dict:
-    """The newest earlier meta file of the same mode, for time estimates."""
+def previous_meta(out: Path, mode: str, suite_ids: str) -> dict:
+    """The newest earlier meta file of the same mode and suites, for time estimates."""
     for path in sorted(out.glob("*.meta.json"), reverse=True):
         try:
             meta = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        if meta.get("mode") == mode and meta.get("finished"):
+        same_suites = ", ".join(meta.get("suites", {"C": {}})) == suite_ids
+        if meta.get("mode") == mode and meta.get("finished") and same_suites:
             return meta
     return {}
 
@@ -65,9 +59,7 @@ class Progress:
         self.start = time.monotonic()
         self.langs = langs
         prev = previous.get("languages", {})
-        self.prev = {
-            lg: prev[lg] for lg in langs if prev.get(lg, {}).get("status") == "ok"
-        }
+        self.prev = {lg: prev[lg] for lg in langs if prev.get(lg, {}).get("status") == "ok"}
         self.done: dict[str, float] = {}
         self.current: str | None = None
         self.current_start = self.start
@@ -108,17 +100,16 @@ class Progress:
         return f"~{fmt_secs(left)} left"
 
     def prefix(self) -> str:
-        return (
-            f"[{fmt_secs(time.monotonic() - self.start)} elapsed, {self.remaining()}]"
-        )
+        return f"[{fmt_secs(time.monotonic() - self.start)} elapsed, {self.remaining()}]"
 
 
 def tail(text: str, n: int = STDERR_TAIL) -> str:
     return "\n".join(text.splitlines()[-n:])
 
 
-def run_program(cmd, lang, results, progress, timeout, verbose):
-    """Run one program; stream its valid lines into `results`. Returns its record."""
+def run_program(cmd, lang: str, suite: Suite, run: "Run") -> dict:
+    """Run one program; stream its valid lines into the results file. Returns its record."""
+    progress, verbose = run.progress, run.verbose
     record = {"command": [str(c) for c in cmd], "lines": 0, "invalid": []}
     stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL)
     proc = subprocess.Popen(
@@ -146,23 +137,25 @@ def run_program(cmd, lang, results, progress, timeout, verbose):
 
     drainer = threading.Thread(target=drain_stderr, daemon=True)
     drainer.start()
-    timer = threading.Timer(timeout, kill_on_timeout)
+    timer = threading.Timer(run.timeout, kill_on_timeout)
     timer.start()
     try:
         for raw in proc.stdout:
             line = raw.strip()
             if not line:
                 continue
-            obj, problems = parse_line(line)
+            obj, problems = parse_line(line, {suite.id: suite})
+            if not problems and obj["suite"] != suite.id:
+                problems = [f"suite {obj['suite']!r}, but the program was asked for {suite.id}"]
             if problems:
                 record["invalid"].append({"line": line[:2000], "problems": problems})
                 log(f"{progress.prefix()} {lang}: INVALID line: {'; '.join(problems)}")
                 continue
-            results.write(json.dumps(obj, separators=(",", ":")) + "\n")
-            results.flush()
+            run.results.write(json.dumps(obj, separators=(",", ":")) + "\n")
+            run.results.flush()
             record["lines"] += 1
             progress.current_lines += 1
-            log(f"{progress.prefix()} {describe(obj)}")
+            log(f"{progress.prefix()} {describe(obj, suite)}")
         proc.wait()
     finally:
         timer.cancel()
@@ -173,33 +166,31 @@ def run_program(cmd, lang, results, progress, timeout, verbose):
     return record
 
 
-def host_info(toolchains: dict) -> dict:
+def host_info() -> dict:
     return {
         "cpus": os.cpu_count(),
         "os": platform.system().lower(),
         "kernel": platform.release(),
         "machine": platform.machine(),
         "runner_python": platform.python_version(),
-        "toolchains": toolchains,
+        "toolchains": {},
     }
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m runner", description=__doc__)
     p.add_argument("--mode", choices=("smoke", "quick", "full"), default="quick")
+    p.add_argument("--langs", help=f"comma-separated subset of {','.join(LANGS)} (default: all)")
     p.add_argument(
-        "--langs", help=f"comma-separated subset of {','.join(LANGS)} (default: all)"
+        "--suites",
+        help="comma-separated suite ids of WORKLOADS.md (default: every registered suite)",
     )
     p.add_argument(
         "--workloads",
         help="comma-separated workload ids passed to every program (default: all)",
     )
-    p.add_argument(
-        "--out", type=Path, help="results folder (default: comparisons/results)"
-    )
-    p.add_argument(
-        "--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder"
-    )
+    p.add_argument("--out", type=Path, help="results folder (default: comparisons/results)")
+    p.add_argument("--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder")
     p.add_argument(
         "--timeout",
         type=float,
@@ -209,45 +200,188 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def pick(text: str | None, known, what: str) -> list[str]:
+    """The comma-separated subset `text` of `known` (all of it when None)."""
+    if not text:
+        return list(known)
+    chosen = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        raise ValueError(f"unknown {what}(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return chosen
+
+
+@dataclass
+class Run:
+    """One runner invocation: what it runs and what it has recorded so far."""
+
+    root: Path
+    mode: str
+    params: dict[str, Params]  # flavour -> parameters
+    suites: list[Suite]
+    workloads: str | None
+    timeout: float
+    verbose: bool
+    results: TextIO
+    meta: dict
+    meta_path: Path
+    progress: Progress
+
+    def save(self) -> None:
+        self.meta_path.write_text(json.dumps(self.meta, indent=2) + "\n")
+
+    def skip(self, lang: str, reason: str) -> None:
+        self.meta["languages"][lang] = {"status": "skipped", "reason": reason}
+        self.meta["skipped"].append({"lang": lang, "reason": reason})
+        log(f"runner: {lang}: skipped: {reason}")
+        self.save()
+
+    def error(self, lang: str, stage: str, message: str, **details) -> None:
+        self.meta["errors"].append({"lang": lang, "stage": stage, "message": message, **details})
+        self.save()
+
+
+def build(run: Run, lang: str, folder: Path) -> Path | None:
+    """`make -C <lang> build`; the program, or None after recording why not."""
+    log(f"{run.progress.prefix()} {lang}: make -C {folder} build")
+    made = subprocess.run(
+        ["make", "-C", str(folder), "build"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    program = folder / "build" / "bench"
+    if made.returncode != 0:
+        message = f"make -C {lang} build exited with {made.returncode}"
+        log(f"runner: {lang}: build FAILED (exit {made.returncode}):\n{tail(made.stderr, 15)}")
+        run.error(lang, "build", message, stderr_tail=tail(made.stdout + made.stderr))
+    elif not os.access(program, os.X_OK):
+        message = f"make -C {lang} build succeeded but {program} is not an executable"
+        log(f"runner: {lang}: {message}")
+        run.error(lang, "build", message, stderr_tail="")
+    else:
+        return program
+    run.meta["languages"][lang] = {
+        "status": "build_failed",
+        "exit_code": made.returncode,
+    }
+    return None
+
+
+def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
+    """One program run for one suite; returns its record for the meta file."""
+    p = run.params["python" if lang == "python" else "native"]
+    cmd = [program, "--suite", suite.id, *arguments(p, suite.spec.params)]
+    if run.workloads:
+        cmd += ["--workloads", run.workloads]
+    log(f"{run.progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
+    started = time.monotonic()
+    record = run_program(cmd, lang, suite, run)
+    entry = {
+        "status": "ok",
+        "lines": record["lines"],
+        "invalid_lines": len(record["invalid"]),
+        "exit_code": record["exit_code"],
+        "duration_s": round(time.monotonic() - started, 1),
+        "command": record["command"],
+    }
+    problems = []
+    if record["timed_out"]:
+        problems.append(f"killed after the {run.timeout:.0f} s timeout")
+    elif record["exit_code"] != 0:
+        problems.append(f"exited with status {record['exit_code']}")
+    if record["invalid"]:
+        problems.append(f"{len(record['invalid'])} invalid line(s)")
+    if record["lines"] == 0:
+        problems.append("no valid result line")
+    if problems:
+        entry["status"] = "failed"
+        log(
+            f"runner: {lang}: suite {suite.id} FAILED: {'; '.join(problems)}\n"
+            f"{tail(record['stderr_tail'], 15)}"
+        )
+        run.error(
+            lang,
+            "run",
+            "; ".join(problems),
+            suite=suite.id,
+            invalid=record["invalid"][:20],
+            stderr_tail=record["stderr_tail"],
+        )
+    return entry
+
+
+def run_language(run: Run, lang: str) -> None:
+    """Build one language's program and run it once per suite; every outcome
+    (skipped, build failed, a suite failed) lands in the meta file."""
+    folder = run.root / lang
+    if not (folder / "Makefile").is_file():
+        return run.skip(lang, f"no Makefile in {folder}")
+    tc = detect(lang, run.root)
+    run.meta["host"]["toolchains"][lang] = tc.versions
+    if not tc.available:
+        return run.skip(lang, tc.reason)
+    run.progress.begin(lang)
+    program = build(run, lang, folder)
+    if program is not None:
+        suites = {s.id: run_suite(run, lang, program, s) for s in run.suites}
+        for suite_id, entry in suites.items():
+            total = run.meta["suites"][suite_id]
+            total["duration_s"] = round(total["duration_s"] + entry["duration_s"], 1)
+        failed = any(e["status"] != "ok" for e in suites.values())
+        run.meta["languages"][lang] = {
+            "status": "failed" if failed else "ok",
+            "lines": sum(e["lines"] for e in suites.values()),
+            "suites": suites,
+        }
+        run.meta["run"].append(lang)
+    run.progress.end(lang)
+    run.meta["languages"][lang]["duration_s"] = round(run.progress.done[lang], 1)
+    run.save()
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     root = args.root.resolve()
     try:
-        modes = parse_modes((root / "WORKLOADS.md").read_text())
-    except (OSError, ModesError) as e:
-        log(f"runner: cannot read the Modes table: {e}")
+        text = (root / "WORKLOADS.md").read_text()
+        modes = parse_modes(text)
+        registry = suites_registry(text)
+    except (OSError, ValueError) as e:
+        log(f"runner: cannot read WORKLOADS.md: {e}")
         return 2
     if args.mode not in modes:
         log(
             f"runner: WORKLOADS.md's Modes table has no mode {args.mode!r} (has {', '.join(modes)})"
         )
         return 2
-    langs = (
-        [s.strip() for s in args.langs.split(",") if s.strip()]
-        if args.langs
-        else list(LANGS)
-    )
-    unknown = [lg for lg in langs if lg not in LANGS]
-    if unknown:
-        log(
-            f"runner: unknown language(s) {', '.join(unknown)}; known: {', '.join(LANGS)}"
-        )
+    try:
+        langs = pick(args.langs, LANGS, "language")
+        chosen = [registry[s] for s in pick(args.suites, registry, "suite")]
+    except ValueError as e:
+        log(f"runner: {e}")
         return 2
+    for suite in chosen:
+        missing = [p for p in suite.spec.params if p not in modes[args.mode]["native"]]
+        if missing:
+            log(f"runner: suite {suite.id} needs {', '.join(missing)}, not in the Modes table")
+            return 2
     out = (args.out or root / "results").resolve()
     out.mkdir(parents=True, exist_ok=True)
-    timeout = args.timeout or DEFAULT_TIMEOUT[args.mode]
     params = modes[args.mode]
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     results_path, n = out / f"{stamp}.jsonl", 1
     while results_path.exists():  # two runs within one second
         results_path, n = out / f"{stamp}-{n}.jsonl", n + 1
-    meta_path = results_path.with_name(results_path.stem + ".meta.json")
-
     meta = {
         "results": results_path.name,
         "mode": args.mode,
-        "parameters": {flavor: p.as_dict() for flavor, p in params.items()},
+        "parameters": {
+            flavor: {name: param.text() for name, param in p.items()}
+            for flavor, p in params.items()
+        },
+        "suites": {s.id: {"params": list(s.spec.params), "duration_s": 0.0} for s in chosen},
         "workloads": args.workloads or "all",
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "finished": None,
@@ -255,131 +389,40 @@ def main(argv=None) -> int:
         "run": [],
         "skipped": [],
         "errors": [],
-        "host": host_info({}),
+        "host": host_info(),
     }
-
-    def save_meta():
-        meta_path.write_text(json.dumps(meta, indent=2) + "\n")
-
-    progress = Progress(langs, previous_meta(out, args.mode))
+    suite_ids = ", ".join(s.id for s in chosen)
     log(
-        f"runner: mode {args.mode}, languages {', '.join(langs)}; results -> {results_path}"
+        f"runner: mode {args.mode}, suites {suite_ids}, languages {', '.join(langs)}; "
+        f"results -> {results_path}"
     )
     with results_path.open("a") as results:
+        run = Run(
+            root=root,
+            mode=args.mode,
+            params=params,
+            suites=chosen,
+            workloads=args.workloads,
+            timeout=args.timeout or DEFAULT_TIMEOUT[args.mode],
+            verbose=args.verbose,
+            results=results,
+            meta=meta,
+            meta_path=results_path.with_name(results_path.stem + ".meta.json"),
+            progress=Progress(langs, previous_meta(out, args.mode, suite_ids)),
+        )
+        run.save()
         for lang in langs:
-            entry: dict = {"status": "skipped"}
-            meta["languages"][lang] = entry
-            folder = root / lang
-            if not (folder / "Makefile").is_file():
-                entry["reason"] = f"no Makefile in {folder}"
-                meta["skipped"].append({"lang": lang, "reason": entry["reason"]})
-                log(f"runner: {lang}: skipped: {entry['reason']}")
-                save_meta()
-                continue
-            tc = detect(lang, root)
-            meta["host"]["toolchains"][lang] = tc.versions
-            if not tc.available:
-                entry["reason"] = tc.reason
-                meta["skipped"].append({"lang": lang, "reason": tc.reason})
-                log(f"runner: {lang}: skipped: {tc.reason}")
-                save_meta()
-                continue
-            progress.begin(lang)
-            log(f"{progress.prefix()} {lang}: make -C {folder} build")
-            build = subprocess.run(
-                ["make", "-C", str(folder), "build"],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if build.returncode != 0:
-                entry.update(status="build_failed", exit_code=build.returncode)
-                meta["errors"].append(
-                    {
-                        "lang": lang,
-                        "stage": "build",
-                        "message": f"make -C {lang} build exited with {build.returncode}",
-                        "stderr_tail": tail(build.stdout + build.stderr),
-                    }
-                )
-                log(
-                    f"runner: {lang}: build FAILED (exit {build.returncode}):\n{tail(build.stderr, 15)}"
-                )
-                progress.end(lang)
-                save_meta()
-                continue
-            program = folder / "build" / "bench"
-            if not os.access(program, os.X_OK):
-                entry.update(status="build_failed")
-                meta["errors"].append(
-                    {
-                        "lang": lang,
-                        "stage": "build",
-                        "message": f"make -C {lang} build succeeded but {program} is not an executable",
-                        "stderr_tail": "",
-                    }
-                )
-                log(f"runner: {lang}: {meta['errors'][-1]['message']}")
-                progress.end(lang)
-                save_meta()
-                continue
-            p = params["python" if lang == "python" else "native"]
-            cmd = [
-                program,
-                "--suite",
-                "C",
-                "--messages",
-                p.messages,
-                "--runs",
-                p.runs,
-                "--warmup",
-                p.warmup,
-            ]
-            if args.workloads:
-                cmd += ["--workloads", args.workloads]
-            log(f"{progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
-            record = run_program(cmd, lang, results, progress, timeout, args.verbose)
-            progress.end(lang)
-            entry.update(
-                status="ok",
-                lines=record["lines"],
-                invalid_lines=len(record["invalid"]),
-                exit_code=record["exit_code"],
-                duration_s=round(progress.done[lang], 1),
-                command=record["command"],
-            )
-            meta["run"].append(lang)
-            problems = []
-            if record["timed_out"]:
-                problems.append(f"killed after the {timeout:.0f} s timeout")
-            elif record["exit_code"] != 0:
-                problems.append(f"exited with status {record['exit_code']}")
-            if record["invalid"]:
-                problems.append(f"{len(record['invalid'])} invalid line(s)")
-            if record["lines"] == 0:
-                problems.append("no valid result line")
-            if problems:
-                entry["status"] = "failed"
-                meta["errors"].append(
-                    {
-                        "lang": lang,
-                        "stage": "run",
-                        "message": "; ".join(problems),
-                        "invalid": record["invalid"][:20],
-                        "stderr_tail": record["stderr_tail"],
-                    }
-                )
-                log(
-                    f"runner: {lang}: FAILED: {'; '.join(problems)}\n{tail(record['stderr_tail'], 15)}"
-                )
-            save_meta()
+            run_language(run, lang)
     meta["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    meta["duration_s"] = round(time.monotonic() - progress.start, 1)
-    save_meta()
+    meta["duration_s"] = round(time.monotonic() - run.progress.start, 1)
+    run.save()
+    for suite_id, total in meta["suites"].items():
+        log(f"runner: suite {suite_id} took {fmt_secs(total['duration_s'])} (program runs)")
     log(
-        f"runner: done in {fmt_secs(meta['duration_s'])}: ran {', '.join(meta['run']) or 'nothing'}; "
+        f"runner: done in {fmt_secs(meta['duration_s'])}: "
+        f"ran {', '.join(meta['run']) or 'nothing'}; "
         f"skipped {', '.join(s['lang'] for s in meta['skipped']) or 'none'}; "
-        f"{len(meta['errors'])} error(s). Results: {results_path} (+ {meta_path.name})"
+        f"{len(meta['errors'])} error(s). Results: {results_path} (+ {run.meta_path.name})"
     )
     if args.mode == "smoke" and meta["errors"]:
         log(

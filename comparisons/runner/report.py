@@ -1,15 +1,17 @@
-"""Write comparisons/report/REPORT.md and SVG charts from a results file.
+"""Write comparisons/report/REPORT.md and one PNG chart per workload from a results file.
 
     python -m runner.report [results.jsonl] [--out DIR]
 
 Without a file, the newest comparisons/results/*.jsonl is used. Its sidecar
-<stem>.meta.json supplies host, toolchains, mode and failures.
+<stem>.meta.json supplies host, toolchains, mode, times and failures. Suites,
+workloads and claims come from the registry (runner/suites/), so this file
+knows no suite by name.
 """
 
 import argparse
 import json
-import statistics
 import sys
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,71 +19,21 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display; charts are files
 import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
 
-from . import COMPARISONS_DIR
+from . import COMPARISONS_DIR, suites
+from .claims import render
+from .fmt import fmt_ns, fmt_ratio, fmt_secs
 from .schema import validate
+from .suites import Data, RowKey, Suite
+from .suites.base import is_polyconc, row_order
 
-WORKLOADS = {
-    "C1": "seq: one thread sends M into a channel that holds them all, then receives M",
-    "C2": "spsc: 1 producer, 1 consumer",
-    "C3": "mpsc: 4 producers, 1 consumer",
-    "C4": "mpmc: 4 producers, 4 consumers",
-    "C5": "select: 4 producers on their own channels of capacity 1024, 1 consumer selects",
-    "C6": "pingpong: 2 threads bounce one message over two channels of capacity 0 (or 1)",
-}
-# C1 and C6 have one configuration per implementation whatever its capacity
-# (M or unbounded; 0 or 1), so they get one figure column and a capacity column.
-SINGLE_COLUMN = {"C1": "seq", "C6": "pingpong"}
-LANG_ORDER = ["rust", "c", "cpp", "go", "java", "scala", "python"]
-CORE_VIA = {
-    "native": "rust",
-    "c-abi": "c",
-    "pyo3": "python",
-}  # expected language of each crossing
-
-RowKey = tuple[str, str, str]  # lang, impl, via
+POLYCONC_COLOR = "#d95f02"  # polyconc's rows
+PEER_COLOR = "#7f9cb8"  # everyone else's
 
 
-def fmt_ns(v: float) -> str:
-    if v >= 1000:
-        return f"{v:,.0f}"
-    if v >= 100:
-        return f"{v:.0f}"
-    if v >= 10:
-        return f"{v:.1f}"
-    return f"{v:.2f}"
-
-
-def fmt_ratio(r: float) -> str:
-    return f"{r:.2f}×"
-
-
-def column_of(line: dict) -> str:
-    return SINGLE_COLUMN.get(line["workload"]) or str(line["params"]["capacity"])
-
-
-def column_sort(col: str):
-    return (0, int(col), "") if col.isdigit() else (1, 0, col)
-
-
-def row_sort(key: RowKey):
-    lang, impl, via = key
-    return (
-        LANG_ORDER.index(lang) if lang in LANG_ORDER else len(LANG_ORDER),
-        impl != "core",
-        impl,
-        via,
-    )
-
-
-def column_label(workload: str, col: str, unit: str) -> str:
-    if workload in SINGLE_COLUMN:
-        return f"median ({unit})"
-    return f"capacity {col} ({unit})" if col != "unbounded" else f"unbounded ({unit})"
-
-
-def load(path: Path) -> tuple[list[dict], list[str]]:
-    """Valid suite-C lines, and a note per line that was skipped."""
+def load(path: Path, registry: dict[str, Suite]) -> tuple[list[dict], list[str]]:
+    """Valid lines of registered suites, and a note per line that was skipped."""
     lines, notes = [], []
     for n, raw in enumerate(path.read_text().splitlines(), 1):
         if not raw.strip():
@@ -91,309 +43,168 @@ def load(path: Path) -> tuple[list[dict], list[str]]:
         except json.JSONDecodeError as e:
             notes.append(f"line {n}: not JSON ({e})")
             continue
-        problems = validate(obj)
+        problems = validate(obj, registry)
         if problems:
             notes.append(f"line {n}: {'; '.join(problems)}")
-        elif obj["suite"] == "C":
+        else:
             lines.append(obj)
     return lines, notes
 
 
-def table_data(lines: list[dict]) -> dict[str, dict[RowKey, dict[str, dict]]]:
-    """{workload: {(lang, impl, via): {column: line}}}; a later duplicate replaces an earlier one."""
-    data: dict[str, dict[RowKey, dict[str, dict]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
+def table_data(suite: Suite, lines: list[dict]) -> Data:
+    """{workload: {(lang, impl, via): {configuration: line}}} of one suite; a
+    later duplicate replaces an earlier one."""
+    data: Data = defaultdict(lambda: defaultdict(dict))
     for line in lines:
-        data[line["workload"]][(line["lang"], line["impl"], line["via"])][
-            column_of(line)
-        ] = line
+        if line["suite"] == suite.id:
+            key = (line["lang"], line["impl"], line["via"])
+            data[line["workload"]][key][suite.config(line)] = line
     return data
 
 
-def columns_of(rows: dict[RowKey, dict[str, dict]]) -> list[str]:
-    return sorted({c for cells in rows.values() for c in cells}, key=column_sort)
+def configs_of(suite: Suite, rows: dict[RowKey, dict[str, dict]]) -> list[str]:
+    return sorted({c for cells in rows.values() for c in cells}, key=suite.config_order)
 
 
-def workload_table(workload: str, rows: dict[RowKey, dict[str, dict]]) -> list[str]:
-    cols = columns_of(rows)
-    unit = next(iter(next(iter(rows.values())).values()))["unit"]
-    fastest = {
-        c: min(cells[c]["median"] for cells in rows.values() if c in cells)
-        for c in cols
-    }
-    single = workload in SINGLE_COLUMN
-    count = "round trips" if workload == "C6" else "messages"
-    head = ["lang", "impl", "via", count] + (["capacity"] if single else [])
-    head += [column_label(workload, c, unit) for c in cols]
+def unit_of(rows: dict[RowKey, dict[str, dict]]) -> str:
+    return next(iter(next(iter(rows.values())).values()))["unit"]
+
+
+def workload_table(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]]) -> list[str]:
+    cols = configs_of(suite, rows)
+    unit = unit_of(rows)
+    fastest = {c: min(cells[c]["median"] for cells in rows.values() if c in cells) for c in cols}
+    extra = suite.columns(workload)
+    head = ["lang", "impl", "via", *(c.header for c in extra)]
+    head += [f"{suite.config_label(c) or 'median'} ({unit})" for c in cols]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * 3 + "---:|" * (len(head) - 3)]
-    for key in sorted(rows, key=row_sort):
+    for key in sorted(rows, key=row_order):
         cells = rows[key]
         first = next(iter(cells.values()))
-        p = first["params"]
-        row = list(key) + [
-            f"{p.get('round_trips' if workload == 'C6' else 'messages', '?'):,}"
-        ]
-        if single:
-            row.append(str(p["capacity"]))
+        row = [*key, *(c.cell(first) for c in extra)]
         for c in cols:
             if c not in cells:
                 row.append("—")
                 continue
             v = cells[c]["median"]
-            text = f"{fmt_ns(v)} ({fmt_ratio(v / fastest[c]) if fastest[c] > 0 else 'n/a'})"
+            ratio = fmt_ratio(v / fastest[c]) if fastest[c] > 0 else "n/a"
+            text = f"{fmt_ns(v)} ({ratio})"
             row.append(f"**{text}**" if v == fastest[c] else text)
         out.append("| " + " | ".join(row) + " |")
     return out
 
 
-def chart(workload: str, rows: dict[RowKey, dict[str, dict]], path: Path) -> None:
-    cols = columns_of(rows)
-    keys = sorted(rows, key=row_sort)
-    unit = next(iter(rows[keys[0]].values()))["unit"]
-    width = 0.8 / len(keys)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(cols) + 4), 4.8))
-    colors = plt.get_cmap(
-        "tab10" if len(keys) <= 10 else "tab20"
-    )  # tab10 repeats after 10 rows
-    for i, key in enumerate(keys):
-        xs = [
-            j + (i - (len(keys) - 1) / 2) * width
-            for j, c in enumerate(cols)
-            if c in rows[key]
-        ]
-        ys = [rows[key][c]["median"] for c in cols if c in rows[key]]
-        ax.bar(xs, ys, width, label=" / ".join(key), color=colors(i % colors.N))
-    ax.set_yscale("log")
-    ax.set_xticks(range(len(cols)))
-    ax.set_xticklabels([("capacity " + c if c.isdigit() else c) for c in cols])
-    ax.set_ylabel(f"median {unit} (log scale, lower is better)")
-    ax.set_title(f"{workload} {WORKLOADS[workload].split(':')[0]}")
-    ax.legend(
-        fontsize="small",
-        bbox_to_anchor=(1.02, 1),
-        loc="upper left",
-        title="lang / impl / via",
+def bar_label(suite: Suite, key: RowKey, line: dict) -> str:
+    lang, impl, via = key
+    note = suite.bar_note(line)
+    return f"{lang} {impl} ({via}{', ' + note if note else ''})"
+
+
+def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path: Path) -> None:
+    """One panel per configuration: implementations sorted by median as
+    horizontal bars (fastest on top) with min–max whiskers, polyconc's rows in
+    one colour and the peers in another, the fastest marked."""
+    cols = configs_of(suite, rows)
+    unit = unit_of(rows)
+    panels = [
+        sorted(
+            ((key, cells[c]) for key, cells in rows.items() if c in cells),
+            key=lambda kv: kv[1]["median"],
+        )
+        for c in cols
+    ]
+    fig, axes = plt.subplots(
+        len(cols),
+        1,
+        figsize=(10, sum(0.32 * len(p) + 1.3 for p in panels)),
+        gridspec_kw={"height_ratios": [len(p) + 2 for p in panels]},
+        squeeze=False,
+        layout="constrained",
     )
-    fig.tight_layout()
-    fig.savefig(
-        path, format="svg", metadata={"Date": None}
-    )  # no date: reruns diff cleanly
+    # A log axis needs a positive left end, even if a run measured 0.
+    lo = min((ln["min"] for p in panels for _, ln in p if ln["min"] > 0), default=1.0)
+    hi = max(ln["max"] for p in panels for _, ln in p)
+    for ax, col, entries in zip(axes[:, 0], cols, panels, strict=True):
+        ys = range(len(entries))
+        medians = [ln["median"] for _, ln in entries]
+        ax.barh(
+            ys,
+            medians,
+            xerr=[
+                [ln["median"] - ln["min"] for _, ln in entries],
+                [ln["max"] - ln["median"] for _, ln in entries],
+            ],
+            color=[POLYCONC_COLOR if is_polyconc(key[1]) else PEER_COLOR for key, _ in entries],
+            error_kw={"ecolor": "#333333", "capsize": 3, "linewidth": 1},
+            height=0.7,
+        )
+        ax.set_yticks(list(ys), [bar_label(suite, key, ln) for key, ln in entries])
+        ax.invert_yaxis()  # fastest on top
+        for y, (_, ln) in zip(ys, entries, strict=True):
+            mark = "  fastest" if y == 0 else ""
+            ax.text(
+                ln["max"] * 1.08,
+                y,
+                f"{fmt_ns(ln['median'])}{mark}",
+                va="center",
+                fontsize=8,
+                fontweight="bold" if y == 0 else "normal",
+            )
+        ax.get_yticklabels()[0].set_fontweight("bold")
+        ax.set_xscale("log")
+        ax.set_xlim(lo / 1.5, hi * 6)
+        ax.grid(axis="x", which="major", alpha=0.3)
+        label = suite.config_label(col)
+        ax.set_title(label or "one configuration per implementation", fontsize=10, loc="left")
+        ax.set_xlabel(
+            f"median {unit}, log scale (whiskers: min–max of the runs); lower is better",
+            fontsize=9,
+        )
+    axes[0, 0].legend(
+        handles=[
+            Patch(color=POLYCONC_COLOR, label="polyconc"),
+            Patch(color=PEER_COLOR, label="peers"),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
+    title = f"{workload} {suite.spec.workloads[workload].title}"
+    fig.suptitle(textwrap.fill(title, 110), fontsize=11)
+    fig.savefig(path, format="png", dpi=100, metadata={"Software": None})
     plt.close(fig)
 
 
-def spread(ratios: list[float]) -> str:
-    if min(ratios) == max(ratios):
-        return fmt_ratio(ratios[0])
-    return (
-        f"from {fmt_ratio(min(ratios))} to {fmt_ratio(max(ratios))} "
-        f"(median {fmt_ratio(statistics.median(ratios))})"
-    )
-
-
-def verdict(held: int, total: int) -> str:
-    if total == 0:
-        return "**No data**"
-    if held == total:
-        return f"**Held** ({held} of {total})"
-    if held == 0:
-        return f"**Did not hold** (0 of {total})"
-    return f"**Held in {held} of {total}**"
-
-
-def claim_rendezvous(data) -> list[str]:
-    out = [
-        "### (a) What a rendezvous costs against a buffer",
+def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
+    data = table_data(suite, lines)
+    md = [f"## Suite {suite.id}: {suite.spec.title}", "", "### Claims", ""]
+    for claim in suite.claims(suite, data):
+        md += render(claim, "####")
+    md += [
+        "### Workloads",
         "",
         (
-            "Claim: on C2 (1 producer, 1 consumer), a rendezvous (capacity 0: each send waits "
-            "for its receiver) costs more per message than a buffer of 1024. "
-            "Ratio = median at capacity 0 / median at capacity 1024, per implementation."
+            "Cells: median (ratio to the fastest in that column; the fastest is **bold** at "
+            "1.00×). "
+            "— = the implementation has no such configuration or did not run. Charts: one panel "
+            "per configuration, bars sorted by median with min–max whiskers."
         ),
         "",
     ]
-    pairs = []
-    for key in sorted(data.get("C2", {}), key=row_sort):
-        cells = data["C2"][key]
-        if "0" in cells and "1024" in cells:
-            pairs.append((key, cells["0"]["median"], cells["1024"]["median"]))
-    if not pairs:
-        return out + [
-            "**No data**: no implementation reported C2 at both capacity 0 and capacity 1024.",
-            "",
-        ]
-    out += [
-        "| lang | impl | via | capacity 0 (ns/msg) | capacity 1024 (ns/msg) | rendezvous / buffer |",
-        "|---|---|---|---:|---:|---:|",
-    ]
-    ratios = []
-    for key, zero, buf in pairs:
-        ratios.append(zero / buf)
-        out.append(
-            f"| {' | '.join(key)} | {fmt_ns(zero)} | {fmt_ns(buf)} | {fmt_ratio(zero / buf)} |"
-        )
-    held = [r for r in ratios if r > 1]
-    out += [
-        "",
-        f"{verdict(len(held), len(ratios))} on this machine: a rendezvous cost {spread(ratios)} the buffered figure.",
-    ]
-    failed = [f"{'/'.join(k)} ({fmt_ratio(z / b)})" for k, z, b in pairs if z / b <= 1]
-    if failed:
-        out.append(f"Not more expensive for: {', '.join(failed)}.")
-    return out + [""]
-
-
-def core_row(data, workload: str, via: str) -> dict[str, dict] | None:
-    """The cells of impl core reached via `via`, preferring the language that crossing belongs to."""
-    rows = data.get(workload, {})
-    candidates = [k for k in rows if k[1] == "core" and k[2] == via]
-    if not candidates:
-        return None
-    preferred = [k for k in candidates if k[0] == CORE_VIA[via]]
-    return rows[(preferred or candidates)[0]]
-
-
-def claim_crossing(data) -> list[str]:
-    out = [
-        "### (b) The cost of crossing into C or Python",
-        "",
-        (
-            "Claim: the same core (impl `core`) costs more per operation when reached from C "
-            "through the C ABI or from Python through pyo3 than from Rust directly. "
-            "Ratio = median via c-abi (or pyo3) / median via native, same workload and capacity."
-        ),
-        "",
-    ]
-    rows = []
-    for workload in WORKLOADS:
-        native = core_row(data, workload, "native")
-        if native is None:
+    for workload, spec in suite.spec.workloads.items():
+        md += [f"#### {workload} {spec.title}", ""]
+        chart_path = out_dir / f"{workload}.png"
+        rows = data.get(workload)
+        if not rows:
+            chart_path.unlink(missing_ok=True)  # a chart from an older report would mislead
+            md += ["No data.", ""]
             continue
-        cabi, pyo3 = core_row(data, workload, "c-abi"), core_row(data, workload, "pyo3")
-        for col in sorted(native, key=column_sort):
-            n = native[col]["median"]
-            c = cabi.get(col)["median"] if cabi and col in cabi else None
-            p = pyo3.get(col)["median"] if pyo3 and col in pyo3 else None
-            if c is not None or p is not None:
-                rows.append((workload, col, native[col]["unit"], n, c, p))
-    if not rows:
-        return out + [
-            "**No data**: no workload has `core` lines both via native (Rust) and via c-abi (C) or pyo3 (Python).",
+        md += [*workload_table(suite, workload, rows), ""]
+        chart(suite, workload, rows, chart_path)
+        md += [
+            f"![{workload} chart: median per implementation and configuration]({chart_path.name})",
             "",
         ]
-    out += [
-        "| workload | capacity | unit | native, Rust | c-abi, C | c-abi / native | pyo3, Python | pyo3 / native |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for workload, col, unit, n, c, p in rows:
-        cells = [fmt_ns(n)]
-        cells += [fmt_ns(c), fmt_ratio(c / n)] if c is not None else ["—", "—"]
-        cells += [fmt_ns(p), fmt_ratio(p / n)] if p is not None else ["—", "—"]
-        out.append(f"| {workload} | {col} | {unit} | {' | '.join(cells)} |")
-    out.append("")
-    for name, idx in (("C (c-abi)", 4), ("Python (pyo3)", 5)):
-        ratios = [r[idx] / r[3] for r in rows if r[idx] is not None]
-        if not ratios:
-            out.append(f"- Into {name}: **No data**.")
-            continue
-        held = sum(1 for r in ratios if r > 1)
-        out.append(
-            f"- Into {name}: {verdict(held, len(ratios))} on this machine: "
-            f"{spread(ratios)} the native figure."
-        )
-    out += [
-        "",
-        (
-            "Python runs use a smaller M than native ones (see Parameters); the figures are per "
-            "message or per round trip, so they compare, but Python's shorter runs carry more of "
-            "the thread start-up cost."
-        ),
-        "",
-    ]
-    return out
-
-
-def best(
-    cells_by_row: dict[RowKey, dict[str, dict]], col: str, keep
-) -> tuple[RowKey, float] | None:
-    found = [
-        (k, cells[col]["median"])
-        for k, cells in cells_by_row.items()
-        if keep(k) and col in cells
-    ]
-    return min(found, key=lambda kv: kv[1]) if found else None
-
-
-def claim_vs_peers(data) -> list[str]:
-    out = [
-        "### (c) polyconc against the best peer",
-        "",
-        (
-            "Claim: polyconc (impl `core`) is at least as fast as the best peer implementation on each "
-            "workload. Ratio = polyconc median / best peer median (below 1.00× = polyconc faster). "
-            "First across all languages, then within each language."
-        ),
-        "",
-    ]
-    across, within = [], []
-    for workload in WORKLOADS:
-        rows = data.get(workload, {})
-        for col in columns_of(rows) if rows else []:
-            core = best(rows, col, lambda k: k[1] == "core")
-            peer = best(rows, col, lambda k: k[1] != "core")
-            if core and peer:
-                across.append((workload, col, core, peer))
-            for lang in sorted(
-                {k[0] for k in rows}, key=lambda lg: row_sort((lg, "", ""))
-            ):
-                core = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] == "core")
-                peer = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] != "core")
-                if core and peer:
-                    within.append((lang, workload, col, core, peer))
-    if not across:
-        return out + [
-            "**No data**: no workload has both a `core` line and a peer line at the same capacity.",
-            "",
-        ]
-    out += [
-        "| workload | capacity | best polyconc (lang/via) | ns | best peer (lang/impl) | ns | polyconc / peer |",
-        "|---|---|---|---:|---|---:|---:|",
-    ]
-    for workload, col, (ck, cv), (pk, pv) in across:
-        out.append(
-            f"| {workload} | {col} | {ck[0]}/{ck[2]} | {fmt_ns(cv)} | {pk[0]}/{pk[1]} | {fmt_ns(pv)} | "
-            f"{fmt_ratio(cv / pv)} |"
-        )
-    ratios = [cv / pv for _, _, (_, cv), (_, pv) in across]
-    out += [
-        "",
-        (
-            f"Across languages: {verdict(sum(1 for r in ratios if r <= 1), len(ratios))} on this machine "
-            f"(workload × capacity cells); polyconc / best peer {spread(ratios)}."
-        ),
-        "",
-    ]
-    within.sort(key=lambda w: (row_sort((w[0], "", "")), w[1], column_sort(w[2])))
-    if within:
-        out += [
-            "| lang | workload | capacity | polyconc (via) | ns | best peer in that language | ns | polyconc / peer |",
-            "|---|---|---|---|---:|---|---:|---:|",
-        ]
-        for lang, workload, col, (ck, cv), (pk, pv) in within:
-            out.append(
-                f"| {lang} | {workload} | {col} | core/{ck[2]} | {fmt_ns(cv)} | {pk[1]} | {fmt_ns(pv)} | "
-                f"{fmt_ratio(cv / pv)} |"
-            )
-        ratios = [cv / pv for *_, (_, cv), (_, pv) in within]
-        out += [
-            "",
-            (
-                f"Within the same language: {verdict(sum(1 for r in ratios if r <= 1), len(ratios))}; "
-                f"polyconc / best peer {spread(ratios)}."
-            ),
-            "",
-        ]
-    return out
+    return md
 
 
 def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[str]:
@@ -410,16 +221,28 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
         out.append(
             f"- Mode: **{meta.get('mode', '?')}**; workloads: {meta.get('workloads', 'all')}."
         )
+        ran = meta.get("suites", {})
+        if ran:
+            out.append(
+                "- Time per suite (its programs' runs in every language; builds not included): "
+                + ", ".join(f"{s} {fmt_secs(v['duration_s'])}" for s, v in ran.items())
+                + "."
+            )
+        names = [
+            "runs",
+            "warmup",
+            *dict.fromkeys(p for v in ran.values() for p in v["params"]),
+        ]
+        params = meta.get("parameters", {})
         out += [
             "",
-            "| flavour | M (messages) | measured runs | warm-up runs | T (threads) |",
-            "|---|---:|---:|---:|---|",
+            "| flavour | " + " | ".join(names) + " |",
+            "|---|" + "---:|" * len(names),
         ]
-        for flavor, p in meta.get("parameters", {}).items():
-            threads = ",".join(str(t) for t in p.get("threads", []))
-            out.append(
-                f"| {flavor} | {p.get('messages', '?'):,} | {p.get('runs')} | {p.get('warmup')} | {threads} |"
-            )
+        for flavor, p in params.items():
+            values = [p.get(n, "?") for n in names]
+            values = [f"{int(v):,}" if str(v).isdigit() else str(v) for v in values]
+            out.append(f"| {flavor} | " + " | ".join(values) + " |")
         out += ["", "| lang | toolchain (from the runner) |", "|---|---|"]
         for lang, versions in h.get("toolchains", {}).items():
             text = "; ".join(f"{cmd}: {v}" for cmd, v in versions.items()) or "—"
@@ -434,45 +257,51 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
         ]
     out += ["", "## Languages skipped and failures", ""]
     if meta is None:
-        return out + ["Unknown (no meta file).", ""]
+        return [*out, "Unknown (no meta file).", ""]
     skipped, errors = meta.get("skipped", []), meta.get("errors", [])
     if not skipped and not errors:
-        out.append(
-            f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'})."
-        )
+        out.append(f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'}).")
     for s in skipped:
         out.append(f"- {s['lang']}: skipped: {s['reason']}")
     for e in errors:
-        out.append(f"- {e['lang']}: **{e['stage']} failed**: {e['message']}")
+        where = f"{e['lang']} (suite {e['suite']})" if e.get("suite") else e["lang"]
+        out.append(f"- {where}: **{e['stage']} failed**: {e['message']}")
         for bad in e.get("invalid", [])[:3]:
             out.append(f"  - invalid line: {'; '.join(bad['problems'])}")
         if e.get("stderr_tail"):
             tail_lines = e["stderr_tail"].splitlines()[-10:]
             out += ["", "  ```", *[f"  {t}" for t in tail_lines], "  ```"]
-    return out + [""]
+    return [*out, ""]
 
 
-def write_report(results: Path, out_dir: Path) -> Path:
-    lines, notes = load(results)
+def write_report(results: Path, out_dir: Path, registry: dict[str, Suite] | None = None) -> Path:
+    registry = suites.default() if registry is None else registry
+    lines, notes = load(results, registry)
     meta_path = results.with_name(results.name.removesuffix(".jsonl") + ".meta.json")
     meta = json.loads(meta_path.read_text()) if meta_path.is_file() else None
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = table_data(lines)
+    for old in out_dir.glob("*.svg"):  # charts of reports before the PNG ones
+        old.unlink()
     mode = (meta or {}).get("mode", "unknown")
+    shown = [s for s in registry.values() if any(ln["suite"] == s.id for ln in lines)]
+    if meta is not None:
+        shown = [registry[s] for s in meta.get("suites", {}) if s in registry] or shown
     md = [
-        "# polyconc comparisons: suite C (channels)",
+        "# polyconc comparisons",
         "",
         (
-            f"Generated by `python -m runner.report` from `{results.name}` ({len(lines)} result lines, "
-            f"mode {mode}). Every figure is the median of the measured runs, in nanoseconds per message "
-            "(ns/msg) or per round trip (ns/roundtrip); lower is better. Workloads are defined in "
-            "WORKLOADS.md."
+            f"Generated by `python -m runner.report` from `{results.name}` "
+            f"({len(lines)} result lines, "
+            f"mode {mode}; suites {', '.join(s.id for s in shown) or 'none'}). Every figure is the "
+            "median of the measured runs, in the unit its column names (nanoseconds per message, "
+            "round trip, ...); lower is better. Workloads and claims are defined in WORKLOADS.md."
         ),
         "",
     ]
     if mode == "smoke":
         md += [
-            "> **Smoke mode**: tiny runs that only check the programs work; these figures mean nothing.",
+            "> **Smoke mode**: tiny runs that only check the programs work; "
+            "these figures mean nothing.",
             "",
         ]
     if notes:
@@ -482,37 +311,8 @@ def write_report(results: Path, out_dir: Path) -> Path:
         ]
         md += [f"- {n}" for n in notes[:20]] + [""]
     md += meta_sections(meta, meta_path.name, lines)
-    md += (
-        ["## Claims", ""]
-        + claim_rendezvous(data)
-        + claim_crossing(data)
-        + claim_vs_peers(data)
-    )
-    md += [
-        "## Workloads",
-        "",
-        (
-            "Cells: median (ratio to the fastest in that column; the fastest is **bold** at 1.00×). "
-            "— = the implementation has no such capacity or did not run."
-        ),
-        "",
-    ]
-    for workload, title in WORKLOADS.items():
-        md += [f"### {workload} {title}", ""]
-        chart_path = out_dir / f"{workload}.svg"
-        rows = data.get(workload)
-        if not rows:
-            chart_path.unlink(
-                missing_ok=True
-            )  # a chart from an older report would mislead
-            md += ["No data.", ""]
-            continue
-        md += workload_table(workload, rows) + [""]
-        chart(workload, rows, chart_path)
-        md += [
-            f"![{workload} chart: median per implementation, log scale]({chart_path.name})",
-            "",
-        ]
+    for suite in shown:
+        md += suite_sections(suite, lines, out_dir)
     report = out_dir / "REPORT.md"
     report.write_text("\n".join(md).rstrip() + "\n")
     return report
@@ -536,9 +336,7 @@ def main(argv=None) -> int:
         type=Path,
         help="a results .jsonl (default: the newest in results/)",
     )
-    p.add_argument(
-        "--out", type=Path, default=COMPARISONS_DIR / "report", help="report folder"
-    )
+    p.add_argument("--out", type=Path, default=COMPARISONS_DIR / "report", help="report folder")
     args = p.parse_args(argv)
     results = args.results or newest_results(COMPARISONS_DIR / "results")
     if results is None:

@@ -3,58 +3,51 @@
 import json
 import math
 
-LANGS = {"rust", "c", "cpp", "python", "go", "java", "scala"}
+from . import LANGS, suites
+from .suites import Suite
+from .suites.base import is_int
+
 VIAS = {"native", "c-abi", "pyo3", "cxx"}
-C_WORKLOADS = {f"C{i}" for i in range(1, 7)}
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def _is_number(v) -> bool:
-    return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+    return (is_int(v) or isinstance(v, float)) and math.isfinite(v)
 
 
-def _check_suite_c(obj: dict, errors: list[str]) -> None:
-    workload, params = obj.get("workload"), obj.get("params")
-    if workload not in C_WORKLOADS:
-        errors.append(f"workload {workload!r} is not one of C1..C6")
-        return
-    if not isinstance(params, dict):
-        return  # reported by the generic checks
-    cap = params.get("capacity")
-    if not (cap == "unbounded" or (_is_int(cap) and cap >= 0)):
+def _check_suite(obj: dict, suite: Suite, errors: list[str]) -> None:
+    """The registry's part: workload, unit, kind, and the suite's own checks."""
+    workload = obj.get("workload")
+    if workload not in suite.spec.workloads:
         errors.append(
-            f'params.capacity must be an integer >= 0 or "unbounded", got {cap!r}'
+            f"workload {workload!r} is not one of suite {suite.id}'s "
+            f"{', '.join(suite.spec.workloads)}"
         )
-    if workload == "C6":
-        needed = ("round_trips",)
-        unit = "ns/roundtrip"
-    else:
-        needed = ("producers", "consumers", "messages") + (
-            ("channels",) if workload == "C5" else ()
-        )
-        unit = "ns/msg"
-    for key in needed:
-        v = params.get(key)
-        if not (_is_int(v) and v > 0):
-            errors.append(f"params.{key} must be a positive integer, got {v!r}")
+        return
+    unit = suite.units[workload]
     if obj.get("unit") != unit:
         errors.append(f"unit of {workload} must be {unit!r}, got {obj.get('unit')!r}")
+    kind = obj.get("kind")
+    if kind not in suite.spec.kinds:
+        errors.append(
+            f"kind {kind!r} is not one of suite {suite.id}'s {', '.join(suite.spec.kinds)}"
+        )
+    if isinstance(obj.get("params"), dict):  # else reported by the generic checks
+        errors += suite.check(obj)
 
 
-def validate(obj) -> list[str]:
-    """Return the list of problems with a decoded result line (empty = valid)."""
+def validate(obj, registry: dict[str, Suite] | None = None) -> list[str]:
+    """Return the list of problems with a decoded result line (empty = valid);
+    `registry` defaults to the suites of comparisons/WORKLOADS.md."""
+    registry = suites.default() if registry is None else registry
     if not isinstance(obj, dict):
         return [f"a result line must be a JSON object, got {type(obj).__name__}"]
     errors: list[str] = []
-    for key in ("suite", "workload", "lang", "impl", "via", "unit"):
+    for key in ("suite", "workload", "lang", "impl", "via", "kind", "unit"):
         v = obj.get(key)
         if not isinstance(v, str) or not v:
             errors.append(f"{key} must be a non-empty string, got {v!r}")
     if isinstance(obj.get("lang"), str) and obj["lang"] not in LANGS:
-        errors.append(f"lang {obj['lang']!r} is not one of {sorted(LANGS)}")
+        errors.append(f"lang {obj['lang']!r} is not one of {', '.join(LANGS)}")
     if isinstance(obj.get("via"), str) and obj["via"] not in VIAS:
         errors.append(f"via {obj['via']!r} is not one of {sorted(VIAS)}")
     if not isinstance(obj.get("params"), dict):
@@ -71,7 +64,7 @@ def validate(obj) -> list[str]:
             f"expected min <= median <= max, got {stats['min']}, {stats['median']}, {stats['max']}"
         )
     runs = obj.get("runs")
-    if not (_is_int(runs) and runs >= 1):
+    if not (is_int(runs) and runs >= 1):
         errors.append(f"runs must be an integer >= 1, got {runs!r}")
     for key in ("ctx_switches", "max_rss_kb"):
         if key in obj and not (_is_number(obj[key]) and obj[key] >= 0):
@@ -80,25 +73,26 @@ def validate(obj) -> list[str]:
     if not isinstance(host, dict):
         errors.append(f"host must be an object, got {host!r}")
     else:
-        if not (_is_int(host.get("cpus")) and host["cpus"] >= 1):
-            errors.append(
-                f"host.cpus must be an integer >= 1, got {host.get('cpus')!r}"
-            )
+        if not (is_int(host.get("cpus")) and host["cpus"] >= 1):
+            errors.append(f"host.cpus must be an integer >= 1, got {host.get('cpus')!r}")
         for key in ("os", "toolchain"):
             if not isinstance(host.get(key), str) or not host[key]:
-                errors.append(
-                    f"host.{key} must be a non-empty string, got {host.get(key)!r}"
-                )
-    if obj.get("suite") == "C":
-        _check_suite_c(obj, errors)
+                errors.append(f"host.{key} must be a non-empty string, got {host.get(key)!r}")
+    suite = registry.get(obj.get("suite"))
+    if suite is None:
+        errors.append(f"suite {obj.get('suite')!r} is not one of {', '.join(registry)}")
+    else:
+        _check_suite(obj, suite, errors)
     return errors
 
 
-def parse_line(line: str) -> tuple[dict | None, list[str]]:
+def parse_line(
+    line: str, registry: dict[str, Suite] | None = None
+) -> tuple[dict | None, list[str]]:
     """Decode and validate one stdout line; returns (object or None, problems)."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
         return None, [f"not JSON: {e}"]
-    errors = validate(obj)
+    errors = validate(obj, registry)
     return (obj if not errors else None), errors

@@ -63,9 +63,7 @@ def detect(lang: str, comparisons_dir: Path, env: dict | None = None) -> Toolcha
     env = dict(os.environ if env is None else env)
     path = env.get("PATH", "")
     versions: dict[str, str] = {}
-    missing = [
-        cmd for cmd in ("make", *REQUIRED[lang]) if shutil.which(cmd, path=path) is None
-    ]
+    missing = [cmd for cmd in ("make", *REQUIRED[lang]) if shutil.which(cmd, path=path) is None]
     if missing:
         return Toolchain(lang, False, f"{', '.join(missing)} not found on PATH")
     for cmd in REQUIRED[lang]:

@@ -1,4 +1,5 @@
-"""Smoke runs of comparisons/python/bench.py; its own sum checks decide the exit status."""
+"""Smoke runs of comparisons/python/bench.py (harness.py + suite_c.py); its own
+sum checks decide the exit status."""
 
 import json
 import os
@@ -6,7 +7,6 @@ import subprocess
 import sys
 
 from conftest import COMPARISONS
-
 from runner.schema import validate
 
 TESTS = COMPARISONS / "tests"
@@ -45,8 +45,7 @@ def configs(stdout):
         assert validate(ln) == [], ln
         assert ln["lang"] == "python" and ln["runs"] == 2
     return lines, {
-        (ln["workload"], ln["impl"], ln["via"], ln["params"]["capacity"])
-        for ln in lines
+        (ln["workload"], ln["impl"], ln["via"], ln["params"]["capacity"]) for ln in lines
     }
 
 
@@ -91,9 +90,7 @@ def test_core_through_the_polyconc_api():
 
 
 def test_a_lost_message_fails_the_sum_check():
-    run = bench(
-        "--impls", "core", "--workloads", "C2,C5", polyconc_dir="lossy_polyconc"
-    )
+    run = bench("--impls", "core", "--workloads", "C2,C5", polyconc_dir="lossy_polyconc")
     assert run.returncode == 1
     assert run.stdout == ""  # no figure for a failed configuration
     assert run.stderr.count("sum check failed") == 5
@@ -103,3 +100,5 @@ def test_a_lost_message_fails_the_sum_check():
 def test_bad_arguments_are_rejected():
     run = bench("--workloads", "C9")
     assert run.returncode == 2 and "unknown workload(s) C9" in run.stderr
+    run = bench("--suite", "L")  # the later --suite wins
+    assert run.returncode == 2 and "this program has no suite_l.py" in run.stderr

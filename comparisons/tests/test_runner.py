@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import COMPARISONS
 
+from conftest import COMPARISONS
 from runner import __main__ as runner
 from runner.toolchains import detect
 
@@ -70,6 +70,7 @@ GOOD_LINE = {
     "lang": "python",
     "impl": "fake",
     "via": "native",
+    "kind": "queue",
     "params": {"capacity": 1, "producers": 1, "consumers": 1, "messages": 2000},
     "unit": "ns/msg",
     "median": 2.0,
@@ -130,24 +131,22 @@ def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
     assert (root / "python" / "build" / "args").read_text().split() == [
         "--suite",
         "C",
-        "--messages",
-        "20000",
         "--runs",
         "5",
         "--warmup",
         "1",
+        "--messages",
+        "20000",
     ]
     assert lines == [GOOD_LINE]
-    assert meta["mode"] == "quick" and meta["parameters"]["python"]["messages"] == 20000
-    assert (
-        meta["languages"]["python"]["status"] == "ok"
-        and meta["languages"]["python"]["lines"] == 1
-    )
+    assert meta["mode"] == "quick" and meta["parameters"]["python"]["M"] == "20000"
+    python = meta["languages"]["python"]
+    assert python["status"] == "ok" and python["lines"] == 1
+    assert python["suites"]["C"]["status"] == "ok" and python["suites"]["C"]["lines"] == 1
+    assert meta["suites"]["C"]["params"] == ["M"]
+    assert meta["suites"]["C"]["duration_s"] == python["suites"]["C"]["duration_s"]
     # go has no Makefile in the fake root: skipped with the reason.
-    assert (
-        meta["skipped"][0]["lang"] == "go"
-        and "no Makefile" in meta["skipped"][0]["reason"]
-    )
+    assert meta["skipped"][0]["lang"] == "go" and "no Makefile" in meta["skipped"][0]["reason"]
     assert "python" in meta["host"]["toolchains"]
 
 
@@ -161,7 +160,8 @@ def test_smoke_fails_on_an_invalid_line_but_keeps_the_good_ones(tmp_path):
     assert code == 1
     assert lines == [GOOD_LINE]
     (error,) = meta["errors"]
-    assert error["lang"] == "python" and error["message"] == "1 invalid line(s)"
+    assert error["lang"] == "python" and error["suite"] == "C"
+    assert error["message"] == "1 invalid line(s)"
     assert "runs must be an integer >= 1" in error["invalid"][0]["problems"][0]
 
 
@@ -210,8 +210,28 @@ def test_a_failed_build_skips_the_language_and_fails_only_smoke(tmp_path):
     assert code == 1
 
 
-def test_unknown_language_is_a_usage_error(tmp_path):
+def test_a_line_of_another_suite_is_invalid(tmp_path):
+    program = f"""
+        echo '{json.dumps(dict(GOOD_LINE, suite="L"))}'
+    """
+    code, lines, meta, _ = run_fake(tmp_path, program)
+    assert code == 1 and lines == []
+    assert "suite 'L' is not one of C" in meta["errors"][0]["invalid"][0]["problems"][0]
+
+
+def test_a_suite_parameter_missing_from_the_modes_table_is_a_usage_error(tmp_path, capsys):
+    root = tmp_path / "comparisons"
+    root.mkdir()
+    text = (COMPARISONS / "WORKLOADS.md").read_text()
+    (root / "WORKLOADS.md").write_text(text.replace("Parameters: M.", "Parameters: M, Z.", 1))
+    assert runner.main(["--root", str(root), "--out", str(tmp_path / "out")]) == 2
+    assert "suite C needs Z, not in the Modes table" in capsys.readouterr().err
+
+
+def test_unknown_language_or_suite_is_a_usage_error(tmp_path, capsys):
     assert runner.main(["--langs", "cobol", "--out", str(tmp_path)]) == 2
+    assert runner.main(["--suites", "C,Z", "--out", str(tmp_path)]) == 2
+    assert "unknown suite(s) Z; known: C" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(
@@ -225,6 +245,5 @@ def test_smoke_run_of_the_real_python_program(tmp_path):
     assert meta["errors"] == [] and meta["run"] == ["python"]
     assert {ln["workload"] for ln in lines} >= {"C1", "C2", "C3", "C4", "C6"}
     assert all(
-        ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000
-        for ln in lines
+        ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000 for ln in lines
     )

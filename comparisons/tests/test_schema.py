@@ -11,6 +11,7 @@ GOOD = {
     "lang": "go",
     "impl": "chan",
     "via": "native",
+    "kind": "channel",
     "params": {"capacity": 1024, "producers": 1, "consumers": 1, "messages": 1000000},
     "unit": "ns/msg",
     "median": 41.2,
@@ -27,9 +28,7 @@ GOOD_C6 = dict(
     unit="ns/roundtrip",
     params={"capacity": 0, "round_trips": 100000},
 )
-GOOD_C5 = dict(
-    GOOD, workload="C5", params=dict(GOOD["params"], producers=4, channels=4)
-)
+GOOD_C5 = dict(GOOD, workload="C5", params=dict(GOOD["params"], producers=4, channels=4))
 
 
 @pytest.mark.parametrize(
@@ -80,7 +79,16 @@ def changed(path, value, base=GOOD):
             changed(["params", "messages"], 0),
             "params.messages must be a positive integer",
         ),
-        (changed(["workload"], "C9"), "workload 'C9' is not one of C1..C6"),
+        (
+            changed(["workload"], "C9"),
+            "workload 'C9' is not one of suite C's C1, C2, C3, C4, C5, C6",
+        ),
+        (changed(["suite"], "Z"), "suite 'Z' is not one of C"),
+        (without("kind"), "kind must be a non-empty string"),
+        (
+            changed(["kind"], "mutex"),
+            "kind 'mutex' is not one of suite C's channel, queue, batch",
+        ),
         (changed(["host", "cpus"], "2"), "host.cpus must be an integer"),
         (
             changed(["host", "toolchain"], ""),

@@ -19,8 +19,13 @@ class Chan(Generic[_T]):
     def __class_getitem__(cls, key: Any) -> GenericAlias: ...
     def send(self, value: _T, timeout: float | None = None) -> None: ...
     def recv(self, timeout: float | None = None) -> _T: ...
-    def try_send(self, value: _T) -> bool: ...
-    def try_recv(self) -> tuple[_T | None, bool]: ...
+    def try_send(self, value: _T) -> bool:
+        """Sends if it can without waiting; False if it would block. Raises
+        ChannelClosed on a closed channel."""
+    def try_recv(self) -> tuple[_T | None, bool]:
+        """``(value, True)``, or ``(None, False)`` when nothing can be had at
+        once. Raises ChannelClosed once the channel is closed and drained
+        (as ``recv`` does), so that "closed" is never mistaken for "empty"."""
     def close(self) -> bool: ...
     def send_many(self, items: Iterable[_T], timeout: float | None = None) -> None:
         """Sends every item of ``items`` in order, waiting at most ``timeout``
@@ -44,8 +49,13 @@ class Chan(Generic[_T]):
     def __iter__(self) -> Self: ...
     def __next__(self) -> _T: ...
     async def send_async(self, value: _T) -> None:
-        """Sends ``value``; a cancelled send delivers nothing (unless it
-        already completed)."""
+        """Sends ``value``. A cancelled send either raises CancelledError
+        having delivered nothing, or, if a receiver had already claimed the
+        value (on a rendezvous channel a receiver can claim it while the
+        task waits to run), returns normally: the value is delivered, and
+        the task is un-cancelled (``Task.uncancel()``, Python 3.11+). So a
+        send that raised never delivered, and a retry after it never
+        delivers twice."""
     async def recv_async(self) -> _T:
         """Receives; raises ChannelClosed once closed and drained. A
         cancelled receive consumes nothing."""
@@ -59,17 +69,31 @@ def select(
 ) -> tuple[int, Any, bool]:
     """Go's ``select``: a ``Chan`` is a receive case, a ``(Chan, value)``
     pair a send case, ``None`` a disabled case. Returns ``(index, value,
-    ok)``; ``(-1, None, False)`` with ``default=True`` when nothing is
-    ready; raises TimeoutError past ``timeout``."""
+    ok)``: for a receive case, ``ok`` is False (and ``value`` None) when
+    its channel is closed and drained (select does not raise for it);
+    ``(-1, None, False)`` with ``default=True`` when nothing is ready;
+    raises ChannelClosed for a send case on a closed channel, and
+    TimeoutError past ``timeout``."""
 
 @final
 class _RecvOp:
-    def __new__(cls, chan: Chan[Any]) -> Self: ...
-    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
-    def cancel(self) -> None: ...
+    """A pending ``recv_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]:
+        """``(True, value)`` once received, ``(False, None)`` while pending;
+        then ``wake()`` is called once it is worth polling again, and answers
+        whether the task can still resume: if not (its event loop is closed),
+        the op drops its receive, passing on what it was told."""
+    def cancel(self) -> bool:
+        """Drops the receive, which has taken nothing: always False."""
 
 @final
 class _SendOp:
-    def __new__(cls, chan: Chan[Any], value: object) -> Self: ...
-    def poll(self, wake: Callable[[], object]) -> bool: ...
-    def cancel(self) -> None: ...
+    """A pending ``send_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]:
+        """``(True, None)`` once sent, ``(False, None)`` while pending; ``wake``
+        as for ``_RecvOp.poll``."""
+    def cancel(self) -> bool:
+        """Stops the send: True if a receiver had already claimed the value
+        (it is delivered), False if it delivers nothing."""

@@ -1,7 +1,9 @@
-//! The Rust side of polyconc's cross-language comparisons: suite C of
-//! `comparisons/WORKLOADS.md` on four Rust channels. The binary
-//! (`build/bench`) prints the result lines; polyconc's criterion bench runs
-//! the same [`workloads`].
+//! The Rust side of polyconc's cross-language comparisons: the benchmark
+//! program's [`harness`] and its suites ([`suite_c`]: suite C of
+//! `comparisons/WORKLOADS.md` on four Rust channels). polyconc's criterion
+//! bench runs the same [`workloads`].
 #![warn(missing_docs)]
 
+pub mod harness;
+pub mod suite_c;
 pub mod workloads;

@@ -24,9 +24,7 @@ class Chan:
     def send(self, value):
         with _cond:
             limit = 1 if self.capacity == 0 else self.capacity
-            _cond.wait_for(
-                lambda: self.closed or limit is None or len(self.buffer) < limit
-            )
+            _cond.wait_for(lambda: self.closed or limit is None or len(self.buffer) < limit)
             if self.closed:
                 raise ChannelClosed("send on a closed channel")
             self.buffer.append(value)
@@ -37,7 +35,8 @@ class Chan:
                 _cond.wait_for(lambda: self.taken >= ticket)
 
     def _poll(self):
-        """(value, True) if one is ready, (None, False) if closed and drained, None if it would block."""
+        """(value, True) if one is ready, (None, False) if closed and drained,
+        None if it would block."""
         if self.buffer:
             self.taken += 1
             _cond.notify_all()

@@ -268,7 +268,10 @@ impl<T> Chan<T> {
             .map_err(|e| SendError(e.into_inner()))
     }
 
-    /// Sends if it can without waiting.
+    /// Sends if it can without waiting. It never sleeps: a receiver that
+    /// is still reading the value in the one slot that could take this one
+    /// is given a few microseconds to finish, then the send fails with
+    /// `Full`.
     ///
     /// ```
     /// use polyconc::chan::{Chan, TrySendError};
@@ -390,7 +393,11 @@ impl<T> Chan<T> {
         self.recv_until(None).map_err(|_| RecvError)
     }
 
-    /// Receives if a value can be had without waiting.
+    /// Receives if a value can be had without waiting. It never sleeps: a
+    /// sender that has claimed the next slot and is still writing its value
+    /// is given a few microseconds to finish, then the receive fails with
+    /// `Empty`. (An unbounded channel, or one above 65,536, waits for that
+    /// write instead: its receivers claim a position before they read it.)
     ///
     /// ```
     /// use polyconc::chan::{Chan, TryRecvError};

@@ -20,7 +20,7 @@ use super::buffer::{Refused, Snapshot};
 use super::error::{
     RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
 };
-use super::state::{wake, Entry, Inner, Side, Woken};
+use super::state::{wake, Entry, Inner, Side, Woken, BUSY_SPINS};
 use super::waiter::Waiter;
 use super::Chan;
 use crate::primitives::{fence, spin, Arc, Ordering};
@@ -229,13 +229,15 @@ impl<'a, R> Select<'a, R> {
                 }
                 after.clear();
                 self.cases.iter().for_each(|c| c.snapshot(&mut after));
-                if busy {
+                if busy && step < BUSY_SPINS {
                     // Let the partner finish (it may need one of our locks to tell).
                     locks.unlock_all(&self.cases);
                     spin(step);
                     step += 1;
                     locks.lock_all(&self.cases);
-                } else if before == after {
+                } else if busy || before == after {
+                    // A partner still busy after that may be descheduled:
+                    // a select that may not wait reports nothing ready.
                     break;
                 }
             }

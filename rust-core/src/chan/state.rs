@@ -15,7 +15,10 @@ use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, Raw
 /// sleeps until told: a running partner usually lets it go on within a few
 /// microseconds, and registering costs the lock on both sides. Under loom,
 /// spinning threads only multiply the interleavings, so they sleep at once.
-const BUSY_SPINS: u32 = 10;
+/// A call that may not wait (a `try_`, or a deadline passed) retries a busy
+/// partner this many times too, then reports it not ready: that partner
+/// may be descheduled, and its finish tells a sleeper, not the caller.
+pub(crate) const BUSY_SPINS: u32 = 10;
 
 /// One blocked operation in a queue: `waiter` owns it, `case` names which of
 /// the waiter's cases it is, `slot` is where the value is (a sender's) or goes
@@ -579,9 +582,10 @@ impl<T> Inner<T> {
     }
 
     /// Between two tries of a refused buffer operation on `side`: false if
-    /// it should give up (it may not block, or `deadline` passed); else
-    /// pauses, spinning for the first `BUSY_SPINS` steps, then waiting to be
-    /// told.
+    /// it should give up (it may not block, or `deadline` passed, and the
+    /// refusal is not a busy partner that a few more tries may see finish);
+    /// else pauses, spinning for the first `BUSY_SPINS` steps, then waiting
+    /// to be told until `deadline`. A call that may not wait never sleeps.
     #[inline]
     fn before_retry(
         &self,
@@ -591,17 +595,17 @@ impl<T> Inner<T> {
         block: bool,
         deadline: Option<std::time::Instant>,
     ) -> bool {
-        if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
-            return false;
+        let spins = if cfg!(loom) { 0 } else { BUSY_SPINS };
+        if !block || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            if !busy || *step >= spins {
+                return false;
+            }
+        } else if *step >= spins {
+            return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
         }
-        if !cfg!(loom) && *step < BUSY_SPINS {
-            spin(*step);
-            *step += 1;
-            return true;
-        }
-        // A busy partner is about to finish: wait for it whatever the deadline.
-        let until = if busy { None } else { deadline };
-        self.watch_and_wait(&Waiter::for_thread(), side, until)
+        spin(*step);
+        *step += 1;
+        true
     }
 
     /// Takes back a registration; false if the waiter was told meanwhile

@@ -1,6 +1,7 @@
 //! loom models of the locks' wait and wake paths: the mutex's park/unpark
 //! and hand-off, a cancelled async lock racing an unlock, a condition
-//! variable's notify racing a timeout, and its requeueing notify_all.
+//! variable's notify racing a timeout, its requeueing notify_all, and the
+//! reader-writer lock's grants to readers behind a writer.
 //! Loom fails a model in which every thread ends up parked (a lost
 //! wake-up); the asserts check the counts.
 //!
@@ -12,7 +13,7 @@ use std::time::Instant;
 use loom::sync::Arc;
 use loom::thread;
 
-use super::{Condvar, Mutex, RawMutex};
+use super::{Condvar, Mutex, RawMutex, RwLock};
 
 fn poll_once<F: std::future::Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -128,5 +129,46 @@ fn condvar_notify_all_requeues() {
         drop(cv.wait_while(flag.lock(), |go| !*go));
         waiter.join().unwrap();
         notifier.join().unwrap();
+    });
+}
+
+/// A writer queued behind a reader blocks new readers; when it is
+/// cancelled, the reader queued behind it must be let in (while the first
+/// reader still holds the lock).
+#[test]
+fn rwlock_cancelled_writer_lets_readers_in() {
+    loom::model(|| {
+        let lock = Arc::new(RwLock::new(0));
+        let held = lock.read();
+        let mut writer = lock.write_async();
+        assert!(poll_once(&mut writer).is_pending());
+        let reader = {
+            let lock = lock.clone();
+            thread::spawn(move || *lock.read())
+        };
+        drop(writer);
+        assert_eq!(reader.join().unwrap(), 0);
+        drop(held);
+        assert!(lock.try_write().is_some());
+    });
+}
+
+/// A writer's release hands the lock to every reader queued behind it.
+#[test]
+fn rwlock_write_release_grants_readers() {
+    loom::model(|| {
+        let lock = Arc::new(RwLock::new(0));
+        let mut held = lock.write();
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let lock = lock.clone();
+                thread::spawn(move || *lock.read())
+            })
+            .collect();
+        *held = 1;
+        drop(held);
+        for r in readers {
+            assert_eq!(r.join().unwrap(), 1);
+        }
     });
 }

@@ -45,6 +45,8 @@ pub(crate) use waiter::Waiter;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod tests;
 
 /// Defines a function as a `const fn` natively and as a plain `fn` under
 /// loom, whose atomics cannot be built in a const context.

@@ -1,5 +1,6 @@
 package dev.polyconc.compare;
 
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -7,40 +8,95 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The Java benchmark program of WORKLOADS.md, suite C: one JSON line per configuration on
- * stdout, progress and errors on stderr.
+ * The harness of the Java benchmark program of WORKLOADS.md ("Program interface"): the flags of
+ * every Modes-table parameter, the warm-up and measured runs, context switches and the JSON
+ * lines, one per configuration on stdout; progress and errors on stderr. Suite S is the class
+ * {@code SuiteS} of this package, found by its name.
  */
 public final class Bench {
   static final String USAGE =
-      "usage: bench --suite C [--messages M] [--runs R] [--warmup W]"
-          + " [--workloads C1,C2,...] [--impls a,b] [--threads T (ignored)]";
-  static final List<String> ALL_WORKLOADS = List.of("C1", "C2", "C3", "C4", "C5", "C6");
+      "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--ops K] [--threads T]"
+          + " [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--workloads a,b]"
+          + " [--impls a,b]";
 
-  /** Where the queue configurations of a workload come from; tests substitute their own. */
-  interface Catalog {
-    List<Channels.Config> configs(String workload, int messages);
+  /** A suite of WORKLOADS.md as this program runs it. */
+  interface Suite {
+    /** Its workload ids, in output order. */
+    List<String> workloads();
+
+    /** Why the parameters cannot run the suite, or null. */
+    String check(Params params);
+
+    /** The cases of one workload; one the suite leaves out is explained on {@code err}. */
+    List<Case> cases(String workload, Params params, PrintStream err);
   }
 
-  /** A run whose receivers added up something other than 1 + 2 + ... + n. */
-  static final class SumMismatch extends Exception {
+  /** The values of the Modes table's flags (0 or empty when not given). */
+  record Params(
+      long messages,
+      long ops,
+      List<Integer> threads,
+      long tasks,
+      List<Integer> poolSizes,
+      long latencyMs,
+      long parked) {}
+
+  /** Start and end of the measured part of a run; the workload calls them. */
+  interface Meter {
+    void start();
+
+    void stop();
+  }
+
+  /** One run of a case: it calls the meter around its measured part and returns its result. */
+  interface Run {
+    long run(Meter meter) throws InterruptedException;
+  }
+
+  /**
+   * One measured configuration of one implementation; every run must return {@code want}, and
+   * the figure is the measured time / {@code ops}.
+   */
+  record Case(
+      String workload,
+      String impl,
+      String kind,
+      String label,
+      String unit,
+      String paramsJson,
+      long ops,
+      long want,
+      Run run) {}
+
+  /** A run whose result was not the expected one. */
+  static final class CheckFailed extends Exception {
     private static final long serialVersionUID = 1L;
 
-    SumMismatch(String message) {
+    CheckFailed(String message) {
       super(message);
     }
   }
 
   record Options(
-      int messages, int runs, int warmup, List<String> workloads, Set<String> impls) {
+      String suiteId,
+      Suite suite,
+      Params params,
+      int runs,
+      int warmup,
+      List<String> workloads,
+      Set<String> impls) {
 
-    static Options parse(String[] args, Catalog catalog) {
-      String suite = null;
-      int messages = 1_000_000;
+    static Options parse(String[] args, Function<String, Suite> suites) {
+      String suiteId = null;
       int runs = 5;
       int warmup = 1;
-      List<String> workloads = ALL_WORKLOADS;
+      long[] longs = new long[5]; // messages, ops, tasks, latency-ms, parked
+      List<Integer> threads = List.of();
+      List<Integer> poolSizes = List.of();
+      List<String> workloads = null;
       Set<String> impls = null;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
@@ -49,39 +105,54 @@ public final class Bench {
         }
         String value = args[++i];
         switch (flag) {
-          case "--suite" -> suite = value;
-          case "--messages" -> messages = intFlag(flag, value, 1);
+          case "--suite" -> suiteId = value;
           case "--runs" -> runs = intFlag(flag, value, 1);
           case "--warmup" -> warmup = intFlag(flag, value, 0);
+          case "--messages" -> longs[0] = longFlag(flag, value, 0);
+          case "--ops" -> longs[1] = longFlag(flag, value, 0);
+          case "--tasks" -> longs[2] = longFlag(flag, value, 0);
+          case "--latency-ms" -> longs[3] = longFlag(flag, value, 0);
+          case "--parked" -> longs[4] = longFlag(flag, value, 0);
+          case "--threads" -> threads = ints(flag, value);
+          case "--pool-sizes" -> poolSizes = ints(flag, value);
           case "--workloads" -> workloads = list(value);
           case "--impls" -> impls = new LinkedHashSet<>(list(value));
-          case "--threads" -> {
-            // Suite C has fixed thread counts; the runner passes T to every suite.
-          }
           default -> throw new IllegalArgumentException("unknown flag " + flag);
         }
       }
-      if (suite == null) {
+      if (suiteId == null) {
         throw new IllegalArgumentException("--suite is required");
       }
-      if (!suite.equals("C")) {
+      Suite suite = suites.apply(suiteId);
+      if (suite == null) {
         throw new IllegalArgumentException(
-            "suite " + suite + " is not implemented in Java; only suite C is");
+            "suite " + suiteId + " is not implemented in Java (no class Suite" + suiteId + ")");
+      }
+      Params params =
+          new Params(longs[0], longs[1], threads, longs[2], poolSizes, longs[3], longs[4]);
+      String problem = suite.check(params);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      if (workloads == null) {
+        workloads = suite.workloads();
       }
       for (String w : workloads) {
-        if (!ALL_WORKLOADS.contains(w)) {
+        if (!suite.workloads().contains(w)) {
           throw new IllegalArgumentException(
-              "unknown workload " + w + "; suite C has " + String.join(",", ALL_WORKLOADS));
+              "unknown workload "
+                  + w
+                  + "; suite "
+                  + suiteId
+                  + " has "
+                  + String.join(",", suite.workloads()));
         }
-      }
-      if (workloads.contains("C6") && Channels.roundTrips(messages) == 0) {
-        throw new IllegalArgumentException(
-            "C6 makes M/10 round trips, so --messages must be at least 10, not " + messages);
       }
       if (impls != null) {
         Set<String> known = new LinkedHashSet<>();
-        for (String w : ALL_WORKLOADS) {
-          catalog.configs(w, messages).forEach(c -> known.add(c.impl()));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        for (String w : suite.workloads()) {
+          suite.cases(w, params, quiet).forEach(c -> known.add(c.impl()));
         }
         for (String impl : impls) {
           if (!known.contains(impl)) {
@@ -90,13 +161,13 @@ public final class Bench {
           }
         }
       }
-      return new Options(messages, runs, warmup, workloads, impls);
+      return new Options(suiteId, suite, params, runs, warmup, workloads, impls);
     }
 
-    private static int intFlag(String flag, String value, int min) {
-      int n;
+    private static long longFlag(String flag, String value, long min) {
+      long n;
       try {
-        n = Integer.parseInt(value);
+        n = Long.parseLong(value);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(flag + " wants an integer, got '" + value + "'");
       }
@@ -106,20 +177,49 @@ public final class Bench {
       return n;
     }
 
+    private static int intFlag(String flag, String value, int min) {
+      long n = longFlag(flag, value, min);
+      if (n > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(flag + " must be at most " + Integer.MAX_VALUE);
+      }
+      return (int) n;
+    }
+
+    private static List<Integer> ints(String flag, String value) {
+      return list(value).stream().map(v -> intFlag(flag, v, 0)).toList();
+    }
+
     private static List<String> list(String value) {
       return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
   }
 
+  /** Suite S is the class SuiteS of this package, or null if there is none. */
+  static Suite find(String id) {
+    if (!id.matches("[A-Z][A-Za-z0-9]*")) {
+      return null;
+    }
+    try {
+      return (Suite)
+          Class.forName(Bench.class.getPackageName() + ".Suite" + id)
+              .getDeclaredConstructor()
+              .newInstance();
+    } catch (ClassNotFoundException e) {
+      return null;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create suite " + id, e);
+    }
+  }
+
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err, Channels::configs));
+    System.exit(run(args, System.out, System.err, Bench::find));
   }
 
   /** Runs the benchmark; returns the exit status: 0, 1 after a failed run, 2 for bad flags. */
-  static int run(String[] args, PrintStream out, PrintStream err, Catalog catalog) {
+  static int run(String[] args, PrintStream out, PrintStream err, Function<String, Suite> suites) {
     Options options;
     try {
-      options = Options.parse(args, catalog);
+      options = Options.parse(args, suites);
     } catch (IllegalArgumentException e) {
       err.println("bench: " + e.getMessage());
       err.println(USAGE);
@@ -129,22 +229,15 @@ public final class Bench {
     Host host = Host.current();
     boolean failed = false;
     for (String workload : options.workloads()) {
-      if (workload.equals("C5")) {
-        err.println("C5: skipped, Java BlockingQueues have neither close nor select");
-        continue;
-      }
-      for (Channels.Config config : catalog.configs(workload, options.messages())) {
-        if (options.impls() != null && !options.impls().contains(config.impl())) {
+      for (Case c : options.suite().cases(workload, options.params(), err)) {
+        if (options.impls() != null && !options.impls().contains(c.impl())) {
           continue;
         }
-        String label =
-            workload + " " + config.impl() + " capacity=" + capacity(config).replace("\"", "");
         try {
-          String line = measure(workload, config, options, usage, host, err, label);
-          out.println(line);
+          out.println(measure(options, c, usage, host, err));
           out.flush();
-        } catch (SumMismatch | RuntimeException | InterruptedException e) {
-          err.println(label + ": FAILED: " + e);
+        } catch (CheckFailed | RuntimeException | InterruptedException e) {
+          err.println(c.label() + ": FAILED: " + e);
           failed = true;
         }
       }
@@ -153,7 +246,7 @@ public final class Bench {
   }
 
   /** Elapsed time and context switches of the measured part of one run. */
-  static final class RunMeter implements Channels.Meter {
+  static final class RunMeter implements Meter {
     private final ProcessUsage usage;
     private long startNanos;
     private long elapsedNanos;
@@ -180,32 +273,22 @@ public final class Bench {
     }
   }
 
-  static String measure(
-      String workload,
-      Channels.Config config,
-      Options options,
-      ProcessUsage usage,
-      Host host,
-      PrintStream err,
-      String label)
-      throws SumMismatch, InterruptedException {
-    int m = options.messages();
-    long units = Channels.units(workload, m);
-    long expected = units * (units + 1) / 2;
+  static String measure(Options options, Case c, ProcessUsage usage, Host host, PrintStream err)
+      throws CheckFailed, InterruptedException {
     double[] figures = new double[options.runs()];
     long switches = 0;
     boolean switchesKnown = true;
     for (int i = 0; i < options.warmup() + options.runs(); i++) {
       RunMeter meter = new RunMeter(usage);
-      long sum = Channels.run(workload, config, m, meter);
+      long result = c.run().run(meter);
       // Every run is checked, warm-ups too: a lost or duplicated message must not go unseen.
-      if (sum != expected) {
-        throw new SumMismatch(
-            "run " + (i + 1) + ": receivers added up " + sum + ", expected " + expected);
+      if (result != c.want()) {
+        throw new CheckFailed(
+            "run " + (i + 1) + ": receivers added up " + result + ", expected " + c.want());
       }
       int measured = i - options.warmup();
       if (measured >= 0) {
-        figures[measured] = (double) meter.elapsedNanos / units;
+        figures[measured] = (double) meter.elapsedNanos / c.ops();
         if (meter.switches.isPresent()) {
           switches += meter.switches.getAsLong();
         } else {
@@ -216,38 +299,27 @@ public final class Bench {
     Arrays.sort(figures);
     int n = figures.length;
     double median = n % 2 == 1 ? figures[n / 2] : (figures[n / 2 - 1] + figures[n / 2]) / 2;
-    String unit = workload.equals("C6") ? "ns/roundtrip" : "ns/msg";
     err.printf(
         Locale.ROOT,
         "%s: median %.1f %s (min %.1f, max %.1f, %d runs)%n",
-        label,
+        c.label(),
         median,
-        unit,
+        c.unit(),
         figures[0],
         figures[n - 1],
         n);
-
-    StringBuilder params = new StringBuilder("{\"capacity\": ").append(capacity(config));
-    if (workload.equals("C6")) {
-      params.append(", \"round_trips\": ").append(units);
-    } else {
-      params
-          .append(", \"producers\": ")
-          .append(Channels.producers(workload))
-          .append(", \"consumers\": ")
-          .append(Channels.consumers(workload))
-          .append(", \"messages\": ")
-          .append(m);
-    }
-    params.append('}');
-    return "{\"suite\": \"C\", \"workload\": \""
-        + workload
+    return "{\"suite\": \""
+        + options.suiteId()
+        + "\", \"workload\": \""
+        + c.workload()
         + "\", \"lang\": \"java\", \"impl\": \""
-        + config.impl()
-        + "\", \"via\": \"native\", \"params\": "
-        + params
+        + c.impl()
+        + "\", \"via\": \"native\", \"kind\": \""
+        + c.kind()
+        + "\", \"params\": "
+        + c.paramsJson()
         + ", \"unit\": \""
-        + unit
+        + c.unit()
         + "\", \"median\": "
         + number(median)
         + ", \"min\": "
@@ -263,12 +335,6 @@ public final class Bench {
         + ", \"host\": "
         + host.json()
         + "}";
-  }
-
-  static String capacity(Channels.Config config) {
-    return config.capacity() == Channels.UNBOUNDED
-        ? "\"unbounded\""
-        : Integer.toString(config.capacity());
   }
 
   static String number(double value) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,7 +28,7 @@ class BenchTest {
   record Result(int status, List<Map<String, Object>> lines, String stderr) {}
 
   @SuppressWarnings("unchecked")
-  private static Result bench(Bench.Catalog catalog, String... args) {
+  private static Result bench(Function<String, Bench.Suite> suites, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status =
@@ -35,7 +36,7 @@ class BenchTest {
             args,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
-            catalog);
+            suites);
     List<Map<String, Object>> lines = new ArrayList<>();
     for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
       if (!line.isEmpty()) {
@@ -46,7 +47,7 @@ class BenchTest {
   }
 
   private static Result bench(String... args) {
-    return bench(Channels::configs, args);
+    return bench(Bench::find, args);
   }
 
   private static long asLong(Object o) {
@@ -81,6 +82,7 @@ class BenchTest {
       assertEquals("C", line.get("suite"));
       assertEquals("java", line.get("lang"));
       assertEquals("native", line.get("via"));
+      assertEquals("queue", line.get("kind"));
       assertEquals(3L, line.get("runs"));
       double min = asDouble(line.get("min"));
       double median = asDouble(line.get("median"));
@@ -168,19 +170,20 @@ class BenchTest {
 
   @Test
   void failedSumCheckPrintsNoLineAndExitsWithOne() {
-    Channels.Config good = new Channels.Config("Good", 16, ArrayBlockingQueue::new, false);
-    Channels.Config bad = new Channels.Config("Bad", 16, OffByOneQueue::new, false);
-    Bench.Catalog catalog =
+    SuiteC.Config good = new SuiteC.Config("Good", 16, ArrayBlockingQueue::new, false);
+    SuiteC.Config bad = new SuiteC.Config("Bad", 16, OffByOneQueue::new, false);
+    SuiteC.Catalog catalog =
         (workload, messages) -> {
-          List<Channels.Config> configs = new ArrayList<>();
+          List<SuiteC.Config> configs = new ArrayList<>();
           configs.add(bad);
           configs.add(good);
           return configs;
         };
     Result r =
         bench(
-            catalog, "--suite", "C", "--messages", "100", "--runs", "1", "--warmup", "0",
-            "--workloads", "C2,C4,C6");
+            id -> new SuiteC(catalog),
+            "--suite", "C", "--messages", "100", "--runs", "1", "--warmup", "0", "--workloads",
+            "C2,C4,C6");
     assertEquals(1, r.status(), r.stderr());
     // The good configuration still reports after the bad one failed.
     assertEquals(3, r.lines().size());
@@ -199,11 +202,18 @@ class BenchTest {
     List<Case> cases =
         List.of(
             new Case(new String[] {"--messages", "10"}, "--suite is required"),
-            new Case(new String[] {"--suite", "L"}, "only suite C"),
+            new Case(new String[] {"--suite", "L"}, "suite L is not implemented in Java"),
+            new Case(new String[] {"--suite", "C"}, "at least 10"),
+            new Case(new String[] {"--suite", "C", "--threads", "2,x"}, "wants an integer"),
             new Case(new String[] {"--suite", "C", "--messages", "lots"}, "wants an integer"),
-            new Case(new String[] {"--suite", "C", "--runs", "0"}, "at least 1"),
-            new Case(new String[] {"--suite", "C", "--workloads", "C9"}, "unknown workload C9"),
-            new Case(new String[] {"--suite", "C", "--impls", "Nope"}, "unknown impl Nope"),
+            new Case(
+                new String[] {"--suite", "C", "--messages", "100", "--runs", "0"}, "at least 1"),
+            new Case(
+                new String[] {"--suite", "C", "--messages", "100", "--workloads", "C9"},
+                "unknown workload C9"),
+            new Case(
+                new String[] {"--suite", "C", "--messages", "100", "--impls", "Nope"},
+                "unknown impl Nope"),
             new Case(new String[] {"--suite", "C", "--frobnicate", "1"}, "unknown flag"),
             new Case(new String[] {"--suite", "C", "--messages", "5"}, "at least 10"),
             new Case(new String[] {"--suite"}, "needs a value"));

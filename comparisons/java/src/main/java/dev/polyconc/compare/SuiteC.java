@@ -1,5 +1,6 @@
 package dev.polyconc.compare;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -13,12 +14,95 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /**
- * Suite C of WORKLOADS.md over java.util.concurrent queues carrying Longs, on platform threads.
- * Java queues have neither close nor select, so C5 is not expressible and not here; consumers
- * know how many messages to take instead of waiting for a close.
+ * Suite C of WORKLOADS.md over java.util.concurrent queues carrying Longs, on platform threads
+ * (kind "queue"). Java queues have neither close nor select, so C5 is not expressible and not
+ * here; consumers know how many messages to take instead of waiting for a close. {@link Bench}
+ * finds this class by the suite's id and times its runs.
  */
-final class Channels {
+final class SuiteC implements Bench.Suite {
   static final int UNBOUNDED = -1;
+  static final List<String> WORKLOADS = List.of("C1", "C2", "C3", "C4", "C5", "C6");
+
+  /** Where the queue configurations of a workload come from; tests substitute their own. */
+  interface Catalog {
+    List<Config> configs(String workload, int messages);
+  }
+
+  private final Catalog catalog;
+
+  SuiteC() {
+    this(SuiteC::configs);
+  }
+
+  SuiteC(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  @Override
+  public List<String> workloads() {
+    return WORKLOADS;
+  }
+
+  @Override
+  public String check(Bench.Params params) {
+    if (params.messages() < 10) {
+      return "C6 makes M/10 round trips, so --messages must be at least 10, not "
+          + params.messages();
+    }
+    if (params.messages() > Integer.MAX_VALUE) {
+      return "--messages " + params.messages() + " does not fit a queue's capacity";
+    }
+    return null;
+  }
+
+  @Override
+  public List<Bench.Case> cases(String workload, Bench.Params params, PrintStream err) {
+    if (workload.equals("C5")) {
+      err.println("C5: skipped, Java BlockingQueues have neither close nor select");
+      return List.of();
+    }
+    int m = (int) params.messages();
+    long units = units(workload, m);
+    List<Bench.Case> cases = new ArrayList<>();
+    for (Config config : catalog.configs(workload, m)) {
+      String label =
+          workload + " " + config.impl() + " capacity=" + capacity(config).replace("\"", "");
+      cases.add(
+          new Bench.Case(
+              workload,
+              config.impl(),
+              "queue",
+              label,
+              workload.equals("C6") ? "ns/roundtrip" : "ns/msg",
+              paramsJson(workload, config, m),
+              units,
+              units * (units + 1) / 2,
+              meter -> run(workload, config, m, meter)));
+    }
+    return cases;
+  }
+
+  private static String paramsJson(String workload, Config config, int m) {
+    StringBuilder params = new StringBuilder("{\"capacity\": ").append(capacity(config));
+    if (workload.equals("C6")) {
+      params.append(", \"round_trips\": ").append(units(workload, m));
+    } else {
+      params
+          .append(", \"producers\": ")
+          .append(producers(workload))
+          .append(", \"consumers\": ")
+          .append(consumers(workload))
+          .append(", \"messages\": ")
+          .append(m);
+    }
+    return params.append('}').toString();
+  }
+
+  static String capacity(Config config) {
+    return config.capacity() == UNBOUNDED
+        ? "\"unbounded\""
+        : Integer.toString(config.capacity());
+  }
 
   static final String ABQ = "ArrayBlockingQueue";
   static final String LBQ = "LinkedBlockingQueue";
@@ -27,13 +111,6 @@ final class Channels {
   // put() on a LinkedTransferQueue never blocks (unbounded); transfer() waits for a taker,
   // which makes the same queue a capacity-0 channel, measured under its own name.
   static final String LTQ_TRANSFER = "LinkedTransferQueue.transfer";
-
-  /** Start and end of the measured part of a run; the workload calls them. */
-  interface Meter {
-    void start();
-
-    void stop();
-  }
 
   /**
    * One queue configuration: its impl name, capacity ({@link #UNBOUNDED} for none), how to make
@@ -98,7 +175,7 @@ final class Channels {
   }
 
   /** Runs the workload once and returns what the receivers added up. */
-  static long run(String workload, Config config, int messages, Meter meter)
+  static long run(String workload, Config config, int messages, Bench.Meter meter)
       throws InterruptedException {
     return switch (workload) {
       case "C1" -> sequential(config, messages, meter);
@@ -109,7 +186,8 @@ final class Channels {
   }
 
   /** C1: one thread sends all M into the queue, then takes them all out. */
-  static long sequential(Config config, int messages, Meter meter) throws InterruptedException {
+  static long sequential(Config config, int messages, Bench.Meter meter)
+      throws InterruptedException {
     BlockingQueue<Long> q = config.newQueue();
     meter.start();
     for (long v = 1; v <= messages; v++) {
@@ -124,7 +202,7 @@ final class Channels {
   }
 
   /** C2-C4: producers send contiguous shares of 1..M, consumers take a known share of M. */
-  static long flow(Config config, int messages, int producers, int consumers, Meter meter)
+  static long flow(Config config, int messages, int producers, int consumers, Bench.Meter meter)
       throws InterruptedException {
     BlockingQueue<Long> q = config.newQueue();
     long[] sums = new long[consumers];
@@ -160,7 +238,8 @@ final class Channels {
   }
 
   /** C6: the pinger sends 1..R one at a time and adds up what the ponger sends back. */
-  static long pingPong(Config config, int roundTrips, Meter meter) throws InterruptedException {
+  static long pingPong(Config config, int roundTrips, Bench.Meter meter)
+      throws InterruptedException {
     BlockingQueue<Long> there = config.newQueue();
     BlockingQueue<Long> back = config.newQueue();
     long[] sum = new long[1];
@@ -217,7 +296,7 @@ final class Channels {
       threads.add(t);
     }
 
-    void runMeasured(Meter meter) throws InterruptedException {
+    void runMeasured(Bench.Meter meter) throws InterruptedException {
       ready = new CountDownLatch(threads.size());
       threads.forEach(Thread::start);
       ready.await();
@@ -233,5 +312,4 @@ final class Channels {
     }
   }
 
-  private Channels() {}
 }

@@ -1,3 +1,6 @@
+// Suite C (channels) of comparisons/WORKLOADS.md on Go channels: C1-C6 at
+// every capacity Go has; main.go times the bodies and prints the lines.
+
 package main
 
 import (
@@ -5,39 +8,34 @@ import (
 	"sync"
 )
 
-// config is one measured configuration of suite C: a workload at one capacity.
-type config struct {
+// The only implementation suite C measures here: Go's built-in channel.
+const implName = "chan"
+
+func init() { suites["C"] = suiteC{} }
+
+// suiteC is the channels suite of WORKLOADS.md.
+type suiteC struct{}
+
+// chanConfig is one configuration of suite C: a workload at one capacity.
+type chanConfig struct {
 	workload  string // C1..C6
 	capacity  int
 	producers int   // 0 for C6, which has two symmetric sides instead
 	consumers int   // 0 for C6
 	channels  int   // 4 for C5, otherwise 0 (not reported)
 	messages  int64 // M; for C6 the round trips R = M/10
-	// prepare builds the channels outside the timed part, so that the figure
-	// covers only the traffic, and returns the timed body, which returns the
-	// sum of everything received.
-	prepare func(c config) func() int64
 }
 
-// wantSum is the total every run must produce: 1..=n each received once.
-func (c config) wantSum() int64 {
-	return c.messages * (c.messages + 1) / 2
-}
-
-// unit is the figure's unit: C6 counts round trips, everything else messages.
-func (c config) unit() string {
-	if c.workload == "C6" {
-		return "ns/roundtrip"
-	}
-	return "ns/msg"
-}
-
-func (c config) String() string {
-	if c.workload == "C6" {
-		return fmt.Sprintf("%s capacity=%d round_trips=%d", c.workload, c.capacity, c.messages)
-	}
-	return fmt.Sprintf("%s capacity=%d producers=%d consumers=%d messages=%d",
-		c.workload, c.capacity, c.producers, c.consumers, c.messages)
+// params is the schema's "params" object. Field order is the output order;
+// the counts a workload does not have (C6's producers, consumers and
+// messages; channels outside C5) are left out.
+type params struct {
+	Capacity   int   `json:"capacity"`
+	Producers  int   `json:"producers,omitempty"`
+	Consumers  int   `json:"consumers,omitempty"`
+	Messages   int64 `json:"messages,omitempty"`
+	Channels   int   `json:"channels,omitempty"`
+	RoundTrips int64 `json:"round_trips,omitempty"`
 }
 
 // workloadIDs lists suite C in output order.
@@ -47,12 +45,50 @@ var workloadIDs = []string{"C1", "C2", "C3", "C4", "C5", "C6"}
 // unbounded channel, so that configuration is left out.
 var chanCapacities = []int{0, 1, 1024}
 
-// configs returns the configurations of one workload for M messages.
-func configs(workload string, m int64) []config {
+func (suiteC) workloads() []string { return workloadIDs }
+
+func (suiteC) impls() []string { return []string{implName} }
+
+func (suiteC) check(p parameters) error {
+	if p.messages < 10 {
+		return fmt.Errorf("--messages %d: need at least 10 (C6 does messages/10 round trips)", p.messages)
+	}
+	return nil
+}
+
+func (suiteC) configs(workload string, p parameters) []config {
+	var out []config
+	for _, c := range chanConfigs(workload, p.messages) {
+		out = append(out, c.config())
+	}
+	return out
+}
+
+// config is c as the harness measures it.
+func (c chanConfig) config() config {
+	out := config{workload: c.workload, impl: implName, kind: "channel", ops: c.messages,
+		want: c.messages * (c.messages + 1) / 2, unit: "ns/msg"}
+	if c.workload == "C6" {
+		out.unit = "ns/roundtrip"
+		out.label = fmt.Sprintf("%s capacity=%d round_trips=%d", c.workload, c.capacity, c.messages)
+		out.params = params{Capacity: c.capacity, RoundTrips: c.messages}
+	} else {
+		out.label = fmt.Sprintf("%s capacity=%d producers=%d consumers=%d messages=%d",
+			c.workload, c.capacity, c.producers, c.consumers, c.messages)
+		out.params = params{Capacity: c.capacity, Producers: c.producers,
+			Consumers: c.consumers, Messages: c.messages, Channels: c.channels}
+	}
+	prepare := map[string]func(chanConfig) func() int64{"C1": prepareSeq, "C2": prepareShared,
+		"C3": prepareShared, "C4": prepareShared, "C5": prepareSelect, "C6": preparePingPong}[c.workload]
+	out.prepare = func() func() int64 { return prepare(c) }
+	return out
+}
+
+// chanConfigs returns the configurations of one workload for M messages.
+func chanConfigs(workload string, m int64) []chanConfig {
 	switch workload {
 	case "C1":
-		return []config{{workload: "C1", capacity: int(m), producers: 1, consumers: 1,
-			messages: m, prepare: prepareSeq}}
+		return []chanConfig{{workload: "C1", capacity: int(m), producers: 1, consumers: 1, messages: m}}
 	case "C2", "C3", "C4":
 		producers, consumers := 1, 1
 		if workload == "C3" || workload == "C4" {
@@ -61,19 +97,17 @@ func configs(workload string, m int64) []config {
 		if workload == "C4" {
 			consumers = 4
 		}
-		var out []config
+		var out []chanConfig
 		for _, capacity := range chanCapacities {
-			out = append(out, config{workload: workload, capacity: capacity,
-				producers: producers, consumers: consumers, messages: m,
-				prepare: prepareShared})
+			out = append(out, chanConfig{workload: workload, capacity: capacity,
+				producers: producers, consumers: consumers, messages: m})
 		}
 		return out
 	case "C5":
-		return []config{{workload: "C5", capacity: 1024, producers: 4, consumers: 1,
-			channels: 4, messages: m, prepare: prepareSelect}}
+		return []chanConfig{{workload: "C5", capacity: 1024, producers: 4, consumers: 1,
+			channels: 4, messages: m}}
 	case "C6":
-		return []config{{workload: "C6", capacity: 0, messages: m / 10,
-			prepare: preparePingPong}}
+		return []chanConfig{{workload: "C6", capacity: 0, messages: m / 10}}
 	}
 	return nil
 }
@@ -85,7 +119,7 @@ func share(m int64, p, n int) (lo, hi int64) {
 }
 
 // prepareSeq is C1: one goroutine fills a channel of capacity M, then drains it.
-func prepareSeq(c config) func() int64 {
+func prepareSeq(c chanConfig) func() int64 {
 	ch := make(chan int64, c.capacity)
 	return func() int64 {
 		for i := int64(1); i <= c.messages; i++ {
@@ -101,7 +135,7 @@ func prepareSeq(c config) func() int64 {
 
 // prepareShared is C2-C4: producers and consumers share one channel, which is
 // closed once every producer is done so that the consumers' range loops end.
-func prepareShared(c config) func() int64 {
+func prepareShared(c chanConfig) func() int64 {
 	ch := make(chan int64, c.capacity)
 	return func() int64 {
 		var producers sync.WaitGroup
@@ -142,7 +176,7 @@ func prepareShared(c config) func() int64 {
 // prepareSelect is C5: each producer has its own channel and closes it when
 // done; the consumer selects over all four and sets a closed channel's
 // variable to nil, which removes that case from the select.
-func prepareSelect(c config) func() int64 {
+func prepareSelect(c chanConfig) func() int64 {
 	chans := make([]chan int64, c.channels)
 	for i := range chans {
 		chans[i] = make(chan int64, c.capacity)
@@ -194,7 +228,7 @@ func prepareSelect(c config) func() int64 {
 // preparePingPong is C6: the caller sends 1..=R on ping and waits for each to
 // come back on pong before sending the next; both channels are unbuffered, so
 // every round trip is two rendezvous handoffs between the goroutines.
-func preparePingPong(c config) func() int64 {
+func preparePingPong(c chanConfig) func() int64 {
 	ping := make(chan int64, c.capacity)
 	pong := make(chan int64, c.capacity)
 	return func() int64 {

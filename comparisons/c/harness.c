@@ -1,0 +1,204 @@
+/* The harness of the C benchmark program: flags, warm-up and measured runs,
+ * context switches, JSON lines (see harness.h). Exit status: 2 for bad
+ * flags, 1 if any configuration failed its check (or a call inside a run
+ * failed), else 0. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "harness.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <polyconc.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* Every suite this program has. */
+static const bench_suite *const SUITES[] = {&suite_c};
+enum { MAX_CONFIGS = 16 };
+
+static bool in_list(const char *list, const char *item, size_t n) {
+  for (const char *p = list; *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && strncmp(p, item, n) == 0) return true;
+    if (!end) break;
+    p = end + 1;
+  }
+  return false;
+}
+
+/* The first item of `list` that `known` lacks, or NULL; *len is its length. */
+static const char *unknown_item(const char *list, const char *known, size_t *len) {
+  for (const char *p = list; *p;) {
+    const char *end = strchr(p, ',');
+    *len = end ? (size_t)(end - p) : strlen(p);
+    if (*len > 0 && !in_list(known, p, *len)) return p;
+    if (!end) break;
+    p = end + 1;
+  }
+  return NULL;
+}
+
+static int usage(const char *msg, const char *arg) {
+  fprintf(stderr, "bench: %s%s\n", msg, arg ? arg : "");
+  fprintf(stderr,
+          "usage: bench --suite S --runs R --warmup W [--messages M] [--ops K] [--threads T] "
+          "[--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--workloads a,b] "
+          "[--impls a,b]\n");
+  return 2;
+}
+
+static bool parse_int(const char *s, long long min, long long *out) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || *s == '\0' || *end != '\0' || v < min) return false;
+  *out = v;
+  return true;
+}
+
+static long ctx_switches(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double round1(double x) { return (double)llround(x * 10) / 10; }
+
+/* The warm-up and measured runs of one configuration; prints its line.
+ * Returns false (and prints nothing) if a run failed its check. */
+static bool measure(const char *suite, const bench_config *c, int runs, int warmup) {
+  double *per_op = calloc((size_t)runs, sizeof *per_op);
+  if (per_op == NULL) {
+    fprintf(stderr, "bench: out of memory\n");
+    exit(1);
+  }
+  long switches = 0;
+  for (int r = -warmup; r < runs; r++) {
+    double ns = 0;
+    int64_t got = 0;
+    long before = ctx_switches();
+    const char *err = c->run(c, &got, &ns);
+    long after = ctx_switches();
+    if (err != NULL || got != c->want) {
+      fprintf(stderr, "bench: FAILED: %s: sum %" PRId64 ", want %" PRId64 " (%s)\n", c->label,
+              got, c->want, err != NULL ? err : "messages lost or duplicated");
+      free(per_op);
+      return false;
+    }
+    double fig = ns / (double)c->ops;
+    if (r < 0) {
+      fprintf(stderr, "%s: warm-up %.1f %s\n", c->label, fig, c->unit);
+      continue;
+    }
+    fprintf(stderr, "%s: run %d/%d %.1f %s\n", c->label, r + 1, runs, fig, c->unit);
+    per_op[r] = fig;
+    switches += after - before;
+  }
+  qsort(per_op, (size_t)runs, sizeof *per_op, cmp_double);
+  double median = runs % 2 ? per_op[runs / 2] : (per_op[runs / 2 - 1] + per_op[runs / 2]) / 2;
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("{\"suite\": \"%s\", \"workload\": \"%s\", \"lang\": \"c\", \"impl\": \"%s\", "
+         "\"via\": \"%s\", \"kind\": \"%s\", \"params\": %s, \"unit\": \"%s\", \"median\": %.1f, "
+         "\"min\": %.1f, \"max\": %.1f, \"runs\": %d, \"ctx_switches\": %ld, "
+         "\"max_rss_kb\": %ld, \"host\": {\"cpus\": %ld, \"os\": \"linux\", \"toolchain\": "
+         "\"%s, libpolyconc %s\"}}\n",
+         suite, c->workload, c->impl, c->via, c->kind, c->params, c->unit, round1(median),
+         round1(per_op[0]), round1(per_op[runs - 1]), runs, lround((double)switches / runs),
+         ru.ru_maxrss, sysconf(_SC_NPROCESSORS_ONLN),
+#if defined(__clang__)
+         "clang " __clang_version__,
+#elif defined(__GNUC__)
+         "gcc " __VERSION__,
+#else
+         "cc",
+#endif
+         pc_version());
+  fflush(stdout);
+  free(per_op);
+  return true;
+}
+
+int main(int argc, char **argv) {
+  const char *suite_id = NULL, *workloads = NULL, *impls = NULL;
+  long long runs = 5, warmup = 1;
+  bench_params p = {0, 0, "", 0, "", 0, 0};
+  struct {
+    const char *flag;
+    int64_t *value;
+  } ints[] = {{"--messages", &p.messages}, {"--ops", &p.ops},
+              {"--tasks", &p.tasks},       {"--latency-ms", &p.latency_ms},
+              {"--parked", &p.parked}};
+  for (int i = 1; i < argc; i++) {
+    const char *flag = argv[i];
+    if (i + 1 >= argc) return usage("missing value for ", flag);
+    const char *val = argv[++i];
+    bool parsed = false;
+    for (size_t k = 0; k < sizeof ints / sizeof *ints; k++) {
+      if (strcmp(flag, ints[k].flag) != 0) continue;
+      long long v;
+      if (!parse_int(val, 0, &v)) return usage("needs an integer >= 0: ", flag);
+      *ints[k].value = v;
+      parsed = true;
+    }
+    if (parsed) continue;
+    if (strcmp(flag, "--suite") == 0)
+      suite_id = val;
+    else if (strcmp(flag, "--runs") == 0) {
+      if (!parse_int(val, 1, &runs)) return usage("--runs needs an integer >= 1: ", val);
+    } else if (strcmp(flag, "--warmup") == 0) {
+      if (!parse_int(val, 0, &warmup)) return usage("--warmup needs an integer >= 0: ", val);
+    } else if (strcmp(flag, "--threads") == 0)
+      p.threads = val;
+    else if (strcmp(flag, "--pool-sizes") == 0)
+      p.pool_sizes = val;
+    else if (strcmp(flag, "--workloads") == 0)
+      workloads = val;
+    else if (strcmp(flag, "--impls") == 0)
+      impls = val;
+    else
+      return usage("unknown flag ", flag);
+  }
+  const bench_suite *suite = NULL;
+  for (size_t s = 0; s < sizeof SUITES / sizeof *SUITES; s++)
+    if (suite_id != NULL && strcmp(SUITES[s]->id, suite_id) == 0) suite = SUITES[s];
+  if (suite == NULL) return usage("this program has no suite ", suite_id ? suite_id : "(none)");
+  const char *problem = suite->check(&p);
+  if (problem != NULL) return usage(problem, NULL);
+  char known_workloads[256] = "";
+  for (int w = 0; w < suite->n_workloads; w++) {
+    if (w > 0) strncat(known_workloads, ",", sizeof known_workloads - strlen(known_workloads) - 1);
+    strncat(known_workloads, suite->workloads[w],
+            sizeof known_workloads - strlen(known_workloads) - 1);
+  }
+  if (workloads == NULL) workloads = known_workloads;
+  if (impls == NULL) impls = suite->impls;
+  size_t len;
+  if (unknown_item(impls, suite->impls, &len) != NULL)
+    return usage("--impls: unknown implementation in ", impls);
+  if (unknown_item(workloads, known_workloads, &len) != NULL)
+    return usage("--workloads: unknown workload in ", workloads);
+
+  bool failed = false;
+  for (int w = 0; w < suite->n_workloads; w++) {
+    const char *workload = suite->workloads[w];
+    if (!in_list(workloads, workload, strlen(workload))) continue;
+    bench_config cs[MAX_CONFIGS];
+    int n = suite->configs(workload, &p, cs, MAX_CONFIGS);
+    for (int i = 0; i < n; i++)
+      if (in_list(impls, cs[i].impl, strlen(cs[i].impl)))
+        failed |= !measure(suite->id, &cs[i], (int)runs, (int)warmup);
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,57 @@
+/* The harness of the C benchmark program (WORKLOADS.md, "Program
+ * interface"): harness.c reads the flags, does the warm-up and measured runs,
+ * reads getrusage and prints the JSON lines; each suite is a file
+ * suite_<s>.c that fills in a bench_suite, listed in harness.c's SUITES. */
+#ifndef POLYCONC_COMPARE_HARNESS_H
+#define POLYCONC_COMPARE_HARNESS_H
+
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The values of the Modes table's flags (0 or "" when not given); a suite
+ * uses the ones it needs. Lists (T, W) stay comma-separated text. */
+typedef struct {
+  int64_t messages;       /* M, --messages */
+  int64_t ops;            /* K, --ops */
+  const char *threads;    /* T, --threads */
+  int64_t tasks;          /* N, --tasks */
+  const char *pool_sizes; /* W, --pool-sizes */
+  int64_t latency_ms;     /* D, --latency-ms */
+  int64_t parked;         /* Q, --parked */
+} bench_params;
+
+/* One measured configuration, filled in by its suite. */
+typedef struct bench_config bench_config;
+struct bench_config {
+  const char *workload;
+  const char *impl, *via, *kind; /* kind: one of the suite's kinds in WORKLOADS.md */
+  const char *unit;
+  char label[128];  /* progress and error lines */
+  char params[256]; /* the line's "params" JSON object */
+  int64_t ops;      /* operations per run: the figure is elapsed ns / ops */
+  int64_t want;     /* the result every run must give */
+  /* One run: sets *ns to the elapsed time of its measured part and *result
+   * to what it computed; returns NULL, or why a call inside the run failed. */
+  const char *(*run)(const bench_config *c, int64_t *result, double *ns);
+  /* The suite's own description of the configuration. */
+  union {
+    max_align_t align;
+    unsigned char bytes[64];
+  } data;
+};
+
+typedef struct {
+  const char *id;
+  const char *const *workloads; /* in output order */
+  int n_workloads;
+  const char *impls; /* comma-separated */
+  /* Why the parameters cannot run this suite, or NULL. */
+  const char *(*check)(const bench_params *p);
+  /* Fills out[0..max) with the configurations of one workload; returns how many. */
+  int (*configs)(const char *workload, const bench_params *p, bench_config *out, int max);
+} bench_suite;
+
+extern const bench_suite suite_c;
+
+#endif

@@ -1,0 +1,141 @@
+"""Claims as values: what WORKLOADS.md says (title, statement, ratio, rule), the
+rows a suite computes from one run, and the verdict the rule gives on them."""
+
+import operator
+import re
+from dataclasses import dataclass, field
+
+from .fmt import fmt_ratio, spread
+
+_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+_RULE = re.compile(r"^ratio\s*(>=|<=|>|<)\s*([0-9]+(?:\.[0-9]+)?)$")
+
+
+class RuleError(ValueError):
+    """A claim's rule in WORKLOADS.md is not `ratio <op> <number>`."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`ratio <op> <threshold>`: true in a row whose ratio satisfies it."""
+
+    op: str
+    threshold: float
+
+    @classmethod
+    def parse(cls, text: str) -> "Rule":
+        m = _RULE.match(text.strip())
+        if not m:
+            raise RuleError(f"rule {text!r} is not 'ratio <op> <number>' (op: >, >=, <, <=)")
+        return cls(m.group(1), float(m.group(2)))
+
+    def holds(self, ratio: float) -> bool:
+        return _OPS[self.op](ratio, self.threshold)
+
+    def __str__(self) -> str:
+        return f"ratio {self.op} {self.threshold:.2f}"
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """One row of a suite's claims table in WORKLOADS.md."""
+
+    id: str
+    title: str
+    statement: str
+    ratio: str  # how the ratio of a row is computed
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a claim's table: its cells (the ratio last) and its ratio."""
+
+    label: str  # names the row in the verdict's list of exceptions
+    cells: list[str]
+    ratio: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    held: int
+    total: int
+
+    def __str__(self) -> str:
+        if self.total == 0:
+            return "**No data**"
+        if self.held == self.total:
+            return f"**Held** ({self.held} of {self.total})"
+        if self.held == 0:
+            return f"**Did not hold** (0 of {self.total})"
+        return f"**Held in {self.held} of {self.total}**"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim checked on one run: WORKLOADS.md's text, the rows, the verdict."""
+
+    spec: ClaimSpec
+    header: list[str]  # the ratio's column last; its name names the ratio
+    rows: list[Row]
+    no_data: str  # why there are no rows, when there are none
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def statement(self) -> str:
+        return self.spec.statement
+
+    @property
+    def rule(self) -> Rule:
+        return self.spec.rule
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(sum(1 for r in self.rows if self.rule.holds(r.ratio)), len(self.rows))
+
+
+def _numeric(cell: str) -> bool:
+    return bool(re.fullmatch(r"[—\d.,×]+", cell))
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table; columns of numbers (and —) are right-aligned."""
+    align = ["---:|" if all(_numeric(r[i]) for r in rows) else "---|" for i in range(len(header))]
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "".join(align),
+        *["| " + " | ".join(r) + " |" for r in rows],
+    ]
+
+
+def render(claim: Claim, level: str = "###") -> list[str]:
+    """A claim as Markdown: heading, statement and rule, table, verdict."""
+    out = [
+        f"{level} {claim.spec.id}: {claim.title}",
+        "",
+        (
+            f"Claim: {claim.statement}. Ratio = {claim.spec.ratio}. "
+            f"Rule: held in a row if {claim.rule}."
+        ),
+        "",
+    ]
+    if not claim.rows:
+        return [*out, f"**No data**: {claim.no_data}", ""]
+    out += table(claim.header, [r.cells for r in claim.rows])
+    verdict = claim.verdict
+    ratios = [r.ratio for r in claim.rows]
+    out += [
+        "",
+        f"{verdict} on this machine: {claim.header[-1]} {spread(ratios)}.",
+    ]
+    if 0 < verdict.held < verdict.total:
+        held = [r for r in claim.rows if claim.rule.holds(r.ratio)]
+        failed = [r for r in claim.rows if not claim.rule.holds(r.ratio)]
+        which, rows = ("Held", held) if len(held) < len(failed) else ("Not", failed)
+        names = ", ".join(f"{r.label} ({fmt_ratio(r.ratio)})" for r in rows)
+        out.append(f"Held for: {names}." if which == "Held" else f"Did not hold for: {names}.")
+    return [*out, *[n for note in claim.notes for n in ("", note)], ""]

@@ -1,0 +1,465 @@
+//! The harness of the Rust benchmark program (`comparisons/WORKLOADS.md`,
+//! "Program interface"): the flags of every Modes-table parameter, the
+//! warm-up and measured runs, context switches from `getrusage` and the JSON
+//! lines. Each suite is a module `suite_<s>` implementing [`Suite`].
+
+use std::io::Write;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+/// `rustc --version` of the compiler that built this program (build.rs).
+pub const TOOLCHAIN: &str = env!("POLYCONC_COMPARE_RUSTC");
+
+const USAGE: &str = "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--ops K] \
+[--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
+[--workloads a,b] [--impls a,b]";
+
+/// One run's timed part: it does the work and returns its result (a sum, a
+/// counter) for the check.
+pub type Body = Box<dyn FnOnce() -> u64>;
+
+/// The values of the Modes table's flags (0 or empty when not given); a
+/// suite uses the ones it needs.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Params {
+    /// M, `--messages`.
+    pub messages: u64,
+    /// K, `--ops`.
+    pub ops: u64,
+    /// T, `--threads`.
+    pub threads: Vec<usize>,
+    /// N, `--tasks`.
+    pub tasks: u64,
+    /// W, `--pool-sizes`.
+    pub pool_sizes: Vec<usize>,
+    /// D, `--latency-ms`.
+    pub latency_ms: u64,
+    /// Q, `--parked`.
+    pub parked: u64,
+}
+
+/// One measured configuration of one implementation.
+pub struct Case {
+    /// The workload id ("C2").
+    pub workload: &'static str,
+    /// The line's `impl`.
+    pub impl_name: &'static str,
+    /// The line's `kind`: one of the suite's kinds in WORKLOADS.md.
+    pub kind: &'static str,
+    /// For progress lines and errors.
+    pub label: String,
+    /// The figure's unit.
+    pub unit: &'static str,
+    /// The line's `params` object.
+    pub params: Value,
+    /// Operations per run: the figure is elapsed ns / ops.
+    pub ops: u64,
+    /// The result every run must give.
+    pub want: u64,
+    /// Builds one run outside its timed part.
+    pub prepare: Box<dyn Fn() -> Body>,
+}
+
+/// A suite of WORKLOADS.md as this program runs it.
+pub trait Suite {
+    /// Its id ("C").
+    fn id(&self) -> &'static str;
+    /// Its workload ids, in output order.
+    fn workloads(&self) -> &'static [&'static str];
+    /// The implementations it measures.
+    fn impls(&self) -> Vec<&'static str>;
+    /// Why `params` cannot run the suite.
+    fn check(&self, params: &Params) -> Result<(), String>;
+    /// The cases of one workload, in output order; a configuration an
+    /// implementation cannot express is left out.
+    fn cases(&self, workload: &str, params: &Params) -> Vec<Case>;
+}
+
+/// The parsed command line.
+struct Options<'a> {
+    suite: &'a dyn Suite,
+    params: Params,
+    runs: usize,
+    warmup: usize,
+    workloads: Vec<String>,
+    impls: Vec<String>,
+}
+
+/// `Ok(None)` when help was asked for.
+fn parse_args<'a>(
+    args: &[String],
+    suites: &[&'a dyn Suite],
+) -> Result<Option<Options<'a>>, String> {
+    let (mut suite, mut runs, mut warmup) = (None, 5, 1);
+    let (mut workloads, mut impls) = (None, None);
+    let mut params = Params::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            return Ok(None);
+        }
+        let Some(flag) = arg.strip_prefix("--") else {
+            return Err(format!("unexpected argument {arg:?}"));
+        };
+        // Both "--flag value" and "--flag=value", as Go's flag package allows.
+        let (name, value) = match flag.split_once('=') {
+            Some((name, value)) => (name, value.to_string()),
+            None => {
+                let value = args
+                    .next()
+                    .ok_or_else(|| format!("--{flag} needs a value"))?;
+                (flag, value.clone())
+            }
+        };
+        match name {
+            "suite" => suite = Some(value),
+            "runs" => runs = number(name, &value)?,
+            "warmup" => warmup = number(name, &value)?,
+            "messages" => params.messages = number(name, &value)?,
+            "ops" => params.ops = number(name, &value)?,
+            "threads" => params.threads = numbers(name, &value)?,
+            "tasks" => params.tasks = number(name, &value)?,
+            "pool-sizes" => params.pool_sizes = numbers(name, &value)?,
+            "latency-ms" => params.latency_ms = number(name, &value)?,
+            "parked" => params.parked = number(name, &value)?,
+            "workloads" => workloads = Some(value),
+            "impls" => impls = Some(value),
+            _ => return Err(format!("unknown flag --{name}")),
+        }
+    }
+    let id = suite.ok_or("--suite is required")?;
+    let suite = *suites
+        .iter()
+        .find(|s| s.id() == id)
+        .ok_or_else(|| format!("--suite {id:?}: this program has no such suite"))?;
+    suite.check(&params)?;
+    if runs < 1 {
+        return Err(format!("--runs {runs}: need at least 1 measured run"));
+    }
+    let workloads = list(workloads, suite.workloads(), "workload")?;
+    let impls = list(impls, &suite.impls(), "implementation")?;
+    Ok(Some(Options {
+        suite,
+        params,
+        runs,
+        warmup,
+        workloads,
+        impls,
+    }))
+}
+
+fn number<N: std::str::FromStr>(name: &str, value: &str) -> Result<N, String> {
+    value
+        .parse()
+        .map_err(|_| format!("--{name} {value:?}: not a non-negative integer"))
+}
+
+fn numbers(name: &str, value: &str) -> Result<Vec<usize>, String> {
+    value.split(',').map(|v| number(name, v.trim())).collect()
+}
+
+/// The items of the comma-separated `value` (all of `known` when absent),
+/// each one of `known`.
+fn list(value: Option<String>, known: &[&str], what: &str) -> Result<Vec<String>, String> {
+    let Some(value) = value else {
+        return Ok(known.iter().map(|s| s.to_string()).collect());
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if known.contains(&s) {
+                Ok(s.to_string())
+            } else {
+                Err(format!("unknown {what} {s:?} (known: {})", known.join(",")))
+            }
+        })
+        .collect()
+}
+
+/// The whole program behind `main`: exit status 2 for a bad command line, 1
+/// if any case failed its check, else 0.
+pub fn run(
+    args: &[String],
+    suites: &[&dyn Suite],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let o = match parse_args(args, suites) {
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            let _ = writeln!(stderr, "{USAGE}");
+            return 0;
+        }
+        Err(e) => {
+            let _ = writeln!(stderr, "bench: {e}\n{USAGE}");
+            return 2;
+        }
+    };
+    let mut failed = false;
+    for &workload in o.suite.workloads() {
+        if !o.workloads.iter().any(|w| w == workload) {
+            continue;
+        }
+        for case in o.suite.cases(workload, &o.params) {
+            if !o.impls.iter().any(|i| i == case.impl_name) {
+                continue;
+            }
+            match measure(&case, o.runs, o.warmup, stderr) {
+                Ok(figures) => {
+                    let line = result_line(o.suite.id(), &case, &figures);
+                    let written = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+                    if let Err(e) = written {
+                        let _ = writeln!(stderr, "bench: writing a result line: {e}");
+                        return 1;
+                    }
+                }
+                Err(e) => {
+                    let _ = writeln!(stderr, "bench: FAILED: {e}");
+                    failed = true;
+                }
+            }
+        }
+    }
+    u8::from(failed)
+}
+
+/// What the measured runs of one case gave.
+#[derive(Debug)]
+struct Figures {
+    median: f64,
+    min: f64,
+    max: f64,
+    runs: usize,
+    /// Context switches per measured run.
+    ctx_switches: u64,
+}
+
+fn rusage() -> libc::rusage {
+    // SAFETY: getrusage only writes the struct it is given, and an all-zero
+    // rusage is a valid value of that plain C struct.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // RUSAGE_SELF of a live process cannot fail (EFAULT needs a bad pointer).
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) failed");
+    ru
+}
+
+fn switches(ru: &libc::rusage) -> i64 {
+    ru.ru_nvcsw + ru.ru_nivcsw
+}
+
+/// Does the warm-up and measured runs, checking the result of every run
+/// (warm-ups included) on a freshly prepared body.
+fn measure(
+    case: &Case,
+    runs: usize,
+    warmup: usize,
+    progress: &mut dyn Write,
+) -> Result<Figures, String> {
+    let (label, unit) = (&case.label, case.unit);
+    let mut per_op = Vec::with_capacity(runs);
+    let mut switched = 0;
+    for r in 0..warmup + runs {
+        let body = (case.prepare)();
+        let before = rusage();
+        let start = Instant::now();
+        let got = body();
+        let elapsed = start.elapsed();
+        let after = rusage();
+        if got != case.want {
+            return Err(format!(
+                "{label}: sum {got}, want {} (messages lost or duplicated)",
+                case.want
+            ));
+        }
+        let figure = elapsed.as_nanos() as f64 / case.ops as f64;
+        // Progress only; a closed stderr must not stop the measurements.
+        if r < warmup {
+            let _ = writeln!(progress, "{label}: warm-up {figure:.1} {unit}");
+        } else {
+            let _ = writeln!(
+                progress,
+                "{label}: run {}/{runs} {figure:.1} {unit}",
+                r - warmup + 1
+            );
+            per_op.push(figure);
+            switched += switches(&after) - switches(&before);
+        }
+    }
+    per_op.sort_by(f64::total_cmp);
+    let n = per_op.len();
+    let median = if n % 2 == 0 {
+        (per_op[n / 2 - 1] + per_op[n / 2]) / 2.0
+    } else {
+        per_op[n / 2]
+    };
+    let round = |x: f64| (x * 10.0).round() / 10.0;
+    Ok(Figures {
+        median: round(median),
+        min: round(per_op[0]),
+        max: round(per_op[n - 1]),
+        runs,
+        ctx_switches: (switched as f64 / runs as f64).round() as u64,
+    })
+}
+
+/// One line of the result schema; `max_rss_kb` is the peak RSS now.
+fn result_line(suite: &str, case: &Case, f: &Figures) -> Value {
+    // SAFETY: sysconf has no preconditions.
+    let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1);
+    json!({
+        "suite": suite, "workload": case.workload, "lang": "rust",
+        "impl": case.impl_name, "via": "native", "kind": case.kind, "params": case.params,
+        "unit": case.unit, "median": f.median, "min": f.min, "max": f.max,
+        "runs": f.runs, "ctx_switches": f.ctx_switches,
+        // ru_maxrss is in kilobytes on Linux.
+        "max_rss_kb": rusage().ru_maxrss,
+        "host": {"cpus": cpus, "os": std::env::consts::OS, "toolchain": TOOLCHAIN},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite_c::SuiteC;
+
+    const SUITES: &[&dyn Suite] = &[&SuiteC];
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    fn run_str(s: &str) -> (u8, String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run(&args(s), SUITES, &mut out, &mut err);
+        let text = |b| String::from_utf8(b).expect("UTF-8 output");
+        (code, text(out), text(err))
+    }
+
+    #[test]
+    fn defaults_are_every_workload_and_implementation() {
+        let o = parse_args(&args("--suite C --messages 10"), SUITES)
+            .unwrap()
+            .unwrap();
+        assert_eq!((o.params.messages, o.runs, o.warmup), (10, 5, 1));
+        assert_eq!(o.workloads, ["C1", "C2", "C3", "C4", "C5", "C6"]);
+        assert_eq!(
+            o.impls,
+            ["core", "crossbeam-channel", "flume", "std::sync::mpsc"]
+        );
+    }
+
+    #[test]
+    fn both_flag_spellings_every_parameter_and_lists_parse() {
+        let o = parse_args(
+            &args(
+                "--suite=C --messages 20 --runs=2 --warmup 0 --ops 7 --threads 2,4 --tasks 9 \
+                 --pool-sizes=1,128 --latency-ms 1 --parked 5 --workloads C6,C2 --impls flume,core",
+            ),
+            SUITES,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((o.runs, o.warmup), (2, 0));
+        assert_eq!(
+            o.params,
+            Params {
+                messages: 20,
+                ops: 7,
+                threads: vec![2, 4],
+                tasks: 9,
+                pool_sizes: vec![1, 128],
+                latency_ms: 1,
+                parked: 5,
+            }
+        );
+        assert_eq!(o.workloads, ["C6", "C2"]);
+        assert_eq!(o.impls, ["flume", "core"]);
+    }
+
+    #[test]
+    fn bad_command_lines_exit_2_and_say_why() {
+        for (line, why) in [
+            ("--messages 10", "--suite is required"),
+            ("--suite L", "no such suite"),
+            ("--suite C", "at least 10"),
+            ("--suite C --messages 9", "at least 10"),
+            (
+                "--suite C --messages 10 --runs 0",
+                "at least 1 measured run",
+            ),
+            ("--suite C --runs x", "not a non-negative integer"),
+            ("--suite C --threads 2,x", "not a non-negative integer"),
+            (
+                "--suite C --messages 10 --workloads C7",
+                "unknown workload \"C7\"",
+            ),
+            (
+                "--suite C --messages 10 --impls kanal",
+                "unknown implementation \"kanal\"",
+            ),
+            ("--suite C --bogus 1", "unknown flag --bogus"),
+            ("--suite C --runs", "--runs needs a value"),
+        ] {
+            let (code, out, err) = run_str(line);
+            assert_eq!(code, 2, "{line}");
+            assert!(out.is_empty(), "{line}");
+            assert!(err.contains(why), "{line}: {err}");
+        }
+    }
+
+    #[test]
+    fn prints_one_schema_line_per_configuration_and_implementation() {
+        let (code, out, _) = run_str("--suite C --messages 200 --runs 1 --warmup 0");
+        assert_eq!(code, 0);
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        // C1 + 3 workloads x 4 capacities + C5 + C6, on four channels, less
+        // std's C4 (single consumer) and C5 (no select).
+        assert_eq!(lines.len(), 4 * (1 + 12 + 1 + 1) - 4 - 1);
+        for l in &lines {
+            assert_eq!(l["suite"], "C");
+            assert_eq!(l["lang"], "rust");
+            assert_eq!(l["via"], "native");
+            assert_eq!(l["kind"], "channel");
+            assert_eq!(l["runs"], 1);
+            assert!(l["median"].as_f64().unwrap() > 0.0);
+            assert_eq!(l["host"]["toolchain"], TOOLCHAIN);
+            assert!(TOOLCHAIN.starts_with("rustc "));
+        }
+        let c6 = lines.iter().find(|l| l["workload"] == "C6").unwrap();
+        assert_eq!(c6["unit"], "ns/roundtrip");
+        assert_eq!(c6["params"], json!({"capacity": 0, "round_trips": 20}));
+        let c5 = lines.iter().find(|l| l["workload"] == "C5").unwrap();
+        assert_eq!(c5["params"]["channels"], 4);
+        assert!(lines
+            .iter()
+            .any(|l| l["params"]["capacity"] == "unbounded" && l["impl"] == "std::sync::mpsc"));
+        assert!(!lines
+            .iter()
+            .any(|l| l["impl"] == "std::sync::mpsc"
+                && (l["workload"] == "C4" || l["workload"] == "C5")));
+    }
+
+    #[test]
+    fn a_wrong_result_fails_the_case() {
+        let case = Case {
+            workload: "C2",
+            impl_name: "lossy",
+            kind: "channel",
+            label: "C2 lossy".into(),
+            unit: "ns/msg",
+            params: json!({}),
+            ops: 100,
+            want: 5050,
+            prepare: Box::new(|| Box::new(|| 5049)),
+        };
+        let e = measure(&case, 1, 0, &mut Vec::new()).unwrap_err();
+        assert!(e.contains("sum 5049, want 5050"), "{e}");
+    }
+}

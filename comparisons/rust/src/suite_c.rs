@@ -1,0 +1,103 @@
+//! Suite C (channels) for the [harness](crate::harness): the configurations
+//! of [`workloads`](crate::workloads) on polyconc's `Chan` ("core"),
+//! crossbeam-channel, flume and `std::sync::mpsc`, with their params, units
+//! and kind.
+
+use serde_json::{json, Value};
+
+use crate::harness::{Case, Params, Suite};
+use crate::workloads::{configs, prepare, Capacity, Config, ImplKind, Workload};
+
+/// Suite C of WORKLOADS.md.
+pub struct SuiteC;
+
+const IDS: [&str; 6] = ["C1", "C2", "C3", "C4", "C5", "C6"];
+
+impl Suite for SuiteC {
+    fn id(&self) -> &'static str {
+        "C"
+    }
+
+    fn workloads(&self) -> &'static [&'static str] {
+        &IDS
+    }
+
+    fn impls(&self) -> Vec<&'static str> {
+        ImplKind::ALL.iter().map(|i| i.name()).collect()
+    }
+
+    fn check(&self, params: &Params) -> Result<(), String> {
+        if params.messages < 10 {
+            return Err(format!(
+                "--messages {}: need at least 10 (C6 does messages/10 round trips)",
+                params.messages
+            ));
+        }
+        Ok(())
+    }
+
+    fn cases(&self, workload: &str, params: &Params) -> Vec<Case> {
+        let Some(workload) = Workload::ALL.into_iter().find(|w| w.id() == workload) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for config in configs(workload, params.messages) {
+            for imp in ImplKind::ALL {
+                // A configuration the implementation cannot express is left out.
+                if prepare(imp, &config).is_none() {
+                    continue;
+                }
+                let unit = unit(&config);
+                let (label, params) = (
+                    format!("{} [{}]", config.label(), imp.name()),
+                    params_of(&config),
+                );
+                let (ops, want) = (config.messages, config.want_sum());
+                let config = config.clone();
+                out.push(Case {
+                    workload: workload.id(),
+                    impl_name: imp.name(),
+                    // Every Rust channel measured here can be closed.
+                    kind: "channel",
+                    label,
+                    unit,
+                    params,
+                    ops,
+                    want,
+                    prepare: Box::new(move || {
+                        prepare(imp, &config).expect("prepared for this configuration before")
+                    }),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn unit(config: &Config) -> &'static str {
+    if config.workload == Workload::C6 {
+        "ns/roundtrip"
+    } else {
+        "ns/msg"
+    }
+}
+
+/// The line's `params`: C6 counts round trips, C5 adds its channels.
+fn params_of(config: &Config) -> Value {
+    let capacity = match config.capacity {
+        Capacity::Bounded(n) => json!(n),
+        Capacity::Unbounded => json!("unbounded"),
+    };
+    match config.workload {
+        Workload::C6 => json!({"capacity": capacity, "round_trips": config.messages}),
+        Workload::C5 => json!({
+            "capacity": capacity, "producers": config.producers,
+            "consumers": config.consumers, "messages": config.messages,
+            "channels": config.channels,
+        }),
+        _ => json!({
+            "capacity": capacity, "producers": config.producers,
+            "consumers": config.consumers, "messages": config.messages,
+        }),
+    }
+}
