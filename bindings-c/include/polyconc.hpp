@@ -1,5 +1,6 @@
 // polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
-// Select, Mutex, ReentrantLock and CondVar.
+// Select, Mutex, ReentrantLock, CondVar, Semaphore, Latch, Barrier and
+// WaitGroup.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -303,6 +304,115 @@ class CondVar {
   }
 
   pc_cond *h_ = nullptr;
+};
+
+namespace detail {
+
+// A move-only owner of a C handle, freed by `Free`: the base of the
+// synchronizers' wrappers.
+template <class H, void (*Free)(H *)>
+class owned {
+ public:
+  owned(const owned &) = delete;
+  owned &operator=(const owned &) = delete;
+  ~owned() { Free(h_); }
+  /// The C handle (still owned by this object).
+  const H *handle() const noexcept { return h_; }
+
+ protected:
+  owned() = default;
+  static void check(pc_status s, const char *what) {
+    if (s != PC_OK) fail(s, what);
+  }
+  // true for PC_OK, false for PC_TIMEOUT; other statuses throw.
+  static bool in_time(pc_status s, const char *what) {
+    if (s == PC_TIMEOUT) return false;
+    check(s, what);
+    return true;
+  }
+  H *h_ = nullptr;
+};
+
+}  // namespace detail
+
+/// A counting semaphore (pc_sem): acquire(n) takes all n permits at once or
+/// none.
+class Semaphore : public detail::owned<pc_sem, pc_sem_free> {
+ public:
+  explicit Semaphore(std::size_t permits, bool fair = false) {
+    check(pc_sem_new(permits, fair, &h_), "pc_sem_new");
+  }
+  void acquire(std::size_t n = 1) { check(pc_sem_acquire(h_, n, PC_FOREVER), "pc_sem_acquire"); }
+  bool try_acquire(std::size_t n = 1) { return in_time(pc_sem_acquire(h_, n, 0), "pc_sem_acquire"); }
+  template <class Rep, class Period>
+  bool try_acquire_for(std::size_t n, std::chrono::duration<Rep, Period> timeout) {
+    return in_time(pc_sem_acquire(h_, n, detail::to_ns(timeout)), "pc_sem_acquire");
+  }
+  /// Throws polyconc::error (PC_INVALID_ARG) if the count would overflow.
+  void release(std::size_t n = 1) { check(pc_sem_release(h_, n), "pc_sem_release"); }
+  std::size_t available() const noexcept { return pc_sem_available(h_); }
+  std::size_t drain() { return pc_sem_drain(h_); }
+};
+
+/// A count-down latch (pc_latch).
+class Latch : public detail::owned<pc_latch, pc_latch_free> {
+ public:
+  explicit Latch(std::size_t count) { check(pc_latch_new(count, &h_), "pc_latch_new"); }
+  void count_down() { check(pc_latch_count_down(h_), "pc_latch_count_down"); }
+  std::size_t count() const noexcept { return pc_latch_count(h_); }
+  void wait() const { check(pc_latch_wait(h_, PC_FOREVER), "pc_latch_wait"); }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return in_time(pc_latch_wait(h_, detail::to_ns(timeout)), "pc_latch_wait");
+  }
+};
+
+/// The barrier is broken (another party timed out, or a reset).
+class broken_error : public error {
+ public:
+  explicit broken_error(const char *what) : error(PC_BROKEN, what) {}
+};
+
+/// A cyclic barrier (pc_barrier). wait() returns the arrival index
+/// (parties - 1 for the first, 0 for the last) and throws broken_error
+/// when the barrier is broken.
+class Barrier : public detail::owned<pc_barrier, pc_barrier_free> {
+ public:
+  explicit Barrier(std::size_t parties) { check(pc_barrier_new(parties, &h_), "pc_barrier_new"); }
+  std::size_t wait() { return *wait_ns(PC_FOREVER); }
+  /// nullopt when this party's timeout passed (which broke the barrier).
+  template <class Rep, class Period>
+  std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout) {
+    return wait_ns(detail::to_ns(timeout));
+  }
+  void reset() { check(pc_barrier_reset(h_), "pc_barrier_reset"); }
+  std::size_t parties() const noexcept { return pc_barrier_parties(h_); }
+  std::size_t waiting() const noexcept { return pc_barrier_waiting(h_); }
+  bool is_broken() const noexcept { return pc_barrier_is_broken(h_); }
+
+ private:
+  std::optional<std::size_t> wait_ns(std::uint64_t ns) {
+    std::size_t index = 0;
+    pc_status s = pc_barrier_wait(h_, ns, &index);
+    if (s == PC_BROKEN) throw broken_error("pc_barrier_wait");
+    if (!in_time(s, "pc_barrier_wait")) return std::nullopt;
+    return index;
+  }
+};
+
+/// Go's sync.WaitGroup (pc_waitgroup). add/done throw polyconc::error
+/// (PC_NEGATIVE_COUNT) where Go panics.
+class WaitGroup : public detail::owned<pc_waitgroup, pc_waitgroup_free> {
+ public:
+  WaitGroup() { check(pc_waitgroup_new(&h_), "pc_waitgroup_new"); }
+  void add(std::ptrdiff_t delta) { check(pc_waitgroup_add(h_, delta), "pc_waitgroup_add"); }
+  void done() { check(pc_waitgroup_done(h_), "pc_waitgroup_done"); }
+  std::size_t count() const noexcept { return pc_waitgroup_count(h_); }
+  void wait() const { check(pc_waitgroup_wait(h_, PC_FOREVER), "pc_waitgroup_wait"); }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return in_time(pc_waitgroup_wait(h_, detail::to_ns(timeout)), "pc_waitgroup_wait");
+  }
 };
 
 /// Go's select over receive and send cases. Each case has a callback; the

@@ -11,8 +11,8 @@ use polyconc::sync::{Condvar, RawMutex, ReentrantLock};
 
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
-use crate::status::{pc_status, Status, PC_TIMEOUT};
-use crate::wait::Wait;
+use crate::status::{pc_status, Status};
+use crate::wait::{in_time, Wait};
 
 /// The three ways a lock is taken.
 trait Acquire {
@@ -58,11 +58,7 @@ fn acquire(lock: &impl Acquire, timeout_ns: u64) -> Result<(), Status> {
         }
         Wait::For(timeout) => lock.within(timeout),
     };
-    if taken {
-        Ok(())
-    } else {
-        Err(Status::of(PC_TIMEOUT))
-    }
+    in_time(taken)
 }
 
 /// A mutual-exclusion lock. Opaque; create it with `pc_mutex_new`, release
@@ -296,11 +292,7 @@ pub unsafe extern "C" fn pc_cond_wait(
             Wait::Try => Duration::ZERO,
             Wait::For(timeout) => timeout,
         };
-        if cond.wait_raw_timeout(raw, timeout)?.timed_out() {
-            Err(Status::of(PC_TIMEOUT))
-        } else {
-            Ok(())
-        }
+        in_time(!cond.wait_raw_timeout(raw, timeout)?.timed_out())
     })
 }
 

@@ -252,6 +252,62 @@ static void condvar_with_unique_lock() {
   CHECK(threw);
 }
 
+static void synchronizers() {
+  polyconc::Semaphore sem(2, true);
+  CHECK(!sem.try_acquire(3));
+  CHECK(sem.try_acquire(2));
+  CHECK(!sem.try_acquire_for(1, 1ms));
+  sem.release(2);
+  CHECK(sem.available() == 2);
+  CHECK(sem.drain() == 2);
+  bool threw = false;
+  try {
+    polyconc::Semaphore full(SIZE_MAX);
+    full.release(1);
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_INVALID_ARG;
+  }
+  CHECK(threw);
+
+  polyconc::Latch latch(1);
+  CHECK(!latch.wait_for(1ms));
+  std::thread counter([&] { latch.count_down(); });
+  latch.wait();
+  counter.join();
+  CHECK(latch.count() == 0);
+
+  polyconc::Barrier barrier(2);
+  std::size_t other = 9;
+  std::thread party([&] { other = barrier.wait(); });
+  std::size_t mine = barrier.wait();
+  party.join();
+  CHECK(mine + other == 1);
+  CHECK(!barrier.wait_for(1ms));  // timed out: broken now
+  threw = false;
+  try {
+    barrier.wait();
+  } catch (const polyconc::broken_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+  barrier.reset();
+  CHECK(!barrier.is_broken());
+
+  polyconc::WaitGroup wg;
+  wg.add(3);
+  std::vector<std::thread> tasks;
+  for (int i = 0; i < 3; i++) tasks.emplace_back([&] { wg.done(); });
+  wg.wait();
+  for (auto &t : tasks) t.join();
+  threw = false;
+  try {
+    wg.done();
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NEGATIVE_COUNT;
+  }
+  CHECK(threw);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
@@ -261,5 +317,6 @@ int main() {
   condvar_with_unique_lock();
   handles_are_raii();
   threads_and_select();
+  synchronizers();
   return 0;
 }
