@@ -1,5 +1,6 @@
 // polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
-// Select and Mutex.
+// Select, Mutex, ReentrantLock, CondVar, Semaphore, Latch, Barrier and
+// WaitGroup.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -18,7 +19,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -166,59 +169,250 @@ class Chan {
   pc_chan *h_ = nullptr;
 };
 
-/// A mutex (pc_mutex) that std::lock_guard, std::unique_lock and
-/// std::scoped_lock accept (it is TimedLockable). Unlike std::mutex, any
-/// thread may unlock it, and unlock() of a mutex that is not locked throws
-/// polyconc::error (PC_NOT_OWNER) instead of being undefined behaviour.
-///
-///   polyconc::Mutex m;
-///   { std::lock_guard<polyconc::Mutex> g(m); ... }
-///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
-///   if (u.owns_lock()) { ... }
-class Mutex {
+namespace detail {
+
+// lock / try_lock / try_lock_for / try_lock_until / unlock over a lock's C
+// functions: what makes every polyconc lock TimedLockable (std::lock_guard,
+// std::unique_lock and std::scoped_lock accept it). The derived class
+// creates and frees the handle.
+template <class H, pc_status (*Lock)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
+class timed_lockable {
  public:
-  Mutex() {
-    pc_status s = pc_mutex_new(&h_);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
-  }
-  Mutex(const Mutex &) = delete;
-  Mutex &operator=(const Mutex &) = delete;
-  ~Mutex() { pc_mutex_free(h_); }
+  timed_lockable() = default;
+  timed_lockable(const timed_lockable &) = delete;
+  timed_lockable &operator=(const timed_lockable &) = delete;
 
   /// Waits until it has the lock.
   void lock() {
-    pc_status s = pc_mutex_lock(h_, PC_FOREVER);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_lock");
+    pc_status s = Lock(h_, PC_FOREVER);
+    if (s != PC_OK) fail(s, "polyconc lock");
   }
-  /// Takes the lock only if it is free now.
-  bool try_lock() { return taken(pc_mutex_lock(h_, 0)); }
+  /// Takes the lock only if it can now.
+  bool try_lock() { return taken(Lock(h_, 0)); }
   /// Takes the lock, waiting at most `timeout` (any duration, max() too).
   template <class Rep, class Period>
   bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return taken(pc_mutex_lock(h_, detail::to_ns(timeout)));
+    return taken(Lock(h_, to_ns(timeout)));
   }
   /// Takes the lock, waiting until `deadline` at the latest.
   template <class Clock, class Duration>
   bool try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
     return try_lock_for(deadline - Clock::now());
   }
-  /// Releases the lock (from any thread); throws polyconc::error with
-  /// PC_NOT_OWNER if it was not locked.
+  /// Releases the lock; throws polyconc::error with PC_NOT_OWNER when the
+  /// caller may not (see the C function).
   void unlock() {
-    pc_status s = pc_mutex_unlock(h_);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_unlock");
+    pc_status s = Unlock(h_);
+    if (s != PC_OK) fail(s, "polyconc unlock");
   }
   /// The C handle (still owned by this object).
-  const pc_mutex *handle() const noexcept { return h_; }
+  const H *handle() const noexcept { return h_; }
+
+ protected:
+  H *h_ = nullptr;
 
  private:
   static bool taken(pc_status s) {
     if (s == PC_OK) return true;
     if (s == PC_TIMEOUT) return false;
-    detail::fail(s, "pc_mutex_lock");
+    fail(s, "polyconc lock");
+  }
+};
+
+}  // namespace detail
+
+/// A mutex (pc_mutex). Unlike std::mutex, any thread may unlock it, and
+/// unlock() of a mutex that is not locked throws polyconc::error
+/// (PC_NOT_OWNER) instead of being undefined behaviour.
+///
+///   polyconc::Mutex m;
+///   { std::lock_guard<polyconc::Mutex> g(m); ... }
+///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
+///   if (u.owns_lock()) { ... }
+class Mutex : public detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_unlock> {
+ public:
+  Mutex() {
+    pc_status s = pc_mutex_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
+  }
+  ~Mutex() { pc_mutex_free(h_); }
+  bool is_locked() const noexcept { return pc_mutex_is_locked(h_); }
+};
+
+/// A reentrant lock (pc_reentrant_lock, Java's ReentrantLock): its owner
+/// thread may take it again, and it is free after as many unlocks. An
+/// unlock by another thread throws polyconc::error (PC_NOT_OWNER).
+class ReentrantLock
+    : public detail::timed_lockable<pc_reentrant_lock, pc_reentrant_lock_lock,
+                                    pc_reentrant_lock_unlock> {
+ public:
+  /// A fair lock is handed to its waiters in the order they came.
+  explicit ReentrantLock(bool fair = false) {
+    pc_status s = pc_reentrant_lock_new(fair, &h_);
+    if (s != PC_OK) detail::fail(s, "pc_reentrant_lock_new");
+  }
+  ~ReentrantLock() { pc_reentrant_lock_free(h_); }
+  /// The calling thread's holds (0 if it does not hold it).
+  std::size_t hold_count() const noexcept { return pc_reentrant_lock_hold_count(h_); }
+  bool is_locked() const noexcept { return pc_reentrant_lock_is_locked(h_); }
+};
+
+/// A condition variable (pc_cond) for a polyconc::Mutex, used as
+/// std::condition_variable is with std::mutex:
+///
+///   std::unique_lock<polyconc::Mutex> lock(m);
+///   cv.wait(lock, [&] { return ready; });
+class CondVar {
+ public:
+  CondVar() {
+    pc_status s = pc_cond_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_cond_new");
+  }
+  CondVar(const CondVar &) = delete;
+  CondVar &operator=(const CondVar &) = delete;
+  ~CondVar() { pc_cond_free(h_); }
+
+  /// Releases the lock, waits for a notification, takes the lock again.
+  /// Throws polyconc::error (PC_NOT_OWNER) if the lock is not held.
+  void wait(std::unique_lock<Mutex> &lock) { (void)wait_ns(lock, PC_FOREVER); }
+  /// Waits until `ready()` is true (checked with the lock held).
+  template <class Predicate>
+  void wait(std::unique_lock<Mutex> &lock, Predicate ready) {
+    while (!ready()) wait(lock);
+  }
+  /// As wait, for at most `timeout` (any duration, max() too).
+  template <class Rep, class Period>
+  std::cv_status wait_for(std::unique_lock<Mutex> &lock,
+                          std::chrono::duration<Rep, Period> timeout) {
+    return wait_ns(lock, detail::to_ns(timeout));
+  }
+  void notify_one() { check(pc_cond_signal(h_), "pc_cond_signal"); }
+  void notify_all() { check(pc_cond_broadcast(h_), "pc_cond_broadcast"); }
+  /// The C handle (still owned by this object).
+  const pc_cond *handle() const noexcept { return h_; }
+
+ private:
+  static void check(pc_status s, const char *what) {
+    if (s != PC_OK) detail::fail(s, what);
+  }
+  std::cv_status wait_ns(std::unique_lock<Mutex> &lock, std::uint64_t ns) {
+    if (!lock.owns_lock()) detail::fail(PC_NOT_OWNER, "pc_cond_wait");
+    pc_status s = pc_cond_wait(h_, lock.mutex()->handle(), ns);
+    if (s == PC_TIMEOUT) return std::cv_status::timeout;
+    check(s, "pc_cond_wait");
+    return std::cv_status::no_timeout;
   }
 
-  pc_mutex *h_ = nullptr;
+  pc_cond *h_ = nullptr;
+};
+
+namespace detail {
+
+// A move-only owner of a C handle, freed by `Free`: the base of the
+// synchronizers' wrappers.
+template <class H, void (*Free)(H *)>
+class owned {
+ public:
+  owned(const owned &) = delete;
+  owned &operator=(const owned &) = delete;
+  ~owned() { Free(h_); }
+  /// The C handle (still owned by this object).
+  const H *handle() const noexcept { return h_; }
+
+ protected:
+  owned() = default;
+  static void check(pc_status s, const char *what) {
+    if (s != PC_OK) fail(s, what);
+  }
+  // true for PC_OK, false for PC_TIMEOUT; other statuses throw.
+  static bool in_time(pc_status s, const char *what) {
+    if (s == PC_TIMEOUT) return false;
+    check(s, what);
+    return true;
+  }
+  H *h_ = nullptr;
+};
+
+}  // namespace detail
+
+/// A counting semaphore (pc_sem): acquire(n) takes all n permits at once or
+/// none.
+class Semaphore : public detail::owned<pc_sem, pc_sem_free> {
+ public:
+  explicit Semaphore(std::size_t permits, bool fair = false) {
+    check(pc_sem_new(permits, fair, &h_), "pc_sem_new");
+  }
+  void acquire(std::size_t n = 1) { check(pc_sem_acquire(h_, n, PC_FOREVER), "pc_sem_acquire"); }
+  bool try_acquire(std::size_t n = 1) { return in_time(pc_sem_acquire(h_, n, 0), "pc_sem_acquire"); }
+  template <class Rep, class Period>
+  bool try_acquire_for(std::size_t n, std::chrono::duration<Rep, Period> timeout) {
+    return in_time(pc_sem_acquire(h_, n, detail::to_ns(timeout)), "pc_sem_acquire");
+  }
+  /// Throws polyconc::error (PC_INVALID_ARG) if the count would overflow.
+  void release(std::size_t n = 1) { check(pc_sem_release(h_, n), "pc_sem_release"); }
+  std::size_t available() const noexcept { return pc_sem_available(h_); }
+  std::size_t drain() { return pc_sem_drain(h_); }
+};
+
+/// A count-down latch (pc_latch).
+class Latch : public detail::owned<pc_latch, pc_latch_free> {
+ public:
+  explicit Latch(std::size_t count) { check(pc_latch_new(count, &h_), "pc_latch_new"); }
+  void count_down() { check(pc_latch_count_down(h_), "pc_latch_count_down"); }
+  std::size_t count() const noexcept { return pc_latch_count(h_); }
+  void wait() const { check(pc_latch_wait(h_, PC_FOREVER), "pc_latch_wait"); }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return in_time(pc_latch_wait(h_, detail::to_ns(timeout)), "pc_latch_wait");
+  }
+};
+
+/// The barrier is broken (another party timed out, or a reset).
+class broken_error : public error {
+ public:
+  explicit broken_error(const char *what) : error(PC_BROKEN, what) {}
+};
+
+/// A cyclic barrier (pc_barrier). wait() returns the arrival index
+/// (parties - 1 for the first, 0 for the last) and throws broken_error
+/// when the barrier is broken.
+class Barrier : public detail::owned<pc_barrier, pc_barrier_free> {
+ public:
+  explicit Barrier(std::size_t parties) { check(pc_barrier_new(parties, &h_), "pc_barrier_new"); }
+  std::size_t wait() { return *wait_ns(PC_FOREVER); }
+  /// nullopt when this party's timeout passed (which broke the barrier).
+  template <class Rep, class Period>
+  std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout) {
+    return wait_ns(detail::to_ns(timeout));
+  }
+  void reset() { check(pc_barrier_reset(h_), "pc_barrier_reset"); }
+  std::size_t parties() const noexcept { return pc_barrier_parties(h_); }
+  std::size_t waiting() const noexcept { return pc_barrier_waiting(h_); }
+  bool is_broken() const noexcept { return pc_barrier_is_broken(h_); }
+
+ private:
+  std::optional<std::size_t> wait_ns(std::uint64_t ns) {
+    std::size_t index = 0;
+    pc_status s = pc_barrier_wait(h_, ns, &index);
+    if (s == PC_BROKEN) throw broken_error("pc_barrier_wait");
+    if (!in_time(s, "pc_barrier_wait")) return std::nullopt;
+    return index;
+  }
+};
+
+/// Go's sync.WaitGroup (pc_waitgroup). add/done throw polyconc::error
+/// (PC_NEGATIVE_COUNT) where Go panics.
+class WaitGroup : public detail::owned<pc_waitgroup, pc_waitgroup_free> {
+ public:
+  WaitGroup() { check(pc_waitgroup_new(&h_), "pc_waitgroup_new"); }
+  void add(std::ptrdiff_t delta) { check(pc_waitgroup_add(h_, delta), "pc_waitgroup_add"); }
+  void done() { check(pc_waitgroup_done(h_), "pc_waitgroup_done"); }
+  std::size_t count() const noexcept { return pc_waitgroup_count(h_); }
+  void wait() const { check(pc_waitgroup_wait(h_, PC_FOREVER), "pc_waitgroup_wait"); }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return in_time(pc_waitgroup_wait(h_, detail::to_ns(timeout)), "pc_waitgroup_wait");
+  }
 };
 
 /// Go's select over receive and send cases. Each case has a callback; the

@@ -8,36 +8,61 @@
 //! - `ffi.rs`: handles, out-pointers and `_free` for every `pc_*` type;
 //! - `wait.rs`: `timeout_ns` to how the core waits;
 //! - `elem.rs`: fixed-size elements as the core's typed values;
-//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks).
+//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks and
+//!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`.
 #![allow(non_camel_case_types)]
 
+mod barrier;
 mod chan;
 mod elem;
 mod ffi;
+mod latch;
 mod panic;
 mod select;
+mod sem;
 mod status;
 mod sync;
 mod wait;
+mod waitgroup;
 
 use std::ffi::c_char;
 
+pub use barrier::{
+    pc_barrier, pc_barrier_free, pc_barrier_is_broken, pc_barrier_new, pc_barrier_parties,
+    pc_barrier_reset, pc_barrier_wait, pc_barrier_waiting,
+};
 pub use chan::{
     pc_chan, pc_chan_capacity, pc_chan_clone, pc_chan_close, pc_chan_elem_size, pc_chan_free,
     pc_chan_is_closed, pc_chan_len, pc_chan_new, pc_chan_new_with_drop, pc_chan_recv, pc_chan_send,
     pc_drop_fn, PC_UNBOUNDED,
 };
+pub use latch::{
+    pc_latch, pc_latch_count, pc_latch_count_down, pc_latch_free, pc_latch_new, pc_latch_wait,
+};
 pub use select::{
     pc_select, pc_select_case, pc_select_kind, PC_SELECT_DISABLED, PC_SELECT_RECV, PC_SELECT_SEND,
 };
+pub use sem::{
+    pc_sem, pc_sem_acquire, pc_sem_available, pc_sem_drain, pc_sem_free, pc_sem_new,
+    pc_sem_release, pc_sem_waiting,
+};
 pub use status::{
-    pc_status, pc_status_str, PC_CLOSED, PC_EMPTY, PC_FULL, PC_INVALID_ARG, PC_NOT_OWNER,
-    PC_NO_MEMORY, PC_OK, PC_PANIC, PC_TIMEOUT,
+    pc_status, pc_status_str, PC_ALREADY_COMPLETED, PC_BROKEN, PC_CANCELLED, PC_CLOSED, PC_EMPTY,
+    PC_FAILED, PC_FULL, PC_INVALID_ARG, PC_NEGATIVE_COUNT, PC_NOT_OWNER, PC_NO_MEMORY, PC_OK,
+    PC_PANIC, PC_TIMEOUT,
 };
 pub use sync::{
-    pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
+    pc_cond, pc_cond_broadcast, pc_cond_free, pc_cond_new, pc_cond_signal, pc_cond_wait, pc_mutex,
+    pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
+    pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
+    pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_new,
+    pc_reentrant_lock_unlock,
 };
 pub use wait::PC_FOREVER;
+pub use waitgroup::{
+    pc_waitgroup, pc_waitgroup_add, pc_waitgroup_count, pc_waitgroup_done, pc_waitgroup_free,
+    pc_waitgroup_new, pc_waitgroup_wait,
+};
 
 /// Major version of the library this header belongs to.
 pub const PC_VERSION_MAJOR: u32 = 0;

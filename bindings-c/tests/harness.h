@@ -60,4 +60,11 @@ static inline void pause_ms(long ms) {
   nanosleep(&ts, NULL);
 }
 
+/* Loop counts for stress cases: the full count, or a smoke-sized one under
+ * valgrind (CMakeLists.txt sets POLYCONC_TEST_SMOKE there), where every
+ * instruction is simulated. */
+static inline int scaled(int full, int smoke) {
+  return getenv("POLYCONC_TEST_SMOKE") != NULL ? smoke : full;
+}
+
 #endif

@@ -197,12 +197,126 @@ static void mutex_is_timed_lockable() {
   CHECK(counter == 40000);
 }
 
+static void reentrant_lock_counts_holds() {
+  polyconc::ReentrantLock l(true);
+  {
+    std::lock_guard<polyconc::ReentrantLock> outer(l);
+    std::unique_lock<polyconc::ReentrantLock> inner(l, std::chrono::seconds::max());
+    CHECK(inner.owns_lock() && l.hold_count() == 2);
+    bool threw = false, taken = true;
+    std::thread stranger([&] {
+      taken = l.try_lock_for(1ms);
+      try {
+        l.unlock();
+      } catch (const polyconc::error &e) {
+        threw = e.status() == PC_NOT_OWNER;
+      }
+    });
+    stranger.join();
+    CHECK(!taken && threw && l.hold_count() == 2);
+  }
+  CHECK(!l.is_locked() && l.hold_count() == 0);
+}
+
+static void condvar_with_unique_lock() {
+  polyconc::Mutex m;
+  polyconc::CondVar cv;
+  {
+    std::unique_lock<polyconc::Mutex> lock(m);
+    CHECK(cv.wait_for(lock, 1ms) == std::cv_status::timeout);
+    CHECK(lock.owns_lock() && m.is_locked());
+  }
+  bool ready = false;
+  int woken = 0;
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 3; i++)
+    waiters.emplace_back([&] {
+      std::unique_lock<polyconc::Mutex> lock(m);
+      cv.wait(lock, [&] { return ready; });
+      woken++;
+    });
+  {
+    std::lock_guard<polyconc::Mutex> g(m);
+    ready = true;
+  }
+  cv.notify_all();
+  for (auto &t : waiters) t.join();
+  CHECK(woken == 3);
+  std::unique_lock<polyconc::Mutex> unlocked(m, std::defer_lock);
+  bool threw = false;
+  try {
+    cv.wait(unlocked);
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NOT_OWNER;
+  }
+  CHECK(threw);
+}
+
+static void synchronizers() {
+  polyconc::Semaphore sem(2, true);
+  CHECK(!sem.try_acquire(3));
+  CHECK(sem.try_acquire(2));
+  CHECK(!sem.try_acquire_for(1, 1ms));
+  sem.release(2);
+  CHECK(sem.available() == 2);
+  CHECK(sem.drain() == 2);
+  bool threw = false;
+  try {
+    polyconc::Semaphore full(SIZE_MAX);
+    full.release(1);
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_INVALID_ARG;
+  }
+  CHECK(threw);
+
+  polyconc::Latch latch(1);
+  CHECK(!latch.wait_for(1ms));
+  std::thread counter([&] { latch.count_down(); });
+  latch.wait();
+  counter.join();
+  CHECK(latch.count() == 0);
+
+  polyconc::Barrier barrier(2);
+  std::size_t other = 9;
+  std::thread party([&] { other = barrier.wait(); });
+  std::size_t mine = barrier.wait();
+  party.join();
+  CHECK(mine + other == 1);
+  CHECK(!barrier.wait_for(1ms));  // timed out: broken now
+  threw = false;
+  try {
+    barrier.wait();
+  } catch (const polyconc::broken_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+  barrier.reset();
+  CHECK(!barrier.is_broken());
+
+  polyconc::WaitGroup wg;
+  wg.add(3);
+  std::vector<std::thread> tasks;
+  for (int i = 0; i < 3; i++) tasks.emplace_back([&] { wg.done(); });
+  wg.wait();
+  for (auto &t : tasks) t.join();
+  threw = false;
+  try {
+    wg.done();
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NEGATIVE_COUNT;
+  }
+  CHECK(threw);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
   huge_timeouts_wait();
   mutex_is_timed_lockable();
+  reentrant_lock_counts_holds();
+  condvar_with_unique_lock();
   handles_are_raii();
   threads_and_select();
+  synchronizers();
   return 0;
 }
