@@ -1,7 +1,8 @@
 //! loom models of the queues' wait and wake paths (reduced: two or three
 //! threads, `make test-loom` runs them): a fair hand-off, a transfer racing
-//! its timeout, a delay queue's early wake-up, and the channel-backed
-//! queues' pause against a put and a take in flight. Loom fails a model in
+//! its timeout, a delay queue's early wake-up, a fair take future dropped
+//! while it is handed an element, and the channel-backed queues' pause
+//! against a put and a take in flight. Loom fails a model in
 //! which every thread ends up parked (a lost wake-up); each model also
 //! asserts that no element is lost or delivered twice.
 
@@ -114,6 +115,29 @@ fn pause_against_put_and_take() {
         assert_eq!(q.extract(Wait::FOREVER).ok(), Some(1));
         assert!(producer.join().unwrap());
         let _seen = pauser.join().unwrap();
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// A fair queue's take future dropped while a producer hands it the
+/// element: the element is given back (or was never handed), so the next
+/// take finds it, once.
+#[test]
+fn dropped_take_future_gives_back() {
+    use super::fair::FairTake;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let q = Arc::new(Fair::new(1));
+        let mut take = FairTake::new(Arc::clone(&q));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(take.poll(&mut cx).is_pending());
+        let producer = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.insert(1, Wait::FOREVER).is_ok())
+        };
+        drop(take);
+        assert!(producer.join().unwrap());
+        assert_eq!(q.extract(Wait::Now).ok(), Some(1));
         assert_eq!(q.len(), 0);
     });
 }
