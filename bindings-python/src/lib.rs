@@ -48,7 +48,11 @@ mod _core {
     #[pymodule_export]
     use super::sync::reentrant::PyReentrantLock;
     #[pymodule_export]
+    use super::sync::rwlock::{Hold, PyRwLock, ReadOp, WriteOp};
+    #[pymodule_export]
     use super::sync::semaphore::{AcquireOp, PySemaphore};
+    #[pymodule_export]
+    use super::sync::spin::{PySpinLock, SpinOp};
     #[pymodule_export]
     use super::sync::waitgroup::{PyWaitGroup, WaitGroupOp};
 

@@ -1,4 +1,4 @@
-"""Mutex, ReentrantLock and Condition: threading's semantics and errors,
+"""Mutex, SpinLock, ReentrantLock, RwLock and Condition: threading's semantics and errors,
 Ctrl-C and asyncio cancellation leaving no hold behind, threads and two
 event loops sharing one lock, the GIL released while blocked."""
 
@@ -13,9 +13,12 @@ from collections.abc import Callable
 import pytest
 from _helpers import HANG_GUARD, interrupt_child, run_child, run_threads
 
-from polyconc import Condition, Mutex, ReentrantLock
+from polyconc import Condition, Mutex, ReentrantLock, RwLock, SpinLock
 
-LOCKS: list[Callable[[], Mutex | ReentrantLock]] = [Mutex, ReentrantLock]
+Lock = Mutex | SpinLock | ReentrantLock
+LOCKS: list[Callable[[], Lock]] = [Mutex, SpinLock, ReentrantLock]
+# The locks without an owner: any thread may release them.
+UNOWNED: list[Callable[[], Mutex | SpinLock]] = [Mutex, SpinLock]
 
 
 def eventually(check: Callable[[], bool]) -> None:
@@ -29,8 +32,9 @@ def eventually(check: Callable[[], bool]) -> None:
 # --- Mutex -----------------------------------------------------------------
 
 
-def test_mutex_acquire_release_locked() -> None:
-    m = Mutex()
+@pytest.mark.parametrize("make", UNOWNED)
+def test_mutex_acquire_release_locked(make: Callable[[], Mutex | SpinLock]) -> None:
+    m = make()
     assert not m.locked()
     assert m.acquire() is True
     assert m.locked()
@@ -45,7 +49,7 @@ def test_mutex_acquire_release_locked() -> None:
 
 
 @pytest.mark.parametrize("make", LOCKS)
-def test_acquire_argument_errors_are_threadings(make: Callable[[], Mutex | ReentrantLock]) -> None:
+def test_acquire_argument_errors_are_threadings(make: Callable[[], Lock]) -> None:
     lock = make()
     with pytest.raises(ValueError, match="can't specify a timeout for a non-blocking call"):
         lock.acquire(False, 1.0)
@@ -65,8 +69,9 @@ def test_acquire_argument_errors_are_threadings(make: Callable[[], Mutex | Reent
     lock.release()
 
 
-def test_mutex_release_from_another_thread() -> None:
-    m = Mutex()
+@pytest.mark.parametrize("make", UNOWNED)
+def test_mutex_release_from_another_thread(make: Callable[[], Mutex | SpinLock]) -> None:
+    m = make()
     m.acquire()
     run_threads([m.release])
     assert not m.locked()
@@ -77,8 +82,9 @@ def test_mutex_release_from_another_thread() -> None:
     m.release()
 
 
-def test_mutex_context_managers() -> None:
-    m = Mutex()
+@pytest.mark.parametrize("make", UNOWNED)
+def test_mutex_context_managers(make: Callable[[], Mutex | SpinLock]) -> None:
+    m = make()
     with m as taken:
         assert taken is True
         assert m.locked()
@@ -93,7 +99,7 @@ def test_mutex_context_managers() -> None:
 
 
 @pytest.mark.parametrize("make", LOCKS)
-def test_threads_exclude_each_other_exact_sum(make: Callable[[], Mutex | ReentrantLock]) -> None:
+def test_threads_exclude_each_other_exact_sum(make: Callable[[], Lock]) -> None:
     lock = make()
     total = [0]
 
@@ -110,8 +116,11 @@ def test_threads_exclude_each_other_exact_sum(make: Callable[[], Mutex | Reentra
     assert not lock.locked()
 
 
-def test_mutex_acquire_async_timeout_and_release_from_thread() -> None:
-    m = Mutex()
+@pytest.mark.parametrize("make", UNOWNED)
+def test_mutex_acquire_async_timeout_and_release_from_thread(
+    make: Callable[[], Mutex | SpinLock],
+) -> None:
+    m = make()
 
     async def main() -> None:
         m.acquire()
@@ -127,8 +136,9 @@ def test_mutex_acquire_async_timeout_and_release_from_thread() -> None:
     assert not m.locked()
 
 
-def test_mutex_cancelled_acquire_async_holds_nothing() -> None:
-    m = Mutex()
+@pytest.mark.parametrize("make", UNOWNED)
+def test_mutex_cancelled_acquire_async_holds_nothing(make: Callable[[], Mutex | SpinLock]) -> None:
+    m = make()
 
     async def main() -> None:
         m.acquire()
@@ -158,8 +168,9 @@ def test_mutex_cancelled_acquire_async_holds_nothing() -> None:
     asyncio.run(main())
 
 
-def test_mutex_shared_by_threads_and_two_event_loops() -> None:
-    m = Mutex()
+@pytest.mark.parametrize("make", UNOWNED)
+def test_mutex_shared_by_threads_and_two_event_loops(make: Callable[[], Mutex | SpinLock]) -> None:
+    m = make()
     total = [0]
     rounds = 300
 
@@ -231,6 +242,27 @@ def test_reentrant_queue_length_counts_a_waiting_thread() -> None:
     assert r.queue_length() == 0 and not r.locked()
 
 
+def test_threading_condition_works_over_a_reentrant_lock() -> None:
+    r = ReentrantLock()
+    c = threading.Condition(r)  # type: ignore[arg-type]
+    ready: list[int] = []
+
+    def other() -> None:
+        with c:
+            ready.append(1)
+            c.notify()
+
+    with c, c:
+        t = threading.Thread(target=other)
+        t.start()
+        assert c.wait_for(lambda: ready, timeout=HANG_GUARD)
+        assert r.hold_count() == 2
+    t.join(HANG_GUARD)
+    assert not r.locked()
+    with pytest.raises(RuntimeError):
+        c.notify()
+
+
 def test_reentrant_with_nests() -> None:
     r = ReentrantLock()
     with r, r:
@@ -238,10 +270,125 @@ def test_reentrant_with_nests() -> None:
     assert r.hold_count() == 0
 
 
+# --- RwLock ------------------------------------------------------------------
+
+
+def test_rwlock_readers_share_writers_exclude() -> None:
+    rw = RwLock()
+    assert rw.acquire_read() and rw.acquire_read(0)
+    assert rw.readers == 2
+    assert rw.acquire_write(0.01) is False
+    rw.release_read()
+    rw.release_read()
+    with pytest.raises(RuntimeError, match="without a read hold"):
+        rw.release_read()
+    assert rw.acquire_write(0) is True and rw.writing
+    assert rw.acquire_read(0.01) is False and rw.acquire_write(0) is False
+    run_threads([rw.release_write])  # any thread may release
+    assert not rw.writing
+    with pytest.raises(RuntimeError, match="without the write hold"):
+        rw.release_write()
+    with pytest.raises(ValueError):
+        rw.acquire_read(timeout=-1)
+    with rw.read() as taken, rw.read():
+        assert taken is True and rw.readers == 2
+    with rw.write():
+        assert rw.writing and rw.acquire_read(0) is False
+    assert rw.readers == 0 and not rw.writing
+
+
+def test_rwlock_writers_see_a_consistent_state() -> None:
+    rw = RwLock()
+    pair = [0, 0]
+    torn: list[tuple[int, int]] = []
+
+    def writer() -> None:
+        for _ in range(500):
+            with rw.write():
+                pair[0] += 1
+                time.sleep(0)
+                pair[1] += 1
+
+    def reader() -> None:
+        for _ in range(500):
+            with rw.read():
+                a, b = pair
+                if a != b:
+                    torn.append((a, b))
+
+    run_threads([writer, writer, reader, reader])
+    assert pair == [1000, 1000] and torn == []
+
+
+def test_rwlock_async_forms_and_cancellation() -> None:
+    rw = RwLock()
+
+    async def main() -> None:
+        async with rw.read():
+            assert rw.readers == 1
+            assert await rw.acquire_write_async(0.01) is False
+            waiting = asyncio.create_task(rw.acquire_write_async())
+            await asyncio.sleep(0.01)
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+        assert rw.readers == 0 and not rw.writing
+        async with rw.write():
+            assert rw.writing
+        assert await rw.acquire_read_async() is True
+        rw.release_read()
+        # Released and cancelled at once: held only if the task returned True.
+        for _ in range(30):
+            rw.acquire_read()
+            task = asyncio.create_task(rw.acquire_write_async())
+            await asyncio.sleep(0)
+            rw.release_read()
+            task.cancel()
+            got = await asyncio.gather(task, return_exceptions=True)
+            assert rw.writing == (got == [True]), got
+            if rw.writing:
+                rw.release_write()
+        assert rw.acquire_write(0)
+        rw.release_write()
+
+    asyncio.run(main())
+
+
+def test_rwlock_shared_by_threads_and_two_event_loops() -> None:
+    rw = RwLock()
+    total = [0]
+    rounds = 200
+
+    def loop_worker() -> None:
+        async def main() -> None:
+            for i in range(rounds):
+                if i % 4:
+                    async with rw.read():
+                        await asyncio.sleep(0)
+                else:
+                    async with rw.write():
+                        v = total[0]
+                        await asyncio.sleep(0)
+                        total[0] = v + 1
+
+        asyncio.run(main())
+
+    def thread_worker() -> None:
+        for _ in range(rounds // 4):
+            with rw.write():
+                v = total[0]
+                time.sleep(0)
+                total[0] = v + 1
+
+    run_threads([loop_worker, loop_worker, thread_worker])
+    assert total[0] == 3 * (rounds // 4)
+    assert rw.readers == 0 and not rw.writing
+
+
 # --- Condition ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make", LOCKS)
+@pytest.mark.parametrize("make", [Mutex, ReentrantLock])
 def test_condition_needs_the_lock(make: Callable[[], Mutex | ReentrantLock]) -> None:
     c = Condition(make())
     with pytest.raises(RuntimeError, match="cannot wait on un-acquired lock"):
@@ -288,7 +435,7 @@ def test_condition_wait_releases_every_hold_and_restores_them() -> None:
     assert got == [True] and not lock.locked()
 
 
-@pytest.mark.parametrize("make", LOCKS)
+@pytest.mark.parametrize("make", [Mutex, ReentrantLock])
 def test_condition_producer_consumer_exact_sum(make: Callable[[], Mutex | ReentrantLock]) -> None:
     c = Condition(make())
     items: list[int] = []
@@ -375,7 +522,7 @@ print("INTERRUPTED, NOTHING HELD", flush=True)
 """
 
 
-@pytest.mark.parametrize("cls", ["Mutex", "ReentrantLock"])
+@pytest.mark.parametrize("cls", ["Mutex", "SpinLock", "ReentrantLock"])
 def test_sigint_interrupts_a_blocked_acquire(cls: str) -> None:
     assert "NOTHING HELD" in interrupt_child(ACQUIRE_CHILD.format(cls=cls))
 
@@ -403,11 +550,35 @@ def test_sigint_interrupts_a_condition_wait() -> None:
     assert "LOCK RESTORED" in interrupt_child(WAIT_CHILD)
 
 
+RWLOCK_CHILD = """
+from polyconc import RwLock
+rw = RwLock()
+rw.acquire_read()
+print("READY", flush=True)
+try:
+    rw.acquire_write()
+    raise SystemExit("acquire_write returned")
+except KeyboardInterrupt:
+    pass
+assert not rw.writing, "the interrupted acquire took the write hold"
+rw.release_read()
+assert rw.acquire_write(0), "the interrupted writer still blocks the lock"
+rw.release_write()
+print("INTERRUPTED, NOTHING HELD", flush=True)
+"""
+
+
+def test_sigint_interrupts_a_blocked_acquire_write() -> None:
+    assert "NOTHING HELD" in interrupt_child(RWLOCK_CHILD)
+
+
 LOCK_GIL_CHILD = """
 import threading
-from polyconc import Condition, Mutex, ReentrantLock
-m, r, c = Mutex(), ReentrantLock(), Condition()
+from polyconc import Condition, Mutex, ReentrantLock, RwLock, SpinLock
+m, r, c, s, rw = Mutex(), ReentrantLock(), Condition(), SpinLock(), RwLock()
 m.acquire()
+s.acquire()
+rw.acquire_read()
 def hold_r():
     r.acquire()
     held.set()
@@ -416,7 +587,7 @@ def hold_r():
 held, let_go = threading.Event(), threading.Event()
 threading.Thread(target=hold_r).start()
 held.wait()
-started = threading.Barrier(4)
+started = threading.Barrier(6)
 def blocked(op):
     def run():
         started.wait()
@@ -425,15 +596,18 @@ def blocked(op):
 def cond_wait():
     with c:
         c.wait()
-threads = [threading.Thread(target=blocked(op)) for op in (m.acquire, r.acquire, cond_wait)]
+ops = (m.acquire, r.acquire, cond_wait, s.acquire, rw.acquire_write)
+threads = [threading.Thread(target=blocked(op)) for op in ops]
 for t in threads:
     t.start()
 started.wait()
 count = 0
-for _ in range(2_000_000):  # pure Python work while three threads wait
+for _ in range(2_000_000):  # pure Python work while five threads wait
     count += 1
 alive = all(t.is_alive() for t in threads)
 m.release()
+s.release()
+rw.release_read()
 let_go.set()
 with c:
     c.notify()

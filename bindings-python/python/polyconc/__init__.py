@@ -18,7 +18,9 @@ from ._core import (
     CyclicBarrier,
     Mutex,
     ReentrantLock,
+    RwLock,
     Semaphore,
+    SpinLock,
     WaitGroup,
     select,
 )
@@ -31,7 +33,9 @@ __all__ = [
     "CyclicBarrier",
     "Mutex",
     "ReentrantLock",
+    "RwLock",
     "Semaphore",
+    "SpinLock",
     "WaitGroup",
     "select",
 ]

@@ -12,15 +12,21 @@ __all__ = [
     "CyclicBarrier",
     "Mutex",
     "ReentrantLock",
+    "RwLock",
     "Semaphore",
+    "SpinLock",
     "WaitGroup",
     "_AcquireOp",
     "_BarrierOp",
     "_LatchOp",
     "_LockOp",
+    "_ReadOp",
     "_RecvOp",
+    "_RwHold",
     "_SendOp",
+    "_SpinOp",
     "_WaitGroupOp",
+    "_WriteOp",
     "select",
 ]
 
@@ -362,4 +368,105 @@ class _BarrierOp:
     """A pending ``CyclicBarrier.wait_async``."""
 
     def poll(self, wake: Callable[[], object]) -> tuple[bool, int | None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class SpinLock:
+    """A spin lock with ``Mutex``'s API: a waiter spins (GIL released,
+    yielding its CPU as the pauses grow) instead of sleeping, and its
+    ``acquire_async`` re-polls instead of waiting to be woken. Good only for
+    very short critical sections; prefer ``Mutex``."""
+
+    def __new__(cls) -> Self: ...
+    def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:
+        """As ``Mutex.acquire``."""
+    def release(self) -> None:
+        """Releases the lock, whichever thread or task took it;
+        RuntimeError if it is not locked."""
+    def locked(self) -> bool: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def acquire_async(self, timeout: float | None = None) -> bool: ...
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class RwLock:
+    """Many readers or one writer; a waiting writer blocks new readers, so
+    no writer starves. Holds are not owned: any thread or task may release
+    one (RuntimeError when none is held)."""
+
+    def __new__(cls) -> Self: ...
+    def acquire_read(self, timeout: float | None = None) -> bool:
+        """Takes a read hold, waiting at most ``timeout`` seconds; whether it
+        was taken. Interrupted (Ctrl-C) or timed out, it holds nothing."""
+    def release_read(self) -> None: ...
+    def acquire_write(self, timeout: float | None = None) -> bool:
+        """Takes the write hold, as ``acquire_read``."""
+    def release_write(self) -> None: ...
+    async def acquire_read_async(self, timeout: float | None = None) -> bool: ...
+    async def acquire_write_async(self, timeout: float | None = None) -> bool: ...
+    def read(self) -> _RwHold:
+        """``with rw.read():`` (or ``async with``) holds a read hold inside."""
+    def write(self) -> _RwHold:
+        """``with rw.write():`` (or ``async with``) holds the write hold inside."""
+    @property
+    def readers(self) -> int:
+        """How many read holds are held now."""
+    @property
+    def writing(self) -> bool: ...
+
+@final
+class _RwHold:
+    """``RwLock.read()`` / ``write()``: takes its hold on entry."""
+
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    def release(self) -> None: ...
+
+@final
+class _SpinOp:
+    """A pending ``SpinLock.acquire_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class _ReadOp:
+    """A pending ``RwLock.acquire_read_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class _WriteOp:
+    """A pending ``RwLock.acquire_write_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
     def cancel(self) -> bool: ...
