@@ -11,7 +11,7 @@ use std::ffi::c_void;
 use crate::status::{Status, PC_INVALID_ARG};
 
 /// An element type of the core's channel as the C ABI uses it.
-pub(crate) trait Elem: Sized + 'static {
+pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// Copies `size` bytes from `src`.
     ///
     /// # Safety
@@ -94,13 +94,17 @@ impl Elem for Box<[u8]> {
 }
 
 /// A family of core containers generic over the element type: `Of<T>` is
-/// the container of `T` (`Chan<T>` for channels), made by `make`.
+/// the container of `T` (`Chan<T>` for channels).
 pub(crate) trait Family {
     type Of<T: Elem>;
-    /// What `make` needs besides the element type (a capacity, a kind…).
-    type Args;
+}
+
+/// What makes a container of family `F` for whichever element type the
+/// size calls for: a channel's capacity, a queue's kind, a combinator's
+/// input and callback.
+pub(crate) trait Build<F: Family> {
     /// The container for elements of type `T`.
-    fn make<T: Elem>(args: Self::Args) -> Result<Self::Of<T>, Status>;
+    fn build<T: Elem>(self) -> Result<F::Of<T>, Status>;
 }
 
 /// A container of family `F` holding whichever element type fits the
@@ -114,15 +118,15 @@ pub(crate) enum Erased<F: Family> {
 impl<F: Family> Erased<F> {
     /// The container for `elem_size`-byte elements. The size rule (which
     /// type holds which size) lives here only.
-    pub(crate) fn new(elem_size: usize, args: F::Args) -> Result<Self, Status> {
+    pub(crate) fn new(elem_size: usize, build: impl Build<F>) -> Result<Self, Status> {
         if elem_size > isize::MAX as usize {
             // No object is that large.
             return Err(Status::of(PC_INVALID_ARG));
         }
         Ok(match elem_size {
-            0..=8 => Erased::Word(F::make(args)?),
-            9..=16 => Erased::Pair(F::make(args)?),
-            _ => Erased::Heap(F::make(args)?),
+            0..=8 => Erased::Word(build.build()?),
+            9..=16 => Erased::Pair(build.build()?),
+            _ => Erased::Heap(build.build()?),
         })
     }
 }

@@ -308,6 +308,41 @@ static void synchronizers() {
   CHECK(threw);
 }
 
+static void queues() {
+  polyconc::Queue<point> q(PC_QUEUE_ARRAY, 2);
+  CHECK(q.offer({1, 1}));
+  q.put({2, 2});
+  CHECK(!q.offer({3, 3}));
+  CHECK(!q.offer_for({3, 3}, 1ms));
+  CHECK(q.peek()->x == 1);
+  polyconc::Queue<point> other = q;  // the same queue
+  CHECK(other.take().x == 1);
+  CHECK(q.drain(8).size() == 1);
+  CHECK(!q.poll());
+  CHECK(q.close());
+  bool threw = false;
+  try {
+    q.take();
+  } catch (const polyconc::closed_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+
+  auto pq = polyconc::Queue<int>::priority([](int a, int b) { return a > b; });  // largest first
+  for (int v : {3, 9, 1}) pq.put(v);
+  CHECK(pq.take() == 9 && pq.take() == 3 && pq.take() == 1);
+  CHECK(pq.remaining_capacity() == polyconc::unbounded);
+
+  polyconc::Queue<int> tq(PC_QUEUE_TRANSFER);
+  std::thread consumer([&] { CHECK(tq.take() == 5); });
+  tq.transfer(5);
+  consumer.join();
+
+  polyconc::Queue<int> dq(PC_QUEUE_DELAY);
+  dq.put_delayed(1, 1ms);
+  CHECK(dq.take() == 1);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
@@ -318,5 +353,6 @@ int main() {
   handles_are_raii();
   threads_and_select();
   synchronizers();
+  queues();
   return 0;
 }
