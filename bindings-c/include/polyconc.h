@@ -68,6 +68,20 @@ typedef struct pc_chan pc_chan;
 typedef struct pc_cond pc_cond;
 
 /**
+ * Runs tasks and futures' callbacks on its threads. Opaque: the global
+ * pool (`pc_executor_global`, never freed) or a pool of your own
+ * (`pc_thread_pool_new`, released with `pc_executor_free`).
+ */
+typedef struct pc_executor pc_executor;
+
+/**
+ * A handle to a future value of `elem_size` bytes. Opaque; made by
+ * `pc_promise_future`, `pc_future_spawn` and the combinators, released
+ * with `pc_future_free`. Freeing a handle does not cancel the future.
+ */
+typedef struct pc_future pc_future;
+
+/**
  * A count that only goes down; waits return once it is zero, and every
  * later wait returns at once. Opaque; create it with `pc_latch_new`,
  * release it with `pc_latch_free`. Whatever a thread did before its
@@ -84,6 +98,14 @@ typedef struct pc_latch pc_latch;
  * ever while others keep taking it.
  */
 typedef struct pc_mutex pc_mutex;
+
+/**
+ * The write side of a future: completed once, with a value or a failure.
+ * Opaque; create it with `pc_promise_new`, release it with
+ * `pc_promise_free` (a promise freed before it is completed leaves its
+ * future pending for ever, as Scala's does).
+ */
+typedef struct pc_promise pc_promise;
 
 /**
  * A handle to a blocking queue of fixed-size elements, copied in and out
@@ -136,6 +158,54 @@ typedef int32_t pc_status;
 typedef void (*pc_drop_fn)(void *elem, void *ctx);
 
 /**
+ * A task for `pc_executor_submit`: runs once, on a worker thread of the
+ * executor, with the context given with it.
+ */
+typedef void (*pc_task_fn)(void *ctx);
+
+/**
+ * Frees a callback's context: called exactly once, on whichever thread
+ * lets go of it last (after the callback's last run, or without any run).
+ * It must not unwind.
+ */
+typedef void (*pc_free_fn)(void *ctx);
+
+/**
+ * Called once when a future completes (`pc_future_on_complete`): with a
+ * pointer to the value and `code` 0 on success; with `value` NULL, the
+ * failure's code and its message (valid during the call) on failure.
+ */
+typedef void (*pc_complete_fn)(const void *value, int32_t code, const char *message, void *ctx);
+
+/**
+ * Computes a value into `out` (`out_elem_size` bytes, zeroed) from the
+ * value at `value` (`pc_future_map`). Returns 0, or a code that fails the
+ * resulting future with that code.
+ */
+typedef int32_t (*pc_map_fn)(const void *value, void *out, void *ctx);
+
+/**
+ * Makes the next future from the value at `value` (`pc_future_flat_map`):
+ * returns 0 and writes a future handle to `*out`, which the library takes
+ * over (and frees); or returns a code that fails the result with it.
+ */
+typedef int32_t (*pc_flat_map_fn)(const void *value, struct pc_future **out, void *ctx);
+
+/**
+ * Handles a failure (`pc_future_recover`): returns 0 with a value written
+ * to `out` (the future's `elem_size` bytes, zeroed) to succeed with it;
+ * returns `code` itself to keep the failure as it is; any other code fails
+ * the result with that code.
+ */
+typedef int32_t (*pc_recover_fn)(int32_t code, const char *message, void *out, void *ctx);
+
+/**
+ * Computes a value into `out` (`elem_size` bytes, zeroed) from nothing
+ * (`pc_future_spawn`). Returns 0, or a code that fails the future.
+ */
+typedef int32_t (*pc_spawn_fn)(void *out, void *ctx);
+
+/**
  * Which of Java's blocking queues a `pc_queue` is.
  */
 typedef int32_t pc_queue_kind;
@@ -148,13 +218,6 @@ typedef int32_t pc_queue_kind;
  * must not unwind.
  */
 typedef int (*pc_compare_fn)(const void *a, const void *b, void *ctx);
-
-/**
- * Frees a callback's context: called exactly once, on whichever thread
- * lets go of it last (after the callback's last run, or without any run).
- * It must not unwind.
- */
-typedef void (*pc_free_fn)(void *ctx);
 
 /**
  * What a `pc_select_case` does.
@@ -540,6 +603,274 @@ size_t pc_chan_elem_size(const struct pc_chan *chan);
 bool pc_chan_is_closed(const struct pc_chan *chan);
 
 /**
+ * The process-wide pool: one worker per core, started on first use, never
+ * shut down; a worker blocked in `pc_future_wait` is replaced by a spare
+ * thread meanwhile. The handle is static: `pc_executor_free` ignores it.
+ */
+const struct pc_executor *pc_executor_global(void);
+
+/**
+ * Starts a pool of `threads` workers and writes its handle to `*out`.
+ * It runs until `pc_executor_shutdown`, or until its last handle is freed
+ * and the callbacks waiting for futures that hold it are gone.
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` if `out` is NULL or `threads` is 0.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+pc_status pc_thread_pool_new(size_t threads, struct pc_executor **out);
+
+/**
+ * Releases a pool's handle (the global one: nothing); NULL does nothing.
+ * The pool keeps running its queued tasks, and shuts down once its last
+ * handle is gone.
+ *
+ * # Safety
+ * `executor` is NULL, the global handle, or a live handle that no other
+ * thread is using and that is not used afterwards.
+ */
+void pc_executor_free(struct pc_executor *executor);
+
+/**
+ * Runs `task(ctx)` once on one of the executor's threads. `ctx_free(ctx)`
+ * (if not NULL) is called exactly once: after the task ran, on its thread;
+ * or, when it never runs (refused, or dropped by a shutdown), on the
+ * thread that lets go of it, before this call returns if this call fails.
+ *
+ * Returns `PC_OK`; `PC_CLOSED` if the pool is shut down (the task does not
+ * run); `PC_INVALID_ARG` if `executor` or `task` is NULL.
+ *
+ * # Safety
+ * `executor` is NULL or a live handle; `task` and `ctx_free` may be called
+ * on another thread with `ctx`.
+ */
+pc_status pc_executor_submit(const struct pc_executor *executor, pc_task_fn task, void *ctx, pc_free_fn ctx_free);
+
+/**
+ * Shuts a pool down: it refuses new tasks (they get `PC_CLOSED`, and
+ * futures whose callbacks it refuses fail with code `PC_CLOSED`), runs the
+ * ones queued, and this call waits until its workers have exited.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` for NULL, for the global executor
+ * (which never shuts down), and when called from one of the pool's own
+ * workers (it shuts down, but cannot wait for itself).
+ *
+ * # Safety
+ * `executor` is NULL or a live handle.
+ */
+pc_status pc_executor_shutdown(const struct pc_executor *executor);
+
+/**
+ * Releases a future handle; NULL does nothing. The future itself goes on
+ * (its callbacks still run).
+ *
+ * # Safety
+ * `future` is NULL or a live handle that no other thread is using and that
+ * is not used afterwards.
+ */
+void pc_future_free(struct pc_future *future);
+
+/**
+ * Writes to `*out` another handle to the same future.
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` if `future` or `out` is NULL.
+ *
+ * # Safety
+ * `future` is NULL or a live handle; `out` is NULL or writable.
+ */
+pc_status pc_future_clone(const struct pc_future *future, struct pc_future **out);
+
+/**
+ * The element size of the future's value; 0 for NULL.
+ *
+ * # Safety
+ * `future` is NULL or a live handle.
+ */
+size_t pc_future_elem_size(const struct pc_future *future);
+
+/**
+ * Whether the future is completed (with a value or a failure); false for
+ * NULL.
+ *
+ * # Safety
+ * `future` is NULL or a live handle.
+ */
+bool pc_future_is_completed(const struct pc_future *future);
+
+/**
+ * Waits until the future is completed, then copies its value to `out`
+ * (`elem_size` bytes; NULL to only wait). `timeout_ns` 0 only looks,
+ * `PC_FOREVER` waits as long as it takes, any other value at most that
+ * many nanoseconds. On a worker of a polyconc pool the wait counts as
+ * blocking: the pool runs a spare thread meanwhile.
+ *
+ * Returns `PC_OK` with the value written; `PC_FAILED` if the future failed
+ * (`pc_future_failure` gives the code and message); `PC_CANCELLED` if it
+ * was cancelled; `PC_TIMEOUT` if it was not completed in time;
+ * `PC_INVALID_ARG` for NULL `future`.
+ *
+ * # Safety
+ * `future` is NULL or a live handle; `out` is NULL or writable for
+ * `elem_size` bytes.
+ */
+pc_status pc_future_wait(const struct pc_future *future, void *out, uint64_t timeout_ns);
+
+/**
+ * Reads why a failed future failed: writes its code to `*code` and a
+ * pointer to its message to `*message` (NUL-terminated, valid until this
+ * handle is freed; either pointer may be NULL). The code is the one given
+ * to `pc_promise_failure` or returned by a callback; the library's own
+ * failures have `PC_CANCELLED` (cancelled), `PC_TIMEOUT`
+ * (`pc_future_or_timeout`), `PC_CLOSED` (its executor was shut down),
+ * `PC_NO_MEMORY` and `PC_PANIC`.
+ *
+ * Returns `PC_OK`; `PC_EMPTY` if the future has not failed (pending, or
+ * succeeded); `PC_INVALID_ARG` for NULL `future`.
+ *
+ * # Safety
+ * `future` is NULL or a live handle; `code` and `message` are NULL or
+ * writable.
+ */
+pc_status pc_future_failure(const struct pc_future *future, int32_t *code, const char **message);
+
+/**
+ * Cancels the future if it is not completed: it fails with
+ * `PC_CANCELLED`, and so do the combinators waiting for it (whose
+ * callbacks then never run; their contexts are freed).
+ *
+ * Returns `PC_OK` if this call cancelled it; `PC_ALREADY_COMPLETED` if it
+ * was completed before; `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `future` is NULL or a live handle.
+ */
+pc_status pc_future_cancel(const struct pc_future *future);
+
+/**
+ * Fails the future with code `PC_TIMEOUT` unless it completes within
+ * `timeout_ns` nanoseconds (kept by the core's timer thread).
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `future` is NULL or a live handle.
+ */
+pc_status pc_future_or_timeout(const struct pc_future *future, uint64_t timeout_ns);
+
+/**
+ * Calls `fn(value, code, message, ctx)` once the future is completed, as
+ * a task on `executor` (see `pc_complete_fn`); then, on the same thread,
+ * `ctx_free(ctx)` (if not NULL). If this call fails, `ctx_free` is called
+ * before it returns; if the executor refuses the task (shut down), on the
+ * completing thread, without `fn`.
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` if `future`, `executor` or `fn` is
+ * NULL.
+ *
+ * # Safety
+ * `future` and `executor` are NULL or live handles; `fn` and `ctx_free`
+ * may be called on another thread with `ctx`.
+ */
+pc_status pc_future_on_complete(const struct pc_future *future, const struct pc_executor *executor, pc_complete_fn fn, void *ctx, pc_free_fn ctx_free);
+
+/**
+ * A future of `fn(value, out, ctx)` applied to this future's value, run
+ * as a task on `executor` once it succeeds, with an output of
+ * `out_elem_size` bytes; a failure passes through (without calling `fn`).
+ * `fn` returning non-zero fails the result with that code. `ctx_free` as
+ * for `pc_future_on_complete`. Writes the new future's handle to `*out`.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if `future`, `executor`, `fn` or
+ * `out` is NULL, or `out_elem_size` is larger than any object can be.
+ *
+ * # Safety
+ * As `pc_future_on_complete`; `out` is NULL or writable.
+ */
+pc_status pc_future_map(const struct pc_future *future, const struct pc_executor *executor, size_t out_elem_size, pc_map_fn fn, void *ctx, pc_free_fn ctx_free, struct pc_future **out);
+
+/**
+ * A future of the future `fn(value, &next, ctx)` hands back for this
+ * future's value (run on `executor` once it succeeds; the library takes
+ * over `next`, which must have `out_elem_size`-byte values, else the
+ * result fails with code `PC_INVALID_ARG`). A failure passes through;
+ * `fn` returning non-zero fails the result with that code. `ctx_free` as
+ * for `pc_future_on_complete`.
+ *
+ * Returns as `pc_future_map`.
+ *
+ * # Safety
+ * As `pc_future_map`.
+ */
+pc_status pc_future_flat_map(const struct pc_future *future, const struct pc_executor *executor, size_t out_elem_size, pc_flat_map_fn fn, void *ctx, pc_free_fn ctx_free, struct pc_future **out);
+
+/**
+ * A future of this future's value; if it fails, `fn(code, message, out,
+ * ctx)` runs on `executor` and decides (see `pc_recover_fn`). A success
+ * passes through without calling `fn`. `ctx_free` as for
+ * `pc_future_on_complete`.
+ *
+ * Returns as `pc_future_map`.
+ *
+ * # Safety
+ * As `pc_future_map`.
+ */
+pc_status pc_future_recover(const struct pc_future *future, const struct pc_executor *executor, pc_recover_fn fn, void *ctx, pc_free_fn ctx_free, struct pc_future **out);
+
+/**
+ * A future of both values, `a`'s bytes then `b`'s (`elem_size` of `a`
+ * plus that of `b`); it fails as soon as either does, with that failure.
+ * Writes the new future's handle to `*out`.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if any argument is NULL.
+ *
+ * # Safety
+ * `a` and `b` are NULL or live handles; `out` is NULL or writable.
+ */
+pc_status pc_future_zip(const struct pc_future *a, const struct pc_future *b, struct pc_future **out);
+
+/**
+ * A future of all `n` futures' values, in order, one after the other
+ * (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
+ * soon as one of them does, with that failure. For `n` 0 it is a
+ * completed future of 0 bytes.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if `out`, `futures` (with `n` > 0) or
+ * one of them is NULL, or their element sizes differ.
+ *
+ * # Safety
+ * `futures` is NULL or readable for `n` pointers, each NULL or a live
+ * handle; `out` is NULL or writable.
+ */
+pc_status pc_future_sequence(const struct pc_future *const *futures, size_t n, struct pc_future **out);
+
+/**
+ * A future of the result of whichever of the `n` futures completes first
+ * (all of the same `elem_size`); for `n` 0 it never completes.
+ *
+ * Returns as `pc_future_sequence`.
+ *
+ * # Safety
+ * As `pc_future_sequence`.
+ */
+pc_status pc_future_first_completed_of(const struct pc_future *const *futures, size_t n, struct pc_future **out);
+
+/**
+ * Scala's `Future.apply`: runs `fn(out, ctx)` as a task on `executor` and
+ * completes the new future with the `elem_size` bytes it wrote, or fails
+ * it with the non-zero code it returned. `ctx_free` as for
+ * `pc_future_on_complete`. Writes the future's handle to `*out`.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if `executor`, `fn` or `out` is NULL,
+ * or `elem_size` is larger than any object can be.
+ *
+ * # Safety
+ * `executor` is NULL or a live handle; `out` is NULL or writable; `fn`
+ * and `ctx_free` may be called on another thread with `ctx`.
+ */
+pc_status pc_future_spawn(const struct pc_executor *executor, size_t elem_size, pc_spawn_fn fn, void *ctx, pc_free_fn ctx_free, struct pc_future **out);
+
+/**
  * Creates a latch that opens after `count` count-downs (at once for 0)
  * and writes its handle to `*out`.
  *
@@ -590,6 +921,67 @@ size_t pc_latch_count(const struct pc_latch *latch);
  * `latch` is NULL or a live handle.
  */
 pc_status pc_latch_wait(const struct pc_latch *latch, uint64_t timeout_ns);
+
+/**
+ * Creates a promise of a value of `elem_size` bytes (0 allowed) and
+ * writes its handle to `*out`.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if `out` is NULL or `elem_size` is
+ * larger than any object can be.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+pc_status pc_promise_new(size_t elem_size, struct pc_promise **out);
+
+/**
+ * Releases a promise; NULL does nothing. Its futures stay valid.
+ *
+ * # Safety
+ * `promise` is NULL or a live handle that no other thread is using and
+ * that is not used afterwards.
+ */
+void pc_promise_free(struct pc_promise *promise);
+
+/**
+ * Writes to `*out` a handle to the promise's future (freed on its own).
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` if `promise` or `out` is NULL.
+ *
+ * # Safety
+ * `promise` is NULL or a live handle; `out` is NULL or writable.
+ */
+pc_status pc_promise_future(const struct pc_promise *promise, struct pc_future **out);
+
+/**
+ * Completes the promise with the `elem_size` bytes at `value` (copied;
+ * NULL allowed only for 0 bytes). Callbacks of its future are submitted to
+ * their executors now.
+ *
+ * Returns `PC_OK`; `PC_ALREADY_COMPLETED` if it was completed (or its
+ * future cancelled or timed out) before: nothing changes;
+ * `PC_INVALID_ARG` for a NULL `promise` or `value`; `PC_NO_MEMORY` if a
+ * value over 16 bytes cannot be allocated.
+ *
+ * # Safety
+ * `promise` is NULL or a live handle; `value` is NULL or readable for
+ * `elem_size` bytes.
+ */
+pc_status pc_promise_success(const struct pc_promise *promise, const void *value);
+
+/**
+ * Fails the promise with `code` (any value but 0) and a copy of
+ * `message` (NULL for none); `pc_future_failure` reads both back.
+ *
+ * Returns `PC_OK`; `PC_ALREADY_COMPLETED` if it was completed before
+ * (nothing changes); `PC_INVALID_ARG` for a NULL `promise` or a `code` of
+ * 0.
+ *
+ * # Safety
+ * `promise` is NULL or a live handle; `message` is NULL or a
+ * NUL-terminated string.
+ */
+pc_status pc_promise_failure(const struct pc_promise *promise, int32_t code, const char *message);
 
 /**
  * Creates a queue of `kind` (any `PC_QUEUE_*` but `PC_QUEUE_PRIORITY`)

@@ -22,6 +22,15 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// The element's bytes.
     fn bytes(&self) -> *const u8;
 
+    /// An element of `size` zero bytes, for a callback to write.
+    fn zeroed(size: usize) -> Result<Self, Status>;
+
+    /// The element's bytes, to write.
+    fn bytes_mut(&mut self) -> *mut u8;
+
+    /// The container of this element type in `erased`, if it is one.
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>>;
+
     /// Copies the element's `size` bytes to `dst`.
     ///
     /// # Safety
@@ -52,6 +61,18 @@ impl Elem for u64 {
     fn bytes(&self) -> *const u8 {
         (self as *const u64).cast()
     }
+    fn zeroed(_: usize) -> Result<Self, Status> {
+        Ok(0)
+    }
+    fn bytes_mut(&mut self) -> *mut u8 {
+        (self as *mut u64).cast()
+    }
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
+        match erased {
+            Erased::Word(c) => Some(c),
+            _ => None,
+        }
+    }
     #[inline]
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
         if size == 8 {
@@ -75,6 +96,18 @@ impl Elem for [u64; 2] {
     fn bytes(&self) -> *const u8 {
         self.as_ptr().cast()
     }
+    fn zeroed(_: usize) -> Result<Self, Status> {
+        Ok([0; 2])
+    }
+    fn bytes_mut(&mut self) -> *mut u8 {
+        self.as_mut_ptr().cast()
+    }
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
+        match erased {
+            Erased::Pair(c) => Some(c),
+            _ => None,
+        }
+    }
 }
 
 /// Over 16 bytes: one allocation per element, whose failure is
@@ -90,6 +123,21 @@ impl Elem for Box<[u8]> {
     #[inline]
     fn bytes(&self) -> *const u8 {
         self.as_ptr()
+    }
+    fn zeroed(size: usize) -> Result<Self, Status> {
+        let mut v: Vec<u8> = Vec::new();
+        v.try_reserve_exact(size)?;
+        v.resize(size, 0);
+        Ok(v.into_boxed_slice())
+    }
+    fn bytes_mut(&mut self) -> *mut u8 {
+        self.as_mut_ptr()
+    }
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
+        match erased {
+            Erased::Heap(c) => Some(c),
+            _ => None,
+        }
     }
 }
 
@@ -158,6 +206,19 @@ macro_rules! with_elem {
     };
 }
 pub(crate) use with_elem;
+
+/// As [`with_elem!`], for a body that makes a container of the same
+/// element type in another family: the result is erased again.
+macro_rules! map_elem {
+    ($erased:expr, $c:ident => $body:expr) => {
+        match $erased {
+            $crate::elem::Erased::Word($c) => $crate::elem::Erased::Word($body),
+            $crate::elem::Erased::Pair($c) => $crate::elem::Erased::Pair($body),
+            $crate::elem::Erased::Heap($c) => $crate::elem::Erased::Heap($body),
+        }
+    };
+}
+pub(crate) use map_elem;
 
 /// `PC_INVALID_ARG` for a NULL element buffer (allowed only for 0-byte
 /// elements, which have nothing to copy).

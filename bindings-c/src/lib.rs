@@ -9,7 +9,8 @@
 //! - `wait.rs`: `timeout_ns` to how the core waits;
 //! - `elem.rs`: fixed-size elements as the core's typed values;
 //! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks and
-//!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`, `queue.rs`;
+//!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`, `queue.rs`, `exec.rs`,
+//!   `promise.rs`, `future.rs`;
 //! - `callback.rs`: the caller's callbacks, contexts and `ctx_free`.
 #![allow(non_camel_case_types)]
 
@@ -17,9 +18,12 @@ mod barrier;
 mod callback;
 mod chan;
 mod elem;
+mod exec;
 mod ffi;
+mod future;
 mod latch;
 mod panic;
+mod promise;
 mod queue;
 mod select;
 mod sem;
@@ -40,8 +44,23 @@ pub use chan::{
     pc_chan_is_closed, pc_chan_len, pc_chan_new, pc_chan_new_with_drop, pc_chan_recv, pc_chan_send,
     PC_UNBOUNDED,
 };
+pub use exec::{
+    pc_executor, pc_executor_free, pc_executor_global, pc_executor_shutdown, pc_executor_submit,
+    pc_task_fn, pc_thread_pool_new,
+};
+pub use future::{
+    pc_complete_fn, pc_flat_map_fn, pc_future, pc_future_cancel, pc_future_clone,
+    pc_future_elem_size, pc_future_failure, pc_future_first_completed_of, pc_future_flat_map,
+    pc_future_free, pc_future_is_completed, pc_future_map, pc_future_on_complete,
+    pc_future_or_timeout, pc_future_recover, pc_future_sequence, pc_future_spawn, pc_future_wait,
+    pc_future_zip, pc_map_fn, pc_recover_fn, pc_spawn_fn,
+};
 pub use latch::{
     pc_latch, pc_latch_count, pc_latch_count_down, pc_latch_free, pc_latch_new, pc_latch_wait,
+};
+pub use promise::{
+    pc_promise, pc_promise_failure, pc_promise_free, pc_promise_future, pc_promise_new,
+    pc_promise_success,
 };
 pub use queue::{
     pc_compare_fn, pc_queue, pc_queue_clear, pc_queue_clone, pc_queue_close, pc_queue_drain,
