@@ -80,6 +80,18 @@ std::uint64_t to_ns(std::chrono::duration<Rep, Period> timeout) {
   throw error(s, what);
 }
 
+inline void check(pc_status s, const char *what) {
+  if (s != PC_OK) fail(s, what);
+}
+
+// true when done, false when it would wait or timed out (PC_FULL,
+// PC_EMPTY, PC_TIMEOUT). Other statuses (PC_CLOSED too) throw.
+inline bool timed(pc_status s, const char *what) {
+  if (s == PC_OK) return true;
+  if (s == PC_FULL || s == PC_EMPTY || s == PC_TIMEOUT) return false;
+  fail(s, what);
+}
+
 }  // namespace detail
 
 template <class T>
@@ -152,15 +164,8 @@ class Chan {
   const pc_chan *handle() const noexcept { return h_; }
 
  private:
-  static void check(pc_status s, const char *what) {
-    if (s != PC_OK) detail::fail(s, what);
-  }
-  // true when done, false when it would wait or timed out.
-  static bool timed(pc_status s, const char *what) {
-    if (s == PC_OK) return true;
-    if (s == PC_FULL || s == PC_EMPTY || s == PC_TIMEOUT) return false;
-    detail::fail(s, what);
-  }
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
+  static bool timed(pc_status s, const char *what) { return detail::timed(s, what); }
   std::optional<T> recv_ns(std::uint64_t ns) const {
     T out;
     if (timed(pc_chan_recv(h_, &out, ns), "pc_chan_recv")) return out;
@@ -291,16 +296,8 @@ class Queue {
       return 0;
     }
   }
-  static void check(pc_status s, const char *what) {
-    if (s != PC_OK) detail::fail(s, what);
-  }
-  // true when done; false when it would wait (PC_FULL, PC_EMPTY) or timed
-  // out. Other statuses (PC_CLOSED too) throw.
-  static bool timed(pc_status s, const char *what) {
-    if (s == PC_OK) return true;
-    if (s == PC_FULL || s == PC_EMPTY || s == PC_TIMEOUT) return false;
-    detail::fail(s, what);
-  }
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
+  static bool timed(pc_status s, const char *what) { return detail::timed(s, what); }
   std::optional<T> take_ns(std::uint64_t ns) const {
     T out;
     if (timed(pc_queue_take(h_, &out, ns), "pc_queue_take")) return out;
@@ -433,9 +430,7 @@ class CondVar {
   const pc_cond *handle() const noexcept { return h_; }
 
  private:
-  static void check(pc_status s, const char *what) {
-    if (s != PC_OK) detail::fail(s, what);
-  }
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
   std::cv_status wait_ns(std::unique_lock<Mutex> &lock, std::uint64_t ns) {
     if (!lock.owns_lock()) detail::fail(PC_NOT_OWNER, "pc_cond_wait");
     pc_status s = pc_cond_wait(h_, lock.mutex()->handle(), ns);
@@ -462,9 +457,7 @@ class owned {
 
  protected:
   owned() = default;
-  static void check(pc_status s, const char *what) {
-    if (s != PC_OK) fail(s, what);
-  }
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
   // true for PC_OK, false for PC_TIMEOUT; other statuses throw.
   static bool in_time(pc_status s, const char *what) {
     if (s == PC_TIMEOUT) return false;
@@ -719,9 +712,7 @@ class Future {
   template <class>
   friend class Future;
 
-  static void check(pc_status s, const char *what) {
-    if (s != PC_OK) detail::fail(s, what);
-  }
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
   std::optional<T> wait_ns(std::uint64_t ns) const {
     T out;
     pc_status s = pc_future_wait(h_, &out, ns);

@@ -147,9 +147,9 @@ fn written<S: Elem>(size: usize, write: impl FnOnce(*mut u8) -> i32) -> Result<S
 }
 
 /// The bytes of `parts`, one after the other, as one element.
-fn concat<'a, S: Elem>(
+fn concat<S: Elem>(
     size: usize,
-    parts: impl Iterator<Item = (*const u8, usize)> + 'a,
+    parts: impl Iterator<Item = (*const u8, usize)>,
 ) -> Result<S, Failure> {
     written(size, |mut dst| {
         for (src, n) in parts {
@@ -675,14 +675,7 @@ pub unsafe extern "C" fn pc_future_sequence(
         let size = first.map_or(0, |f| f.elem_size);
         let total = size.checked_mul(n).ok_or(Status::of(PC_INVALID_ARG))?;
         let next = match first {
-            None => AnyFuture::new(
-                0,
-                Sequence::<u64> {
-                    all: Future::successful(Vec::new()),
-                    elem_size: 0,
-                    n: 0,
-                },
-            )?,
+            None => Erased::Word(Future::successful(0)),
             Some(f) => with_elem!(&f.fut, x => {
                 let all = sequence(&parasitic(), all_of(x, futures, n, size)?);
                 AnyFuture::new(total, Sequence { all, elem_size: size, n })?

@@ -274,26 +274,6 @@ static void transfer_waits_for_a_consumer(void) {
 /* Pointer payloads: what is left at the last free, and what clear removes,
  * goes to the drop callback exactly once (ASan/valgrind see a leak or a
  * double free otherwise). */
-typedef struct {
-  int calls;
-  int64_t sum;
-} drops_t;
-
-static void free_payload(void *elem, void *ctx) {
-  drops_t *d = ctx;
-  int64_t *p;
-  memcpy(&p, elem, sizeof p);
-  d->calls++;
-  d->sum += *p;
-  free(p);
-}
-
-static int64_t *payload(int64_t v) {
-  int64_t *p = malloc(sizeof *p);
-  CHECK(p != NULL);
-  *p = v;
-  return p;
-}
 
 static int by_payload(const void *a, const void *b, void *ctx) {
   (void)ctx;
