@@ -1,4 +1,5 @@
 // polyconc.hpp: RAII handles, exceptions on closed, timed variants, select.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -308,6 +309,92 @@ static void synchronizers() {
   CHECK(threw);
 }
 
+static void queues() {
+  polyconc::Queue<point> q(PC_QUEUE_ARRAY, 2);
+  CHECK(q.offer({1, 1}));
+  q.put({2, 2});
+  CHECK(!q.offer({3, 3}));
+  CHECK(!q.offer_for({3, 3}, 1ms));
+  CHECK(q.peek()->x == 1);
+  polyconc::Queue<point> other = q;  // the same queue
+  CHECK(other.take().x == 1);
+  CHECK(q.drain(8).size() == 1);
+  CHECK(!q.poll());
+  CHECK(q.close());
+  bool threw = false;
+  try {
+    q.take();
+  } catch (const polyconc::closed_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+
+  auto pq = polyconc::Queue<int>::priority([](int a, int b) { return a > b; });  // largest first
+  for (int v : {3, 9, 1}) pq.put(v);
+  CHECK(pq.take() == 9 && pq.take() == 3 && pq.take() == 1);
+  CHECK(pq.remaining_capacity() == polyconc::unbounded);
+
+  polyconc::Queue<int> tq(PC_QUEUE_TRANSFER);
+  std::thread consumer([&] { CHECK(tq.take() == 5); });
+  tq.transfer(5);
+  consumer.join();
+
+  polyconc::Queue<int> dq(PC_QUEUE_DELAY);
+  dq.put_delayed(1, 1ms);
+  CHECK(dq.take() == 1);
+}
+
+static void futures() {
+  std::atomic<int> ran{0};
+  polyconc::ThreadPool pool(2);
+  polyconc::Promise<int> p;
+  auto doubled = p.future().map([](int v) { return v * 2.0; }, pool);
+  auto chained = doubled.flat_map([](double d) {
+    return polyconc::Future<long>::spawn([d] { return static_cast<long>(d) + 1; });
+  });
+  std::atomic<int> seen{0};
+  doubled.on_complete([&](const double *v, std::int32_t code, const char *) {
+    if (v != nullptr && code == 0) seen = static_cast<int>(*v);
+  });
+  CHECK(!doubled.get_for(1ms));
+  CHECK(p.success(21));
+  CHECK(!p.success(22));
+  CHECK(doubled.get() == 42.0);
+  CHECK(chained.get() == 43);
+  while (seen.load() != 42) std::this_thread::sleep_for(1ms);
+
+  // A lambda that throws fails its future (code PC_FAILED); recover turns
+  // a failure into a value.
+  auto thrown = polyconc::Future<int>::spawn([]() -> int { throw std::runtime_error("no"); });
+  bool threw = false;
+  try {
+    thrown.get();
+  } catch (const polyconc::future_error &e) {
+    threw = e.code() == PC_FAILED;
+  }
+  CHECK(threw);
+  auto recovered = thrown.recover([](std::int32_t code, const char *) { return -code; }, pool);
+  CHECK(recovered.get() == -PC_FAILED);
+
+  polyconc::Promise<int> never;
+  auto f = never.future();
+  f.or_timeout(2ms);
+  threw = false;
+  try {
+    f.get();
+  } catch (const polyconc::future_error &e) {
+    threw = e.code() == PC_TIMEOUT;
+  }
+  CHECK(threw);
+  polyconc::Promise<int> other;
+  CHECK(other.future().cancel());
+  CHECK(!other.success(1));
+
+  for (int i = 0; i < 10; i++) pool.submit([&] { ran++; });
+  pool.shutdown();
+  CHECK(ran.load() == 10);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
@@ -318,5 +405,7 @@ int main() {
   handles_are_raii();
   threads_and_select();
   synchronizers();
+  queues();
+  futures();
   return 0;
 }
