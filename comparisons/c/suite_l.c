@@ -163,10 +163,10 @@ static void *window_locker(void *arg) {
   shared *s = w->s;
   int64_t mine = 0;
   start_together(s);
-  while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+  do { /* at least one operation, however late the thread starts */
     step(s);
     mine++;
-  }
+  } while (!atomic_load_explicit(&s->stop, memory_order_relaxed));
   s->counts[w->index] = mine;
   return NULL;
 }

@@ -202,7 +202,8 @@ func lockRun(lock sync.Locker, t int, ops, work int64) func() int64 {
 }
 
 // windowRun is L2f/L3f: t goroutines run the operation until the window
-// ends, each counting its own; *counts receives the counts.
+// ends, each counting its own (at least one, however late it starts);
+// *counts receives the counts.
 func windowRun(lock sync.Locker, t int, work int64, window time.Duration, counts *[]int64) func() int64 {
 	d := &counted{x: 1}
 	return func() int64 {
@@ -212,7 +213,7 @@ func windowRun(lock sync.Locker, t int, work int64, window time.Duration, counts
 		defer timer.Stop()
 		together(t, func(i int) {
 			var n int64
-			for !stop.Load() {
+			for more := true; more; more = !stop.Load() {
 				lock.Lock()
 				d.step(work)
 				lock.Unlock()

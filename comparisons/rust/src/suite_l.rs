@@ -172,7 +172,8 @@ fn lock_run<L: CounterLock>(s: Shape) -> Body {
 }
 
 /// L2f/L3f: the threads run the operation until the window ends, each
-/// counting its own; `counts` receives them.
+/// counting its own (at least one, however late it starts); `counts`
+/// receives them.
 fn window_run<L: CounterLock>(s: Shape, counts: Arc<std::sync::Mutex<Vec<u64>>>) -> Body {
     let lock = L::new(Counted::new());
     Box::new(move || {
@@ -181,11 +182,13 @@ fn window_run<L: CounterLock>(s: Shape, counts: Arc<std::sync::Mutex<Vec<u64>>>)
             s.threads,
             |_| {
                 let mut n = 0;
-                while !stop.load(Ordering::Relaxed) {
+                loop {
                     lock.with(|d| d.step(s.work));
                     n += 1;
+                    if stop.load(Ordering::Relaxed) {
+                        break n;
+                    }
                 }
-                n
             },
             || {
                 thread::sleep(s.window);
