@@ -97,6 +97,17 @@ def test_a_lost_message_fails_the_sum_check():
     assert f"expected {M * (M + 1) // 2}" in run.stderr
 
 
+def test_every_flag_of_the_modes_table_is_accepted():
+    run = bench(
+        *("--ops 5 --threads 2,4 --tasks 3 --pool-sizes 1,2 --latency-ms 1 --parked 10".split()),
+        *("--work 1 --window-ms 1".split()),
+        *("--workloads C6 --impls queue.Queue".split()),
+    )
+    assert run.returncode == 0, run.stderr
+    (line,) = configs(run.stdout)[0]
+    assert line["params"]["round_trips"] == M // 10
+
+
 def test_bad_arguments_are_rejected():
     run = bench("--workloads", "C9")
     assert run.returncode == 2 and "unknown workload(s) C9" in run.stderr

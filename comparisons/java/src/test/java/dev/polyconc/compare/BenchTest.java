@@ -197,6 +197,21 @@ class BenchTest {
   }
 
   @Test
+  void everyFlagOfTheModesTableParses() {
+    Bench.Options o =
+        Bench.Options.parse(
+            new String[] {
+              "--suite", "C", "--messages", "100", "--ops", "7", "--threads", "2,4", "--tasks", "9",
+              "--pool-sizes", "1,128", "--latency-ms", "1", "--parked", "5", "--work", "3",
+              "--window-ms", "4"
+            },
+            Bench::find);
+    assertEquals(
+        new Bench.Params(100, 7, List.of(2, 4), 9, List.of(1, 128), 1, 5, 3, 4), o.params());
+    assertEquals(SuiteC.WORKLOADS, o.workloads());
+  }
+
+  @Test
   void badFlagsAreRejectedWithAReason() {
     record Case(String[] args, String reason) {}
     List<Case> cases =
