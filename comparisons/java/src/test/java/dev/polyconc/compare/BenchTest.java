@@ -121,6 +121,8 @@ class BenchTest {
       expected.add(w + " LinkedTransferQueue.transfer 0");
       expected.add(w + " ArrayBlockingQueue 1");
       expected.add(w + " ArrayBlockingQueue 1024");
+      expected.add(w + " ArrayBlockingQueue.fair 1");
+      expected.add(w + " ArrayBlockingQueue.fair 1024");
       expected.add(w + " LinkedBlockingQueue 1024");
       expected.add(w + " LinkedBlockingQueue unbounded");
       expected.add(w + " LinkedTransferQueue unbounded");
