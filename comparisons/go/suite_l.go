@@ -76,7 +76,10 @@ func (suiteL) check(p parameters) error {
 }
 
 // counted is L3's locked data: the counter and the LCG state.
-type counted struct{ n, x int64 }
+type counted struct {
+	n int64
+	x uint64
+}
 
 // step is one operation of the workload inside the lock: L3's work (none
 // for L1 and L2) and the increment.
@@ -98,9 +101,9 @@ func (d *counted) checked(work int64) int64 {
 }
 
 // lcg applies L3's step `steps` times to x.
-func lcg(x, steps int64) int64 {
+func lcg(x uint64, steps int64) uint64 {
 	for ; steps > 0; steps-- {
-		x = x*lcgMul + lcgAdd
+		x = (x^(x>>29))*lcgMul + lcgAdd
 	}
 	return x
 }

@@ -189,3 +189,14 @@ def test_python_program_a_lost_increment_fails_l5():
     run = bench_l("--workloads", "L5", "--impls", "core.Chan", polyconc_dir="lossy_polyconc")
     assert run.returncode == 1 and run.stdout == ""
     assert run.stderr.count("sum check failed") == 2  # T = 2 and T = 3
+
+
+def test_crossing_leaves_out_rows_whose_l3_work_differs(tmp_path):
+    results = tmp_path / "r.jsonl"
+    native = line("L3", lang="rust", impl="core.Mutex")
+    python = line("L3", lang="python", impl="core.Mutex", via="pyo3", median=900.0, max=900.0)
+    python["params"] = {**python["params"], "work": 5}
+    same = line("L3", lang="c", impl="core.Mutex", via="c-abi", median=30.0, max=30.0)
+    results.write_text("".join(json.dumps(r) + "\n" for r in (native, python, same)))
+    ld = section(report.write_report(results, tmp_path / "out").read_text(), "#### Ld:")
+    assert "c-abi, C" in ld and "pyo3, Python" not in ld

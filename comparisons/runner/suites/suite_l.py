@@ -253,7 +253,10 @@ def crossing(suite: Suite, data: Data) -> Claim:
             if not (is_polyconc(impl) and via != "native" and native):
                 continue
             for col in sorted(lines[key], key=config_order):
-                if col not in native:
+                # L3's work differs between Python and the native languages.
+                if col not in native or (
+                    native[col]["params"].get("work") != lines[key][col]["params"].get("work")
+                ):
                     continue
                 n, o = native[col]["median"], lines[key][col]["median"]
                 rows.append(

@@ -61,7 +61,7 @@ impl Counted {
 /// L3's step applied `steps` times to `x`.
 fn lcg(mut x: u64, steps: u64) -> u64 {
     for _ in 0..steps {
-        x = x.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
+        x = (x ^ (x >> 29)).wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
     }
     x
 }

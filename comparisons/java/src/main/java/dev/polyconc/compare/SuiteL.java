@@ -52,7 +52,7 @@ final class SuiteL implements Bench.Suite {
 
   static long lcg(long x, long steps) {
     for (long i = 0; i < steps; i++) {
-      x = x * LCG_MUL + LCG_ADD;
+      x = (x ^ (x >>> 29)) * LCG_MUL + LCG_ADD;
     }
     return x;
   }
