@@ -50,7 +50,7 @@ test-c:
 
 test-comparisons: setup
 	$(MAKE) -C bindings-python develop VENV=$(VENV)
-	$(MAKE) -C comparisons lint test smoke VENV=$(VENV)
+	$(MAKE) -C comparisons lint test unit smoke VENV=$(VENV)
 
 compare: setup
 	$(MAKE) -C bindings-python develop VENV=$(VENV)

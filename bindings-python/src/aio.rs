@@ -15,6 +15,7 @@ use polyconc::chan::{RecvFuture, SendFuture};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::PyClass;
 
 use crate::chan::PyChan;
 use crate::errors::ToPyErr;
@@ -105,6 +106,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// holds the object it works on (a channel, a lock), and shows it to the
 /// garbage collector: an object with a pending op is reachable from the
 /// op's task.
+///
+/// The field order matters: `op` (and with it the core future, which may
+/// borrow from `owner`, see [`lent`]) drops before `owner`.
 macro_rules! awaitable_op {
     ($(#[$doc:meta])* $name:ident = $py_name:literal over $fut:ty, on $owner:ty) => {
         $(#[$doc])*
@@ -151,6 +155,23 @@ macro_rules! awaitable_op {
     };
 }
 pub(crate) use awaitable_op;
+
+/// The Rust object inside `owner`, for a core future that borrows it and
+/// that an op holding `owner` keeps (the core's lock futures borrow their
+/// lock).
+///
+/// # Safety
+/// The returned reference must not outlive the op built with `owner`: the
+/// op keeps the Python object alive (and Python objects never move), and it
+/// drops its future, the only holder of the reference, before `owner` (see
+/// [`awaitable_op!`]); every other drop of the future (`cancel`, a waker
+/// giving up) happens holding the GIL while the op is alive.
+pub(crate) unsafe fn lent<T: PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync>(
+    owner: &Bound<'_, T>,
+) -> &'static T {
+    // SAFETY: the caller's guarantee above.
+    unsafe { &*std::ptr::from_ref(owner.get()) }
+}
 
 awaitable_op!(
     /// A pending `recv_async`: a cancelled receive consumes nothing.
@@ -219,6 +240,27 @@ pub(crate) fn drive<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     static DRIVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     DRIVE.import(py, "polyconc._aio", "drive")?.call1((op,))
+}
+
+/// The coroutine `_aio.acquire(op, timeout)`: True once `op` is done,
+/// False if `timeout` seconds (`None`: forever) pass first, `op` cancelled.
+pub(crate) fn acquire<'py>(
+    py: Python<'py>,
+    op: impl IntoPyObject<'py>,
+    timeout: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    static ACQUIRE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    ACQUIRE
+        .import(py, "polyconc._aio", "acquire")?
+        .call1((op, timeout))
+}
+
+/// The coroutine `_aio.release(lock)`: `lock.release()`, for `__aexit__`.
+pub(crate) fn release<'py>(lock: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static RELEASE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    RELEASE
+        .import(lock.py(), "polyconc._aio", "release")?
+        .call1((lock,))
 }
 
 /// The coroutine `_aio.anext(ch)`, the next object of `async for`.

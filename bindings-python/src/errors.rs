@@ -9,7 +9,10 @@ use polyconc::chan::{
     CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
     TryRecvError, TrySendError,
 };
-use pyo3::exceptions::{PyException, PyMemoryError, PyTimeoutError};
+use polyconc::sync::{
+    BarrierError, InvalidParties, NegativeCounter, NotLocked, NotOwner, PermitOverflow,
+};
+use pyo3::exceptions::{PyException, PyMemoryError, PyRuntimeError, PyTimeoutError, PyValueError};
 use pyo3::{create_exception, import_exception, PyErr};
 
 create_exception!(
@@ -29,6 +32,8 @@ create_exception!(
 // / `get_nowait`); `Chan`'s try methods answer False / (None, False) instead.
 import_exception!(queue, Full);
 import_exception!(queue, Empty);
+// `threading.Barrier`'s error, which `CyclicBarrier` raises as it does.
+import_exception!(threading, BrokenBarrierError);
 
 /// A Python exception made from its message (an exception class's `new_err`).
 type NewErr = fn(String) -> PyErr;
@@ -192,7 +197,50 @@ impl ToPyErr for polyconc::queue::CapacityError {
     fn class(&self) -> NewErr {
         match self {
             polyconc::queue::CapacityError::Alloc(_) => PyMemoryError::new_err::<String>,
-            _ => pyo3::exceptions::PyValueError::new_err::<String>,
+            _ => VALUE,
         }
+    }
+}
+
+const RUNTIME: NewErr = PyRuntimeError::new_err::<String>;
+const VALUE: NewErr = PyValueError::new_err::<String>;
+
+/// As `threading.Lock.release()` of an unlocked lock.
+impl ToPyErr for NotLocked {
+    fn class(&self) -> NewErr {
+        RUNTIME
+    }
+}
+
+/// As `threading.RLock.release()` by a thread that does not hold it.
+impl ToPyErr for NotOwner {
+    fn class(&self) -> NewErr {
+        RUNTIME
+    }
+}
+
+impl ToPyErr for PermitOverflow {
+    fn class(&self) -> NewErr {
+        VALUE
+    }
+}
+
+impl ToPyErr for NegativeCounter {
+    fn class(&self) -> NewErr {
+        VALUE
+    }
+}
+
+impl ToPyErr for InvalidParties {
+    fn class(&self) -> NewErr {
+        VALUE
+    }
+}
+
+/// Broken, timed out (which broke it) or an action that failed: all three
+/// are `threading.BrokenBarrierError`, as `threading.Barrier` raises.
+impl ToPyErr for BarrierError {
+    fn class(&self) -> NewErr {
+        BrokenBarrierError::new_err::<String>
     }
 }

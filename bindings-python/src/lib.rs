@@ -6,17 +6,20 @@
 //! `errors` turns core errors into Python exceptions, `wait` waits the
 //! Python way (GIL-free, interruptible by signal handlers), and `aio`
 //! lets asyncio await the core's futures. `gc` says why the cyclic garbage
-//! collector may look into a channel, and `fork` applies the core's
-//! after-fork rule in a forked child.
+//! collector may look into a channel, `fork` applies the core's
+//! after-fork rule in a forked child, and `fast` answers `send(x)` and
+//! `recv()` without pyo3's per-call glue when they complete at once.
 
 mod aio;
 mod chan;
 mod errors;
+mod fast;
 mod fork;
 mod future;
 mod gc;
 mod queue;
 mod select;
+mod sync;
 mod wait;
 
 use pyo3::prelude::*;
@@ -46,9 +49,29 @@ mod _core {
     };
     #[pymodule_export]
     use super::select::select;
+    #[pymodule_export]
+    use super::sync::barrier::{BarrierOp, PyCyclicBarrier};
+    #[pymodule_export]
+    use super::sync::condition::PyCondition;
+    #[pymodule_export]
+    use super::sync::latch::{LatchOp, PyCountDownLatch};
+    #[pymodule_export]
+    use super::sync::mutex::{LockOp, PyMutex};
+    #[pymodule_export]
+    use super::sync::reentrant::PyReentrantLock;
+    #[pymodule_export]
+    use super::sync::rwlock::{Hold, PyRwLock, ReadOp, WriteOp};
+    #[pymodule_export]
+    use super::sync::semaphore::{AcquireOp, PySemaphore};
+    #[pymodule_export]
+    use super::sync::spin::{PySpinLock, SpinOp};
+    #[pymodule_export]
+    use super::sync::waitgroup::{PyWaitGroup, WaitGroupOp};
 
     #[pymodule_init]
-    fn init(py: pyo3::Python<'_>) -> pyo3::PyResult<()> {
+    fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+        let py = m.py();
+        super::fast::install(&py.get_type::<super::chan::PyChan>())?;
         super::fork::register(py)
     }
 }

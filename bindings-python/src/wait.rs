@@ -6,9 +6,16 @@
 //! raised by a handler between slices (KeyboardInterrupt) loses no value.
 
 use std::collections::VecDeque;
+use std::convert::identity;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use polyconc::chan::{RecvTimeoutError, SelectTimeoutError, SendTimeoutError};
+use polyconc::Wait;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -31,6 +38,93 @@ pub(crate) fn deadline_of(timeout: Option<f64>) -> PyResult<Option<Instant>> {
         Some(t) => Ok(Duration::try_from_secs_f64(t)
             .ok()
             .and_then(|d| Instant::now().checked_add(d))),
+    }
+}
+
+/// How long a `timeout` in float seconds lets a wait last (`None`: forever),
+/// as the core says it.
+pub(crate) fn wait_of(timeout: Option<f64>) -> PyResult<Wait> {
+    Ok(until(deadline_of(timeout)?))
+}
+
+/// `threading`'s `blocking` argument: any object, by its truth value (as
+/// `lock.acquire(0)`).
+#[derive(Clone, Copy)]
+pub(crate) struct Blocking(pub(crate) bool);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Blocking {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        obj.is_truthy().map(Blocking)
+    }
+}
+
+/// `threading.Lock.acquire(blocking, timeout)`'s wait, with its errors:
+/// `timeout=-1` (and `None`) waits forever, a non-blocking call tries once
+/// and takes no timeout.
+pub(crate) fn acquire_wait(blocking: Blocking, timeout: Option<f64>) -> PyResult<Wait> {
+    let timeout = timeout.filter(|&t| t != -1.0);
+    if !blocking.0 {
+        return match timeout {
+            None => Ok(Wait::Now),
+            Some(_) => Err(PyValueError::new_err(
+                "can't specify a timeout for a non-blocking call",
+            )),
+        };
+    }
+    match timeout {
+        Some(t) if t < 0.0 => Err(PyValueError::new_err(
+            "timeout value must be a non-negative number",
+        )),
+        t => wait_of(t),
+    }
+}
+
+fn until(deadline: Option<Instant>) -> Wait {
+    match deadline {
+        None => Wait::FOREVER,
+        Some(d) => Wait::Until(polyconc::Deadline::at(d)),
+    }
+}
+
+/// A slice of a [`wait_for`] ended without success.
+pub(crate) struct Missed;
+
+impl TimedOut for Missed {
+    type Held = ();
+    fn held(self) {}
+}
+
+/// Waits the Python way (see [`wait`]) for an operation that only succeeds
+/// or not and holds nothing between tries (a lock, permits, a latch):
+/// `try_now` holding the GIL, then `attempt(until)` without it, one slice
+/// at a time. Whether it succeeded before `wait` ran out; a signal
+/// handler's exception stops it having taken nothing.
+pub(crate) fn wait_for(
+    py: Python<'_>,
+    wait: Wait,
+    try_now: impl FnOnce() -> bool,
+    attempt: impl Fn(Instant) -> bool + Sync,
+) -> PyResult<bool> {
+    if try_now() {
+        return Ok(true);
+    }
+    let Wait::Until(deadline) = wait else {
+        return Ok(false);
+    };
+    let waited = self::wait(
+        py,
+        deadline.instant(),
+        &[],
+        || Err(()),
+        identity,
+        |(), until| if attempt(until) { Ok(()) } else { Err(Missed) },
+    );
+    match waited {
+        Ok(()) => Ok(true),
+        Err(Stopped::TimedOut(Missed)) => Ok(false),
+        Err(Stopped::Interrupted(e, ())) => Err(e),
     }
 }
 
@@ -137,6 +231,42 @@ fn slice_end(deadline: Option<Instant>) -> Instant {
     }
 }
 
+/// Awaits a core future from a thread, the Python way, polling it without
+/// the GIL (a lock's, a latch's: their polls run no Python code): `try_now`
+/// holding the GIL; then the future, a slice at a time (see [`await_core`]).
+/// `None` once `wait` runs out; then, or when a handler raises, the future
+/// is dropped, which gives back whatever it was handed (a lock, permits) or
+/// leaves as the core defines (a barrier breaks).
+pub(crate) fn wait_on<F>(
+    py: Python<'_>,
+    wait: Wait,
+    try_now: impl FnOnce() -> Option<F::Output>,
+    fut: impl FnOnce() -> F,
+) -> PyResult<Option<F::Output>>
+where
+    F: Future + Unpin + Send,
+    F::Output: Send,
+{
+    if let Some(out) = try_now() {
+        return Ok(Some(out));
+    }
+    let Wait::Until(deadline) = wait else {
+        return Ok(None);
+    };
+    let mut fut = fut();
+    await_core(py, deadline.instant(), &mut fut, |fut, waker, until| {
+        py.detach(|| {
+            poll_slice(
+                fut,
+                waker,
+                until,
+                |f, cx| Ok(Pin::new(f).poll(cx)),
+                thread::park_timeout,
+            )
+        })
+    })
+}
+
 /// Why a [`poll_until`] ended without an answer; either way the future
 /// comes back, still pending, for the caller to withdraw (a put's
 /// `cancel` says whether its element was delivered meanwhile).
@@ -147,53 +277,84 @@ pub(crate) enum Unfinished<F> {
     Raised(PyErr, F),
 }
 
-/// Awaits a core future from a thread, the Python way: each poll holds the
-/// GIL (so that it may run Python code: a priority queue's comparisons),
-/// and between polls the thread parks without it, a slice at a time, and
-/// runs signal handlers. The future stays registered from one slice to
-/// the next, so it keeps its place (a fair queue's arrival order). After a
-/// wake-up the future is polled before signals are checked: an answer that
-/// came is taken, and Ctrl-C is then raised just after the call returns.
+/// Awaits a core future from a thread as [`wait_on`] does, but each
+/// `poll` holds the GIL, so that it may run Python code (a priority
+/// queue's comparisons) and raise; only the parks between polls are
+/// GIL-free.
 pub(crate) fn poll_until<F, R>(
     py: Python<'_>,
     deadline: Option<Instant>,
     mut fut: F,
-    mut poll: impl FnMut(&mut F, &mut std::task::Context<'_>) -> PyResult<std::task::Poll<R>>,
+    mut poll: impl FnMut(&mut F, &mut Context<'_>) -> PyResult<Poll<R>>,
 ) -> Result<R, Unfinished<F>> {
-    let waker = std::task::Waker::from(std::sync::Arc::new(ThreadWaker(std::thread::current())));
-    let mut cx = std::task::Context::from_waker(&waker);
-    let mut polled = poll(&mut fut, &mut cx);
-    loop {
-        match polled {
-            Ok(std::task::Poll::Ready(answer)) => return Ok(answer),
-            Ok(std::task::Poll::Pending) => {}
-            Err(e) => return Err(Unfinished::Raised(e, fut)),
-        }
-        let now = Instant::now();
-        if deadline.is_some_and(|d| now >= d) {
-            return Err(Unfinished::TimedOut(fut));
-        }
-        let park = slice_end(deadline).saturating_duration_since(now);
-        // A wake-up that came before the park makes it return at once.
-        py.detach(|| std::thread::park_timeout(park));
-        polled = poll(&mut fut, &mut cx);
-        if matches!(polled, Ok(std::task::Poll::Pending)) {
-            if let Err(e) = py.check_signals() {
-                return Err(Unfinished::Raised(e, fut));
-            }
-        }
+    let park = |d| py.detach(|| thread::park_timeout(d));
+    let waited = await_core(py, deadline, &mut fut, |fut, waker, until| {
+        poll_slice(fut, waker, until, &mut poll, park)
+    });
+    match waited {
+        Ok(Some(answer)) => Ok(answer),
+        Ok(None) => Err(Unfinished::TimedOut(fut)),
+        Err(e) => Err(Unfinished::Raised(e, fut)),
     }
 }
 
-/// Wakes the thread parked in [`poll_until`].
-struct ThreadWaker(std::thread::Thread);
+/// The loop of [`wait_on`] and [`poll_until`]: `slice` polls the future
+/// until `until`, the end of one slice; between slices, signal handlers run
+/// holding the GIL. The future stays registered from one slice to the next,
+/// so it keeps its place (a fair lock's or queue's arrival order, a
+/// barrier's arrival), and a future that answered is taken before signals
+/// are checked. `None` once `deadline` passed.
+fn await_core<F, R>(
+    py: Python<'_>,
+    deadline: Option<Instant>,
+    fut: &mut F,
+    mut slice: impl FnMut(&mut F, &Waker, Instant) -> PyResult<Option<R>>,
+) -> PyResult<Option<R>> {
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    loop {
+        let until = slice_end(deadline);
+        if let Some(answer) = slice(fut, &waker, until)? {
+            return Ok(Some(answer));
+        }
+        if deadline.is_some_and(|d| until >= d) {
+            return Ok(None);
+        }
+        py.check_signals()?;
+    }
+}
 
-impl std::task::Wake for ThreadWaker {
-    fn wake(self: std::sync::Arc<Self>) {
+/// One slice of [`await_core`]: polls, and parks (a wake-up that came
+/// before the park makes it return at once) until the future answers or
+/// `until` passes.
+fn poll_slice<F, R>(
+    fut: &mut F,
+    waker: &Waker,
+    until: Instant,
+    mut poll: impl FnMut(&mut F, &mut Context<'_>) -> PyResult<Poll<R>>,
+    mut park: impl FnMut(Duration),
+) -> PyResult<Option<R>> {
+    let mut cx = Context::from_waker(waker);
+    loop {
+        if let Poll::Ready(answer) = poll(fut, &mut cx)? {
+            return Ok(Some(answer));
+        }
+        let now = Instant::now();
+        if now >= until {
+            return Ok(None);
+        }
+        park(until - now);
+    }
+}
+
+/// Wakes the thread parked in [`await_core`].
+struct Unpark(thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
         self.0.unpark();
     }
 
-    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+    fn wake_by_ref(self: &Arc<Self>) {
         self.0.unpark();
     }
 }

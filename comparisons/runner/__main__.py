@@ -32,7 +32,7 @@ def log(msg: str) -> None:
 
 
 def describe(obj: dict, suite: Suite) -> str:
-    conf = suite.config_label(suite.config(obj))
+    conf = suite.config_label(suite.config(obj)) or suite.bar_note(obj)
     return (
         f"{obj['suite']} {obj['lang']} {obj['impl']}/{obj['via']} {obj['workload']}"
         f"{' ' + conf if conf else ''}: {obj['median']:.1f} {obj['unit']}"
@@ -57,7 +57,7 @@ class Progress:
 
     def __init__(self, langs: list[str], previous: dict):
         self.start = time.monotonic()
-        self.langs = langs
+        self.langs = list(langs)
         prev = previous.get("languages", {})
         self.prev = {lg: prev[lg] for lg in langs if prev.get(lg, {}).get("status") == "ok"}
         self.done: dict[str, float] = {}
@@ -67,6 +67,10 @@ class Progress:
 
     def begin(self, lang: str) -> None:
         self.current, self.current_start, self.current_lines = lang, time.monotonic(), 0
+
+    def drop(self, lang: str) -> None:
+        """A skipped language: nothing to estimate for it."""
+        self.langs.remove(lang)
 
     def end(self, lang: str) -> None:
         self.done[lang] = time.monotonic() - self.current_start
@@ -233,6 +237,7 @@ class Run:
     def skip(self, lang: str, reason: str) -> None:
         self.meta["languages"][lang] = {"status": "skipped", "reason": reason}
         self.meta["skipped"].append({"lang": lang, "reason": reason})
+        self.progress.drop(lang)
         log(f"runner: {lang}: skipped: {reason}")
         self.save()
 

@@ -112,8 +112,9 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
-def render(claim: Claim, level: str = "###") -> list[str]:
-    """A claim as Markdown: heading, statement and rule, table, verdict."""
+def render(claim: Claim, level: str) -> list[str]:
+    """A claim as Markdown under a heading of `level` ("####"): statement and
+    rule, table, verdict."""
     out = [
         f"{level} {claim.spec.id}: {claim.title}",
         "",
@@ -135,7 +136,9 @@ def render(claim: Claim, level: str = "###") -> list[str]:
     if 0 < verdict.held < verdict.total:
         held = [r for r in claim.rows if claim.rule.holds(r.ratio)]
         failed = [r for r in claim.rows if not claim.rule.holds(r.ratio)]
-        which, rows = ("Held", held) if len(held) < len(failed) else ("Not", failed)
-        names = ", ".join(f"{r.label} ({fmt_ratio(r.ratio)})" for r in rows)
-        out.append(f"Held for: {names}." if which == "Held" else f"Did not hold for: {names}.")
+        # Name the exceptions: the smaller side.
+        word, rows = ("Held", held) if len(held) < len(failed) else ("Did not hold", failed)
+        out.append(
+            f"{word} for: " + ", ".join(f"{r.label} ({fmt_ratio(r.ratio)})" for r in rows) + "."
+        )
     return [*out, *[n for note in claim.notes for n in ("", note)], ""]

@@ -2,11 +2,8 @@
 sum checks decide the exit status."""
 
 import json
-import os
-import subprocess
-import sys
 
-from conftest import COMPARISONS
+from conftest import COMPARISONS, python_bench
 from runner.schema import validate
 
 TESTS = COMPARISONS / "tests"
@@ -14,28 +11,12 @@ M = 400
 
 
 def bench(*args, polyconc_dir=None):
-    env = dict(os.environ)
-    if polyconc_dir:
-        env["PYTHONPATH"] = str(TESTS / polyconc_dir)
-    return subprocess.run(
-        [
-            sys.executable,
-            str(COMPARISONS / "python" / "bench.py"),
-            "--suite",
-            "C",
-            "--messages",
-            str(M),
-            "--runs",
-            "2",
-            "--warmup",
-            "1",
-            *args,
-        ],
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-        env=env,
+    return python_bench(
+        *("--suite C --messages".split()),
+        str(M),
+        *("--runs 2 --warmup 1".split()),
+        *args,
+        polyconc_dir=polyconc_dir,
     )
 
 
@@ -97,8 +78,19 @@ def test_a_lost_message_fails_the_sum_check():
     assert f"expected {M * (M + 1) // 2}" in run.stderr
 
 
+def test_every_flag_of_the_modes_table_is_accepted():
+    run = bench(
+        *("--ops 5 --threads 2,4 --tasks 3 --pool-sizes 1,2 --latency-ms 1 --parked 10".split()),
+        *("--work 1 --window-ms 1".split()),
+        *("--workloads C6 --impls queue.Queue".split()),
+    )
+    assert run.returncode == 0, run.stderr
+    (line,) = configs(run.stdout)[0]
+    assert line["params"]["round_trips"] == M // 10
+
+
 def test_bad_arguments_are_rejected():
     run = bench("--workloads", "C9")
     assert run.returncode == 2 and "unknown workload(s) C9" in run.stderr
-    run = bench("--suite", "L")  # the later --suite wins
-    assert run.returncode == 2 and "this program has no suite_l.py" in run.stderr
+    run = bench("--suite", "X")  # the later --suite wins
+    assert run.returncode == 2 and "this program has no suite_x.py" in run.stderr

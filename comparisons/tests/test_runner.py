@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import COMPARISONS
+from runner import LANGS
 from runner import __main__ as runner
-from runner.toolchains import detect
+from runner.toolchains import REQUIRED, VERSION_ARGS, detect
 
 
 def results_of(out: Path):
@@ -26,6 +27,12 @@ def bin_with_make_only(tmp_path, monkeypatch):
     (bindir / "make").symlink_to(shutil.which("make"))
     monkeypatch.setenv("PATH", str(bindir))
     return bindir
+
+
+def test_every_language_says_what_it_needs():
+    # runner.LANGS is the one list of languages; the toolchain table follows it.
+    assert list(REQUIRED) == list(LANGS)
+    assert all(cmd in VERSION_ARGS for cmds in REQUIRED.values() for cmd in cmds)
 
 
 def test_detect_reports_what_is_missing(bin_with_make_only, tmp_path):
@@ -81,12 +88,15 @@ GOOD_LINE = {
 }
 
 
-def fake_root(tmp_path: Path, program: str, build_ok: bool = True) -> Path:
+def fake_root(
+    tmp_path: Path, program: str, build_ok: bool = True, workloads_md: str | None = None
+) -> Path:
     """A comparisons folder whose python program is `program` (a shell script body),
     with a .venv beside it so the python toolchain is found."""
     root = tmp_path / "comparisons"
     (root / "python").mkdir(parents=True)
-    shutil.copy(COMPARISONS / "WORKLOADS.md", root)
+    text = workloads_md or (COMPARISONS / "WORKLOADS.md").read_text()
+    (root / "WORKLOADS.md").write_text(text)
     venv_bin = tmp_path / ".venv" / "bin"
     venv_bin.mkdir(parents=True)
     (venv_bin / "python").symlink_to(sys.executable)
@@ -100,13 +110,16 @@ def fake_root(tmp_path: Path, program: str, build_ok: bool = True) -> Path:
     return root
 
 
-def run_fake(tmp_path, program, mode="smoke", build_ok=True):
-    root = fake_root(tmp_path, program, build_ok)
+def run_fake(tmp_path, program, mode="smoke", build_ok=True, workloads_md=None, suites="C"):
+    """Runs `suites` (the fake programs print suite C lines)."""
+    root = fake_root(tmp_path, program, build_ok, workloads_md)
     out = tmp_path / "out"
     code = runner.main(
         [
             "--mode",
             mode,
+            "--suites",
+            suites,
             "--langs",
             "python,go",
             "--root",
@@ -244,6 +257,14 @@ def test_smoke_run_of_the_real_python_program(tmp_path):
     lines, meta = results_of(out)
     assert meta["errors"] == [] and meta["run"] == ["python"]
     assert {ln["workload"] for ln in lines} >= {"C1", "C2", "C3", "C4", "C6"}
+    assert {ln["workload"] for ln in lines if ln["suite"] == "L"} == {
+        "L1",
+        "L2",
+        "L3",
+        "L5",
+        "L2f",
+        "L3f",
+    }
     assert all(
         ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000 for ln in lines
     )

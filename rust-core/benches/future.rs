@@ -5,6 +5,8 @@
 //! so that each group shows the ratios. F3 also runs the channel's C6
 //! ping-pong, its target's yardstick.
 //!
+//! A last group measures what `blocking`'s spare threads buy.
+//!
 //! Before the groups, a counting allocator measures F1's allocations per
 //! `map` stage on each context and prints them.
 //!
@@ -317,5 +319,38 @@ fn f3_hand_off(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, f1_chain, f2_fan_out, f3_hand_off);
+/// Tasks that block 1 ms each on a two-worker pool, with spare threads
+/// (the default) and without (`max_blocking(0)`): what `blocking`'s
+/// compensation buys. Not a WORKLOADS.md workload; the issue asks for the
+/// measurement.
+fn blocking_compensation(c: &mut Criterion) {
+    const TASKS: u64 = 64;
+    let run = |pool: &ThreadPool| {
+        let tasks = (0..TASKS).map(|i| {
+            future(pool, move || {
+                polyconc::exec::blocking(|| thread::sleep(Duration::from_millis(1)));
+                i
+            })
+        });
+        let sum: u64 = sequence(pool, tasks).result(WAIT).unwrap().iter().sum();
+        assert_eq!(sum, TASKS * (TASKS - 1) / 2);
+    };
+    let spares = ThreadPool::new(2);
+    let fixed = ThreadPool::builder().size(2).max_blocking(0).build();
+    let mut group = c.benchmark_group("blocking 1 ms x 64 on 2 workers");
+    group
+        .throughput(Throughput::Elements(TASKS))
+        .sample_size(10);
+    group.bench_function("with spares", |b| b.iter(|| run(&spares)));
+    group.bench_function("max_blocking(0)", |b| b.iter(|| run(&fixed)));
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    f1_chain,
+    f2_fan_out,
+    f3_hand_off,
+    blocking_compensation
+);
 criterion_main!(benches);

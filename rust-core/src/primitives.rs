@@ -166,6 +166,9 @@ pub enum Point {
     SendClaimed,
     /// A buffered receive has claimed its slot and not yet read the value.
     RecvClaimed,
+    /// A send to a list buffer (unbounded, or above 65,536) has read the
+    /// tail it will try to claim, and not yet checked for room.
+    SendReadTail,
 }
 
 /// What a thread counts as it runs (see `test_hooks::Counts`).
@@ -176,6 +179,14 @@ pub(crate) enum Count {
     Wake,
     /// Another thread claimed the buffer position it tried to claim.
     LostClaim,
+    /// It registered to be told when a buffered channel can go on.
+    Watch,
+    /// It told a registered waiter of a buffered channel.
+    Tell,
+    /// A refused buffer operation of its paused and tried again.
+    Retry,
+    /// It gave up its CPU (a yield) while waiting for another thread.
+    Yield,
 }
 
 /// Short busy-wait used before parking; a no-op under loom, which must see
@@ -200,6 +211,7 @@ pub(crate) fn spin(step: u32) {
 
 /// Lets another thread run on this CPU (under loom, another modelled thread).
 pub(crate) fn yield_now() {
+    count(Count::Yield);
     #[cfg(not(loom))]
     std::thread::yield_now();
     #[cfg(loom)]

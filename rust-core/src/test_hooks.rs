@@ -2,8 +2,9 @@
 //! not under loom): a [`Pause`] stops a thread at a named [`Point`] of the
 //! channel's code until the test resumes it, so a test can put a partner
 //! part-way through an operation; [`Counts`] tells how often a thread
-//! parked, woke another, or lost a claim to another thread, so a test can
-//! assert on behaviour instead of wall time. Without the feature the
+//! parked, woke another, lost a claim to another thread, registered to be
+//! told or told another, so a test can assert on behaviour (and a study
+//! count events per message) instead of wall time. Without the feature the
 //! points and counters compile to nothing.
 //!
 //! ```
@@ -44,6 +45,10 @@ pub struct Counts {
     parks: AtomicU64,
     wakes: AtomicU64,
     lost_claims: AtomicU64,
+    watches: AtomicU64,
+    tells: AtomicU64,
+    retries: AtomicU64,
+    yields: AtomicU64,
 }
 
 impl Counts {
@@ -74,6 +79,48 @@ impl Counts {
     pub fn lost_claims(&self) -> u64 {
         self.lost_claims.load(Ordering::SeqCst)
     }
+
+    /// How many times the thread registered to be told when a buffered
+    /// channel can go on (each costs the channel's lock).
+    ///
+    /// ```
+    /// assert_eq!(polyconc::test_hooks::counts().watches(), 0);
+    /// ```
+    pub fn watches(&self) -> u64 {
+        self.watches.load(Ordering::SeqCst)
+    }
+
+    /// How many times the thread told a registered waiter of a buffered
+    /// channel that it can go on (under the channel's lock; the waiter may
+    /// be gone, or not asleep yet).
+    ///
+    /// ```
+    /// assert_eq!(polyconc::test_hooks::counts().tells(), 0);
+    /// ```
+    pub fn tells(&self) -> u64 {
+        self.tells.load(Ordering::SeqCst)
+    }
+
+    /// How many times a refused buffer operation of the thread (no room,
+    /// no value, a busy partner) paused and tried again before it
+    /// registered or gave up.
+    ///
+    /// ```
+    /// assert_eq!(polyconc::test_hooks::counts().retries(), 0);
+    /// ```
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::SeqCst)
+    }
+
+    /// How many times the thread gave up its CPU (a yield) while waiting
+    /// for another thread.
+    ///
+    /// ```
+    /// assert_eq!(polyconc::test_hooks::counts().yields(), 0);
+    /// ```
+    pub fn yields(&self) -> u64 {
+        self.yields.load(Ordering::SeqCst)
+    }
 }
 
 thread_local! {
@@ -99,6 +146,10 @@ pub(crate) fn count(what: Count) {
             Count::Park => &c.parks,
             Count::Wake => &c.wakes,
             Count::LostClaim => &c.lost_claims,
+            Count::Watch => &c.watches,
+            Count::Tell => &c.tells,
+            Count::Retry => &c.retries,
+            Count::Yield => &c.yields,
         };
         counter.fetch_add(1, Ordering::SeqCst);
     });

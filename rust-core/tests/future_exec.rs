@@ -19,19 +19,29 @@ use polyconc::future::{future, spawn, Future, Promise};
 
 const WAIT: Duration = Duration::from_secs(30);
 
-/// A pool of one worker, kept busy until the returned gate opens; returns
-/// once the worker is inside the task.
-fn busy_pool() -> (ThreadPool, Promise<()>, Future<bool>) {
+/// A pool of one worker, kept busy until the returned gate is sent to;
+/// returns once the worker is inside the task. The task waits on a std
+/// channel, which the pool cannot see: no spare thread starts, so nothing
+/// else runs until the gate opens.
+fn busy_pool() -> (ThreadPool, Gate, Future<bool>) {
     let pool = ThreadPool::new(1);
-    let gate = Promise::<()>::new();
+    let (gate, wait) = mpsc::channel::<()>();
     let started = Promise::<()>::new();
-    let (g, s) = (gate.future(), started.clone());
+    let s = started.clone();
     let busy = future(&pool, move || {
         s.success(()).unwrap();
-        g.ready(WAIT).is_ok()
+        wait.recv().is_ok()
     });
     started.future().ready(WAIT).unwrap();
-    (pool, gate, busy)
+    (pool, Gate(gate), busy)
+}
+
+struct Gate(mpsc::Sender<()>);
+
+impl Gate {
+    fn open(&self) {
+        self.0.send(()).unwrap();
+    }
 }
 
 #[test]
@@ -63,7 +73,7 @@ fn shutdown_rejects_new_tasks_and_runs_queued_ones() {
         .unwrap_err()
         .downcast_ref::<ShutDown>()
         .is_some());
-    gate.success(()).unwrap();
+    gate.open();
     pool.join().unwrap();
     assert_eq!(busy.result(WAIT), Ok(true));
     assert_eq!(ran.load(Ordering::SeqCst), 10);
@@ -87,7 +97,7 @@ fn shutdown_now_fails_queued_tasks_with_cancelled_and_counts_them() {
     for f in &queued {
         assert!(f.result(WAIT).unwrap_err().is_cancelled());
     }
-    gate.success(()).unwrap();
+    gate.open();
     assert_eq!(busy.result(WAIT), Ok(true)); // the running task finished
     pool.join().unwrap();
     assert_eq!(ran.load(Ordering::SeqCst), 0);
@@ -216,7 +226,7 @@ fn a_cancelled_task_that_has_not_started_does_not_run() {
     let queued = future(&pool, move || r.fetch_add(1, Ordering::SeqCst));
     let dependent = queued.map(&pool, |v| v + 1);
     assert!(queued.cancel());
-    gate.success(()).unwrap();
+    gate.open();
     assert_eq!(busy.result(WAIT), Ok(true));
     assert!(dependent.result(WAIT).unwrap_err().is_cancelled());
     pool.shutdown();
@@ -246,7 +256,9 @@ fn timer_runs_in_deadline_order_on_one_thread_and_cancels() {
     let timer = Timer::new();
     let (tx, rx) = mpsc::channel();
     let mut handles = Vec::new();
-    for (i, ms) in [30u64, 10, 20, 0].into_iter().enumerate() {
+    // Scheduled latest-first, 500 ms apart: the heap must reorder them
+    // (unless this thread stalls for half a second between two calls).
+    for (i, ms) in [1000u64, 500, 0].into_iter().enumerate() {
         let tx = tx.clone();
         handles.push(timer.schedule(Duration::from_millis(ms), move || {
             tx.send((i, thread::current().name().map(str::to_owned)))
@@ -254,13 +266,13 @@ fn timer_runs_in_deadline_order_on_one_thread_and_cancels() {
         }));
     }
     let tx2 = tx.clone();
-    let cancelled = timer.schedule(Duration::from_millis(15), move || {
+    let cancelled = timer.schedule(Duration::from_millis(200), move || {
         tx2.send((99, None)).unwrap()
     });
     assert!(cancelled.cancel());
     drop(tx);
-    let got: Vec<_> = rx.iter().take(4).collect();
-    assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [3, 1, 2, 0]);
+    let got: Vec<_> = rx.iter().take(3).collect();
+    assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), [2, 1, 0]);
     assert!(got.iter().all(|g| g.1.as_deref() == Some("polyconc-timer")));
     assert!(handles.iter().all(|h| !h.cancel())); // all ran already
 }
@@ -322,4 +334,23 @@ fn a_future_polled_by_hand_wakes_its_waker() {
     p.success(3).unwrap();
     assert_eq!(flag.0.load(Ordering::SeqCst), 1);
     assert_eq!(f.as_mut().poll(&mut cx), Poll::Ready(Ok(3)));
+}
+
+#[test]
+fn an_async_block_queued_on_a_pool_that_stops_fails_with_cancelled() {
+    let (pool, gate, busy) = busy_pool();
+    let queued = spawn(&pool, async { 1 });
+    assert_eq!(pool.shutdown_now(), 1);
+    assert!(queued.result(WAIT).unwrap_err().is_cancelled());
+    gate.open();
+    assert_eq!(busy.result(WAIT), Ok(true));
+}
+
+#[test]
+fn futures_and_promises_are_send_sync_and_clone() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Future<String>>();
+    shareable::<Promise<Vec<u8>>>();
+    shareable::<ThreadPool>();
+    shareable::<Timer>();
 }

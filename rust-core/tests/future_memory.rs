@@ -1,7 +1,8 @@
 //! Long chains: a million-step recursive `flat_map` loop runs in constant
 //! memory (Scala's promise linking, scala/scala PR 6610 and the flatMap
 //! loop of `DefaultPromiseTest.scala`), and million-stage `map` chains run
-//! and drop without growing the stack. Memory is measured by a counting
+//! and drop without growing the stack; a `map` stage is one allocation
+//! (Scala's one-object `Transformation`). Memory is measured by a counting
 //! allocator; the tests run one at a time (a lock), so each one's peak is
 //! its own.
 
@@ -18,9 +19,16 @@ struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// Allocations made by this thread (the test harness's threads
+    /// allocate too).
+    static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 // SAFETY: forwards to the system allocator; only counts.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
         let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
         PEAK.fetch_max(live, Ordering::Relaxed);
         // SAFETY: the caller's layout, passed on.
@@ -133,4 +141,35 @@ fn dropping_a_million_pending_maps_does_not_overflow_the_stack() {
     }
     // Everything the chain held is back.
     assert!(LIVE.load(Ordering::SeqCst) <= before + 4096);
+}
+
+#[test]
+fn a_map_stage_is_one_allocation() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let source = Future::successful(0u64);
+    let before = COUNT.with(|c| c.get());
+    let mut f = source;
+    for _ in 0..1000 {
+        f = f.map(&parasitic(), |v| v + 1);
+    }
+    let allocations = COUNT.with(|c| c.get()) - before;
+    assert_eq!(f.value().unwrap().as_ref().ok(), Some(&1000));
+    assert_eq!(allocations, 1000);
+}
+
+#[test]
+fn waiting_in_slices_registers_once() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let p = Promise::<u64>::new();
+    let f = p.future();
+    assert!(f.ready(Duration::from_micros(1)).is_err()); // registers
+    let before = LIVE.load(Ordering::SeqCst);
+    for _ in 0..500 {
+        assert!(f.ready(Duration::from_micros(1)).is_err());
+    }
+    let grew = LIVE.load(Ordering::SeqCst).saturating_sub(before);
+    // One hook per slice would be some 50 KB.
+    assert!(grew < 4096, "500 slices kept {grew} bytes");
+    p.success(7).unwrap();
+    assert_eq!(f.result(WAIT), Ok(7));
 }

@@ -731,11 +731,15 @@ fn ft_block_until_result() {
     gate.success(()).unwrap();
     assert_eq!(f2.result(WAIT), Ok(14));
 
-    let f3 = future(&ec(), || {
-        thread::sleep(Duration::from_millis(100));
+    let slow = latch();
+    let s = slow.future();
+    let f3 = future(&ec(), move || {
+        await_latch(&s);
         5
     });
     assert!(f3.ready(Duration::ZERO).unwrap_err().is_timeout());
+    slow.success(()).unwrap();
+    assert_eq!(f3.result(WAIT), Ok(5));
 }
 
 // FutureTests: "run callbacks async"

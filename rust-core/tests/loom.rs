@@ -554,3 +554,20 @@ fn try_send_meets_a_busy_receiver() {
         });
     }
 }
+
+#[test]
+fn recv_future_dropped_while_handed_a_value() {
+    // On a rendezvous channel a pending receive future is a waiting
+    // receiver: a try_send racing its drop either finds it (and the value
+    // is given back to the channel) or not (and the send fails). Never lost.
+    loom::model(|| {
+        let ch = Chan::new(0);
+        let mut fut = ch.recv_async();
+        assert!(poll_once(&mut fut).is_pending());
+        let tx = ch.clone();
+        let sender = thread::spawn(move || tx.try_send(1).is_ok());
+        drop(fut);
+        let sent = sender.join().unwrap();
+        assert_eq!(ch.try_recv().ok(), sent.then_some(1));
+    });
+}

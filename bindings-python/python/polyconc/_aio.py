@@ -1,4 +1,4 @@
-"""The one coroutine behind ``polyconc.Chan``'s async methods.
+"""The one coroutine behind the async methods of ``polyconc``'s classes.
 
 ``Chan.send_async`` and ``recv_async`` (methods of the Rust class) wrap the
 core's future in an op and return ``drive(op)``: the op is polled from
@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from ._core import Chan, ChannelClosed, QueueClosed, _RecvOp, _SendOp
+from ._core import Chan, ChannelClosed, QueueClosed
 
 T = TypeVar("T")
+
+
+class _Op(Protocol):
+    """A pending core operation (``_core._RecvOp``, ``_LockOp``, ...)."""
+
+    def poll(self, wake: Callable[[], bool]) -> tuple[bool, Any]: ...
+    def cancel(self) -> bool: ...
 
 
 def _resolve(fut: asyncio.Future[None]) -> None:
@@ -48,7 +56,7 @@ def _uncancel() -> None:
         uncancel()
 
 
-async def drive(op: _RecvOp | _SendOp) -> Any:
+async def drive(op: _Op) -> Any:
     """Awaits ``op``: its answer once ready. Cancelled while pending, it
     cancels ``op`` and raises CancelledError, unless ``op`` took effect
     anyway (a send whose value a receiver had claimed): then it returns
@@ -68,6 +76,35 @@ async def drive(op: _RecvOp | _SendOp) -> Any:
                 return None
     finally:
         op.cancel()  # also when the coroutine is closed unfinished
+
+
+async def acquire(op: _Op, timeout: float | None) -> bool:
+    """Awaits ``op`` (a lock, permits, a latch): True once it is done, False
+    if ``timeout`` seconds pass first (``op`` is then cancelled, and gives
+    back anything it was handed)."""
+    if timeout is None:
+        await drive(op)
+        return True
+    try:
+        await asyncio.wait_for(drive(op), timeout)
+    except asyncio.TimeoutError:
+        return False
+    return True
+
+
+async def wait_or_break(op: _Op, timeout: float | None) -> Any:
+    """Awaits ``op`` (a barrier wait): its answer, or BrokenBarrierError if
+    ``timeout`` seconds pass first (``op`` is then cancelled, which breaks
+    the barrier, as ``threading.Barrier`` does on a timeout)."""
+    try:
+        return await asyncio.wait_for(drive(op), timeout)
+    except asyncio.TimeoutError:
+        raise threading.BrokenBarrierError from None
+
+
+async def release(lock: Any) -> None:
+    """``lock.release()``, for ``async with``."""
+    lock.release()
 
 
 async def anext(ch: Chan[T]) -> T:

@@ -5,7 +5,17 @@ The claims' words and rules are in WORKLOADS.md ("Claims of suite C").
 
 from ..claims import Claim, Row
 from ..fmt import fmt_ns, fmt_ratio
-from .base import Column, Data, RowKey, Suite, is_int, row_order
+from .base import (
+    LANG_NAMES,
+    Column,
+    Data,
+    Suite,
+    best,
+    is_int,
+    is_polyconc,
+    python_note,
+    row_order,
+)
 
 # C1 and C6 have one configuration per implementation whatever its capacity
 # (M or unbounded; 0 or 1), so they get one figure column and a capacity column.
@@ -13,12 +23,7 @@ SINGLE = {"C1": "seq", "C6": "pingpong"}
 UNITS = {w: "ns/msg" for w in ("C1", "C2", "C3", "C4", "C5")} | {"C6": "ns/roundtrip"}
 # The language each crossing into the core belongs to.
 CORE_VIA = {"native": "rust", "c-abi": "c", "pyo3": "python"}
-LANG_NAMES = {"rust": "Rust", "c": "C", "python": "Python"}
-PYTHON_M_NOTE = (
-    "Python runs use a smaller M than native ones (see Parameters); the figures are per "
-    "message or per round trip, so they compare, but Python's shorter runs carry more of "
-    "the thread start-up cost."
-)
+PYTHON_M_NOTE = python_note("M", "message or per round trip")
 
 
 def check(line: dict) -> list[str]:
@@ -146,19 +151,14 @@ def crossing(suite: Suite, data: Data, claim_id: str, via: str) -> Claim:
     )
 
 
-def best(rows: dict[RowKey, dict[str, dict]], col: str, keep) -> tuple[RowKey, float] | None:
-    found = [(k, cells[col]["median"]) for k, cells in rows.items() if keep(k) and col in cells]
-    return min(found, key=lambda kv: kv[1]) if found else None
-
-
 def against_peers(suite: Suite, data: Data) -> list[Claim]:
     across, within = [], []
     for workload in suite.spec.workloads:
         rows = data.get(workload, {})
         cols = sorted({c for cells in rows.values() for c in cells}, key=config_order)
         for col in cols:
-            core = best(rows, col, lambda k: k[1] == "core")
-            peer = best(rows, col, lambda k: k[1] != "core")
+            core = best(rows, col, lambda k, _: is_polyconc(k[1]))
+            peer = best(rows, col, lambda k, _: not is_polyconc(k[1]))
             if core and peer:
                 (ck, cv), (pk, pv) = core, peer
                 across.append(
@@ -167,7 +167,7 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
                         [
                             workload,
                             col,
-                            f"{ck[0]}/{ck[2]}",
+                            f"{ck[0]}/{ck[2]}" + ("" if ck[1] == "core" else f" {ck[1]}"),
                             fmt_ns(cv),
                             f"{pk[0]}/{pk[1]}",
                             fmt_ns(pv),
@@ -177,8 +177,8 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
                     )
                 )
             for lang in {k[0] for k in rows}:
-                core = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] == "core")
-                peer = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] != "core")
+                core = best(rows, col, lambda k, _, lg=lang: k[0] == lg and is_polyconc(k[1]))
+                peer = best(rows, col, lambda k, _, lg=lang: k[0] == lg and not is_polyconc(k[1]))
                 if core and peer:
                     (ck, cv), (pk, pv) = core, peer
                     within.append(
@@ -190,7 +190,7 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
                                     lang,
                                     workload,
                                     col,
-                                    f"core/{ck[2]}",
+                                    f"{ck[1]}/{ck[2]}",
                                     fmt_ns(cv),
                                     pk[1],
                                     fmt_ns(pv),

@@ -8,7 +8,9 @@ use std::collections::VecDeque;
 use super::buffer::{Buffer, Refused};
 use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::waiter::Waiter;
-use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+use crate::primitives::{
+    count, fence, spin, Arc, AtomicBool, AtomicUsize, Count, Ordering, RawLock,
+};
 
 /// How many times a buffer operation that must wait (for room, a value, or a
 /// partner mid-way, `Busy`) retries with a pause before it registers and
@@ -51,13 +53,16 @@ pub(crate) struct State<T> {
     senders: VecDeque<Entry<T>>,
     /// Blocked receivers; a sender writes straight into their slots.
     receivers: VecDeque<Entry<T>>,
-    /// Receivers that want to hear when a value can be taken. They are told,
-    /// not handed a value, so cancelling one can never lose a value: async
-    /// receivers, and on a buffered channel every blocked receiver.
+    /// On a buffered channel, blocked receivers that want to hear when a
+    /// value can be taken (they then take it themselves).
     watchers: VecDeque<Entry<T>>,
     /// On a buffered channel, blocked senders that want to hear when a slot
     /// is free (their values stay with them).
     send_watchers: VecDeque<Entry<T>>,
+    /// On a rendezvous channel, values that a receive future was handed and
+    /// gave back when it was dropped: the next receivers take them, before
+    /// any blocked sender's.
+    handed: VecDeque<T>,
 }
 
 /// The waiter a locked operation let go, to be woken after unlocking.
@@ -89,11 +94,16 @@ impl<T> State<T> {
             + self.send_watchers.len();
     }
 
-    /// Hands `value` to a blocked receiver, if one waits.
+    /// Hands `value` to a waiting receiver (a blocked one, a select, a
+    /// pending receive future), if one waits.
     pub(crate) fn try_send(&mut self, value: T) -> Result<Woken, TrySendError<T>> {
         if self.closed {
             return Err(TrySendError::Closed(value));
         }
+        self.hand_over(value).map_err(TrySendError::Full)
+    }
+
+    fn hand_over(&mut self, value: T) -> Result<Woken, T> {
         if self.queued != 0 {
             let receiver = pop_claimed(&mut self.receivers);
             self.recount();
@@ -104,11 +114,15 @@ impl<T> State<T> {
                 return Ok(Some(e.waiter));
             }
         }
-        Err(TrySendError::Full(value))
+        Err(value)
     }
 
-    /// Takes the value of a blocked sender, if one waits.
+    /// Takes a value given back, or the value of a blocked sender, if one
+    /// waits.
     pub(crate) fn try_recv(&mut self) -> Result<(T, Woken), TryRecvError> {
+        if let Some(value) = self.handed.pop_front() {
+            return Ok((value, None));
+        }
         if let Some((value, w)) = self.take_sender() {
             return Ok((value, Some(w)));
         }
@@ -152,14 +166,19 @@ impl<T> State<T> {
         woken
     }
 
-    /// A told watcher went away without taking: tell the next one, if there
-    /// is still something to take.
-    pub(crate) fn pass_on_watch(&mut self) -> Woken {
-        if !self.senders.is_empty() || self.closed {
-            self.tell_watcher()
-        } else {
+    /// A receive future that was handed `value` went away without it: the
+    /// value goes to the next blocked receiver, or waits for the next one
+    /// to come.
+    pub(crate) fn give_back(&mut self, value: T) -> Woken {
+        self.hand_over(value).unwrap_or_else(|value| {
+            self.handed.push_back(value);
             None
-        }
+        })
+    }
+
+    /// The values given back (see [`State::give_back`]).
+    pub(crate) fn handed(&self) -> &VecDeque<T> {
+        &self.handed
     }
 
     pub(crate) fn register_receiver(&mut self, entry: Entry<T>) {
@@ -167,11 +186,9 @@ impl<T> State<T> {
         self.queued += 1;
     }
 
-    /// Queues a blocked sender; a watcher can now take its value.
-    pub(crate) fn register_sender(&mut self, entry: Entry<T>) -> Woken {
+    pub(crate) fn register_sender(&mut self, entry: Entry<T>) {
         self.senders.push_back(entry);
         self.queued += 1;
-        self.tell_watcher()
     }
 
     pub(crate) fn register_watcher(&mut self, entry: Entry<T>) {
@@ -271,6 +288,7 @@ impl<T> Inner<T> {
                 receivers: VecDeque::new(),
                 watchers: VecDeque::new(),
                 send_watchers: VecDeque::new(),
+                handed: VecDeque::new(),
             }),
             cap,
             buffer: Buffer::new(cap)?,
@@ -313,8 +331,11 @@ impl<T> Inner<T> {
     }
 
     pub(crate) fn len(&self) -> usize {
-        // A rendezvous channel holds no values, as in Go.
-        self.buffer.as_ref().map_or(0, Buffer::len)
+        match &self.buffer {
+            Some(buffer) => buffer.len(),
+            // No values, as in Go, unless a receive future gave one back.
+            None => self.lock().handed().len(),
+        }
     }
 
     /// Closes; returns whether this call did it. Wakes every waiter.
@@ -402,6 +423,7 @@ impl<T> Inner<T> {
     }
 
     fn tell_locked(&self, st: &mut State<T>, side: Side) -> Woken {
+        count(Count::Tell);
         let woken = match side {
             Side::Send => st.tell_send_watcher(),
             Side::Recv => st.tell_watcher(),
@@ -419,6 +441,7 @@ impl<T> Inner<T> {
         case: usize,
         side: Side,
     ) {
+        count(Count::Watch);
         let entry = Entry {
             waiter: Arc::clone(waiter),
             case,
@@ -603,6 +626,7 @@ impl<T> Inner<T> {
         } else if *step >= spins {
             return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
         }
+        count(Count::Retry);
         spin(*step);
         *step += 1;
         true
@@ -620,14 +644,15 @@ impl<T> Inner<T> {
         false
     }
 
-    /// A waiter told about `side` goes away without acting: tell the next
-    /// one if the channel is still ready that way, so the news is not lost.
+    /// A waiter told about `side` of a buffered channel goes away without
+    /// acting: tell the next one if the channel is still ready that way, so
+    /// the news is not lost.
     pub(crate) fn pass_on(&self, side: Side) {
         let mut st = self.lock();
-        let woken = match &self.buffer {
-            Some(_) if self.buffer_ready(side) => self.tell_locked(&mut st, side),
-            Some(_) => None,
-            None => st.pass_on_watch(),
+        let woken = if self.buffer_ready(side) {
+            self.tell_locked(&mut st, side)
+        } else {
+            None
         };
         drop(st);
         wake(woken);

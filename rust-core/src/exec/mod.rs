@@ -17,15 +17,19 @@
 //! # Why not rayon
 //!
 //! rayon's pool cannot grow, so a task blocked in Scala's `blocking {}`
-//! (or in [`Future::result`](crate::future::Future::result)) holds a worker
-//! for good and enough of them starve the pool; and a rayon worker that waits
-//! by running other jobs (`rayon::yield_now`, a nested `join`) can start a
-//! job that takes a lock the waiting job holds (rayon issues 592, 835). The
-//! pools here are built on `crossbeam-deque` (rayon's own deques) instead:
-//! a worker that blocks is counted out and a spare thread takes its place
-//! while it blocks; a worker that waits for a future parks (it never runs
-//! other tasks on its stack), so no task is ever nested inside another.
-//! rayon stays in the benchmarks as the peer to measure against.
+//! (or in [`Future::result`](crate::future::Future::result)) holds its
+//! worker, and enough of them starve the pool: rayon issue 835 shows a
+//! blocking scope body deadlocking a one-thread pool. And a rayon worker
+//! that waits by running other jobs (`join`, `scope`, `yield_now`) can
+//! start one that takes a lock the waiting job holds (rayon issue 592).
+//! The pools here are built on `crossbeam-deque` (rayon's own deques)
+//! instead: a worker inside [`blocking`] is counted out and, if no worker
+//! is idle, a spare thread runs the queue while it blocks (Scala's managed
+//! blocking; like scala/bug#10810's fix, it is the spares running at once
+//! that are capped, 256 by default). A worker that waits for a future
+//! parks and never runs other tasks on its stack, so no task is ever
+//! nested inside another and no lock it holds is re-entered. rayon stays
+//! in the benchmarks as the peer to measure against.
 //!
 //! ```
 //! use polyconc::exec::global;

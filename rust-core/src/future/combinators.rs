@@ -348,7 +348,8 @@ impl<T: Send + Sync + 'static> Future<T> {
         result
     }
 
-    /// Both values as a pair, failing fast as [`Future::zip_with`].
+    /// Both values as a pair, failing fast as [`Future::zip_with`]; the
+    /// pair is made on the thread that completes the second side.
     ///
     /// ```
     /// use polyconc::future::Future;
@@ -365,6 +366,8 @@ impl<T: Send + Sync + 'static> Future<T> {
 
     /// This future's result if it succeeds, else `that`'s if `that`
     /// succeeds, else this future's failure (the first failure wins).
+    /// Nothing runs on a context: the choice is made on the completing
+    /// thread.
     ///
     /// ```
     /// use polyconc::future::{Failure, Future};
@@ -406,7 +409,8 @@ impl<T: Send + Sync + 'static> Future<T> {
 
     /// A future of this one's failure (Scala's `failed` projection; the
     /// name `failed` is the constructor here); fails with
-    /// [`NoSuchElement`](super::NoSuchElement) if this one succeeds.
+    /// [`NoSuchElement`](super::NoSuchElement) if this one succeeds. Made on
+    /// the completing thread.
     ///
     /// ```
     /// use polyconc::future::{Failure, Future};
@@ -447,7 +451,7 @@ impl<T: Send + Sync + 'static> Future<T> {
 
 impl<T: Send + Sync + 'static> Future<Future<T>> {
     /// The inner future's result (Scala's `flatten`), linked as in
-    /// [`Future::flat_map`].
+    /// [`Future::flat_map`], on the completing thread.
     ///
     /// ```
     /// use polyconc::future::Future;
@@ -514,9 +518,11 @@ where
         let (Some(left), Some(right), Some(f)) = (left, right, f) else {
             return;
         };
-        let combined = left.map(&self.ec, move |a| match right.done() {
-            Ok(b) => f(a, b),
-            Err(_) => unreachable!("only a successful side is kept"),
+        let combined = Job::start(&left, &self.ec, false, move |l: &Future<T>, _: &E| {
+            Step::Value(match (l.done(), right.done()) {
+                (Ok(a), Ok(b)) => Ok(f(a, b)),
+                (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+            })
         });
         self.out.future().adopt(combined);
     }

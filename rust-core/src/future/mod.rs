@@ -45,7 +45,7 @@
 //! `recover*`, `transform*`, [`future`]) fails its future with the panic
 //! as a [`Panicked`] failure. A side-effect callback (`and_then`,
 //! `on_complete`, `foreach`) has no future to fail: its panic is reported to
-//! the context ([`ExecutionContext::report`](crate::exec::ExecutionContext::report))
+//! the context ([`ExecutionContext::report`])
 //! and, for `and_then`, the result passes through. Nothing reaches the pool.
 //!
 //! # Cancellation and timeouts (beyond Scala)
@@ -76,7 +76,7 @@ pub use failure::{AlreadyCompleted, Cancelled, Failure, NoSuchElement, Panicked,
 pub use poll::spawn;
 pub use promise::Promise;
 
-use crate::exec::{parasitic, ExecutionContext, Timer};
+use crate::exec::{ExecutionContext, Timer};
 use poll::WakeSlot;
 use state::{Core, Node};
 
@@ -250,7 +250,7 @@ impl<T: Send + Sync + 'static> Future<T> {
             let handle = Timer::shared().schedule(timeout, move || {
                 let _ = me.complete_root(Err(Failure::timeout()));
             });
-            self.on_complete(&parasitic(), move |_| {
+            self.notify_when_done(move || {
                 handle.cancel();
             });
         }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use super::{Failure, Future, Promise};
-use crate::exec::{ExecutionContext, ShutDown, Task};
+use crate::exec::{ExecutionContext, Runnable, ShutDown, Task};
 use crate::primitives::{AtomicUsize, Mutex, Ordering};
 use crate::wait::{Event, Watch};
 
@@ -112,10 +112,9 @@ where
     F: std::future::Future<Output = T> + Send + 'static,
 {
     fn submit(self: Arc<Self>) {
-        let task = Arc::clone(&self);
-        if let Err(rejected) = self.ec.submit(Task::new(move || task.run())) {
-            drop(rejected);
-            self.finish(Err(Failure::new(ShutDown)));
+        let task = Task::job(Arc::clone(&self) as Arc<dyn Runnable>);
+        if let Err(rejected) = self.ec.submit(task) {
+            rejected.into_task().abort(Failure::new(ShutDown));
         }
     }
 
@@ -124,7 +123,14 @@ where
         self.block.lock().take();
         self.out.try_complete(result);
     }
+}
 
+impl<T, E, F> Runnable for AsyncTask<T, E, F>
+where
+    T: Send + Sync + 'static,
+    E: ExecutionContext + Clone + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
     fn run(self: Arc<Self>) {
         self.state.store(RUNNING, Ordering::Release);
         if self.out.is_completed() {
@@ -154,6 +160,11 @@ where
                 }
             }
         }
+    }
+
+    /// Not polled again: the block is dropped and the future fails.
+    fn abort(self: Arc<Self>, failure: Failure) {
+        self.finish(Err(failure));
     }
 }
 

@@ -383,15 +383,23 @@ fn release_hooks<T>(head: *const Hook<T>) {
     if head.is_null() {
         return;
     }
-    let queued = RELEASING.with(|r| match r.borrow_mut().as_mut() {
+    let queued = RELEASING.try_with(|r| match r.borrow_mut().as_mut() {
         Some(queue) => {
             queue.push((head.cast(), release_stack::<T>));
             true
         }
         None => false,
     });
-    if queued {
-        return;
+    match queued {
+        Ok(true) => return,
+        Ok(false) => {}
+        // The thread is exiting (a future dropped by a thread-local's
+        // destructor): release here, without the queue.
+        Err(_) => {
+            // SAFETY: the dropped core owned the stack.
+            unsafe { release_stack::<T>(head.cast()) };
+            return;
+        }
     }
     struct Outermost;
     impl Drop for Outermost {

@@ -1,19 +1,21 @@
 //! Waiting for a future: [`Future::ready`] and [`Future::result`] (Scala's
 //! `Await`), on the core's waiting layer.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::state::Hook;
 use super::{Failure, Future};
 use crate::exec::blocking;
-use crate::wait::{Backoff, Deadline, Event};
+use crate::wait::{Backoff, Deadline, Event, Wait};
 
 impl<T: Send + Sync + 'static> Future<T> {
     /// Waits until the future is completed, at most `timeout` (too large =
     /// forever); a [`Timeout`](super::Timeout) failure if it is not (Scala's
     /// `Await.ready`). On a worker of a pool the wait counts as
-    /// [`blocking`](crate::exec::blocking): the pool runs a spare thread
+    /// [`blocking`]: the pool runs a spare thread
     /// meanwhile, so waiting for a future that another task of the same
     /// pool completes does not deadlock. The waiting thread parks; it never
     /// runs other tasks meanwhile.
@@ -27,11 +29,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// assert!(p.future().ready(Duration::ZERO).is_ok());
     /// ```
     pub fn ready(&self, timeout: Duration) -> Result<&Self, Failure> {
-        if self.wait_until(Deadline::after(timeout)) {
-            Ok(self)
-        } else {
-            Err(Failure::timeout())
-        }
+        self.ready_with(Wait::timeout(timeout))
     }
 
     /// Waits as [`Future::ready`], then gives a copy of the value, or the
@@ -49,21 +47,52 @@ impl<T: Send + Sync + 'static> Future<T> {
     where
         T: Clone,
     {
-        self.ready(timeout)?;
+        self.result_with(Wait::timeout(timeout))
+    }
+
+    /// [`Future::ready`] for a [`Wait`]: `Wait::Now` only looks, `Wait::Until`
+    /// waits until the deadline (the form the bindings convert their
+    /// timeouts to).
+    ///
+    /// ```
+    /// use polyconc::future::Future;
+    /// use polyconc::Wait;
+    /// assert!(Future::successful(1).ready_with(Wait::Now).is_ok());
+    /// assert!(Future::<()>::never().ready_with(Wait::Now).unwrap_err().is_timeout());
+    /// ```
+    pub fn ready_with(&self, wait: Wait) -> Result<&Self, Failure> {
+        if self.wait_until(wait.deadline()) {
+            Ok(self)
+        } else {
+            Err(Failure::timeout())
+        }
+    }
+
+    /// [`Future::result`] for a [`Wait`].
+    ///
+    /// ```
+    /// use polyconc::future::Future;
+    /// use polyconc::Wait;
+    /// assert_eq!(Future::successful(2).result_with(Wait::FOREVER), Ok(2));
+    /// ```
+    pub fn result_with(&self, wait: Wait) -> Result<T, Failure>
+    where
+        T: Clone,
+    {
+        self.ready_with(wait)?;
         self.done().clone()
     }
 
-    fn wait_until(&self, deadline: Deadline) -> bool {
+    fn wait_until(&self, deadline: Option<Deadline>) -> bool {
         if self.is_completed() {
+            forget_wait(self.core_key());
             return true;
         }
-        if deadline.is_past() {
+        let Some(deadline) = deadline.filter(|d| !d.is_past()) else {
             return false;
-        }
-        let event = Arc::new(Event::new());
-        let told = Arc::clone(&event);
-        self.notify_when_done(move || told.notify_all());
-        blocking(|| {
+        };
+        let event = self.completion_event();
+        let done = blocking(|| {
             event
                 .wait(
                     || self.is_completed().then_some(()),
@@ -71,7 +100,47 @@ impl<T: Send + Sync + 'static> Future<T> {
                     deadline,
                 )
                 .is_some()
-        })
+        });
+        if done {
+            forget_wait(self.core_key());
+        }
+        done
+    }
+
+    /// An event told when this future completes. The thread remembers the
+    /// last one it registered, so waiting again for the same future (in
+    /// slices, as a binding that checks for signals does) adds no hook per
+    /// slice.
+    fn completion_event(&self) -> Arc<Event> {
+        let key = self.core_key();
+        if !cfg!(loom) {
+            let cached = LAST_WAIT.with(|w| {
+                w.borrow()
+                    .as_ref()
+                    .filter(|last| last.key == key)
+                    .map(|last| Arc::clone(&last.event))
+            });
+            if let Some(event) = cached {
+                return event;
+            }
+        }
+        let event = Arc::new(Event::new());
+        let told = Arc::clone(&event);
+        self.notify_when_done(move || told.notify_all());
+        if !cfg!(loom) {
+            let last = LastWait {
+                key,
+                _future: Box::new(self.clone()),
+                event: Arc::clone(&event),
+            };
+            let replaced = LAST_WAIT.with(|w| w.borrow_mut().replace(last));
+            drop(replaced); // outside the borrow: dropping a future may run code
+        }
+        event
+    }
+
+    fn core_key(&self) -> *const () {
+        (self.core() as *const super::state::Core<T>).cast()
     }
 
     /// Calls `f` on the completing thread, at once, outside any trampoline:
@@ -85,6 +154,34 @@ impl<T: Send + Sync + 'static> Future<T> {
         // SAFETY: the hook is ours, alone.
         unsafe { self.add_hooks(hook.cast(), hook.cast()) };
     }
+}
+
+/// The future a thread last waited for without seeing it complete.
+struct LastWait {
+    key: *const (),
+    /// Keeps the future, so `key` cannot be reused by another one.
+    _future: Box<dyn Any>,
+    event: Arc<Event>,
+}
+
+thread_local! {
+    static LAST_WAIT: RefCell<Option<LastWait>> = const { RefCell::new(None) };
+}
+
+/// The wait for `key` is over: drop the remembered registration.
+fn forget_wait(key: *const ()) {
+    if cfg!(loom) {
+        return;
+    }
+    let last = LAST_WAIT.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.as_ref().is_some_and(|last| last.key == key) {
+            w.take()
+        } else {
+            None
+        }
+    });
+    drop(last); // outside the borrow: dropping a future may run code
 }
 
 /// A hook that runs a small closure where the future completes.

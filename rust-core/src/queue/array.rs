@@ -71,7 +71,8 @@ impl<T> ArrayBlockingQueue<T> {
     ///
     /// # Panics
     ///
-    /// If `capacity` is 0.
+    /// If `capacity` is 0; [`try_fair`](Self::try_fair) returns the error
+    /// instead.
     ///
     /// ```
     /// use polyconc::queue::ArrayBlockingQueue;
@@ -80,10 +81,23 @@ impl<T> ArrayBlockingQueue<T> {
     /// assert_eq!(q.take(), Ok('a'));
     /// ```
     pub fn fair(capacity: usize) -> Self {
-        assert!(capacity != 0, "{}", CapacityError::Zero);
-        ArrayBlockingQueue {
-            engine: Flavour::Fair(Arc::new(Fair::new(capacity))),
+        Self::try_fair(capacity).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A fair queue with room for `capacity` elements, or why not (its room
+    /// is allocated as it fills, so only 0 is refused).
+    ///
+    /// ```
+    /// use polyconc::queue::{ArrayBlockingQueue, CapacityError};
+    /// assert_eq!(ArrayBlockingQueue::<u8>::try_fair(0).err(), Some(CapacityError::Zero));
+    /// ```
+    pub fn try_fair(capacity: usize) -> Result<Self, CapacityError> {
+        if capacity == 0 {
+            return Err(CapacityError::Zero);
         }
+        Ok(ArrayBlockingQueue {
+            engine: Flavour::Fair(Arc::new(Fair::new(capacity))),
+        })
     }
 }
 

@@ -24,7 +24,7 @@ use std::task::{Context, Poll};
 
 use super::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
 use crate::primitives::{Arc, Mutex};
-use crate::wait::{Backoff, Wait, WaitQueue, Waiter};
+use crate::wait::{Backoff, Deadline, Wait, WaitQueue, Waiter};
 
 /// The case a waiter is claimed for; what it finds in its slot tells the
 /// rest (a producer's element gone = delivered; a consumer's slot empty =
@@ -258,6 +258,18 @@ impl<T> Fair<T> {
     /// Without a consumer waiting and with `Wait::Now`, or when the
     /// deadline passes first, the element comes back out of the queue.
     pub(crate) fn transfer(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
+        let deadline = wait.deadline().filter(|d| !d.is_past());
+        self.transfer_until(value, deadline)
+    }
+
+    /// [`Fair::transfer`] once the wait is decided: `None` hands over to a
+    /// waiting consumer or gives the element back; `Some` queues it and
+    /// waits until the deadline (which may pass at once).
+    pub(crate) fn transfer_until(
+        &self,
+        value: T,
+        deadline: Option<Deadline>,
+    ) -> Result<(), SendTimeoutError<T>> {
         let mut st = self.state.lock();
         if st.closed {
             return Err(SendTimeoutError::Closed(value));
@@ -270,7 +282,7 @@ impl<T> Fair<T> {
             }
             Err(value) => value,
         };
-        let Some(deadline) = wait.deadline().filter(|d| !d.is_past()) else {
+        let Some(deadline) = deadline else {
             return Err(SendTimeoutError::Timeout(value));
         };
         let slot = UnsafeCell::new(None);

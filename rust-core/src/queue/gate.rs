@@ -16,8 +16,11 @@
 //! set `paused`, then read the count), so one of the two sees the other.
 //!
 //! The gate costs put and take two uncontended read-modify-writes. A pause
-//! hook inside the buffers would remove that cost; see the queue module's
-//! report in the repository notes.
+//! inside the buffers themselves would cost nothing: a "paused" mark in the
+//! head and tail words, which every claim already reads and compares (as
+//! the close mark is), would keep new claims out, the slots' stamps would
+//! tell when the claims in flight are done, and the values could be read
+//! and removed in place.
 //!
 //! Async operations do not hold a pass while pending: they wait on this
 //! engine's own events, told after every successful operation of the other
@@ -33,7 +36,7 @@ use crossbeam_utils::CachePadded;
 
 use super::{RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::chan::Chan;
-use crate::primitives::{claim_then_check, AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::primitives::{claim_then_check, fence, AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::wait::{Backoff, Deadline, Event, Spin, Wait, Watch};
 
 /// Shards of the in-flight count: threads spread over them, so that
@@ -113,6 +116,10 @@ impl<T> Gated<T> {
     fn enter(&self) -> Option<Pass<'_, T>> {
         let shard = &*self.in_flight[shard_index()];
         shard.fetch_add(1, Ordering::SeqCst);
+        // The count and the flag are both SeqCst, so one of this load and
+        // the pause's count load sees the other's write (loom needs the
+        // fence to see that order; natively it emits nothing).
+        claim_then_check();
         let pass = Pass { gate: self, shard };
         if self.paused.load(Ordering::SeqCst) {
             return None; // dropping the pass counts out
@@ -227,6 +234,7 @@ impl<T> Gated<T> {
     pub(crate) fn pause<R>(&self, f: impl FnOnce(&mut VecDeque<T>) -> R) -> R {
         let _one = self.pauses.lock();
         self.paused.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
         let values = {
             // SAFETY: channels are replaced only under `pauses`, which we hold.
             let chan = unsafe { &*self.chan.get() };

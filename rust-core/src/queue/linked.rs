@@ -70,6 +70,20 @@ impl<T> LinkedBlockingQueue<T> {
     }
 }
 
+impl<T> Default for LinkedBlockingQueue<T> {
+    /// [`LinkedBlockingQueue::unbounded`], as Java's constructor without a
+    /// capacity.
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedBlockingQueue;
+    /// let q: LinkedBlockingQueue<u8> = Default::default();
+    /// assert_eq!(q.remaining_capacity(), None);
+    /// ```
+    fn default() -> Self {
+        Self::unbounded()
+    }
+}
+
 impl<T> Engine<T> for LinkedBlockingQueue<T> {
     fn insert(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
         self.gate.insert(value, wait)

@@ -58,6 +58,9 @@ mod synchronous;
 mod timer;
 mod transfer;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 use std::time::{Duration, Instant};
 
 pub use crate::chan::{
@@ -295,7 +298,9 @@ pub trait BlockingQueue<T>: Send + Sync {
     /// ```
     fn clear(&self);
 
-    /// Whether an element equal to `value` is in the queue.
+    /// Whether an element equal to `value` is in the queue. The `==` runs
+    /// with the queue locked (or, for the channel-backed queues, paused), so
+    /// it must not use the queue.
     ///
     /// ```
     /// use polyconc::queue::{ArrayBlockingQueue, BlockingQueue};
@@ -309,7 +314,8 @@ pub trait BlockingQueue<T>: Send + Sync {
         T: PartialEq;
 
     /// Removes one element equal to `value` (in a FIFO queue the first in
-    /// removal order); whether there was one. Its room is free at once.
+    /// removal order); whether there was one. Its room is free at once. As
+    /// for [`contains`](BlockingQueue::contains), `==` must not use the queue.
     ///
     /// ```
     /// use polyconc::queue::{ArrayBlockingQueue, BlockingQueue};

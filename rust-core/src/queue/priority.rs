@@ -10,7 +10,10 @@ use super::{
 use crate::primitives::Arc;
 use crate::wait::Wait;
 
-type TryCmp<T, E> = Arc<dyn Fn(&T, &T) -> Result<Ordering, E> + Send + Sync>;
+/// The comparator, shared by the insert path and the heap's removals. A
+/// std `Arc`, not the loom switch's: it is immutable once made (and loom's
+/// `Arc` cannot hold a `dyn`).
+type TryCmp<T, E> = std::sync::Arc<dyn Fn(&T, &T) -> Result<Ordering, E> + Send + Sync>;
 
 /// An unbounded queue that hands out its smallest element first (Java's
 /// `PriorityBlockingQueue`), by `Ord` or by a comparator given at
@@ -100,8 +103,8 @@ impl<T: 'static, E: 'static> PriorityBlockingQueue<T, E> {
     pub fn with_try_comparator(
         cmp: impl Fn(&T, &T) -> Result<Ordering, E> + Send + Sync + 'static,
     ) -> Self {
-        let cmp: TryCmp<T, E> = Arc::new(cmp);
-        let lenient = Arc::clone(&cmp);
+        let cmp: TryCmp<T, E> = std::sync::Arc::new(cmp);
+        let lenient = std::sync::Arc::clone(&cmp);
         PriorityBlockingQueue {
             sorted: Arc::new(Sorted::new(Box::new(move |a, b| lenient(a, b).ok()), None)),
             cmp,

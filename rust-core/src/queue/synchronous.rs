@@ -16,11 +16,9 @@ use crate::wait::Wait;
 /// [`fair`](Self::fair) matches producers and consumers in arrival order.
 /// `peek` is always empty, `len` always 0, as in Java.
 ///
-/// On the unfair queue, as on the channel, a pending `take_async` is told
-/// when a producer waits and then takes from it: it meets `put`,
-/// `put_async` and a timed `offer`, but not `offer` or `add`, which succeed
-/// only with a consumer thread waiting. The fair queue queues async
-/// consumers beside threads, and `offer` meets both.
+/// The unfair queue's async operations are the channel's `send_async` and
+/// `recv_async`, with the channel's rules; the fair queue queues async
+/// producers and consumers beside blocked threads, in the same order.
 ///
 /// ```
 /// use std::sync::Arc;

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::fair::{Fair, FairPut, FairTake};
+use super::fair::{Fair, FairTake};
 use super::{
     queue_api, until, Engine, PutFuture, RecvTimeoutError, SendError, SendTimeoutError, TakeFuture,
 };
@@ -188,7 +188,7 @@ impl<T> Engine<T> for LinkedTransferQueue<T> {
         self.engine.is_closed()
     }
     fn put_future(&self, value: T) -> PutFuture<T> {
-        PutFuture::fair(FairPut::new(Arc::clone(&self.engine), value))
+        PutFuture::done(self.put(value))
     }
     fn take_future(&self) -> TakeFuture<T> {
         TakeFuture::fair(FairTake::new(Arc::clone(&self.engine)))

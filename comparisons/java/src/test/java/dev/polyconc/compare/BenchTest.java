@@ -121,6 +121,8 @@ class BenchTest {
       expected.add(w + " LinkedTransferQueue.transfer 0");
       expected.add(w + " ArrayBlockingQueue 1");
       expected.add(w + " ArrayBlockingQueue 1024");
+      expected.add(w + " ArrayBlockingQueue.fair 1");
+      expected.add(w + " ArrayBlockingQueue.fair 1024");
       expected.add(w + " LinkedBlockingQueue 1024");
       expected.add(w + " LinkedBlockingQueue unbounded");
       expected.add(w + " LinkedTransferQueue unbounded");
@@ -197,12 +199,28 @@ class BenchTest {
   }
 
   @Test
+  void everyFlagOfTheModesTableParses() {
+    Bench.Options o =
+        Bench.Options.parse(
+            new String[] {
+              "--suite", "C", "--messages", "100", "--ops", "7", "--threads", "2,4", "--tasks", "9",
+              "--pool-sizes", "1,128", "--latency-ms", "1", "--parked", "5", "--work", "3",
+              "--window-ms", "4"
+            },
+            Bench::find);
+    assertEquals(
+        new Bench.Params(100, 7, List.of(2, 4), 9, List.of(1, 128), 1, 5, 3, 4), o.params());
+    assertEquals(SuiteC.WORKLOADS, o.workloads());
+  }
+
+  @Test
   void badFlagsAreRejectedWithAReason() {
     record Case(String[] args, String reason) {}
     List<Case> cases =
         List.of(
             new Case(new String[] {"--messages", "10"}, "--suite is required"),
-            new Case(new String[] {"--suite", "L"}, "suite L is not implemented in Java"),
+            new Case(new String[] {"--suite", "X"}, "suite X is not implemented in Java"),
+            new Case(new String[] {"--suite", "L", "--ops", "1000"}, "--threads: need"),
             new Case(new String[] {"--suite", "C"}, "at least 10"),
             new Case(new String[] {"--suite", "C", "--threads", "2,x"}, "wants an integer"),
             new Case(new String[] {"--suite", "C", "--messages", "lots"}, "wants an integer"),
