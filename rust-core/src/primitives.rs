@@ -166,6 +166,9 @@ pub enum Point {
     SendClaimed,
     /// A buffered receive has claimed its slot and not yet read the value.
     RecvClaimed,
+    /// A send to a list buffer (unbounded, or above 65,536) has read the
+    /// tail it will try to claim, and not yet checked for room.
+    SendReadTail,
 }
 
 /// What a thread counts as it runs (see `test_hooks::Counts`).

@@ -63,3 +63,35 @@ fn try_send_never_sees_full_on_a_channel_that_cannot_fill() {
         assert_eq!(sum, n * (n - 1) / 2);
     }
 }
+
+/// The same race made certain with a pause (feature `test-hooks`): a
+/// sender stops after reading the tail; receivers then move the head past
+/// that tail. Before the fix the sender's fullness check underflowed: Full
+/// in release builds, a panic in debug ones.
+#[cfg(feature = "test-hooks")]
+#[test]
+fn a_sender_behind_the_head_does_not_see_full() {
+    use polyconc::test_hooks::{Pause, Point};
+    use std::sync::mpsc;
+
+    let ch = Chan::new(65_537);
+    let (tx, armed) = mpsc::channel();
+    let sender = {
+        let ch = ch.clone();
+        thread::spawn(move || {
+            tx.send(Pause::arm(Point::SendReadTail)).unwrap();
+            ch.try_send(100)
+        })
+    };
+    let pause: Pause = armed.recv().unwrap();
+    pause.wait_reached(); // it read tail 0
+    for v in 0..3 {
+        ch.send(v).unwrap();
+    }
+    for v in 0..3 {
+        assert_eq!(ch.recv(), Ok(v)); // head is now 3, past that tail
+    }
+    pause.resume();
+    assert_eq!(sender.join().expect("the sender panicked"), Ok(()));
+    assert_eq!(ch.try_recv(), Ok(100));
+}

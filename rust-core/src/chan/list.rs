@@ -208,6 +208,7 @@ impl<T> List<T> {
                 return Err(Refused::Closed(value));
             }
             let offset = offset(tail);
+            hook(Point::SendReadTail);
             if self.full(tail) {
                 return Err(Refused::NotReady(value));
             }
