@@ -26,7 +26,7 @@ use super::error::{RecvError, SendError, TryRecvError, TrySendError};
 use super::state::{wake, Entry, Inner, Side};
 use super::waiter::Waiter;
 use super::Chan;
-use crate::primitives::Arc;
+use crate::loom::Arc;
 
 /// Sends a value when awaited; made by [`Chan::send_async`].
 ///

@@ -23,9 +23,9 @@ use crossbeam_utils::CachePadded;
 
 use super::buffer::{Refused, Snapshot};
 use super::state::UNBOUNDED;
-use crate::primitives::{
-    count, hook, spin, yield_now, AtomicPtr, AtomicUsize, Count, Ordering, Point, ValueCell,
-};
+use crate::hooks::{count, hook, Count, Point};
+use crate::loom::{yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
+use crate::wait::spin;
 
 /// Positions per block, one of them a gap between blocks. Small under loom,
 /// so that a model crosses blocks in a few steps.

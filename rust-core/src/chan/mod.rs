@@ -49,7 +49,7 @@ pub use error::{
 pub use future::{RecvFuture, SendFuture};
 pub use select::Select;
 
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use state::{wake, Entry, Inner, UNBOUNDED};
 use waiter::Waiter;
 

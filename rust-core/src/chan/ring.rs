@@ -11,7 +11,9 @@ use crossbeam_utils::CachePadded;
 
 use super::buffer::{Refused, Snapshot};
 
-use crate::primitives::{count, fence, hook, spin, AtomicUsize, Count, Ordering, Point, ValueCell};
+use crate::hooks::{count, hook, Count, Point};
+use crate::loom::{fence, AtomicUsize, Ordering, ValueCell};
+use crate::wait::spin;
 
 struct Slot<T> {
     /// `position + 1` once the value of `position` is written; `position`

@@ -23,7 +23,8 @@ use super::error::{
 use super::state::{wake, Entry, Inner, Side, Woken, BUSY_SPINS};
 use super::waiter::Waiter;
 use super::Chan;
-use crate::primitives::{fence, spin, Arc, Ordering};
+use crate::loom::{fence, Arc, Ordering};
+use crate::wait::spin;
 
 /// A select over send and receive cases; each case has a callback, and the
 /// one case that fires hands its result to its callback, whose return value

@@ -8,9 +8,9 @@ use std::collections::VecDeque;
 use super::buffer::{Buffer, Refused};
 use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::waiter::Waiter;
-use crate::primitives::{
-    count, fence, spin, Arc, AtomicBool, AtomicUsize, Count, Ordering, RawLock,
-};
+use crate::hooks::{count, Count};
+use crate::loom::{fence, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+use crate::wait::spin;
 
 /// How many times a buffer operation that must wait (for room, a value, or a
 /// partner mid-way, `Busy`) retries with a pause before it registers and
@@ -390,7 +390,7 @@ impl<T> Inner<T> {
     /// if any waits. Takes the lock only then.
     #[inline]
     pub(crate) fn after(&self, side: Side) {
-        crate::primitives::claim_then_check();
+        crate::loom::claim_then_check();
         if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
             self.tell(side.other());
         }
@@ -407,7 +407,7 @@ impl<T> Inner<T> {
 
     /// [`Inner::after`] for a caller holding the lock.
     pub(crate) fn after_locked(&self, st: &mut State<T>, side: Side) -> Woken {
-        crate::primitives::claim_then_check();
+        crate::loom::claim_then_check();
         if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
             self.tell_locked(st, side.other())
         } else {

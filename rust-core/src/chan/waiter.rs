@@ -7,7 +7,8 @@ use std::cell::RefCell;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, Parker};
+use crate::loom::{fence, Arc, AtomicBool, AtomicUsize, Ordering};
+use crate::wait::{spin, Parker};
 
 /// `state` while nobody has claimed the waiter.
 const WAITING: usize = usize::MAX;
@@ -51,7 +52,7 @@ pub(crate) struct Waiter {
 
 enum Wake {
     Thread(Parker),
-    Task(crate::primitives::Mutex<Option<Waker>>),
+    Task(crate::loom::Mutex<Option<Waker>>),
 }
 
 impl Waiter {
@@ -101,7 +102,7 @@ impl Waiter {
             state: AtomicUsize::new(WAITING),
             done: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
-            wake: Wake::Task(crate::primitives::Mutex::new(Some(waker.clone()))),
+            wake: Wake::Task(crate::loom::Mutex::new(Some(waker.clone()))),
         })
     }
 
@@ -251,7 +252,7 @@ thread_local! {
 /// (spinning only delays the partner), none under loom (whose threads share
 /// one OS thread, and so this thread-local).
 fn spin_budget() -> u32 {
-    if cfg!(loom) || crate::primitives::one_cpu() {
+    if cfg!(loom) || crate::wait::one_cpu() {
         0
     } else {
         // The starting budget once the thread-local is gone (see `for_thread`).

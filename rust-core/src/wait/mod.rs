@@ -55,9 +55,10 @@ mod park;
 mod queue;
 mod waiter;
 
-pub(crate) use backoff::{Backoff, Spin};
+pub(crate) use backoff::{one_cpu, spin, Backoff, Spin};
 pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
+pub(crate) use park::Parker;
 pub(crate) use queue::{Locked, WaitQueue};
 pub(crate) use waiter::Waiter;
 

@@ -5,7 +5,7 @@ use std::task::Waker;
 
 use super::park::{park_until, Parker};
 use super::{Backoff, Deadline};
-use crate::primitives::{fence, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::loom::{fence, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
 
 /// `state` while nobody has claimed the waiter.
 const WAITING: usize = usize::MAX;
