@@ -425,7 +425,10 @@ impl<T> Chan<T> {
     }
 
     /// Receives, waiting at most `timeout`. A timed-out receive consumes
-    /// nothing.
+    /// nothing. A sender that claimed the next slot and is still writing
+    /// does not hold it past the deadline, except on an unbounded channel
+    /// (or one above 65,536), whose receiver waits for that write once it
+    /// has claimed the position (see [`Chan::try_recv`]).
     ///
     /// ```
     /// use std::time::Duration;
