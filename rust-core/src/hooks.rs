@@ -36,6 +36,8 @@ pub enum Point {
 }
 
 /// What a thread counts as it runs (see `test_hooks::Counts`).
+// Parks and wakes are not counted under loom, whose parker is a model.
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) enum Count {
     /// It went to sleep (a park of its thread).
     Park,

@@ -21,10 +21,9 @@ use super::error::{
     RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
 };
 use super::state::{wake, Entry, Inner, Side, Woken, BUSY_SPINS};
-use super::waiter::Waiter;
 use super::Chan;
 use crate::loom::{fence, Arc, Ordering};
-use crate::wait::spin;
+use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
 
 /// A select over send and receive cases; each case has a callback, and the
 /// one case that fires hands its result to its callback, whose return value
@@ -147,7 +146,7 @@ impl<'a, R> Select<'a, R> {
     /// t.join().unwrap();
     /// ```
     pub fn select(self) -> R {
-        match self.run(Wait::Until(None)) {
+        match self.run(Wait::FOREVER) {
             Ok(r) => r,
             Err(_) => unreachable!("a select without deadline cannot time out"),
         }
@@ -161,7 +160,7 @@ impl<'a, R> Select<'a, R> {
     /// assert!(Select::new().recv(&ch, |_| ()).try_select().is_err());
     /// ```
     pub fn try_select(self) -> Result<R, TrySelectError> {
-        self.run(Wait::Never).map_err(|_| TrySelectError)
+        self.run(Wait::Now).map_err(|_| TrySelectError)
     }
 
     /// Waits at most `timeout` for a case to fire.
@@ -173,7 +172,7 @@ impl<'a, R> Select<'a, R> {
     /// assert!(Select::new().recv(&ch, |_| ()).select_timeout(Duration::from_millis(2)).is_err());
     /// ```
     pub fn select_timeout(self, timeout: Duration) -> Result<R, SelectTimeoutError> {
-        self.run(Wait::Until(Instant::now().checked_add(timeout)))
+        self.run(Wait::timeout(timeout))
     }
 
     /// Waits until `deadline` at the latest for a case to fire.
@@ -187,7 +186,7 @@ impl<'a, R> Select<'a, R> {
     /// assert_eq!(r, Ok(true));
     /// ```
     pub fn select_deadline(self, deadline: Instant) -> Result<R, SelectTimeoutError> {
-        self.run(Wait::Until(Some(deadline)))
+        self.run(Wait::Until(Deadline::at(deadline)))
     }
 
     fn run(mut self, wait: Wait) -> Result<R, SelectTimeoutError> {
@@ -243,7 +242,7 @@ impl<'a, R> Select<'a, R> {
                 }
             }
             let deadline = match wait {
-                Wait::Never => {
+                Wait::Now => {
                     locks.unlock_all(&self.cases);
                     self.pass_on(told, usize::MAX);
                     return Err(SelectTimeoutError);
@@ -267,16 +266,12 @@ impl<'a, R> Select<'a, R> {
             // us: re-check them all after registering (see `Inner::after`).
             fence(Ordering::SeqCst);
             let ready = self.cases.iter().any(|c| c.buffer_ready());
-            let done = ready || waiter.wait(deadline);
+            let done = ready || waiter.wait(Backoff::Adaptive, deadline);
             locks.lock_all(&self.cases);
             // Holding every lock, a claim is either complete or impossible;
             // aborting also keeps anyone from firing a case while we retry.
-            let gave_up = (ready || !done) && waiter.abort();
-            let fired = if gave_up {
-                None
-            } else {
-                Some(waiter.claimed_case())
-            };
+            let gave_up = (ready || !done) && waiter.abort().is_ok();
+            let fired = if gave_up { None } else { waiter.claimed() };
             for (i, case) in self.cases.iter_mut().enumerate() {
                 if Some(i) != fired {
                     // SAFETY: locked.
@@ -315,11 +310,6 @@ impl<'a, R> Select<'a, R> {
     fn finish(mut self, i: usize) -> R {
         self.cases.swap_remove(i).finish()
     }
-}
-
-enum Wait {
-    Never,
-    Until(Option<Instant>),
 }
 
 /// One case, its element type erased.

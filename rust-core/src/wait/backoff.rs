@@ -78,13 +78,17 @@ fn adaptive_steps() -> u32 {
     if cfg!(loom) || one_cpu() {
         0
     } else {
-        ADAPTIVE_STEPS.with(|s| s.get())
+        // The starting steps once the thread-local is gone (a primitive
+        // used by a thread-local's destructor).
+        ADAPTIVE_STEPS
+            .try_with(|s| s.get())
+            .unwrap_or(MAX_ADAPTIVE_STEPS)
     }
 }
 
 fn set_adaptive_steps(steps: u32) {
     if !cfg!(loom) {
-        ADAPTIVE_STEPS.with(|s| s.set(steps.clamp(1, MAX_ADAPTIVE_STEPS)));
+        let _ = ADAPTIVE_STEPS.try_with(|s| s.set(steps.clamp(1, MAX_ADAPTIVE_STEPS)));
     }
 }
 

@@ -43,11 +43,6 @@
 //! - Whoever completes a waiter must not touch the primitive afterwards
 //!   unless it holds its own borrow of it: the woken owner may free it.
 
-// The channel keeps its own copy of these mechanics until it moves onto
-// this layer; until then some items here are used only by the primitives
-// built on it in other modules, and by the tests.
-#![allow(dead_code, unused_imports)]
-
 mod backoff;
 mod deadline;
 mod event;
@@ -55,10 +50,9 @@ mod park;
 mod queue;
 mod waiter;
 
-pub(crate) use backoff::{one_cpu, spin, Backoff, Spin};
+pub(crate) use backoff::{spin, Backoff, Spin};
 pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
-pub(crate) use park::Parker;
 pub(crate) use queue::{Locked, WaitQueue};
 pub(crate) use waiter::Waiter;
 

@@ -8,6 +8,7 @@
 
 use std::time::Instant;
 
+#[cfg(not(loom))]
 use crate::hooks::{count, Count};
 
 /// Puts one thread to sleep until another wakes it: the thread's own
