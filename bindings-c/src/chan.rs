@@ -68,6 +68,7 @@ struct DrainOnDrop {
 // callback; the header tells that the callback may run on whichever thread
 // frees the last handle.
 unsafe impl Send for DrainOnDrop {}
+// SAFETY: as for `Send`: nothing but the callback touches `ctx`.
 unsafe impl Sync for DrainOnDrop {}
 
 impl Drop for DrainOnDrop {

@@ -11,6 +11,10 @@
 //! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks and
 //!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`.
 #![allow(non_camel_case_types)]
+// Not yet: the exports' unsafe operations (handle and out-pointer helpers,
+// element copies) still sit in their `unsafe fn` bodies without blocks of
+// their own; each needs its SAFETY line, a change left to this crate.
+#![allow(unsafe_op_in_unsafe_fn)]
 
 mod barrier;
 mod chan;

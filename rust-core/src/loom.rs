@@ -36,7 +36,8 @@ impl RawLock {
     /// The caller holds the lock.
     pub(crate) unsafe fn unlock(&self) {
         use lock_api::RawMutex as _;
-        self.0.unlock();
+        // SAFETY: the caller holds the lock (this function's contract).
+        unsafe { self.0.unlock() };
     }
 }
 
@@ -152,7 +153,10 @@ impl<T> ValueCell<T> {
     /// `cell` is valid for writes.
     pub(crate) unsafe fn init_in_place(cell: *mut Self) {
         #[cfg(loom)]
-        cell.write(ValueCell::new());
+        // SAFETY: `cell` is valid for writes (this function's contract).
+        unsafe {
+            cell.write(ValueCell::new())
+        };
         #[cfg(not(loom))]
         let _ = cell;
     }
@@ -163,12 +167,15 @@ impl<T> ValueCell<T> {
     /// The cell holds a value, and no one takes or writes it meanwhile.
     #[cfg(not(loom))]
     pub(crate) unsafe fn with_value<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        f((*self.cell.get()).assume_init_ref())
+        // SAFETY: the cell holds a value that nobody changes meanwhile
+        // (this function's contract).
+        f(unsafe { (*self.cell.get()).assume_init_ref() })
     }
 
     #[cfg(loom)]
     pub(crate) unsafe fn with_value<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        self.cell.with(|p| f((*p).assume_init_ref()))
+        // SAFETY: as the native `with_value`.
+        self.cell.with(|p| f(unsafe { (*p).assume_init_ref() }))
     }
 
     #[cfg(not(loom))]
@@ -184,7 +191,9 @@ impl<T> ValueCell<T> {
     /// # Safety
     /// The cell is empty, and the caller alone may touch it (it claimed it).
     pub(crate) unsafe fn write(&self, value: T) {
-        self.with_mut(|p| p.write(std::mem::MaybeUninit::new(value)));
+        // SAFETY: the cell is empty and only the caller touches it (this
+        // function's contract), so nothing is overwritten or raced.
+        self.with_mut(|p| unsafe { p.write(std::mem::MaybeUninit::new(value)) });
     }
 
     /// Moves the value out, leaving the cell empty.
@@ -192,6 +201,8 @@ impl<T> ValueCell<T> {
     /// # Safety
     /// The cell holds a value, and the caller alone may touch it.
     pub(crate) unsafe fn take(&self) -> T {
-        self.with_mut(|p| p.read().assume_init())
+        // SAFETY: the cell holds a value and only the caller touches it (this
+        // function's contract); the caller treats it as empty afterwards.
+        self.with_mut(|p| unsafe { p.read().assume_init() })
     }
 }

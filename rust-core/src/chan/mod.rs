@@ -567,7 +567,9 @@ impl<T> Chan<T> {
     /// ```
     pub unsafe fn for_each_buffered(&self, f: impl FnMut(&T)) {
         match &self.inner.buffer {
-            Some(buffer) => buffer.for_each(f),
+            // SAFETY: no one sends or receives meanwhile (this function's
+            // contract, which is the buffer's).
+            Some(buffer) => unsafe { buffer.for_each(f) },
             None => self.inner.lock().handed().iter().for_each(f),
         }
     }

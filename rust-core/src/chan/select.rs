@@ -377,7 +377,8 @@ fn key<T>(chan: Option<&Chan<T>>) -> Option<u64> {
 /// The channel's lock is held.
 unsafe fn unregister<T>(chan: Option<&Chan<T>>, waiter: &Arc<Waiter>, case: usize) {
     if let Some(c) = chan {
-        let st = c.inner.state_mut();
+        // SAFETY: the channel is locked (this function's contract).
+        let st = unsafe { c.inner.state_mut() };
         st.unregister(waiter, case);
         c.inner.sync_waiting(st);
     }
@@ -397,7 +398,8 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
         self.chan.inspect(|c| c.inner.lock_raw());
     }
     unsafe fn unlock(&self) {
-        self.chan.inspect(|c| c.inner.unlock_raw());
+        // SAFETY: the channel is locked by this thread (the contract).
+        self.chan.inspect(|c| unsafe { c.inner.unlock_raw() });
     }
     unsafe fn try_fire(&mut self) -> Try {
         let Some(c) = self.chan else {
@@ -407,14 +409,17 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
             return match buffer.try_pop() {
                 Ok(value) => {
                     *self.slot.get_mut() = Some(value);
-                    Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Recv))
+                    // SAFETY: the channel is locked (the contract).
+                    let st = unsafe { c.inner.state_mut() };
+                    Try::Fired(c.inner.after_locked(st, Side::Recv))
                 }
                 Err(Refused::Closed(())) => Try::Fired(None),
                 Err(Refused::NotReady(())) => Try::NotReady,
                 Err(Refused::Busy(())) => Try::Busy,
             };
         }
-        match c.inner.state_mut().try_recv() {
+        // SAFETY: the channel is locked (the contract).
+        match unsafe { c.inner.state_mut() }.try_recv() {
             Ok((value, woken)) => {
                 *self.slot.get_mut() = Some(value);
                 Try::Fired(woken)
@@ -425,18 +430,23 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
     }
     unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) {
         if let Some(inner) = buffered_of(self.chan) {
-            inner.watch_locked(inner.state_mut(), waiter, case, Side::Recv);
+            // SAFETY: the channel is locked (the contract).
+            let st = unsafe { inner.state_mut() };
+            inner.watch_locked(st, waiter, case, Side::Recv);
         } else if let Some(c) = self.chan {
             let entry = Entry {
                 waiter: Arc::clone(waiter),
                 case,
                 slot: self.slot.get(),
             };
-            c.inner.state_mut().register_receiver(entry);
+            // SAFETY: the channel is locked, and the slot lives in this
+            // case until `finish` (the contract).
+            unsafe { c.inner.state_mut() }.register_receiver(entry);
         }
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        unregister(self.chan, waiter, case);
+        // SAFETY: the channel is locked (the contract).
+        unsafe { unregister(self.chan, waiter, case) };
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;
@@ -471,7 +481,8 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
         self.chan.inspect(|c| c.inner.lock_raw());
     }
     unsafe fn unlock(&self) {
-        self.chan.inspect(|c| c.inner.unlock_raw());
+        // SAFETY: the channel is locked by this thread (the contract).
+        self.chan.inspect(|c| unsafe { c.inner.unlock_raw() });
     }
     unsafe fn try_fire(&mut self) -> Try {
         let Some(c) = self.chan else {
@@ -484,7 +495,11 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             .expect("a send case holds its value until it fires");
         if let Some(buffer) = &c.inner.buffer {
             let (value, result) = match buffer.try_push(value) {
-                Ok(()) => return Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Send)),
+                Ok(()) => {
+                    // SAFETY: the channel is locked (the contract).
+                    let st = unsafe { c.inner.state_mut() };
+                    return Try::Fired(c.inner.after_locked(st, Side::Send));
+                }
                 Err(Refused::Closed(v)) => (v, Try::Fired(None)),
                 Err(Refused::NotReady(v)) => (v, Try::NotReady),
                 Err(Refused::Busy(v)) => (v, Try::Busy),
@@ -492,7 +507,8 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             *self.slot.get_mut() = Some(value);
             return result;
         }
-        match c.inner.state_mut().try_send(value) {
+        // SAFETY: the channel is locked (the contract).
+        match unsafe { c.inner.state_mut() }.try_send(value) {
             Ok(woken) => Try::Fired(woken),
             Err(TrySendError::Closed(v)) => {
                 *self.slot.get_mut() = Some(v);
@@ -509,8 +525,9 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             return;
         };
         if c.inner.buffer.is_some() {
-            c.inner
-                .watch_locked(c.inner.state_mut(), waiter, case, Side::Send);
+            // SAFETY: the channel is locked (the contract).
+            let st = unsafe { c.inner.state_mut() };
+            c.inner.watch_locked(st, waiter, case, Side::Send);
             return;
         }
         let entry = Entry {
@@ -518,10 +535,13 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             case,
             slot: self.slot.get(),
         };
-        c.inner.state_mut().register_sender(entry);
+        // SAFETY: the channel is locked, and the slot lives in this case
+        // until `finish` (the contract).
+        unsafe { c.inner.state_mut() }.register_sender(entry);
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        unregister(self.chan, waiter, case);
+        // SAFETY: the channel is locked (the contract).
+        unsafe { unregister(self.chan, waiter, case) };
     }
     fn is_buffered(&self) -> bool {
         buffered_of(self.chan).is_some()

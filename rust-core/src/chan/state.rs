@@ -271,6 +271,7 @@ pub(crate) enum Side {
 // SAFETY: the state (values of T and pointers to slots holding T) is only
 // touched under `lock`, so sharing an `Inner` moves Ts between threads: T: Send.
 unsafe impl<T: Send> Send for Inner<T> {}
+// SAFETY: as for `Send`: shared access to the state goes through `lock`.
 unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
@@ -310,14 +311,17 @@ impl<T> Inner<T> {
     /// # Safety
     /// The caller holds the lock, taken by [`Inner::lock_raw`].
     pub(crate) unsafe fn unlock_raw(&self) {
-        self.lock.unlock();
+        // SAFETY: the caller holds the lock (this function's contract).
+        unsafe { self.lock.unlock() };
     }
 
     /// # Safety
     /// The caller holds the lock and has no other reference to the state.
     #[allow(clippy::mut_from_ref)]
     pub(crate) unsafe fn state_mut(&self) -> &mut State<T> {
-        &mut *self.state.get()
+        // SAFETY: the lock held makes this the only access to the state, and
+        // the caller holds no other reference to it (this function's contract).
+        unsafe { &mut *self.state.get() }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
