@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::future::Failure;
-use crate::primitives::{AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::loom::{AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::wait::{Backoff, Deadline, Event};
 
 /// Runs closures at deadlines, all on one thread (never a thread per

@@ -5,7 +5,7 @@ use super::gate::Gated;
 use super::{
     queue_api, CapacityError, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
 };
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// A bounded FIFO queue of a fixed capacity (Java's

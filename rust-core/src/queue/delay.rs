@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::heap::Sorted;
 use super::{queue_api, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture};
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// An element of a [`DelayQueue`]: it may leave once its deadline has

@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 use std::task::{Context, Poll};
 
 use super::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
-use crate::primitives::{Arc, Mutex};
+use crate::loom::{Arc, Mutex};
 use crate::wait::{Backoff, Deadline, Wait, WaitQueue, Waiter};
 
 /// The case a waiter is claimed for; what it finds in its slot tells the

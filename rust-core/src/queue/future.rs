@@ -10,7 +10,7 @@ use super::gate::Gated;
 use super::heap::Sorted;
 use super::{timer, RecvError, SendError};
 use crate::chan::{RecvFuture, SendFuture};
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Watch;
 
 /// Puts an element when awaited; made by

@@ -21,7 +21,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use super::{RecvError, RecvTimeoutError};
-use crate::primitives::Mutex;
+use crate::loom::Mutex;
 use crate::wait::{Backoff, Deadline, Event, Wait, Watch};
 
 /// A comparator that cannot fail: `None` is a failed comparison.

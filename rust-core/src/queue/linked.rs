@@ -4,7 +4,7 @@ use super::gate::Gated;
 use super::{
     queue_api, CapacityError, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
 };
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// An optionally bounded FIFO queue (Java's `LinkedBlockingQueue`). Puts

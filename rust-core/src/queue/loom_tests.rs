@@ -14,7 +14,7 @@ use super::fair::Fair;
 use super::gate::Gated;
 use super::heap::Sorted;
 use super::SendTimeoutError;
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::{Deadline, Wait};
 
 /// A fair synchronous hand-off: the put returns once the take has the

@@ -7,7 +7,7 @@ use super::heap::Sorted;
 use super::{
     queue_api, Engine, InsertError, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
 };
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// The comparator, shared by the insert path and the heap's removals. A

@@ -6,7 +6,7 @@ use super::{
     TakeFuture,
 };
 use crate::chan::Chan;
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// A queue that holds nothing (Java's `SynchronousQueue`): a put completes

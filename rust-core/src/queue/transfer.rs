@@ -6,7 +6,7 @@ use super::fair::{Fair, FairTake};
 use super::{
     queue_api, until, Engine, PutFuture, RecvTimeoutError, SendError, SendTimeoutError, TakeFuture,
 };
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// An unbounded FIFO queue whose producers may wait until a consumer has
