@@ -307,7 +307,7 @@ impl<T> Sorted<T> {
     /// What a consumer that will not sleep finds: the head if it is ready,
     /// the end if closed and drained; otherwise `None`, after asking
     /// `wake_at` to wake it when an unexpired head's deadline comes.
-    fn look(&self, wake_at: &impl Fn(Instant)) -> Option<Result<T, RecvError>> {
+    fn look(&self, wake_at: &mut impl FnMut(Instant)) -> Option<Result<T, RecvError>> {
         match self.try_pop() {
             Found::Value(v) => Some(Ok(v)),
             Found::Closed => Some(Err(RecvError)),
@@ -325,14 +325,15 @@ impl<T> Sorted<T> {
         &self,
         watch: &mut Watch,
         cx: &mut Context<'_>,
-        wake_at: impl Fn(Instant),
+        mut wake_at: impl FnMut(Instant),
     ) -> Poll<Result<T, RecvError>> {
         // A timer's wake-up is no tell from the event: look first.
-        if let Some(r) = self.look(&wake_at) {
+        if let Some(r) = self.look(&mut wake_at) {
             self.available.stop_watching(watch);
             return Poll::Ready(r);
         }
-        self.available.poll_wait(watch, cx, || self.look(&wake_at))
+        self.available
+            .poll_wait(watch, cx, || self.look(&mut wake_at))
     }
 
     pub(crate) fn stop_take(&self, watch: &mut Watch) {

@@ -55,7 +55,6 @@ mod heap;
 mod linked;
 mod priority;
 mod synchronous;
-mod timer;
 mod transfer;
 
 #[cfg(all(test, loom))]
