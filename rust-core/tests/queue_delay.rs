@@ -162,6 +162,20 @@ fn drain_to_takes_expired_only() {
     assert_eq!(q.len(), 1);
 }
 
+/// `drain_all` (no TCK peer: what `testClear` removes, given back): every
+/// element, unexpired ones too, in deadline order, and the queue is empty.
+#[test]
+fn drain_all_takes_unexpired_too() {
+    let q = populated(SIZE);
+    q.put((far(), SIZE)).unwrap();
+    assert_eq!(
+        q.drain_all().iter().map(|j| j.1).collect::<Vec<_>>(),
+        (0..=SIZE).collect::<Vec<_>>()
+    );
+    assert!(q.is_empty());
+    assert!(q.drain_all().is_empty());
+}
+
 /// `testRemoveElement` with an unexpired head: removing it lets a taker
 /// see the next one.
 #[test]

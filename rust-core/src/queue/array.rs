@@ -133,9 +133,6 @@ impl<T> Engine<T> for ArrayBlockingQueue<T> {
     {
         each!(self, e => e.snapshot())
     }
-    fn clear_all(&self) {
-        while self.extract(Wait::Now).is_ok() {}
-    }
     fn count(&self) -> usize {
         each!(self, e => e.len())
     }

@@ -360,8 +360,11 @@ impl<T> Sorted<T> {
         true
     }
 
-    pub(crate) fn clear(&self) {
-        self.state.lock().heap = Heap::new();
+    /// Every element, expired or not, in removal order; they are sorted
+    /// (and later dropped) outside the lock.
+    pub(crate) fn take_all(&self) -> Vec<T> {
+        let mut heap = std::mem::replace(&mut self.state.lock().heap, Heap::new());
+        std::iter::from_fn(|| heap.pop(&*self.cmp)).collect()
     }
 
     pub(crate) fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
@@ -415,8 +418,8 @@ macro_rules! sorted_engine {
         {
             self.sorted.snapshot()
         }
-        fn clear_all(&self) {
-            self.sorted.clear();
+        fn take_all(&self) -> Vec<T> {
+            self.sorted.take_all()
         }
         fn count(&self) -> usize {
             self.sorted.len()

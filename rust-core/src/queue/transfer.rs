@@ -172,9 +172,6 @@ impl<T> Engine<T> for LinkedTransferQueue<T> {
     {
         self.engine.snapshot()
     }
-    fn clear_all(&self) {
-        while self.engine.extract(Wait::Now).is_ok() {}
-    }
     fn count(&self) -> usize {
         self.engine.len()
     }
