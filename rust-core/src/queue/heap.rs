@@ -12,9 +12,14 @@
 //! of order).
 //!
 //! A [`DelayQueue`](super::DelayQueue)'s elements leave only once their
-//! deadline has passed: a consumer sleeps until its own deadline or the
-//! head's, whichever is first, and an insert that makes a new head tells
-//! every sleeper to look again.
+//! deadline has passed. Its sleeping consumers follow Java's leader and
+//! followers: one thread, the leader, sleeps until the head's deadline
+//! (or its own, if earlier); the others sleep with no regard to the head
+//! until told. An insert that makes a new head deposes the leader and
+//! tells one sleeper, which leads for the new head; a consumer that
+//! leaves while nobody leads and elements remain tells one sleeper, which
+//! takes the lead. So the head's expiry wakes one thread, not all. Async
+//! takes never lead: each wakes on the process timer for the head it saw.
 
 use std::cmp::Ordering;
 use std::task::{Context, Poll};
@@ -169,15 +174,40 @@ impl<T> Heap<T> {
 struct State<T> {
     heap: Heap<T>,
     closed: bool,
+    /// The leading consumer's term (a delay queue's), if one leads.
+    leader: Option<u64>,
+    /// Terms handed out so far.
+    terms: u64,
 }
+
+/// A thread consumer's term as leader, if it holds one (it may have been
+/// deposed since: compare with `State::leader`).
+type Lead = Option<u64>;
 
 /// What a removal found.
 enum Found<T> {
     Value(T),
-    /// The head's deadline has not passed (a delay queue).
-    NotYet(Instant),
+    /// The head's deadline, `at`, has not passed (a delay queue);
+    /// `leading`: the consumer that looked leads, so it sleeps until `at`.
+    NotYet {
+        at: Instant,
+        leading: bool,
+    },
     Empty,
     Closed,
+}
+
+/// A consumer leaves (with `lead`, its term, if a thread): it stops
+/// leading; whether one sleeper must be told to take what is left (or the
+/// lead), because nobody leads and something is left.
+fn step_down<T>(st: &mut State<T>, lead: Option<&mut Lead>) -> bool {
+    if let Some(term) = lead {
+        if term.is_some() && *term == st.leader {
+            st.leader = None;
+        }
+        *term = None;
+    }
+    st.leader.is_none() && st.heap.len() != 0
 }
 
 /// A heap, its lock and its consumers' event.
@@ -197,6 +227,8 @@ impl<T> Sorted<T> {
             state: Mutex::new(State {
                 heap: Heap::new(),
                 closed: false,
+                leader: None,
+                terms: 0,
             }),
             cmp,
             deadline,
@@ -217,14 +249,17 @@ impl<T> Sorted<T> {
                 return Ok(Err(value));
             }
             st.heap.push(value, cmp)?;
-            st.heap.len() == 1 || self.deadline.is_some() && self.is_head_new(&st)
+            let new_head = st.heap.len() == 1 || self.is_head_new(&st);
+            if new_head {
+                // The leader sleeps for the old head: one told sleeper
+                // leads for the new one.
+                st.leader = None;
+            }
+            new_head
         };
-        match self.deadline {
-            // One element more: one consumer can take it.
-            None => self.available.notify_one(),
-            // A new head changes when every sleeper should wake up.
-            Some(_) if new_head => self.available.notify_all(),
-            Some(_) => {}
+        // No deadlines: one element more, one consumer can take it.
+        if self.deadline.is_none() || new_head {
+            self.available.notify_one();
         }
         Ok(Ok(()))
     }
@@ -238,7 +273,10 @@ impl<T> Sorted<T> {
             .is_some_and(|(s, _)| s + 1 == st.heap.next_seq)
     }
 
-    fn try_pop(&self) -> Found<T> {
+    /// Takes the head if it is ready. `lead`: the caller is a thread
+    /// consumer that may lead (its term, updated here); `None`: it never
+    /// leads.
+    fn try_pop(&self, lead: Option<&mut Lead>) -> Found<T> {
         let mut st = self.state.lock();
         let Some(head) = st.heap.peek() else {
             return if st.closed {
@@ -250,36 +288,61 @@ impl<T> Sorted<T> {
         if let Some(deadline) = self.deadline {
             let at = deadline(head);
             if at > Instant::now() {
-                return Found::NotYet(at);
+                let leading = lead.is_some_and(|term| {
+                    if st.leader.is_none() {
+                        st.terms += 1;
+                        st.leader = Some(st.terms);
+                        *term = st.leader;
+                    } else if *term != st.leader {
+                        *term = None; // deposed
+                    }
+                    term.is_some()
+                });
+                return Found::NotYet { at, leading };
             }
         }
         let value = st.heap.pop(&*self.cmp).expect("peeked above");
-        let more = st.heap.len() != 0;
+        let pass_on = step_down(&mut st, lead);
         drop(st);
-        // A delay queue's sleepers all wake for the head; with no deadlines,
-        // pass the turn on if something is left for a sleeper.
-        if more && self.deadline.is_none() {
+        self.pass_on(pass_on);
+        Found::Value(value)
+    }
+
+    /// Tells one sleeper, after [`step_down`] said to.
+    fn pass_on(&self, yes: bool) {
+        if yes {
             self.available.notify_one();
         }
-        Found::Value(value)
+    }
+
+    /// A thread consumer leaves without a value (a timeout, the end).
+    fn leave(&self, lead: &mut Lead) {
+        let pass_on = step_down(&mut self.state.lock(), Some(lead));
+        self.pass_on(pass_on);
     }
 
     pub(crate) fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
         let Some(deadline) = wait.deadline() else {
-            return match self.try_pop() {
+            return match self.try_pop(None) {
                 Found::Value(v) => Ok(v),
                 Found::Closed => Err(RecvTimeoutError::Closed),
-                Found::NotYet(_) | Found::Empty => Err(RecvTimeoutError::Timeout),
+                Found::NotYet { .. } | Found::Empty => Err(RecvTimeoutError::Timeout),
             };
         };
+        let mut lead: Lead = None;
         loop {
-            let head_at = match self.try_pop() {
+            // The head's deadline if we lead: when to wake for it.
+            let head_at = match self.try_pop(Some(&mut lead)) {
                 Found::Value(v) => return Ok(v),
-                Found::Closed => return Err(RecvTimeoutError::Closed),
-                Found::NotYet(at) => Some(at),
-                Found::Empty => None,
+                Found::Closed => {
+                    self.leave(&mut lead);
+                    return Err(RecvTimeoutError::Closed);
+                }
+                Found::NotYet { at, leading: true } => Some(at),
+                Found::NotYet { .. } | Found::Empty => None,
             };
             if deadline.is_past() {
+                self.leave(&mut lead);
                 return Err(RecvTimeoutError::Timeout);
             }
             let sleep_until = match (head_at, deadline.instant()) {
@@ -287,19 +350,25 @@ impl<T> Sorted<T> {
                 (Some(h), None) => Deadline::at(h),
                 (None, _) => deadline,
             };
-            // `Some(None)`: a new, earlier head; recompute when to wake.
+            // `Some(None)`: we lead for another head, or no longer lead;
+            // recompute when to wake.
             let found = self.available.wait(
-                || match self.try_pop() {
+                || match self.try_pop(Some(&mut lead)) {
                     Found::Value(v) => Some(Some(Ok(v))),
                     Found::Closed => Some(Some(Err(RecvTimeoutError::Closed))),
-                    Found::NotYet(at) if head_at.is_none_or(|h| at < h) => Some(None),
-                    Found::NotYet(_) | Found::Empty => None,
+                    Found::NotYet { at, leading } if head_at != leading.then_some(at) => Some(None),
+                    Found::NotYet { .. } | Found::Empty => None,
                 },
                 Backoff::Park,
                 sleep_until,
             );
-            if let Some(Some(r)) = found {
-                return r;
+            match found {
+                Some(Some(Ok(v))) => return Ok(v),
+                Some(Some(Err(e))) => {
+                    self.leave(&mut lead);
+                    return Err(e);
+                }
+                _ => {}
             }
         }
     }
@@ -308,10 +377,10 @@ impl<T> Sorted<T> {
     /// the end if closed and drained; otherwise `None`, after asking
     /// `wake_at` to wake it when an unexpired head's deadline comes.
     fn look(&self, wake_at: &mut impl FnMut(Instant)) -> Option<Result<T, RecvError>> {
-        match self.try_pop() {
+        match self.try_pop(None) {
             Found::Value(v) => Some(Ok(v)),
             Found::Closed => Some(Err(RecvError)),
-            Found::NotYet(at) => {
+            Found::NotYet { at, .. } => {
                 wake_at(at);
                 None
             }
@@ -338,6 +407,12 @@ impl<T> Sorted<T> {
 
     pub(crate) fn stop_take(&self, watch: &mut Watch) {
         self.available.stop_watching(watch);
+        if self.deadline.is_some() {
+            // Told to take the lead, it may have re-checked and gone back
+            // to waiting before it was dropped: the tell must not be lost.
+            let pass_on = step_down(&mut self.state.lock(), None);
+            self.pass_on(pass_on);
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -378,10 +453,11 @@ impl<T> Sorted<T> {
     pub(crate) fn remove_first(&self, f: impl FnMut(&T) -> bool) -> bool {
         let mut st = self.state.lock();
         let removed = st.heap.remove_first(f, &*self.cmp);
-        drop(st);
         if removed && self.deadline.is_some() {
-            // The head may have changed.
-            self.available.notify_all();
+            // The head may have changed: one sleeper leads for the new one.
+            st.leader = None;
+            drop(st);
+            self.available.notify_one();
         }
         removed
     }

@@ -97,6 +97,36 @@ fn delay_early_wakeup() {
     });
 }
 
+/// Leader and followers: two takers asleep on a far head (one leads for
+/// it), two expired elements arrive; each new head wakes one sleeper, a
+/// taker that leaves passes the turn on, and both get one.
+#[test]
+fn delay_leader_and_follower() {
+    loom::model(|| {
+        let q: Arc<Sorted<(Instant, u8)>> = Arc::new(Sorted::new(
+            Box::new(|a: &(Instant, u8), b: &(Instant, u8)| Some(a.0.cmp(&b.0))),
+            Some(|e: &(Instant, u8)| e.0),
+        ));
+        let never = |a: &(Instant, u8), b: &(Instant, u8)| Ok::<_, ()>(a.0.cmp(&b.0));
+        q.insert((Instant::now() + Duration::from_secs(3600), 0), never)
+            .unwrap()
+            .unwrap();
+        let takers: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.extract(Wait::FOREVER).map(|e| e.1).ok())
+            })
+            .collect();
+        let past = Instant::now();
+        q.insert((past, 1), never).unwrap().unwrap();
+        q.insert((past, 2), never).unwrap().unwrap();
+        let mut got: Vec<_> = takers.into_iter().map(|t| t.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [Some(1), Some(2)]);
+        assert_eq!(q.len(), 1);
+    });
+}
+
 /// A pause (`contains`) while a put and a blocked take are in flight: the
 /// take is thrown out of the channel and comes back, the pause sees the
 /// element or not, and it is taken exactly once.
