@@ -101,6 +101,8 @@ impl<T> ArrayBlockingQueue<T> {
     }
 }
 
+super::fair::waiting_counts!(ArrayBlockingQueue, "fair(1)", "new(1)");
+
 /// Forwards an engine call to the flavour in use.
 macro_rules! each {
     ($self:ident, $e:ident => $call:expr) => {

@@ -76,15 +76,25 @@ fn transfer_races_timeout() {
     });
 }
 
+/// A delay queue's engine over `(deadline, tag)` pairs.
+fn delay_sorted() -> Arc<Sorted<(Instant, u8)>> {
+    Arc::new(Sorted::new(
+        Box::new(|a: &(Instant, u8), b: &(Instant, u8)| Some(a.0.cmp(&b.0))),
+        Some(|e: &(Instant, u8)| e.0),
+    ))
+}
+
+/// The insert comparator of [`delay_sorted`]: by deadline, never failing.
+fn by_deadline(a: &(Instant, u8), b: &(Instant, u8)) -> Result<std::cmp::Ordering, ()> {
+    Ok(a.0.cmp(&b.0))
+}
+
 /// A taker asleep for a far head wakes when an expired element arrives.
 #[test]
 fn delay_early_wakeup() {
     loom::model(|| {
-        let q: Arc<Sorted<(Instant, u8)>> = Arc::new(Sorted::new(
-            Box::new(|a: &(Instant, u8), b: &(Instant, u8)| Some(a.0.cmp(&b.0))),
-            Some(|e: &(Instant, u8)| e.0),
-        ));
-        let never = |a: &(Instant, u8), b: &(Instant, u8)| Ok::<_, ()>(a.0.cmp(&b.0));
+        let q = delay_sorted();
+        let never = by_deadline;
         let far = Instant::now() + Duration::from_secs(3600);
         q.insert((far, 0), never).unwrap().unwrap();
         let taker = {
@@ -103,11 +113,8 @@ fn delay_early_wakeup() {
 #[test]
 fn delay_leader_and_follower() {
     loom::model(|| {
-        let q: Arc<Sorted<(Instant, u8)>> = Arc::new(Sorted::new(
-            Box::new(|a: &(Instant, u8), b: &(Instant, u8)| Some(a.0.cmp(&b.0))),
-            Some(|e: &(Instant, u8)| e.0),
-        ));
-        let never = |a: &(Instant, u8), b: &(Instant, u8)| Ok::<_, ()>(a.0.cmp(&b.0));
+        let q = delay_sorted();
+        let never = by_deadline;
         q.insert((Instant::now() + Duration::from_secs(3600), 0), never)
             .unwrap()
             .unwrap();

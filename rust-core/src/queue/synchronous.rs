@@ -73,6 +73,8 @@ impl<T> SynchronousQueue<T> {
     }
 }
 
+super::fair::waiting_counts!(SynchronousQueue, "fair()", "new()");
+
 impl<T> Default for SynchronousQueue<T> {
     /// [`SynchronousQueue::new`].
     ///
