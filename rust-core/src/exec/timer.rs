@@ -157,7 +157,8 @@ impl Timer {
     }
 
     /// The process's timer, started on first use (for
-    /// [`Future::or_timeout`](crate::future::Future::or_timeout)).
+    /// [`Future::or_timeout`](crate::future::Future::or_timeout) and the
+    /// async takes of a [`DelayQueue`](crate::queue::DelayQueue)).
     ///
     /// ```
     /// use std::time::Duration;

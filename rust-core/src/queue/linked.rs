@@ -106,9 +106,6 @@ impl<T> Engine<T> for LinkedBlockingQueue<T> {
     {
         self.gate.snapshot()
     }
-    fn clear_all(&self) {
-        while self.gate.extract(Wait::Now).is_ok() {}
-    }
     fn count(&self) -> usize {
         self.gate.len()
     }
