@@ -11,8 +11,8 @@ use super::gate::Gated;
 use super::heap::Sorted;
 use super::{RecvError, SendError};
 use crate::chan::{RecvFuture, SendFuture};
-use crate::loom::Arc;
 use crate::exec::{Timer, TimerHandle};
+use crate::loom::Arc;
 use crate::wait::Watch;
 
 /// Puts an element when awaited; made by
