@@ -38,6 +38,7 @@ test-rust:
 
 test-loom:
 	$(LOOM_ENV) cargo test -p polyconc --test loom --release
+	$(LOOM_ENV) cargo test -p polyconc --lib --release
 
 test-python: setup
 	$(MAKE) -C bindings-python test VENV=$(VENV)

@@ -1,4 +1,5 @@
-// polyconc.hpp: a header-only C++17 wrapper over polyconc.h.
+// polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
+// Select and Mutex.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -52,12 +53,22 @@ class closed_error : public error {
 
 namespace detail {
 
-inline std::uint64_t to_ns(std::chrono::nanoseconds d) {
-  // A negative duration has already passed: try once, as a 0 timeout does.
-  if (d.count() <= 0) return 0;
-  // PC_FOREVER itself means "no deadline"; any finite duration stays finite.
-  auto ns = static_cast<std::uint64_t>(d.count());
-  return ns == PC_FOREVER ? PC_FOREVER - 1 : ns;
+// `timeout` as the C API's timeout_ns, for any duration type. A
+// duration_cast to nanoseconds would overflow for seconds::max() (and is
+// undefined behaviour for a huge floating-point count), so the count is
+// taken as a long double, which holds any duration's value without
+// overflowing, and clamped there before it becomes an integer.
+template <class Rep, class Period>
+std::uint64_t to_ns(std::chrono::duration<Rep, Period> timeout) {
+  long double ns = std::chrono::duration<long double, std::nano>(timeout).count();
+  // A negative duration has already passed: try once, as a 0 timeout does
+  // (so does NaN).
+  if (!(ns > 0)) return 0;
+  // PC_FOREVER itself means "no deadline"; any finite duration stays
+  // finite, and one longer than timeout_ns can say (584 years) is clamped.
+  constexpr auto longest = PC_FOREVER - 1;
+  if (ns >= static_cast<long double>(longest)) return longest;
+  return static_cast<std::uint64_t>(ns);
 }
 
 [[noreturn]] inline void fail(pc_status s, const char *what) {
@@ -112,8 +123,7 @@ class Chan {
   /// zero timeout) or PC_CLOSED. Other statuses throw.
   template <class Rep, class Period>
   pc_status send_for(const T &v, std::chrono::duration<Rep, Period> timeout) const {
-    pc_status s = pc_chan_send(
-        h_, &v, detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    pc_status s = pc_chan_send(h_, &v, detail::to_ns(timeout));
     if (s != PC_OK && s != PC_TIMEOUT && s != PC_FULL && s != PC_CLOSED)
       detail::fail(s, "pc_chan_send");
     return s;
@@ -122,8 +132,7 @@ class Chan {
   /// closed_error when closed and drained.
   template <class Rep, class Period>
   std::optional<T> recv_for(std::chrono::duration<Rep, Period> timeout) const {
-    return recv_ns(
-        detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    return recv_ns(detail::to_ns(timeout));
   }
   /// Closes the channel; false if it was already closed.
   bool close() const {
@@ -155,6 +164,61 @@ class Chan {
   }
 
   pc_chan *h_ = nullptr;
+};
+
+/// A mutex (pc_mutex) that std::lock_guard, std::unique_lock and
+/// std::scoped_lock accept (it is TimedLockable). Unlike std::mutex, any
+/// thread may unlock it, and unlock() of a mutex that is not locked throws
+/// polyconc::error (PC_NOT_OWNER) instead of being undefined behaviour.
+///
+///   polyconc::Mutex m;
+///   { std::lock_guard<polyconc::Mutex> g(m); ... }
+///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
+///   if (u.owns_lock()) { ... }
+class Mutex {
+ public:
+  Mutex() {
+    pc_status s = pc_mutex_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
+  }
+  Mutex(const Mutex &) = delete;
+  Mutex &operator=(const Mutex &) = delete;
+  ~Mutex() { pc_mutex_free(h_); }
+
+  /// Waits until it has the lock.
+  void lock() {
+    pc_status s = pc_mutex_lock(h_, PC_FOREVER);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_lock");
+  }
+  /// Takes the lock only if it is free now.
+  bool try_lock() { return taken(pc_mutex_lock(h_, 0)); }
+  /// Takes the lock, waiting at most `timeout` (any duration, max() too).
+  template <class Rep, class Period>
+  bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
+    return taken(pc_mutex_lock(h_, detail::to_ns(timeout)));
+  }
+  /// Takes the lock, waiting until `deadline` at the latest.
+  template <class Clock, class Duration>
+  bool try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
+    return try_lock_for(deadline - Clock::now());
+  }
+  /// Releases the lock (from any thread); throws polyconc::error with
+  /// PC_NOT_OWNER if it was not locked.
+  void unlock() {
+    pc_status s = pc_mutex_unlock(h_);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_unlock");
+  }
+  /// The C handle (still owned by this object).
+  const pc_mutex *handle() const noexcept { return h_; }
+
+ private:
+  static bool taken(pc_status s) {
+    if (s == PC_OK) return true;
+    if (s == PC_TIMEOUT) return false;
+    detail::fail(s, "pc_mutex_lock");
+  }
+
+  pc_mutex *h_ = nullptr;
 };
 
 /// Go's select over receive and send cases. Each case has a callback; the
@@ -190,7 +254,7 @@ class Select {
   /// Waits at most `timeout`; nullopt if no case fired.
   template <class Rep, class Period>
   std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout) {
-    return run(detail::to_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(timeout)));
+    return run(detail::to_ns(timeout));
   }
 
  private:

@@ -2,11 +2,13 @@
 //! caller into the smallest fitting type, so that a channel of 8-byte
 //! elements is a `Chan<u64>` exactly as Rust code would have it (same
 //! buffer size, no allocation per message), and only elements over 16
-//! bytes live on the heap.
+//! bytes live on the heap. [`Erased`] holds any core container of such
+//! elements (a channel today; queues and promises reuse it), and
+//! [`with_elem!`] runs code on the typed container inside.
 
-use polyconc::chan::Chan;
+use std::ffi::c_void;
 
-use crate::status::Status;
+use crate::status::{Status, PC_INVALID_ARG};
 
 /// An element type of the core's channel as the C ABI uses it.
 pub(crate) trait Elem: Sized + 'static {
@@ -91,47 +93,83 @@ impl Elem for Box<[u8]> {
     }
 }
 
-/// A core channel of whichever element type fits the handle's `elem_size`.
-#[derive(Clone)]
-pub(crate) enum AnyChan {
-    Word(Chan<u64>),
-    Pair(Chan<[u64; 2]>),
-    Heap(Chan<Box<[u8]>>),
+/// A family of core containers generic over the element type: `Of<T>` is
+/// the container of `T` (`Chan<T>` for channels), made by `make`.
+pub(crate) trait Family {
+    type Of<T: Elem>;
+    /// What `make` needs besides the element type (a capacity, a kind…).
+    type Args;
+    /// The container for elements of type `T`.
+    fn make<T: Elem>(args: Self::Args) -> Result<Self::Of<T>, Status>;
 }
 
-/// Runs `$body` with `$c` bound to the typed `&Chan<T>` inside an
-/// `&AnyChan`; the body is compiled once per element type.
-macro_rules! with_chan {
-    ($any:expr, $c:ident => $body:expr) => {
-        match $any {
-            $crate::elem::AnyChan::Word($c) => $body,
-            $crate::elem::AnyChan::Pair($c) => $body,
-            $crate::elem::AnyChan::Heap($c) => $body,
+/// A container of family `F` holding whichever element type fits the
+/// handle's `elem_size`.
+pub(crate) enum Erased<F: Family> {
+    Word(F::Of<u64>),
+    Pair(F::Of<[u64; 2]>),
+    Heap(F::Of<Box<[u8]>>),
+}
+
+impl<F: Family> Erased<F> {
+    /// The container for `elem_size`-byte elements. The size rule (which
+    /// type holds which size) lives here only.
+    pub(crate) fn new(elem_size: usize, args: F::Args) -> Result<Self, Status> {
+        if elem_size > isize::MAX as usize {
+            // No object is that large.
+            return Err(Status::of(PC_INVALID_ARG));
         }
-    };
-}
-pub(crate) use with_chan;
-
-impl AnyChan {
-    /// A channel for `elem_size`-byte elements; `capacity` `None` is unbounded.
-    pub(crate) fn new(elem_size: usize, capacity: Option<usize>) -> Result<AnyChan, Status> {
         Ok(match elem_size {
-            0..=8 => AnyChan::Word(typed(capacity)?),
-            9..=16 => AnyChan::Pair(typed(capacity)?),
-            _ => AnyChan::Heap(typed(capacity)?),
+            0..=8 => Erased::Word(F::make(args)?),
+            9..=16 => Erased::Pair(F::make(args)?),
+            _ => Erased::Heap(F::make(args)?),
         })
     }
 }
 
-fn typed<T>(capacity: Option<usize>) -> Result<Chan<T>, Status> {
-    Ok(match capacity {
-        None => Chan::unbounded(),
-        Some(c) => {
-            // The core allocates the whole buffer up front, and an
-            // allocation failure there would abort; try it here first so
-            // that it is PC_NO_MEMORY instead.
-            Vec::<T>::new().try_reserve_exact(c)?;
-            Chan::new(c)
+impl<F: Family> Clone for Erased<F>
+where
+    F::Of<u64>: Clone,
+    F::Of<[u64; 2]>: Clone,
+    F::Of<Box<[u8]>>: Clone,
+{
+    fn clone(&self) -> Self {
+        match self {
+            Erased::Word(c) => Erased::Word(c.clone()),
+            Erased::Pair(c) => Erased::Pair(c.clone()),
+            Erased::Heap(c) => Erased::Heap(c.clone()),
         }
-    })
+    }
+}
+
+/// Runs `$body` with `$c` bound to the typed container inside an
+/// `&Erased<_>`; the body is compiled once per element type.
+macro_rules! with_elem {
+    ($erased:expr, $c:ident => $body:expr) => {
+        match $erased {
+            $crate::elem::Erased::Word($c) => $body,
+            $crate::elem::Erased::Pair($c) => $body,
+            $crate::elem::Erased::Heap($c) => $body,
+        }
+    };
+}
+pub(crate) use with_elem;
+
+/// `PC_INVALID_ARG` for a NULL element buffer (allowed only for 0-byte
+/// elements, which have nothing to copy).
+#[inline]
+pub(crate) fn check_buf(ptr: *const c_void, elem_size: usize) -> Result<(), Status> {
+    // One test on the fast path (a non-NULL buffer); the size only when NULL.
+    if ptr.is_null() {
+        return null_buf(elem_size);
+    }
+    Ok(())
+}
+
+#[cold]
+fn null_buf(elem_size: usize) -> Result<(), Status> {
+    if elem_size > 0 {
+        return Err(Status::of(PC_INVALID_ARG));
+    }
+    Ok(())
 }

@@ -5,11 +5,12 @@ use std::ffi::c_void;
 
 use polyconc::chan::{Chan, Select};
 
-use crate::elem::{with_chan, Elem};
-use crate::status::{
-    guard, pc_status, Status, PC_CLOSED, PC_EMPTY, PC_INVALID_ARG, PC_OK, PC_TIMEOUT,
-};
-use crate::{check_buf, handle, pc_chan, Wait};
+use crate::chan::pc_chan;
+use crate::elem::{check_buf, with_elem, Elem};
+use crate::ffi::{self, handle};
+use crate::panic::boundary;
+use crate::status::{pc_status, Status, PC_CLOSED, PC_INVALID_ARG, PC_OK};
+use crate::wait::Wait;
 
 /// What a `pc_select_case` does.
 pub type pc_select_kind = i32;
@@ -108,9 +109,10 @@ pub unsafe extern "C" fn pc_select(
     timeout_ns: u64,
     fired: *mut usize,
 ) -> pc_status {
-    guard(|| {
-        if fired.is_null() || (cases.is_null() && n > 0) {
-            return Err(Status(PC_INVALID_ARG));
+    boundary(|| {
+        let fired = ffi::out(fired)?;
+        if cases.is_null() && n > 0 {
+            return Err(Status::of(PC_INVALID_ARG));
         }
         let mut select = Select::<Fired>::new();
         for i in 0..n {
@@ -119,7 +121,7 @@ pub unsafe extern "C" fn pc_select(
                 case.kind,
                 PC_SELECT_DISABLED | PC_SELECT_RECV | PC_SELECT_SEND
             ) {
-                return Err(Status(PC_INVALID_ARG));
+                return Err(Status::of(PC_INVALID_ARG));
             }
             if case.kind == PC_SELECT_DISABLED || case.chan.is_null() {
                 // Leaving it out is the same as adding it disabled: it can
@@ -130,17 +132,15 @@ pub unsafe extern "C" fn pc_select(
             check_buf(case.elem, ch.elem_size)?;
             let (size, elem) = (ch.elem_size, case.elem.cast::<u8>());
             select = if case.kind == PC_SELECT_RECV {
-                with_chan!(&ch.chan, c => add_recv(select, c, i, elem, size))
+                with_elem!(&ch.chan, c => add_recv(select, c, i, elem, size))
             } else {
-                with_chan!(&ch.chan, c => add_send(select, c, i, elem, size)?)
+                with_elem!(&ch.chan, c => add_send(select, c, i, elem, size)?)
             };
         }
         let (i, status) = match Wait::from_ns(timeout_ns) {
-            Wait::Try => select.try_select().map_err(|_| Status(PC_EMPTY))?,
+            Wait::Try => select.try_select()?,
             Wait::Forever => select.select(),
-            Wait::Until(deadline) => select
-                .select_deadline(deadline)
-                .map_err(|_| Status(PC_TIMEOUT))?,
+            Wait::For(timeout) => select.select_timeout(timeout)?,
         };
         (*cases.add(i)).status = status;
         fired.write(i);

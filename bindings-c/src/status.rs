@@ -1,8 +1,13 @@
 //! The status codes and the one place where the core's errors become them.
 
 use std::ffi::c_char;
+use std::num::NonZeroI32;
 
-use polyconc::chan::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use polyconc::chan::{
+    CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
+    TryRecvError, TrySelectError, TrySendError,
+};
+use polyconc::sync::NotLocked;
 
 /// The result of every fallible call: one of the `PC_*` status codes below.
 /// A fixed-size integer (not a C enum) so its size is the same for every
@@ -16,6 +21,7 @@ pub const PC_OK: pc_status = 0;
 /// and drained one, or a second close.
 pub const PC_CLOSED: pc_status = 1;
 /// The timeout passed before the operation could complete; nothing happened.
+/// (A lock taken with timeout 0 says this when it is held.)
 pub const PC_TIMEOUT: pc_status = 2;
 /// A send with timeout 0 would have had to wait (buffer full, or no receiver
 /// waiting on a rendezvous channel).
@@ -28,6 +34,11 @@ pub const PC_INVALID_ARG: pc_status = 5;
 pub const PC_NO_MEMORY: pc_status = 6;
 /// A bug inside the library (a Rust panic, caught at the boundary).
 pub const PC_PANIC: pc_status = 7;
+// Codes after PC_PANIC are appended as new types bring new outcomes; none
+// is ever renumbered.
+/// An unlock of a lock that the caller does not hold (`pc_mutex_unlock` of
+/// a mutex that is not locked).
+pub const PC_NOT_OWNER: pc_status = 8;
 
 /// The name of a status code, e.g. `"PC_CLOSED"`; `"PC_UNKNOWN_STATUS"` for a
 /// value that is none of them. The string is static: never free it.
@@ -42,21 +53,50 @@ pub extern "C" fn pc_status_str(status: pc_status) -> *const c_char {
         PC_INVALID_ARG => b"PC_INVALID_ARG\0",
         PC_NO_MEMORY => b"PC_NO_MEMORY\0",
         PC_PANIC => b"PC_PANIC\0",
+        PC_NOT_OWNER => b"PC_NOT_OWNER\0",
         _ => b"PC_UNKNOWN_STATUS\0",
     };
     name.as_ptr().cast()
 }
 
-/// A failed call's status; `Result<_, Status>` is what the implementation
-/// functions return, and `guard` turns it into a `pc_status`.
+/// A failed call's status: the bodies of exported functions return
+/// `Result<_, Status>`, and the panic boundary (panic.rs) turns it into a
+/// `pc_status`. Every core error becomes one here, by `From`, so `?` is
+/// the whole conversion.
+///
+/// Never `PC_OK`, so `Result<(), Status>` is one `pc_status` in a register
+/// (0 for `Ok`), and the boundary's conversion costs nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Status(pub(crate) pc_status);
+pub(crate) struct Status(NonZeroI32);
+
+impl Status {
+    /// The failure `code`; `PC_OK` is not one.
+    #[inline]
+    pub(crate) const fn of(code: pc_status) -> Status {
+        match NonZeroI32::new(code) {
+            Some(code) => Status(code),
+            None => panic!("PC_OK is not a failure"),
+        }
+    }
+
+    /// The code C sees.
+    #[inline]
+    pub(crate) const fn code(self) -> pc_status {
+        self.0.get()
+    }
+}
+
+impl<T> From<SendError<T>> for Status {
+    fn from(_: SendError<T>) -> Self {
+        Status::of(PC_CLOSED)
+    }
+}
 
 impl<T> From<TrySendError<T>> for Status {
     fn from(e: TrySendError<T>) -> Self {
         match e {
-            TrySendError::Full(_) => Status(PC_FULL),
-            TrySendError::Closed(_) => Status(PC_CLOSED),
+            TrySendError::Full(_) => Status::of(PC_FULL),
+            TrySendError::Closed(_) => Status::of(PC_CLOSED),
         }
     }
 }
@@ -64,17 +104,23 @@ impl<T> From<TrySendError<T>> for Status {
 impl<T> From<SendTimeoutError<T>> for Status {
     fn from(e: SendTimeoutError<T>) -> Self {
         match e {
-            SendTimeoutError::Timeout(_) => Status(PC_TIMEOUT),
-            SendTimeoutError::Closed(_) => Status(PC_CLOSED),
+            SendTimeoutError::Timeout(_) => Status::of(PC_TIMEOUT),
+            SendTimeoutError::Closed(_) => Status::of(PC_CLOSED),
         }
+    }
+}
+
+impl From<RecvError> for Status {
+    fn from(_: RecvError) -> Self {
+        Status::of(PC_CLOSED)
     }
 }
 
 impl From<TryRecvError> for Status {
     fn from(e: TryRecvError) -> Self {
         match e {
-            TryRecvError::Empty => Status(PC_EMPTY),
-            TryRecvError::Closed => Status(PC_CLOSED),
+            TryRecvError::Empty => Status::of(PC_EMPTY),
+            TryRecvError::Closed => Status::of(PC_CLOSED),
         }
     }
 }
@@ -82,30 +128,58 @@ impl From<TryRecvError> for Status {
 impl From<RecvTimeoutError> for Status {
     fn from(e: RecvTimeoutError) -> Self {
         match e {
-            RecvTimeoutError::Timeout => Status(PC_TIMEOUT),
-            RecvTimeoutError::Closed => Status(PC_CLOSED),
+            RecvTimeoutError::Timeout => Status::of(PC_TIMEOUT),
+            RecvTimeoutError::Closed => Status::of(PC_CLOSED),
         }
+    }
+}
+
+impl From<TrySelectError> for Status {
+    fn from(_: TrySelectError) -> Self {
+        Status::of(PC_EMPTY)
+    }
+}
+
+impl From<SelectTimeoutError> for Status {
+    fn from(_: SelectTimeoutError) -> Self {
+        Status::of(PC_TIMEOUT)
+    }
+}
+
+impl From<CapacityError> for Status {
+    fn from(_: CapacityError) -> Self {
+        Status::of(PC_NO_MEMORY)
+    }
+}
+
+impl From<NotLocked> for Status {
+    fn from(_: NotLocked) -> Self {
+        Status::of(PC_NOT_OWNER)
     }
 }
 
 impl From<std::collections::TryReserveError> for Status {
     fn from(_: std::collections::TryReserveError) -> Self {
-        Status(PC_NO_MEMORY)
+        Status::of(PC_NO_MEMORY)
     }
 }
 
-/// Runs an exported function's body: a panic becomes `PC_PANIC` instead of
-/// unwinding into C (which would abort the process).
-pub(crate) fn guard(body: impl FnOnce() -> Result<(), Status>) -> pc_status {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
-        Ok(Ok(())) => PC_OK,
-        Ok(Err(Status(s))) => s,
-        Err(_) => PC_PANIC,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polyconc::chan::Chan;
 
-/// `guard` for the plain getters, which have no status: a panic gives
-/// `fallback`.
-pub(crate) fn guard_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or(fallback)
+    // The C API cannot provoke it on purpose (elements over 16 bytes are
+    // boxed, so the room the core allocates up front is at most 65,536
+    // small slots); the mapping is checked with a type Rust can have.
+    #[test]
+    fn a_result_is_one_status_word() {
+        assert_eq!(std::mem::size_of::<Result<(), Status>>(), 4);
+    }
+
+    #[test]
+    fn a_capacity_error_is_pc_no_memory() {
+        let e = Chan::<[u8; 1 << 47]>::try_with_capacity(1 << 16).unwrap_err();
+        assert_eq!(Status::from(e), Status::of(PC_NO_MEMORY));
+    }
 }

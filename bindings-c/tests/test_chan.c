@@ -29,6 +29,13 @@ static void *send_after_pause(void *arg) {
   return NULL;
 }
 
+static void *recv_after_pause(void *arg) {
+  op_t *op = arg;
+  pause_ms(20);
+  op->status = pc_chan_recv(op->ch, &op->value, PC_FOREVER);
+  return NULL;
+}
+
 static void buffered_fifo_and_getters(void) {
   pc_chan *ch = new_chan(sizeof(int64_t), 3);
   CHECK(pc_chan_capacity(ch) == 3);
@@ -132,6 +139,26 @@ static void timed_receive_gets_a_late_value(void) {
   pc_chan_free(ch);
 }
 
+/* The largest finite timeouts (a deadline past what the clock can hold)
+ * wait as PC_FOREVER does: each call returns only because a partner acts. */
+static void the_largest_timeouts_wait(void) {
+  pc_chan *ch = new_chan(sizeof(int64_t), 0);
+  op_t s = {ch, 43, -1};
+  pthread_t t = spawn(send_after_pause, &s);
+  int64_t out = 0;
+  CHECK_STATUS(pc_chan_recv(ch, &out, PC_FOREVER - 1), PC_OK);
+  join(t);
+  CHECK(out == 43);
+  op_t r = {ch, 0, -1};
+  t = spawn(recv_after_pause, &r);
+  int64_t v = 44;
+  CHECK_STATUS(pc_chan_send(ch, &v, PC_FOREVER - 1), PC_OK);
+  join(t);
+  CHECK_STATUS(r.status, PC_OK);
+  CHECK(r.value == 44);
+  pc_chan_free(ch);
+}
+
 static void clones_share_the_channel(void) {
   pc_chan *a = new_chan(sizeof(int64_t), 2);
   pc_chan *b = NULL;
@@ -191,6 +218,36 @@ static void large_and_odd_sized_elements(void) {
   pc_chan_free(mid);
 }
 
+/* Issue 10, fault 7: every capacity the core accepts is accepted here (the
+ * core allocates at most 65,536 slots up front and grows the rest as it
+ * fills), for each of the library's element storages; before, the library
+ * reserved the whole capacity and answered PC_NO_MEMORY. */
+static void huge_capacities_are_accepted(void) {
+  const struct {
+    size_t elem_size, capacity;
+  } cases[] = {
+      {8, (size_t)1 << 36},  {12, (size_t)1 << 36}, {sizeof(record_t), (size_t)1 << 36},
+      {8, SIZE_MAX - 1},     {0, (size_t)1 << 40},  {sizeof(record_t), SIZE_MAX - 1},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    pc_chan *ch = new_chan(cases[k].elem_size, cases[k].capacity);
+    CHECK(pc_chan_capacity(ch) == cases[k].capacity);
+    record_t in, out;
+    for (int i = 0; i < 100; i++) {
+      memset(&in, i, sizeof in);
+      CHECK_STATUS(pc_chan_send(ch, &in, 0), PC_OK);
+    }
+    CHECK(pc_chan_len(ch) == 100);
+    for (int i = 0; i < 90; i++) {
+      memset(&out, 0xff, sizeof out);
+      CHECK_STATUS(pc_chan_recv(ch, &out, 0), PC_OK);
+      memset(&in, i, sizeof in);
+      CHECK(memcmp(&in, &out, cases[k].elem_size) == 0); /* FIFO, bytes intact */
+    }
+    pc_chan_free(ch); /* with 10 still buffered: freed with the channel */
+  }
+}
+
 static void pointer_channel(void) {
   pc_chan *ch = new_chan(sizeof(void *), 1);
   static int target = 3;
@@ -207,9 +264,11 @@ int main(void) {
   RUN(close_wakes_waiting_receivers_and_senders);
   RUN(rendezvous_hands_over_directly);
   RUN(timed_receive_gets_a_late_value);
+  RUN(the_largest_timeouts_wait);
   RUN(clones_share_the_channel);
   RUN(unbounded_never_blocks_a_sender);
   RUN(large_and_odd_sized_elements);
+  RUN(huge_capacities_are_accepted);
   RUN(pointer_channel);
   return 0;
 }

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -108,9 +109,99 @@ static void threads_and_select() {
   CHECK(out.recv() == 3);
 }
 
+// Issue 10, fault 8: a timeout longer than nanoseconds can count
+// (seconds::max(), hours::max(), a huge floating-point duration) must wait,
+// not overflow in duration_cast and come back at once. Each call below
+// returns only because a partner thread acts after 50 ms; before the fix
+// they returned nullopt / PC_TIMEOUT at once (and UBSan reported the
+// overflow).
+static void huge_timeouts_wait() {
+  polyconc::Chan<int> ch(1);
+  std::thread sender([ch] {
+    std::this_thread::sleep_for(50ms);
+    ch.send(7);
+  });
+  CHECK(ch.recv_for(std::chrono::seconds::max()) == 7);
+  sender.join();
+
+  CHECK(ch.try_send(1));  // full now
+  std::thread receiver([ch] {
+    std::this_thread::sleep_for(50ms);
+    CHECK(ch.recv() == 1);
+  });
+  CHECK(ch.send_for(2, std::chrono::hours::max()) == PC_OK);
+  receiver.join();
+  CHECK(ch.recv() == 2);
+
+  polyconc::Chan<int> in(0);
+  std::thread late([in] {
+    std::this_thread::sleep_for(50ms);
+    in.send(3);
+  });
+  int got = 0;
+  auto fired = polyconc::Select()
+                   .recv(in, [&](std::optional<int> v) { got = v.value_or(-1); })
+                   .wait_for(std::chrono::duration<double>(1e300));
+  CHECK(fired == 0u && got == 3);
+  late.join();
+
+  // Durations that have already passed still try once.
+  CHECK(!ch.recv_for(-1s));
+  CHECK(!ch.recv_for(std::chrono::seconds::min()));
+  CHECK(!ch.recv_for(std::chrono::duration<double>(-1e300)));
+}
+
+// polyconc::Mutex with the standard lock wrappers, and its misuse as a
+// value (an exception), never undefined behaviour.
+static void mutex_is_timed_lockable() {
+  polyconc::Mutex m;
+  {
+    std::lock_guard<polyconc::Mutex> g(m);
+    CHECK(!m.try_lock());
+    CHECK(!m.try_lock_for(1ms));
+    CHECK(!m.try_lock_until(std::chrono::steady_clock::now() + 1ms));
+  }
+  CHECK(m.try_lock());
+  m.unlock();
+  bool threw = false;
+  try {
+    m.unlock();
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NOT_OWNER;
+  }
+  CHECK(threw);
+
+  // seconds::max() waits (issue 10, fault 8, for locks): the holder
+  // releases it after 50 ms, from another thread.
+  m.lock();
+  std::thread releaser([&m] {
+    std::this_thread::sleep_for(50ms);
+    m.unlock();
+  });
+  {
+    std::unique_lock<polyconc::Mutex> u(m, std::chrono::seconds::max());
+    CHECK(u.owns_lock());
+  }
+  releaser.join();
+
+  long counter = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10000; i++) {
+        std::lock_guard<polyconc::Mutex> g(m);
+        counter++;
+      }
+    });
+  for (auto &t : threads) t.join();
+  CHECK(counter == 40000);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
+  huge_timeouts_wait();
+  mutex_is_timed_lockable();
   handles_are_raii();
   threads_and_select();
   return 0;

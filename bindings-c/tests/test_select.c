@@ -126,6 +126,13 @@ static void a_waiting_select_is_woken(void) {
   CHECK_STATUS(send_case[0].status, PC_OK);
   CHECK_STATUS(r.status, PC_OK);
   CHECK(r.value == 34);
+
+  /* The largest finite timeout waits as PC_FOREVER does. */
+  s = (op_t){b, 22, -1};
+  t = spawn(send_after_pause, &s);
+  CHECK_STATUS(pc_select(cases, 2, PC_FOREVER - 1, &fired), PC_OK);
+  join(t);
+  CHECK(fired == 1 && rb == 22);
   pc_chan_free(a);
   pc_chan_free(b);
 }

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 /* Every suite this program has. */
-static const bench_suite *const SUITES[] = {&suite_c};
+static const bench_suite *const SUITES[] = {&suite_c, &suite_l};
 enum { MAX_CONFIGS = 16 };
 
 static bool in_list(const char *list, const char *item, size_t n) {
@@ -48,7 +48,7 @@ static int usage(const char *msg, const char *arg) {
   fprintf(stderr, "bench: %s%s\n", msg, arg ? arg : "");
   fprintf(stderr,
           "usage: bench --suite S --runs R --warmup W [--messages M] [--ops K] [--threads T] "
-          "[--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--workloads a,b] "
+          "[--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--work I] [--window-ms S] [--workloads a,b] "
           "[--impls a,b]\n");
   return 2;
 }
@@ -73,49 +73,78 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* The median of xs[0..n), which it sorts. */
+static double median_of(double *xs, int n) {
+  qsort(xs, (size_t)n, sizeof *xs, cmp_double);
+  return n % 2 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
+}
+
+/* Jain's fairness index of the counts: (sum c)^2 / (n sum c^2). */
+static double jain(const int64_t *counts, int n) {
+  double sum = 0, squares = 0;
+  for (int i = 0; i < n; i++) {
+    sum += (double)counts[i];
+    squares += (double)counts[i] * (double)counts[i];
+  }
+  return sum * sum / ((double)n * squares);
+}
+
 static double round1(double x) { return (double)llround(x * 10) / 10; }
 
 /* The warm-up and measured runs of one configuration; prints its line.
  * Returns false (and prints nothing) if a run failed its check. */
 static bool measure(const char *suite, const bench_config *c, int runs, int warmup) {
   double *per_op = calloc((size_t)runs, sizeof *per_op);
-  if (per_op == NULL) {
+  double *fairness = calloc((size_t)runs, sizeof *fairness);
+  if (per_op == NULL || fairness == NULL) {
     fprintf(stderr, "bench: out of memory\n");
     exit(1);
   }
   long switches = 0;
   for (int r = -warmup; r < runs; r++) {
-    double ns = 0;
-    int64_t got = 0;
+    bench_outcome out = {0, 0, NULL, 0};
     long before = ctx_switches();
-    const char *err = c->run(c, &got, &ns);
+    const char *err = c->run(c, &out);
     long after = ctx_switches();
-    if (err != NULL || got != c->want) {
-      fprintf(stderr, "bench: FAILED: %s: sum %" PRId64 ", want %" PRId64 " (%s)\n", c->label,
-              got, c->want, err != NULL ? err : "messages lost or duplicated");
+    int64_t got = out.result, want = c->want, ops = c->ops;
+    if (c->windowed && err == NULL) {
+      want = 0;
+      for (int i = 0; i < out.n_counts; i++) want += out.counts[i];
+      if (want <= 0) err = "no increment in the window";
+      ops = got;
+    }
+    if (err != NULL || got != want) {
+      fprintf(stderr, "bench: FAILED: %s: result %" PRId64 ", want %" PRId64 " (%s)\n", c->label,
+              got, want,
+              err != NULL    ? err
+              : c->windowed ? "the counter is not the sum of the threads' counts"
+                            : "lost, duplicated or miscounted");
       free(per_op);
+      free(fairness);
       return false;
     }
-    double fig = ns / (double)c->ops;
+    double fig = out.ns / (double)ops;
     if (r < 0) {
       fprintf(stderr, "%s: warm-up %.1f %s\n", c->label, fig, c->unit);
       continue;
     }
     fprintf(stderr, "%s: run %d/%d %.1f %s\n", c->label, r + 1, runs, fig, c->unit);
     per_op[r] = fig;
+    if (c->windowed) fairness[r] = jain(out.counts, out.n_counts);
     switches += after - before;
   }
-  qsort(per_op, (size_t)runs, sizeof *per_op, cmp_double);
-  double median = runs % 2 ? per_op[runs / 2] : (per_op[runs / 2 - 1] + per_op[runs / 2]) / 2;
+  double median = median_of(per_op, runs);
+  char fair[32] = "";
+  if (c->windowed) snprintf(fair, sizeof fair, "\"fairness\": %.2f, ", median_of(fairness, runs));
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   printf("{\"suite\": \"%s\", \"workload\": \"%s\", \"lang\": \"c\", \"impl\": \"%s\", "
          "\"via\": \"%s\", \"kind\": \"%s\", \"params\": %s, \"unit\": \"%s\", \"median\": %.1f, "
-         "\"min\": %.1f, \"max\": %.1f, \"runs\": %d, \"ctx_switches\": %ld, "
+         "\"min\": %.1f, \"max\": %.1f, \"runs\": %d, %s\"ctx_switches\": %ld, "
          "\"max_rss_kb\": %ld, \"host\": {\"cpus\": %ld, \"os\": \"linux\", \"toolchain\": "
          "\"%s, libpolyconc %s\"}}\n",
          suite, c->workload, c->impl, c->via, c->kind, c->params, c->unit, round1(median),
-         round1(per_op[0]), round1(per_op[runs - 1]), runs, lround((double)switches / runs),
+         round1(per_op[0]), round1(per_op[runs - 1]), runs, fair, lround((double)switches / runs),
          ru.ru_maxrss, sysconf(_SC_NPROCESSORS_ONLN),
 #if defined(__clang__)
          "clang " __clang_version__,
@@ -127,19 +156,21 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
          pc_version());
   fflush(stdout);
   free(per_op);
+  free(fairness);
   return true;
 }
 
 int main(int argc, char **argv) {
   const char *suite_id = NULL, *workloads = NULL, *impls = NULL;
   long long runs = 5, warmup = 1;
-  bench_params p = {0, 0, "", 0, "", 0, 0};
+  bench_params p = {0, 0, "", 0, "", 0, 0, 0, 0};
   struct {
     const char *flag;
     int64_t *value;
   } ints[] = {{"--messages", &p.messages}, {"--ops", &p.ops},
               {"--tasks", &p.tasks},       {"--latency-ms", &p.latency_ms},
-              {"--parked", &p.parked}};
+              {"--parked", &p.parked},     {"--work", &p.work},
+              {"--window-ms", &p.window_ms}};
   for (int i = 1; i < argc; i++) {
     const char *flag = argv[i];
     if (i + 1 >= argc) return usage("missing value for ", flag);

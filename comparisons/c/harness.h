@@ -6,6 +6,7 @@
 #define POLYCONC_COMPARE_HARNESS_H
 
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +20,19 @@ typedef struct {
   const char *pool_sizes; /* W, --pool-sizes */
   int64_t latency_ms;     /* D, --latency-ms */
   int64_t parked;         /* Q, --parked */
+  int64_t work;           /* I, --work */
+  int64_t window_ms;      /* S, --window-ms */
 } bench_params;
+
+/* What one run reports to the harness. */
+typedef struct {
+  int64_t result; /* what it computed: a sum, a counter */
+  double ns;      /* elapsed time of its measured part */
+  /* A window run's per-thread counts (L2f, L3f), NULL otherwise; they stay
+   * valid until the next run. */
+  const int64_t *counts;
+  int n_counts;
+} bench_outcome;
 
 /* One measured configuration, filled in by its suite. */
 typedef struct bench_config bench_config;
@@ -31,9 +44,12 @@ struct bench_config {
   char params[256]; /* the line's "params" JSON object */
   int64_t ops;      /* operations per run: the figure is elapsed ns / ops */
   int64_t want;     /* the result every run must give */
-  /* One run: sets *ns to the elapsed time of its measured part and *result
-   * to what it computed; returns NULL, or why a call inside the run failed. */
-  const char *(*run)(const bench_config *c, int64_t *result, double *ns);
+  /* A window run: instead of checking want, the harness checks that the
+   * per-thread counts add up to the result (the counter), divides by the
+   * result and prints their fairness index. */
+  bool windowed;
+  /* One run: fills *out; returns NULL, or why a call inside the run failed. */
+  const char *(*run)(const bench_config *c, bench_outcome *out);
   /* The suite's own description of the configuration. */
   union {
     max_align_t align;
@@ -53,5 +69,6 @@ typedef struct {
 } bench_suite;
 
 extern const bench_suite suite_c;
+extern const bench_suite suite_l;
 
 #endif

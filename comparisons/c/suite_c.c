@@ -207,19 +207,19 @@ static bool is(const config *c, const char *w) { return strcmp(c->workload, w) =
 
 /* Channels are made outside the timed part, so the figure covers only the
  * traffic (threads are started inside it, as Go starts its goroutines). */
-static const char *run_once(const bench_config *bc, int64_t *result, double *ns) {
+static const char *run_once(const bench_config *bc, bench_outcome *out) {
   const config *c = (const config *)bc->data.bytes;
   pc_chan *chans[SELECT_CHANNELS] = {0};
   int n = is(c, "C5") ? SELECT_CHANNELS : is(c, "C6") ? 2 : 1;
   for (int i = 0; i < n; i++) chans[i] = new_chan(c->capacity);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  *result = is(c, "C1")   ? run_seq(c, chans)
+  out->result = is(c, "C1")   ? run_seq(c, chans)
             : is(c, "C5") ? run_select(c, chans)
             : is(c, "C6") ? run_pingpong(c, chans)
                           : run_shared(c, chans);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  *ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+  out->ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
   for (int i = 0; i < n; i++) pc_chan_free(chans[i]);
   pc_status err = atomic_exchange(&run_error, PC_OK);
   return err != PC_OK ? pc_status_str(err) : NULL;

@@ -49,6 +49,8 @@ type parameters struct {
 	poolSizes []int // W
 	latencyMs int64 // D
 	parked    int64 // Q
+	work      int64 // I
+	windowMs  int64 // S
 }
 
 // config is one measured configuration of a suite.
@@ -61,6 +63,11 @@ type config struct {
 	params   any   // the line's "params" object
 	ops      int64 // operations per run: the figure is elapsed / ops
 	want     int64 // the result every run must give
+	// counts, when set, makes this a window run (L2f, L3f): the body's result
+	// is the shared counter, counts gives the per-thread counts of the run
+	// just done, which must add up to it; the figure is elapsed / counter
+	// and the line carries their fairness index instead of checking want.
+	counts func() []int64
 	// prepare builds a run outside its timed part and returns the timed
 	// body, which returns the run's result (a sum, a counter).
 	prepare func() func() int64
@@ -121,6 +128,8 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.Var(intList{&o.params.poolSizes}, "pool-sizes", "W, pool sizes (comma-separated)")
 	fs.Int64Var(&o.params.latencyMs, "latency-ms", 0, "D, simulated service latency in ms")
 	fs.Int64Var(&o.params.parked, "parked", 0, "Q, parked tasks")
+	fs.Int64Var(&o.params.work, "work", 0, "I, LCG steps in L3's critical section")
+	fs.Int64Var(&o.params.windowMs, "window-ms", 0, "S, fairness window in ms")
 	workloads := fs.String("workloads", "", "comma-separated workload ids (default: all)")
 	impls := fs.String("impls", "", "comma-separated implementations (default: all)")
 	if err := fs.Parse(args); err != nil {
@@ -220,21 +229,22 @@ type host struct {
 
 // result is one output line, in the field order of the schema.
 type result struct {
-	Suite       string  `json:"suite"`
-	Workload    string  `json:"workload"`
-	Lang        string  `json:"lang"`
-	Impl        string  `json:"impl"`
-	Via         string  `json:"via"`
-	Kind        string  `json:"kind"`
-	Params      any     `json:"params"`
-	Unit        string  `json:"unit"`
-	Median      float64 `json:"median"`
-	Min         float64 `json:"min"`
-	Max         float64 `json:"max"`
-	Runs        int     `json:"runs"`
-	CtxSwitches int64   `json:"ctx_switches"`
-	MaxRSSKB    int64   `json:"max_rss_kb"`
-	Host        host    `json:"host"`
+	Suite       string   `json:"suite"`
+	Workload    string   `json:"workload"`
+	Lang        string   `json:"lang"`
+	Impl        string   `json:"impl"`
+	Via         string   `json:"via"`
+	Kind        string   `json:"kind"`
+	Params      any      `json:"params"`
+	Unit        string   `json:"unit"`
+	Median      float64  `json:"median"`
+	Min         float64  `json:"min"`
+	Max         float64  `json:"max"`
+	Runs        int      `json:"runs"`
+	Fairness    *float64 `json:"fairness,omitempty"`
+	CtxSwitches int64    `json:"ctx_switches"`
+	MaxRSSKB    int64    `json:"max_rss_kb"`
+	Host        host     `json:"host"`
 }
 
 func rusage() syscall.Rusage {
@@ -248,7 +258,7 @@ func rusage() syscall.Rusage {
 // measure does the warm-up and measured runs of one configuration, checking
 // the result of every run, warm-up included.
 func measure(c config, runs, warmup int, progress io.Writer) (result, error) {
-	var perOp []float64
+	var perOp, fairness []float64
 	var switches int64
 	for r := -warmup; r < runs; r++ {
 		body := c.prepare()
@@ -260,10 +270,22 @@ func measure(c config, runs, warmup int, progress io.Writer) (result, error) {
 		got := body()
 		elapsed := time.Since(start)
 		after := rusage()
-		if got != c.want {
+		ops := c.ops
+		if c.counts != nil {
+			counts := c.counts()
+			var sum int64
+			for _, n := range counts {
+				sum += n
+			}
+			if sum != got || got <= 0 {
+				return result{}, fmt.Errorf("%v: counter %d, the threads counted %d (a lost or miscounted increment)", c, got, sum)
+			}
+			ops = got
+			fairness = append(fairness, jain(counts))
+		} else if got != c.want {
 			return result{}, fmt.Errorf("%v: got %d, want %d (a lost, duplicated or miscounted operation)", c, got, c.want)
 		}
-		fig := float64(elapsed.Nanoseconds()) / float64(c.ops)
+		fig := float64(elapsed.Nanoseconds()) / float64(ops)
 		if r < 0 {
 			fmt.Fprintf(progress, "%v: warm-up %.1f %s\n", c, fig, c.unit)
 			continue
@@ -283,19 +305,49 @@ func measure(c config, runs, warmup int, progress io.Writer) (result, error) {
 		Host:     host{CPUs: runtime.NumCPU(), OS: runtime.GOOS, Toolchain: runtime.Version()},
 	}
 	res.Median, res.Min, res.Max = stats(perOp)
+	if c.counts != nil {
+		// The median of the measured runs' indices, to two decimals.
+		f := median(fairness[warmup:])
+		f = math.Round(f*100) / 100
+		res.Fairness = &f
+	}
 	return res, nil
+}
+
+// jain is Jain's fairness index of the counts: (Σc)² / (n·Σc²), 1 when all
+// are equal, 1/n when one has everything.
+func jain(counts []int64) float64 {
+	var sum, squares float64
+	for _, c := range counts {
+		sum += float64(c)
+		squares += float64(c) * float64(c)
+	}
+	return sum * sum / (float64(len(counts)) * squares)
 }
 
 // stats returns median, min and max, each rounded to 0.1 ns; the median of an
 // even count is the mean of the two middle values.
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return middle(s)
+}
+
+// middle is the median of sorted values; of an even count, the mean of the
+// two middle ones.
+func middle(s []float64) float64 {
+	n := len(s)
+	if n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[n/2]
+}
+
 func stats(xs []float64) (median, lo, hi float64) {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	n := len(s)
-	median = s[n/2]
-	if n%2 == 0 {
-		median = (s[n/2-1] + s[n/2]) / 2
-	}
+	median = middle(s)
 	round := func(x float64) float64 { return math.Round(x*10) / 10 }
 	return round(median), round(s[0]), round(s[n-1])
 }

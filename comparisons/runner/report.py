@@ -89,9 +89,15 @@ def workload_table(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dic
             v = cells[c]["median"]
             ratio = fmt_ratio(v / fastest[c]) if fastest[c] > 0 else "n/a"
             text = f"{fmt_ns(v)} ({ratio})"
-            row.append(f"**{text}**" if v == fastest[c] else text)
+            text = f"**{text}**" if v == fastest[c] else text
+            row.append(text + fairness_note(cells[c]))
         out.append("| " + " | ".join(row) + " |")
     return out
+
+
+def fairness_note(line: dict) -> str:
+    """What a line with a fairness index adds to its figure."""
+    return f", fairness {line['fairness']:.2f}" if "fairness" in line else ""
 
 
 def bar_label(suite: Suite, key: RowKey, line: dict) -> str:
@@ -145,7 +151,7 @@ def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path
             ax.text(
                 ln["max"] * 1.08,
                 y,
-                f"{fmt_ns(ln['median'])}{mark}",
+                f"{fmt_ns(ln['median'])}{fairness_note(ln)}{mark}",
                 va="center",
                 fontsize=8,
                 fontweight="bold" if y == 0 else "normal",
@@ -185,7 +191,8 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
         (
             "Cells: median (ratio to the fastest in that column; the fastest is **bold** at "
             "1.00×). "
-            "— = the implementation has no such configuration or did not run. Charts: one panel "
+            "— = the implementation has no such configuration or did not run; \"fairness\" is "
+            "Jain's index of the threads' shares (1.00 = equal). Charts: one panel "
             "per configuration, bars sorted by median with min–max whiskers."
         ),
         "",

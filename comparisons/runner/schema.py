@@ -69,6 +69,8 @@ def validate(obj, registry: dict[str, Suite] | None = None) -> list[str]:
     for key in ("ctx_switches", "max_rss_kb"):
         if key in obj and not (_is_number(obj[key]) and obj[key] >= 0):
             errors.append(f"{key} must be a number >= 0 when present, got {obj[key]!r}")
+    if "fairness" in obj and not (_is_number(obj["fairness"]) and 0 < obj["fairness"] <= 1):
+        errors.append(f"fairness must be a number in (0, 1] when present, got {obj['fairness']!r}")
     host = obj.get("host")
     if not isinstance(host, dict):
         errors.append(f"host must be an object, got {host!r}")

@@ -11,6 +11,10 @@
 
 pub mod chan;
 mod primitives;
+pub mod sync;
+mod wait;
+
+pub use wait::{Deadline, Wait};
 
 /// The workspace README's examples, run as doctests.
 #[doc = include_str!("../../README.md")]

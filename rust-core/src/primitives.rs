@@ -247,6 +247,33 @@ impl<T> ValueCell<T> {
         }
     }
 
+    /// Makes an empty cell where `cell` points, without building one on the
+    /// stack first: natively an empty cell is any bytes, so nothing is
+    /// written; loom's cell has bookkeeping to set up.
+    ///
+    /// # Safety
+    /// `cell` is valid for writes.
+    pub(crate) unsafe fn init_in_place(cell: *mut Self) {
+        #[cfg(loom)]
+        cell.write(ValueCell::new());
+        #[cfg(not(loom))]
+        let _ = cell;
+    }
+
+    /// Lends the value to `f`.
+    ///
+    /// # Safety
+    /// The cell holds a value, and no one takes or writes it meanwhile.
+    #[cfg(not(loom))]
+    pub(crate) unsafe fn with_value<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f((*self.cell.get()).assume_init_ref())
+    }
+
+    #[cfg(loom)]
+    pub(crate) unsafe fn with_value<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        self.cell.with(|p| f((*p).assume_init_ref()))
+    }
+
     #[cfg(not(loom))]
     fn with_mut<R>(&self, f: impl FnOnce(*mut std::mem::MaybeUninit<T>) -> R) -> R {
         f(self.cell.get())

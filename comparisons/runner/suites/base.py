@@ -137,3 +137,16 @@ def row_order(key: RowKey) -> tuple:
 def is_polyconc(impl: str) -> bool:
     """`core` and its variants (`core.send_many/recv_many`) are this project's."""
     return impl == "core" or impl.startswith("core.")
+
+
+def best(
+    rows: dict[RowKey, dict[str, dict]], col: str, keep: Callable[[RowKey, dict], bool]
+) -> tuple[RowKey, float] | None:
+    """The row with the lowest median in configuration `col` among those whose
+    line there `keep(key, line)` accepts, and that median."""
+    found = [
+        (k, cells[col]["median"])
+        for k, cells in rows.items()
+        if col in cells and keep(k, cells[col])
+    ]
+    return min(found, key=lambda kv: kv[1]) if found else None

@@ -5,7 +5,7 @@ The claims' words and rules are in WORKLOADS.md ("Claims of suite C").
 
 from ..claims import Claim, Row
 from ..fmt import fmt_ns, fmt_ratio
-from .base import Column, Data, RowKey, Suite, is_int, row_order
+from .base import Column, Data, Suite, best, is_int, row_order
 
 # C1 and C6 have one configuration per implementation whatever its capacity
 # (M or unbounded; 0 or 1), so they get one figure column and a capacity column.
@@ -146,19 +146,14 @@ def crossing(suite: Suite, data: Data, claim_id: str, via: str) -> Claim:
     )
 
 
-def best(rows: dict[RowKey, dict[str, dict]], col: str, keep) -> tuple[RowKey, float] | None:
-    found = [(k, cells[col]["median"]) for k, cells in rows.items() if keep(k) and col in cells]
-    return min(found, key=lambda kv: kv[1]) if found else None
-
-
 def against_peers(suite: Suite, data: Data) -> list[Claim]:
     across, within = [], []
     for workload in suite.spec.workloads:
         rows = data.get(workload, {})
         cols = sorted({c for cells in rows.values() for c in cells}, key=config_order)
         for col in cols:
-            core = best(rows, col, lambda k: k[1] == "core")
-            peer = best(rows, col, lambda k: k[1] != "core")
+            core = best(rows, col, lambda k, _: k[1] == "core")
+            peer = best(rows, col, lambda k, _: k[1] != "core")
             if core and peer:
                 (ck, cv), (pk, pv) = core, peer
                 across.append(
@@ -177,8 +172,8 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
                     )
                 )
             for lang in {k[0] for k in rows}:
-                core = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] == "core")
-                peer = best(rows, col, lambda k, lg=lang: k[0] == lg and k[1] != "core")
+                core = best(rows, col, lambda k, _, lg=lang: k[0] == lg and k[1] == "core")
+                peer = best(rows, col, lambda k, _, lg=lang: k[0] == lg and k[1] != "core")
                 if core and peer:
                     (ck, cv), (pk, pv) = core, peer
                     within.append(

@@ -13,7 +13,7 @@ pub const TOOLCHAIN: &str = env!("POLYCONC_COMPARE_RUSTC");
 
 const USAGE: &str = "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--ops K] \
 [--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
-[--workloads a,b] [--impls a,b]";
+[--work I] [--window-ms S] [--workloads a,b] [--impls a,b]";
 
 /// One run's timed part: it does the work and returns its result (a sum, a
 /// counter) for the check.
@@ -37,6 +37,10 @@ pub struct Params {
     pub latency_ms: u64,
     /// Q, `--parked`.
     pub parked: u64,
+    /// I, `--work`.
+    pub work: u64,
+    /// S, `--window-ms`.
+    pub window_ms: u64,
 }
 
 /// One measured configuration of one implementation.
@@ -59,6 +63,10 @@ pub struct Case {
     pub want: u64,
     /// Builds one run outside its timed part.
     pub prepare: Box<dyn Fn() -> Body>,
+    /// Set for a window run (L2f, L3f): the per-thread counts of the run just
+    /// done. They must add up to the body's result (the counter), which
+    /// replaces `ops` and `want`; the line carries their fairness index.
+    pub counts: Option<Box<dyn Fn() -> Vec<u64>>>,
 }
 
 /// A suite of WORKLOADS.md as this program runs it.
@@ -123,6 +131,8 @@ fn parse_args<'a>(
             "pool-sizes" => params.pool_sizes = numbers(name, &value)?,
             "latency-ms" => params.latency_ms = number(name, &value)?,
             "parked" => params.parked = number(name, &value)?,
+            "work" => params.work = number(name, &value)?,
+            "window-ms" => params.window_ms = number(name, &value)?,
             "workloads" => workloads = Some(value),
             "impls" => impls = Some(value),
             _ => return Err(format!("unknown flag --{name}")),
@@ -235,6 +245,8 @@ struct Figures {
     runs: usize,
     /// Context switches per measured run.
     ctx_switches: u64,
+    /// A window run's median fairness index.
+    fairness: Option<f64>,
 }
 
 fn rusage() -> libc::rusage {
@@ -261,6 +273,7 @@ fn measure(
 ) -> Result<Figures, String> {
     let (label, unit) = (&case.label, case.unit);
     let mut per_op = Vec::with_capacity(runs);
+    let mut fairness = Vec::with_capacity(runs);
     let mut switched = 0;
     for r in 0..warmup + runs {
         let body = (case.prepare)();
@@ -269,13 +282,26 @@ fn measure(
         let got = body();
         let elapsed = start.elapsed();
         let after = rusage();
-        if got != case.want {
+        let mut ops = case.ops;
+        if let Some(counts) = &case.counts {
+            let counts = counts();
+            let sum: u64 = counts.iter().sum();
+            if sum != got || got == 0 {
+                return Err(format!(
+                    "{label}: counter {got}, the threads counted {sum} (a lost or miscounted increment)"
+                ));
+            }
+            ops = got;
+            if r >= warmup {
+                fairness.push(jain(&counts));
+            }
+        } else if got != case.want {
             return Err(format!(
-                "{label}: sum {got}, want {} (messages lost or duplicated)",
+                "{label}: sum {got}, want {} (lost, duplicated or miscounted)",
                 case.want
             ));
         }
-        let figure = elapsed.as_nanos() as f64 / case.ops as f64;
+        let figure = elapsed.as_nanos() as f64 / ops as f64;
         // Progress only; a closed stderr must not stop the measurements.
         if r < warmup {
             let _ = writeln!(progress, "{label}: warm-up {figure:.1} {unit}");
@@ -289,16 +315,12 @@ fn measure(
             switched += switches(&after) - switches(&before);
         }
     }
-    per_op.sort_by(f64::total_cmp);
     let n = per_op.len();
-    let median = if n % 2 == 0 {
-        (per_op[n / 2 - 1] + per_op[n / 2]) / 2.0
-    } else {
-        per_op[n / 2]
-    };
+    let mid = median(&mut per_op);
     let round = |x: f64| (x * 10.0).round() / 10.0;
     Ok(Figures {
-        median: round(median),
+        fairness: (!fairness.is_empty()).then(|| (median(&mut fairness) * 100.0).round() / 100.0),
+        median: round(mid),
         min: round(per_op[0]),
         max: round(per_op[n - 1]),
         runs,
@@ -306,11 +328,31 @@ fn measure(
     })
 }
 
+/// The median of `xs`, which it sorts; of an even count, the mean of the two
+/// middle values.
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 0 {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    } else {
+        xs[n / 2]
+    }
+}
+
+/// Jain's fairness index of the counts: (Σc)² / (n·Σc²); 1 when all are
+/// equal, 1/n when one has everything.
+pub fn jain(counts: &[u64]) -> f64 {
+    let sum: f64 = counts.iter().map(|&c| c as f64).sum();
+    let squares: f64 = counts.iter().map(|&c| (c as f64).powi(2)).sum();
+    sum * sum / (counts.len() as f64 * squares)
+}
+
 /// One line of the result schema; `max_rss_kb` is the peak RSS now.
 fn result_line(suite: &str, case: &Case, f: &Figures) -> Value {
     // SAFETY: sysconf has no preconditions.
     let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1);
-    json!({
+    let mut line = json!({
         "suite": suite, "workload": case.workload, "lang": "rust",
         "impl": case.impl_name, "via": "native", "kind": case.kind, "params": case.params,
         "unit": case.unit, "median": f.median, "min": f.min, "max": f.max,
@@ -318,7 +360,11 @@ fn result_line(suite: &str, case: &Case, f: &Figures) -> Value {
         // ru_maxrss is in kilobytes on Linux.
         "max_rss_kb": rusage().ru_maxrss,
         "host": {"cpus": cpus, "os": std::env::consts::OS, "toolchain": TOOLCHAIN},
-    })
+    });
+    if let Some(f) = f.fairness {
+        line["fairness"] = json!(f);
+    }
+    line
 }
 
 #[cfg(test)]
@@ -357,7 +403,8 @@ mod tests {
         let o = parse_args(
             &args(
                 "--suite=C --messages 20 --runs=2 --warmup 0 --ops 7 --threads 2,4 --tasks 9 \
-                 --pool-sizes=1,128 --latency-ms 1 --parked 5 --workloads C6,C2 --impls flume,core",
+                 --pool-sizes=1,128 --latency-ms 1 --parked 5 --work 3 --window-ms=4 \
+                 --workloads C6,C2 --impls flume,core",
             ),
             SUITES,
         )
@@ -374,6 +421,8 @@ mod tests {
                 pool_sizes: vec![1, 128],
                 latency_ms: 1,
                 parked: 5,
+                work: 3,
+                window_ms: 4,
             }
         );
         assert_eq!(o.workloads, ["C6", "C2"]);
@@ -458,8 +507,30 @@ mod tests {
             ops: 100,
             want: 5050,
             prepare: Box::new(|| Box::new(|| 5049)),
+            counts: None,
         };
         let e = measure(&case, 1, 0, &mut Vec::new()).unwrap_err();
         assert!(e.contains("sum 5049, want 5050"), "{e}");
+    }
+
+    #[test]
+    fn a_window_run_checks_its_counts_and_reports_their_fairness() {
+        let window = |counts: Vec<u64>| Case {
+            workload: "L2f",
+            impl_name: "fake",
+            kind: "mutex",
+            label: "L2f fake".into(),
+            unit: "ns/op",
+            params: json!({}),
+            ops: 0,
+            want: 0,
+            prepare: Box::new(|| Box::new(|| 4)),
+            counts: Some(Box::new(move || counts.clone())),
+        };
+        let f = measure(&window(vec![3, 1]), 3, 1, &mut Vec::new()).unwrap();
+        assert_eq!(f.fairness, Some(0.8));
+        let e = measure(&window(vec![3, 2]), 1, 0, &mut Vec::new()).unwrap_err();
+        assert!(e.contains("counter 4, the threads counted 5"), "{e}");
+        assert_eq!(jain(&[5, 5, 5]), 1.0);
     }
 }

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use polyconc_compare::harness::{self, Suite};
 use polyconc_compare::suite_c::SuiteC;
+use polyconc_compare::suite_l::SuiteL;
 
 /// Every suite this program has.
-const SUITES: &[&dyn Suite] = &[&SuiteC];
+const SUITES: &[&dyn Suite] = &[&SuiteC, &SuiteL];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

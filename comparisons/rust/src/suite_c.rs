@@ -67,6 +67,7 @@ impl Suite for SuiteC {
                     prepare: Box::new(move || {
                         prepare(imp, &config).expect("prepared for this configuration before")
                     }),
+                    counts: None,
                 });
             }
         }

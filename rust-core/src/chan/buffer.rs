@@ -8,7 +8,8 @@
 //! [`Buffer::can_recv`]; an operation that made the other side ready tells
 //! one registered waiter.
 
-use super::list::List;
+use super::error::CapacityError;
+use super::list::{List, BLOCK_CAP};
 use super::ring::Ring;
 
 /// Why a buffer operation did not happen.
@@ -40,14 +41,22 @@ pub(crate) enum Buffer<T> {
 
 impl<T> Buffer<T> {
     /// The buffer of a channel of `cap` values (or `UNBOUNDED`); `None`
-    /// for a rendezvous channel, which has no buffer.
-    pub(crate) fn new(cap: usize) -> Option<Self> {
-        match cap {
-            0 => None,
-            c if c <= RING_AT_MOST => Some(Buffer::Ring(Ring::new(c))),
+    /// for a rendezvous channel, which has no buffer. Fails if the slots it
+    /// allocates up front cannot be had.
+    pub(crate) fn new(cap: usize) -> Result<Option<Self>, CapacityError> {
+        let (buffer, slots) = match cap {
+            0 => return Ok(None),
+            c if c <= RING_AT_MOST => (Ring::try_new(c).map(Buffer::Ring), c),
             // Too big to allocate up front (it may be more than the machine
             // has), or unbounded: blocks come and go with the contents.
-            c => Some(Buffer::List(List::new(c))),
+            c => (List::try_new(c).map(Buffer::List), BLOCK_CAP),
+        };
+        match buffer {
+            Some(b) => Ok(Some(b)),
+            None => Err(CapacityError {
+                capacity: cap,
+                slots,
+            }),
         }
     }
 
@@ -100,6 +109,17 @@ impl<T> Buffer<T> {
         match self {
             Buffer::Ring(r) => r.can_send(),
             Buffer::List(l) => l.can_send(),
+        }
+    }
+
+    /// Lends each buffered value to `f`, oldest first.
+    ///
+    /// # Safety
+    /// No one sends or receives meanwhile.
+    pub(crate) unsafe fn for_each(&self, f: impl FnMut(&T)) {
+        match self {
+            Buffer::Ring(r) => r.for_each(f),
+            Buffer::List(l) => l.for_each(f),
         }
     }
 

@@ -119,6 +119,36 @@ pub struct TrySelectError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SelectTimeoutError;
 
+/// [`Chan::try_with_capacity`](super::Chan::try_with_capacity) could not
+/// allocate the slots a channel allocates up front (all of them up to a
+/// capacity of 65,536, one block of them above that or when unbounded).
+///
+/// ```
+/// use polyconc::chan::Chan;
+/// // 65,536 slots of 128 TiB each cannot be had.
+/// let err = Chan::<[u8; 1 << 47]>::try_with_capacity(1 << 16).unwrap_err();
+/// assert_eq!(err.capacity(), 1 << 16);
+/// assert!(err.to_string().contains("smaller capacity"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapacityError {
+    pub(crate) capacity: usize,
+    pub(crate) slots: usize,
+}
+
+impl CapacityError {
+    /// The capacity that was asked for (`usize::MAX` for unbounded).
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let err = Chan::<[u8; 1 << 47]>::try_with_capacity(1 << 16).unwrap_err();
+    /// assert_eq!(err.capacity(), 65_536);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
 impl<T> SendError<T> {
     /// The value that was not sent.
     ///
@@ -255,6 +285,20 @@ impl fmt::Display for SelectTimeoutError {
     }
 }
 
+impl fmt::Display for CapacityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "out of memory allocating the {} slots that ", self.slots)?;
+        match self.capacity {
+            usize::MAX => f.write_str("an unbounded channel")?,
+            c => write!(f, "a channel of capacity {c}")?,
+        }
+        f.write_str(
+            " allocates up front; ask for a smaller capacity (above 65,536, or unbounded, \
+             slots are allocated as they fill) or send smaller values (a Box)",
+        )
+    }
+}
+
 impl<T> std::error::Error for SendError<T> {}
 impl<T> std::error::Error for TrySendError<T> {}
 impl<T> std::error::Error for SendTimeoutError<T> {}
@@ -263,3 +307,4 @@ impl std::error::Error for TryRecvError {}
 impl std::error::Error for RecvTimeoutError {}
 impl std::error::Error for TrySelectError {}
 impl std::error::Error for SelectTimeoutError {}
+impl std::error::Error for CapacityError {}

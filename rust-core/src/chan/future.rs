@@ -1,11 +1,15 @@
 //! Sending and receiving from async code.
 //!
-//! A pending [`SendFuture`] is queued like a blocked sender, its value in a
-//! heap slot. A pending [`RecvFuture`] is only *told* when a value can be
-//! taken and then takes it itself, so dropping it at any moment (a cancelled
-//! task, a timeout) leaves every value in the channel. On a buffered channel
-//! a pending send is likewise only told when a slot is free, its value
-//! staying in the future.
+//! A pending [`SendFuture`] on a rendezvous channel is queued like a blocked
+//! sender, its value in a heap slot: a receiver may claim the value at any
+//! moment, and once claimed it is delivered, even if the future is dropped
+//! before it is polled again. [`SendFuture::cancel`] tells which happened.
+//! On a buffered channel a pending send is only told when a slot is free,
+//! its value staying in the future until a poll puts it in the buffer.
+//!
+//! A pending [`RecvFuture`] is only *told* when a value can be taken and
+//! then takes it itself, so dropping it at any moment (a cancelled task, a
+//! timeout) leaves every value in the channel.
 
 use std::cell::UnsafeCell;
 use std::future::Future;
@@ -20,6 +24,10 @@ use super::Chan;
 use crate::primitives::Arc;
 
 /// Sends a value when awaited; made by [`Chan::send_async`].
+///
+/// Dropping a pending `SendFuture` is [`SendFuture::cancel`] without the
+/// answer: a value a receiver already claimed is still delivered; one that
+/// nobody claimed is dropped, and never delivered.
 ///
 /// ```
 /// use polyconc::chan::Chan;
@@ -54,6 +62,9 @@ impl<T> Unpin for SendFuture<T> {}
 // (the claimer), and by this future only when no one can claim it.
 unsafe impl<T: Send> Send for SendFuture<T> {}
 
+/// The panic of a channel future polled again after it returned `Ready`.
+const POLLED_AFTER_READY: &str = "a channel future polled after it completed";
+
 impl<T> SendFuture<T> {
     pub(super) fn new(chan: Chan<T>, value: T) -> Self {
         SendFuture {
@@ -62,6 +73,54 @@ impl<T> SendFuture<T> {
             queued: None,
             watching: None,
         }
+    }
+
+    /// Stops the send: `Err(value)` gives back a value nobody claimed (it
+    /// will never be delivered), `Ok(())` says a receiver had already
+    /// claimed it (it is delivered, or being delivered, as if the future
+    /// had completed). Also `Ok(())` when the future already completed: it
+    /// holds nothing any more.
+    ///
+    /// On a buffered channel the value enters the buffer only in a poll
+    /// that then returns `Ready`, so a pending send's value always comes
+    /// back; on a rendezvous channel a receiver can claim it between polls.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// # fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+    /// #     std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    /// # }
+    /// let ch = Chan::new(0);
+    /// let mut nobody_came = ch.send_async("a");
+    /// assert!(poll_once(&mut nobody_came).is_pending());
+    /// assert_eq!(nobody_came.cancel(), Err("a")); // given back, never delivered
+    ///
+    /// let mut taken = ch.send_async("b");
+    /// assert!(poll_once(&mut taken).is_pending());
+    /// assert_eq!(ch.try_recv(), Ok("b")); // a receiver claims it between polls
+    /// assert_eq!(taken.cancel(), Ok(())); // delivered
+    /// ```
+    pub fn cancel(mut self) -> Result<(), T> {
+        self.withdraw()
+    }
+
+    /// The work of `cancel`, shared with `drop`; leaves the future holding
+    /// nothing.
+    fn withdraw(&mut self) -> Result<(), T> {
+        if let Some((waiter, slot)) = self.queued.take() {
+            // Under the lock a claim is either complete or still impossible.
+            let mut st = self.chan.inner.lock();
+            if waiter.abort() {
+                st.unregister(&waiter, 0);
+            }
+            drop(st);
+            // Unclaimed, or claimed by a close: the value is still there.
+            return slot.into_inner().map_or(Ok(()), Err);
+        }
+        if let Some(waiter) = self.watching.take() {
+            stop_watching(&self.chan.inner, &waiter, Side::Send);
+        }
+        self.value.take().map_or(Ok(()), Err)
     }
 }
 
@@ -90,10 +149,7 @@ impl<T> Future for SendFuture<T> {
                 this.watching = None;
             }
             loop {
-                let value = this
-                    .value
-                    .take()
-                    .expect("SendFuture polled after it completed");
+                let value = this.value.take().expect(POLLED_AFTER_READY);
                 match buffer.try_push(value) {
                     Ok(()) => {
                         inner.after(Side::Send);
@@ -110,10 +166,7 @@ impl<T> Future for SendFuture<T> {
                 }
             }
         }
-        let value = this
-            .value
-            .take()
-            .expect("SendFuture polled after it completed");
+        let value = this.value.take().expect(POLLED_AFTER_READY);
         let mut st = inner.lock();
         match st.try_send(value) {
             Ok(woken) => {
@@ -141,16 +194,7 @@ impl<T> Future for SendFuture<T> {
 
 impl<T> Drop for SendFuture<T> {
     fn drop(&mut self) {
-        if let Some((waiter, _)) = &self.queued {
-            // Under the lock a claim is either complete or still impossible.
-            let mut st = self.chan.inner.lock();
-            if waiter.abort() {
-                st.unregister(waiter, 0);
-            }
-        }
-        if let Some(waiter) = &self.watching {
-            stop_watching(&self.chan.inner, waiter, Side::Send);
-        }
+        let _ = self.withdraw();
     }
 }
 
@@ -173,6 +217,9 @@ pub struct RecvFuture<T> {
     chan: Chan<T>,
     /// Registered to be told when a value can be taken.
     watching: Option<Arc<Waiter>>,
+    /// Returned `Ready`: polling again is a bug, which must not take a
+    /// second value.
+    done: bool,
 }
 
 impl<T> Unpin for RecvFuture<T> {}
@@ -182,23 +229,20 @@ impl<T> RecvFuture<T> {
         RecvFuture {
             chan,
             watching: None,
+            done: false,
         }
     }
-}
 
-impl<T> Future for RecvFuture<T> {
-    type Output = Result<T, RecvError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        if let Some(waiter) = &this.watching {
+    /// One poll's work.
+    fn take(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
+        if let Some(waiter) = &self.watching {
             if !waiter.poll_done(cx.waker()) {
                 return Poll::Pending;
             }
             // Told: the teller removed our entry; try to take.
-            this.watching = None;
+            self.watching = None;
         }
-        let inner = &this.chan.inner;
+        let inner = &self.chan.inner;
         if let Some(buffer) = &inner.buffer {
             loop {
                 match buffer.try_pop() {
@@ -212,7 +256,7 @@ impl<T> Future for RecvFuture<T> {
                 }
                 let waiter = Waiter::for_task(cx.waker());
                 if inner.watch(&waiter, Side::Recv) {
-                    this.watching = Some(waiter);
+                    self.watching = Some(waiter);
                     return Poll::Pending;
                 }
             }
@@ -232,10 +276,37 @@ impl<T> Future for RecvFuture<T> {
                     case: 0,
                     slot: std::ptr::null_mut(),
                 });
-                this.watching = Some(waiter);
+                self.watching = Some(waiter);
                 Poll::Pending
             }
         }
+    }
+}
+
+impl<T> Future for RecvFuture<T> {
+    type Output = Result<T, RecvError>;
+
+    /// # Panics
+    ///
+    /// If polled again after it returned `Ready`, as a [`SendFuture`] does.
+    ///
+    /// ```should_panic
+    /// use polyconc::chan::Chan;
+    /// use std::future::Future;
+    /// let ch = Chan::new(2);
+    /// ch.send(1).unwrap();
+    /// ch.send(2).unwrap();
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// let mut fut = ch.recv_async();
+    /// assert!(std::pin::Pin::new(&mut fut).poll(&mut cx).is_ready());
+    /// let _ = std::pin::Pin::new(&mut fut).poll(&mut cx); // panics: it took 1 already
+    /// ```
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        assert!(!this.done, "{POLLED_AFTER_READY}");
+        let got = this.take(cx);
+        this.done = got.is_ready();
+        got
     }
 }
 

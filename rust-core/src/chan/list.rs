@@ -16,6 +16,7 @@
 //! position; a receiver that claims that position before the value is
 //! written waits for the write, which is a few instructions away.
 
+use std::alloc::{alloc, handle_alloc_error, Layout};
 use std::ptr;
 
 use crossbeam_utils::CachePadded;
@@ -30,8 +31,8 @@ use crate::primitives::{spin, yield_now, AtomicPtr, AtomicUsize, Ordering, Value
 const LAP: usize = 32;
 #[cfg(loom)]
 const LAP: usize = 4;
-/// Slots per block.
-const BLOCK_CAP: usize = LAP - 1;
+/// Slots per block (the slots an empty list holds allocated).
+pub(crate) const BLOCK_CAP: usize = LAP - 1;
 /// How far one position moves an index.
 const STEP: usize = 2;
 /// The low bit of an index: `tail` closed, or `head` behind a later tail block.
@@ -56,14 +57,34 @@ struct Block<T> {
 }
 
 impl<T> Block<T> {
+    /// An empty block, built where it lies on the heap: built on the stack
+    /// and then moved, a block of large values overflowed a thread's stack
+    /// in debug builds. `None` when out of memory.
+    fn try_new() -> Option<Box<Self>> {
+        let layout = Layout::new::<Self>();
+        // SAFETY: the layout is not empty (a block holds its `next`).
+        let block = unsafe { alloc(layout) }.cast::<Self>();
+        if block.is_null() {
+            return None;
+        }
+        // SAFETY: `block` is allocated for a `Self`; every field is
+        // initialised before the box is made, values (empty cells) in place.
+        unsafe {
+            ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
+            let slots = ptr::addr_of_mut!((*block).slots).cast::<Slot<T>>();
+            for i in 0..BLOCK_CAP {
+                let slot = slots.add(i);
+                ptr::addr_of_mut!((*slot).state).write(AtomicUsize::new(0));
+                ValueCell::init_in_place(ptr::addr_of_mut!((*slot).value));
+            }
+            Some(Box::from_raw(block))
+        }
+    }
+
+    /// As [`Block::try_new`], for the blocks a channel grows by: out of
+    /// memory then is the allocator's error, as for a `Vec` that grows.
     fn new() -> Box<Self> {
-        Box::new(Block {
-            next: AtomicPtr::new(ptr::null_mut()),
-            slots: std::array::from_fn(|_| Slot {
-                state: AtomicUsize::new(0),
-                value: ValueCell::new(),
-            }),
-        })
+        Self::try_new().unwrap_or_else(|| handle_alloc_error(Layout::new::<Self>()))
     }
 
     /// The next block, once the sender that claimed this block's last slot
@@ -145,9 +166,11 @@ fn offset(index: usize) -> usize {
 }
 
 impl<T> List<T> {
-    pub(crate) fn new(cap: usize) -> Self {
-        let first = Box::into_raw(Block::new());
-        List {
+    /// An empty list of at most `cap` values; `None` if its first block
+    /// cannot be allocated.
+    pub(crate) fn try_new(cap: usize) -> Option<Self> {
+        let first = Box::into_raw(Block::try_new()?);
+        Some(List {
             head: CachePadded::new(End {
                 index: AtomicUsize::new(0),
                 block: AtomicPtr::new(first),
@@ -157,7 +180,7 @@ impl<T> List<T> {
                 block: AtomicPtr::new(first),
             }),
             cap,
-        }
+        })
     }
 
     fn full(&self, tail: usize) -> bool {
@@ -346,27 +369,53 @@ impl<T> List<T> {
     }
 }
 
-impl<T> Drop for List<T> {
-    fn drop(&mut self) {
-        // No one else holds the list: every claimed slot is written and no
-        // link is half made. Drop the values left, and free the blocks.
+impl<T> List<T> {
+    /// Walks the values from `head` to `tail`: `value` for each slot,
+    /// `passed` for each block left behind for the next; returns the block
+    /// it ends in.
+    ///
+    /// # Safety
+    /// No one else uses the list meanwhile: every claimed slot is written
+    /// and no link is half made.
+    unsafe fn walk(
+        &self,
+        mut value: impl FnMut(&ValueCell<T>),
+        mut passed: impl FnMut(*mut Block<T>),
+    ) -> *mut Block<T> {
         let tail = self.tail.index.load(Ordering::Relaxed) & !MARK;
         let mut head = self.head.index.load(Ordering::Relaxed) & !MARK;
         let mut block = self.head.block.load(Ordering::Relaxed);
-        // SAFETY: as above; each block is freed once, after its last value.
-        unsafe {
-            while head != tail {
-                let offset = offset(head);
-                if offset < BLOCK_CAP {
-                    drop((*block).slots[offset].value.take());
-                } else {
-                    let next = (*block).next.load(Ordering::Relaxed);
-                    drop(Box::from_raw(block));
-                    block = next;
-                }
-                head += STEP;
+        while head != tail {
+            let offset = offset(head);
+            if offset < BLOCK_CAP {
+                value(&(*block).slots[offset].value);
+            } else {
+                let next = (*block).next.load(Ordering::Relaxed);
+                passed(block);
+                block = next;
             }
-            drop(Box::from_raw(block));
+            head += STEP;
+        }
+        block
+    }
+
+    /// Lends each buffered value to `f`, oldest first.
+    ///
+    /// # Safety
+    /// No one sends or receives meanwhile.
+    pub(crate) unsafe fn for_each(&self, mut f: impl FnMut(&T)) {
+        self.walk(|cell| cell.with_value(&mut f), |_| {});
+    }
+}
+
+impl<T> Drop for List<T> {
+    fn drop(&mut self) {
+        // No one else holds the list. Drop the values left, and free the
+        // blocks, each once, after its last value.
+        // SAFETY: as above.
+        unsafe {
+            let last = self.walk(|cell| drop(cell.take()), |block| drop(Box::from_raw(block)));
+            drop(Box::from_raw(last));
         }
     }
 }

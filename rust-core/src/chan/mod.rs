@@ -43,8 +43,8 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 pub use error::{
-    RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError, TryRecvError,
-    TrySelectError, TrySendError,
+    CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
+    TryRecvError, TrySelectError, TrySendError,
 };
 pub use future::{RecvFuture, SendFuture};
 pub use select::Select;
@@ -52,6 +52,41 @@ pub use select::Select;
 use crate::primitives::Arc;
 use state::{wake, Entry, Inner, UNBOUNDED};
 use waiter::Waiter;
+
+/// Forgets, in a forked child process, every thread and task that was
+/// waiting on a channel when it called this: call it in the child right
+/// after `fork()` (from `pthread_atfork`'s child handler, or Python's
+/// `os.register_at_fork(after_in_child=...)`).
+///
+/// The child has only the thread that forked, but the channels it
+/// inherited still queue the parent's waiters. After this call those
+/// waiters are gone: no send hands them a value, no receive takes a
+/// sender's value from them, `try_send`, `try_recv` and selects do not
+/// count them, and `close` does not wake them. Their values are neither
+/// delivered nor dropped. A pending future made before the call is never
+/// woken; dropping it (or [`SendFuture::cancel`]) still gives back what it
+/// holds. Waiters made after the call work as usual.
+///
+/// A channel's lock, held for a few instructions by each operation, stays
+/// held in the child if another thread held it at the fork, as any lock
+/// does; `fork()` in a process whose other threads use a channel at that
+/// moment is unsafe, as POSIX says of every lock.
+///
+/// ```
+/// use polyconc::chan::{forget_waiters_after_fork, Chan, TryRecvError};
+/// # fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+/// #     std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+/// # }
+/// let ch = Chan::new(0);
+/// let mut ghost = ch.send_async(1); // stands for a parent thread's send
+/// assert!(poll_once(&mut ghost).is_pending());
+/// forget_waiters_after_fork();
+/// assert_eq!(ch.try_recv(), Err(TryRecvError::Empty));
+/// assert_eq!(ghost.cancel(), Err(1));
+/// ```
+pub fn forget_waiters_after_fork() {
+    waiter::forget_all();
+}
 
 /// A Go channel. See the [module documentation](self).
 ///
@@ -106,6 +141,11 @@ impl<T> Chan<T> {
     /// for at most 65,536 values is allocated up front; a larger buffer grows
     /// as it fills.
     ///
+    /// # Panics
+    ///
+    /// If the room allocated up front cannot be had, with the message of
+    /// the [`CapacityError`] that [`Chan::try_with_capacity`] returns.
+    ///
     /// ```
     /// use polyconc::chan::Chan;
     /// let ch = Chan::<u8>::new(0);
@@ -113,9 +153,26 @@ impl<T> Chan<T> {
     /// assert!(ch.try_send(1).is_err()); // no receiver waiting
     /// ```
     pub fn new(capacity: usize) -> Self {
-        Chan {
-            inner: Arc::new(Inner::new(capacity)),
-        }
+        Self::try_with_capacity(capacity).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Chan::new`], failing instead of panicking when the room it
+    /// allocates up front (all `capacity` slots up to 65,536; one block of
+    /// 31 slots for larger or unbounded channels) cannot be had. Any
+    /// capacity is accepted: above 65,536 the buffer grows as it fills.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// // Accepted: only a first block of slots is allocated now.
+    /// let big = Chan::<u64>::try_with_capacity(1 << 40).unwrap();
+    /// assert_eq!(big.capacity(), Some(1 << 40));
+    /// // 65,536 slots of 128 TiB each are allocated up front, and cannot be had.
+    /// assert!(Chan::<[u8; 1 << 47]>::try_with_capacity(1 << 16).is_err());
+    /// ```
+    pub fn try_with_capacity(capacity: usize) -> Result<Self, CapacityError> {
+        Ok(Chan {
+            inner: Arc::new(Inner::new(capacity)?),
+        })
     }
 
     /// A channel whose sends never block.
@@ -130,9 +187,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.len(), 10_000);
     /// ```
     pub fn unbounded() -> Self {
-        Chan {
-            inner: Arc::new(Inner::new(UNBOUNDED)),
-        }
+        Self::new(UNBOUNDED)
     }
 
     /// The buffer size: `Some(0)` for rendezvous, `None` when unbounded.
@@ -430,7 +485,10 @@ impl<T> Chan<T> {
     }
 
     /// A future that sends `value` (for async code). Dropping it before it
-    /// completes withdraws the value: it is then never received.
+    /// completes withdraws the value unless a receiver already claimed it
+    /// (on a rendezvous channel one can, between polls): a claimed value is
+    /// still delivered. [`SendFuture::cancel`] withdraws it and tells which
+    /// happened.
     ///
     /// ```
     /// use polyconc::chan::Chan;
@@ -479,6 +537,33 @@ impl<T> Chan<T> {
     /// ```
     pub fn iter(&self) -> Iter<'_, T> {
         Iter { chan: self }
+    }
+
+    /// Lends each value buffered now to `f`, oldest first (for a garbage
+    /// collector that must see what a channel holds). A rendezvous channel
+    /// buffers nothing; the values of blocked senders belong to them.
+    ///
+    /// # Safety
+    ///
+    /// No thread sends, receives or selects on this channel (through any
+    /// handle) while this runs, and every operation that did so before has
+    /// returned, or is a pending future not being polled.
+    ///
+    /// ```
+    /// use polyconc::chan::Chan;
+    /// let ch = Chan::new(4);
+    /// ch.send(1).unwrap();
+    /// ch.send(2).unwrap();
+    /// let mut seen = Vec::new();
+    /// // SAFETY: this thread alone uses the channel.
+    /// unsafe { ch.for_each_buffered(|&v| seen.push(v)) };
+    /// assert_eq!(seen, [1, 2]);
+    /// assert_eq!(ch.len(), 2); // nothing was taken
+    /// ```
+    pub unsafe fn for_each_buffered(&self, f: impl FnMut(&T)) {
+        if let Some(buffer) = &self.inner.buffer {
+            buffer.for_each(f);
+        }
     }
 
     /// Whether two handles are to the same channel.

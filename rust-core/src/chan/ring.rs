@@ -39,23 +39,24 @@ unsafe impl<T: Send> Send for Ring<T> {}
 unsafe impl<T: Send> Sync for Ring<T> {}
 
 impl<T> Ring<T> {
-    pub(crate) fn new(cap: usize) -> Self {
+    /// A ring of `cap` slots; `None` if they cannot be allocated.
+    pub(crate) fn try_new(cap: usize) -> Option<Self> {
         assert!(cap > 0, "a ring needs at least one slot");
         let mark_bit = (cap + 1).next_power_of_two();
-        let slots = (0..cap)
-            .map(|i| Slot {
-                stamp: AtomicUsize::new(i),
-                value: ValueCell::new(),
-            })
-            .collect();
-        Ring {
+        let mut slots = Vec::new();
+        slots.try_reserve_exact(cap).ok()?;
+        slots.extend((0..cap).map(|i| Slot {
+            stamp: AtomicUsize::new(i),
+            value: ValueCell::new(),
+        }));
+        Some(Ring {
             head: CachePadded::new(AtomicUsize::new(0)),
             tail: CachePadded::new(AtomicUsize::new(0)),
-            slots,
+            slots: slots.into_boxed_slice(),
             cap,
             mark_bit,
             one_lap: mark_bit * 2,
-        }
+        })
     }
 
     /// The position after `pos` (the next lap after the last slot).
@@ -231,6 +232,24 @@ impl<T> Ring<T> {
                     self.cap
                 };
             }
+        }
+    }
+}
+
+impl<T> Ring<T> {
+    /// Lends each buffered value to `f`, oldest first.
+    ///
+    /// # Safety
+    /// No one sends or receives meanwhile: every position from `head` to
+    /// `tail` is written.
+    pub(crate) unsafe fn for_each(&self, mut f: impl FnMut(&T)) {
+        let tail = self.tail.load(Ordering::Acquire) & !self.mark_bit;
+        let mut pos = self.head.load(Ordering::Acquire);
+        while pos != tail {
+            self.slots[pos & (self.mark_bit - 1)]
+                .value
+                .with_value(&mut f);
+            pos = self.next(pos);
         }
     }
 }

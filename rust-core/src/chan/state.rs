@@ -6,7 +6,7 @@ use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
 use super::buffer::{Buffer, Refused};
-use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::waiter::Waiter;
 use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
 
@@ -255,10 +255,10 @@ unsafe impl<T: Send> Send for Inner<T> {}
 unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
-    pub(crate) fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Result<Self, CapacityError> {
         // Not a loom atomic: the id is bookkeeping, not synchronisation.
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        Inner {
+        Ok(Inner {
             lock: RawLock::new(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             state: UnsafeCell::new(State {
@@ -270,11 +270,11 @@ impl<T> Inner<T> {
                 send_watchers: VecDeque::new(),
             }),
             cap,
-            buffer: Buffer::new(cap),
+            buffer: Buffer::new(cap)?,
             recv_waiting: AtomicUsize::new(0),
             send_waiting: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
-        }
+        })
     }
 
     pub(crate) fn lock(&self) -> Guard<'_, T> {

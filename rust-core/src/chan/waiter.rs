@@ -21,7 +21,24 @@ const MAX_SPIN_STEPS: u32 = 7;
 /// How long a blocked thread yields before it parks.
 const YIELD_FOR: Duration = Duration::from_micros(30);
 
+/// How many times [`forget_all`] ran: a waiter made in an earlier epoch
+/// belongs to a thread that a forked child does not have. Not a loom
+/// atomic: it changes only in a child that runs one thread.
+static EPOCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn epoch() -> usize {
+    EPOCH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Makes every waiter that exists now unclaimable (see
+/// `chan::forget_waiters_after_fork`).
+pub(crate) fn forget_all() {
+    EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub(crate) struct Waiter {
+    /// The [`EPOCH`] it was made in; claimed only in that epoch.
+    epoch: usize,
     /// `WAITING`, `ABORTED`, or the index of the case that was claimed.
     state: AtomicUsize,
     /// Set (release) after the claimer wrote the case's slot.
@@ -46,6 +63,7 @@ impl Waiter {
         }
         let fresh = || {
             Arc::new(Waiter {
+                epoch: epoch(),
                 state: AtomicUsize::new(WAITING),
                 done: AtomicBool::new(false),
                 sleeping: AtomicBool::new(false),
@@ -58,7 +76,7 @@ impl Waiter {
         CACHED.with(|cell| {
             let mut cached = cell.borrow_mut();
             match cached.as_mut() {
-                Some(w) if Arc::strong_count(w) == 1 => {
+                Some(w) if Arc::strong_count(w) == 1 && w.epoch == epoch() => {
                     w.state.store(WAITING, Ordering::Relaxed);
                     w.done.store(false, Ordering::Relaxed);
                     w.sleeping.store(false, Ordering::Relaxed);
@@ -76,6 +94,7 @@ impl Waiter {
     /// A waiter for an async task, woken through `waker`.
     pub(crate) fn for_task(waker: &Waker) -> Arc<Waiter> {
         Arc::new(Waiter {
+            epoch: epoch(),
             state: AtomicUsize::new(WAITING),
             done: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
@@ -105,11 +124,13 @@ impl Waiter {
     }
 
     /// Claims the waiter for `case`. Only one claim ever succeeds, and none
-    /// after [`Waiter::abort`].
+    /// after [`Waiter::abort`] or in a later epoch than the waiter's.
     pub(crate) fn try_claim(&self, case: usize) -> bool {
-        self.state
-            .compare_exchange(WAITING, case, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        self.epoch == epoch()
+            && self
+                .state
+                .compare_exchange(WAITING, case, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
     }
 
     /// The owner gives up; false if someone claimed the waiter first.

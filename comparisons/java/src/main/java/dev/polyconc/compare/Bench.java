@@ -19,8 +19,8 @@ import java.util.function.Function;
 public final class Bench {
   static final String USAGE =
       "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--ops K] [--threads T]"
-          + " [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--workloads a,b]"
-          + " [--impls a,b]";
+          + " [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--work I]"
+          + " [--window-ms S] [--workloads a,b] [--impls a,b]";
 
   /** A suite of WORKLOADS.md as this program runs it. */
   interface Suite {
@@ -42,13 +42,22 @@ public final class Bench {
       long tasks,
       List<Integer> poolSizes,
       long latencyMs,
-      long parked) {}
+      long parked,
+      long work,
+      long windowMs) {}
 
   /** Start and end of the measured part of a run; the workload calls them. */
   interface Meter {
     void start();
 
     void stop();
+
+    /**
+     * Makes this a window run (L2f, L3f): the per-thread counts, which must add up to the run's
+     * result (the counter) instead of it being {@code want}; the figure is the time / the
+     * counter, and the line carries the counts' fairness index.
+     */
+    void counts(long[] perThread);
   }
 
   /** One run of a case: it calls the meter around its measured part and returns its result. */
@@ -93,7 +102,7 @@ public final class Bench {
       String suiteId = null;
       int runs = 5;
       int warmup = 1;
-      long[] longs = new long[5]; // messages, ops, tasks, latency-ms, parked
+      long[] longs = new long[7]; // messages, ops, tasks, latency-ms, parked, work, window-ms
       List<Integer> threads = List.of();
       List<Integer> poolSizes = List.of();
       List<String> workloads = null;
@@ -113,6 +122,8 @@ public final class Bench {
           case "--tasks" -> longs[2] = longFlag(flag, value, 0);
           case "--latency-ms" -> longs[3] = longFlag(flag, value, 0);
           case "--parked" -> longs[4] = longFlag(flag, value, 0);
+          case "--work" -> longs[5] = longFlag(flag, value, 0);
+          case "--window-ms" -> longs[6] = longFlag(flag, value, 0);
           case "--threads" -> threads = ints(flag, value);
           case "--pool-sizes" -> poolSizes = ints(flag, value);
           case "--workloads" -> workloads = list(value);
@@ -129,7 +140,9 @@ public final class Bench {
             "suite " + suiteId + " is not implemented in Java (no class Suite" + suiteId + ")");
       }
       Params params =
-          new Params(longs[0], longs[1], threads, longs[2], poolSizes, longs[3], longs[4]);
+          new Params(
+              longs[0], longs[1], threads, longs[2], poolSizes, longs[3], longs[4], longs[5],
+              longs[6]);
       String problem = suite.check(params);
       if (problem != null) {
         throw new IllegalArgumentException(problem);
@@ -252,6 +265,7 @@ public final class Bench {
     private long elapsedNanos;
     private OptionalLong startSwitches;
     private OptionalLong switches = OptionalLong.empty();
+    private long[] counts;
 
     RunMeter(ProcessUsage usage) {
       this.usage = usage;
@@ -271,24 +285,59 @@ public final class Bench {
         switches = OptionalLong.of(end.getAsLong() - startSwitches.getAsLong());
       }
     }
+
+    @Override
+    public void counts(long[] perThread) {
+      counts = perThread.clone();
+    }
+  }
+
+  /** Jain's fairness index of the counts: (sum c)^2 / (n sum c^2); 1 when all are equal. */
+  static double jain(long[] counts) {
+    double sum = 0;
+    double squares = 0;
+    for (long c : counts) {
+      sum += c;
+      squares += (double) c * c;
+    }
+    return sum * sum / (counts.length * squares);
+  }
+
+  static double median(double[] xs) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
   static String measure(Options options, Case c, ProcessUsage usage, Host host, PrintStream err)
       throws CheckFailed, InterruptedException {
     double[] figures = new double[options.runs()];
+    double[] fairness = new double[options.runs()];
+    boolean windowed = false;
     long switches = 0;
     boolean switchesKnown = true;
     for (int i = 0; i < options.warmup() + options.runs(); i++) {
       RunMeter meter = new RunMeter(usage);
       long result = c.run().run(meter);
+      long ops = c.ops();
+      windowed = meter.counts != null;
       // Every run is checked, warm-ups too: a lost or duplicated message must not go unseen.
-      if (result != c.want()) {
+      if (windowed) {
+        long sum = Arrays.stream(meter.counts).sum();
+        if (sum != result || result <= 0) {
+          throw new CheckFailed(
+              "run " + (i + 1) + ": counter " + result + ", the threads counted " + sum);
+        }
+        ops = result;
+      } else if (result != c.want()) {
         throw new CheckFailed(
             "run " + (i + 1) + ": receivers added up " + result + ", expected " + c.want());
       }
       int measured = i - options.warmup();
       if (measured >= 0) {
-        figures[measured] = (double) meter.elapsedNanos / c.ops();
+        figures[measured] = (double) meter.elapsedNanos / ops;
+        fairness[measured] = windowed ? jain(meter.counts) : 0;
         if (meter.switches.isPresent()) {
           switches += meter.switches.getAsLong();
         } else {
@@ -296,9 +345,9 @@ public final class Bench {
         }
       }
     }
+    double median = median(figures);
     Arrays.sort(figures);
     int n = figures.length;
-    double median = n % 2 == 1 ? figures[n / 2] : (figures[n / 2 - 1] + figures[n / 2]) / 2;
     err.printf(
         Locale.ROOT,
         "%s: median %.1f %s (min %.1f, max %.1f, %d runs)%n",
@@ -328,6 +377,9 @@ public final class Bench {
         + number(figures[n - 1])
         + ", \"runs\": "
         + n
+        + (windowed
+            ? String.format(Locale.ROOT, ", \"fairness\": %.2f", median(fairness))
+            : "")
         + ", \"ctx_switches\": "
         + (switchesKnown ? Long.toString(switches / n) : "null")
         + ", \"max_rss_kb\": "

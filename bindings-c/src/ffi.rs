@@ -1,0 +1,60 @@
+//! Pointers across the boundary. Every `pc_*` handle C holds is a `Box`
+//! given out by `Box::into_raw`; these are the only places that turn such a
+//! pointer back into a reference, write an out-pointer or free a handle, so
+//! a NULL argument is `PC_INVALID_ARG` the same way everywhere.
+
+use std::ptr::NonNull;
+
+use crate::status::{Status, PC_INVALID_ARG};
+
+/// The handle behind `ptr`, or `PC_INVALID_ARG` for NULL.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle (from [`Out::write_handle`]) that stays
+/// live for `'a`.
+#[inline]
+pub(crate) unsafe fn handle<'a, H>(ptr: *const H) -> Result<&'a H, Status> {
+    ptr.as_ref().ok_or(Status::of(PC_INVALID_ARG))
+}
+
+/// Frees a handle given out by [`Out::write_handle`]; NULL does nothing.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle that nobody uses afterwards.
+pub(crate) unsafe fn free_handle<H>(ptr: *mut H) {
+    if !ptr.is_null() {
+        drop(Box::from_raw(ptr));
+    }
+}
+
+/// An out-pointer, checked before the call does anything: a call never
+/// does its work and then finds it cannot report it.
+pub(crate) struct Out<T>(NonNull<T>);
+
+/// `ptr` as an [`Out`], or `PC_INVALID_ARG` for NULL.
+///
+/// # Safety
+/// `ptr` is NULL or writable (for one `T`, aligned) until the `Out` is
+/// written or dropped.
+#[inline]
+pub(crate) unsafe fn out<T>(ptr: *mut T) -> Result<Out<T>, Status> {
+    NonNull::new(ptr).map(Out).ok_or(Status::of(PC_INVALID_ARG))
+}
+
+impl<T> Out<T> {
+    /// Writes `value` (without dropping what was there: C memory).
+    #[inline]
+    pub(crate) fn write(self, value: T) {
+        // SAFETY: writable, as `out` was promised.
+        unsafe { self.0.as_ptr().write(value) }
+    }
+}
+
+impl<H> Out<*mut H> {
+    /// Gives `handle` to C: boxes it and writes the pointer, which C frees
+    /// with the type's `_free` (that is, [`free_handle`]).
+    #[inline]
+    pub(crate) fn write_handle(self, handle: H) {
+        self.write(Box::into_raw(Box::new(handle)));
+    }
+}

@@ -1,0 +1,33 @@
+//! `timeout_ns`, as every blocking call takes it, to how the core waits:
+//! the one place the C ABI's timeout rule lives. A finite timeout stays a
+//! `Duration` for the core's `*_timeout` calls, so the core's rule for a
+//! deadline past what the clock can hold (wait forever) applies as it is.
+
+use std::time::Duration;
+
+/// `timeout_ns` that waits as long as it takes.
+pub const PC_FOREVER: u64 = u64::MAX;
+
+/// How long an operation may wait.
+pub(crate) enum Wait {
+    /// Try once (`timeout_ns` 0).
+    Try,
+    /// No deadline (`PC_FOREVER`).
+    Forever,
+    /// At most this long.
+    For(Duration),
+}
+
+impl Wait {
+    // Always inlined, and a plain function of `timeout_ns`, so that the
+    // caller's `match` on the result compiles to branches on `timeout_ns`
+    // itself: no `Wait` is built on the fast path.
+    #[inline(always)]
+    pub(crate) fn from_ns(timeout_ns: u64) -> Wait {
+        match timeout_ns {
+            0 => Wait::Try,
+            PC_FOREVER => Wait::Forever,
+            ns => Wait::For(Duration::from_nanos(ns)),
+        }
+    }
+}

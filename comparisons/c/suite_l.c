@@ -1,0 +1,357 @@
+/* Suite L (locks and the cost of sharing) of comparisons/WORKLOADS.md in C:
+ * pthread_mutex (default and adaptive), pthread_spinlock and polyconc's
+ * pc_mutex on L1-L3 and the window rows L2f/L3f, C11 atomic_fetch_add on
+ * L4, polyconc's pc_chan to an owner thread on L5. harness.c times the runs
+ * and prints the lines. */
+#define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP */
+
+#include <inttypes.h>
+#include <polyconc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+static const char *const WORKLOADS[] = {"L1", "L2", "L3", "L4", "L5", "L2f", "L3f"};
+enum { N_WORKLOADS = 7, MAX_THREADS = 64, L5_CAPACITY = 1024 };
+/* L3's step (WORKLOADS.md). */
+#define LCG_MUL 6364136223846793005u
+#define LCG_ADD 1442695040888963407u
+
+/* One lock of any of the implementations. */
+typedef union {
+  pthread_mutex_t mutex;
+  pthread_spinlock_t spin;
+  pc_mutex *pc;
+} lock;
+
+typedef struct {
+  const char *name, *kind;
+  void (*init)(lock *);
+  void (*lock)(lock *);
+  void (*unlock)(lock *);
+  void (*destroy)(lock *);
+} lock_impl;
+
+/* A call that failed inside a run: reported after it, which then fails. */
+static _Atomic(const char *) run_error = NULL;
+
+static void note_error(const char *what) {
+  const char *none = NULL;
+  atomic_compare_exchange_strong(&run_error, &none, what);
+}
+
+static void fail(const char *what, int e) {
+  fprintf(stderr, "bench: %s: %s\n", what, strerror(e));
+  exit(1);
+}
+
+static void mutex_init(lock *l, int type) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  int e = pthread_mutexattr_settype(&a, type);
+  if (e == 0) e = pthread_mutex_init(&l->mutex, &a);
+  pthread_mutexattr_destroy(&a);
+  if (e != 0) fail("pthread_mutex_init", e);
+}
+static void default_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_DEFAULT); }
+static void adaptive_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_ADAPTIVE_NP); }
+static void mutex_lock(lock *l) {
+  if (pthread_mutex_lock(&l->mutex) != 0) note_error("pthread_mutex_lock failed");
+}
+static void mutex_unlock(lock *l) { pthread_mutex_unlock(&l->mutex); }
+static void mutex_destroy(lock *l) { pthread_mutex_destroy(&l->mutex); }
+
+static void spin_init(lock *l) {
+  int e = pthread_spin_init(&l->spin, PTHREAD_PROCESS_PRIVATE);
+  if (e != 0) fail("pthread_spin_init", e);
+}
+static void spin_lock(lock *l) {
+  if (pthread_spin_lock(&l->spin) != 0) note_error("pthread_spin_lock failed");
+}
+static void spin_unlock(lock *l) { pthread_spin_unlock(&l->spin); }
+static void spin_destroy(lock *l) { pthread_spin_destroy(&l->spin); }
+
+static void pc_init(lock *l) {
+  pc_status s = pc_mutex_new(&l->pc);
+  if (s != PC_OK) {
+    fprintf(stderr, "bench: pc_mutex_new: %s\n", pc_status_str(s));
+    exit(1);
+  }
+}
+static void pc_lock(lock *l) {
+  if (pc_mutex_lock(l->pc, PC_FOREVER) != PC_OK) note_error("pc_mutex_lock failed");
+}
+static void pc_unlock(lock *l) {
+  if (pc_mutex_unlock(l->pc) != PC_OK) note_error("pc_mutex_unlock failed");
+}
+static void pc_destroy(lock *l) { pc_mutex_free(l->pc); }
+
+static const lock_impl LOCKS[] = {
+    {"pthread_mutex", "os-mutex", default_init, mutex_lock, mutex_unlock, mutex_destroy},
+    {"pthread_mutex.adaptive", "os-mutex", adaptive_init, mutex_lock, mutex_unlock,
+     mutex_destroy},
+    {"pthread_spinlock", "spin", spin_init, spin_lock, spin_unlock, spin_destroy},
+    {"core.Mutex", "mutex", pc_init, pc_lock, pc_unlock, pc_destroy},
+};
+enum { N_LOCKS = sizeof LOCKS / sizeof *LOCKS };
+
+/* What a configuration is: a workload, a thread count and, for the lock
+ * workloads, the lock (index into LOCKS). */
+typedef struct {
+  const char *workload;
+  int threads, lock;
+  int64_t ops, work, window_ms;
+} config;
+_Static_assert(sizeof(config) <= sizeof(((bench_config *)0)->data), "config fits bench_config");
+
+/* Everything one run shares between its threads. */
+typedef struct {
+  const config *c;
+  const lock_impl *impl;
+  lock lock;
+  uint64_t x; /* L3's state, under the lock */
+  int64_t n;  /* the counter, under the lock (L4: atomic_n) */
+  _Atomic int64_t atomic_n;
+  atomic_bool stop;
+  pc_chan *chan;
+  /* Threads wait at ready, then at go: the clock starts between the two,
+   * so it times neither the thread starts nor a late main thread. */
+  pthread_barrier_t ready, go;
+  int64_t counts[MAX_THREADS];
+} shared;
+
+typedef struct {
+  shared *s;
+  int index;
+} worker;
+
+static void start_together(shared *s) {
+  pthread_barrier_wait(&s->ready);
+  pthread_barrier_wait(&s->go);
+}
+
+static uint64_t lcg(uint64_t x, int64_t steps) {
+  for (; steps > 0; steps--) x = x * LCG_MUL + LCG_ADD;
+  return x;
+}
+
+/* One operation inside the lock: L3's work (none for L1, L2) and the increment. */
+static void step(shared *s) {
+  s->impl->lock(&s->lock);
+  if (s->c->work > 0) s->x = lcg(s->x, s->c->work);
+  s->n++;
+  s->impl->unlock(&s->lock);
+}
+
+static void *locker(void *arg) {
+  worker *w = arg;
+  shared *s = w->s;
+  start_together(s);
+  for (int64_t i = s->c->ops / s->c->threads; i > 0; i--) step(s);
+  return NULL;
+}
+
+static void *window_locker(void *arg) {
+  worker *w = arg;
+  shared *s = w->s;
+  int64_t mine = 0;
+  start_together(s);
+  do { /* at least one operation, however late the thread starts */
+    step(s);
+    mine++;
+  } while (!atomic_load_explicit(&s->stop, memory_order_relaxed));
+  s->counts[w->index] = mine;
+  return NULL;
+}
+
+static void *adder(void *arg) {
+  worker *w = arg;
+  shared *s = w->s;
+  start_together(s);
+  for (int64_t i = s->c->ops / s->c->threads; i > 0; i--) atomic_fetch_add(&s->atomic_n, 1);
+  return NULL;
+}
+
+static void *sender(void *arg) {
+  worker *w = arg;
+  shared *s = w->s;
+  int64_t one = 1;
+  start_together(s);
+  for (int64_t i = s->c->ops / s->c->threads; i > 0; i--) {
+    pc_status st = pc_chan_send(s->chan, &one, PC_FOREVER);
+    if (st != PC_OK) {
+      note_error(pc_status_str(st));
+      break;
+    }
+  }
+  return NULL;
+}
+
+static bool is(const config *c, const char *w) { return strcmp(c->workload, w) == 0; }
+static bool windowed(const config *c) { return is(c, "L2f") || is(c, "L3f"); }
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/* The main thread's part of a run, from the start of the threads: L5's
+ * owner receives every increment; a window run raises the stop flag after
+ * the window. Returns the counter. */
+static int64_t main_part(shared *s) {
+  const config *c = s->c;
+  if (is(c, "L5")) {
+    int64_t n = 0, v;
+    for (int64_t i = c->ops; i > 0; i--) {
+      pc_status st = pc_chan_recv(s->chan, &v, PC_FOREVER);
+      if (st != PC_OK) {
+        note_error(pc_status_str(st));
+        break;
+      }
+      n += v;
+    }
+    return n;
+  }
+  if (windowed(c)) {
+    struct timespec window = {c->window_ms / 1000, (c->window_ms % 1000) * 1000000};
+    nanosleep(&window, NULL);
+    atomic_store(&s->stop, true);
+  }
+  return 0;
+}
+
+static const char *run_once(const bench_config *bc, bench_outcome *out) {
+  const config *c = (const config *)bc->data.bytes;
+  static shared s; /* one run at a time; counts outlive the run */
+  memset(&s, 0, sizeof s);
+  s.c = c;
+  s.x = 1;
+  void *(*body)(void *) = is(c, "L4")   ? adder
+                          : is(c, "L5") ? sender
+                          : windowed(c) ? window_locker
+                                        : locker;
+  if (c->lock >= 0) {
+    s.impl = &LOCKS[c->lock];
+    s.impl->init(&s.lock);
+  }
+  if (is(c, "L5") && pc_chan_new(sizeof(int64_t), L5_CAPACITY, &s.chan) != PC_OK) {
+    fprintf(stderr, "bench: pc_chan_new failed\n");
+    exit(1);
+  }
+  int e = pthread_barrier_init(&s.ready, NULL, (unsigned)c->threads + 1);
+  if (e == 0) e = pthread_barrier_init(&s.go, NULL, (unsigned)c->threads + 1);
+  if (e != 0) fail("pthread_barrier_init", e);
+  pthread_t threads[MAX_THREADS];
+  worker workers[MAX_THREADS];
+  for (int i = 0; i < c->threads; i++) {
+    workers[i] = (worker){&s, i};
+    if ((e = pthread_create(&threads[i], NULL, body, &workers[i])) != 0) fail("pthread_create", e);
+  }
+  pthread_barrier_wait(&s.ready);
+  double t0 = now_ns();
+  pthread_barrier_wait(&s.go);
+  int64_t received = main_part(&s);
+  for (int i = 0; i < c->threads; i++) pthread_join(threads[i], NULL);
+  out->ns = now_ns() - t0;
+  out->result = is(c, "L4") ? atomic_load(&s.atomic_n) : is(c, "L5") ? received : s.n;
+  if (windowed(c)) {
+    out->counts = s.counts;
+    out->n_counts = c->threads;
+  }
+  pthread_barrier_destroy(&s.ready);
+  pthread_barrier_destroy(&s.go);
+  pc_chan_free(s.chan);
+  if (s.impl != NULL) s.impl->destroy(&s.lock);
+  const char *err = atomic_exchange(&run_error, NULL);
+  /* L3's state after n operations is the step applied n * work times to 1. */
+  if (err == NULL && c->work > 0 && s.x != lcg(1, s.n * c->work))
+    err = "L3's state is wrong (a lost update)";
+  return err;
+}
+
+static bench_config describe(config c, const char *impl, const char *kind) {
+  bench_config b = {.workload = c.workload, .impl = impl, .via = "c-abi", .kind = kind,
+                    .unit = "ns/op", .ops = c.ops, .want = c.ops, .windowed = windowed(&c),
+                    .run = run_once};
+  if (strncmp(impl, "core.", 5) != 0) b.via = "native";
+  memcpy(b.data.bytes, &c, sizeof c);
+  snprintf(b.label, sizeof b.label, "%s %s T=%d", c.workload, impl, c.threads);
+  int len = windowed(&c) ? snprintf(b.params, sizeof b.params,
+                                    "{\"threads\": %d, \"window_ms\": %" PRId64, c.threads,
+                                    c.window_ms)
+                         : snprintf(b.params, sizeof b.params,
+                                    "{\"threads\": %d, \"ops\": %" PRId64, c.threads, c.ops);
+  if (c.work > 0)
+    len += snprintf(b.params + len, sizeof b.params - (size_t)len, ", \"work\": %" PRId64, c.work);
+  if (is(&c, "L5"))
+    len += snprintf(b.params + len, sizeof b.params - (size_t)len, ", \"capacity\": %d",
+                    L5_CAPACITY);
+  snprintf(b.params + len, sizeof b.params - (size_t)len, "}");
+  return b;
+}
+
+/* The thread counts of --threads (L1: just 1). */
+static int thread_counts(const char *w, const bench_params *p, int *out) {
+  if (strcmp(w, "L1") == 0) {
+    out[0] = 1;
+    return 1;
+  }
+  int n = 0;
+  for (const char *q = p->threads; *q && n < 8;) {
+    out[n++] = atoi(q);
+    const char *comma = strchr(q, ',');
+    if (!comma) break;
+    q = comma + 1;
+  }
+  return n;
+}
+
+static int configs(const char *w, const bench_params *p, bench_config *out, int max) {
+  int ts[8], n_ts = thread_counts(w, p, ts), n = 0;
+  for (int i = 0; i < n_ts; i++) {
+    int t = ts[i];
+    bool long_section = strcmp(w, "L3") == 0 || strcmp(w, "L3f") == 0;
+    int64_t ops = (strcmp(w, "L3") == 0 ? p->ops / 100 : p->ops) / t * t;
+    config c = {w, t, -1, ops, long_section ? p->work : 0, p->window_ms};
+    if (strcmp(w, "L4") == 0) {
+      if (n < max) out[n++] = describe(c, "atomic_fetch_add", "atomic");
+    } else if (strcmp(w, "L5") == 0) {
+      if (n < max) out[n++] = describe(c, "core.Chan", "message");
+    } else {
+      for (int k = 0; k < N_LOCKS && n < max; k++) {
+        c.lock = k;
+        out[n++] = describe(c, LOCKS[k].name, LOCKS[k].kind);
+      }
+    }
+  }
+  return n;
+}
+
+static const char *check(const bench_params *p) {
+  if (p->ops < 100) return "--ops needs an integer >= 100 (L3 does K/100)";
+  if (p->work < 1) return "--work needs an integer >= 1";
+  if (p->window_ms < 1) return "--window-ms needs an integer >= 1";
+  int ts[8];
+  int n = thread_counts("L2", p, ts);
+  if (n == 0) return "--threads needs a comma-separated list of thread counts";
+  for (int i = 0; i < n; i++)
+    if (ts[i] < 1 || ts[i] > MAX_THREADS || ts[i] > p->ops / 100)
+      return "--threads: each T must be in 1..64 and at most K/100";
+  return NULL;
+}
+
+const bench_suite suite_l = {
+    "L",
+    WORKLOADS,
+    N_WORKLOADS,
+    "pthread_mutex,pthread_mutex.adaptive,pthread_spinlock,core.Mutex,atomic_fetch_add,core.Chan",
+    check,
+    configs};

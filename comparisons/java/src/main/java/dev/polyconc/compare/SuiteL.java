@@ -1,0 +1,314 @@
+package dev.polyconc.compare;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Suite L of WORKLOADS.md (locks and the cost of sharing) on platform threads: {@code
+ * synchronized}, {@code ReentrantLock} unfair and fair and a CAS spinlock on L1-L3 and the window
+ * rows L2f/L3f, {@code AtomicLong} on L4, a {@code LinkedBlockingQueue} to an owner thread on L5.
+ * {@link Bench} finds this class by the suite's id and times its runs.
+ */
+final class SuiteL implements Bench.Suite {
+  static final List<String> WORKLOADS = List.of("L1", "L2", "L3", "L4", "L5", "L2f", "L3f");
+  static final int L5_CAPACITY = 1024;
+  // L3's step (WORKLOADS.md).
+  static final long LCG_MUL = 6364136223846793005L;
+  static final long LCG_ADD = 1442695040888963407L;
+
+  /** The locked data: the counter and L3's state. */
+  static final class Counted {
+    long n;
+    long x = 1;
+
+    /** One operation inside the lock: L3's work (none for L1, L2) and the increment. */
+    void step(long work) {
+      if (work > 0) {
+        x = lcg(x, work);
+      }
+      n++;
+    }
+
+    /** The counter if the state is the step applied n*work times to 1, else -1 (a lost update). */
+    long checked(long work, PrintStream err) {
+      long want = lcg(1, n * work);
+      if (x != want) {
+        err.println("L3 state " + x + " after " + n + " operations, want " + want);
+        return -1;
+      }
+      return n;
+    }
+  }
+
+  static long lcg(long x, long steps) {
+    for (long i = 0; i < steps; i++) {
+      x = x * LCG_MUL + LCG_ADD;
+    }
+    return x;
+  }
+
+  /** A lock around one {@link Counted}: runs one operation inside it. */
+  interface Guard {
+    void step(Counted d, long work);
+  }
+
+  static Guard monitor() {
+    Object monitor = new Object();
+    return (d, work) -> {
+      synchronized (monitor) {
+        d.step(work);
+      }
+    };
+  }
+
+  static Guard locked(Lock lock) {
+    return (d, work) -> {
+      lock.lock();
+      try {
+        d.step(work);
+      } finally {
+        lock.unlock();
+      }
+    };
+  }
+
+  /** A CAS spinlock: test-and-test-and-set, never sleeps. */
+  static Guard spin() {
+    AtomicBoolean held = new AtomicBoolean();
+    return (d, work) -> {
+      while (!held.compareAndSet(false, true)) {
+        while (held.get()) {
+          Thread.onSpinWait();
+        }
+      }
+      try {
+        d.step(work);
+      } finally {
+        held.set(false);
+      }
+    };
+  }
+
+  record LockImpl(String name, String kind, Supplier<Guard> make) {}
+
+  static final List<LockImpl> LOCKS =
+      List.of(
+          new LockImpl("synchronized", "mutex", SuiteL::monitor),
+          new LockImpl("ReentrantLock", "mutex", () -> locked(new ReentrantLock(false))),
+          new LockImpl("ReentrantLock.fair", "mutex", () -> locked(new ReentrantLock(true))),
+          new LockImpl("spin", "spin", SuiteL::spin));
+
+  /** One thread's part of a run: it returns its own count. */
+  interface Part {
+    long run(int index) throws InterruptedException;
+  }
+
+  /**
+   * Starts t threads, waits until all are ready, then measures from their release until the last
+   * ends; {@code main} runs on the calling thread meanwhile. Returns the threads' own counts.
+   */
+  static long[] together(int t, Part part, Bench.Meter meter, Runnable main)
+      throws InterruptedException {
+    CountDownLatch ready = new CountDownLatch(t);
+    CountDownLatch go = new CountDownLatch(1);
+    long[] counts = new long[t];
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < t; i++) {
+      int index = i;
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  ready.countDown();
+                  go.await();
+                  counts[index] = part.run(index);
+                } catch (Throwable e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      thread.start();
+      threads.add(thread);
+    }
+    ready.await();
+    meter.start();
+    go.countDown();
+    main.run();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    meter.stop();
+    if (failure.get() != null) {
+      throw new IllegalStateException("a worker failed", failure.get());
+    }
+    return counts;
+  }
+
+  @Override
+  public List<String> workloads() {
+    return WORKLOADS;
+  }
+
+  @Override
+  public String check(Bench.Params p) {
+    if (p.ops() < 100) {
+      return "--ops must be at least 100 (L3 does K/100), not " + p.ops();
+    }
+    if (p.threads().isEmpty() || p.threads().stream().anyMatch(t -> t < 1 || t > p.ops() / 100)) {
+      return "--threads: need 1 <= T <= K/100, got " + p.threads();
+    }
+    if (p.work() < 1 || p.windowMs() < 1) {
+      return "--work and --window-ms must be at least 1";
+    }
+    return null;
+  }
+
+  @Override
+  public List<Bench.Case> cases(String workload, Bench.Params p, PrintStream err) {
+    List<Integer> threads = workload.equals("L1") ? List.of(1) : p.threads();
+    boolean windowed = workload.endsWith("f");
+    long work = workload.startsWith("L3") ? p.work() : 0;
+    List<Bench.Case> cases = new ArrayList<>();
+    for (int t : threads) {
+      long ops = (workload.equals("L3") ? p.ops() / 100 : p.ops()) / t * t;
+      String params =
+          "{\"threads\": "
+              + t
+              + (windowed ? ", \"window_ms\": " + p.windowMs() : ", \"ops\": " + ops)
+              + (work > 0 ? ", \"work\": " + work : "")
+              + (workload.equals("L5") ? ", \"capacity\": " + L5_CAPACITY : "")
+              + "}";
+      switch (workload) {
+        case "L4" ->
+            cases.add(
+                new Bench.Case(
+                    workload, "AtomicLong", "atomic", label(workload, "AtomicLong", t), "ns/op",
+                    params, ops, ops, meter -> atomic(t, ops, meter)));
+        case "L5" ->
+            cases.add(
+                new Bench.Case(
+                    workload, "LinkedBlockingQueue", "message",
+                    label(workload, "LinkedBlockingQueue", t), "ns/op", params, ops, ops,
+                    meter -> message(t, ops, meter)));
+        default -> {
+          for (LockImpl lock : LOCKS) {
+            Bench.Run run =
+                windowed
+                    ? meter -> window(lock.make().get(), t, work, p.windowMs(), meter, err)
+                    : meter -> locks(lock.make().get(), t, ops, work, meter, err);
+            cases.add(
+                new Bench.Case(
+                    workload, lock.name(), lock.kind(), label(workload, lock.name(), t), "ns/op",
+                    params, ops, ops, run));
+          }
+        }
+      }
+    }
+    return cases;
+  }
+
+  static String label(String workload, String impl, int t) {
+    return workload + " " + impl + " T=" + t;
+  }
+
+  /** L1-L3: each thread does ops/t operations inside the lock. */
+  static long locks(Guard guard, int t, long ops, long work, Bench.Meter meter, PrintStream err)
+      throws InterruptedException {
+    Counted d = new Counted();
+    together(
+        t,
+        i -> {
+          for (long k = ops / t; k > 0; k--) {
+            guard.step(d, work);
+          }
+          return 0;
+        },
+        meter,
+        () -> {});
+    return d.checked(work, err);
+  }
+
+  /**
+   * L2f/L3f: the threads run the operation until the window ends, each counting its own (and
+   * doing at least one, however late the scheduler lets it start).
+   */
+  static long window(
+      Guard guard, int t, long work, long windowMs, Bench.Meter meter, PrintStream err)
+      throws InterruptedException {
+    Counted d = new Counted();
+    AtomicBoolean stop = new AtomicBoolean();
+    long[] counts =
+        together(
+            t,
+            i -> {
+              long mine = 0;
+              do {
+                guard.step(d, work);
+                mine++;
+              } while (!stop.get());
+              return mine;
+            },
+            meter,
+            () -> {
+              try {
+                Thread.sleep(windowMs);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              stop.set(true);
+            });
+    meter.counts(counts);
+    return d.checked(work, err);
+  }
+
+  /** L4: each thread does ops/t atomic increments. */
+  static long atomic(int t, long ops, Bench.Meter meter) throws InterruptedException {
+    AtomicLong n = new AtomicLong();
+    together(
+        t,
+        i -> {
+          for (long k = ops / t; k > 0; k--) {
+            n.incrementAndGet();
+          }
+          return 0;
+        },
+        meter,
+        () -> {});
+    return n.get();
+  }
+
+  /** L5: the threads put their increments; the calling thread owns the counter and takes all. */
+  static long message(int t, long ops, Bench.Meter meter) throws InterruptedException {
+    BlockingQueue<Long> queue = new LinkedBlockingQueue<>(L5_CAPACITY);
+    long[] n = new long[1];
+    together(
+        t,
+        i -> {
+          for (long k = ops / t; k > 0; k--) {
+            queue.put(1L);
+          }
+          return 0;
+        },
+        meter,
+        () -> {
+          try {
+            for (long k = ops; k > 0; k--) {
+              n[0] += queue.take();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    return n[0];
+  }
+}

@@ -1,0 +1,174 @@
+//! loom models of the locks' wait and wake paths: the mutex's park/unpark
+//! and hand-off, a cancelled async lock racing an unlock, a condition
+//! variable's notify racing a timeout, its requeueing notify_all, and the
+//! reader-writer lock's grants to readers behind a writer.
+//! Loom fails a model in which every thread ends up parked (a lost
+//! wake-up); the asserts check the counts.
+//!
+//! Run with the crate's lib tests (the Makefile's `test-loom`).
+
+use std::task::Poll;
+use std::time::Instant;
+
+use loom::sync::Arc;
+use loom::thread;
+
+use super::{Condvar, Mutex, RawMutex, RwLock};
+
+fn poll_once<F: std::future::Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    std::pin::Pin::new(fut).poll(&mut cx)
+}
+
+/// Three threads increment under the mutex: the ones that find it held
+/// queue and park (under loom nothing spins), and each unlock wakes or
+/// hands off to the next. Under loom a waiter that lost one retry asks for
+/// hand-off mode, so that path is explored too.
+#[test]
+fn mutex_park_unpark() {
+    loom::model(|| {
+        let m = Arc::new(Mutex::new(0));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let m = m.clone();
+                thread::spawn(move || *m.lock() += 1)
+            })
+            .collect();
+        *m.lock() += 1;
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(*m.lock(), 3);
+    });
+}
+
+/// An async lock queued behind a held lock is dropped while the holder
+/// unlocks (and may hand the lock to it): the lock must pass on to the
+/// blocked thread queued beside it.
+#[test]
+fn mutex_cancelled_async_lock_races_unlock() {
+    // Barging, the unlock wakes the future to retry; fair, it hands the
+    // lock to the future.
+    loom::model(|| cancelled_async_lock_races_unlock(RawMutex::new()));
+    loom::model(|| cancelled_async_lock_races_unlock(RawMutex::fair()));
+}
+
+fn cancelled_async_lock_races_unlock(m: RawMutex) {
+    {
+        let m = Arc::new(m);
+        m.lock();
+        let mut fut = m.lock_async();
+        assert!(poll_once(&mut fut).is_pending());
+        let blocked = {
+            let m = m.clone();
+            thread::spawn(move || {
+                m.lock();
+                m.unlock().unwrap();
+            })
+        };
+        let unlocker = {
+            let m = m.clone();
+            thread::spawn(move || m.unlock().unwrap())
+        };
+        drop(fut);
+        unlocker.join().unwrap();
+        blocked.join().unwrap();
+        assert!(
+            !m.is_locked(),
+            "a lock handed to the dropped future was passed on"
+        );
+    }
+}
+
+/// A timed wait whose deadline has passed (it queues, releases the mutex,
+/// then gives up) against a notify under the mutex: a wait that says it
+/// was notified sees the notifier's write, and nobody is left queued.
+#[test]
+fn condvar_notify_races_timeout() {
+    loom::model(|| {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let notifier = {
+            let pair = pair.clone();
+            thread::spawn(move || {
+                let (flag, cv) = &*pair;
+                *flag.lock() = true;
+                cv.notify_one();
+            })
+        };
+        let (flag, cv) = &*pair;
+        let (guard, result) = cv.wait_deadline(flag.lock(), Instant::now());
+        if !result.timed_out() {
+            assert!(*guard, "notified, so the notifier had set the flag");
+        }
+        drop(guard);
+        notifier.join().unwrap();
+        assert_eq!(cv.waiting(), 0);
+    });
+}
+
+/// Two waiters, one notify_all: both are requeued onto the mutex (one
+/// handed it if it is free) and both return.
+#[test]
+fn condvar_notify_all_requeues() {
+    loom::model(|| {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let waiter = {
+            let pair = pair.clone();
+            thread::spawn(move || {
+                let (flag, cv) = &*pair;
+                drop(cv.wait_while(flag.lock(), |go| !*go));
+            })
+        };
+        let notifier = {
+            let pair = pair.clone();
+            thread::spawn(move || {
+                let (flag, cv) = &*pair;
+                *flag.lock() = true;
+                cv.notify_all();
+            })
+        };
+        let (flag, cv) = &*pair;
+        drop(cv.wait_while(flag.lock(), |go| !*go));
+        waiter.join().unwrap();
+        notifier.join().unwrap();
+    });
+}
+
+/// A writer queued behind a reader blocks new readers; when it is
+/// cancelled, the reader queued behind it must be let in (while the first
+/// reader still holds the lock).
+#[test]
+fn rwlock_cancelled_writer_lets_readers_in() {
+    loom::model(|| {
+        let lock = Arc::new(RwLock::new(0));
+        let held = lock.read();
+        let mut writer = lock.write_async();
+        assert!(poll_once(&mut writer).is_pending());
+        let reader = {
+            let lock = lock.clone();
+            thread::spawn(move || *lock.read())
+        };
+        drop(writer);
+        assert_eq!(reader.join().unwrap(), 0);
+        drop(held);
+        assert!(lock.try_write().is_some());
+    });
+}
+
+/// A writer's release hands the lock to every reader queued behind it.
+#[test]
+fn rwlock_write_release_grants_readers() {
+    loom::model(|| {
+        let lock = Arc::new(RwLock::new(0));
+        let mut held = lock.write();
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let lock = lock.clone();
+                thread::spawn(move || *lock.read())
+            })
+            .collect();
+        *held = 1;
+        drop(held);
+        for r in readers {
+            assert_eq!(r.join().unwrap(), 1);
+        }
+    });
+}

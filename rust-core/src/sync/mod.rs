@@ -1,0 +1,42 @@
+//! Locks and synchronizers: the primitives of Go's `sync` and of
+//! `java.util.concurrent.locks`, each a small state word plus the waiting
+//! layer's queues.
+//!
+//! Errors are values, as in [`chan`](crate::chan): a timeout says so
+//! (`None`, `false`, or a result that tells), and a misuse, such as an
+//! unlock by a thread that does not own the lock, is an `Err`, never a
+//! panic and never undefined behaviour. Every blocking call has a timeout
+//! and a deadline form; a cancelled async wait gives back whatever it was
+//! handed meanwhile.
+//!
+//! ```
+//! use polyconc::sync::{Condvar, Mutex};
+//!
+//! let ready = Mutex::new(false);
+//! let cv = Condvar::new();
+//! std::thread::scope(|s| {
+//!     s.spawn(|| {
+//!         *ready.lock() = true;
+//!         cv.notify_one();
+//!     });
+//!     let guard = cv.wait_while(ready.lock(), |ready| !*ready);
+//!     assert!(*guard);
+//! });
+//! ```
+
+mod condvar;
+mod mutex;
+mod raw_mutex;
+mod reentrant;
+mod rwlock;
+mod spin;
+
+pub use condvar::{Condvar, WaitTimeoutResult};
+pub use mutex::{Mutex, MutexGuard, MutexLockFuture};
+pub use raw_mutex::{NotLocked, RawLockFuture, RawMutex};
+pub use reentrant::{Condition, NotOwner, ReentrantLock};
+pub use rwlock::{RwLock, RwLockReadFuture, RwLockReadGuard, RwLockWriteFuture, RwLockWriteGuard};
+pub use spin::{SpinLock, SpinLockFuture, SpinLockGuard};
+
+#[cfg(all(test, loom))]
+mod loom_tests;

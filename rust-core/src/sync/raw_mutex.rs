@@ -1,0 +1,611 @@
+//! [`RawMutex`]: the data-less lock under [`Mutex`](super::Mutex),
+//! [`Condvar`](super::Condvar)'s requeueing target, and the lock the
+//! bindings hand out.
+//!
+//! The state word holds three bits. `LOCKED`; `PARKED`, set while the wait
+//! queue may hold waiters, so that an unlock that finds it clear is one
+//! CAS; and `HANDOFF`, the starvation mode. Normally the lock *barges*: an
+//! unlock releases it and wakes the first waiter to *retry*, and a running
+//! thread may take the lock first (handing it over in FIFO order convoys:
+//! every hand-off waits for a sleeping thread to be scheduled). A woken
+//! waiter that loses and has waited longer than [`FAIR_AFTER`] sets
+//! `HANDOFF`: from then on every unlock hands the lock straight to the
+//! first waiter, and newcomers queue behind, until the queue empties or a
+//! waiter is handed the lock after a short wait (Go's starvation mode).
+//! A [`fair`](RawMutex::fair) mutex is always in hand-off mode.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use crate::primitives::{Arc, AtomicUsize, Ordering};
+use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Spin, Wait, WaitQueue, Waiter};
+
+const LOCKED: usize = 1;
+const PARKED: usize = 2;
+const HANDOFF: usize = 4;
+
+/// The case a waiter is claimed for when the lock is handed to it: it
+/// holds the lock when it wakes.
+pub(super) const HANDED: usize = 0;
+/// The case a waiter is claimed for when the lock was released: it wakes
+/// to try again.
+pub(super) const RETRY: usize = 1;
+
+/// How long a waiter waits before the lock turns to hand-off mode.
+pub(super) const FAIR_AFTER: Duration = Duration::from_millis(1);
+
+/// Spin steps before queueing, taken only while nobody is queued: the
+/// first seven pause-spin (127 pauses in all), the rest yield.
+const SPIN_STEPS: u32 = 10;
+
+/// A mutual-exclusion lock without data, that any thread may unlock.
+///
+/// It is what Python's `threading.Lock` and C's `pc_mutex_*` need: a lock
+/// taken in one call and released in another, possibly by another thread;
+/// an unlock of an unlocked `RawMutex` is [`NotLocked`], never undefined
+/// behaviour. For data, use [`Mutex`](super::Mutex), built on it.
+///
+/// ```
+/// use polyconc::sync::RawMutex;
+///
+/// let m = RawMutex::new();
+/// m.lock();
+/// assert!(!m.try_lock());
+/// assert_eq!(m.unlock(), Ok(()));
+/// assert!(m.unlock().is_err());
+/// ```
+pub struct RawMutex {
+    state: AtomicUsize,
+    queue: WaitQueue<()>,
+    /// Always hand off (Java's fair `ReentrantLock`).
+    fair: bool,
+}
+
+/// [`RawMutex::unlock`] of a mutex that is not locked.
+///
+/// ```
+/// use polyconc::sync::{NotLocked, RawMutex};
+/// assert_eq!(RawMutex::new().unlock(), Err(NotLocked));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotLocked;
+
+impl fmt::Display for NotLocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unlock of a mutex that is not locked")
+    }
+}
+
+impl std::error::Error for NotLocked {}
+
+impl RawMutex {
+    const_fn_unless_loom! {
+        /// An unlocked mutex.
+        ///
+        /// ```
+        /// use polyconc::sync::RawMutex;
+        /// static LOCK: RawMutex = RawMutex::new();
+        /// assert!(LOCK.try_lock());
+        /// # LOCK.unlock().unwrap();
+        /// ```
+        pub fn new() -> RawMutex {
+            RawMutex {
+                state: AtomicUsize::new(0),
+                queue: WaitQueue::new(),
+                fair: false,
+            }
+        }
+    }
+
+    const_fn_unless_loom! {
+        /// An unlocked mutex that hands itself to its waiters in FIFO order
+        /// (only `try_lock` barges).
+        pub(crate) fn fair() -> RawMutex {
+            RawMutex {
+                state: AtomicUsize::new(0),
+                queue: WaitQueue::new(),
+                fair: true,
+            }
+        }
+    }
+
+    /// Takes the lock, blocking until it is free.
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// let m = RawMutex::new();
+    /// m.lock();
+    /// assert!(m.is_locked());
+    /// # m.unlock().unwrap();
+    /// ```
+    #[inline]
+    pub fn lock(&self) {
+        if self
+            .state
+            .compare_exchange_weak(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            self.lock_slow(Deadline::never());
+        }
+    }
+
+    /// Takes the lock if it is free now.
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// let m = RawMutex::new();
+    /// assert!(m.try_lock());
+    /// assert!(!m.try_lock());
+    /// # m.unlock().unwrap();
+    /// ```
+    #[inline]
+    pub fn try_lock(&self) -> bool {
+        let state = self.state.load(Ordering::Relaxed);
+        // While anyone waits in hand-off mode the lock is never free: an
+        // unlock hands it over. So `try_lock` may barge in every mode.
+        state & LOCKED == 0
+            && self
+                .state
+                .compare_exchange(state, state | LOCKED, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+    }
+
+    /// Takes the lock, waiting as `wait` says; whether it was taken.
+    ///
+    /// ```
+    /// use polyconc::{sync::RawMutex, Wait};
+    /// let m = RawMutex::new();
+    /// assert!(m.lock_with(Wait::FOREVER));
+    /// assert!(!m.lock_with(Wait::Now));
+    /// # m.unlock().unwrap();
+    /// ```
+    pub fn lock_with(&self, wait: Wait) -> bool {
+        match wait {
+            Wait::Now => self.try_lock(),
+            Wait::Until(deadline) => self.try_lock() || self.lock_slow(deadline),
+        }
+    }
+
+    /// Takes the lock, waiting at most `timeout`; whether it was taken.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::sync::RawMutex;
+    /// let m = RawMutex::new();
+    /// m.lock();
+    /// assert!(!m.lock_timeout(Duration::from_millis(1)));
+    /// # m.unlock().unwrap();
+    /// ```
+    pub fn lock_timeout(&self, timeout: Duration) -> bool {
+        self.lock_with(Wait::timeout(timeout))
+    }
+
+    /// Takes the lock, waiting until `deadline` at most; whether it was taken.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use polyconc::sync::RawMutex;
+    /// let m = RawMutex::new();
+    /// assert!(m.lock_deadline(Instant::now() + Duration::from_secs(1)));
+    /// # m.unlock().unwrap();
+    /// ```
+    pub fn lock_deadline(&self, deadline: Instant) -> bool {
+        self.lock_with(Wait::Until(Deadline::at(deadline)))
+    }
+
+    /// A future that takes the lock. Dropped before it is ready, it leaves
+    /// the lock as it was: a lock handed to it meanwhile is released (and
+    /// so passed on).
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let m = RawMutex::new();
+    /// block_on(m.lock_async());
+    /// assert!(m.is_locked());
+    /// # m.unlock().unwrap();
+    /// ```
+    pub fn lock_async(&self) -> RawLockFuture<'_> {
+        RawLockFuture {
+            mutex: self,
+            waiter: None,
+            patience: Patience::default(),
+        }
+    }
+
+    /// Releases the lock, whichever thread took it. [`NotLocked`] if it
+    /// was not locked (nothing changes then).
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// let m = RawMutex::new();
+    /// m.lock();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| m.unlock().unwrap());
+    /// });
+    /// assert!(!m.is_locked());
+    /// ```
+    pub fn unlock(&self) -> Result<(), NotLocked> {
+        let mut state = self.state.load(Ordering::Relaxed);
+        while state == LOCKED {
+            match self
+                .state
+                .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
+            {
+                Ok(_) => return Ok(()),
+                Err(now) => state = now,
+            }
+        }
+        if state & LOCKED == 0 {
+            return Err(NotLocked);
+        }
+        self.unlock_slow()
+    }
+
+    /// Whether the lock is held (by anyone) right now.
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// assert!(!RawMutex::new().is_locked());
+    /// ```
+    pub fn is_locked(&self) -> bool {
+        self.state.load(Ordering::Relaxed) & LOCKED != 0
+    }
+
+    /// Whether the mutex was made by [`RawMutex::fair`].
+    pub(crate) fn is_fair(&self) -> bool {
+        self.fair
+    }
+
+    /// How many waiters are queued right now (a snapshot).
+    pub(crate) fn queue_length(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Releases a lock the caller holds (a guard).
+    #[inline]
+    pub(crate) fn release(&self) {
+        if self
+            .state
+            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            let released = self.unlock_slow();
+            debug_assert!(released.is_ok(), "a guard's mutex is locked");
+        }
+    }
+
+    /// Queues `waiter` while the lock is held (first if it queued before:
+    /// it was woken to retry and lost), asking for hand-off mode if it has
+    /// waited long; `Err` if the lock was free after all (the caller
+    /// retries).
+    fn enqueue(&self, waiter: &Arc<Waiter>, patience: &mut Patience) -> Result<(), ()> {
+        let again = patience.since.is_some();
+        let starving = patience.starving();
+        let mut q = self.queue.lock();
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state & LOCKED == 0 {
+                return Err(());
+            }
+            let new = state | PARKED | if starving { HANDOFF } else { 0 };
+            if new == state {
+                break;
+            }
+            // The unlocker's CAS from `LOCKED` fails once this lands: it
+            // takes the slow path, and the queue's lock, which we hold.
+            match self
+                .state
+                .compare_exchange(state, new, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(now) => state = now,
+            }
+        }
+        if again {
+            q.push_front(Arc::clone(waiter), ());
+        } else {
+            q.push_back(Arc::clone(waiter), ());
+            patience.since = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    /// The owner of a queued `waiter` gives up: `Ok` if it was still
+    /// queued, else the case it was claimed for (the claim is complete).
+    fn leave(&self, waiter: &Arc<Waiter>) -> Result<(), usize> {
+        let mut q = self.queue.lock();
+        q.abort(waiter)?;
+        if q.is_empty() {
+            self.state.fetch_and(!(PARKED | HANDOFF), Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// A waiter that was handed the lock leaves hand-off mode if it had
+    /// not waited long (Go's rule).
+    fn handed(&self, patience: &Patience) {
+        if !patience.starving() {
+            self.state.fetch_and(!HANDOFF, Ordering::Relaxed);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lock_slow(&self, deadline: Deadline) -> bool {
+        let mut spin = Spin::new(SPIN_STEPS);
+        let mut patience = Patience::default();
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state & LOCKED == 0 {
+                match self.state.compare_exchange_weak(
+                    state,
+                    state | LOCKED,
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => return true,
+                    Err(now) => state = now,
+                }
+                continue;
+            }
+            if state & PARKED == 0 && spin.spin() {
+                state = self.state.load(Ordering::Relaxed);
+                continue;
+            }
+            if deadline.is_past() {
+                return false;
+            }
+            let waiter = Waiter::for_thread();
+            if self.enqueue(&waiter, &mut patience).is_err() {
+                state = self.state.load(Ordering::Relaxed);
+                continue;
+            }
+            let case = if waiter.wait(Backoff::Park, deadline) {
+                waiter.claimed()
+            } else {
+                match self.leave(&waiter) {
+                    Ok(()) => return false,
+                    Err(case) => Some(case),
+                }
+            };
+            if case == Some(HANDED) {
+                self.handed(&patience);
+                return true;
+            }
+            // Woken to retry; past the deadline, one last try.
+            if deadline.is_past() {
+                return self.try_lock();
+            }
+            state = self.state.load(Ordering::Relaxed);
+            if state & LOCKED != 0 {
+                patience.lost();
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unlock_slow(&self) -> Result<(), NotLocked> {
+        let woken = {
+            let mut q = self.queue.lock();
+            let state = self.state.load(Ordering::Relaxed);
+            if state & LOCKED == 0 {
+                return Err(NotLocked);
+            }
+            if self.fair || state & HANDOFF != 0 {
+                let handed = q.pop(HANDED);
+                let clear = match handed {
+                    // The lock stays locked: it changes hands.
+                    Some(_) if !q.is_empty() => 0,
+                    Some(_) => PARKED | HANDOFF,
+                    None => LOCKED | PARKED | HANDOFF,
+                };
+                self.state.fetch_and(!clear, Ordering::Release);
+                handed
+            } else {
+                let woken = q.pop(RETRY);
+                let clear = if q.is_empty() {
+                    LOCKED | PARKED
+                } else {
+                    LOCKED
+                };
+                self.state.fetch_and(!clear, Ordering::Release);
+                woken
+            }
+            .map(|(waiter, ())| {
+                // Publishes the critical section to a waiter handed the lock.
+                waiter.complete();
+                waiter
+            })
+        };
+        if let Some(waiter) = woken {
+            waiter.wake();
+        }
+        Ok(())
+    }
+
+    /// Queues `waiters`, claimed by a condition variable, to take the lock
+    /// in turn: they wake only when it is theirs or free. If it is free now,
+    /// the first is handed it at once.
+    ///
+    /// The mutex may be freed as soon as the last of them is done: nothing
+    /// here touches it after it completes one (the queued ones complete in
+    /// a later unlock, which holds its own borrow of the mutex).
+    pub(super) fn requeue<I>(&self, waiters: I)
+    where
+        I: IntoIterator<Item = Arc<Waiter>>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let mut waiters = waiters.into_iter();
+        let Some(first) = waiters.next() else {
+            return;
+        };
+        let more = waiters.len() != 0;
+        let mut q = self.queue.lock();
+        let mut state = self.state.load(Ordering::Relaxed);
+        let handed = loop {
+            let (new, handed) = if state & LOCKED == 0 {
+                (state | LOCKED | if more { PARKED } else { 0 }, true)
+            } else {
+                (state | PARKED, false)
+            };
+            match self
+                .state
+                .compare_exchange(state, new, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => break handed,
+                Err(now) => state = now,
+            }
+        };
+        let handed = if handed {
+            Some(first)
+        } else {
+            q.push_held(first, ());
+            None
+        };
+        waiters.for_each(|w| q.push_held(w, ()));
+        drop(q);
+        if let Some(first) = handed {
+            first.reclaim(HANDED);
+            first.complete();
+            first.wake();
+        }
+    }
+}
+
+/// How long a waiter has waited for the lock: since it first queued, and
+/// how many times it was woken to retry and lost.
+#[derive(Default)]
+struct Patience {
+    since: Option<Instant>,
+    lost: u32,
+}
+
+impl Patience {
+    /// The waiter was woken to retry and lost the lock to another thread.
+    fn lost(&mut self) {
+        self.lost += 1;
+    }
+
+    /// Whether it has waited long enough for hand-off mode: about
+    /// [`FAIR_AFTER`]. Under loom, which must replay every run alike, once
+    /// it lost a retry instead.
+    fn starving(&self) -> bool {
+        if cfg!(loom) {
+            self.lost >= 1
+        } else {
+            self.since.is_some_and(|t| t.elapsed() >= FAIR_AFTER)
+        }
+    }
+}
+
+impl Default for RawMutex {
+    /// An unlocked mutex.
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// assert!(!RawMutex::default().is_locked());
+    /// ```
+    fn default() -> Self {
+        RawMutex::new()
+    }
+}
+
+impl fmt::Debug for RawMutex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawMutex")
+            .field("locked", &self.is_locked())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Takes a [`RawMutex`] when awaited; made by [`RawMutex::lock_async`].
+///
+/// ```
+/// use polyconc::sync::RawMutex;
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let waker = std::task::Waker::noop();
+/// #     let mut cx = std::task::Context::from_waker(&waker);
+/// #     let mut f = std::pin::pin!(f);
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// let m = RawMutex::new();
+/// let fut = m.lock_async();
+/// block_on(fut);
+/// assert_eq!(m.unlock(), Ok(()));
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct RawLockFuture<'a> {
+    mutex: &'a RawMutex,
+    /// Queued, waiting to be handed the lock or told to retry.
+    waiter: Option<Arc<Waiter>>,
+    patience: Patience,
+}
+
+impl fmt::Debug for RawLockFuture<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawLockFuture")
+            .field("queued", &self.waiter.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Future for RawLockFuture<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let mutex = this.mutex;
+        loop {
+            if let Some(waiter) = &this.waiter {
+                if !waiter.poll_done(cx.waker()) {
+                    return Poll::Pending;
+                }
+                let case = waiter.claimed();
+                this.waiter = None;
+                if case == Some(HANDED) {
+                    mutex.handed(&this.patience);
+                    return Poll::Ready(());
+                }
+            }
+            if mutex.try_lock() {
+                return Poll::Ready(());
+            }
+            if this.patience.since.is_some() {
+                this.patience.lost();
+            }
+            let waiter = Waiter::for_task(cx.waker());
+            if mutex.enqueue(&waiter, &mut this.patience).is_ok() {
+                this.waiter = Some(waiter);
+            }
+        }
+    }
+}
+
+impl Drop for RawLockFuture<'_> {
+    fn drop(&mut self) {
+        let Some(waiter) = self.waiter.take() else {
+            return;
+        };
+        match self.mutex.leave(&waiter) {
+            Ok(()) => {}
+            // Handed the lock it will not use: release it (to the next).
+            Err(HANDED) => self.mutex.release(),
+            // Woken to retry, which it will not: let the next one try.
+            Err(_) => {
+                if self.mutex.try_lock() {
+                    self.mutex.release();
+                }
+            }
+        }
+    }
+}

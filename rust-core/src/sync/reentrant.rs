@@ -1,0 +1,513 @@
+//! [`ReentrantLock`]: Java's `ReentrantLock`, with its [`Condition`]s.
+
+use std::cell::Cell;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::{Condvar, RawMutex, WaitTimeoutResult};
+use crate::primitives::{AtomicUsize, Ordering};
+use crate::wait::{const_fn_unless_loom, Deadline, Wait};
+
+/// A lock that its owner thread may take again: it counts the holds, and
+/// frees only after as many unlocks. Java's `ReentrantLock`, with
+/// misuse as an error: an unlock by a thread that does not own it is
+/// [`NotOwner`].
+///
+/// [`ReentrantLock::new`] barges (as [`Mutex`](super::Mutex) does);
+/// [`ReentrantLock::fair`] hands itself to its waiters in the order they
+/// came, except that [`try_lock`](ReentrantLock::try_lock) takes it
+/// whenever it is free (as Java's `tryLock()` does). There are no async
+/// forms: the owner is a thread.
+///
+/// ```
+/// use polyconc::sync::ReentrantLock;
+///
+/// let lock = ReentrantLock::new();
+/// lock.lock();
+/// lock.lock();
+/// assert_eq!(lock.hold_count(), 2);
+/// lock.unlock().unwrap();
+/// lock.unlock().unwrap();
+/// assert!(lock.unlock().is_err());
+/// ```
+pub struct ReentrantLock {
+    raw: RawMutex,
+    /// The owner's thread id (see `thread_id`), 0 when free. Written only by
+    /// the owner; read by others only to learn that they are not it.
+    owner: AtomicUsize,
+    /// The owner's holds; touched only by the owner.
+    holds: AtomicUsize,
+}
+
+/// An operation that needs the lock held by the calling thread, called by
+/// another: an unlock, or a [`Condition`] wait or signal.
+///
+/// ```
+/// use polyconc::sync::{NotOwner, ReentrantLock};
+/// assert_eq!(ReentrantLock::new().unlock(), Err(NotOwner));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotOwner;
+
+impl fmt::Display for NotOwner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the lock is not held by the calling thread")
+    }
+}
+
+impl std::error::Error for NotOwner {}
+
+/// A number for the calling thread, never 0 and never reused (a thread's
+/// address could be, by a thread started after it exited).
+fn thread_id() -> usize {
+    // Not a loom atomic: ids are bookkeeping, not synchronisation.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    thread_local! {
+        static ID: Cell<usize> = const { Cell::new(0) };
+    }
+    ID.with(|id| {
+        if id.get() == 0 {
+            id.set(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        }
+        id.get()
+    })
+}
+
+impl ReentrantLock {
+    const_fn_unless_loom! {
+        /// A free lock that lets a running thread take it before queued
+        /// ones, handing it over after they waited a millisecond.
+        ///
+        /// ```
+        /// use polyconc::sync::ReentrantLock;
+        /// assert!(!ReentrantLock::new().is_fair());
+        /// ```
+        pub fn new() -> ReentrantLock {
+            ReentrantLock {
+                raw: RawMutex::new(),
+                owner: AtomicUsize::new(0),
+                holds: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    const_fn_unless_loom! {
+        /// A free lock that goes to its waiters in the order they came.
+        ///
+        /// ```
+        /// use polyconc::sync::ReentrantLock;
+        /// assert!(ReentrantLock::fair().is_fair());
+        /// ```
+        pub fn fair() -> ReentrantLock {
+            ReentrantLock {
+                raw: RawMutex::fair(),
+                owner: AtomicUsize::new(0),
+                holds: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    /// Whether this lock was made by [`ReentrantLock::fair`].
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// assert!(ReentrantLock::fair().is_fair());
+    /// ```
+    pub fn is_fair(&self) -> bool {
+        self.raw.is_fair()
+    }
+
+    /// One more hold if the calling thread owns the lock.
+    fn relock(&self, me: usize) -> bool {
+        if self.owner.load(Ordering::Relaxed) != me {
+            return false;
+        }
+        let holds = self.holds.load(Ordering::Relaxed);
+        // Java's limit is an Error; this one cannot be reached by holds
+        // that each take a call.
+        self.holds.store(holds + 1, Ordering::Relaxed);
+        true
+    }
+
+    fn own(&self, me: usize, holds: usize) {
+        self.owner.store(me, Ordering::Relaxed);
+        self.holds.store(holds, Ordering::Relaxed);
+    }
+
+    /// Takes the lock (again, if the calling thread holds it), blocking
+    /// until it is free.
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// lock.lock();
+    /// assert!(lock.is_held_by_current_thread());
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn lock(&self) {
+        self.lock_with(Wait::FOREVER);
+    }
+
+    /// Takes the lock if the calling thread holds it or it is free now,
+    /// even on a fair lock with queued waiters.
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// assert!(lock.try_lock());
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| assert!(!lock.try_lock()));
+    /// });
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn try_lock(&self) -> bool {
+        self.lock_with(Wait::Now)
+    }
+
+    /// Takes the lock, waiting as `wait` says; whether it was taken.
+    ///
+    /// ```
+    /// use polyconc::{sync::ReentrantLock, Wait};
+    /// let lock = ReentrantLock::new();
+    /// assert!(lock.lock_with(Wait::FOREVER));
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn lock_with(&self, wait: Wait) -> bool {
+        let me = thread_id();
+        if self.relock(me) {
+            return true;
+        }
+        if !self.raw.lock_with(wait) {
+            return false;
+        }
+        self.own(me, 1);
+        true
+    }
+
+    /// Takes the lock, waiting at most `timeout`; whether it was taken.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// lock.lock();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| assert!(!lock.lock_timeout(Duration::from_millis(1))));
+    /// });
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn lock_timeout(&self, timeout: Duration) -> bool {
+        self.lock_with(Wait::timeout(timeout))
+    }
+
+    /// Takes the lock, waiting until `deadline` at most.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// assert!(lock.lock_deadline(Instant::now()));
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn lock_deadline(&self, deadline: Instant) -> bool {
+        self.lock_with(Wait::Until(Deadline::at(deadline)))
+    }
+
+    /// Gives up one hold; the last frees the lock. [`NotOwner`] (and
+    /// nothing changes) if the calling thread does not hold it.
+    ///
+    /// ```
+    /// use polyconc::sync::{NotOwner, ReentrantLock};
+    /// let lock = ReentrantLock::new();
+    /// lock.lock();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| assert_eq!(lock.unlock(), Err(NotOwner)));
+    /// });
+    /// assert_eq!(lock.unlock(), Ok(()));
+    /// ```
+    pub fn unlock(&self) -> Result<(), NotOwner> {
+        let me = thread_id();
+        if self.owner.load(Ordering::Relaxed) != me {
+            return Err(NotOwner);
+        }
+        let holds = self.holds.load(Ordering::Relaxed) - 1;
+        self.holds.store(holds, Ordering::Relaxed);
+        if holds == 0 {
+            self.owner.store(0, Ordering::Relaxed);
+            self.raw.release();
+        }
+        Ok(())
+    }
+
+    /// The calling thread's holds (0 if it does not own the lock).
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// assert_eq!(lock.hold_count(), 0);
+    /// lock.lock();
+    /// assert_eq!(lock.hold_count(), 1);
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn hold_count(&self) -> usize {
+        if self.is_held_by_current_thread() {
+            self.holds.load(Ordering::Relaxed)
+        } else {
+            0
+        }
+    }
+
+    /// Whether the calling thread owns the lock.
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// lock.lock();
+    /// assert!(lock.is_held_by_current_thread());
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| assert!(!lock.is_held_by_current_thread()));
+    /// });
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn is_held_by_current_thread(&self) -> bool {
+        self.owner.load(Ordering::Relaxed) == thread_id()
+    }
+
+    /// Whether any thread owns the lock right now.
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// assert!(!lock.is_locked());
+    /// ```
+    pub fn is_locked(&self) -> bool {
+        self.raw.is_locked()
+    }
+
+    /// How many threads wait to take the lock right now (a snapshot, for
+    /// monitoring, as Java's `getQueueLength`).
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// assert_eq!(ReentrantLock::new().queue_length(), 0);
+    /// ```
+    pub fn queue_length(&self) -> usize {
+        self.raw.queue_length()
+    }
+
+    /// Whether any thread waits to take the lock right now.
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// assert!(!ReentrantLock::new().has_queued_threads());
+    /// ```
+    pub fn has_queued_threads(&self) -> bool {
+        self.queue_length() != 0
+    }
+
+    /// A condition bound to this lock: its waits release every hold of
+    /// the calling thread and take them all back before returning.
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// lock.lock();
+    /// assert_eq!(cond.signal(), Ok(()));
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn new_condition(&self) -> Condition<'_> {
+        Condition {
+            lock: self,
+            waiters: Condvar::new(),
+        }
+    }
+}
+
+impl Default for ReentrantLock {
+    /// [`ReentrantLock::new`].
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// assert!(!ReentrantLock::default().is_locked());
+    /// ```
+    fn default() -> Self {
+        ReentrantLock::new()
+    }
+}
+
+impl fmt::Debug for ReentrantLock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReentrantLock")
+            .field("locked", &self.is_locked())
+            .field("fair", &self.is_fair())
+            .field("queue_length", &self.queue_length())
+            .finish()
+    }
+}
+
+/// A condition of a [`ReentrantLock`] (Java's `Condition`); made by
+/// [`ReentrantLock::new_condition`]. Every method needs the lock held by
+/// the calling thread, and is [`NotOwner`] otherwise.
+///
+/// ```
+/// use polyconc::sync::ReentrantLock;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+///
+/// let lock = ReentrantLock::new();
+/// let cond = lock.new_condition();
+/// let ready = AtomicBool::new(false);
+/// std::thread::scope(|s| {
+///     s.spawn(|| {
+///         lock.lock();
+///         ready.store(true, Ordering::Relaxed);
+///         cond.signal().unwrap();
+///         lock.unlock().unwrap();
+///     });
+///     lock.lock();
+///     while !ready.load(Ordering::Relaxed) {
+///         cond.wait().unwrap();
+///     }
+///     lock.unlock().unwrap();
+/// });
+/// ```
+pub struct Condition<'a> {
+    lock: &'a ReentrantLock,
+    waiters: Condvar,
+}
+
+impl Condition<'_> {
+    fn check_owner(&self) -> Result<usize, NotOwner> {
+        let me = thread_id();
+        if self.lock.owner.load(Ordering::Relaxed) == me {
+            Ok(me)
+        } else {
+            Err(NotOwner)
+        }
+    }
+
+    fn wait_until(&self, deadline: Deadline) -> Result<WaitTimeoutResult, NotOwner> {
+        let me = self.check_owner()?;
+        let holds = self.lock.holds.load(Ordering::Relaxed);
+        self.lock.own(0, 0);
+        let notified = self.waiters.wait_on(&self.lock.raw, deadline);
+        self.lock.own(me, holds);
+        Ok(WaitTimeoutResult(!notified))
+    }
+
+    /// Releases every hold, waits to be signalled, and takes them back.
+    /// May return without a signal: re-check the condition in a loop.
+    ///
+    /// ```
+    /// use polyconc::sync::{NotOwner, ReentrantLock};
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// assert_eq!(cond.wait(), Err(NotOwner));
+    /// ```
+    pub fn wait(&self) -> Result<(), NotOwner> {
+        self.wait_until(Deadline::never()).map(drop)
+    }
+
+    /// [`wait`](Condition::wait) for at most `timeout`; the result says
+    /// whether it timed out.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// lock.lock();
+    /// lock.lock();
+    /// let result = cond.wait_timeout(Duration::from_millis(1)).unwrap();
+    /// assert!(result.timed_out());
+    /// assert_eq!(lock.hold_count(), 2);
+    /// # lock.unlock().unwrap(); lock.unlock().unwrap();
+    /// ```
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<WaitTimeoutResult, NotOwner> {
+        self.wait_until(Deadline::after(timeout))
+    }
+
+    /// [`wait`](Condition::wait) until `deadline` at most.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// lock.lock();
+    /// assert!(cond.wait_deadline(Instant::now()).unwrap().timed_out());
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn wait_deadline(&self, deadline: Instant) -> Result<WaitTimeoutResult, NotOwner> {
+        self.wait_until(Deadline::at(deadline))
+    }
+
+    /// Wakes the longest-waiting waiter (it takes the lock once the caller
+    /// frees it).
+    ///
+    /// ```
+    /// use polyconc::sync::{NotOwner, ReentrantLock};
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// assert_eq!(cond.signal(), Err(NotOwner));
+    /// ```
+    pub fn signal(&self) -> Result<(), NotOwner> {
+        self.check_owner()?;
+        self.waiters.notify_one();
+        Ok(())
+    }
+
+    /// Wakes every waiter, one at a time as the lock frees up.
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// lock.lock();
+    /// assert_eq!(cond.signal_all(), Ok(()));
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn signal_all(&self) -> Result<(), NotOwner> {
+        self.check_owner()?;
+        self.waiters.notify_all();
+        Ok(())
+    }
+
+    /// Whether any thread waits on this condition (Java's `hasWaiters`).
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// lock.lock();
+    /// assert_eq!(cond.has_waiters(), Ok(false));
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn has_waiters(&self) -> Result<bool, NotOwner> {
+        self.wait_queue_length().map(|n| n != 0)
+    }
+
+    /// How many threads wait on this condition (Java's
+    /// `getWaitQueueLength`).
+    ///
+    /// ```
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// lock.lock();
+    /// assert_eq!(cond.wait_queue_length(), Ok(0));
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn wait_queue_length(&self) -> Result<usize, NotOwner> {
+        self.check_owner()?;
+        Ok(self.waiters.waiting())
+    }
+}
+
+impl fmt::Debug for Condition<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("waiters", &self.waiters)
+            .finish_non_exhaustive()
+    }
+}

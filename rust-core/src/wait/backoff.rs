@@ -1,0 +1,132 @@
+//! How a thread spends the moments before it sleeps, as named policies
+//! rather than constants scattered over the primitives.
+//!
+//! Busy-waiting pays only while the thread that will let us go runs on
+//! another CPU: with one CPU to run on it only delays that thread, so every
+//! policy here spins not at all there. Under loom, whose modelled threads
+//! share one OS thread, spinning only multiplies the interleavings: every
+//! policy goes straight to its last phase.
+
+use std::time::{Duration, Instant};
+
+use crate::primitives::{one_cpu, spin, yield_now};
+
+/// How a blocked [`Waiter`](super::Waiter) waits to be let go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backoff {
+    /// Park at once. For waiters whose partner is far away or slow (a lock
+    /// holder in its critical section, an event that may not come), and
+    /// for primitives that spun already before queueing.
+    Park,
+    /// Spin adaptively, then yield for [`YIELD_FOR`], then park. For
+    /// hand-offs whose partner is usually running right now (a rendezvous):
+    /// spinning catches a partner on another core; yielding lets one on our
+    /// core run and outlasts a partner's wake-up on another (parking both
+    /// sides turns every hand-off into two futex round trips).
+    Adaptive,
+}
+
+/// How long [`Backoff::Adaptive`] yields before it parks.
+pub(crate) const YIELD_FOR: Duration = Duration::from_micros(30);
+
+/// The most pause-spin steps (1, 2, 4, … pauses: a few microseconds in all)
+/// of [`Backoff::Adaptive`].
+const MAX_ADAPTIVE_STEPS: u32 = 7;
+
+thread_local! {
+    /// This thread's current adaptive spin steps: one more after spinning
+    /// paid off, one fewer after it did not, so that a partner descheduled
+    /// by other load, or sharing our core, is not waited for in vain.
+    static ADAPTIVE_STEPS: std::cell::Cell<u32> =
+        const { std::cell::Cell::new(MAX_ADAPTIVE_STEPS) };
+}
+
+impl Backoff {
+    /// Runs the policy's busy phases until `done` holds (true) or they are
+    /// over (false: the caller parks), never past `deadline`.
+    pub(crate) fn before_park(self, done: impl Fn() -> bool, deadline: Option<Instant>) -> bool {
+        match self {
+            Backoff::Park => done(),
+            Backoff::Adaptive => {
+                let steps = adaptive_steps();
+                for step in 0..steps {
+                    if done() {
+                        set_adaptive_steps(steps + 1);
+                        return true;
+                    }
+                    spin(step);
+                }
+                set_adaptive_steps(steps.saturating_sub(1));
+                if cfg!(loom) {
+                    return done();
+                }
+                let until = Instant::now() + YIELD_FOR;
+                let until = deadline.map_or(until, |d| d.min(until));
+                while !done() {
+                    if Instant::now() >= until {
+                        return false;
+                    }
+                    std::thread::yield_now();
+                }
+                true
+            }
+        }
+    }
+}
+
+fn adaptive_steps() -> u32 {
+    if cfg!(loom) || one_cpu() {
+        0
+    } else {
+        ADAPTIVE_STEPS.with(|s| s.get())
+    }
+}
+
+fn set_adaptive_steps(steps: u32) {
+    if !cfg!(loom) {
+        ADAPTIVE_STEPS.with(|s| s.set(steps.clamp(1, MAX_ADAPTIVE_STEPS)));
+    }
+}
+
+/// A bounded busy-wait for a retry loop: exponential pause-spinning, then
+/// yields, for at most a fixed number of steps (none on one CPU or under
+/// loom). `Spin::new(n).spin()` is true while the caller should retry.
+///
+/// A lock spins this way before it queues: the holder's critical section is
+/// often shorter than a sleep and a wake-up.
+#[derive(Debug)]
+pub(crate) struct Spin {
+    step: u32,
+    limit: u32,
+}
+
+impl Spin {
+    /// At most `steps` steps: the first seven pause 1, 2, … 64 times, the
+    /// rest yield the CPU.
+    pub(crate) fn new(steps: u32) -> Spin {
+        let limit = if cfg!(loom) || one_cpu() { 0 } else { steps };
+        Spin { step: 0, limit }
+    }
+
+    /// Takes one step; false (without waiting) once the steps are used up.
+    pub(crate) fn spin(&mut self) -> bool {
+        if self.step >= self.limit {
+            return false;
+        }
+        spin(self.step);
+        self.step += 1;
+        true
+    }
+
+    /// An unbounded step for a lock that never parks: spins, and yields
+    /// once the pauses have grown long (on one CPU or under loom, always
+    /// yields).
+    pub(crate) fn spin_or_yield(&mut self) {
+        if cfg!(loom) || one_cpu() {
+            yield_now();
+        } else {
+            spin(self.step);
+            self.step = self.step.saturating_add(1);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The waiting layer: how every blocking primitive of the core sleeps, is
+//! let go, times out and is cancelled. A primitive is a small state word
+//! plus one or two of the queues here; none of them spins, parks, computes
+//! deadlines or argues about fences on its own.
+//!
+//! The protocol, in five words:
+//!
+//! - **claim**: whoever lets a blocked [`Waiter`] go claims it first, for
+//!   one *case* (what it is let go with: a hand-off, "retry", …). Only one
+//!   claim ever succeeds, and the owner's `abort` (timeout, cancellation) is
+//!   a claim too, so exactly one of "let go" and "gave up" wins.
+//! - **complete**: the claimer writes what it hands over (a value in the
+//!   waiter's slot, a lock's ownership) and then marks the waiter done,
+//!   which publishes those writes. It does both under the queue's lock, so
+//!   an owner that fails to abort under that lock finds the claim complete.
+//! - **wake**: after releasing its locks, the claimer wakes the owner: it
+//!   unparks the thread (only if it went to sleep) or wakes the task.
+//! - **tell**: an [`Event`] hands nothing over; it tells a waiter
+//!   "re-check". A waiter registers, fences, re-checks, and only then
+//!   sleeps; a notifier changes the state, fences, and reads the "anyone
+//!   waiting?" mirror. In the total order of the two fences one side sees
+//!   the other, so no sleeper misses a change.
+//! - **pass on**: a told waiter that leaves without having seen the news
+//!   (a future dropped after the tell, a waiter let go by a re-check that
+//!   ran before the tell) tells the next waiter, so news is never lost with
+//!   the waiter that drops it.
+
+// The channel keeps its own copy of these mechanics until it moves onto
+// this layer; until then some items here are used only by the primitives
+// built on it in other modules, and by the tests.
+#![allow(dead_code, unused_imports)]
+
+mod backoff;
+mod deadline;
+mod event;
+mod park;
+mod queue;
+mod waiter;
+
+pub(crate) use backoff::{Backoff, Spin};
+pub use deadline::{Deadline, Wait};
+pub(crate) use event::{Event, Watch};
+pub(crate) use queue::{Locked, WaitQueue};
+pub(crate) use waiter::Waiter;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+/// Defines a function as a `const fn` natively and as a plain `fn` under
+/// loom, whose atomics cannot be built in a const context.
+macro_rules! const_fn_unless_loom {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
+        #[cfg(not(loom))]
+        $(#[$attr])*
+        $vis const fn $name($($arg: $ty),*) -> $ret $body
+        #[cfg(loom)]
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) -> $ret $body
+    };
+}
+pub(crate) use const_fn_unless_loom;

@@ -1,0 +1,185 @@
+//! [`Waiter`]: one blocked operation, claimed once, completed, woken.
+
+use std::cell::RefCell;
+use std::task::Waker;
+
+use super::park::{park_until, Parker};
+use super::{Backoff, Deadline};
+use crate::primitives::{fence, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
+
+/// `state` while nobody has claimed the waiter.
+const WAITING: usize = usize::MAX;
+/// `state` once the owner gave up (timeout, cancellation).
+const ABORTED: usize = usize::MAX - 1;
+
+/// One blocked operation: a thread parked in a call, or a pending future.
+/// Whoever lets it go claims it for a *case* (a small number whose meaning
+/// the primitive defines: "handed the lock", "retry", "told"), completes
+/// it, and wakes it; see the protocol in [`crate::wait`].
+pub(crate) struct Waiter {
+    /// `WAITING`, `ABORTED`, or the claimed case.
+    state: AtomicUsize,
+    /// Set (release) once the claimer's writes are done.
+    done: AtomicBool,
+    /// Set by a thread owner before it parks, so that a claimer can skip the
+    /// unpark (a write to the owner's own state) while the owner still spins.
+    sleeping: AtomicBool,
+    wake: Wake,
+}
+
+enum Wake {
+    Thread(Parker),
+    Task(Mutex<Option<Waker>>),
+}
+
+impl Waiter {
+    fn new(wake: Wake) -> Waiter {
+        Waiter {
+            state: AtomicUsize::new(WAITING),
+            done: AtomicBool::new(false),
+            sleeping: AtomicBool::new(false),
+            wake,
+        }
+    }
+
+    /// A waiter for the current thread, reused from a thread-local cache
+    /// when no one else still holds it (a claimer drops its handle right
+    /// after waking it).
+    pub(crate) fn for_thread() -> Arc<Waiter> {
+        thread_local! {
+            static CACHED: RefCell<Option<Arc<Waiter>>> = const { RefCell::new(None) };
+        }
+        let fresh = || Arc::new(Waiter::new(Wake::Thread(Parker::for_current_thread())));
+        if cfg!(loom) {
+            // Loom's threads share one OS thread, and so its thread-locals.
+            return fresh();
+        }
+        CACHED.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            match cached.as_mut() {
+                Some(w) if Arc::strong_count(w) == 1 => {
+                    w.state.store(WAITING, Ordering::Relaxed);
+                    w.done.store(false, Ordering::Relaxed);
+                    w.sleeping.store(false, Ordering::Relaxed);
+                    Arc::clone(w)
+                }
+                _ => {
+                    let w = fresh();
+                    *cached = Some(Arc::clone(&w));
+                    w
+                }
+            }
+        })
+    }
+
+    /// A waiter for an async task, woken through `waker`.
+    pub(crate) fn for_task(waker: &Waker) -> Arc<Waiter> {
+        Arc::new(Waiter::new(Wake::Task(Mutex::new(Some(waker.clone())))))
+    }
+
+    /// Claims the waiter for `case`. Only one claim ever succeeds, and none
+    /// after [`Waiter::abort`].
+    pub(crate) fn try_claim(&self, case: usize) -> bool {
+        debug_assert!(case < ABORTED);
+        self.state
+            .compare_exchange(WAITING, case, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// For the holder of a claim that passes the waiter on instead of
+    /// completing it (a condition variable requeueing it onto a mutex):
+    /// changes the claimed case. The waiter stays claimed throughout.
+    pub(crate) fn reclaim(&self, case: usize) {
+        debug_assert!(case < ABORTED);
+        debug_assert!(self.claimed().is_some());
+        self.state.store(case, Ordering::Relaxed);
+    }
+
+    /// The owner gives up. `Err(case)` if someone claimed the waiter first.
+    pub(crate) fn abort(&self) -> Result<(), usize> {
+        self.state
+            .compare_exchange(WAITING, ABORTED, Ordering::AcqRel, Ordering::Acquire)
+            .map(drop)
+    }
+
+    /// Whether nobody has claimed the waiter and its owner has not given up.
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.state.load(Ordering::Acquire) == WAITING
+    }
+
+    /// The claimed case, if someone claimed the waiter.
+    pub(crate) fn claimed(&self) -> Option<usize> {
+        match self.state.load(Ordering::Acquire) {
+            WAITING | ABORTED => None,
+            case => Some(case),
+        }
+    }
+
+    /// Whether the claimer completed the waiter (its writes are visible).
+    pub(crate) fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    /// Publishes the claimer's writes. Call [`Waiter::wake`] afterwards,
+    /// preferably outside the queue's lock.
+    pub(crate) fn complete(&self) {
+        self.done.store(true, Ordering::Release);
+    }
+
+    /// Wakes the owner of a completed waiter.
+    pub(crate) fn wake(&self) {
+        match &self.wake {
+            Wake::Thread(parker) => {
+                // Pairs with the fence in `wait`: either the owner sees `done`
+                // before it parks, or we see `sleeping` here.
+                fence(Ordering::SeqCst);
+                if self.sleeping.load(Ordering::Relaxed) {
+                    parker.unpark();
+                }
+            }
+            Wake::Task(slot) => {
+                // Out of the lock first: a waker may block (a Python one takes
+                // the GIL) while the task re-polls and sets a new waker.
+                let waker = slot.lock().take();
+                if let Some(w) = waker {
+                    w.wake();
+                }
+            }
+        }
+    }
+
+    /// For a task: whether the waiter is done; if not, `waker` is now the
+    /// one to wake (checked again after setting it, since a completion in
+    /// between would have woken the old one).
+    pub(crate) fn poll_done(&self, waker: &Waker) -> bool {
+        if self.is_done() {
+            return true;
+        }
+        if let Wake::Task(slot) = &self.wake {
+            let mut slot = slot.lock();
+            if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                *slot = Some(waker.clone());
+            }
+        }
+        self.is_done()
+    }
+
+    /// Blocks the owning thread until the waiter is done (true) or
+    /// `deadline` passes (false), spending the time before it parks as
+    /// `backoff` says. False means nobody had completed the waiter: the
+    /// caller aborts it under its queue's lock, and if that fails, the
+    /// claim raced with the deadline and is seen as done.
+    pub(crate) fn wait(&self, backoff: Backoff, deadline: Deadline) -> bool {
+        let deadline = deadline.instant();
+        if backoff.before_park(|| self.is_done(), deadline) {
+            return true;
+        }
+        let Wake::Thread(parker) = &self.wake else {
+            debug_assert!(false, "a task's waiter is polled, not waited on");
+            return self.is_done();
+        };
+        self.sleeping.store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        park_until(parker, || self.is_done(), deadline)
+    }
+}
