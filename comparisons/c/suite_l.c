@@ -191,6 +191,9 @@ static void *sender(void *arg) {
       break;
     }
   }
+  int64_t done = 0;
+  pc_status st = pc_chan_send(s->chan, &done, PC_FOREVER);
+  if (st != PC_OK) note_error(pc_status_str(st));
   return NULL;
 }
 
@@ -204,18 +207,19 @@ static double now_ns(void) {
 }
 
 /* The main thread's part of a run, from the start of the threads: L5's
- * owner receives every increment; a window run raises the stop flag after
- * the window. Returns the counter. */
+ * owner adds up what it receives until every sender has sent its 0 (done);
+ * a window run raises the stop flag after the window. Returns L5's counter. */
 static int64_t main_part(shared *s) {
   const config *c = s->c;
   if (is(c, "L5")) {
     int64_t n = 0, v;
-    for (int64_t i = c->ops; i > 0; i--) {
+    for (int done = 0; done < c->threads;) {
       pc_status st = pc_chan_recv(s->chan, &v, PC_FOREVER);
       if (st != PC_OK) {
         note_error(pc_status_str(st));
         break;
       }
+      done += v == 0;
       n += v;
     }
     return n;

@@ -240,7 +240,8 @@ func atomicRun(t int, ops int64) func() int64 {
 }
 
 // messageRun is L5: t goroutines send their ops/t increments over one
-// channel; the calling goroutine owns the counter and receives all ops.
+// channel, then a 0 each; the calling goroutine owns the counter and adds
+// up what it receives until it has had t zeros.
 func messageRun(t int, ops int64) func() int64 {
 	ch := make(chan int64, l5Capacity)
 	return func() int64 {
@@ -248,10 +249,15 @@ func messageRun(t int, ops int64) func() int64 {
 			for i := ops / int64(t); i > 0; i-- {
 				ch <- 1
 			}
+			ch <- 0 // done
 		})
 		var n int64
-		for i := ops; i > 0; i-- {
-			n += <-ch
+		for done := 0; done < t; {
+			v := <-ch
+			if v == 0 {
+				done++
+			}
+			n += v
 		}
 		return n
 	}

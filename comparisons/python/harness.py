@@ -27,6 +27,8 @@ PARAMETERS = (
     ("--pool-sizes", str, "W, pool sizes (comma-separated)"),
     ("--latency-ms", int, "D, simulated service latency in ms"),
     ("--parked", int, "Q, parked tasks"),
+    ("--work", int, "I, LCG steps in L3's critical section"),
+    ("--window-ms", int, "S, fairness window of L2f and L3f in ms"),
 )
 
 
@@ -52,7 +54,11 @@ def spawn(target, *args) -> threading.Thread:
 class Config:
     """One configuration of a suite: `run()` does one run and returns (elapsed
     ns of its measured part, its result); the result must equal `expected`;
-    the figure is elapsed / `divisor` in `unit`. `impl` has name, via, kind."""
+    the figure is elapsed / `divisor` in `unit`. `impl` has name, via, kind.
+
+    A `windowed` run (L2f, L3f) returns (elapsed, counter, per-thread counts)
+    instead: the counts must add up to the counter, which replaces `expected`
+    and `divisor`, and the line carries their fairness index."""
 
     workload: str
     impl: Any
@@ -61,6 +67,7 @@ class Config:
     run: Callable[[], tuple[int, int]]
     expected: int
     divisor: int
+    windowed: bool = False
 
     def label(self) -> str:
         params = " ".join(f"{k}={v}" for k, v in self.params.items())
@@ -72,23 +79,35 @@ def ctx_switches() -> int:
     return ru.ru_nvcsw + ru.ru_nivcsw
 
 
+def jain(counts) -> float:
+    """Jain's fairness index: (sum c)^2 / (n sum c^2); 1.0 when all are equal."""
+    return sum(counts) ** 2 / (len(counts) * sum(c * c for c in counts))
+
+
 def measure(config: Config, runs: int, warmup: int):
-    """Returns (per-op figures, mean context switches per run) or None on a failed check."""
-    figures, switches = [], 0
+    """Returns (per-op figures, mean context switches per run, fairness
+    indices of a windowed config's measured runs) or None on a failed check."""
+    figures, switches, fairness = [], 0, []
     for n in range(warmup + runs):
         before = ctx_switches()
-        elapsed, total = config.run()
+        elapsed, total, *counts = config.run()
         after = ctx_switches()
-        if total != config.expected:
+        divisor, expected = config.divisor, config.expected
+        if config.windowed:
+            (counts,) = counts
+            divisor = expected = sum(counts)
+        if total != expected or divisor <= 0:
             log(
                 f"python: error: {config.label()}: sum check failed: got {total}, "
-                f"expected {config.expected}"
+                f"expected {expected}" + (" (the threads' own counts)" if config.windowed else "")
             )
             return None
         if n >= warmup:
-            figures.append(elapsed / config.divisor)
+            figures.append(elapsed / divisor)
             switches += after - before
-    return figures, switches / runs
+            if config.windowed:
+                fairness.append(jain(counts))
+    return figures, switches / runs, fairness
 
 
 def load_suite(name: str):
@@ -153,7 +172,7 @@ def main(argv=None) -> int:
         if result is None:
             failed = True
             continue
-        figures, switches = result
+        figures, switches, fairness = result
         line = {
             "suite": args.suite,
             "workload": config.workload,
@@ -167,6 +186,7 @@ def main(argv=None) -> int:
             "min": round(min(figures), 2),
             "max": round(max(figures), 2),
             "runs": args.runs,
+            **({"fairness": round(statistics.median(fairness), 2)} if fairness else {}),
             "ctx_switches": round(switches, 1),
             "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "host": host,

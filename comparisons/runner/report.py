@@ -191,7 +191,7 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
         (
             "Cells: median (ratio to the fastest in that column; the fastest is **bold** at "
             "1.00×). "
-            "— = the implementation has no such configuration or did not run; \"fairness\" is "
+            '— = the implementation has no such configuration or did not run; "fairness" is '
             "Jain's index of the threads' shares (1.00 = equal). Charts: one panel "
             "per configuration, bars sorted by median with min–max whiskers."
         ),

@@ -22,8 +22,13 @@ def test_parses_the_real_modes_table():
         "W": (1, 2, 4, 8, 32, 128),
         "D": 1,
         "Q": 10000,
+        "I": 750,
+        "S": 200,
     }
     assert values(full["python"])["M"] == 200000 and full["python"]["T"].value == (2, 4)
+    # L3's critical section is calibrated per flavour; quick mode halves the window.
+    assert full["python"]["I"] == Param("I", "--work", 7)
+    assert quick["native"]["S"] == Param("S", "--window-ms", 100)
     assert quick["native"]["M"] == Param("M", "--messages", 200000)
     assert quick["python"]["M"].value == 20000
     # "smoke (all)" gives both flavours the same numbers.

@@ -88,7 +88,7 @@ def test_the_runner_passes_a_new_suite_its_parameters(with_suite_z, tmp_path):
             *) echo '{json.dumps(GOOD_LINE)}';;
         esac
     """
-    code, lines, meta, root = run_fake(tmp_path, program, workloads_md=with_suite_z)
+    code, lines, meta, root = run_fake(tmp_path, program, workloads_md=with_suite_z, suites="C,Z")
     assert code == 0, meta["errors"]
     calls = (root / "python" / "build" / "args").read_text().splitlines()
     assert calls == [

@@ -103,13 +103,16 @@ def fake_root(
     return root
 
 
-def run_fake(tmp_path, program, mode="smoke", build_ok=True, workloads_md=None):
+def run_fake(tmp_path, program, mode="smoke", build_ok=True, workloads_md=None, suites="C"):
+    """Runs suite C only unless told: the fake programs print suite C lines."""
     root = fake_root(tmp_path, program, build_ok, workloads_md)
     out = tmp_path / "out"
     code = runner.main(
         [
             "--mode",
             mode,
+            "--suites",
+            suites,
             "--langs",
             "python,go",
             "--root",
@@ -247,6 +250,14 @@ def test_smoke_run_of_the_real_python_program(tmp_path):
     lines, meta = results_of(out)
     assert meta["errors"] == [] and meta["run"] == ["python"]
     assert {ln["workload"] for ln in lines} >= {"C1", "C2", "C3", "C4", "C6"}
+    assert {ln["workload"] for ln in lines if ln["suite"] == "L"} == {
+        "L1",
+        "L2",
+        "L3",
+        "L5",
+        "L2f",
+        "L3f",
+    }
     assert all(
         ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000 for ln in lines
     )

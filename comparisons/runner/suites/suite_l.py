@@ -27,7 +27,9 @@ def check(line: dict) -> list[str]:
     params, workload, errors = line["params"], line["workload"], []
     needed = ["threads", "window_ms" if workload in WINDOWED else "ops"]
     needed += ["work"] if workload in ("L3", "L3f") else []
-    needed += ["capacity"] if workload == "L5" else []
+    cap = params.get("capacity")
+    if workload == "L5" and not (cap == "unbounded" or (is_int(cap) and cap > 0)):
+        errors.append(f'params.capacity must be a positive integer or "unbounded", got {cap!r}')
     for key in needed:
         v = params.get(key)
         if not (is_int(v) and v > 0):
@@ -147,7 +149,9 @@ def escalation(suite: Suite, data: Data) -> Claim:
                 continue
             for col in sorted(cells, key=config_order):
                 spin = best(
-                    lines, col, in_lang(lang, lambda k, ln: is_polyconc(k[1]) and ln["kind"] == "spin")
+                    lines,
+                    col,
+                    in_lang(lang, lambda k, ln: is_polyconc(k[1]) and ln["kind"] == "spin"),
                 )
                 os_lock = best(lines, col, in_lang(lang, kind_is("os-mutex")))
                 if not (spin and os_lock):

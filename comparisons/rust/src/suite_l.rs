@@ -218,9 +218,15 @@ fn atomic_run(s: Shape) -> Body {
     })
 }
 
-/// L5: the threads send their increments; the calling thread owns the
-/// counter and receives all `ops` of them.
-fn message_run<Tx, Rx>(s: Shape, (tx, rx): (Tx, Rx), send: fn(&Tx), recv: fn(&Rx) -> u64) -> Body
+/// L5: the threads send their increments, then a 0 each (done); the calling
+/// thread owns the counter and adds up what it receives until it has had T
+/// zeros.
+fn message_run<Tx, Rx>(
+    s: Shape,
+    (tx, rx): (Tx, Rx),
+    send: fn(&Tx, u64),
+    recv: fn(&Rx) -> u64,
+) -> Body
 where
     Tx: Send + Sync + 'static,
     Rx: Send + 'static,
@@ -230,11 +236,20 @@ where
             s.threads,
             |_| {
                 for _ in 0..s.ops / s.threads as u64 {
-                    send(&tx);
+                    send(&tx, 1);
                 }
+                send(&tx, 0);
                 0
             },
-            || (0..s.ops).map(|_| recv(&rx)).sum(),
+            || {
+                let (mut n, mut done) = (0, 0);
+                while done < s.threads {
+                    let v = recv(&rx);
+                    done += usize::from(v == 0);
+                    n += v;
+                }
+                n
+            },
         );
         n
     })
@@ -245,7 +260,7 @@ fn core_chan(s: Shape) -> Body {
     message_run(
         s,
         (ch.clone(), ch),
-        |tx| tx.send(1).expect("L5's channel is never closed"),
+        |tx, v| tx.send(v).expect("L5's channel is never closed"),
         |rx| rx.recv().expect("L5's channel is never closed"),
     )
 }
@@ -254,7 +269,7 @@ fn crossbeam(s: Shape) -> Body {
     message_run(
         s,
         crossbeam_channel::bounded(L5_CAPACITY),
-        |tx| tx.send(1).expect("the owner receives until the end"),
+        |tx, v| tx.send(v).expect("the owner receives until the end"),
         |rx| rx.recv().expect("the senders live until the end"),
     )
 }

@@ -287,7 +287,10 @@ final class SuiteL implements Bench.Suite {
     return n.get();
   }
 
-  /** L5: the threads put their increments; the calling thread owns the counter and takes all. */
+  /**
+   * L5: the threads put their increments, then a 0 each (done); the calling thread owns the
+   * counter and adds up what it takes until it has had t zeros.
+   */
   static long message(int t, long ops, Bench.Meter meter) throws InterruptedException {
     BlockingQueue<Long> queue = new LinkedBlockingQueue<>(L5_CAPACITY);
     long[] n = new long[1];
@@ -297,13 +300,16 @@ final class SuiteL implements Bench.Suite {
           for (long k = ops / t; k > 0; k--) {
             queue.put(1L);
           }
+          queue.put(0L); // done
           return 0;
         },
         meter,
         () -> {
           try {
-            for (long k = ops; k > 0; k--) {
-              n[0] += queue.take();
+            for (int done = 0; done < t; ) {
+              long v = queue.take();
+              done += v == 0 ? 1 : 0;
+              n[0] += v;
             }
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
