@@ -39,6 +39,7 @@ test-rust:
 test-loom:
 	$(LOOM_ENV) cargo test -p polyconc --test loom --release
 	$(LOOM_ENV) cargo test -p polyconc --lib --release
+	$(LOOM_ENV) cargo test -p polyconc --test loom_sync2 --release
 
 test-python: setup
 	$(MAKE) -C bindings-python test VENV=$(VENV)

@@ -4,7 +4,9 @@ threads and tasks on one channel."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
+import time
 
 import pytest
 from _helpers import HANG_GUARD
@@ -108,7 +110,7 @@ def test_recv_async_cancelled_after_being_told_of_a_value_consumes_nothing() -> 
     run(main())
 
 
-def test_cancelled_send_async_delivers_nothing() -> None:
+def test_cancelled_send_async_nobody_claimed_raises_and_delivers_nothing() -> None:
     async def main() -> None:
         ch: Chan[str] = Chan(0)
         task = asyncio.create_task(ch.send_async("withdrawn"))
@@ -116,6 +118,8 @@ def test_cancelled_send_async_delivers_nothing() -> None:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        assert task.cancelled()
+        assert ch.try_send("next") is False  # no ghost sender left behind
         assert ch.try_recv() == (None, False)
         full: Chan[str] = Chan(1)
         full.send("first")
@@ -234,3 +238,110 @@ def test_two_event_loops_in_two_threads() -> None:
         t.join(HANG_GUARD)
         assert not t.is_alive()
     assert received == list(range(n))
+
+
+@pytest.mark.parametrize("capacity", [0, 1, None])
+def test_recv_async_on_a_closed_loop_passes_the_news_of_a_value_on(capacity: int | None) -> None:
+    # Issue 10, fault 11: the send told the abandoned receive (first in line),
+    # whose wake-up failed silently, and the live one never heard of the value.
+    ch: Chan[str] = Chan(capacity)
+    dead = asyncio.new_event_loop()
+    abandoned = dead.create_task(ch.recv_async())
+    dead.run_until_complete(asyncio.sleep(0.01))  # the task now waits
+    dead.close()  # ... and is left pending for good
+
+    async def main() -> str:
+        live = asyncio.create_task(ch.recv_async())
+        await asyncio.sleep(0.01)  # waits behind the abandoned one
+        sender = threading.Thread(target=ch.send, args=("value",))
+        sender.start()  # a rendezvous send waits for the live receive
+        got = await asyncio.wait_for(live, HANG_GUARD)
+        sender.join(HANG_GUARD)
+        return got
+
+    assert run(main()) == "value"
+    assert not abandoned.done()
+    assert len(ch) == 0
+
+
+def test_send_async_on_a_closed_loop_passes_the_news_of_room_on() -> None:
+    ch: Chan[str] = Chan(1)
+    ch.send("first")
+    dead = asyncio.new_event_loop()
+    abandoned = dead.create_task(ch.send_async("abandoned"))
+    dead.run_until_complete(asyncio.sleep(0.01))  # the task now waits for room
+    dead.close()
+
+    async def main() -> None:
+        live = asyncio.create_task(ch.send_async("live"))
+        await asyncio.sleep(0.01)  # waits behind the abandoned one
+        assert ch.recv() == "first"  # room: the abandoned send is told first
+        await asyncio.wait_for(live, HANG_GUARD)
+
+    run(main())
+    assert not abandoned.done()
+    assert ch.try_recv() == ("live", True)
+    assert ch.try_recv() == (None, False)
+
+
+def test_cancelled_send_async_whose_value_was_claimed_returns_normally() -> None:
+    # Issue 10, fault 3: it raised CancelledError although the value was received.
+    async def main() -> None:
+        ch: Chan[str] = Chan(0)
+        task = asyncio.create_task(ch.send_async("claimed"))
+        await asyncio.sleep(0.01)  # queued, waiting for a receiver
+        assert ch.try_recv() == ("claimed", True)  # claimed between two polls
+        task.cancel()  # ... before the task ran again
+        await task  # the send happened: no CancelledError
+        assert not task.cancelled()
+        if sys.version_info >= (3, 11):
+            assert task.cancelling() == 0  # un-cancelled, for asyncio.timeout and task groups
+        assert ch.try_recv() == (None, False)  # delivered once
+
+    run(main())
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.timeout is 3.11+")
+def test_asyncio_timeout_around_a_claimed_send_does_not_raise() -> None:
+    async def main() -> None:
+        ch: Chan[str] = Chan(0)
+
+        async def send_within_timeout() -> str:
+            async with asyncio.timeout(0.05):  # type: ignore[attr-defined]
+                await ch.send_async("claimed")
+            return "sent"
+
+        task = asyncio.create_task(send_within_timeout())
+        await asyncio.sleep(0.01)
+        assert ch.try_recv() == ("claimed", True)
+        task.cancel()  # as the timeout would
+        assert await task == "sent"
+
+    run(main())
+
+
+def test_natural_retry_of_a_timed_out_send_never_delivers_twice() -> None:
+    # The receiver claims the value after wait_for's timeout fired but
+    # before it cancelled the send: the send happened, so wait_for returns
+    # and the retry loop does not send it again.
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        ch: Chan[str] = Chan(0)
+        claimed = []
+        # Hold the loop past both moments below, so that they run in one
+        # iteration, in time order: the timeout first, then the claim.
+        loop.call_later(0.01, time.sleep, 0.3)
+        loop.call_later(0.1, lambda: claimed.append(ch.try_recv()))
+        attempts = 0
+        for _ in range(3):  # the natural retry: again after a timeout
+            attempts += 1
+            try:
+                await asyncio.wait_for(ch.send_async("v"), 0.05)
+                break
+            except asyncio.TimeoutError:
+                pass
+        assert claimed == [("v", True)]
+        assert attempts == 1  # a timeout here would have sent "v" again
+        assert ch.try_recv() == (None, False)
+
+    run(main())

@@ -16,9 +16,13 @@ from polyconc import Chan, ChannelClosed
 
 
 def drain(ch: Chan[int]) -> list[int]:
+    """What can be had at once, until empty or closed and drained."""
     got: list[int] = []
     while True:
-        value, ok = ch.try_recv()
+        try:
+            value, ok = ch.try_recv()
+        except ChannelClosed:
+            return got
         if not ok:
             return got
         assert value is not None
@@ -65,7 +69,7 @@ def test_send_many_on_a_closed_channel_sends_nothing() -> None:
     ch.close()
     with pytest.raises(ChannelClosed, match="closed"):
         ch.send_many(range(3))
-    assert ch.try_recv() == (None, False)
+    assert len(ch) == 0
 
 
 def test_send_many_of_nothing_is_harmless() -> None:

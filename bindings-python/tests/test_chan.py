@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import pickle
+import sys
 import types
 import weakref
 
 import pytest
+from _helpers import run_child
 
 import polyconc
 from polyconc import Chan, ChannelClosed, select
@@ -42,6 +44,42 @@ def test_default_is_rendezvous_and_none_is_unbounded() -> None:
 def test_negative_capacity_is_value_error(bad: int) -> None:
     with pytest.raises(ValueError, match="capacity"):
         Chan(bad)
+
+
+def test_huge_capacity_is_accepted_and_allocated_as_it_fills() -> None:
+    # The core allocates at most 65,536 slots up front; the binding asks it.
+    ch: Chan[int] = Chan(1 << 40)
+    assert ch.capacity == 1 << 40
+    ch.send_many(range(70_000))
+    assert len(ch) == 70_000
+    assert ch.recv_many(70_000) == list(range(70_000))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs RLIMIT_AS and /proc")
+def test_capacity_the_core_cannot_allocate_raises_memory_error() -> None:
+    out = run_child(
+        """
+        import os, resource
+        from polyconc import Chan
+        Chan(8)  # everything but the big buffer is loaded
+        with open("/proc/self/statm") as f:
+            size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        # Room for the interpreter's small needs, not for 65,536 slots (1 MiB).
+        resource.setrlimit(resource.RLIMIT_AS, (size + 512 * 1024, hard))
+        try:
+            Chan(65536)
+            print("NO ERROR")
+        except MemoryError as e:
+            print("MemoryError:", e)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        print(Chan(65536).capacity)
+        """
+    )
+    error, after = out.splitlines()
+    assert error.startswith("MemoryError: out of memory allocating the 65536 slots"), error
+    assert "capacity 65536" in error
+    assert after == "65536"
 
 
 @pytest.mark.parametrize("bad", [-0.001, -1, math.nan])
@@ -107,8 +145,24 @@ def test_close_semantics() -> None:
     assert ch.try_recv() == (2, True)
     with pytest.raises(ChannelClosed, match="closed"):
         ch.recv()
-    assert ch.try_recv() == (None, False)
+    with pytest.raises(ChannelClosed, match="closed and empty"):
+        ch.try_recv()
     assert ch.recv_many(5) == []
+
+
+@pytest.mark.parametrize("capacity", [0, 2, None])
+def test_try_recv_tells_closed_from_empty(capacity: int | None) -> None:
+    ch: Chan[int] = Chan(capacity)
+    assert ch.try_recv() == (None, False)  # open and empty: would block
+    if capacity != 0:
+        ch.send(1)
+    ch.close()
+    if capacity != 0:
+        assert ch.try_recv() == (1, True)  # closed, not drained
+    for _ in range(2):  # closed and drained: raises every time, as recv does
+        with pytest.raises(ChannelClosed):
+            ch.try_recv()
+    assert select(ch) == (0, None, False)  # select's closed receive case does not raise
 
 
 def test_channel_closed_is_one_exception_class() -> None:

@@ -7,9 +7,13 @@ import asyncio
 import gc
 import os
 import sys
+import threading
+import time
 import weakref
+from typing import Any
 
 import pytest
+from _helpers import HANG_GUARD, run_threads
 
 from polyconc import Chan, ChannelClosed, select
 
@@ -121,3 +125,91 @@ def rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         pages = int(f.read().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def collected(ref: weakref.ref[Any]) -> bool:
+    gc.collect()
+    return ref() is None
+
+
+@pytest.mark.parametrize("capacity", [1, None])
+def test_channel_that_buffers_itself_is_collected(capacity: int | None) -> None:
+    # Issue 10, fault 9: the collector did not see what a channel buffers.
+    ch: Chan[object] = Chan(capacity)
+    ch.send(ch)
+    ref = weakref.ref(ch)
+    del ch
+    assert collected(ref)
+
+
+class Actor:
+    """Holds its inbox; its messages may hold the actor."""
+
+    def __init__(self, capacity: int | None) -> None:
+        self.inbox: Chan[tuple[str, Actor]] = Chan(capacity)
+
+
+@pytest.mark.parametrize("capacity", [4, None])
+def test_actor_whose_inbox_holds_itself_is_collected(capacity: int | None) -> None:
+    actor = Actor(capacity)
+    actor.inbox.send(("hello", actor))
+    refs: list[weakref.ref[Any]] = [weakref.ref(actor), weakref.ref(actor.inbox)]
+    del actor
+    gc.collect()
+    assert [r() for r in refs] == [None, None]
+
+
+def test_rendezvous_channel_in_a_cycle_is_collected() -> None:
+    # A rendezvous channel buffers nothing: its cycles go through what refers to it.
+    class Mailbox(Chan[object]):
+        pass
+
+    box = Mailbox(0)
+    box.owner = box  # type: ignore[attr-defined]
+    ref = weakref.ref(box)
+    del box
+    assert collected(ref)
+
+
+def test_collector_keeps_what_a_blocked_sender_waits_behind() -> None:
+    ch: Chan[object] = Chan(1)
+    ch.send(ch)  # the buffer holds the channel itself
+    item = Item()
+    item_ref = weakref.ref(item)
+    sender = threading.Thread(target=ch.send, args=(item,))
+    sender.start()
+    del item
+    time.sleep(0.1)  # let it block without the GIL (the test holds either way)
+    ch_ref = weakref.ref(ch)
+    for _ in range(3):
+        gc.collect()  # nothing may be freed, or half-visited, while it waits
+    assert ch.recv() is ch
+    sender.join(HANG_GUARD)
+    assert ch.recv() is item_ref()
+    del ch
+    assert collected(ch_ref)
+    assert refs_freed([item_ref])
+
+
+@pytest.mark.parametrize("capacity", [0, 16, None])
+def test_collections_while_batches_move_without_the_gil(capacity: int | None) -> None:
+    ch: Chan[object] = Chan(capacity)
+    n = 20_000
+    got: list[int] = []
+    done = threading.Event()
+
+    def producer() -> None:
+        ch.send_many(range(n))
+        ch.close()
+
+    def consumer() -> None:
+        while batch := ch.recv_many(100):
+            got.extend(batch)  # type: ignore[arg-type]
+        done.set()
+
+    def collector() -> None:
+        while not done.is_set():
+            gc.collect()
+
+    run_threads([producer, consumer, collector])
+    assert sorted(got) == list(range(n))

@@ -57,8 +57,13 @@ class ChanModel(RuleBasedStateMachine):
 
     @rule()
     def try_recv(self) -> None:
-        got = self.ch.try_recv()
-        assert got == ((self.buf.popleft(), True) if self.buf else (None, False))
+        got = self.outcome(self.ch.try_recv)
+        if self.buf:
+            assert got == ("ok", (self.buf.popleft(), True))
+        elif self.closed:
+            assert got == ("closed", None)
+        else:
+            assert got == ("ok", (None, False))
 
     @rule()
     def recv_no_wait(self) -> None:

@@ -1,8 +1,9 @@
 """Suite L (locks and the cost of sharing) of comparisons/WORKLOADS.md, in Python.
 
-Locks on L1-L3 and the window rows L2f/L3f: threading.Lock and threading.RLock.
-L5: an owner thread fed by polyconc.Chan (impl "core.Chan", via "pyo3") when
-`import polyconc` works, or by queue.SimpleQueue. Python has no atomic
+Locks on L1-L3 and the window rows L2f/L3f: threading.Lock and threading.RLock,
+and polyconc.Mutex and polyconc.SpinLock (impls "core.Mutex", "core.SpinLock",
+via "pyo3"). L5: an owner thread fed by polyconc.Chan ("core.Chan") or by
+queue.SimpleQueue. The polyconc rows need `import polyconc` to work. Python has no atomic
 fetch-add, so no L4. The harness (harness.py) times them and prints the lines.
 """
 
@@ -42,11 +43,13 @@ def impls() -> list[Impl]:
         Impl("queue.SimpleQueue", "message", channel=queue.SimpleQueue, capacity="unbounded"),
     ]
     if polyconc is not None:
-        out.append(Impl("core.Chan", "message", "pyo3", channel=lambda: polyconc.Chan(L5_CAPACITY)))
+        out += [
+            Impl("core.Mutex", "mutex", "pyo3", lock=polyconc.Mutex),
+            Impl("core.SpinLock", "spin", "pyo3", lock=polyconc.SpinLock),
+            Impl("core.Chan", "message", "pyo3", channel=lambda: polyconc.Chan(L5_CAPACITY)),
+        ]
     else:
-        log(
-            f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core.Chan' is left out"
-        )
+        log(f"python: polyconc is not importable ({POLYCONC_MISSING}); its impls are left out")
     return out
 
 

@@ -171,7 +171,7 @@ def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path
             Patch(color=POLYCONC_COLOR, label="polyconc"),
             Patch(color=PEER_COLOR, label="peers"),
         ],
-        loc="lower right",
+        loc="upper right",  # beside the fastest (shortest) bars, clear of the long ones
         fontsize=8,
     )
     title = f"{workload} {suite.spec.workloads[workload].title}"

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Commands each language's Makefile needs on PATH (besides make).
+# One entry per language of runner.LANGS, in its order.
 REQUIRED = {
-    "go": ("go",),
-    "java": ("java", "javac", "mvn"),
     "rust": ("cargo", "rustc"),
     "c": ("cc", "cargo"),
+    "go": ("go",),
+    "java": ("java", "javac", "mvn"),
     "python": (),  # the project venv, checked by path
 }
 # How to ask each command its version; the first non-empty output line is kept.

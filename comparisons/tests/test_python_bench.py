@@ -100,6 +100,7 @@ def test_a_lost_message_fails_the_sum_check():
 def test_every_flag_of_the_modes_table_is_accepted():
     run = bench(
         *("--ops 5 --threads 2,4 --tasks 3 --pool-sizes 1,2 --latency-ms 1 --parked 10".split()),
+        *("--work 1 --window-ms 1".split()),
         *("--workloads C6 --impls queue.Queue".split()),
     )
     assert run.returncode == 0, run.stderr

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import COMPARISONS
+from runner import LANGS
 from runner import __main__ as runner
-from runner.toolchains import detect
+from runner.toolchains import REQUIRED, VERSION_ARGS, detect
 
 
 def results_of(out: Path):
@@ -26,6 +27,12 @@ def bin_with_make_only(tmp_path, monkeypatch):
     (bindir / "make").symlink_to(shutil.which("make"))
     monkeypatch.setenv("PATH", str(bindir))
     return bindir
+
+
+def test_every_language_says_what_it_needs():
+    # runner.LANGS is the one list of languages; the toolchain table follows it.
+    assert list(REQUIRED) == list(LANGS)
+    assert all(cmd in VERSION_ARGS for cmds in REQUIRED.values() for cmd in cmds)
 
 
 def test_detect_reports_what_is_missing(bin_with_make_only, tmp_path):
@@ -104,7 +111,7 @@ def fake_root(
 
 
 def run_fake(tmp_path, program, mode="smoke", build_ok=True, workloads_md=None, suites="C"):
-    """Runs suite C only unless told: the fake programs print suite C lines."""
+    """Runs `suites` (the fake programs print suite C lines)."""
     root = fake_root(tmp_path, program, build_ok, workloads_md)
     out = tmp_path / "out"
     code = runner.main(

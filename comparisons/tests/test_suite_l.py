@@ -207,7 +207,7 @@ def test_python_program_runs_every_workload_with_exact_counts():
     for ln in lines:
         assert validate(ln) == [], ln
     seen = {(ln["workload"], ln["impl"], ln["params"]["threads"]) for ln in lines}
-    locks = ("threading.Lock", "threading.RLock")
+    locks = ("threading.Lock", "threading.RLock", "core.Mutex", "core.SpinLock")
     expected = {("L1", i, 1) for i in locks}
     for t in (2, 3):
         expected |= {(w, i, t) for w in ("L2", "L3", "L2f", "L3f") for i in locks}
@@ -217,6 +217,8 @@ def test_python_program_runs_every_workload_with_exact_counts():
     assert l3["params"] == {"threads": 3, "ops": 9, "work": 7}
     core = next(ln for ln in lines if ln["impl"] == "core.Chan")
     assert core["via"] == "pyo3" and core["params"]["capacity"] == 1024
+    kinds = {ln["impl"]: (ln["kind"], ln["via"]) for ln in lines}
+    assert kinds["core.Mutex"] == ("mutex", "pyo3") and kinds["core.SpinLock"] == ("spin", "pyo3")
 
 
 def test_python_program_a_lost_increment_fails_l5():

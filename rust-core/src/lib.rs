@@ -11,6 +11,7 @@
 
 pub mod chan;
 mod primitives;
+pub mod queue;
 pub mod sync;
 mod wait;
 

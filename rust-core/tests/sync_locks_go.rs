@@ -210,6 +210,27 @@ fn test_rlocker() {
 
 // ---- cond_test.go ----
 
+type Pair = Arc<(Mutex<()>, Condvar)>;
+
+/// The waiter of TestCondSignal(Generations): locks, says it runs, waits
+/// once, says it woke (with `id`), unlocks.
+fn spawn_cond_waiter<I: Send + 'static>(
+    pair: &Pair,
+    running: &mpsc::Sender<()>,
+    awake: &mpsc::Sender<I>,
+    id: I,
+) {
+    let (pair, running, awake) = (pair.clone(), running.clone(), awake.clone());
+    thread::spawn(move || {
+        let (m, c) = &*pair;
+        let g = m.lock();
+        running.send(()).unwrap();
+        let g = c.wait(g);
+        awake.send(id).unwrap();
+        drop(g);
+    });
+}
+
 /// TestCondSignal: each signal wakes exactly one of the waiters.
 #[test]
 fn test_cond_signal() {
@@ -218,15 +239,7 @@ fn test_cond_signal() {
     let (running_tx, running_rx) = mpsc::channel();
     let (awake_tx, awake_rx) = mpsc::channel();
     for _ in 0..n {
-        let (pair, running, awake) = (pair.clone(), running_tx.clone(), awake_tx.clone());
-        thread::spawn(move || {
-            let (m, c) = &*pair;
-            let g = m.lock();
-            running.send(()).unwrap();
-            let g = c.wait(g);
-            awake.send(()).unwrap();
-            drop(g);
-        });
+        spawn_cond_waiter(&pair, &running_tx, &awake_tx, ());
     }
     for _ in 0..n {
         running_rx.recv_timeout(HANG).unwrap(); // Wait for everyone to run.
@@ -253,17 +266,7 @@ fn test_cond_signal_generations() {
     let (awake_tx, awake_rx) = mpsc::channel();
     let (m, c) = &*pair;
     for i in 0..n {
-        {
-            let (pair, running, awake) = (pair.clone(), running_tx.clone(), awake_tx.clone());
-            thread::spawn(move || {
-                let (m, c) = &*pair;
-                let g = m.lock();
-                running.send(()).unwrap();
-                let g = c.wait(g);
-                awake.send(i).unwrap();
-                drop(g);
-            });
-        }
+        spawn_cond_waiter(&pair, &running_tx, &awake_tx, i);
         if i > 0 {
             let a = awake_rx.recv_timeout(HANG).unwrap();
             assert_eq!(a, i - 1, "wrong thread woke up");

@@ -10,6 +10,32 @@
 # ``Chan`` is the Rust class itself: a Python subclass of it made every
 # send+recv pair over 10 ns slower. Its async methods return coroutines
 # written in Python (``_aio``).
-from ._core import Chan, ChannelClosed, select
+from ._core import (
+    Chan,
+    ChannelClosed,
+    Condition,
+    CountDownLatch,
+    CyclicBarrier,
+    Mutex,
+    ReentrantLock,
+    RwLock,
+    Semaphore,
+    SpinLock,
+    WaitGroup,
+    select,
+)
 
-__all__ = ["Chan", "ChannelClosed", "select"]
+__all__ = [
+    "Chan",
+    "ChannelClosed",
+    "Condition",
+    "CountDownLatch",
+    "CyclicBarrier",
+    "Mutex",
+    "ReentrantLock",
+    "RwLock",
+    "Semaphore",
+    "SpinLock",
+    "WaitGroup",
+    "select",
+]

@@ -1,12 +1,37 @@
 from collections.abc import AsyncIterator, Callable, Iterable
-from types import GenericAlias
+from types import GenericAlias, TracebackType
 from typing import Any, Generic, TypeVar, final
 
 from typing_extensions import Self, disjoint_base
 
-__all__ = ["Chan", "ChannelClosed", "_RecvOp", "_SendOp", "select"]
+__all__ = [
+    "Chan",
+    "ChannelClosed",
+    "Condition",
+    "CountDownLatch",
+    "CyclicBarrier",
+    "Mutex",
+    "ReentrantLock",
+    "RwLock",
+    "Semaphore",
+    "SpinLock",
+    "WaitGroup",
+    "_AcquireOp",
+    "_BarrierOp",
+    "_LatchOp",
+    "_LockOp",
+    "_ReadOp",
+    "_RecvOp",
+    "_RwHold",
+    "_SendOp",
+    "_SpinOp",
+    "_WaitGroupOp",
+    "_WriteOp",
+    "select",
+]
 
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 class ChannelClosed(Exception):
     """Raised by recv once the channel is closed and drained, and by send on a closed channel."""
@@ -19,8 +44,13 @@ class Chan(Generic[_T]):
     def __class_getitem__(cls, key: Any) -> GenericAlias: ...
     def send(self, value: _T, timeout: float | None = None) -> None: ...
     def recv(self, timeout: float | None = None) -> _T: ...
-    def try_send(self, value: _T) -> bool: ...
-    def try_recv(self) -> tuple[_T | None, bool]: ...
+    def try_send(self, value: _T) -> bool:
+        """Sends if it can without waiting; False if it would block. Raises
+        ChannelClosed on a closed channel."""
+    def try_recv(self) -> tuple[_T | None, bool]:
+        """``(value, True)``, or ``(None, False)`` when nothing can be had at
+        once. Raises ChannelClosed once the channel is closed and drained
+        (as ``recv`` does), so that "closed" is never mistaken for "empty"."""
     def close(self) -> bool: ...
     def send_many(self, items: Iterable[_T], timeout: float | None = None) -> None:
         """Sends every item of ``items`` in order, waiting at most ``timeout``
@@ -44,8 +74,13 @@ class Chan(Generic[_T]):
     def __iter__(self) -> Self: ...
     def __next__(self) -> _T: ...
     async def send_async(self, value: _T) -> None:
-        """Sends ``value``; a cancelled send delivers nothing (unless it
-        already completed)."""
+        """Sends ``value``. A cancelled send either raises CancelledError
+        having delivered nothing, or, if a receiver had already claimed the
+        value (on a rendezvous channel a receiver can claim it while the
+        task waits to run), returns normally: the value is delivered, and
+        the task is un-cancelled (``Task.uncancel()``, Python 3.11+). So a
+        send that raised never delivered, and a retry after it never
+        delivers twice."""
     async def recv_async(self) -> _T:
         """Receives; raises ChannelClosed once closed and drained. A
         cancelled receive consumes nothing."""
@@ -59,17 +94,379 @@ def select(
 ) -> tuple[int, Any, bool]:
     """Go's ``select``: a ``Chan`` is a receive case, a ``(Chan, value)``
     pair a send case, ``None`` a disabled case. Returns ``(index, value,
-    ok)``; ``(-1, None, False)`` with ``default=True`` when nothing is
-    ready; raises TimeoutError past ``timeout``."""
+    ok)``: for a receive case, ``ok`` is False (and ``value`` None) when
+    its channel is closed and drained (select does not raise for it);
+    ``(-1, None, False)`` with ``default=True`` when nothing is ready;
+    raises ChannelClosed for a send case on a closed channel, and
+    TimeoutError past ``timeout``."""
 
 @final
 class _RecvOp:
-    def __new__(cls, chan: Chan[Any]) -> Self: ...
-    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
-    def cancel(self) -> None: ...
+    """A pending ``recv_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]:
+        """``(True, value)`` once received, ``(False, None)`` while pending;
+        then ``wake()`` is called once it is worth polling again, and answers
+        whether the task can still resume: if not (its event loop is closed),
+        the op drops its receive, passing on what it was told."""
+    def cancel(self) -> bool:
+        """Drops the receive, which has taken nothing: always False."""
 
 @final
 class _SendOp:
-    def __new__(cls, chan: Chan[Any], value: object) -> Self: ...
-    def poll(self, wake: Callable[[], object]) -> bool: ...
-    def cancel(self) -> None: ...
+    """A pending ``send_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]:
+        """``(True, None)`` once sent, ``(False, None)`` while pending; ``wake``
+        as for ``_RecvOp.poll``."""
+    def cancel(self) -> bool:
+        """Stops the send: True if a receiver had already claimed the value
+        (it is delivered), False if it delivers nothing."""
+
+@final
+class Mutex:
+    """A lock, as ``threading.Lock``, that any thread may release. Blocking
+    acquires release the GIL and stay interruptible by Ctrl-C; an
+    interrupted, timed-out or cancelled acquire holds nothing. Threads and
+    tasks of any event loop may share one."""
+
+    def __new__(cls) -> Self: ...
+    def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:
+        """Takes the lock, as ``threading.Lock.acquire``: waits at most
+        ``timeout`` seconds (``-1`` or ``None``: forever), or not at all when
+        ``blocking`` is false; whether it was taken. ValueError for a timeout
+        with ``blocking=False`` or a negative one other than -1."""
+    def release(self) -> None:
+        """Releases the lock, whichever thread or task took it; RuntimeError
+        if it is not locked."""
+    def locked(self) -> bool: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def acquire_async(self, timeout: float | None = None) -> bool:
+        """Takes the lock from a task; False if ``timeout`` seconds pass
+        first. Cancelled, it holds nothing (a lock handed to it meanwhile is
+        passed on)."""
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class ReentrantLock:
+    """A lock its holder may take again, as ``threading.RLock`` (Java's
+    ``ReentrantLock``): released once per acquire, by the thread that holds
+    it. ``fair=True`` hands it to waiters in arrival order."""
+
+    def __new__(cls, fair: bool = False) -> Self: ...
+    def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:
+        """As ``Mutex.acquire``; a thread that holds the lock takes it again
+        at once."""
+    def release(self) -> None:
+        """Releases one hold; RuntimeError if this thread holds none."""
+    def locked(self) -> bool: ...
+    def hold_count(self) -> int:
+        """How many holds this thread has (0 if it holds none)."""
+    def is_held_by_current_thread(self) -> bool: ...
+    def queue_length(self) -> int:
+        """How many threads wait to take the lock (a snapshot)."""
+    @property
+    def fair(self) -> bool: ...
+    def new_condition(self) -> Condition:
+        """``Condition(self)``."""
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class Condition:
+    """A condition variable, as ``threading.Condition``, over a
+    ``ReentrantLock`` (a new one by default) or a ``Mutex``; TypeError for
+    any other lock. Waiting or notifying without holding the lock raises
+    RuntimeError."""
+
+    def __new__(cls, lock: ReentrantLock | Mutex | None = None) -> Self: ...
+    @property
+    def lock(self) -> ReentrantLock | Mutex: ...
+    def acquire(self, *args: Any, **kwargs: Any) -> bool: ...
+    def release(self) -> None: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool:
+        """Releases the lock (every hold of a ``ReentrantLock``), waits for a
+        notify at most ``timeout`` seconds, and takes the lock again (also
+        when Ctrl-C interrupts it); False if it timed out."""
+    def wait_for(self, predicate: Callable[[], _R], timeout: float | None = None) -> _R:
+        """Waits until ``predicate()`` is true, at most ``timeout`` seconds
+        in all; returns the predicate's last answer."""
+    def notify(self, n: int = 1) -> None: ...
+    def notify_all(self) -> None: ...
+
+@final
+class _LockOp:
+    """A pending ``Mutex.acquire_async``, awaited by ``polyconc._aio.drive``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool:
+        """Drops the acquire; a lock handed to it meanwhile is released.
+        Always False."""
+
+@final
+class Semaphore:
+    """A counting semaphore, as ``threading.Semaphore`` (Java's: an acquire
+    may take several permits, all or none). ``fair=True`` serves waiting
+    acquires in arrival order. Any thread or task may release."""
+
+    def __new__(cls, value: int = 1, fair: bool = False) -> Self: ...
+    def acquire(
+        self, blocking: bool = True, timeout: float | None = None, *, permits: int = 1
+    ) -> bool:
+        """Takes ``permits`` permits at once, waiting at most ``timeout``
+        seconds (``None``: forever), or not at all when ``blocking`` is
+        false; whether they were taken. ``permits`` is keyword-only because
+        ``acquire(2)`` means ``blocking=2`` in ``threading``. ValueError for
+        ``permits < 1``, a negative timeout, or a timeout with
+        ``blocking=False``. Interrupted (Ctrl-C), timed out or cancelled, it
+        takes nothing."""
+    def release(self, n: int = 1) -> None:
+        """Gives ``n`` permits; ValueError for ``n < 1``."""
+    def available_permits(self) -> int: ...
+    def drain_permits(self) -> int:
+        """Takes every permit available now; how many."""
+    def queue_length(self) -> int:
+        """How many acquires wait (a snapshot)."""
+    @property
+    def fair(self) -> bool: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def acquire_async(self, timeout: float | None = None, *, permits: int = 1) -> bool:
+        """Takes ``permits`` permits from a task; False if ``timeout``
+        seconds pass first. Cancelled, it takes nothing (permits handed to it
+        meanwhile go back)."""
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class CountDownLatch:
+    """Java's ``CountDownLatch``: opens once counted down to zero, and stays
+    open."""
+
+    def __new__(cls, count: int) -> Self: ...
+    def count_down(self) -> None:
+        """One less (nothing once at zero)."""
+    @property
+    def count(self) -> int: ...
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits until the count is zero; False if ``timeout`` seconds pass
+        first."""
+    async def wait_async(self, timeout: float | None = None) -> bool: ...
+
+@final
+class WaitGroup:
+    """Go's ``sync.WaitGroup``: waits for a counted group of tasks."""
+
+    def __new__(cls) -> Self: ...
+    def add(self, delta: int = 1) -> None:
+        """Adds ``delta`` (may be negative); ValueError, with the counter
+        unchanged, if it would go below zero."""
+    def done(self) -> None:
+        """``add(-1)``."""
+    @property
+    def count(self) -> int: ...
+    def wait(self, timeout: float | None = None) -> bool:
+        """Waits until the counter is zero; False if ``timeout`` seconds
+        pass first."""
+    async def wait_async(self, timeout: float | None = None) -> bool: ...
+
+@final
+class _AcquireOp:
+    """A pending ``Semaphore.acquire_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool:
+        """Drops the acquire; permits handed to it go back. Always False."""
+
+@final
+class _LatchOp:
+    """A pending ``CountDownLatch.wait_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class _WaitGroupOp:
+    """A pending ``WaitGroup.wait_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class CyclicBarrier:
+    """A barrier for ``parties`` threads or tasks, as ``threading.Barrier``
+    (Java's ``CyclicBarrier``): ready again for the next round once every
+    party has passed."""
+
+    def __new__(
+        cls, parties: int, action: Callable[[], object] | None = None, timeout: float | None = None
+    ) -> Self: ...
+    def wait(self, timeout: float | None = None) -> int:
+        """Waits until ``parties`` parties wait (at most ``timeout`` seconds,
+        by default the barrier's own); returns a unique index in
+        ``range(parties)``, 0 for the first to arrive, as ``threading``. The
+        last to arrive runs ``action`` first; an exception there breaks the
+        barrier and is raised in that party. Raises
+        ``threading.BrokenBarrierError`` when the barrier is or becomes
+        broken, also on a timeout, which breaks it (as ``threading`` does);
+        a party interrupted by Ctrl-C breaks it too (Java's rule), so that
+        nobody waits forever for it."""
+    async def wait_async(self, timeout: float | None = None) -> int:
+        """``wait`` from a task; a cancelled wait breaks the barrier."""
+    def reset(self) -> None:
+        """Breaks the parties waiting now out (BrokenBarrierError) and makes
+        the barrier new again."""
+    @property
+    def parties(self) -> int: ...
+    @property
+    def n_waiting(self) -> int: ...
+    @property
+    def broken(self) -> bool: ...
+
+@final
+class _BarrierOp:
+    """A pending ``CyclicBarrier.wait_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, int | None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class SpinLock:
+    """A spin lock with ``Mutex``'s API: a waiter spins (GIL released,
+    yielding its CPU as the pauses grow) instead of sleeping, and its
+    ``acquire_async`` re-polls instead of waiting to be woken. Good only for
+    very short critical sections; prefer ``Mutex``."""
+
+    def __new__(cls) -> Self: ...
+    def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:
+        """As ``Mutex.acquire``."""
+    def release(self) -> None:
+        """Releases the lock, whichever thread or task took it;
+        RuntimeError if it is not locked."""
+    def locked(self) -> bool: ...
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def acquire_async(self, timeout: float | None = None) -> bool: ...
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+
+@final
+class RwLock:
+    """Many readers or one writer; a waiting writer blocks new readers, so
+    no writer starves. Holds are not owned: any thread or task may release
+    one (RuntimeError when none is held)."""
+
+    def __new__(cls) -> Self: ...
+    def acquire_read(self, timeout: float | None = None) -> bool:
+        """Takes a read hold, waiting at most ``timeout`` seconds; whether it
+        was taken. Interrupted (Ctrl-C) or timed out, it holds nothing."""
+    def release_read(self) -> None: ...
+    def acquire_write(self, timeout: float | None = None) -> bool:
+        """Takes the write hold, as ``acquire_read``."""
+    def release_write(self) -> None: ...
+    async def acquire_read_async(self, timeout: float | None = None) -> bool: ...
+    async def acquire_write_async(self, timeout: float | None = None) -> bool: ...
+    def read(self) -> _RwHold:
+        """``with rw.read():`` (or ``async with``) holds a read hold inside."""
+    def write(self) -> _RwHold:
+        """``with rw.write():`` (or ``async with``) holds the write hold inside."""
+    @property
+    def readers(self) -> int:
+        """How many read holds are held now."""
+    @property
+    def writing(self) -> bool: ...
+
+@final
+class _RwHold:
+    """``RwLock.read()`` / ``write()``: takes its hold on entry."""
+
+    def __enter__(self) -> bool: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    async def __aenter__(self) -> bool: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
+    def release(self) -> None: ...
+
+@final
+class _SpinOp:
+    """A pending ``SpinLock.acquire_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class _ReadOp:
+    """A pending ``RwLock.acquire_read_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...
+
+@final
+class _WriteOp:
+    """A pending ``RwLock.acquire_write_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, None]: ...
+    def cancel(self) -> bool: ...

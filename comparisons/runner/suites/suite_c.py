@@ -5,7 +5,7 @@ The claims' words and rules are in WORKLOADS.md ("Claims of suite C").
 
 from ..claims import Claim, Row
 from ..fmt import fmt_ns, fmt_ratio
-from .base import Column, Data, Suite, best, is_int, row_order
+from .base import Column, Data, Suite, best, is_int, is_polyconc, row_order
 
 # C1 and C6 have one configuration per implementation whatever its capacity
 # (M or unbounded; 0 or 1), so they get one figure column and a capacity column.
@@ -152,8 +152,8 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
         rows = data.get(workload, {})
         cols = sorted({c for cells in rows.values() for c in cells}, key=config_order)
         for col in cols:
-            core = best(rows, col, lambda k, _: k[1] == "core")
-            peer = best(rows, col, lambda k, _: k[1] != "core")
+            core = best(rows, col, lambda k, _: is_polyconc(k[1]))
+            peer = best(rows, col, lambda k, _: not is_polyconc(k[1]))
             if core and peer:
                 (ck, cv), (pk, pv) = core, peer
                 across.append(
@@ -162,7 +162,7 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
                         [
                             workload,
                             col,
-                            f"{ck[0]}/{ck[2]}",
+                            f"{ck[0]}/{ck[2]}" + ("" if ck[1] == "core" else f" {ck[1]}"),
                             fmt_ns(cv),
                             f"{pk[0]}/{pk[1]}",
                             fmt_ns(pv),
@@ -172,8 +172,8 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
                     )
                 )
             for lang in {k[0] for k in rows}:
-                core = best(rows, col, lambda k, _, lg=lang: k[0] == lg and k[1] == "core")
-                peer = best(rows, col, lambda k, _, lg=lang: k[0] == lg and k[1] != "core")
+                core = best(rows, col, lambda k, _, lg=lang: k[0] == lg and is_polyconc(k[1]))
+                peer = best(rows, col, lambda k, _, lg=lang: k[0] == lg and not is_polyconc(k[1]))
                 if core and peer:
                     (ck, cv), (pk, pv) = core, peer
                     within.append(
@@ -185,7 +185,7 @@ def against_peers(suite: Suite, data: Data) -> list[Claim]:
                                     lang,
                                     workload,
                                     col,
-                                    f"core/{ck[2]}",
+                                    f"{ck[1]}/{ck[2]}",
                                     fmt_ns(cv),
                                     pk[1],
                                     fmt_ns(pv),

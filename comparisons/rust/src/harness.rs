@@ -394,7 +394,17 @@ mod tests {
         assert_eq!(o.workloads, ["C1", "C2", "C3", "C4", "C5", "C6"]);
         assert_eq!(
             o.impls,
-            ["core", "crossbeam-channel", "flume", "std::sync::mpsc"]
+            [
+                "core",
+                "crossbeam-channel",
+                "flume",
+                "std::sync::mpsc",
+                "core.ArrayBlockingQueue",
+                "core.ArrayBlockingQueue.fair",
+                "core.LinkedBlockingQueue",
+                "core.SynchronousQueue",
+                "core.LinkedTransferQueue.transfer"
+            ]
         );
     }
 
@@ -469,13 +479,18 @@ mod tests {
             .map(|l| serde_json::from_str(l).expect("a JSON line"))
             .collect();
         // C1 + 3 workloads x 4 capacities + C5 + C6, on four channels, less
-        // std's C4 (single consumer) and C5 (no select).
-        assert_eq!(lines.len(), 4 * (1 + 12 + 1 + 1) - 4 - 1);
+        // std's C4 (single consumer) and C5 (no select); and the queues at
+        // their capacities (C1: three; C2-C4: two arrays at 1 and 1024, the
+        // linked one at 1, 1024 and unbounded, two rendezvous at 0; C6: the
+        // two rendezvous).
+        assert_eq!(lines.len(), 4 * (1 + 12 + 1 + 1) - 4 - 1 + 3 + 3 * 9 + 2);
         for l in &lines {
             assert_eq!(l["suite"], "C");
             assert_eq!(l["lang"], "rust");
             assert_eq!(l["via"], "native");
-            assert_eq!(l["kind"], "channel");
+            // polyconc's queues are "core.<Java's name>"; its channel is "core".
+            let queue = l["impl"].as_str().unwrap().starts_with("core.");
+            assert_eq!(l["kind"], if queue { "queue" } else { "channel" });
             assert_eq!(l["runs"], 1);
             assert!(l["median"].as_f64().unwrap() > 0.0);
             assert_eq!(l["host"]["toolchain"], TOOLCHAIN);

@@ -1,6 +1,6 @@
 //! The Rust side of polyconc's cross-language comparisons: the benchmark
 //! program's [`harness`] and its suites ([`suite_c`]: suite C of
-//! `comparisons/WORKLOADS.md` on four Rust channels; [`suite_l`]: suite L on
+//! `comparisons/WORKLOADS.md` on four Rust channels and polyconc's queues; [`suite_l`]: suite L on
 //! four locks, an atomic and two channels). polyconc's criterion
 //! bench runs the same [`workloads`].
 #![warn(missing_docs)]

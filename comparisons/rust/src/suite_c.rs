@@ -11,6 +11,15 @@ use crate::workloads::{configs, prepare, Capacity, Config, ImplKind, Workload};
 /// Suite C of WORKLOADS.md.
 pub struct SuiteC;
 
+/// The kind WORKLOADS.md gives an implementation: `channel`, or `queue` for
+/// polyconc's blocking queues (Java's).
+fn kind(imp: ImplKind) -> &'static str {
+    match imp {
+        ImplKind::Core | ImplKind::Crossbeam | ImplKind::Flume | ImplKind::Std => "channel",
+        _ => "queue",
+    }
+}
+
 const IDS: [&str; 6] = ["C1", "C2", "C3", "C4", "C5", "C6"];
 
 impl Suite for SuiteC {
@@ -57,8 +66,7 @@ impl Suite for SuiteC {
                 out.push(Case {
                     workload: workload.id(),
                     impl_name: imp.name(),
-                    // Every Rust channel measured here can be closed.
-                    kind: "channel",
+                    kind: kind(imp),
                     label,
                     unit,
                     params,

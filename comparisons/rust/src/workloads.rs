@@ -1,6 +1,8 @@
 //! Suite C of `comparisons/WORKLOADS.md` (C1–C6), written once, generic over
 //! a channel, and run on four Rust channels: polyconc's `Chan` ("core"),
-//! crossbeam-channel, flume and `std::sync::mpsc`.
+//! crossbeam-channel, flume and `std::sync::mpsc`; and on polyconc's blocking
+//! queues (`polyconc::queue`, "core.<Java's name>"), each at the capacities
+//! it has.
 //!
 //! Two programs compile this one file: the comparison program (as the
 //! `polyconc_compare::workloads` module) and polyconc's criterion bench
@@ -11,10 +13,14 @@
 //! names only external crates, never `crate::`.
 
 use std::fmt;
-use std::sync::mpsc;
+use std::marker::PhantomData;
+use std::sync::{mpsc, Arc};
 use std::thread;
 
 use polyconc::chan::{Chan, Select};
+use polyconc::queue::{
+    ArrayBlockingQueue, BlockingQueue, LinkedBlockingQueue, LinkedTransferQueue, SynchronousQueue,
+};
 
 /// One run's timed part: it moves the messages and returns the sum of
 /// everything received.
@@ -172,15 +178,30 @@ pub enum ImplKind {
     Flume,
     /// `std::sync::mpsc` (`sync_channel`, and `channel` when unbounded).
     Std,
+    /// `polyconc::queue::ArrayBlockingQueue::new`.
+    ArrayQueue,
+    /// `polyconc::queue::ArrayBlockingQueue::fair`.
+    ArrayQueueFair,
+    /// `polyconc::queue::LinkedBlockingQueue`.
+    LinkedQueue,
+    /// `polyconc::queue::SynchronousQueue`.
+    SynchronousQueue,
+    /// `polyconc::queue::LinkedTransferQueue`, sending with `transfer`.
+    TransferQueue,
 }
 
 impl ImplKind {
     /// Every implementation, in output order.
-    pub const ALL: [ImplKind; 4] = [
+    pub const ALL: [ImplKind; 9] = [
         ImplKind::Core,
         ImplKind::Crossbeam,
         ImplKind::Flume,
         ImplKind::Std,
+        ImplKind::ArrayQueue,
+        ImplKind::ArrayQueueFair,
+        ImplKind::LinkedQueue,
+        ImplKind::SynchronousQueue,
+        ImplKind::TransferQueue,
     ];
 
     /// The name the result schema uses (`impl`).
@@ -190,20 +211,30 @@ impl ImplKind {
             ImplKind::Crossbeam => "crossbeam-channel",
             ImplKind::Flume => "flume",
             ImplKind::Std => "std::sync::mpsc",
+            ImplKind::ArrayQueue => "core.ArrayBlockingQueue",
+            ImplKind::ArrayQueueFair => "core.ArrayBlockingQueue.fair",
+            ImplKind::LinkedQueue => "core.LinkedBlockingQueue",
+            ImplKind::SynchronousQueue => "core.SynchronousQueue",
+            ImplKind::TransferQueue => "core.LinkedTransferQueue.transfer",
         }
     }
 }
 
 /// Builds the channels of one run of `config` on `imp` (outside the timed
 /// part) and returns the timed body; `None` when `imp` cannot express the
-/// configuration (std's single-consumer `Receiver` has no C4, std has no
-/// select for C5).
+/// configuration (std's single-consumer `Receiver` has no C4, std and the
+/// queues have no select for C5, a queue lacks some capacities).
 pub fn prepare(imp: ImplKind, config: &Config) -> Option<Body> {
     match imp {
         ImplKind::Core => prepare_on::<Core>(config),
         ImplKind::Crossbeam => prepare_on::<Crossbeam>(config),
         ImplKind::Flume => prepare_on::<Flume>(config),
         ImplKind::Std => prepare_on::<StdMpsc>(config),
+        ImplKind::ArrayQueue => prepare_on::<Queue<ArrayShape>>(config),
+        ImplKind::ArrayQueueFair => prepare_on::<Queue<FairArrayShape>>(config),
+        ImplKind::LinkedQueue => prepare_on::<Queue<LinkedShape>>(config),
+        ImplKind::SynchronousQueue => prepare_on::<Queue<SynchronousShape>>(config),
+        ImplKind::TransferQueue => prepare_on::<Queue<TransferShape>>(config),
     }
 }
 
@@ -214,6 +245,10 @@ pub fn prepare(imp: ImplKind, config: &Config) -> Option<Body> {
 trait Channel {
     type Tx: Clone + Send + 'static;
     type Rx: Send + 'static;
+    /// Whether it has this capacity (every channel here has all of them).
+    fn has(_capacity: Capacity) -> bool {
+        true
+    }
     fn channel(capacity: Capacity) -> (Self::Tx, Self::Rx);
     fn send(tx: &Self::Tx, value: u64);
     /// `None` once the channel is closed and drained.
@@ -375,7 +410,121 @@ impl Channel for StdMpsc {
     const SELECT: Option<SelectFn<mpsc::Receiver<u64>>> = None;
 }
 
+/// A blocking queue of `polyconc::queue` as a channel: shared by its
+/// producers and consumers, closed with `close` as Go closes a channel.
+struct Queue<S>(PhantomData<S>);
+
+/// How one queue type is made, at which capacities, and how it sends.
+trait QueueShape {
+    type Q: BlockingQueue<u64> + 'static;
+    fn has(capacity: Capacity) -> bool;
+    fn make(capacity: Capacity) -> Self::Q;
+    fn send(q: &Self::Q, value: u64) {
+        q.put(value).expect(SEND_FAILED);
+    }
+}
+
+/// The capacity of a bounded queue with room for at least one element.
+fn room(capacity: Capacity) -> usize {
+    match capacity {
+        Capacity::Bounded(n) if n > 0 => n,
+        _ => unreachable!("asked only for the capacities `has` accepts"),
+    }
+}
+
+struct ArrayShape;
+impl QueueShape for ArrayShape {
+    type Q = ArrayBlockingQueue<u64>;
+    fn has(capacity: Capacity) -> bool {
+        matches!(capacity, Capacity::Bounded(n) if n > 0)
+    }
+    fn make(capacity: Capacity) -> Self::Q {
+        ArrayBlockingQueue::new(room(capacity))
+    }
+}
+
+struct FairArrayShape;
+impl QueueShape for FairArrayShape {
+    type Q = ArrayBlockingQueue<u64>;
+    fn has(capacity: Capacity) -> bool {
+        ArrayShape::has(capacity)
+    }
+    fn make(capacity: Capacity) -> Self::Q {
+        ArrayBlockingQueue::fair(room(capacity))
+    }
+}
+
+struct LinkedShape;
+impl QueueShape for LinkedShape {
+    type Q = LinkedBlockingQueue<u64>;
+    fn has(capacity: Capacity) -> bool {
+        capacity != Capacity::Bounded(0)
+    }
+    fn make(capacity: Capacity) -> Self::Q {
+        match capacity {
+            Capacity::Unbounded => LinkedBlockingQueue::unbounded(),
+            bounded => LinkedBlockingQueue::new(room(bounded)),
+        }
+    }
+}
+
+/// Java's rendezvous: capacity 0 only.
+struct SynchronousShape;
+impl QueueShape for SynchronousShape {
+    type Q = SynchronousQueue<u64>;
+    fn has(capacity: Capacity) -> bool {
+        capacity == Capacity::Bounded(0)
+    }
+    fn make(_: Capacity) -> Self::Q {
+        SynchronousQueue::new()
+    }
+}
+
+/// An unbounded queue whose `transfer` waits for its taker: a rendezvous,
+/// so listed at capacity 0 (as the Java program lists it).
+struct TransferShape;
+impl QueueShape for TransferShape {
+    type Q = LinkedTransferQueue<u64>;
+    fn has(capacity: Capacity) -> bool {
+        SynchronousShape::has(capacity)
+    }
+    fn make(_: Capacity) -> Self::Q {
+        LinkedTransferQueue::new()
+    }
+    fn send(q: &Self::Q, value: u64) {
+        q.transfer(value).expect(SEND_FAILED);
+    }
+}
+
+impl<S: QueueShape> Channel for Queue<S> {
+    type Tx = Arc<S::Q>;
+    type Rx = Arc<S::Q>;
+    fn has(capacity: Capacity) -> bool {
+        S::has(capacity)
+    }
+    fn channel(capacity: Capacity) -> (Self::Tx, Self::Rx) {
+        let q = Arc::new(S::make(capacity));
+        (Arc::clone(&q), q)
+    }
+    fn send(tx: &Self::Tx, value: u64) {
+        S::send(tx, value);
+    }
+    fn recv(rx: &Self::Rx) -> Option<u64> {
+        rx.take().ok()
+    }
+    fn close(tx: Self::Tx) {
+        tx.close();
+    }
+    fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
+        Some(Arc::clone(rx))
+    }
+    const SELECT: Option<SelectFn<Self::Rx>> = None;
+}
+
 fn prepare_on<I: Channel>(config: &Config) -> Option<Body> {
+    if !I::has(config.capacity) {
+        return None;
+    }
     match config.workload {
         Workload::C1 => Some(seq::<I>(config)),
         Workload::C2 | Workload::C3 | Workload::C4 => shared::<I>(config),

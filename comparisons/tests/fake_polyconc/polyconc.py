@@ -1,5 +1,5 @@
-"""Test double of polyconc's Python API (Chan, select, ChannelClosed) in pure
-Python, so the tests run bench.py's `core` paths (close, iteration, select)
+"""Test double of polyconc's Python API (Chan, select, ChannelClosed, Mutex,
+SpinLock) in pure Python, so the tests run bench.py's `core` paths (close, iteration, select)
 whether or not the pyo3 extension is built. Never used for figures."""
 
 import threading
@@ -74,3 +74,9 @@ def select(*chans):
                 if got is not None:
                     return i, got[0], got[1]
             _cond.wait()
+
+
+# The locks of suite L: a context-manager lock with acquire/release is all
+# suite_l.py needs of them.
+Mutex = threading.Lock
+SpinLock = threading.Lock

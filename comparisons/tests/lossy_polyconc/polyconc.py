@@ -13,6 +13,7 @@ _spec.loader.exec_module(_double)
 
 ChannelClosed = _double.ChannelClosed
 select = _double.select
+Mutex, SpinLock = _double.Mutex, _double.SpinLock
 
 
 class Chan(_double.Chan):

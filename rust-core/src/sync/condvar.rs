@@ -1,4 +1,4 @@
-//! [`Condvar`]: waiting for a condition on data behind a [`Mutex`] (or a
+//! [`Condvar`]: waiting for a condition on data behind a [`Mutex`](super::Mutex) (or a
 //! [`RawMutex`]).
 
 use std::fmt;

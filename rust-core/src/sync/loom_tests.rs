@@ -1,7 +1,8 @@
 //! loom models of the locks' wait and wake paths: the mutex's park/unpark
 //! and hand-off, a cancelled async lock racing an unlock, a condition
-//! variable's notify racing a timeout, its requeueing notify_all, and the
-//! reader-writer lock's grants to readers behind a writer.
+//! variable's notify racing a timeout, its requeueing notify_all, the
+//! reader-writer lock's grants to readers behind a writer, and a reentrant
+//! lock's condition releasing every hold while it waits.
 //! Loom fails a model in which every thread ends up parked (a lost
 //! wake-up); the asserts check the counts.
 //!
@@ -13,7 +14,7 @@ use std::time::Instant;
 use loom::sync::Arc;
 use loom::thread;
 
-use super::{Condvar, Mutex, RawMutex, RwLock};
+use super::{Condition, Condvar, Mutex, RawMutex, ReentrantLock, RwLock};
 
 fn poll_once<F: std::future::Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -170,5 +171,42 @@ fn rwlock_write_release_grants_readers() {
         for r in readers {
             assert_eq!(r.join().unwrap(), 1);
         }
+    });
+}
+
+/// A thread holding a reentrant lock twice waits on one of its conditions
+/// (every hold released: the signalling thread can take the lock) and gets
+/// both holds back, whether the signal or its timeout (already past) wins.
+#[test]
+fn reentrant_condition_releases_every_hold() {
+    loom::model(|| {
+        // Leaked: a condition borrows its lock, and loom's threads are 'static.
+        let lock: &'static ReentrantLock = Box::leak(Box::new(ReentrantLock::new()));
+        let cond: &'static Condition<'static> = Box::leak(Box::new(lock.new_condition()));
+        let flag = Arc::new(loom::sync::atomic::AtomicBool::new(false));
+        let signaller = {
+            let flag = flag.clone();
+            thread::spawn(move || {
+                lock.lock();
+                flag.store(true, loom::sync::atomic::Ordering::Relaxed);
+                cond.signal().unwrap();
+                lock.unlock().unwrap();
+            })
+        };
+        lock.lock();
+        lock.lock();
+        let mut timed_out_once = false;
+        while !flag.load(loom::sync::atomic::Ordering::Relaxed) {
+            if timed_out_once {
+                cond.wait().unwrap();
+            } else {
+                timed_out_once = cond.wait_deadline(Instant::now()).unwrap().timed_out();
+            }
+            assert_eq!(lock.hold_count(), 2);
+        }
+        lock.unlock().unwrap();
+        lock.unlock().unwrap();
+        signaller.join().unwrap();
+        assert!(!lock.is_locked());
     });
 }

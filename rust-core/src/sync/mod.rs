@@ -24,19 +24,29 @@
 //! });
 //! ```
 
+mod barrier;
 mod condvar;
+mod latch;
 mod mutex;
+mod once;
 mod raw_mutex;
 mod reentrant;
 mod rwlock;
+mod semaphore;
 mod spin;
+mod waitgroup;
 
+pub use barrier::{BarrierError, BarrierWaitFuture, CyclicBarrier, InvalidParties};
 pub use condvar::{Condvar, WaitTimeoutResult};
+pub use latch::{CountDownLatch, LatchWaitFuture};
 pub use mutex::{Mutex, MutexGuard, MutexLockFuture};
+pub use once::Once;
 pub use raw_mutex::{NotLocked, RawLockFuture, RawMutex};
 pub use reentrant::{Condition, NotOwner, ReentrantLock};
 pub use rwlock::{RwLock, RwLockReadFuture, RwLockReadGuard, RwLockWriteFuture, RwLockWriteGuard};
+pub use semaphore::{AcquireFuture, PermitOverflow, Semaphore};
 pub use spin::{SpinLock, SpinLockFuture, SpinLockGuard};
+pub use waitgroup::{NegativeCounter, WaitGroup, WaitGroupWaitFuture};
 
 #[cfg(all(test, loom))]
 mod loom_tests;

@@ -2,17 +2,17 @@
 //! [`Condvar`](super::Condvar)'s requeueing target, and the lock the
 //! bindings hand out.
 //!
-//! The state word holds three bits. `LOCKED`; `PARKED`, set while the wait
-//! queue may hold waiters, so that an unlock that finds it clear is one
-//! CAS; and `HANDOFF`, the starvation mode. Normally the lock *barges*: an
-//! unlock releases it and wakes the first waiter to *retry*, and a running
-//! thread may take the lock first (handing it over in FIFO order convoys:
-//! every hand-off waits for a sleeping thread to be scheduled). A woken
-//! waiter that loses and has waited longer than [`FAIR_AFTER`] sets
-//! `HANDOFF`: from then on every unlock hands the lock straight to the
-//! first waiter, and newcomers queue behind, until the queue empties or a
-//! waiter is handed the lock after a short wait (Go's starvation mode).
-//! A [`fair`](RawMutex::fair) mutex is always in hand-off mode.
+//! The state word holds two bits: `LOCKED`, and `PARKED`, set while the
+//! wait queue may hold waiters, so that an unlock that finds it clear is
+//! one CAS. Normally the lock *barges*: an unlock releases it and wakes the
+//! first waiter to *retry*, and a running thread may take the lock first
+//! (handing it over in FIFO order convoys: every hand-off waits for a
+//! sleeping thread to be scheduled). But an unlock whose first waiter has
+//! waited longer than [`FAIR_AFTER`] hands the lock straight to it instead,
+//! keeping it locked, so newcomers cannot take it and queue behind. The
+//! unlocking thread decides (parking_lot's fair unlock, with Go's 1 ms),
+//! so a waiter is served even while it cannot get a CPU to ask. A
+//! [`fair`](RawMutex::fair) mutex always hands over.
 
 use std::fmt;
 use std::future::Future;
@@ -25,7 +25,6 @@ use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Spin, Wait, WaitQueue
 
 const LOCKED: usize = 1;
 const PARKED: usize = 2;
-const HANDOFF: usize = 4;
 
 /// The case a waiter is claimed for when the lock is handed to it: it
 /// holds the lock when it wakes.
@@ -34,7 +33,7 @@ pub(super) const HANDED: usize = 0;
 /// to try again.
 pub(super) const RETRY: usize = 1;
 
-/// How long a waiter waits before the lock turns to hand-off mode.
+/// How long a waiter waits before an unlock hands it the lock directly.
 pub(super) const FAIR_AFTER: Duration = Duration::from_millis(1);
 
 /// Spin steps before queueing, taken only while nobody is queued: the
@@ -59,7 +58,7 @@ const SPIN_STEPS: u32 = 10;
 /// ```
 pub struct RawMutex {
     state: AtomicUsize,
-    queue: WaitQueue<()>,
+    queue: WaitQueue<Patience>,
     /// Always hand off (Java's fair `ReentrantLock`).
     fair: bool,
 }
@@ -284,37 +283,36 @@ impl RawMutex {
     }
 
     /// Queues `waiter` while the lock is held (first if it queued before:
-    /// it was woken to retry and lost), asking for hand-off mode if it has
-    /// waited long; `Err` if the lock was free after all (the caller
-    /// retries).
+    /// it was woken to retry and lost); `Err` if the lock was free after
+    /// all (the caller retries).
     fn enqueue(&self, waiter: &Arc<Waiter>, patience: &mut Patience) -> Result<(), ()> {
-        let again = patience.since.is_some();
-        let starving = patience.starving();
         let mut q = self.queue.lock();
         let mut state = self.state.load(Ordering::Relaxed);
-        loop {
+        while state & PARKED == 0 {
             if state & LOCKED == 0 {
                 return Err(());
             }
-            let new = state | PARKED | if starving { HANDOFF } else { 0 };
-            if new == state {
-                break;
-            }
             // The unlocker's CAS from `LOCKED` fails once this lands: it
             // takes the slow path, and the queue's lock, which we hold.
-            match self
-                .state
-                .compare_exchange(state, new, Ordering::Relaxed, Ordering::Relaxed)
-            {
+            match self.state.compare_exchange(
+                state,
+                state | PARKED,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
                 Ok(_) => break,
                 Err(now) => state = now,
             }
         }
-        if again {
-            q.push_front(Arc::clone(waiter), ());
-        } else {
-            q.push_back(Arc::clone(waiter), ());
-            patience.since = Some(Instant::now());
+        if state & LOCKED == 0 {
+            return Err(());
+        }
+        match patience.since {
+            Some(_) => q.push_front(Arc::clone(waiter), *patience),
+            None => {
+                patience.since = Some(Instant::now());
+                q.push_back(Arc::clone(waiter), *patience);
+            }
         }
         Ok(())
     }
@@ -325,17 +323,9 @@ impl RawMutex {
         let mut q = self.queue.lock();
         q.abort(waiter)?;
         if q.is_empty() {
-            self.state.fetch_and(!(PARKED | HANDOFF), Ordering::Relaxed);
+            self.state.fetch_and(!PARKED, Ordering::Relaxed);
         }
         Ok(())
-    }
-
-    /// A waiter that was handed the lock leaves hand-off mode if it had
-    /// not waited long (Go's rule).
-    fn handed(&self, patience: &Patience) {
-        if !patience.starving() {
-            self.state.fetch_and(!HANDOFF, Ordering::Relaxed);
-        }
     }
 
     #[cold]
@@ -378,17 +368,14 @@ impl RawMutex {
                 }
             };
             if case == Some(HANDED) {
-                self.handed(&patience);
                 return true;
             }
             // Woken to retry; past the deadline, one last try.
             if deadline.is_past() {
                 return self.try_lock();
             }
+            patience.lost();
             state = self.state.load(Ordering::Relaxed);
-            if state & LOCKED != 0 {
-                patience.lost();
-            }
         }
     }
 
@@ -401,13 +388,13 @@ impl RawMutex {
             if state & LOCKED == 0 {
                 return Err(NotLocked);
             }
-            if self.fair || state & HANDOFF != 0 {
+            if self.fair || q.front().is_some_and(Patience::starving) {
                 let handed = q.pop(HANDED);
                 let clear = match handed {
                     // The lock stays locked: it changes hands.
                     Some(_) if !q.is_empty() => 0,
-                    Some(_) => PARKED | HANDOFF,
-                    None => LOCKED | PARKED | HANDOFF,
+                    Some(_) => PARKED,
+                    None => LOCKED | PARKED,
                 };
                 self.state.fetch_and(!clear, Ordering::Release);
                 handed
@@ -421,7 +408,7 @@ impl RawMutex {
                 self.state.fetch_and(!clear, Ordering::Release);
                 woken
             }
-            .map(|(waiter, ())| {
+            .map(|(waiter, _)| {
                 // Publishes the critical section to a waiter handed the lock.
                 waiter.complete();
                 waiter
@@ -469,10 +456,10 @@ impl RawMutex {
         let handed = if handed {
             Some(first)
         } else {
-            q.push_held(first, ());
+            q.push_held(first, Patience::now());
             None
         };
-        waiters.for_each(|w| q.push_held(w, ()));
+        waiters.for_each(|w| q.push_held(w, Patience::now()));
         drop(q);
         if let Some(first) = handed {
             first.reclaim(HANDED);
@@ -483,22 +470,31 @@ impl RawMutex {
 }
 
 /// How long a waiter has waited for the lock: since it first queued, and
-/// how many times it was woken to retry and lost.
-#[derive(Default)]
+/// how many times it was woken to retry and lost. Queued with the waiter,
+/// for the unlocker to read.
+#[derive(Clone, Copy, Debug, Default)]
 struct Patience {
     since: Option<Instant>,
     lost: u32,
 }
 
 impl Patience {
-    /// The waiter was woken to retry and lost the lock to another thread.
+    /// A waiter queued now (one requeued from a condition variable).
+    fn now() -> Patience {
+        Patience {
+            since: Some(Instant::now()),
+            lost: 0,
+        }
+    }
+
+    /// The waiter was woken to retry (and queues again unless it wins).
     fn lost(&mut self) {
         self.lost += 1;
     }
 
-    /// Whether it has waited long enough for hand-off mode: about
+    /// Whether it has waited long enough to be handed the lock: about
     /// [`FAIR_AFTER`]. Under loom, which must replay every run alike, once
-    /// it lost a retry instead.
+    /// it was woken to retry and lost instead.
     fn starving(&self) -> bool {
         if cfg!(loom) {
             self.lost >= 1
@@ -573,15 +569,12 @@ impl Future for RawLockFuture<'_> {
                 let case = waiter.claimed();
                 this.waiter = None;
                 if case == Some(HANDED) {
-                    mutex.handed(&this.patience);
                     return Poll::Ready(());
                 }
+                this.patience.lost();
             }
             if mutex.try_lock() {
                 return Poll::Ready(());
-            }
-            if this.patience.since.is_some() {
-                this.patience.lost();
             }
             let waiter = Waiter::for_task(cx.waker());
             if mutex.enqueue(&waiter, &mut this.patience).is_ok() {

@@ -62,8 +62,14 @@ impl std::error::Error for NotOwner {}
 fn thread_id() -> usize {
     // Not a loom atomic: ids are bookkeeping, not synchronisation.
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    #[cfg(not(loom))]
     thread_local! {
         static ID: Cell<usize> = const { Cell::new(0) };
+    }
+    // Loom's threads share OS threads: its own thread-locals tell them apart.
+    #[cfg(loom)]
+    loom::thread_local! {
+        static ID: Cell<usize> = Cell::new(0);
     }
     ID.with(|id| {
         if id.get() == 0 {

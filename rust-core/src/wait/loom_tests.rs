@@ -21,6 +21,28 @@ use crate::primitives::ValueCell;
 /// The case a popper claims a waiter for in these models.
 const HANDED: usize = 3;
 
+/// Takes one permit from `permits`, if there is one: the re-check of the
+/// permit models.
+fn take(permits: &AtomicUsize) -> Option<()> {
+    permits
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| p.checked_sub(1))
+        .ok()
+        .map(drop)
+}
+
+/// Starts a thread that sets `flag` and then calls `notify` on `event`.
+fn set_and_notify(
+    event: &Arc<Event>,
+    flag: &Arc<AtomicBool>,
+    notify: fn(&Event),
+) -> thread::JoinHandle<()> {
+    let (event, flag) = (event.clone(), flag.clone());
+    thread::spawn(move || {
+        flag.store(true, Ordering::Release);
+        notify(&event);
+    })
+}
+
 /// A hand-off through the queue: the popper claims the waiter, writes into
 /// the cell it offered and completes it; the waiter reads the value only
 /// after it is done (loom's cell fails the model otherwise).
@@ -99,13 +121,7 @@ fn event_wait_sees_notify() {
     loom::model(|| {
         let event = Arc::new(Event::new());
         let flag = Arc::new(AtomicBool::new(false));
-        let notifier = {
-            let (event, flag) = (event.clone(), flag.clone());
-            thread::spawn(move || {
-                flag.store(true, Ordering::Release);
-                event.notify_one();
-            })
-        };
+        let notifier = set_and_notify(&event, &flag, Event::notify_one);
         let ready = || flag.load(Ordering::Acquire).then_some(());
         assert_eq!(
             event.wait(ready, Backoff::Park, Deadline::never()),
@@ -123,12 +139,6 @@ fn event_pass_on_after_recheck() {
     loom::model(|| {
         let event = Arc::new(Event::new());
         let permits = Arc::new(AtomicUsize::new(0));
-        let take = |permits: &AtomicUsize| {
-            permits
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| p.checked_sub(1))
-                .ok()
-                .map(drop)
-        };
         let waiter = {
             let (event, permits) = (event.clone(), permits.clone());
             thread::spawn(move || {
@@ -171,12 +181,6 @@ fn event_dropped_watch_passes_on() {
     loom::model(|| {
         let event = Arc::new(Event::new());
         let permits = Arc::new(AtomicUsize::new(0));
-        let take = |permits: &AtomicUsize| {
-            permits
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| p.checked_sub(1))
-                .ok()
-                .map(drop)
-        };
         let waker = Waker::from(StdArc::new(Counter(0.into())));
         let mut cx = Context::from_waker(&waker);
         let mut watch = Watch::default();
@@ -207,13 +211,7 @@ fn event_timeout_races_notify() {
     loom::model(|| {
         let event = Arc::new(Event::new());
         let flag = Arc::new(AtomicBool::new(false));
-        let notifier = {
-            let (event, flag) = (event.clone(), flag.clone());
-            thread::spawn(move || {
-                flag.store(true, Ordering::Release);
-                event.notify_all();
-            })
-        };
+        let notifier = set_and_notify(&event, &flag, Event::notify_all);
         let past = Deadline::at(Instant::now());
         let ready = || flag.load(Ordering::Acquire).then_some(());
         let _ = event.wait(ready, Backoff::Park, past);

@@ -24,6 +24,24 @@
 //!   (a future dropped after the tell, a waiter let go by a re-check that
 //!   ran before the tell) tells the next waiter, so news is never lost with
 //!   the waiter that drops it.
+//!
+//! Which piece for which job:
+//!
+//! - A primitive whose waiters re-check a state word (a latch, a barrier,
+//!   a promise) keeps an [`Event`]: `notify_one`/`notify_all` after each
+//!   change; `Event::wait(ready, Backoff::Park, deadline)` on a thread;
+//!   `Event::poll_wait(&mut watch, cx, ready)` in a future, whose `Drop`
+//!   calls `Event::stop_watching`.
+//! - A primitive that hands something to a waiter (a lock's ownership,
+//!   permits, a value) keeps a [`WaitQueue`] of payloads: under
+//!   `queue.lock()` it pushes, or pops (claims) and completes; it wakes the
+//!   popped waiters after unlocking; a waiter gives up with `abort` under
+//!   the same lock, and an `Err` there means it was handed the thing and
+//!   must keep or give it back.
+//! - Timeouts are a [`Deadline`] (or a [`Wait`] for "try / forever /
+//!   until"); busy phases are a [`Backoff`] or a bounded [`Spin`].
+//! - Whoever completes a waiter must not touch the primitive afterwards
+//!   unless it holds its own borrow of it: the woken owner may free it.
 
 // The channel keeps its own copy of these mechanics until it moves onto
 // this layer; until then some items here are used only by the primitives

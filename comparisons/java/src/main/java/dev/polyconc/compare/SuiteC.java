@@ -105,6 +105,8 @@ final class SuiteC implements Bench.Suite {
   }
 
   static final String ABQ = "ArrayBlockingQueue";
+  // The same queue constructed fair: blocked producers and consumers go in arrival order.
+  static final String ABQ_FAIR = "ArrayBlockingQueue.fair";
   static final String LBQ = "LinkedBlockingQueue";
   static final String SQ = "SynchronousQueue";
   static final String LTQ = "LinkedTransferQueue";
@@ -145,6 +147,8 @@ final class SuiteC implements Bench.Suite {
               new Config(LTQ_TRANSFER, 0, c -> new LinkedTransferQueue<>(), true),
               new Config(ABQ, 1, ArrayBlockingQueue::new, false),
               new Config(ABQ, 1024, ArrayBlockingQueue::new, false),
+              new Config(ABQ_FAIR, 1, c -> new ArrayBlockingQueue<>(c, true), false),
+              new Config(ABQ_FAIR, 1024, c -> new ArrayBlockingQueue<>(c, true), false),
               new Config(LBQ, 1024, LinkedBlockingQueue::new, false),
               new Config(LBQ, UNBOUNDED, c -> new LinkedBlockingQueue<>(), false),
               new Config(LTQ, UNBOUNDED, c -> new LinkedTransferQueue<>(), false));

@@ -121,6 +121,8 @@ class BenchTest {
       expected.add(w + " LinkedTransferQueue.transfer 0");
       expected.add(w + " ArrayBlockingQueue 1");
       expected.add(w + " ArrayBlockingQueue 1024");
+      expected.add(w + " ArrayBlockingQueue.fair 1");
+      expected.add(w + " ArrayBlockingQueue.fair 1024");
       expected.add(w + " LinkedBlockingQueue 1024");
       expected.add(w + " LinkedBlockingQueue unbounded");
       expected.add(w + " LinkedTransferQueue unbounded");
@@ -202,11 +204,12 @@ class BenchTest {
         Bench.Options.parse(
             new String[] {
               "--suite", "C", "--messages", "100", "--ops", "7", "--threads", "2,4", "--tasks", "9",
-              "--pool-sizes", "1,128", "--latency-ms", "1", "--parked", "5"
+              "--pool-sizes", "1,128", "--latency-ms", "1", "--parked", "5", "--work", "3",
+              "--window-ms", "4"
             },
             Bench::find);
     assertEquals(
-        new Bench.Params(100, 7, List.of(2, 4), 9, List.of(1, 128), 1, 5), o.params());
+        new Bench.Params(100, 7, List.of(2, 4), 9, List.of(1, 128), 1, 5, 3, 4), o.params());
     assertEquals(SuiteC.WORKLOADS, o.workloads());
   }
 

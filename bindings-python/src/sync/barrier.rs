@@ -1,0 +1,196 @@
+//! `polyconc.CyclicBarrier`: `threading.Barrier` over the core's
+//! `CyclicBarrier` (Java's).
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use polyconc::sync::{BarrierError, BarrierWaitFuture, CyclicBarrier};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+use crate::aio::{awaitable_op, lent, Awaitable};
+use crate::errors::ToPyErr;
+use crate::wait::{deadline_of, wait_of, wait_on};
+use crate::Obj;
+
+thread_local! {
+    /// The exception the action raised, kept for the party that ran it: the
+    /// core runs the action in that party's own `wait` (or poll), on this
+    /// thread, and tells it `ActionPanicked` right after.
+    static ACTION_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// Unwinds out of a failed action, so that the core breaks the barrier
+/// (without the panic hook: `resume_unwind` does not call it).
+struct ActionFailed;
+
+/// A barrier for `parties` threads or tasks, as ``threading.Barrier``.
+#[pyclass(frozen, weakref, name = "CyclicBarrier", module = "polyconc")]
+pub(crate) struct PyCyclicBarrier {
+    barrier: CyclicBarrier,
+    /// The default timeout of `wait`, in seconds.
+    timeout: Option<f64>,
+    action: Option<Obj>,
+}
+
+/// A wait's outcome the `threading` way: the first to arrive gets index 0
+/// (the core, as Java, gives it `parties - 1`), and the action's own
+/// exception for the party that ran it.
+fn outcome(parties: usize, waited: Result<usize, BarrierError>) -> PyResult<usize> {
+    match waited {
+        Ok(java) => Ok(parties - 1 - java),
+        Err(e @ BarrierError::ActionPanicked) => Err(ACTION_ERROR
+            .with(|slot| slot.borrow_mut().take())
+            .unwrap_or_else(|| e.to_py_err())),
+        Err(e) => Err(e.to_py_err()),
+    }
+}
+
+/// The core's wait future, answering as [`outcome`].
+pub(crate) struct BarrierWait {
+    fut: BarrierWaitFuture<'static>,
+    parties: usize,
+}
+
+impl Future for BarrierWait {
+    type Output = PyResult<usize>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let parties = self.parties;
+        Pin::new(&mut self.fut)
+            .poll(cx)
+            .map(|w| outcome(parties, w))
+    }
+}
+
+impl Awaitable for BarrierWait {
+    fn answer(py: Python<'_>, out: PyResult<usize>) -> PyResult<Option<Obj>> {
+        Ok(Some(out?.into_pyobject(py)?.into_any().unbind()))
+    }
+
+    /// Dropped while waiting, the future breaks the barrier (the core's
+    /// rule for a cancelled party).
+    fn withdraw(self) -> bool {
+        false
+    }
+}
+
+awaitable_op!(
+    /// A pending `CyclicBarrier.wait_async`.
+    BarrierOp = "_BarrierOp" over BarrierWait, on PyCyclicBarrier
+);
+
+impl PyCyclicBarrier {
+    fn wait_future(slf: &Bound<'_, Self>) -> BarrierWait {
+        // SAFETY: the future lives in a `BarrierOp` holding `slf` (which
+        // drops it first) or within a call that holds `slf`.
+        let this = unsafe { lent(slf) };
+        BarrierWait {
+            fut: this.barrier.wait_async(),
+            parties: this.barrier.parties(),
+        }
+    }
+}
+
+#[pymethods]
+impl PyCyclicBarrier {
+    #[new]
+    #[pyo3(signature = (parties, action = None, timeout = None))]
+    fn new(
+        py: Python<'_>,
+        parties: i64,
+        action: Option<Obj>,
+        timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        deadline_of(timeout)?;
+        let barrier = CyclicBarrier::try_new(usize::try_from(parties).unwrap_or(0))
+            .map_err(|e| e.to_py_err())?;
+        let barrier = match &action {
+            None => barrier,
+            Some(action) => {
+                let action = action.clone_ref(py);
+                barrier.with_action(move || {
+                    let failed = Python::attach(|py| match action.call0(py) {
+                        Ok(_) => false,
+                        Err(e) => {
+                            ACTION_ERROR.with(|slot| *slot.borrow_mut() = Some(e));
+                            true
+                        }
+                    });
+                    if failed {
+                        std::panic::resume_unwind(Box::new(ActionFailed));
+                    }
+                })
+            }
+        };
+        Ok(PyCyclicBarrier {
+            barrier,
+            timeout,
+            action,
+        })
+    }
+
+    /// Waits for every party; see the stubs.
+    #[pyo3(signature = (timeout = None))]
+    fn wait(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<usize> {
+        let timeout = timeout.or(slf.get().timeout);
+        let wait = wait_of(timeout)?;
+        match wait_on(slf.py(), wait, || None, || Self::wait_future(slf))? {
+            Some(out) => out,
+            // Timed out: dropping the future broke the barrier.
+            None => Err(BarrierError::Timeout.to_py_err()),
+        }
+    }
+
+    #[pyo3(signature = (timeout = None))]
+    fn wait_async<'py>(
+        slf: &Bound<'py, Self>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let timeout = timeout.or(slf.get().timeout);
+        deadline_of(timeout)?;
+        let op = BarrierOp::new(slf, Self::wait_future(slf));
+        static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        WAIT.import(slf.py(), "polyconc._aio", "wait_or_break")?
+            .call1((op, timeout))
+    }
+
+    /// Breaks the waiting parties out (BrokenBarrierError) and makes the
+    /// barrier new again.
+    fn reset(&self) {
+        self.barrier.reset();
+    }
+
+    #[getter]
+    fn parties(&self) -> usize {
+        self.barrier.parties()
+    }
+
+    #[getter]
+    fn n_waiting(&self) -> usize {
+        self.barrier.number_waiting()
+    }
+
+    #[getter]
+    fn broken(&self) -> bool {
+        self.barrier.is_broken()
+    }
+
+    fn __traverse__(&self, visit: pyo3::gc::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        if let Some(action) = &self.action {
+            visit.call(action)?;
+        }
+        Ok(())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<polyconc.CyclicBarrier parties={} waiting={} broken={}>",
+            self.barrier.parties(),
+            self.barrier.number_waiting(),
+            self.barrier.is_broken()
+        )
+    }
+}

@@ -1,0 +1,229 @@
+//! `polyconc.Condition`: `threading.Condition` over a polyconc
+//! `ReentrantLock` (the core's `Condition`) or `Mutex` (the core's
+//! `Condvar` on its `RawMutex`).
+
+use std::time::Instant;
+
+use polyconc::sync::{Condition, Condvar, WaitTimeoutResult};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use super::mutex::PyMutex;
+use super::reentrant::PyReentrantLock;
+use crate::aio::lent;
+use crate::errors::ToPyErr;
+use crate::wait::{deadline_of, Blocking, Missed, Stopped};
+
+/// The lock a condition waits with.
+enum Over {
+    /// `cond` borrows `lock` (see `lent`), and drops first.
+    Reentrant {
+        cond: Condition<'static>,
+        lock: Py<PyReentrantLock>,
+    },
+    Mutex {
+        cond: Condvar,
+        lock: Py<PyMutex>,
+    },
+}
+
+/// A condition variable, as ``threading.Condition``.
+#[pyclass(frozen, weakref, name = "Condition", module = "polyconc")]
+pub(crate) struct PyCondition {
+    over: Over,
+}
+
+impl PyCondition {
+    pub(crate) fn over_reentrant(lock: &Bound<'_, PyReentrantLock>) -> Self {
+        // SAFETY: `over` holds the lock's object, and drops `cond` first.
+        let cond = unsafe { lent(lock) }.lock.new_condition();
+        PyCondition {
+            over: Over::Reentrant {
+                cond,
+                lock: lock.clone().unbind(),
+            },
+        }
+    }
+
+    fn lock<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        match &self.over {
+            Over::Reentrant { lock, .. } => lock.bind(py).clone().into_any(),
+            Over::Mutex { lock, .. } => lock.bind(py).clone().into_any(),
+        }
+    }
+
+    /// Whether the calling thread may wait or notify: it holds the
+    /// reentrant lock, or the mutex is locked (a mutex has no owner; this
+    /// is `threading.Condition`'s test for a `Lock`).
+    fn owned(&self, py: Python<'_>) -> bool {
+        match &self.over {
+            Over::Reentrant { lock, .. } => lock.get().lock.is_held_by_current_thread(),
+            Over::Mutex { lock, .. } => lock.bind(py).get().raw.is_locked(),
+        }
+    }
+
+    /// One wait of at most `until`, the lock released meanwhile and held
+    /// again after.
+    fn wait_once(&self, until: Instant) -> PyResult<WaitTimeoutResult> {
+        match &self.over {
+            Over::Reentrant { cond, .. } => cond.wait_deadline(until).map_err(|e| e.to_py_err()),
+            Over::Mutex { cond, lock } => cond
+                .wait_raw_deadline(&lock.get().raw, until)
+                .map_err(|e| e.to_py_err()),
+        }
+    }
+}
+
+#[pymethods]
+impl PyCondition {
+    #[new]
+    #[pyo3(signature = (lock = None))]
+    fn new(py: Python<'_>, lock: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let Some(lock) = lock else {
+            let lock = Bound::new(py, PyReentrantLock::new(false))?;
+            return Ok(Self::over_reentrant(&lock));
+        };
+        if let Ok(lock) = lock.cast::<PyReentrantLock>() {
+            return Ok(Self::over_reentrant(lock));
+        }
+        if let Ok(lock) = lock.cast::<PyMutex>() {
+            return Ok(PyCondition {
+                over: Over::Mutex {
+                    cond: Condvar::new(),
+                    lock: lock.clone().unbind(),
+                },
+            });
+        }
+        Err(PyTypeError::new_err(format!(
+            "Condition needs a polyconc.ReentrantLock or polyconc.Mutex, got {}",
+            lock.get_type().name()?
+        )))
+    }
+
+    /// The lock the condition waits with.
+    #[getter(lock)]
+    fn get_lock<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        self.lock(py)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn acquire<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.lock(py).call_method("acquire", args, kwargs)
+    }
+
+    fn release(&self, py: Python<'_>) -> PyResult<()> {
+        self.lock(py).call_method0("release").map(drop)
+    }
+
+    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
+        match &self.over {
+            Over::Reentrant { lock, .. } => lock.get().acquire(py, Blocking(true), None),
+            Over::Mutex { lock, .. } => {
+                PyMutex::acquire_raw(&lock.get().raw, py, Blocking(true), None)
+            }
+        }
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.release(py)
+    }
+
+    /// Releases the lock, waits for a notify (at most `timeout` seconds),
+    /// takes the lock again; False if it timed out.
+    #[pyo3(signature = (timeout = None))]
+    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
+        let deadline = deadline_of(timeout)?;
+        if !self.owned(py) {
+            return Err(PyRuntimeError::new_err("cannot wait on un-acquired lock"));
+        }
+        // Each slice is one deadline wait, after which this thread holds the
+        // lock again: between slices nobody can notify (they would need the
+        // lock), so no notify is lost; an exception from a signal handler
+        // leaves with the lock held, as `threading` does.
+        let waited = crate::wait::wait(
+            py,
+            deadline,
+            &[],
+            || Err(()),
+            std::convert::identity,
+            |(), until| match self.wait_once(until) {
+                Ok(r) if r.timed_out() => Err(Missed),
+                r => Ok(r.map(drop)),
+            },
+        );
+        match waited {
+            Ok(r) => r.map(|()| true),
+            Err(Stopped::TimedOut(Missed)) => Ok(false),
+            Err(Stopped::Interrupted(e, ())) => Err(e),
+        }
+    }
+
+    /// Waits until `predicate()` is true (at most `timeout` seconds in
+    /// all); the predicate's last answer.
+    #[pyo3(signature = (predicate, timeout = None))]
+    fn wait_for<'py>(
+        &self,
+        py: Python<'py>,
+        predicate: &Bound<'py, PyAny>,
+        timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let deadline = deadline_of(timeout)?;
+        loop {
+            let result = predicate.call0()?;
+            if result.is_truthy()? {
+                return Ok(result);
+            }
+            let left = match deadline {
+                None => None,
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left.as_secs_f64()),
+                    _ => return Ok(result),
+                },
+            };
+            self.wait(py, left)?;
+        }
+    }
+
+    /// Wakes up to `n` waiters.
+    #[pyo3(signature = (n = 1))]
+    fn notify(&self, py: Python<'_>, n: usize) -> PyResult<()> {
+        if !self.owned(py) {
+            return Err(PyRuntimeError::new_err("cannot notify on un-acquired lock"));
+        }
+        for _ in 0..n {
+            match &self.over {
+                Over::Reentrant { cond, .. } => cond.signal().map_err(|e| e.to_py_err())?,
+                Over::Mutex { cond, .. } => cond.notify_one(),
+            }
+        }
+        Ok(())
+    }
+
+    /// Wakes every waiter.
+    fn notify_all(&self, py: Python<'_>) -> PyResult<()> {
+        if !self.owned(py) {
+            return Err(PyRuntimeError::new_err("cannot notify on un-acquired lock"));
+        }
+        match &self.over {
+            Over::Reentrant { cond, .. } => cond.signal_all().map_err(|e| e.to_py_err()),
+            Over::Mutex { cond, .. } => {
+                cond.notify_all();
+                Ok(())
+            }
+        }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "<polyconc.Condition over {}>",
+            self.lock(py).repr()?
+        ))
+    }
+}

@@ -1,0 +1,101 @@
+//! `polyconc.ReentrantLock`: `threading.RLock` over the core's
+//! `ReentrantLock` (Java's), plus its queries.
+
+use polyconc::sync::ReentrantLock;
+use pyo3::prelude::*;
+
+use crate::errors::ToPyErr;
+use crate::wait::{acquire_wait, wait_for, Blocking};
+
+/// A lock its holder may take again, as ``threading.RLock``.
+#[pyclass(frozen, weakref, name = "ReentrantLock", module = "polyconc")]
+pub(crate) struct PyReentrantLock {
+    pub(crate) lock: ReentrantLock,
+}
+
+#[pymethods]
+impl PyReentrantLock {
+    #[new]
+    #[pyo3(signature = (fair = false))]
+    pub(crate) fn new(fair: bool) -> Self {
+        let lock = if fair {
+            ReentrantLock::fair()
+        } else {
+            ReentrantLock::new()
+        };
+        PyReentrantLock { lock }
+    }
+
+    /// Takes the lock (again, if this thread holds it).
+    #[pyo3(
+        signature = (blocking = Blocking(true), timeout = Some(-1.0)),
+        text_signature = "($self, blocking=True, timeout=-1)"
+    )]
+    pub(crate) fn acquire(
+        &self,
+        py: Python<'_>,
+        blocking: Blocking,
+        timeout: Option<f64>,
+    ) -> PyResult<bool> {
+        let wait = acquire_wait(blocking, timeout)?;
+        let lock = &self.lock;
+        // The core's lock has no future, so each slice is a deadline wait:
+        // a fair lock's waiter queues again after each slice.
+        wait_for(
+            py,
+            wait,
+            || lock.try_lock(),
+            |until| lock.lock_deadline(until),
+        )
+    }
+
+    /// Releases one hold; RuntimeError if this thread holds none.
+    fn release(&self) -> PyResult<()> {
+        self.lock.unlock().map_err(|e| e.to_py_err())
+    }
+
+    fn locked(&self) -> bool {
+        self.lock.is_locked()
+    }
+
+    fn hold_count(&self) -> usize {
+        self.lock.hold_count()
+    }
+
+    fn is_held_by_current_thread(&self) -> bool {
+        self.lock.is_held_by_current_thread()
+    }
+
+    fn queue_length(&self) -> usize {
+        self.lock.queue_length()
+    }
+
+    #[getter]
+    fn fair(&self) -> bool {
+        self.lock.is_fair()
+    }
+
+    /// A new `Condition` over this lock.
+    fn new_condition<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<Bound<'py, super::condition::PyCondition>> {
+        Bound::new(slf.py(), super::condition::PyCondition::over_reentrant(slf))
+    }
+
+    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
+        self.acquire(py, Blocking(true), None)
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, _exc: &Bound<'_, pyo3::types::PyTuple>) -> PyResult<()> {
+        self.release()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<polyconc.ReentrantLock locked={} fair={}>",
+            self.lock.is_locked(),
+            self.lock.is_fair()
+        )
+    }
+}

@@ -1,0 +1,392 @@
+//! The engine of [`PriorityBlockingQueue`](super::PriorityBlockingQueue)
+//! and [`DelayQueue`](super::DelayQueue): a binary heap under a lock, with
+//! an [`Event`] that consumers wait on.
+//!
+//! The heap orders by a comparator that may fail (a Python `__lt__` can
+//! raise), then by arrival (a sequence number), so equal elements leave in
+//! FIFO order and the order is deterministic. An insert makes every
+//! comparison before it moves anything, so a failed one leaves the heap as
+//! it was. A removal cannot fail: a comparison that fails while the rest
+//! is reordered counts as a tie, broken by arrival. Every step is a swap,
+//! so a comparator that panics leaves a heap that is whole (if perhaps out
+//! of order).
+//!
+//! A [`DelayQueue`](super::DelayQueue)'s elements leave only once their
+//! deadline has passed: a consumer sleeps until its own deadline or the
+//! head's, whichever is first, and an insert that makes a new head tells
+//! every sleeper to look again.
+
+use std::cmp::Ordering;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use super::{RecvError, RecvTimeoutError};
+use crate::primitives::Mutex;
+use crate::wait::{Backoff, Deadline, Event, Wait, Watch};
+
+/// A comparator that cannot fail: `None` is a failed comparison.
+pub(crate) type Lenient<T> = Box<dyn Fn(&T, &T) -> Option<Ordering> + Send + Sync>;
+
+/// A borrowed [`Lenient`].
+type Cmp<'a, T> = &'a dyn Fn(&T, &T) -> Option<Ordering>;
+
+/// A binary min-heap by a comparator, then by arrival.
+pub(crate) struct Heap<T> {
+    entries: Vec<(u64, T)>,
+    next_seq: u64,
+}
+
+impl<T> Heap<T> {
+    pub(crate) fn new() -> Self {
+        Heap {
+            entries: Vec::new(),
+            next_seq: 0,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn peek(&self) -> Option<&T> {
+        self.entries.first().map(|(_, v)| v)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    /// Inserts `value`; every comparison comes first, so on `Err` (the
+    /// value and the error come back) the heap is unchanged.
+    pub(crate) fn push<E>(
+        &mut self,
+        value: T,
+        cmp: impl Fn(&T, &T) -> Result<Ordering, E>,
+    ) -> Result<(), (T, E)> {
+        // Where the value goes: up the path from the new leaf while it
+        // is smaller than the parent (a tie stays below: it came later).
+        let mut at = self.entries.len();
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            match cmp(&value, &self.entries[parent].1) {
+                Ok(Ordering::Less) => at = parent,
+                Ok(_) => break,
+                Err(e) => return Err((value, e)),
+            }
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.entries.push((seq, value));
+        let mut i = self.entries.len() - 1;
+        while i > at {
+            let parent = (i - 1) / 2;
+            self.entries.swap(i, parent);
+            i = parent;
+        }
+        Ok(())
+    }
+
+    /// Removes the smallest.
+    pub(crate) fn pop(&mut self, cmp: Cmp<'_, T>) -> Option<T> {
+        self.remove_at(0, cmp)
+    }
+
+    /// Removes the entry at `i` (an index into [`Heap::iter`]'s order).
+    fn remove_at(&mut self, i: usize, cmp: Cmp<'_, T>) -> Option<T> {
+        if i >= self.entries.len() {
+            return None;
+        }
+        let (_, value) = self.entries.swap_remove(i);
+        if i < self.entries.len() {
+            self.sift_up(i, cmp);
+            self.sift_down(i, cmp);
+        }
+        Some(value)
+    }
+
+    /// Removes the first entry (in storage order) for which `f` holds.
+    pub(crate) fn remove_first(&mut self, mut f: impl FnMut(&T) -> bool, cmp: Cmp<'_, T>) -> bool {
+        match self.entries.iter().position(|(_, v)| f(v)) {
+            Some(i) => self.remove_at(i, cmp).is_some(),
+            None => false,
+        }
+    }
+
+    /// The elements in removal order (popped from a heap of references).
+    pub(crate) fn sorted(&self, cmp: Cmp<'_, T>) -> Vec<&T> {
+        let mut refs = Heap {
+            entries: self.entries.iter().map(|(s, v)| (*s, v)).collect(),
+            next_seq: 0,
+        };
+        let cmp_refs = |a: &&T, b: &&T| cmp(a, b);
+        std::iter::from_fn(|| refs.pop(&cmp_refs)).collect()
+    }
+
+    /// Whether entry `a` leaves before entry `b`.
+    fn before(&self, a: usize, b: usize, cmp: Cmp<'_, T>) -> bool {
+        let ((sa, va), (sb, vb)) = (&self.entries[a], &self.entries[b]);
+        match cmp(va, vb) {
+            Some(Ordering::Less) => true,
+            Some(Ordering::Greater) => false,
+            // A tie, or a failed comparison: by arrival.
+            _ => sa < sb,
+        }
+    }
+
+    fn sift_up(&mut self, mut i: usize, cmp: Cmp<'_, T>) {
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if !self.before(i, parent, cmp) {
+                break;
+            }
+            self.entries.swap(i, parent);
+            i = parent;
+        }
+    }
+
+    fn sift_down(&mut self, mut i: usize, cmp: Cmp<'_, T>) {
+        let n = self.entries.len();
+        loop {
+            let left = 2 * i + 1;
+            if left >= n {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < n && self.before(right, left, cmp) {
+                right
+            } else {
+                left
+            };
+            if !self.before(child, i, cmp) {
+                break;
+            }
+            self.entries.swap(child, i);
+            i = child;
+        }
+    }
+}
+
+struct State<T> {
+    heap: Heap<T>,
+    closed: bool,
+}
+
+/// What a removal found.
+enum Found<T> {
+    Value(T),
+    /// The head's deadline has not passed (a delay queue).
+    NotYet(Instant),
+    Empty,
+    Closed,
+}
+
+/// A heap, its lock and its consumers' event.
+pub(crate) struct Sorted<T> {
+    state: Mutex<State<T>>,
+    /// Orders removals (and the inserts of an infallible comparator).
+    cmp: Lenient<T>,
+    /// A delay queue's element deadline; `None`: every element is ready.
+    deadline: Option<fn(&T) -> Instant>,
+    /// Consumers waiting for an element (or a new head).
+    available: Event,
+}
+
+impl<T> Sorted<T> {
+    pub(crate) fn new(cmp: Lenient<T>, deadline: Option<fn(&T) -> Instant>) -> Self {
+        Sorted {
+            state: Mutex::new(State {
+                heap: Heap::new(),
+                closed: false,
+            }),
+            cmp,
+            deadline,
+            available: Event::new(),
+        }
+    }
+
+    /// Inserts with the fallible comparator `cmp`; on `Err` the heap is
+    /// unchanged and the value comes back. `Ok(Err(value))`: closed.
+    pub(crate) fn insert<E>(
+        &self,
+        value: T,
+        cmp: impl Fn(&T, &T) -> Result<Ordering, E>,
+    ) -> Result<Result<(), T>, (T, E)> {
+        let new_head = {
+            let mut st = self.state.lock();
+            if st.closed {
+                return Ok(Err(value));
+            }
+            st.heap.push(value, cmp)?;
+            st.heap.len() == 1 || self.deadline.is_some() && self.is_head_new(&st)
+        };
+        match self.deadline {
+            // One element more: one consumer can take it.
+            None => self.available.notify_one(),
+            // A new head changes when every sleeper should wake up.
+            Some(_) if new_head => self.available.notify_all(),
+            Some(_) => {}
+        }
+        Ok(Ok(()))
+    }
+
+    /// Whether the element just inserted went to the top (its sequence
+    /// number is the newest).
+    fn is_head_new(&self, st: &State<T>) -> bool {
+        st.heap
+            .entries
+            .first()
+            .is_some_and(|(s, _)| s + 1 == st.heap.next_seq)
+    }
+
+    fn try_pop(&self) -> Found<T> {
+        let mut st = self.state.lock();
+        let Some(head) = st.heap.peek() else {
+            return if st.closed {
+                Found::Closed
+            } else {
+                Found::Empty
+            };
+        };
+        if let Some(deadline) = self.deadline {
+            let at = deadline(head);
+            if at > Instant::now() {
+                return Found::NotYet(at);
+            }
+        }
+        let value = st.heap.pop(&*self.cmp).expect("peeked above");
+        let more = st.heap.len() != 0;
+        drop(st);
+        // A delay queue's sleepers all wake for the head; with no deadlines,
+        // pass the turn on if something is left for a sleeper.
+        if more && self.deadline.is_none() {
+            self.available.notify_one();
+        }
+        Found::Value(value)
+    }
+
+    pub(crate) fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
+        let Some(deadline) = wait.deadline() else {
+            return match self.try_pop() {
+                Found::Value(v) => Ok(v),
+                Found::Closed => Err(RecvTimeoutError::Closed),
+                Found::NotYet(_) | Found::Empty => Err(RecvTimeoutError::Timeout),
+            };
+        };
+        loop {
+            let head_at = match self.try_pop() {
+                Found::Value(v) => return Ok(v),
+                Found::Closed => return Err(RecvTimeoutError::Closed),
+                Found::NotYet(at) => Some(at),
+                Found::Empty => None,
+            };
+            if deadline.is_past() {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            let sleep_until = match (head_at, deadline.instant()) {
+                (Some(h), Some(d)) => Deadline::at(h.min(d)),
+                (Some(h), None) => Deadline::at(h),
+                (None, _) => deadline,
+            };
+            // `Some(None)`: a new, earlier head; recompute when to wake.
+            let found = self.available.wait(
+                || match self.try_pop() {
+                    Found::Value(v) => Some(Some(Ok(v))),
+                    Found::Closed => Some(Some(Err(RecvTimeoutError::Closed))),
+                    Found::NotYet(at) if head_at.is_none_or(|h| at < h) => Some(None),
+                    Found::NotYet(_) | Found::Empty => None,
+                },
+                Backoff::Park,
+                sleep_until,
+            );
+            if let Some(Some(r)) = found {
+                return r;
+            }
+        }
+    }
+
+    /// What a consumer that will not sleep finds: the head if it is ready,
+    /// the end if closed and drained; otherwise `None`, after asking
+    /// `wake_at` to wake it when an unexpired head's deadline comes.
+    fn look(&self, wake_at: &impl Fn(Instant)) -> Option<Result<T, RecvError>> {
+        match self.try_pop() {
+            Found::Value(v) => Some(Ok(v)),
+            Found::Closed => Some(Err(RecvError)),
+            Found::NotYet(at) => {
+                wake_at(at);
+                None
+            }
+            Found::Empty => None,
+        }
+    }
+
+    /// One poll of an async take; `wake_at` is asked to wake the task when
+    /// an unexpired head's deadline comes.
+    pub(crate) fn poll_extract(
+        &self,
+        watch: &mut Watch,
+        cx: &mut Context<'_>,
+        wake_at: impl Fn(Instant),
+    ) -> Poll<Result<T, RecvError>> {
+        // A timer's wake-up is no tell from the event: look first.
+        if let Some(r) = self.look(&wake_at) {
+            self.available.stop_watching(watch);
+            return Poll::Ready(r);
+        }
+        self.available.poll_wait(watch, cx, || self.look(&wake_at))
+    }
+
+    pub(crate) fn stop_take(&self, watch: &mut Watch) {
+        self.available.stop_watching(watch);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.state.lock().heap.len()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.lock().closed
+    }
+
+    pub(crate) fn close(&self) -> bool {
+        {
+            let mut st = self.state.lock();
+            if st.closed {
+                return false;
+            }
+            st.closed = true;
+        }
+        self.available.notify_all();
+        true
+    }
+
+    pub(crate) fn clear(&self) {
+        self.state.lock().heap = Heap::new();
+    }
+
+    pub(crate) fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
+        f(self.state.lock().heap.peek())
+    }
+
+    pub(crate) fn any(&self, f: impl FnMut(&T) -> bool) -> bool {
+        self.state.lock().heap.iter().any(f)
+    }
+
+    pub(crate) fn remove_first(&self, f: impl FnMut(&T) -> bool) -> bool {
+        let mut st = self.state.lock();
+        let removed = st.heap.remove_first(f, &*self.cmp);
+        drop(st);
+        if removed && self.deadline.is_some() {
+            // The head may have changed.
+            self.available.notify_all();
+        }
+        removed
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<T>
+    where
+        T: Clone,
+    {
+        let st = self.state.lock();
+        st.heap.sorted(&*self.cmp).into_iter().cloned().collect()
+    }
+}

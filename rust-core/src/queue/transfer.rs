@@ -1,0 +1,206 @@
+//! [`LinkedTransferQueue`]: Java's unbounded queue with hand-offs.
+
+use std::time::{Duration, Instant};
+
+use super::fair::{Fair, FairTake};
+use super::{
+    queue_api, until, Engine, PutFuture, RecvTimeoutError, SendError, SendTimeoutError, TakeFuture,
+};
+use crate::primitives::Arc;
+use crate::wait::Wait;
+
+/// An unbounded FIFO queue whose producers may wait until a consumer has
+/// received their element (Java's `LinkedTransferQueue`): `put` never
+/// waits; [`transfer`](Self::transfer) waits until a consumer took the
+/// element; [`try_transfer`](Self::try_transfer) hands it over only to a
+/// consumer already waiting. A transfer that does not happen never leaves
+/// its element behind. Waiting consumers (threads and tasks) are served in
+/// arrival order.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use polyconc::queue::LinkedTransferQueue;
+///
+/// let q = Arc::new(LinkedTransferQueue::new());
+/// assert_eq!(q.try_transfer(1), Err(1)); // nobody waiting: not enqueued
+/// assert!(q.is_empty());
+/// let consumer = {
+///     let q = Arc::clone(&q);
+///     thread::spawn(move || q.take())
+/// };
+/// q.transfer(2).unwrap(); // returns once the consumer has it
+/// assert_eq!(consumer.join().unwrap(), Ok(2));
+/// ```
+pub struct LinkedTransferQueue<T> {
+    engine: Arc<Fair<T>>,
+}
+
+impl<T> LinkedTransferQueue<T> {
+    /// An empty queue.
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// let q = LinkedTransferQueue::<u8>::new();
+    /// assert!(!q.has_waiting_consumer());
+    /// ```
+    pub fn new() -> Self {
+        LinkedTransferQueue {
+            engine: Arc::new(Fair::new(usize::MAX)),
+        }
+    }
+
+    /// Inserts `value` and waits until a consumer has received it. Fails
+    /// only if the queue is closed first; the element comes back.
+    ///
+    /// ```
+    /// use polyconc::queue::{LinkedTransferQueue, SendError};
+    /// let q = LinkedTransferQueue::new();
+    /// q.close();
+    /// assert_eq!(q.transfer(1), Err(SendError(1)));
+    /// ```
+    pub fn transfer(&self, value: T) -> Result<(), SendError<T>> {
+        self.engine
+            .transfer(value, Wait::FOREVER)
+            .map_err(|e| SendError(e.into_inner()))
+    }
+
+    /// Hands `value` to a consumer waiting now; otherwise gives it back
+    /// without enqueuing it.
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// let q = LinkedTransferQueue::new();
+    /// assert_eq!(q.try_transfer("x"), Err("x"));
+    /// ```
+    pub fn try_transfer(&self, value: T) -> Result<(), T> {
+        self.engine
+            .transfer(value, Wait::Now)
+            .map_err(SendTimeoutError::into_inner)
+    }
+
+    /// Inserts `value` and waits at most `timeout` for a consumer to
+    /// receive it; if none does, the element is taken back out and returned.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::queue::{LinkedTransferQueue, SendTimeoutError};
+    /// let q = LinkedTransferQueue::new();
+    /// let r = q.try_transfer_timeout(5, Duration::from_millis(5));
+    /// assert_eq!(r, Err(SendTimeoutError::Timeout(5)));
+    /// assert!(q.is_empty()); // not left behind
+    /// ```
+    pub fn try_transfer_timeout(
+        &self,
+        value: T,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
+        self.engine.transfer(value, Wait::timeout(timeout))
+    }
+
+    /// [`try_transfer_timeout`](Self::try_transfer_timeout) until `deadline`.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// let q = LinkedTransferQueue::new();
+    /// let r = q.try_transfer_deadline('a', Instant::now() + Duration::from_millis(5));
+    /// assert!(r.is_err());
+    /// ```
+    pub fn try_transfer_deadline(
+        &self,
+        value: T,
+        deadline: Instant,
+    ) -> Result<(), SendTimeoutError<T>> {
+        self.engine.transfer(value, until(deadline))
+    }
+
+    /// Whether a consumer is waiting in `take`, a timed `poll` or a pending
+    /// `take_async`.
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// assert!(!LinkedTransferQueue::<u8>::new().has_waiting_consumer());
+    /// ```
+    pub fn has_waiting_consumer(&self) -> bool {
+        self.engine.has_waiting_consumer()
+    }
+
+    /// How many consumers are waiting now.
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// assert_eq!(LinkedTransferQueue::<u8>::new().waiting_consumer_count(), 0);
+    /// ```
+    pub fn waiting_consumer_count(&self) -> usize {
+        self.engine.waiting_consumer_count()
+    }
+}
+
+impl<T> Default for LinkedTransferQueue<T> {
+    /// [`LinkedTransferQueue::new`].
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// let q: LinkedTransferQueue<u8> = Default::default();
+    /// assert!(q.is_empty());
+    /// ```
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Engine<T> for LinkedTransferQueue<T> {
+    fn insert(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
+        self.engine.insert(value, wait)
+    }
+    fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
+        self.engine.extract(wait)
+    }
+    fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
+        self.engine.peek_with(f)
+    }
+    fn any(&self, f: impl FnMut(&T) -> bool) -> bool {
+        self.engine.any(f)
+    }
+    fn remove_first(&self, f: impl FnMut(&T) -> bool) -> bool {
+        self.engine.remove_first(f)
+    }
+    fn snapshot(&self) -> Vec<T>
+    where
+        T: Clone,
+    {
+        self.engine.snapshot()
+    }
+    fn clear_all(&self) {
+        while self.engine.extract(Wait::Now).is_ok() {}
+    }
+    fn count(&self) -> usize {
+        self.engine.len()
+    }
+    fn capacity(&self) -> Option<usize> {
+        None
+    }
+    fn close_queue(&self) -> bool {
+        self.engine.close()
+    }
+    fn closed(&self) -> bool {
+        self.engine.is_closed()
+    }
+    fn put_future(&self, value: T) -> PutFuture<T> {
+        PutFuture::done(self.put(value))
+    }
+    fn take_future(&self) -> TakeFuture<T> {
+        TakeFuture::fair(FairTake::new(Arc::clone(&self.engine)))
+    }
+}
+
+queue_api!(LinkedTransferQueue<T>);
+
+impl<T> std::fmt::Debug for LinkedTransferQueue<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkedTransferQueue")
+            .field("len", &self.engine.len())
+            .finish_non_exhaustive()
+    }
+}
