@@ -306,7 +306,8 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
     if not skipped and not errors:
         out.append(f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'}).")
     for s in skipped:
-        out.append(f"- {s['lang']}: skipped: {s['reason']}")
+        where = f"{s['lang']} (suite {s['suite']})" if s.get("suite") else s["lang"]
+        out.append(f"- {where}: skipped: {s['reason']}")
     for e in errors:
         where = f"{e['lang']} (suite {e['suite']})" if e.get("suite") else e["lang"]
         out.append(f"- {where}: **{e['stage']} failed**: {e['message']}")
