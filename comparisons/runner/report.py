@@ -203,6 +203,7 @@ def line_chart(
     top.set_yscale("log")
     top.set_ylabel(f"median {unit_of(rows)}, log scale; lower is better")
     bottom.set_yscale("symlog")
+    bottom.set_ylim(bottom=0)
     bottom.set_ylabel("context switches per run")
     bottom.set_xlabel(suite.line_charts[workload])
     xs = sorted({int(c) for cells in rows.values() for c in cells})

@@ -16,6 +16,7 @@ ONE = "model"  # the one configuration of X2 and X3
 NON_BLOCKING = ("callback-pool", "green")
 LIGHTWEIGHT = ("green", "promise")
 MEMORY = ("rss_per_task_b", "vm_per_task_b")
+PAGE = 4096  # Xc's floor for a model's virtual size per task (it can be 0)
 # Where a language has no platform-thread row of X3, Xc compares with these.
 THREAD_FALLBACK = ("java", "rust", "c", "scala", "python")
 
@@ -203,7 +204,7 @@ def thread_cost(suite: Suite, data: Data) -> Claim:
         if ref_lang is None:
             continue
         ref = threads[ref_lang]
-        ratio = ref["vm_per_task_b"] / max(model["vm_per_task_b"], 1)
+        ratio = ref["vm_per_task_b"] / max(model["vm_per_task_b"], PAGE)
         ratio2 = ref["median"] / model["median"]
         rows.append(
             Row(
@@ -233,8 +234,8 @@ def thread_cost(suite: Suite, data: Data) -> Claim:
             "threads B/task (virtual / resident)",
             "model B/task (virtual / resident)",
             "ns/task threads / model",
-            "virtual threads / model",
-            "time threads / model",
+            "virtual size: threads / model",
+            "time: threads / model",
         ],
         rows,
         "no lightweight X3 model with a platform-thread row to compare against.",
