@@ -33,13 +33,14 @@ test: test-rust test-loom test-python test-c test-comparisons
 test-rust:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo test --workspace
+	cargo test --workspace --features polyconc/test-hooks
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 test-loom:
 	$(LOOM_ENV) cargo test -p polyconc --test loom --release
 	$(LOOM_ENV) cargo test -p polyconc --lib --release
 	$(LOOM_ENV) cargo test -p polyconc --test loom_sync2 --release
+	$(LOOM_ENV) cargo test -p polyconc --test future_loom --release
 
 test-python: setup
 	$(MAKE) -C bindings-python test VENV=$(VENV)

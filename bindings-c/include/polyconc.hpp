@@ -1,5 +1,6 @@
 // polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
-// Select and Mutex.
+// Select, Queue<T>, Mutex, ReentrantLock, CondVar, Semaphore, Latch,
+// Barrier, WaitGroup, ThreadPool, Promise<T> and Future<T>.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -17,8 +18,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -74,6 +78,18 @@ std::uint64_t to_ns(std::chrono::duration<Rep, Period> timeout) {
 [[noreturn]] inline void fail(pc_status s, const char *what) {
   if (s == PC_CLOSED) throw closed_error(what);
   throw error(s, what);
+}
+
+inline void check(pc_status s, const char *what) {
+  if (s != PC_OK) fail(s, what);
+}
+
+// true when done, false when it would wait or timed out (PC_FULL,
+// PC_EMPTY, PC_TIMEOUT). Other statuses (PC_CLOSED too) throw.
+inline bool timed(pc_status s, const char *what) {
+  if (s == PC_OK) return true;
+  if (s == PC_FULL || s == PC_EMPTY || s == PC_TIMEOUT) return false;
+  fail(s, what);
 }
 
 }  // namespace detail
@@ -148,15 +164,8 @@ class Chan {
   const pc_chan *handle() const noexcept { return h_; }
 
  private:
-  static void check(pc_status s, const char *what) {
-    if (s != PC_OK) detail::fail(s, what);
-  }
-  // true when done, false when it would wait or timed out.
-  static bool timed(pc_status s, const char *what) {
-    if (s == PC_OK) return true;
-    if (s == PC_FULL || s == PC_EMPTY || s == PC_TIMEOUT) return false;
-    detail::fail(s, what);
-  }
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
+  static bool timed(pc_status s, const char *what) { return detail::timed(s, what); }
   std::optional<T> recv_ns(std::uint64_t ns) const {
     T out;
     if (timed(pc_chan_recv(h_, &out, ns), "pc_chan_recv")) return out;
@@ -166,59 +175,636 @@ class Chan {
   pc_chan *h_ = nullptr;
 };
 
-/// A mutex (pc_mutex) that std::lock_guard, std::unique_lock and
-/// std::scoped_lock accept (it is TimedLockable). Unlike std::mutex, any
-/// thread may unlock it, and unlock() of a mutex that is not locked throws
-/// polyconc::error (PC_NOT_OWNER) instead of being undefined behaviour.
+namespace detail {
+
+// A callable moved to the heap as a C callback's context: `call` is the
+// context pointer, `free` its ctx_free (which the library calls exactly
+// once).
+template <class F>
+struct boxed {
+  static void *make(F f) { return new F(std::move(f)); }
+  static F &get(void *ctx) { return *static_cast<F *>(ctx); }
+  static void free(void *ctx) { delete static_cast<F *>(ctx); }
+};
+
+}  // namespace detail
+
+/// A blocking queue of trivially copyable T (pc_queue): Java's
+/// ArrayBlockingQueue, LinkedBlockingQueue, SynchronousQueue,
+/// PriorityBlockingQueue, DelayQueue and LinkedTransferQueue in one type.
+/// Copying gives another handle to the same queue.
 ///
-///   polyconc::Mutex m;
-///   { std::lock_guard<polyconc::Mutex> g(m); ... }
-///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
-///   if (u.owns_lock()) { ... }
-class Mutex {
+///   polyconc::Queue<int> q(PC_QUEUE_ARRAY, 16);
+///   q.put(1);
+///   int v = q.take();                       // closed_error when closed and drained
+///   auto pq = polyconc::Queue<int>::priority([](int a, int b) { return a < b; });
+template <class T>
+class Queue {
+  static_assert(std::is_trivially_copyable_v<T>,
+                "polyconc::Queue<T> copies elements bytewise: T must be trivially copyable");
+  static_assert(std::is_default_constructible_v<T>,
+                "polyconc::Queue<T> needs a default-constructible T");
+
  public:
-  Mutex() {
-    pc_status s = pc_mutex_new(&h_);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
+  /// A queue of `kind` (not PC_QUEUE_PRIORITY: see priority()).
+  explicit Queue(pc_queue_kind kind, std::size_t capacity = unbounded, bool fair = false) {
+    check(pc_queue_new(kind, sizeof(T), capacity, fair, &h_), "pc_queue_new");
   }
-  Mutex(const Mutex &) = delete;
-  Mutex &operator=(const Mutex &) = delete;
-  ~Mutex() { pc_mutex_free(h_); }
+  /// A priority queue: `less(a, b)` true when a leaves before b. It runs
+  /// with the queue locked and must not throw (a throw counts as "equal").
+  template <class Less>
+  static Queue priority(Less less) {
+    using box = detail::boxed<Less>;
+    Queue q;
+    check(pc_queue_new_priority(sizeof(T), &compare<Less>, box::make(std::move(less)), &box::free,
+                                nullptr, nullptr, &q.h_),
+          "pc_queue_new_priority");
+    return q;
+  }
+  Queue(const Queue &other) { check(pc_queue_clone(other.h_, &h_), "pc_queue_clone"); }
+  Queue(Queue &&other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Queue &operator=(Queue other) noexcept {
+    std::swap(h_, other.h_);
+    return *this;
+  }
+  ~Queue() { pc_queue_free(h_); }
+
+  /// Waits for room; closed_error if closed.
+  void put(const T &v) const { check(pc_queue_put(h_, &v, PC_FOREVER), "pc_queue_put"); }
+  /// Java's offer: false if it would have had to wait. closed_error if closed.
+  bool offer(const T &v) const { return timed(pc_queue_put(h_, &v, 0), "pc_queue_put"); }
+  template <class Rep, class Period>
+  bool offer_for(const T &v, std::chrono::duration<Rep, Period> timeout) const {
+    return timed(pc_queue_put(h_, &v, detail::to_ns(timeout)), "pc_queue_put");
+  }
+  /// A delay queue's put: `v` may leave after `delay`.
+  template <class Rep, class Period>
+  void put_delayed(const T &v, std::chrono::duration<Rep, Period> delay) const {
+    check(pc_queue_put_delayed(h_, &v, detail::to_ns(delay)), "pc_queue_put_delayed");
+  }
+  /// A transfer queue's transfer: waits until a consumer has `v`.
+  void transfer(const T &v) const { check(pc_queue_transfer(h_, &v, PC_FOREVER), "pc_queue_transfer"); }
+  /// Waits for an element; closed_error when closed and drained.
+  T take() const {
+    T out;
+    check(pc_queue_take(h_, &out, PC_FOREVER), "pc_queue_take");
+    return out;
+  }
+  /// Java's poll: an element if there is one now.
+  std::optional<T> poll() const { return take_ns(0); }
+  template <class Rep, class Period>
+  std::optional<T> poll_for(std::chrono::duration<Rep, Period> timeout) const {
+    return take_ns(detail::to_ns(timeout));
+  }
+  std::optional<T> peek() const {
+    T out;
+    if (timed(pc_queue_peek(h_, &out), "pc_queue_peek")) return out;
+    return std::nullopt;
+  }
+  /// Takes up to `max` elements that are there now.
+  std::vector<T> drain(std::size_t max) const {
+    std::vector<T> out(max);
+    std::size_t n = 0;
+    check(pc_queue_drain(h_, out.data(), max, &n), "pc_queue_drain");
+    out.resize(n);
+    return out;
+  }
+  bool close() const {
+    pc_status s = pc_queue_close(h_);
+    if (s != PC_OK && s != PC_CLOSED) detail::fail(s, "pc_queue_close");
+    return s == PC_OK;
+  }
+  void clear() const { check(pc_queue_clear(h_), "pc_queue_clear"); }
+  std::size_t len() const noexcept { return pc_queue_len(h_); }
+  /// polyconc::unbounded when unbounded.
+  std::size_t remaining_capacity() const noexcept { return pc_queue_remaining_capacity(h_); }
+  bool is_closed() const noexcept { return pc_queue_is_closed(h_); }
+  /// The C handle (still owned by this object).
+  const pc_queue *handle() const noexcept { return h_; }
+
+ private:
+  Queue() = default;
+  template <class Less>
+  static int compare(const void *a, const void *b, void *ctx) noexcept {
+    T x, y;
+    std::memcpy(&x, a, sizeof(T));
+    std::memcpy(&y, b, sizeof(T));
+    try {
+      Less &less = detail::boxed<Less>::get(ctx);
+      return less(x, y) ? -1 : less(y, x) ? 1 : 0;
+    } catch (...) {
+      return 0;
+    }
+  }
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
+  static bool timed(pc_status s, const char *what) { return detail::timed(s, what); }
+  std::optional<T> take_ns(std::uint64_t ns) const {
+    T out;
+    if (timed(pc_queue_take(h_, &out, ns), "pc_queue_take")) return out;
+    return std::nullopt;
+  }
+
+  pc_queue *h_ = nullptr;
+};
+
+namespace detail {
+
+// lock / try_lock / try_lock_for / try_lock_until / unlock over a lock's C
+// functions: what makes every polyconc lock TimedLockable (std::lock_guard,
+// std::unique_lock and std::scoped_lock accept it). The derived class
+// creates and frees the handle.
+template <class H, pc_status (*Lock)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
+class timed_lockable {
+ public:
+  timed_lockable() = default;
+  timed_lockable(const timed_lockable &) = delete;
+  timed_lockable &operator=(const timed_lockable &) = delete;
 
   /// Waits until it has the lock.
   void lock() {
-    pc_status s = pc_mutex_lock(h_, PC_FOREVER);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_lock");
+    pc_status s = Lock(h_, PC_FOREVER);
+    if (s != PC_OK) fail(s, "polyconc lock");
   }
-  /// Takes the lock only if it is free now.
-  bool try_lock() { return taken(pc_mutex_lock(h_, 0)); }
+  /// Takes the lock only if it can now.
+  bool try_lock() { return taken(Lock(h_, 0)); }
   /// Takes the lock, waiting at most `timeout` (any duration, max() too).
   template <class Rep, class Period>
   bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return taken(pc_mutex_lock(h_, detail::to_ns(timeout)));
+    return taken(Lock(h_, to_ns(timeout)));
   }
   /// Takes the lock, waiting until `deadline` at the latest.
   template <class Clock, class Duration>
   bool try_lock_until(std::chrono::time_point<Clock, Duration> deadline) {
     return try_lock_for(deadline - Clock::now());
   }
-  /// Releases the lock (from any thread); throws polyconc::error with
-  /// PC_NOT_OWNER if it was not locked.
+  /// Releases the lock; throws polyconc::error with PC_NOT_OWNER when the
+  /// caller may not (see the C function).
   void unlock() {
-    pc_status s = pc_mutex_unlock(h_);
-    if (s != PC_OK) detail::fail(s, "pc_mutex_unlock");
+    pc_status s = Unlock(h_);
+    if (s != PC_OK) fail(s, "polyconc unlock");
   }
   /// The C handle (still owned by this object).
-  const pc_mutex *handle() const noexcept { return h_; }
+  const H *handle() const noexcept { return h_; }
+
+ protected:
+  H *h_ = nullptr;
 
  private:
   static bool taken(pc_status s) {
     if (s == PC_OK) return true;
     if (s == PC_TIMEOUT) return false;
-    detail::fail(s, "pc_mutex_lock");
+    fail(s, "polyconc lock");
+  }
+};
+
+}  // namespace detail
+
+/// A mutex (pc_mutex). Unlike std::mutex, any thread may unlock it, and
+/// unlock() of a mutex that is not locked throws polyconc::error
+/// (PC_NOT_OWNER) instead of being undefined behaviour.
+///
+///   polyconc::Mutex m;
+///   { std::lock_guard<polyconc::Mutex> g(m); ... }
+///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
+///   if (u.owns_lock()) { ... }
+class Mutex : public detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_unlock> {
+ public:
+  Mutex() {
+    pc_status s = pc_mutex_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_mutex_new");
+  }
+  ~Mutex() { pc_mutex_free(h_); }
+  bool is_locked() const noexcept { return pc_mutex_is_locked(h_); }
+};
+
+/// A reentrant lock (pc_reentrant_lock, Java's ReentrantLock): its owner
+/// thread may take it again, and it is free after as many unlocks. An
+/// unlock by another thread throws polyconc::error (PC_NOT_OWNER).
+class ReentrantLock
+    : public detail::timed_lockable<pc_reentrant_lock, pc_reentrant_lock_lock,
+                                    pc_reentrant_lock_unlock> {
+ public:
+  /// A fair lock is handed to its waiters in the order they came.
+  explicit ReentrantLock(bool fair = false) {
+    pc_status s = pc_reentrant_lock_new(fair, &h_);
+    if (s != PC_OK) detail::fail(s, "pc_reentrant_lock_new");
+  }
+  ~ReentrantLock() { pc_reentrant_lock_free(h_); }
+  /// The calling thread's holds (0 if it does not hold it).
+  std::size_t hold_count() const noexcept { return pc_reentrant_lock_hold_count(h_); }
+  bool is_locked() const noexcept { return pc_reentrant_lock_is_locked(h_); }
+};
+
+/// A condition variable (pc_cond) for a polyconc::Mutex, used as
+/// std::condition_variable is with std::mutex:
+///
+///   std::unique_lock<polyconc::Mutex> lock(m);
+///   cv.wait(lock, [&] { return ready; });
+class CondVar {
+ public:
+  CondVar() {
+    pc_status s = pc_cond_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_cond_new");
+  }
+  CondVar(const CondVar &) = delete;
+  CondVar &operator=(const CondVar &) = delete;
+  ~CondVar() { pc_cond_free(h_); }
+
+  /// Releases the lock, waits for a notification, takes the lock again.
+  /// Throws polyconc::error (PC_NOT_OWNER) if the lock is not held.
+  void wait(std::unique_lock<Mutex> &lock) { (void)wait_ns(lock, PC_FOREVER); }
+  /// Waits until `ready()` is true (checked with the lock held).
+  template <class Predicate>
+  void wait(std::unique_lock<Mutex> &lock, Predicate ready) {
+    while (!ready()) wait(lock);
+  }
+  /// As wait, for at most `timeout` (any duration, max() too).
+  template <class Rep, class Period>
+  std::cv_status wait_for(std::unique_lock<Mutex> &lock,
+                          std::chrono::duration<Rep, Period> timeout) {
+    return wait_ns(lock, detail::to_ns(timeout));
+  }
+  void notify_one() { check(pc_cond_signal(h_), "pc_cond_signal"); }
+  void notify_all() { check(pc_cond_broadcast(h_), "pc_cond_broadcast"); }
+  /// The C handle (still owned by this object).
+  const pc_cond *handle() const noexcept { return h_; }
+
+ private:
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
+  std::cv_status wait_ns(std::unique_lock<Mutex> &lock, std::uint64_t ns) {
+    if (!lock.owns_lock()) detail::fail(PC_NOT_OWNER, "pc_cond_wait");
+    pc_status s = pc_cond_wait(h_, lock.mutex()->handle(), ns);
+    if (s == PC_TIMEOUT) return std::cv_status::timeout;
+    check(s, "pc_cond_wait");
+    return std::cv_status::no_timeout;
   }
 
-  pc_mutex *h_ = nullptr;
+  pc_cond *h_ = nullptr;
+};
+
+namespace detail {
+
+// A move-only owner of a C handle, freed by `Free`: the base of the
+// synchronizers' wrappers.
+template <class H, void (*Free)(H *)>
+class owned {
+ public:
+  owned(const owned &) = delete;
+  owned &operator=(const owned &) = delete;
+  ~owned() { Free(h_); }
+  /// The C handle (still owned by this object).
+  const H *handle() const noexcept { return h_; }
+
+ protected:
+  owned() = default;
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
+  // true for PC_OK, false for PC_TIMEOUT; other statuses throw.
+  static bool in_time(pc_status s, const char *what) {
+    if (s == PC_TIMEOUT) return false;
+    check(s, what);
+    return true;
+  }
+  H *h_ = nullptr;
+};
+
+}  // namespace detail
+
+/// A counting semaphore (pc_sem): acquire(n) takes all n permits at once or
+/// none.
+class Semaphore : public detail::owned<pc_sem, pc_sem_free> {
+ public:
+  explicit Semaphore(std::size_t permits, bool fair = false) {
+    check(pc_sem_new(permits, fair, &h_), "pc_sem_new");
+  }
+  void acquire(std::size_t n = 1) { check(pc_sem_acquire(h_, n, PC_FOREVER), "pc_sem_acquire"); }
+  bool try_acquire(std::size_t n = 1) { return in_time(pc_sem_acquire(h_, n, 0), "pc_sem_acquire"); }
+  template <class Rep, class Period>
+  bool try_acquire_for(std::size_t n, std::chrono::duration<Rep, Period> timeout) {
+    return in_time(pc_sem_acquire(h_, n, detail::to_ns(timeout)), "pc_sem_acquire");
+  }
+  /// Throws polyconc::error (PC_INVALID_ARG) if the count would overflow.
+  void release(std::size_t n = 1) { check(pc_sem_release(h_, n), "pc_sem_release"); }
+  std::size_t available() const noexcept { return pc_sem_available(h_); }
+  std::size_t drain() { return pc_sem_drain(h_); }
+};
+
+/// A count-down latch (pc_latch).
+class Latch : public detail::owned<pc_latch, pc_latch_free> {
+ public:
+  explicit Latch(std::size_t count) { check(pc_latch_new(count, &h_), "pc_latch_new"); }
+  void count_down() { check(pc_latch_count_down(h_), "pc_latch_count_down"); }
+  std::size_t count() const noexcept { return pc_latch_count(h_); }
+  void wait() const { check(pc_latch_wait(h_, PC_FOREVER), "pc_latch_wait"); }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return in_time(pc_latch_wait(h_, detail::to_ns(timeout)), "pc_latch_wait");
+  }
+};
+
+/// The barrier is broken (another party timed out, or a reset).
+class broken_error : public error {
+ public:
+  explicit broken_error(const char *what) : error(PC_BROKEN, what) {}
+};
+
+/// A cyclic barrier (pc_barrier). wait() returns the arrival index
+/// (parties - 1 for the first, 0 for the last) and throws broken_error
+/// when the barrier is broken.
+class Barrier : public detail::owned<pc_barrier, pc_barrier_free> {
+ public:
+  explicit Barrier(std::size_t parties) { check(pc_barrier_new(parties, &h_), "pc_barrier_new"); }
+  std::size_t wait() { return *wait_ns(PC_FOREVER); }
+  /// nullopt when this party's timeout passed (which broke the barrier).
+  template <class Rep, class Period>
+  std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout) {
+    return wait_ns(detail::to_ns(timeout));
+  }
+  void reset() { check(pc_barrier_reset(h_), "pc_barrier_reset"); }
+  std::size_t parties() const noexcept { return pc_barrier_parties(h_); }
+  std::size_t waiting() const noexcept { return pc_barrier_waiting(h_); }
+  bool is_broken() const noexcept { return pc_barrier_is_broken(h_); }
+
+ private:
+  std::optional<std::size_t> wait_ns(std::uint64_t ns) {
+    std::size_t index = 0;
+    pc_status s = pc_barrier_wait(h_, ns, &index);
+    if (s == PC_BROKEN) throw broken_error("pc_barrier_wait");
+    if (!in_time(s, "pc_barrier_wait")) return std::nullopt;
+    return index;
+  }
+};
+
+/// Go's sync.WaitGroup (pc_waitgroup). add/done throw polyconc::error
+/// (PC_NEGATIVE_COUNT) where Go panics.
+class WaitGroup : public detail::owned<pc_waitgroup, pc_waitgroup_free> {
+ public:
+  WaitGroup() { check(pc_waitgroup_new(&h_), "pc_waitgroup_new"); }
+  void add(std::ptrdiff_t delta) { check(pc_waitgroup_add(h_, delta), "pc_waitgroup_add"); }
+  void done() { check(pc_waitgroup_done(h_), "pc_waitgroup_done"); }
+  std::size_t count() const noexcept { return pc_waitgroup_count(h_); }
+  void wait() const { check(pc_waitgroup_wait(h_, PC_FOREVER), "pc_waitgroup_wait"); }
+  template <class Rep, class Period>
+  bool wait_for(std::chrono::duration<Rep, Period> timeout) const {
+    return in_time(pc_waitgroup_wait(h_, detail::to_ns(timeout)), "pc_waitgroup_wait");
+  }
+};
+
+/// A failed future: its code (yours, or a pc_status such as PC_CANCELLED or
+/// PC_TIMEOUT for the library's own failures) and message.
+class future_error : public error {
+ public:
+  future_error(std::int32_t code, const char *message)
+      : error(PC_FAILED, message != nullptr ? message : "failed"), code_(code) {}
+  std::int32_t code() const noexcept { return code_; }
+
+ private:
+  std::int32_t code_;
+};
+
+/// A pool of worker threads (pc_thread_pool_new); converts to the
+/// `const pc_executor *` that futures' combinators take. The destructor
+/// shuts it down and waits for its queued tasks.
+class ThreadPool : public detail::owned<pc_executor, pc_executor_free> {
+ public:
+  explicit ThreadPool(std::size_t threads) { check(pc_thread_pool_new(threads, &h_), "pc_thread_pool_new"); }
+  ~ThreadPool() { (void)pc_executor_shutdown(h_); }
+  operator const pc_executor *() const noexcept { return h_; }
+  /// Refuses new tasks, runs the queued ones and waits for the workers.
+  void shutdown() const { check(pc_executor_shutdown(h_), "pc_executor_shutdown"); }
+  /// Runs `task()` once on a worker (an exception it throws is dropped).
+  template <class F>
+  void submit(F task) const {
+    using box = detail::boxed<F>;
+    check(pc_executor_submit(h_, &run<F>, box::make(std::move(task)), &box::free), "pc_executor_submit");
+  }
+
+ private:
+  template <class F>
+  static void run(void *ctx) noexcept {
+    try {
+      detail::boxed<F>::get(ctx)();
+    } catch (...) {
+    }
+  }
+};
+
+template <class T>
+class Future;
+
+namespace detail {
+template <class T>
+struct is_future : std::false_type {};
+template <class T>
+struct is_future<Future<T>> : std::true_type {};
+
+template <class T>
+T read_value(const void *p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+}  // namespace detail
+
+/// A future value of trivially copyable T (pc_future). Combinators take a
+/// lambda and an executor (the global pool by default) and run the lambda
+/// there; a lambda that throws fails the resulting future with code
+/// PC_FAILED instead of unwinding through the library. Copying gives
+/// another handle to the same future.
+///
+///   polyconc::Promise<int> p;
+///   auto f = p.future().map([](int v) { return v * 2.0; });   // Future<double>
+///   p.success(21);
+///   double d = f.get();                                       // 42.0
+template <class T>
+class Future {
+  static_assert(std::is_trivially_copyable_v<T>,
+                "polyconc::Future<T> copies values bytewise: T must be trivially copyable");
+  static_assert(std::is_default_constructible_v<T>,
+                "polyconc::Future<T> needs a default-constructible T");
+
+ public:
+  /// Takes over a C handle (of sizeof(T)-byte values).
+  explicit Future(pc_future *h) : h_(h) {
+    if (pc_future_elem_size(h_) != sizeof(T)) {
+      pc_future_free(h_);
+      detail::fail(PC_INVALID_ARG, "polyconc::Future: element size");
+    }
+  }
+  Future(const Future &other) { check(pc_future_clone(other.h_, &h_), "pc_future_clone"); }
+  Future(Future &&other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+  Future &operator=(Future other) noexcept {
+    std::swap(h_, other.h_);
+    return *this;
+  }
+  ~Future() { pc_future_free(h_); }
+
+  /// Scala's Future.apply: runs `f()` on `ex`.
+  template <class F>
+  static Future spawn(F f, const pc_executor *ex = pc_executor_global()) {
+    using box = detail::boxed<F>;
+    pc_future *out = nullptr;
+    check(pc_future_spawn(ex, sizeof(T), &spawn_fn<F>, box::make(std::move(f)), &box::free, &out),
+          "pc_future_spawn");
+    return Future(out);
+  }
+
+  /// Waits for the value; throws future_error if the future failed.
+  T get() const { return *wait_ns(PC_FOREVER); }
+  /// nullopt if not completed within `timeout`.
+  template <class Rep, class Period>
+  std::optional<T> get_for(std::chrono::duration<Rep, Period> timeout) const {
+    return wait_ns(detail::to_ns(timeout));
+  }
+  bool is_completed() const noexcept { return pc_future_is_completed(h_); }
+  /// true if this call cancelled it.
+  bool cancel() const { return pc_future_cancel(h_) == PC_OK; }
+  /// Fails it with code PC_TIMEOUT unless it completes within `timeout`.
+  template <class Rep, class Period>
+  const Future &or_timeout(std::chrono::duration<Rep, Period> timeout) const {
+    check(pc_future_or_timeout(h_, detail::to_ns(timeout)), "pc_future_or_timeout");
+    return *this;
+  }
+
+  /// A future of f(value); U must be trivially copyable.
+  template <class F, class U = std::invoke_result_t<F &, const T &>>
+  Future<U> map(F f, const pc_executor *ex = pc_executor_global()) const {
+    using box = detail::boxed<F>;
+    pc_future *out = nullptr;
+    check(pc_future_map(h_, ex, sizeof(U), &map_fn<F, U>, box::make(std::move(f)), &box::free, &out),
+          "pc_future_map");
+    return Future<U>(out);
+  }
+  /// A future of the future f(value) returns.
+  template <class F, class FU = std::invoke_result_t<F &, const T &>>
+  FU flat_map(F f, const pc_executor *ex = pc_executor_global()) const {
+    static_assert(detail::is_future<FU>::value, "flat_map: the lambda returns a polyconc::Future");
+    using U = decltype(std::declval<FU>().get());
+    using box = detail::boxed<F>;
+    pc_future *out = nullptr;
+    check(pc_future_flat_map(h_, ex, sizeof(U), &flat_map_fn<F>, box::make(std::move(f)), &box::free,
+                             &out),
+          "pc_future_flat_map");
+    return FU(out);
+  }
+  /// On a failure, a value from f(code, message); a success passes through.
+  template <class F>
+  Future recover(F f, const pc_executor *ex = pc_executor_global()) const {
+    using box = detail::boxed<F>;
+    pc_future *out = nullptr;
+    check(pc_future_recover(h_, ex, &recover_fn<F>, box::make(std::move(f)), &box::free, &out),
+          "pc_future_recover");
+    return Future(out);
+  }
+  /// Calls f(value, code, message) once completed: value is nullptr and
+  /// code non-zero on a failure. An exception it throws is dropped.
+  template <class F>
+  void on_complete(F f, const pc_executor *ex = pc_executor_global()) const {
+    using box = detail::boxed<F>;
+    check(pc_future_on_complete(h_, ex, &complete_fn<F>, box::make(std::move(f)), &box::free),
+          "pc_future_on_complete");
+  }
+  /// The C handle (still owned by this object).
+  const pc_future *handle() const noexcept { return h_; }
+  /// Gives the C handle away (for pc_flat_map_fn's `out`).
+  pc_future *release() noexcept { return std::exchange(h_, nullptr); }
+
+ private:
+  template <class>
+  friend class Future;
+
+  static void check(pc_status s, const char *what) { detail::check(s, what); }
+  std::optional<T> wait_ns(std::uint64_t ns) const {
+    T out;
+    pc_status s = pc_future_wait(h_, &out, ns);
+    if (s == PC_OK) return out;
+    if (s == PC_TIMEOUT) return std::nullopt;
+    if (s != PC_FAILED && s != PC_CANCELLED) detail::fail(s, "pc_future_wait");
+    std::int32_t code = 0;
+    const char *message = nullptr;
+    check(pc_future_failure(h_, &code, &message), "pc_future_failure");
+    throw future_error(code, message);
+  }
+  template <class F>
+  static std::int32_t spawn_fn(void *out, void *ctx) noexcept {
+    try {
+      T v = detail::boxed<F>::get(ctx)();
+      std::memcpy(out, &v, sizeof(T));
+      return 0;
+    } catch (...) {
+      return PC_FAILED;
+    }
+  }
+  template <class F, class U>
+  static std::int32_t map_fn(const void *value, void *out, void *ctx) noexcept {
+    try {
+      U u = detail::boxed<F>::get(ctx)(detail::read_value<T>(value));
+      std::memcpy(out, &u, sizeof(U));
+      return 0;
+    } catch (...) {
+      return PC_FAILED;
+    }
+  }
+  template <class F>
+  static std::int32_t flat_map_fn(const void *value, pc_future **out, void *ctx) noexcept {
+    try {
+      *out = detail::boxed<F>::get(ctx)(detail::read_value<T>(value)).release();
+      return 0;
+    } catch (...) {
+      return PC_FAILED;
+    }
+  }
+  template <class F>
+  static std::int32_t recover_fn(std::int32_t code, const char *message, void *out, void *ctx) noexcept {
+    try {
+      T v = detail::boxed<F>::get(ctx)(code, message);
+      std::memcpy(out, &v, sizeof(T));
+      return 0;
+    } catch (...) {
+      return PC_FAILED;
+    }
+  }
+  template <class F>
+  static void complete_fn(const void *value, std::int32_t code, const char *message, void *ctx) noexcept {
+    try {
+      if (value == nullptr) {
+        detail::boxed<F>::get(ctx)(static_cast<const T *>(nullptr), code, message);
+      } else {
+        T v = detail::read_value<T>(value);
+        detail::boxed<F>::get(ctx)(&v, code, message);
+      }
+    } catch (...) {
+    }
+  }
+
+  pc_future *h_ = nullptr;
+};
+
+/// The write side of a Future<T> (pc_promise).
+template <class T>
+class Promise : public detail::owned<pc_promise, pc_promise_free> {
+  static_assert(std::is_trivially_copyable_v<T>,
+                "polyconc::Promise<T> copies values bytewise: T must be trivially copyable");
+
+ public:
+  Promise() { check(pc_promise_new(sizeof(T), &h_), "pc_promise_new"); }
+  Future<T> future() const {
+    pc_future *f = nullptr;
+    check(pc_promise_future(h_, &f), "pc_promise_future");
+    return Future<T>(f);
+  }
+  /// false if it was completed already.
+  bool success(const T &v) const { return completed(pc_promise_success(h_, &v)); }
+  /// `code` must not be 0. false if it was completed already.
+  bool failure(std::int32_t code, const char *message = nullptr) const {
+    return completed(pc_promise_failure(h_, code, message));
+  }
+
+ private:
+  static bool completed(pc_status s) {
+    if (s == PC_ALREADY_COMPLETED) return false;
+    check(s, "pc_promise");
+    return true;
+  }
 };
 
 /// Go's select over receive and send cases. Each case has a callback; the

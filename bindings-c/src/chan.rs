@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use polyconc::chan::Chan;
 
-use crate::elem::{check_buf, with_elem, Elem, Erased, Family};
+use crate::callback::{pc_drop_fn, DropFn};
+use crate::elem::{check_buf, with_elem, Build, Elem, Erased, Family};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_CLOSED, PC_INVALID_ARG};
@@ -18,24 +19,22 @@ use crate::wait::Wait;
 /// written by cbindgen.toml as `SIZE_MAX`.)
 pub const PC_UNBOUNDED: usize = usize::MAX;
 
-/// Called by `pc_chan_free` (of the channel's last handle) once for every
-/// element still buffered in the channel, with a pointer to its bytes and the
-/// context given to `pc_chan_new_with_drop`. It must not unwind (no C++
-/// exception, no longjmp out of it) and must not use the channel.
-pub type pc_drop_fn = Option<unsafe extern "C" fn(elem: *mut c_void, ctx: *mut c_void)>;
-
 /// The core's channels, as an element family.
 pub(crate) struct Chans;
 
 impl Family for Chans {
     type Of<T: Elem> = Chan<T>;
-    /// The capacity (`PC_UNBOUNDED`, `usize::MAX`, is the core's unbounded).
-    type Args = usize;
+}
 
-    fn make<T: Elem>(capacity: usize) -> Result<Chan<T>, Status> {
+/// A channel's capacity (`PC_UNBOUNDED`, `usize::MAX`, is the core's
+/// unbounded).
+struct Capacity(usize);
+
+impl Build<Chans> for Capacity {
+    fn build<T: Elem>(self) -> Result<Chan<T>, Status> {
         // The core decides what it allocates up front and says when that
         // cannot be had (PC_NO_MEMORY); any capacity is accepted.
-        Ok(Chan::try_with_capacity(capacity)?)
+        Ok(Chan::try_with_capacity(self.0)?)
     }
 }
 
@@ -60,23 +59,14 @@ pub struct pc_chan {
 /// which still belong to the caller.)
 struct DrainOnDrop {
     chan: AnyChan,
-    callback: unsafe extern "C" fn(elem: *mut c_void, ctx: *mut c_void),
-    ctx: *mut c_void,
+    on_drop: DropFn,
 }
-
-// SAFETY: `ctx` is the caller's opaque pointer, only handed back to its
-// callback; the header tells that the callback may run on whichever thread
-// frees the last handle.
-unsafe impl Send for DrainOnDrop {}
-unsafe impl Sync for DrainOnDrop {}
 
 impl Drop for DrainOnDrop {
     fn drop(&mut self) {
         with_elem!(&self.chan, c => {
             while let Ok(elem) = c.try_recv() {
-                // SAFETY: the callback and context were given together by
-                // the caller; the element's bytes live until the call returns.
-                unsafe { (self.callback)(elem.bytes().cast_mut().cast(), self.ctx) };
+                self.on_drop.call(&elem);
             }
         })
     }
@@ -129,16 +119,15 @@ unsafe fn recv_on<T: Elem>(
 unsafe fn new_chan(
     elem_size: usize,
     capacity: usize,
-    on_drop: Option<(unsafe extern "C" fn(*mut c_void, *mut c_void), *mut c_void)>,
+    on_drop: Option<DropFn>,
     out: *mut *mut pc_chan,
 ) -> Result<(), Status> {
     let out = ffi::out(out)?;
-    let chan = AnyChan::new(elem_size, capacity)?;
-    let on_last_free = on_drop.map(|(callback, ctx)| {
+    let chan = AnyChan::new(elem_size, Capacity(capacity))?;
+    let on_last_free = on_drop.map(|on_drop| {
         Arc::new(DrainOnDrop {
             chan: chan.clone(),
-            callback,
-            ctx,
+            on_drop,
         })
     });
     out.write_handle(pc_chan {
@@ -193,8 +182,8 @@ pub unsafe extern "C" fn pc_chan_new_with_drop(
     out: *mut *mut pc_chan,
 ) -> pc_status {
     boundary(|| {
-        let callback = drop_fn.ok_or(Status::of(PC_INVALID_ARG))?;
-        new_chan(elem_size, capacity, Some((callback, ctx)), out)
+        let on_drop = DropFn::new(drop_fn, ctx).ok_or(Status::of(PC_INVALID_ARG))?;
+        new_chan(elem_size, capacity, Some(on_drop), out)
     })
 }
 

@@ -11,7 +11,7 @@ use std::ffi::c_void;
 use crate::status::{Status, PC_INVALID_ARG};
 
 /// An element type of the core's channel as the C ABI uses it.
-pub(crate) trait Elem: Sized + 'static {
+pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// Copies `size` bytes from `src`.
     ///
     /// # Safety
@@ -21,6 +21,15 @@ pub(crate) trait Elem: Sized + 'static {
 
     /// The element's bytes.
     fn bytes(&self) -> *const u8;
+
+    /// An element of `size` zero bytes, for a callback to write.
+    fn zeroed(size: usize) -> Result<Self, Status>;
+
+    /// The element's bytes, to write.
+    fn bytes_mut(&mut self) -> *mut u8;
+
+    /// The container of this element type in `erased`, if it is one.
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>>;
 
     /// Copies the element's `size` bytes to `dst`.
     ///
@@ -52,6 +61,18 @@ impl Elem for u64 {
     fn bytes(&self) -> *const u8 {
         (self as *const u64).cast()
     }
+    fn zeroed(_: usize) -> Result<Self, Status> {
+        Ok(0)
+    }
+    fn bytes_mut(&mut self) -> *mut u8 {
+        (self as *mut u64).cast()
+    }
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
+        match erased {
+            Erased::Word(c) => Some(c),
+            _ => None,
+        }
+    }
     #[inline]
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
         if size == 8 {
@@ -75,6 +96,18 @@ impl Elem for [u64; 2] {
     fn bytes(&self) -> *const u8 {
         self.as_ptr().cast()
     }
+    fn zeroed(_: usize) -> Result<Self, Status> {
+        Ok([0; 2])
+    }
+    fn bytes_mut(&mut self) -> *mut u8 {
+        self.as_mut_ptr().cast()
+    }
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
+        match erased {
+            Erased::Pair(c) => Some(c),
+            _ => None,
+        }
+    }
 }
 
 /// Over 16 bytes: one allocation per element, whose failure is
@@ -91,16 +124,35 @@ impl Elem for Box<[u8]> {
     fn bytes(&self) -> *const u8 {
         self.as_ptr()
     }
+    fn zeroed(size: usize) -> Result<Self, Status> {
+        let mut v: Vec<u8> = Vec::new();
+        v.try_reserve_exact(size)?;
+        v.resize(size, 0);
+        Ok(v.into_boxed_slice())
+    }
+    fn bytes_mut(&mut self) -> *mut u8 {
+        self.as_mut_ptr()
+    }
+    fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
+        match erased {
+            Erased::Heap(c) => Some(c),
+            _ => None,
+        }
+    }
 }
 
 /// A family of core containers generic over the element type: `Of<T>` is
-/// the container of `T` (`Chan<T>` for channels), made by `make`.
+/// the container of `T` (`Chan<T>` for channels).
 pub(crate) trait Family {
     type Of<T: Elem>;
-    /// What `make` needs besides the element type (a capacity, a kind…).
-    type Args;
+}
+
+/// What makes a container of family `F` for whichever element type the
+/// size calls for: a channel's capacity, a queue's kind, a combinator's
+/// input and callback.
+pub(crate) trait Build<F: Family> {
     /// The container for elements of type `T`.
-    fn make<T: Elem>(args: Self::Args) -> Result<Self::Of<T>, Status>;
+    fn build<T: Elem>(self) -> Result<F::Of<T>, Status>;
 }
 
 /// A container of family `F` holding whichever element type fits the
@@ -114,15 +166,15 @@ pub(crate) enum Erased<F: Family> {
 impl<F: Family> Erased<F> {
     /// The container for `elem_size`-byte elements. The size rule (which
     /// type holds which size) lives here only.
-    pub(crate) fn new(elem_size: usize, args: F::Args) -> Result<Self, Status> {
+    pub(crate) fn new(elem_size: usize, build: impl Build<F>) -> Result<Self, Status> {
         if elem_size > isize::MAX as usize {
             // No object is that large.
             return Err(Status::of(PC_INVALID_ARG));
         }
         Ok(match elem_size {
-            0..=8 => Erased::Word(F::make(args)?),
-            9..=16 => Erased::Pair(F::make(args)?),
-            _ => Erased::Heap(F::make(args)?),
+            0..=8 => Erased::Word(build.build()?),
+            9..=16 => Erased::Pair(build.build()?),
+            _ => Erased::Heap(build.build()?),
         })
     }
 }
@@ -154,6 +206,19 @@ macro_rules! with_elem {
     };
 }
 pub(crate) use with_elem;
+
+/// As [`with_elem!`], for a body that makes a container of the same
+/// element type in another family: the result is erased again.
+macro_rules! map_elem {
+    ($erased:expr, $c:ident => $body:expr) => {
+        match $erased {
+            $crate::elem::Erased::Word($c) => $crate::elem::Erased::Word($body),
+            $crate::elem::Erased::Pair($c) => $crate::elem::Erased::Pair($body),
+            $crate::elem::Erased::Heap($c) => $crate::elem::Erased::Heap($body),
+        }
+    };
+}
+pub(crate) use map_elem;
 
 /// `PC_INVALID_ARG` for a NULL element buffer (allowed only for 0-byte
 /// elements, which have nothing to copy).

@@ -8,36 +8,92 @@
 //! - `ffi.rs`: handles, out-pointers and `_free` for every `pc_*` type;
 //! - `wait.rs`: `timeout_ns` to how the core waits;
 //! - `elem.rs`: fixed-size elements as the core's typed values;
-//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks).
+//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks and
+//!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`, `queue.rs`, `exec.rs`,
+//!   `promise.rs`, `future.rs`;
+//! - `callback.rs`: the caller's callbacks, contexts and `ctx_free`.
 #![allow(non_camel_case_types)]
 
+mod barrier;
+mod callback;
 mod chan;
 mod elem;
+mod exec;
 mod ffi;
+mod future;
+mod latch;
 mod panic;
+mod promise;
+mod queue;
 mod select;
+mod sem;
 mod status;
 mod sync;
 mod wait;
+mod waitgroup;
 
 use std::ffi::c_char;
 
+pub use barrier::{
+    pc_barrier, pc_barrier_free, pc_barrier_is_broken, pc_barrier_new, pc_barrier_parties,
+    pc_barrier_reset, pc_barrier_wait, pc_barrier_waiting,
+};
+pub use callback::{pc_drop_fn, pc_free_fn};
 pub use chan::{
     pc_chan, pc_chan_capacity, pc_chan_clone, pc_chan_close, pc_chan_elem_size, pc_chan_free,
     pc_chan_is_closed, pc_chan_len, pc_chan_new, pc_chan_new_with_drop, pc_chan_recv, pc_chan_send,
-    pc_drop_fn, PC_UNBOUNDED,
+    PC_UNBOUNDED,
+};
+pub use exec::{
+    pc_executor, pc_executor_free, pc_executor_global, pc_executor_shutdown, pc_executor_submit,
+    pc_task_fn, pc_thread_pool_new,
+};
+pub use future::{
+    pc_complete_fn, pc_flat_map_fn, pc_future, pc_future_cancel, pc_future_clone,
+    pc_future_elem_size, pc_future_failure, pc_future_first_completed_of, pc_future_flat_map,
+    pc_future_free, pc_future_is_completed, pc_future_map, pc_future_on_complete,
+    pc_future_or_timeout, pc_future_recover, pc_future_sequence, pc_future_spawn, pc_future_wait,
+    pc_future_zip, pc_map_fn, pc_recover_fn, pc_spawn_fn,
+};
+pub use latch::{
+    pc_latch, pc_latch_count, pc_latch_count_down, pc_latch_free, pc_latch_new, pc_latch_wait,
+};
+pub use promise::{
+    pc_promise, pc_promise_failure, pc_promise_free, pc_promise_future, pc_promise_new,
+    pc_promise_success,
+};
+pub use queue::{
+    pc_compare_fn, pc_queue, pc_queue_clear, pc_queue_clone, pc_queue_close, pc_queue_drain,
+    pc_queue_elem_size, pc_queue_free, pc_queue_is_closed, pc_queue_kind, pc_queue_len,
+    pc_queue_new, pc_queue_new_priority, pc_queue_new_with_drop, pc_queue_peek, pc_queue_put,
+    pc_queue_put_delayed, pc_queue_remaining_capacity, pc_queue_take, pc_queue_transfer,
+    PC_QUEUE_ARRAY, PC_QUEUE_DELAY, PC_QUEUE_LINKED, PC_QUEUE_PRIORITY, PC_QUEUE_SYNCHRONOUS,
+    PC_QUEUE_TRANSFER,
 };
 pub use select::{
     pc_select, pc_select_case, pc_select_kind, PC_SELECT_DISABLED, PC_SELECT_RECV, PC_SELECT_SEND,
 };
+pub use sem::{
+    pc_sem, pc_sem_acquire, pc_sem_available, pc_sem_drain, pc_sem_free, pc_sem_new,
+    pc_sem_release, pc_sem_waiting,
+};
 pub use status::{
-    pc_status, pc_status_str, PC_CLOSED, PC_EMPTY, PC_FULL, PC_INVALID_ARG, PC_NOT_OWNER,
-    PC_NO_MEMORY, PC_OK, PC_PANIC, PC_TIMEOUT,
+    pc_status, pc_status_str, PC_ALREADY_COMPLETED, PC_BROKEN, PC_CANCELLED, PC_CLOSED, PC_EMPTY,
+    PC_FAILED, PC_FULL, PC_INVALID_ARG, PC_NEGATIVE_COUNT, PC_NOT_OWNER, PC_NO_MEMORY, PC_OK,
+    PC_PANIC, PC_TIMEOUT,
 };
 pub use sync::{
-    pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
+    pc_cond, pc_cond_broadcast, pc_cond_free, pc_cond_new, pc_cond_signal, pc_cond_wait, pc_mutex,
+    pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
+    pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
+    pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_new,
+    pc_reentrant_lock_unlock,
 };
 pub use wait::PC_FOREVER;
+pub use waitgroup::{
+    pc_waitgroup, pc_waitgroup_add, pc_waitgroup_count, pc_waitgroup_done, pc_waitgroup_free,
+    pc_waitgroup_new, pc_waitgroup_wait,
+};
 
 /// Major version of the library this header belongs to.
 pub const PC_VERSION_MAJOR: u32 = 0;

@@ -7,7 +7,9 @@ use polyconc::chan::{
     CapacityError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError, SendTimeoutError,
     TryRecvError, TrySelectError, TrySendError,
 };
-use polyconc::sync::NotLocked;
+use polyconc::sync::{
+    BarrierError, InvalidParties, NegativeCounter, NotLocked, NotOwner, PermitOverflow,
+};
 
 /// The result of every fallible call: one of the `PC_*` status codes below.
 /// A fixed-size integer (not a C enum) so its size is the same for every
@@ -36,9 +38,23 @@ pub const PC_NO_MEMORY: pc_status = 6;
 pub const PC_PANIC: pc_status = 7;
 // Codes after PC_PANIC are appended as new types bring new outcomes; none
 // is ever renumbered.
-/// An unlock of a lock that the caller does not hold (`pc_mutex_unlock` of
-/// a mutex that is not locked).
+/// An unlock of a lock that the caller does not hold: `pc_mutex_unlock` of
+/// a mutex that is not locked, `pc_reentrant_lock_unlock` by a thread that
+/// does not hold it, `pc_cond_wait` with a mutex that is not locked.
 pub const PC_NOT_OWNER: pc_status = 8;
+/// A barrier is broken: another party's wait timed out, or it was reset,
+/// before or while this party waited (`pc_barrier_wait`).
+pub const PC_BROKEN: pc_status = 9;
+/// A future failed: its failure's code and message are readable with
+/// `pc_future_failure`.
+pub const PC_FAILED: pc_status = 10;
+/// A future was cancelled (`pc_future_cancel`).
+pub const PC_CANCELLED: pc_status = 11;
+/// A promise was completed already; the second completion changed nothing.
+pub const PC_ALREADY_COMPLETED: pc_status = 12;
+/// A wait group's counter would have gone below zero (or past its
+/// maximum); it was left as it was.
+pub const PC_NEGATIVE_COUNT: pc_status = 13;
 
 /// The name of a status code, e.g. `"PC_CLOSED"`; `"PC_UNKNOWN_STATUS"` for a
 /// value that is none of them. The string is static: never free it.
@@ -54,6 +70,11 @@ pub extern "C" fn pc_status_str(status: pc_status) -> *const c_char {
         PC_NO_MEMORY => b"PC_NO_MEMORY\0",
         PC_PANIC => b"PC_PANIC\0",
         PC_NOT_OWNER => b"PC_NOT_OWNER\0",
+        PC_BROKEN => b"PC_BROKEN\0",
+        PC_FAILED => b"PC_FAILED\0",
+        PC_CANCELLED => b"PC_CANCELLED\0",
+        PC_ALREADY_COMPLETED => b"PC_ALREADY_COMPLETED\0",
+        PC_NEGATIVE_COUNT => b"PC_NEGATIVE_COUNT\0",
         _ => b"PC_UNKNOWN_STATUS\0",
     };
     name.as_ptr().cast()
@@ -155,6 +176,41 @@ impl From<CapacityError> for Status {
 impl From<NotLocked> for Status {
     fn from(_: NotLocked) -> Self {
         Status::of(PC_NOT_OWNER)
+    }
+}
+
+impl From<NotOwner> for Status {
+    fn from(_: NotOwner) -> Self {
+        Status::of(PC_NOT_OWNER)
+    }
+}
+
+impl From<PermitOverflow> for Status {
+    fn from(_: PermitOverflow) -> Self {
+        Status::of(PC_INVALID_ARG)
+    }
+}
+
+impl From<InvalidParties> for Status {
+    fn from(_: InvalidParties) -> Self {
+        Status::of(PC_INVALID_ARG)
+    }
+}
+
+impl From<BarrierError> for Status {
+    fn from(e: BarrierError) -> Self {
+        match e {
+            BarrierError::Broken => Status::of(PC_BROKEN),
+            BarrierError::Timeout => Status::of(PC_TIMEOUT),
+            // The C API gives barriers no action, so none can panic.
+            BarrierError::ActionPanicked => Status::of(PC_PANIC),
+        }
+    }
+}
+
+impl From<NegativeCounter> for Status {
+    fn from(_: NegativeCounter) -> Self {
+        Status::of(PC_NEGATIVE_COUNT)
     }
 }
 

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use crate::status::{Status, PC_TIMEOUT};
+
 /// `timeout_ns` that waits as long as it takes.
 pub const PC_FOREVER: u64 = u64::MAX;
 
@@ -29,5 +31,26 @@ impl Wait {
             PC_FOREVER => Wait::Forever,
             ns => Wait::For(Duration::from_nanos(ns)),
         }
+    }
+}
+
+/// `timeout_ns` as the core's own [`polyconc::Wait`], for the core calls
+/// that take one (`acquire_with`, `wait_with`): 0 is `Wait::Now`.
+#[inline]
+pub(crate) fn core_wait(timeout_ns: u64) -> polyconc::Wait {
+    match Wait::from_ns(timeout_ns) {
+        Wait::Try => polyconc::Wait::Now,
+        Wait::Forever => polyconc::Wait::FOREVER,
+        Wait::For(timeout) => polyconc::Wait::timeout(timeout),
+    }
+}
+
+/// `Ok` when a wait succeeded, `PC_TIMEOUT` when it did not.
+#[inline]
+pub(crate) fn in_time(done: bool) -> Result<(), Status> {
+    if done {
+        Ok(())
+    } else {
+        Err(Status::of(PC_TIMEOUT))
     }
 }

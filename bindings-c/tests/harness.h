@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "polyconc.h"
@@ -58,6 +59,37 @@ static inline void join(pthread_t t) { CHECK(pthread_join(t, NULL) == 0); }
 static inline void pause_ms(long ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
+}
+
+/* Pointer payloads for the drop callbacks' tests: each element is a
+ * malloc'ed int64_t, so a missed drop is a leak that ASan and valgrind
+ * report, and a second one a double free. */
+typedef struct {
+  int calls;
+  int64_t sum;
+} drops_t;
+
+static inline void free_payload(void *elem, void *ctx) {
+  drops_t *d = ctx;
+  int64_t *p;
+  memcpy(&p, elem, sizeof p);
+  d->calls++;
+  d->sum += *p;
+  free(p);
+}
+
+static inline int64_t *payload(int64_t v) {
+  int64_t *p = malloc(sizeof *p);
+  CHECK(p != NULL);
+  *p = v;
+  return p;
+}
+
+/* Loop counts for stress cases: the full count, or a smoke-sized one under
+ * valgrind (CMakeLists.txt sets POLYCONC_TEST_SMOKE there), where every
+ * instruction is simulated. */
+static inline int scaled(int full, int smoke) {
+  return getenv("POLYCONC_TEST_SMOKE") != NULL ? smoke : full;
 }
 
 #endif

@@ -1,4 +1,5 @@
 // polyconc.hpp: RAII handles, exceptions on closed, timed variants, select.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -197,12 +198,214 @@ static void mutex_is_timed_lockable() {
   CHECK(counter == 40000);
 }
 
+static void reentrant_lock_counts_holds() {
+  polyconc::ReentrantLock l(true);
+  {
+    std::lock_guard<polyconc::ReentrantLock> outer(l);
+    std::unique_lock<polyconc::ReentrantLock> inner(l, std::chrono::seconds::max());
+    CHECK(inner.owns_lock() && l.hold_count() == 2);
+    bool threw = false, taken = true;
+    std::thread stranger([&] {
+      taken = l.try_lock_for(1ms);
+      try {
+        l.unlock();
+      } catch (const polyconc::error &e) {
+        threw = e.status() == PC_NOT_OWNER;
+      }
+    });
+    stranger.join();
+    CHECK(!taken && threw && l.hold_count() == 2);
+  }
+  CHECK(!l.is_locked() && l.hold_count() == 0);
+}
+
+static void condvar_with_unique_lock() {
+  polyconc::Mutex m;
+  polyconc::CondVar cv;
+  {
+    std::unique_lock<polyconc::Mutex> lock(m);
+    CHECK(cv.wait_for(lock, 1ms) == std::cv_status::timeout);
+    CHECK(lock.owns_lock() && m.is_locked());
+  }
+  bool ready = false;
+  int woken = 0;
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 3; i++)
+    waiters.emplace_back([&] {
+      std::unique_lock<polyconc::Mutex> lock(m);
+      cv.wait(lock, [&] { return ready; });
+      woken++;
+    });
+  {
+    std::lock_guard<polyconc::Mutex> g(m);
+    ready = true;
+  }
+  cv.notify_all();
+  for (auto &t : waiters) t.join();
+  CHECK(woken == 3);
+  std::unique_lock<polyconc::Mutex> unlocked(m, std::defer_lock);
+  bool threw = false;
+  try {
+    cv.wait(unlocked);
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NOT_OWNER;
+  }
+  CHECK(threw);
+}
+
+static void synchronizers() {
+  polyconc::Semaphore sem(2, true);
+  CHECK(!sem.try_acquire(3));
+  CHECK(sem.try_acquire(2));
+  CHECK(!sem.try_acquire_for(1, 1ms));
+  sem.release(2);
+  CHECK(sem.available() == 2);
+  CHECK(sem.drain() == 2);
+  bool threw = false;
+  try {
+    polyconc::Semaphore full(SIZE_MAX);
+    full.release(1);
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_INVALID_ARG;
+  }
+  CHECK(threw);
+
+  polyconc::Latch latch(1);
+  CHECK(!latch.wait_for(1ms));
+  std::thread counter([&] { latch.count_down(); });
+  latch.wait();
+  counter.join();
+  CHECK(latch.count() == 0);
+
+  polyconc::Barrier barrier(2);
+  std::size_t other = 9;
+  std::thread party([&] { other = barrier.wait(); });
+  std::size_t mine = barrier.wait();
+  party.join();
+  CHECK(mine + other == 1);
+  CHECK(!barrier.wait_for(1ms));  // timed out: broken now
+  threw = false;
+  try {
+    barrier.wait();
+  } catch (const polyconc::broken_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+  barrier.reset();
+  CHECK(!barrier.is_broken());
+
+  polyconc::WaitGroup wg;
+  wg.add(3);
+  std::vector<std::thread> tasks;
+  for (int i = 0; i < 3; i++) tasks.emplace_back([&] { wg.done(); });
+  wg.wait();
+  for (auto &t : tasks) t.join();
+  threw = false;
+  try {
+    wg.done();
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NEGATIVE_COUNT;
+  }
+  CHECK(threw);
+}
+
+static void queues() {
+  polyconc::Queue<point> q(PC_QUEUE_ARRAY, 2);
+  CHECK(q.offer({1, 1}));
+  q.put({2, 2});
+  CHECK(!q.offer({3, 3}));
+  CHECK(!q.offer_for({3, 3}, 1ms));
+  CHECK(q.peek()->x == 1);
+  polyconc::Queue<point> other = q;  // the same queue
+  CHECK(other.take().x == 1);
+  CHECK(q.drain(8).size() == 1);
+  CHECK(!q.poll());
+  CHECK(q.close());
+  bool threw = false;
+  try {
+    q.take();
+  } catch (const polyconc::closed_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+
+  auto pq = polyconc::Queue<int>::priority([](int a, int b) { return a > b; });  // largest first
+  for (int v : {3, 9, 1}) pq.put(v);
+  CHECK(pq.take() == 9 && pq.take() == 3 && pq.take() == 1);
+  CHECK(pq.remaining_capacity() == polyconc::unbounded);
+
+  polyconc::Queue<int> tq(PC_QUEUE_TRANSFER);
+  std::thread consumer([&] { CHECK(tq.take() == 5); });
+  tq.transfer(5);
+  consumer.join();
+
+  polyconc::Queue<int> dq(PC_QUEUE_DELAY);
+  dq.put_delayed(1, 1ms);
+  CHECK(dq.take() == 1);
+}
+
+static void futures() {
+  std::atomic<int> ran{0};
+  polyconc::ThreadPool pool(2);
+  polyconc::Promise<int> p;
+  auto doubled = p.future().map([](int v) { return v * 2.0; }, pool);
+  auto chained = doubled.flat_map([](double d) {
+    return polyconc::Future<long>::spawn([d] { return static_cast<long>(d) + 1; });
+  });
+  std::atomic<int> seen{0};
+  doubled.on_complete([&](const double *v, std::int32_t code, const char *) {
+    if (v != nullptr && code == 0) seen = static_cast<int>(*v);
+  });
+  CHECK(!doubled.get_for(1ms));
+  CHECK(p.success(21));
+  CHECK(!p.success(22));
+  CHECK(doubled.get() == 42.0);
+  CHECK(chained.get() == 43);
+  while (seen.load() != 42) std::this_thread::sleep_for(1ms);
+
+  // A lambda that throws fails its future (code PC_FAILED); recover turns
+  // a failure into a value.
+  auto thrown = polyconc::Future<int>::spawn([]() -> int { throw std::runtime_error("no"); });
+  bool threw = false;
+  try {
+    thrown.get();
+  } catch (const polyconc::future_error &e) {
+    threw = e.code() == PC_FAILED;
+  }
+  CHECK(threw);
+  auto recovered = thrown.recover([](std::int32_t code, const char *) { return -code; }, pool);
+  CHECK(recovered.get() == -PC_FAILED);
+
+  polyconc::Promise<int> never;
+  auto f = never.future();
+  f.or_timeout(2ms);
+  threw = false;
+  try {
+    f.get();
+  } catch (const polyconc::future_error &e) {
+    threw = e.code() == PC_TIMEOUT;
+  }
+  CHECK(threw);
+  polyconc::Promise<int> other;
+  CHECK(other.future().cancel());
+  CHECK(!other.success(1));
+
+  for (int i = 0; i < 10; i++) pool.submit([&] { ran++; });
+  pool.shutdown();
+  CHECK(ran.load() == 10);
+}
+
 int main() {
   send_recv_and_close();
   timed_and_try();
   huge_timeouts_wait();
   mutex_is_timed_lockable();
+  reentrant_lock_counts_holds();
+  condvar_with_unique_lock();
   handles_are_raii();
   threads_and_select();
+  synchronizers();
+  queues();
+  futures();
   return 0;
 }

@@ -6,26 +6,6 @@
 
 #include "harness.h"
 
-typedef struct {
-  int calls;
-  int64_t sum;
-} drops_t;
-
-static void free_payload(void *elem, void *ctx) {
-  drops_t *d = ctx;
-  int64_t *payload;
-  memcpy(&payload, elem, sizeof payload);
-  d->calls++;
-  d->sum += *payload;
-  free(payload);
-}
-
-static int64_t *payload(int64_t v) {
-  int64_t *p = malloc(sizeof *p);
-  CHECK(p != NULL);
-  *p = v;
-  return p;
-}
 
 static pc_chan *new_owning_chan(size_t capacity, drops_t *drops) {
   pc_chan *ch = NULL;

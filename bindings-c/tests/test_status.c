@@ -21,10 +21,16 @@ static void status_names(void) {
   CHECK(strcmp(pc_status_str(PC_NO_MEMORY), "PC_NO_MEMORY") == 0);
   CHECK(strcmp(pc_status_str(PC_PANIC), "PC_PANIC") == 0);
   CHECK(strcmp(pc_status_str(PC_NOT_OWNER), "PC_NOT_OWNER") == 0);
+  CHECK(strcmp(pc_status_str(PC_BROKEN), "PC_BROKEN") == 0);
+  CHECK(strcmp(pc_status_str(PC_FAILED), "PC_FAILED") == 0);
+  CHECK(strcmp(pc_status_str(PC_CANCELLED), "PC_CANCELLED") == 0);
+  CHECK(strcmp(pc_status_str(PC_ALREADY_COMPLETED), "PC_ALREADY_COMPLETED") == 0);
+  CHECK(strcmp(pc_status_str(PC_NEGATIVE_COUNT), "PC_NEGATIVE_COUNT") == 0);
   /* Codes are appended, never renumbered. */
-  CHECK(PC_PANIC == 7 && PC_NOT_OWNER == 8);
+  CHECK(PC_PANIC == 7 && PC_NOT_OWNER == 8 && PC_BROKEN == 9 && PC_FAILED == 10 &&
+        PC_CANCELLED == 11 && PC_ALREADY_COMPLETED == 12 && PC_NEGATIVE_COUNT == 13);
   CHECK(strcmp(pc_status_str(-1), "PC_UNKNOWN_STATUS") == 0);
-  CHECK(strcmp(pc_status_str(9), "PC_UNKNOWN_STATUS") == 0);
+  CHECK(strcmp(pc_status_str(14), "PC_UNKNOWN_STATUS") == 0);
   CHECK(sizeof(pc_status) == 4);
 }
 

@@ -213,3 +213,80 @@ def test_collections_while_batches_move_without_the_gil(capacity: int | None) ->
 
     run_threads([producer, consumer, collector])
     assert sorted(got) == list(range(n))
+
+
+def test_locks_and_synchronizers_are_freed() -> None:
+    from polyconc import (
+        Condition,
+        CountDownLatch,
+        CyclicBarrier,
+        Mutex,
+        ReentrantLock,
+        RwLock,
+        Semaphore,
+        SpinLock,
+        WaitGroup,
+    )
+
+    made: list[Any] = [
+        Mutex(),
+        SpinLock(),
+        ReentrantLock(),
+        RwLock(),
+        Condition(),
+        Condition(Mutex()),
+        Semaphore(2),
+        CountDownLatch(1),
+        WaitGroup(),
+        CyclicBarrier(2, action=Item),
+    ]
+    # Held locks and kept guards go with their object too.
+    made[0].acquire()
+    made[1].acquire()
+    made[3].acquire_read()
+    refs = [weakref.ref(o) for o in made]
+    del made
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
+def test_barrier_action_cycle_is_collected() -> None:
+    from polyconc import CyclicBarrier
+
+    class Holder(Item):
+        barrier: CyclicBarrier
+
+        def ping(self) -> None:
+            pass
+
+    holder = Holder()
+    barrier = CyclicBarrier(1, action=holder.ping)
+    holder.barrier = barrier  # a cycle through the action
+    assert barrier.wait() == 0
+    refs: list[weakref.ref[Item]] = [weakref.ref(holder)]
+    barrier_ref = weakref.ref(barrier)
+    del holder, barrier
+    assert refs_freed(refs) and barrier_ref() is None
+
+
+def test_cancelled_lock_ops_free_their_lock() -> None:
+    from polyconc import Mutex, RwLock, Semaphore
+
+    async def main() -> list[weakref.ref[Any]]:
+        m, s, rw = Mutex(), Semaphore(0), RwLock()
+        m.acquire()
+        rw.acquire_write()
+        tasks = [
+            asyncio.create_task(m.acquire_async()),
+            asyncio.create_task(s.acquire_async(permits=2)),
+            asyncio.create_task(rw.acquire_read_async()),
+        ]
+        await asyncio.sleep(0.01)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return [weakref.ref(m), weakref.ref(s), weakref.ref(rw)]
+
+    refs = asyncio.run(main())
+    gc.collect()
+    assert all(r() is None for r in refs)

@@ -242,6 +242,27 @@ def test_reentrant_queue_length_counts_a_waiting_thread() -> None:
     assert r.queue_length() == 0 and not r.locked()
 
 
+def test_threading_condition_works_over_a_reentrant_lock() -> None:
+    r = ReentrantLock()
+    c = threading.Condition(r)  # type: ignore[arg-type]
+    ready: list[int] = []
+
+    def other() -> None:
+        with c:
+            ready.append(1)
+            c.notify()
+
+    with c, c:
+        t = threading.Thread(target=other)
+        t.start()
+        assert c.wait_for(lambda: ready, timeout=HANG_GUARD)
+        assert r.hold_count() == 2
+    t.join(HANG_GUARD)
+    assert not r.locked()
+    with pytest.raises(RuntimeError):
+        c.notify()
+
+
 def test_reentrant_with_nests() -> None:
     r = ReentrantLock()
     with r, r:

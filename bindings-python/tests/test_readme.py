@@ -18,14 +18,19 @@ READMES = [HERE.parent.parent / "README.md", HERE.parent / "README.md"]
 RUNS = 30
 
 
-def python_example(readme: Path) -> str:
-    """The first ```python block of `readme` (for the root README: of its
+def python_examples(readme: Path) -> list[str]:
+    """The ```python blocks of `readme` (for the root README: of its
     "## Python" section)."""
     text = readme.read_text()
-    section = text.split("\n## Python\n", 1)[-1]
-    found = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    section = text.split("\n## Python\n", 1)[-1].split("\n## ", 1)[0]
+    found = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     assert found, f"no Python example in {readme}"
-    return found.group(1)
+    return found
+
+
+def python_example(readme: Path) -> str:
+    """The first Python example of `readme`: the channel's."""
+    return python_examples(readme)[0]
 
 
 def promised_output(code: str) -> list[str]:
@@ -44,3 +49,12 @@ def test_python_example_prints_what_it_says(readme: Path) -> None:
         with contextlib.redirect_stdout(out):
             exec(compile(code, str(readme), "exec"), {})
         assert out.getvalue().splitlines() == expected
+
+
+def test_root_readme_lock_example_prints_what_it_says() -> None:
+    examples = python_examples(READMES[0])
+    assert len(examples) == 2
+    code = examples[1]
+    expected = promised_output(code)
+    assert expected == ["count 4000"]
+    assert run_child(code).splitlines() == expected

@@ -10,9 +10,13 @@
 #![warn(missing_docs)]
 
 pub mod chan;
+pub mod exec;
+pub mod future;
 mod primitives;
 pub mod queue;
 pub mod sync;
+#[cfg(all(feature = "test-hooks", not(loom)))]
+pub mod test_hooks;
 mod wait;
 
 pub use wait::{Deadline, Wait};

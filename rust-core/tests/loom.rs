@@ -1,5 +1,6 @@
-//! loom model checks of the wake-up paths: send, receive, close, select and
-//! cancelled futures, for rendezvous, buffered(1) and unbounded channels.
+//! loom model checks of the wake-up paths: send, receive, close, select,
+//! cancelled futures, and calls that may not wait meeting a busy partner,
+//! for rendezvous, buffered(1) and unbounded channels.
 //! Under loom an unbounded channel's blocks hold 3 values, so models that
 //! send 3 or more cross from one block to the next.
 //! Each model asserts that no value is lost or duplicated; loom itself fails
@@ -497,5 +498,76 @@ fn list_closed_while_linking() {
         assert_eq!(ch.send(3), Err(SendError(3)));
         let got: Vec<i32> = ch.iter().collect();
         assert_eq!(got, if sent { vec![0, 1, 2] } else { vec![0, 1] });
+    });
+}
+
+#[test]
+fn try_recv_meets_a_busy_sender() {
+    // A try_recv racing a sender that may be part-way (claimed, not yet
+    // written): it returns at once, and leaves no registration behind that
+    // could take the sender's news from the receive that follows.
+    check(|kind| {
+        let ch = make(kind);
+        let tx = ch.clone();
+        let sender = thread::spawn(move || {
+            tx.send(1).unwrap();
+            tx.send(2).unwrap();
+        });
+        let mut got: Vec<i32> = ch.try_recv().into_iter().collect();
+        if let Ok(Ok(v)) = Select::new().recv(&ch, |r| r).try_select() {
+            got.push(v);
+        }
+        while got.len() < 2 {
+            got.push(ch.recv().unwrap());
+        }
+        sender.join().unwrap();
+        assert_eq!(got, [1, 2]);
+    });
+}
+
+#[test]
+fn try_send_meets_a_busy_receiver() {
+    // A try_send on a full buffer racing a receiver that may be part-way
+    // (claimed the value, not yet read it): it returns at once, and the
+    // blocking send that follows is told of the freed slot.
+    for cap in [1, 2] {
+        loom::model(move || {
+            let ch = Chan::new(cap);
+            for i in 0..cap {
+                ch.send(i).unwrap();
+            }
+            let rx = ch.clone();
+            let receiver =
+                thread::spawn(move || (0..cap + 1).map(|_| rx.recv().unwrap()).collect());
+            let last = match ch.try_send(cap) {
+                Ok(()) => cap,
+                Err(e) => {
+                    ch.send(cap + 1).unwrap();
+                    assert_eq!(e.into_inner(), cap);
+                    cap + 1
+                }
+            };
+            let got: Vec<usize> = receiver.join().unwrap();
+            let mut want: Vec<usize> = (0..cap).collect();
+            want.push(last);
+            assert_eq!(got, want);
+        });
+    }
+}
+
+#[test]
+fn recv_future_dropped_while_handed_a_value() {
+    // On a rendezvous channel a pending receive future is a waiting
+    // receiver: a try_send racing its drop either finds it (and the value
+    // is given back to the channel) or not (and the send fails). Never lost.
+    loom::model(|| {
+        let ch = Chan::new(0);
+        let mut fut = ch.recv_async();
+        assert!(poll_once(&mut fut).is_pending());
+        let tx = ch.clone();
+        let sender = thread::spawn(move || tx.try_send(1).is_ok());
+        drop(fut);
+        let sent = sender.join().unwrap();
+        assert_eq!(ch.try_recv().ok(), sent.then_some(1));
     });
 }

@@ -4,12 +4,14 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use polyconc::sync::{BarrierError, BarrierWaitFuture, CyclicBarrier};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
+use super::slot;
 use crate::aio::{awaitable_op, lent, Awaitable};
 use crate::errors::ToPyErr;
 use crate::wait::{deadline_of, wait_of, wait_on};
@@ -32,7 +34,32 @@ pub(crate) struct PyCyclicBarrier {
     barrier: CyclicBarrier,
     /// The default timeout of `wait`, in seconds.
     timeout: Option<f64>,
-    action: Option<Obj>,
+    /// The action, shared with the closure the core runs: the only
+    /// reference to it, so that the collector sees it (`__traverse__`) and
+    /// can break a cycle through it (`__clear__`).
+    action: Action,
+}
+
+type Action = Arc<Mutex<Option<Obj>>>;
+
+/// Runs the action, if it is still there; an exception is kept for the
+/// party that ran it, and unwinds so that the core breaks the barrier.
+fn run(action: &Action) {
+    let failed = Python::attach(|py| {
+        let Some(action) = slot(action).as_ref().map(|a| a.clone_ref(py)) else {
+            return false;
+        };
+        match action.call0(py) {
+            Ok(_) => false,
+            Err(e) => {
+                ACTION_ERROR.with(|slot| *slot.borrow_mut() = Some(e));
+                true
+            }
+        }
+    });
+    if failed {
+        std::panic::resume_unwind(Box::new(ActionFailed));
+    }
 }
 
 /// A wait's outcome the `threading` way: the first to arrive gets index 0
@@ -98,32 +125,17 @@ impl PyCyclicBarrier {
 impl PyCyclicBarrier {
     #[new]
     #[pyo3(signature = (parties, action = None, timeout = None))]
-    fn new(
-        py: Python<'_>,
-        parties: i64,
-        action: Option<Obj>,
-        timeout: Option<f64>,
-    ) -> PyResult<Self> {
+    fn new(parties: i64, action: Option<Obj>, timeout: Option<f64>) -> PyResult<Self> {
         deadline_of(timeout)?;
         let barrier = CyclicBarrier::try_new(usize::try_from(parties).unwrap_or(0))
             .map_err(|e| e.to_py_err())?;
-        let barrier = match &action {
-            None => barrier,
-            Some(action) => {
-                let action = action.clone_ref(py);
-                barrier.with_action(move || {
-                    let failed = Python::attach(|py| match action.call0(py) {
-                        Ok(_) => false,
-                        Err(e) => {
-                            ACTION_ERROR.with(|slot| *slot.borrow_mut() = Some(e));
-                            true
-                        }
-                    });
-                    if failed {
-                        std::panic::resume_unwind(Box::new(ActionFailed));
-                    }
-                })
-            }
+        let has_action = action.is_some();
+        let action: Action = Arc::new(Mutex::new(action));
+        let barrier = if has_action {
+            let shared = Arc::clone(&action);
+            barrier.with_action(move || run(&shared))
+        } else {
+            barrier
         };
         Ok(PyCyclicBarrier {
             barrier,
@@ -179,10 +191,18 @@ impl PyCyclicBarrier {
     }
 
     fn __traverse__(&self, visit: pyo3::gc::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
-        if let Some(action) = &self.action {
-            visit.call(action)?;
+        // A Python call holds the GIL, as the collector does, so the slot
+        // is free (the action's runner clones out of it before calling).
+        match self.action.try_lock() {
+            Ok(action) => visit.call(action.as_ref()),
+            Err(_) => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Breaks a cycle through the action: the barrier then has none.
+    fn __clear__(&self) {
+        let action = slot(&self.action).take();
+        drop(action);
     }
 
     fn __repr__(&self) -> String {

@@ -70,6 +70,28 @@ impl PyReentrantLock {
         self.lock.queue_length()
     }
 
+    /// `threading.Condition`'s hooks, which `threading.RLock` has too, so
+    /// that a `threading.Condition` over this lock works: whether this
+    /// thread holds it; release every hold (how many); take them again.
+    fn _is_owned(&self) -> bool {
+        self.lock.is_held_by_current_thread()
+    }
+
+    fn _release_save(&self) -> PyResult<usize> {
+        let holds = self.lock.hold_count();
+        for _ in 0..holds {
+            self.release()?;
+        }
+        Ok(holds)
+    }
+
+    fn _acquire_restore(&self, py: Python<'_>, holds: usize) -> PyResult<()> {
+        for _ in 0..holds {
+            self.acquire(py, Blocking(true), None)?;
+        }
+        Ok(())
+    }
+
     #[getter]
     fn fair(&self) -> bool {
         self.lock.is_fair()

@@ -7,9 +7,14 @@
 //! On a buffered channel a pending send is only told when a slot is free,
 //! its value staying in the future until a poll puts it in the buffer.
 //!
-//! A pending [`RecvFuture`] is only *told* when a value can be taken and
-//! then takes it itself, so dropping it at any moment (a cancelled task, a
-//! timeout) leaves every value in the channel.
+//! A pending [`RecvFuture`] on a rendezvous channel is a waiting receiver,
+//! as a blocked `recv` is: a sender hands it the value (`try_send` and a
+//! select's send case too, as in Go). Dropped after that, before it was
+//! polled again, it gives the value back to the channel: the next receiver
+//! takes it, before any blocked sender's value. On a buffered channel a
+//! pending receive is only *told* when a value can be taken, and takes it
+//! itself. Either way dropping it at any moment (a cancelled task, a
+//! timeout) consumes nothing.
 
 use std::cell::UnsafeCell;
 use std::future::Future;
@@ -178,14 +183,12 @@ impl<T> Future for SendFuture<T> {
             Err(TrySendError::Full(v)) => {
                 let slot = Box::new(UnsafeCell::new(Some(v)));
                 let waiter = Waiter::for_task(cx.waker());
-                let woken = st.register_sender(Entry {
+                st.register_sender(Entry {
                     waiter: Arc::clone(&waiter),
                     case: 0,
                     slot: slot.get(),
                 });
                 this.queued = Some((waiter, slot));
-                drop(st);
-                wake(woken);
                 Poll::Pending
             }
         }
@@ -215,8 +218,11 @@ impl<T> Drop for SendFuture<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct RecvFuture<T> {
     chan: Chan<T>,
-    /// Registered to be told when a value can be taken.
+    /// On a buffered channel: registered to be told when a value can be taken.
     watching: Option<Arc<Waiter>>,
+    /// On a rendezvous channel, once queued: the waiter, and the slot a
+    /// sender hands the value into.
+    queued: Option<(Arc<Waiter>, HeapSlot<T>)>,
     /// Returned `Ready`: polling again is a bug, which must not take a
     /// second value.
     done: bool,
@@ -229,12 +235,21 @@ impl<T> RecvFuture<T> {
         RecvFuture {
             chan,
             watching: None,
+            queued: None,
             done: false,
         }
     }
 
     /// One poll's work.
     fn take(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
+        if let Some((waiter, _)) = &self.queued {
+            if !waiter.poll_done(cx.waker()) {
+                return Poll::Pending;
+            }
+            let (_, slot) = self.queued.take().expect("checked above");
+            // Handed a value, or claimed by a close.
+            return Poll::Ready(slot.into_inner().ok_or(RecvError));
+        }
         if let Some(waiter) = &self.watching {
             if !waiter.poll_done(cx.waker()) {
                 return Poll::Pending;
@@ -270,13 +285,16 @@ impl<T> RecvFuture<T> {
             }
             Err(TryRecvError::Closed) => Poll::Ready(Err(RecvError)),
             Err(TryRecvError::Empty) => {
+                // A waiting receiver, as a blocked `recv`: a sender (`try_send`
+                // too, and a select) hands it the value, as in Go.
+                let slot = Box::new(UnsafeCell::new(None));
                 let waiter = Waiter::for_task(cx.waker());
-                st.register_watcher(Entry {
+                st.register_receiver(Entry {
                     waiter: Arc::clone(&waiter),
                     case: 0,
-                    slot: std::ptr::null_mut(),
+                    slot: slot.get(),
                 });
-                self.watching = Some(waiter);
+                self.queued = Some((waiter, slot));
                 Poll::Pending
             }
         }
@@ -312,6 +330,18 @@ impl<T> Future for RecvFuture<T> {
 
 impl<T> Drop for RecvFuture<T> {
     fn drop(&mut self) {
+        if let Some((waiter, slot)) = self.queued.take() {
+            let mut st = self.chan.inner.lock();
+            if waiter.abort() {
+                st.unregister(&waiter, 0);
+            } else if let Some(value) = slot.into_inner() {
+                // Handed a value it will not take: it goes back to the
+                // channel, to the next receiver.
+                let woken = st.give_back(value);
+                drop(st);
+                wake(woken);
+            }
+        }
         if let Some(waiter) = &self.watching {
             stop_watching(&self.chan.inner, waiter, Side::Recv);
         }

@@ -23,7 +23,9 @@ use crossbeam_utils::CachePadded;
 
 use super::buffer::{Refused, Snapshot};
 use super::state::UNBOUNDED;
-use crate::primitives::{spin, yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
+use crate::primitives::{
+    count, hook, spin, yield_now, AtomicPtr, AtomicUsize, Count, Ordering, Point, ValueCell,
+};
 
 /// Positions per block, one of them a gap between blocks. Small under loom,
 /// so that a model crosses blocks in a few steps.
@@ -183,10 +185,17 @@ impl<T> List<T> {
         })
     }
 
+    /// Whether the list holds `cap` values, by `tail` as read earlier and
+    /// `head` read now. The length is at least their difference, unless
+    /// receivers have since moved `head` past that `tail`: then `tail` is
+    /// stale, and the list not full (a claim at that `tail` fails and looks
+    /// again). Subtracting without saturating underflowed there: a spurious
+    /// full in release builds, a panic in debug ones.
     fn full(&self, tail: usize) -> bool {
-        // Read after `tail`, `head` is as new: the length is at least this.
         self.cap != UNBOUNDED
-            && slots_before(tail) - slots_before(self.head.index.load(Ordering::SeqCst)) >= self.cap
+            && slots_before(tail)
+                .saturating_sub(slots_before(self.head.index.load(Ordering::SeqCst)))
+                >= self.cap
     }
 
     /// Claims the position at `tail` and writes `value` there. Never `Busy`.
@@ -199,6 +208,7 @@ impl<T> List<T> {
                 return Err(Refused::Closed(value));
             }
             let offset = offset(tail);
+            hook(Point::SendReadTail);
             if self.full(tail) {
                 return Err(Refused::NotReady(value));
             }
@@ -217,6 +227,7 @@ impl<T> List<T> {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
+                    hook(Point::SendClaimed);
                     if offset + 1 == BLOCK_CAP {
                         let next = Box::into_raw(next_block.take().expect("allocated above"));
                         self.tail.block.store(next, Ordering::Release);
@@ -237,6 +248,7 @@ impl<T> List<T> {
                     return Ok(());
                 }
                 Err(_) => {
+                    count(Count::LostClaim);
                     // Another sender claimed first: it runs on another CPU
                     // right now. Yield rather than spin: with more threads
                     // than CPUs, a receiver gets this CPU instead of two
@@ -282,10 +294,14 @@ impl<T> List<T> {
                 Ordering::SeqCst,
                 Ordering::Acquire,
             ) {
-                // SAFETY: the claim keeps the block alive until we read our
-                // slot, and its sender claimed the slot before us.
-                Ok(_) => return Ok(unsafe { self.read(block, offset, new_head) }),
+                Ok(_) => {
+                    hook(Point::RecvClaimed);
+                    // SAFETY: the claim keeps the block alive until we read
+                    // our slot, and its sender claimed the slot before us.
+                    return Ok(unsafe { self.read(block, offset, new_head) });
+                }
                 Err(_) => {
+                    count(Count::LostClaim);
                     // As in `try_push`.
                     yield_now();
                     head = self.head.settled_index();

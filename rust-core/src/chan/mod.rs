@@ -200,7 +200,9 @@ impl<T> Chan<T> {
         Some(self.inner.cap).filter(|&c| c != UNBOUNDED)
     }
 
-    /// How many values are buffered now (always 0 for rendezvous).
+    /// How many values are buffered now: on a rendezvous channel 0, as in
+    /// Go, unless a dropped receive future gave one back (see
+    /// [`Chan::recv_async`]).
     ///
     /// ```
     /// use polyconc::chan::Chan;
@@ -268,7 +270,10 @@ impl<T> Chan<T> {
             .map_err(|e| SendError(e.into_inner()))
     }
 
-    /// Sends if it can without waiting.
+    /// Sends if it can without waiting. It never sleeps: a receiver that
+    /// is still reading the value in the one slot that could take this one
+    /// is given a few microseconds to finish, then the send fails with
+    /// `Full`.
     ///
     /// ```
     /// use polyconc::chan::{Chan, TrySendError};
@@ -350,13 +355,12 @@ impl<T> Chan<T> {
         }
         let slot = UnsafeCell::new(Some(value));
         let waiter = Waiter::for_thread();
-        let woken = st.register_sender(Entry {
+        st.register_sender(Entry {
             waiter: Arc::clone(&waiter),
             case: 0,
             slot: slot.get(),
         });
         drop(st);
-        wake(woken);
         if !waiter.wait(deadline) {
             let mut st = self.inner.lock();
             if waiter.abort() {
@@ -390,7 +394,11 @@ impl<T> Chan<T> {
         self.recv_until(None).map_err(|_| RecvError)
     }
 
-    /// Receives if a value can be had without waiting.
+    /// Receives if a value can be had without waiting. It never sleeps: a
+    /// sender that has claimed the next slot and is still writing its value
+    /// is given a few microseconds to finish, then the receive fails with
+    /// `Empty`. (An unbounded channel, or one above 65,536, waits for that
+    /// write instead: its receivers claim a position before they read it.)
     ///
     /// ```
     /// use polyconc::chan::{Chan, TryRecvError};
@@ -417,7 +425,10 @@ impl<T> Chan<T> {
     }
 
     /// Receives, waiting at most `timeout`. A timed-out receive consumes
-    /// nothing.
+    /// nothing. A sender that claimed the next slot and is still writing
+    /// does not hold it past the deadline, except on an unbounded channel
+    /// (or one above 65,536), whose receiver waits for that write once it
+    /// has claimed the position (see [`Chan::try_recv`]).
     ///
     /// ```
     /// use std::time::Duration;
@@ -507,7 +518,10 @@ impl<T> Chan<T> {
     }
 
     /// A future that receives (for async code). Dropping it before it
-    /// completes consumes nothing.
+    /// completes consumes nothing. On a rendezvous channel a pending one is
+    /// a waiting receiver, which a sender hands its value to (a `try_send`
+    /// succeeds, as in Go); dropped then, it gives the value back to the
+    /// channel, where the next receiver takes it first.
     ///
     /// ```
     /// use polyconc::chan::Chan;
@@ -541,7 +555,8 @@ impl<T> Chan<T> {
 
     /// Lends each value buffered now to `f`, oldest first (for a garbage
     /// collector that must see what a channel holds). A rendezvous channel
-    /// buffers nothing; the values of blocked senders belong to them.
+    /// holds only the values that dropped receive futures gave back (see
+    /// [`Chan::recv_async`]); the values of blocked senders belong to them.
     ///
     /// # Safety
     ///
@@ -561,8 +576,9 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.len(), 2); // nothing was taken
     /// ```
     pub unsafe fn for_each_buffered(&self, f: impl FnMut(&T)) {
-        if let Some(buffer) = &self.inner.buffer {
-            buffer.for_each(f);
+        match &self.inner.buffer {
+            Some(buffer) => buffer.for_each(f),
+            None => self.inner.lock().handed().iter().for_each(f),
         }
     }
 

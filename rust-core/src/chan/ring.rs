@@ -11,7 +11,7 @@ use crossbeam_utils::CachePadded;
 
 use super::buffer::{Refused, Snapshot};
 
-use crate::primitives::{fence, spin, AtomicUsize, Ordering, ValueCell};
+use crate::primitives::{count, fence, hook, spin, AtomicUsize, Count, Ordering, Point, ValueCell};
 
 struct Slot<T> {
     /// `position + 1` once the value of `position` is written; `position`
@@ -89,6 +89,7 @@ impl<T> Ring<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
+                        hook(Point::SendClaimed);
                         // SAFETY: the claim makes this slot ours until the stamp says written.
                         unsafe { slot.value.write(value) };
                         // SeqCst read-modify-write: in the single total order
@@ -97,7 +98,10 @@ impl<T> Ring<T> {
                         slot.stamp.swap(tail + 1, Ordering::SeqCst);
                         return Ok(());
                     }
-                    Err(t) => tail = t,
+                    Err(t) => {
+                        count(Count::LostClaim);
+                        tail = t;
+                    }
                 }
             } else if stamp.wrapping_add(self.one_lap) == tail + 1 {
                 // The slot still holds last lap's value: full, unless a
@@ -137,6 +141,7 @@ impl<T> Ring<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
+                        hook(Point::RecvClaimed);
                         // SAFETY: the stamp says written, and the claim makes it ours to read.
                         let value = unsafe { slot.value.take() };
                         // SeqCst read-modify-write, as in `try_push`.
@@ -144,7 +149,10 @@ impl<T> Ring<T> {
                             .swap(head.wrapping_add(self.one_lap), Ordering::SeqCst);
                         return Ok(value);
                     }
-                    Err(h) => head = h,
+                    Err(h) => {
+                        count(Count::LostClaim);
+                        head = h;
+                    }
                 }
             } else if stamp == head {
                 fence(Ordering::SeqCst);

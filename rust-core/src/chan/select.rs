@@ -20,7 +20,7 @@ use super::buffer::{Refused, Snapshot};
 use super::error::{
     RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
 };
-use super::state::{wake, Entry, Inner, Side, Woken};
+use super::state::{wake, Entry, Inner, Side, Woken, BUSY_SPINS};
 use super::waiter::Waiter;
 use super::Chan;
 use crate::primitives::{fence, spin, Arc, Ordering};
@@ -229,13 +229,15 @@ impl<'a, R> Select<'a, R> {
                 }
                 after.clear();
                 self.cases.iter().for_each(|c| c.snapshot(&mut after));
-                if busy {
+                if busy && step < BUSY_SPINS {
                     // Let the partner finish (it may need one of our locks to tell).
                     locks.unlock_all(&self.cases);
                     spin(step);
                     step += 1;
                     locks.lock_all(&self.cases);
-                } else if before == after {
+                } else if busy || before == after {
+                    // A partner still busy after that may be descheduled:
+                    // a select that may not wait reports nothing ready.
                     break;
                 }
             }
@@ -249,7 +251,6 @@ impl<'a, R> Select<'a, R> {
             };
 
             let waiter = Waiter::for_thread();
-            let mut woken = Vec::new();
             // Queue in the poll order, not in case order: when several cases
             // wait on one channel, its next partner takes the first queued,
             // and that must be a random one (unbiased) or the first case
@@ -257,10 +258,9 @@ impl<'a, R> Select<'a, R> {
             // sent 1 to a late receiver (Go's TestPseudoRandomSend).
             for &i in &order {
                 // SAFETY: locked; the case's slot lives in its box until `finish`.
-                woken.extend(unsafe { self.cases[i].register(&waiter, i) });
+                unsafe { self.cases[i].register(&waiter, i) };
             }
             locks.unlock_all(&self.cases);
-            woken.into_iter().for_each(|w| w.wake());
 
             // A buffered channel that became ready after its try does not claim
             // us: re-check them all after registering (see `Inner::after`).
@@ -335,7 +335,7 @@ trait Case<R> {
     unsafe fn try_fire(&mut self) -> Try;
     /// # Safety
     /// The lock is held, and `self` stays where it is until unregistered.
-    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken;
+    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize);
     /// # Safety
     /// The lock is held.
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize);
@@ -432,7 +432,7 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
             Err(TryRecvError::Empty) => Try::NotReady,
         }
     }
-    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
+    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) {
         if let Some(inner) = buffered_of(self.chan) {
             inner.watch_locked(inner.state_mut(), waiter, case, Side::Recv);
         } else if let Some(c) = self.chan {
@@ -443,7 +443,6 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
             };
             c.inner.state_mut().register_receiver(entry);
         }
-        None
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
         unregister(self.chan, waiter, case);
@@ -514,19 +513,21 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             }
         }
     }
-    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) -> Woken {
-        let c = self.chan?;
+    unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) {
+        let Some(c) = self.chan else {
+            return;
+        };
         if c.inner.buffer.is_some() {
             c.inner
                 .watch_locked(c.inner.state_mut(), waiter, case, Side::Send);
-            return None;
+            return;
         }
         let entry = Entry {
             waiter: Arc::clone(waiter),
             case,
             slot: self.slot.get(),
         };
-        c.inner.state_mut().register_sender(entry)
+        c.inner.state_mut().register_sender(entry);
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
         unregister(self.chan, waiter, case);
@@ -600,21 +601,27 @@ fn poll_order(n: usize, biased: bool) -> Vec<usize> {
 }
 
 /// A per-thread xorshift generator: select needs fairness, not secrecy.
+/// Once the thread-local is gone (a select in a thread-local's destructor)
+/// each call starts from a fresh seed.
 fn random_below(n: usize) -> usize {
-    thread_local! {
-        static STATE: Cell<u64> = Cell::new({
-            let seed = &STATE as *const _ as u64 ^ std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64);
-            seed | 1
-        });
+    fn seed(salt: u64) -> u64 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        (salt ^ now) | 1
     }
-    STATE.with(|s| {
+    fn next(s: &Cell<u64>, n: usize) -> usize {
         let mut x = s.get();
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         s.set(x);
         (((x >> 32) * n as u64) >> 32) as usize
-    })
+    }
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(seed(&STATE as *const _ as u64));
+    }
+    STATE
+        .try_with(|s| next(s, n))
+        .unwrap_or_else(|_| next(&Cell::new(seed(n as u64)), n))
 }

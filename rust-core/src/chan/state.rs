@@ -8,14 +8,19 @@ use std::collections::VecDeque;
 use super::buffer::{Buffer, Refused};
 use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::waiter::Waiter;
-use crate::primitives::{fence, spin, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+use crate::primitives::{
+    count, fence, spin, Arc, AtomicBool, AtomicUsize, Count, Ordering, RawLock,
+};
 
 /// How many times a buffer operation that must wait (for room, a value, or a
 /// partner mid-way, `Busy`) retries with a pause before it registers and
 /// sleeps until told: a running partner usually lets it go on within a few
 /// microseconds, and registering costs the lock on both sides. Under loom,
 /// spinning threads only multiply the interleavings, so they sleep at once.
-const BUSY_SPINS: u32 = 10;
+/// A call that may not wait (a `try_`, or a deadline passed) retries a busy
+/// partner this many times too, then reports it not ready: that partner
+/// may be descheduled, and its finish tells a sleeper, not the caller.
+pub(crate) const BUSY_SPINS: u32 = 10;
 
 /// One blocked operation in a queue: `waiter` owns it, `case` names which of
 /// the waiter's cases it is, `slot` is where the value is (a sender's) or goes
@@ -48,13 +53,16 @@ pub(crate) struct State<T> {
     senders: VecDeque<Entry<T>>,
     /// Blocked receivers; a sender writes straight into their slots.
     receivers: VecDeque<Entry<T>>,
-    /// Receivers that want to hear when a value can be taken. They are told,
-    /// not handed a value, so cancelling one can never lose a value: async
-    /// receivers, and on a buffered channel every blocked receiver.
+    /// On a buffered channel, blocked receivers that want to hear when a
+    /// value can be taken (they then take it themselves).
     watchers: VecDeque<Entry<T>>,
     /// On a buffered channel, blocked senders that want to hear when a slot
     /// is free (their values stay with them).
     send_watchers: VecDeque<Entry<T>>,
+    /// On a rendezvous channel, values that a receive future was handed and
+    /// gave back when it was dropped: the next receivers take them, before
+    /// any blocked sender's.
+    handed: VecDeque<T>,
 }
 
 /// The waiter a locked operation let go, to be woken after unlocking.
@@ -86,11 +94,16 @@ impl<T> State<T> {
             + self.send_watchers.len();
     }
 
-    /// Hands `value` to a blocked receiver, if one waits.
+    /// Hands `value` to a waiting receiver (a blocked one, a select, a
+    /// pending receive future), if one waits.
     pub(crate) fn try_send(&mut self, value: T) -> Result<Woken, TrySendError<T>> {
         if self.closed {
             return Err(TrySendError::Closed(value));
         }
+        self.hand_over(value).map_err(TrySendError::Full)
+    }
+
+    fn hand_over(&mut self, value: T) -> Result<Woken, T> {
         if self.queued != 0 {
             let receiver = pop_claimed(&mut self.receivers);
             self.recount();
@@ -101,11 +114,15 @@ impl<T> State<T> {
                 return Ok(Some(e.waiter));
             }
         }
-        Err(TrySendError::Full(value))
+        Err(value)
     }
 
-    /// Takes the value of a blocked sender, if one waits.
+    /// Takes a value given back, or the value of a blocked sender, if one
+    /// waits.
     pub(crate) fn try_recv(&mut self) -> Result<(T, Woken), TryRecvError> {
+        if let Some(value) = self.handed.pop_front() {
+            return Ok((value, None));
+        }
         if let Some((value, w)) = self.take_sender() {
             return Ok((value, Some(w)));
         }
@@ -149,14 +166,19 @@ impl<T> State<T> {
         woken
     }
 
-    /// A told watcher went away without taking: tell the next one, if there
-    /// is still something to take.
-    pub(crate) fn pass_on_watch(&mut self) -> Woken {
-        if !self.senders.is_empty() || self.closed {
-            self.tell_watcher()
-        } else {
+    /// A receive future that was handed `value` went away without it: the
+    /// value goes to the next blocked receiver, or waits for the next one
+    /// to come.
+    pub(crate) fn give_back(&mut self, value: T) -> Woken {
+        self.hand_over(value).unwrap_or_else(|value| {
+            self.handed.push_back(value);
             None
-        }
+        })
+    }
+
+    /// The values given back (see [`State::give_back`]).
+    pub(crate) fn handed(&self) -> &VecDeque<T> {
+        &self.handed
     }
 
     pub(crate) fn register_receiver(&mut self, entry: Entry<T>) {
@@ -164,11 +186,9 @@ impl<T> State<T> {
         self.queued += 1;
     }
 
-    /// Queues a blocked sender; a watcher can now take its value.
-    pub(crate) fn register_sender(&mut self, entry: Entry<T>) -> Woken {
+    pub(crate) fn register_sender(&mut self, entry: Entry<T>) {
         self.senders.push_back(entry);
         self.queued += 1;
-        self.tell_watcher()
     }
 
     pub(crate) fn register_watcher(&mut self, entry: Entry<T>) {
@@ -268,6 +288,7 @@ impl<T> Inner<T> {
                 receivers: VecDeque::new(),
                 watchers: VecDeque::new(),
                 send_watchers: VecDeque::new(),
+                handed: VecDeque::new(),
             }),
             cap,
             buffer: Buffer::new(cap)?,
@@ -310,8 +331,11 @@ impl<T> Inner<T> {
     }
 
     pub(crate) fn len(&self) -> usize {
-        // A rendezvous channel holds no values, as in Go.
-        self.buffer.as_ref().map_or(0, Buffer::len)
+        match &self.buffer {
+            Some(buffer) => buffer.len(),
+            // No values, as in Go, unless a receive future gave one back.
+            None => self.lock().handed().len(),
+        }
     }
 
     /// Closes; returns whether this call did it. Wakes every waiter.
@@ -399,6 +423,7 @@ impl<T> Inner<T> {
     }
 
     fn tell_locked(&self, st: &mut State<T>, side: Side) -> Woken {
+        count(Count::Tell);
         let woken = match side {
             Side::Send => st.tell_send_watcher(),
             Side::Recv => st.tell_watcher(),
@@ -416,6 +441,7 @@ impl<T> Inner<T> {
         case: usize,
         side: Side,
     ) {
+        count(Count::Watch);
         let entry = Entry {
             waiter: Arc::clone(waiter),
             case,
@@ -579,9 +605,10 @@ impl<T> Inner<T> {
     }
 
     /// Between two tries of a refused buffer operation on `side`: false if
-    /// it should give up (it may not block, or `deadline` passed); else
-    /// pauses, spinning for the first `BUSY_SPINS` steps, then waiting to be
-    /// told.
+    /// it should give up (it may not block, or `deadline` passed, and the
+    /// refusal is not a busy partner that a few more tries may see finish);
+    /// else pauses, spinning for the first `BUSY_SPINS` steps, then waiting
+    /// to be told until `deadline`. A call that may not wait never sleeps.
     #[inline]
     fn before_retry(
         &self,
@@ -591,17 +618,18 @@ impl<T> Inner<T> {
         block: bool,
         deadline: Option<std::time::Instant>,
     ) -> bool {
-        if !busy && (!block || deadline.is_some_and(|d| std::time::Instant::now() >= d)) {
-            return false;
+        let spins = if cfg!(loom) { 0 } else { BUSY_SPINS };
+        if !block || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            if !busy || *step >= spins {
+                return false;
+            }
+        } else if *step >= spins {
+            return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
         }
-        if !cfg!(loom) && *step < BUSY_SPINS {
-            spin(*step);
-            *step += 1;
-            return true;
-        }
-        // A busy partner is about to finish: wait for it whatever the deadline.
-        let until = if busy { None } else { deadline };
-        self.watch_and_wait(&Waiter::for_thread(), side, until)
+        count(Count::Retry);
+        spin(*step);
+        *step += 1;
+        true
     }
 
     /// Takes back a registration; false if the waiter was told meanwhile
@@ -616,14 +644,15 @@ impl<T> Inner<T> {
         false
     }
 
-    /// A waiter told about `side` goes away without acting: tell the next
-    /// one if the channel is still ready that way, so the news is not lost.
+    /// A waiter told about `side` of a buffered channel goes away without
+    /// acting: tell the next one if the channel is still ready that way, so
+    /// the news is not lost.
     pub(crate) fn pass_on(&self, side: Side) {
         let mut st = self.lock();
-        let woken = match &self.buffer {
-            Some(_) if self.buffer_ready(side) => self.tell_locked(&mut st, side),
-            Some(_) => None,
-            None => st.pass_on_watch(),
+        let woken = if self.buffer_ready(side) {
+            self.tell_locked(&mut st, side)
+        } else {
+            None
         };
         drop(st);
         wake(woken);

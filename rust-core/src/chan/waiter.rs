@@ -56,7 +56,8 @@ enum Wake {
 
 impl Waiter {
     /// A waiter for the current thread, reused from a thread-local cache
-    /// when no one else still holds it.
+    /// when no one else still holds it; a fresh one when the cache is gone
+    /// (a channel used by a thread-local's destructor).
     pub(crate) fn for_thread() -> Arc<Waiter> {
         thread_local! {
             static CACHED: RefCell<Option<Arc<Waiter>>> = const { RefCell::new(None) };
@@ -73,22 +74,24 @@ impl Waiter {
         if cfg!(loom) {
             return fresh();
         }
-        CACHED.with(|cell| {
-            let mut cached = cell.borrow_mut();
-            match cached.as_mut() {
-                Some(w) if Arc::strong_count(w) == 1 && w.epoch == epoch() => {
-                    w.state.store(WAITING, Ordering::Relaxed);
-                    w.done.store(false, Ordering::Relaxed);
-                    w.sleeping.store(false, Ordering::Relaxed);
-                    Arc::clone(w)
+        CACHED
+            .try_with(|cell| {
+                let mut cached = cell.borrow_mut();
+                match cached.as_mut() {
+                    Some(w) if Arc::strong_count(w) == 1 && w.epoch == epoch() => {
+                        w.state.store(WAITING, Ordering::Relaxed);
+                        w.done.store(false, Ordering::Relaxed);
+                        w.sleeping.store(false, Ordering::Relaxed);
+                        Arc::clone(w)
+                    }
+                    _ => {
+                        let w = fresh();
+                        *cached = Some(Arc::clone(&w));
+                        w
+                    }
                 }
-                _ => {
-                    let w = fresh();
-                    *cached = Some(Arc::clone(&w));
-                    w
-                }
-            }
-        })
+            })
+            .unwrap_or_else(|_| fresh())
     }
 
     /// A waiter for an async task, woken through `waker`.
@@ -251,12 +254,13 @@ fn spin_budget() -> u32 {
     if cfg!(loom) || crate::primitives::one_cpu() {
         0
     } else {
-        SPIN_BUDGET.with(|b| b.get())
+        // The starting budget once the thread-local is gone (see `for_thread`).
+        SPIN_BUDGET.try_with(|b| b.get()).unwrap_or(MAX_SPIN_STEPS)
     }
 }
 
 fn set_spin_budget(steps: u32) {
     if !cfg!(loom) {
-        SPIN_BUDGET.with(|b| b.set(steps.clamp(1, MAX_SPIN_STEPS)));
+        let _ = SPIN_BUDGET.try_with(|b| b.set(steps.clamp(1, MAX_SPIN_STEPS)));
     }
 }

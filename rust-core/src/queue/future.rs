@@ -137,7 +137,11 @@ impl<T> Drop for PutFuture<T> {
 
 /// Takes the head when awaited; made by
 /// [`BlockingQueue::take_async`](super::BlockingQueue::take_async).
-/// Dropping it before it completes removes nothing.
+/// Dropping it before it completes removes nothing. A pending take on a
+/// fair queue or a [`LinkedTransferQueue`](super::LinkedTransferQueue)
+/// waits in line as a blocked consumer does and may be handed an element;
+/// dropped then, it gives the element back at the head: nothing is lost,
+/// though a consumer may see it after later elements of the same producer.
 ///
 /// ```
 /// use polyconc::queue::LinkedBlockingQueue;

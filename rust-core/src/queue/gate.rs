@@ -36,7 +36,7 @@ use crossbeam_utils::CachePadded;
 
 use super::{RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::chan::Chan;
-use crate::primitives::{claim_then_check, AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::primitives::{claim_then_check, fence, AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::wait::{Backoff, Deadline, Event, Spin, Wait, Watch};
 
 /// Shards of the in-flight count: threads spread over them, so that
@@ -116,6 +116,10 @@ impl<T> Gated<T> {
     fn enter(&self) -> Option<Pass<'_, T>> {
         let shard = &*self.in_flight[shard_index()];
         shard.fetch_add(1, Ordering::SeqCst);
+        // The count and the flag are both SeqCst, so one of this load and
+        // the pause's count load sees the other's write (loom needs the
+        // fence to see that order; natively it emits nothing).
+        claim_then_check();
         let pass = Pass { gate: self, shard };
         if self.paused.load(Ordering::SeqCst) {
             return None; // dropping the pass counts out
@@ -230,6 +234,7 @@ impl<T> Gated<T> {
     pub(crate) fn pause<R>(&self, f: impl FnOnce(&mut VecDeque<T>) -> R) -> R {
         let _one = self.pauses.lock();
         self.paused.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
         let values = {
             // SAFETY: channels are replaced only under `pauses`, which we hold.
             let chan = unsafe { &*self.chan.get() };

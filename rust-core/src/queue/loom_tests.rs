@@ -1,6 +1,8 @@
 //! loom models of the queues' wait and wake paths (reduced: two or three
 //! threads, `make test-loom` runs them): a fair hand-off, a transfer racing
-//! its timeout, and a delay queue's early wake-up. Loom fails a model in
+//! its timeout, a delay queue's early wake-up, a fair take future dropped
+//! while it is handed an element, and the channel-backed queues' pause
+//! against a put and a take in flight. Loom fails a model in
 //! which every thread ends up parked (a lost wake-up); each model also
 //! asserts that no element is lost or delivered twice.
 
@@ -9,6 +11,7 @@ use std::time::{Duration, Instant};
 use loom::thread;
 
 use super::fair::Fair;
+use super::gate::Gated;
 use super::heap::Sorted;
 use super::SendTimeoutError;
 use crate::primitives::Arc;
@@ -91,5 +94,50 @@ fn delay_early_wakeup() {
         q.insert((Instant::now(), 1), never).unwrap().unwrap();
         assert_eq!(taker.join().unwrap(), Some(1));
         assert_eq!(q.len(), 1);
+    });
+}
+
+/// A pause (`contains`) while a put and a blocked take are in flight: the
+/// take is thrown out of the channel and comes back, the pause sees the
+/// element or not, and it is taken exactly once.
+#[test]
+fn pause_against_put_and_take() {
+    loom::model(|| {
+        let q = Arc::new(Gated::try_new(1).unwrap());
+        let producer = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.insert(1, Wait::FOREVER).is_ok())
+        };
+        let pauser = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.any(|&v| v == 1))
+        };
+        assert_eq!(q.extract(Wait::FOREVER).ok(), Some(1));
+        assert!(producer.join().unwrap());
+        let _seen = pauser.join().unwrap();
+        assert_eq!(q.len(), 0);
+    });
+}
+
+/// A fair queue's take future dropped while a producer hands it the
+/// element: the element is given back (or was never handed), so the next
+/// take finds it, once.
+#[test]
+fn dropped_take_future_gives_back() {
+    use super::fair::FairTake;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let q = Arc::new(Fair::new(1));
+        let mut take = FairTake::new(Arc::clone(&q));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(take.poll(&mut cx).is_pending());
+        let producer = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.insert(1, Wait::FOREVER).is_ok())
+        };
+        drop(take);
+        assert!(producer.join().unwrap());
+        assert_eq!(q.extract(Wait::Now).ok(), Some(1));
+        assert_eq!(q.len(), 0);
     });
 }

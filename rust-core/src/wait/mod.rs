@@ -46,7 +46,6 @@
 // The channel keeps its own copy of these mechanics until it moves onto
 // this layer; until then some items here are used only by the primitives
 // built on it in other modules, and by the tests.
-#![allow(dead_code, unused_imports)]
 
 mod backoff;
 mod deadline;

@@ -180,11 +180,6 @@ impl<P> Locked<'_, P> {
     pub(crate) fn is_empty(&self) -> bool {
         self.entries().is_empty()
     }
-
-    /// The number of entries (dead ones included).
-    pub(crate) fn len(&self) -> usize {
-        self.entries().len()
-    }
 }
 
 impl<P> Drop for Locked<'_, P> {

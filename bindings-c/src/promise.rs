@@ -1,0 +1,142 @@
+//! `pc_promise`: the core's `Promise`, completed once from C.
+
+use std::ffi::{c_char, c_void, CStr};
+
+use polyconc::future::Promise;
+
+use crate::elem::{check_buf, map_elem, with_elem, Build, Elem, Erased, Family};
+use crate::ffi::{self, free_handle, handle};
+use crate::future::{c_failure, pc_future};
+use crate::panic::boundary;
+use crate::status::{pc_status, Status, PC_ALREADY_COMPLETED, PC_INVALID_ARG};
+
+/// The core's promises, as an element family.
+pub(crate) struct Promises;
+
+impl Family for Promises {
+    type Of<T: Elem> = Promise<T>;
+}
+
+struct Empty;
+
+impl Build<Promises> for Empty {
+    fn build<T: Elem>(self) -> Result<Promise<T>, Status> {
+        Ok(Promise::new())
+    }
+}
+
+/// The write side of a future: completed once, with a value or a failure.
+/// Opaque; create it with `pc_promise_new`, release it with
+/// `pc_promise_free` (a promise freed before it is completed leaves its
+/// future pending for ever, as Scala's does).
+pub struct pc_promise {
+    promise: Erased<Promises>,
+    elem_size: usize,
+}
+
+/// Creates a promise of a value of `elem_size` bytes (0 allowed) and
+/// writes its handle to `*out`.
+///
+/// Returns `PC_OK`; `PC_INVALID_ARG` if `out` is NULL or `elem_size` is
+/// larger than any object can be.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_promise_new(elem_size: usize, out: *mut *mut pc_promise) -> pc_status {
+    boundary(|| {
+        let out = ffi::out(out)?;
+        out.write_handle(pc_promise {
+            promise: Erased::new(elem_size, Empty)?,
+            elem_size,
+        });
+        Ok(())
+    })
+}
+
+/// Releases a promise; NULL does nothing. Its futures stay valid.
+///
+/// # Safety
+/// `promise` is NULL or a live handle that no other thread is using and
+/// that is not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn pc_promise_free(promise: *mut pc_promise) {
+    boundary(|| free_handle(promise))
+}
+
+/// Writes to `*out` a handle to the promise's future (freed on its own).
+///
+/// Returns `PC_OK`, or `PC_INVALID_ARG` if `promise` or `out` is NULL.
+///
+/// # Safety
+/// `promise` is NULL or a live handle; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_promise_future(
+    promise: *const pc_promise,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        let p = handle(promise)?;
+        let out = ffi::out(out)?;
+        out.write_handle(pc_future::new(
+            map_elem!(&p.promise, p => p.future()),
+            p.elem_size,
+        ));
+        Ok(())
+    })
+}
+
+/// Completes the promise with the `elem_size` bytes at `value` (copied;
+/// NULL allowed only for 0 bytes). Callbacks of its future are submitted to
+/// their executors now.
+///
+/// Returns `PC_OK`; `PC_ALREADY_COMPLETED` if it was completed (or its
+/// future cancelled or timed out) before: nothing changes;
+/// `PC_INVALID_ARG` for a NULL `promise` or `value`; `PC_NO_MEMORY` if a
+/// value over 16 bytes cannot be allocated.
+///
+/// # Safety
+/// `promise` is NULL or a live handle; `value` is NULL or readable for
+/// `elem_size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn pc_promise_success(
+    promise: *const pc_promise,
+    value: *const c_void,
+) -> pc_status {
+    boundary(|| {
+        let p = handle(promise)?;
+        check_buf(value, p.elem_size)?;
+        with_elem!(&p.promise, p2 => p2
+            .success(Elem::read(value.cast(), p.elem_size)?)
+            .map_err(|_| Status::of(PC_ALREADY_COMPLETED)))
+    })
+}
+
+/// Fails the promise with `code` (any value but 0) and a copy of
+/// `message` (NULL for none); `pc_future_failure` reads both back.
+///
+/// Returns `PC_OK`; `PC_ALREADY_COMPLETED` if it was completed before
+/// (nothing changes); `PC_INVALID_ARG` for a NULL `promise` or a `code` of
+/// 0.
+///
+/// # Safety
+/// `promise` is NULL or a live handle; `message` is NULL or a
+/// NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn pc_promise_failure(
+    promise: *const pc_promise,
+    code: i32,
+    message: *const c_char,
+) -> pc_status {
+    boundary(|| {
+        let p = handle(promise)?;
+        if code == 0 {
+            return Err(Status::of(PC_INVALID_ARG));
+        }
+        let message = (!message.is_null()).then(|| CStr::from_ptr(message).to_string_lossy());
+        let failure = c_failure(code, message.as_deref());
+        with_elem!(&p.promise, p => p
+            .failure(failure)
+            .map_err(|_| Status::of(PC_ALREADY_COMPLETED)))
+    })
+}

@@ -1,0 +1,375 @@
+/* pc_promise, pc_future, pc_executor: the core's futures through the C API
+ * (cases after Scala's FutureSpec / PromiseSpec: callbacks run exactly
+ * once, a failing callback fails its future, failures pass through, every
+ * context freed exactly once). */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "harness.h"
+
+static _Atomic int frees, calls;
+
+static void count_free(void *ctx) {
+  (void)ctx;
+  atomic_fetch_add(&frees, 1);
+}
+
+static void reset(void) {
+  atomic_store(&frees, 0);
+  atomic_store(&calls, 0);
+}
+
+static pc_promise *new_promise(size_t size, pc_future **f) {
+  pc_promise *p = NULL;
+  CHECK_STATUS(pc_promise_new(size, &p), PC_OK);
+  CHECK_STATUS(pc_promise_future(p, f), PC_OK);
+  return p;
+}
+
+/* out = value * ctx's factor; a factor of 0 fails with code 42. */
+static int32_t times(const void *value, void *out, void *ctx) {
+  atomic_fetch_add(&calls, 1);
+  int64_t v, k = *(int64_t *)ctx;
+  memcpy(&v, value, sizeof v);
+  if (k == 0) return 42;
+  v *= k;
+  memcpy(out, &v, sizeof v);
+  return 0;
+}
+
+static int32_t make_seven(void *out, void *ctx) {
+  (void)ctx;
+  atomic_fetch_add(&calls, 1);
+  int64_t v = 7;
+  memcpy(out, &v, sizeof v);
+  return 0;
+}
+
+static int64_t wait_value(pc_future *f) {
+  int64_t v = 0;
+  CHECK_STATUS(pc_future_wait(f, &v, PC_FOREVER), PC_OK);
+  return v;
+}
+
+static void promise_completes_once(void) {
+  pc_future *f = NULL;
+  pc_promise *p = new_promise(sizeof(int64_t), &f);
+  int64_t v = 5, out = 0;
+  CHECK(!pc_future_is_completed(f));
+  CHECK_STATUS(pc_future_wait(f, &out, 0), PC_TIMEOUT);
+  CHECK_STATUS(pc_future_wait(f, &out, 2 * MS), PC_TIMEOUT);
+  CHECK_STATUS(pc_future_failure(f, NULL, NULL), PC_EMPTY);
+  CHECK_STATUS(pc_promise_success(p, &v), PC_OK);
+  CHECK_STATUS(pc_promise_success(p, &v), PC_ALREADY_COMPLETED);
+  CHECK_STATUS(pc_promise_failure(p, 3, "late"), PC_ALREADY_COMPLETED);
+  CHECK(pc_future_is_completed(f));
+  CHECK_STATUS(pc_future_wait(f, &out, 0), PC_OK);
+  CHECK(out == 5);
+  CHECK_STATUS(pc_future_wait(f, NULL, 0), PC_OK); /* only waits */
+  CHECK_STATUS(pc_future_failure(f, NULL, NULL), PC_EMPTY);
+  CHECK_STATUS(pc_future_cancel(f), PC_ALREADY_COMPLETED);
+  CHECK(pc_future_elem_size(f) == sizeof(int64_t));
+  pc_future_free(f);
+  pc_promise_free(p);
+
+  p = new_promise(0, &f);
+  CHECK_STATUS(pc_promise_failure(p, 0, "zero is success"), PC_INVALID_ARG);
+  CHECK_STATUS(pc_promise_failure(p, -3, "no"), PC_OK);
+  CHECK_STATUS(pc_promise_success(p, NULL), PC_ALREADY_COMPLETED);
+  CHECK_STATUS(pc_future_wait(f, NULL, PC_FOREVER), PC_FAILED);
+  int32_t code = 0;
+  const char *message = NULL;
+  CHECK_STATUS(pc_future_failure(f, &code, &message), PC_OK);
+  CHECK(code == -3 && strcmp(message, "no") == 0);
+  pc_promise_free(p);
+  pc_future_free(f);
+
+  /* A 40-byte value (boxed in the core). */
+  char big[40], back[40] = {0};
+  for (int i = 0; i < 40; i++) big[i] = (char)i;
+  p = new_promise(sizeof big, &f);
+  CHECK_STATUS(pc_promise_success(p, big), PC_OK);
+  CHECK_STATUS(pc_future_wait(f, back, PC_FOREVER), PC_OK);
+  CHECK(memcmp(big, back, sizeof big) == 0);
+  pc_promise_free(p);
+  pc_future_free(f);
+
+  CHECK_STATUS(pc_promise_new(8, NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_promise_new(SIZE_MAX, &p), PC_INVALID_ARG);
+  CHECK_STATUS(pc_promise_success(NULL, &v), PC_INVALID_ARG);
+  CHECK_STATUS(pc_promise_failure(NULL, 1, NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_promise_future(NULL, &f), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_wait(NULL, &v, 0), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_failure(NULL, NULL, NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_cancel(NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_or_timeout(NULL, 0), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_clone(NULL, &f), PC_INVALID_ARG);
+  CHECK(!pc_future_is_completed(NULL) && pc_future_elem_size(NULL) == 0);
+  pc_future_free(NULL);
+  pc_promise_free(NULL);
+}
+
+static void map_runs_once_and_failures_pass(void) {
+  reset();
+  const pc_executor *ex = pc_executor_global();
+  pc_future *f = NULL, *g = NULL, *h = NULL;
+  pc_promise *p = new_promise(sizeof(int64_t), &f);
+  int64_t three = 3, zero = 0, v = 14;
+  CHECK_STATUS(pc_future_map(f, ex, sizeof(int64_t), times, &three, count_free, &g), PC_OK);
+  CHECK_STATUS(pc_future_map(g, ex, sizeof(int64_t), times, &zero, count_free, &h), PC_OK);
+  CHECK_STATUS(pc_promise_success(p, &v), PC_OK);
+  CHECK(wait_value(g) == 42);
+  CHECK_STATUS(pc_future_wait(h, NULL, PC_FOREVER), PC_FAILED); /* the callback returned 42 */
+  int32_t code = 0;
+  CHECK_STATUS(pc_future_failure(h, &code, NULL), PC_OK);
+  CHECK(code == 42);
+  /* A failure passes through: the callback does not run, its ctx is freed. */
+  pc_future *k = NULL;
+  CHECK_STATUS(pc_future_map(h, ex, sizeof(int64_t), times, &three, count_free, &k), PC_OK);
+  CHECK_STATUS(pc_future_wait(k, NULL, PC_FOREVER), PC_FAILED);
+  CHECK_STATUS(pc_future_failure(k, &code, NULL), PC_OK);
+  CHECK(code == 42);
+  pc_future_free(k);
+  pc_future_free(h);
+  pc_future_free(g);
+  pc_future_free(f);
+  pc_promise_free(p);
+  while (atomic_load(&frees) != 3) pause_ms(1); /* the last free runs on a worker */
+  CHECK(atomic_load(&calls) == 2);
+
+  /* Bad arguments: ctx_free still runs, exactly once, before the call returns. */
+  reset();
+  p = new_promise(8, &f);
+  CHECK_STATUS(pc_future_map(f, NULL, 8, times, NULL, count_free, &g), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_map(f, ex, 8, NULL, NULL, count_free, &g), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_map(f, ex, 8, times, NULL, count_free, NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_map(NULL, ex, 8, times, NULL, count_free, &g), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_map(f, ex, SIZE_MAX, times, NULL, count_free, &g), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_on_complete(f, ex, NULL, NULL, count_free), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_spawn(NULL, 8, make_seven, NULL, count_free, &g), PC_INVALID_ARG);
+  CHECK_STATUS(pc_executor_submit(NULL, NULL, NULL, count_free), PC_INVALID_ARG);
+  CHECK(atomic_load(&frees) == 8);
+  pc_promise_free(p);
+  pc_future_free(f);
+}
+
+typedef struct {
+  _Atomic int runs;
+  _Atomic int64_t seen;
+  _Atomic int32_t code;
+} seen_t;
+
+static void on_done(const void *value, int32_t code, const char *message, void *ctx) {
+  seen_t *s = ctx;
+  int64_t v = 0;
+  if (value != NULL) memcpy(&v, value, sizeof v);
+  CHECK((value == NULL) == (code != 0));
+  CHECK((message == NULL) == (code == 0));
+  atomic_store(&s->seen, v);
+  atomic_store(&s->code, code);
+  atomic_fetch_add(&s->runs, 1);
+}
+
+static int32_t next_future(const void *value, pc_future **out, void *ctx) {
+  (void)ctx;
+  int64_t v;
+  memcpy(&v, value, sizeof v);
+  if (v < 0) return 9;
+  pc_promise *p = NULL;
+  pc_promise_new(sizeof v, &p);
+  v += 100;
+  pc_promise_success(p, &v);
+  pc_promise_future(p, out);
+  pc_promise_free(p);
+  return 0;
+}
+
+static int32_t recover_with(int32_t code, const char *message, void *out, void *ctx) {
+  (void)message;
+  int32_t mode = *(int32_t *)ctx;
+  if (mode == 0) {
+    int64_t v = -code;
+    memcpy(out, &v, sizeof v);
+    return 0;
+  }
+  return mode == 1 ? code : 77;
+}
+
+static void callbacks_and_combinators(void) {
+  reset();
+  pc_executor *pool = NULL;
+  CHECK_STATUS(pc_thread_pool_new(2, &pool), PC_OK);
+  pc_future *f = NULL;
+  pc_promise *p = new_promise(sizeof(int64_t), &f);
+  seen_t seen = {0, 0, 0};
+  CHECK_STATUS(pc_future_on_complete(f, pool, on_done, &seen, count_free), PC_OK);
+  pc_future *fm = NULL, *bad = NULL;
+  CHECK_STATUS(pc_future_flat_map(f, pool, sizeof(int64_t), next_future, NULL, count_free, &fm),
+               PC_OK);
+  CHECK_STATUS(pc_future_flat_map(f, pool, 4, next_future, NULL, count_free, &bad), PC_OK);
+  int64_t v = 5;
+  CHECK_STATUS(pc_promise_success(p, &v), PC_OK);
+  CHECK(wait_value(fm) == 105);
+  int32_t code = 0;
+  CHECK_STATUS(pc_future_wait(bad, NULL, PC_FOREVER), PC_FAILED); /* 8-byte future for 4 */
+  CHECK_STATUS(pc_future_failure(bad, &code, NULL), PC_OK);
+  CHECK(code == PC_INVALID_ARG);
+  while (atomic_load(&seen.runs) == 0) pause_ms(1);
+  CHECK(atomic_load(&seen.seen) == 5 && atomic_load(&seen.code) == 0);
+
+  /* zip and sequence: the values' bytes one after the other. */
+  pc_future *two[2] = {f, fm}, *z = NULL, *all = NULL, *first = NULL;
+  CHECK_STATUS(pc_future_zip(f, fm, &z), PC_OK);
+  CHECK(pc_future_elem_size(z) == 16);
+  int64_t pair[2];
+  CHECK_STATUS(pc_future_wait(z, pair, PC_FOREVER), PC_OK);
+  CHECK(pair[0] == 5 && pair[1] == 105);
+  CHECK_STATUS(pc_future_sequence((const pc_future *const *)two, 2, &all), PC_OK);
+  CHECK_STATUS(pc_future_wait(all, pair, PC_FOREVER), PC_OK);
+  CHECK(pair[0] == 5 && pair[1] == 105);
+  CHECK_STATUS(pc_future_first_completed_of((const pc_future *const *)two, 2, &first), PC_OK);
+  int64_t one = wait_value(first);
+  CHECK(one == 5 || one == 105);
+  pc_future *mixed[2] = {f, z};
+  pc_future *none = NULL;
+  CHECK_STATUS(pc_future_sequence((const pc_future *const *)mixed, 2, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence(NULL, 1, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence(NULL, 0, &none), PC_OK); /* no futures: done, 0 bytes */
+  CHECK_STATUS(pc_future_wait(none, NULL, 0), PC_OK);
+  pc_future_free(none);
+  CHECK_STATUS(pc_future_first_completed_of(NULL, 0, &none), PC_OK); /* never completes */
+  CHECK_STATUS(pc_future_wait(none, NULL, 0), PC_TIMEOUT);
+  pc_future_free(none);
+
+  /* recover: a value, the failure kept, or a new code. */
+  pc_future *failed = NULL;
+  pc_promise *q = new_promise(sizeof(int64_t), &failed);
+  CHECK_STATUS(pc_promise_failure(q, 5, "five"), PC_OK);
+  int32_t modes[3] = {0, 1, 2};
+  pc_future *r[3];
+  for (int i = 0; i < 3; i++)
+    CHECK_STATUS(pc_future_recover(failed, pool, recover_with, &modes[i], count_free, &r[i]), PC_OK);
+  CHECK(wait_value(r[0]) == -5);
+  const char *message = NULL;
+  CHECK_STATUS(pc_future_wait(r[1], NULL, PC_FOREVER), PC_FAILED);
+  CHECK_STATUS(pc_future_failure(r[1], &code, &message), PC_OK);
+  CHECK(code == 5 && strcmp(message, "five") == 0); /* kept as it was */
+  CHECK_STATUS(pc_future_wait(r[2], NULL, PC_FOREVER), PC_FAILED);
+  CHECK_STATUS(pc_future_failure(r[2], &code, NULL), PC_OK);
+  CHECK(code == 77);
+  pc_future *ok = NULL; /* recover of a success: passes through, fn never runs */
+  CHECK_STATUS(pc_future_recover(f, pool, recover_with, &modes[2], count_free, &ok), PC_OK);
+  CHECK(wait_value(ok) == 5);
+  for (int i = 0; i < 3; i++) pc_future_free(r[i]);
+  pc_future_free(ok);
+  pc_future_free(failed);
+  pc_promise_free(q);
+
+  pc_future_free(first);
+  pc_future_free(all);
+  pc_future_free(z);
+  pc_future_free(bad);
+  pc_future_free(fm);
+  pc_future_free(f);
+  pc_promise_free(p);
+  CHECK_STATUS(pc_executor_shutdown(pool), PC_OK); /* waits for the workers */
+  CHECK(atomic_load(&frees) == 7);
+  CHECK(atomic_load(&seen.runs) == 1);
+  pc_executor_free(pool);
+}
+
+/* cancel and or_timeout fail a pending future; a combinator waiting for it
+ * never runs its callback but frees its context. */
+static void cancel_and_timeout(void) {
+  reset();
+  const pc_executor *ex = pc_executor_global();
+  pc_future *f = NULL, *g = NULL;
+  pc_promise *p = new_promise(sizeof(int64_t), &f);
+  int64_t three = 3, v = 1;
+  CHECK_STATUS(pc_future_map(f, ex, sizeof(int64_t), times, &three, count_free, &g), PC_OK);
+  CHECK_STATUS(pc_future_cancel(f), PC_OK);
+  CHECK_STATUS(pc_future_cancel(f), PC_ALREADY_COMPLETED);
+  CHECK_STATUS(pc_promise_success(p, &v), PC_ALREADY_COMPLETED);
+  CHECK_STATUS(pc_future_wait(f, NULL, 0), PC_CANCELLED);
+  CHECK_STATUS(pc_future_wait(g, NULL, PC_FOREVER), PC_CANCELLED);
+  int32_t code = 0;
+  CHECK_STATUS(pc_future_failure(g, &code, NULL), PC_OK);
+  CHECK(code == PC_CANCELLED);
+  pc_future_free(g);
+  pc_future_free(f);
+  pc_promise_free(p);
+  while (atomic_load(&frees) != 1) pause_ms(1);
+  CHECK(atomic_load(&calls) == 0);
+
+  p = new_promise(sizeof(int64_t), &f);
+  CHECK_STATUS(pc_future_or_timeout(f, 5 * MS), PC_OK);
+  CHECK_STATUS(pc_future_wait(f, NULL, PC_FOREVER), PC_FAILED);
+  CHECK_STATUS(pc_future_failure(f, &code, NULL), PC_OK);
+  CHECK(code == PC_TIMEOUT);
+  CHECK_STATUS(pc_promise_success(p, &v), PC_ALREADY_COMPLETED);
+  pc_future_free(f);
+  pc_promise_free(p);
+}
+
+static void add_one(void *ctx) { atomic_fetch_add((_Atomic int64_t *)ctx, 1); }
+
+/* Many spawned futures and submitted tasks on a pool: every one runs once,
+ * every context is freed once, and the sum of the values is exact. */
+static void spawn_and_submit_many(void) {
+  reset();
+  pc_executor *pool = NULL;
+  CHECK_STATUS(pc_thread_pool_new(3, &pool), PC_OK);
+  const int n = scaled(2000, 50);
+  pc_future **fs = malloc((size_t)n * sizeof *fs);
+  CHECK(fs != NULL);
+  _Atomic int64_t tasks = 0;
+  for (int i = 0; i < n; i++) {
+    CHECK_STATUS(pc_future_spawn(pool, sizeof(int64_t), make_seven, NULL, count_free, &fs[i]), PC_OK);
+    CHECK_STATUS(pc_executor_submit(pool, add_one, (void *)&tasks, count_free), PC_OK);
+  }
+  pc_future *all = NULL;
+  CHECK_STATUS(pc_future_sequence((const pc_future *const *)fs, (size_t)n, &all), PC_OK);
+  int64_t *values = malloc((size_t)n * sizeof *values);
+  CHECK(values != NULL);
+  CHECK_STATUS(pc_future_wait(all, values, PC_FOREVER), PC_OK);
+  int64_t sum = 0;
+  for (int i = 0; i < n; i++) sum += values[i];
+  CHECK(sum == 7 * (int64_t)n);
+  for (int i = 0; i < n; i++) pc_future_free(fs[i]);
+  pc_future_free(all);
+  CHECK_STATUS(pc_executor_shutdown(pool), PC_OK);
+  CHECK(atomic_load(&tasks) == n);
+  CHECK(atomic_load(&calls) == n);
+  CHECK(atomic_load(&frees) == 2 * n);
+
+  /* Shut down: refused, and the context is freed at once. */
+  CHECK_STATUS(pc_executor_submit(pool, add_one, (void *)&tasks, count_free), PC_CLOSED);
+  CHECK(atomic_load(&frees) == 2 * n + 1);
+  pc_future *late = NULL;
+  CHECK_STATUS(pc_future_spawn(pool, 8, make_seven, NULL, count_free, &late), PC_OK);
+  CHECK_STATUS(pc_future_wait(late, NULL, PC_FOREVER), PC_FAILED);
+  int32_t code = 0;
+  CHECK_STATUS(pc_future_failure(late, &code, NULL), PC_OK);
+  CHECK(code == PC_CLOSED);
+  pc_future_free(late);
+  CHECK(atomic_load(&frees) == 2 * n + 2);
+  pc_executor_free(pool);
+
+  CHECK_STATUS(pc_thread_pool_new(0, &pool), PC_INVALID_ARG);
+  CHECK_STATUS(pc_thread_pool_new(1, NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_executor_shutdown(pc_executor_global()), PC_INVALID_ARG);
+  CHECK_STATUS(pc_executor_shutdown(NULL), PC_INVALID_ARG);
+  pc_executor_free((pc_executor *)pc_executor_global()); /* ignored */
+  pc_executor_free(NULL);
+  free(values);
+  free(fs);
+}
+
+int main(void) {
+  RUN(promise_completes_once);
+  RUN(map_runs_once_and_failures_pass);
+  RUN(callbacks_and_combinators);
+  RUN(cancel_and_timeout);
+  RUN(spawn_and_submit_many);
+  return 0;
+}

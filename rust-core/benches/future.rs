@@ -1,0 +1,356 @@
+//! Suite F of `comparisons/WORKLOADS.md`: F1 chain, F2 fan-out, F3
+//! hand-off, one criterion group each, with polyconc's futures on the
+//! global context and on a `ThreadPool` beside `rayon::spawn` + a channel,
+//! `rayon::scope`, `futures::channel::oneshot` and (F2) `std::thread::spawn`,
+//! so that each group shows the ratios. F3 also runs the channel's C6
+//! ping-pong, its target's yardstick.
+//!
+//! A last group measures what `blocking`'s spare threads buy.
+//!
+//! Before the groups, a counting allocator measures F1's allocations per
+//! `map` stage on each context and prints them.
+//!
+//! `cargo bench -p polyconc --bench future -- F2` runs one workload.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use polyconc::chan::Chan;
+use polyconc::exec::{global, parasitic, ExecutionContext, ThreadPool};
+use polyconc::future::{future, sequence, Future, Promise};
+
+/// Counts allocations, for F1's per-stage figure.
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: allocated above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Stages per F1 chain.
+const STAGES: u64 = 1_000;
+/// N, tasks per F2 run and round trips per F3 run (the comparisons use
+/// 100,000; smaller here so a run of every group stays within minutes).
+const N: u64 = 10_000;
+const WAIT: Duration = Duration::from_secs(60);
+
+/// F1: `map(x + 1)` STAGES times from a completed future, then wait.
+fn chain<E: ExecutionContext + Clone + 'static>(ec: &E) -> u64 {
+    let mut f = Future::successful(0u64);
+    for _ in 0..STAGES {
+        f = f.map(ec, |v| v + 1);
+    }
+    f.result(WAIT).unwrap()
+}
+
+/// F1 on rayon: each stage is a spawned job that spawns the next; the
+/// last sends the value on a channel.
+fn rayon_chain() -> u64 {
+    fn stage(v: u64, left: u64, tx: crossbeam_channel::Sender<u64>) {
+        if left == 0 {
+            tx.send(v).unwrap();
+        } else {
+            rayon::spawn(move || stage(v + 1, left - 1, tx));
+        }
+    }
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    stage(0, STAGES, tx);
+    rx.recv().unwrap()
+}
+
+/// Allocations per F1 stage on `ec`, averaged over one chain (including
+/// the final wait).
+fn allocations_per_stage<E: ExecutionContext + Clone + 'static>(ec: &E) -> f64 {
+    assert_eq!(chain(ec), STAGES); // warm: pool threads, deques, caches
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    assert_eq!(chain(ec), STAGES);
+    (ALLOCATIONS.load(Ordering::SeqCst) - before) as f64 / STAGES as f64
+}
+
+fn f1_chain(c: &mut Criterion) {
+    let pool = ThreadPool::new(2);
+    eprintln!(
+        "F1 allocations per map stage: parasitic {:.3}, global {:.3}, ThreadPool {:.3}",
+        allocations_per_stage(&parasitic()),
+        allocations_per_stage(&global()),
+        allocations_per_stage(&pool),
+    );
+    let mut group = c.benchmark_group("F1 chain");
+    group.throughput(Throughput::Elements(STAGES));
+    group.bench_function("core global", |b| {
+        b.iter(|| assert_eq!(chain(&global()), STAGES))
+    });
+    group.bench_function("core ThreadPool", |b| {
+        b.iter(|| assert_eq!(chain(&pool), STAGES))
+    });
+    group.bench_function("core parasitic", |b| {
+        b.iter(|| assert_eq!(chain(&parasitic()), STAGES))
+    });
+    group.bench_function("rayon spawn+channel", |b| {
+        b.iter(|| assert_eq!(rayon_chain(), STAGES))
+    });
+    group.finish();
+}
+
+fn want_sum() -> u64 {
+    N * (N - 1) / 2
+}
+
+/// F2: N tasks returning their index, combined with `sequence`, summed.
+fn fan_out<E: ExecutionContext + Clone + 'static>(ec: &E) -> u64 {
+    let tasks = (0..N).map(|i| future(ec, move || black_box(i)));
+    sequence(ec, tasks).result(WAIT).unwrap().iter().sum()
+}
+
+/// Blocks the thread until `f` is ready (for the oneshot peer).
+fn block_on<F: std::future::Future + Unpin>(mut f: F) -> F::Output {
+    struct Unpark(Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(v) = std::pin::Pin::new(&mut f).poll(&mut cx) {
+            return v;
+        }
+        thread::park();
+    }
+}
+
+fn f2_fan_out(c: &mut Criterion) {
+    let pool = ThreadPool::new(thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut group = c.benchmark_group("F2 fanout");
+    group.throughput(Throughput::Elements(N)).sample_size(10);
+    group.bench_function("core global", |b| {
+        b.iter(|| assert_eq!(fan_out(&global()), want_sum()))
+    });
+    group.bench_function("core ThreadPool", |b| {
+        b.iter(|| assert_eq!(fan_out(&pool), want_sum()))
+    });
+    group.bench_function("rayon spawn+channel", |b| {
+        b.iter(|| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            for i in 0..N {
+                let tx = tx.clone();
+                rayon::spawn(move || tx.send(black_box(i)).unwrap());
+            }
+            drop(tx);
+            assert_eq!(rx.iter().sum::<u64>(), want_sum());
+        })
+    });
+    group.bench_function("rayon scope", |b| {
+        b.iter(|| {
+            let total = AtomicUsize::new(0);
+            rayon::scope(|s| {
+                for i in 0..N {
+                    let total = &total;
+                    s.spawn(move |_| {
+                        total.fetch_add(black_box(i) as usize, Ordering::Relaxed);
+                    });
+                }
+            });
+            assert_eq!(total.into_inner() as u64, want_sum());
+        })
+    });
+    group.bench_function("futures oneshot", |b| {
+        b.iter(|| {
+            let receivers: Vec<_> = (0..N)
+                .map(|i| {
+                    let (tx, rx) = futures_channel::oneshot::channel();
+                    rayon::spawn(move || {
+                        let _ = tx.send(black_box(i));
+                    });
+                    rx
+                })
+                .collect();
+            let sum: u64 = receivers.into_iter().map(|rx| block_on(rx).unwrap()).sum();
+            assert_eq!(sum, want_sum());
+        })
+    });
+    group.bench_function("std thread::spawn", |b| {
+        b.iter(|| {
+            let handles: Vec<_> = (0..N)
+                .map(|i| thread::spawn(move || black_box(i)))
+                .collect();
+            assert_eq!(
+                handles.into_iter().map(|h| h.join().unwrap()).sum::<u64>(),
+                want_sum()
+            );
+        })
+    });
+    group.finish();
+}
+
+/// One message of F3: the value and the fresh promise to answer on.
+#[derive(Clone)]
+struct Ball {
+    value: u64,
+    reply: Promise<Ball>,
+}
+
+/// F3: two threads pass a value back and forth through fresh promises, N
+/// round trips; returns the final value (2 N).
+fn hand_off() -> u64 {
+    let first = Promise::<Ball>::new();
+    let inbox = first.future();
+    let other = thread::spawn(move || {
+        let mut inbox = inbox;
+        loop {
+            let ball = inbox.result(WAIT).unwrap();
+            let next = Promise::new();
+            inbox = next.future();
+            let last = ball.value >= 2 * (N - 1);
+            ball.reply
+                .success(Ball {
+                    value: ball.value + 1,
+                    reply: next,
+                })
+                .ok();
+            if last {
+                return;
+            }
+        }
+    });
+    let mut outbox = first;
+    let mut value = 0;
+    for _ in 0..N {
+        let reply = Promise::new();
+        let answer = reply.future();
+        outbox.success(Ball { value, reply }).ok();
+        let ball = answer.result(WAIT).unwrap();
+        value = ball.value + 1;
+        outbox = ball.reply;
+    }
+    other.join().unwrap();
+    value
+}
+
+/// One message of F3 over `futures::channel::oneshot`.
+struct OneshotBall {
+    value: u64,
+    reply: futures_channel::oneshot::Sender<OneshotBall>,
+}
+
+/// F3 with `futures::channel::oneshot`: the same protocol.
+fn oneshot_hand_off() -> u64 {
+    use futures_channel::oneshot::channel;
+    let (first, inbox) = channel::<OneshotBall>();
+    let other = thread::spawn(move || {
+        let mut inbox = inbox;
+        loop {
+            let ball = block_on(inbox).unwrap();
+            let (next, rx) = channel();
+            inbox = rx;
+            let last = ball.value >= 2 * (N - 1);
+            ball.reply
+                .send(OneshotBall {
+                    value: ball.value + 1,
+                    reply: next,
+                })
+                .ok();
+            if last {
+                return;
+            }
+        }
+    });
+    let mut outbox = first;
+    let mut value = 0;
+    for _ in 0..N {
+        let (reply, answer) = channel();
+        outbox.send(OneshotBall { value, reply }).ok();
+        let ball = block_on(answer).unwrap();
+        value = ball.value + 1;
+        outbox = ball.reply;
+    }
+    other.join().unwrap();
+    value
+}
+
+fn f3_hand_off(c: &mut Criterion) {
+    let mut group = c.benchmark_group("F3 handoff");
+    group.throughput(Throughput::Elements(N)).sample_size(10);
+    group.bench_function("core promises", |b| {
+        b.iter(|| assert_eq!(hand_off(), 2 * N))
+    });
+    group.bench_function("futures oneshot", |b| {
+        b.iter(|| assert_eq!(oneshot_hand_off(), 2 * N))
+    });
+    group.bench_function("chan C6 pingpong", |b| {
+        b.iter(|| {
+            let (ping, pong) = (Chan::new(0), Chan::new(0));
+            let (p2, q2) = (ping.clone(), pong.clone());
+            let other = thread::spawn(move || {
+                for _ in 0..N {
+                    let v: u64 = p2.recv().unwrap();
+                    q2.send(v + 1).unwrap();
+                }
+            });
+            let mut v = 0;
+            for _ in 0..N {
+                ping.send(v).unwrap();
+                v = pong.recv().unwrap() + 1;
+            }
+            other.join().unwrap();
+            assert_eq!(v, 2 * N);
+        })
+    });
+    group.finish();
+}
+
+/// Tasks that block 1 ms each on a two-worker pool, with spare threads
+/// (the default) and without (`max_blocking(0)`): what `blocking`'s
+/// compensation buys. Not a WORKLOADS.md workload; the issue asks for the
+/// measurement.
+fn blocking_compensation(c: &mut Criterion) {
+    const TASKS: u64 = 64;
+    let run = |pool: &ThreadPool| {
+        let tasks = (0..TASKS).map(|i| {
+            future(pool, move || {
+                polyconc::exec::blocking(|| thread::sleep(Duration::from_millis(1)));
+                i
+            })
+        });
+        let sum: u64 = sequence(pool, tasks).result(WAIT).unwrap().iter().sum();
+        assert_eq!(sum, TASKS * (TASKS - 1) / 2);
+    };
+    let spares = ThreadPool::new(2);
+    let fixed = ThreadPool::builder().size(2).max_blocking(0).build();
+    let mut group = c.benchmark_group("blocking 1 ms x 64 on 2 workers");
+    group
+        .throughput(Throughput::Elements(TASKS))
+        .sample_size(10);
+    group.bench_function("with spares", |b| b.iter(|| run(&spares)));
+    group.bench_function("max_blocking(0)", |b| b.iter(|| run(&fixed)));
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    f1_chain,
+    f2_fan_out,
+    f3_hand_off,
+    blocking_compensation
+);
+criterion_main!(benches);

@@ -1,0 +1,209 @@
+//! Waiting for a future: [`Future::ready`] and [`Future::result`] (Scala's
+//! `Await`), on the core's waiting layer.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::state::Hook;
+use super::{Failure, Future};
+use crate::exec::blocking;
+use crate::wait::{Backoff, Deadline, Event, Wait};
+
+impl<T: Send + Sync + 'static> Future<T> {
+    /// Waits until the future is completed, at most `timeout` (too large =
+    /// forever); a [`Timeout`](super::Timeout) failure if it is not (Scala's
+    /// `Await.ready`). On a worker of a pool the wait counts as
+    /// [`blocking`]: the pool runs a spare thread
+    /// meanwhile, so waiting for a future that another task of the same
+    /// pool completes does not deadlock. The waiting thread parks; it never
+    /// runs other tasks meanwhile.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::future::Promise;
+    /// let p = Promise::<()>::new();
+    /// assert!(p.future().ready(Duration::ZERO).unwrap_err().is_timeout());
+    /// p.success(()).unwrap();
+    /// assert!(p.future().ready(Duration::ZERO).is_ok());
+    /// ```
+    pub fn ready(&self, timeout: Duration) -> Result<&Self, Failure> {
+        self.ready_with(Wait::timeout(timeout))
+    }
+
+    /// Waits as [`Future::ready`], then gives a copy of the value, or the
+    /// failure (Scala's `Await.result`). A wait that times out is a
+    /// [`Timeout`](super::Timeout) failure.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::exec::global;
+    /// use polyconc::future::future;
+    /// let f = future(&global(), || vec![1, 2]);
+    /// assert_eq!(f.result(Duration::from_secs(10)), Ok(vec![1, 2]));
+    /// ```
+    pub fn result(&self, timeout: Duration) -> Result<T, Failure>
+    where
+        T: Clone,
+    {
+        self.result_with(Wait::timeout(timeout))
+    }
+
+    /// [`Future::ready`] for a [`Wait`]: `Wait::Now` only looks, `Wait::Until`
+    /// waits until the deadline (the form the bindings convert their
+    /// timeouts to).
+    ///
+    /// ```
+    /// use polyconc::future::Future;
+    /// use polyconc::Wait;
+    /// assert!(Future::successful(1).ready_with(Wait::Now).is_ok());
+    /// assert!(Future::<()>::never().ready_with(Wait::Now).unwrap_err().is_timeout());
+    /// ```
+    pub fn ready_with(&self, wait: Wait) -> Result<&Self, Failure> {
+        if self.wait_until(wait.deadline()) {
+            Ok(self)
+        } else {
+            Err(Failure::timeout())
+        }
+    }
+
+    /// [`Future::result`] for a [`Wait`].
+    ///
+    /// ```
+    /// use polyconc::future::Future;
+    /// use polyconc::Wait;
+    /// assert_eq!(Future::successful(2).result_with(Wait::FOREVER), Ok(2));
+    /// ```
+    pub fn result_with(&self, wait: Wait) -> Result<T, Failure>
+    where
+        T: Clone,
+    {
+        self.ready_with(wait)?;
+        self.done().clone()
+    }
+
+    fn wait_until(&self, deadline: Option<Deadline>) -> bool {
+        if self.is_completed() {
+            forget_wait(self.core_key());
+            return true;
+        }
+        let Some(deadline) = deadline.filter(|d| !d.is_past()) else {
+            return false;
+        };
+        let event = self.completion_event();
+        let done = blocking(|| {
+            event
+                .wait(
+                    || self.is_completed().then_some(()),
+                    Backoff::Adaptive,
+                    deadline,
+                )
+                .is_some()
+        });
+        if done {
+            forget_wait(self.core_key());
+        }
+        done
+    }
+
+    /// An event told when this future completes. The thread remembers the
+    /// last one it registered, so waiting again for the same future (in
+    /// slices, as a binding that checks for signals does) adds no hook per
+    /// slice.
+    fn completion_event(&self) -> Arc<Event> {
+        let key = self.core_key();
+        if !cfg!(loom) {
+            let cached = LAST_WAIT.with(|w| {
+                w.borrow()
+                    .as_ref()
+                    .filter(|last| last.key == key)
+                    .map(|last| Arc::clone(&last.event))
+            });
+            if let Some(event) = cached {
+                return event;
+            }
+        }
+        let event = Arc::new(Event::new());
+        let told = Arc::clone(&event);
+        self.notify_when_done(move || told.notify_all());
+        if !cfg!(loom) {
+            let last = LastWait {
+                key,
+                _future: Box::new(self.clone()),
+                event: Arc::clone(&event),
+            };
+            let replaced = LAST_WAIT.with(|w| w.borrow_mut().replace(last));
+            drop(replaced); // outside the borrow: dropping a future may run code
+        }
+        event
+    }
+
+    fn core_key(&self) -> *const () {
+        (self.core() as *const super::state::Core<T>).cast()
+    }
+
+    /// Calls `f` on the completing thread, at once, outside any trampoline:
+    /// for wake-ups, which must not wait behind the completing thread's own
+    /// tasks (that thread may be about to block for the woken one).
+    pub(crate) fn notify_when_done<F: FnOnce() + Send + 'static>(&self, f: F) {
+        let hook = Box::into_raw(Box::new(Notify {
+            hook: Hook::new(Notify::<T, F>::fire, Notify::<T, F>::release),
+            f,
+        }));
+        // SAFETY: the hook is ours, alone.
+        unsafe { self.add_hooks(hook.cast(), hook.cast()) };
+    }
+}
+
+/// The future a thread last waited for without seeing it complete.
+struct LastWait {
+    key: *const (),
+    /// Keeps the future, so `key` cannot be reused by another one.
+    _future: Box<dyn Any>,
+    event: Arc<Event>,
+}
+
+thread_local! {
+    static LAST_WAIT: RefCell<Option<LastWait>> = const { RefCell::new(None) };
+}
+
+/// The wait for `key` is over: drop the remembered registration.
+fn forget_wait(key: *const ()) {
+    if cfg!(loom) {
+        return;
+    }
+    let last = LAST_WAIT.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.as_ref().is_some_and(|last| last.key == key) {
+            w.take()
+        } else {
+            None
+        }
+    });
+    drop(last); // outside the borrow: dropping a future may run code
+}
+
+/// A hook that runs a small closure where the future completes.
+#[repr(C)]
+struct Notify<T, F> {
+    hook: Hook<T>,
+    f: F,
+}
+
+impl<T, F: FnOnce()> Notify<T, F> {
+    /// # Safety
+    /// `hook` is a leaked `Box<Notify<T, F>>`, fired or released once.
+    unsafe fn fire(hook: *const Hook<T>, _: &Future<T>) {
+        // SAFETY: see above.
+        let notify = unsafe { Box::from_raw(hook as *mut Self) };
+        (notify.f)();
+    }
+
+    /// # Safety
+    /// As `fire`.
+    unsafe fn release(hook: *const Hook<T>) {
+        // SAFETY: see above.
+        drop(unsafe { Box::from_raw(hook as *mut Self) });
+    }
+}

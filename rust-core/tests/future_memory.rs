@@ -1,0 +1,175 @@
+//! Long chains: a million-step recursive `flat_map` loop runs in constant
+//! memory (Scala's promise linking, scala/scala PR 6610 and the flatMap
+//! loop of `DefaultPromiseTest.scala`), and million-stage `map` chains run
+//! and drop without growing the stack; a `map` stage is one allocation
+//! (Scala's one-object `Transformation`). Memory is measured by a counting
+//! allocator; the tests run one at a time (a lock), so each one's peak is
+//! its own.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use polyconc::exec::{global, parasitic, ExecutionContext, ThreadPool};
+use polyconc::future::{Future, Promise};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Allocations made by this thread (the test harness's threads
+    /// allocate too).
+    static COUNT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNT.try_with(|c| c.set(c.get() + 1));
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: allocated above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Runs `f`, returning by how many bytes the live heap peaked above where
+/// it started.
+fn peak_growth(f: impl FnOnce()) -> usize {
+    let start = LIVE.load(Ordering::SeqCst);
+    PEAK.store(start, Ordering::SeqCst);
+    f();
+    PEAK.load(Ordering::SeqCst).saturating_sub(start)
+}
+
+const STEPS: u64 = 1_000_000;
+const WAIT: Duration = Duration::from_secs(120);
+
+/// Scala's canonical loop: each step is `Future.unit.flatMap(_ => loop(n - 1))`.
+fn count_down<E: ExecutionContext + Clone + 'static>(ec: E, n: u64) -> Future<u64> {
+    if n == 0 {
+        return Future::successful(STEPS);
+    }
+    let next = ec.clone();
+    Future::unit().flat_map(&ec, move |_| count_down(next, n - 1))
+}
+
+/// Without linking, every step would keep its promise (over 100 bytes) alive:
+/// 100 MB for the loop. Linked, only the outermost promise lives.
+const CONSTANT: usize = 1 << 20;
+
+#[test]
+fn flat_map_loop_runs_in_constant_memory_on_parasitic() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let grew = peak_growth(|| {
+        let f = count_down(parasitic(), STEPS);
+        assert_eq!(f.result(WAIT), Ok(STEPS));
+    });
+    assert!(grew < CONSTANT, "the loop's heap grew by {grew} bytes");
+}
+
+#[test]
+fn flat_map_loop_runs_in_constant_memory_on_the_global_pool() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    // Start the pool first: its threads' stacks and queues are not the loop's.
+    Future::unit().map(&global(), |_| ()).result(WAIT).unwrap();
+    let grew = peak_growth(|| {
+        let f = count_down(global(), STEPS);
+        assert_eq!(f.result(WAIT), Ok(STEPS));
+    });
+    assert!(grew < CONSTANT, "the loop's heap grew by {grew} bytes");
+}
+
+#[test]
+fn a_million_maps_on_a_completed_future_complete() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let mut f = Future::successful(0u64);
+    for _ in 0..STEPS {
+        f = f.map(&parasitic(), |v| v + 1);
+    }
+    assert_eq!(f.result(WAIT), Ok(STEPS));
+}
+
+#[test]
+fn a_million_maps_on_a_pending_future_complete_when_it_does() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let p = Promise::new();
+    let mut f = p.future();
+    for _ in 0..STEPS {
+        f = f.map(&parasitic(), |v| v + 1);
+    }
+    p.success(0u64).unwrap(); // runs the whole chain here, in constant stack
+    assert_eq!(f.result(WAIT), Ok(STEPS));
+}
+
+#[test]
+fn a_million_maps_on_a_pool_complete() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let pool = ThreadPool::new(2);
+    let p = Promise::new();
+    let mut f = p.future();
+    for _ in 0..STEPS {
+        f = f.map(&pool, |v| v + 1);
+    }
+    p.success(0u64).unwrap();
+    assert_eq!(f.result(WAIT), Ok(STEPS));
+}
+
+#[test]
+fn dropping_a_million_pending_maps_does_not_overflow_the_stack() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let before = LIVE.load(Ordering::SeqCst);
+    {
+        let p = Promise::<u64>::new();
+        let mut f = p.future();
+        for _ in 0..STEPS {
+            f = f.map(&parasitic(), |v| v + 1);
+        }
+    }
+    // Everything the chain held is back.
+    assert!(LIVE.load(Ordering::SeqCst) <= before + 4096);
+}
+
+#[test]
+fn a_map_stage_is_one_allocation() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let source = Future::successful(0u64);
+    let before = COUNT.with(|c| c.get());
+    let mut f = source;
+    for _ in 0..1000 {
+        f = f.map(&parasitic(), |v| v + 1);
+    }
+    let allocations = COUNT.with(|c| c.get()) - before;
+    assert_eq!(f.value().unwrap().as_ref().ok(), Some(&1000));
+    assert_eq!(allocations, 1000);
+}
+
+#[test]
+fn waiting_in_slices_registers_once() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let p = Promise::<u64>::new();
+    let f = p.future();
+    assert!(f.ready(Duration::from_micros(1)).is_err()); // registers
+    let before = LIVE.load(Ordering::SeqCst);
+    for _ in 0..500 {
+        assert!(f.ready(Duration::from_micros(1)).is_err());
+    }
+    let grew = LIVE.load(Ordering::SeqCst).saturating_sub(before);
+    // One hook per slice would be some 50 KB.
+    assert!(grew < 4096, "500 slices kept {grew} bytes");
+    p.success(7).unwrap();
+    assert_eq!(f.result(WAIT), Ok(7));
+}
