@@ -135,6 +135,12 @@ func (suiteX) configs(workload string, p parameters) []config {
 // = w (so w OS threads run Go code at once), restoring GOMAXPROCS after.
 func poolRun(w int, n int64) int64 {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(w))
+	return onWorkers(w, n, func(i int64) int64 { return cpuWork(i, x1Steps) })
+}
+
+// onWorkers runs task(1..n) on `workers` goroutines, each taking the next
+// index when it is done with one, and adds the results up.
+func onWorkers(workers int, n int64, task func(i int64) int64) int64 {
 	tasks := make(chan int64, n)
 	for i := int64(1); i <= n; i++ {
 		tasks <- i
@@ -142,13 +148,13 @@ func poolRun(w int, n int64) int64 {
 	close(tasks)
 	var sum atomic.Int64
 	var wg sync.WaitGroup
-	wg.Add(w)
-	for k := 0; k < w; k++ {
+	wg.Add(workers)
+	for k := 0; k < workers; k++ {
 		go func() {
 			defer wg.Done()
 			var mine int64
 			for i := range tasks {
-				mine += cpuWork(i, x1Steps)
+				mine += task(i)
 			}
 			sum.Add(mine)
 		}()
@@ -184,25 +190,10 @@ func perRequest(n int64, d time.Duration) int64 {
 // workerPool serves n requests on `workers` goroutines, each of which
 // blocks on its request's answer before it takes the next.
 func workerPool(workers int, n int64, d time.Duration) int64 {
-	requests := make(chan int64, n)
-	for i := int64(1); i <= n; i++ {
-		requests <- i
-	}
-	close(requests)
-	var sum atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(workers)
-	for k := 0; k < workers; k++ {
-		go func() {
-			defer wg.Done()
-			for i := range requests {
-				<-call(d)
-				sum.Add(cpuWork(i, x2Steps))
-			}
-		}()
-	}
-	wg.Wait()
-	return sum.Load()
+	return onWorkers(workers, n, func(i int64) int64 {
+		<-call(d)
+		return cpuWork(i, x2Steps)
+	})
 }
 
 // parked starts q goroutines, each parked on its own channel, and returns
