@@ -364,6 +364,11 @@ def run_language(run: Run, lang: str) -> None:
     run.save()
 
 
+def skipped_name(entry: dict) -> str:
+    """A skipped language, or a language skipped for one suite ("c (suite F)")."""
+    return f"{entry['lang']} (suite {entry['suite']})" if entry.get("suite") else entry["lang"]
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     root = args.root.resolve()
@@ -445,7 +450,7 @@ def main(argv=None) -> int:
     log(
         f"runner: done in {fmt_secs(meta['duration_s'])}: "
         f"ran {', '.join(meta['run']) or 'nothing'}; "
-        f"skipped {', '.join(s['lang'] for s in meta['skipped']) or 'none'}; "
+        f"skipped {', '.join(skipped_name(s) for s in meta['skipped']) or 'none'}; "
         f"{len(meta['errors'])} error(s). Results: {results_path} (+ {run.meta_path.name})"
     )
     if args.mode == "smoke" and meta["errors"]:
