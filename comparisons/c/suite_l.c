@@ -138,7 +138,7 @@ static void start_together(shared *s) {
 }
 
 static uint64_t lcg(uint64_t x, int64_t steps) {
-  for (; steps > 0; steps--) x = x * LCG_MUL + LCG_ADD;
+  for (; steps > 0; steps--) x = (x ^ (x >> 29)) * LCG_MUL + LCG_ADD;
   return x;
 }
 

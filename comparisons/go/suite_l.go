@@ -76,7 +76,10 @@ func (suiteL) check(p parameters) error {
 }
 
 // counted is L3's locked data: the counter and the LCG state.
-type counted struct{ n, x int64 }
+type counted struct {
+	n int64
+	x uint64
+}
 
 // step is one operation of the workload inside the lock: L3's work (none
 // for L1 and L2) and the increment.
@@ -87,10 +90,11 @@ func (d *counted) step(work int64) {
 	d.n++
 }
 
-// checked is d's counter if its state is the LCG applied n*work times to 1,
-// else -1, which fails the run's check.
-func (d *counted) checked(work int64) int64 {
-	if want := lcg(1, d.n*work); d.x != want {
+// checked is d's counter if its state is want (the step applied n*work
+// times to 1, computed outside the timed part), else -1, which fails the
+// run's check.
+func (d *counted) checked(want uint64) int64 {
+	if d.x != want {
 		fmt.Fprintf(os.Stderr, "bench: L3 state %d after %d operations, want %d (a lost update)\n", d.x, d.n, want)
 		return -1
 	}
@@ -98,9 +102,9 @@ func (d *counted) checked(work int64) int64 {
 }
 
 // lcg applies L3's step `steps` times to x.
-func lcg(x, steps int64) int64 {
+func lcg(x uint64, steps int64) uint64 {
 	for ; steps > 0; steps-- {
-		x = x*lcgMul + lcgAdd
+		x = (x^(x>>29))*lcgMul + lcgAdd
 	}
 	return x
 }
@@ -148,10 +152,10 @@ func (suiteL) configs(workload string, p parameters) []config {
 				c.impl, c.kind = impl.name, impl.kind
 				c.ops, c.want = 0, 0
 				c.params = lockParams{Threads: t, WindowMs: p.windowMs, Work: work}
-				var counts []int64
+				var counts func() []int64
 				window := time.Duration(p.windowMs) * time.Millisecond
 				c.prepare = func() func() int64 { return windowRun(impl.make(), t, work, window, &counts) }
-				c.counts = func() []int64 { return counts }
+				c.counts = func() []int64 { return counts() }
 				out = append(out, c)
 			}
 		default:
@@ -189,6 +193,7 @@ func together(t int, each func(i int)) {
 // is 0 for L1 and L2 (a bare increment).
 func lockRun(lock sync.Locker, t int, ops, work int64) func() int64 {
 	d := &counted{x: 1}
+	want := lcg(1, ops/int64(t)*int64(t)*work)
 	return func() int64 {
 		together(t, func(int) {
 			for i := ops / int64(t); i > 0; i-- {
@@ -197,14 +202,15 @@ func lockRun(lock sync.Locker, t int, ops, work int64) func() int64 {
 				lock.Unlock()
 			}
 		})
-		return d.checked(work)
+		return d.checked(want)
 	}
 }
 
 // windowRun is L2f/L3f: t goroutines run the operation until the window
-// ends, each counting its own (at least one, however late it starts);
-// *counts receives the counts.
-func windowRun(lock sync.Locker, t int, work int64, window time.Duration, counts *[]int64) func() int64 {
+// ends, each counting its own (at least one, however late it starts).
+// *counts receives what gives the counts after the timed part: they, or
+// none if L3's state is wrong (the check costs as much as the run).
+func windowRun(lock sync.Locker, t int, work int64, window time.Duration, counts *func() []int64) func() int64 {
 	d := &counted{x: 1}
 	return func() int64 {
 		var stop atomic.Bool
@@ -221,8 +227,13 @@ func windowRun(lock sync.Locker, t int, work int64, window time.Duration, counts
 			}
 			mine[i] = n
 		})
-		*counts = mine
-		return d.checked(work)
+		*counts = func() []int64 {
+			if d.checked(lcg(1, d.n*work)) < 0 {
+				return nil
+			}
+			return mine
+		}
+		return d.n
 	}
 }
 

@@ -46,10 +46,10 @@ func TestSuiteLFairness(t *testing.T) {
 func TestSuiteLChecksFail(t *testing.T) {
 	// Two operations counted, but one's work lost: the state is one step short.
 	lost := counted{n: 2, x: lcg(1, 5)}
-	if got := lost.checked(5); got != -1 {
+	if got := lost.checked(lcg(1, 10)); got != -1 {
 		t.Errorf("a lost update was accepted: %d", got)
 	}
-	if ok := (counted{n: 2, x: lcg(1, 10)}); ok.checked(5) != 2 {
+	if ok := (counted{n: 2, x: lcg(1, 10)}); ok.checked(lcg(1, 10)) != 2 {
 		t.Errorf("a right state was refused")
 	}
 	c := (suiteL{}).configs("L2f", tinyL)[0]

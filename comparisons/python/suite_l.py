@@ -90,7 +90,7 @@ class Counted:
 
 def lcg(x: int, steps: int) -> int:
     for _ in range(steps):
-        x = (x * LCG_MUL + LCG_ADD) & MASK
+        x = ((x ^ (x >> 29)) * LCG_MUL + LCG_ADD) & MASK
     return x
 
 
@@ -107,7 +107,7 @@ def operate(lock, d: Counted, work: int, times: int) -> None:
         with lock:
             x = d.x
             for _ in range(work):
-                x = (x * LCG_MUL + LCG_ADD) & MASK
+                x = ((x ^ (x >> 29)) * LCG_MUL + LCG_ADD) & MASK
             d.x = x
             d.n += 1
 

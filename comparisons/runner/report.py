@@ -166,10 +166,12 @@ def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path
             f"median {unit}, log scale (whiskers: min–max of the runs); lower is better",
             fontsize=9,
         )
+    polyconc = [is_polyconc(key[1]) for key in rows]
     axes[0, 0].legend(
+        # Only the colours the chart uses (suite L's L4 has no polyconc row).
         handles=[
-            Patch(color=POLYCONC_COLOR, label="polyconc"),
-            Patch(color=PEER_COLOR, label="peers"),
+            *([Patch(color=POLYCONC_COLOR, label="polyconc")] if any(polyconc) else []),
+            *([Patch(color=PEER_COLOR, label="peers")] if not all(polyconc) else []),
         ],
         loc="upper right",  # beside the fastest (shortest) bars, clear of the long ones
         fontsize=8,

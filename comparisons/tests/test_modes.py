@@ -22,12 +22,12 @@ def test_parses_the_real_modes_table():
         "W": (1, 2, 4, 8, 32, 128),
         "D": 1,
         "Q": 10000,
-        "I": 750,
+        "I": 500,
         "S": 200,
     }
     assert values(full["python"])["M"] == 200000 and full["python"]["T"].value == (2, 4)
     # L3's critical section is calibrated per flavour; quick mode halves the window.
-    assert full["python"]["I"] == Param("I", "--work", 7)
+    assert full["python"]["I"] == Param("I", "--work", 5)
     assert quick["native"]["S"] == Param("S", "--window-ms", 100)
     assert quick["native"]["M"] == Param("M", "--messages", 200000)
     assert quick["python"]["M"].value == 20000

@@ -2,11 +2,8 @@
 sum checks decide the exit status."""
 
 import json
-import os
-import subprocess
-import sys
 
-from conftest import COMPARISONS
+from conftest import COMPARISONS, python_bench
 from runner.schema import validate
 
 TESTS = COMPARISONS / "tests"
@@ -14,28 +11,12 @@ M = 400
 
 
 def bench(*args, polyconc_dir=None):
-    env = dict(os.environ)
-    if polyconc_dir:
-        env["PYTHONPATH"] = str(TESTS / polyconc_dir)
-    return subprocess.run(
-        [
-            sys.executable,
-            str(COMPARISONS / "python" / "bench.py"),
-            "--suite",
-            "C",
-            "--messages",
-            str(M),
-            "--runs",
-            "2",
-            "--warmup",
-            "1",
-            *args,
-        ],
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-        env=env,
+    return python_bench(
+        *("--suite C --messages".split()),
+        str(M),
+        *("--runs 2 --warmup 1".split()),
+        *args,
+        polyconc_dir=polyconc_dir,
     )
 
 

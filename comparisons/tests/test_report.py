@@ -2,7 +2,8 @@ import shutil
 
 import pytest
 
-from conftest import COMPARISONS
+from conftest import COMPARISONS, section
+from conftest import verdicts as claim_verdicts
 from runner import report, suites
 
 FIXTURES = COMPARISONS / "tests" / "fixtures"
@@ -13,14 +14,6 @@ def written(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     text = report.write_report(FIXTURES / "results.jsonl", out).read_text()
     return out, text
-
-
-def section(text, title):
-    """From the heading that starts with `title` to the next heading of its level."""
-    start = text.index(title)
-    level = title.split(" ")[0]
-    end = text.find(f"\n{level} ", start + 1)
-    return text[start : end if end != -1 else None]
 
 
 def row(text, prefix):
@@ -147,7 +140,7 @@ CLAIMS = ("Ca", "Cb", "Cc", "Cd", "Ce")
 
 
 def verdicts(text):
-    return {c: section(text, f"#### {c}:").split("\n\n")[3].split(" on this")[0] for c in CLAIMS}
+    return claim_verdicts(text, CLAIMS)
 
 
 def test_verdicts_flip_with_the_figures(tmp_path):

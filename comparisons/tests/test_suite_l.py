@@ -3,13 +3,10 @@ charts, fairness) and its claims, whose verdicts flip with the figures; and the
 Python program's suite_l.py."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from conftest import COMPARISONS
+from conftest import COMPARISONS, python_bench, section, verdicts
 from runner import report, suites
 from runner.claims import Rule
 from runner.schema import validate
@@ -94,27 +91,16 @@ def test_bad_lines_say_why(bad, message):
     assert any(message in p for p in problems), problems
 
 
-def section(text, title):
-    start = text.index(title)
-    level = title.split(" ")[0]
-    end = text.find(f"\n{level} ", start + 1)
-    return text[start : end if end != -1 else None]
-
-
-def verdicts(text):
-    return {c: section(text, f"#### {c}:").split("\n\n")[3].split(" on this")[0] for c in CLAIMS}
-
-
 def test_verdicts_flip_with_the_figures(tmp_path):
     held = report.write_report(FIXTURES / "claims_l_held.jsonl", tmp_path / "a").read_text()
     not_held = report.write_report(FIXTURES / "claims_l_not_held.jsonl", tmp_path / "b").read_text()
-    assert verdicts(held) == {
+    assert verdicts(held, CLAIMS) == {
         "La": "**Held** (1 of 1)",
         "Lb": "**Held** (2 of 2)",
         "Lc": "**Held** (2 of 2)",
         "Ld": "**Held** (1 of 1)",
     }
-    assert verdicts(not_held) == {
+    assert verdicts(not_held, CLAIMS) == {
         "La": "**Did not hold** (0 of 1)",
         "Lb": "**Did not hold** (0 of 2)",
         "Lc": "**Did not hold** (0 of 2)",
@@ -170,38 +156,16 @@ def test_tables_have_a_column_per_t_and_the_window_rows_their_fairness(tmp_path)
     assert not (out / "L5.png").exists() and "#### L5 by-message" in text
 
 
-def python_bench(*args, polyconc_dir="fake_polyconc"):
-    env = dict(os.environ, PYTHONPATH=str(COMPARISONS / "tests" / polyconc_dir))
-    return subprocess.run(
-        [
-            sys.executable,
-            str(COMPARISONS / "python" / "bench.py"),
-            "--suite",
-            "L",
-            "--ops",
-            "1000",
-            "--threads",
-            "2,3",
-            "--work",
-            "7",
-            "--window-ms",
-            "5",
-            "--runs",
-            "2",
-            "--warmup",
-            "1",
-            *args,
-        ],
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-        env=env,
+def bench_l(*args, polyconc_dir="fake_polyconc"):
+    return python_bench(
+        *"--suite L --ops 1000 --threads 2,3 --work 7 --window-ms 5 --runs 2 --warmup 1".split(),
+        *args,
+        polyconc_dir=polyconc_dir,
     )
 
 
 def test_python_program_runs_every_workload_with_exact_counts():
-    run = python_bench()
+    run = bench_l()
     assert run.returncode == 0, run.stderr
     lines = [json.loads(ln) for ln in run.stdout.splitlines()]
     for ln in lines:
@@ -222,6 +186,17 @@ def test_python_program_runs_every_workload_with_exact_counts():
 
 
 def test_python_program_a_lost_increment_fails_l5():
-    run = python_bench("--workloads", "L5", "--impls", "core.Chan", polyconc_dir="lossy_polyconc")
+    run = bench_l("--workloads", "L5", "--impls", "core.Chan", polyconc_dir="lossy_polyconc")
     assert run.returncode == 1 and run.stdout == ""
     assert run.stderr.count("sum check failed") == 2  # T = 2 and T = 3
+
+
+def test_crossing_leaves_out_rows_whose_l3_work_differs(tmp_path):
+    results = tmp_path / "r.jsonl"
+    native = line("L3", lang="rust", impl="core.Mutex")
+    python = line("L3", lang="python", impl="core.Mutex", via="pyo3", median=900.0, max=900.0)
+    python["params"] = {**python["params"], "work": 5}
+    same = line("L3", lang="c", impl="core.Mutex", via="c-abi", median=30.0, max=30.0)
+    results.write_text("".join(json.dumps(r) + "\n" for r in (native, python, same)))
+    ld = section(report.write_report(results, tmp_path / "out").read_text(), "#### Ld:")
+    assert "c-abi, C" in ld and "pyo3, Python" not in ld

@@ -5,10 +5,9 @@ import json
 
 import pytest
 
-from conftest import COMPARISONS
+from conftest import COMPARISONS, section, verdicts
 from runner import report, suites
 from runner.schema import validate
-from test_suite_l import section
 
 FIXTURES = COMPARISONS / "tests" / "fixtures"
 CLAIMS = ("Fa", "Xa", "Xb", "Xc")
@@ -59,20 +58,16 @@ def test_bad_lines_say_why(workload, edit, message):
     assert any(message in p for p in validate(line)), validate(line)
 
 
-def verdicts(text):
-    return {c: section(text, f"#### {c}:").split("\n\n")[3].split(" on this")[0] for c in CLAIMS}
-
-
 def test_verdicts_flip_with_the_figures(tmp_path):
     held = report.write_report(FIXTURES / "claims_fx_held.jsonl", tmp_path / "a").read_text()
     not_held = report.write_report(FIXTURES / "claims_fx_not_held.jsonl", tmp_path / "b")
-    assert verdicts(held) == {
+    assert verdicts(held, CLAIMS) == {
         "Fa": "**Held** (3 of 3)",
         "Xa": "**Held** (1 of 1)",
         "Xb": "**Held** (1 of 1)",
         "Xc": "**Held** (1 of 1)",
     }
-    assert verdicts(not_held.read_text()) == {
+    assert verdicts(not_held.read_text(), CLAIMS) == {
         "Fa": "**Did not hold** (0 of 3)",
         "Xa": "**Did not hold** (0 of 1)",
         "Xb": "**Did not hold** (0 of 1)",

@@ -10,6 +10,7 @@ from ..claims import Claim, ClaimSpec, Rule
 from ..markdown import section, table
 
 RowKey = tuple[str, str, str]  # lang, impl, via
+LANG_NAMES = {"rust": "Rust", "c": "C", "python": "Python"}
 # {workload: {(lang, impl, via): {configuration: line}}}
 Data = dict[str, dict[RowKey, dict[str, dict]]]
 
@@ -155,3 +156,12 @@ def best(
         if col in cells and keep(k, cells[col])
     ]
     return min(found, key=lambda kv: kv[1]) if found else None
+
+
+def python_note(param: str, per: str) -> str:
+    """A claim's note where Python's rows ran with a smaller `param`."""
+    return (
+        f"Python runs use a smaller {param} than native ones (see Parameters); the figures are "
+        f"per {per}, so they compare, but Python's shorter runs carry more of the thread "
+        "start-up cost."
+    )

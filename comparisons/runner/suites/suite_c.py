@@ -5,7 +5,17 @@ The claims' words and rules are in WORKLOADS.md ("Claims of suite C").
 
 from ..claims import Claim, Row
 from ..fmt import fmt_ns, fmt_ratio
-from .base import Column, Data, Suite, best, is_int, is_polyconc, row_order
+from .base import (
+    LANG_NAMES,
+    Column,
+    Data,
+    Suite,
+    best,
+    is_int,
+    is_polyconc,
+    python_note,
+    row_order,
+)
 
 # C1 and C6 have one configuration per implementation whatever its capacity
 # (M or unbounded; 0 or 1), so they get one figure column and a capacity column.
@@ -13,12 +23,7 @@ SINGLE = {"C1": "seq", "C6": "pingpong"}
 UNITS = {w: "ns/msg" for w in ("C1", "C2", "C3", "C4", "C5")} | {"C6": "ns/roundtrip"}
 # The language each crossing into the core belongs to.
 CORE_VIA = {"native": "rust", "c-abi": "c", "pyo3": "python"}
-LANG_NAMES = {"rust": "Rust", "c": "C", "python": "Python"}
-PYTHON_M_NOTE = (
-    "Python runs use a smaller M than native ones (see Parameters); the figures are per "
-    "message or per round trip, so they compare, but Python's shorter runs carry more of "
-    "the thread start-up cost."
-)
+PYTHON_M_NOTE = python_note("M", "message or per round trip")
 
 
 def check(line: dict) -> list[str]:

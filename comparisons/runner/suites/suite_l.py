@@ -8,19 +8,25 @@ never by implementation name, except that polyconc's rows are `core.*`.
 
 from ..claims import Claim, Row
 from ..fmt import fmt_ns, fmt_ratio
-from .base import Column, Data, RowKey, Suite, best, is_int, is_polyconc, row_order
+from .base import (
+    LANG_NAMES,
+    Column,
+    Data,
+    RowKey,
+    Suite,
+    best,
+    is_int,
+    is_polyconc,
+    python_note,
+    row_order,
+)
 
 WINDOWED = ("L2f", "L3f")
 WORKLOADS = ("L1", "L2", "L3", "L4", "L5", *WINDOWED)
 UNITS = dict.fromkeys(WORKLOADS, "ns/op")
 LOCKS = ("spin", "mutex", "os-mutex")
 MUTEXES = ("mutex", "os-mutex")
-LANG_NAMES = {"rust": "Rust", "c": "C", "python": "Python"}
-PYTHON_K_NOTE = (
-    "Python runs use a smaller K than native ones (see Parameters); the figures are per "
-    "operation, so they compare, but Python's shorter runs carry more of the thread "
-    "start-up cost."
-)
+PYTHON_K_NOTE = python_note("K", "operation")
 
 
 def check(line: dict) -> list[str]:
@@ -247,7 +253,10 @@ def crossing(suite: Suite, data: Data) -> Claim:
             if not (is_polyconc(impl) and via != "native" and native):
                 continue
             for col in sorted(lines[key], key=config_order):
-                if col not in native:
+                # L3's work differs between Python and the native languages.
+                if col not in native or (
+                    native[col]["params"].get("work") != lines[key][col]["params"].get("work")
+                ):
                     continue
                 n, o = native[col]["median"], lines[key][col]["median"]
                 rows.append(

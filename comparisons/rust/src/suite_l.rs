@@ -43,10 +43,10 @@ impl Counted {
         self.n += 1;
     }
 
-    /// The counter if the state is the step applied n·work times to 1, else
-    /// `u64::MAX`, which fails the run's check.
-    fn checked(&self, work: u64) -> u64 {
-        let want = lcg(1, self.n * work);
+    /// The counter if the state is `want` (the step applied n·work times to
+    /// 1, computed outside the timed part), else `u64::MAX`, which fails the
+    /// run's check.
+    fn checked(&self, want: u64) -> u64 {
         if self.x != want {
             eprintln!(
                 "bench: L3 state {} after {} operations, want {want} (a lost update)",
@@ -61,7 +61,7 @@ impl Counted {
 /// L3's step applied `steps` times to `x`.
 fn lcg(mut x: u64, steps: u64) -> u64 {
     for _ in 0..steps {
-        x = x.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
+        x = (x ^ (x >> 29)).wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
     }
     x
 }
@@ -156,6 +156,7 @@ fn together<R>(
 /// L1–L3: each thread does ops/T operations inside the lock.
 fn lock_run<L: CounterLock>(s: Shape) -> Body {
     let lock = L::new(Counted::new());
+    let want = lcg(1, s.ops / s.threads as u64 * s.threads as u64 * s.work);
     Box::new(move || {
         together(
             s.threads,
@@ -167,14 +168,40 @@ fn lock_run<L: CounterLock>(s: Shape) -> Body {
             },
             || (),
         );
-        lock.with(|d| d.checked(s.work))
+        lock.with(|d| d.checked(want))
     })
 }
 
+/// What a window run leaves for the check after its timed part: the
+/// per-thread counts and the final counter and state.
+#[derive(Default)]
+struct Window {
+    counts: Vec<u64>,
+    n: u64,
+    x: u64,
+}
+
+impl Window {
+    /// The counts, or none if L3's state is wrong (which fails the run); the
+    /// state check costs as much as the run, so it is not timed.
+    fn checked_counts(&self, work: u64) -> Vec<u64> {
+        let state = Counted {
+            n: self.n,
+            x: self.x,
+        };
+        if state.checked(lcg(1, self.n * work)) == u64::MAX {
+            return Vec::new();
+        }
+        self.counts.clone()
+    }
+}
+
+type WindowSlot = Arc<std::sync::Mutex<Window>>;
+
 /// L2f/L3f: the threads run the operation until the window ends, each
-/// counting its own (at least one, however late it starts); `counts`
-/// receives them.
-fn window_run<L: CounterLock>(s: Shape, counts: Arc<std::sync::Mutex<Vec<u64>>>) -> Body {
+/// counting its own (at least one, however late it starts); `slot`
+/// receives the counts and the final state.
+fn window_run<L: CounterLock>(s: Shape, slot: WindowSlot) -> Body {
     let lock = L::new(Counted::new());
     Box::new(move || {
         let stop = AtomicBool::new(false);
@@ -195,8 +222,9 @@ fn window_run<L: CounterLock>(s: Shape, counts: Arc<std::sync::Mutex<Vec<u64>>>)
                 stop.store(true, Ordering::Relaxed);
             },
         );
-        *counts.lock().expect("not poisoned") = mine;
-        lock.with(|d| d.checked(s.work))
+        let (n, x) = lock.with(|d| (d.n, d.x));
+        *slot.lock().expect("not poisoned") = Window { counts: mine, n, x };
+        n
     })
 }
 
@@ -275,7 +303,7 @@ fn crossbeam(s: Shape) -> Body {
 }
 
 /// A lock's body for one workload: the window rows write their counts.
-fn lock_body(name: &str, s: Shape, counts: Option<Arc<std::sync::Mutex<Vec<u64>>>>) -> Body {
+fn lock_body(name: &str, s: Shape, counts: Option<WindowSlot>) -> Body {
     macro_rules! by_lock {
         ($f:ident $(, $arg:expr)?) => {
             match name {
@@ -395,8 +423,8 @@ impl Suite for SuiteL {
                 _ => {
                     for (name, kind) in LOCKS {
                         if windowed {
-                            let counts = Arc::new(std::sync::Mutex::new(Vec::new()));
-                            let mine = Arc::clone(&counts);
+                            let slot = WindowSlot::default();
+                            let mine = Arc::clone(&slot);
                             let mut c = case(
                                 name,
                                 kind,
@@ -404,7 +432,7 @@ impl Suite for SuiteL {
                                 Box::new(move || lock_body(name, s, Some(Arc::clone(&mine)))),
                             );
                             c.counts = Some(Box::new(move || {
-                                counts.lock().expect("not poisoned").clone()
+                                slot.lock().expect("not poisoned").checked_counts(work)
                             }));
                             out.push(c);
                         } else {
@@ -456,11 +484,18 @@ mod tests {
     #[test]
     fn a_lost_update_of_l3s_state_fails_the_check() {
         let lost = Counted { n: 2, x: lcg(1, 5) };
-        assert_eq!(lost.checked(5), u64::MAX);
+        assert_eq!(lost.checked(lcg(1, 10)), u64::MAX);
         let right = Counted {
             n: 2,
             x: lcg(1, 10),
         };
-        assert_eq!(right.checked(5), 2);
+        assert_eq!(right.checked(lcg(1, 10)), 2);
+        let window = |x| Window {
+            counts: vec![1, 1],
+            n: 2,
+            x,
+        };
+        assert_eq!(window(lcg(1, 10)).checked_counts(5), [1, 1]);
+        assert!(window(lcg(1, 5)).checked_counts(5).is_empty());
     }
 }

@@ -5,12 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TransferQueue;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 
 /**
@@ -266,54 +264,4 @@ final class SuiteC implements Bench.Suite {
     workers.runMeasured(meter);
     return sum[0];
   }
-
-  /** A body that may block on a queue. */
-  interface Body {
-    void run() throws InterruptedException;
-  }
-
-  /**
-   * Platform threads that wait at a gate, so that starting them is outside the measured part. If
-   * one fails, the others are interrupted: they may be blocked on messages that will never come.
-   */
-  static final class Workers {
-    private final CountDownLatch gate = new CountDownLatch(1);
-    private CountDownLatch ready;
-    private final List<Thread> threads = new ArrayList<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-
-    void add(Body body) {
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  ready.countDown();
-                  gate.await();
-                  body.run();
-                } catch (Throwable e) {
-                  if (failure.compareAndSet(null, e)) {
-                    threads.forEach(Thread::interrupt);
-                  }
-                }
-              },
-              "bench-worker-" + threads.size());
-      threads.add(t);
-    }
-
-    void runMeasured(Bench.Meter meter) throws InterruptedException {
-      ready = new CountDownLatch(threads.size());
-      threads.forEach(Thread::start);
-      ready.await();
-      meter.start();
-      gate.countDown();
-      for (Thread t : threads) {
-        t.join();
-      }
-      meter.stop();
-      if (failure.get() != null) {
-        throw new IllegalStateException("a worker thread failed", failure.get());
-      }
-    }
-  }
-
 }

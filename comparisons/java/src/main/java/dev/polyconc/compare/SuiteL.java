@@ -4,11 +4,9 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -52,7 +50,7 @@ final class SuiteL implements Bench.Suite {
 
   static long lcg(long x, long steps) {
     for (long i = 0; i < steps; i++) {
-      x = x * LCG_MUL + LCG_ADD;
+      x = (x ^ (x >>> 29)) * LCG_MUL + LCG_ADD;
     }
     return x;
   }
@@ -114,43 +112,18 @@ final class SuiteL implements Bench.Suite {
   }
 
   /**
-   * Starts t threads, waits until all are ready, then measures from their release until the last
+   * Runs {@code part} on t threads released together, measured from their release until the last
    * ends; {@code main} runs on the calling thread meanwhile. Returns the threads' own counts.
    */
-  static long[] together(int t, Part part, Bench.Meter meter, Runnable main)
+  static long[] together(int t, Part part, Bench.Meter meter, Workers.Body main)
       throws InterruptedException {
-    CountDownLatch ready = new CountDownLatch(t);
-    CountDownLatch go = new CountDownLatch(1);
     long[] counts = new long[t];
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    List<Thread> threads = new ArrayList<>();
+    Workers workers = new Workers();
     for (int i = 0; i < t; i++) {
       int index = i;
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  ready.countDown();
-                  go.await();
-                  counts[index] = part.run(index);
-                } catch (Throwable e) {
-                  failure.compareAndSet(null, e);
-                }
-              });
-      thread.start();
-      threads.add(thread);
+      workers.add(() -> counts[index] = part.run(index));
     }
-    ready.await();
-    meter.start();
-    go.countDown();
-    main.run();
-    for (Thread thread : threads) {
-      thread.join();
-    }
-    meter.stop();
-    if (failure.get() != null) {
-      throw new IllegalStateException("a worker failed", failure.get());
-    }
+    workers.runMeasured(meter, main);
     return counts;
   }
 
@@ -260,11 +233,7 @@ final class SuiteL implements Bench.Suite {
             },
             meter,
             () -> {
-              try {
-                Thread.sleep(windowMs);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
+              Thread.sleep(windowMs);
               stop.set(true);
             });
     meter.counts(counts);
@@ -305,14 +274,10 @@ final class SuiteL implements Bench.Suite {
         },
         meter,
         () -> {
-          try {
-            for (int done = 0; done < t; ) {
-              long v = queue.take();
-              done += v == 0 ? 1 : 0;
-              n[0] += v;
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+          for (int done = 0; done < t; ) {
+            long v = queue.take();
+            done += v == 0 ? 1 : 0;
+            n[0] += v;
           }
         });
     return n[0];
