@@ -509,12 +509,13 @@ pub unsafe extern "C" fn pc_future_on_complete(
         let (f, ec) = (handle(future)?, &handle(executor)?.ec);
         let call = callback(r#fn, call)?;
         with_elem!(&f.fut, fut => fut.on_complete(ec, move |r| {
-            // SAFETY: the caller gave the function for its context; the
-            // value's bytes and the message live for the call.
             match r {
+                // SAFETY: the caller gave the function for its context; the
+                // value's bytes live for the call.
                 Ok(v) => unsafe { (call.f)(v.bytes().cast(), 0, std::ptr::null(), call.ctx.ptr()) },
                 Err(e) => {
                     let message = c_message(e);
+                    // SAFETY: as above; the message lives for the call.
                     unsafe { (call.f)(std::ptr::null(), code_of(e), message.as_ptr(), call.ctx.ptr()) }
                 }
             }

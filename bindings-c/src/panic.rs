@@ -65,8 +65,23 @@ impl Crossing for () {
 pub(crate) fn boundary<B: Crossing>(body: impl FnOnce() -> B) -> B::C {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(b) => b.into_c(),
-        Err(_) => B::panicked(),
+        Err(payload) => {
+            discard(payload);
+            B::panicked()
+        }
     }
+}
+
+/// Drops a panic's payload out of line: dropped in the export itself, the
+/// payload (a `Box<dyn Any>`, freed through its vtable) kept three
+/// callee-saved registers live across calls in the landing pad, and every
+/// export saved and restored them on its fast path too (callgrind, a
+/// `pc_mutex_lock` + `pc_mutex_unlock` pair: 48 instructions before, 40
+/// after).
+#[cold]
+#[inline(never)]
+fn discard(payload: Box<dyn std::any::Any + Send>) {
+    drop(payload);
 }
 
 #[cfg(test)]

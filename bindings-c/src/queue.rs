@@ -105,12 +105,7 @@ impl Build<Queues> for Spec {
     fn build<T: Elem>(self) -> Result<Kind<T>, Status> {
         Ok(match (self.kind, self.compare) {
             (PC_QUEUE_ARRAY, None) if self.fair => {
-                // The core has no fallible `fair` constructor; its one
-                // failure is a zero capacity.
-                if self.capacity == 0 {
-                    return Err(Status::of(PC_INVALID_ARG));
-                }
-                Kind::Array(ArrayBlockingQueue::fair(self.capacity))
+                Kind::Array(ArrayBlockingQueue::try_fair(self.capacity)?)
             }
             (PC_QUEUE_ARRAY, None) => Kind::Array(ArrayBlockingQueue::try_new(self.capacity)?),
             (PC_QUEUE_LINKED, None) => Kind::Linked(LinkedBlockingQueue::try_new(self.capacity)?),

@@ -71,6 +71,9 @@ type config struct {
 	// prepare builds a run outside its timed part and returns the timed
 	// body, which returns the run's result (a sum, a counter).
 	prepare func() func() int64
+	// memory, when set, measures the line's memory per task (X3) once,
+	// outside the timed runs.
+	memory func() (memory, error)
 }
 
 func (c config) String() string { return c.label }
@@ -185,6 +188,17 @@ func splitList(s string) []string {
 // run is the whole program behind main, so tests can drive it: exit status 2
 // for bad flags, 1 if any configuration failed its check, else 0.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 4 && args[0] == "--x3-child" && args[2] == "--parked" {
+		q, err := strconv.ParseInt(args[3], 10, 64)
+		if err == nil {
+			err = runChild(args[1], q, stdout)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "bench: x3 child:", err)
+			return 1
+		}
+		return 0
+	}
 	o, err := parseArgs(args, stderr)
 	if err != nil {
 		if err != flag.ErrHelp {
@@ -242,6 +256,8 @@ type result struct {
 	Max         float64  `json:"max"`
 	Runs        int      `json:"runs"`
 	Fairness    *float64 `json:"fairness,omitempty"`
+	RSSPerTaskB *float64 `json:"rss_per_task_b,omitempty"`
+	VMPerTaskB  *float64 `json:"vm_per_task_b,omitempty"`
 	CtxSwitches int64    `json:"ctx_switches"`
 	MaxRSSKB    int64    `json:"max_rss_kb"`
 	Host        host     `json:"host"`
@@ -305,6 +321,13 @@ func measure(c config, runs, warmup int, progress io.Writer) (result, error) {
 		Host:     host{CPUs: runtime.NumCPU(), OS: runtime.GOOS, Toolchain: runtime.Version()},
 	}
 	res.Median, res.Min, res.Max = stats(perOp)
+	if c.memory != nil {
+		m, err := c.memory()
+		if err != nil {
+			return result{}, fmt.Errorf("%v: %v", c, err)
+		}
+		res.RSSPerTaskB, res.VMPerTaskB = &m.RSS, &m.VM
+	}
 	if c.counts != nil {
 		// The median of the measured runs' indices, to two decimals.
 		f := median(fairness[warmup:])

@@ -68,6 +68,8 @@ class Config:
     expected: int
     divisor: int
     windowed: bool = False
+    # Measures what the line adds (X3's memory per task) once, outside the runs.
+    extra: Callable[[], dict] | None = None
 
     def label(self) -> str:
         params = " ".join(f"{k}={v}" for k, v in self.params.items())
@@ -147,6 +149,9 @@ def parse_args(argv):
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--x3-child"]:  # X3's fresh child process (suite_x.py)
+        return load_suite("X").child(argv[1:])
     args = parse_args(argv)
     suite = args.module
     impls = suite.impls()
@@ -173,6 +178,12 @@ def main(argv=None) -> int:
             failed = True
             continue
         figures, switches, fairness = result
+        try:
+            extra = config.extra() if config.extra else {}
+        except (OSError, RuntimeError, ValueError) as e:
+            log(f"python: error: {config.label()}: {e}")
+            failed = True
+            continue
         line = {
             "suite": args.suite,
             "workload": config.workload,
@@ -187,6 +198,7 @@ def main(argv=None) -> int:
             "max": round(max(figures), 2),
             "runs": args.runs,
             **({"fairness": round(statistics.median(fairness), 2)} if fairness else {}),
+            **extra,
             "ctx_switches": round(switches, 1),
             "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "host": host,

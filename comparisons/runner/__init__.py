@@ -12,4 +12,4 @@ COMPARISONS_DIR = Path(__file__).resolve().parent.parent
 # The languages: each has comparisons/<lang>/Makefile and a program for every
 # suite. Programs run, and tables list their rows, in this order: the core's
 # own language first, then its C ABI, the peers, and Python.
-LANGS = ("rust", "c", "go", "java", "python")
+LANGS = ("rust", "c", "go", "java", "scala", "python")

@@ -246,11 +246,13 @@ class Run:
         self.save()
 
 
-def build(run: Run, lang: str, folder: Path) -> Path | None:
-    """`make -C <lang> build`; the program, or None after recording why not."""
-    log(f"{run.progress.prefix()} {lang}: make -C {folder} build")
+def build(run: Run, lang: str, folder: Path, make_vars: dict[str, str]) -> Path | None:
+    """`make -C <lang> build [VAR=value...]`; the program, or None after
+    recording why not."""
+    assignments = [f"{k}={v}" for k, v in make_vars.items()]
+    log(f"{run.progress.prefix()} {lang}: make -C {folder} build {' '.join(assignments)}")
     made = subprocess.run(
-        ["make", "-C", str(folder), "build"],
+        ["make", "-C", str(folder), "build", *assignments],
         capture_output=True,
         text=True,
         check=False,
@@ -316,6 +318,16 @@ def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
     return entry
 
 
+def has_suite(folder: Path, suite_id: str) -> bool:
+    """Whether a language's program has suite `suite_id`: a source file named
+    after it (WORKLOADS.md, "Program interface"), outside build output."""
+    names = {f"suite_{suite_id.lower()}", f"Suite{suite_id}"}
+    return any(
+        p.stem in names and not {"build", "target"} & set(p.relative_to(folder).parts)
+        for p in folder.rglob("*.*")
+    )
+
+
 def run_language(run: Run, lang: str) -> None:
     """Build one language's program and run it once per suite; every outcome
     (skipped, build failed, a suite failed) lands in the meta file."""
@@ -327,9 +339,16 @@ def run_language(run: Run, lang: str) -> None:
     if not tc.available:
         return run.skip(lang, tc.reason)
     run.progress.begin(lang)
-    program = build(run, lang, folder)
+    program = build(run, lang, folder, tc.make_vars)
     if program is not None:
-        suites = {s.id: run_suite(run, lang, program, s) for s in run.suites}
+        suites = {}
+        for s in run.suites:
+            if has_suite(folder, s.id):
+                suites[s.id] = run_suite(run, lang, program, s)
+            else:
+                reason = f"suite {s.id}: no suite file (suite_{s.id.lower()}.* or Suite{s.id}.*)"
+                run.meta["skipped"].append({"lang": lang, "suite": s.id, "reason": reason})
+                log(f"runner: {lang}: skipped {reason}")
         for suite_id, entry in suites.items():
             total = run.meta["suites"][suite_id]
             total["duration_s"] = round(total["duration_s"] + entry["duration_s"], 1)
@@ -343,6 +362,11 @@ def run_language(run: Run, lang: str) -> None:
     run.progress.end(lang)
     run.meta["languages"][lang]["duration_s"] = round(run.progress.done[lang], 1)
     run.save()
+
+
+def skipped_name(entry: dict) -> str:
+    """A skipped language, or a language skipped for one suite ("c (suite F)")."""
+    return f"{entry['lang']} (suite {entry['suite']})" if entry.get("suite") else entry["lang"]
 
 
 def main(argv=None) -> int:
@@ -426,7 +450,7 @@ def main(argv=None) -> int:
     log(
         f"runner: done in {fmt_secs(meta['duration_s'])}: "
         f"ran {', '.join(meta['run']) or 'nothing'}; "
-        f"skipped {', '.join(s['lang'] for s in meta['skipped']) or 'none'}; "
+        f"skipped {', '.join(skipped_name(s) for s in meta['skipped']) or 'none'}; "
         f"{len(meta['errors'])} error(s). Results: {results_path} (+ {run.meta_path.name})"
     )
     if args.mode == "smoke" and meta["errors"]:

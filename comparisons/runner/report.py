@@ -90,7 +90,7 @@ def workload_table(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dic
             ratio = fmt_ratio(v / fastest[c]) if fastest[c] > 0 else "n/a"
             text = f"{fmt_ns(v)} ({ratio})"
             text = f"**{text}**" if v == fastest[c] else text
-            row.append(text + fairness_note(cells[c]))
+            row.append(text + fairness_note(cells[c]) + suite.cell_note(cells[c]))
         out.append("| " + " | ".join(row) + " |")
     return out
 
@@ -182,6 +182,41 @@ def chart(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path
     plt.close(fig)
 
 
+def line_chart(
+    suite: Suite, workload: str, rows: dict[RowKey, dict[str, dict]], path: Path
+) -> None:
+    """Two panels against the workload's numeric configuration (log x axis):
+    the median and the context switches per run, one line per implementation,
+    the host's core count marked."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 8), sharex=True, layout="constrained")
+    for key in sorted(rows, key=row_order):
+        cells = sorted(rows[key].items(), key=lambda kv: suite.config_order(kv[0]))
+        xs = [int(c) for c, _ in cells]
+        style = {"marker": "o", "linewidth": 2 if is_polyconc(key[1]) else 1.2}
+        label = bar_label(suite, key, cells[0][1])
+        top.plot(xs, [ln["median"] for _, ln in cells], label=label, **style)
+        bottom.plot(xs, [ln.get("ctx_switches", 0) for _, ln in cells], label=label, **style)
+    cores = next(iter(next(iter(rows.values())).values()))["host"]["cpus"]
+    for ax in (top, bottom):
+        ax.axvline(cores, color="#444444", linestyle="--", linewidth=1)
+        ax.set_xscale("log", base=2)
+        ax.grid(alpha=0.3)
+    top.text(cores, 1.0, f" cores = {cores}", transform=top.get_xaxis_transform(), va="bottom")
+    top.set_yscale("log")
+    top.set_ylabel(f"median {unit_of(rows)}, log scale; lower is better")
+    bottom.set_yscale("symlog")
+    bottom.set_ylim(bottom=0)
+    bottom.set_ylabel("context switches per run")
+    bottom.set_xlabel(suite.line_charts[workload])
+    xs = sorted({int(c) for cells in rows.values() for c in cells})
+    bottom.set_xticks(xs, [str(x) for x in xs])
+    top.legend(fontsize=8, loc="best")
+    title = f"{workload} {suite.spec.workloads[workload].title}"
+    fig.suptitle(textwrap.fill(title, 110), fontsize=11)
+    fig.savefig(path, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
 def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
     data = table_data(suite, lines)
     md = [f"## Suite {suite.id}: {suite.spec.title}", "", "### Claims", ""]
@@ -208,7 +243,10 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
             md += ["No data.", ""]
             continue
         md += [*workload_table(suite, workload, rows), ""]
-        chart(suite, workload, rows, chart_path)
+        if workload in suite.line_charts:
+            line_chart(suite, workload, rows, chart_path)
+        else:
+            chart(suite, workload, rows, chart_path)
         md += [
             f"![{workload} chart: median per implementation and configuration]({chart_path.name})",
             "",
@@ -271,7 +309,8 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
     if not skipped and not errors:
         out.append(f"None: every language ran ({', '.join(meta.get('run', [])) or 'none'}).")
     for s in skipped:
-        out.append(f"- {s['lang']}: skipped: {s['reason']}")
+        where = f"{s['lang']} (suite {s['suite']})" if s.get("suite") else s["lang"]
+        out.append(f"- {where}: skipped: {s['reason']}")
     for e in errors:
         where = f"{e['lang']} (suite {e['suite']})" if e.get("suite") else e["lang"]
         out.append(f"- {where}: **{e['stage']} failed**: {e['message']}")

@@ -12,9 +12,14 @@ REQUIRED = {
     "rust": ("cargo", "rustc"),
     "c": ("cc", "cargo"),
     "go": ("go",),
-    "java": ("java", "javac", "mvn"),
+    "java": ("mvn",),  # and a JDK >= MIN_JDK, found by newest_jdk()
+    "scala": ("mvn",),
     "python": (),  # the project venv, checked by path
 }
+# Java and Scala rows need virtual threads: the newest JDK of at least this
+# version among JAVA_HOME and JDK_DIRS runs them.
+MIN_JDK = 21
+JDK_DIRS = Path("/usr/lib/jvm")
 # How to ask each command its version; the first non-empty output line is kept.
 VERSION_ARGS = {
     "go": ("version",),
@@ -34,6 +39,42 @@ class Toolchain:
     available: bool
     reason: str = ""  # why not available
     versions: dict[str, str] = field(default_factory=dict)
+    # Variables the runner passes to the language's `make build` (JDK=...).
+    make_vars: dict[str, str] = field(default_factory=dict)
+
+
+def jdk_version(home: Path) -> tuple[int, ...] | None:
+    """A JDK's version from its `release` file (JAVA_VERSION="25.0.3"), or None."""
+    try:
+        text = (home / "release").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("JAVA_VERSION="):
+            digits = line.partition("=")[2].strip().strip('"').split("+")[0]
+            try:
+                return tuple(int(p) for p in digits.split("."))
+            except ValueError:
+                return None
+    return None
+
+
+def newest_jdk(env: dict, jdk_dirs: Path = JDK_DIRS) -> tuple[Path, tuple[int, ...]] | None:
+    """The newest JDK (with bin/java and bin/javac) of version >= MIN_JDK."""
+    homes = [Path(env["JAVA_HOME"])] if env.get("JAVA_HOME") else []
+    homes += sorted(jdk_dirs.glob("*")) if jdk_dirs.is_dir() else []
+    found = [
+        (v, h)
+        for h in homes
+        if (v := jdk_version(h))
+        and v[0] >= MIN_JDK
+        and os.access(h / "bin" / "java", os.X_OK)
+        and os.access(h / "bin" / "javac", os.X_OK)
+    ]
+    if not found:
+        return None
+    version, home = max(found)
+    return home.resolve(), version
 
 
 def venv_python(comparisons_dir: Path) -> Path:
@@ -69,6 +110,18 @@ def detect(lang: str, comparisons_dir: Path, env: dict | None = None) -> Toolcha
         return Toolchain(lang, False, f"{', '.join(missing)} not found on PATH")
     for cmd in REQUIRED[lang]:
         versions[cmd] = _version(shutil.which(cmd, path=path), VERSION_ARGS[cmd], env)
+    if lang in ("java", "scala"):
+        jdk = newest_jdk(env)
+        if jdk is None:
+            return Toolchain(
+                lang,
+                False,
+                f"no JDK >= {MIN_JDK} (virtual threads) in JAVA_HOME or {JDK_DIRS}",
+                versions,
+            )
+        home, version = jdk
+        versions["jdk"] = f"{'.'.join(map(str, version))} at {home}"
+        return Toolchain(lang, True, versions=versions, make_vars={"JDK": str(home)})
     if lang == "python":
         py = venv_python(comparisons_dir)
         if not os.access(py, os.X_OK):

@@ -10,7 +10,7 @@ import pytest
 from conftest import COMPARISONS
 from runner import LANGS
 from runner import __main__ as runner
-from runner.toolchains import REQUIRED, VERSION_ARGS, detect
+from runner.toolchains import REQUIRED, VERSION_ARGS, detect, newest_jdk
 
 
 def results_of(out: Path):
@@ -35,9 +35,29 @@ def test_every_language_says_what_it_needs():
     assert all(cmd in VERSION_ARGS for cmds in REQUIRED.values() for cmd in cmds)
 
 
+def test_java_and_scala_get_the_newest_jdk_of_at_least_21(tmp_path):
+    def jdk(name, version):
+        home = tmp_path / name
+        (home / "bin").mkdir(parents=True)
+        for exe in ("java", "javac"):
+            (home / "bin" / exe).write_text("#!/bin/sh\n")
+            (home / "bin" / exe).chmod(0o755)
+        (home / "release").write_text(f'IMPLEMENTOR="x"\nJAVA_VERSION="{version}"\n')
+        return home
+
+    jdk("jdk-17", "17.0.15")
+    jdk("jdk-21", "21.0.2")
+    newest = jdk("jdk-25", "25.0.3")
+    assert newest_jdk({}, tmp_path) == (newest.resolve(), (25, 0, 3))
+    assert newest_jdk({"JAVA_HOME": str(tmp_path / "jdk-17")}, tmp_path)[1] == (25, 0, 3)
+    (newest / "release").unlink()
+    assert newest_jdk({}, tmp_path)[1] == (21, 0, 2)
+    assert newest_jdk({}, tmp_path / "none") is None
+
+
 def test_detect_reports_what_is_missing(bin_with_make_only, tmp_path):
     tc = detect("java", COMPARISONS)
-    assert not tc.available and tc.reason == "java, javac, mvn not found on PATH"
+    assert not tc.available and tc.reason == "mvn not found on PATH"
     tc = detect("python", tmp_path / "comparisons")  # no .venv beside it
     assert not tc.available and "no project venv at" in tc.reason
 
@@ -107,6 +127,8 @@ def fake_root(
         else ("echo 'bench.c:1: error: oops' >&2; exit 2")
     )
     (root / "python" / "Makefile").write_text(f"build:\n\t{recipe}\n")
+    for suite in ("c", "z"):  # the runner runs the suites a program has a file for
+        (root / "python" / f"suite_{suite}.py").touch()
     return root
 
 
@@ -268,3 +290,21 @@ def test_smoke_run_of_the_real_python_program(tmp_path):
     assert all(
         ln["lang"] == "python" and ln["params"].get("messages", 2000) == 2000 for ln in lines
     )
+
+
+def test_a_suite_without_its_file_is_skipped_for_that_language(tmp_path):
+    program = f"echo '{json.dumps(GOOD_LINE)}'"
+    root = fake_root(tmp_path, program)
+    (root / "python" / "suite_c.py").unlink()
+    out = tmp_path / "out"
+    args = ["--mode", "smoke", "--suites", "C", "--langs", "python", "--root", str(root)]
+    assert runner.main([*args, "--out", str(out)]) == 0
+    meta = json.loads(next(out.glob("*.meta.json")).read_text())
+    assert meta["errors"] == [] and meta["languages"]["python"]["suites"] == {}
+    assert meta["skipped"] == [
+        {
+            "lang": "python",
+            "suite": "C",
+            "reason": "suite C: no suite file (suite_c.* or SuiteC.*)",
+        }
+    ]

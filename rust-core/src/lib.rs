@@ -12,7 +12,8 @@
 pub mod chan;
 pub mod exec;
 pub mod future;
-mod primitives;
+mod hooks;
+mod loom;
 pub mod queue;
 pub mod sync;
 #[cfg(all(feature = "test-hooks", not(loom)))]

@@ -31,8 +31,8 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
-use crate::primitives::Count;
-pub use crate::primitives::Point;
+use crate::hooks::Count;
+pub use crate::hooks::Point;
 
 /// One thread's counters; see [`counts`].
 ///

@@ -170,7 +170,7 @@ fn for_each_buffered_visits_the_buffer_in_order() {
     for cap in [3, 100, 1 << 17, usize::MAX] {
         let ch = Chan::new(cap);
         let mut seen = Vec::new();
-        // SAFETY (each call below): this thread alone uses the channel.
+        // SAFETY: this thread alone uses the channel.
         unsafe { ch.for_each_buffered(|v: &u32| seen.push(*v)) };
         assert!(seen.is_empty());
         let n = cap.min(100) as u32;
@@ -184,12 +184,14 @@ fn for_each_buffered_visits_the_buffer_in_order() {
         for v in n..n + n / 2 {
             ch.send(v).unwrap();
         }
+        // SAFETY: this thread alone uses the channel.
         unsafe { ch.for_each_buffered(|v| seen.push(*v)) };
         let expected: Vec<u32> = (n / 2..n + n / 2).collect();
         assert_eq!(seen, expected, "capacity {cap}");
         // Visiting takes nothing.
         assert_eq!(ch.len(), expected.len());
         ch.close();
+        // SAFETY: this thread alone uses the channel.
         unsafe { ch.for_each_buffered(|_| {}) };
         assert_eq!(ch.iter().collect::<Vec<_>>(), expected);
     }

@@ -178,6 +178,11 @@ fn contents<Q: BlockingQueue<usize>>(make: fn(usize) -> Q) {
     assert!(q.contains(&1));
     q.clear();
     assert!(q.is_empty());
+    // drain_all: what clear removes, given back in FIFO order, room freed.
+    let q = populated(make(SIZE), SIZE);
+    assert_eq!(q.drain_all(), (0..SIZE).collect::<Vec<_>>());
+    assert!(q.is_empty());
+    assert_eq!(q.remaining_capacity(), Some(SIZE));
     // testIteratorOrdering: after wrapping around the buffer.
     let q = make(3);
     for i in 0..3 {

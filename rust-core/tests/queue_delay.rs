@@ -162,6 +162,20 @@ fn drain_to_takes_expired_only() {
     assert_eq!(q.len(), 1);
 }
 
+/// `drain_all` (no TCK peer: what `testClear` removes, given back): every
+/// element, unexpired ones too, in deadline order, and the queue is empty.
+#[test]
+fn drain_all_takes_unexpired_too() {
+    let q = populated(SIZE);
+    q.put((far(), SIZE)).unwrap();
+    assert_eq!(
+        q.drain_all().iter().map(|j| j.1).collect::<Vec<_>>(),
+        (0..=SIZE).collect::<Vec<_>>()
+    );
+    assert!(q.is_empty());
+    assert!(q.drain_all().is_empty());
+}
+
 /// `testRemoveElement` with an unexpired head: removing it lets a taker
 /// see the next one.
 #[test]
@@ -178,4 +192,43 @@ fn removing_head_wakes_taker() {
     assert!(q.remove_item(&far_job));
     q.put((Instant::now(), 2)).unwrap();
     assert_eq!(taker.join().unwrap(), Ok(2));
+}
+
+/// Java's leader and followers (no TCK test; `DelayQueue.java`'s `leader`):
+/// with takers asleep on a far head, a put of an earlier head wakes one
+/// of them (the new leader), not all; the others sleep on untimed, and
+/// each later put of a new head wakes one again. Counted wake-ups, not
+/// time: only the putting thread's own `wakes` are read.
+#[cfg(feature = "test-hooks")]
+#[test]
+fn new_head_wakes_one_sleeper() {
+    use polyconc::test_hooks;
+    const TAKERS: usize = 4;
+    let q = Arc::new(DelayQueue::new());
+    q.put((far(), usize::MAX)).unwrap();
+    let takers: Vec<_> = (0..TAKERS)
+        .map(|_| {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.poll_timeout(LONG).map(|j| j.1))
+        })
+        .collect();
+    thread::sleep(SHORT); // lets them sleep, so a notify_all would wake all
+    for i in 0..TAKERS {
+        let at = if i == 0 {
+            Instant::now() + SHORT
+        } else {
+            Instant::now()
+        };
+        let before = test_hooks::counts().wakes();
+        q.put((at, i)).unwrap();
+        let woken = test_hooks::counts().wakes() - before;
+        assert!(woken <= 1, "put {i} woke {woken} sleepers");
+    }
+    let mut got: Vec<usize> = takers
+        .into_iter()
+        .map(|t| t.join().unwrap().unwrap())
+        .collect();
+    got.sort_unstable();
+    assert_eq!(got, (0..TAKERS).collect::<Vec<_>>());
+    assert_eq!(q.len(), 1);
 }

@@ -125,3 +125,39 @@ fn dropped_handed_take_gives_back_at_head() {
     drop(first); // passes it on to `second`
     assert_eq!(poll_once(&mut second), Poll::Ready(Ok(5)));
 }
+
+/// `waiting_producer_count` / `waiting_consumer_count` (no TCK peer; what
+/// fair-order tests wait on instead of sleeping): each blocked thread is
+/// counted until it is matched, and the default flavour says `None`.
+#[test]
+fn waiting_counts() {
+    let q = Arc::new(SynchronousQueue::fair());
+    let producers: Vec<_> = (0..3)
+        .map(|i| {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.put(i))
+        })
+        .collect();
+    eventually("three producers waiting", || {
+        q.waiting_producer_count() == Some(3)
+    });
+    assert_eq!(q.waiting_consumer_count(), Some(0));
+    let mut got: Vec<i32> = (0..3).map(|_| q.take().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, [0, 1, 2]);
+    for p in producers {
+        assert_eq!(p.join().unwrap(), Ok(()));
+    }
+    assert_eq!(q.waiting_producer_count(), Some(0));
+    let consumer = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || q.take())
+    };
+    eventually("a consumer waiting", || {
+        q.waiting_consumer_count() == Some(1)
+    });
+    q.put(7).unwrap();
+    assert_eq!(consumer.join().unwrap(), Ok(7));
+    assert_eq!(q.waiting_consumer_count(), Some(0));
+    assert_eq!(SynchronousQueue::<u8>::new().waiting_producer_count(), None);
+}

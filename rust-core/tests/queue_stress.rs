@@ -158,6 +158,27 @@ fn remove<Q: BlockingQueue<E>, E: Item>(q: &Q, i: usize, out: &mut Vec<u64>, can
     true
 }
 
+/// [`CONSUMERS`] threads that [`remove`] until the queue is closed and
+/// drained; each gives back the tags it took.
+fn spawn_consumers<Q: BlockingQueue<E> + 'static, E: Item>(
+    q: &Arc<Q>,
+    cancel: bool,
+) -> Vec<thread::JoinHandle<Vec<u64>>> {
+    (0..CONSUMERS)
+        .map(|c| {
+            let q = Arc::clone(q);
+            thread::spawn(move || {
+                let mut got = Vec::new();
+                let mut i = c;
+                while remove(&*q, i, &mut got, cancel) {
+                    i += 1;
+                }
+                got
+            })
+        })
+        .collect()
+}
+
 /// Runs producers and consumers on `q`; with `close_early`, closes it once
 /// about half is sent. With `rare`, a thread also runs the rare operations;
 /// with `cancel`, consumers also drop take futures before they complete.
@@ -185,19 +206,7 @@ fn run<Q: BlockingQueue<E> + 'static, E: Item>(
             })
         })
         .collect();
-    let consumers: Vec<_> = (0..CONSUMERS)
-        .map(|c| {
-            let q = Arc::clone(&q);
-            thread::spawn(move || {
-                let mut got = Vec::new();
-                let mut i = c;
-                while remove(&*q, i, &mut got, cancel) {
-                    i += 1;
-                }
-                got
-            })
-        })
-        .collect();
+    let consumers = spawn_consumers(&q, cancel);
     let stop = Arc::new(AtomicBool::new(false));
     let removed = Arc::new(Mutex::new(Vec::new()));
     let rare_thread = rare.then(|| {
@@ -330,19 +339,7 @@ fn transfer_forms() {
             })
         })
         .collect();
-    let consumers: Vec<_> = (0..CONSUMERS)
-        .map(|c| {
-            let q = Arc::clone(&q);
-            thread::spawn(move || {
-                let mut got = Vec::new();
-                let mut i = c;
-                while remove(&*q, i, &mut got, true) {
-                    i += 1;
-                }
-                got
-            })
-        })
-        .collect();
+    let consumers = spawn_consumers(&q, true);
     let sent: Vec<u64> = producers
         .into_iter()
         .flat_map(|p| p.join().unwrap())

@@ -11,13 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import COMPARISONS_DIR
-from . import suite_c, suite_l
+from . import suite_c, suite_f, suite_l, suite_x
 from .base import Data, RowKey, Suite, parse_spec
 
 __all__ = ["REGISTERED", "Data", "RowKey", "Suite", "default", "registry"]
 
 # Every suite, in the order the runner runs them and the report shows them.
-REGISTERED: tuple[Suite, ...] = (suite_c.SUITE, suite_l.SUITE)
+REGISTERED: tuple[Suite, ...] = (suite_c.SUITE, suite_l.SUITE, suite_f.SUITE, suite_x.SUITE)
 
 
 def registry(text: str) -> dict[str, Suite]:

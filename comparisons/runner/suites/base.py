@@ -71,6 +71,11 @@ class Suite:
     bar_note: Callable[[dict], str]
     claims: Callable[["Suite", Data], list[Claim]]
     spec: Spec | None = field(default=None, compare=False)
+    # What a table cell adds after its figure (e.g. ", 120 cs"), if anything.
+    cell_note: Callable[[dict], str] = field(default=lambda line: "", compare=False)
+    # Workloads whose configurations are numbers drawn as a line chart against
+    # them (workload -> the x axis' name) instead of a bar chart.
+    line_charts: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def claim_spec(self, claim_id: str) -> ClaimSpec:
         assert self.spec is not None, "load the suite with suites.registry()"

@@ -253,7 +253,8 @@ fn rusage() -> libc::rusage {
     // SAFETY: getrusage only writes the struct it is given, and an all-zero
     // rusage is a valid value of that plain C struct.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    // RUSAGE_SELF of a live process cannot fail (EFAULT needs a bad pointer).
+    // SAFETY: `ru` is a live rusage to write; RUSAGE_SELF of a live process
+    // cannot fail (EFAULT needs a bad pointer).
     let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
     assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) failed");
     ru

@@ -8,10 +8,12 @@ use std::process::ExitCode;
 
 use polyconc_compare::harness::{self, Suite};
 use polyconc_compare::suite_c::SuiteC;
+use polyconc_compare::suite_f::SuiteF;
 use polyconc_compare::suite_l::SuiteL;
+use polyconc_compare::suite_x::SuiteX;
 
 /// Every suite this program has.
-const SUITES: &[&dyn Suite] = &[&SuiteC, &SuiteL];
+const SUITES: &[&dyn Suite] = &[&SuiteC, &SuiteL, &SuiteF, &SuiteX];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -117,9 +117,13 @@ impl<T> Buffer<T> {
     /// # Safety
     /// No one sends or receives meanwhile.
     pub(crate) unsafe fn for_each(&self, f: impl FnMut(&T)) {
-        match self {
-            Buffer::Ring(r) => r.for_each(f),
-            Buffer::List(l) => l.for_each(f),
+        // SAFETY: no one sends or receives meanwhile (this function's
+        // contract, which is the buffers').
+        unsafe {
+            match self {
+                Buffer::Ring(r) => r.for_each(f),
+                Buffer::List(l) => l.for_each(f),
+            }
         }
     }
 

@@ -24,9 +24,9 @@ use std::task::{Context, Poll};
 use super::buffer::Refused;
 use super::error::{RecvError, SendError, TryRecvError, TrySendError};
 use super::state::{wake, Entry, Inner, Side};
-use super::waiter::Waiter;
 use super::Chan;
-use crate::primitives::Arc;
+use crate::loom::Arc;
+use crate::wait::Waiter;
 
 /// Sends a value when awaited; made by [`Chan::send_async`].
 ///
@@ -115,7 +115,7 @@ impl<T> SendFuture<T> {
         if let Some((waiter, slot)) = self.queued.take() {
             // Under the lock a claim is either complete or still impossible.
             let mut st = self.chan.inner.lock();
-            if waiter.abort() {
+            if waiter.abort().is_ok() {
                 st.unregister(&waiter, 0);
             }
             drop(st);
@@ -332,7 +332,7 @@ impl<T> Drop for RecvFuture<T> {
     fn drop(&mut self) {
         if let Some((waiter, slot)) = self.queued.take() {
             let mut st = self.chan.inner.lock();
-            if waiter.abort() {
+            if waiter.abort().is_ok() {
                 st.unregister(&waiter, 0);
             } else if let Some(value) = slot.into_inner() {
                 // Handed a value it will not take: it goes back to the
@@ -353,7 +353,7 @@ impl<T> Drop for RecvFuture<T> {
 /// the news on to the next waiter of that side so no wake-up is lost.
 fn stop_watching<T>(inner: &Inner<T>, waiter: &Arc<Waiter>, side: Side) {
     let mut st = inner.lock();
-    if waiter.abort() {
+    if waiter.abort().is_ok() {
         st.unregister(waiter, 0);
         inner.sync_waiting(&st);
     } else {

@@ -23,9 +23,9 @@ use crossbeam_utils::CachePadded;
 
 use super::buffer::{Refused, Snapshot};
 use super::state::UNBOUNDED;
-use crate::primitives::{
-    count, hook, spin, yield_now, AtomicPtr, AtomicUsize, Count, Ordering, Point, ValueCell,
-};
+use crate::hooks::{count, hook, Count, Point};
+use crate::loom::{yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
+use crate::wait::spin;
 
 /// Positions per block, one of them a gap between blocks. Small under loom,
 /// so that a model crosses blocks in a few steps.
@@ -111,14 +111,18 @@ impl<T> Block<T> {
     unsafe fn release(this: *mut Self, start: usize) {
         // The last slot is the caller's own (or its reader started this).
         for i in start..BLOCK_CAP - 1 {
-            let slot = &(*this).slots[i];
+            // SAFETY: the block is alive: its last slot's reader (the caller,
+            // or the reader it waits for) has not freed it yet.
+            let slot = unsafe { &(*this).slots[i] };
             if slot.state.load(Ordering::Acquire) & READ == 0
                 && slot.state.fetch_add(DESTROY, Ordering::AcqRel) & READ == 0
             {
                 return;
             }
         }
-        drop(Box::from_raw(this));
+        // SAFETY: every reader is done with the block (the loop found no
+        // slot whose reader is still at work), and the block was boxed.
+        drop(unsafe { Box::from_raw(this) });
     }
 }
 
@@ -155,6 +159,7 @@ pub(crate) struct List<T> {
 // SAFETY: a slot's value is written only by the sender that claimed it and
 // read only by the receiver that claimed it, its state ordering the two.
 unsafe impl<T: Send> Send for List<T> {}
+// SAFETY: as for `Send`: shared access only claims slots through atomics.
 unsafe impl<T: Send> Sync for List<T> {}
 
 /// How many slots lie before the position of `index`.
@@ -316,30 +321,36 @@ impl<T> List<T> {
     /// # Safety
     /// The caller claimed that slot.
     unsafe fn read(&self, block: *mut Block<T>, offset: usize, new_head: usize) -> T {
-        if offset + 1 == BLOCK_CAP {
-            // Ours is the block's last slot: move `head` to the next block,
-            // which its sender links before writing.
-            let next = (*block).wait_next();
-            let mut index = (new_head & !MARK) + STEP;
-            if !(*next).next.load(Ordering::Relaxed).is_null() {
-                index |= MARK;
+        // SAFETY: the caller claimed slot `offset` of `block`, so the block
+        // stays alive until this read releases it, and its value is ours to
+        // take once its sender marks it written; the next block is linked
+        // (and so alive) before the last slot's sender writes.
+        unsafe {
+            if offset + 1 == BLOCK_CAP {
+                // Ours is the block's last slot: move `head` to the next block,
+                // which its sender links before writing.
+                let next = (*block).wait_next();
+                let mut index = (new_head & !MARK) + STEP;
+                if !(*next).next.load(Ordering::Relaxed).is_null() {
+                    index |= MARK;
+                }
+                self.head.block.store(next, Ordering::Release);
+                self.head.index.store(index, Ordering::Release);
             }
-            self.head.block.store(next, Ordering::Release);
-            self.head.index.store(index, Ordering::Release);
+            let slot = &(*block).slots[offset];
+            let mut step = 0;
+            while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
+                spin(step);
+                step += 1;
+            }
+            let value = slot.value.take();
+            if offset + 1 == BLOCK_CAP {
+                Block::release(block, 0);
+            } else if slot.state.fetch_add(READ, Ordering::AcqRel) & DESTROY != 0 {
+                Block::release(block, offset + 1);
+            }
+            value
         }
-        let slot = &(*block).slots[offset];
-        let mut step = 0;
-        while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
-            spin(step);
-            step += 1;
-        }
-        let value = slot.value.take();
-        if offset + 1 == BLOCK_CAP {
-            Block::release(block, 0);
-        } else if slot.state.fetch_add(READ, Ordering::AcqRel) & DESTROY != 0 {
-            Block::release(block, offset + 1);
-        }
-        value
     }
 
     /// Marks the list closed; true if this call did.
@@ -403,10 +414,14 @@ impl<T> List<T> {
         let mut block = self.head.block.load(Ordering::Relaxed);
         while head != tail {
             let offset = offset(head);
+            // No one sends or receives (this function's contract), so every
+            // block from the head to the tail is alive and linked.
             if offset < BLOCK_CAP {
-                value(&(*block).slots[offset].value);
+                // SAFETY: `block` is alive (above).
+                value(unsafe { &(*block).slots[offset].value });
             } else {
-                let next = (*block).next.load(Ordering::Relaxed);
+                // SAFETY: `block` is alive (above).
+                let next = unsafe { (*block).next.load(Ordering::Relaxed) };
                 passed(block);
                 block = next;
             }
@@ -420,7 +435,9 @@ impl<T> List<T> {
     /// # Safety
     /// No one sends or receives meanwhile.
     pub(crate) unsafe fn for_each(&self, mut f: impl FnMut(&T)) {
-        self.walk(|cell| cell.with_value(&mut f), |_| {});
+        // SAFETY: no one sends or receives meanwhile (this function's
+        // contract), so each cell the walk lends holds its value, untouched.
+        unsafe { self.walk(|cell| cell.with_value(&mut f), |_| {}) };
     }
 }
 

@@ -36,7 +36,6 @@ mod list;
 mod ring;
 mod select;
 mod state;
-mod waiter;
 
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -49,9 +48,9 @@ pub use error::{
 pub use future::{RecvFuture, SendFuture};
 pub use select::Select;
 
-use crate::primitives::Arc;
+use crate::loom::Arc;
+use crate::wait::{Backoff, Deadline, Wait, Waiter};
 use state::{wake, Entry, Inner, UNBOUNDED};
-use waiter::Waiter;
 
 /// Forgets, in a forked child process, every thread and task that was
 /// waiting on a channel when it called this: call it in the child right
@@ -85,7 +84,7 @@ use waiter::Waiter;
 /// assert_eq!(ghost.cancel(), Err(1));
 /// ```
 pub fn forget_waiters_after_fork() {
-    waiter::forget_all();
+    Waiter::forget_all();
 }
 
 /// A Go channel. See the [module documentation](self).
@@ -127,11 +126,6 @@ impl<T> fmt::Debug for Chan<T> {
             .field("closed", &self.is_closed())
             .finish()
     }
-}
-
-/// `None` when `timeout` is too large to be a deadline: wait forever.
-fn deadline_after(timeout: Duration) -> Option<Instant> {
-    Instant::now().checked_add(timeout)
 }
 
 impl<T> Chan<T> {
@@ -266,7 +260,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.send(2), Err(SendError(2)));
     /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        self.send_until(value, None)
+        self.send_until(value, Deadline::never())
             .map_err(|e| SendError(e.into_inner()))
     }
 
@@ -285,7 +279,7 @@ impl<T> Chan<T> {
         if let Some(buffer) = &self.inner.buffer {
             return self
                 .inner
-                .buffer_send(buffer, value, false, None)
+                .buffer_send(buffer, value, Wait::Now)
                 .map_err(|e| match e {
                     SendTimeoutError::Timeout(v) => TrySendError::Full(v),
                     SendTimeoutError::Closed(v) => TrySendError::Closed(v),
@@ -308,7 +302,7 @@ impl<T> Chan<T> {
     /// assert!(ch.send_timeout(2, Duration::from_millis(10)).is_err());
     /// ```
     pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        self.send_until(value, deadline_after(timeout))
+        self.send_until(value, Deadline::after(timeout))
     }
 
     /// Sends, waiting until `deadline` at the latest.
@@ -321,25 +315,21 @@ impl<T> Chan<T> {
     /// assert_eq!(r, Err(SendTimeoutError::Timeout(9)));
     /// ```
     pub fn send_deadline(&self, value: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
-        self.send_until(value, Some(deadline))
+        self.send_until(value, Deadline::at(deadline))
     }
 
     // Inlined, so that a buffered send costs no call into the rendezvous
     // code and its stack frame.
     #[inline]
-    fn send_until(&self, value: T, deadline: Option<Instant>) -> Result<(), SendTimeoutError<T>> {
+    fn send_until(&self, value: T, deadline: Deadline) -> Result<(), SendTimeoutError<T>> {
         match &self.inner.buffer {
-            Some(buffer) => self.inner.buffer_send(buffer, value, true, deadline),
+            Some(buffer) => self.inner.buffer_send(buffer, value, Wait::Until(deadline)),
             None => self.rendezvous_send(value, deadline),
         }
     }
 
     #[inline(never)]
-    fn rendezvous_send(
-        &self,
-        value: T,
-        deadline: Option<Instant>,
-    ) -> Result<(), SendTimeoutError<T>> {
+    fn rendezvous_send(&self, value: T, deadline: Deadline) -> Result<(), SendTimeoutError<T>> {
         let mut st = self.inner.lock();
         let value = match st.try_send(value) {
             Ok(woken) => {
@@ -350,7 +340,7 @@ impl<T> Chan<T> {
             Err(TrySendError::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
             Err(TrySendError::Full(v)) => v,
         };
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        if deadline.is_past() {
             return Err(SendTimeoutError::Timeout(value));
         }
         let slot = UnsafeCell::new(Some(value));
@@ -361,9 +351,9 @@ impl<T> Chan<T> {
             slot: slot.get(),
         });
         drop(st);
-        if !waiter.wait(deadline) {
+        if !waiter.wait(Backoff::Adaptive, deadline) {
             let mut st = self.inner.lock();
-            if waiter.abort() {
+            if waiter.abort().is_ok() {
                 st.unregister(&waiter, 0);
                 drop(st);
                 let value = slot
@@ -391,7 +381,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv(), Err(RecvError));
     /// ```
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.recv_until(None).map_err(|_| RecvError)
+        self.recv_until(Deadline::never()).map_err(|_| RecvError)
     }
 
     /// Receives if a value can be had without waiting. It never sleeps: a
@@ -411,7 +401,7 @@ impl<T> Chan<T> {
         if let Some(buffer) = &self.inner.buffer {
             return self
                 .inner
-                .buffer_recv(buffer, false, None)
+                .buffer_recv(buffer, Wait::Now)
                 .map_err(|e| match e {
                     RecvTimeoutError::Timeout => TryRecvError::Empty,
                     RecvTimeoutError::Closed => TryRecvError::Closed,
@@ -437,7 +427,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv_timeout(Duration::from_millis(5)), Err(RecvTimeoutError::Timeout));
     /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.recv_until(deadline_after(timeout))
+        self.recv_until(Deadline::after(timeout))
     }
 
     /// Receives, waiting until `deadline` at the latest.
@@ -450,20 +440,20 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv_deadline(Instant::now() + Duration::from_secs(1)), Ok('x'));
     /// ```
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
-        self.recv_until(Some(deadline))
+        self.recv_until(Deadline::at(deadline))
     }
 
     // Inlined, as `send_until`.
     #[inline]
-    fn recv_until(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+    fn recv_until(&self, deadline: Deadline) -> Result<T, RecvTimeoutError> {
         match &self.inner.buffer {
-            Some(buffer) => self.inner.buffer_recv(buffer, true, deadline),
+            Some(buffer) => self.inner.buffer_recv(buffer, Wait::Until(deadline)),
             None => self.rendezvous_recv(deadline),
         }
     }
 
     #[inline(never)]
-    fn rendezvous_recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+    fn rendezvous_recv(&self, deadline: Deadline) -> Result<T, RecvTimeoutError> {
         let mut st = self.inner.lock();
         match st.try_recv() {
             Ok((value, woken)) => {
@@ -474,7 +464,7 @@ impl<T> Chan<T> {
             Err(TryRecvError::Closed) => return Err(RecvTimeoutError::Closed),
             Err(TryRecvError::Empty) => {}
         }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        if deadline.is_past() {
             return Err(RecvTimeoutError::Timeout);
         }
         let slot = UnsafeCell::new(None);
@@ -485,9 +475,9 @@ impl<T> Chan<T> {
             slot: slot.get(),
         });
         drop(st);
-        if !waiter.wait(deadline) {
+        if !waiter.wait(Backoff::Adaptive, deadline) {
             let mut st = self.inner.lock();
-            if waiter.abort() {
+            if waiter.abort().is_ok() {
                 st.unregister(&waiter, 0);
                 return Err(RecvTimeoutError::Timeout);
             }
@@ -577,7 +567,9 @@ impl<T> Chan<T> {
     /// ```
     pub unsafe fn for_each_buffered(&self, f: impl FnMut(&T)) {
         match &self.inner.buffer {
-            Some(buffer) => buffer.for_each(f),
+            // SAFETY: no one sends or receives meanwhile (this function's
+            // contract, which is the buffer's).
+            Some(buffer) => unsafe { buffer.for_each(f) },
             None => self.inner.lock().handed().iter().for_each(f),
         }
     }

@@ -11,7 +11,9 @@ use crossbeam_utils::CachePadded;
 
 use super::buffer::{Refused, Snapshot};
 
-use crate::primitives::{count, fence, hook, spin, AtomicUsize, Count, Ordering, Point, ValueCell};
+use crate::hooks::{count, hook, Count, Point};
+use crate::loom::{fence, AtomicUsize, Ordering, ValueCell};
+use crate::wait::spin;
 
 struct Slot<T> {
     /// `position + 1` once the value of `position` is written; `position`
@@ -36,6 +38,7 @@ pub(crate) struct Ring<T> {
 // SAFETY: a slot's value is written only by the sender that claimed it and
 // read only by the receiver that claimed it, the stamp ordering the two.
 unsafe impl<T: Send> Send for Ring<T> {}
+// SAFETY: as for `Send`: shared access only claims slots through atomics.
 unsafe impl<T: Send> Sync for Ring<T> {}
 
 impl<T> Ring<T> {
@@ -254,9 +257,10 @@ impl<T> Ring<T> {
         let tail = self.tail.load(Ordering::Acquire) & !self.mark_bit;
         let mut pos = self.head.load(Ordering::Acquire);
         while pos != tail {
-            self.slots[pos & (self.mark_bit - 1)]
-                .value
-                .with_value(&mut f);
+            let cell = &self.slots[pos & (self.mark_bit - 1)].value;
+            // SAFETY: no one sends or receives (this function's contract), so
+            // the position, between head and tail, holds its value untouched.
+            unsafe { cell.with_value(&mut f) };
             pos = self.next(pos);
         }
     }

@@ -21,9 +21,9 @@ use super::error::{
     RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
 };
 use super::state::{wake, Entry, Inner, Side, Woken, BUSY_SPINS};
-use super::waiter::Waiter;
 use super::Chan;
-use crate::primitives::{fence, spin, Arc, Ordering};
+use crate::loom::{fence, Arc, Ordering};
+use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
 
 /// A select over send and receive cases; each case has a callback, and the
 /// one case that fires hands its result to its callback, whose return value
@@ -146,7 +146,7 @@ impl<'a, R> Select<'a, R> {
     /// t.join().unwrap();
     /// ```
     pub fn select(self) -> R {
-        match self.run(Wait::Until(None)) {
+        match self.run(Wait::FOREVER) {
             Ok(r) => r,
             Err(_) => unreachable!("a select without deadline cannot time out"),
         }
@@ -160,7 +160,7 @@ impl<'a, R> Select<'a, R> {
     /// assert!(Select::new().recv(&ch, |_| ()).try_select().is_err());
     /// ```
     pub fn try_select(self) -> Result<R, TrySelectError> {
-        self.run(Wait::Never).map_err(|_| TrySelectError)
+        self.run(Wait::Now).map_err(|_| TrySelectError)
     }
 
     /// Waits at most `timeout` for a case to fire.
@@ -172,7 +172,7 @@ impl<'a, R> Select<'a, R> {
     /// assert!(Select::new().recv(&ch, |_| ()).select_timeout(Duration::from_millis(2)).is_err());
     /// ```
     pub fn select_timeout(self, timeout: Duration) -> Result<R, SelectTimeoutError> {
-        self.run(Wait::Until(Instant::now().checked_add(timeout)))
+        self.run(Wait::timeout(timeout))
     }
 
     /// Waits until `deadline` at the latest for a case to fire.
@@ -186,7 +186,7 @@ impl<'a, R> Select<'a, R> {
     /// assert_eq!(r, Ok(true));
     /// ```
     pub fn select_deadline(self, deadline: Instant) -> Result<R, SelectTimeoutError> {
-        self.run(Wait::Until(Some(deadline)))
+        self.run(Wait::Until(Deadline::at(deadline)))
     }
 
     fn run(mut self, wait: Wait) -> Result<R, SelectTimeoutError> {
@@ -242,7 +242,7 @@ impl<'a, R> Select<'a, R> {
                 }
             }
             let deadline = match wait {
-                Wait::Never => {
+                Wait::Now => {
                     locks.unlock_all(&self.cases);
                     self.pass_on(told, usize::MAX);
                     return Err(SelectTimeoutError);
@@ -266,16 +266,12 @@ impl<'a, R> Select<'a, R> {
             // us: re-check them all after registering (see `Inner::after`).
             fence(Ordering::SeqCst);
             let ready = self.cases.iter().any(|c| c.buffer_ready());
-            let done = ready || waiter.wait(deadline);
+            let done = ready || waiter.wait(Backoff::Adaptive, deadline);
             locks.lock_all(&self.cases);
             // Holding every lock, a claim is either complete or impossible;
             // aborting also keeps anyone from firing a case while we retry.
-            let gave_up = (ready || !done) && waiter.abort();
-            let fired = if gave_up {
-                None
-            } else {
-                Some(waiter.claimed_case())
-            };
+            let gave_up = (ready || !done) && waiter.abort().is_ok();
+            let fired = if gave_up { None } else { waiter.claimed() };
             for (i, case) in self.cases.iter_mut().enumerate() {
                 if Some(i) != fired {
                     // SAFETY: locked.
@@ -314,11 +310,6 @@ impl<'a, R> Select<'a, R> {
     fn finish(mut self, i: usize) -> R {
         self.cases.swap_remove(i).finish()
     }
-}
-
-enum Wait {
-    Never,
-    Until(Option<Instant>),
 }
 
 /// One case, its element type erased.
@@ -386,7 +377,8 @@ fn key<T>(chan: Option<&Chan<T>>) -> Option<u64> {
 /// The channel's lock is held.
 unsafe fn unregister<T>(chan: Option<&Chan<T>>, waiter: &Arc<Waiter>, case: usize) {
     if let Some(c) = chan {
-        let st = c.inner.state_mut();
+        // SAFETY: the channel is locked (this function's contract).
+        let st = unsafe { c.inner.state_mut() };
         st.unregister(waiter, case);
         c.inner.sync_waiting(st);
     }
@@ -406,7 +398,8 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
         self.chan.inspect(|c| c.inner.lock_raw());
     }
     unsafe fn unlock(&self) {
-        self.chan.inspect(|c| c.inner.unlock_raw());
+        // SAFETY: the channel is locked by this thread (the contract).
+        self.chan.inspect(|c| unsafe { c.inner.unlock_raw() });
     }
     unsafe fn try_fire(&mut self) -> Try {
         let Some(c) = self.chan else {
@@ -416,14 +409,17 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
             return match buffer.try_pop() {
                 Ok(value) => {
                     *self.slot.get_mut() = Some(value);
-                    Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Recv))
+                    // SAFETY: the channel is locked (the contract).
+                    let st = unsafe { c.inner.state_mut() };
+                    Try::Fired(c.inner.after_locked(st, Side::Recv))
                 }
                 Err(Refused::Closed(())) => Try::Fired(None),
                 Err(Refused::NotReady(())) => Try::NotReady,
                 Err(Refused::Busy(())) => Try::Busy,
             };
         }
-        match c.inner.state_mut().try_recv() {
+        // SAFETY: the channel is locked (the contract).
+        match unsafe { c.inner.state_mut() }.try_recv() {
             Ok((value, woken)) => {
                 *self.slot.get_mut() = Some(value);
                 Try::Fired(woken)
@@ -434,18 +430,23 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
     }
     unsafe fn register(&mut self, waiter: &Arc<Waiter>, case: usize) {
         if let Some(inner) = buffered_of(self.chan) {
-            inner.watch_locked(inner.state_mut(), waiter, case, Side::Recv);
+            // SAFETY: the channel is locked (the contract).
+            let st = unsafe { inner.state_mut() };
+            inner.watch_locked(st, waiter, case, Side::Recv);
         } else if let Some(c) = self.chan {
             let entry = Entry {
                 waiter: Arc::clone(waiter),
                 case,
                 slot: self.slot.get(),
             };
-            c.inner.state_mut().register_receiver(entry);
+            // SAFETY: the channel is locked, and the slot lives in this
+            // case until `finish` (the contract).
+            unsafe { c.inner.state_mut() }.register_receiver(entry);
         }
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        unregister(self.chan, waiter, case);
+        // SAFETY: the channel is locked (the contract).
+        unsafe { unregister(self.chan, waiter, case) };
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;
@@ -480,7 +481,8 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
         self.chan.inspect(|c| c.inner.lock_raw());
     }
     unsafe fn unlock(&self) {
-        self.chan.inspect(|c| c.inner.unlock_raw());
+        // SAFETY: the channel is locked by this thread (the contract).
+        self.chan.inspect(|c| unsafe { c.inner.unlock_raw() });
     }
     unsafe fn try_fire(&mut self) -> Try {
         let Some(c) = self.chan else {
@@ -493,7 +495,11 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             .expect("a send case holds its value until it fires");
         if let Some(buffer) = &c.inner.buffer {
             let (value, result) = match buffer.try_push(value) {
-                Ok(()) => return Try::Fired(c.inner.after_locked(c.inner.state_mut(), Side::Send)),
+                Ok(()) => {
+                    // SAFETY: the channel is locked (the contract).
+                    let st = unsafe { c.inner.state_mut() };
+                    return Try::Fired(c.inner.after_locked(st, Side::Send));
+                }
                 Err(Refused::Closed(v)) => (v, Try::Fired(None)),
                 Err(Refused::NotReady(v)) => (v, Try::NotReady),
                 Err(Refused::Busy(v)) => (v, Try::Busy),
@@ -501,7 +507,8 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             *self.slot.get_mut() = Some(value);
             return result;
         }
-        match c.inner.state_mut().try_send(value) {
+        // SAFETY: the channel is locked (the contract).
+        match unsafe { c.inner.state_mut() }.try_send(value) {
             Ok(woken) => Try::Fired(woken),
             Err(TrySendError::Closed(v)) => {
                 *self.slot.get_mut() = Some(v);
@@ -518,8 +525,9 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             return;
         };
         if c.inner.buffer.is_some() {
-            c.inner
-                .watch_locked(c.inner.state_mut(), waiter, case, Side::Send);
+            // SAFETY: the channel is locked (the contract).
+            let st = unsafe { c.inner.state_mut() };
+            c.inner.watch_locked(st, waiter, case, Side::Send);
             return;
         }
         let entry = Entry {
@@ -527,10 +535,13 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
             case,
             slot: self.slot.get(),
         };
-        c.inner.state_mut().register_sender(entry);
+        // SAFETY: the channel is locked, and the slot lives in this case
+        // until `finish` (the contract).
+        unsafe { c.inner.state_mut() }.register_sender(entry);
     }
     unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        unregister(self.chan, waiter, case);
+        // SAFETY: the channel is locked (the contract).
+        unsafe { unregister(self.chan, waiter, case) };
     }
     fn is_buffered(&self) -> bool {
         buffered_of(self.chan).is_some()

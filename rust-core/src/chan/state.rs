@@ -7,10 +7,9 @@ use std::collections::VecDeque;
 
 use super::buffer::{Buffer, Refused};
 use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use super::waiter::Waiter;
-use crate::primitives::{
-    count, fence, spin, Arc, AtomicBool, AtomicUsize, Count, Ordering, RawLock,
-};
+use crate::hooks::{count, Count};
+use crate::loom::{fence, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
 
 /// How many times a buffer operation that must wait (for room, a value, or a
 /// partner mid-way, `Busy`) retries with a pause before it registers and
@@ -272,6 +271,7 @@ pub(crate) enum Side {
 // SAFETY: the state (values of T and pointers to slots holding T) is only
 // touched under `lock`, so sharing an `Inner` moves Ts between threads: T: Send.
 unsafe impl<T: Send> Send for Inner<T> {}
+// SAFETY: as for `Send`: shared access to the state goes through `lock`.
 unsafe impl<T: Send> Sync for Inner<T> {}
 
 impl<T> Inner<T> {
@@ -311,14 +311,17 @@ impl<T> Inner<T> {
     /// # Safety
     /// The caller holds the lock, taken by [`Inner::lock_raw`].
     pub(crate) unsafe fn unlock_raw(&self) {
-        self.lock.unlock();
+        // SAFETY: the caller holds the lock (this function's contract).
+        unsafe { self.lock.unlock() };
     }
 
     /// # Safety
     /// The caller holds the lock and has no other reference to the state.
     #[allow(clippy::mut_from_ref)]
     pub(crate) unsafe fn state_mut(&self) -> &mut State<T> {
-        &mut *self.state.get()
+        // SAFETY: the lock held makes this the only access to the state, and
+        // the caller holds no other reference to it (this function's contract).
+        unsafe { &mut *self.state.get() }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -390,7 +393,7 @@ impl<T> Inner<T> {
     /// if any waits. Takes the lock only then.
     #[inline]
     pub(crate) fn after(&self, side: Side) {
-        crate::primitives::claim_then_check();
+        crate::loom::claim_then_check();
         if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
             self.tell(side.other());
         }
@@ -407,7 +410,7 @@ impl<T> Inner<T> {
 
     /// [`Inner::after`] for a caller holding the lock.
     pub(crate) fn after_locked(&self, st: &mut State<T>, side: Side) -> Woken {
-        crate::primitives::claim_then_check();
+        crate::loom::claim_then_check();
         if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
             self.tell_locked(st, side.other())
         } else {
@@ -483,12 +486,7 @@ impl<T> Inner<T> {
     /// the deadline passed with nothing told; true if the caller should retry.
     /// Out of line, so that the callers' retry loops stay small.
     #[inline(never)]
-    fn watch_and_wait(
-        &self,
-        waiter: &Arc<Waiter>,
-        side: Side,
-        deadline: Option<std::time::Instant>,
-    ) -> bool {
+    fn watch_and_wait(&self, waiter: &Arc<Waiter>, side: Side, deadline: Deadline) -> bool {
         // A receiver sleeps at once (it spun before registering): its
         // senders then run ahead and fill the buffer, or whole blocks of an
         // unbounded one, and one wake-up pays for a burst, where a receiver
@@ -500,25 +498,25 @@ impl<T> Inner<T> {
         if !self.watch(waiter, side) {
             return true;
         }
-        let told = if side == Side::Recv {
-            waiter.park(deadline)
+        let backoff = if side == Side::Recv {
+            Backoff::Park
         } else {
-            waiter.wait(deadline)
+            Backoff::Adaptive
         };
+        let told = waiter.wait(backoff, deadline);
         // If the deadline passed, give up, unless told meanwhile.
         told || !self.unwatch(waiter)
     }
 
-    /// Sends into the buffer. With `block`, waits for room until `deadline`;
-    /// without, fails at once when full (reported as a timeout). Either way
+    /// Sends into the buffer, waiting for room as `wait` says; with
+    /// `Wait::Now` it fails at once when full (reported as a timeout). Either way
     /// waits for a receiver that is still reading the one free slot.
     #[inline]
     pub(crate) fn buffer_send(
         &self,
         buffer: &Buffer<T>,
         value: T,
-        block: bool,
-        deadline: Option<std::time::Instant>,
+        wait: Wait,
     ) -> Result<(), SendTimeoutError<T>> {
         // The first try inline, the retries out of line: a send that goes
         // through at once pays for no stack frame.
@@ -527,7 +525,7 @@ impl<T> Inner<T> {
                 self.after(Side::Send);
                 Ok(())
             }
-            Err(refused) => self.buffer_send_again(buffer, refused, block, deadline),
+            Err(refused) => self.buffer_send_again(buffer, refused, wait),
         }
     }
 
@@ -536,8 +534,7 @@ impl<T> Inner<T> {
         &self,
         buffer: &Buffer<T>,
         mut refused: Refused<T>,
-        block: bool,
-        deadline: Option<std::time::Instant>,
+        wait: Wait,
     ) -> Result<(), SendTimeoutError<T>> {
         let mut step = 0;
         loop {
@@ -546,7 +543,7 @@ impl<T> Inner<T> {
                 Refused::NotReady(v) => (v, false),
                 Refused::Busy(v) => (v, true),
             };
-            if !self.before_retry(Side::Send, &mut step, busy, block, deadline) {
+            if !self.before_retry(Side::Send, &mut step, busy, wait) {
                 return Err(SendTimeoutError::Timeout(value));
             }
             refused = match buffer.try_push(value) {
@@ -564,15 +561,14 @@ impl<T> Inner<T> {
     pub(crate) fn buffer_recv(
         &self,
         buffer: &Buffer<T>,
-        block: bool,
-        deadline: Option<std::time::Instant>,
+        wait: Wait,
     ) -> Result<T, RecvTimeoutError> {
         match buffer.try_pop() {
             Ok(value) => {
                 self.after(Side::Recv);
                 Ok(value)
             }
-            Err(refused) => self.buffer_recv_again(buffer, refused, block, deadline),
+            Err(refused) => self.buffer_recv_again(buffer, refused, wait),
         }
     }
 
@@ -581,8 +577,7 @@ impl<T> Inner<T> {
         &self,
         buffer: &Buffer<T>,
         mut refused: Refused<()>,
-        block: bool,
-        deadline: Option<std::time::Instant>,
+        wait: Wait,
     ) -> Result<T, RecvTimeoutError> {
         let mut step = 0;
         loop {
@@ -591,7 +586,7 @@ impl<T> Inner<T> {
                 Refused::NotReady(()) => false,
                 Refused::Busy(()) => true,
             };
-            if !self.before_retry(Side::Recv, &mut step, busy, block, deadline) {
+            if !self.before_retry(Side::Recv, &mut step, busy, wait) {
                 return Err(RecvTimeoutError::Timeout);
             }
             refused = match buffer.try_pop() {
@@ -605,26 +600,26 @@ impl<T> Inner<T> {
     }
 
     /// Between two tries of a refused buffer operation on `side`: false if
-    /// it should give up (it may not block, or `deadline` passed, and the
+    /// it should give up (it may not wait, or its deadline passed, and the
     /// refusal is not a busy partner that a few more tries may see finish);
     /// else pauses, spinning for the first `BUSY_SPINS` steps, then waiting
     /// to be told until `deadline`. A call that may not wait never sleeps.
     #[inline]
-    fn before_retry(
-        &self,
-        side: Side,
-        step: &mut u32,
-        busy: bool,
-        block: bool,
-        deadline: Option<std::time::Instant>,
-    ) -> bool {
+    fn before_retry(&self, side: Side, step: &mut u32, busy: bool, wait: Wait) -> bool {
         let spins = if cfg!(loom) { 0 } else { BUSY_SPINS };
-        if !block || deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-            if !busy || *step >= spins {
-                return false;
+        match wait {
+            Wait::Until(deadline) if !deadline.is_past() => {
+                if *step >= spins {
+                    return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
+                }
             }
-        } else if *step >= spins {
-            return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
+            // It may not wait, or its deadline passed: only a busy partner
+            // is worth a few more tries.
+            _ => {
+                if !busy || *step >= spins {
+                    return false;
+                }
+            }
         }
         count(Count::Retry);
         spin(*step);
@@ -636,7 +631,7 @@ impl<T> Inner<T> {
     /// (under the lock, so completely), and should just retry.
     fn unwatch(&self, waiter: &Arc<Waiter>) -> bool {
         let mut st = self.lock();
-        if waiter.abort() {
+        if waiter.abort().is_ok() {
             st.unregister(waiter, 0);
             self.sync_waiting(&st);
             return true;

@@ -20,7 +20,7 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 
 use super::{Rejected, ShutDown, Task};
 use crate::future::Failure;
-use crate::primitives::{fence, AtomicUsize, Mutex, Ordering};
+use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
 use crate::wait::{Backoff, Deadline, Event};
 
 /// How long a spare thread waits for work before it exits.

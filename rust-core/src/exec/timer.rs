@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::future::Failure;
-use crate::primitives::{AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::loom::{AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::wait::{Backoff, Deadline, Event};
 
 /// Runs closures at deadlines, all on one thread (never a thread per
@@ -157,7 +157,8 @@ impl Timer {
     }
 
     /// The process's timer, started on first use (for
-    /// [`Future::or_timeout`](crate::future::Future::or_timeout)).
+    /// [`Future::or_timeout`](crate::future::Future::or_timeout) and the
+    /// async takes of a [`DelayQueue`](crate::queue::DelayQueue)).
     ///
     /// ```
     /// use std::time::Duration;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Failure, Future, Promise};
 use crate::exec::ExecutionContext;
-use crate::primitives::Mutex;
+use crate::loom::Mutex;
 
 /// A future of all the values, in order, built on `ec` once the last one
 /// succeeds. Fails fast: the first failure (in time) completes it at once;

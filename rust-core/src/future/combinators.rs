@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::job::{Job, Step};
 use super::{Failure, Future, Promise};
 use crate::exec::{parasitic, ExecutionContext, Parasitic};
-use crate::primitives::Mutex;
+use crate::loom::Mutex;
 
 impl<T: Send + Sync + 'static> Future<T> {
     /// Whether the future is known to have failed, and with what.

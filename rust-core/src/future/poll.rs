@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use super::{Failure, Future, Promise};
 use crate::exec::{ExecutionContext, Runnable, ShutDown, Task};
-use crate::primitives::{AtomicUsize, Mutex, Ordering};
+use crate::loom::{AtomicUsize, Mutex, Ordering};
 use crate::wait::{Event, Watch};
 
 /// An `.await` in progress on one handle: told by a hook on the future.

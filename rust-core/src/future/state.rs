@@ -26,7 +26,7 @@ use std::mem::MaybeUninit;
 use std::ptr;
 
 use super::{Failure, Future};
-use crate::primitives::{yield_now, AtomicUsize, Ordering};
+use crate::loom::{yield_now, AtomicUsize, Ordering};
 
 const EMPTY: usize = 0;
 const DONE: usize = 1;

@@ -5,7 +5,7 @@ use super::gate::Gated;
 use super::{
     queue_api, CapacityError, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
 };
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// A bounded FIFO queue of a fixed capacity (Java's
@@ -101,6 +101,8 @@ impl<T> ArrayBlockingQueue<T> {
     }
 }
 
+super::fair::waiting_counts!(ArrayBlockingQueue, "fair(1)", "new(1)");
+
 /// Forwards an engine call to the flavour in use.
 macro_rules! each {
     ($self:ident, $e:ident => $call:expr) => {
@@ -132,9 +134,6 @@ impl<T> Engine<T> for ArrayBlockingQueue<T> {
         T: Clone,
     {
         each!(self, e => e.snapshot())
-    }
-    fn clear_all(&self) {
-        while self.extract(Wait::Now).is_ok() {}
     }
     fn count(&self) -> usize {
         each!(self, e => e.len())

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::heap::Sorted;
 use super::{queue_api, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture};
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// An element of a [`DelayQueue`]: it may leave once its deadline has
@@ -93,45 +93,7 @@ impl<T: Delayed> Engine<T> for DelayQueue<T> {
             Err((_, never)) => match never {},
         }
     }
-    fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
-        self.sorted.extract(wait)
-    }
-    fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
-        self.sorted.peek_with(f)
-    }
-    fn any(&self, f: impl FnMut(&T) -> bool) -> bool {
-        self.sorted.any(f)
-    }
-    fn remove_first(&self, f: impl FnMut(&T) -> bool) -> bool {
-        self.sorted.remove_first(f)
-    }
-    fn snapshot(&self) -> Vec<T>
-    where
-        T: Clone,
-    {
-        self.sorted.snapshot()
-    }
-    fn clear_all(&self) {
-        self.sorted.clear();
-    }
-    fn count(&self) -> usize {
-        self.sorted.len()
-    }
-    fn capacity(&self) -> Option<usize> {
-        None
-    }
-    fn close_queue(&self) -> bool {
-        self.sorted.close()
-    }
-    fn closed(&self) -> bool {
-        self.sorted.is_closed()
-    }
-    fn put_future(&self, value: T) -> PutFuture<T> {
-        PutFuture::done(self.put(value))
-    }
-    fn take_future(&self) -> TakeFuture<T> {
-        TakeFuture::sorted(Arc::clone(&self.sorted))
-    }
+    super::heap::sorted_engine!();
 }
 
 queue_api!(DelayQueue<T> where T: Delayed);

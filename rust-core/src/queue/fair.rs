@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 use std::task::{Context, Poll};
 
 use super::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
-use crate::primitives::{Arc, Mutex};
+use crate::loom::{Arc, Mutex};
 use crate::wait::{Backoff, Deadline, Wait, WaitQueue, Waiter};
 
 /// The case a waiter is claimed for; what it finds in its slot tells the
@@ -324,6 +324,12 @@ impl<T> Fair<T> {
         self.state.lock().waiting_consumers
     }
 
+    /// Producers blocked for room (or, at capacity 0, for a consumer); one
+    /// giving up may be counted a moment longer.
+    pub(crate) fn waiting_producer_count(&self) -> usize {
+        self.producers.len()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.state.lock().items.len()
     }
@@ -579,3 +585,46 @@ impl<T> Drop for FairTake<T> {
         }
     }
 }
+
+/// `waiting_consumer_count` and `waiting_producer_count` for a queue `$ty`
+/// whose `engine` is a `Flavour` with a `Fair` variant; `$fair` and
+/// `$default` make each flavour in the examples.
+macro_rules! waiting_counts {
+    ($ty:ident, $fair:literal, $default:literal) => {
+        impl<T> $ty<T> {
+            /// How many consumers are blocked in a take or a timed poll
+            /// now, for a fair queue (for tests of the order they are
+            /// served in, as Java's `ReentrantLock::getQueueLength`);
+            /// `None` for the default flavour, which does not count them.
+            ///
+            #[doc = concat!("```\nuse polyconc::queue::", stringify!($ty), ";")]
+            #[doc = concat!("let fair = ", stringify!($ty), "::<u8>::", $fair, ";")]
+            #[doc = concat!("let default = ", stringify!($ty), "::<u8>::", $default, ";")]
+            /// assert_eq!(fair.waiting_consumer_count(), Some(0));
+            /// assert_eq!(default.waiting_consumer_count(), None);
+            /// ```
+            pub fn waiting_consumer_count(&self) -> Option<usize> {
+                match &self.engine {
+                    Flavour::Fair(e) => Some(e.waiting_consumer_count()),
+                    _ => None,
+                }
+            }
+
+            /// How many producers are blocked in a put or a timed offer
+            /// now, for a fair queue; `None` for the default flavour. A
+            /// producer giving up may be counted a moment longer.
+            ///
+            #[doc = concat!("```\nuse polyconc::queue::", stringify!($ty), ";")]
+            #[doc = concat!("let fair = ", stringify!($ty), "::<u8>::", $fair, ";")]
+            /// assert_eq!(fair.waiting_producer_count(), Some(0));
+            /// ```
+            pub fn waiting_producer_count(&self) -> Option<usize> {
+                match &self.engine {
+                    Flavour::Fair(e) => Some(e.waiting_producer_count()),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+pub(crate) use waiting_counts;

@@ -3,14 +3,16 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use super::fair::{FairPut, FairTake};
 use super::gate::Gated;
 use super::heap::Sorted;
-use super::{timer, RecvError, SendError};
+use super::{RecvError, SendError};
 use crate::chan::{RecvFuture, SendFuture};
-use crate::primitives::Arc;
+use crate::exec::{Timer, TimerHandle};
+use crate::loom::Arc;
 use crate::wait::Watch;
 
 /// Puts an element when awaited; made by
@@ -168,8 +170,37 @@ enum Take<T> {
     Sorted {
         sorted: Arc<Sorted<T>>,
         watch: Watch,
+        alarm: Alarm,
     },
     Done,
+}
+
+/// An async delay-queue take's wake-up on the process's [`Timer`] for
+/// when the head it saw expires: set again only when that deadline (or
+/// the task's waker) changes, cancelled when the take ends, so a future
+/// costs one timer entry, never a thread.
+#[derive(Default)]
+struct Alarm(Option<(Instant, Waker, TimerHandle)>);
+
+impl Alarm {
+    fn set(&mut self, at: Instant, waker: &Waker) {
+        if let Some((set_at, set_for, _)) = &self.0 {
+            if *set_at == at && set_for.will_wake(waker) {
+                return;
+            }
+        }
+        self.cancel();
+        let w = waker.clone();
+        let delay = at.saturating_duration_since(Instant::now());
+        let handle = Timer::shared().schedule(delay, move || w.wake());
+        self.0 = Some((at, waker.clone(), handle));
+    }
+
+    fn cancel(&mut self) {
+        if let Some((_, _, handle)) = self.0.take() {
+            handle.cancel();
+        }
+    }
 }
 
 impl<T> Unpin for TakeFuture<T> {}
@@ -194,6 +225,7 @@ impl<T> TakeFuture<T> {
         TakeFuture(Take::Sorted {
             sorted,
             watch: Watch::default(),
+            alarm: Alarm::default(),
         })
     }
 }
@@ -207,9 +239,17 @@ impl<T> Future for TakeFuture<T> {
             Take::Gated { gate, watch } => gate.poll_extract(watch, cx),
             Take::Chan(f) => Pin::new(f).poll(cx),
             Take::Fair(f) => f.poll(cx),
-            Take::Sorted { sorted, watch } => {
+            Take::Sorted {
+                sorted,
+                watch,
+                alarm,
+            } => {
                 let waker = cx.waker().clone();
-                sorted.poll_extract(watch, cx, |at| timer::wake_at(at, &waker))
+                let r = sorted.poll_extract(watch, cx, |at| alarm.set(at, &waker));
+                if r.is_ready() {
+                    alarm.cancel();
+                }
+                r
             }
             Take::Done => panic!("TakeFuture polled after it completed"),
         };
@@ -224,7 +264,14 @@ impl<T> Drop for TakeFuture<T> {
     fn drop(&mut self) {
         match &mut self.0 {
             Take::Gated { gate, watch } => gate.stop_take(watch),
-            Take::Sorted { sorted, watch } => sorted.stop_take(watch),
+            Take::Sorted {
+                sorted,
+                watch,
+                alarm,
+            } => {
+                alarm.cancel();
+                sorted.stop_take(watch);
+            }
             _ => {}
         }
     }

@@ -36,7 +36,7 @@ use crossbeam_utils::CachePadded;
 
 use super::{RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::chan::Chan;
-use crate::primitives::{claim_then_check, fence, AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::loom::{claim_then_check, fence, AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::wait::{Backoff, Deadline, Event, Spin, Wait, Watch};
 
 /// Shards of the in-flight count: threads spread over them, so that

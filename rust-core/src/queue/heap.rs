@@ -12,16 +12,21 @@
 //! of order).
 //!
 //! A [`DelayQueue`](super::DelayQueue)'s elements leave only once their
-//! deadline has passed: a consumer sleeps until its own deadline or the
-//! head's, whichever is first, and an insert that makes a new head tells
-//! every sleeper to look again.
+//! deadline has passed. Its sleeping consumers follow Java's leader and
+//! followers: one thread, the leader, sleeps until the head's deadline
+//! (or its own, if earlier); the others sleep with no regard to the head
+//! until told. An insert that makes a new head deposes the leader and
+//! tells one sleeper, which leads for the new head; a consumer that
+//! leaves while nobody leads and elements remain tells one sleeper, which
+//! takes the lead. So the head's expiry wakes one thread, not all. Async
+//! takes never lead: each wakes on the process timer for the head it saw.
 
 use std::cmp::Ordering;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use super::{RecvError, RecvTimeoutError};
-use crate::primitives::Mutex;
+use crate::loom::Mutex;
 use crate::wait::{Backoff, Deadline, Event, Wait, Watch};
 
 /// A comparator that cannot fail: `None` is a failed comparison.
@@ -169,15 +174,40 @@ impl<T> Heap<T> {
 struct State<T> {
     heap: Heap<T>,
     closed: bool,
+    /// The leading consumer's term (a delay queue's), if one leads.
+    leader: Option<u64>,
+    /// Terms handed out so far.
+    terms: u64,
 }
+
+/// A thread consumer's term as leader, if it holds one (it may have been
+/// deposed since: compare with `State::leader`).
+type Lead = Option<u64>;
 
 /// What a removal found.
 enum Found<T> {
     Value(T),
-    /// The head's deadline has not passed (a delay queue).
-    NotYet(Instant),
+    /// The head's deadline, `at`, has not passed (a delay queue);
+    /// `leading`: the consumer that looked leads, so it sleeps until `at`.
+    NotYet {
+        at: Instant,
+        leading: bool,
+    },
     Empty,
     Closed,
+}
+
+/// A consumer leaves (with `lead`, its term, if a thread): it stops
+/// leading; whether one sleeper must be told to take what is left (or the
+/// lead), because nobody leads and something is left.
+fn step_down<T>(st: &mut State<T>, lead: Option<&mut Lead>) -> bool {
+    if let Some(term) = lead {
+        if term.is_some() && *term == st.leader {
+            st.leader = None;
+        }
+        *term = None;
+    }
+    st.leader.is_none() && st.heap.len() != 0
 }
 
 /// A heap, its lock and its consumers' event.
@@ -197,6 +227,8 @@ impl<T> Sorted<T> {
             state: Mutex::new(State {
                 heap: Heap::new(),
                 closed: false,
+                leader: None,
+                terms: 0,
             }),
             cmp,
             deadline,
@@ -217,14 +249,17 @@ impl<T> Sorted<T> {
                 return Ok(Err(value));
             }
             st.heap.push(value, cmp)?;
-            st.heap.len() == 1 || self.deadline.is_some() && self.is_head_new(&st)
+            let new_head = st.heap.len() == 1 || self.is_head_new(&st);
+            if new_head {
+                // The leader sleeps for the old head: one told sleeper
+                // leads for the new one.
+                st.leader = None;
+            }
+            new_head
         };
-        match self.deadline {
-            // One element more: one consumer can take it.
-            None => self.available.notify_one(),
-            // A new head changes when every sleeper should wake up.
-            Some(_) if new_head => self.available.notify_all(),
-            Some(_) => {}
+        // No deadlines: one element more, one consumer can take it.
+        if self.deadline.is_none() || new_head {
+            self.available.notify_one();
         }
         Ok(Ok(()))
     }
@@ -238,7 +273,10 @@ impl<T> Sorted<T> {
             .is_some_and(|(s, _)| s + 1 == st.heap.next_seq)
     }
 
-    fn try_pop(&self) -> Found<T> {
+    /// Takes the head if it is ready. `lead`: the caller is a thread
+    /// consumer that may lead (its term, updated here); `None`: it never
+    /// leads.
+    fn try_pop(&self, lead: Option<&mut Lead>) -> Found<T> {
         let mut st = self.state.lock();
         let Some(head) = st.heap.peek() else {
             return if st.closed {
@@ -250,36 +288,61 @@ impl<T> Sorted<T> {
         if let Some(deadline) = self.deadline {
             let at = deadline(head);
             if at > Instant::now() {
-                return Found::NotYet(at);
+                let leading = lead.is_some_and(|term| {
+                    if st.leader.is_none() {
+                        st.terms += 1;
+                        st.leader = Some(st.terms);
+                        *term = st.leader;
+                    } else if *term != st.leader {
+                        *term = None; // deposed
+                    }
+                    term.is_some()
+                });
+                return Found::NotYet { at, leading };
             }
         }
         let value = st.heap.pop(&*self.cmp).expect("peeked above");
-        let more = st.heap.len() != 0;
+        let pass_on = step_down(&mut st, lead);
         drop(st);
-        // A delay queue's sleepers all wake for the head; with no deadlines,
-        // pass the turn on if something is left for a sleeper.
-        if more && self.deadline.is_none() {
+        self.pass_on(pass_on);
+        Found::Value(value)
+    }
+
+    /// Tells one sleeper, after [`step_down`] said to.
+    fn pass_on(&self, yes: bool) {
+        if yes {
             self.available.notify_one();
         }
-        Found::Value(value)
+    }
+
+    /// A thread consumer leaves without a value (a timeout, the end).
+    fn leave(&self, lead: &mut Lead) {
+        let pass_on = step_down(&mut self.state.lock(), Some(lead));
+        self.pass_on(pass_on);
     }
 
     pub(crate) fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
         let Some(deadline) = wait.deadline() else {
-            return match self.try_pop() {
+            return match self.try_pop(None) {
                 Found::Value(v) => Ok(v),
                 Found::Closed => Err(RecvTimeoutError::Closed),
-                Found::NotYet(_) | Found::Empty => Err(RecvTimeoutError::Timeout),
+                Found::NotYet { .. } | Found::Empty => Err(RecvTimeoutError::Timeout),
             };
         };
+        let mut lead: Lead = None;
         loop {
-            let head_at = match self.try_pop() {
+            // The head's deadline if we lead: when to wake for it.
+            let head_at = match self.try_pop(Some(&mut lead)) {
                 Found::Value(v) => return Ok(v),
-                Found::Closed => return Err(RecvTimeoutError::Closed),
-                Found::NotYet(at) => Some(at),
-                Found::Empty => None,
+                Found::Closed => {
+                    self.leave(&mut lead);
+                    return Err(RecvTimeoutError::Closed);
+                }
+                Found::NotYet { at, leading: true } => Some(at),
+                Found::NotYet { .. } | Found::Empty => None,
             };
             if deadline.is_past() {
+                self.leave(&mut lead);
                 return Err(RecvTimeoutError::Timeout);
             }
             let sleep_until = match (head_at, deadline.instant()) {
@@ -287,19 +350,25 @@ impl<T> Sorted<T> {
                 (Some(h), None) => Deadline::at(h),
                 (None, _) => deadline,
             };
-            // `Some(None)`: a new, earlier head; recompute when to wake.
+            // `Some(None)`: we lead for another head, or no longer lead;
+            // recompute when to wake.
             let found = self.available.wait(
-                || match self.try_pop() {
+                || match self.try_pop(Some(&mut lead)) {
                     Found::Value(v) => Some(Some(Ok(v))),
                     Found::Closed => Some(Some(Err(RecvTimeoutError::Closed))),
-                    Found::NotYet(at) if head_at.is_none_or(|h| at < h) => Some(None),
-                    Found::NotYet(_) | Found::Empty => None,
+                    Found::NotYet { at, leading } if head_at != leading.then_some(at) => Some(None),
+                    Found::NotYet { .. } | Found::Empty => None,
                 },
                 Backoff::Park,
                 sleep_until,
             );
-            if let Some(Some(r)) = found {
-                return r;
+            match found {
+                Some(Some(Ok(v))) => return Ok(v),
+                Some(Some(Err(e))) => {
+                    self.leave(&mut lead);
+                    return Err(e);
+                }
+                _ => {}
             }
         }
     }
@@ -307,11 +376,11 @@ impl<T> Sorted<T> {
     /// What a consumer that will not sleep finds: the head if it is ready,
     /// the end if closed and drained; otherwise `None`, after asking
     /// `wake_at` to wake it when an unexpired head's deadline comes.
-    fn look(&self, wake_at: &impl Fn(Instant)) -> Option<Result<T, RecvError>> {
-        match self.try_pop() {
+    fn look(&self, wake_at: &mut impl FnMut(Instant)) -> Option<Result<T, RecvError>> {
+        match self.try_pop(None) {
             Found::Value(v) => Some(Ok(v)),
             Found::Closed => Some(Err(RecvError)),
-            Found::NotYet(at) => {
+            Found::NotYet { at, .. } => {
                 wake_at(at);
                 None
             }
@@ -325,18 +394,25 @@ impl<T> Sorted<T> {
         &self,
         watch: &mut Watch,
         cx: &mut Context<'_>,
-        wake_at: impl Fn(Instant),
+        mut wake_at: impl FnMut(Instant),
     ) -> Poll<Result<T, RecvError>> {
         // A timer's wake-up is no tell from the event: look first.
-        if let Some(r) = self.look(&wake_at) {
+        if let Some(r) = self.look(&mut wake_at) {
             self.available.stop_watching(watch);
             return Poll::Ready(r);
         }
-        self.available.poll_wait(watch, cx, || self.look(&wake_at))
+        self.available
+            .poll_wait(watch, cx, || self.look(&mut wake_at))
     }
 
     pub(crate) fn stop_take(&self, watch: &mut Watch) {
         self.available.stop_watching(watch);
+        if self.deadline.is_some() {
+            // Told to take the lead, it may have re-checked and gone back
+            // to waiting before it was dropped: the tell must not be lost.
+            let pass_on = step_down(&mut self.state.lock(), None);
+            self.pass_on(pass_on);
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -359,8 +435,11 @@ impl<T> Sorted<T> {
         true
     }
 
-    pub(crate) fn clear(&self) {
-        self.state.lock().heap = Heap::new();
+    /// Every element, expired or not, in removal order; they are sorted
+    /// (and later dropped) outside the lock.
+    pub(crate) fn take_all(&self) -> Vec<T> {
+        let mut heap = std::mem::replace(&mut self.state.lock().heap, Heap::new());
+        std::iter::from_fn(|| heap.pop(&*self.cmp)).collect()
     }
 
     pub(crate) fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
@@ -374,10 +453,11 @@ impl<T> Sorted<T> {
     pub(crate) fn remove_first(&self, f: impl FnMut(&T) -> bool) -> bool {
         let mut st = self.state.lock();
         let removed = st.heap.remove_first(f, &*self.cmp);
-        drop(st);
         if removed && self.deadline.is_some() {
-            // The head may have changed.
-            self.available.notify_all();
+            // The head may have changed: one sleeper leads for the new one.
+            st.leader = None;
+            drop(st);
+            self.available.notify_one();
         }
         removed
     }
@@ -390,3 +470,51 @@ impl<T> Sorted<T> {
         st.heap.sorted(&*self.cmp).into_iter().cloned().collect()
     }
 }
+
+/// The [`Engine`](super::Engine) methods, all but `insert`, of a queue
+/// that is a `sorted: Arc<Sorted<T>>` field (its insert is what differs:
+/// the comparator and its failure).
+macro_rules! sorted_engine {
+    () => {
+        fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
+            self.sorted.extract(wait)
+        }
+        fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
+            self.sorted.peek_with(f)
+        }
+        fn any(&self, f: impl FnMut(&T) -> bool) -> bool {
+            self.sorted.any(f)
+        }
+        fn remove_first(&self, f: impl FnMut(&T) -> bool) -> bool {
+            self.sorted.remove_first(f)
+        }
+        fn snapshot(&self) -> Vec<T>
+        where
+            T: Clone,
+        {
+            self.sorted.snapshot()
+        }
+        fn take_all(&self) -> Vec<T> {
+            self.sorted.take_all()
+        }
+        fn count(&self) -> usize {
+            self.sorted.len()
+        }
+        fn capacity(&self) -> Option<usize> {
+            None
+        }
+        fn close_queue(&self) -> bool {
+            self.sorted.close()
+        }
+        fn closed(&self) -> bool {
+            self.sorted.is_closed()
+        }
+        fn put_future(&self, value: T) -> PutFuture<T> {
+            PutFuture::done(self.put(value))
+        }
+        fn take_future(&self) -> TakeFuture<T> {
+            TakeFuture::sorted(Arc::clone(&self.sorted))
+        }
+    };
+}
+pub(crate) use sorted_engine;

@@ -4,7 +4,7 @@ use super::gate::Gated;
 use super::{
     queue_api, CapacityError, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
 };
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// An optionally bounded FIFO queue (Java's `LinkedBlockingQueue`). Puts
@@ -105,9 +105,6 @@ impl<T> Engine<T> for LinkedBlockingQueue<T> {
         T: Clone,
     {
         self.gate.snapshot()
-    }
-    fn clear_all(&self) {
-        while self.gate.extract(Wait::Now).is_ok() {}
     }
     fn count(&self) -> usize {
         self.gate.len()

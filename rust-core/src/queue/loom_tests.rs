@@ -14,7 +14,7 @@ use super::fair::Fair;
 use super::gate::Gated;
 use super::heap::Sorted;
 use super::SendTimeoutError;
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::{Deadline, Wait};
 
 /// A fair synchronous hand-off: the put returns once the take has the
@@ -76,15 +76,25 @@ fn transfer_races_timeout() {
     });
 }
 
+/// A delay queue's engine over `(deadline, tag)` pairs.
+fn delay_sorted() -> Arc<Sorted<(Instant, u8)>> {
+    Arc::new(Sorted::new(
+        Box::new(|a: &(Instant, u8), b: &(Instant, u8)| Some(a.0.cmp(&b.0))),
+        Some(|e: &(Instant, u8)| e.0),
+    ))
+}
+
+/// The insert comparator of [`delay_sorted`]: by deadline, never failing.
+fn by_deadline(a: &(Instant, u8), b: &(Instant, u8)) -> Result<std::cmp::Ordering, ()> {
+    Ok(a.0.cmp(&b.0))
+}
+
 /// A taker asleep for a far head wakes when an expired element arrives.
 #[test]
 fn delay_early_wakeup() {
     loom::model(|| {
-        let q: Arc<Sorted<(Instant, u8)>> = Arc::new(Sorted::new(
-            Box::new(|a: &(Instant, u8), b: &(Instant, u8)| Some(a.0.cmp(&b.0))),
-            Some(|e: &(Instant, u8)| e.0),
-        ));
-        let never = |a: &(Instant, u8), b: &(Instant, u8)| Ok::<_, ()>(a.0.cmp(&b.0));
+        let q = delay_sorted();
+        let never = by_deadline;
         let far = Instant::now() + Duration::from_secs(3600);
         q.insert((far, 0), never).unwrap().unwrap();
         let taker = {
@@ -93,6 +103,33 @@ fn delay_early_wakeup() {
         };
         q.insert((Instant::now(), 1), never).unwrap().unwrap();
         assert_eq!(taker.join().unwrap(), Some(1));
+        assert_eq!(q.len(), 1);
+    });
+}
+
+/// Leader and followers: two takers asleep on a far head (one leads for
+/// it), two expired elements arrive; each new head wakes one sleeper, a
+/// taker that leaves passes the turn on, and both get one.
+#[test]
+fn delay_leader_and_follower() {
+    loom::model(|| {
+        let q = delay_sorted();
+        let never = by_deadline;
+        q.insert((Instant::now() + Duration::from_secs(3600), 0), never)
+            .unwrap()
+            .unwrap();
+        let takers: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.extract(Wait::FOREVER).map(|e| e.1).ok())
+            })
+            .collect();
+        let past = Instant::now();
+        q.insert((past, 1), never).unwrap().unwrap();
+        q.insert((past, 2), never).unwrap().unwrap();
+        let mut got: Vec<_> = takers.into_iter().map(|t| t.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [Some(1), Some(2)]);
         assert_eq!(q.len(), 1);
     });
 }

@@ -55,7 +55,6 @@ mod heap;
 mod linked;
 mod priority;
 mod synchronous;
-mod timer;
 mod transfer;
 
 #[cfg(all(test, loom))]
@@ -287,7 +286,7 @@ pub trait BlockingQueue<T>: Send + Sync {
     fn remaining_capacity(&self) -> Option<usize>;
 
     /// Removes every element (each as [`poll`](BlockingQueue::poll) would,
-    /// freeing its room at once).
+    /// freeing its room at once; a [`DelayQueue`]'s unexpired ones too).
     ///
     /// ```
     /// use polyconc::queue::{BlockingQueue, LinkedBlockingQueue};
@@ -297,6 +296,25 @@ pub trait BlockingQueue<T>: Send + Sync {
     /// assert!(q.is_empty());
     /// ```
     fn clear(&self);
+
+    /// Removes every element and gives them back in removal order: Java's
+    /// `drainTo` with no limit, except that a [`DelayQueue`] gives back its
+    /// unexpired elements too (as its `clear` removes them; `drain_to`
+    /// takes only the expired). What [`clear`](BlockingQueue::clear) does,
+    /// keeping the elements. A [`SynchronousQueue`] holds none.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use polyconc::queue::{BlockingQueue, DelayQueue};
+    /// let q = DelayQueue::new();
+    /// let later = Instant::now() + Duration::from_secs(60);
+    /// q.put((later, "b")).unwrap();
+    /// q.put((Instant::now(), "a")).unwrap();
+    /// let all: Vec<_> = q.drain_all().into_iter().map(|e| e.1).collect();
+    /// assert_eq!(all, ["a", "b"]);
+    /// assert!(q.is_empty());
+    /// ```
+    fn drain_all(&self) -> Vec<T>;
 
     /// Whether an element equal to `value` is in the queue. The `==` runs
     /// with the queue locked (or, for the channel-backed queues, paused), so
@@ -470,8 +488,11 @@ trait Engine<T> {
     fn snapshot(&self) -> Vec<T>
     where
         T: Clone;
-    /// Removes every element.
-    fn clear_all(&self);
+    /// Removes every element, deadlines or not, in removal order (each
+    /// as a `Wait::Now` extract, freeing its room at once, by default).
+    fn take_all(&self) -> Vec<T> {
+        std::iter::from_fn(|| self.extract(Wait::Now).ok()).collect()
+    }
     fn count(&self) -> usize;
     fn capacity(&self) -> Option<usize>;
     fn close_queue(&self) -> bool;
@@ -658,7 +679,12 @@ macro_rules! queue_api {
 
             /// See [`BlockingQueue::clear`](crate::queue::BlockingQueue::clear).
             pub fn clear(&self) {
-                $crate::queue::Engine::clear_all(self)
+                drop(self.drain_all());
+            }
+
+            /// See [`BlockingQueue::drain_all`](crate::queue::BlockingQueue::drain_all).
+            pub fn drain_all(&self) -> Vec<T> {
+                $crate::queue::Engine::take_all(self)
             }
 
             /// See [`BlockingQueue::contains`](crate::queue::BlockingQueue::contains).
@@ -786,6 +812,9 @@ macro_rules! queue_api {
             }
             fn clear(&self) {
                 $ty::clear(self)
+            }
+            fn drain_all(&self) -> Vec<T> {
+                $ty::drain_all(self)
             }
             fn contains(&self, value: &T) -> bool
             where

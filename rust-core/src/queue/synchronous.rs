@@ -6,7 +6,7 @@ use super::{
     TakeFuture,
 };
 use crate::chan::Chan;
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// A queue that holds nothing (Java's `SynchronousQueue`): a put completes
@@ -73,6 +73,8 @@ impl<T> SynchronousQueue<T> {
     }
 }
 
+super::fair::waiting_counts!(SynchronousQueue, "fair()", "new()");
+
 impl<T> Default for SynchronousQueue<T> {
     /// [`SynchronousQueue::new`].
     ///
@@ -115,7 +117,9 @@ impl<T> Engine<T> for SynchronousQueue<T> {
     {
         Vec::new()
     }
-    fn clear_all(&self) {}
+    fn take_all(&self) -> Vec<T> {
+        Vec::new() // it holds none (a waiting producer's element is not in it)
+    }
     fn count(&self) -> usize {
         0
     }

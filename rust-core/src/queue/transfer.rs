@@ -6,7 +6,7 @@ use super::fair::{Fair, FairTake};
 use super::{
     queue_api, until, Engine, PutFuture, RecvTimeoutError, SendError, SendTimeoutError, TakeFuture,
 };
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// An unbounded FIFO queue whose producers may wait until a consumer has
@@ -135,6 +135,19 @@ impl<T> LinkedTransferQueue<T> {
     pub fn waiting_consumer_count(&self) -> usize {
         self.engine.waiting_consumer_count()
     }
+
+    /// How many producers are blocked in `transfer` or a timed
+    /// `try_transfer` now, waiting for a consumer (no Java peer: for tests
+    /// of the order they are matched in). A producer giving up may be
+    /// counted a moment longer.
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// assert_eq!(LinkedTransferQueue::<u8>::new().waiting_producer_count(), 0);
+    /// ```
+    pub fn waiting_producer_count(&self) -> usize {
+        self.engine.waiting_producer_count()
+    }
 }
 
 impl<T> Default for LinkedTransferQueue<T> {
@@ -171,9 +184,6 @@ impl<T> Engine<T> for LinkedTransferQueue<T> {
         T: Clone,
     {
         self.engine.snapshot()
-    }
-    fn clear_all(&self) {
-        while self.engine.extract(Wait::Now).is_ok() {}
     }
     fn count(&self) -> usize {
         self.engine.len()

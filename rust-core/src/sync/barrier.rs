@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::primitives::{Arc, AtomicUsize, Ordering};
+use crate::loom::{Arc, AtomicUsize, Ordering};
 use crate::wait::{Backoff, Deadline, Locked, Wait, WaitQueue, Waiter};
 
 /// The case a waiter is claimed for: its generation tripped.

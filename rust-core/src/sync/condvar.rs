@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::raw_mutex::{RawMutex, HANDED};
 use super::{MutexGuard, NotLocked};
-use crate::primitives::Arc;
+use crate::loom::Arc;
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, WaitQueue, Waiter};
 
 /// The case a condition variable claims a waiter for: notified, and

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::primitives::{AtomicUsize, Ordering};
+use crate::loom::{AtomicUsize, Ordering};
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Event, Wait, Watch};
 
 /// Java's `java.util.concurrent.CountDownLatch`: threads wait until the

@@ -5,7 +5,7 @@ use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
 use std::time::{Duration, Instant};
 
-use crate::primitives::{AtomicUsize, Ordering};
+use crate::loom::{AtomicUsize, Ordering};
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Event, Wait};
 
 /// No call has finished; the next caller runs its function.

@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::primitives::{Arc, AtomicUsize, Ordering};
+use crate::loom::{Arc, AtomicUsize, Ordering};
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Spin, Wait, WaitQueue, Waiter};
 
 const LOCKED: usize = 1;

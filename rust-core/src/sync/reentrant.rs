@@ -5,7 +5,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use super::{Condvar, RawMutex, WaitTimeoutResult};
-use crate::primitives::{AtomicUsize, Ordering};
+use crate::loom::{AtomicUsize, Ordering};
 use crate::wait::{const_fn_unless_loom, Deadline, Wait};
 
 /// A lock that its owner thread may take again: it counts the holds, and

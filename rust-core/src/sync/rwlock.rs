@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::primitives::{Arc, AtomicUsize, Ordering};
+use crate::loom::{Arc, AtomicUsize, Ordering};
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Locked, Spin, Wait, WaitQueue, Waiter};
 
 const WRITER: usize = 1;

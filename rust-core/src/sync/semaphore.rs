@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::primitives::{fence, Arc, AtomicUsize, Ordering};
+use crate::loom::{fence, Arc, AtomicUsize, Ordering};
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Locked, Wait, WaitQueue, Waiter};
 
 /// The case a waiter is claimed for: its permits were taken for it.

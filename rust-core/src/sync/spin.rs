@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::primitives::{AtomicBool, Ordering};
+use crate::loom::{AtomicBool, Ordering};
 use crate::wait::{const_fn_unless_loom, Deadline, Spin, Wait};
 
 /// A spin lock protecting a `T`, with the API of [`Mutex`](super::Mutex).

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::primitives::{one_cpu, spin, yield_now};
+use crate::loom::yield_now;
 
 /// How a blocked [`Waiter`](super::Waiter) waits to be let go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,13 +78,17 @@ fn adaptive_steps() -> u32 {
     if cfg!(loom) || one_cpu() {
         0
     } else {
-        ADAPTIVE_STEPS.with(|s| s.get())
+        // The starting steps once the thread-local is gone (a primitive
+        // used by a thread-local's destructor).
+        ADAPTIVE_STEPS
+            .try_with(|s| s.get())
+            .unwrap_or(MAX_ADAPTIVE_STEPS)
     }
 }
 
 fn set_adaptive_steps(steps: u32) {
     if !cfg!(loom) {
-        ADAPTIVE_STEPS.with(|s| s.set(steps.clamp(1, MAX_ADAPTIVE_STEPS)));
+        let _ = ADAPTIVE_STEPS.try_with(|s| s.set(steps.clamp(1, MAX_ADAPTIVE_STEPS)));
     }
 }
 
@@ -129,4 +133,42 @@ impl Spin {
             self.step = self.step.saturating_add(1);
         }
     }
+}
+
+/// Short busy-wait used before parking; a no-op under loom, which must see
+/// every retry as a real step.
+pub(crate) fn spin(step: u32) {
+    #[cfg(not(loom))]
+    {
+        if step < SPIN_STEPS {
+            for _ in 0..(1u32 << step) {
+                std::hint::spin_loop();
+            }
+        } else {
+            yield_now();
+        }
+    }
+    #[cfg(loom)]
+    {
+        let _ = step;
+        yield_now();
+    }
+}
+
+/// Steps of exponential spinning (1, 2, 4, ... pause instructions) before
+/// [`spin`] switches to yielding the CPU.
+#[cfg(not(loom))]
+const SPIN_STEPS: u32 = 7;
+
+/// Whether this process may run on one CPU only (a `taskset -c 0`, a
+/// one-core container), where busy-waiting for a partner is pure loss.
+/// Read once: the affinity rarely changes while a process runs.
+pub(crate) fn one_cpu() -> bool {
+    #[cfg(not(loom))]
+    {
+        static ONE_CPU: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *ONE_CPU.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() == 1))
+    }
+    #[cfg(loom)]
+    false
 }

@@ -4,7 +4,7 @@
 use std::task::{Context, Poll};
 
 use super::{const_fn_unless_loom, Backoff, Deadline, WaitQueue, Waiter};
-use crate::primitives::{fence, Arc, Ordering};
+use crate::loom::{fence, Arc, Ordering};
 
 /// The case an event's waiters are claimed for: told.
 const TOLD: usize = 0;

@@ -16,7 +16,7 @@ use loom::sync::Arc;
 use loom::thread;
 
 use super::{Backoff, Deadline, Event, WaitQueue, Waiter, Watch};
-use crate::primitives::ValueCell;
+use crate::loom::ValueCell;
 
 /// The case a popper claims a waiter for in these models.
 const HANDED: usize = 3;

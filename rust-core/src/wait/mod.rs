@@ -43,10 +43,6 @@
 //! - Whoever completes a waiter must not touch the primitive afterwards
 //!   unless it holds its own borrow of it: the woken owner may free it.
 
-// The channel keeps its own copy of these mechanics until it moves onto
-// this layer; until then some items here are used only by the primitives
-// built on it in other modules, and by the tests.
-
 mod backoff;
 mod deadline;
 mod event;
@@ -54,7 +50,7 @@ mod park;
 mod queue;
 mod waiter;
 
-pub(crate) use backoff::{Backoff, Spin};
+pub(crate) use backoff::{spin, Backoff, Spin};
 pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
 pub(crate) use queue::{Locked, WaitQueue};

@@ -1,15 +1,86 @@
 //! Putting the owning thread of a waiter to sleep until it is let go or
 //! its deadline passes.
 //!
-//! The token itself, [`Parker`], is the core's std/loom switch
-//! (`crate::primitives`): natively the thread's own park/unpark token,
-//! under loom a mutex and a condvar (loom has no clock, so a modelled park
-//! is untimed; models give up by deadlines already past, which are checked
-//! before parking).
-
-pub(crate) use crate::primitives::Parker;
+//! The token itself, [`Parker`], is switched between std and loom here:
+//! natively the thread's own park/unpark token, under loom a mutex and a
+//! condvar (loom has no clock, so a modelled park is untimed; models give
+//! up by deadlines already past, which are checked before parking).
 
 use std::time::Instant;
+
+#[cfg(not(loom))]
+use crate::hooks::{count, Count};
+
+/// Puts one thread to sleep until another wakes it: the thread's own
+/// park/unpark token.
+#[cfg(not(loom))]
+pub(crate) struct Parker(std::thread::Thread);
+
+#[cfg(not(loom))]
+impl Parker {
+    /// A parker for the calling thread.
+    pub(crate) fn for_current_thread() -> Self {
+        Parker(std::thread::current())
+    }
+
+    /// Sleeps (on the calling thread, which must be the parker's) until
+    /// woken or `deadline` passes, unless `done` already holds. May return
+    /// early: callers re-check.
+    pub(crate) fn park(&self, done: impl Fn() -> bool, deadline: Option<std::time::Instant>) {
+        if done() {
+            return;
+        }
+        count(Count::Park);
+        match deadline {
+            None => std::thread::park(),
+            Some(d) => {
+                let now = std::time::Instant::now();
+                if d > now {
+                    std::thread::park_timeout(d - now);
+                }
+            }
+        }
+    }
+
+    /// Wakes the parked thread (or makes its next park return at once).
+    pub(crate) fn unpark(&self) {
+        count(Count::Wake);
+        self.0.unpark();
+    }
+}
+
+/// The loom model of [`Parker`]: a mutex and a condvar of its own. Loom's
+/// `Thread::unpark` is not used, because loom 0.7 aborts when an unpark
+/// reaches a thread blocked on something else (tokio-rs/loom#249), which a
+/// late unpark legitimately does under std.
+#[cfg(loom)]
+pub(crate) struct Parker {
+    lock: ::loom::sync::Mutex<()>,
+    woken: ::loom::sync::Condvar,
+}
+
+#[cfg(loom)]
+impl Parker {
+    pub(crate) fn for_current_thread() -> Self {
+        Parker {
+            lock: ::loom::sync::Mutex::new(()),
+            woken: ::loom::sync::Condvar::new(),
+        }
+    }
+
+    /// Loom has no clock: every park is untimed.
+    pub(crate) fn park(&self, done: impl Fn() -> bool, _deadline: Option<std::time::Instant>) {
+        let guard = self.lock.lock().unwrap();
+        if !done() {
+            drop(self.woken.wait(guard).unwrap());
+        }
+    }
+
+    pub(crate) fn unpark(&self) {
+        let _guard = self.lock.lock().unwrap();
+        self.woken.notify_all();
+    }
+}
 
 /// Parks on `parker` until `done` holds (true) or `deadline` passes
 /// (false). Spurious returns of the token are absorbed here: the caller

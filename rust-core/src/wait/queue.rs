@@ -5,7 +5,7 @@ use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
 use super::{const_fn_unless_loom, Waiter};
-use crate::primitives::{Arc, AtomicUsize, Ordering, RawLock};
+use crate::loom::{Arc, AtomicUsize, Ordering, RawLock};
 
 /// A FIFO of waiters with a payload `P` each (what a waiter offers or
 /// wants: a value's slot, a read-or-write request, the mutex to requeue

@@ -5,18 +5,29 @@ use std::task::Waker;
 
 use super::park::{park_until, Parker};
 use super::{Backoff, Deadline};
-use crate::primitives::{fence, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::loom::{fence, Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
 
 /// `state` while nobody has claimed the waiter.
 const WAITING: usize = usize::MAX;
 /// `state` once the owner gave up (timeout, cancellation).
 const ABORTED: usize = usize::MAX - 1;
 
+/// How many times [`Waiter::forget_all`] ran: a waiter made in an earlier
+/// epoch belongs to a thread that a forked child does not have. Not a loom
+/// atomic: it changes only in a child that runs one thread.
+static EPOCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn epoch() -> usize {
+    EPOCH.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// One blocked operation: a thread parked in a call, or a pending future.
 /// Whoever lets it go claims it for a *case* (a small number whose meaning
 /// the primitive defines: "handed the lock", "retry", "told"), completes
 /// it, and wakes it; see the protocol in [`crate::wait`].
 pub(crate) struct Waiter {
+    /// The [`EPOCH`] it was made in; claimed only in that epoch.
+    epoch: usize,
     /// `WAITING`, `ABORTED`, or the claimed case.
     state: AtomicUsize,
     /// Set (release) once the claimer's writes are done.
@@ -35,6 +46,7 @@ enum Wake {
 impl Waiter {
     fn new(wake: Wake) -> Waiter {
         Waiter {
+            epoch: epoch(),
             state: AtomicUsize::new(WAITING),
             done: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
@@ -44,7 +56,8 @@ impl Waiter {
 
     /// A waiter for the current thread, reused from a thread-local cache
     /// when no one else still holds it (a claimer drops its handle right
-    /// after waking it).
+    /// after waking it); a fresh one when the cache is gone (a primitive
+    /// used by a thread-local's destructor) or was made before a fork.
     pub(crate) fn for_thread() -> Arc<Waiter> {
         thread_local! {
             static CACHED: RefCell<Option<Arc<Waiter>>> = const { RefCell::new(None) };
@@ -54,22 +67,31 @@ impl Waiter {
             // Loom's threads share one OS thread, and so its thread-locals.
             return fresh();
         }
-        CACHED.with(|cell| {
-            let mut cached = cell.borrow_mut();
-            match cached.as_mut() {
-                Some(w) if Arc::strong_count(w) == 1 => {
-                    w.state.store(WAITING, Ordering::Relaxed);
-                    w.done.store(false, Ordering::Relaxed);
-                    w.sleeping.store(false, Ordering::Relaxed);
-                    Arc::clone(w)
+        CACHED
+            .try_with(|cell| {
+                let mut cached = cell.borrow_mut();
+                match cached.as_mut() {
+                    Some(w) if Arc::strong_count(w) == 1 && w.epoch == epoch() => {
+                        w.state.store(WAITING, Ordering::Relaxed);
+                        w.done.store(false, Ordering::Relaxed);
+                        w.sleeping.store(false, Ordering::Relaxed);
+                        Arc::clone(w)
+                    }
+                    _ => {
+                        let w = fresh();
+                        *cached = Some(Arc::clone(&w));
+                        w
+                    }
                 }
-                _ => {
-                    let w = fresh();
-                    *cached = Some(Arc::clone(&w));
-                    w
-                }
-            }
-        })
+            })
+            .unwrap_or_else(|_| fresh())
+    }
+
+    /// Makes every waiter that exists now unclaimable, for a forked child
+    /// whose parent's threads are gone (see
+    /// `chan::forget_waiters_after_fork`).
+    pub(crate) fn forget_all() {
+        EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A waiter for an async task, woken through `waker`.
@@ -78,12 +100,15 @@ impl Waiter {
     }
 
     /// Claims the waiter for `case`. Only one claim ever succeeds, and none
-    /// after [`Waiter::abort`].
+    /// after [`Waiter::abort`] or in a later epoch than the waiter's
+    /// ([`Waiter::forget_all`]).
     pub(crate) fn try_claim(&self, case: usize) -> bool {
         debug_assert!(case < ABORTED);
-        self.state
-            .compare_exchange(WAITING, case, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        self.epoch == epoch()
+            && self
+                .state
+                .compare_exchange(WAITING, case, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
     }
 
     /// For the holder of a claim that passes the waiter on instead of

@@ -15,8 +15,18 @@ import java.util.function.Function;
  * every Modes-table parameter, the warm-up and measured runs, context switches and the JSON
  * lines, one per configuration on stdout; progress and errors on stderr. Suite S is the class
  * {@code SuiteS} of this package, found by its name.
+ *
+ * <p>The Scala program (comparisons/scala) is this harness with its own suites: it runs with
+ * {@code -Dpolyconc.lang=scala -Dpolyconc.suitePrefix=ScalaSuite}, so its lines say {@code
+ * "lang": "scala"} and suite S is the class {@code ScalaSuiteS}.
  */
 public final class Bench {
+  /** The language the lines name. */
+  static final String LANG = System.getProperty("polyconc.lang", "java");
+
+  /** Suite S is the class PREFIX + S of this package. */
+  static final String PREFIX = System.getProperty("polyconc.suitePrefix", "Suite");
+
   static final String USAGE =
       "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--ops K] [--threads T]"
           + " [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--work I]"
@@ -78,7 +88,27 @@ public final class Bench {
       String paramsJson,
       long ops,
       long want,
-      Run run) {}
+      Run run,
+      Extra extra) {
+    Case(
+        String workload,
+        String impl,
+        String kind,
+        String label,
+        String unit,
+        String paramsJson,
+        long ops,
+        long want,
+        Run run) {
+      this(workload, impl, kind, label, unit, paramsJson, ops, want, run, null);
+    }
+  }
+
+  /** What a line adds after its figures (X3's memory per task), measured once after the runs. */
+  interface Extra {
+    /** JSON members without braces, e.g. {@code "rss_per_task_b": 1.0, "vm_per_task_b": 2.0}. */
+    String json() throws CheckFailed, InterruptedException;
+  }
 
   /** A run whose result was not the expected one. */
   static final class CheckFailed extends Exception {
@@ -137,7 +167,7 @@ public final class Bench {
       Suite suite = suites.apply(suiteId);
       if (suite == null) {
         throw new IllegalArgumentException(
-            "suite " + suiteId + " is not implemented in Java (no class Suite" + suiteId + ")");
+            "suite " + suiteId + " is not implemented here (no class " + PREFIX + suiteId + ")");
       }
       Params params =
           new Params(
@@ -214,7 +244,7 @@ public final class Bench {
     }
     try {
       return (Suite)
-          Class.forName(Bench.class.getPackageName() + ".Suite" + id)
+          Class.forName(Bench.class.getPackageName() + "." + PREFIX + id)
               .getDeclaredConstructor()
               .newInstance();
     } catch (ClassNotFoundException e) {
@@ -230,6 +260,9 @@ public final class Bench {
 
   /** Runs the benchmark; returns the exit status: 0, 1 after a failed run, 2 for bad flags. */
   static int run(String[] args, PrintStream out, PrintStream err, Function<String, Suite> suites) {
+    if (args.length == 4 && args[0].equals("--x3-child") && args[2].equals("--parked")) {
+      return Memory.child(suites.apply("X"), args[1], args[3], out, err);
+    }
     Options options;
     try {
       options = Options.parse(args, suites);
@@ -361,7 +394,9 @@ public final class Bench {
         + options.suiteId()
         + "\", \"workload\": \""
         + c.workload()
-        + "\", \"lang\": \"java\", \"impl\": \""
+        + "\", \"lang\": \""
+        + LANG
+        + "\", \"impl\": \""
         + c.impl()
         + "\", \"via\": \"native\", \"kind\": \""
         + c.kind()
@@ -380,6 +415,7 @@ public final class Bench {
         + (windowed
             ? String.format(Locale.ROOT, ", \"fairness\": %.2f", median(fairness))
             : "")
+        + (c.extra() != null ? ", " + c.extra().json() : "")
         + ", \"ctx_switches\": "
         + (switchesKnown ? Long.toString(switches / n) : "null")
         + ", \"max_rss_kb\": "
@@ -398,7 +434,10 @@ public final class Bench {
       return new Host(
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("os.name").toLowerCase(Locale.ROOT),
-          "java " + Runtime.version());
+          LANG.equals("java")
+              ? "java " + Runtime.version()
+              : LANG + " " + System.getProperty("polyconc.langVersion", "?") + " on java "
+                  + Runtime.version());
     }
 
     String json() {

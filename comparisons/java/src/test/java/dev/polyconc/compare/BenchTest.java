@@ -219,7 +219,7 @@ class BenchTest {
     List<Case> cases =
         List.of(
             new Case(new String[] {"--messages", "10"}, "--suite is required"),
-            new Case(new String[] {"--suite", "X"}, "suite X is not implemented in Java"),
+            new Case(new String[] {"--suite", "Y"}, "suite Y is not implemented here (no class SuiteY)"),
             new Case(new String[] {"--suite", "L", "--ops", "1000"}, "--threads: need"),
             new Case(new String[] {"--suite", "C"}, "at least 10"),
             new Case(new String[] {"--suite", "C", "--threads", "2,x"}, "wants an integer"),

@@ -1,0 +1,164 @@
+"""Suite F (futures and promises) of comparisons/WORKLOADS.md, in Python.
+
+concurrent.futures (a ThreadPoolExecutor of cores workers, executor "fixed")
+on F2 and F3, and asyncio's futures and tasks (the event loop, executor
+"runtime") on F1-F3. concurrent.futures has no map/then, so it has no F1
+chain. polyconc's Python module has no futures yet, so no `core` rows. The
+harness (harness.py) times them and prints the lines.
+"""
+
+import asyncio
+import concurrent.futures as cf
+import os
+import threading
+import time
+from functools import partial
+
+from harness import Config
+
+WORKLOADS = ("F1", "F2", "F3")
+STAGES = 1000
+UNITS = {"F1": "ns/stage", "F2": "ns/task", "F3": "ns/roundtrip"}
+
+
+class Impl:
+    def __init__(self, name, executor, runs):
+        self.name, self.via, self.kind = name, "native", "future"
+        self.executor, self.runs = executor, runs  # runs: workload -> run(n)
+
+
+def check(args) -> str | None:
+    if args.tasks < 10:
+        return "--tasks must be at least 10 (F3 does tasks/10 round trips)"
+    return None
+
+
+def timed(body) -> tuple[int, int]:
+    start = time.perf_counter_ns()
+    result = body()
+    return time.perf_counter_ns() - start, result
+
+
+def pool_fanout(n: int) -> tuple[int, int]:
+    with cf.ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        return timed(
+            lambda: sum(f.result() for f in [pool.submit(int, i) for i in range(1, n + 1)])
+        )
+
+
+def pool_handoff(r: int) -> tuple[int, int]:
+    """The main thread and one pool thread pass a counter through a fresh
+    Future per hop; each side adds 1."""
+    inbox: list[cf.Future] = [cf.Future()]
+    ready = threading.Event()
+
+    def other():
+        box = inbox[0]
+        ready.set()
+        for _ in range(r):
+            value, reply = box.result()
+            box = cf.Future()
+            reply.set_result((value + 1, box))
+
+    def main() -> int:
+        box, value = inbox[0], 0
+        for _ in range(r):
+            reply = cf.Future()
+            box.set_result((value, reply))
+            value, box = reply.result()
+            value += 1
+        return value
+
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:
+        done = pool.submit(other)
+        ready.wait()
+        out = timed(main)
+        done.result()
+    return out
+
+
+async def _chain(loop) -> int:
+    """One chain of STAGES futures, each completed by its predecessor's
+    callback with its value plus one."""
+    first = loop.create_future()
+    last = first
+    for _ in range(STAGES):
+        nxt = loop.create_future()
+        last.add_done_callback(lambda f, nxt=nxt: nxt.set_result(f.result() + 1))
+        last = nxt
+    first.set_result(0)
+    return await last
+
+
+def asyncio_chain(chains: int) -> tuple[int, int]:
+    async def main():
+        loop = asyncio.get_running_loop()
+        return sum([await _chain(loop) for _ in range(chains)])
+
+    return timed(lambda: asyncio.run(main()))
+
+
+def asyncio_fanout(n: int) -> tuple[int, int]:
+    async def task(i):
+        return i
+
+    async def main():
+        return sum(await asyncio.gather(*(task(i) for i in range(1, n + 1))))
+
+    return timed(lambda: asyncio.run(main()))
+
+
+def asyncio_handoff(r: int) -> tuple[int, int]:
+    async def main():
+        loop = asyncio.get_running_loop()
+        inbox = [loop.create_future()]
+
+        async def other():
+            box = inbox[0]
+            for _ in range(r):
+                value, reply = await box
+                box = loop.create_future()
+                reply.set_result((value + 1, box))
+
+        peer = asyncio.create_task(other())
+        box, value = inbox[0], 0
+        for _ in range(r):
+            reply = loop.create_future()
+            box.set_result((value, reply))
+            value, box = await reply
+            value += 1
+        await peer
+        return value
+
+    return timed(lambda: asyncio.run(main()))
+
+
+def impls() -> list[Impl]:
+    return [
+        Impl("concurrent.futures", "fixed", {"F2": pool_fanout, "F3": pool_handoff}),
+        Impl(
+            "asyncio",
+            "runtime",
+            {"F1": asyncio_chain, "F2": asyncio_fanout, "F3": asyncio_handoff},
+        ),
+    ]
+
+
+def configurations(impls, workloads, args):
+    n = args.tasks
+    chains, r = max(n // STAGES, 1), n // 10
+    for w in workloads:
+        for impl in impls:
+            if w not in impl.runs:
+                continue
+            params = {"executor": impl.executor}
+            if w == "F1":
+                params |= {"tasks": n, "chains": chains, "stages": STAGES}
+                run, want, ops = partial(impl.runs[w], chains), chains * STAGES, chains * STAGES
+            elif w == "F2":
+                params["tasks"] = n
+                run, want, ops = partial(impl.runs[w], n), n * (n + 1) // 2, n
+            else:
+                params["round_trips"] = r
+                run, want, ops = partial(impl.runs[w], r), 2 * r, r
+            yield Config(w, impl, params, UNITS[w], run, want, ops)

@@ -1,0 +1,119 @@
+"""Suites F and X: the spec's parts, the line checks, and the claims, whose
+verdicts come from the figures (two fixed result files with opposite outcomes)."""
+
+import json
+
+import pytest
+
+from conftest import COMPARISONS, section, verdicts
+from runner import report, suites
+from runner.schema import validate
+
+FIXTURES = COMPARISONS / "tests" / "fixtures"
+CLAIMS = ("Fa", "Xa", "Xb", "Xc")
+
+
+def fixture_lines(name):
+    return [json.loads(t) for t in (FIXTURES / name).read_text().splitlines()]
+
+
+def test_suites_f_and_x_come_from_workloads_md():
+    reg = suites.default()
+    f, x = reg["F"], reg["X"]
+    assert list(f.spec.workloads) == ["F1", "F2", "F3"] and f.spec.params == ("N",)
+    assert list(x.spec.workloads) == ["X1", "X2", "X3"] and x.spec.params == ("N", "W", "D", "Q")
+    assert set(x.spec.kinds) == {
+        "pool",
+        "thread-per-request",
+        "blocking-pool",
+        "callback-pool",
+        "green",
+        "promise",
+    }
+    xa = x.spec.claims["Xa"].rule
+    assert (xa.op, xa.threshold, xa.op2, xa.threshold2) == ("<=", 1.05, ">=", 1.6)
+    assert str(x.spec.claims["Xc"].rule) == "ratio >= 10.00 and ratio2 > 1.00"
+
+
+def test_the_fixed_lines_are_valid():
+    for name in ("claims_fx_held.jsonl", "claims_fx_not_held.jsonl"):
+        for line in fixture_lines(name):
+            assert validate(line) == [], line
+
+
+@pytest.mark.parametrize(
+    "workload, edit, message",
+    [
+        ("F1", lambda ln: ln["params"].update(executor="pool"), "params.executor must be one of"),
+        ("X3", lambda ln: ln.pop("vm_per_task_b"), "X3 lines must carry vm_per_task_b"),
+        ("X3", lambda ln: ln.update(rss_per_task_b=-1), "X3 lines must carry rss_per_task_b"),
+        ("X1", lambda ln: ln["params"].pop("workers"), "params.workers must be a positive integer"),
+        ("X1", lambda ln: ln.update(vm_per_task_b=1.0), "only X3 lines carry vm_per_task_b"),
+    ],
+)
+def test_bad_lines_say_why(workload, edit, message):
+    lines = fixture_lines("claims_fx_held.jsonl")
+    line = next(ln for ln in lines if ln["workload"] == workload)
+    edit(line)
+    assert any(message in p for p in validate(line)), validate(line)
+
+
+def test_verdicts_flip_with_the_figures(tmp_path):
+    held = report.write_report(FIXTURES / "claims_fx_held.jsonl", tmp_path / "a").read_text()
+    not_held = report.write_report(FIXTURES / "claims_fx_not_held.jsonl", tmp_path / "b")
+    assert verdicts(held, CLAIMS) == {
+        "Fa": "**Held** (3 of 3)",
+        "Xa": "**Held** (1 of 1)",
+        "Xb": "**Held** (1 of 1)",
+        "Xc": "**Held** (1 of 1)",
+    }
+    assert verdicts(not_held.read_text(), CLAIMS) == {
+        "Fa": "**Did not hold** (0 of 3)",
+        "Xa": "**Did not hold** (0 of 1)",
+        "Xb": "**Did not hold** (0 of 1)",
+        "Xc": "**Did not hold** (0 of 1)",
+    }
+
+
+def test_claim_rows_name_their_figures(tmp_path):
+    text = report.write_report(FIXTURES / "claims_fx_held.jsonl", tmp_path).read_text()
+    # Java's fixed-pool future at 50 against Scala's best (fixed, 100); the
+    # Go channel is not a future and has no row.
+    fa = section(text, "#### Fa:")
+    assert (
+        "| F3 | java | CompletableFuture | native | 50.0 (fixed) | 100 (Promise, fixed) | 0.50× |"
+        in fa
+    )
+    assert "| go |" not in fa
+    xa = section(text, "#### Xa:")
+    assert (
+        "| java | ThreadPoolExecutor | native | 2 | 200 | 100 | 100 (W = 2) | 1.00× | 2.00× |" in xa
+    )
+    xb = section(text, "#### Xb:")
+    assert "| 1,000 | 100 | 400 | 20 | 10.00× | 20.00× |" in xb
+    assert "thread-per-request" not in xb  # neither the blocking pool nor non-blocking
+    xc = section(text, "#### Xc:")
+    assert "| 100.00× | 10.00× |" in xc
+
+
+def test_x1_is_a_line_chart_and_x3_shows_memory(tmp_path):
+    text = report.write_report(FIXTURES / "claims_fx_held.jsonl", tmp_path).read_text()
+    assert (
+        "| java | ThreadPoolExecutor | native | 200 | **200 (1.00×)**, 10 cs "
+        "| **100 (1.00×)**, 20 cs |" in text
+    )
+    assert "| java | platform-threads | native | 1,000 | 12,000 | 1,000,000 | 50 |" in text
+    for w in ("F1", "F2", "F3", "X1", "X2", "X3"):
+        assert (tmp_path / f"{w}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_claim_without_its_rows_says_so(tmp_path):
+    only_go = tmp_path / "r.jsonl"
+    go = [ln for ln in fixture_lines("claims_fx_held.jsonl") if ln["lang"] == "go"]
+    only_go.write_text("".join(json.dumps(ln) + "\n" for ln in go))
+    (tmp_path / "r.meta.json").write_text(
+        json.dumps({"suites": {s: {"params": [], "duration_s": 0} for s in "FX"}})
+    )
+    text = report.write_report(only_go, tmp_path / "out").read_text()
+    for c in CLAIMS:
+        assert "**No data**" in section(text, f"#### {c}:")
