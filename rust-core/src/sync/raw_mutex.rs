@@ -262,6 +262,10 @@ impl RawMutex {
     /// });
     /// assert!(!m.is_locked());
     /// ```
+    // Inlined across crates, as `lock` and `try_lock` are: a binding's
+    // uncontended lock/unlock pair is then two CASes, the slow paths
+    // staying out of line (`#[cold]`).
+    #[inline]
     pub fn unlock(&self) -> Result<(), NotLocked> {
         let mut state = self.state.load(Ordering::Relaxed);
         while state == LOCKED {
