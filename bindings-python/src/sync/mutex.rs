@@ -1,9 +1,11 @@
 //! `polyconc.Mutex`: `threading.Lock` over the core's `RawMutex`.
 
-use polyconc::sync::{RawLockFuture, RawMutex};
+use std::sync::Arc;
+
+use polyconc::sync::{OwnedRawLockFuture, RawMutex};
 use pyo3::prelude::*;
 
-use crate::aio::{self, awaitable_op, lent, Awaitable};
+use crate::aio::{self, awaitable_op, Awaitable};
 use crate::errors::ToPyErr;
 use crate::wait::{acquire_wait, deadline_of, wait_on, Blocking};
 use crate::Obj;
@@ -13,10 +15,11 @@ use crate::Obj;
 /// interrupted, timed-out or cancelled acquire holds nothing.
 #[pyclass(frozen, weakref, name = "Mutex", module = "polyconc")]
 pub(crate) struct PyMutex {
-    pub(crate) raw: RawMutex,
+    /// Shared with the pending `acquire_async` ops, which own their futures.
+    pub(crate) raw: Arc<RawMutex>,
 }
 
-impl Awaitable for RawLockFuture<'static> {
+impl Awaitable for OwnedRawLockFuture {
     fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
         Ok(None)
     }
@@ -29,7 +32,7 @@ impl Awaitable for RawLockFuture<'static> {
 
 awaitable_op!(
     /// A pending `Mutex.acquire_async`.
-    LockOp = "_LockOp" over RawLockFuture<'static>, on PyMutex
+    LockOp = "_LockOp" over OwnedRawLockFuture, on PyMutex
 );
 
 impl PyMutex {
@@ -56,7 +59,7 @@ impl PyMutex {
     #[new]
     fn new() -> Self {
         PyMutex {
-            raw: RawMutex::new(),
+            raw: Arc::new(RawMutex::new()),
         }
     }
 
@@ -94,8 +97,7 @@ impl PyMutex {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         deadline_of(timeout)?;
-        // SAFETY: the op holds `slf`, and drops the future first.
-        let fut = unsafe { lent(slf) }.raw.lock_async();
+        let fut = Arc::clone(&slf.get().raw).lock_owned_async();
         aio::acquire(slf.py(), LockOp::new(slf, fut), timeout)
     }
 

@@ -1,12 +1,14 @@
 //! `polyconc.Semaphore`: `threading.Semaphore` over the core's
 //! `Semaphore` (Java's), whose acquires take several permits at once.
 
-use polyconc::sync::{AcquireFuture, Semaphore};
+use std::sync::Arc;
+
+use polyconc::sync::{OwnedAcquireFuture, Semaphore};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::aio::{self, awaitable_op, lent, Awaitable};
+use crate::aio::{self, awaitable_op, Awaitable};
 use crate::errors::ToPyErr;
 use crate::wait::{deadline_of, wait_of, wait_on, Blocking};
 use crate::Obj;
@@ -14,10 +16,11 @@ use crate::Obj;
 /// A counting semaphore, as ``threading.Semaphore``.
 #[pyclass(frozen, weakref, name = "Semaphore", module = "polyconc")]
 pub(crate) struct PySemaphore {
-    sem: Semaphore,
+    /// Shared with the pending `acquire_async` ops, which own their futures.
+    sem: Arc<Semaphore>,
 }
 
-impl Awaitable for AcquireFuture<'static> {
+impl Awaitable for OwnedAcquireFuture {
     fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
         Ok(None)
     }
@@ -30,7 +33,7 @@ impl Awaitable for AcquireFuture<'static> {
 
 awaitable_op!(
     /// A pending `Semaphore.acquire_async`.
-    AcquireOp = "_AcquireOp" over AcquireFuture<'static>, on PySemaphore
+    AcquireOp = "_AcquireOp" over OwnedAcquireFuture, on PySemaphore
 );
 
 /// `permits`, checked: at least one.
@@ -55,7 +58,7 @@ impl PySemaphore {
         } else {
             Semaphore::new(value)
         };
-        Ok(PySemaphore { sem })
+        Ok(PySemaphore { sem: Arc::new(sem) })
     }
 
     /// Takes `permits` permits, all or none; see the stubs.
@@ -134,8 +137,7 @@ impl PySemaphore {
     ) -> PyResult<Bound<'py, PyAny>> {
         let n = permits_of(permits)?;
         deadline_of(timeout)?;
-        // SAFETY: the op holds `slf`, and drops the future first.
-        let fut = unsafe { lent(slf) }.sem.acquire_async(n);
+        let fut = Arc::clone(&slf.get().sem).acquire_owned_async(n);
         aio::acquire(slf.py(), AcquireOp::new(slf, fut), timeout)
     }
 

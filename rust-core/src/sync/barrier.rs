@@ -38,8 +38,11 @@ const BROKEN_FLAG: usize = 1 << (usize::BITS - 1);
 const TRIPPING: usize = 1 << (usize::BITS - 2);
 /// The state word's flag: a reset came while the action ran.
 const RESET_PENDING: usize = 1 << (usize::BITS - 3);
+/// The state word's flag: an abort came while the action ran (the later
+/// of a reset and an abort wins).
+const ABORT_PENDING: usize = 1 << (usize::BITS - 4);
 /// The state word's bits that count the parties arrived.
-const ARRIVED: usize = RESET_PENDING - 1;
+const ARRIVED: usize = ABORT_PENDING - 1;
 
 /// Java's `java.util.concurrent.CyclicBarrier`: `parties` threads (or
 /// tasks) wait for each other, then all go on together; then it is ready
@@ -51,11 +54,11 @@ const ARRIVED: usize = RESET_PENDING - 1;
 /// before any of the others is released; parties that come while it runs
 /// belong to the next generation, which starts once the action is over.
 ///
-/// A waiter that times out or is cancelled, or an action that panics,
-/// **breaks** the barrier: the waiter that timed out gets
-/// [`BarrierError::Timeout`], the thread that ran the action
-/// [`BarrierError::ActionPanicked`], and every other waiter, those waiting
-/// and those that come later, [`BarrierError::Broken`] until
+/// A waiter that times out or is cancelled, an action that panics, or an
+/// [`abort`](CyclicBarrier::abort) **breaks** the barrier: the waiter that
+/// timed out gets [`BarrierError::Timeout`], the thread that ran the
+/// action [`BarrierError::ActionPanicked`], and every other waiter, those
+/// waiting and those that come later, [`BarrierError::Broken`] until
 /// [`reset`](CyclicBarrier::reset).
 ///
 /// ```
@@ -287,13 +290,47 @@ impl CyclicBarrier {
         let mut q = self.waiters.lock();
         let s = self.state.load(Ordering::Relaxed);
         if s & TRIPPING != 0 {
-            self.state.store(s | RESET_PENDING, Ordering::Release);
+            self.state
+                .store(s & !ABORT_PENDING | RESET_PENDING, Ordering::Release);
             return;
         }
         let woken = release_all(&mut q, BROKEN);
         self.state.store(0, Ordering::Release);
         drop(q);
         wake(&woken);
+    }
+
+    /// Breaks the barrier without a waiting party (Python's
+    /// `threading.Barrier.abort`): every party waiting now and every later
+    /// one gets [`BarrierError::Broken`], until [`reset`](CyclicBarrier::reset).
+    /// A generation whose action is running has tripped already: its
+    /// parties go on, and the barrier is broken once the action is over
+    /// (unless a reset comes after the abort, before then).
+    ///
+    /// ```
+    /// use polyconc::sync::{BarrierError, CyclicBarrier};
+    /// let b = CyclicBarrier::new(2);
+    /// std::thread::scope(|s| {
+    ///     let waiting = s.spawn(|| b.wait());
+    ///     while b.number_waiting() == 0 {
+    ///         std::thread::yield_now();
+    ///     }
+    ///     b.abort();
+    ///     assert_eq!(waiting.join().unwrap(), Err(BarrierError::Broken));
+    /// });
+    /// assert_eq!(b.wait(), Err(BarrierError::Broken));
+    /// b.reset();
+    /// assert!(!b.is_broken());
+    /// ```
+    pub fn abort(&self) {
+        let q = self.waiters.lock();
+        let s = self.state.load(Ordering::Relaxed);
+        if s & TRIPPING != 0 {
+            self.state
+                .store(s & !RESET_PENDING | ABORT_PENDING, Ordering::Release);
+            return;
+        }
+        self.break_now(q);
     }
 
     /// Waits until all parties have arrived; returns this party's arrival
@@ -439,8 +476,9 @@ impl CyclicBarrier {
         };
         let woken = {
             let mut q = self.waiters.lock();
-            let reset = self.state.load(Ordering::Relaxed) & RESET_PENDING != 0;
-            let broken = !ran && !reset;
+            let s = self.state.load(Ordering::Relaxed);
+            let reset = s & RESET_PENDING != 0;
+            let broken = s & ABORT_PENDING != 0 || !ran && !reset;
             self.state
                 .store(if broken { BROKEN_FLAG } else { 0 }, Ordering::Release);
             release_all(&mut q, RETRY)
@@ -470,11 +508,16 @@ impl CyclicBarrier {
         }
         // Still waiting, so its generation has not tripped: no action runs.
         debug_assert_eq!(self.state.load(Ordering::Relaxed) & TRIPPING, 0);
+        self.break_now(q);
+        true
+    }
+
+    /// Breaks the barrier while no action runs: its waiters go, broken.
+    fn break_now(&self, mut q: Locked<'_, ()>) {
         let woken = release_all(&mut q, BROKEN);
         self.state.store(BROKEN_FLAG, Ordering::Release);
         drop(q);
         wake(&woken);
-        true
     }
 }
 

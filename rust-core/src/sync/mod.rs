@@ -39,12 +39,12 @@ mod waitgroup;
 pub use barrier::{BarrierError, BarrierWaitFuture, CyclicBarrier, InvalidParties};
 pub use condvar::{Condvar, WaitTimeoutResult};
 pub use latch::{CountDownLatch, LatchWaitFuture};
-pub use mutex::{Mutex, MutexGuard, MutexLockFuture};
+pub use mutex::{Mutex, MutexGuard, MutexLockFuture, OwnedMutexGuard, OwnedMutexLockFuture};
 pub use once::Once;
-pub use raw_mutex::{NotLocked, RawLockFuture, RawMutex};
+pub use raw_mutex::{NotLocked, OwnedRawLockFuture, RawLockFuture, RawMutex};
 pub use reentrant::{Condition, NotOwner, ReentrantLock};
 pub use rwlock::{RwLock, RwLockReadFuture, RwLockReadGuard, RwLockWriteFuture, RwLockWriteGuard};
-pub use semaphore::{AcquireFuture, PermitOverflow, Semaphore};
+pub use semaphore::{AcquireFuture, OwnedAcquireFuture, PermitOverflow, Semaphore};
 pub use spin::{SpinLock, SpinLockFuture, SpinLockGuard};
 pub use waitgroup::{NegativeCounter, WaitGroup, WaitGroupWaitFuture};
 

@@ -6,10 +6,11 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::raw_mutex::{RawLockFuture, RawMutex};
+use super::raw_mutex::{Acquiring, RawLockFuture, RawMutex};
 use crate::wait::{const_fn_unless_loom, Deadline, Wait};
 
 /// A mutual-exclusion lock protecting a `T`.
@@ -195,6 +196,33 @@ impl<T: ?Sized> Mutex<T> {
         }
     }
 
+    /// A future that locks the mutex and holds `self` meanwhile, so that
+    /// neither it nor its [`OwnedMutexGuard`] borrows anything (tokio's
+    /// `lock_owned`). Dropped before it is ready, it leaves the lock as it
+    /// was.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::Mutex;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let m = Arc::new(Mutex::new(1));
+    /// let mut guard = block_on(Arc::clone(&m).lock_owned_async());
+    /// *guard += 1;
+    /// std::thread::spawn(move || drop(guard)).join().unwrap();
+    /// assert_eq!(*m.lock(), 2);
+    /// ```
+    pub fn lock_owned_async(self: Arc<Self>) -> OwnedMutexLockFuture<T> {
+        OwnedMutexLockFuture {
+            mutex: Some(self),
+            acquiring: Acquiring::default(),
+        }
+    }
+
     /// The data, through the exclusive borrow (no locking needed).
     ///
     /// ```
@@ -313,5 +341,131 @@ impl<'a, T: ?Sized> Future for MutexLockFuture<'a, T> {
         Pin::new(&mut this.raw)
             .poll(cx)
             .map(|()| this.mutex.guard())
+    }
+}
+
+/// The lock of a [`Mutex`] held through an [`Arc`]: derefs to the data and
+/// unlocks on drop, like [`MutexGuard`], without borrowing; made by
+/// [`Mutex::lock_owned_async`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{Mutex, OwnedMutexGuard};
+/// fn is_static<G: Send + 'static>(_: &G) {}
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let waker = std::task::Waker::noop();
+/// #     let mut cx = std::task::Context::from_waker(&waker);
+/// #     let mut f = std::pin::pin!(f);
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+/// # }
+/// let m = Arc::new(Mutex::new(0));
+/// let guard: OwnedMutexGuard<i32> = block_on(Arc::clone(&m).lock_owned_async());
+/// is_static(&guard);
+/// assert!(m.try_lock().is_none());
+/// drop(guard);
+/// assert!(m.try_lock().is_some());
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedMutexGuard<T: ?Sized> {
+    mutex: Arc<Mutex<T>>,
+}
+
+impl<T: ?Sized> OwnedMutexGuard<T> {
+    /// The mutex this guard holds.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::Mutex;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let m = Arc::new(Mutex::new(0));
+    /// let guard = block_on(Arc::clone(&m).lock_owned_async());
+    /// assert!(Arc::ptr_eq(guard.mutex(), &m));
+    /// ```
+    pub fn mutex(&self) -> &Arc<Mutex<T>> {
+        &self.mutex
+    }
+}
+
+impl<T: ?Sized> Deref for OwnedMutexGuard<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock, so no `&mut T` exists elsewhere.
+        unsafe { &*self.mutex.data.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for OwnedMutexGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock, and `&mut self` makes this the
+        // only reference through it.
+        unsafe { &mut *self.mutex.data.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.mutex.raw.release();
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// Locks a [`Mutex`] held through an [`Arc`] when awaited; made by
+/// [`Mutex::lock_owned_async`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::Mutex;
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let fut = Arc::new(Mutex::new(0)).lock_owned_async();
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedMutexLockFuture<T: ?Sized> {
+    /// `None` once it has become the guard.
+    mutex: Option<Arc<Mutex<T>>>,
+    acquiring: Acquiring,
+}
+
+impl<T: ?Sized> fmt::Debug for OwnedMutexLockFuture<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedMutexLockFuture")
+            .field("ready", &self.mutex.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: ?Sized> Future for OwnedMutexLockFuture<T> {
+    type Output = OwnedMutexGuard<T>;
+
+    /// # Panics
+    /// If polled again after it was ready, as a future may.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let mutex = this.mutex.as_ref().expect("polled after it was ready");
+        match this.acquiring.poll(&mutex.raw, cx) {
+            Poll::Ready(()) => Poll::Ready(OwnedMutexGuard {
+                mutex: this.mutex.take().expect("checked above"),
+            }),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedMutexLockFuture<T> {
+    fn drop(&mut self) {
+        if let Some(mutex) = &self.mutex {
+            self.acquiring.cancel(&mutex.raw);
+        }
     }
 }

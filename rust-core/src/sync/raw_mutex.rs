@@ -215,8 +215,38 @@ impl RawMutex {
     pub fn lock_async(&self) -> RawLockFuture<'_> {
         RawLockFuture {
             mutex: self,
-            waiter: None,
-            patience: Patience::default(),
+            acquiring: Acquiring::default(),
+        }
+    }
+
+    /// A future that takes the lock and holds `self` meanwhile, so it
+    /// borrows nothing (tokio's `lock_owned`): what a binding keeps in a
+    /// pending operation object. Dropped before it is ready, it leaves the
+    /// lock as it was, as [`lock_async`](RawMutex::lock_async)'s does.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::RawMutex;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let m = Arc::new(RawMutex::new());
+    /// let fut = std::thread::spawn({
+    ///     let m = Arc::clone(&m);
+    ///     move || m.lock_owned_async()
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// block_on(fut);
+    /// assert_eq!(m.unlock(), Ok(()));
+    /// ```
+    pub fn lock_owned_async(self: std::sync::Arc<Self>) -> OwnedRawLockFuture {
+        OwnedRawLockFuture {
+            mutex: self,
+            acquiring: Acquiring::default(),
         }
     }
 
@@ -232,6 +262,10 @@ impl RawMutex {
     /// });
     /// assert!(!m.is_locked());
     /// ```
+    // Inlined across crates, as `lock` and `try_lock` are: a binding's
+    // uncontended lock/unlock pair is then two CASes, the slow paths
+    // staying out of line (`#[cold]`).
+    #[inline]
     pub fn unlock(&self) -> Result<(), NotLocked> {
         let mut state = self.state.load(Ordering::Relaxed);
         while state == LOCKED {
@@ -542,15 +576,88 @@ impl fmt::Debug for RawMutex {
 #[must_use = "futures do nothing unless awaited"]
 pub struct RawLockFuture<'a> {
     mutex: &'a RawMutex,
+    acquiring: Acquiring,
+}
+
+/// Takes a [`RawMutex`] when awaited, owning a handle to it; made by
+/// [`RawMutex::lock_owned_async`]. It borrows nothing, so a binding can
+/// keep it pending in an object of its own.
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{OwnedRawLockFuture, RawMutex};
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let m = Arc::new(RawMutex::new());
+/// let fut: OwnedRawLockFuture = Arc::clone(&m).lock_owned_async();
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedRawLockFuture {
+    mutex: std::sync::Arc<RawMutex>,
+    acquiring: Acquiring,
+}
+
+/// The state of a pending asynchronous lock, whoever holds the mutex.
+#[derive(Default)]
+pub(super) struct Acquiring {
     /// Queued, waiting to be handed the lock or told to retry.
     waiter: Option<Arc<Waiter>>,
     patience: Patience,
 }
 
+impl Acquiring {
+    /// Polls for `mutex`, which must be the same on every call.
+    pub(super) fn poll(&mut self, mutex: &RawMutex, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            if let Some(waiter) = &self.waiter {
+                if !waiter.poll_done(cx.waker()) {
+                    return Poll::Pending;
+                }
+                let case = waiter.claimed();
+                self.waiter = None;
+                if case == Some(HANDED) {
+                    return Poll::Ready(());
+                }
+                self.patience.lost();
+            }
+            if mutex.try_lock() {
+                return Poll::Ready(());
+            }
+            let waiter = Waiter::for_task(cx.waker());
+            if mutex.enqueue(&waiter, &mut self.patience).is_ok() {
+                self.waiter = Some(waiter);
+            }
+        }
+    }
+
+    /// Gives up: leaves the lock as it was before the first poll (a lock
+    /// handed over meanwhile is released, and so passed on).
+    pub(super) fn cancel(&mut self, mutex: &RawMutex) {
+        let Some(waiter) = self.waiter.take() else {
+            return;
+        };
+        match mutex.leave(&waiter) {
+            Ok(()) => {}
+            // Handed the lock it will not use: release it (to the next).
+            Err(HANDED) => mutex.release(),
+            // Woken to retry, which it will not: let the next one try.
+            Err(_) => {
+                if mutex.try_lock() {
+                    mutex.release();
+                }
+            }
+        }
+    }
+
+    fn is_queued(&self) -> bool {
+        self.waiter.is_some()
+    }
+}
+
 impl fmt::Debug for RawLockFuture<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawLockFuture")
-            .field("queued", &self.waiter.is_some())
+            .field("queued", &self.acquiring.is_queued())
             .finish_non_exhaustive()
     }
 }
@@ -560,45 +667,35 @@ impl Future for RawLockFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let mutex = this.mutex;
-        loop {
-            if let Some(waiter) = &this.waiter {
-                if !waiter.poll_done(cx.waker()) {
-                    return Poll::Pending;
-                }
-                let case = waiter.claimed();
-                this.waiter = None;
-                if case == Some(HANDED) {
-                    return Poll::Ready(());
-                }
-                this.patience.lost();
-            }
-            if mutex.try_lock() {
-                return Poll::Ready(());
-            }
-            let waiter = Waiter::for_task(cx.waker());
-            if mutex.enqueue(&waiter, &mut this.patience).is_ok() {
-                this.waiter = Some(waiter);
-            }
-        }
+        this.acquiring.poll(this.mutex, cx)
     }
 }
 
 impl Drop for RawLockFuture<'_> {
     fn drop(&mut self) {
-        let Some(waiter) = self.waiter.take() else {
-            return;
-        };
-        match self.mutex.leave(&waiter) {
-            Ok(()) => {}
-            // Handed the lock it will not use: release it (to the next).
-            Err(HANDED) => self.mutex.release(),
-            // Woken to retry, which it will not: let the next one try.
-            Err(_) => {
-                if self.mutex.try_lock() {
-                    self.mutex.release();
-                }
-            }
-        }
+        self.acquiring.cancel(self.mutex);
+    }
+}
+
+impl fmt::Debug for OwnedRawLockFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedRawLockFuture")
+            .field("queued", &self.acquiring.is_queued())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Future for OwnedRawLockFuture {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.acquiring.poll(&this.mutex, cx)
+    }
+}
+
+impl Drop for OwnedRawLockFuture {
+    fn drop(&mut self) {
+        self.acquiring.cancel(&self.mutex);
     }
 }

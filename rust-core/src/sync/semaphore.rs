@@ -227,8 +227,33 @@ impl Semaphore {
     pub fn acquire_async(&self, n: usize) -> AcquireFuture<'_> {
         AcquireFuture {
             semaphore: self,
-            n,
-            state: AcquireState::Start,
+            acquiring: Acquiring::new(n),
+        }
+    }
+
+    /// A future that takes `n` permits and holds `self` meanwhile, so it
+    /// borrows nothing (tokio's `acquire_many_owned`, without a permit
+    /// guard: permits are given back by [`release`](Semaphore::release), as
+    /// with [`acquire`](Semaphore::acquire)). Dropped before it is ready,
+    /// it leaves the count exactly as it was.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::Semaphore;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let s = Arc::new(Semaphore::new(3));
+    /// block_on(Arc::clone(&s).acquire_owned_async(2));
+    /// assert_eq!(s.available_permits(), 1);
+    /// ```
+    pub fn acquire_owned_async(self: std::sync::Arc<Self>, n: usize) -> OwnedAcquireFuture {
+        OwnedAcquireFuture {
+            semaphore: self,
+            acquiring: Acquiring::new(n),
         }
     }
 
@@ -432,6 +457,29 @@ impl std::fmt::Debug for Semaphore {
 #[must_use = "futures do nothing unless awaited"]
 pub struct AcquireFuture<'a> {
     semaphore: &'a Semaphore,
+    acquiring: Acquiring,
+}
+
+/// Takes permits when awaited, owning a handle to the semaphore; made by
+/// [`Semaphore::acquire_owned_async`]. It borrows nothing, so a binding can
+/// keep it pending in an object of its own.
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{OwnedAcquireFuture, Semaphore};
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let fut: OwnedAcquireFuture = Arc::new(Semaphore::new(1)).acquire_owned_async(1);
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedAcquireFuture {
+    semaphore: std::sync::Arc<Semaphore>,
+    acquiring: Acquiring,
+}
+
+/// A pending asynchronous acquire of `n` permits, whoever holds the
+/// semaphore.
+struct Acquiring {
     n: usize,
     state: AcquireState,
 }
@@ -442,25 +490,29 @@ enum AcquireState {
     Done,
 }
 
-impl Future for AcquireFuture<'_> {
-    type Output = ();
+impl Acquiring {
+    fn new(n: usize) -> Acquiring {
+        Acquiring {
+            n,
+            state: AcquireState::Start,
+        }
+    }
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        let s = this.semaphore;
-        match &this.state {
+    /// Polls for `s`, which must be the same on every call.
+    fn poll(&mut self, s: &Semaphore, cx: &mut Context<'_>) -> Poll<()> {
+        match &self.state {
             AcquireState::Start => {
-                if s.may_take() && s.take(this.n) {
-                    this.state = AcquireState::Done;
+                if s.may_take() && s.take(self.n) {
+                    self.state = AcquireState::Done;
                     return Poll::Ready(());
                 }
                 let waiter = Waiter::for_task(cx.waker());
-                match s.register(&waiter, this.n, Deadline::never()) {
+                match s.register(&waiter, self.n, Deadline::never()) {
                     Registered::Took => {}
                     Registered::GaveUp => unreachable!("a wait without a deadline"),
                     Registered::Queued if waiter.is_done() => {}
                     Registered::Queued => {
-                        this.state = AcquireState::Queued(waiter);
+                        self.state = AcquireState::Queued(waiter);
                         return Poll::Pending;
                     }
                 }
@@ -472,21 +524,59 @@ impl Future for AcquireFuture<'_> {
             }
             AcquireState::Done => panic!("AcquireFuture polled after it completed"),
         }
-        this.state = AcquireState::Done;
+        self.state = AcquireState::Done;
         Poll::Ready(())
+    }
+
+    /// Gives up, leaving the count as it was before the first poll.
+    fn cancel(&mut self, s: &Semaphore) {
+        let AcquireState::Queued(waiter) = &self.state else {
+            return;
+        };
+        if !s.leave(waiter) {
+            // Handed our permits, which nobody will use: give them back. They
+            // were counted before, so only a count others pushed to the very
+            // top since can refuse them, and then no permit is missed.
+            let _ = s.release(self.n);
+        }
+        self.state = AcquireState::Done;
+    }
+}
+
+impl Future for AcquireFuture<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.acquiring.poll(this.semaphore, cx)
     }
 }
 
 impl Drop for AcquireFuture<'_> {
     fn drop(&mut self) {
-        let AcquireState::Queued(waiter) = &self.state else {
-            return;
-        };
-        if !self.semaphore.leave(waiter) {
-            // Handed our permits, which nobody will use: give them back. They
-            // were counted before, so only a count others pushed to the very
-            // top since can refuse them, and then no permit is missed.
-            let _ = self.semaphore.release(self.n);
-        }
+        self.acquiring.cancel(self.semaphore);
+    }
+}
+
+impl Future for OwnedAcquireFuture {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.acquiring.poll(&this.semaphore, cx)
+    }
+}
+
+impl Drop for OwnedAcquireFuture {
+    fn drop(&mut self) {
+        self.acquiring.cancel(&self.semaphore);
+    }
+}
+
+impl std::fmt::Debug for OwnedAcquireFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnedAcquireFuture")
+            .field("permits", &self.acquiring.n)
+            .finish_non_exhaustive()
     }
 }
