@@ -267,6 +267,22 @@ where
     })
 }
 
+/// [`wait_on`] for a wait that only ends (a latch's or wait group's count
+/// reaching zero): `is_done` holding the GIL, then `fut`. Whether it ended
+/// before `timeout` passed.
+pub(crate) fn wait_done<F>(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    is_done: impl FnOnce() -> bool,
+    fut: impl FnOnce() -> F,
+) -> PyResult<bool>
+where
+    F: Future<Output = ()> + Unpin + Send,
+{
+    let done = wait_on(py, wait_of(timeout)?, || is_done().then_some(()), fut)?;
+    Ok(done.is_some())
+}
+
 /// Why a [`poll_until`] ended without an answer; either way the future
 /// comes back, still pending, for the caller to withdraw (a put's
 /// `cancel` says whether its element was delivered meanwhile).

@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::aio::{self, awaitable_op, lent, Awaitable};
-use crate::wait::{deadline_of, wait_of, wait_on};
+use crate::wait::{deadline_of, wait_done};
 use crate::Obj;
 
 /// Opens once counted down to zero, and stays open.
@@ -55,13 +55,12 @@ impl PyCountDownLatch {
     #[pyo3(signature = (timeout = None))]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
         let latch = &self.latch;
-        let open = wait_on(
+        wait_done(
             py,
-            wait_of(timeout)?,
-            || latch.wait_with(polyconc::Wait::Now).then_some(()),
+            timeout,
+            || latch.wait_with(polyconc::Wait::Now),
             || latch.wait_async(),
-        )?;
-        Ok(open.is_some())
+        )
     }
 
     #[pyo3(signature = (timeout = None))]

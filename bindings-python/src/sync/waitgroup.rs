@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use crate::aio::{self, awaitable_op, lent, Awaitable};
 use crate::errors::ToPyErr;
-use crate::wait::{deadline_of, wait_of, wait_on};
+use crate::wait::{deadline_of, wait_done};
 use crate::Obj;
 
 /// Waits for a counted group of tasks to be done.
@@ -63,13 +63,12 @@ impl PyWaitGroup {
     #[pyo3(signature = (timeout = None))]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
         let group = &self.group;
-        let zero = wait_on(
+        wait_done(
             py,
-            wait_of(timeout)?,
-            || group.wait_with(polyconc::Wait::Now).then_some(()),
+            timeout,
+            || group.wait_with(polyconc::Wait::Now),
             || group.wait_async(),
-        )?;
-        Ok(zero.is_some())
+        )
     }
 
     #[pyo3(signature = (timeout = None))]
