@@ -6,6 +6,7 @@ from pathlib import Path
 COMPARISONS = Path(__file__).resolve().parent.parent
 # `import runner` works whether pytest starts in comparisons/ or the repo root.
 sys.path.insert(0, str(COMPARISONS))
+FIXTURES = COMPARISONS / "tests" / "fixtures"
 
 
 def section(text, title):
@@ -19,6 +20,19 @@ def section(text, title):
 def verdicts(text, claims):
     """Each claim's verdict as the report writes it ("**Held** (2 of 2)")."""
     return {c: section(text, f"#### {c}:").split("\n\n")[3].split(" on this")[0] for c in claims}
+
+
+def assert_verdicts_flip(tmp_path, held, not_held, rows):
+    """The report of fixtures/`held` holds each claim of `rows` (claim -> its
+    number of rows) on all its rows, the report of fixtures/`not_held` on none."""
+    from runner import report  # here: runner is importable once sys.path has COMPARISONS
+
+    for name, verdict in (
+        (held, "**Held** ({n} of {n})"),
+        (not_held, "**Did not hold** (0 of {n})"),
+    ):
+        text = report.write_report(FIXTURES / name, tmp_path / name).read_text()
+        assert verdicts(text, rows) == {c: verdict.format(n=n) for c, n in rows.items()}
 
 
 def python_bench(*args, polyconc_dir=None):

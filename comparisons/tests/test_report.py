@@ -2,11 +2,9 @@ import shutil
 
 import pytest
 
-from conftest import COMPARISONS, section
+from conftest import COMPARISONS, FIXTURES, assert_verdicts_flip, section
 from conftest import verdicts as claim_verdicts
 from runner import report, suites
-
-FIXTURES = COMPARISONS / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -144,22 +142,12 @@ def verdicts(text):
 
 
 def test_verdicts_flip_with_the_figures(tmp_path):
-    held = report.write_report(FIXTURES / "claims_held.jsonl", tmp_path / "a").read_text()
-    not_held = report.write_report(FIXTURES / "claims_not_held.jsonl", tmp_path / "b").read_text()
-    assert verdicts(held) == {
-        "Ca": "**Held** (4 of 4)",
-        "Cb": "**Held** (2 of 2)",
-        "Cc": "**Held** (2 of 2)",
-        "Cd": "**Held** (2 of 2)",
-        "Ce": "**Held** (2 of 2)",
-    }
-    assert verdicts(not_held) == {
-        "Ca": "**Did not hold** (0 of 4)",
-        "Cb": "**Did not hold** (0 of 2)",
-        "Cc": "**Did not hold** (0 of 2)",
-        "Cd": "**Did not hold** (0 of 2)",
-        "Ce": "**Did not hold** (0 of 2)",
-    }
+    assert_verdicts_flip(
+        tmp_path,
+        "claims_held.jsonl",
+        "claims_not_held.jsonl",
+        {"Ca": 4, "Cb": 2, "Cc": 2, "Cd": 2, "Ce": 2},
+    )
 
 
 def test_verdicts_follow_the_rule_written_in_workloads_md(tmp_path):

@@ -5,11 +5,10 @@ import json
 
 import pytest
 
-from conftest import COMPARISONS, section, verdicts
+from conftest import FIXTURES, assert_verdicts_flip, section
 from runner import report, suites
 from runner.schema import validate
 
-FIXTURES = COMPARISONS / "tests" / "fixtures"
 CLAIMS = ("Fa", "Xa", "Xb", "Xc")
 
 
@@ -59,20 +58,12 @@ def test_bad_lines_say_why(workload, edit, message):
 
 
 def test_verdicts_flip_with_the_figures(tmp_path):
-    held = report.write_report(FIXTURES / "claims_fx_held.jsonl", tmp_path / "a").read_text()
-    not_held = report.write_report(FIXTURES / "claims_fx_not_held.jsonl", tmp_path / "b")
-    assert verdicts(held, CLAIMS) == {
-        "Fa": "**Held** (3 of 3)",
-        "Xa": "**Held** (1 of 1)",
-        "Xb": "**Held** (1 of 1)",
-        "Xc": "**Held** (1 of 1)",
-    }
-    assert verdicts(not_held.read_text(), CLAIMS) == {
-        "Fa": "**Did not hold** (0 of 3)",
-        "Xa": "**Did not hold** (0 of 1)",
-        "Xb": "**Did not hold** (0 of 1)",
-        "Xc": "**Did not hold** (0 of 1)",
-    }
+    assert_verdicts_flip(
+        tmp_path,
+        "claims_fx_held.jsonl",
+        "claims_fx_not_held.jsonl",
+        {"Fa": 3, "Xa": 1, "Xb": 1, "Xc": 1},
+    )
 
 
 def test_claim_rows_name_their_figures(tmp_path):
