@@ -22,19 +22,6 @@ def verdicts(text, claims):
     return {c: section(text, f"#### {c}:").split("\n\n")[3].split(" on this")[0] for c in claims}
 
 
-def assert_verdicts_flip(tmp_path, held, not_held, rows):
-    """The report of fixtures/`held` holds each claim of `rows` (claim -> its
-    number of rows) on all its rows, the report of fixtures/`not_held` on none."""
-    from runner import report  # here: runner is importable once sys.path has COMPARISONS
-
-    for name, verdict in (
-        (held, "**Held** ({n} of {n})"),
-        (not_held, "**Did not hold** (0 of {n})"),
-    ):
-        text = report.write_report(FIXTURES / name, tmp_path / name).read_text()
-        assert verdicts(text, rows) == {c: verdict.format(n=n) for c, n in rows.items()}
-
-
 def python_bench(*args, polyconc_dir=None):
     """Runs comparisons/python/bench.py with `args`; `polyconc_dir` (a folder of
     tests/) on PYTHONPATH stands in for polyconc."""

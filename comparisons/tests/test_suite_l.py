@@ -1,12 +1,12 @@
 """Suite L through the registry: its spec, its lines' checks, its report (tables,
-charts, fairness) and its claims, whose verdicts flip with the figures; and the
-Python program's suite_l.py."""
+charts, fairness) and its claims' rows (test_report.py checks that their verdicts
+flip with the figures); and the Python program's suite_l.py."""
 
 import json
 
 import pytest
 
-from conftest import COMPARISONS, FIXTURES, assert_verdicts_flip, python_bench, section
+from conftest import COMPARISONS, FIXTURES, python_bench, section
 from runner import report, suites
 from runner.claims import Rule
 from runner.schema import validate
@@ -88,15 +88,6 @@ def test_good_lines(good):
 def test_bad_lines_say_why(bad, message):
     problems = validate(bad)
     assert any(message in p for p in problems), problems
-
-
-def test_verdicts_flip_with_the_figures(tmp_path):
-    assert_verdicts_flip(
-        tmp_path,
-        "claims_l_held.jsonl",
-        "claims_l_not_held.jsonl",
-        {"La": 1, "Lb": 2, "Lc": 2, "Ld": 1},
-    )
 
 
 def test_claim_rows_name_their_figures(tmp_path):
