@@ -2,11 +2,9 @@ import shutil
 
 import pytest
 
-from conftest import COMPARISONS, section
+from conftest import COMPARISONS, FIXTURES, section
 from conftest import verdicts as claim_verdicts
 from runner import report, suites
-
-FIXTURES = COMPARISONS / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -143,23 +141,28 @@ def verdicts(text):
     return claim_verdicts(text, CLAIMS)
 
 
-def test_verdicts_flip_with_the_figures(tmp_path):
-    held = report.write_report(FIXTURES / "claims_held.jsonl", tmp_path / "a").read_text()
-    not_held = report.write_report(FIXTURES / "claims_not_held.jsonl", tmp_path / "b").read_text()
-    assert verdicts(held) == {
-        "Ca": "**Held** (4 of 4)",
-        "Cb": "**Held** (2 of 2)",
-        "Cc": "**Held** (2 of 2)",
-        "Cd": "**Held** (2 of 2)",
-        "Ce": "**Held** (2 of 2)",
-    }
-    assert verdicts(not_held) == {
-        "Ca": "**Did not hold** (0 of 4)",
-        "Cb": "**Did not hold** (0 of 2)",
-        "Cc": "**Did not hold** (0 of 2)",
-        "Cd": "**Did not hold** (0 of 2)",
-        "Ce": "**Did not hold** (0 of 2)",
-    }
+@pytest.mark.parametrize(
+    "held, not_held, rows",
+    [
+        (
+            "claims_held.jsonl",
+            "claims_not_held.jsonl",
+            {"Ca": 4, "Cb": 2, "Cc": 2, "Cd": 2, "Ce": 2},
+        ),
+        ("claims_l_held.jsonl", "claims_l_not_held.jsonl", {"La": 1, "Lb": 2, "Lc": 2, "Ld": 1}),
+        ("claims_fx_held.jsonl", "claims_fx_not_held.jsonl", {"Fa": 3, "Xa": 1, "Xb": 1, "Xc": 1}),
+    ],
+    ids=["C", "L", "FX"],
+)
+def test_verdicts_flip_with_the_figures(tmp_path, held, not_held, rows):
+    """The report of `held` holds each claim of `rows` (claim -> its number of
+    rows) on all its rows, the report of `not_held` on none."""
+    for name, verdict in (
+        (held, "**Held** ({n} of {n})"),
+        (not_held, "**Did not hold** (0 of {n})"),
+    ):
+        text = report.write_report(FIXTURES / name, tmp_path / name).read_text()
+        assert claim_verdicts(text, rows) == {c: verdict.format(n=n) for c, n in rows.items()}
 
 
 def test_verdicts_follow_the_rule_written_in_workloads_md(tmp_path):

@@ -1,17 +1,16 @@
 """Suite L through the registry: its spec, its lines' checks, its report (tables,
-charts, fairness) and its claims, whose verdicts flip with the figures; and the
-Python program's suite_l.py."""
+charts, fairness) and its claims' rows (test_report.py checks that their verdicts
+flip with the figures); and the Python program's suite_l.py."""
 
 import json
 
 import pytest
 
-from conftest import COMPARISONS, python_bench, section, verdicts
+from conftest import COMPARISONS, FIXTURES, python_bench, section
 from runner import report, suites
 from runner.claims import Rule
 from runner.schema import validate
 
-FIXTURES = COMPARISONS / "tests" / "fixtures"
 TEXT = (COMPARISONS / "WORKLOADS.md").read_text()
 CLAIMS = ("La", "Lb", "Lc", "Ld")
 
@@ -89,23 +88,6 @@ def test_good_lines(good):
 def test_bad_lines_say_why(bad, message):
     problems = validate(bad)
     assert any(message in p for p in problems), problems
-
-
-def test_verdicts_flip_with_the_figures(tmp_path):
-    held = report.write_report(FIXTURES / "claims_l_held.jsonl", tmp_path / "a").read_text()
-    not_held = report.write_report(FIXTURES / "claims_l_not_held.jsonl", tmp_path / "b").read_text()
-    assert verdicts(held, CLAIMS) == {
-        "La": "**Held** (1 of 1)",
-        "Lb": "**Held** (2 of 2)",
-        "Lc": "**Held** (2 of 2)",
-        "Ld": "**Held** (1 of 1)",
-    }
-    assert verdicts(not_held, CLAIMS) == {
-        "La": "**Did not hold** (0 of 1)",
-        "Lb": "**Did not hold** (0 of 2)",
-        "Lc": "**Did not hold** (0 of 2)",
-        "Ld": "**Did not hold** (0 of 1)",
-    }
 
 
 def test_claim_rows_name_their_figures(tmp_path):

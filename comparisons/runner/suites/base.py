@@ -4,6 +4,7 @@ runner's and report's part (Suite, one module per suite in this package)."""
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import LANGS
 from ..claims import Claim, ClaimSpec, Rule
@@ -82,6 +83,24 @@ class Suite:
         if claim_id not in self.spec.claims:
             raise SpecError(f"WORKLOADS.md's claims of suite {self.id} lack {claim_id}")
         return self.spec.claims[claim_id]
+
+
+def module_suite(suite_id: str, module: Mapping[str, Any], **optional: Any) -> Suite:
+    """The Suite of a suite module (its `globals()`), which defines the
+    functions under the fields' names and its units as `UNITS`; `optional`
+    sets the fields with defaults (cell_note, line_charts)."""
+    return Suite(
+        id=suite_id,
+        units=module["UNITS"],
+        check=module["check"],
+        config=module["config"],
+        config_order=module["config_order"],
+        config_label=module["config_label"],
+        columns=module["columns"],
+        bar_note=module["bar_note"],
+        claims=module["claims"],
+        **optional,
+    )
 
 
 def parse_spec(text: str, suite_id: str) -> Spec:

@@ -7,7 +7,7 @@ configuration is one executor (`global`, `fixed`, `runtime`).
 
 from ..claims import Claim, Row
 from ..fmt import fmt_ns, fmt_ratio
-from .base import Column, Data, RowKey, Suite, is_int, row_order
+from .base import Column, Data, RowKey, Suite, is_int, module_suite, row_order
 
 UNITS = {"F1": "ns/stage", "F2": "ns/task", "F3": "ns/roundtrip"}
 EXECUTORS = ("global", "fixed", "runtime")
@@ -103,14 +103,4 @@ def claims(suite: Suite, data: Data) -> list[Claim]:
     return [across_languages(suite, data)]
 
 
-SUITE = Suite(
-    id="F",
-    units=UNITS,
-    check=check,
-    config=config,
-    config_order=config_order,
-    config_label=config_label,
-    columns=columns,
-    bar_note=bar_note,
-    claims=claims,
-)
+SUITE = module_suite("F", globals())

@@ -17,6 +17,7 @@ from .base import (
     best,
     is_int,
     is_polyconc,
+    module_suite,
     python_note,
     row_order,
 )
@@ -300,14 +301,4 @@ def claims(suite: Suite, data: Data) -> list[Claim]:
     ]
 
 
-SUITE = Suite(
-    id="L",
-    units=UNITS,
-    check=check,
-    config=config,
-    config_order=config_order,
-    config_label=config_label,
-    columns=columns,
-    bar_note=bar_note,
-    claims=claims,
-)
+SUITE = module_suite("L", globals())

@@ -9,7 +9,7 @@ name.
 
 from ..claims import Claim, Row
 from ..fmt import fmt_ns, fmt_ratio
-from .base import Column, Data, RowKey, Suite, is_int, row_order
+from .base import Column, Data, RowKey, Suite, is_int, module_suite, row_order
 
 UNITS = {"X1": "ns/task", "X2": "ns/request", "X3": "ns/task"}
 ONE = "model"  # the one configuration of X2 and X3
@@ -250,16 +250,9 @@ def claims(suite: Suite, data: Data) -> list[Claim]:
     ]
 
 
-SUITE = Suite(
-    id="X",
-    units=UNITS,
-    check=check,
-    config=config,
-    config_order=config_order,
-    config_label=config_label,
-    columns=columns,
-    bar_note=bar_note,
-    claims=claims,
+SUITE = module_suite(
+    "X",
+    globals(),
     cell_note=cell_note,
     line_charts={"X1": "pool size W (workers), log scale"},
 )
