@@ -311,6 +311,38 @@ fn callback<F>(f: Option<F>, ctx: Ctx) -> Result<Callback<F>, Status> {
     })
 }
 
+/// The checked arguments of a combinator that chains a callback onto a
+/// future (`pc_future_map`, `pc_future_flat_map`, `pc_future_recover`).
+struct Chain<'a, F> {
+    f: &'a pc_future,
+    ec: &'a Executor,
+    call: Callback<F>,
+    out: ffi::Out<*mut pc_future>,
+}
+
+/// Checks a chaining combinator's arguments. The context is taken over
+/// first, so that it is freed on any error.
+///
+/// # Safety
+/// As `pc_future_map`.
+unsafe fn chain<'a, F>(
+    future: *const pc_future,
+    executor: *const pc_executor,
+    r#fn: Option<F>,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> Result<Chain<'a, F>, Status> {
+    let ctx = Ctx::new(ctx, ctx_free);
+    let (f, ec, out) = (handle(future)?, &handle(executor)?.ec, ffi::out(out)?);
+    Ok(Chain {
+        f,
+        ec,
+        call: callback(r#fn, ctx)?,
+        out,
+    })
+}
+
 /// Releases a future handle; NULL does nothing. The future itself goes on
 /// (its callbacks still run).
 ///
@@ -546,9 +578,7 @@ pub unsafe extern "C" fn pc_future_map(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let ctx = Ctx::new(ctx, ctx_free);
-        let (f, ec, out) = (handle(future)?, &handle(executor)?.ec, ffi::out(out)?);
-        let call = callback(r#fn, ctx)?;
+        let Chain { f, ec, call, out } = chain(future, executor, r#fn, ctx, ctx_free, out)?;
         let next = with_elem!(&f.fut, up => AnyFuture::new(out_elem_size, Map { up, ec, out_size: out_elem_size, call })?);
         out.write_handle(pc_future::new(next, out_elem_size));
         Ok(())
@@ -577,9 +607,7 @@ pub unsafe extern "C" fn pc_future_flat_map(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let ctx = Ctx::new(ctx, ctx_free);
-        let (f, ec, out) = (handle(future)?, &handle(executor)?.ec, ffi::out(out)?);
-        let call = callback(r#fn, ctx)?;
+        let Chain { f, ec, call, out } = chain(future, executor, r#fn, ctx, ctx_free, out)?;
         let next = with_elem!(&f.fut, up => AnyFuture::new(out_elem_size, FlatMap { up, ec, out_size: out_elem_size, call })?);
         out.write_handle(pc_future::new(next, out_elem_size));
         Ok(())
@@ -605,9 +633,7 @@ pub unsafe extern "C" fn pc_future_recover(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let ctx = Ctx::new(ctx, ctx_free);
-        let (f, ec, out) = (handle(future)?, &handle(executor)?.ec, ffi::out(out)?);
-        let call = callback(r#fn, ctx)?;
+        let Chain { f, ec, call, out } = chain(future, executor, r#fn, ctx, ctx_free, out)?;
         let size = f.elem_size;
         let next = map_elem!(&f.fut, up => up.recover_with(ec, move |e| {
             let (code, message) = (code_of(e), c_message(e));

@@ -404,6 +404,21 @@ pub unsafe extern "C" fn pc_queue_free(queue: *mut pc_queue) {
     boundary(|| free_handle(queue))
 }
 
+/// The queue behind `queue`, once it and the element buffer `elem` are
+/// checked: the opening `pc_queue_put`, `pc_queue_put_delayed` and
+/// `pc_queue_transfer` share.
+///
+/// # Safety
+/// As `pc_queue_put`.
+unsafe fn put_target<'a>(
+    queue: *const pc_queue,
+    elem: *const c_void,
+) -> Result<&'a Shared, Status> {
+    let s = &handle(queue)?.shared;
+    check_buf(elem, s.elem_size)?;
+    Ok(s)
+}
+
 /// Puts the `elem_size` bytes at `elem` (copied; NULL allowed only when
 /// `elem_size` is 0). `timeout_ns` 0 is Java's `offer` (inserts only if it
 /// can at once), `PC_FOREVER` is `put` (waits for room as long as it
@@ -427,8 +442,7 @@ pub unsafe extern "C" fn pc_queue_put(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let s = &handle(queue)?.shared;
-        check_buf(elem, s.elem_size)?;
+        let s = put_target(queue, elem)?;
         with_elem!(&s.queue, k => k.put(Elem::read(elem.cast(), s.elem_size)?, timeout_ns))
     })
 }
@@ -449,8 +463,7 @@ pub unsafe extern "C" fn pc_queue_put_delayed(
     delay_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let s = &handle(queue)?.shared;
-        check_buf(elem, s.elem_size)?;
+        let s = put_target(queue, elem)?;
         let due = Instant::now()
             .checked_add(Duration::from_nanos(delay_ns))
             .ok_or(Status::of(PC_INVALID_ARG))?;
@@ -482,8 +495,7 @@ pub unsafe extern "C" fn pc_queue_transfer(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let s = &handle(queue)?.shared;
-        check_buf(elem, s.elem_size)?;
+        let s = put_target(queue, elem)?;
         with_elem!(&s.queue, k => {
             let Kind::Transfer(q) = k else {
                 return Err(Status::of(PC_INVALID_ARG));
