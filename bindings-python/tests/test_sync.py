@@ -314,6 +314,34 @@ def test_barrier_reset_breaks_waiting_parties_out() -> None:
     assert errors == ["broken", "broken"] and not b.broken
 
 
+def test_barrier_abort_breaks_waiting_and_later_parties_until_reset() -> None:
+    # CPython's lock_tests.BarrierTests.test_abort, with polyconc's barrier.
+    b = CyclicBarrier(3)
+    errors: list[str] = []
+
+    def waiter() -> None:
+        try:
+            b.wait(HANG_GUARD)
+        except threading.BrokenBarrierError:
+            errors.append("broken")
+
+    threads = [threading.Thread(target=waiter) for _ in range(2)]
+    for t in threads:
+        t.start()
+    eventually(lambda: b.n_waiting == 2)
+    b.abort()
+    for t in threads:
+        t.join(HANG_GUARD)
+    assert errors == ["broken", "broken"] and b.broken
+    with pytest.raises(threading.BrokenBarrierError):
+        b.wait(HANG_GUARD)
+    b.reset()
+    assert not b.broken
+    arrived: list[int] = []
+    run_threads([lambda: arrived.append(b.wait(HANG_GUARD))] * 3)
+    assert sorted(arrived) == [0, 1, 2]
+
+
 def test_barrier_action_runs_once_per_round_and_its_exception_breaks_it() -> None:
     rounds: list[int] = []
     b = CyclicBarrier(3, action=lambda: rounds.append(b.n_waiting))

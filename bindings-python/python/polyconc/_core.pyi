@@ -632,6 +632,10 @@ class CyclicBarrier:
     def reset(self) -> None:
         """Breaks the parties waiting now out (BrokenBarrierError) and makes
         the barrier new again."""
+    def abort(self) -> None:
+        """Breaks the barrier, as ``threading.Barrier.abort``: the parties
+        waiting now and every later ``wait`` raise BrokenBarrierError until
+        ``reset``."""
     @property
     def parties(self) -> int: ...
     @property

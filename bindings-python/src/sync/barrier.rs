@@ -175,6 +175,13 @@ impl PyCyclicBarrier {
         self.barrier.reset();
     }
 
+    /// Breaks the barrier without a waiting party (`threading.Barrier.abort`):
+    /// every party waiting now and every later one raises
+    /// BrokenBarrierError until `reset`.
+    fn abort(&self) {
+        self.barrier.abort();
+    }
+
     #[getter]
     fn parties(&self) -> usize {
         self.barrier.parties()
