@@ -294,8 +294,9 @@ def test_barrier_timeout_breaks_it_with_brokenbarriererror() -> None:
         CyclicBarrier(0)
 
 
-def test_barrier_reset_breaks_waiting_parties_out() -> None:
-    b = CyclicBarrier(3)
+def break_two_waiting_parties(b: CyclicBarrier, breaker: str) -> list[str]:
+    """Two parties wait on ``b``; ``b.reset()`` or ``b.abort()`` breaks them
+    out. Returns what each waiter saw."""
     errors: list[str] = []
 
     def waiter() -> None:
@@ -308,31 +309,23 @@ def test_barrier_reset_breaks_waiting_parties_out() -> None:
     for t in threads:
         t.start()
     eventually(lambda: b.n_waiting == 2)
-    b.reset()
+    getattr(b, breaker)()
     for t in threads:
         t.join(HANG_GUARD)
-    assert errors == ["broken", "broken"] and not b.broken
+    return errors
+
+
+def test_barrier_reset_breaks_waiting_parties_out() -> None:
+    b = CyclicBarrier(3)
+    assert break_two_waiting_parties(b, "reset") == ["broken", "broken"]
+    assert not b.broken
 
 
 def test_barrier_abort_breaks_waiting_and_later_parties_until_reset() -> None:
     # CPython's lock_tests.BarrierTests.test_abort, with polyconc's barrier.
     b = CyclicBarrier(3)
-    errors: list[str] = []
-
-    def waiter() -> None:
-        try:
-            b.wait(HANG_GUARD)
-        except threading.BrokenBarrierError:
-            errors.append("broken")
-
-    threads = [threading.Thread(target=waiter) for _ in range(2)]
-    for t in threads:
-        t.start()
-    eventually(lambda: b.n_waiting == 2)
-    b.abort()
-    for t in threads:
-        t.join(HANG_GUARD)
-    assert errors == ["broken", "broken"] and b.broken
+    assert break_two_waiting_parties(b, "abort") == ["broken", "broken"]
+    assert b.broken
     with pytest.raises(threading.BrokenBarrierError):
         b.wait(HANG_GUARD)
     b.reset()
