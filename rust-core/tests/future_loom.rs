@@ -2,7 +2,9 @@
 //! couple of operations each): a completion racing callback registrations,
 //! `zip` with both sides completing at once, `first_completed_of` with
 //! simultaneous completions, a blocked `result` woken by a completion, and
-//! `flat_map`'s adoption of an inner future racing its completion. Each
+//! `flat_map`'s adoption of an inner future racing its completion, and a
+//! walk that compresses a two-hop link chain racing a completion through
+//! the same chain. Each
 //! model asserts that every callback runs exactly once and sees the value;
 //! loom itself fails a model in which a waiter sleeps forever.
 //!
@@ -118,6 +120,35 @@ fn flat_map_adoption_races_the_inner_completion() {
         f.on_complete(&parasitic(), counting(&count, 5));
         t.join().unwrap();
         assert_eq!(f.value().unwrap().as_ref().ok(), Some(&5));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// Nested `flat_map`s link `b` to `x` and then `x` to `y`: `b` is two hops
+/// from the root. A reader walking from `b` (which compresses `b`'s link)
+/// races the completion of `b`'s promise (which walks and may compress
+/// too): every handle sees the value, and the callback runs once.
+#[test]
+fn compression_races_a_completion_through_the_chain() {
+    loom::model(|| {
+        let (a, b, c) = (Promise::new(), Promise::<i32>::new(), Promise::new());
+        let b_future = b.future();
+        let x = a.future().flat_map(&parasitic(), move |_: &()| b_future);
+        let x_inner = x.clone();
+        let y = c.future().flat_map(&parasitic(), move |_: &()| x_inner);
+        a.success(()).unwrap();
+        c.success(()).unwrap();
+        let count = Arc::new(AtomicUsize::new(0));
+        y.on_complete(&parasitic(), counting(&count, 4));
+        let reader = {
+            let f = b.future();
+            thread::spawn(move || f.is_completed())
+        };
+        b.success(4).unwrap();
+        reader.join().unwrap();
+        for f in [b.future(), x, y] {
+            assert_eq!(f.value().unwrap().as_ref().ok(), Some(&4));
+        }
         assert_eq!(count.load(Ordering::SeqCst), 1);
     });
 }

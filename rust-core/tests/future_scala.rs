@@ -7,8 +7,9 @@
 //!
 //! Scala throws; here a failure is a value, and a Scala `throw` in a
 //! closure is a panic (which fails the future with a `Panicked` failure).
-//! Scala's `mapTo`, serialisation and `NonLocalReturnControl` scenarios
-//! have no Rust meaning and are left out.
+//! Scala's `mapTo` is `map_to`, a `TryFrom` conversion whose error stands
+//! for the `ClassCastException`. The serialisation and
+//! `NonLocalReturnControl` scenarios have no Rust meaning and are left out.
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
@@ -177,6 +178,7 @@ fn ft_const_failure_uses_no_context() {
     let same = |g: Option<&Failure>| assert!(g.unwrap().same_as(&e));
     same(f.zip(&f).value().unwrap().as_ref().err());
     same(f.flatten().value().unwrap().as_ref().err());
+    same(f.map_to::<Future<String>>().value().unwrap().as_ref().err());
     assert!(f.failure().value().unwrap().as_ref().unwrap().same_as(&e)); // scala/bug#10034
     f.foreach(&ec, |_| panic!("foreach should not have been called"));
     same(
@@ -246,6 +248,8 @@ fn ft_never() {
         never.and_then(&ec, |_| panic!()),
         never.transform(&ec, |_| -> Result<i32, Failure> { panic!() }),
         never.transform_with(&ec, |_| -> Future<i32> { panic!() }),
+        never.transform_both(&ec, |v| *v, Failure::clone),
+        never.map_to::<i32>(),
         never.zip_with(&ec, &never, |_, _| -> i32 { panic!() }),
     ];
     assert!(derived.iter().all(|f| !f.is_completed()));
@@ -328,6 +332,28 @@ fn ft_compose_with_for_comprehensions() {
         })
     });
     assert_eq!(future1.result(WAIT).unwrap(), "10-14");
+
+    // `mapTo[Int]` in the chain: a value that converts goes on; one that
+    // does not fails the chain (Scala: a ClassCastException for a String;
+    // here a TryFromIntError for a number out of `u8`'s range).
+    let future1 = future0.map_to::<u8>().flat_map(&ec(), |a| {
+        async_double(usize::from(*a)).flat_map(&ec(), |b| {
+            let b = b.clone();
+            async_double(7).map(&ec(), move |c| format!("{b}-{c}"))
+        })
+    });
+    assert_eq!(future1.result(WAIT).unwrap(), "10-14");
+    let future2 = future0.map_to::<u8>().flat_map(&ec(), |a| {
+        let a = usize::from(*a);
+        future(&ec(), move || a * 100)
+            .map_to::<u8>()
+            .flat_map(&ec(), |b| {
+                let b = *b;
+                async_double(7).map(&ec(), move |c| format!("{b}-{c}"))
+            })
+    });
+    let e = future2.result(WAIT).unwrap_err();
+    assert!(e.downcast_ref::<std::num::TryFromIntError>().is_some());
 }
 
 // FutureTests: "support pattern matching within a for-comprehension": a
@@ -449,6 +475,57 @@ fn ft_transform() {
         }
     });
     assert_eq!(err_message(&f4), "Expected3");
+}
+
+// Scala's two-function `transform(s, f)` has no scenario of its own in
+// FutureTests beyond "have a never member" (see `ft_never`): these are the
+// four "transform ..." scenarios above in that form, which maps a success
+// to a success and a failure to a failure, and fails with a panic of
+// either function.
+#[test]
+fn ft_transform_both() {
+    let upper = |s: &String| s.to_uppercase();
+    let keep = |e: &Failure| e.clone();
+    assert_eq!(
+        Future::successful("foo".to_owned())
+            .transform_both(&ec(), upper, keep)
+            .result(WAIT)
+            .unwrap(),
+        "FOO"
+    );
+    assert_eq!(
+        future(&ec(), || "bar".to_owned())
+            .transform_both(&ec(), upper, keep)
+            .result(WAIT)
+            .unwrap(),
+        "BAR"
+    );
+
+    let initial = Failure::msg("Initial");
+    let expected1 = Failure::msg("Expected1");
+    let (i, e1) = (initial.clone(), expected1.clone());
+    let f1 = Future::<String>::failed(initial.clone()).transform_both(&ec(), upper, move |e| {
+        if e.same_as(&i) {
+            e1
+        } else {
+            e.clone()
+        }
+    });
+    assert!(f1.result(WAIT).unwrap_err().same_as(&expected1));
+    let f2 = future(&ec(), || -> String { panic!("Initial2") }).transform_both(&ec(), upper, |e| {
+        Failure::msg(format!("{}, mapped", message(e)))
+    });
+    assert_eq!(err_message(&f2), "Initial2, mapped");
+
+    let f3 = future(&ec(), || "bar".to_owned()).transform_both(
+        &ec(),
+        |_| -> String { panic!("Expected3") },
+        keep,
+    );
+    assert_eq!(err_message(&f3), "Expected3");
+    let f4 = Future::<String>::failed(initial)
+        .transform_both(&ec(), upper, |_| -> Failure { panic!("Expected4") });
+    assert_eq!(err_message(&f4), "Expected4");
 }
 
 // FutureTests: "transformWith results", "transformWith failures",

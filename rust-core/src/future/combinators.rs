@@ -235,6 +235,68 @@ impl<T: Send + Sync + 'static> Future<T> {
         })
     }
 
+    /// Scala's two-function `transform(s, f)` (named apart from the
+    /// `Result`-based [`transform`](Self::transform)): a future of `s`
+    /// applied to the value, or failed with `f` applied to the failure.
+    /// Both run on `ec`, whichever applies; a panic in either fails the
+    /// future with it.
+    ///
+    /// ```
+    /// use polyconc::exec::parasitic;
+    /// use polyconc::future::{Failure, Future};
+    /// let ok = Future::successful(2).transform_both(&parasitic(), |v| v * 10, |e| e.clone());
+    /// assert_eq!(ok.value().unwrap().as_ref().ok(), Some(&20));
+    /// let failed = Future::<i32>::failed(Failure::msg("low"))
+    ///     .transform_both(&parasitic(), |v| v * 10, |e| Failure::msg(format!("{e}, wrapped")));
+    /// assert_eq!(failed.value().unwrap().as_ref().unwrap_err().to_string(), "low, wrapped");
+    /// ```
+    pub fn transform_both<S, E, FS, FF>(&self, ec: &E, s: FS, f: FF) -> Future<S>
+    where
+        S: Send + Sync + 'static,
+        E: ExecutionContext + Clone + 'static,
+        FS: FnOnce(&T) -> S + Send + 'static,
+        FF: FnOnce(&Failure) -> Failure + Send + 'static,
+    {
+        self.transform(ec, move |r| match r {
+            Ok(v) => Ok(s(v)),
+            Err(e) => Err(f(e)),
+        })
+    }
+
+    /// Scala's `mapTo[U]`, which casts the value and fails with a
+    /// `ClassCastException` where it is not a `U`. Rust has no cast between
+    /// arbitrary types; its checked conversion is [`TryFrom`], so this
+    /// converts a clone of the value with `U::try_from` and fails the
+    /// future with the conversion's error (`downcast_ref` gives it back:
+    /// a [`TryFromIntError`](std::num::TryFromIntError) for a number out of
+    /// range). As in Scala it takes no context: the conversion runs on
+    /// [`parasitic()`](crate::exec::parasitic), the thread that completes
+    /// the future; a failed future's is failed at once with its failure.
+    ///
+    /// ```
+    /// use std::num::TryFromIntError;
+    /// use polyconc::future::Future;
+    /// let fits = Future::successful(200u32).map_to::<u8>();
+    /// assert_eq!(fits.value().unwrap().as_ref().ok(), Some(&200));
+    /// let too_big = Future::successful(300u32).map_to::<u8>();
+    /// let e = too_big.value().unwrap().as_ref().unwrap_err();
+    /// assert!(e.downcast_ref::<TryFromIntError>().is_some());
+    /// ```
+    pub fn map_to<U>(&self) -> Future<U>
+    where
+        T: Clone,
+        U: TryFrom<T> + Send + Sync + 'static,
+        U::Error: std::error::Error + Send + Sync + 'static,
+    {
+        if let Some(e) = self.known_failure() {
+            return Future::failed(e.clone());
+        }
+        self.transform(&parasitic(), |r| match r {
+            Ok(v) => U::try_from(v.clone()).map_err(Failure::new),
+            Err(e) => Err(e.clone()),
+        })
+    }
+
     /// Runs `f` on the result, on `ec`, then completes the returned future
     /// with this future's result (whatever `f` did; its panic is reported
     /// to `ec`). Chained `and_then`s run in order.

@@ -37,12 +37,13 @@
 //! Combinators without a context (`zip`, `fallback_to`, `flatten`,
 //! `failure`, `first_completed_of`, `or_timeout`'s bookkeeping) do only
 //! constant work, on [`parasitic()`](crate::exec::parasitic): the thread
-//! that completes the future.
+//! that completes the future. [`Future::map_to`] (Scala's `mapTo`, which
+//! takes no context either) runs its conversion there too.
 //!
 //! # Panics
 //!
 //! A closure that computes a value (`map`, `flat_map`, `filter`, `collect`,
-//! `recover*`, `transform*`, [`future`]) fails its future with the panic
+//! `recover*`, `transform*`, `map_to`, [`future`]) fails its future with the panic
 //! as a [`Panicked`] failure. A side-effect callback (`and_then`,
 //! `on_complete`, `foreach`) has no future to fail: its panic is reported to
 //! the context ([`ExecutionContext::report`])

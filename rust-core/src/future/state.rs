@@ -7,16 +7,28 @@
 //!   nothing beyond the callback);
 //! - `CLAIMED`: one completer won and is writing the result;
 //! - `DONE`: the result is in the cell, never to change;
-//! - a pointer to a `Box<Future<T>>` tagged `LINK`: this promise has been
+//! - a pointer to a boxed [`Link`] tagged `LINK`: this promise has been
 //!   joined to another one (flat_map's adoption, Scala's `Link`); the other
 //!   one holds the callbacks and the result.
 //!
-//! Links are permanent: a link box lives as long as its owner, so a reader
-//! holding the owner may follow the chain without any reclamation scheme.
-//! Instead of Scala's later compression, a link is always made to the
-//! current root of the other promise, and an adopted inner future is linked
-//! to the outer one (not the other way), so the recursive `flat_map` loop
-//! keeps every link one hop long and holds only the outermost promise alive.
+//! A link is always made to the current root of the other promise, and an
+//! adopted inner future is linked to the outer one (not the other way), so
+//! the recursive `flat_map` loop keeps every link one hop long and holds
+//! only the outermost promise alive. A root that is linked later makes the
+//! chains that end at it one hop longer (nested `flat_map`s grow them
+//! backwards), so every walk to the root compresses its path, as Scala's
+//! `compressedRoot` does (scala/scala `concurrent/impl/Promise.scala`, PR
+//! 6610): the walk's first promise is relinked straight to the root, and
+//! the next walk from it takes one hop.
+//!
+//! Links are never freed before their owner: a reader holding the owner may
+//! follow the chain without any reclamation scheme, and a reference found
+//! through a link lives as long as the owner. A compression therefore keeps
+//! the link it replaced inside the new one, freed with the owner. Unlike
+//! Scala's, whose collector frees the promises a compression skips, it saves
+//! hops, not memory: the skipped promises stay alive as long as the owner
+//! (as they did before); memory stays flat in the `flat_map` loop because
+//! its links are one hop long from the start.
 //!
 //! Callbacks are pushed newest first and run oldest first: the completer owns
 //! the stack once it has swapped it out, and reverses it in place.
@@ -84,20 +96,60 @@ impl<T> Hook<T> {
     }
 }
 
+/// What a linked promise's word points to.
+struct Link<T> {
+    /// The promise this one is linked to: its root when the link was made.
+    to: Future<T>,
+    /// The link this one replaced when it was compressed, null if none: a
+    /// thread may still be following it, so it lives as long as the owner.
+    replaced: *mut Link<T>,
+}
+
+impl<T> Link<T> {
+    /// A new link box to `to`, leaked for the state word.
+    fn leak(to: Future<T>, replaced: *mut Link<T>) -> *mut Link<T> {
+        Box::into_raw(Box::new(Link { to, replaced }))
+    }
+}
+
+impl<T> Drop for Link<T> {
+    fn drop(&mut self) {
+        // Iterative: a promise compressed many times holds a list of links.
+        let mut old = std::mem::replace(&mut self.replaced, ptr::null_mut());
+        while !old.is_null() {
+            // SAFETY: a replaced link is owned by the link that replaced it,
+            // which is being dropped with its owner, the last to read it.
+            let mut link = unsafe { Box::from_raw(old) };
+            old = std::mem::replace(&mut link.replaced, ptr::null_mut());
+        }
+    }
+}
+
 enum Raw<T> {
     Pending(*const Hook<T>),
     Claimed,
     Done,
-    Link(*const Future<T>),
+    Link(*mut Link<T>),
 }
 
 fn decode<T>(word: usize) -> Raw<T> {
     match word {
         DONE => Raw::Done,
         CLAIMED => Raw::Claimed,
-        w if w & TAGS == LINK => Raw::Link((w & !TAGS) as *const Future<T>),
+        w if w & TAGS == LINK => Raw::Link((w & !TAGS) as *mut Link<T>),
         w => Raw::Pending(w as *const Hook<T>),
     }
+}
+
+/// The future a link leads to.
+///
+/// # Safety
+/// `link` was read from the state word of a core that outlives `'a` (a
+/// link lives as long as its owner: see the module docs).
+unsafe fn follow<'a, T>(link: *mut Link<T>) -> &'a Future<T> {
+    // SAFETY: the caller's contract; only `to` is borrowed, never the whole
+    // link, whose `replaced` its owner's compression writes.
+    unsafe { &(*link).to }
 }
 
 impl<T> Core<T> {
@@ -134,9 +186,9 @@ impl<T> Drop for Core<T> {
             // SAFETY: DONE means the result was written; we are its last owner.
             Raw::Done => unsafe { self.result.get_mut().assume_init_drop() },
             Raw::Pending(head) => release_hooks(head),
-            // SAFETY: the link box was leaked into the word by `adopt` and is
-            // owned by this core alone.
-            Raw::Link(link) => drop(unsafe { Box::from_raw(link as *mut Future<T>) }),
+            // SAFETY: the link box was leaked into the word by `adopt` or a
+            // compression and is owned by this core alone.
+            Raw::Link(link) => drop(unsafe { Box::from_raw(link) }),
             // A completer holds a reference while it has the claim.
             Raw::Claimed => {}
         }
@@ -151,17 +203,63 @@ fn same<T: Send + Sync + 'static>(a: &Future<T>, b: &Future<T>) -> bool {
 impl<T: Send + Sync + 'static> Future<T> {
     /// The future that holds the state this one is linked to (itself when
     /// not linked). Lives as long as `self`: each link box lives as long as
-    /// the promise that owns it.
+    /// the promise that owns it. A walk of more than one hop relinks `self`
+    /// straight to the root it found (Scala's `compressedRoot`).
     pub(crate) fn root(&self) -> &Future<T> {
-        let mut f = self;
-        loop {
-            match f.core().load().1 {
-                // SAFETY: a link box is never freed before its owner (see the
-                // module docs), and its owner is borrowed for as long as `f`.
-                Raw::Link(next) => f = unsafe { &*next },
-                _ => return f,
-            }
+        let (word, Raw::Link(first)) = self.core().load() else {
+            return self;
+        };
+        // SAFETY: a link box is never freed before its owner (see the module
+        // docs), and each owner is borrowed for as long as `self`.
+        let mut f = unsafe { follow(first) };
+        let mut hops = 1;
+        while let Raw::Link(next) = f.core().load().1 {
+            // SAFETY: as above.
+            f = unsafe { follow(next) };
+            hops += 1;
         }
+        if hops > 1 {
+            self.compress(word, first, f);
+        }
+        f
+    }
+
+    /// Relinks `self`, whose word `word` links it through `first`, straight
+    /// to `root`; the old link moves into the new one. Nothing changes if
+    /// the word changed meanwhile: another walk compressed it first (or the
+    /// root was found later along the same chain).
+    fn compress(&self, word: usize, first: *mut Link<T>, root: &Future<T>) {
+        let link = Link::leak(root.clone(), first);
+        if self
+            .core()
+            .state
+            .compare_exchange(
+                word,
+                link as usize | LINK,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            )
+            .is_err()
+        {
+            // SAFETY: never published: the box is ours. `first` is not: it
+            // stays where it is.
+            let mut link = unsafe { Box::from_raw(link) };
+            link.replaced = ptr::null_mut();
+        }
+    }
+
+    /// How many links a walk from `self` to its root follows now, without
+    /// compressing (for the tests of compression).
+    #[cfg(test)]
+    pub(crate) fn hops(&self) -> usize {
+        let mut f = self;
+        let mut hops = 0;
+        while let Raw::Link(next) = f.core().load().1 {
+            // SAFETY: as in `root`.
+            f = unsafe { follow(next) };
+            hops += 1;
+        }
+        hops
     }
 
     /// The result, if completed.
@@ -187,8 +285,7 @@ impl<T: Send + Sync + 'static> Future<T> {
             let core = f.core();
             let (word, raw) = core.load();
             match raw {
-                // SAFETY: as in `root`.
-                Raw::Link(next) => f = unsafe { &*next },
+                Raw::Link(_) => f = f.root(),
                 Raw::Done => return Err(result),
                 Raw::Claimed => {
                     // Answer only once the winner's result is visible.
@@ -225,8 +322,7 @@ impl<T: Send + Sync + 'static> Future<T> {
             let core = f.core();
             let (word, raw) = core.load();
             match raw {
-                // SAFETY: as in `root`.
-                Raw::Link(next) => f = unsafe { &*next },
+                Raw::Link(_) => f = f.root(),
                 Raw::Done => {
                     // SAFETY: the caller owns the hooks. A failed attempt
                     // below may have linked the tail to a stack that is not
@@ -282,7 +378,7 @@ impl<T: Send + Sync + 'static> Future<T> {
                 Raw::Done => (outer, outer_word, root, outer_hooks),
                 Raw::Pending(head) => (root, word, outer, head),
             };
-            let link = Box::into_raw(Box::new(target.clone()));
+            let link = Link::leak(target.clone(), ptr::null_mut());
             if owner
                 .core()
                 .state
@@ -416,5 +512,66 @@ fn release_hooks<T>(head: *const Hook<T>) {
     {
         // SAFETY: queued above by the owner of the stack.
         unsafe { release(stack) };
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use crate::future::{Future, Promise};
+
+    /// A chain of promises linked backwards, each root linked to a newer
+    /// one (as nested `flat_map`s do): `N - 1` hops from the first. One
+    /// walk relinks the first straight to the root; after one walk from
+    /// each, every linked promise is one hop from the root.
+    #[test]
+    fn a_walk_compresses_a_chain_to_one_hop() {
+        const N: usize = 1000;
+        let promises: Vec<Promise<u32>> = (0..N).map(|_| Promise::new()).collect();
+        let futures: Vec<Future<u32>> = promises.iter().map(Promise::future).collect();
+        for i in 1..N {
+            futures[i].adopt(futures[i - 1].clone());
+        }
+        assert_eq!(futures[0].hops(), N - 1);
+
+        let root = futures[0].root();
+        assert!(std::ptr::eq(root.core(), futures[N - 1].core()));
+        assert_eq!(futures[0].hops(), 1);
+        assert_eq!(futures[1].hops(), N - 2); // only the walk's start moves
+
+        let after: Vec<usize> = futures
+            .iter()
+            .map(|f| {
+                f.root();
+                f.hops()
+            })
+            .collect();
+        assert!(after[..N - 1].iter().all(|&h| h == 1));
+        assert_eq!(after[N - 1], 0);
+
+        // Completing through the first completes them all.
+        promises[0].success(7).unwrap();
+        assert!(futures
+            .iter()
+            .all(|f| f.peek().and_then(|r| r.as_ref().ok()) == Some(&7)));
+        assert!(!promises[N - 1].try_success(8));
+    }
+
+    /// Completing and registering through a long chain compress it too.
+    #[test]
+    fn completion_and_registration_compress() {
+        let promises: Vec<Promise<u32>> = (0..4).map(|_| Promise::new()).collect();
+        let futures: Vec<Future<u32>> = promises.iter().map(Promise::future).collect();
+        for i in 1..4 {
+            futures[i].adopt(futures[i - 1].clone());
+        }
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let s = std::sync::Arc::clone(&seen);
+        futures[1].on_complete(&crate::exec::parasitic(), move |r| {
+            s.store(*r.as_ref().unwrap(), std::sync::atomic::Ordering::SeqCst)
+        });
+        assert_eq!(futures[1].hops(), 1);
+        promises[0].success(3).unwrap();
+        assert_eq!(futures[0].hops(), 1);
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 3);
     }
 }
