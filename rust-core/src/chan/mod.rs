@@ -29,11 +29,8 @@
 //! Blocked operations spin for a few microseconds, then park their thread;
 //! whoever completes an operation wakes exactly that thread.
 
-mod buffer;
 mod error;
 mod future;
-mod list;
-mod ring;
 mod select;
 mod state;
 
@@ -48,9 +45,10 @@ pub use error::{
 pub use future::{RecvFuture, SendFuture};
 pub use select::Select;
 
+use crate::buffer::UNBOUNDED;
 use crate::loom::Arc;
 use crate::wait::{Backoff, Deadline, Wait, Waiter};
-use state::{wake, Entry, Inner, UNBOUNDED};
+use state::{wake, Entry, Inner};
 
 /// Forgets, in a forked child process, every thread and task that was
 /// waiting on a channel when it called this: call it in the child right

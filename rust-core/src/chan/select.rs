@@ -16,12 +16,12 @@
 use std::cell::{Cell, UnsafeCell};
 use std::time::{Duration, Instant};
 
-use super::buffer::{Refused, Snapshot};
 use super::error::{
     RecvError, SelectTimeoutError, SendError, TryRecvError, TrySelectError, TrySendError,
 };
 use super::state::{wake, Entry, Inner, Side, Woken, BUSY_SPINS};
 use super::Chan;
+use crate::buffer::{Refused, Snapshot};
 use crate::loom::{fence, Arc, Ordering};
 use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
 

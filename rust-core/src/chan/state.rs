@@ -5,8 +5,8 @@
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
-use super::buffer::{Buffer, Refused};
 use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use crate::buffer::{Buffer, Refused};
 use crate::hooks::{count, Count};
 use crate::loom::{fence, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
 use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
@@ -236,9 +236,6 @@ impl<T> State<T> {
     }
 }
 
-/// The capacity of an unbounded channel.
-pub(crate) const UNBOUNDED: usize = usize::MAX;
-
 /// What a `Chan` handle points at. Aligned to a cache line so that the
 /// `Arc`'s counters sit in a line of their own, away from the hot fields.
 #[repr(C, align(64))]
@@ -249,7 +246,7 @@ pub(crate) struct Inner<T> {
     pub(crate) id: u64,
     /// Mirrors `state.closed` so `is_closed` needs no lock.
     closed: AtomicBool,
-    /// [`UNBOUNDED`] for an unbounded channel.
+    /// [`UNBOUNDED`](crate::buffer::UNBOUNDED) for an unbounded channel.
     pub(crate) cap: usize,
     /// The lock-free buffer; `None` for a rendezvous channel.
     pub(crate) buffer: Option<Buffer<T>>,
@@ -291,7 +288,10 @@ impl<T> Inner<T> {
                 handed: VecDeque::new(),
             }),
             cap,
-            buffer: Buffer::new(cap)?,
+            buffer: Buffer::new(cap).map_err(|slots| CapacityError {
+                capacity: cap,
+                slots,
+            })?,
             recv_waiting: AtomicUsize::new(0),
             send_waiting: AtomicUsize::new(0),
             closed: AtomicBool::new(false),

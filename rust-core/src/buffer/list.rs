@@ -21,8 +21,7 @@ use std::ptr;
 
 use crossbeam_utils::CachePadded;
 
-use super::buffer::{Refused, Snapshot};
-use super::state::UNBOUNDED;
+use super::{Refused, Snapshot, UNBOUNDED};
 use crate::hooks::{count, hook, Count, Point};
 use crate::loom::{yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
 use crate::wait::spin;

@@ -9,7 +9,7 @@
 
 use crossbeam_utils::CachePadded;
 
-use super::buffer::{Refused, Snapshot};
+use super::{Refused, Snapshot};
 
 use crate::hooks::{count, hook, Count, Point};
 use crate::loom::{fence, AtomicUsize, Ordering, ValueCell};
