@@ -10,10 +10,19 @@
 //! one registered waiter.
 
 mod list;
+mod pause;
 mod ring;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+use std::ops::ControlFlow;
 
 use list::{List, BLOCK_CAP};
 use ring::Ring;
+
+use crate::loom::ValueCell;
+pub(crate) use pause::Paused;
 
 /// The capacity of an unbounded buffer.
 pub(crate) const UNBOUNDED: usize = usize::MAX;
@@ -116,13 +125,19 @@ impl<T> Buffer<T> {
     ///
     /// # Safety
     /// No one sends or receives meanwhile.
-    pub(crate) unsafe fn for_each(&self, f: impl FnMut(&T)) {
+    pub(crate) unsafe fn for_each(&self, mut f: impl FnMut(&T)) {
+        let each = |cell: &ValueCell<T>| {
+            // SAFETY: no one sends or receives meanwhile (this function's
+            // contract), so the cell holds its value, untouched.
+            unsafe { cell.with_value(&mut f) };
+            ControlFlow::Continue(())
+        };
         // SAFETY: no one sends or receives meanwhile (this function's
         // contract, which is the buffers').
         unsafe {
             match self {
-                Buffer::Ring(r) => r.for_each(f),
-                Buffer::List(l) => l.for_each(f),
+                Buffer::Ring(r) => r.cells(each),
+                Buffer::List(l) => l.cells(each),
             }
         }
     }

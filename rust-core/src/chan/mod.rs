@@ -31,6 +31,7 @@
 
 mod error;
 mod future;
+mod paused;
 mod select;
 mod state;
 

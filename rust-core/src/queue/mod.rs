@@ -46,11 +46,11 @@
 //! ```
 
 mod array;
+mod buffered;
 mod delay;
 mod error;
 mod fair;
 mod future;
-mod gate;
 mod heap;
 mod linked;
 mod priority;
@@ -853,11 +853,3 @@ macro_rules! queue_api {
     };
 }
 use queue_api;
-
-/// Removes the first of `values` for which `f` holds; whether there was one.
-fn remove_first<T>(values: &mut std::collections::VecDeque<T>, f: impl FnMut(&T) -> bool) -> bool {
-    match values.iter().position(f) {
-        Some(i) => values.remove(i).is_some(),
-        None => false,
-    }
-}
