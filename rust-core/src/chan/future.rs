@@ -21,8 +21,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use super::buffered::Side;
 use super::error::{RecvError, SendError, TryRecvError, TrySendError};
-use super::state::{wake, Entry, Inner, Side};
+use super::state::{wake, Entry, Inner};
 use super::Chan;
 use crate::buffer::Refused;
 use crate::loom::Arc;

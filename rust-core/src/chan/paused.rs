@@ -1,7 +1,7 @@
 //! A buffered channel paused, for the queues built on one (`peek`,
 //! `contains`, `remove_item`, `to_vec`); see `buffer::pause`.
 
-use super::state::Side;
+use super::buffered::Side;
 use super::Chan;
 use crate::buffer::Paused;
 

@@ -7,9 +7,7 @@
 //! or take that meets a pause waits for its end in place, even a `try_`
 //! form or an async poll: a pause is one rare operation long.
 
-use super::{
-    chan_recv, chan_send, CapacityError, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
-};
+use super::{CapacityError, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture};
 use crate::chan::Chan;
 use crate::wait::Wait;
 
@@ -29,12 +27,12 @@ impl<T> Buffered<T> {
 
     #[inline]
     pub(crate) fn insert(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
-        chan_send(&self.chan, value, wait)
+        self.chan.send_with(value, wait)
     }
 
     #[inline]
     pub(crate) fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
-        chan_recv(&self.chan, wait)
+        self.chan.recv_with(wait)
     }
 
     pub(crate) fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {

@@ -506,38 +506,6 @@ fn until(deadline: Instant) -> Wait {
     Wait::Until(Deadline::at(deadline))
 }
 
-/// A channel send that waits as `wait` says.
-#[inline]
-fn chan_send<T>(
-    chan: &crate::chan::Chan<T>,
-    value: T,
-    wait: Wait,
-) -> Result<(), SendTimeoutError<T>> {
-    match wait.deadline().map(Deadline::instant) {
-        None => chan.try_send(value).map_err(|e| match e {
-            TrySendError::Full(v) => SendTimeoutError::Timeout(v),
-            TrySendError::Closed(v) => SendTimeoutError::Closed(v),
-        }),
-        Some(None) => chan
-            .send(value)
-            .map_err(|e| SendTimeoutError::Closed(e.into_inner())),
-        Some(Some(d)) => chan.send_deadline(value, d),
-    }
-}
-
-/// A channel receive that waits as `wait` says.
-#[inline]
-fn chan_recv<T>(chan: &crate::chan::Chan<T>, wait: Wait) -> Result<T, RecvTimeoutError> {
-    match wait.deadline().map(Deadline::instant) {
-        None => chan.try_recv().map_err(|e| match e {
-            TryRecvError::Empty => RecvTimeoutError::Timeout,
-            TryRecvError::Closed => RecvTimeoutError::Closed,
-        }),
-        Some(None) => chan.recv().map_err(|_| RecvTimeoutError::Closed),
-        Some(Some(d)) => chan.recv_deadline(d),
-    }
-}
-
 fn try_send_error<T>(e: SendTimeoutError<T>) -> TrySendError<T> {
     match e {
         SendTimeoutError::Timeout(v) => TrySendError::Full(v),
