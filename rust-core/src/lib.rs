@@ -9,6 +9,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod buffer;
 pub mod chan;
 pub mod exec;
 pub mod future;

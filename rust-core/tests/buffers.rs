@@ -1,12 +1,17 @@
 //! The two lock-free buffers behind buffered channels, at their edges: a
 //! capacity above 65,536 (a bounded list, not a ring), and unbounded
-//! channels whose values cross many blocks and are dropped with them.
+//! channels whose values cross many blocks and are dropped with them; and
+//! their pause, which the channel-backed queues' rare operations
+//! (`peek`, `contains`, `remove_item`, `to_vec`) use, on a ring and on a
+//! list: removals in place keep the order and free room at once, and
+//! under puts and takes nothing is lost or seen twice.
 
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use polyconc::chan::{Chan, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
+use polyconc::queue::{ArrayBlockingQueue, BlockingQueue, LinkedBlockingQueue};
 
 /// Just above the largest ring.
 const BIG: usize = (1 << 16) + 1;
@@ -171,4 +176,154 @@ fn unbounded_receivers_sleep_and_wake_with_deadlines() {
         .collect();
     got.sort_unstable();
     assert_eq!(got, (0..2_000).collect::<Vec<_>>());
+}
+
+/// The channel-backed queues over each buffer: a ring, a bounded list (above
+/// 65,536) and an unbounded list.
+fn paused_queues() -> Vec<(&'static str, Arc<dyn BlockingQueue<usize>>)> {
+    vec![
+        ("ring", Arc::new(ArrayBlockingQueue::new(200))),
+        ("bounded list", Arc::new(LinkedBlockingQueue::new(BIG))),
+        ("unbounded list", Arc::new(LinkedBlockingQueue::unbounded())),
+    ]
+}
+
+#[test]
+fn pause_removes_in_place_keeping_the_order() {
+    // Every index of 100 values (three list blocks and more), with the head
+    // part-way into its block or ring lap, so removals cross block ends.
+    for (name, q) in paused_queues() {
+        for taken in [0, 17, 31, 40] {
+            for k in taken..taken + 100 {
+                for v in 0..taken + 100 {
+                    q.put(v).unwrap();
+                }
+                for v in 0..taken {
+                    assert_eq!(q.take(), Ok(v), "{name}");
+                }
+                assert!(q.remove_item(&k), "{name}: {k}");
+                assert!(!q.contains(&k), "{name}: {k}");
+                let rest: Vec<usize> = (taken..taken + 100).filter(|&v| v != k).collect();
+                assert_eq!(q.to_vec(), rest, "{name}: removed {k}");
+                assert_eq!(q.peek(), rest.first().copied(), "{name}");
+                assert_eq!(q.len(), 99, "{name}");
+                assert_eq!(q.drain_all(), rest, "{name}");
+                assert!(q.is_empty(), "{name}");
+            }
+        }
+        assert!(!q.remove_item(&0), "{name}: empty");
+        assert_eq!(q.peek(), None, "{name}");
+    }
+}
+
+#[test]
+fn pause_removal_frees_room_for_a_blocked_put() {
+    let q = Arc::new(ArrayBlockingQueue::new(2));
+    q.put(1).unwrap();
+    q.put(2).unwrap();
+    let putter = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || q.put(3))
+    };
+    // Whether the put is asleep yet or not, the room is freed at once.
+    assert!(q.remove_item(&1));
+    putter.join().unwrap().unwrap();
+    assert_eq!(q.to_vec(), [2, 3]);
+    assert_eq!(q.remaining_capacity(), Some(0));
+}
+
+#[test]
+fn pause_under_puts_and_takes_loses_nothing() {
+    // Two producers put their own increasing values while two consumers
+    // take and a third thread pauses again and again (removing some
+    // values, looking at the rest). Every value is taken or removed once,
+    // and each snapshot keeps each producer's values in order.
+    const EACH: usize = 5_000;
+    for (name, q) in paused_queues() {
+        let producers: Vec<_> = (0..2)
+            .map(|p| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || (0..EACH).for_each(|i| q.put(p * EACH + i).unwrap()))
+            })
+            .collect();
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.iter().collect::<Vec<_>>())
+            })
+            .collect();
+        let pauser = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || {
+                let mut removed = Vec::new();
+                let mut target = 0;
+                while !q.is_closed() {
+                    let snapshot = q.to_vec();
+                    for p in 0..2 {
+                        let mine = snapshot.iter().filter(|&&v| v / EACH == p);
+                        assert!(mine.clone().zip(mine.skip(1)).all(|(a, b)| a < b));
+                    }
+                    if let Some(&v) = snapshot.get(snapshot.len() / 2) {
+                        if q.contains(&v) && q.remove_item(&v) {
+                            removed.push(v);
+                        }
+                    }
+                    target = (target + 37) % (2 * EACH);
+                    if q.remove_item(&target) {
+                        removed.push(target);
+                    }
+                    let _ = q.peek();
+                }
+                removed
+            })
+        };
+        for p in producers {
+            p.join().unwrap();
+        }
+        // Let the pauser run against the takes alone for a moment too.
+        thread::sleep(Duration::from_millis(2));
+        q.close();
+        let removed = pauser.join().unwrap();
+        let mut all: Vec<usize> = consumers
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .chain(removed)
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..2 * EACH).collect::<Vec<_>>(), "{name}");
+    }
+}
+
+/// The pause waits for a put that has claimed its slot and not written it
+/// yet (stopped there by a test hook), and then sees its value.
+#[cfg(feature = "test-hooks")]
+#[test]
+fn pause_waits_for_a_put_in_flight() {
+    use polyconc::test_hooks::{Pause, Point};
+    use std::sync::mpsc;
+
+    for (name, q) in paused_queues() {
+        q.put(1).unwrap();
+        let (tx, rx) = mpsc::channel();
+        let putter = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || {
+                tx.send(Pause::arm(Point::SendClaimed)).unwrap();
+                q.put(2).unwrap();
+            })
+        };
+        let pause = rx.recv().unwrap();
+        pause.wait_reached();
+        let looker = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || (q.contains(&2), q.to_vec()))
+        };
+        // Most runs, the looker is waiting for the write by now; either
+        // way it must see the value.
+        thread::sleep(Duration::from_millis(2));
+        pause.resume();
+        putter.join().unwrap();
+        assert_eq!(looker.join().unwrap(), (true, vec![1, 2]), "{name}");
+        assert_eq!(q.drain_all(), [1, 2], "{name}");
+    }
 }

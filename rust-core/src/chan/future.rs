@@ -21,10 +21,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::buffer::Refused;
+use super::buffered::Side;
 use super::error::{RecvError, SendError, TryRecvError, TrySendError};
-use super::state::{wake, Entry, Inner, Side};
+use super::state::{wake, Entry, Inner};
 use super::Chan;
+use crate::buffer::Refused;
 use crate::loom::Arc;
 use crate::wait::Waiter;
 

@@ -29,15 +29,14 @@
 //! Blocked operations spin for a few microseconds, then park their thread;
 //! whoever completes an operation wakes exactly that thread.
 
-mod buffer;
+mod buffered;
 mod error;
 mod future;
-mod list;
-mod ring;
+mod paused;
+mod rendezvous;
 mod select;
 mod state;
 
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -48,9 +47,10 @@ pub use error::{
 pub use future::{RecvFuture, SendFuture};
 pub use select::Select;
 
+use crate::buffer::UNBOUNDED;
 use crate::loom::Arc;
-use crate::wait::{Backoff, Deadline, Wait, Waiter};
-use state::{wake, Entry, Inner, UNBOUNDED};
+use crate::wait::{Deadline, Wait, Waiter};
+use state::Inner;
 
 /// Forgets, in a forked child process, every thread and task that was
 /// waiting on a channel when it called this: call it in the child right
@@ -260,7 +260,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.send(2), Err(SendError(2)));
     /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        self.send_until(value, Deadline::never())
+        self.send_with(value, Wait::FOREVER)
             .map_err(|e| SendError(e.into_inner()))
     }
 
@@ -276,20 +276,10 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.try_send(2), Err(TrySendError::Full(2)));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        if let Some(buffer) = &self.inner.buffer {
-            return self
-                .inner
-                .buffer_send(buffer, value, Wait::Now)
-                .map_err(|e| match e {
-                    SendTimeoutError::Timeout(v) => TrySendError::Full(v),
-                    SendTimeoutError::Closed(v) => TrySendError::Closed(v),
-                });
-        }
-        let mut st = self.inner.lock();
-        let woken = st.try_send(value)?;
-        drop(st);
-        wake(woken);
-        Ok(())
+        self.send_with(value, Wait::Now).map_err(|e| match e {
+            SendTimeoutError::Timeout(v) => TrySendError::Full(v),
+            SendTimeoutError::Closed(v) => TrySendError::Closed(v),
+        })
     }
 
     /// Sends, waiting at most `timeout`.
@@ -302,7 +292,7 @@ impl<T> Chan<T> {
     /// assert!(ch.send_timeout(2, Duration::from_millis(10)).is_err());
     /// ```
     pub fn send_timeout(&self, value: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
-        self.send_until(value, Deadline::after(timeout))
+        self.send_with(value, Wait::timeout(timeout))
     }
 
     /// Sends, waiting until `deadline` at the latest.
@@ -315,57 +305,18 @@ impl<T> Chan<T> {
     /// assert_eq!(r, Err(SendTimeoutError::Timeout(9)));
     /// ```
     pub fn send_deadline(&self, value: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
-        self.send_until(value, Deadline::at(deadline))
+        self.send_with(value, Wait::Until(Deadline::at(deadline)))
     }
 
-    // Inlined, so that a buffered send costs no call into the rendezvous
-    // code and its stack frame.
+    /// Sends, waiting as `wait` says (a `Timeout` from `Wait::Now` means
+    /// "not at once"): the one place a send picks the buffered channel's
+    /// code or the rendezvous channel's. Inlined, so that a buffered send
+    /// costs no call into the rendezvous code and its stack frame.
     #[inline]
-    fn send_until(&self, value: T, deadline: Deadline) -> Result<(), SendTimeoutError<T>> {
+    pub(crate) fn send_with(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
         match &self.inner.buffer {
-            Some(buffer) => self.inner.buffer_send(buffer, value, Wait::Until(deadline)),
-            None => self.rendezvous_send(value, deadline),
-        }
-    }
-
-    #[inline(never)]
-    fn rendezvous_send(&self, value: T, deadline: Deadline) -> Result<(), SendTimeoutError<T>> {
-        let mut st = self.inner.lock();
-        let value = match st.try_send(value) {
-            Ok(woken) => {
-                drop(st);
-                wake(woken);
-                return Ok(());
-            }
-            Err(TrySendError::Closed(v)) => return Err(SendTimeoutError::Closed(v)),
-            Err(TrySendError::Full(v)) => v,
-        };
-        if deadline.is_past() {
-            return Err(SendTimeoutError::Timeout(value));
-        }
-        let slot = UnsafeCell::new(Some(value));
-        let waiter = Waiter::for_thread();
-        st.register_sender(Entry {
-            waiter: Arc::clone(&waiter),
-            case: 0,
-            slot: slot.get(),
-        });
-        drop(st);
-        if !waiter.wait(Backoff::Adaptive, deadline) {
-            let mut st = self.inner.lock();
-            if waiter.abort().is_ok() {
-                st.unregister(&waiter, 0);
-                drop(st);
-                let value = slot
-                    .into_inner()
-                    .expect("an unclaimed sender keeps its value");
-                return Err(SendTimeoutError::Timeout(value));
-            }
-            // Claimed while the deadline passed; the claimer finished under the lock.
-        }
-        match slot.into_inner() {
-            None => Ok(()),
-            Some(v) => Err(SendTimeoutError::Closed(v)),
+            Some(buffer) => self.inner.buffer_send(buffer, value, wait),
+            None => self.inner.rendezvous_send(value, wait),
         }
     }
 
@@ -381,7 +332,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv(), Err(RecvError));
     /// ```
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.recv_until(Deadline::never()).map_err(|_| RecvError)
+        self.recv_with(Wait::FOREVER).map_err(|_| RecvError)
     }
 
     /// Receives if a value can be had without waiting. It never sleeps: a
@@ -398,20 +349,10 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.try_recv(), Ok(1));
     /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        if let Some(buffer) = &self.inner.buffer {
-            return self
-                .inner
-                .buffer_recv(buffer, Wait::Now)
-                .map_err(|e| match e {
-                    RecvTimeoutError::Timeout => TryRecvError::Empty,
-                    RecvTimeoutError::Closed => TryRecvError::Closed,
-                });
-        }
-        let mut st = self.inner.lock();
-        let (value, woken) = st.try_recv()?;
-        drop(st);
-        wake(woken);
-        Ok(value)
+        self.recv_with(Wait::Now).map_err(|e| match e {
+            RecvTimeoutError::Timeout => TryRecvError::Empty,
+            RecvTimeoutError::Closed => TryRecvError::Closed,
+        })
     }
 
     /// Receives, waiting at most `timeout`. A timed-out receive consumes
@@ -427,7 +368,7 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv_timeout(Duration::from_millis(5)), Err(RecvTimeoutError::Timeout));
     /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.recv_until(Deadline::after(timeout))
+        self.recv_with(Wait::timeout(timeout))
     }
 
     /// Receives, waiting until `deadline` at the latest.
@@ -440,49 +381,16 @@ impl<T> Chan<T> {
     /// assert_eq!(ch.recv_deadline(Instant::now() + Duration::from_secs(1)), Ok('x'));
     /// ```
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
-        self.recv_until(Deadline::at(deadline))
+        self.recv_with(Wait::Until(Deadline::at(deadline)))
     }
 
-    // Inlined, as `send_until`.
+    /// Receives, waiting as `wait` says; as [`Chan::send_with`].
     #[inline]
-    fn recv_until(&self, deadline: Deadline) -> Result<T, RecvTimeoutError> {
+    pub(crate) fn recv_with(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
         match &self.inner.buffer {
-            Some(buffer) => self.inner.buffer_recv(buffer, Wait::Until(deadline)),
-            None => self.rendezvous_recv(deadline),
+            Some(buffer) => self.inner.buffer_recv(buffer, wait),
+            None => self.inner.rendezvous_recv(wait),
         }
-    }
-
-    #[inline(never)]
-    fn rendezvous_recv(&self, deadline: Deadline) -> Result<T, RecvTimeoutError> {
-        let mut st = self.inner.lock();
-        match st.try_recv() {
-            Ok((value, woken)) => {
-                drop(st);
-                wake(woken);
-                return Ok(value);
-            }
-            Err(TryRecvError::Closed) => return Err(RecvTimeoutError::Closed),
-            Err(TryRecvError::Empty) => {}
-        }
-        if deadline.is_past() {
-            return Err(RecvTimeoutError::Timeout);
-        }
-        let slot = UnsafeCell::new(None);
-        let waiter = Waiter::for_thread();
-        st.register_receiver(Entry {
-            waiter: Arc::clone(&waiter),
-            case: 0,
-            slot: slot.get(),
-        });
-        drop(st);
-        if !waiter.wait(Backoff::Adaptive, deadline) {
-            let mut st = self.inner.lock();
-            if waiter.abort().is_ok() {
-                st.unregister(&waiter, 0);
-                return Err(RecvTimeoutError::Timeout);
-            }
-        }
-        slot.into_inner().ok_or(RecvTimeoutError::Closed)
     }
 
     /// A future that sends `value` (for async code). Dropping it before it

@@ -5,21 +5,10 @@
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
-use super::buffer::{Buffer, Refused};
-use super::error::{CapacityError, RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use crate::hooks::{count, Count};
-use crate::loom::{fence, Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
-use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
-
-/// How many times a buffer operation that must wait (for room, a value, or a
-/// partner mid-way, `Busy`) retries with a pause before it registers and
-/// sleeps until told: a running partner usually lets it go on within a few
-/// microseconds, and registering costs the lock on both sides. Under loom,
-/// spinning threads only multiply the interleavings, so they sleep at once.
-/// A call that may not wait (a `try_`, or a deadline passed) retries a busy
-/// partner this many times too, then reports it not ready: that partner
-/// may be descheduled, and its finish tells a sleeper, not the caller.
-pub(crate) const BUSY_SPINS: u32 = 10;
+use super::error::{CapacityError, TryRecvError, TrySendError};
+use crate::buffer::Buffer;
+use crate::loom::{Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
+use crate::wait::Waiter;
 
 /// One blocked operation in a queue: `waiter` owns it, `case` names which of
 /// the waiter's cases it is, `slot` is where the value is (a sender's) or goes
@@ -54,10 +43,10 @@ pub(crate) struct State<T> {
     receivers: VecDeque<Entry<T>>,
     /// On a buffered channel, blocked receivers that want to hear when a
     /// value can be taken (they then take it themselves).
-    watchers: VecDeque<Entry<T>>,
+    pub(super) watchers: VecDeque<Entry<T>>,
     /// On a buffered channel, blocked senders that want to hear when a slot
     /// is free (their values stay with them).
-    send_watchers: VecDeque<Entry<T>>,
+    pub(super) send_watchers: VecDeque<Entry<T>>,
     /// On a rendezvous channel, values that a receive future was handed and
     /// gave back when it was dropped: the next receivers take them, before
     /// any blocked sender's.
@@ -156,7 +145,7 @@ impl<T> State<T> {
     }
 
     /// Tells the first live send watcher of a buffered channel that a slot is free.
-    fn tell_send_watcher(&mut self) -> Woken {
+    pub(super) fn tell_send_watcher(&mut self) -> Woken {
         if self.queued == 0 {
             return None;
         }
@@ -195,7 +184,7 @@ impl<T> State<T> {
         self.queued += 1;
     }
 
-    fn register_send_watcher(&mut self, entry: Entry<T>) {
+    pub(super) fn register_send_watcher(&mut self, entry: Entry<T>) {
         self.send_watchers.push_back(entry);
         self.queued += 1;
     }
@@ -236,9 +225,6 @@ impl<T> State<T> {
     }
 }
 
-/// The capacity of an unbounded channel.
-pub(crate) const UNBOUNDED: usize = usize::MAX;
-
 /// What a `Chan` handle points at. Aligned to a cache line so that the
 /// `Arc`'s counters sit in a line of their own, away from the hot fields.
 #[repr(C, align(64))]
@@ -249,23 +235,16 @@ pub(crate) struct Inner<T> {
     pub(crate) id: u64,
     /// Mirrors `state.closed` so `is_closed` needs no lock.
     closed: AtomicBool,
-    /// [`UNBOUNDED`] for an unbounded channel.
+    /// [`UNBOUNDED`](crate::buffer::UNBOUNDED) for an unbounded channel.
     pub(crate) cap: usize,
     /// The lock-free buffer; `None` for a rendezvous channel.
     pub(crate) buffer: Option<Buffer<T>>,
     /// Lengths of the buffered channel's `watchers` and `send_watchers` queues,
     /// mirrored so that a send or receive can see without the lock that
     /// nobody waits to hear of it.
-    recv_waiting: AtomicUsize,
-    send_waiting: AtomicUsize,
+    pub(super) recv_waiting: AtomicUsize,
+    pub(super) send_waiting: AtomicUsize,
     state: UnsafeCell<State<T>>,
-}
-
-/// Which way a buffered channel's waiter wants to go.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Side {
-    Send,
-    Recv,
 }
 
 // SAFETY: the state (values of T and pointers to slots holding T) is only
@@ -291,7 +270,10 @@ impl<T> Inner<T> {
                 handed: VecDeque::new(),
             }),
             cap,
-            buffer: Buffer::new(cap)?,
+            buffer: Buffer::new(cap).map_err(|slots| CapacityError {
+                capacity: cap,
+                slots,
+            })?,
             recv_waiting: AtomicUsize::new(0),
             send_waiting: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
@@ -366,299 +348,6 @@ impl<T> Inner<T> {
                 true
             }
             None => false,
-        }
-    }
-}
-
-/// The buffered channel's notify-then-retry waiting. A waiter registers (under
-/// the lock, the count mirrors going up SeqCst), then fences and re-checks the
-/// slot's stamp; an operation publishes its slot (a SeqCst swap of the
-/// stamp), then loads the count SeqCst. In the single total order one of the
-/// two sees the other, so a waiter never sleeps through the send or receive
-/// that would have let it go on. A waiter re-checks stamps, not head and
-/// tail, so that one that finds a partner mid-way (`Busy`) sleeps until that
-/// partner tells it, rather than spinning on it.
-impl<T> Inner<T> {
-    /// Mirrors the watcher queues' lengths; call with the lock held after
-    /// changing them.
-    pub(crate) fn sync_waiting(&self, st: &State<T>) {
-        if self.buffer.is_some() {
-            self.recv_waiting.store(st.watchers.len(), Ordering::SeqCst);
-            self.send_waiting
-                .store(st.send_watchers.len(), Ordering::SeqCst);
-        }
-    }
-
-    /// After a buffer operation on `side`: tells one waiter of the other side,
-    /// if any waits. Takes the lock only then.
-    #[inline]
-    pub(crate) fn after(&self, side: Side) {
-        crate::loom::claim_then_check();
-        if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
-            self.tell(side.other());
-        }
-    }
-
-    /// Tells one waiter of `side`; out of line, as it is rarely needed.
-    #[inline(never)]
-    fn tell(&self, side: Side) {
-        let mut st = self.lock();
-        let woken = self.tell_locked(&mut st, side);
-        drop(st);
-        wake(woken);
-    }
-
-    /// [`Inner::after`] for a caller holding the lock.
-    pub(crate) fn after_locked(&self, st: &mut State<T>, side: Side) -> Woken {
-        crate::loom::claim_then_check();
-        if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
-            self.tell_locked(st, side.other())
-        } else {
-            None
-        }
-    }
-
-    fn waiting(&self, side: Side) -> &AtomicUsize {
-        match side {
-            Side::Send => &self.send_waiting,
-            Side::Recv => &self.recv_waiting,
-        }
-    }
-
-    fn tell_locked(&self, st: &mut State<T>, side: Side) -> Woken {
-        count(Count::Tell);
-        let woken = match side {
-            Side::Send => st.tell_send_watcher(),
-            Side::Recv => st.tell_watcher(),
-        };
-        self.sync_waiting(st);
-        woken
-    }
-
-    /// Queues `waiter` (for `case`) to hear when `side` can go on; the
-    /// caller must then fence and re-check the buffer. Lock held.
-    pub(crate) fn watch_locked(
-        &self,
-        st: &mut State<T>,
-        waiter: &Arc<Waiter>,
-        case: usize,
-        side: Side,
-    ) {
-        count(Count::Watch);
-        let entry = Entry {
-            waiter: Arc::clone(waiter),
-            case,
-            slot: std::ptr::null_mut(),
-        };
-        match side {
-            Side::Send => st.register_send_watcher(entry),
-            Side::Recv => st.register_watcher(entry),
-        }
-        self.sync_waiting(st);
-    }
-
-    /// Whether a buffer operation on `side` would not block now (the
-    /// buffered channel's readiness; call after the fence that follows
-    /// registering).
-    pub(crate) fn buffer_ready(&self, side: Side) -> bool {
-        let buffer = self.buffer.as_ref().expect("a buffered channel");
-        match side {
-            Side::Send => buffer.can_send(),
-            Side::Recv => buffer.can_recv(),
-        }
-    }
-
-    /// Registers `waiter` to be told when `side` can go on, then re-checks
-    /// the buffer: true if the waiter must now wait to be told; false if the
-    /// buffer was ready after all (the registration is taken back, and the
-    /// caller retries).
-    pub(crate) fn watch(&self, waiter: &Arc<Waiter>, side: Side) -> bool {
-        self.watch_locked(&mut self.lock(), waiter, 0, side);
-        fence(Ordering::SeqCst);
-        if self.buffer_ready(side) {
-            self.unwatch(waiter);
-            return false;
-        }
-        true
-    }
-
-    /// Registers, re-checks, and sleeps until told or `deadline`. False if
-    /// the deadline passed with nothing told; true if the caller should retry.
-    /// Out of line, so that the callers' retry loops stay small.
-    #[inline(never)]
-    fn watch_and_wait(&self, waiter: &Arc<Waiter>, side: Side, deadline: Deadline) -> bool {
-        // A receiver sleeps at once (it spun before registering): its
-        // senders then run ahead and fill the buffer, or whole blocks of an
-        // unbounded one, and one wake-up pays for a burst, where a receiver
-        // that keeps up with them shares every cache line with them. A
-        // sender spins and yields before it sleeps: a full buffer is usually
-        // drained within microseconds, and if senders slept too, a full
-        // buffer and an empty one would each cost a wake-up (C2 at capacity
-        // 1024 ran about 5x slower).
-        if !self.watch(waiter, side) {
-            return true;
-        }
-        let backoff = if side == Side::Recv {
-            Backoff::Park
-        } else {
-            Backoff::Adaptive
-        };
-        let told = waiter.wait(backoff, deadline);
-        // If the deadline passed, give up, unless told meanwhile.
-        told || !self.unwatch(waiter)
-    }
-
-    /// Sends into the buffer, waiting for room as `wait` says; with
-    /// `Wait::Now` it fails at once when full (reported as a timeout). Either way
-    /// waits for a receiver that is still reading the one free slot.
-    #[inline]
-    pub(crate) fn buffer_send(
-        &self,
-        buffer: &Buffer<T>,
-        value: T,
-        wait: Wait,
-    ) -> Result<(), SendTimeoutError<T>> {
-        // The first try inline, the retries out of line: a send that goes
-        // through at once pays for no stack frame.
-        match buffer.try_push(value) {
-            Ok(()) => {
-                self.after(Side::Send);
-                Ok(())
-            }
-            Err(refused) => self.buffer_send_again(buffer, refused, wait),
-        }
-    }
-
-    #[inline(never)]
-    fn buffer_send_again(
-        &self,
-        buffer: &Buffer<T>,
-        mut refused: Refused<T>,
-        wait: Wait,
-    ) -> Result<(), SendTimeoutError<T>> {
-        let mut step = 0;
-        loop {
-            let (value, busy) = match refused {
-                Refused::Closed(v) => return Err(SendTimeoutError::Closed(v)),
-                Refused::NotReady(v) => (v, false),
-                Refused::Busy(v) => (v, true),
-            };
-            if !self.before_retry(Side::Send, &mut step, busy, wait) {
-                return Err(SendTimeoutError::Timeout(value));
-            }
-            refused = match buffer.try_push(value) {
-                Ok(()) => {
-                    self.after(Side::Send);
-                    return Ok(());
-                }
-                Err(refused) => refused,
-            };
-        }
-    }
-
-    /// Receives from the buffer; as [`Inner::buffer_send`].
-    #[inline]
-    pub(crate) fn buffer_recv(
-        &self,
-        buffer: &Buffer<T>,
-        wait: Wait,
-    ) -> Result<T, RecvTimeoutError> {
-        match buffer.try_pop() {
-            Ok(value) => {
-                self.after(Side::Recv);
-                Ok(value)
-            }
-            Err(refused) => self.buffer_recv_again(buffer, refused, wait),
-        }
-    }
-
-    #[inline(never)]
-    fn buffer_recv_again(
-        &self,
-        buffer: &Buffer<T>,
-        mut refused: Refused<()>,
-        wait: Wait,
-    ) -> Result<T, RecvTimeoutError> {
-        let mut step = 0;
-        loop {
-            let busy = match refused {
-                Refused::Closed(()) => return Err(RecvTimeoutError::Closed),
-                Refused::NotReady(()) => false,
-                Refused::Busy(()) => true,
-            };
-            if !self.before_retry(Side::Recv, &mut step, busy, wait) {
-                return Err(RecvTimeoutError::Timeout);
-            }
-            refused = match buffer.try_pop() {
-                Ok(value) => {
-                    self.after(Side::Recv);
-                    return Ok(value);
-                }
-                Err(refused) => refused,
-            };
-        }
-    }
-
-    /// Between two tries of a refused buffer operation on `side`: false if
-    /// it should give up (it may not wait, or its deadline passed, and the
-    /// refusal is not a busy partner that a few more tries may see finish);
-    /// else pauses, spinning for the first `BUSY_SPINS` steps, then waiting
-    /// to be told until `deadline`. A call that may not wait never sleeps.
-    #[inline]
-    fn before_retry(&self, side: Side, step: &mut u32, busy: bool, wait: Wait) -> bool {
-        let spins = if cfg!(loom) { 0 } else { BUSY_SPINS };
-        match wait {
-            Wait::Until(deadline) if !deadline.is_past() => {
-                if *step >= spins {
-                    return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
-                }
-            }
-            // It may not wait, or its deadline passed: only a busy partner
-            // is worth a few more tries.
-            _ => {
-                if !busy || *step >= spins {
-                    return false;
-                }
-            }
-        }
-        count(Count::Retry);
-        spin(*step);
-        *step += 1;
-        true
-    }
-
-    /// Takes back a registration; false if the waiter was told meanwhile
-    /// (under the lock, so completely), and should just retry.
-    fn unwatch(&self, waiter: &Arc<Waiter>) -> bool {
-        let mut st = self.lock();
-        if waiter.abort().is_ok() {
-            st.unregister(waiter, 0);
-            self.sync_waiting(&st);
-            return true;
-        }
-        false
-    }
-
-    /// A waiter told about `side` of a buffered channel goes away without
-    /// acting: tell the next one if the channel is still ready that way, so
-    /// the news is not lost.
-    pub(crate) fn pass_on(&self, side: Side) {
-        let mut st = self.lock();
-        let woken = if self.buffer_ready(side) {
-            self.tell_locked(&mut st, side)
-        } else {
-            None
-        };
-        drop(st);
-        wake(woken);
-    }
-}
-
-impl Side {
-    fn other(self) -> Side {
-        match self {
-            Side::Send => Side::Recv,
-            Side::Recv => Side::Send,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! [`ArrayBlockingQueue`]: Java's bounded queue.
 
+use super::buffered::Buffered;
 use super::fair::{Fair, FairPut, FairTake};
-use super::gate::Gated;
 use super::{
     queue_api, CapacityError, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
 };
@@ -27,7 +27,7 @@ pub struct ArrayBlockingQueue<T> {
 }
 
 enum Flavour<T> {
-    Fast(Arc<Gated<T>>),
+    Fast(Buffered<T>),
     Fair(Arc<Fair<T>>),
 }
 
@@ -62,7 +62,7 @@ impl<T> ArrayBlockingQueue<T> {
             return Err(CapacityError::Zero);
         }
         Ok(ArrayBlockingQueue {
-            engine: Flavour::Fast(Arc::new(Gated::try_new(capacity)?)),
+            engine: Flavour::Fast(Buffered::try_new(capacity)?),
         })
     }
 
@@ -149,13 +149,13 @@ impl<T> Engine<T> for ArrayBlockingQueue<T> {
     }
     fn put_future(&self, value: T) -> PutFuture<T> {
         match &self.engine {
-            Flavour::Fast(g) => PutFuture::gated(Arc::clone(g), value),
+            Flavour::Fast(b) => b.put_future(value),
             Flavour::Fair(f) => PutFuture::fair(FairPut::new(Arc::clone(f), value)),
         }
     }
     fn take_future(&self) -> TakeFuture<T> {
         match &self.engine {
-            Flavour::Fast(g) => TakeFuture::gated(Arc::clone(g)),
+            Flavour::Fast(b) => b.take_future(),
             Flavour::Fair(f) => TakeFuture::fair(FairTake::new(Arc::clone(f))),
         }
     }

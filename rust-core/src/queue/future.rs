@@ -7,7 +7,6 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use super::fair::{FairPut, FairTake};
-use super::gate::Gated;
 use super::heap::Sorted;
 use super::{RecvError, SendError};
 use crate::chan::{RecvFuture, SendFuture};
@@ -42,12 +41,6 @@ use crate::wait::Watch;
 pub struct PutFuture<T>(Put<T>);
 
 enum Put<T> {
-    /// The element stays here until a poll puts it in.
-    Gated {
-        gate: Arc<Gated<T>>,
-        value: Option<T>,
-        watch: Watch,
-    },
     Chan(SendFuture<T>),
     Fair(FairPut<T>),
     /// Made with the outcome (an unbounded queue's put), or completed.
@@ -58,14 +51,6 @@ enum Put<T> {
 impl<T> Unpin for PutFuture<T> {}
 
 impl<T> PutFuture<T> {
-    pub(crate) fn gated(gate: Arc<Gated<T>>, value: T) -> Self {
-        PutFuture(Put::Gated {
-            gate,
-            value: Some(value),
-            watch: Watch::default(),
-        })
-    }
-
     pub(crate) fn chan(f: SendFuture<T>) -> Self {
         PutFuture(Put::Chan(f))
     }
@@ -94,14 +79,6 @@ impl<T> PutFuture<T> {
     /// ```
     pub fn cancel(mut self) -> Result<(), T> {
         match std::mem::replace(&mut self.0, Put::Done(None)) {
-            Put::Gated {
-                gate,
-                value,
-                mut watch,
-            } => {
-                gate.stop_put(&mut watch);
-                value.map_or(Ok(()), Err)
-            }
             Put::Chan(f) => f.cancel(),
             Put::Fair(f) => f.cancel(),
             Put::Done(Some(Err(SendError(v)))) => Err(v),
@@ -116,7 +93,6 @@ impl<T> Future for PutFuture<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let r = match &mut this.0 {
-            Put::Gated { gate, value, watch } => gate.poll_insert(value, watch, cx),
             Put::Chan(f) => Pin::new(f).poll(cx),
             Put::Fair(f) => f.poll(cx),
             Put::Done(r) => Poll::Ready(r.take().expect("PutFuture polled after it completed")),
@@ -126,14 +102,6 @@ impl<T> Future for PutFuture<T> {
             this.0 = Put::Done(None);
         }
         r
-    }
-}
-
-impl<T> Drop for PutFuture<T> {
-    fn drop(&mut self) {
-        if let Put::Gated { gate, watch, .. } = &mut self.0 {
-            gate.stop_put(watch);
-        }
     }
 }
 
@@ -161,10 +129,6 @@ impl<T> Drop for PutFuture<T> {
 pub struct TakeFuture<T>(Take<T>);
 
 enum Take<T> {
-    Gated {
-        gate: Arc<Gated<T>>,
-        watch: Watch,
-    },
     Chan(RecvFuture<T>),
     Fair(FairTake<T>),
     Sorted {
@@ -206,13 +170,6 @@ impl Alarm {
 impl<T> Unpin for TakeFuture<T> {}
 
 impl<T> TakeFuture<T> {
-    pub(crate) fn gated(gate: Arc<Gated<T>>) -> Self {
-        TakeFuture(Take::Gated {
-            gate,
-            watch: Watch::default(),
-        })
-    }
-
     pub(crate) fn chan(f: RecvFuture<T>) -> Self {
         TakeFuture(Take::Chan(f))
     }
@@ -236,7 +193,6 @@ impl<T> Future for TakeFuture<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let r = match &mut this.0 {
-            Take::Gated { gate, watch } => gate.poll_extract(watch, cx),
             Take::Chan(f) => Pin::new(f).poll(cx),
             Take::Fair(f) => f.poll(cx),
             Take::Sorted {
@@ -262,17 +218,14 @@ impl<T> Future for TakeFuture<T> {
 
 impl<T> Drop for TakeFuture<T> {
     fn drop(&mut self) {
-        match &mut self.0 {
-            Take::Gated { gate, watch } => gate.stop_take(watch),
-            Take::Sorted {
-                sorted,
-                watch,
-                alarm,
-            } => {
-                alarm.cancel();
-                sorted.stop_take(watch);
-            }
-            _ => {}
+        if let Take::Sorted {
+            sorted,
+            watch,
+            alarm,
+        } = &mut self.0
+        {
+            alarm.cancel();
+            sorted.stop_take(watch);
         }
     }
 }

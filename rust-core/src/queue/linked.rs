@@ -1,10 +1,9 @@
 //! [`LinkedBlockingQueue`]: Java's optionally bounded queue.
 
-use super::gate::Gated;
+use super::buffered::Buffered;
 use super::{
     queue_api, CapacityError, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture,
 };
-use crate::loom::Arc;
 use crate::wait::Wait;
 
 /// An optionally bounded FIFO queue (Java's `LinkedBlockingQueue`). Puts
@@ -22,7 +21,7 @@ use crate::wait::Wait;
 /// assert_eq!(q.remaining_capacity(), None);
 /// ```
 pub struct LinkedBlockingQueue<T> {
-    gate: Arc<Gated<T>>,
+    engine: Buffered<T>,
 }
 
 impl<T> LinkedBlockingQueue<T> {
@@ -54,7 +53,7 @@ impl<T> LinkedBlockingQueue<T> {
             return Err(CapacityError::Zero);
         }
         Ok(LinkedBlockingQueue {
-            gate: Arc::new(Gated::try_new(capacity)?),
+            engine: Buffered::try_new(capacity)?,
         })
     }
 
@@ -86,43 +85,43 @@ impl<T> Default for LinkedBlockingQueue<T> {
 
 impl<T> Engine<T> for LinkedBlockingQueue<T> {
     fn insert(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
-        self.gate.insert(value, wait)
+        self.engine.insert(value, wait)
     }
     fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
-        self.gate.extract(wait)
+        self.engine.extract(wait)
     }
     fn peek_with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
-        self.gate.peek_with(f)
+        self.engine.peek_with(f)
     }
     fn any(&self, f: impl FnMut(&T) -> bool) -> bool {
-        self.gate.any(f)
+        self.engine.any(f)
     }
     fn remove_first(&self, f: impl FnMut(&T) -> bool) -> bool {
-        self.gate.remove_first(f)
+        self.engine.remove_first(f)
     }
     fn snapshot(&self) -> Vec<T>
     where
         T: Clone,
     {
-        self.gate.snapshot()
+        self.engine.snapshot()
     }
     fn count(&self) -> usize {
-        self.gate.len()
+        self.engine.len()
     }
     fn capacity(&self) -> Option<usize> {
-        self.gate.capacity()
+        self.engine.capacity()
     }
     fn close_queue(&self) -> bool {
-        self.gate.close()
+        self.engine.close()
     }
     fn closed(&self) -> bool {
-        self.gate.is_closed()
+        self.engine.is_closed()
     }
     fn put_future(&self, value: T) -> PutFuture<T> {
-        PutFuture::gated(Arc::clone(&self.gate), value)
+        self.engine.put_future(value)
     }
     fn take_future(&self) -> TakeFuture<T> {
-        TakeFuture::gated(Arc::clone(&self.gate))
+        self.engine.take_future()
     }
 }
 
@@ -131,7 +130,7 @@ queue_api!(LinkedBlockingQueue<T>);
 impl<T> std::fmt::Debug for LinkedBlockingQueue<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LinkedBlockingQueue")
-            .field("capacity", &self.gate.capacity())
+            .field("capacity", &self.engine.capacity())
             .finish_non_exhaustive()
     }
 }

@@ -2,16 +2,17 @@
 //! threads, `make test-loom` runs them): a fair hand-off, a transfer racing
 //! its timeout, a delay queue's early wake-up, a fair take future dropped
 //! while it is handed an element, and the channel-backed queues' pause
-//! against a put and a take in flight. Loom fails a model in
-//! which every thread ends up parked (a lost wake-up); each model also
-//! asserts that no element is lost or delivered twice.
+//! against a put and a take in flight and its removal waking a blocked
+//! put. Loom fails a model in which every thread ends up parked (a lost
+//! wake-up); each model also asserts that no element is lost or delivered
+//! twice.
 
 use std::time::{Duration, Instant};
 
 use loom::thread;
 
+use super::buffered::Buffered;
 use super::fair::Fair;
-use super::gate::Gated;
 use super::heap::Sorted;
 use super::SendTimeoutError;
 use crate::loom::Arc;
@@ -135,12 +136,11 @@ fn delay_leader_and_follower() {
 }
 
 /// A pause (`contains`) while a put and a blocked take are in flight: the
-/// take is thrown out of the channel and comes back, the pause sees the
-/// element or not, and it is taken exactly once.
+/// pause sees the element or not, and it is taken exactly once.
 #[test]
 fn pause_against_put_and_take() {
     loom::model(|| {
-        let q = Arc::new(Gated::try_new(1).unwrap());
+        let q = Arc::new(Buffered::try_new(1).unwrap());
         let producer = {
             let q = Arc::clone(&q);
             thread::spawn(move || q.insert(1, Wait::FOREVER).is_ok())
@@ -153,6 +153,23 @@ fn pause_against_put_and_take() {
         assert!(producer.join().unwrap());
         let _seen = pauser.join().unwrap();
         assert_eq!(q.len(), 0);
+    });
+}
+
+/// `remove_item` frees the room a blocked put waits for, and tells it:
+/// the put goes through (a lost wake-up would leave it parked for ever).
+#[test]
+fn remove_item_wakes_blocked_put() {
+    loom::model(|| {
+        let q = Arc::new(Buffered::try_new(1).unwrap());
+        q.insert(1, Wait::Now).unwrap();
+        let producer = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.insert(2, Wait::FOREVER).is_ok())
+        };
+        assert!(q.remove_first(|&v| v == 1));
+        assert!(producer.join().unwrap());
+        assert_eq!(q.extract(Wait::Now).ok(), Some(2));
     });
 }
 

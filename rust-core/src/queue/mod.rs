@@ -46,11 +46,11 @@
 //! ```
 
 mod array;
+mod buffered;
 mod delay;
 mod error;
 mod fair;
 mod future;
-mod gate;
 mod heap;
 mod linked;
 mod priority;
@@ -506,38 +506,6 @@ fn until(deadline: Instant) -> Wait {
     Wait::Until(Deadline::at(deadline))
 }
 
-/// A channel send that waits as `wait` says.
-#[inline]
-fn chan_send<T>(
-    chan: &crate::chan::Chan<T>,
-    value: T,
-    wait: Wait,
-) -> Result<(), SendTimeoutError<T>> {
-    match wait.deadline().map(Deadline::instant) {
-        None => chan.try_send(value).map_err(|e| match e {
-            TrySendError::Full(v) => SendTimeoutError::Timeout(v),
-            TrySendError::Closed(v) => SendTimeoutError::Closed(v),
-        }),
-        Some(None) => chan
-            .send(value)
-            .map_err(|e| SendTimeoutError::Closed(e.into_inner())),
-        Some(Some(d)) => chan.send_deadline(value, d),
-    }
-}
-
-/// A channel receive that waits as `wait` says.
-#[inline]
-fn chan_recv<T>(chan: &crate::chan::Chan<T>, wait: Wait) -> Result<T, RecvTimeoutError> {
-    match wait.deadline().map(Deadline::instant) {
-        None => chan.try_recv().map_err(|e| match e {
-            TryRecvError::Empty => RecvTimeoutError::Timeout,
-            TryRecvError::Closed => RecvTimeoutError::Closed,
-        }),
-        Some(None) => chan.recv().map_err(|_| RecvTimeoutError::Closed),
-        Some(Some(d)) => chan.recv_deadline(d),
-    }
-}
-
 fn try_send_error<T>(e: SendTimeoutError<T>) -> TrySendError<T> {
     match e {
         SendTimeoutError::Timeout(v) => TrySendError::Full(v),
@@ -853,11 +821,3 @@ macro_rules! queue_api {
     };
 }
 use queue_api;
-
-/// Removes the first of `values` for which `f` holds; whether there was one.
-fn remove_first<T>(values: &mut std::collections::VecDeque<T>, f: impl FnMut(&T) -> bool) -> bool {
-    match values.iter().position(f) {
-        Some(i) => values.remove(i).is_some(),
-        None => false,
-    }
-}

@@ -1,10 +1,7 @@
 //! [`SynchronousQueue`]: Java's queue without capacity.
 
 use super::fair::{Fair, FairPut, FairTake};
-use super::{
-    chan_recv, chan_send, queue_api, Engine, PutFuture, RecvTimeoutError, SendTimeoutError,
-    TakeFuture,
-};
+use super::{queue_api, Engine, PutFuture, RecvTimeoutError, SendTimeoutError, TakeFuture};
 use crate::chan::Chan;
 use crate::loom::Arc;
 use crate::wait::Wait;
@@ -91,13 +88,13 @@ impl<T> Default for SynchronousQueue<T> {
 impl<T> Engine<T> for SynchronousQueue<T> {
     fn insert(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
         match &self.engine {
-            Flavour::Unfair(chan) => chan_send(chan, value, wait),
+            Flavour::Unfair(chan) => chan.send_with(value, wait),
             Flavour::Fair(e) => e.insert(value, wait),
         }
     }
     fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
         match &self.engine {
-            Flavour::Unfair(chan) => chan_recv(chan, wait),
+            Flavour::Unfair(chan) => chan.recv_with(wait),
             Flavour::Fair(e) => e.extract(wait),
         }
     }

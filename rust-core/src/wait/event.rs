@@ -39,7 +39,9 @@ impl Event {
         }
     }
 
-    /// Whether anyone waits (or was told and has not re-checked yet).
+    /// Whether anyone waits (or was told and has not re-checked yet); the
+    /// tests' view of the registrations (`notify_*` look for themselves).
+    #[cfg(test)]
     pub(crate) fn has_waiters(&self) -> bool {
         self.waiters.len() != 0
     }

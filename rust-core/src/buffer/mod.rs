@@ -1,16 +1,31 @@
-//! The lock-free buffer of a buffered channel: a [`Ring`] when its capacity
-//! is small enough to allocate up front, a [`List`] of blocks when it is
-//! unbounded or larger than that.
+//! The lock-free buffers that buffered channels and the channel-backed
+//! queues move values through: a [`Ring`] when the capacity is small
+//! enough to allocate up front, a [`List`] of blocks when it is unbounded
+//! or larger than that.
 //!
-//! Both move values without the channel's lock and share one waiting scheme
-//! (see `Inner::after`): an operation that must wait registers under the
-//! lock, then re-checks readiness with [`Buffer::can_send`] or
+//! Both move values without a lock; waiting is their user's (the
+//! channel's `Inner::after`): an operation that must wait registers under
+//! the user's lock, then re-checks readiness with [`Buffer::can_send`] or
 //! [`Buffer::can_recv`]; an operation that made the other side ready tells
 //! one registered waiter.
 
-use super::error::CapacityError;
-use super::list::{List, BLOCK_CAP};
-use super::ring::Ring;
+mod list;
+mod pause;
+mod ring;
+
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+use std::ops::ControlFlow;
+
+use list::{List, BLOCK_CAP};
+use ring::Ring;
+
+use crate::loom::ValueCell;
+pub(crate) use pause::Paused;
+
+/// The capacity of an unbounded buffer.
+pub(crate) const UNBOUNDED: usize = usize::MAX;
 
 /// Why a buffer operation did not happen.
 pub(crate) enum Refused<T> {
@@ -40,10 +55,10 @@ pub(crate) enum Buffer<T> {
 }
 
 impl<T> Buffer<T> {
-    /// The buffer of a channel of `cap` values (or `UNBOUNDED`); `None`
-    /// for a rendezvous channel, which has no buffer. Fails if the slots it
-    /// allocates up front cannot be had.
-    pub(crate) fn new(cap: usize) -> Result<Option<Self>, CapacityError> {
+    /// A buffer of `cap` values (or [`UNBOUNDED`]); `None` for a capacity
+    /// of 0, which has no buffer. Fails with the number of slots it
+    /// allocates up front if they cannot be had.
+    pub(crate) fn new(cap: usize) -> Result<Option<Self>, usize> {
         let (buffer, slots) = match cap {
             0 => return Ok(None),
             c if c <= RING_AT_MOST => (Ring::try_new(c).map(Buffer::Ring), c),
@@ -51,13 +66,7 @@ impl<T> Buffer<T> {
             // has), or unbounded: blocks come and go with the contents.
             c => (List::try_new(c).map(Buffer::List), BLOCK_CAP),
         };
-        match buffer {
-            Some(b) => Ok(Some(b)),
-            None => Err(CapacityError {
-                capacity: cap,
-                slots,
-            }),
-        }
+        buffer.map(Some).ok_or(slots)
     }
 
     pub(crate) fn try_push(&self, value: T) -> Result<(), Refused<T>> {
@@ -116,13 +125,19 @@ impl<T> Buffer<T> {
     ///
     /// # Safety
     /// No one sends or receives meanwhile.
-    pub(crate) unsafe fn for_each(&self, f: impl FnMut(&T)) {
+    pub(crate) unsafe fn for_each(&self, mut f: impl FnMut(&T)) {
+        let each = |cell: &ValueCell<T>| {
+            // SAFETY: no one sends or receives meanwhile (this function's
+            // contract), so the cell holds its value, untouched.
+            unsafe { cell.with_value(&mut f) };
+            ControlFlow::Continue(())
+        };
         // SAFETY: no one sends or receives meanwhile (this function's
         // contract, which is the buffers').
         unsafe {
             match self {
-                Buffer::Ring(r) => r.for_each(f),
-                Buffer::List(l) => l.for_each(f),
+                Buffer::Ring(r) => r.cells(each),
+                Buffer::List(l) => l.cells(each),
             }
         }
     }

@@ -2,14 +2,21 @@
 //! each with a stamp that says whether it holds a value of the current lap
 //! (Vyukov's bounded queue, as crossbeam-channel's array flavour lays it out).
 //!
-//! `head` and `tail` count positions as `lap | index`; the bit above the
-//! index (`mark_bit`) of `tail` marks the channel closed. A send that claimed
-//! a slot (moved `tail`) before the mark is part of the channel's contents:
-//! receivers drain it, then see the mark and report the close.
+//! `head` and `tail` count positions as `lap | index`, with three bits
+//! between the index and the lap. In `tail`, `mark_bit` says "look before
+//! claiming": it is set with `closed_bit` (the channel is closed) or with
+//! `paused_bit` (see [`super::pause`]), so a claim tests one bit, as it did
+//! before pauses existed. In `head`, `paused_bit` alone marks a pause. A
+//! send that claimed a slot (moved `tail`) before the close mark is part of
+//! the channel's contents: receivers drain it, then see the mark and report
+//! the close.
+
+use std::ops::ControlFlow;
 
 use crossbeam_utils::CachePadded;
 
-use super::buffer::{Refused, Snapshot};
+use super::pause::Pause;
+use super::{Refused, Snapshot};
 
 use crate::hooks::{count, hook, Count, Point};
 use crate::loom::{fence, AtomicUsize, Ordering, ValueCell};
@@ -25,14 +32,16 @@ struct Slot<T> {
 pub(crate) struct Ring<T> {
     /// The next position to receive from.
     head: CachePadded<AtomicUsize>,
-    /// The next position to send to, with `mark_bit` once closed.
+    /// The next position to send to, with `mark_bit` once closed or paused.
     tail: CachePadded<AtomicUsize>,
     slots: Box<[Slot<T>]>,
     cap: usize,
-    /// A power of two above every index: the close mark in `tail`.
+    /// A power of two above every index: "marked" in `tail`; the two bits
+    /// above it say why (closed, paused).
     mark_bit: usize,
-    /// What one lap adds to a position (`2 * mark_bit`).
+    /// What one lap adds to a position (`8 * mark_bit`).
     one_lap: usize,
+    pause: Pause,
 }
 
 // SAFETY: a slot's value is written only by the sender that claimed it and
@@ -58,8 +67,28 @@ impl<T> Ring<T> {
             slots: slots.into_boxed_slice(),
             cap,
             mark_bit,
-            one_lap: mark_bit * 2,
+            one_lap: mark_bit * 8,
+            pause: Pause::new(),
         })
+    }
+
+    /// `tail`'s bit for "closed" (set with `mark_bit`).
+    fn closed_bit(&self) -> usize {
+        self.mark_bit << 1
+    }
+
+    /// `head`'s and `tail`'s bit for "paused" (in `tail`, with `mark_bit`).
+    fn paused_bit(&self) -> usize {
+        self.mark_bit << 2
+    }
+
+    /// A position without its marks.
+    fn unmarked(&self, pos: usize) -> usize {
+        pos & !(self.mark_bit * 7)
+    }
+
+    fn slot(&self, pos: usize) -> &Slot<T> {
+        &self.slots[pos & (self.mark_bit - 1)]
     }
 
     /// The position after `pos` (the next lap after the last slot).
@@ -80,7 +109,11 @@ impl<T> Ring<T> {
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
             if tail & self.mark_bit != 0 {
-                return Err(Refused::Closed(value));
+                match self.marked(tail) {
+                    Some(t) => tail = t,
+                    None => return Err(Refused::Closed(value)),
+                }
+                continue;
             }
             let slot = &self.slots[tail & (self.mark_bit - 1)];
             let stamp = slot.stamp.load(Ordering::Acquire);
@@ -160,13 +193,18 @@ impl<T> Ring<T> {
             } else if stamp == head {
                 fence(Ordering::SeqCst);
                 let tail = self.tail.load(Ordering::Relaxed);
-                return Err(if tail & !self.mark_bit != head {
+                return Err(if self.unmarked(tail) != head {
                     Refused::Busy(())
-                } else if tail & self.mark_bit != 0 {
+                } else if tail & self.closed_bit() != 0 {
                     Refused::Closed(())
                 } else {
                     Refused::NotReady(())
                 });
+            } else if head & self.paused_bit() != 0 {
+                // No stamp equals a paused head: claims wait for the resume.
+                self.pause
+                    .wait_resumed(|| self.head.load(Ordering::SeqCst) & self.paused_bit() != 0);
+                head = self.head.load(Ordering::Relaxed);
             } else {
                 // Our view is stale, as in `try_push`.
                 spin(step);
@@ -176,13 +214,28 @@ impl<T> Ring<T> {
         }
     }
 
+    /// A send found `tail` marked: `None` if the ring is closed, else (it
+    /// is paused) the tail once the pause is over. Out of line: channels
+    /// never pause, and a closed one is done.
+    #[cold]
+    #[inline(never)]
+    fn marked(&self, tail: usize) -> Option<usize> {
+        if tail & self.closed_bit() != 0 {
+            return None;
+        }
+        self.pause
+            .wait_resumed(|| self.tail.load(Ordering::SeqCst) & self.paused_bit() != 0);
+        Some(self.tail.load(Ordering::Relaxed))
+    }
+
     /// Marks the ring closed; true if this call did.
     pub(crate) fn close(&self) -> bool {
-        self.tail.fetch_or(self.mark_bit, Ordering::SeqCst) & self.mark_bit == 0
+        let closed = self.closed_bit();
+        self.tail.fetch_or(self.mark_bit | closed, Ordering::SeqCst) & closed == 0
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.tail.load(Ordering::SeqCst) & self.mark_bit != 0
+        self.tail.load(Ordering::SeqCst) & self.closed_bit() != 0
     }
 
     pub(crate) fn snapshot(&self) -> Snapshot {
@@ -204,7 +257,7 @@ impl<T> Ring<T> {
         if stamp == head {
             let tail = self.tail.load(Ordering::SeqCst);
             // Empty, or a sender still writing (it will tell): not ready.
-            tail & self.mark_bit != 0 && tail & !self.mark_bit == head
+            tail & self.closed_bit() != 0 && self.unmarked(tail) == head
         } else {
             // Written, or `head` moved on meanwhile: worth a try.
             true
@@ -216,6 +269,7 @@ impl<T> Ring<T> {
     pub(crate) fn can_send(&self) -> bool {
         let tail = self.tail.load(Ordering::SeqCst);
         if tail & self.mark_bit != 0 {
+            // Closed, or paused (a claim then waits for the resume).
             return true;
         }
         let stamp = self.slots[tail & (self.mark_bit - 1)]
@@ -230,7 +284,7 @@ impl<T> Ring<T> {
             let tail = self.tail.load(Ordering::SeqCst);
             let head = self.head.load(Ordering::SeqCst);
             if self.tail.load(Ordering::SeqCst) == tail {
-                let tail = tail & !self.mark_bit;
+                let (head, tail) = (self.unmarked(head), self.unmarked(tail));
                 let hix = head & (self.mark_bit - 1);
                 let tix = tail & (self.mark_bit - 1);
                 return if hix < tix {
@@ -247,22 +301,77 @@ impl<T> Ring<T> {
     }
 }
 
+/// The ring at rest: nobody sends or receives (a caller's promise, or a
+/// pause, see [`super::pause`]).
 impl<T> Ring<T> {
-    /// Lends each buffered value to `f`, oldest first.
+    /// Calls `f` on the cell of each buffered value, oldest first, until it
+    /// breaks.
     ///
     /// # Safety
     /// No one sends or receives meanwhile: every position from `head` to
     /// `tail` is written.
-    pub(crate) unsafe fn for_each(&self, mut f: impl FnMut(&T)) {
-        let tail = self.tail.load(Ordering::Acquire) & !self.mark_bit;
-        let mut pos = self.head.load(Ordering::Acquire);
-        while pos != tail {
-            let cell = &self.slots[pos & (self.mark_bit - 1)].value;
-            // SAFETY: no one sends or receives (this function's contract), so
-            // the position, between head and tail, holds its value untouched.
-            unsafe { cell.with_value(&mut f) };
+    pub(crate) unsafe fn cells(&self, mut f: impl FnMut(&ValueCell<T>) -> ControlFlow<()>) {
+        let tail = self.unmarked(self.tail.load(Ordering::Acquire));
+        let mut pos = self.unmarked(self.head.load(Ordering::Acquire));
+        while pos != tail && f(&self.slot(pos).value).is_continue() {
             pos = self.next(pos);
         }
+    }
+
+    /// Frees the head's slot, whose value the caller moved out, as a
+    /// receive does.
+    ///
+    /// # Safety
+    /// The ring is paused by the caller and holds a value.
+    pub(crate) unsafe fn retire_head(&self) {
+        let head = self.head.load(Ordering::Relaxed);
+        let pos = self.unmarked(head);
+        self.slot(pos)
+            .stamp
+            .store(pos.wrapping_add(self.one_lap), Ordering::Release);
+        self.head
+            .store(self.next(pos) | self.paused_bit(), Ordering::Release);
+    }
+
+    /// Stops new claims (after any other pause has ended) and waits for
+    /// the sends in flight to finish writing. The receives in flight read
+    /// slots outside `head..tail`, which a pause does not touch.
+    pub(crate) fn pause(&self) {
+        let paused = self.paused_bit();
+        // The tail's pause mark is the pausers' lock.
+        while self.tail.fetch_or(self.mark_bit | paused, Ordering::SeqCst) & paused != 0 {
+            self.pause
+                .wait_resumed(|| self.tail.load(Ordering::SeqCst) & paused != 0);
+        }
+        self.head.fetch_or(paused, Ordering::SeqCst);
+        let tail = self.unmarked(self.tail.load(Ordering::SeqCst));
+        let mut pos = self.unmarked(self.head.load(Ordering::SeqCst));
+        while pos != tail {
+            let mut step = 0;
+            while self.slot(pos).stamp.load(Ordering::Acquire) != pos + 1 {
+                spin(step);
+                step += 1;
+            }
+            pos = self.next(pos);
+        }
+    }
+
+    /// Ends a pause: the head first, as the tail's mark is the lock.
+    pub(crate) fn resume(&self) {
+        let paused = self.paused_bit();
+        self.head.fetch_and(!paused, Ordering::SeqCst);
+        let closed = self.closed_bit();
+        let _ = self
+            .tail
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| {
+                // Still marked if closed meanwhile.
+                Some(if t & closed != 0 {
+                    t & !paused
+                } else {
+                    t & !(paused | self.mark_bit)
+                })
+            });
+        self.pause.resumed();
     }
 }
 

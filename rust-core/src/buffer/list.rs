@@ -6,9 +6,10 @@
 //! value frees it once every other reader of the block is done. So memory
 //! follows the contents: a burst's blocks are freed as they are drained.
 //!
-//! Positions count slots as `lap * LAP + offset`, shifted left by one bit:
-//! in `tail` that bit is the close mark, in `head` a hint that the tail is
-//! in a later block (so a receiver need not read `tail`). Offset `BLOCK_CAP`
+//! Positions count slots as `lap * LAP + offset`, shifted left by two bits.
+//! The lower bit is in `tail` the close mark, in `head` a hint that the
+//! tail is in a later block (so a receiver need not read `tail`); the upper
+//! one, in both, the pause mark (see [`super::pause`]). Offset `BLOCK_CAP`
 //! is never a slot: a position stands there only while its block's
 //! successor is being linked.
 //!
@@ -17,12 +18,13 @@
 //! written waits for the write, which is a few instructions away.
 
 use std::alloc::{alloc, handle_alloc_error, Layout};
+use std::ops::ControlFlow;
 use std::ptr;
 
 use crossbeam_utils::CachePadded;
 
-use super::buffer::{Refused, Snapshot};
-use super::state::UNBOUNDED;
+use super::pause::Pause;
+use super::{Refused, Snapshot, UNBOUNDED};
 use crate::hooks::{count, hook, Count, Point};
 use crate::loom::{yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
 use crate::wait::spin;
@@ -36,9 +38,11 @@ const LAP: usize = 4;
 /// Slots per block (the slots an empty list holds allocated).
 pub(crate) const BLOCK_CAP: usize = LAP - 1;
 /// How far one position moves an index.
-const STEP: usize = 2;
+const STEP: usize = 4;
 /// The low bit of an index: `tail` closed, or `head` behind a later tail block.
 const MARK: usize = 1;
+/// The bit above it: paused.
+const PAUSED: usize = 2;
 
 /// A slot's state bits. Each is set once, so adding sets it: an atomic add
 /// returns the old state in one instruction, where an `or` that must
@@ -154,6 +158,7 @@ pub(crate) struct List<T> {
     tail: CachePadded<End<T>>,
     /// Most values it holds, or [`UNBOUNDED`].
     cap: usize,
+    pause: Pause,
 }
 
 // SAFETY: a slot's value is written only by the sender that claimed it and
@@ -187,6 +192,7 @@ impl<T> List<T> {
                 block: AtomicPtr::new(first),
             }),
             cap,
+            pause: Pause::new(),
         })
     }
 
@@ -209,8 +215,13 @@ impl<T> List<T> {
         let mut next_block = None;
         let mut tail = self.tail.settled_index();
         loop {
-            if tail & MARK != 0 {
-                return Err(Refused::Closed(value));
+            if tail & (MARK | PAUSED) != 0 {
+                if tail & MARK != 0 {
+                    return Err(Refused::Closed(value));
+                }
+                self.wait_resumed(&self.tail);
+                tail = self.tail.settled_index();
+                continue;
             }
             let offset = offset(tail);
             hook(Point::SendReadTail);
@@ -275,7 +286,7 @@ impl<T> List<T> {
         loop {
             let offset = offset(head);
             let mut new_head = head + STEP;
-            if head & MARK == 0 {
+            if head & (MARK | PAUSED) == 0 {
                 // Read after `head`, `tail` is as new: if they are equal,
                 // the list was empty when `tail` was read. No fence is needed:
                 // a waiting receiver re-checks (`can_recv`) after its own.
@@ -290,6 +301,10 @@ impl<T> List<T> {
                 if head / STEP / LAP != tail / STEP / LAP {
                     new_head |= MARK;
                 }
+            } else if head & PAUSED != 0 {
+                self.wait_resumed(&self.head);
+                head = self.head.settled_index();
+                continue;
             }
             // As in `try_push`: a later block only if the claim fails.
             let block = self.head.block.load(Ordering::Acquire);
@@ -322,13 +337,33 @@ impl<T> List<T> {
     /// The caller claimed that slot.
     unsafe fn read(&self, block: *mut Block<T>, offset: usize, new_head: usize) -> T {
         // SAFETY: the caller claimed slot `offset` of `block`, so the block
-        // stays alive until this read releases it, and its value is ours to
-        // take once its sender marks it written; the next block is linked
-        // (and so alive) before the last slot's sender writes.
+        // stays alive until `done_reading` releases it, and its value is
+        // ours to take once its sender marks it written.
         unsafe {
-            if offset + 1 == BLOCK_CAP {
-                // Ours is the block's last slot: move `head` to the next block,
-                // which its sender links before writing.
+            self.pass_block(block, offset, new_head);
+            let slot = &(*block).slots[offset];
+            let mut step = 0;
+            while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
+                spin(step);
+                step += 1;
+            }
+            let value = slot.value.take();
+            Self::done_reading(block, offset);
+            value
+        }
+    }
+
+    /// If the claimed slot `offset` of `block` is the block's last, moves
+    /// `head` (claimed as `new_head`, its pause mark kept) to the next
+    /// block, which the last slot's sender links before writing.
+    ///
+    /// # Safety
+    /// The caller claimed that slot and has not read it yet.
+    unsafe fn pass_block(&self, block: *mut Block<T>, offset: usize, new_head: usize) {
+        if offset + 1 == BLOCK_CAP {
+            // SAFETY: the block is alive until its last slot is read, and
+            // the next block once linked.
+            unsafe {
                 let next = (*block).wait_next();
                 let mut index = (new_head & !MARK) + STEP;
                 if !(*next).next.load(Ordering::Relaxed).is_null() {
@@ -337,20 +372,37 @@ impl<T> List<T> {
                 self.head.block.store(next, Ordering::Release);
                 self.head.index.store(index, Ordering::Release);
             }
-            let slot = &(*block).slots[offset];
-            let mut step = 0;
-            while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
-                spin(step);
-                step += 1;
-            }
-            let value = slot.value.take();
+        }
+    }
+
+    /// Marks the claimed slot `offset` of `block` read (its value taken),
+    /// freeing the block if it was the last of its readers.
+    ///
+    /// # Safety
+    /// The caller claimed that slot and took its value.
+    unsafe fn done_reading(block: *mut Block<T>, offset: usize) {
+        // SAFETY: our claim keeps the block alive until this release.
+        unsafe {
             if offset + 1 == BLOCK_CAP {
                 Block::release(block, 0);
-            } else if slot.state.fetch_add(READ, Ordering::AcqRel) & DESTROY != 0 {
+            } else if (*block).slots[offset]
+                .state
+                .fetch_add(READ, Ordering::AcqRel)
+                & DESTROY
+                != 0
+            {
                 Block::release(block, offset + 1);
             }
-            value
         }
+    }
+
+    /// A claim found `end` paused: waits for the resume. Out of line:
+    /// channels never pause.
+    #[cold]
+    #[inline(never)]
+    fn wait_resumed(&self, end: &End<T>) {
+        self.pause
+            .wait_resumed(|| end.index.load(Ordering::SeqCst) & PAUSED != 0);
     }
 
     /// Marks the list closed; true if this call did.
@@ -396,48 +448,124 @@ impl<T> List<T> {
     }
 }
 
+/// The list at rest: nobody sends or receives (a caller's promise, or a
+/// pause, see [`super::pause`]).
 impl<T> List<T> {
-    /// Walks the values from `head` to `tail`: `value` for each slot,
-    /// `passed` for each block left behind for the next; returns the block
-    /// it ends in.
+    /// Walks the values from `head` to `tail` until `value` breaks:
+    /// `value` for each slot, `passed` for each block left behind for the
+    /// next; returns the block it ends in.
     ///
     /// # Safety
-    /// No one else uses the list meanwhile: every claimed slot is written
-    /// and no link is half made.
+    /// No one else sends or receives meanwhile, and every claimed slot is
+    /// written and every link made (or `passed` waits for them).
     unsafe fn walk(
         &self,
-        mut value: impl FnMut(&ValueCell<T>),
-        mut passed: impl FnMut(*mut Block<T>),
+        mut value: impl FnMut(&Slot<T>) -> ControlFlow<()>,
+        mut passed: impl FnMut(*mut Block<T>) -> *mut Block<T>,
     ) -> *mut Block<T> {
-        let tail = self.tail.index.load(Ordering::Relaxed) & !MARK;
-        let mut head = self.head.index.load(Ordering::Relaxed) & !MARK;
-        let mut block = self.head.block.load(Ordering::Relaxed);
+        let tail = self.tail.index.load(Ordering::Acquire) & !(MARK | PAUSED);
+        let mut head = self.head.index.load(Ordering::Acquire) & !(MARK | PAUSED);
+        let mut block = self.head.block.load(Ordering::Acquire);
         while head != tail {
             let offset = offset(head);
             // No one sends or receives (this function's contract), so every
-            // block from the head to the tail is alive and linked.
+            // block from the head to the tail is alive.
             if offset < BLOCK_CAP {
                 // SAFETY: `block` is alive (above).
-                value(unsafe { &(*block).slots[offset].value });
+                if value(unsafe { &(*block).slots[offset] }).is_break() {
+                    break;
+                }
             } else {
-                // SAFETY: `block` is alive (above).
-                let next = unsafe { (*block).next.load(Ordering::Relaxed) };
-                passed(block);
-                block = next;
+                block = passed(block);
             }
             head += STEP;
         }
         block
     }
 
-    /// Lends each buffered value to `f`, oldest first.
+    /// Calls `f` on the cell of each buffered value, oldest first, until it
+    /// breaks.
     ///
     /// # Safety
     /// No one sends or receives meanwhile.
-    pub(crate) unsafe fn for_each(&self, mut f: impl FnMut(&T)) {
+    pub(crate) unsafe fn cells(&self, mut f: impl FnMut(&ValueCell<T>) -> ControlFlow<()>) {
         // SAFETY: no one sends or receives meanwhile (this function's
-        // contract), so each cell the walk lends holds its value, untouched.
-        unsafe { self.walk(|cell| cell.with_value(&mut f), |_| {}) };
+        // contract), so the walk's blocks are alive and linked.
+        unsafe {
+            self.walk(
+                |slot| f(&slot.value),
+                |block| (*block).next.load(Ordering::Acquire),
+            )
+        };
+    }
+
+    /// Frees the head's slot, whose value the caller moved out, as a
+    /// receive does.
+    ///
+    /// # Safety
+    /// The list is paused by the caller and holds a value.
+    pub(crate) unsafe fn retire_head(&self) {
+        let head = self.head.index.load(Ordering::Relaxed);
+        let tail = self.tail.index.load(Ordering::Relaxed);
+        let mut new_head = head + STEP;
+        if head & MARK == 0 && head / STEP / LAP != tail / STEP / LAP {
+            new_head |= MARK;
+        }
+        let block = self.head.block.load(Ordering::Relaxed);
+        let offset = offset(head);
+        self.head.index.store(new_head, Ordering::Release);
+        // SAFETY: paused, so the head's slot is ours as if claimed, and its
+        // value is taken (this function's contract).
+        unsafe {
+            self.pass_block(block, offset, new_head);
+            Self::done_reading(block, offset);
+        }
+    }
+
+    /// Stops new claims (after any other pause has ended) and waits for
+    /// the sends in flight to finish writing and linking. The receives in
+    /// flight read slots before `head`, and free their blocks themselves.
+    pub(crate) fn pause(&self) {
+        // The tail's pause mark is the pausers' lock.
+        while self.tail.index.fetch_or(PAUSED, Ordering::SeqCst) & PAUSED != 0 {
+            self.wait_resumed(&self.tail);
+        }
+        // A settled head: a receive that takes a block's last slot stores
+        // the next block's index, which would drop a mark set meanwhile.
+        loop {
+            let head = self.head.settled_index();
+            let marked = head | PAUSED;
+            let swap =
+                self.head
+                    .index
+                    .compare_exchange(head, marked, Ordering::SeqCst, Ordering::Relaxed);
+            if swap.is_ok() {
+                break;
+            }
+        }
+        self.tail.settled_index();
+        // SAFETY: nobody claims any more; the walk waits for the writes
+        // and links of those who did.
+        unsafe {
+            self.walk(
+                |slot| {
+                    let mut step = 0;
+                    while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
+                        spin(step);
+                        step += 1;
+                    }
+                    ControlFlow::Continue(())
+                },
+                |block| (*block).wait_next(),
+            )
+        };
+    }
+
+    /// Ends a pause: the head first, as the tail's mark is the lock.
+    pub(crate) fn resume(&self) {
+        self.head.index.fetch_and(!PAUSED, Ordering::SeqCst);
+        self.tail.index.fetch_and(!PAUSED, Ordering::SeqCst);
+        self.pause.resumed();
     }
 }
 
@@ -447,7 +575,17 @@ impl<T> Drop for List<T> {
         // blocks, each once, after its last value.
         // SAFETY: as above.
         unsafe {
-            let last = self.walk(|cell| drop(cell.take()), |block| drop(Box::from_raw(block)));
+            let last = self.walk(
+                |slot| {
+                    drop(slot.value.take());
+                    ControlFlow::Continue(())
+                },
+                |block| {
+                    let next = (*block).next.load(Ordering::Relaxed);
+                    drop(Box::from_raw(block));
+                    next
+                },
+            );
             drop(Box::from_raw(last));
         }
     }

@@ -1,0 +1,88 @@
+//! loom models of a pause against the claims it races: a send in flight
+//! whose write the pause must wait for, and a send and a receive racing a
+//! removal in place, on a ring (capacity 1 under loom) and a list
+//! (capacity 2). Loom's cells fail a model in which the pause touches a
+//! value a claim still writes or reads; the asserts check that every value
+//! is received or removed exactly once.
+//!
+//! Run with (the Makefile's `test-loom`):
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 CARGO_TARGET_DIR=target/loom cargo test -p polyconc --lib --release`
+
+use loom::thread;
+
+use super::{Buffer, Refused};
+use crate::loom::Arc;
+
+/// A ring and a list, as loom sizes them.
+const CAPS: [usize; 2] = [1, 2];
+
+fn buffer(cap: usize) -> Arc<Buffer<u32>> {
+    Arc::new(Buffer::new(cap).ok().flatten().expect("a buffer"))
+}
+
+/// What is left, oldest first.
+fn drain(b: &Buffer<u32>) -> Vec<u32> {
+    std::iter::from_fn(|| b.try_pop().ok()).collect()
+}
+
+/// A pause that peeks while a send is in flight into an empty buffer:
+/// it sees nothing or the whole value, never a half-written one, and the
+/// value is received afterwards.
+#[test]
+fn pause_waits_for_send_in_flight() {
+    for cap in CAPS {
+        loom::model(move || {
+            let b = buffer(cap);
+            let sender = {
+                let b = Arc::clone(&b);
+                thread::spawn(move || b.try_push(7).is_ok())
+            };
+            let seen = b.pause().peek_with(|v| v.copied());
+            assert!(matches!(seen, None | Some(7)));
+            assert!(sender.join().unwrap(), "an empty buffer has room");
+            assert_eq!(drain(&b), [7]);
+        });
+    }
+}
+
+/// A removal in place (`remove_item`) against a send and a receive: the
+/// value the pause removes is not received, and the two values end up
+/// received, removed or left exactly once each.
+#[test]
+fn pause_removes_against_send_and_receive() {
+    for cap in CAPS {
+        loom::model(move || {
+            let b = buffer(cap);
+            assert!(b.try_push(1).is_ok());
+            let sender = {
+                let b = Arc::clone(&b);
+                thread::spawn(move || match b.try_push(2) {
+                    Ok(()) => true,
+                    // Full, or a receiver reading the one slot.
+                    Err(Refused::NotReady(_) | Refused::Busy(_)) => false,
+                    Err(Refused::Closed(_)) => panic!("not closed"),
+                })
+            };
+            let receiver = {
+                let b = Arc::clone(&b);
+                thread::spawn(move || b.try_pop().ok())
+            };
+            let removed = {
+                let mut paused = b.pause();
+                let removed = paused.remove_first(|&v| v == 1);
+                assert_eq!(paused.removed(), usize::from(removed.is_some()));
+                removed
+            };
+            let sent = sender.join().unwrap();
+            let received = receiver.join().unwrap();
+            let mut all: Vec<u32> = removed
+                .into_iter()
+                .chain(received)
+                .chain(drain(&b))
+                .collect();
+            all.sort_unstable();
+            let expected: &[u32] = if sent { &[1, 2] } else { &[1] };
+            assert_eq!(all, expected);
+        });
+    }
+}
