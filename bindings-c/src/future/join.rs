@@ -1,0 +1,191 @@
+//! The combinators of several futures: `pc_future_zip`,
+//! `pc_future_sequence` and `pc_future_first_completed_of`, whose values
+//! are their inputs' bytes one after the other.
+
+use polyconc::exec::parasitic;
+use polyconc::future::{first_completed_of, sequence, Failure, Future};
+
+use super::{pc_future, written, AnyFuture, Futures};
+use crate::elem::{map_elem, with_elem, Build, Elem, Erased};
+use crate::ffi::{self, handle};
+use crate::panic::boundary;
+use crate::status::{pc_status, Status, PC_INVALID_ARG};
+
+/// The bytes of `parts`, one after the other, as one element.
+fn concat<S: Elem>(
+    size: usize,
+    parts: impl Iterator<Item = (*const u8, usize)>,
+) -> Result<S, Failure> {
+    written(size, |mut dst| {
+        for (src, n) in parts {
+            // SAFETY: the parts add up to `size` bytes, the room written.
+            unsafe {
+                std::ptr::copy_nonoverlapping(src, dst, n);
+                dst = dst.add(n);
+            }
+        }
+        0
+    })
+}
+
+/// The futures behind `n` handles, all of element type `T`, the type of
+/// `_first`'s (the first of them).
+///
+/// # Safety
+/// `futures` is readable for `n` pointers, each NULL or a live handle.
+unsafe fn all_of<T: Elem>(
+    _first: &Future<T>,
+    futures: *const *const pc_future,
+    n: usize,
+    elem_size: usize,
+) -> Result<Vec<Future<T>>, Status> {
+    let handles = if n == 0 {
+        &[][..]
+    } else {
+        std::slice::from_raw_parts(futures, n)
+    };
+    handles
+        .iter()
+        .map(|&h| {
+            let f = handle(h)?;
+            match T::pick(&f.fut) {
+                Some(fut) if f.elem_size == elem_size => Ok(fut.clone()),
+                _ => Err(Status::of(PC_INVALID_ARG)),
+            }
+        })
+        .collect()
+}
+
+/// `pc_future_sequence`'s result: the values' bytes, one after the other.
+struct Sequence<T> {
+    all: Future<Vec<T>>,
+    elem_size: usize,
+    n: usize,
+}
+
+impl<T: Elem> Build<Futures> for Sequence<T> {
+    fn build<S: Elem>(self) -> Result<Future<S>, Status> {
+        let (size, n) = (self.elem_size, self.n);
+        Ok(self.all.transform(&parasitic(), move |r| {
+            let values = r.as_ref().map_err(Failure::clone)?;
+            concat(size * n, values.iter().map(|v| (v.bytes(), size)))
+        }))
+    }
+}
+
+/// `pc_future_zip`'s result: both values' bytes, the first's first.
+struct Zip<T, U> {
+    pair: Future<(T, U)>,
+    sizes: (usize, usize),
+}
+
+impl<T: Elem, U: Elem> Build<Futures> for Zip<T, U> {
+    fn build<S: Elem>(self) -> Result<Future<S>, Status> {
+        let (a, b) = self.sizes;
+        Ok(self.pair.transform(&parasitic(), move |r| {
+            let (x, y) = r.as_ref().map_err(Failure::clone)?;
+            concat(a + b, [(x.bytes(), a), (y.bytes(), b)].into_iter())
+        }))
+    }
+}
+
+/// A future of both values, `a`'s bytes then `b`'s (`elem_size` of `a`
+/// plus that of `b`); it fails as soon as either does, with that failure.
+/// Writes the new future's handle to `*out`.
+///
+/// Returns `PC_OK`; `PC_INVALID_ARG` if any argument is NULL.
+///
+/// # Safety
+/// `a` and `b` are NULL or live handles; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_zip(
+    a: *const pc_future,
+    b: *const pc_future,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        let (a, b, out) = (handle(a)?, handle(b)?, ffi::out(out)?);
+        let sizes = (a.elem_size, b.elem_size);
+        let size = sizes.0 + sizes.1;
+        let next = with_elem!(&a.fut, x => with_elem!(&b.fut, y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
+        out.write_handle(pc_future::new(next, size));
+        Ok(())
+    })
+}
+
+/// A future of all `n` futures' values, in order, one after the other
+/// (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
+/// soon as one of them does, with that failure. For `n` 0 it is a
+/// completed future of 0 bytes.
+///
+/// Returns `PC_OK`; `PC_INVALID_ARG` if `out`, `futures` (with `n` > 0) or
+/// one of them is NULL, or their element sizes differ.
+///
+/// # Safety
+/// `futures` is NULL or readable for `n` pointers, each NULL or a live
+/// handle; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_sequence(
+    futures: *const *const pc_future,
+    n: usize,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        let out = ffi::out(out)?;
+        let first = first_of(futures, n)?;
+        let size = first.map_or(0, |f| f.elem_size);
+        let total = size.checked_mul(n).ok_or(Status::of(PC_INVALID_ARG))?;
+        let next = match first {
+            None => Erased::Word(Future::successful(0)),
+            Some(f) => with_elem!(&f.fut, x => {
+                let all = sequence(&parasitic(), all_of(x, futures, n, size)?);
+                AnyFuture::new(total, Sequence { all, elem_size: size, n })?
+            }),
+        };
+        out.write_handle(pc_future::new(next, total));
+        Ok(())
+    })
+}
+
+/// A future of the result of whichever of the `n` futures completes first
+/// (all of the same `elem_size`); for `n` 0 it never completes.
+///
+/// Returns as `pc_future_sequence`.
+///
+/// # Safety
+/// As `pc_future_sequence`.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_first_completed_of(
+    futures: *const *const pc_future,
+    n: usize,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        let out = ffi::out(out)?;
+        let first = first_of(futures, n)?;
+        let size = first.map_or(0, |f| f.elem_size);
+        let next = match first {
+            None => Erased::Word(Future::never()),
+            Some(f) => map_elem!(&f.fut, x => first_completed_of(all_of(x, futures, n, size)?)),
+        };
+        out.write_handle(pc_future::new(next, size));
+        Ok(())
+    })
+}
+
+/// The first of `n` handles, checked; `None` for `n` 0.
+///
+/// # Safety
+/// As `pc_future_sequence`.
+unsafe fn first_of<'a>(
+    futures: *const *const pc_future,
+    n: usize,
+) -> Result<Option<&'a pc_future>, Status> {
+    if n == 0 {
+        return Ok(None);
+    }
+    if futures.is_null() {
+        return Err(Status::of(PC_INVALID_ARG));
+    }
+    Ok(Some(handle(*futures)?))
+}
