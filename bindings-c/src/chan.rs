@@ -83,7 +83,8 @@ unsafe fn send_on<T: Elem>(
     size: usize,
     timeout_ns: u64,
 ) -> Result<(), Status> {
-    let value = T::read(elem, size)?;
+    // SAFETY: `elem` holds the channel's `size` bytes (the caller's promise).
+    let value = unsafe { T::read(elem, size) }?;
     match Wait::from_ns(timeout_ns) {
         Wait::Try => c.try_send(value)?,
         Wait::Forever => c.send(value)?,
@@ -108,7 +109,9 @@ unsafe fn recv_on<T: Elem>(
         Wait::Forever => c.recv()?,
         Wait::For(timeout) => c.recv_timeout(timeout)?,
     };
-    value.write_to(out, size);
+    // SAFETY: `out` has room for the channel's `size` bytes (the caller's
+    // promise).
+    unsafe { value.write_to(out, size) };
     Ok(())
 }
 
@@ -122,7 +125,8 @@ unsafe fn new_chan(
     on_drop: Option<DropFn>,
     out: *mut *mut pc_chan,
 ) -> Result<(), Status> {
-    let out = ffi::out(out)?;
+    // SAFETY: `out` is NULL or writable (the caller's promise).
+    let out = unsafe { ffi::out(out) }?;
     let chan = AnyChan::new(elem_size, Capacity(capacity))?;
     let on_last_free = on_drop.map(|on_drop| {
         Arc::new(DrainOnDrop {
@@ -159,7 +163,8 @@ pub unsafe extern "C" fn pc_chan_new(
     capacity: usize,
     out: *mut *mut pc_chan,
 ) -> pc_status {
-    boundary(|| new_chan(elem_size, capacity, None, out))
+    // SAFETY: `out` is NULL or writable (the caller's promise).
+    boundary(|| unsafe { new_chan(elem_size, capacity, None, out) })
 }
 
 /// As `pc_chan_new`, and when the channel's last handle is freed,
@@ -183,7 +188,8 @@ pub unsafe extern "C" fn pc_chan_new_with_drop(
 ) -> pc_status {
     boundary(|| {
         let on_drop = DropFn::new(drop_fn, ctx).ok_or(Status::of(PC_INVALID_ARG))?;
-        new_chan(elem_size, capacity, Some(on_drop), out)
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { new_chan(elem_size, capacity, Some(on_drop), out) }
     })
 }
 
@@ -197,8 +203,10 @@ pub unsafe extern "C" fn pc_chan_new_with_drop(
 #[no_mangle]
 pub unsafe extern "C" fn pc_chan_clone(chan: *const pc_chan, out: *mut *mut pc_chan) -> pc_status {
     boundary(|| {
-        let ch = handle(chan)?;
-        ffi::out(out)?.write_handle(ch.clone());
+        // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+        let ch = unsafe { handle(chan) }?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(ch.clone());
         Ok(())
     })
 }
@@ -213,7 +221,8 @@ pub unsafe extern "C" fn pc_chan_clone(chan: *const pc_chan, out: *mut *mut pc_c
 /// not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_chan_free(chan: *mut pc_chan) {
-    boundary(|| free_handle(chan))
+    // SAFETY: `chan` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(chan) })
 }
 
 /// Sends the `elem_size` bytes at `elem` (copied; NULL allowed only when
@@ -236,9 +245,12 @@ pub unsafe extern "C" fn pc_chan_send(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let ch = handle(chan)?;
+        // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+        let ch = unsafe { handle(chan) }?;
         check_buf(elem, ch.elem_size)?;
-        with_elem!(&ch.chan, c => send_on(c, elem.cast(), ch.elem_size, timeout_ns))
+        // SAFETY: `elem` is readable for the checked handle's `elem_size`
+        // bytes (the caller's promise).
+        with_elem!(&ch.chan, c => unsafe { send_on(c, elem.cast(), ch.elem_size, timeout_ns) })
     })
 }
 
@@ -261,9 +273,12 @@ pub unsafe extern "C" fn pc_chan_recv(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let ch = handle(chan)?;
+        // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+        let ch = unsafe { handle(chan) }?;
         check_buf(out, ch.elem_size)?;
-        with_elem!(&ch.chan, c => recv_on(c, out.cast(), ch.elem_size, timeout_ns))
+        // SAFETY: `out` is writable for the checked handle's `elem_size`
+        // bytes (the caller's promise).
+        with_elem!(&ch.chan, c => unsafe { recv_on(c, out.cast(), ch.elem_size, timeout_ns) })
     })
 }
 
@@ -278,7 +293,8 @@ pub unsafe extern "C" fn pc_chan_recv(
 #[no_mangle]
 pub unsafe extern "C" fn pc_chan_close(chan: *const pc_chan) -> pc_status {
     boundary(|| {
-        if with_elem!(&handle(chan)?.chan, c => c.close()) {
+        // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+        if with_elem!(&unsafe { handle(chan) }?.chan, c => c.close()) {
             Ok(())
         } else {
             Err(Status::of(PC_CLOSED))
@@ -293,7 +309,8 @@ pub unsafe extern "C" fn pc_chan_close(chan: *const pc_chan) -> pc_status {
 /// `chan` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_chan_len(chan: *const pc_chan) -> usize {
-    boundary(|| Ok(with_elem!(&handle(chan)?.chan, c => c.len())))
+    // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(with_elem!(&unsafe { handle(chan) }?.chan, c => c.len())))
 }
 
 /// The capacity given to `pc_chan_new` (`PC_UNBOUNDED` when unbounded);
@@ -304,7 +321,8 @@ pub unsafe extern "C" fn pc_chan_len(chan: *const pc_chan) -> usize {
 #[no_mangle]
 pub unsafe extern "C" fn pc_chan_capacity(chan: *const pc_chan) -> usize {
     boundary(|| {
-        let capacity = with_elem!(&handle(chan)?.chan, c => c.capacity());
+        // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+        let capacity = with_elem!(&unsafe { handle(chan) }?.chan, c => c.capacity());
         Ok(capacity.unwrap_or(PC_UNBOUNDED))
     })
 }
@@ -315,7 +333,8 @@ pub unsafe extern "C" fn pc_chan_capacity(chan: *const pc_chan) -> usize {
 /// `chan` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_chan_elem_size(chan: *const pc_chan) -> usize {
-    boundary(|| Ok(handle(chan)?.elem_size))
+    // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(chan) }?.elem_size))
 }
 
 /// Whether the channel has been closed (elements may still be buffered);
@@ -325,5 +344,6 @@ pub unsafe extern "C" fn pc_chan_elem_size(chan: *const pc_chan) -> usize {
 /// `chan` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_chan_is_closed(chan: *const pc_chan) -> bool {
-    boundary(|| Ok(with_elem!(&handle(chan)?.chan, c => c.is_closed())))
+    // SAFETY: `chan` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(with_elem!(&unsafe { handle(chan) }?.chan, c => c.is_closed())))
 }

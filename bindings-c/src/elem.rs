@@ -39,7 +39,9 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     #[inline]
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
         if size > 0 {
-            std::ptr::copy_nonoverlapping(self.bytes(), dst, size);
+            // SAFETY: `dst` has room for `size` bytes, and the element has
+            // them (it was read with that size).
+            unsafe { std::ptr::copy_nonoverlapping(self.bytes(), dst, size) };
         }
     }
 }
@@ -49,11 +51,13 @@ impl Elem for u64 {
     #[inline]
     unsafe fn read(src: *const u8, size: usize) -> Result<Self, Status> {
         if size == 8 {
-            return Ok(src.cast::<u64>().read_unaligned());
+            // SAFETY: `src` is readable for the 8 bytes.
+            return Ok(unsafe { src.cast::<u64>().read_unaligned() });
         }
         let mut v = 0u64;
         if size > 0 {
-            std::ptr::copy_nonoverlapping(src, (&mut v as *mut u64).cast(), size);
+            // SAFETY: `src` is readable for `size` bytes, at most the 8 of `v`.
+            unsafe { std::ptr::copy_nonoverlapping(src, (&mut v as *mut u64).cast(), size) };
         }
         Ok(v)
     }
@@ -77,9 +81,11 @@ impl Elem for u64 {
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
         if size == 8 {
             // One fixed-size store instead of a memcpy call of variable length.
-            dst.cast::<u64>().write_unaligned(*self);
+            // SAFETY: `dst` has room for the 8 bytes.
+            unsafe { dst.cast::<u64>().write_unaligned(*self) };
         } else if size > 0 {
-            std::ptr::copy_nonoverlapping(self.bytes(), dst, size);
+            // SAFETY: `dst` has room for `size` bytes, at most the 8 of `self`.
+            unsafe { std::ptr::copy_nonoverlapping(self.bytes(), dst, size) };
         }
     }
 }
@@ -89,7 +95,8 @@ impl Elem for [u64; 2] {
     #[inline]
     unsafe fn read(src: *const u8, size: usize) -> Result<Self, Status> {
         let mut v = [0u64; 2];
-        std::ptr::copy_nonoverlapping(src, v.as_mut_ptr().cast(), size);
+        // SAFETY: `src` is readable for `size` bytes, at most the 16 of `v`.
+        unsafe { std::ptr::copy_nonoverlapping(src, v.as_mut_ptr().cast(), size) };
         Ok(v)
     }
     #[inline]
@@ -116,8 +123,12 @@ impl Elem for Box<[u8]> {
     unsafe fn read(src: *const u8, size: usize) -> Result<Self, Status> {
         let mut v: Vec<u8> = Vec::new();
         v.try_reserve_exact(size)?;
-        std::ptr::copy_nonoverlapping(src, v.as_mut_ptr(), size);
-        v.set_len(size);
+        // SAFETY: `src` is readable for `size` bytes; `v` has room for them,
+        // all initialised by the copy before the length says so.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src, v.as_mut_ptr(), size);
+            v.set_len(size);
+        }
         Ok(v.into_boxed_slice())
     }
     #[inline]

@@ -15,10 +15,6 @@
 //!   `future/` (the handle in `mod.rs`, `then.rs`, `join.rs`);
 //! - `callback.rs`: the caller's callbacks, contexts and `ctx_free`.
 #![allow(non_camel_case_types)]
-// Not yet: the exports' unsafe operations (handle and out-pointer helpers,
-// element copies) still sit in their `unsafe fn` bodies without blocks of
-// their own; each needs its SAFETY line, a change left to this crate.
-#![allow(unsafe_op_in_unsafe_fn)]
 
 mod barrier;
 mod callback;

@@ -80,7 +80,8 @@ pub struct pc_mutex {
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_new(out: *mut *mut pc_mutex) -> pc_status {
     boundary(|| {
-        ffi::out(out)?.write_handle(pc_mutex {
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(pc_mutex {
             raw: RawMutex::new(),
         });
         Ok(())
@@ -95,7 +96,8 @@ pub unsafe extern "C" fn pc_mutex_new(out: *mut *mut pc_mutex) -> pc_status {
 /// is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_free(mutex: *mut pc_mutex) {
-    boundary(|| free_handle(mutex))
+    // SAFETY: `mutex` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(mutex) })
 }
 
 /// Locks the mutex. `timeout_ns` 0 takes it only if it is free now,
@@ -111,7 +113,8 @@ pub unsafe extern "C" fn pc_mutex_free(mutex: *mut pc_mutex) {
 /// `mutex` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_lock(mutex: *const pc_mutex, timeout_ns: u64) -> pc_status {
-    boundary(|| acquire(&handle(mutex)?.raw, timeout_ns))
+    // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
+    boundary(|| acquire(&unsafe { handle(mutex) }?.raw, timeout_ns))
 }
 
 /// Unlocks the mutex, from any thread, and lets a waiting thread take it.
@@ -123,7 +126,8 @@ pub unsafe extern "C" fn pc_mutex_lock(mutex: *const pc_mutex, timeout_ns: u64) 
 /// `mutex` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_unlock(mutex: *const pc_mutex) -> pc_status {
-    boundary(|| Ok(handle(mutex)?.raw.unlock()?))
+    // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(mutex) }?.raw.unlock()?))
 }
 
 /// Whether the mutex is locked now (by anyone); false for NULL. Only a
@@ -133,7 +137,8 @@ pub unsafe extern "C" fn pc_mutex_unlock(mutex: *const pc_mutex) -> pc_status {
 /// `mutex` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_is_locked(mutex: *const pc_mutex) -> bool {
-    boundary(|| Ok(handle(mutex)?.raw.is_locked()))
+    // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(mutex) }?.raw.is_locked()))
 }
 
 /// A lock owned by the thread that took it, which may take it again: it
@@ -164,7 +169,8 @@ pub unsafe extern "C" fn pc_reentrant_lock_new(
         } else {
             ReentrantLock::new()
         };
-        ffi::out(out)?.write_handle(pc_reentrant_lock { lock });
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(pc_reentrant_lock { lock });
         Ok(())
     })
 }
@@ -177,7 +183,8 @@ pub unsafe extern "C" fn pc_reentrant_lock_new(
 /// is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_reentrant_lock_free(lock: *mut pc_reentrant_lock) {
-    boundary(|| free_handle(lock))
+    // SAFETY: `lock` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(lock) })
 }
 
 /// Takes the lock for the calling thread, or takes it once more if that
@@ -195,7 +202,8 @@ pub unsafe extern "C" fn pc_reentrant_lock_lock(
     lock: *const pc_reentrant_lock,
     timeout_ns: u64,
 ) -> pc_status {
-    boundary(|| acquire(&handle(lock)?.lock, timeout_ns))
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    boundary(|| acquire(&unsafe { handle(lock) }?.lock, timeout_ns))
 }
 
 /// Gives up one hold of the calling thread; the last one frees the lock
@@ -208,7 +216,8 @@ pub unsafe extern "C" fn pc_reentrant_lock_lock(
 /// `lock` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_reentrant_lock_unlock(lock: *const pc_reentrant_lock) -> pc_status {
-    boundary(|| Ok(handle(lock)?.lock.unlock()?))
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(lock) }?.lock.unlock()?))
 }
 
 /// How many holds the calling thread has (0 when it does not hold the
@@ -218,7 +227,8 @@ pub unsafe extern "C" fn pc_reentrant_lock_unlock(lock: *const pc_reentrant_lock
 /// `lock` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_reentrant_lock_hold_count(lock: *const pc_reentrant_lock) -> usize {
-    boundary(|| Ok(handle(lock)?.lock.hold_count()))
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(lock) }?.lock.hold_count()))
 }
 
 /// Whether any thread holds the lock now; false for NULL. Only a hint: it
@@ -228,7 +238,8 @@ pub unsafe extern "C" fn pc_reentrant_lock_hold_count(lock: *const pc_reentrant_
 /// `lock` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_reentrant_lock_is_locked(lock: *const pc_reentrant_lock) -> bool {
-    boundary(|| Ok(handle(lock)?.lock.is_locked()))
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(lock) }?.lock.is_locked()))
 }
 
 /// A condition variable: threads wait on it, with a `pc_mutex` they hold,
@@ -247,7 +258,8 @@ pub struct pc_cond {
 #[no_mangle]
 pub unsafe extern "C" fn pc_cond_new(out: *mut *mut pc_cond) -> pc_status {
     boundary(|| {
-        ffi::out(out)?.write_handle(pc_cond {
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(pc_cond {
             cond: Condvar::new(),
         });
         Ok(())
@@ -262,7 +274,8 @@ pub unsafe extern "C" fn pc_cond_new(out: *mut *mut pc_cond) -> pc_status {
 /// is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_cond_free(cond: *mut pc_cond) {
-    boundary(|| free_handle(cond))
+    // SAFETY: `cond` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(cond) })
 }
 
 /// Unlocks `mutex`, which the caller holds, waits until the condition is
@@ -286,7 +299,9 @@ pub unsafe extern "C" fn pc_cond_wait(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let (cond, raw) = (&handle(cond)?.cond, &handle(mutex)?.raw);
+        // SAFETY: `cond` and `mutex` are NULL or live handles (the
+        // caller's promise).
+        let (cond, raw) = unsafe { (&handle(cond)?.cond, &handle(mutex)?.raw) };
         let timeout = match Wait::from_ns(timeout_ns) {
             Wait::Forever => return Ok(cond.wait_raw(raw)?),
             Wait::Try => Duration::ZERO,
@@ -306,7 +321,8 @@ pub unsafe extern "C" fn pc_cond_wait(
 #[no_mangle]
 pub unsafe extern "C" fn pc_cond_signal(cond: *const pc_cond) -> pc_status {
     boundary(|| {
-        handle(cond)?.cond.notify_one();
+        // SAFETY: `cond` is NULL or a live handle (the caller's promise).
+        unsafe { handle(cond) }?.cond.notify_one();
         Ok(())
     })
 }
@@ -321,7 +337,8 @@ pub unsafe extern "C" fn pc_cond_signal(cond: *const pc_cond) -> pc_status {
 #[no_mangle]
 pub unsafe extern "C" fn pc_cond_broadcast(cond: *const pc_cond) -> pc_status {
     boundary(|| {
-        handle(cond)?.cond.notify_all();
+        // SAFETY: `cond` is NULL or a live handle (the caller's promise).
+        unsafe { handle(cond) }?.cond.notify_all();
         Ok(())
     })
 }

@@ -42,12 +42,16 @@ unsafe fn all_of<T: Elem>(
     let handles = if n == 0 {
         &[][..]
     } else {
-        std::slice::from_raw_parts(futures, n)
+        // SAFETY: `futures` is readable for `n` pointers (the caller's
+        // promise).
+        unsafe { std::slice::from_raw_parts(futures, n) }
     };
     handles
         .iter()
         .map(|&h| {
-            let f = handle(h)?;
+            // SAFETY: each of the `n` is NULL or a live handle (the
+            // caller's promise).
+            let f = unsafe { handle(h) }?;
             match T::pick(&f.fut) {
                 Some(fut) if f.elem_size == elem_size => Ok(fut.clone()),
                 _ => Err(Status::of(PC_INVALID_ARG)),
@@ -104,7 +108,9 @@ pub unsafe extern "C" fn pc_future_zip(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let (a, b, out) = (handle(a)?, handle(b)?, ffi::out(out)?);
+        // SAFETY: `a` and `b` are NULL or live handles, `out` is NULL or
+        // writable (the caller's promise).
+        let (a, b, out) = unsafe { (handle(a)?, handle(b)?, ffi::out(out)?) };
         let sizes = (a.elem_size, b.elem_size);
         let size = sizes.0 + sizes.1;
         let next = with_elem!(&a.fut, x => with_elem!(&b.fut, y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
@@ -131,14 +137,17 @@ pub unsafe extern "C" fn pc_future_sequence(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let out = ffi::out(out)?;
-        let first = first_of(futures, n)?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
+        // SAFETY: `futures` is as documented (the caller's promise).
+        let first = unsafe { first_of(futures, n) }?;
         let size = first.map_or(0, |f| f.elem_size);
         let total = size.checked_mul(n).ok_or(Status::of(PC_INVALID_ARG))?;
         let next = match first {
             None => Erased::Word(Future::successful(0)),
             Some(f) => with_elem!(&f.fut, x => {
-                let all = sequence(&parasitic(), all_of(x, futures, n, size)?);
+                // SAFETY: as for `first_of`.
+                let all = sequence(&parasitic(), unsafe { all_of(x, futures, n, size) }?);
                 AnyFuture::new(total, Sequence { all, elem_size: size, n })?
             }),
         };
@@ -161,12 +170,18 @@ pub unsafe extern "C" fn pc_future_first_completed_of(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let out = ffi::out(out)?;
-        let first = first_of(futures, n)?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
+        // SAFETY: `futures` is as documented (the caller's promise).
+        let first = unsafe { first_of(futures, n) }?;
         let size = first.map_or(0, |f| f.elem_size);
         let next = match first {
             None => Erased::Word(Future::never()),
-            Some(f) => map_elem!(&f.fut, x => first_completed_of(all_of(x, futures, n, size)?)),
+            Some(f) => map_elem!(&f.fut, x => {
+                // SAFETY: as for `first_of`.
+                let all = unsafe { all_of(x, futures, n, size) }?;
+                first_completed_of(all)
+            }),
         };
         out.write_handle(pc_future::new(next, size));
         Ok(())
@@ -187,5 +202,7 @@ unsafe fn first_of<'a>(
     if futures.is_null() {
         return Err(Status::of(PC_INVALID_ARG));
     }
-    Ok(Some(handle(*futures)?))
+    // SAFETY: `futures` is readable, its first handle NULL or live (the
+    // caller's promise).
+    Ok(Some(unsafe { handle(*futures) }?))
 }

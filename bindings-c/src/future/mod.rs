@@ -123,7 +123,8 @@ fn written<S: Elem>(size: usize, write: impl FnOnce(*mut u8) -> i32) -> Result<S
 /// is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_free(future: *mut pc_future) {
-    boundary(|| free_handle(future))
+    // SAFETY: `future` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(future) })
 }
 
 /// Writes to `*out` another handle to the same future.
@@ -138,8 +139,10 @@ pub unsafe extern "C" fn pc_future_clone(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let f = handle(future)?;
-        let out = ffi::out(out)?;
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        let f = unsafe { handle(future) }?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
         out.write_handle(pc_future::new(
             map_elem!(&f.fut, f => f.clone()),
             f.elem_size,
@@ -154,7 +157,8 @@ pub unsafe extern "C" fn pc_future_clone(
 /// `future` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_elem_size(future: *const pc_future) -> usize {
-    boundary(|| Ok(handle(future)?.elem_size))
+    // SAFETY: `future` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(future) }?.elem_size))
 }
 
 /// Whether the future is completed (with a value or a failure); false for
@@ -164,7 +168,8 @@ pub unsafe extern "C" fn pc_future_elem_size(future: *const pc_future) -> usize 
 /// `future` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_is_completed(future: *const pc_future) -> bool {
-    boundary(|| Ok(with_elem!(&handle(future)?.fut, f => f.is_completed())))
+    // SAFETY: `future` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(with_elem!(&unsafe { handle(future) }?.fut, f => f.is_completed())))
 }
 
 /// Waits until the future is completed, then copies its value to `out`
@@ -188,7 +193,8 @@ pub unsafe extern "C" fn pc_future_wait(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let h = handle(future)?;
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        let h = unsafe { handle(future) }?;
         with_elem!(&h.fut, f => {
             let timeout = match Wait::from_ns(timeout_ns) {
                 Wait::Try => Duration::ZERO,
@@ -201,7 +207,9 @@ pub unsafe extern "C" fn pc_future_wait(
             match f.value() {
                 Some(Ok(v)) => {
                     if !out.is_null() {
-                        v.write_to(out.cast(), h.elem_size);
+                        // SAFETY: `out` has room for `elem_size` bytes (the
+                        // caller's promise).
+                        unsafe { v.write_to(out.cast(), h.elem_size) };
                     }
                     Ok(())
                 }
@@ -233,15 +241,18 @@ pub unsafe extern "C" fn pc_future_failure(
     message: *mut *const c_char,
 ) -> pc_status {
     boundary(|| {
-        let h = handle(future)?;
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        let h = unsafe { handle(future) }?;
         let failure = with_elem!(&h.fut, f => match f.value() {
             Some(Err(e)) => e.clone(),
             _ => return Err(Status::of(PC_EMPTY)),
         });
-        if let Ok(code) = ffi::out(code) {
+        // SAFETY: `code` is NULL or writable (the caller's promise).
+        if let Ok(code) = unsafe { ffi::out(code) } {
             code.write(code_of(&failure));
         }
-        if let Ok(message) = ffi::out(message) {
+        // SAFETY: `message` is NULL or writable (the caller's promise).
+        if let Ok(message) = unsafe { ffi::out(message) } {
             message.write(h.message.get_or_init(|| c_message(&failure)).as_ptr());
         }
         Ok(())
@@ -260,7 +271,8 @@ pub unsafe extern "C" fn pc_future_failure(
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_cancel(future: *const pc_future) -> pc_status {
     boundary(|| {
-        if with_elem!(&handle(future)?.fut, f => f.cancel()) {
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        if with_elem!(&unsafe { handle(future) }?.fut, f => f.cancel()) {
             Ok(())
         } else {
             Err(Status::of(PC_ALREADY_COMPLETED))
@@ -281,7 +293,8 @@ pub unsafe extern "C" fn pc_future_or_timeout(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        with_elem!(&handle(future)?.fut, f => {
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        with_elem!(&unsafe { handle(future) }?.fut, f => {
             f.or_timeout(Duration::from_nanos(timeout_ns));
         });
         Ok(())

@@ -194,7 +194,9 @@ unsafe fn chain<'a, F>(
     out: *mut *mut pc_future,
 ) -> Result<Chain<'a, F>, Status> {
     let ctx = Ctx::new(ctx, ctx_free);
-    let (f, ec, out) = (handle(future)?, &handle(executor)?.ec, ffi::out(out)?);
+    // SAFETY: `future` and `executor` are NULL or live handles, `out` is
+    // NULL or writable (the caller's promise).
+    let (f, ec, out) = unsafe { (handle(future)?, &handle(executor)?.ec, ffi::out(out)?) };
     Ok(Chain {
         f,
         ec,
@@ -217,7 +219,8 @@ unsafe fn chained<K: Step>(
     ctx_free: pc_free_fn,
     out: *mut *mut pc_future,
 ) -> Result<(), Status> {
-    let Chain { f, ec, call, out } = chain(future, executor, r#fn, ctx, ctx_free, out)?;
+    // SAFETY: the pointers are as `pc_future_map` says (the caller's promise).
+    let Chain { f, ec, call, out } = unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
     let next =
         with_elem!(&f.fut, up => AnyFuture::new(size, Chained::<_, K> { up, ec, size, call })?);
     out.write_handle(pc_future::new(next, size));
@@ -246,7 +249,9 @@ pub unsafe extern "C" fn pc_future_on_complete(
 ) -> pc_status {
     boundary(|| {
         let call = Ctx::new(ctx, ctx_free);
-        let (f, ec) = (handle(future)?, &handle(executor)?.ec);
+        // SAFETY: `future` and `executor` are NULL or live handles (the
+        // caller's promise).
+        let (f, ec) = unsafe { (handle(future)?, &handle(executor)?.ec) };
         let call = callback(r#fn, call)?;
         with_elem!(&f.fut, fut => fut.on_complete(ec, move |r| {
             match r {
@@ -285,7 +290,10 @@ pub unsafe extern "C" fn pc_future_map(
     ctx_free: pc_free_fn,
     out: *mut *mut pc_future,
 ) -> pc_status {
-    boundary(|| chained::<Map>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out))
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe {
+        chained::<Map>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out)
+    })
 }
 
 /// A future of the future `fn(value, &next, ctx)` hands back for this
@@ -309,7 +317,10 @@ pub unsafe extern "C" fn pc_future_flat_map(
     ctx_free: pc_free_fn,
     out: *mut *mut pc_future,
 ) -> pc_status {
-    boundary(|| chained::<FlatMap>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out))
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe {
+        chained::<FlatMap>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out)
+    })
 }
 
 /// A future of this future's value; if it fails, `fn(code, message, out,
@@ -331,7 +342,9 @@ pub unsafe extern "C" fn pc_future_recover(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let Chain { f, ec, call, out } = chain(future, executor, r#fn, ctx, ctx_free, out)?;
+        // SAFETY: the pointers are as documented (the caller's promise).
+        let Chain { f, ec, call, out } =
+            unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
         let size = f.elem_size;
         let next = map_elem!(&f.fut, up => up.recover_with(ec, move |e| {
             let (code, message) = (code_of(e), c_message(e));
@@ -375,7 +388,9 @@ pub unsafe extern "C" fn pc_future_spawn(
 ) -> pc_status {
     boundary(|| {
         let ctx = Ctx::new(ctx, ctx_free);
-        let (ec, out) = (&handle(executor)?.ec, ffi::out(out)?);
+        // SAFETY: `executor` is NULL or a live handle, `out` is NULL or
+        // writable (the caller's promise).
+        let (ec, out) = unsafe { (&handle(executor)?.ec, ffi::out(out)?) };
         let call = callback(r#fn, ctx)?;
         let fut = AnyFuture::new(
             elem_size,

@@ -69,8 +69,10 @@ pub unsafe extern "C" fn pc_queue_clone(
     out: *mut *mut pc_queue,
 ) -> pc_status {
     boundary(|| {
-        let q = handle(queue)?;
-        ffi::out(out)?.write_handle(q.clone());
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        let q = unsafe { handle(queue) }?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(q.clone());
         Ok(())
     })
 }
@@ -84,7 +86,8 @@ pub unsafe extern "C" fn pc_queue_clone(
 /// is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_free(queue: *mut pc_queue) {
-    boundary(|| free_handle(queue))
+    // SAFETY: `queue` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(queue) })
 }
 
 /// How many elements the queue holds now (a delay queue: expired or not);
@@ -94,7 +97,11 @@ pub unsafe extern "C" fn pc_queue_free(queue: *mut pc_queue) {
 /// `queue` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_len(queue: *const pc_queue) -> usize {
-    boundary(|| Ok(with_elem!(&handle(queue)?.shared.queue, k => each!(k, q => q.len()))))
+    boundary(|| {
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        let s = &unsafe { handle(queue) }?.shared;
+        Ok(with_elem!(&s.queue, k => each!(k, q => q.len())))
+    })
 }
 
 /// How many more elements fit now: `PC_UNBOUNDED` for the unbounded kinds,
@@ -106,7 +113,8 @@ pub unsafe extern "C" fn pc_queue_len(queue: *const pc_queue) -> usize {
 pub unsafe extern "C" fn pc_queue_remaining_capacity(queue: *const pc_queue) -> usize {
     boundary(|| {
         let room =
-            with_elem!(&handle(queue)?.shared.queue, k => each!(k, q => q.remaining_capacity()));
+            // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+            with_elem!(&unsafe { handle(queue) }?.shared.queue, k => each!(k, q => q.remaining_capacity()));
         Ok(room.unwrap_or(PC_UNBOUNDED))
     })
 }
@@ -121,7 +129,8 @@ pub unsafe extern "C" fn pc_queue_remaining_capacity(queue: *const pc_queue) -> 
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_clear(queue: *const pc_queue) -> pc_status {
     boundary(|| {
-        let s = &handle(queue)?.shared;
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        let s = &unsafe { handle(queue) }?.shared;
         with_elem!(&s.queue, k => match &s.on_drop {
             Some(on_drop) => k.drain_into(on_drop),
             None => each!(k, q => q.clear()),
@@ -142,7 +151,8 @@ pub unsafe extern "C" fn pc_queue_clear(queue: *const pc_queue) -> pc_status {
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_close(queue: *const pc_queue) -> pc_status {
     boundary(|| {
-        if with_elem!(&handle(queue)?.shared.queue, k => each!(k, q => q.close())) {
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        if with_elem!(&unsafe { handle(queue) }?.shared.queue, k => each!(k, q => q.close())) {
             Ok(())
         } else {
             Err(Status::of(PC_CLOSED))
@@ -156,7 +166,11 @@ pub unsafe extern "C" fn pc_queue_close(queue: *const pc_queue) -> pc_status {
 /// `queue` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_is_closed(queue: *const pc_queue) -> bool {
-    boundary(|| Ok(with_elem!(&handle(queue)?.shared.queue, k => each!(k, q => q.is_closed()))))
+    boundary(|| {
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        let s = &unsafe { handle(queue) }?.shared;
+        Ok(with_elem!(&s.queue, k => each!(k, q => q.is_closed())))
+    })
 }
 
 /// The element size given at creation; 0 for NULL.
@@ -165,5 +179,6 @@ pub unsafe extern "C" fn pc_queue_is_closed(queue: *const pc_queue) -> bool {
 /// `queue` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_elem_size(queue: *const pc_queue) -> usize {
-    boundary(|| Ok(handle(queue)?.shared.elem_size))
+    // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(queue) }?.shared.elem_size))
 }

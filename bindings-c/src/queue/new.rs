@@ -94,7 +94,8 @@ unsafe fn new_queue(
     on_drop: Option<DropFn>,
     out: *mut *mut pc_queue,
 ) -> Result<(), Status> {
-    let out = ffi::out(out)?;
+    // SAFETY: `out` is NULL or writable (the caller's promise).
+    let out = unsafe { ffi::out(out) }?;
     let queue = AnyQueue::new(elem_size, spec)?;
     out.write_handle(pc_queue {
         shared: Arc::new(Shared {
@@ -135,7 +136,8 @@ pub unsafe extern "C" fn pc_queue_new(
             fair,
             compare: None,
         };
-        new_queue(elem_size, spec, None, out)
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { new_queue(elem_size, spec, None, out) }
     })
 }
 
@@ -167,7 +169,8 @@ pub unsafe extern "C" fn pc_queue_new_with_drop(
             fair,
             compare: None,
         };
-        new_queue(elem_size, spec, Some(on_drop), out)
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { new_queue(elem_size, spec, Some(on_drop), out) }
     })
 }
 
@@ -203,6 +206,7 @@ pub unsafe extern "C" fn pc_queue_new_priority(
             fair: false,
             compare: Some(Comparator { compare, ctx }),
         };
-        new_queue(elem_size, spec, DropFn::new(drop_fn, drop_ctx), out)
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { new_queue(elem_size, spec, DropFn::new(drop_fn, drop_ctx), out) }
     })
 }

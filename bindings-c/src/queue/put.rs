@@ -22,7 +22,8 @@ unsafe fn put_target<'a>(
     queue: *const pc_queue,
     elem: *const c_void,
 ) -> Result<&'a Shared, Status> {
-    let s = &handle(queue)?.shared;
+    // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+    let s = &unsafe { handle(queue) }?.shared;
     check_buf(elem, s.elem_size)?;
     Ok(s)
 }
@@ -50,8 +51,11 @@ pub unsafe extern "C" fn pc_queue_put(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let s = put_target(queue, elem)?;
-        with_elem!(&s.queue, k => k.put(Elem::read(elem.cast(), s.elem_size)?, timeout_ns))
+        // SAFETY: `queue` is NULL or live (the caller's promise).
+        let s = unsafe { put_target(queue, elem) }?;
+        // SAFETY: `elem` is readable for the checked handle's `elem_size`
+        // bytes (the caller's promise).
+        with_elem!(&s.queue, k => k.put(unsafe { Elem::read(elem.cast(), s.elem_size) }?, timeout_ns))
     })
 }
 
@@ -71,12 +75,14 @@ pub unsafe extern "C" fn pc_queue_put_delayed(
     delay_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let s = put_target(queue, elem)?;
+        // SAFETY: `queue` is NULL or live (the caller's promise).
+        let s = unsafe { put_target(queue, elem) }?;
         let due = Instant::now()
             .checked_add(Duration::from_nanos(delay_ns))
             .ok_or(Status::of(PC_INVALID_ARG))?;
         with_elem!(&s.queue, k => match k {
-            Kind::Delay(d) => Ok(d.put((due, Elem::read(elem.cast(), s.elem_size)?))?),
+            // SAFETY: as in `pc_queue_put`.
+            Kind::Delay(d) => Ok(d.put((due, unsafe { Elem::read(elem.cast(), s.elem_size) }?))?),
             _ => Err(Status::of(PC_INVALID_ARG)),
         })
     })
@@ -103,12 +109,14 @@ pub unsafe extern "C" fn pc_queue_transfer(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let s = put_target(queue, elem)?;
+        // SAFETY: `queue` is NULL or live (the caller's promise).
+        let s = unsafe { put_target(queue, elem) }?;
         with_elem!(&s.queue, k => {
             let Kind::Transfer(q) = k else {
                 return Err(Status::of(PC_INVALID_ARG));
             };
-            let value = Elem::read(elem.cast(), s.elem_size)?;
+            // SAFETY: as in `pc_queue_put`.
+            let value = unsafe { Elem::read(elem.cast(), s.elem_size) }?;
             match Wait::from_ns(timeout_ns) {
                 Wait::Try => q
                     .try_transfer(value)

@@ -61,9 +61,15 @@ pub unsafe extern "C" fn pc_queue_take(
     timeout_ns: u64,
 ) -> pc_status {
     boundary(|| {
-        let s = &handle(queue)?.shared;
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        let s = &unsafe { handle(queue) }?.shared;
         check_buf(out, s.elem_size)?;
-        with_elem!(&s.queue, k => k.take(timeout_ns)?.write_to(out.cast(), s.elem_size));
+        with_elem!(&s.queue, k => {
+            let head = k.take(timeout_ns)?;
+            // SAFETY: `out` has room for the checked handle's `elem_size`
+            // bytes (the caller's promise).
+            unsafe { head.write_to(out.cast(), s.elem_size) }
+        });
         Ok(())
     })
 }
@@ -79,9 +85,14 @@ pub unsafe extern "C" fn pc_queue_take(
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_peek(queue: *const pc_queue, out: *mut c_void) -> pc_status {
     boundary(|| {
-        let s = &handle(queue)?.shared;
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        let s = &unsafe { handle(queue) }?.shared;
         check_buf(out, s.elem_size)?;
-        with_elem!(&s.queue, k => k.peek()?.write_to(out.cast(), s.elem_size));
+        with_elem!(&s.queue, k => {
+            let head = k.peek()?;
+            // SAFETY: as in `pc_queue_take`.
+            unsafe { head.write_to(out.cast(), s.elem_size) }
+        });
         Ok(())
     })
 }
@@ -105,8 +116,10 @@ pub unsafe extern "C" fn pc_queue_drain(
     n: *mut usize,
 ) -> pc_status {
     boundary(|| {
-        let s = &handle(queue)?.shared;
-        let n = ffi::out(n)?;
+        // SAFETY: `queue` is NULL or a live handle (the caller's promise).
+        let s = &unsafe { handle(queue) }?.shared;
+        // SAFETY: `n` is NULL or writable (the caller's promise).
+        let n = unsafe { ffi::out(n) }?;
         if max > 0 {
             check_buf(out, s.elem_size)?;
         }
