@@ -1318,6 +1318,66 @@ size_t pc_sem_waiting(const struct pc_sem *sem);
 const char *pc_status_str(pc_status status);
 
 /**
+ * Creates a condition variable and writes its handle to `*out`.
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` if `out` is NULL.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+pc_status pc_cond_new(struct pc_cond **out);
+
+/**
+ * Releases a condition variable; NULL does nothing. Nobody may be
+ * waiting on it.
+ *
+ * # Safety
+ * `cond` is NULL or a live handle that no other thread is using and that
+ * is not used afterwards.
+ */
+void pc_cond_free(struct pc_cond *cond);
+
+/**
+ * Unlocks `mutex`, which the caller holds, waits until the condition is
+ * signalled or `timeout_ns` passes (as for `pc_mutex_lock`; 0 gives the
+ * mutex up and takes it back at once), and locks `mutex` again before it
+ * returns, whatever it returns but `PC_NOT_OWNER` and `PC_INVALID_ARG`.
+ * Wait in a loop that re-checks what you wait for: a signal says only
+ * that it may have changed.
+ *
+ * Returns `PC_OK` when signalled; `PC_TIMEOUT` when the timeout passed
+ * first; `PC_NOT_OWNER` (without waiting) if `mutex` is not locked (a
+ * mutex locked by another thread is not told apart: it is released as if
+ * the caller held it); `PC_INVALID_ARG` if either is NULL.
+ *
+ * # Safety
+ * `cond` and `mutex` are NULL or live handles.
+ */
+pc_status pc_cond_wait(const struct pc_cond *cond, const struct pc_mutex *mutex, uint64_t timeout_ns);
+
+/**
+ * Wakes the thread that has waited longest on the condition, if any (it
+ * returns from `pc_cond_wait` once it has the mutex again).
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `cond` is NULL or a live handle.
+ */
+pc_status pc_cond_signal(const struct pc_cond *cond);
+
+/**
+ * Wakes every thread waiting on the condition (they return one at a time,
+ * as the mutex frees up).
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `cond` is NULL or a live handle.
+ */
+pc_status pc_cond_broadcast(const struct pc_cond *cond);
+
+/**
  * Creates an unlocked mutex and writes its handle to `*out`.
  *
  * Returns `PC_OK`, or `PC_INVALID_ARG` if `out` is NULL.
@@ -1438,66 +1498,6 @@ size_t pc_reentrant_lock_hold_count(const struct pc_reentrant_lock *lock);
  * `lock` is NULL or a live handle.
  */
 bool pc_reentrant_lock_is_locked(const struct pc_reentrant_lock *lock);
-
-/**
- * Creates a condition variable and writes its handle to `*out`.
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` if `out` is NULL.
- *
- * # Safety
- * `out` is NULL or writable.
- */
-pc_status pc_cond_new(struct pc_cond **out);
-
-/**
- * Releases a condition variable; NULL does nothing. Nobody may be
- * waiting on it.
- *
- * # Safety
- * `cond` is NULL or a live handle that no other thread is using and that
- * is not used afterwards.
- */
-void pc_cond_free(struct pc_cond *cond);
-
-/**
- * Unlocks `mutex`, which the caller holds, waits until the condition is
- * signalled or `timeout_ns` passes (as for `pc_mutex_lock`; 0 gives the
- * mutex up and takes it back at once), and locks `mutex` again before it
- * returns, whatever it returns but `PC_NOT_OWNER` and `PC_INVALID_ARG`.
- * Wait in a loop that re-checks what you wait for: a signal says only
- * that it may have changed.
- *
- * Returns `PC_OK` when signalled; `PC_TIMEOUT` when the timeout passed
- * first; `PC_NOT_OWNER` (without waiting) if `mutex` is not locked (a
- * mutex locked by another thread is not told apart: it is released as if
- * the caller held it); `PC_INVALID_ARG` if either is NULL.
- *
- * # Safety
- * `cond` and `mutex` are NULL or live handles.
- */
-pc_status pc_cond_wait(const struct pc_cond *cond, const struct pc_mutex *mutex, uint64_t timeout_ns);
-
-/**
- * Wakes the thread that has waited longest on the condition, if any (it
- * returns from `pc_cond_wait` once it has the mutex again).
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
- *
- * # Safety
- * `cond` is NULL or a live handle.
- */
-pc_status pc_cond_signal(const struct pc_cond *cond);
-
-/**
- * Wakes every thread waiting on the condition (they return one at a time,
- * as the mutex frees up).
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
- *
- * # Safety
- * `cond` is NULL or a live handle.
- */
-pc_status pc_cond_broadcast(const struct pc_cond *cond);
 
 /**
  * Creates a wait group with a zero counter and writes its handle to
