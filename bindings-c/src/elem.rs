@@ -31,6 +31,10 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// The container of this element type in `erased`, if it is one.
     fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>>;
 
+    /// `container` as the [`Erased`] of its element type: what `pick`
+    /// undoes.
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F>;
+
     /// Copies the element's `size` bytes to `dst`.
     ///
     /// # Safety
@@ -77,6 +81,9 @@ impl Elem for u64 {
             _ => None,
         }
     }
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
+        Erased::Word(container)
+    }
     #[inline]
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
         if size == 8 {
@@ -115,6 +122,9 @@ impl Elem for [u64; 2] {
             _ => None,
         }
     }
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
+        Erased::Pair(container)
+    }
 }
 
 /// Over 16 bytes: one allocation per element, whose failure is
@@ -149,6 +159,9 @@ impl Elem for Box<[u8]> {
             Erased::Heap(c) => Some(c),
             _ => None,
         }
+    }
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
+        Erased::Heap(container)
     }
 }
 

@@ -6,7 +6,7 @@ use polyconc::exec::parasitic;
 use polyconc::future::{first_completed_of, sequence, Failure, Future};
 
 use super::{pc_future, written, AnyFuture, Futures};
-use crate::elem::{map_elem, with_elem, Build, Elem, Erased};
+use crate::elem::{with_elem, Build, Elem, Erased};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_INVALID_ARG};
@@ -119,6 +119,86 @@ pub unsafe extern "C" fn pc_future_zip(
     })
 }
 
+/// How a combinator of `n` futures of one element size makes its result:
+/// `pc_future_sequence` and `pc_future_first_completed_of` differ only in
+/// this, and share the rest ([`gathered`]).
+trait Gather {
+    /// The result's element size, for `n` inputs of `size` bytes.
+    fn size(size: usize, n: usize) -> Result<usize, Status>;
+    /// The result for no inputs at all.
+    fn none() -> AnyFuture;
+    /// The result, of `total` bytes, for `all` (at least one) inputs of
+    /// `size` bytes.
+    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status>;
+}
+
+/// `pc_future_sequence`.
+enum SequenceOf {}
+
+impl Gather for SequenceOf {
+    fn size(size: usize, n: usize) -> Result<usize, Status> {
+        size.checked_mul(n).ok_or(Status::of(PC_INVALID_ARG))
+    }
+    fn none() -> AnyFuture {
+        Erased::Word(Future::successful(0))
+    }
+    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status> {
+        let n = all.len();
+        let all = sequence(&parasitic(), all);
+        AnyFuture::new(
+            total,
+            Sequence {
+                all,
+                elem_size: size,
+                n,
+            },
+        )
+    }
+}
+
+/// `pc_future_first_completed_of`.
+enum FirstCompletedOf {}
+
+impl Gather for FirstCompletedOf {
+    fn size(size: usize, _: usize) -> Result<usize, Status> {
+        Ok(size)
+    }
+    fn none() -> AnyFuture {
+        Erased::Word(Future::never())
+    }
+    fn all<T: Elem>(all: Vec<Future<T>>, _: usize, _: usize) -> Result<AnyFuture, Status> {
+        Ok(T::erase(first_completed_of(all)))
+    }
+}
+
+/// `pc_future_sequence` and `pc_future_first_completed_of`: `K` of the `n`
+/// futures, its handle written to `*out`.
+///
+/// # Safety
+/// As `pc_future_sequence`.
+unsafe fn gathered<K: Gather>(
+    futures: *const *const pc_future,
+    n: usize,
+    out: *mut *mut pc_future,
+) -> Result<(), Status> {
+    // SAFETY: `out` is NULL or writable (the caller's promise).
+    let out = unsafe { ffi::out(out) }?;
+    // SAFETY: `futures` is as documented (the caller's promise).
+    let first = unsafe { first_of(futures, n) }?;
+    let size = first.map_or(0, |f| f.elem_size);
+    let total = K::size(size, n)?;
+    let next = match first {
+        None => K::none(),
+        Some(f) => with_elem!(&f.fut, x => {
+            // SAFETY: as for `first_of`.
+            let all = unsafe { all_of(x, futures, n, size) }?;
+            K::all(all, size, total)?
+        }),
+    };
+    out.write_handle(pc_future::new(next, total));
+    Ok(())
+}
+
 /// A future of all `n` futures' values, in order, one after the other
 /// (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
 /// soon as one of them does, with that failure. For `n` 0 it is a
@@ -136,24 +216,8 @@ pub unsafe extern "C" fn pc_future_sequence(
     n: usize,
     out: *mut *mut pc_future,
 ) -> pc_status {
-    boundary(|| {
-        // SAFETY: `out` is NULL or writable (the caller's promise).
-        let out = unsafe { ffi::out(out) }?;
-        // SAFETY: `futures` is as documented (the caller's promise).
-        let first = unsafe { first_of(futures, n) }?;
-        let size = first.map_or(0, |f| f.elem_size);
-        let total = size.checked_mul(n).ok_or(Status::of(PC_INVALID_ARG))?;
-        let next = match first {
-            None => Erased::Word(Future::successful(0)),
-            Some(f) => with_elem!(&f.fut, x => {
-                // SAFETY: as for `first_of`.
-                let all = sequence(&parasitic(), unsafe { all_of(x, futures, n, size) }?);
-                AnyFuture::new(total, Sequence { all, elem_size: size, n })?
-            }),
-        };
-        out.write_handle(pc_future::new(next, total));
-        Ok(())
-    })
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe { gathered::<SequenceOf>(futures, n, out) })
 }
 
 /// A future of the result of whichever of the `n` futures completes first
@@ -169,23 +233,8 @@ pub unsafe extern "C" fn pc_future_first_completed_of(
     n: usize,
     out: *mut *mut pc_future,
 ) -> pc_status {
-    boundary(|| {
-        // SAFETY: `out` is NULL or writable (the caller's promise).
-        let out = unsafe { ffi::out(out) }?;
-        // SAFETY: `futures` is as documented (the caller's promise).
-        let first = unsafe { first_of(futures, n) }?;
-        let size = first.map_or(0, |f| f.elem_size);
-        let next = match first {
-            None => Erased::Word(Future::never()),
-            Some(f) => map_elem!(&f.fut, x => {
-                // SAFETY: as for `first_of`.
-                let all = unsafe { all_of(x, futures, n, size) }?;
-                first_completed_of(all)
-            }),
-        };
-        out.write_handle(pc_future::new(next, size));
-        Ok(())
-    })
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe { gathered::<FirstCompletedOf>(futures, n, out) })
 }
 
 /// The first of `n` handles, checked; `None` for `n` 0.
