@@ -58,12 +58,8 @@ impl Elem for u64 {
             // SAFETY: `src` is readable for the 8 bytes.
             return Ok(unsafe { src.cast::<u64>().read_unaligned() });
         }
-        let mut v = 0u64;
-        if size > 0 {
-            // SAFETY: `src` is readable for `size` bytes, at most the 8 of `v`.
-            unsafe { std::ptr::copy_nonoverlapping(src, (&mut v as *mut u64).cast(), size) };
-        }
-        Ok(v)
+        // SAFETY: as the caller promises.
+        Ok(unsafe { read_short(src, size) })
     }
     #[inline]
     fn bytes(&self) -> *const u8 {
@@ -90,10 +86,40 @@ impl Elem for u64 {
             // One fixed-size store instead of a memcpy call of variable length.
             // SAFETY: `dst` has room for the 8 bytes.
             unsafe { dst.cast::<u64>().write_unaligned(*self) };
-        } else if size > 0 {
-            // SAFETY: `dst` has room for `size` bytes, at most the 8 of `self`.
-            unsafe { std::ptr::copy_nonoverlapping(self.bytes(), dst, size) };
+        } else {
+            // SAFETY: as the caller promises.
+            unsafe { write_short(*self, dst, size) };
         }
+    }
+}
+
+// Elements under 8 bytes, out of line: copying them goes through the
+// stack, which the 8-byte path (an integer or a pointer, in a register)
+// would otherwise set up on every call.
+
+/// The `size` (under 8) bytes at `src` as a `u64`.
+///
+/// # Safety
+/// `src` is readable for `size` bytes.
+#[inline(never)]
+unsafe fn read_short(src: *const u8, size: usize) -> u64 {
+    let mut v = 0u64;
+    if size > 0 {
+        // SAFETY: `src` is readable for `size` bytes, under the 8 of `v`.
+        unsafe { std::ptr::copy_nonoverlapping(src, (&mut v as *mut u64).cast(), size) };
+    }
+    v
+}
+
+/// Writes the first `size` (under 8) bytes of `v` to `dst`.
+///
+/// # Safety
+/// `dst` is writable for `size` bytes.
+#[inline(never)]
+unsafe fn write_short(v: u64, dst: *mut u8, size: usize) {
+    if size > 0 {
+        // SAFETY: `dst` has room for `size` bytes, under the 8 of `v`.
+        unsafe { std::ptr::copy_nonoverlapping((&v as *const u64).cast(), dst, size) };
     }
 }
 
