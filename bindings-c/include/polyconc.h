@@ -764,6 +764,44 @@ pc_status pc_future_cancel(const struct pc_future *future);
 pc_status pc_future_or_timeout(const struct pc_future *future, uint64_t timeout_ns);
 
 /**
+ * A future of both values, `a`'s bytes then `b`'s (`elem_size` of `a`
+ * plus that of `b`); it fails as soon as either does, with that failure.
+ * Writes the new future's handle to `*out`.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if any argument is NULL.
+ *
+ * # Safety
+ * `a` and `b` are NULL or live handles; `out` is NULL or writable.
+ */
+pc_status pc_future_zip(const struct pc_future *a, const struct pc_future *b, struct pc_future **out);
+
+/**
+ * A future of all `n` futures' values, in order, one after the other
+ * (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
+ * soon as one of them does, with that failure. For `n` 0 it is a
+ * completed future of 0 bytes.
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if `out`, `futures` (with `n` > 0) or
+ * one of them is NULL, or their element sizes differ.
+ *
+ * # Safety
+ * `futures` is NULL or readable for `n` pointers, each NULL or a live
+ * handle; `out` is NULL or writable.
+ */
+pc_status pc_future_sequence(const struct pc_future *const *futures, size_t n, struct pc_future **out);
+
+/**
+ * A future of the result of whichever of the `n` futures completes first
+ * (all of the same `elem_size`); for `n` 0 it never completes.
+ *
+ * Returns as `pc_future_sequence`.
+ *
+ * # Safety
+ * As `pc_future_sequence`.
+ */
+pc_status pc_future_first_completed_of(const struct pc_future *const *futures, size_t n, struct pc_future **out);
+
+/**
  * Calls `fn(value, code, message, ctx)` once the future is completed, as
  * a task on `executor` (see `pc_complete_fn`); then, on the same thread,
  * `ctx_free(ctx)` (if not NULL). If this call fails, `ctx_free` is called
@@ -821,44 +859,6 @@ pc_status pc_future_flat_map(const struct pc_future *future, const struct pc_exe
  * As `pc_future_map`.
  */
 pc_status pc_future_recover(const struct pc_future *future, const struct pc_executor *executor, pc_recover_fn fn, void *ctx, pc_free_fn ctx_free, struct pc_future **out);
-
-/**
- * A future of both values, `a`'s bytes then `b`'s (`elem_size` of `a`
- * plus that of `b`); it fails as soon as either does, with that failure.
- * Writes the new future's handle to `*out`.
- *
- * Returns `PC_OK`; `PC_INVALID_ARG` if any argument is NULL.
- *
- * # Safety
- * `a` and `b` are NULL or live handles; `out` is NULL or writable.
- */
-pc_status pc_future_zip(const struct pc_future *a, const struct pc_future *b, struct pc_future **out);
-
-/**
- * A future of all `n` futures' values, in order, one after the other
- * (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
- * soon as one of them does, with that failure. For `n` 0 it is a
- * completed future of 0 bytes.
- *
- * Returns `PC_OK`; `PC_INVALID_ARG` if `out`, `futures` (with `n` > 0) or
- * one of them is NULL, or their element sizes differ.
- *
- * # Safety
- * `futures` is NULL or readable for `n` pointers, each NULL or a live
- * handle; `out` is NULL or writable.
- */
-pc_status pc_future_sequence(const struct pc_future *const *futures, size_t n, struct pc_future **out);
-
-/**
- * A future of the result of whichever of the `n` futures completes first
- * (all of the same `elem_size`); for `n` 0 it never completes.
- *
- * Returns as `pc_future_sequence`.
- *
- * # Safety
- * As `pc_future_sequence`.
- */
-pc_status pc_future_first_completed_of(const struct pc_future *const *futures, size_t n, struct pc_future **out);
 
 /**
  * Scala's `Future.apply`: runs `fn(out, ctx)` as a task on `executor` and
@@ -989,6 +989,86 @@ pc_status pc_promise_success(const struct pc_promise *promise, const void *value
 pc_status pc_promise_failure(const struct pc_promise *promise, int32_t code, const char *message);
 
 /**
+ * Writes to `*out` another handle to the same queue (to be freed on its
+ * own). The queue lives until its last handle is freed.
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` if `queue` or `out` is NULL.
+ *
+ * # Safety
+ * `queue` is NULL or a live handle; `out` is NULL or writable.
+ */
+pc_status pc_queue_clone(const struct pc_queue *queue, struct pc_queue **out);
+
+/**
+ * Releases a handle; NULL does nothing. Freeing does not close the queue.
+ * When this was the last handle, the queue and its elements are released
+ * (through the drop callback, if it has one).
+ *
+ * # Safety
+ * `queue` is NULL or a live handle that no other thread is using and that
+ * is not used afterwards.
+ */
+void pc_queue_free(struct pc_queue *queue);
+
+/**
+ * How many elements the queue holds now (a delay queue: expired or not);
+ * 0 for NULL.
+ *
+ * # Safety
+ * `queue` is NULL or a live handle.
+ */
+size_t pc_queue_len(const struct pc_queue *queue);
+
+/**
+ * How many more elements fit now: `PC_UNBOUNDED` for the unbounded kinds,
+ * 0 for a synchronous queue (and for NULL).
+ *
+ * # Safety
+ * `queue` is NULL or a live handle.
+ */
+size_t pc_queue_remaining_capacity(const struct pc_queue *queue);
+
+/**
+ * Removes every element, each one passed to the drop callback if the
+ * queue has one (elements put meanwhile by other threads may stay).
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `queue` is NULL or a live handle.
+ */
+pc_status pc_queue_clear(const struct pc_queue *queue);
+
+/**
+ * Closes the queue (beyond Java: the channel's end of stream): later puts
+ * fail with `PC_CLOSED`, takes get what is left and then `PC_CLOSED`, and
+ * every waiting thread wakes.
+ *
+ * Returns `PC_OK` if this call closed it, `PC_CLOSED` if it was closed
+ * already, `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `queue` is NULL or a live handle.
+ */
+pc_status pc_queue_close(const struct pc_queue *queue);
+
+/**
+ * Whether the queue has been closed (elements may remain); false for NULL.
+ *
+ * # Safety
+ * `queue` is NULL or a live handle.
+ */
+bool pc_queue_is_closed(const struct pc_queue *queue);
+
+/**
+ * The element size given at creation; 0 for NULL.
+ *
+ * # Safety
+ * `queue` is NULL or a live handle.
+ */
+size_t pc_queue_elem_size(const struct pc_queue *queue);
+
+/**
  * Creates a queue of `kind` (any `PC_QUEUE_*` but `PC_QUEUE_PRIORITY`)
  * for elements of `elem_size` bytes (0 allowed) and writes its handle to
  * `*out`. `capacity` counts for `PC_QUEUE_ARRAY` (at least 1) and
@@ -1036,28 +1116,6 @@ pc_status pc_queue_new_with_drop(pc_queue_kind kind, size_t elem_size, size_t ca
  * called from any thread that uses or frees the queue.
  */
 pc_status pc_queue_new_priority(size_t elem_size, pc_compare_fn compare, void *ctx, pc_free_fn ctx_free, pc_drop_fn drop_fn, void *drop_ctx, struct pc_queue **out);
-
-/**
- * Writes to `*out` another handle to the same queue (to be freed on its
- * own). The queue lives until its last handle is freed.
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` if `queue` or `out` is NULL.
- *
- * # Safety
- * `queue` is NULL or a live handle; `out` is NULL or writable.
- */
-pc_status pc_queue_clone(const struct pc_queue *queue, struct pc_queue **out);
-
-/**
- * Releases a handle; NULL does nothing. Freeing does not close the queue.
- * When this was the last handle, the queue and its elements are released
- * (through the drop callback, if it has one).
- *
- * # Safety
- * `queue` is NULL or a live handle that no other thread is using and that
- * is not used afterwards.
- */
-void pc_queue_free(struct pc_queue *queue);
 
 /**
  * Puts the `elem_size` bytes at `elem` (copied; NULL allowed only when
@@ -1154,64 +1212,6 @@ pc_status pc_queue_peek(const struct pc_queue *queue, void *out);
  * elem_size` bytes; `n` is NULL or writable.
  */
 pc_status pc_queue_drain(const struct pc_queue *queue, void *out, size_t max, size_t *n);
-
-/**
- * How many elements the queue holds now (a delay queue: expired or not);
- * 0 for NULL.
- *
- * # Safety
- * `queue` is NULL or a live handle.
- */
-size_t pc_queue_len(const struct pc_queue *queue);
-
-/**
- * How many more elements fit now: `PC_UNBOUNDED` for the unbounded kinds,
- * 0 for a synchronous queue (and for NULL).
- *
- * # Safety
- * `queue` is NULL or a live handle.
- */
-size_t pc_queue_remaining_capacity(const struct pc_queue *queue);
-
-/**
- * Removes every element, each one passed to the drop callback if the
- * queue has one (elements put meanwhile by other threads may stay).
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
- *
- * # Safety
- * `queue` is NULL or a live handle.
- */
-pc_status pc_queue_clear(const struct pc_queue *queue);
-
-/**
- * Closes the queue (beyond Java: the channel's end of stream): later puts
- * fail with `PC_CLOSED`, takes get what is left and then `PC_CLOSED`, and
- * every waiting thread wakes.
- *
- * Returns `PC_OK` if this call closed it, `PC_CLOSED` if it was closed
- * already, `PC_INVALID_ARG` for NULL.
- *
- * # Safety
- * `queue` is NULL or a live handle.
- */
-pc_status pc_queue_close(const struct pc_queue *queue);
-
-/**
- * Whether the queue has been closed (elements may remain); false for NULL.
- *
- * # Safety
- * `queue` is NULL or a live handle.
- */
-bool pc_queue_is_closed(const struct pc_queue *queue);
-
-/**
- * The element size given at creation; 0 for NULL.
- *
- * # Safety
- * `queue` is NULL or a live handle.
- */
-size_t pc_queue_elem_size(const struct pc_queue *queue);
 
 /**
  * Waits until one of `n` cases fires, like Go's `select`, and writes its
@@ -1316,6 +1316,66 @@ size_t pc_sem_waiting(const struct pc_sem *sem);
  * value that is none of them. The string is static: never free it.
  */
 const char *pc_status_str(pc_status status);
+
+/**
+ * Creates a condition variable and writes its handle to `*out`.
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` if `out` is NULL.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+pc_status pc_cond_new(struct pc_cond **out);
+
+/**
+ * Releases a condition variable; NULL does nothing. Nobody may be
+ * waiting on it.
+ *
+ * # Safety
+ * `cond` is NULL or a live handle that no other thread is using and that
+ * is not used afterwards.
+ */
+void pc_cond_free(struct pc_cond *cond);
+
+/**
+ * Unlocks `mutex`, which the caller holds, waits until the condition is
+ * signalled or `timeout_ns` passes (as for `pc_mutex_lock`; 0 gives the
+ * mutex up and takes it back at once), and locks `mutex` again before it
+ * returns, whatever it returns but `PC_NOT_OWNER` and `PC_INVALID_ARG`.
+ * Wait in a loop that re-checks what you wait for: a signal says only
+ * that it may have changed.
+ *
+ * Returns `PC_OK` when signalled; `PC_TIMEOUT` when the timeout passed
+ * first; `PC_NOT_OWNER` (without waiting) if `mutex` is not locked (a
+ * mutex locked by another thread is not told apart: it is released as if
+ * the caller held it); `PC_INVALID_ARG` if either is NULL.
+ *
+ * # Safety
+ * `cond` and `mutex` are NULL or live handles.
+ */
+pc_status pc_cond_wait(const struct pc_cond *cond, const struct pc_mutex *mutex, uint64_t timeout_ns);
+
+/**
+ * Wakes the thread that has waited longest on the condition, if any (it
+ * returns from `pc_cond_wait` once it has the mutex again).
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `cond` is NULL or a live handle.
+ */
+pc_status pc_cond_signal(const struct pc_cond *cond);
+
+/**
+ * Wakes every thread waiting on the condition (they return one at a time,
+ * as the mutex frees up).
+ *
+ * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `cond` is NULL or a live handle.
+ */
+pc_status pc_cond_broadcast(const struct pc_cond *cond);
 
 /**
  * Creates an unlocked mutex and writes its handle to `*out`.
@@ -1438,66 +1498,6 @@ size_t pc_reentrant_lock_hold_count(const struct pc_reentrant_lock *lock);
  * `lock` is NULL or a live handle.
  */
 bool pc_reentrant_lock_is_locked(const struct pc_reentrant_lock *lock);
-
-/**
- * Creates a condition variable and writes its handle to `*out`.
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` if `out` is NULL.
- *
- * # Safety
- * `out` is NULL or writable.
- */
-pc_status pc_cond_new(struct pc_cond **out);
-
-/**
- * Releases a condition variable; NULL does nothing. Nobody may be
- * waiting on it.
- *
- * # Safety
- * `cond` is NULL or a live handle that no other thread is using and that
- * is not used afterwards.
- */
-void pc_cond_free(struct pc_cond *cond);
-
-/**
- * Unlocks `mutex`, which the caller holds, waits until the condition is
- * signalled or `timeout_ns` passes (as for `pc_mutex_lock`; 0 gives the
- * mutex up and takes it back at once), and locks `mutex` again before it
- * returns, whatever it returns but `PC_NOT_OWNER` and `PC_INVALID_ARG`.
- * Wait in a loop that re-checks what you wait for: a signal says only
- * that it may have changed.
- *
- * Returns `PC_OK` when signalled; `PC_TIMEOUT` when the timeout passed
- * first; `PC_NOT_OWNER` (without waiting) if `mutex` is not locked (a
- * mutex locked by another thread is not told apart: it is released as if
- * the caller held it); `PC_INVALID_ARG` if either is NULL.
- *
- * # Safety
- * `cond` and `mutex` are NULL or live handles.
- */
-pc_status pc_cond_wait(const struct pc_cond *cond, const struct pc_mutex *mutex, uint64_t timeout_ns);
-
-/**
- * Wakes the thread that has waited longest on the condition, if any (it
- * returns from `pc_cond_wait` once it has the mutex again).
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
- *
- * # Safety
- * `cond` is NULL or a live handle.
- */
-pc_status pc_cond_signal(const struct pc_cond *cond);
-
-/**
- * Wakes every thread waiting on the condition (they return one at a time,
- * as the mutex frees up).
- *
- * Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
- *
- * # Safety
- * `cond` is NULL or a live handle.
- */
-pc_status pc_cond_broadcast(const struct pc_cond *cond);
 
 /**
  * Creates a wait group with a zero counter and writes its handle to

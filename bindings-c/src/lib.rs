@@ -9,14 +9,12 @@
 //! - `wait.rs`: `timeout_ns` to how the core waits;
 //! - `elem.rs`: fixed-size elements as the core's typed values;
 //! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks and
-//!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`, `queue.rs`, `exec.rs`,
-//!   `promise.rs`, `future.rs`;
+//!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`,
+//!   `exec.rs`, `promise.rs`; the two larger ones are folders, split by
+//!   concern: `queue/` (`kind.rs`, `new.rs`, `put.rs`, `take.rs`) and
+//!   `future/` (the handle in `mod.rs`, `then.rs`, `join.rs`);
 //! - `callback.rs`: the caller's callbacks, contexts and `ctx_free`.
 #![allow(non_camel_case_types)]
-// Not yet: the exports' unsafe operations (handle and out-pointer helpers,
-// element copies) still sit in their `unsafe fn` bodies without blocks of
-// their own; each needs its SAFETY line, a change left to this crate.
-#![allow(unsafe_op_in_unsafe_fn)]
 
 mod barrier;
 mod callback;
