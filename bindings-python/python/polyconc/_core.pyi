@@ -1,3 +1,4 @@
+import asyncio
 import concurrent.futures
 from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from types import GenericAlias, TracebackType
@@ -350,7 +351,10 @@ class _DelayTakeOp:
 @final
 class Future(Generic[_T]):
     """The result of a computation, set once by its ``Promise``. A failure
-    is the exception itself: ``result()`` raises that very object."""
+    is the exception itself: ``result()`` raises that very object. Once
+    seen completed (any method; its promise completing it), a future shows
+    the garbage collector what it holds, so cycles through its result are
+    collected."""
 
     def result(self, timeout: float | None = None) -> _T:
         """The value, or raises the failure's exception, waiting at most
@@ -450,6 +454,19 @@ class Future(Generic[_T]):
     def first_completed_of(futures: Iterable[Future[_S]]) -> Future[_S]:
         """The result of whichever future completes first (never completes
         for no futures)."""
+    def to_concurrent(self) -> concurrent.futures.Future[_T]:
+        """A ``concurrent.futures.Future`` completed as this one is (so
+        ``concurrent.futures.wait`` and ``as_completed`` work); cancelling
+        either cancels the other."""
+    @staticmethod
+    def from_concurrent(source: concurrent.futures.Future[_S]) -> Future[_S]:
+        """A future completed as the ``concurrent.futures.Future`` ``source``
+        is; cancelling either cancels the other."""
+    @staticmethod
+    def from_asyncio(source: asyncio.Future[_S]) -> Future[_S]:
+        """A future completed as the asyncio future or task ``source`` is
+        (callable from any thread); cancelling it cancels ``source`` on its
+        event loop, and a cancelled ``source`` cancels it."""
     def __await__(self) -> Generator[Any, None, _T]:
         """Awaits the result on any event loop; a cancelled ``await`` leaves
         the future as it is."""
