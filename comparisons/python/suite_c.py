@@ -1,8 +1,12 @@
 """Suite C (channels) of comparisons/WORKLOADS.md, written in Python.
 
 Implementations: queue.Queue, queue.SimpleQueue, janus (sync side) when it is
-installed, and polyconc.Chan (impl "core", via "pyo3") when `import polyconc`
-works; the harness (harness.py) times them and prints the lines.
+installed, and, when `import polyconc` works, polyconc.Chan (impl "core", via
+"pyo3") and polyconc's blocking queues (impl "core.<Java's name>", kind
+"queue": ArrayBlockingQueue, fair or not, LinkedBlockingQueue,
+SynchronousQueue, LinkedTransferQueue with transfer) at the capacities the
+Rust and C programs give them; the harness (harness.py) times them and prints
+the lines.
 """
 
 import queue
@@ -37,7 +41,7 @@ class Impl:
     via = "native"
     kind = "queue"  # WORKLOADS.md's kinds of suite C: channel, queue, batch
     capacities: tuple = ()  # capacities for C2..C4
-    pingpong_capacity: object = 1  # C6: 0, or 1 where 0 does not exist
+    pingpong_capacity: object = 1  # C6: 0, or 1 where 0 does not exist; None: no C6
     closes = False  # True: close() ends the stream; False: one None sentinel per consumer
     selects = False  # can run C5
     batch = False  # moves many objects per call: C2-C4 only
@@ -45,8 +49,12 @@ class Impl:
     def new(self, capacity):
         raise NotImplementedError
 
+    def ends(self, ch):
+        """(send, recv): the bound methods that move one object."""
+        return ch.put, ch.get
+
     def seq_capacity(self, m):
-        return m  # C1 buffers all M messages
+        return m  # C1 buffers all M messages; None: no C1
 
 
 class QueueImpl(Impl):
@@ -90,6 +98,9 @@ class CoreImpl(Impl):
     def new(self, capacity):
         return polyconc.Chan(None if capacity == UNBOUNDED else capacity)
 
+    def ends(self, ch):
+        return ch.send, ch.recv
+
 
 class CoreBatchImpl(CoreImpl):
     """polyconc.Chan moving many objects per call: producers send_many their
@@ -101,6 +112,45 @@ class CoreBatchImpl(CoreImpl):
     capacities = (1024, UNBOUNDED)
     selects = False
     batch = True
+
+
+class CoreQueueImpl(Impl):
+    """One of polyconc's blocking queues: `send` ("put", or "transfer", which
+    waits for the taker) and take; a close ends the stream (its iterator
+    stops once closed and drained); no select. A rendezvous queue (capacity
+    0 only) has C6 and no C1, the others C1 and no C6, as in Rust and C."""
+
+    via = "pyo3"
+    closes = True
+
+    def __init__(self, name, make, capacities, send="put"):
+        self.name, self.make, self.capacities, self.send = f"core.{name}", make, capacities, send
+        self.rendezvous = capacities == (0,)
+        self.pingpong_capacity = 0 if self.rendezvous else None
+
+    def new(self, capacity):
+        return self.make(None if capacity == UNBOUNDED else capacity)
+
+    def ends(self, ch):
+        return getattr(ch, self.send), ch.take
+
+    def seq_capacity(self, m):
+        return None if self.rendezvous else m
+
+
+def core_queues() -> list[Impl]:
+    pc = polyconc
+    return [
+        CoreQueueImpl("ArrayBlockingQueue", pc.ArrayBlockingQueue, (1, 1024)),
+        CoreQueueImpl(
+            "ArrayBlockingQueue.fair", lambda c: pc.ArrayBlockingQueue(c, fair=True), (1, 1024)
+        ),
+        CoreQueueImpl("LinkedBlockingQueue", pc.LinkedBlockingQueue, (1, 1024, UNBOUNDED)),
+        CoreQueueImpl("SynchronousQueue", lambda _: pc.SynchronousQueue(), (0,)),
+        CoreQueueImpl(
+            "LinkedTransferQueue.transfer", lambda _: pc.LinkedTransferQueue(), (0,), "transfer"
+        ),
+    ]
 
 
 def check(args) -> str | None:
@@ -119,6 +169,7 @@ def impls() -> list[Impl]:
     if polyconc is not None:
         impls.append(CoreImpl())
         impls.append(CoreBatchImpl())
+        impls += core_queues()
     else:
         log(f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out")
     return impls
@@ -169,14 +220,9 @@ def consume_until_closed(ch, sums, idx):
     sums[idx] = total
 
 
-def ends(impl, ch):
-    """(send, recv) bound methods of a channel."""
-    return (ch.send, ch.recv) if impl.closes else (ch.put, ch.get)
-
-
 def run_seq(impl, capacity, m):
     ch = impl.new(capacity)
-    send, recv = ends(impl, ch)
+    send, recv = impl.ends(ch)
     start = time.perf_counter_ns()
     for i in range(1, m + 1):
         send(i)
@@ -188,7 +234,7 @@ def run_seq(impl, capacity, m):
 
 def run_many(impl, capacity, m, producers, consumers):
     ch = impl.new(capacity)
-    send, recv = ends(impl, ch)
+    send, recv = impl.ends(ch)
     sums = [0] * consumers
     if impl.batch:
         cons = [spawn(consume_batches, ch, sums, c) for c in range(consumers)]
@@ -262,8 +308,8 @@ def pong(send, recv, rounds):
 
 def run_pingpong(impl, capacity, rounds):
     there, back = impl.new(capacity), impl.new(capacity)
-    there_send, there_recv = ends(impl, there)
-    back_send, back_recv = ends(impl, back)
+    there_send, there_recv = impl.ends(there)
+    back_send, back_recv = impl.ends(back)
     sums = [0]
     threads = [
         spawn(ping, there_send, back_recv, rounds, sums),
@@ -281,7 +327,7 @@ def configurations(impls, workloads, args):
         for impl in impls:
             if impl.batch and w not in SHAPES:
                 continue
-            if w == "C1":
+            if w == "C1" and impl.seq_capacity(m) is not None:
                 cap = impl.seq_capacity(m)
                 params = {
                     "capacity": cap,
@@ -312,7 +358,7 @@ def configurations(impls, workloads, args):
                 }
                 run = partial(run_select, impl, SELECT_CAPACITY, m)
                 yield Config(w, impl, params, "ns/msg", run, full_sum, m)
-            elif w == "C6":
+            elif w == "C6" and impl.pingpong_capacity is not None:
                 cap = impl.pingpong_capacity
                 params = {"capacity": cap, "round_trips": rounds, "messages": m}
                 run = partial(run_pingpong, impl, cap, rounds)

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from . import COMPARISONS_DIR, suites
 from .claims import render
 from .fmt import fmt_ns, fmt_ratio, fmt_secs
+from .modes import ModesError, parse_modes
 from .schema import validate
 from .suites import Data, RowKey, Suite
 from .suites.base import is_polyconc, row_order
@@ -254,6 +255,49 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
     return md
 
 
+def fmt_param(value: str) -> str:
+    """A Modes-table value as the report writes it: 1,000,000 or [2,4,8]."""
+    return f"{int(value):,}" if value.isdigit() else f"[{value}]"
+
+
+def mode_cuts(meta: dict, workloads_md: Path) -> str | None:
+    """The sentence that says what a quick (or smoke) run cut: per suite that
+    ran, each of its parameters from full mode's value (the Modes table of
+    WORKLOADS.md) to this run's, native and Python; None in full mode."""
+    if meta.get("mode") in (None, "full"):
+        return None
+    try:
+        full = parse_modes(workloads_md.read_text())["full"]
+    except (OSError, ModesError, KeyError):
+        return None
+    ran = meta.get("parameters", {})
+    parts = []
+    for suite_id, entry in meta.get("suites", {}).items():
+        cut, kept = [], []
+        for name in entry.get("params", []):
+            if name not in full["native"]:
+                continue
+            native, python = (
+                (full[f][name].text(), ran.get(f, {}).get(name, "?")) for f in ("native", "python")
+            )
+            if native[0] == native[1] and python[0] == python[1]:
+                kept.append(name)
+                continue
+            text = f"{name} {fmt_param(native[0])} → {fmt_param(native[1])}"
+            if python != native:
+                text += f" (Python {fmt_param(python[0])} → {fmt_param(python[1])})"
+            cut.append(text)
+        if kept:
+            cut.append(f"{', '.join(kept)} as in full mode")
+        parts.append(f"suite {suite_id}: {', '.join(cut) or 'no parameters'}")
+    if not parts:
+        return None
+    return (
+        f"- What {meta['mode']} mode cut (full mode's value → this run's, from WORKLOADS.md's "
+        "Modes table): " + "; ".join(parts) + "."
+    )
+
+
 def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[str]:
     out = ["## Machine, toolchains and parameters", ""]
     if meta is None:
@@ -275,6 +319,9 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
                 + ", ".join(f"{s} {fmt_secs(v['duration_s'])}" for s, v in ran.items())
                 + "."
             )
+        cuts = mode_cuts(meta, COMPARISONS_DIR / "WORKLOADS.md")
+        if cuts:
+            out.append(cuts)
         names = [
             "runs",
             "warmup",

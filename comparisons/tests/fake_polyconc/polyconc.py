@@ -1,6 +1,7 @@
-"""Test double of polyconc's Python API (Chan, select, ChannelClosed, Mutex,
-SpinLock) in pure Python, so the tests run bench.py's `core` paths (close, iteration, select)
-whether or not the pyo3 extension is built. Never used for figures."""
+"""Test double of polyconc's Python API (Chan, select, ChannelClosed, the
+blocking queues suite C uses, Mutex, SpinLock) in pure Python, so the tests run
+bench.py's `core` paths (close, iteration, select) whether or not the pyo3
+extension is built. Never used for figures."""
 
 import threading
 from collections import deque
@@ -74,6 +75,49 @@ def select(*chans):
                 if got is not None:
                     return i, got[0], got[1]
             _cond.wait()
+
+
+class QueueClosed(Exception):
+    pass
+
+
+class _Queue(Chan):
+    """put/take over the channel double; take raises QueueClosed once closed
+    and drained, and iteration stops there."""
+
+    def put(self, value):
+        self.send(value)
+
+    def take(self):
+        try:
+            return self.recv()
+        except ChannelClosed:
+            raise QueueClosed("queue closed and drained") from None
+
+
+class ArrayBlockingQueue(_Queue):
+    def __init__(self, capacity, fair=False):
+        super().__init__(capacity)
+
+
+class LinkedBlockingQueue(_Queue):
+    pass  # capacity None: unbounded, as Chan's
+
+
+class SynchronousQueue(_Queue):
+    def __init__(self, fair=False):
+        super().__init__(0)
+
+
+class LinkedTransferQueue(_Queue):
+    """Only transfer is used: it returns once a consumer has the element, as
+    the rendezvous double's send does."""
+
+    def __init__(self):
+        super().__init__(0)
+
+    def transfer(self, value):
+        self.send(value)
 
 
 # The locks of suite L: a context-manager lock with acquire/release is all

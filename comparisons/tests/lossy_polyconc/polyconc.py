@@ -1,5 +1,5 @@
-"""The test double of polyconc with a channel that loses its first message,
-so the tests can see bench.py's sum check fail."""
+"""The test double of polyconc with a channel and queues that lose their
+first message, so the tests can see bench.py's sum check fail."""
 
 import importlib.util
 from pathlib import Path
@@ -11,18 +11,38 @@ _spec = importlib.util.spec_from_file_location(
 _double = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_double)
 
-ChannelClosed = _double.ChannelClosed
+ChannelClosed, QueueClosed = _double.ChannelClosed, _double.QueueClosed
 select = _double.select
 Mutex, SpinLock = _double.Mutex, _double.SpinLock
 
 
-class Chan(_double.Chan):
-    def __init__(self, capacity):
-        super().__init__(capacity)
-        self.dropped = False
+class _Lossy:
+    """Drops the first message sent (the queues' put and transfer send)."""
+
+    dropped = False
 
     def send(self, value):
         if not self.dropped:
             self.dropped = True
             return
         super().send(value)
+
+
+class Chan(_Lossy, _double.Chan):
+    pass
+
+
+class ArrayBlockingQueue(_Lossy, _double.ArrayBlockingQueue):
+    pass
+
+
+class LinkedBlockingQueue(_Lossy, _double.LinkedBlockingQueue):
+    pass
+
+
+class SynchronousQueue(_Lossy, _double.SynchronousQueue):
+    pass
+
+
+class LinkedTransferQueue(_Lossy, _double.LinkedTransferQueue):
+    pass
