@@ -24,10 +24,14 @@ from matplotlib.patches import Patch
 from . import COMPARISONS_DIR, suites
 from .claims import render
 from .fmt import fmt_ns, fmt_ratio, fmt_secs
+from .modes import Params, parse_modes
 from .schema import validate
 from .suites import Data, RowKey, Suite
 from .suites.base import is_polyconc, row_order
 
+# Its Modes table says what a quick or smoke run cut (the runs' results may
+# live elsewhere: COMPARISONS_DIR is only where results/ and report/ are).
+WORKLOADS = COMPARISONS_DIR / "WORKLOADS.md"
 POLYCONC_COLOR = "#d95f02"  # polyconc's rows
 PEER_COLOR = "#7f9cb8"  # everyone else's
 
@@ -217,9 +221,35 @@ def line_chart(
     plt.close(fig)
 
 
-def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
+def _values(text: str) -> str:
+    return ", ".join(f"{int(v):,}" for v in text.split(","))
+
+
+def mode_cuts(suite: Suite, meta: dict | None, full: dict[str, Params]) -> list[str]:
+    """A sentence on what the run's mode cut from full mode's values of the
+    suite's parameters (none for a full run or without a meta file)."""
+    mode = (meta or {}).get("mode", "full")
+    ran = (meta or {}).get("parameters", {})
+    cuts: dict[tuple[str, str, str], list[str]] = {}
+    for name in ("runs", "warmup", *suite.spec.params):
+        for flavor, params in full.items():
+            now, was = ran.get(flavor, {}).get(name), params.get(name)
+            if mode != "full" and now is not None and was is not None and now != was.text():
+                cuts.setdefault((name, now, was.text()), []).append(flavor)
+    if not cuts:
+        return []
+    flavors = {"native": "native", "python": "Python"}
+    said = "; ".join(
+        f"{name} {_values(now)} instead of {_values(was)}"
+        + ("" if len(fl) == len(full) else f" ({' and '.join(flavors.get(f, f) for f in fl)})")
+        for (name, now, was), fl in cuts.items()
+    )
+    return [f"{mode.capitalize()} mode cut this suite's parameters (see Parameters): {said}.", ""]
+
+
+def suite_sections(suite: Suite, lines: list[dict], out_dir: Path, cuts: list[str]) -> list[str]:
     data = table_data(suite, lines)
-    md = [f"## Suite {suite.id}: {suite.spec.title}", "", "### Claims", ""]
+    md = [f"## Suite {suite.id}: {suite.spec.title}", "", *cuts, "### Claims", ""]
     for claim in suite.claims(suite, data):
         md += render(claim, "####")
     md += [
@@ -359,8 +389,9 @@ def write_report(results: Path, out_dir: Path, registry: dict[str, Suite] | None
         ]
         md += [f"- {n}" for n in notes[:20]] + [""]
     md += meta_sections(meta, meta_path.name, lines)
+    full = parse_modes(WORKLOADS.read_text())["full"]
     for suite in shown:
-        md += suite_sections(suite, lines, out_dir)
+        md += suite_sections(suite, lines, out_dir, mode_cuts(suite, meta, full))
     report = out_dir / "REPORT.md"
     report.write_text("\n".join(md).rstrip() + "\n")
     return report

@@ -3,11 +3,13 @@
 result files with opposite outcomes)."""
 
 import json
+import shutil
 
 import pytest
 
-from conftest import FIXTURES, section
+from conftest import COMPARISONS, FIXTURES, section
 from runner import report, suites
+from runner.modes import parse_modes
 from runner.schema import validate
 
 CLAIMS = ("Fa", "Xa", "Xb", "Xc")
@@ -115,3 +117,34 @@ def test_a_claim_without_its_rows_says_so(tmp_path):
     text = report.write_report(only_go, tmp_path / "out").read_text()
     for c in CLAIMS:
         assert "**No data**" in section(text, f"#### {c}:")
+
+
+@pytest.mark.parametrize("mode", ["quick", "full"])
+def test_the_report_says_what_quick_mode_cut_per_suite(tmp_path, mode):
+    results = tmp_path / "r.jsonl"
+    shutil.copy(FIXTURES / "claims_fx_held.jsonl", results)
+    modes = parse_modes((COMPARISONS / "WORKLOADS.md").read_text())
+    params = {f: {n: p.text() for n, p in ps.items()} for f, ps in modes[mode].items()}
+    (tmp_path / "r.meta.json").write_text(
+        json.dumps(
+            {
+                "mode": mode,
+                "parameters": params,
+                "suites": {s: {"params": [], "duration_s": 0} for s in "FX"},
+            }
+        )
+    )
+    text = report.write_report(results, tmp_path / "out").read_text()
+    said = {s: section(text, f"## Suite {s}:").split("\n\n")[1] for s in "FX"}
+    if mode == "full":
+        assert said["X"] == "### Claims", said
+        return
+    assert said["F"] == (
+        "Quick mode cut this suite's parameters (see Parameters): N 20,000 instead of "
+        "100,000 (native); N 2,000 instead of 20,000 (Python)."
+    )
+    assert said["X"] == (
+        "Quick mode cut this suite's parameters (see Parameters): N 20,000 instead of "
+        "100,000 (native); N 2,000 instead of 20,000 (Python); W 1, 2, 4, 8, 32 instead of "
+        "1, 2, 4, 8, 32, 128."
+    )
