@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * virtual threads, the service being one ScheduledExecutorService thread; X3 on parked platform
  * threads, virtual threads and CompletableFutures, with memory per task from a child process.
  */
-final class SuiteX implements Bench.Suite, Memory.Models {
+final class SuiteX implements Memory.Models {
   static final int CORES = Runtime.getRuntime().availableProcessors();
 
   @Override
@@ -74,7 +74,7 @@ final class SuiteX implements Bench.Suite, Memory.Models {
               new Bench.Case(
                   "X3", model[0], model[1], "X3 " + model[0] + " tasks=" + q, "ns/task",
                   "{\"tasks\": " + q + "}", q, (long) q * (q + 1) / 2,
-                  m -> parkTimed(model[0], q, m), Memory.measure(model[0], q)));
+                  m -> parkTimed(model[0], q, m)));
         }
       }
     }

@@ -16,7 +16,7 @@ import scala.jdk.CollectionConverters._
   * `ScheduledExecutorService` thread completing a `Promise`; X3 on parked
   * `Promise`s, with memory per task from a child process.
   */
-final class ScalaSuiteX extends Bench.Suite with Memory.Models {
+final class ScalaSuiteX extends Memory.Models {
   import ScalaSuiteX._
 
   override def workloads(): JList[String] = JList.of("X1", "X2", "X3")
@@ -50,8 +50,7 @@ final class ScalaSuiteX extends Bench.Suite with Memory.Models {
         List(
           new Bench.Case("X3", "Promise", "promise", s"X3 Promise tasks=$q", "ns/task",
             s"""{"tasks": $q}""", q.toLong, q.toLong * (q + 1) / 2,
-            m => { m.start(); val s = park("Promise", q).releaseAndJoin(); m.stop(); s },
-            Memory.measure("Promise", q))
+            m => { m.start(); val s = park("Promise", q).releaseAndJoin(); m.stop(); s })
         )
     }
     cases.asJava
