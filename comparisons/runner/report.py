@@ -24,11 +24,14 @@ from matplotlib.patches import Patch
 from . import COMPARISONS_DIR, suites
 from .claims import render
 from .fmt import fmt_ns, fmt_ratio, fmt_secs
-from .modes import ModesError, parse_modes
+from .modes import Params, parse_modes
 from .schema import validate
 from .suites import Data, RowKey, Suite
 from .suites.base import is_polyconc, row_order
 
+# Its Modes table says what a quick or smoke run cut (the runs' results may
+# live elsewhere: COMPARISONS_DIR is only where results/ and report/ are).
+WORKLOADS = COMPARISONS_DIR / "WORKLOADS.md"
 POLYCONC_COLOR = "#d95f02"  # polyconc's rows
 PEER_COLOR = "#7f9cb8"  # everyone else's
 
@@ -218,9 +221,35 @@ def line_chart(
     plt.close(fig)
 
 
-def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
+def _values(text: str) -> str:
+    return ", ".join(f"{int(v):,}" for v in text.split(","))
+
+
+def mode_cuts(suite: Suite, meta: dict | None, full: dict[str, Params]) -> list[str]:
+    """A sentence on what the run's mode cut from full mode's values of the
+    suite's parameters (none for a full run or without a meta file)."""
+    mode = (meta or {}).get("mode", "full")
+    ran = (meta or {}).get("parameters", {})
+    cuts: dict[tuple[str, str, str], list[str]] = {}
+    for name in ("runs", "warmup", *suite.spec.params):
+        for flavor, params in full.items():
+            now, was = ran.get(flavor, {}).get(name), params.get(name)
+            if mode != "full" and now is not None and was is not None and now != was.text():
+                cuts.setdefault((name, now, was.text()), []).append(flavor)
+    if not cuts:
+        return []
+    flavors = {"native": "native", "python": "Python"}
+    said = "; ".join(
+        f"{name} {_values(now)} instead of {_values(was)}"
+        + ("" if len(fl) == len(full) else f" ({' and '.join(flavors.get(f, f) for f in fl)})")
+        for (name, now, was), fl in cuts.items()
+    )
+    return [f"{mode.capitalize()} mode cut this suite's parameters (see Parameters): {said}.", ""]
+
+
+def suite_sections(suite: Suite, lines: list[dict], out_dir: Path, cuts: list[str]) -> list[str]:
     data = table_data(suite, lines)
-    md = [f"## Suite {suite.id}: {suite.spec.title}", "", "### Claims", ""]
+    md = [f"## Suite {suite.id}: {suite.spec.title}", "", *cuts, "### Claims", ""]
     for claim in suite.claims(suite, data):
         md += render(claim, "####")
     md += [
@@ -255,49 +284,6 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path) -> list[str]:
     return md
 
 
-def fmt_param(value: str) -> str:
-    """A Modes-table value as the report writes it: 1,000,000 or [2,4,8]."""
-    return f"{int(value):,}" if value.isdigit() else f"[{value}]"
-
-
-def mode_cuts(meta: dict, workloads_md: Path) -> str | None:
-    """The sentence that says what a quick (or smoke) run cut: per suite that
-    ran, each of its parameters from full mode's value (the Modes table of
-    WORKLOADS.md) to this run's, native and Python; None in full mode."""
-    if meta.get("mode") in (None, "full"):
-        return None
-    try:
-        full = parse_modes(workloads_md.read_text())["full"]
-    except (OSError, ModesError, KeyError):
-        return None
-    ran = meta.get("parameters", {})
-    parts = []
-    for suite_id, entry in meta.get("suites", {}).items():
-        cut, kept = [], []
-        for name in entry.get("params", []):
-            if name not in full["native"]:
-                continue
-            native, python = (
-                (full[f][name].text(), ran.get(f, {}).get(name, "?")) for f in ("native", "python")
-            )
-            if native[0] == native[1] and python[0] == python[1]:
-                kept.append(name)
-                continue
-            text = f"{name} {fmt_param(native[0])} → {fmt_param(native[1])}"
-            if python != native:
-                text += f" (Python {fmt_param(python[0])} → {fmt_param(python[1])})"
-            cut.append(text)
-        if kept:
-            cut.append(f"{', '.join(kept)} as in full mode")
-        parts.append(f"suite {suite_id}: {', '.join(cut) or 'no parameters'}")
-    if not parts:
-        return None
-    return (
-        f"- What {meta['mode']} mode cut (full mode's value → this run's, from WORKLOADS.md's "
-        "Modes table): " + "; ".join(parts) + "."
-    )
-
-
 def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[str]:
     out = ["## Machine, toolchains and parameters", ""]
     if meta is None:
@@ -319,9 +305,6 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
                 + ", ".join(f"{s} {fmt_secs(v['duration_s'])}" for s, v in ran.items())
                 + "."
             )
-        cuts = mode_cuts(meta, COMPARISONS_DIR / "WORKLOADS.md")
-        if cuts:
-            out.append(cuts)
         names = [
             "runs",
             "warmup",
@@ -406,8 +389,9 @@ def write_report(results: Path, out_dir: Path, registry: dict[str, Suite] | None
         ]
         md += [f"- {n}" for n in notes[:20]] + [""]
     md += meta_sections(meta, meta_path.name, lines)
+    full = parse_modes(WORKLOADS.read_text())["full"]
     for suite in shown:
-        md += suite_sections(suite, lines, out_dir)
+        md += suite_sections(suite, lines, out_dir, mode_cuts(suite, meta, full))
     report = out_dir / "REPORT.md"
     report.write_text("\n".join(md).rstrip() + "\n")
     return report

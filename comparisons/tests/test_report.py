@@ -186,34 +186,11 @@ def test_meta_sections(written):
         "- Time per suite (its programs' runs in every language; builds not included): C 18m20s."
         in text
     )
-    # Against WORKLOADS.md's full mode: M 1,000,000 natively, 200,000 in Python.
-    assert (
-        "- What quick mode cut (full mode's value → this run's, from WORKLOADS.md's Modes "
-        "table): suite C: M 1,000,000 → 200,000 (Python 200,000 → 20,000)." in text
-    )
     assert "- Host: 2 CPUs, linux 6.1.0-test (x86_64)" in text
     assert "| rust | cargo: cargo 1.90.0; rustc: rustc 1.90.0 |" in text
     assert "- java: skipped: mvn not found on PATH" in text
     assert "- go (suite C): **run failed**: exited with status 1" in text
     assert "sum check failed: got 1, expected 3" in text
-
-
-def test_what_quick_mode_cut_is_read_from_the_modes_table():
-    workloads_md = COMPARISONS / "WORKLOADS.md"
-    quick = {
-        "mode": "quick",
-        "parameters": {
-            "native": {"K": "1000000", "T": "2,4,8", "I": "500", "S": "100"},
-            "python": {"K": "100000", "T": "2,4", "I": "5", "S": "100"},
-        },
-        "suites": {"L": {"params": ["K", "T", "I", "S"], "duration_s": 60.0}},
-    }
-    assert report.mode_cuts(quick, workloads_md) == (
-        "- What quick mode cut (full mode's value → this run's, from WORKLOADS.md's Modes "
-        "table): suite L: K 10,000,000 → 1,000,000 (Python 1,000,000 → 100,000), "
-        "S 200 → 100, T, I as in full mode."
-    )
-    assert report.mode_cuts({**quick, "mode": "full"}, workloads_md) is None
 
 
 def test_charts_are_written_and_linked(written):

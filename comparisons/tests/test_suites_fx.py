@@ -3,11 +3,13 @@
 result files with opposite outcomes)."""
 
 import json
+import shutil
 
 import pytest
 
-from conftest import FIXTURES, section
+from conftest import COMPARISONS, FIXTURES, section
 from runner import report, suites
+from runner.modes import parse_modes
 from runner.schema import validate
 
 CLAIMS = ("Fa", "Xa", "Xb", "Xc")
@@ -49,6 +51,8 @@ def test_the_fixed_lines_are_valid():
         ("X3", lambda ln: ln.update(rss_per_task_b=-1), "X3 lines must carry rss_per_task_b"),
         ("X1", lambda ln: ln["params"].pop("workers"), "params.workers must be a positive integer"),
         ("X1", lambda ln: ln.update(vm_per_task_b=1.0), "only X3 lines carry vm_per_task_b"),
+        ("X1", lambda ln: ln.update(min=1), "below the CPU work's floor of 40 (100 steps"),
+        ("X2", lambda ln: ln.update(min=1), "below the CPU work's floor of 20 (100 steps"),
     ],
 )
 def test_bad_lines_say_why(workload, edit, message):
@@ -56,6 +60,19 @@ def test_bad_lines_say_why(workload, edit, message):
     line = next(ln for ln in lines if ln["workload"] == workload)
     edit(line)
     assert any(message in p for p in validate(line)), validate(line)
+
+
+def test_the_work_floor_counts_the_threads_that_run_at_once():
+    """steps x 0.4 ns per task on one worker, half of it on the two cores,
+    and no less on more workers than cores."""
+    lines = fixture_lines("claims_fx_held.jsonl")
+    x1 = {ln["params"]["workers"]: ln for ln in lines if ln["workload"] == "X1"}
+    for workers, fastest, valid in [(1, 39, False), (1, 40, True), (2, 19, False), (4, 20, True)]:
+        line = {**x1[workers], "min": fastest}
+        assert (validate(line) == []) == valid, (workers, fastest, validate(line))
+    green = next(ln for ln in lines if ln["workload"] == "X2")
+    green = {**green, "params": {**green["params"], "threads": 0}, "min": 19}
+    assert any("on 2 threads at once" in p for p in validate(green)), validate(green)
 
 
 def test_claim_rows_name_their_figures(tmp_path):
@@ -100,3 +117,34 @@ def test_a_claim_without_its_rows_says_so(tmp_path):
     text = report.write_report(only_go, tmp_path / "out").read_text()
     for c in CLAIMS:
         assert "**No data**" in section(text, f"#### {c}:")
+
+
+@pytest.mark.parametrize("mode", ["quick", "full"])
+def test_the_report_says_what_quick_mode_cut_per_suite(tmp_path, mode):
+    results = tmp_path / "r.jsonl"
+    shutil.copy(FIXTURES / "claims_fx_held.jsonl", results)
+    modes = parse_modes((COMPARISONS / "WORKLOADS.md").read_text())
+    params = {f: {n: p.text() for n, p in ps.items()} for f, ps in modes[mode].items()}
+    (tmp_path / "r.meta.json").write_text(
+        json.dumps(
+            {
+                "mode": mode,
+                "parameters": params,
+                "suites": {s: {"params": [], "duration_s": 0} for s in "FX"},
+            }
+        )
+    )
+    text = report.write_report(results, tmp_path / "out").read_text()
+    said = {s: section(text, f"## Suite {s}:").split("\n\n")[1] for s in "FX"}
+    if mode == "full":
+        assert said["X"] == "### Claims", said
+        return
+    assert said["F"] == (
+        "Quick mode cut this suite's parameters (see Parameters): N 20,000 instead of "
+        "100,000 (native); N 2,000 instead of 20,000 (Python)."
+    )
+    assert said["X"] == (
+        "Quick mode cut this suite's parameters (see Parameters): N 20,000 instead of "
+        "100,000 (native); N 2,000 instead of 20,000 (Python); W 1, 2, 4, 8, 32 instead of "
+        "1, 2, 4, 8, 32, 128."
+    )

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// `rustc --version` of the compiler that built this program (build.rs).
 pub const TOOLCHAIN: &str = env!("POLYCONC_COMPARE_RUSTC");
@@ -82,6 +82,13 @@ pub trait Suite {
     /// The cases of one workload, in output order; a configuration an
     /// implementation cannot express is left out.
     fn cases(&self, workload: &str, params: &Params) -> Vec<Case>;
+    /// Members a case's line adds after its figures, measured once after
+    /// its runs (X3: memory per task, from a child process); none unless
+    /// the suite says so.
+    fn extras(&self, case: &Case) -> Result<Map<String, Value>, String> {
+        let _ = case;
+        Ok(Map::new())
+    }
 }
 
 /// The parsed command line.
@@ -217,9 +224,14 @@ pub fn run(
             if !o.impls.iter().any(|i| i == case.impl_name) {
                 continue;
             }
-            match measure(&case, o.runs, o.warmup, stderr) {
-                Ok(figures) => {
-                    let line = result_line(o.suite.id(), &case, &figures);
+            let measured = measure(&case, o.runs, o.warmup, stderr)
+                .and_then(|f| o.suite.extras(&case).map(|extras| (f, extras)));
+            match measured {
+                Ok((figures, extras)) => {
+                    let mut line = result_line(o.suite.id(), &case, &figures);
+                    if let Value::Object(members) = &mut line {
+                        members.extend(extras);
+                    }
                     let written = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
                     if let Err(e) = written {
                         let _ = writeln!(stderr, "bench: writing a result line: {e}");

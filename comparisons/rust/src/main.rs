@@ -1,7 +1,9 @@
 //! The Rust benchmark program of `comparisons/WORKLOADS.md`: the harness
 //! (`polyconc_compare::harness`) runs the suite `--suite` names and prints one
 //! JSON line per configuration and implementation on stdout (see "Program
-//! interface"); progress and errors go to stderr.
+//! interface"); progress and errors go to stderr. Run with `--x3-child`,
+//! it is X3's child process that measures memory per task
+//! (`polyconc_compare::suite_x::memory`).
 
 use std::io;
 use std::process::ExitCode;
@@ -10,13 +12,17 @@ use polyconc_compare::harness::{self, Suite};
 use polyconc_compare::suite_c::SuiteC;
 use polyconc_compare::suite_f::SuiteF;
 use polyconc_compare::suite_l::SuiteL;
-use polyconc_compare::suite_x::SuiteX;
+use polyconc_compare::suite_x::{memory, SuiteX};
 
 /// Every suite this program has.
 const SUITES: &[&dyn Suite] = &[&SuiteC, &SuiteL, &SuiteF, &SuiteX];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(memory::CHILD_FLAG) {
+        let (mut out, mut err) = (io::stdout().lock(), io::stderr().lock());
+        return ExitCode::from(memory::child(&args[1..], &mut out, &mut err));
+    }
     let code = harness::run(
         &args,
         SUITES,

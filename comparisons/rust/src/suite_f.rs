@@ -1,12 +1,16 @@
 //! Suite F (futures and promises) for the [harness](crate::harness):
 //! polyconc's `Future` and `Promise` on its global context (executor
-//! "global") and on a `ThreadPool` of cores workers ("fixed").
+//! "global") and on a `ThreadPool` of cores workers ("fixed"); beside them
+//! ([`peers`]) `rayon::spawn` answering on a channel, `rayon::scope` and
+//! `futures::channel::oneshot`, on rayon's global pool.
+
+pub mod peers;
 
 use std::time::Duration;
 
 use polyconc::exec::{global, ExecutionContext, ThreadPool};
 use polyconc::future::{future, sequence, Future, Promise};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::harness::{Body, Case, Params, Suite};
 
@@ -117,6 +121,70 @@ impl<E: ExecutionContext + Clone + 'static> Runner for E {
     }
 }
 
+/// The peers of polyconc's futures, all on rayon's global pool: an F
+/// workload, the line's `impl` and `kind`, and the body for n (F1: chains).
+type Peer = (&'static str, &'static str, &'static str, fn(u64) -> u64);
+
+const PEERS: [Peer; 5] = [
+    ("F1", "rayon::spawn", "channel", peers::spawn_chain),
+    ("F2", "rayon::spawn", "channel", peers::spawn_fanout),
+    ("F2", "rayon::scope", "join", peers::scope_fanout),
+    ("F2", "futures::oneshot", "channel", peers::oneshot_fanout),
+    ("F3", "futures::oneshot", "channel", peers::oneshot_handoff),
+];
+
+/// What one workload's lines hold for N = n: unit, params, operations,
+/// the expected result, and the count its body gets (F1: chains, F2: n,
+/// F3: round trips).
+fn shape(workload: &str, executor: &str, n: u64) -> (&'static str, Value, u64, u64, u64) {
+    let (chains, r) = ((n / STAGES).max(1), n / 10);
+    match workload {
+        "F1" => (
+            "ns/stage",
+            json!({"executor": executor, "tasks": n, "chains": chains, "stages": STAGES}),
+            chains * STAGES,
+            chains * STAGES,
+            chains,
+        ),
+        "F2" => (
+            "ns/task",
+            json!({"executor": executor, "tasks": n}),
+            n,
+            n * (n + 1) / 2,
+            n,
+        ),
+        _ => (
+            "ns/roundtrip",
+            json!({"executor": executor, "round_trips": r}),
+            r,
+            2 * r,
+            r,
+        ),
+    }
+}
+
+/// One case of `workload` whose body `prepare` makes for its count.
+fn case(
+    workload: &'static str,
+    (impl_name, kind, executor): (&'static str, &'static str, &'static str),
+    n: u64,
+    prepare: impl Fn(u64) -> Body + 'static,
+) -> Case {
+    let (unit, params, ops, want, count) = shape(workload, executor, n);
+    Case {
+        workload,
+        impl_name,
+        kind,
+        label: format!("{workload} {impl_name} {executor}"),
+        unit,
+        params,
+        ops,
+        want,
+        prepare: Box::new(move || prepare(count)),
+        counts: None,
+    }
+}
+
 impl Suite for SuiteF {
     fn id(&self) -> &'static str {
         "F"
@@ -127,7 +195,13 @@ impl Suite for SuiteF {
     }
 
     fn impls(&self) -> Vec<&'static str> {
-        vec!["core"]
+        let mut all = vec!["core"];
+        for (_, name, _, _) in PEERS {
+            if !all.contains(&name) {
+                all.push(name);
+            }
+        }
+        all
     }
 
     fn check(&self, p: &Params) -> Result<(), String> {
@@ -141,49 +215,29 @@ impl Suite for SuiteF {
         let Some(&workload) = IDS.iter().find(|&&w| w == workload) else {
             return Vec::new();
         };
-        let n = p.tasks;
-        let (chains, r) = ((n / STAGES).max(1), n / 10);
-        ["global", "fixed"]
-            .into_iter()
-            .map(|executor| {
-                let (unit, params, ops, want, body): (_, _, _, _, fn(&dyn Runner, u64) -> u64) =
-                    match workload {
-                        "F1" => (
-                            "ns/stage",
-                            json!({"executor": executor, "tasks": n, "chains": chains, "stages": STAGES}),
-                            chains * STAGES,
-                            chains * STAGES,
-                            |r, c| r.chain(c),
-                        ),
-                        "F2" => (
-                            "ns/task",
-                            json!({"executor": executor, "tasks": n}),
-                            n,
-                            n * (n + 1) / 2,
-                            |r, n| r.fanout(n),
-                        ),
-                        _ => (
-                            "ns/roundtrip",
-                            json!({"executor": executor, "round_trips": r}),
-                            r,
-                            2 * r,
-                            |r, n| r.handoff(n),
-                        ),
-                    };
-                let count = if workload == "F1" { chains } else { ops };
-                Case {
+        let body: fn(&dyn Runner, u64) -> u64 = match workload {
+            "F1" => |r, c| r.chain(c),
+            "F2" => |r, n| r.fanout(n),
+            _ => |r, n| r.handoff(n),
+        };
+        let core = ["global", "fixed"].into_iter().map(|executor| {
+            case(
+                workload,
+                ("core", "future", executor),
+                p.tasks,
+                move |count| on(executor, body, count),
+            )
+        });
+        let peers = PEERS.into_iter().filter(|peer| peer.0 == workload).map(
+            |(_, impl_name, kind, body)| {
+                case(
                     workload,
-                    impl_name: "core",
-                    kind: "future",
-                    label: format!("{workload} core {executor}"),
-                    unit,
-                    params,
-                    ops,
-                    want,
-                    prepare: Box::new(move || on(executor, body, count)),
-                    counts: None,
-                }
-            })
-            .collect()
+                    (impl_name, kind, "global"),
+                    p.tasks,
+                    move |count| -> Body { Box::new(move || body(count)) },
+                )
+            },
+        );
+        core.chain(peers).collect()
     }
 }

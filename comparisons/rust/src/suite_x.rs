@@ -1,30 +1,32 @@
-//! Suite X (execution models) for the [harness](crate::harness), X1 and X2:
+//! Suite X (execution models) for the [harness](crate::harness):
 //! polyconc's `ThreadPool` at each size W (X1); a thread per request, a
-//! blocking pool (a `ThreadPool` of cores workers and no spare threads,
-//! each waiting for its answer)
-//! and polyconc futures with callbacks on that pool (X2), the service being
-//! polyconc's `exec::Timer` completing a `Promise`. X3 is not here yet: it
-//! needs the harness's child-process memory measure (see the report).
+//! blocking pool, polyconc futures with callbacks and tokio's two runtimes
+//! ([`serve`], X2); parked threads, polyconc promises and `Chan`
+//! receivers and tokio tasks ([`parked`], X3), with memory per task from a
+//! fresh child process ([`memory`]).
 
-use std::sync::Arc;
+pub mod memory;
+pub mod parked;
+pub mod serve;
+
 use std::thread;
 use std::time::Duration;
 
-use polyconc::exec::{ThreadPool, Timer};
-use polyconc::future::{future, sequence, Future, Promise};
-use serde_json::json;
+use polyconc::exec::ThreadPool;
+use polyconc::future::{future, sequence};
+use serde_json::{json, Map, Value};
 
 use crate::harness::{Body, Case, Params, Suite};
+use crate::suite_l::lcg;
 
 /// Suite X of WORKLOADS.md.
 pub struct SuiteX;
 
 const IDS: [&str; 3] = ["X1", "X2", "X3"];
-/// The step of suite X's CPU work (L3's LCG) and its step counts.
-const MUL: u64 = 6_364_136_223_846_793_005;
-const ADD: u64 = 1_442_695_040_888_963_407;
-const X1_STEPS: u64 = 40_000;
-const X2_STEPS: u64 = 8_000;
+/// X1's and X2's step counts of the CPU work (about 50 µs and 10 µs).
+pub const X1_STEPS: u64 = 25_000;
+/// See [`X1_STEPS`].
+pub const X2_STEPS: u64 = 5_000;
 /// Only guards against a hang.
 const WAIT: Duration = Duration::from_secs(600);
 
@@ -32,33 +34,40 @@ fn cores() -> usize {
     thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Task i's CPU work: `steps` LCG steps from x = i.
+/// Task i's CPU work (WORKLOADS.md, "CPU work"): L3's step `steps` times
+/// from x = i.
+///
+/// ```
+/// use polyconc_compare::suite_x::cpu_work;
+/// assert_eq!(cpu_work(1, 25_000), 0x228f_b28c_0054_581d); // WORKLOADS.md's table
+/// ```
 pub fn cpu_work(i: u64, steps: u64) -> u64 {
-    (0..steps).fold(i, |x, _| x.wrapping_mul(MUL).wrapping_add(ADD))
+    lcg(i, steps)
 }
 
-/// What tasks 1..=n of `cpu_work` add up to (wrapping), from the closed
-/// form: `steps` steps are the affine map x -> a·x + b.
+/// What tasks 1..=n of [`cpu_work`] add up to (wrapping): the tasks one
+/// after another on the calling thread, once before the runs, which must
+/// give the same.
+///
+/// ```
+/// use polyconc_compare::suite_x::work_sum;
+/// assert_eq!(work_sum(20, 5_000), 0x238f_182f_160e_3730); // WORKLOADS.md's table
+/// ```
 pub fn work_sum(n: u64, steps: u64) -> u64 {
-    let (a, b) = (0..steps).fold((1u64, 0u64), |(a, b), _| {
-        (a.wrapping_mul(MUL), b.wrapping_mul(MUL).wrapping_add(ADD))
-    });
-    a.wrapping_mul(n * (n + 1) / 2)
-        .wrapping_add(n.wrapping_mul(b))
+    sum((1..=n).map(|i| cpu_work(i, steps)))
 }
 
 fn sum(values: impl IntoIterator<Item = u64>) -> u64 {
     values.into_iter().fold(0, u64::wrapping_add)
 }
 
-/// The simulated service: the timer thread completes the answer d later.
-fn call(timer: &Timer, d: Duration) -> Future<()> {
-    let answer = Promise::new();
-    let done = answer.clone();
-    timer.schedule(d, move || {
-        let _ = done.success(());
-    });
-    answer.future()
+/// A body that only says why the run cannot be done; its result fails the
+/// run's check.
+fn failing(why: String) -> Body {
+    Box::new(move || {
+        eprintln!("bench: {why}");
+        u64::MAX
+    })
 }
 
 fn x1(w: usize, n: u64) -> Body {
@@ -68,49 +77,6 @@ fn x1(w: usize, n: u64) -> Body {
             .map(|i| future(&pool, move || cpu_work(i, X1_STEPS)))
             .collect();
         let out = sequence(&pool, all).result(WAIT).map_or(0, sum);
-        pool.shutdown();
-        out
-    })
-}
-
-fn x2(model: &'static str, n: u64, d: Duration) -> Body {
-    let timer = Arc::new(Timer::new());
-    // No spares: a worker waiting for its answer holds its thread (a
-    // polyconc pool would otherwise run a spare while it waits, as Scala's
-    // `blocking {}` does).
-    let pool = ThreadPool::builder().size(cores()).max_blocking(0).build();
-    Box::new(move || {
-        let out = match model {
-            "thread-per-request" => sum((1..=n)
-                .map(|i| {
-                    let timer = Arc::clone(&timer);
-                    thread::spawn(move || {
-                        let _ = call(&timer, d).result(WAIT);
-                        cpu_work(i, X2_STEPS)
-                    })
-                })
-                .collect::<Vec<_>>()
-                .into_iter()
-                .map(|t| t.join().unwrap_or(0))),
-            "ThreadPool.blocking" => {
-                let all: Vec<_> = (1..=n)
-                    .map(|i| {
-                        let timer = Arc::clone(&timer);
-                        future(&pool, move || {
-                            let _ = call(&timer, d).result(WAIT);
-                            cpu_work(i, X2_STEPS)
-                        })
-                    })
-                    .collect();
-                sequence(&pool, all).result(WAIT).map_or(0, sum)
-            }
-            _ => {
-                let all: Vec<_> = (1..=n)
-                    .map(|i| call(&timer, d).map(&pool, move |_| cpu_work(i, X2_STEPS)))
-                    .collect();
-                sequence(&pool, all).result(WAIT).map_or(0, sum)
-            }
-        };
         pool.shutdown();
         out
     })
@@ -126,12 +92,15 @@ impl Suite for SuiteX {
     }
 
     fn impls(&self) -> Vec<&'static str> {
-        vec![
-            "core.ThreadPool",
-            "thread-per-request",
-            "core.ThreadPool.blocking",
-            "core.map",
-        ]
+        let x2 = serve::MODELS.iter().map(|m| m.impl_name);
+        let x3 = parked::MODELS.iter().map(|m| m.0);
+        let mut all = vec!["core.ThreadPool"];
+        for name in x2.chain(x3) {
+            if !all.contains(&name) {
+                all.push(name);
+            }
+        }
+        all
     }
 
     fn check(&self, p: &Params) -> Result<(), String> {
@@ -141,8 +110,8 @@ impl Suite for SuiteX {
         if p.pool_sizes.is_empty() || p.pool_sizes.contains(&0) {
             return Err("--pool-sizes must list sizes >= 1".into());
         }
-        if p.latency_ms < 1 {
-            return Err("--latency-ms must be at least 1".into());
+        if p.latency_ms < 1 || p.parked < 1 {
+            return Err("--latency-ms and --parked must be at least 1".into());
         }
         Ok(())
     }
@@ -150,46 +119,35 @@ impl Suite for SuiteX {
     fn cases(&self, workload: &str, p: &Params) -> Vec<Case> {
         let n = p.tasks / 10;
         match workload {
-            "X1" => p
-                .pool_sizes
-                .iter()
-                .map(|&w| Case {
-                    workload: "X1",
-                    impl_name: "core.ThreadPool",
-                    kind: "pool",
-                    label: format!("X1 W={w} tasks={n}"),
-                    unit: "ns/task",
-                    params: json!({"workers": w, "tasks": n, "steps": X1_STEPS}),
-                    ops: n,
-                    want: work_sum(n, X1_STEPS),
-                    prepare: Box::new(move || x1(w, n)),
-                    counts: None,
-                })
-                .collect(),
-            "X2" => {
-                let d = Duration::from_millis(p.latency_ms);
-                let cores = cores() as u64;
-                [
-                    ("thread-per-request", "thread-per-request", "thread-per-request", n),
-                    ("core.ThreadPool.blocking", "ThreadPool.blocking", "blocking-pool", cores),
-                    ("core.map", "map", "callback-pool", cores),
-                ]
-                .into_iter()
-                .map(|(impl_name, model, kind, threads)| Case {
-                    workload: "X2",
-                    impl_name,
-                    kind,
-                    label: format!("X2 {impl_name} requests={n}"),
-                    unit: "ns/request",
-                    params: json!({"requests": n, "latency_ms": p.latency_ms, "steps": X2_STEPS, "threads": threads}),
-                    ops: n,
-                    want: work_sum(n, X2_STEPS),
-                    prepare: Box::new(move || x2(model, n, d)),
-                    counts: None,
-                })
-                .collect()
+            "X1" => {
+                let want = work_sum(n, X1_STEPS);
+                p.pool_sizes
+                    .iter()
+                    .map(|&w| Case {
+                        workload: "X1",
+                        impl_name: "core.ThreadPool",
+                        kind: "pool",
+                        label: format!("X1 W={w} tasks={n}"),
+                        unit: "ns/task",
+                        params: json!({"workers": w, "tasks": n, "steps": X1_STEPS}),
+                        ops: n,
+                        want,
+                        prepare: Box::new(move || x1(w, n)),
+                        counts: None,
+                    })
+                    .collect()
             }
+            "X2" => serve::cases(n, p.latency_ms, work_sum(n, X2_STEPS)),
+            "X3" => parked::cases(p.parked),
             _ => Vec::new(),
         }
+    }
+
+    /// X3's lines carry memory per task, from a fresh child process.
+    fn extras(&self, case: &Case) -> Result<Map<String, Value>, String> {
+        if case.workload != "X3" {
+            return Ok(Map::new());
+        }
+        memory::from_child(case.impl_name, case.ops)
     }
 }

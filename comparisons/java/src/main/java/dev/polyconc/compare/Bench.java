@@ -42,6 +42,11 @@ public final class Bench {
 
     /** The cases of one workload; one the suite leaves out is explained on {@code err}. */
     List<Case> cases(String workload, Params params, PrintStream err);
+
+    /** What the case's line adds after its figures, or null (the default): see {@link Extra}. */
+    default Extra extra(Case c) {
+      return null;
+    }
   }
 
   /** The values of the Modes table's flags (0 or empty when not given). */
@@ -88,21 +93,7 @@ public final class Bench {
       String paramsJson,
       long ops,
       long want,
-      Run run,
-      Extra extra) {
-    Case(
-        String workload,
-        String impl,
-        String kind,
-        String label,
-        String unit,
-        String paramsJson,
-        long ops,
-        long want,
-        Run run) {
-      this(workload, impl, kind, label, unit, paramsJson, ops, want, run, null);
-    }
-  }
+      Run run) {}
 
   /** What a line adds after its figures (X3's memory per task), measured once after the runs. */
   interface Extra {
@@ -378,6 +369,7 @@ public final class Bench {
         }
       }
     }
+    Extra extra = options.suite().extra(c);
     double median = median(figures);
     Arrays.sort(figures);
     int n = figures.length;
@@ -415,7 +407,7 @@ public final class Bench {
         + (windowed
             ? String.format(Locale.ROOT, ", \"fairness\": %.2f", median(fairness))
             : "")
-        + (c.extra() != null ? ", " + c.extra().json() : "")
+        + (extra != null ? ", " + extra.json() : "")
         + ", \"ctx_switches\": "
         + (switchesKnown ? Long.toString(switches / n) : "null")
         + ", \"max_rss_kb\": "

@@ -24,9 +24,17 @@ final class Memory {
     long releaseAndJoin() throws InterruptedException;
   }
 
-  /** A suite that has X3 models: starts Q parked tasks of the named one. */
-  interface Models {
+  /**
+   * A suite that has X3 models: starts Q parked tasks of the named one; its X3 lines (impl: the
+   * model, ops: Q) carry memory per task.
+   */
+  interface Models extends Bench.Suite {
     Parked park(String model, int q) throws InterruptedException;
+
+    @Override
+    default Bench.Extra extra(Bench.Case c) {
+      return c.workload().equals("X3") ? measure(c.impl(), (int) c.ops()) : null;
+    }
   }
 
   /** The child process's part: prints the JSON members or returns 1 after an error. */
