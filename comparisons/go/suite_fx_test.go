@@ -3,19 +3,38 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 )
 
-// The closed form the X runs are checked against is the sum of the loop.
-func TestWorkSumIsTheLoopsSum(t *testing.T) {
-	for _, steps := range []int64{0, 1, 7, 300} {
-		var sum int64
-		for i := int64(1); i <= 50; i++ {
-			sum += cpuWork(i, steps)
+// The CPU work gives the values of WORKLOADS.md's table (steps, task 1's
+// result, the sum of tasks 1..20), which has a row for each step count.
+func TestCPUWorkGivesTheSpecsValues(t *testing.T) {
+	text, err := os.ReadFile("../WORKLOADS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	seen := map[int64]bool{}
+	for _, line := range strings.Split(string(text), "\n") {
+		var steps int64
+		var one, twenty uint64
+		if n, _ := fmt.Sscanf(line, "| %d | 0x%x | 0x%x |", &steps, &one, &twenty); n != 3 {
+			continue
 		}
-		if got := workSum(50, steps); got != sum {
-			t.Errorf("steps %d: workSum %d, loop %d", steps, got, sum)
+		rows++
+		seen[steps] = true
+		if got := uint64(cpuWork(1, steps)); got != one {
+			t.Errorf("%d steps: task 1 gives %#x, want %#x", steps, got, one)
 		}
+		if got := uint64(workSum(20, steps)); got != twenty {
+			t.Errorf("%d steps: tasks 1..20 give %#x, want %#x", steps, got, twenty)
+		}
+	}
+	if rows == 0 || !seen[x1Steps] || !seen[x2Steps] {
+		t.Fatalf("WORKLOADS.md's table of the CPU work's values: %d rows, %v", rows, seen)
 	}
 }
 

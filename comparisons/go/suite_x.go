@@ -28,8 +28,8 @@ type suiteX struct{}
 
 // Step counts of X1's and X2's CPU work (WORKLOADS.md, suite X).
 const (
-	x1Steps = 40000
-	x2Steps = 8000
+	x1Steps = 25000
+	x2Steps = 5000
 )
 
 // xParams is a suite X line's "params" object.
@@ -70,24 +70,20 @@ func slicesMin(xs []int) int {
 	return m
 }
 
-// cpuWork is the CPU work of suite X: steps LCG steps from x = i.
+// cpuWork is the CPU work of suite X: L3's step `steps` times from x = i.
 func cpuWork(i, steps int64) int64 {
-	x := uint64(i)
-	for s := int64(0); s < steps; s++ {
-		x = x*lcgMul + lcgAdd
-	}
-	return int64(x)
+	return int64(lcg(uint64(i), steps))
 }
 
-// workSum is what tasks 1..n of cpuWork(i, steps) add up to (wrapping),
-// from the closed form: steps LCG steps are the affine map x -> a*x + b.
+// workSum is what tasks 1..n of cpuWork(i, steps) add up to (wrapping):
+// the tasks one after another on the calling goroutine, once before the
+// runs, which must give the same.
 func workSum(n, steps int64) int64 {
-	a, b := uint64(1), uint64(0)
-	for s := int64(0); s < steps; s++ {
-		a, b = a*lcgMul, b*lcgMul+lcgAdd
+	var sum int64
+	for i := int64(1); i <= n; i++ {
+		sum += cpuWork(i, steps)
 	}
-	un := uint64(n)
-	return int64(a*(un*(un+1)/2) + un*b)
+	return sum
 }
 
 func (suiteX) configs(workload string, p parameters) []config {

@@ -49,6 +49,8 @@ def test_the_fixed_lines_are_valid():
         ("X3", lambda ln: ln.update(rss_per_task_b=-1), "X3 lines must carry rss_per_task_b"),
         ("X1", lambda ln: ln["params"].pop("workers"), "params.workers must be a positive integer"),
         ("X1", lambda ln: ln.update(vm_per_task_b=1.0), "only X3 lines carry vm_per_task_b"),
+        ("X1", lambda ln: ln.update(min=1), "below the CPU work's floor of 40 (100 steps"),
+        ("X2", lambda ln: ln.update(min=1), "below the CPU work's floor of 20 (100 steps"),
     ],
 )
 def test_bad_lines_say_why(workload, edit, message):
@@ -56,6 +58,19 @@ def test_bad_lines_say_why(workload, edit, message):
     line = next(ln for ln in lines if ln["workload"] == workload)
     edit(line)
     assert any(message in p for p in validate(line)), validate(line)
+
+
+def test_the_work_floor_counts_the_threads_that_run_at_once():
+    """steps x 0.4 ns per task on one worker, half of it on the two cores,
+    and no less on more workers than cores."""
+    lines = fixture_lines("claims_fx_held.jsonl")
+    x1 = {ln["params"]["workers"]: ln for ln in lines if ln["workload"] == "X1"}
+    for workers, fastest, valid in [(1, 39, False), (1, 40, True), (2, 19, False), (4, 20, True)]:
+        line = {**x1[workers], "min": fastest}
+        assert (validate(line) == []) == valid, (workers, fastest, validate(line))
+    green = next(ln for ln in lines if ln["workload"] == "X2")
+    green = {**green, "params": {**green["params"], "threads": 0}, "min": 19}
+    assert any("on 2 threads at once" in p for p in validate(green)), validate(green)
 
 
 def test_claim_rows_name_their_figures(tmp_path):

@@ -19,6 +19,9 @@ MEMORY = ("rss_per_task_b", "vm_per_task_b")
 PAGE = 4096  # Xc's floor for a model's virtual size per task (it can be 0)
 # Where a language has no platform-thread row of X3, Xc compares with these.
 THREAD_FALLBACK = ("java", "rust", "c", "scala", "python")
+# No machine does a step of the CPU work in less (WORKLOADS.md, "The work's
+# floor"): a faster X1 or X2 line did not do its work.
+STEP_FLOOR_NS = 0.4
 
 
 def _number(v) -> bool:
@@ -38,12 +41,34 @@ def check(line: dict) -> list[str]:
             errors.append(f"params.{key} must be a positive integer, got {v!r}")
     if workload == "X2" and not (is_int(params.get("threads")) and params["threads"] >= 0):
         errors.append(f"params.threads must be an integer >= 0, got {params.get('threads')!r}")
+    if not errors and workload != "X3":
+        errors += below_floor(line)
     for key in MEMORY:
         if workload == "X3" and not _number(line.get(key)):
             errors.append(f"X3 lines must carry {key}, a number >= 0, got {line.get(key)!r}")
         if workload != "X3" and key in line:
             errors.append(f"only X3 lines carry {key}")
     return errors
+
+
+def below_floor(line: dict) -> list[str]:
+    """Why an X1 or X2 line's fastest run is too fast for its CPU work: the
+    work's floor is steps x STEP_FLOOR_NS per task over the threads that run
+    it at once (X1's workers, X2's threads, at most the cores; 0 threads: the
+    cores)."""
+    host, params = line.get("host"), line["params"]
+    cpus = host.get("cpus") if isinstance(host, dict) else None
+    if not (is_int(cpus) and cpus >= 1 and _number(line.get("min"))):
+        return []  # the generic checks say what is wrong
+    threads = params["workers"] if line["workload"] == "X1" else params["threads"]
+    floor = params["steps"] * STEP_FLOOR_NS / min(threads or cpus, cpus)
+    if line["min"] >= floor:
+        return []
+    return [
+        f"its fastest run, {line['min']} {line['unit']}, is below the CPU work's floor of "
+        f"{floor:,.0f} ({params['steps']:,} steps x {STEP_FLOOR_NS} ns on "
+        f"{min(threads or cpus, cpus)} threads at once): the work was dropped or shortened"
+    ]
 
 
 def config(line: dict) -> str:

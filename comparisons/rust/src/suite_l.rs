@@ -58,8 +58,8 @@ impl Counted {
     }
 }
 
-/// L3's step applied `steps` times to `x`.
-fn lcg(mut x: u64, steps: u64) -> u64 {
+/// L3's step applied `steps` times to `x` (suite X's CPU work too).
+pub(crate) fn lcg(mut x: u64, steps: u64) -> u64 {
     for _ in 0..steps {
         x = (x ^ (x >> 29)).wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
     }

@@ -15,16 +15,16 @@ use polyconc::future::{future, sequence, Future, Promise};
 use serde_json::json;
 
 use crate::harness::{Body, Case, Params, Suite};
+use crate::suite_l::lcg;
 
 /// Suite X of WORKLOADS.md.
 pub struct SuiteX;
 
 const IDS: [&str; 3] = ["X1", "X2", "X3"];
-/// The step of suite X's CPU work (L3's LCG) and its step counts.
-const MUL: u64 = 6_364_136_223_846_793_005;
-const ADD: u64 = 1_442_695_040_888_963_407;
-const X1_STEPS: u64 = 40_000;
-const X2_STEPS: u64 = 8_000;
+/// X1's and X2's step counts of the CPU work (about 50 µs and 10 µs).
+pub const X1_STEPS: u64 = 25_000;
+/// See [`X1_STEPS`].
+pub const X2_STEPS: u64 = 5_000;
 /// Only guards against a hang.
 const WAIT: Duration = Duration::from_secs(600);
 
@@ -32,19 +32,27 @@ fn cores() -> usize {
     thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Task i's CPU work: `steps` LCG steps from x = i.
+/// Task i's CPU work (WORKLOADS.md, "CPU work"): L3's step `steps` times
+/// from x = i.
+///
+/// ```
+/// use polyconc_compare::suite_x::cpu_work;
+/// assert_eq!(cpu_work(1, 25_000), 0x228f_b28c_0054_581d); // WORKLOADS.md's table
+/// ```
 pub fn cpu_work(i: u64, steps: u64) -> u64 {
-    (0..steps).fold(i, |x, _| x.wrapping_mul(MUL).wrapping_add(ADD))
+    lcg(i, steps)
 }
 
-/// What tasks 1..=n of `cpu_work` add up to (wrapping), from the closed
-/// form: `steps` steps are the affine map x -> a·x + b.
+/// What tasks 1..=n of [`cpu_work`] add up to (wrapping): the tasks one
+/// after another on the calling thread, once before the runs, which must
+/// give the same.
+///
+/// ```
+/// use polyconc_compare::suite_x::work_sum;
+/// assert_eq!(work_sum(20, 5_000), 0x238f_182f_160e_3730); // WORKLOADS.md's table
+/// ```
 pub fn work_sum(n: u64, steps: u64) -> u64 {
-    let (a, b) = (0..steps).fold((1u64, 0u64), |(a, b), _| {
-        (a.wrapping_mul(MUL), b.wrapping_mul(MUL).wrapping_add(ADD))
-    });
-    a.wrapping_mul(n * (n + 1) / 2)
-        .wrapping_add(n.wrapping_mul(b))
+    sum((1..=n).map(|i| cpu_work(i, steps)))
 }
 
 fn sum(values: impl IntoIterator<Item = u64>) -> u64 {
@@ -150,24 +158,27 @@ impl Suite for SuiteX {
     fn cases(&self, workload: &str, p: &Params) -> Vec<Case> {
         let n = p.tasks / 10;
         match workload {
-            "X1" => p
-                .pool_sizes
-                .iter()
-                .map(|&w| Case {
-                    workload: "X1",
-                    impl_name: "core.ThreadPool",
-                    kind: "pool",
-                    label: format!("X1 W={w} tasks={n}"),
-                    unit: "ns/task",
-                    params: json!({"workers": w, "tasks": n, "steps": X1_STEPS}),
-                    ops: n,
-                    want: work_sum(n, X1_STEPS),
-                    prepare: Box::new(move || x1(w, n)),
-                    counts: None,
-                })
-                .collect(),
+            "X1" => {
+                let want = work_sum(n, X1_STEPS);
+                p.pool_sizes
+                    .iter()
+                    .map(|&w| Case {
+                        workload: "X1",
+                        impl_name: "core.ThreadPool",
+                        kind: "pool",
+                        label: format!("X1 W={w} tasks={n}"),
+                        unit: "ns/task",
+                        params: json!({"workers": w, "tasks": n, "steps": X1_STEPS}),
+                        ops: n,
+                        want,
+                        prepare: Box::new(move || x1(w, n)),
+                        counts: None,
+                    })
+                    .collect()
+            }
             "X2" => {
                 let d = Duration::from_millis(p.latency_ms);
+                let want = work_sum(n, X2_STEPS);
                 let cores = cores() as u64;
                 [
                     ("thread-per-request", "thread-per-request", "thread-per-request", n),
@@ -183,7 +194,7 @@ impl Suite for SuiteX {
                     unit: "ns/request",
                     params: json!({"requests": n, "latency_ms": p.latency_ms, "steps": X2_STEPS, "threads": threads}),
                     ops: n,
-                    want: work_sum(n, X2_STEPS),
+                    want,
                     prepare: Box::new(move || x2(model, n, d)),
                     counts: None,
                 })

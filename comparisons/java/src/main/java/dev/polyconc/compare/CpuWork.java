@@ -1,34 +1,27 @@
 package dev.polyconc.compare;
 
 /**
- * Suite X's CPU work (WORKLOADS.md): task i runs {@code steps} LCG steps from {@code x = i} and
- * returns x; {@link #sum} is what tasks 1..n add up to (wrapping), from the step's affine map.
- * Java's and Scala's suites share it.
+ * Suite X's CPU work (WORKLOADS.md, "CPU work"): task i runs L3's step {@code steps} times from
+ * {@code x = i} and returns x; {@link #sum} is what tasks 1..n add up to (wrapping), the tasks
+ * one after another on the calling thread, once before the runs. Java's and Scala's suites share
+ * it.
  */
 final class CpuWork {
-  static final long MUL = 6364136223846793005L;
-  static final long ADD = 1442695040888963407L;
   /** X1's and X2's step counts (about 50 µs and 10 µs). */
-  static final int X1_STEPS = 40_000;
+  static final int X1_STEPS = 25_000;
 
-  static final int X2_STEPS = 8_000;
+  static final int X2_STEPS = 5_000;
 
   static long run(long i, int steps) {
-    long x = i;
-    for (int s = 0; s < steps; s++) {
-      x = x * MUL + ADD;
-    }
-    return x;
+    return SuiteL.lcg(i, steps);
   }
 
   static long sum(long n, int steps) {
-    long a = 1;
-    long b = 0;
-    for (int s = 0; s < steps; s++) {
-      a *= MUL;
-      b = b * MUL + ADD;
+    long sum = 0;
+    for (long i = 1; i <= n; i++) {
+      sum += run(i, steps);
     }
-    return a * (n * (n + 1) / 2) + n * b;
+    return sum;
   }
 
   private CpuWork() {}

@@ -44,17 +44,19 @@ final class SuiteX implements Bench.Suite, Memory.Models {
     List<Bench.Case> cases = new ArrayList<>();
     switch (workload) {
       case "X1" -> {
+        long want = CpuWork.sum(n, CpuWork.X1_STEPS);
         for (int w : p.poolSizes()) {
           cases.add(
               new Bench.Case(
                   "X1", "ThreadPoolExecutor", "pool", "X1 W=" + w + " tasks=" + n, "ns/task",
                   "{\"workers\": " + w + ", \"tasks\": " + n + ", \"steps\": " + CpuWork.X1_STEPS
                       + "}",
-                  n, CpuWork.sum(n, CpuWork.X1_STEPS), m -> pool(w, n, m)));
+                  n, want, m -> pool(w, n, m)));
         }
       }
       case "X2" -> {
         long d = p.latencyMs();
+        long want = CpuWork.sum(n, CpuWork.X2_STEPS);
         for (Model model : Model.values()) {
           cases.add(
               new Bench.Case(
@@ -62,7 +64,7 @@ final class SuiteX implements Bench.Suite, Memory.Models {
                   "ns/request",
                   "{\"requests\": " + n + ", \"latency_ms\": " + d + ", \"steps\": "
                       + CpuWork.X2_STEPS + ", \"threads\": " + model.threads(n) + "}",
-                  n, CpuWork.sum(n, CpuWork.X2_STEPS), m -> serve(model, n, d, m)));
+                  n, want, m -> serve(model, n, d, m)));
         }
       }
       default -> {

@@ -31,17 +31,19 @@ final class ScalaSuiteX extends Bench.Suite with Memory.Models {
     val n = p.tasks() / 10
     val cases = workload match {
       case "X1" =>
+        val want = CpuWork.sum(n, CpuWork.X1_STEPS)
         p.poolSizes().asScala.toList.map { w =>
           new Bench.Case("X1", "Future+fixed-pool", "pool", s"X1 W=$w tasks=$n", "ns/task",
             s"""{"workers": $w, "tasks": $n, "steps": ${CpuWork.X1_STEPS}}""",
-            n, CpuWork.sum(n, CpuWork.X1_STEPS), m => pool(w.intValue, n, m))
+            n, want, m => pool(w.intValue, n, m))
         }
       case "X2" =>
         val d = p.latencyMs()
+        val want = CpuWork.sum(n, CpuWork.X2_STEPS)
         Models.map { case (impl, kind, threads) =>
           new Bench.Case("X2", impl, kind, s"X2 $impl requests=$n", "ns/request",
             s"""{"requests": $n, "latency_ms": $d, "steps": ${CpuWork.X2_STEPS}, "threads": $threads}""",
-            n, CpuWork.sum(n, CpuWork.X2_STEPS), m => serve(impl, n, d, m))
+            n, want, m => serve(impl, n, d, m))
         }
       case _ =>
         val q = p.parked().toInt
