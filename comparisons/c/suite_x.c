@@ -2,10 +2,11 @@
  * pc_thread_pool of W workers. X2: a pthread per request and a pool of
  * cores pthreads, each blocking on its answer, and a pc_thread_pool of
  * cores workers where the answer's pc_future_on_complete callback does the
- * CPU work; the simulated service is one timer thread with a deadline heap
- * that completes a pc_promise. X3: Q pthreads or Q pc_promise callbacks,
- * each parked on its own promise, with memory per task from a fresh child
- * process (this program run as `bench --x3-child MODEL --parked Q`).
+ * CPU work (work.h); the simulated service (service.c) is one timer thread
+ * with a deadline heap that completes a pc_promise. X3: Q pthreads or Q
+ * pc_promise callbacks, each parked on its own promise, with memory per task
+ * from a fresh child process (this program run as `bench --x3-child MODEL
+ * --parked Q`).
  * harness.c times the runs and prints the lines. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -22,19 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "service.h"
+#include "work.h"
 
 extern char **environ;
 
 static const char *const WORKLOADS[] = {"X1", "X2", "X3"};
 enum { N_WORKLOADS = 3, MAX_POOL_SIZES = 16 };
-/* The step of suite X's CPU work (L3's LCG) and its native step counts. */
-#define LCG_MUL 6364136223846793005u
-#define LCG_ADD 1442695040888963407u
-enum { X1_STEPS = 40000, X2_STEPS = 8000 };
 
 /* The models, as the lines name them: impl, via, kind. */
 typedef enum { POOL, PER_REQUEST, BLOCKING_POOL, CALLBACKS, THREADS, PROMISES } model;
@@ -73,150 +71,6 @@ static void note_error(const char *what) {
 static const char *failed(const char *call, pc_status s) {
   snprintf(why, sizeof why, "%s: %s", call, pc_status_str(s));
   return why;
-}
-
-/* Task i's CPU work: `steps` LCG steps from x = i. */
-static uint64_t cpu_work(uint64_t i, int64_t steps) {
-  uint64_t x = i;
-  for (int64_t s = 0; s < steps; s++) x = x * LCG_MUL + LCG_ADD;
-  return x;
-}
-
-/* What tasks 1..n of cpu_work add up to (wrapping), from the closed form:
- * `steps` steps are the affine map x -> a x + b. */
-static int64_t work_sum(int64_t n, int64_t steps) {
-  uint64_t a = 1, b = 0, un = (uint64_t)n;
-  for (int64_t s = 0; s < steps; s++) {
-    a *= LCG_MUL;
-    b = b * LCG_MUL + LCG_ADD;
-  }
-  return (int64_t)(a * (un * (un + 1) / 2) + un * b);
-}
-
-/* ---- The simulated service: one timer thread and a heap of deadlines. ---- */
-
-typedef struct {
-  double due; /* bench_now_ns() */
-  pc_promise *answer;
-} pending;
-
-typedef struct {
-  pthread_mutex_t lock;
-  pthread_cond_t changed; /* a new earliest deadline, or closed */
-  pending *heap;          /* a min-heap by due, room for every call of a run */
-  size_t len, cap;
-  bool closed;
-  double latency_ns;
-  pthread_t thread;
-} service;
-
-static void swap_pending(pending *a, pending *b) {
-  pending t = *a;
-  *a = *b;
-  *b = t;
-}
-
-/* Removes the earliest deadline's answer from the heap (under the lock). */
-static pc_promise *pop_earliest(service *s) {
-  pc_promise *p = s->heap[0].answer;
-  s->heap[0] = s->heap[--s->len];
-  for (size_t i = 0;;) {
-    size_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < s->len && s->heap[l].due < s->heap[m].due) m = l;
-    if (r < s->len && s->heap[r].due < s->heap[m].due) m = r;
-    if (m == i) break;
-    swap_pending(&s->heap[i], &s->heap[m]);
-    i = m;
-  }
-  return p;
-}
-
-static struct timespec at(double ns) {
-  struct timespec t = {(time_t)(ns / 1e9), 0};
-  t.tv_nsec = (long)(ns - (double)t.tv_sec * 1e9);
-  return t;
-}
-
-/* Sleeps until the earliest deadline, then completes that answer. */
-static void *timer_loop(void *arg) {
-  service *s = arg;
-  pthread_mutex_lock(&s->lock);
-  while (!s->closed) {
-    if (s->len == 0) {
-      pthread_cond_wait(&s->changed, &s->lock);
-    } else if (s->heap[0].due > bench_now_ns()) {
-      struct timespec until = at(s->heap[0].due);
-      pthread_cond_timedwait(&s->changed, &s->lock, &until);
-    } else {
-      pc_promise *answer = pop_earliest(s);
-      pthread_mutex_unlock(&s->lock);
-      if (pc_promise_success(answer, NULL) != PC_OK) note_error("the service's answer failed");
-      pc_promise_free(answer);
-      pthread_mutex_lock(&s->lock);
-    }
-  }
-  pthread_mutex_unlock(&s->lock);
-  return NULL;
-}
-
-static const char *service_start(service *s, int64_t calls, int64_t latency_ms) {
-  *s = (service){.cap = (size_t)calls, .latency_ns = (double)latency_ms * 1e6};
-  s->heap = calloc(s->cap, sizeof *s->heap);
-  if (s->heap == NULL) return "out of memory for the service's heap";
-  pthread_condattr_t a;
-  pthread_condattr_init(&a);
-  int e = pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-  if (e == 0) e = pthread_cond_init(&s->changed, &a);
-  pthread_condattr_destroy(&a);
-  if (e == 0) e = pthread_mutex_init(&s->lock, NULL);
-  if (e == 0) e = pthread_create(&s->thread, NULL, timer_loop, s);
-  if (e != 0) {
-    free(s->heap);
-    snprintf(why, sizeof why, "the service's timer thread: %s", strerror(e));
-    return why;
-  }
-  return NULL;
-}
-
-static void service_stop(service *s) {
-  pthread_mutex_lock(&s->lock);
-  s->closed = true;
-  pthread_cond_signal(&s->changed);
-  pthread_mutex_unlock(&s->lock);
-  pthread_join(s->thread, NULL);
-  for (size_t i = 0; i < s->len; i++) pc_promise_free(s->heap[i].answer);
-  free(s->heap);
-  pthread_cond_destroy(&s->changed);
-  pthread_mutex_destroy(&s->lock);
-}
-
-/* The service's call: returns at once with the future of an answer that
- * the timer thread completes D from now. */
-static pc_status service_call(service *s, pc_future **answer) {
-  pc_promise *p;
-  pc_status st = pc_promise_new(0, &p);
-  if (st != PC_OK) return st;
-  if ((st = pc_promise_future(p, answer)) != PC_OK) {
-    pc_promise_free(p);
-    return st;
-  }
-  pthread_mutex_lock(&s->lock);
-  if (s->len == s->cap) {
-    st = PC_FULL; /* more calls than the run has requests: a bug here */
-  } else {
-    size_t i = s->len++;
-    s->heap[i] = (pending){bench_now_ns() + s->latency_ns, p};
-    for (; i > 0 && s->heap[i].due < s->heap[(i - 1) / 2].due; i = (i - 1) / 2)
-      swap_pending(&s->heap[i], &s->heap[(i - 1) / 2]);
-    if (i == 0) pthread_cond_signal(&s->changed);
-  }
-  pthread_mutex_unlock(&s->lock);
-  if (st != PC_OK) {
-    pc_future_free(*answer);
-    *answer = NULL;
-    pc_promise_free(p);
-  }
-  return st;
 }
 
 /* ---- X1 and X2: tasks 1..n, each writing its result to its own slot. ---- */
@@ -349,7 +203,8 @@ static const char *run_batch(const config *c, bench_outcome *out) {
     out->result = (int64_t)sum;
     if (pool != NULL && (s = pc_executor_shutdown(pool)) != PC_OK)
       note_error(failed("pc_executor_shutdown", s));
-    if (c->model != POOL) service_stop(&b.service);
+    const char *stopped = c->model != POOL ? service_stop(&b.service) : NULL;
+    if (stopped != NULL) note_error(stopped);
     err = atomic_exchange(&run_error, NULL);
   }
   pc_executor_free(pool);
@@ -597,21 +452,20 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   return strcmp(c->workload, "X3") == 0 ? run_parked(c, out) : run_batch(c, out);
 }
 
-static bench_config describe(config c) {
+/* c as the harness measures it; `want` is the sum its runs must give. */
+static bench_config describe(config c, int64_t want) {
   bench_config b = {.workload = c.workload, .impl = MODELS[c.model].impl,
                     .via = MODELS[c.model].via, .kind = MODELS[c.model].kind, .ops = c.n,
-                    .run = run_once};
+                    .want = want, .run = run_once};
   memcpy(b.data.bytes, &c, sizeof c);
   if (strcmp(c.workload, "X1") == 0) {
     b.unit = "ns/task";
-    b.want = work_sum(c.n, c.steps);
     snprintf(b.label, sizeof b.label, "X1 %s W=%d tasks=%" PRId64, b.impl, c.threads, c.n);
     snprintf(b.params, sizeof b.params,
              "{\"workers\": %d, \"tasks\": %" PRId64 ", \"steps\": %" PRId64 "}", c.threads, c.n,
              c.steps);
   } else if (strcmp(c.workload, "X2") == 0) {
     b.unit = "ns/request";
-    b.want = work_sum(c.n, c.steps);
     snprintf(b.label, sizeof b.label, "X2 %s requests=%" PRId64, b.impl, c.n);
     snprintf(b.params, sizeof b.params,
              "{\"requests\": %" PRId64 ", \"latency_ms\": %" PRId64 ", \"steps\": %" PRId64
@@ -619,7 +473,6 @@ static bench_config describe(config c) {
              c.n, c.latency_ms, c.steps, c.model == PER_REQUEST ? c.n : (int64_t)c.threads);
   } else {
     b.unit = "ns/task";
-    b.want = c.n * (c.n + 1) / 2;
     b.extra = child_memory;
     snprintf(b.label, sizeof b.label, "X3 %s tasks=%" PRId64, b.impl, c.n);
     snprintf(b.params, sizeof b.params, "{\"tasks\": %" PRId64 "}", c.n);
@@ -641,21 +494,25 @@ static int pool_sizes(const char *list, int *out) {
   return n;
 }
 
+/* The configurations of one workload, each sum computed once, here. */
 static int configs(const char *w, const bench_params *p, bench_config *out, int max) {
-  int64_t n = p->tasks / 10;
+  int64_t n = p->tasks / 10, q = p->parked;
   int count = 0;
   if (strcmp(w, "X1") == 0) {
     int sizes[MAX_POOL_SIZES];
+    int64_t want = (int64_t)work_sum(n, X1_STEPS);
     for (int k = 0, m = pool_sizes(p->pool_sizes, sizes); k < m && count < max; k++)
-      out[count++] = describe((config){"X1", POOL, sizes[k], n, X1_STEPS, 0});
+      out[count++] = describe((config){"X1", POOL, sizes[k], n, X1_STEPS, 0}, want);
   } else if (strcmp(w, "X2") == 0) {
     const model models[] = {PER_REQUEST, BLOCKING_POOL, CALLBACKS};
+    int64_t want = (int64_t)work_sum(n, X2_STEPS);
     for (int k = 0; k < 3 && count < max; k++)
-      out[count++] = describe((config){"X2", models[k], cores(), n, X2_STEPS, p->latency_ms});
+      out[count++] =
+          describe((config){"X2", models[k], cores(), n, X2_STEPS, p->latency_ms}, want);
   } else {
     const model models[] = {THREADS, PROMISES};
     for (int k = 0; k < 2 && count < max; k++)
-      out[count++] = describe((config){"X3", models[k], 0, p->parked, 0, 0});
+      out[count++] = describe((config){"X3", models[k], 0, q, 0, 0}, q * (q + 1) / 2);
   }
   return count;
 }

@@ -20,10 +20,11 @@ import subprocess
 import sys
 import threading
 import time
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from harness import Config, log
+from suite_l import MASK, lcg
 
 try:
     import polyconc
@@ -32,8 +33,7 @@ except ImportError as e:
     POLYCONC_MISSING = f"{type(e).__name__}: {e}"
 
 WORKLOADS = ("X1", "X2", "X3")
-X1_STEPS, X2_STEPS = 500, 100
-LCG_MUL, LCG_ADD, MASK = 6364136223846793005, 1442695040888963407, (1 << 64) - 1
+X1_STEPS, X2_STEPS = 250, 50
 
 
 def to_i64(x: int) -> int:
@@ -41,19 +41,15 @@ def to_i64(x: int) -> int:
 
 
 def cpu_work(i: int, steps: int) -> int:
-    x = i
-    for _ in range(steps):
-        x = (x * LCG_MUL + LCG_ADD) & MASK
-    return x
+    """Task i's CPU work (WORKLOADS.md, suite X): L3's step, `steps` times from i."""
+    return lcg(i, steps)
 
 
+@cache
 def work_sum(n: int, steps: int) -> int:
-    """What tasks 1..n of cpu_work add up to (as a wrapped 64-bit integer),
-    from the closed form of the LCG's affine map."""
-    a, b = 1, 0
-    for _ in range(steps):
-        a, b = (a * LCG_MUL) & MASK, (b * LCG_MUL + LCG_ADD) & MASK
-    return to_i64((a * (n * (n + 1) // 2) + n * b) & MASK)
+    """What tasks 1..n of cpu_work add up to (as a wrapped 64-bit integer):
+    the tasks one after another on this thread, once before the runs."""
+    return to_i64(sum(cpu_work(i, steps) for i in range(1, n + 1)) & MASK)
 
 
 class Impl:

@@ -3,9 +3,14 @@ suite_x.py), on the polyconc the venv has built (`make test` builds it
 first); their own sum checks decide the exit status."""
 
 import json
+import re
+import sys
 
-from conftest import python_bench
+from conftest import COMPARISONS, python_bench
 from runner.schema import validate
+
+sys.path.insert(0, str(COMPARISONS / "python"))
+import suite_x  # the benchmark's modules live in python/
 
 
 def lines_of(run):
@@ -57,3 +62,14 @@ def test_without_polyconc_its_rows_are_left_out():
         lines = lines_of(run)
         assert "polyconc is not importable" in run.stderr
         assert lines and not any(ln["via"] == "pyo3" for ln in lines)
+
+
+def test_the_cpu_work_gives_the_specs_values():
+    """WORKLOADS.md's table: steps, task 1's result, the sum of tasks 1..20."""
+    text = (COMPARISONS / "WORKLOADS.md").read_text()
+    rows = re.findall(r"^\| (\d+) \| 0x([0-9a-f]+) \| 0x([0-9a-f]+) \|$", text, re.M)
+    steps = {int(s) for s, _, _ in rows}
+    assert {suite_x.X1_STEPS, suite_x.X2_STEPS} <= steps
+    for s, one, twenty in rows:
+        assert suite_x.cpu_work(1, int(s)) == int(one, 16), s
+        assert suite_x.work_sum(20, int(s)) & suite_x.MASK == int(twenty, 16), s
