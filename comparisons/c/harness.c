@@ -15,10 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Every suite this program has. */
-static const bench_suite *const SUITES[] = {&suite_c, &suite_l};
+static const bench_suite *const SUITES[] = {&suite_c, &suite_l, &suite_f, &suite_x};
 enum { MAX_CONFIGS = 16 };
 
 static bool in_list(const char *list, const char *item, size_t n) {
@@ -91,6 +92,12 @@ static double jain(const int64_t *counts, int n) {
 
 static double round1(double x) { return (double)llround(x * 10) / 10; }
 
+double bench_now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
 /* The warm-up and measured runs of one configuration; prints its line.
  * Returns false (and prints nothing) if a run failed its check. */
 static bool measure(const char *suite, const bench_config *c, int runs, int warmup) {
@@ -134,18 +141,25 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
     switches += after - before;
   }
   double median = median_of(per_op, runs);
-  char fair[32] = "";
+  char fair[32] = "", extra[256] = "";
   if (c->windowed) snprintf(fair, sizeof fair, "\"fairness\": %.2f, ", median_of(fairness, runs));
+  const char *err = c->extra != NULL ? c->extra(c, extra, sizeof extra) : NULL;
+  if (err != NULL) {
+    fprintf(stderr, "bench: FAILED: %s: %s\n", c->label, err);
+    free(per_op);
+    free(fairness);
+    return false;
+  }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   printf("{\"suite\": \"%s\", \"workload\": \"%s\", \"lang\": \"c\", \"impl\": \"%s\", "
          "\"via\": \"%s\", \"kind\": \"%s\", \"params\": %s, \"unit\": \"%s\", \"median\": %.1f, "
-         "\"min\": %.1f, \"max\": %.1f, \"runs\": %d, %s\"ctx_switches\": %ld, "
+         "\"min\": %.1f, \"max\": %.1f, \"runs\": %d, %s%s\"ctx_switches\": %ld, "
          "\"max_rss_kb\": %ld, \"host\": {\"cpus\": %ld, \"os\": \"linux\", \"toolchain\": "
          "\"%s, libpolyconc %s\"}}\n",
          suite, c->workload, c->impl, c->via, c->kind, c->params, c->unit, round1(median),
-         round1(per_op[0]), round1(per_op[runs - 1]), runs, fair, lround((double)switches / runs),
-         ru.ru_maxrss, sysconf(_SC_NPROCESSORS_ONLN),
+         round1(per_op[0]), round1(per_op[runs - 1]), runs, fair, extra,
+         lround((double)switches / runs), ru.ru_maxrss, sysconf(_SC_NPROCESSORS_ONLN),
 #if defined(__clang__)
          "clang " __clang_version__,
 #elif defined(__GNUC__)
@@ -161,6 +175,7 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--x3-child") == 0) return suite_x_child(argc - 2, argv + 2);
   const char *suite_id = NULL, *workloads = NULL, *impls = NULL;
   long long runs = 5, warmup = 1;
   bench_params p = {0, 0, "", 0, "", 0, 0, 0, 0};

@@ -50,6 +50,10 @@ struct bench_config {
   bool windowed;
   /* One run: fills *out; returns NULL, or why a call inside the run failed. */
   const char *(*run)(const bench_config *c, bench_outcome *out);
+  /* NULL, or what the line adds, measured once after the runs (X3's memory
+   * per task): writes JSON members, each followed by ", ", to json[0..n);
+   * returns NULL, or why it could not (the configuration then fails). */
+  const char *(*extra)(const bench_config *c, char *json, size_t n);
   /* The suite's own description of the configuration. */
   union {
     max_align_t align;
@@ -70,5 +74,14 @@ typedef struct {
 
 extern const bench_suite suite_c;
 extern const bench_suite suite_l;
+extern const bench_suite suite_f;
+extern const bench_suite suite_x;
+
+/* X3's fresh child process (suite_x.c): `bench --x3-child MODEL --parked Q`
+ * with argv after "--x3-child"; returns the exit status. */
+int suite_x_child(int argc, char **argv);
+
+/* CLOCK_MONOTONIC in nanoseconds: the runs' clock. */
+double bench_now_ns(void);
 
 #endif

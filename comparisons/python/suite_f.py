@@ -3,8 +3,10 @@
 concurrent.futures (a ThreadPoolExecutor of cores workers, executor "fixed")
 on F2 and F3, and asyncio's futures and tasks (the event loop, executor
 "runtime") on F1-F3. concurrent.futures has no map/then, so it has no F1
-chain. polyconc's Python module has no futures yet, so no `core` rows. The
-harness (harness.py) times them and prints the lines.
+chain. polyconc's Promise (impl "core", via "pyo3") on F3, handing off
+between the caller and a pool thread as concurrent.futures does; without an
+importable polyconc its lines are left out. The harness (harness.py) times
+them and prints the lines.
 """
 
 import asyncio
@@ -14,7 +16,13 @@ import threading
 import time
 from functools import partial
 
-from harness import Config
+from harness import Config, log
+
+try:
+    import polyconc
+except ImportError as e:
+    polyconc = None
+    POLYCONC_MISSING = f"{type(e).__name__}: {e}"
 
 WORKLOADS = ("F1", "F2", "F3")
 STAGES = 1000
@@ -22,8 +30,8 @@ UNITS = {"F1": "ns/stage", "F2": "ns/task", "F3": "ns/roundtrip"}
 
 
 class Impl:
-    def __init__(self, name, executor, runs):
-        self.name, self.via, self.kind = name, "native", "future"
+    def __init__(self, name, executor, runs, via="native"):
+        self.name, self.via, self.kind = name, via, "future"
         self.executor, self.runs = executor, runs  # runs: workload -> run(n)
 
 
@@ -46,26 +54,39 @@ def pool_fanout(n: int) -> tuple[int, int]:
         )
 
 
-def pool_handoff(r: int) -> tuple[int, int]:
+def cf_one_shot():
+    """A fresh concurrent.futures.Future as (complete, wait)."""
+    f: cf.Future = cf.Future()
+    return f.set_result, f.result
+
+
+def core_one_shot():
+    """A fresh polyconc.Promise as (complete, wait)."""
+    p = polyconc.Promise()
+    return p.success, p.future.result
+
+
+def pool_handoff(one_shot, r: int) -> tuple[int, int]:
     """The main thread and one pool thread pass a counter through a fresh
-    Future per hop; each side adds 1."""
-    inbox: list[cf.Future] = [cf.Future()]
+    one-shot (`one_shot()`: complete, wait) per hop, made by the side that
+    waits; each side adds 1."""
+    send_first, wait_first = one_shot()
     ready = threading.Event()
 
     def other():
-        box = inbox[0]
+        wait = wait_first
         ready.set()
         for _ in range(r):
-            value, reply = box.result()
-            box = cf.Future()
-            reply.set_result((value + 1, box))
+            value, reply = wait()
+            complete, wait = one_shot()
+            reply((value + 1, complete))
 
     def main() -> int:
-        box, value = inbox[0], 0
+        send, value = send_first, 0
         for _ in range(r):
-            reply = cf.Future()
-            box.set_result((value, reply))
-            value, box = reply.result()
+            complete, wait = one_shot()
+            send((value, complete))
+            value, send = wait()
             value += 1
         return value
 
@@ -134,14 +155,23 @@ def asyncio_handoff(r: int) -> tuple[int, int]:
 
 
 def impls() -> list[Impl]:
-    return [
-        Impl("concurrent.futures", "fixed", {"F2": pool_fanout, "F3": pool_handoff}),
+    out = [
+        Impl(
+            "concurrent.futures",
+            "fixed",
+            {"F2": pool_fanout, "F3": partial(pool_handoff, cf_one_shot)},
+        ),
         Impl(
             "asyncio",
             "runtime",
             {"F1": asyncio_chain, "F2": asyncio_fanout, "F3": asyncio_handoff},
         ),
     ]
+    if polyconc is not None:
+        out.append(Impl("core", "fixed", {"F3": partial(pool_handoff, core_one_shot)}, "pyo3"))
+    else:
+        log(f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out")
+    return out
 
 
 def configurations(impls, workloads, args):

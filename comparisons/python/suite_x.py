@@ -5,9 +5,10 @@ time, which is what X1 shows). X2: a thread per request, a blocking pool of
 cores threads, a callback pool (the answer's callback submits the CPU work
 to the pool) and asyncio tasks; the threaded models' service is one timer
 thread with a heapq of deadlines, asyncio's is `loop.call_later`. X3: parked
-threads and asyncio tasks, with memory per task from a fresh child process
-(`bench.py --x3-child MODEL --parked Q`). polyconc's Python module has no
-futures or thread pool yet, so no `core` rows.
+threads, asyncio tasks and polyconc promises (impl "core.Promise", via
+"pyo3": a done-callback on each promise's future, no thread of its own), with
+memory per task from a fresh child process (`bench.py --x3-child MODEL
+--parked Q`). Without an importable polyconc its lines are left out.
 """
 
 import asyncio
@@ -19,14 +20,20 @@ import subprocess
 import sys
 import threading
 import time
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from harness import Config, log
+from suite_l import MASK, lcg
+
+try:
+    import polyconc
+except ImportError as e:
+    polyconc = None
+    POLYCONC_MISSING = f"{type(e).__name__}: {e}"
 
 WORKLOADS = ("X1", "X2", "X3")
-X1_STEPS, X2_STEPS = 500, 100
-LCG_MUL, LCG_ADD, MASK = 6364136223846793005, 1442695040888963407, (1 << 64) - 1
+X1_STEPS, X2_STEPS = 250, 50
 
 
 def to_i64(x: int) -> int:
@@ -34,24 +41,20 @@ def to_i64(x: int) -> int:
 
 
 def cpu_work(i: int, steps: int) -> int:
-    x = i
-    for _ in range(steps):
-        x = (x * LCG_MUL + LCG_ADD) & MASK
-    return x
+    """Task i's CPU work (WORKLOADS.md, suite X): L3's step, `steps` times from i."""
+    return lcg(i, steps)
 
 
+@cache
 def work_sum(n: int, steps: int) -> int:
-    """What tasks 1..n of cpu_work add up to (as a wrapped 64-bit integer),
-    from the closed form of the LCG's affine map."""
-    a, b = 1, 0
-    for _ in range(steps):
-        a, b = (a * LCG_MUL) & MASK, (b * LCG_MUL + LCG_ADD) & MASK
-    return to_i64((a * (n * (n + 1) // 2) + n * b) & MASK)
+    """What tasks 1..n of cpu_work add up to (as a wrapped 64-bit integer):
+    the tasks one after another on this thread, once before the runs."""
+    return to_i64(sum(cpu_work(i, steps) for i in range(1, n + 1)) & MASK)
 
 
 class Impl:
-    def __init__(self, name, kind, runs):
-        self.name, self.via, self.kind, self.runs = name, "native", kind, runs
+    def __init__(self, name, kind, runs, via="native"):
+        self.name, self.via, self.kind, self.runs = name, via, kind, runs
 
 
 def check(args) -> str | None:
@@ -248,7 +251,26 @@ def park_tasks(q: int, measure=None) -> int:
     return asyncio.run(main())
 
 
-PARKED = {"threading.Thread": park_threads, "asyncio": park_tasks}
+def park_promises(q: int, measure=None) -> int:
+    """Q polyconc promises, each with a done-callback that adds its value
+    (it runs on the thread that completes the promise, here the caller)."""
+    total = 0
+
+    def add(future):
+        nonlocal total
+        total += future.result()
+
+    promises = [polyconc.Promise() for _ in range(q)]
+    for p in promises:
+        p.future.add_done_callback(add)
+    if measure:
+        measure()
+    for i, p in enumerate(promises):
+        p.success(i + 1)
+    return total
+
+
+PARKED = {"threading.Thread": park_threads, "asyncio": park_tasks, "core.Promise": park_promises}
 
 
 def status(*fields: str) -> dict[str, int]:
@@ -299,7 +321,7 @@ def parked_run(model: str, q: int) -> tuple[int, int]:
 
 
 def impls() -> list[Impl]:
-    return [
+    out = [
         Impl("ThreadPoolExecutor", "pool", {"X1": pool_run}),
         Impl("thread-per-request", "thread-per-request", {"X2": per_thread}),
         Impl("ThreadPoolExecutor.blocking", "blocking-pool", {"X2": blocking_pool}),
@@ -311,6 +333,13 @@ def impls() -> list[Impl]:
             {"X3": partial(parked_run, "threading.Thread")},
         ),
     ]
+    if polyconc is not None:
+        out.append(
+            Impl("core.Promise", "promise", {"X3": partial(parked_run, "core.Promise")}, "pyo3")
+        )
+    else:
+        log(f"python: polyconc is not importable ({POLYCONC_MISSING}); its impls are left out")
+    return out
 
 
 def configurations(impls, workloads, args):
@@ -339,7 +368,6 @@ def configurations(impls, workloads, args):
                 )
             else:
                 q = args.parked
-                model = "asyncio" if impl.kind == "green" else "threading.Thread"
                 yield Config(
                     w,
                     impl,
@@ -348,5 +376,5 @@ def configurations(impls, workloads, args):
                     partial(run, q),
                     q * (q + 1) // 2,
                     q,
-                    extra=partial(child_memory, model, q),
+                    extra=partial(child_memory, impl.name, q),
                 )
