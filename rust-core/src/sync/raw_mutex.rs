@@ -11,7 +11,10 @@
 //! waited longer than [`FAIR_AFTER`] hands the lock straight to it instead,
 //! keeping it locked, so newcomers cannot take it and queue behind. The
 //! unlocking thread decides (parking_lot's fair unlock, with Go's 1 ms),
-//! so a waiter is served even while it cannot get a CPU to ask. A
+//! so a waiter is served even while it cannot get a CPU to ask. Such
+//! hand-offs come at most once per [`FAIR_AFTER`], as parking_lot's do:
+//! once every waiter has waited that long (threads outnumbering cores), a
+//! hand-off at every unlock would turn the lock into a FIFO convoy. A
 //! [`fair`](RawMutex::fair) mutex always hands over.
 
 use std::fmt;
