@@ -11,7 +11,10 @@
 //! waited longer than [`FAIR_AFTER`] hands the lock straight to it instead,
 //! keeping it locked, so newcomers cannot take it and queue behind. The
 //! unlocking thread decides (parking_lot's fair unlock, with Go's 1 ms),
-//! so a waiter is served even while it cannot get a CPU to ask. A
+//! so a waiter is served even while it cannot get a CPU to ask. Such
+//! hand-offs come at most once per [`FAIR_AFTER`], as parking_lot's do:
+//! once every waiter has waited that long (threads outnumbering cores), a
+//! hand-off at every unlock would turn the lock into a FIFO convoy. A
 //! [`fair`](RawMutex::fair) mutex always hands over.
 
 use std::fmt;
@@ -61,6 +64,12 @@ pub struct RawMutex {
     queue: WaitQueue<Patience>,
     /// Always hand off (Java's fair `ReentrantLock`).
     fair: bool,
+    /// The earliest time (ns after [`epoch`]) at which an unlock may hand
+    /// the lock to a starving waiter: at most one hand-off per
+    /// [`FAIR_AFTER`], because once every waiter has waited that long a
+    /// hand-off at every unlock would make a convoy. Read and written only
+    /// holding the queue's lock, so plain std (loom does not model time).
+    next_fair: std::sync::atomic::AtomicU64,
 }
 
 /// An unlock of a data-less lock that is not locked: [`RawMutex::unlock`],
@@ -100,6 +109,7 @@ impl RawMutex {
                 state: AtomicUsize::new(0),
                 queue: WaitQueue::new(),
                 fair: false,
+                next_fair: std::sync::atomic::AtomicU64::new(0),
             }
         }
     }
@@ -112,6 +122,7 @@ impl RawMutex {
                 state: AtomicUsize::new(0),
                 queue: WaitQueue::new(),
                 fair: true,
+                next_fair: std::sync::atomic::AtomicU64::new(0),
             }
         }
     }
@@ -414,8 +425,26 @@ impl RawMutex {
                 return self.try_lock();
             }
             patience.lost();
+            // As after the first miss: spin again while nobody is queued.
+            spin = Spin::new(SPIN_STEPS);
             state = self.state.load(Ordering::Relaxed);
         }
+    }
+
+    /// Whether a hand-off to a starving waiter is due, and if so, when the
+    /// next one is: `FAIR_AFTER` from now. Called holding the queue's lock.
+    fn fair_due(&self) -> bool {
+        if cfg!(loom) {
+            return true;
+        }
+        let now = epoch().elapsed().as_nanos() as u64;
+        let relaxed = std::sync::atomic::Ordering::Relaxed;
+        if now < self.next_fair.load(relaxed) {
+            return false;
+        }
+        self.next_fair
+            .store(now + FAIR_AFTER.as_nanos() as u64, relaxed);
+        true
     }
 
     #[cold]
@@ -427,7 +456,7 @@ impl RawMutex {
             if state & LOCKED == 0 {
                 return Err(NotLocked);
             }
-            if self.fair || q.front().is_some_and(Patience::starving) {
+            if self.fair || q.front().is_some_and(Patience::starving) && self.fair_due() {
                 let handed = q.pop(HANDED);
                 let clear = match handed {
                     // The lock stays locked: it changes hands.
@@ -506,6 +535,12 @@ impl RawMutex {
             first.wake();
         }
     }
+}
+
+/// The process's clock origin for [`RawMutex::next_fair`].
+fn epoch() -> Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
 }
 
 /// How long a waiter has waited for the lock: since it first queued, and
