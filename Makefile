@@ -41,6 +41,7 @@ test-loom:
 	$(LOOM_ENV) cargo test -p polyconc --lib --release
 	$(LOOM_ENV) cargo test -p polyconc --test loom_sync2 --release
 	$(LOOM_ENV) cargo test -p polyconc --test future_loom --release
+	$(LOOM_ENV) cargo test -p polyconc --test queue_transfer_loom --release
 
 test-python: setup
 	$(MAKE) -C bindings-python test VENV=$(VENV)

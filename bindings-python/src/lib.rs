@@ -5,7 +5,8 @@
 //! calls the core. Three helpers do the rest, once for every class:
 //! `errors` turns core errors into Python exceptions, `wait` waits the
 //! Python way (GIL-free, interruptible by signal handlers), and `aio`
-//! lets asyncio await the core's futures. `gc` says why the cyclic garbage
+//! lets asyncio await the core's futures; `exec` runs the futures' Python
+//! callables where `executor=` says. `gc` says why the cyclic garbage
 //! collector may look into a channel, `fork` applies the core's
 //! after-fork rule in a forked child, and `fast` answers `send(x)` and
 //! `recv()` without pyo3's per-call glue when they complete at once.
@@ -13,6 +14,7 @@
 mod aio;
 mod chan;
 mod errors;
+mod exec;
 mod fast;
 mod fork;
 mod future;
@@ -40,7 +42,9 @@ mod _core {
     #[pymodule_export]
     use super::errors::{Closed, QueueClosed};
     #[pymodule_export]
-    use super::future::{AwaitOp, PyFuture, PyPromise};
+    use super::exec::PyThreadPool;
+    #[pymodule_export]
+    use super::future::{future, AwaitOp, PyFuture, PyPromise};
     #[pymodule_export]
     use super::queue::{
         DelayTakeOp, PriorityTakeOp, PutOp, PyArrayBlockingQueue, PyDelayQueue,

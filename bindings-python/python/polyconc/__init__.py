@@ -52,7 +52,9 @@ from ._core import (
     Promise,
     QueueClosed,
     SynchronousQueue,
+    future,
 )
+from ._exec import ThreadPool
 
 __all__ += [
     "ArrayBlockingQueue",
@@ -65,4 +67,6 @@ __all__ += [
     "Promise",
     "QueueClosed",
     "SynchronousQueue",
+    "ThreadPool",
+    "future",
 ]

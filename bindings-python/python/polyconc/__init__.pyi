@@ -36,6 +36,8 @@ from ._core import PriorityBlockingQueue as PriorityBlockingQueue
 from ._core import Promise as Promise
 from ._core import QueueClosed as QueueClosed
 from ._core import SynchronousQueue as SynchronousQueue
+from ._core import future as future
+from ._exec import ThreadPool as ThreadPool
 
 __all__ += [
     "ArrayBlockingQueue",
@@ -48,4 +50,6 @@ __all__ += [
     "Promise",
     "QueueClosed",
     "SynchronousQueue",
+    "ThreadPool",
+    "future",
 ]

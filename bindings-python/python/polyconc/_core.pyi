@@ -1,6 +1,8 @@
+import asyncio
+import concurrent.futures
 from collections.abc import AsyncIterator, Callable, Generator, Iterable
 from types import GenericAlias, TracebackType
-from typing import Any, Generic, Protocol, TypeVar, final, type_check_only
+from typing import Any, Generic, ParamSpec, Protocol, TypeAlias, TypeVar, final, type_check_only
 
 from typing_extensions import Self, disjoint_base
 
@@ -43,11 +45,17 @@ __all__ += [
     "_QueuePutOp",
     "_QueueTakeOp",
 ]
-__all__ += ["Future", "Promise", "_AwaitOp"]
+__all__ += ["Future", "Promise", "_AwaitOp", "_ThreadPool", "future"]
 
 _T = TypeVar("_T")
+_S = TypeVar("_S")
+_P = ParamSpec("_P")
 _T_contra = TypeVar("_T_contra", contravariant=True)
 _R = TypeVar("_R")
+
+# What ``executor=`` takes: a polyconc ThreadPool is a concurrent.futures.Executor.
+_Executor: TypeAlias = concurrent.futures.Executor
+_Caught: TypeAlias = type[BaseException] | tuple[type[BaseException], ...]
 
 class ChannelClosed(Closed):
     """Raised by recv once the channel is closed and drained, and by send on a closed channel."""
@@ -343,7 +351,10 @@ class _DelayTakeOp:
 @final
 class Future(Generic[_T]):
     """The result of a computation, set once by its ``Promise``. A failure
-    is the exception itself: ``result()`` raises that very object."""
+    is the exception itself: ``result()`` raises that very object. Once
+    seen completed (any method; its promise completing it), a future shows
+    the garbage collector what it holds, so cycles through its result are
+    collected."""
 
     def result(self, timeout: float | None = None) -> _T:
         """The value, or raises the failure's exception, waiting at most
@@ -363,6 +374,99 @@ class Future(Generic[_T]):
         """Calls ``f(future)`` once completed (at once if it is), in
         registration order, on the thread that completes it; an exception it
         raises goes to ``sys.unraisablehook``."""
+    def map(self, f: Callable[[_T], _S], *, executor: _Executor | None = None) -> Future[_S]:
+        """A future of ``f(value)``, run on ``executor`` (None: the core's
+        global pool); a failure passes through. An exception ``f`` raises
+        fails the new future with that very object."""
+    def flat_map(
+        self, f: Callable[[_T], Future[_S]], *, executor: _Executor | None = None
+    ) -> Future[_S]:
+        """The future ``f(value)`` returns (a TypeError failure if ``f``
+        returns anything else); a failure passes through."""
+    def filter(
+        self, pred: Callable[[_T], object], *, executor: _Executor | None = None
+    ) -> Future[_T]:
+        """This future's value if ``pred(value)`` is true, else a ValueError
+        failure."""
+    def recover(
+        self,
+        f: Callable[[BaseException], _S],
+        exceptions: _Caught | None = None,
+        *,
+        executor: _Executor | None = None,
+    ) -> Future[_T | _S]:
+        """On a failure that is one of ``exceptions`` (an exception class or
+        a tuple of them; None: ``Exception``), the value ``f(exc)``; any
+        other result passes through."""
+    def recover_with(
+        self,
+        f: Callable[[BaseException], Future[_S]],
+        exceptions: _Caught | None = None,
+        *,
+        executor: _Executor | None = None,
+    ) -> Future[_T | _S]:
+        """On a failure that is one of ``exceptions`` (None: ``Exception``),
+        the future ``f(exc)``."""
+    def transform(
+        self,
+        on_success: Callable[[_T], _S],
+        on_failure: Callable[[BaseException], BaseException],
+        *,
+        executor: _Executor | None = None,
+    ) -> Future[_S]:
+        """``on_success(value)`` as the new value, or ``on_failure(exc)`` as
+        the new exception (a TypeError failure if it returns no exception)."""
+    def zip(self, other: Future[_S]) -> Future[tuple[_T, _S]]:
+        """Both values as a tuple, made on the thread that completes the
+        second; the first failure fails it at once."""
+    def fallback_to(self, other: Future[_S]) -> Future[_T | _S]:
+        """This future's result if it succeeds, else ``other``'s if that
+        succeeds, else this one's failure (the first failure wins)."""
+    def and_then(
+        self, f: Callable[[Future[_T]], object], *, executor: _Executor | None = None
+    ) -> Future[_T]:
+        """Runs ``f`` with a completed future of this one's result on
+        ``executor``, then completes with that result (chained
+        ``and_then``s run in order). An exception ``f`` raises goes to
+        ``sys.unraisablehook``."""
+    def on_complete(
+        self, f: Callable[[Future[_T]], object], *, executor: _Executor | None = None
+    ) -> None:
+        """Runs ``f`` with a completed future of this one's result on
+        ``executor`` once completed; an exception it raises goes to
+        ``sys.unraisablehook``."""
+    @staticmethod
+    def sequence(
+        futures: Iterable[Future[_S]], *, executor: _Executor | None = None
+    ) -> Future[list[_S]]:
+        """A future of the list of the values, in order, once all succeed;
+        the first failure fails it at once."""
+    @staticmethod
+    def traverse(
+        items: Iterable[_R],
+        f: Callable[[_R], Future[_S]],
+        *,
+        executor: _Executor | None = None,
+    ) -> Future[list[_S]]:
+        """``Future.sequence`` of ``f(item)`` for each item (``f`` is called
+        here, at once; what it raises propagates)."""
+    @staticmethod
+    def first_completed_of(futures: Iterable[Future[_S]]) -> Future[_S]:
+        """The result of whichever future completes first (never completes
+        for no futures)."""
+    def to_concurrent(self) -> concurrent.futures.Future[_T]:
+        """A ``concurrent.futures.Future`` completed as this one is (so
+        ``concurrent.futures.wait`` and ``as_completed`` work); cancelling
+        either cancels the other."""
+    @staticmethod
+    def from_concurrent(source: concurrent.futures.Future[_S]) -> Future[_S]:
+        """A future completed as the ``concurrent.futures.Future`` ``source``
+        is; cancelling either cancels the other."""
+    @staticmethod
+    def from_asyncio(source: asyncio.Future[_S]) -> Future[_S]:
+        """A future completed as the asyncio future or task ``source`` is
+        (callable from any thread); cancelling it cancels ``source`` on its
+        event loop, and a cancelled ``source`` cancels it."""
     def __await__(self) -> Generator[Any, None, _T]:
         """Awaits the result on any event loop; a cancelled ``await`` leaves
         the future as it is."""
@@ -398,6 +502,35 @@ class _AwaitOp:
     def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
     def cancel(self) -> bool:
         """Stops awaiting (the future is left as it is): always False."""
+
+def future(
+    f: Callable[..., _T], /, *args: Any, executor: _Executor | None = None, **kwargs: Any
+) -> Future[_T]:
+    """Scala's ``Future.apply``: ``f(*args, **kwargs)`` run on ``executor``
+    (None: the core's global pool, a ``ThreadPool`` or any
+    ``concurrent.futures.Executor``). An exception ``f`` raises fails the
+    future with that very object; a BaseException that is not an Exception
+    (SystemExit) fails it too and is raised again in the thread that ran
+    ``f`` (through ``sys.unraisablehook`` on a pool thread)."""
+
+@disjoint_base
+class _ThreadPool:
+    """The Rust base of ``polyconc.ThreadPool``: the core's thread pool."""
+
+    def __new__(cls, workers: int | None = None) -> Self:
+        """``workers`` threads (None: one per core); ValueError below 1."""
+    @property
+    def workers(self) -> int:
+        """How many worker threads."""
+    def submit(
+        self, f: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
+    ) -> concurrent.futures.Future[_T]:
+        """Runs ``f(*args, **kwargs)`` on a worker; RuntimeError once shut
+        down."""
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Refuses new tasks; ``cancel_futures`` cancels the queued ones (their
+        futures, ``submit``'s and the combinators'); ``wait`` waits until every
+        worker has exited (RuntimeError from a worker of this pool)."""
 
 @final
 class Mutex:

@@ -19,7 +19,7 @@ pub(crate) trait Elem: Clone + PartialEq + Send + 'static {
     fn visit(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError>;
 }
 
-/// An object the core holds: a queue's element, a future's value.
+/// An object a core queue holds.
 ///
 /// `Clone` (the core's `peek`, `element`, `to_vec`) takes a new reference,
 /// which needs the GIL. `PartialEq` is identity (`is`): Python's `==` can run any

@@ -45,7 +45,6 @@ pub(crate) use classes::{
     PyPriorityBlockingQueue, PySynchronousQueue,
 };
 use elem::Elem;
-pub(crate) use elem::Item;
 use gate::Gate;
 pub(crate) use ops::{DelayTakeOp, PriorityTakeOp, PutOp, TakeOp};
 use priority::Keyed;

@@ -14,8 +14,9 @@
 //! (taken first, then a wait queue's own). A claimer completes the waiter
 //! before it unlocks, so a waiter that fails to abort under the lock finds
 //! its slot final. Async operations queue like blocked threads, their slot
-//! on the heap: a put future whose element was moved in is delivered even
-//! if dropped; a take future dropped after it was handed an element gives
+//! on the heap: a put future whose element was moved in, or a transfer
+//! future whose element a consumer took, is delivered even if dropped; a
+//! take future dropped after it was handed an element gives
 //! it back at the head.
 
 use std::cell::UnsafeCell;
@@ -86,6 +87,14 @@ impl Woken {
     fn wake(self) {
         self.0.into_iter().flatten().for_each(|w| w.wake());
     }
+}
+
+/// Where a transfer's element went when it started.
+enum Started {
+    /// To a waiting consumer: the transfer is done.
+    HandedOver,
+    /// Into the buffer, with its producer's waiter beside it.
+    Queued,
 }
 
 /// A heap slot for an async waiter, which may move between polls.
@@ -270,6 +279,38 @@ impl<T> Fair<T> {
         value: T,
         deadline: Option<Deadline>,
     ) -> Result<(), SendTimeoutError<T>> {
+        let slot = UnsafeCell::new(None);
+        let waiter = Waiter::for_thread();
+        let started = self.start_transfer(value, || {
+            deadline
+                .is_some()
+                .then(|| (Arc::clone(&waiter), Slot(slot.get())))
+        })?;
+        let (Started::Queued, Some(deadline)) = (started, deadline) else {
+            return Ok(());
+        };
+        if !waiter.wait(Backoff::Park, deadline) {
+            if let Some(value) = self.withdraw_transfer(&waiter) {
+                return Err(SendTimeoutError::Timeout(value));
+            }
+        }
+        // Claimed, and complete: taken (slot empty), or given back by close.
+        match slot.into_inner() {
+            None => Ok(()),
+            Some(v) => Err(SendTimeoutError::Closed(v)),
+        }
+    }
+
+    /// A transfer's first step, under the lock: a closed queue gives the
+    /// element back (`Closed`); a waiting consumer is handed it; otherwise
+    /// it joins the buffer with the producer's waiter and slot that
+    /// `producer` makes, or, if that makes none, comes back (`Timeout`).
+    /// `producer` runs only when needed, so a hand-over allocates nothing.
+    fn start_transfer(
+        &self,
+        value: T,
+        producer: impl FnOnce() -> Option<(Arc<Waiter>, Slot<T>)>,
+    ) -> Result<Started, SendTimeoutError<T>> {
         let mut st = self.state.lock();
         if st.closed {
             return Err(SendTimeoutError::Closed(value));
@@ -278,42 +319,38 @@ impl<T> Fair<T> {
             Ok(woken) => {
                 drop(st);
                 woken.wake();
-                return Ok(());
+                return Ok(Started::HandedOver);
             }
             Err(value) => value,
         };
-        let Some(deadline) = deadline else {
+        let Some(transfer) = producer() else {
             return Err(SendTimeoutError::Timeout(value));
         };
-        let slot = UnsafeCell::new(None);
-        let waiter = Waiter::for_thread();
         st.items.push_back(Item {
             value,
-            transfer: Some((Arc::clone(&waiter), Slot(slot.get()))),
+            transfer: Some(transfer),
         });
-        drop(st);
-        if !waiter.wait(Backoff::Park, deadline) {
-            let mut st = self.state.lock();
-            if waiter.abort().is_ok() {
-                // Takes and aborts both run under the lock: still queued.
-                let at = st
-                    .items
-                    .iter()
-                    .position(|i| {
-                        i.transfer
-                            .as_ref()
-                            .is_some_and(|(w, _)| Arc::ptr_eq(w, &waiter))
-                    })
-                    .expect("an unclaimed transfer is still queued");
-                let item = st.items.remove(at).expect("found above");
-                return Err(SendTimeoutError::Timeout(item.value));
-            }
-        }
-        // Claimed, and complete: taken (slot empty), or given back by close.
-        match slot.into_inner() {
-            None => Ok(()),
-            Some(v) => Err(SendTimeoutError::Closed(v)),
-        }
+        Ok(Started::Queued)
+    }
+
+    /// The producer of a queued transfer gives up: its element, taken back
+    /// out of the buffer, if nobody claimed `waiter` first; `None` if a
+    /// consumer or `close` did, and then the producer's slot is final (it
+    /// completed the claim under the lock taken here).
+    fn withdraw_transfer(&self, waiter: &Arc<Waiter>) -> Option<T> {
+        let mut st = self.state.lock();
+        waiter.abort().ok()?;
+        // Takes and aborts both run under the lock: still queued.
+        let at = st
+            .items
+            .iter()
+            .position(|i| {
+                i.transfer
+                    .as_ref()
+                    .is_some_and(|(w, _)| Arc::ptr_eq(w, waiter))
+            })
+            .expect("an unclaimed transfer is still queued");
+        Some(st.items.remove(at).expect("found above").value)
     }
 
     pub(crate) fn has_waiting_consumer(&self) -> bool {
@@ -437,19 +474,32 @@ fn received(waiter: Arc<Waiter>) -> Option<Arc<Waiter>> {
     })
 }
 
-/// A pending async put on a [`Fair`] engine.
+/// A pending async put on a [`Fair`] engine, or a transfer: a put whose
+/// element waits in the buffer with the future's waiter beside it, as a
+/// blocked `transfer`'s does, until the first consumer to take it (or
+/// `close`, which puts it back in the slot) completes the waiter.
 pub(crate) struct FairPut<T> {
     engine: Arc<Fair<T>>,
+    transfer: bool,
     /// Before the first poll.
     value: Option<T>,
-    /// Once queued as a producer.
+    /// Once queued as a producer, or as a transfer.
     queued: Option<(Arc<Waiter>, HeapSlot<T>)>,
 }
 
 impl<T> FairPut<T> {
     pub(crate) fn new(engine: Arc<Fair<T>>, value: T) -> Self {
+        FairPut::with(engine, value, false)
+    }
+
+    pub(crate) fn transfer(engine: Arc<Fair<T>>, value: T) -> Self {
+        FairPut::with(engine, value, true)
+    }
+
+    fn with(engine: Arc<Fair<T>>, value: T, transfer: bool) -> Self {
         FairPut {
             engine,
+            transfer,
             value: Some(value),
             queued: None,
         }
@@ -469,7 +519,15 @@ impl<T> FairPut<T> {
         let value = self
             .value
             .take()
-            .expect("PutFuture polled after it completed");
+            .expect("a put or transfer future polled after it completed");
+        if self.transfer {
+            self.start_transfer(value, cx)
+        } else {
+            self.start_put(value, cx)
+        }
+    }
+
+    fn start_put(&mut self, value: T, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
         let engine = &*self.engine;
         let mut st = engine.state.lock();
         if st.closed {
@@ -494,8 +552,26 @@ impl<T> FairPut<T> {
         }
     }
 
-    /// `Ok(())` if the element was delivered (or the future completed),
-    /// `Err(value)` with the element nobody took.
+    fn start_transfer(&mut self, value: T, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
+        let queued = &mut self.queued;
+        let started = self.engine.start_transfer(value, || {
+            let slot: HeapSlot<T> = Box::new(UnsafeCell::new(None));
+            let waiter = Waiter::for_task(cx.waker());
+            let transfer = (Arc::clone(&waiter), Slot(slot.get()));
+            *queued = Some((waiter, slot));
+            Some(transfer)
+        });
+        match started {
+            Ok(Started::Queued) => Poll::Pending,
+            Ok(Started::HandedOver) => Poll::Ready(Ok(())),
+            Err(e) => Poll::Ready(Err(SendError(e.into_inner()))),
+        }
+    }
+
+    /// `Ok(())` if the element was delivered (moved in, or for a transfer
+    /// taken by a consumer; or the future completed), `Err(value)` with the
+    /// element nobody took (for a transfer: still queued, it leaves the
+    /// queue; or given back by `close`).
     pub(crate) fn cancel(mut self) -> Result<(), T> {
         match self.withdraw() {
             Some(v) => Err(v),
@@ -503,12 +579,18 @@ impl<T> FairPut<T> {
         }
     }
 
-    /// Takes the element back unless it was moved in.
+    /// Takes the element back unless it was delivered.
     fn withdraw(&mut self) -> Option<T> {
         if let Some(v) = self.value.take() {
             return Some(v);
         }
         let (waiter, slot) = self.queued.take()?;
+        if self.transfer {
+            return self
+                .engine
+                .withdraw_transfer(&waiter)
+                .or_else(|| slot.into_inner());
+        }
         let _st = self.engine.state.lock();
         // Aborted, or claimed (and complete, under this lock): either way
         // the slot holds what is left.

@@ -72,7 +72,7 @@ pub use future::{PutFuture, TakeFuture};
 pub use linked::LinkedBlockingQueue;
 pub use priority::PriorityBlockingQueue;
 pub use synchronous::SynchronousQueue;
-pub use transfer::LinkedTransferQueue;
+pub use transfer::{LinkedTransferQueue, TransferFuture};
 
 use crate::wait::{Deadline, Wait};
 

@@ -1,8 +1,11 @@
 //! [`LinkedTransferQueue`]: Java's unbounded queue with hand-offs.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use super::fair::{Fair, FairTake};
+use super::fair::{Fair, FairPut, FairTake};
 use super::{
     queue_api, until, Engine, PutFuture, RecvTimeoutError, SendError, SendTimeoutError, TakeFuture,
 };
@@ -63,6 +66,44 @@ impl<T> LinkedTransferQueue<T> {
         self.engine
             .transfer(value, Wait::FOREVER)
             .map_err(|e| SendError(e.into_inner()))
+    }
+
+    /// A future that inserts `value` when first polled and completes once
+    /// a consumer has received it: the async form of
+    /// [`transfer`](Self::transfer), waiting in the same line. It fails
+    /// only if the queue is closed first; the element comes back.
+    ///
+    /// Dropping it before it completes withdraws the element, unless a
+    /// consumer had already taken it: then it is delivered all the same.
+    /// [`TransferFuture::cancel`] says which happened and gives back an
+    /// element nobody took (the rule of [`PutFuture`] and the channel's
+    /// `SendFuture`).
+    ///
+    /// The future holds the queue's shared state, not a borrow of the
+    /// queue, so it is `'static` when `T` is: it may outlive this handle
+    /// and move into a task or a binding's object, and no separate owned
+    /// form is needed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let q = Arc::new(LinkedTransferQueue::new());
+    /// let consumer = {
+    ///     let q = Arc::clone(&q);
+    ///     thread::spawn(move || q.take())
+    /// };
+    /// block_on(q.transfer_async("x")).unwrap(); // ready once the consumer has it
+    /// assert_eq!(consumer.join().unwrap(), Ok("x"));
+    /// ```
+    pub fn transfer_async(&self, value: T) -> TransferFuture<T> {
+        TransferFuture(FairPut::transfer(Arc::clone(&self.engine), value))
     }
 
     /// Hands `value` to a consumer waiting now; otherwise gives it back
@@ -206,6 +247,73 @@ impl<T> Engine<T> for LinkedTransferQueue<T> {
 }
 
 queue_api!(LinkedTransferQueue<T>);
+
+/// Transfers an element when awaited; made by
+/// [`LinkedTransferQueue::transfer_async`]. Ready with `Ok(())` once a
+/// consumer has received the element (a thread's `take` or `poll`, a
+/// `take_async`, or `remove_item`, which counts as received, as in Java),
+/// with `Err(SendError(value))` if the queue was closed first.
+///
+/// Nothing is queued until the first poll. Dropping it while it waits
+/// takes the element back out of the queue, unless a consumer had already
+/// taken it: then it is delivered all the same. [`cancel`](Self::cancel)
+/// says which happened. A `take_async` that is handed the element and then
+/// dropped puts it back at the head (see [`TakeFuture`]); the transfer
+/// counts as done.
+///
+/// ```
+/// use polyconc::queue::LinkedTransferQueue;
+/// # fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+/// #     std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+/// # }
+/// let q = LinkedTransferQueue::new();
+/// let mut t = q.transfer_async(1);
+/// assert!(poll_once(&mut t).is_pending()); // queued, waiting for a consumer
+/// assert_eq!(q.take(), Ok(1));
+/// assert!(poll_once(&mut t).is_ready());
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct TransferFuture<T>(FairPut<T>);
+
+// Nothing in it is pinned: the element moves into the queue.
+impl<T> Unpin for TransferFuture<T> {}
+
+impl<T> TransferFuture<T> {
+    /// Stops the transfer: `Ok(())` if a consumer received the element
+    /// (before or after the future completed), `Err(value)` with the
+    /// element if nobody took it: it is then out of the queue and never
+    /// delivered. A future that completed with `Err` (closed) gives its
+    /// element here too, if it was not yet returned by a poll.
+    ///
+    /// ```
+    /// use polyconc::queue::LinkedTransferQueue;
+    /// # fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+    /// #     std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    /// # }
+    /// let q = LinkedTransferQueue::new();
+    /// let mut nobody_came = q.transfer_async("a");
+    /// assert!(poll_once(&mut nobody_came).is_pending());
+    /// assert_eq!(nobody_came.cancel(), Err("a"));
+    /// assert!(q.is_empty());
+    /// ```
+    pub fn cancel(self) -> Result<(), T> {
+        self.0.cancel()
+    }
+}
+
+impl<T> Future for TransferFuture<T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.get_mut().0.poll(cx)
+    }
+}
+
+impl<T> std::fmt::Debug for TransferFuture<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransferFuture").finish_non_exhaustive()
+    }
+}
 
 impl<T> std::fmt::Debug for LinkedTransferQueue<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,0 +1,100 @@
+//! loom models of `LinkedTransferQueue::transfer_async` (reduced: two
+//! threads): a pending transfer's cancel racing a consumer's take, an
+//! awaited transfer woken by a blocked consumer, and one racing `close`.
+//! Each model asserts that the element is received once or given back
+//! once, never both; loom itself fails a model in which a waiter sleeps
+//! forever.
+//!
+//! Run with:
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test -p polyconc --test queue_transfer_loom --release`
+#![cfg(loom)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Wake, Waker};
+
+use loom::sync::Arc;
+use loom::thread;
+use polyconc::queue::{LinkedTransferQueue, SendError};
+
+fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Wakes a loom thread parked in [`block_on`].
+struct Unpark(thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `f` to completion on this loom thread, parking between polls.
+fn block_on<F: Future + Unpin>(mut f: F) -> F::Output {
+    let waker = Waker::from(std::sync::Arc::new(Unpark(thread::current())));
+    loop {
+        if let Poll::Ready(v) = Pin::new(&mut f).poll(&mut Context::from_waker(&waker)) {
+            return v;
+        }
+        thread::park();
+    }
+}
+
+#[test]
+fn cancel_races_a_take() {
+    loom::model(|| {
+        let q = Arc::new(LinkedTransferQueue::new());
+        let mut t = q.transfer_async(5);
+        assert!(poll_once(&mut t).is_pending());
+        let consumer = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.poll())
+        };
+        let cancelled = t.cancel();
+        let got = consumer.join().unwrap();
+        match cancelled {
+            Ok(()) => assert_eq!(got, Some(5)),
+            Err(v) => {
+                assert_eq!(v, 5);
+                assert_eq!(got, None);
+            }
+        }
+        assert!(q.is_empty());
+    });
+}
+
+#[test]
+fn awaited_transfer_meets_a_blocked_take() {
+    loom::model(|| {
+        let q = Arc::new(LinkedTransferQueue::new());
+        let consumer = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.take())
+        };
+        assert_eq!(block_on(q.transfer_async(5)), Ok(()));
+        assert_eq!(consumer.join().unwrap(), Ok(5));
+        assert!(q.is_empty());
+    });
+}
+
+#[test]
+fn awaited_transfer_races_a_take_and_close() {
+    loom::model(|| {
+        let q = Arc::new(LinkedTransferQueue::new());
+        let producer = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || block_on(q.transfer_async(5)))
+        };
+        let got = q.poll();
+        q.close();
+        match producer.join().unwrap() {
+            Ok(()) => assert_eq!(got, Some(5)),
+            Err(SendError(v)) => {
+                assert_eq!(v, 5);
+                assert_eq!(got, None);
+            }
+        }
+        assert!(q.is_empty());
+    });
+}
