@@ -3,10 +3,13 @@
 concurrent.futures (a ThreadPoolExecutor of cores workers, executor "fixed")
 on F2 and F3, and asyncio's futures and tasks (the event loop, executor
 "runtime") on F1-F3. concurrent.futures has no map/then, so it has no F1
-chain. polyconc's Promise (impl "core", via "pyo3") on F3, handing off
-between the caller and a pool thread as concurrent.futures does; without an
-importable polyconc its lines are left out. The harness (harness.py) times
-them and prints the lines.
+chain. polyconc (impl "core", via "pyo3") on its global pool (executor
+"global") and on a polyconc.ThreadPool of cores workers ("fixed"): F1
+`Future.map`, F2 `polyconc.future` + `Future.sequence` (the run fails unless
+every task ran on a pool thread, none on the caller's, and a fixed pool's
+tasks on at most its workers), F3 a fresh `Promise` per hop with the peer
+started by `polyconc.future`. Without an importable polyconc its lines are
+left out. The harness (harness.py) times them and prints the lines.
 """
 
 import asyncio
@@ -66,8 +69,9 @@ def core_one_shot():
     return p.success, p.future.result
 
 
-def pool_handoff(one_shot, r: int) -> tuple[int, int]:
-    """The main thread and one pool thread pass a counter through a fresh
+def handoff(one_shot, submit, r: int) -> tuple[int, int]:
+    """The main thread and a peer started by `submit(peer)` (which returns
+    something to wait on with `result()`) pass a counter through a fresh
     one-shot (`one_shot()`: complete, wait) per hop, made by the side that
     waits; each side adds 1."""
     send_first, wait_first = one_shot()
@@ -90,12 +94,75 @@ def pool_handoff(one_shot, r: int) -> tuple[int, int]:
             value += 1
         return value
 
-    with cf.ThreadPoolExecutor(max_workers=1) as pool:
-        done = pool.submit(other)
-        ready.wait()
-        out = timed(main)
-        done.result()
+    done = submit(other)
+    ready.wait()
+    out = timed(main)
+    done.result()
     return out
+
+
+def pool_handoff(r: int) -> tuple[int, int]:
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:
+        return handoff(cf_one_shot, pool.submit, r)
+
+
+def on_executor(executor: str, body):
+    """body(ec) with ec polyconc's global pool (None) or, for "fixed", a
+    ThreadPool of cores workers made for the run and shut down after it."""
+    if executor == "global":
+        return body(None)
+    with polyconc.ThreadPool(os.cpu_count()) as pool:
+        return body(pool)
+
+
+def add_one(x: int) -> int:
+    return x + 1
+
+
+def core_chain(executor: str, chains: int) -> tuple[int, int]:
+    def chain(ec) -> int:
+        total = 0
+        for _ in range(chains):
+            f = polyconc.Future.successful(0)
+            for _ in range(STAGES):
+                f = f.map(add_one, executor=ec)
+            total += f.result()
+        return total
+
+    return on_executor(executor, lambda ec: timed(partial(chain, ec)))
+
+
+def core_fanout(executor: str, n: int) -> tuple[int, int | None]:
+    """F2 on polyconc; the tasks note their threads, and a task that ran on
+    the caller's thread (or a fixed pool's tasks on more threads than it
+    has) fails the run."""
+    caller, seen = threading.get_ident(), set()
+
+    def task(i: int) -> int:
+        seen.add(threading.get_ident())
+        return i
+
+    def fanout(ec) -> int:
+        tasks = [polyconc.future(task, i, executor=ec) for i in range(1, n + 1)]
+        return sum(polyconc.Future.sequence(tasks).result())
+
+    def body(ec):
+        return timed(partial(fanout, ec)), ec.workers if ec is not None else None
+
+    (elapsed, total), workers = on_executor(executor, body)
+    if caller in seen or (workers is not None and len(seen) > workers):
+        log(
+            f"python: error: F2 core {executor}: the tasks ran on {len(seen)} threads"
+            f" (pool workers: {workers}), the caller's among them: {caller in seen}"
+        )
+        return elapsed, None
+    return elapsed, total
+
+
+def core_handoff(executor: str, r: int) -> tuple[int, int]:
+    return on_executor(
+        executor, lambda ec: handoff(core_one_shot, partial(polyconc.future, executor=ec), r)
+    )
 
 
 async def _chain(loop) -> int:
@@ -159,7 +226,7 @@ def impls() -> list[Impl]:
         Impl(
             "concurrent.futures",
             "fixed",
-            {"F2": pool_fanout, "F3": partial(pool_handoff, cf_one_shot)},
+            {"F2": pool_fanout, "F3": pool_handoff},
         ),
         Impl(
             "asyncio",
@@ -168,7 +235,11 @@ def impls() -> list[Impl]:
         ),
     ]
     if polyconc is not None:
-        out.append(Impl("core", "fixed", {"F3": partial(pool_handoff, core_one_shot)}, "pyo3"))
+        for executor in ("global", "fixed"):
+            runs = {"F1": core_chain, "F2": core_fanout, "F3": core_handoff}
+            out.append(
+                Impl("core", executor, {w: partial(f, executor) for w, f in runs.items()}, "pyo3")
+            )
     else:
         log(f"python: polyconc is not importable ({POLYCONC_MISSING}); impl 'core' is left out")
     return out

@@ -1,10 +1,14 @@
 """Suite X (execution models) of comparisons/WORKLOADS.md, in Python.
 
-X1: a ThreadPoolExecutor of W workers (the GIL lets one run Python at a
-time, which is what X1 shows). X2: a thread per request, a blocking pool of
-cores threads, a callback pool (the answer's callback submits the CPU work
-to the pool) and asyncio tasks; the threaded models' service is one timer
-thread with a heapq of deadlines, asyncio's is `loop.call_later`. X3: parked
+X1: a ThreadPoolExecutor and a polyconc.ThreadPool (impl "core.ThreadPool",
+via "pyo3", tasks started by `polyconc.future`) of W workers (the GIL lets
+one run Python at a time, which is what X1 shows). X2: a thread per request,
+a blocking pool of cores threads, a callback pool (the answer's callback
+submits the CPU work to the pool), polyconc futures (impl "core.map": the
+service completes a polyconc.Promise and `Future.map` runs the CPU work on a
+polyconc.ThreadPool of cores workers) and asyncio tasks; the threaded
+models' service is one timer thread with a heapq of deadlines, asyncio's is
+`loop.call_later`. X3: parked
 threads, asyncio tasks and polyconc promises (impl "core.Promise", via
 "pyo3": a done-callback on each promise's future, no thread of its own), with
 memory per task from a fresh child process (`bench.py --x3-child MODEL
@@ -88,6 +92,16 @@ def pool_run(w: int, n: int) -> tuple[int, int]:
         )
 
 
+def core_pool_run(w: int, n: int) -> tuple[int, int]:
+    with polyconc.ThreadPool(w) as pool:
+
+        def run() -> int:
+            tasks = [polyconc.future(cpu_work, i, X1_STEPS, executor=pool) for i in range(1, n + 1)]
+            return to_i64(sum(polyconc.Future.sequence(tasks).result()) & MASK)
+
+        return timed(run)
+
+
 class Timer:
     """The simulated service's one timer thread: a heap of deadlines, each
     calling its callback when due."""
@@ -129,6 +143,13 @@ def call(timer: Timer, d: float) -> cf.Future:
     answer: cf.Future = cf.Future()
     timer.call_later(d, lambda: answer.set_result(None))
     return answer
+
+
+def core_call(timer: Timer, d: float):
+    """The service answering on a polyconc.Promise: its future."""
+    answer = polyconc.Promise()
+    timer.call_later(d, partial(answer.success, None))
+    return answer.future
 
 
 def served(n: int, body) -> tuple[int, int]:
@@ -188,6 +209,21 @@ def callback_pool(n: int, d: float) -> tuple[int, int]:
                 call(timer, d).add_done_callback(lambda _, i=i: answered(i))
             finished.wait()
             return sum(f.result() for f in done)
+
+    return served(n, body)
+
+
+def core_callbacks(n: int, d: float) -> tuple[int, int]:
+    def answered(i: int, _answer) -> int:
+        return cpu_work(i, X2_STEPS)
+
+    def body(timer):
+        with polyconc.ThreadPool(os.cpu_count()) as pool:
+            answers = [
+                core_call(timer, d).map(partial(answered, i), executor=pool)
+                for i in range(1, n + 1)
+            ]
+            return sum(polyconc.Future.sequence(answers).result())
 
     return served(n, body)
 
@@ -334,9 +370,11 @@ def impls() -> list[Impl]:
         ),
     ]
     if polyconc is not None:
-        out.append(
-            Impl("core.Promise", "promise", {"X3": partial(parked_run, "core.Promise")}, "pyo3")
-        )
+        out += [
+            Impl("core.ThreadPool", "pool", {"X1": core_pool_run}, "pyo3"),
+            Impl("core.map", "callback-pool", {"X2": core_callbacks}, "pyo3"),
+            Impl("core.Promise", "promise", {"X3": partial(parked_run, "core.Promise")}, "pyo3"),
+        ]
     else:
         log(f"python: polyconc is not importable ({POLYCONC_MISSING}); its impls are left out")
     return out

@@ -2,6 +2,7 @@
 suite_x.py), on the polyconc the venv has built (`make test` builds it
 first); their own sum checks decide the exit status."""
 
+import concurrent.futures as cf
 import json
 import re
 import sys
@@ -10,7 +11,8 @@ from conftest import COMPARISONS, python_bench
 from runner.schema import validate
 
 sys.path.insert(0, str(COMPARISONS / "python"))
-import suite_x  # the benchmark's modules live in python/
+import suite_f  # the benchmark's modules live in python/
+import suite_x
 
 
 def lines_of(run):
@@ -40,10 +42,40 @@ def bench_x(*args, polyconc_dir=None):
 def test_f_has_polyconc_rows_beside_the_peers():
     lines = lines_of(bench_f())
     seen = {(ln["workload"], ln["impl"], ln["via"], ln["params"]["executor"]) for ln in lines}
-    assert ("F3", "core", "pyo3", "fixed") in seen
+    for w in ("F1", "F2", "F3"):
+        assert {(w, "core", "pyo3", "global"), (w, "core", "pyo3", "fixed")} <= seen
     assert ("F3", "concurrent.futures", "native", "fixed") in seen
-    core = next(ln for ln in lines if ln["impl"] == "core" and ln["workload"] == "F3")
-    assert core["kind"] == "future" and core["params"]["round_trips"] == 20
+    f1 = next(ln for ln in lines if ln["impl"] == "core" and ln["workload"] == "F1")
+    assert f1["kind"] == "future" and f1["params"]["stages"] == 1000
+
+
+class Inline(cf.Executor):
+    """Runs each task at once on the submitting thread."""
+
+    def __init__(self, workers):
+        self.workers = workers
+
+    def submit(self, fn, /, *args, **kwargs):
+        done: cf.Future = cf.Future()
+        done.set_result(fn(*args, **kwargs))
+        return done
+
+
+def test_f2_fails_when_its_tasks_run_on_the_caller(monkeypatch, capsys):
+    assert suite_f.core_fanout("fixed", 50)[1] == 50 * 51 // 2
+    monkeypatch.setattr(suite_f.polyconc, "ThreadPool", Inline)
+    assert suite_f.core_fanout("fixed", 50)[1] is None
+    assert "the caller's among them: True" in capsys.readouterr().err
+
+
+def test_x_has_polyconc_pool_and_callback_rows():
+    lines = lines_of(bench_x("--workloads", "X1,X2"))
+    seen = {(ln["workload"], ln["impl"], ln["kind"], ln["via"]) for ln in lines}
+    assert ("X2", "core.map", "callback-pool", "pyo3") in seen
+    pools = {ln["params"]["workers"] for ln in lines if ln["impl"] == "core.ThreadPool"}
+    assert pools == {1, 2}
+    core_map = next(ln for ln in lines if ln["impl"] == "core.map")
+    assert core_map["params"]["threads"] == core_map["host"]["cpus"]
 
 
 def test_x3_promises_carry_memory_and_reserve_less_than_threads():
