@@ -11,13 +11,12 @@ use pyo3::types::PyTuple;
 
 use super::mutex::PyMutex;
 use super::reentrant::PyReentrantLock;
-use crate::aio::lent;
 use crate::errors::ToPyErr;
 use crate::wait::{deadline_of, Blocking, Missed, Stopped};
 
 /// The lock a condition waits with.
 enum Over {
-    /// `cond` borrows `lock` (see `lent`), and drops first.
+    /// `cond` shares the core lock of `lock`.
     Reentrant {
         cond: Condition<'static>,
         lock: Py<PyReentrantLock>,
@@ -36,8 +35,7 @@ pub(crate) struct PyCondition {
 
 impl PyCondition {
     pub(crate) fn over_reentrant(lock: &Bound<'_, PyReentrantLock>) -> Self {
-        // SAFETY: `over` holds the lock's object, and drops `cond` first.
-        let cond = unsafe { lent(lock) }.lock.new_condition();
+        let cond = std::sync::Arc::clone(&lock.get().lock).new_owned_condition();
         PyCondition {
             over: Over::Reentrant {
                 cond,

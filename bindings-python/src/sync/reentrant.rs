@@ -1,6 +1,8 @@
 //! `polyconc.ReentrantLock`: `threading.RLock` over the core's
 //! `ReentrantLock` (Java's), plus its queries.
 
+use std::sync::Arc;
+
 use polyconc::sync::ReentrantLock;
 use pyo3::prelude::*;
 
@@ -10,7 +12,8 @@ use crate::wait::{acquire_wait, wait_for, Blocking};
 /// A lock its holder may take again, as ``threading.RLock``.
 #[pyclass(frozen, weakref, name = "ReentrantLock", module = "polyconc")]
 pub(crate) struct PyReentrantLock {
-    pub(crate) lock: ReentrantLock,
+    /// Shared with the `Condition`s over it.
+    pub(crate) lock: Arc<ReentrantLock>,
 }
 
 #[pymethods]
@@ -23,7 +26,9 @@ impl PyReentrantLock {
         } else {
             ReentrantLock::new()
         };
-        PyReentrantLock { lock }
+        PyReentrantLock {
+            lock: Arc::new(lock),
+        }
     }
 
     /// Takes the lock (again, if this thread holds it).

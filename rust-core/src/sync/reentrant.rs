@@ -324,7 +324,29 @@ impl ReentrantLock {
     /// ```
     pub fn new_condition(&self) -> Condition<'_> {
         Condition {
-            lock: self,
+            lock: LockRef::Borrowed(self),
+            waiters: Condvar::new(),
+        }
+    }
+
+    /// A condition bound to this lock, as
+    /// [`new_condition`](ReentrantLock::new_condition)'s, that holds
+    /// `self` instead of borrowing it: what a binding keeps beside the
+    /// lock in an object of its own.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::{Condition, ReentrantLock};
+    /// let lock = Arc::new(ReentrantLock::new());
+    /// let cond: Condition<'static> = Arc::clone(&lock).new_owned_condition();
+    /// lock.lock();
+    /// assert!(cond.wait_timeout(std::time::Duration::ZERO).unwrap().timed_out());
+    /// assert_eq!(lock.hold_count(), 1);
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn new_owned_condition(self: std::sync::Arc<Self>) -> Condition<'static> {
+        Condition {
+            lock: LockRef::Shared(self),
             waiters: Condvar::new(),
         }
     }
@@ -378,8 +400,25 @@ impl fmt::Debug for ReentrantLock {
 /// });
 /// ```
 pub struct Condition<'a> {
-    lock: &'a ReentrantLock,
+    lock: LockRef<'a>,
     waiters: Condvar,
+}
+
+/// The lock of a [`Condition`], borrowed or shared.
+enum LockRef<'a> {
+    Borrowed(&'a ReentrantLock),
+    Shared(std::sync::Arc<ReentrantLock>),
+}
+
+impl std::ops::Deref for LockRef<'_> {
+    type Target = ReentrantLock;
+
+    fn deref(&self) -> &ReentrantLock {
+        match self {
+            LockRef::Borrowed(lock) => lock,
+            LockRef::Shared(lock) => lock,
+        }
+    }
 }
 
 impl Condition<'_> {
