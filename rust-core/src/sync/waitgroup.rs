@@ -14,14 +14,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+// The counter and its epoch need 64 bits on every target.
+use crate::loom::{AtomicU64, Ordering};
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Event, Wait, Watch};
-
-// The counter and its epoch need 64 bits on every target, which the core's
-// std/loom switch does not carry (yet): the same switch, for this one type.
-#[cfg(loom)]
-use loom::sync::atomic::{AtomicU64, Ordering};
-#[cfg(not(loom))]
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The counter: the low 32 bits of the word (as Go's `int32` counter).
 const COUNT: u64 = u32::MAX as u64;
