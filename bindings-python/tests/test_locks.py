@@ -491,6 +491,91 @@ def test_condition_notify_all_wakes_every_waiter() -> None:
     assert woke == [True] * 4
 
 
+# --- Fair waiters keep their place across GIL-free slices ---------------------
+
+# The main thread queues first and waits through several 50 ms slices; two
+# threads queue behind it. A signal handler, which runs between two of the
+# main thread's slices, lets the lock go (or notifies once) while it runs:
+# a waiter that left the queue between slices would lose its turn to the
+# thread queued behind it.
+FIFO_CHILD = """
+import signal, threading, time
+from polyconc import Condition, ReentrantLock
+ON_CONDITION = {on_condition}
+lock = ReentrantLock(fair=True)
+cond = Condition(lock)
+order, waiting = [], []
+let_go, gone = threading.Event(), threading.Event()
+
+def until(check):
+    end = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < end, "never happened"
+        time.sleep(0.001)
+
+def take_turn(i):
+    with lock:
+        waiting.append(i)
+        if ON_CONDITION:
+            cond.wait(30)
+        order.append(i)
+        if ON_CONDITION:
+            cond.notify()  # the next waiter's turn
+
+def queued(n):
+    if not ON_CONDITION:
+        return lock.queue_length() == n
+    # Waiting on the condition, each releases the lock.
+    if len(waiting) < n or not lock.acquire(False):
+        return False
+    lock.release()
+    return True
+
+def holder():
+    with lock:
+        held.set()
+        let_go.wait(30)
+    gone.set()
+
+def notifier():
+    let_go.wait(30)
+    with cond:
+        cond.notify()
+    gone.set()
+
+def driver():
+    until(lambda: queued(1))
+    for i in (1, 2):
+        threading.Thread(target=take_turn, args=(i,)).start()
+        until(lambda: queued(i + 1))
+    time.sleep(0.2)  # a few more slices of every wait
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+
+def between_slices(signum, frame):
+    let_go.set()
+    gone.wait(5)  # (a waiter that left the queue holds the lock here)
+    time.sleep(0.1)  # the lock or the notify is handed on meanwhile
+
+signal.signal(signal.SIGUSR1, between_slices)
+held = threading.Event()
+if ON_CONDITION:
+    threading.Thread(target=notifier).start()
+else:
+    threading.Thread(target=holder).start()
+    held.wait(30)
+threading.Thread(target=driver).start()
+take_turn(0)
+until(lambda: len(order) == 3)
+print("ORDER", *order)
+"""
+
+
+@pytest.mark.parametrize("on_condition", [False, True])
+def test_fair_waiters_keep_their_place_across_slices(on_condition: bool) -> None:
+    out = run_child(FIFO_CHILD.format(on_condition=on_condition))
+    assert out.split() == ["ORDER", "0", "1", "2"]
+
+
 # --- Ctrl-C and the GIL (subprocesses) ----------------------------------------
 
 ACQUIRE_CHILD = """

@@ -25,7 +25,20 @@ use polyconc::sync::{
 use pyo3::prelude::*;
 
 use crate::aio::Awaitable;
+use crate::wait::TimedOut;
 use crate::Obj;
+
+/// A core wait that stays queued when one GIL-free slice ends (a lock
+/// attempt, a condition wait): the next slice goes on with it, so it keeps
+/// its place (a fair lock's turn, a condition's notify order).
+pub(crate) struct StillQueued<W>(pub(crate) W);
+
+impl<W> TimedOut for StillQueued<W> {
+    type Held = W;
+    fn held(self) -> W {
+        self.0
+    }
+}
 
 /// The core futures that only complete (a lock or permits taken, a latch
 /// or group opened) answer `None`; withdrawn, they did nothing: dropped,

@@ -42,14 +42,14 @@ mod waitgroup;
 pub use barrier::{
     BarrierError, BarrierWaitFuture, CyclicBarrier, InvalidParties, OwnedBarrierWaitFuture,
 };
-pub use condvar::{Condvar, WaitTimeoutResult};
+pub use condvar::{Condvar, CondvarWait, WaitTimeoutResult};
 pub use latch::{CountDownLatch, LatchWaitFuture, OwnedLatchWaitFuture};
 pub use mutex::{Mutex, MutexGuard, MutexLockFuture, OwnedMutexGuard, OwnedMutexLockFuture};
 pub use once::Once;
 pub use raw_mutex::{NotLocked, OwnedRawLockFuture, RawLockFuture, RawMutex};
 pub use raw_rwlock::{OwnedRawRwLockFuture, RawRwLock, RawRwLockFuture};
 pub use raw_spin::{OwnedRawSpinLockFuture, RawSpinLock, RawSpinLockFuture};
-pub use reentrant::{Condition, NotOwner, ReentrantLock};
+pub use reentrant::{Condition, ConditionWait, LockAttempt, NotOwner, ReentrantLock};
 pub use rwlock::{RwLock, RwLockReadFuture, RwLockReadGuard, RwLockWriteFuture, RwLockWriteGuard};
 pub use rwlock_owned::{
     OwnedRwLockReadFuture, OwnedRwLockReadGuard, OwnedRwLockWriteFuture, OwnedRwLockWriteGuard,
