@@ -15,7 +15,6 @@ use polyconc::chan::{RecvFuture, SendFuture};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::PyClass;
 
 use crate::chan::PyChan;
 use crate::errors::ToPyErr;
@@ -107,8 +106,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// garbage collector: an object with a pending op is reachable from the
 /// op's task.
 ///
-/// The field order matters: `op` (and with it the core future, which may
-/// borrow from `owner`, see [`lent`]) drops before `owner`.
+/// The core future is an owned one (it holds an `Arc` of the core object,
+/// as the channel's futures hold the channel), so it borrows nothing from
+/// `owner`, and the two may drop in any order.
 macro_rules! awaitable_op {
     ($(#[$doc:meta])* $name:ident = $py_name:literal over $fut:ty, on $owner:ty) => {
         $(#[$doc])*
@@ -155,23 +155,6 @@ macro_rules! awaitable_op {
     };
 }
 pub(crate) use awaitable_op;
-
-/// The Rust object inside `owner`, for a core future that borrows it and
-/// that an op holding `owner` keeps (the core's lock futures borrow their
-/// lock).
-///
-/// # Safety
-/// The returned reference must not outlive the op built with `owner`: the
-/// op keeps the Python object alive (and Python objects never move), and it
-/// drops its future, the only holder of the reference, before `owner` (see
-/// [`awaitable_op!`]); every other drop of the future (`cancel`, a waker
-/// giving up) happens holding the GIL while the op is alive.
-pub(crate) unsafe fn lent<T: PyClass<Frozen = pyo3::pyclass::boolean_struct::True> + Sync>(
-    owner: &Bound<'_, T>,
-) -> &'static T {
-    // SAFETY: the caller's guarantee above.
-    unsafe { &*std::ptr::from_ref(owner.get()) }
-}
 
 awaitable_op!(
     /// A pending `recv_async`: a cancelled receive consumes nothing.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from _helpers import HANG_GUARD, interrupt_child, run_child, run_threads
 
-from polyconc import Condition, Mutex, ReentrantLock, RwLock, SpinLock
+from polyconc import Condition, Mutex, ReentrantLock, RwLock, Semaphore, SpinLock
 
 Lock = Mutex | SpinLock | ReentrantLock
 LOCKS: list[Callable[[], Lock]] = [Mutex, SpinLock, ReentrantLock]
@@ -168,16 +168,16 @@ def test_mutex_cancelled_acquire_async_holds_nothing(make: Callable[[], Mutex | 
     asyncio.run(main())
 
 
-@pytest.mark.parametrize("make", UNOWNED)
-def test_mutex_shared_by_threads_and_two_event_loops(make: Callable[[], Mutex | SpinLock]) -> None:
-    m = make()
+def count_under(lock: Mutex | SpinLock | Semaphore, loops: int, threads: int, rounds: int) -> int:
+    """`loops` event loops (``async with``) and `threads` threads (``with``)
+    each count `rounds` times under `lock`, yielding between the read and
+    the write of the count; returns the count (a lost update shows)."""
     total = [0]
-    rounds = 300
 
     def loop_worker() -> None:
         async def main() -> None:
             for _ in range(rounds):
-                async with m:
+                async with lock:
                     v = total[0]
                     await asyncio.sleep(0)
                     total[0] = v + 1
@@ -186,13 +186,19 @@ def test_mutex_shared_by_threads_and_two_event_loops(make: Callable[[], Mutex | 
 
     def thread_worker() -> None:
         for _ in range(rounds):
-            with m:
+            with lock:
                 v = total[0]
                 time.sleep(0)
                 total[0] = v + 1
 
-    run_threads([loop_worker, loop_worker, thread_worker, thread_worker])
-    assert total[0] == 4 * rounds
+    run_threads([loop_worker] * loops + [thread_worker] * threads)
+    return total[0]
+
+
+@pytest.mark.parametrize("make", UNOWNED)
+def test_mutex_shared_by_threads_and_two_event_loops(make: Callable[[], Mutex | SpinLock]) -> None:
+    m = make()
+    assert count_under(m, loops=2, threads=2, rounds=300) == 4 * 300
     assert not m.locked()
 
 
@@ -491,12 +497,148 @@ def test_condition_notify_all_wakes_every_waiter() -> None:
     assert woke == [True] * 4
 
 
+# --- Fair waiters keep their place across GIL-free slices ---------------------
+
+# The main thread queues first and waits through several 50 ms slices; two
+# threads queue behind it. A signal handler, which runs between two of the
+# main thread's slices, lets the lock go (or notifies once) while it runs:
+# a waiter that left the queue between slices would lose its turn to the
+# thread queued behind it.
+FIFO_CHILD = """
+import signal, threading, time
+from polyconc import Condition, ReentrantLock
+ON_CONDITION = {on_condition}
+lock = ReentrantLock(fair=True)
+cond = Condition(lock)
+order, waiting = [], []
+let_go, gone = threading.Event(), threading.Event()
+
+def until(check):
+    end = time.monotonic() + 30
+    while not check():
+        assert time.monotonic() < end, "never happened"
+        time.sleep(0.001)
+
+def take_turn(i):
+    with lock:
+        waiting.append(i)
+        if ON_CONDITION:
+            cond.wait(30)
+        order.append(i)
+        if ON_CONDITION:
+            cond.notify()  # the next waiter's turn
+
+def queued(n):
+    if not ON_CONDITION:
+        return lock.queue_length() == n
+    # Waiting on the condition, each releases the lock.
+    if len(waiting) < n or not lock.acquire(False):
+        return False
+    lock.release()
+    return True
+
+def holder():
+    with lock:
+        held.set()
+        let_go.wait(30)
+    gone.set()
+
+def notifier():
+    let_go.wait(30)
+    with cond:
+        cond.notify()
+    gone.set()
+
+def driver():
+    until(lambda: queued(1))
+    for i in (1, 2):
+        threading.Thread(target=take_turn, args=(i,)).start()
+        until(lambda: queued(i + 1))
+    time.sleep(0.2)  # a few more slices of every wait
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+
+def between_slices(signum, frame):
+    let_go.set()
+    gone.wait(5)  # (a waiter that left the queue holds the lock here)
+    time.sleep(0.1)  # the lock or the notify is handed on meanwhile
+
+signal.signal(signal.SIGUSR1, between_slices)
+held = threading.Event()
+if ON_CONDITION:
+    threading.Thread(target=notifier).start()
+else:
+    threading.Thread(target=holder).start()
+    held.wait(30)
+threading.Thread(target=driver).start()
+take_turn(0)
+until(lambda: len(order) == 3)
+print("ORDER", *order)
+"""
+
+
+@pytest.mark.parametrize("on_condition", [False, True])
+def test_fair_waiters_keep_their_place_across_slices(on_condition: bool) -> None:
+    out = run_child(FIFO_CHILD.format(on_condition=on_condition))
+    assert out.split() == ["ORDER", "0", "1", "2"]
+
+
 # --- Ctrl-C and the GIL (subprocesses) ----------------------------------------
 
-ACQUIRE_CHILD = """
+INTERRUPT_CHILD = """
+{setup}
+print("READY", flush=True)
+try:
+    {call}
+    raise SystemExit("the blocking call returned")
+except KeyboardInterrupt:
+    pass
+{after}
+print("INTERRUPTED, NOTHING LOST", flush=True)
+"""
+
+
+def assert_interrupt_loses_nothing(setup: str, call: str, after: str) -> None:
+    """A real SIGINT stops `call`, blocked in a child after `setup`; then
+    `after` (top-level statements) checks that nothing was lost."""
+    child = INTERRUPT_CHILD.format(setup=setup.strip(), call=call, after=after.strip())
+    assert "NOTHING LOST" in interrupt_child(child)
+
+
+GIL_CHILD = """
+import threading
+{setup}
+started = threading.Barrier(len(OPS) + 1)
+def blocked(op):
+    def run():
+        started.wait()
+        op()
+    return run
+threads = [threading.Thread(target=blocked(op)) for op in OPS]
+for t in threads:
+    t.start()
+started.wait()
+count = 0
+for _ in range(2_000_000):  # pure Python work while the threads wait
+    count += 1
+alive = all(t.is_alive() for t in threads)
+{let_go}
+for t in threads:
+    t.join()
+print("OK", count, alive)
+"""
+
+
+def assert_blocked_ops_leave_the_gil(setup: str, let_go: str) -> None:
+    """Threads blocked in each of `OPS` (defined by `setup`) let pure Python
+    code run at full speed; `let_go` (top-level statements) frees them."""
+    child = GIL_CHILD.format(setup=setup.strip(), let_go=let_go.strip())
+    assert run_child(child).split() == ["OK", "2000000", "True"]
+
+
+ACQUIRE_SETUP = """
+import threading
 from polyconc import {cls}
 lock = {cls}()
-import threading
 holder_ready = threading.Event()
 release = threading.Event()
 def holder():
@@ -507,73 +649,55 @@ def holder():
 t = threading.Thread(target=holder)
 t.start()
 holder_ready.wait()
-print("READY", flush=True)
-try:
-    lock.acquire()
-    raise SystemExit("acquire returned")
-except KeyboardInterrupt:
-    pass
+"""
+
+ACQUIRE_AFTER = """
 release.set()
 t.join()
 assert not lock.locked(), "the interrupted acquire took the lock"
 assert lock.acquire(False)
 lock.release()
-print("INTERRUPTED, NOTHING HELD", flush=True)
 """
 
 
 @pytest.mark.parametrize("cls", ["Mutex", "SpinLock", "ReentrantLock"])
 def test_sigint_interrupts_a_blocked_acquire(cls: str) -> None:
-    assert "NOTHING HELD" in interrupt_child(ACQUIRE_CHILD.format(cls=cls))
+    assert_interrupt_loses_nothing(ACQUIRE_SETUP.format(cls=cls), "lock.acquire()", ACQUIRE_AFTER)
 
 
-WAIT_CHILD = """
+def test_sigint_interrupts_a_condition_wait() -> None:
+    setup = """
 from polyconc import Condition
 c = Condition()
 c.acquire()
 c.acquire()
-print("READY", flush=True)
-try:
-    c.wait()
-    raise SystemExit("wait returned")
-except KeyboardInterrupt:
-    pass
+"""
+    after = """
 assert c.lock.hold_count() == 2, "the lock is not held again as it was"
 c.release()
 c.release()
 assert not c.lock.locked()
-print("INTERRUPTED, LOCK RESTORED", flush=True)
 """
+    assert_interrupt_loses_nothing(setup, "c.wait()", after)
 
 
-def test_sigint_interrupts_a_condition_wait() -> None:
-    assert "LOCK RESTORED" in interrupt_child(WAIT_CHILD)
-
-
-RWLOCK_CHILD = """
+def test_sigint_interrupts_a_blocked_acquire_write() -> None:
+    setup = """
 from polyconc import RwLock
 rw = RwLock()
 rw.acquire_read()
-print("READY", flush=True)
-try:
-    rw.acquire_write()
-    raise SystemExit("acquire_write returned")
-except KeyboardInterrupt:
-    pass
+"""
+    after = """
 assert not rw.writing, "the interrupted acquire took the write hold"
 rw.release_read()
 assert rw.acquire_write(0), "the interrupted writer still blocks the lock"
 rw.release_write()
-print("INTERRUPTED, NOTHING HELD", flush=True)
 """
+    assert_interrupt_loses_nothing(setup, "rw.acquire_write()", after)
 
 
-def test_sigint_interrupts_a_blocked_acquire_write() -> None:
-    assert "NOTHING HELD" in interrupt_child(RWLOCK_CHILD)
-
-
-LOCK_GIL_CHILD = """
-import threading
+def test_blocked_locks_never_hold_the_gil() -> None:
+    setup = """
 from polyconc import Condition, Mutex, ReentrantLock, RwLock, SpinLock
 m, r, c, s, rw = Mutex(), ReentrantLock(), Condition(), SpinLock(), RwLock()
 m.acquire()
@@ -587,36 +711,17 @@ def hold_r():
 held, let_go = threading.Event(), threading.Event()
 threading.Thread(target=hold_r).start()
 held.wait()
-started = threading.Barrier(6)
-def blocked(op):
-    def run():
-        started.wait()
-        op()
-    return run
 def cond_wait():
     with c:
         c.wait()
-ops = (m.acquire, r.acquire, cond_wait, s.acquire, rw.acquire_write)
-threads = [threading.Thread(target=blocked(op)) for op in ops]
-for t in threads:
-    t.start()
-started.wait()
-count = 0
-for _ in range(2_000_000):  # pure Python work while five threads wait
-    count += 1
-alive = all(t.is_alive() for t in threads)
+OPS = (m.acquire, r.acquire, cond_wait, s.acquire, rw.acquire_write)
+"""
+    let_go = """
 m.release()
 s.release()
 rw.release_read()
 let_go.set()
 with c:
     c.notify()
-for t in threads:
-    t.join()
-print("OK", count, alive)
 """
-
-
-def test_blocked_locks_never_hold_the_gil() -> None:
-    out = run_child(LOCK_GIL_CHILD)
-    assert out.split() == ["OK", "2000000", "True"]
+    assert_blocked_ops_leave_the_gil(setup, let_go)

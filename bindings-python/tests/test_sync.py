@@ -9,8 +9,13 @@ import threading
 import time
 
 import pytest
-from _helpers import HANG_GUARD, interrupt_child, run_child, run_threads
-from test_locks import eventually
+from _helpers import HANG_GUARD, run_threads
+from test_locks import (
+    assert_blocked_ops_leave_the_gil,
+    assert_interrupt_loses_nothing,
+    count_under,
+    eventually,
+)
 
 from polyconc import CountDownLatch, CyclicBarrier, Semaphore, WaitGroup
 
@@ -126,28 +131,8 @@ def test_semaphore_cancelled_acquire_async_loses_no_permit() -> None:
 
 def test_semaphore_shared_by_threads_and_two_event_loops() -> None:
     s = Semaphore(1)
-    total = [0]
-    rounds = 300
-
-    def loop_worker() -> None:
-        async def main() -> None:
-            for _ in range(rounds):
-                async with s:
-                    v = total[0]
-                    await asyncio.sleep(0)
-                    total[0] = v + 1
-
-        asyncio.run(main())
-
-    def thread_worker() -> None:
-        for _ in range(rounds):
-            with s:
-                v = total[0]
-                time.sleep(0)
-                total[0] = v + 1
-
-    run_threads([loop_worker, loop_worker, thread_worker])
-    assert total[0] == 3 * rounds and s.available_permits() == 1
+    assert count_under(s, loops=2, threads=1, rounds=300) == 3 * 300
+    assert s.available_permits() == 1
 
 
 # --- CountDownLatch ----------------------------------------------------------
@@ -407,57 +392,41 @@ def test_barrier_cancelled_wait_async_breaks_it() -> None:
 
 # --- Ctrl-C and the GIL (subprocesses) ----------------------------------------
 
-SEMAPHORE_CHILD = """
+
+def test_sigint_interrupts_a_semaphore_acquire() -> None:
+    setup = """
 from polyconc import Semaphore
 s = Semaphore(1)
-print("READY", flush=True)
-try:
-    s.acquire(permits=2)
-    raise SystemExit("acquire returned")
-except KeyboardInterrupt:
-    pass
+"""
+    after = """
 assert s.available_permits() == 1, "the interrupted acquire took a permit"
 assert s.queue_length() == 0, "the interrupted acquire is still queued"
 s.release()
 assert s.acquire(permits=2)
-print("INTERRUPTED, NO PERMIT LOST", flush=True)
 """
-
-
-def test_sigint_interrupts_a_semaphore_acquire() -> None:
-    assert "NO PERMIT LOST" in interrupt_child(SEMAPHORE_CHILD)
-
-
-LATCH_CHILD = """
-from polyconc import CountDownLatch, WaitGroup
-latch = CountDownLatch(1)
-print("READY", flush=True)
-try:
-    latch.wait()
-    raise SystemExit("wait returned")
-except KeyboardInterrupt:
-    pass
-assert latch.count == 1
-latch.count_down()
-assert latch.wait(0)
-print("INTERRUPTED, LATCH UNCHANGED", flush=True)
-"""
+    assert_interrupt_loses_nothing(setup, "s.acquire(permits=2)", after)
 
 
 def test_sigint_interrupts_a_latch_wait() -> None:
-    assert "LATCH UNCHANGED" in interrupt_child(LATCH_CHILD)
+    setup = """
+from polyconc import CountDownLatch
+latch = CountDownLatch(1)
+"""
+    after = """
+assert latch.count == 1
+latch.count_down()
+assert latch.wait(0)
+"""
+    assert_interrupt_loses_nothing(setup, "latch.wait()", after)
 
 
-BARRIER_CHILD = """
+def test_sigint_interrupts_a_barrier_wait() -> None:
+    setup = """
 import threading
 from polyconc import CyclicBarrier
 b = CyclicBarrier(2)
-print("READY", flush=True)
-try:
-    b.wait()
-    raise SystemExit("wait returned")
-except KeyboardInterrupt:
-    pass
+"""
+    after = """
 assert b.broken and b.n_waiting == 0, "the interrupted party is still counted"
 b.reset()
 results = []
@@ -466,44 +435,21 @@ t.start()
 results.append(b.wait(30))
 t.join()
 assert sorted(results) == [0, 1]
-print("INTERRUPTED, BARRIER BROKEN THEN RESET", flush=True)
 """
+    assert_interrupt_loses_nothing(setup, "b.wait()", after)
 
 
-def test_sigint_interrupts_a_barrier_wait() -> None:
-    assert "BROKEN THEN RESET" in interrupt_child(BARRIER_CHILD)
-
-
-SYNC_GIL_CHILD = """
-import threading
+def test_blocked_synchronizers_never_hold_the_gil() -> None:
+    setup = """
 from polyconc import CountDownLatch, CyclicBarrier, Semaphore, WaitGroup
 s, latch, wg, b = Semaphore(0), CountDownLatch(1), WaitGroup(), CyclicBarrier(2)
 wg.add(1)
-started = threading.Barrier(5)
-def blocked(op):
-    def run():
-        started.wait()
-        op()
-    return run
-ops = (s.acquire, latch.wait, wg.wait, b.wait)
-threads = [threading.Thread(target=blocked(op)) for op in ops]
-for t in threads:
-    t.start()
-started.wait()
-count = 0
-for _ in range(2_000_000):  # pure Python work while four threads wait
-    count += 1
-alive = all(t.is_alive() for t in threads)
+OPS = (s.acquire, latch.wait, wg.wait, b.wait)
+"""
+    let_go = """
 s.release()
 latch.count_down()
 wg.done()
 b.wait()
-for t in threads:
-    t.join()
-print("OK", count, alive)
 """
-
-
-def test_blocked_synchronizers_never_hold_the_gil() -> None:
-    out = run_child(SYNC_GIL_CHILD)
-    assert out.split() == ["OK", "2000000", "True"]
+    assert_blocked_ops_leave_the_gil(setup, let_go)

@@ -4,15 +4,14 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
-use polyconc::sync::{BarrierError, BarrierWaitFuture, CyclicBarrier};
+use polyconc::sync::{BarrierError, CyclicBarrier, OwnedBarrierWaitFuture};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use super::slot;
-use crate::aio::{awaitable_op, lent, Awaitable};
+use crate::aio::{awaitable_op, Awaitable};
 use crate::errors::ToPyErr;
 use crate::wait::{deadline_of, wait_of, wait_on};
 use crate::Obj;
@@ -31,7 +30,8 @@ struct ActionFailed;
 /// A barrier for `parties` threads or tasks, as ``threading.Barrier``.
 #[pyclass(frozen, weakref, name = "CyclicBarrier", module = "polyconc")]
 pub(crate) struct PyCyclicBarrier {
-    barrier: CyclicBarrier,
+    /// Shared with the pending waits, which own their futures.
+    barrier: Arc<CyclicBarrier>,
     /// The default timeout of `wait`, in seconds.
     timeout: Option<f64>,
     /// The action, shared with the closure the core runs: the only
@@ -41,6 +41,13 @@ pub(crate) struct PyCyclicBarrier {
 }
 
 type Action = Arc<Mutex<Option<Obj>>>;
+
+/// The action's slot.
+fn slot(action: &Action) -> MutexGuard<'_, Option<Obj>> {
+    // Poisoned only by a panic while the action was cloned out or taken:
+    // the slot itself is still consistent.
+    action.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Runs the action, if it is still there; an exception is kept for the
 /// party that ran it, and unwinds so that the core breaks the barrier.
@@ -77,7 +84,7 @@ fn outcome(parties: usize, waited: Result<usize, BarrierError>) -> PyResult<usiz
 
 /// The core's wait future, answering as [`outcome`].
 pub(crate) struct BarrierWait {
-    fut: BarrierWaitFuture<'static>,
+    fut: OwnedBarrierWaitFuture,
     parties: usize,
 }
 
@@ -110,13 +117,10 @@ awaitable_op!(
 );
 
 impl PyCyclicBarrier {
-    fn wait_future(slf: &Bound<'_, Self>) -> BarrierWait {
-        // SAFETY: the future lives in a `BarrierOp` holding `slf` (which
-        // drops it first) or within a call that holds `slf`.
-        let this = unsafe { lent(slf) };
+    fn wait_future(&self) -> BarrierWait {
         BarrierWait {
-            fut: this.barrier.wait_async(),
-            parties: this.barrier.parties(),
+            fut: Arc::clone(&self.barrier).wait_owned_async(),
+            parties: self.barrier.parties(),
         }
     }
 }
@@ -138,7 +142,7 @@ impl PyCyclicBarrier {
             barrier
         };
         Ok(PyCyclicBarrier {
-            barrier,
+            barrier: Arc::new(barrier),
             timeout,
             action,
         })
@@ -146,10 +150,9 @@ impl PyCyclicBarrier {
 
     /// Waits for every party; see the stubs.
     #[pyo3(signature = (timeout = None))]
-    fn wait(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<usize> {
-        let timeout = timeout.or(slf.get().timeout);
-        let wait = wait_of(timeout)?;
-        match wait_on(slf.py(), wait, || None, || Self::wait_future(slf))? {
+    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<usize> {
+        let wait = wait_of(timeout.or(self.timeout))?;
+        match wait_on(py, wait, || None, || self.wait_future())? {
             Some(out) => out,
             // Timed out: dropping the future broke the barrier.
             None => Err(BarrierError::Timeout.to_py_err()),
@@ -163,7 +166,7 @@ impl PyCyclicBarrier {
     ) -> PyResult<Bound<'py, PyAny>> {
         let timeout = timeout.or(slf.get().timeout);
         deadline_of(timeout)?;
-        let op = BarrierOp::new(slf, Self::wait_future(slf));
+        let op = BarrierOp::new(slf, slf.get().wait_future());
         static WAIT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         WAIT.import(slf.py(), "polyconc._aio", "wait_or_break")?
             .call1((op, timeout))

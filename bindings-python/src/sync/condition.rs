@@ -4,20 +4,22 @@
 
 use std::time::Instant;
 
-use polyconc::sync::{Condition, Condvar, WaitTimeoutResult};
+use std::convert::identity;
+
+use polyconc::sync::{Condition, ConditionWait, Condvar, CondvarWait};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use super::mutex::PyMutex;
 use super::reentrant::PyReentrantLock;
-use crate::aio::lent;
+use super::StillQueued;
 use crate::errors::ToPyErr;
-use crate::wait::{deadline_of, Blocking, Missed, Stopped};
+use crate::wait::{deadline_of, Blocking, Stopped};
 
 /// The lock a condition waits with.
 enum Over {
-    /// `cond` borrows `lock` (see `lent`), and drops first.
+    /// `cond` shares the core lock of `lock`.
     Reentrant {
         cond: Condition<'static>,
         lock: Py<PyReentrantLock>,
@@ -36,8 +38,7 @@ pub(crate) struct PyCondition {
 
 impl PyCondition {
     pub(crate) fn over_reentrant(lock: &Bound<'_, PyReentrantLock>) -> Self {
-        // SAFETY: `over` holds the lock's object, and drops `cond` first.
-        let cond = unsafe { lent(lock) }.lock.new_condition();
+        let cond = std::sync::Arc::clone(&lock.get().lock).new_owned_condition();
         PyCondition {
             over: Over::Reentrant {
                 cond,
@@ -62,15 +63,43 @@ impl PyCondition {
             Over::Mutex { lock, .. } => lock.bind(py).get().raw.is_locked(),
         }
     }
+}
 
-    /// One wait of at most `until`, the lock released meanwhile and held
-    /// again after.
-    fn wait_once(&self, until: Instant) -> PyResult<WaitTimeoutResult> {
-        match &self.over {
-            Over::Reentrant { cond, .. } => cond.wait_deadline(until).map_err(|e| e.to_py_err()),
-            Over::Mutex { cond, lock } => cond
-                .wait_raw_deadline(&lock.get().raw, until)
-                .map_err(|e| e.to_py_err()),
+/// Waits the Python way on a condition wait queued once for the whole
+/// wait: it stays queued from one GIL-free slice to the next, so it keeps
+/// its place in the notify order (each slice queueing again would put it
+/// behind later waiters). Whether it was notified; given up (timed out, or
+/// a signal handler raised), it takes the lock back without the GIL, as
+/// `threading` leaves a wait with the lock held.
+fn wait_queued<W: Send>(
+    py: Python<'_>,
+    deadline: Option<Instant>,
+    queued: W,
+    slice: fn(&mut W, Instant) -> bool,
+) -> PyResult<bool> {
+    let waited = crate::wait::wait(
+        py,
+        deadline,
+        &[],
+        || Err(queued),
+        identity,
+        |mut queued: W, until| {
+            if slice(&mut queued, until) {
+                Ok(())
+            } else {
+                Err(StillQueued(queued))
+            }
+        },
+    );
+    match waited {
+        Ok(()) => Ok(true),
+        Err(Stopped::TimedOut(StillQueued(queued))) => {
+            py.detach(move || drop(queued));
+            Ok(false)
+        }
+        Err(Stopped::Interrupted(e, queued)) => {
+            py.detach(move || drop(queued));
+            Err(e)
         }
     }
 }
@@ -143,25 +172,17 @@ impl PyCondition {
         if !self.owned(py) {
             return Err(PyRuntimeError::new_err("cannot wait on un-acquired lock"));
         }
-        // Each slice is one deadline wait, after which this thread holds the
-        // lock again: between slices nobody can notify (they would need the
-        // lock), so no notify is lost; an exception from a signal handler
-        // leaves with the lock held, as `threading` does.
-        let waited = crate::wait::wait(
-            py,
-            deadline,
-            &[],
-            || Err(()),
-            std::convert::identity,
-            |(), until| match self.wait_once(until) {
-                Ok(r) if r.timed_out() => Err(Missed),
-                r => Ok(r.map(drop)),
-            },
-        );
-        match waited {
-            Ok(r) => r.map(|()| true),
-            Err(Stopped::TimedOut(Missed)) => Ok(false),
-            Err(Stopped::Interrupted(e, ())) => Err(e),
+        match &self.over {
+            Over::Reentrant { cond, .. } => {
+                let queued = cond.queue_wait().map_err(|e| e.to_py_err())?;
+                wait_queued(py, deadline, queued, ConditionWait::wait_deadline)
+            }
+            Over::Mutex { cond, lock } => {
+                let queued = cond
+                    .queue_wait_raw(&lock.get().raw)
+                    .map_err(|e| e.to_py_err())?;
+                wait_queued(py, deadline, queued, CondvarWait::wait_deadline)
+            }
         }
     }
 

@@ -1,33 +1,24 @@
 //! `polyconc.CountDownLatch`: Java's latch over the core's.
 
-use polyconc::sync::{CountDownLatch, LatchWaitFuture};
+use std::sync::Arc;
+
+use polyconc::sync::{CountDownLatch, OwnedLatchWaitFuture};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::aio::{self, awaitable_op, lent, Awaitable};
+use crate::aio::{self, awaitable_op};
 use crate::wait::{deadline_of, wait_done};
-use crate::Obj;
 
 /// Opens once counted down to zero, and stays open.
 #[pyclass(frozen, weakref, name = "CountDownLatch", module = "polyconc")]
 pub(crate) struct PyCountDownLatch {
-    latch: CountDownLatch,
-}
-
-impl Awaitable for LatchWaitFuture<'static> {
-    fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
-        Ok(None)
-    }
-
-    /// A wait takes nothing.
-    fn withdraw(self) -> bool {
-        false
-    }
+    /// Shared with the pending `wait_async` ops, which own their futures.
+    latch: Arc<CountDownLatch>,
 }
 
 awaitable_op!(
     /// A pending `CountDownLatch.wait_async`.
-    LatchOp = "_LatchOp" over LatchWaitFuture<'static>, on PyCountDownLatch
+    LatchOp = "_LatchOp" over OwnedLatchWaitFuture, on PyCountDownLatch
 );
 
 #[pymethods]
@@ -38,7 +29,7 @@ impl PyCountDownLatch {
             PyValueError::new_err(format!("count must be a non-negative int, got {count}"))
         })?;
         Ok(PyCountDownLatch {
-            latch: CountDownLatch::new(count),
+            latch: Arc::new(CountDownLatch::new(count)),
         })
     }
 
@@ -69,8 +60,7 @@ impl PyCountDownLatch {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         deadline_of(timeout)?;
-        // SAFETY: the op holds `slf`, and drops the future first.
-        let fut = unsafe { lent(slf) }.latch.wait_async();
+        let fut = Arc::clone(&slf.get().latch).wait_owned_async();
         aio::acquire(slf.py(), LatchOp::new(slf, fut), timeout)
     }
 

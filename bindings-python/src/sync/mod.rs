@@ -5,7 +5,8 @@
 //! slices), or `wait::wait_for` over its try and deadline forms where the
 //! core has no future; either way the GIL is released, Ctrl-C is checked
 //! between slices, and nothing is taken when it stops. An async call is an
-//! `aio` op over the core's future.
+//! `aio` op over the core's owned future (it holds an `Arc` of the core
+//! object, so it borrows nothing from the Python object).
 
 pub(crate) mod barrier;
 pub(crate) mod condition;
@@ -17,58 +18,51 @@ pub(crate) mod semaphore;
 pub(crate) mod spin;
 pub(crate) mod waitgroup;
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Mutex, MutexGuard};
-use std::task::{Context, Poll};
-
+use polyconc::sync::{
+    OwnedAcquireFuture, OwnedLatchWaitFuture, OwnedRawLockFuture, OwnedRawRwLockFuture,
+    OwnedRawSpinLockFuture, OwnedWaitGroupWaitFuture,
+};
 use pyo3::prelude::*;
 
 use crate::aio::Awaitable;
+use crate::wait::TimedOut;
 use crate::Obj;
 
-/// A core lock future whose guard the Python object keeps (the core's
-/// `SpinLock` and `RwLock` unlock only by dropping a guard, so a Python
-/// `release()`, from any thread, drops the guard its object kept).
-pub(crate) struct Keep<F: Future, O: 'static> {
-    fut: F,
-    owner: &'static O,
-    keep: fn(&O, F::Output),
-}
+/// A core wait that stays queued when one GIL-free slice ends (a lock
+/// attempt, a condition wait): the next slice goes on with it, so it keeps
+/// its place (a fair lock's turn, a condition's notify order).
+pub(crate) struct StillQueued<W>(pub(crate) W);
 
-impl<F: Future, O> Keep<F, O> {
-    /// `fut`, whose guard goes to `keep(owner, guard)` when it is ready.
-    pub(crate) fn new(fut: F, owner: &'static O, keep: fn(&O, F::Output)) -> Self {
-        Keep { fut, owner, keep }
+impl<W> TimedOut for StillQueued<W> {
+    type Held = W;
+    fn held(self) -> W {
+        self.0
     }
 }
 
-impl<F: Future + Unpin, O> Future for Keep<F, O> {
-    type Output = ();
+/// The core futures that only complete (a lock or permits taken, a latch
+/// or group opened) answer `None`; withdrawn, they did nothing: dropped,
+/// each gives back what it was handed meanwhile (a lock, permits) or just
+/// stops waiting.
+macro_rules! completes {
+    ($($fut:ty),* $(,)?) => {$(
+        impl Awaitable for $fut {
+            fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
+                Ok(None)
+            }
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let (owner, keep) = (self.owner, self.keep);
-        Pin::new(&mut self.fut)
-            .poll(cx)
-            .map(|guard| keep(owner, guard))
-    }
+            fn withdraw(self) -> bool {
+                false
+            }
+        }
+    )*};
 }
 
-impl<F: Future + Unpin + Send + 'static, O: Sync> Awaitable for Keep<F, O> {
-    fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
-        Ok(None)
-    }
-
-    /// Dropped before it is ready, a lock future holds nothing (a lock
-    /// granted to it meanwhile is passed on).
-    fn withdraw(self) -> bool {
-        false
-    }
-}
-
-/// A slot of kept guards.
-pub(crate) fn slot<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Poisoned only by a panic while a guard was pushed or popped: the slot
-    // itself is still consistent.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+completes!(
+    OwnedRawLockFuture,
+    OwnedRawSpinLockFuture,
+    OwnedRawRwLockFuture,
+    OwnedAcquireFuture,
+    OwnedLatchWaitFuture,
+    OwnedWaitGroupWaitFuture,
+);

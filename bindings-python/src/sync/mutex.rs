@@ -5,10 +5,9 @@ use std::sync::Arc;
 use polyconc::sync::{OwnedRawLockFuture, RawMutex};
 use pyo3::prelude::*;
 
-use crate::aio::{self, awaitable_op, Awaitable};
+use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
 use crate::wait::{acquire_wait, deadline_of, wait_on, Blocking};
-use crate::Obj;
 
 /// A lock, as ``threading.Lock``: any thread may release it. Blocking
 /// acquires release the GIL and stay interruptible by Ctrl-C; an
@@ -17,17 +16,6 @@ use crate::Obj;
 pub(crate) struct PyMutex {
     /// Shared with the pending `acquire_async` ops, which own their futures.
     pub(crate) raw: Arc<RawMutex>,
-}
-
-impl Awaitable for OwnedRawLockFuture {
-    fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
-        Ok(None)
-    }
-
-    /// Dropped, the future releases a lock handed to it meanwhile.
-    fn withdraw(self) -> bool {
-        false
-    }
 }
 
 awaitable_op!(

@@ -1,16 +1,22 @@
 //! `polyconc.ReentrantLock`: `threading.RLock` over the core's
 //! `ReentrantLock` (Java's), plus its queries.
 
-use polyconc::sync::ReentrantLock;
+use std::convert::identity;
+use std::sync::Arc;
+
+use polyconc::sync::{LockAttempt, ReentrantLock};
+use polyconc::Wait;
 use pyo3::prelude::*;
 
+use super::StillQueued;
 use crate::errors::ToPyErr;
-use crate::wait::{acquire_wait, wait_for, Blocking};
+use crate::wait::{acquire_wait, Blocking, Stopped};
 
 /// A lock its holder may take again, as ``threading.RLock``.
 #[pyclass(frozen, weakref, name = "ReentrantLock", module = "polyconc")]
 pub(crate) struct PyReentrantLock {
-    pub(crate) lock: ReentrantLock,
+    /// Shared with the `Condition`s over it.
+    pub(crate) lock: Arc<ReentrantLock>,
 }
 
 #[pymethods]
@@ -23,7 +29,9 @@ impl PyReentrantLock {
         } else {
             ReentrantLock::new()
         };
-        PyReentrantLock { lock }
+        PyReentrantLock {
+            lock: Arc::new(lock),
+        }
     }
 
     /// Takes the lock (again, if this thread holds it).
@@ -37,16 +45,39 @@ impl PyReentrantLock {
         blocking: Blocking,
         timeout: Option<f64>,
     ) -> PyResult<bool> {
-        let wait = acquire_wait(blocking, timeout)?;
-        let lock = &self.lock;
-        // The core's lock has no future, so each slice is a deadline wait:
-        // a fair lock's waiter queues again after each slice.
-        wait_for(
+        let lock = &*self.lock;
+        let Wait::Until(deadline) = acquire_wait(blocking, timeout)? else {
+            return Ok(lock.try_lock());
+        };
+        // One attempt for the whole wait, which stays queued from one slice
+        // to the next: a fair lock's waiter keeps its turn.
+        let waited = crate::wait::wait(
             py,
-            wait,
-            || lock.try_lock(),
-            |until| lock.lock_deadline(until),
-        )
+            deadline.instant(),
+            &[],
+            || {
+                if lock.try_lock() {
+                    Ok(())
+                } else {
+                    Err(lock.attempt())
+                }
+            },
+            identity,
+            |mut attempt: LockAttempt<'_>, until| {
+                if attempt.wait_deadline(until) {
+                    Ok(())
+                } else {
+                    Err(StillQueued(attempt))
+                }
+            },
+        );
+        // A dropped attempt leaves the queue (and passes on a lock handed
+        // to it meanwhile).
+        match waited {
+            Ok(()) => Ok(true),
+            Err(Stopped::TimedOut(_)) => Ok(false),
+            Err(Stopped::Interrupted(e, _)) => Err(e),
+        }
     }
 
     /// Releases one hold; RuntimeError if this thread holds none.

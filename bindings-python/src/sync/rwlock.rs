@@ -1,94 +1,71 @@
-//! `polyconc.RwLock`: many readers or one writer, over the core's `RwLock`
-//! (whose waiting writer blocks new readers, so no writer starves).
+//! `polyconc.RwLock`: many readers or one writer, over the core's
+//! `RawRwLock` (whose waiting writer blocks new readers, so no writer
+//! starves, and whose holds any thread may release).
 
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use polyconc::sync::{
-    RwLock, RwLockReadFuture, RwLockReadGuard, RwLockWriteFuture, RwLockWriteGuard,
-};
+use polyconc::sync::{OwnedRawRwLockFuture, RawRwLock};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use super::{slot, Keep};
-use crate::aio::{self, awaitable_op, lent};
+use crate::aio::{self, awaitable_op};
 use crate::wait::{deadline_of, wait_of, wait_on};
 
 /// A readers-writer lock; holds are released by any thread or task.
 #[pyclass(frozen, weakref, name = "RwLock", module = "polyconc")]
 pub(crate) struct PyRwLock {
-    /// The read guards held now, and the write guard. They borrow `lock`
-    /// (see `lent`), and drop first.
-    readers: Mutex<Vec<RwLockReadGuard<'static, ()>>>,
-    writer: Mutex<Option<RwLockWriteGuard<'static, ()>>>,
-    lock: RwLock<()>,
+    /// Shared with the pending async acquires, which own their futures.
+    raw: Arc<RawRwLock>,
 }
-
-type ReadAcquire = Keep<RwLockReadFuture<'static, ()>, PyRwLock>;
-type WriteAcquire = Keep<RwLockWriteFuture<'static, ()>, PyRwLock>;
 
 awaitable_op!(
     /// A pending `RwLock.acquire_read_async`.
-    ReadOp = "_ReadOp" over ReadAcquire, on PyRwLock
+    ReadOp = "_ReadOp" over OwnedRawRwLockFuture, on PyRwLock
 );
 awaitable_op!(
     /// A pending `RwLock.acquire_write_async`.
-    WriteOp = "_WriteOp" over WriteAcquire, on PyRwLock
+    WriteOp = "_WriteOp" over OwnedRawRwLockFuture, on PyRwLock
 );
-
-impl PyRwLock {
-    fn keep_read(&self, guard: RwLockReadGuard<'static, ()>) {
-        slot(&self.readers).push(guard);
-    }
-
-    fn keep_write(&self, guard: RwLockWriteGuard<'static, ()>) {
-        *slot(&self.writer) = Some(guard);
-    }
-}
 
 #[pymethods]
 impl PyRwLock {
     #[new]
     fn new() -> Self {
         PyRwLock {
-            readers: Mutex::new(Vec::new()),
-            writer: Mutex::new(None),
-            lock: RwLock::new(()),
+            raw: Arc::new(RawRwLock::new()),
         }
     }
 
     /// Takes a read hold; False if `timeout` seconds pass first.
     #[pyo3(signature = (timeout = None))]
-    fn acquire_read(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<bool> {
-        // SAFETY: the guards are kept in `slf` itself, and drop before its lock.
-        let this = unsafe { lent(slf) };
+    fn acquire_read(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
+        let raw = &self.raw;
         let got = wait_on(
-            slf.py(),
+            py,
             wait_of(timeout)?,
-            || this.lock.try_read().map(|g| this.keep_read(g)),
-            || Keep::new(this.lock.read_async(), this, Self::keep_read),
+            || raw.try_read().then_some(()),
+            || raw.read_async(),
         )?;
         Ok(got.is_some())
     }
 
     /// Releases one read hold (any thread's); RuntimeError if none is held.
     fn release_read(&self) -> PyResult<()> {
-        let guard = slot(&self.readers).pop();
-        guard
-            .map(drop)
-            .ok_or_else(|| PyRuntimeError::new_err("release_read without a read hold"))
+        self.raw
+            .unlock_read()
+            .map_err(|_| PyRuntimeError::new_err("release_read without a read hold"))
     }
 
     /// Takes the write hold; False if `timeout` seconds pass first.
     #[pyo3(signature = (timeout = None))]
-    fn acquire_write(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<bool> {
-        // SAFETY: as in `acquire_read`.
-        let this = unsafe { lent(slf) };
+    fn acquire_write(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
+        let raw = &self.raw;
         let got = wait_on(
-            slf.py(),
+            py,
             wait_of(timeout)?,
-            || this.lock.try_write().map(|g| this.keep_write(g)),
-            || Keep::new(this.lock.write_async(), this, Self::keep_write),
+            || raw.try_write().then_some(()),
+            || raw.write_async(),
         )?;
         Ok(got.is_some())
     }
@@ -96,10 +73,9 @@ impl PyRwLock {
     /// Releases the write hold (whichever thread took it); RuntimeError if
     /// it is not held.
     fn release_write(&self) -> PyResult<()> {
-        let guard = slot(&self.writer).take();
-        guard
-            .map(drop)
-            .ok_or_else(|| PyRuntimeError::new_err("release_write without the write hold"))
+        self.raw
+            .unlock_write()
+            .map_err(|_| PyRuntimeError::new_err("release_write without the write hold"))
     }
 
     #[pyo3(signature = (timeout = None))]
@@ -108,9 +84,7 @@ impl PyRwLock {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         deadline_of(timeout)?;
-        // SAFETY: the op holds `slf` and drops the future first.
-        let this = unsafe { lent(slf) };
-        let fut = Keep::new(this.lock.read_async(), this, Self::keep_read);
+        let fut = Arc::clone(&slf.get().raw).read_owned_async();
         aio::acquire(slf.py(), ReadOp::new(slf, fut), timeout)
     }
 
@@ -120,9 +94,7 @@ impl PyRwLock {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         deadline_of(timeout)?;
-        // SAFETY: as in `acquire_read_async`.
-        let this = unsafe { lent(slf) };
-        let fut = Keep::new(this.lock.write_async(), this, Self::keep_write);
+        let fut = Arc::clone(&slf.get().raw).write_owned_async();
         aio::acquire(slf.py(), WriteOp::new(slf, fut), timeout)
     }
 
@@ -142,16 +114,16 @@ impl PyRwLock {
         }
     }
 
-    /// How many read holds are kept now.
+    /// How many read holds are taken now.
     #[getter]
     fn readers(&self) -> usize {
-        slot(&self.readers).len()
+        self.raw.reader_count()
     }
 
     /// Whether the write hold is taken.
     #[getter]
     fn writing(&self) -> bool {
-        slot(&self.writer).is_some()
+        self.raw.is_write_locked()
     }
 
     fn __repr__(&self) -> String {
@@ -174,11 +146,11 @@ pub(crate) struct Hold {
 #[pymethods]
 impl Hold {
     fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        let lock = self.lock.bind(py);
+        let lock = self.lock.get();
         if self.write {
-            PyRwLock::acquire_write(lock, None)
+            lock.acquire_write(py, None)
         } else {
-            PyRwLock::acquire_read(lock, None)
+            lock.acquire_read(py, None)
         }
     }
 

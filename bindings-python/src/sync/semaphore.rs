@@ -8,27 +8,15 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::aio::{self, awaitable_op, Awaitable};
+use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
 use crate::wait::{deadline_of, wait_of, wait_on, Blocking};
-use crate::Obj;
 
 /// A counting semaphore, as ``threading.Semaphore``.
 #[pyclass(frozen, weakref, name = "Semaphore", module = "polyconc")]
 pub(crate) struct PySemaphore {
     /// Shared with the pending `acquire_async` ops, which own their futures.
     sem: Arc<Semaphore>,
-}
-
-impl Awaitable for OwnedAcquireFuture {
-    fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
-        Ok(None)
-    }
-
-    /// Dropped, the future gives back permits handed to it meanwhile.
-    fn withdraw(self) -> bool {
-        false
-    }
 }
 
 awaitable_op!(

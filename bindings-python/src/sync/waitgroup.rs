@@ -1,34 +1,25 @@
 //! `polyconc.WaitGroup`: Go's `sync.WaitGroup` over the core's.
 
-use polyconc::sync::{WaitGroup, WaitGroupWaitFuture};
+use std::sync::Arc;
+
+use polyconc::sync::{OwnedWaitGroupWaitFuture, WaitGroup};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::aio::{self, awaitable_op, lent, Awaitable};
+use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
 use crate::wait::{deadline_of, wait_done};
-use crate::Obj;
 
 /// Waits for a counted group of tasks to be done.
 #[pyclass(frozen, weakref, name = "WaitGroup", module = "polyconc")]
 pub(crate) struct PyWaitGroup {
-    group: WaitGroup,
-}
-
-impl Awaitable for WaitGroupWaitFuture<'static> {
-    fn answer(_: Python<'_>, (): ()) -> PyResult<Option<Obj>> {
-        Ok(None)
-    }
-
-    /// A wait takes nothing.
-    fn withdraw(self) -> bool {
-        false
-    }
+    /// Shared with the pending `wait_async` ops, which own their futures.
+    group: Arc<WaitGroup>,
 }
 
 awaitable_op!(
     /// A pending `WaitGroup.wait_async`.
-    WaitGroupOp = "_WaitGroupOp" over WaitGroupWaitFuture<'static>, on PyWaitGroup
+    WaitGroupOp = "_WaitGroupOp" over OwnedWaitGroupWaitFuture, on PyWaitGroup
 );
 
 #[pymethods]
@@ -36,7 +27,7 @@ impl PyWaitGroup {
     #[new]
     fn new() -> Self {
         PyWaitGroup {
-            group: WaitGroup::new(),
+            group: Arc::new(WaitGroup::new()),
         }
     }
 
@@ -77,8 +68,7 @@ impl PyWaitGroup {
         timeout: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         deadline_of(timeout)?;
-        // SAFETY: the op holds `slf`, and drops the future first.
-        let fut = unsafe { lent(slf) }.group.wait_async();
+        let fut = Arc::clone(&slf.get().group).wait_owned_async();
         aio::acquire(slf.py(), WaitGroupOp::new(slf, fut), timeout)
     }
 

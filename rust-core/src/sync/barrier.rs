@@ -418,6 +418,31 @@ impl CyclicBarrier {
         }
     }
 
+    /// [`wait_async`](CyclicBarrier::wait_async) as a future that holds
+    /// `self`, so it borrows nothing: what a binding keeps in a pending
+    /// operation object. It arrives, waits and breaks the barrier when
+    /// dropped exactly as `wait_async`'s does.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::task::Poll;
+    /// use polyconc::sync::CyclicBarrier;
+    /// # fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    /// #     std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    /// # }
+    /// let b = Arc::new(CyclicBarrier::new(2));
+    /// let mut f = Arc::clone(&b).wait_owned_async();
+    /// assert_eq!(poll_once(&mut f), Poll::Pending);
+    /// assert_eq!(b.wait(), Ok(0));
+    /// assert_eq!(poll_once(&mut f), Poll::Ready(Ok(1)));
+    /// ```
+    pub fn wait_owned_async(self: std::sync::Arc<Self>) -> OwnedBarrierWaitFuture {
+        OwnedBarrierWaitFuture {
+            barrier: self,
+            state: WaitState::Start,
+        }
+    }
+
     fn wait_until(&self, deadline: Deadline) -> Result<usize, BarrierError> {
         loop {
             let waiter = Waiter::for_thread();
@@ -585,6 +610,24 @@ pub struct BarrierWaitFuture<'a> {
     state: WaitState,
 }
 
+/// Waits at a barrier when awaited, owning a handle to it; made by
+/// [`CyclicBarrier::wait_owned_async`]. It borrows nothing, so a binding
+/// can keep it pending in an object of its own.
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{CyclicBarrier, OwnedBarrierWaitFuture};
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let fut: OwnedBarrierWaitFuture = Arc::new(CyclicBarrier::new(2)).wait_owned_async();
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedBarrierWaitFuture {
+    barrier: std::sync::Arc<CyclicBarrier>,
+    state: WaitState,
+}
+
+/// A pending asynchronous wait, whoever holds the barrier.
 enum WaitState {
     Start,
     /// Came while an action ran; arrives again when told.
@@ -593,20 +636,22 @@ enum WaitState {
     Done,
 }
 
-impl Future for BarrierWaitFuture<'_> {
-    type Output = Result<usize, BarrierError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
+impl WaitState {
+    /// Polls at `barrier`, which must be the same on every call.
+    fn poll(
+        &mut self,
+        barrier: &CyclicBarrier,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<usize, BarrierError>> {
         let result = loop {
-            match &this.state {
+            match &*self {
                 WaitState::Start => {
                     let waiter = Waiter::for_task(cx.waker());
-                    match this.barrier.arrive(&waiter) {
+                    match barrier.arrive(&waiter) {
                         Arrival::Broken => break Err(BarrierError::Broken),
                         Arrival::Last(r) => break r,
-                        Arrival::Waits(index) => this.state = WaitState::Waiting(waiter, index),
-                        Arrival::Early => this.state = WaitState::Early(waiter),
+                        Arrival::Waits(index) => *self = WaitState::Waiting(waiter, index),
+                        Arrival::Early => *self = WaitState::Early(waiter),
                     }
                     return Poll::Pending;
                 }
@@ -614,7 +659,7 @@ impl Future for BarrierWaitFuture<'_> {
                     if !waiter.poll_done(cx.waker()) {
                         return Poll::Pending;
                     }
-                    this.state = WaitState::Start;
+                    *self = WaitState::Start;
                 }
                 WaitState::Waiting(waiter, index) => {
                     if !waiter.poll_done(cx.waker()) {
@@ -622,26 +667,64 @@ impl Future for BarrierWaitFuture<'_> {
                     }
                     break outcome(waiter, *index);
                 }
-                WaitState::Done => panic!("BarrierWaitFuture polled after it completed"),
+                WaitState::Done => panic!("a barrier's wait future polled after it completed"),
             }
         };
-        this.state = WaitState::Done;
+        *self = WaitState::Done;
         Poll::Ready(result)
+    }
+
+    /// Gives up: breaks the barrier if it arrived and its generation has
+    /// not tripped; changes nothing otherwise.
+    fn cancel(&mut self, barrier: &CyclicBarrier) {
+        match &*self {
+            WaitState::Waiting(waiter, _) => {
+                barrier.leave(waiter);
+            }
+            // Never arrived: just leaves the queue, if still in it.
+            WaitState::Early(waiter) => {
+                let _ = barrier.waiters.lock().abort(waiter);
+            }
+            WaitState::Start | WaitState::Done => {}
+        }
+        *self = WaitState::Done;
+    }
+}
+
+impl Future for BarrierWaitFuture<'_> {
+    type Output = Result<usize, BarrierError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.state.poll(this.barrier, cx)
     }
 }
 
 impl Drop for BarrierWaitFuture<'_> {
     fn drop(&mut self) {
-        match &self.state {
-            // Breaks the barrier, unless the generation ended first.
-            WaitState::Waiting(waiter, _) => {
-                self.barrier.leave(waiter);
-            }
-            // Never arrived: just leaves the queue, if still in it.
-            WaitState::Early(waiter) => {
-                let _ = self.barrier.waiters.lock().abort(waiter);
-            }
-            WaitState::Start | WaitState::Done => {}
-        }
+        self.state.cancel(self.barrier);
+    }
+}
+
+impl Future for OwnedBarrierWaitFuture {
+    type Output = Result<usize, BarrierError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.state.poll(&this.barrier, cx)
+    }
+}
+
+impl Drop for OwnedBarrierWaitFuture {
+    fn drop(&mut self) {
+        self.state.cancel(&self.barrier);
+    }
+}
+
+impl std::fmt::Debug for OwnedBarrierWaitFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnedBarrierWaitFuture")
+            .field("parties", &self.barrier.parties)
+            .finish_non_exhaustive()
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::raw_mutex::{RawMutex, HANDED};
 use super::{MutexGuard, NotLocked};
 use crate::loom::Arc;
-use crate::wait::{const_fn_unless_loom, Backoff, Deadline, WaitQueue, Waiter};
+use crate::wait::{block_until, const_fn_unless_loom, Backoff, Deadline, WaitQueue, Waiter};
 
 /// The case a condition variable claims a waiter for: notified, and
 /// requeued onto its mutex (which then claims it over).
@@ -47,7 +47,10 @@ pub struct Condvar {
 
 /// The mutex a waiter re-locks. It stays alive while the entry is queued:
 /// its waiter's thread is blocked in `wait_on`, which borrows it, until its
-/// waiter is done, and that happens only after the mutex took it over.
+/// waiter is done, and that happens only after the mutex took it over; or
+/// the entry is a [`Queued`] one, whose owner holds the mutex alive (a
+/// [`CondvarWait`] an `Arc` of it, a `Condition` its lock) for as long as
+/// the condition variable lives, even if the wait is leaked.
 struct MutexRef(*const RawMutex);
 
 // SAFETY: a `RawMutex` is Sync; the pointer is only dereferenced while the
@@ -317,6 +320,57 @@ impl Condvar {
         notified
     }
 
+    /// Starts a wait on `mutex`, which the caller holds, that keeps its
+    /// place in this condition variable's queue across several timed
+    /// waits: it queues, releases the mutex, and returns the wait, which
+    /// [`CondvarWait::wait_deadline`] continues. For a thread that must do
+    /// something between waits without the mutex (a binding checking for
+    /// signals); [`wait_raw_deadline`](Condvar::wait_raw_deadline) queues
+    /// again each time. [`NotLocked`] (without waiting) if `mutex` is not
+    /// locked.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Instant;
+    /// use polyconc::sync::{Condvar, RawMutex};
+    /// let (m, cv) = (Arc::new(RawMutex::new()), Condvar::new());
+    /// m.lock();
+    /// let mut wait = cv.queue_wait_raw(&m).unwrap();
+    /// assert!(!m.is_locked(), "released while it waits");
+    /// assert!(!wait.wait_deadline(Instant::now()), "nobody notified it yet");
+    /// cv.notify_one();
+    /// assert!(wait.wait_deadline(Instant::now()), "notified: the mutex is held again");
+    /// assert!(m.is_locked());
+    /// # m.unlock().unwrap();
+    /// ```
+    pub fn queue_wait_raw(
+        &self,
+        mutex: &std::sync::Arc<RawMutex>,
+    ) -> Result<CondvarWait<'_>, NotLocked> {
+        if !mutex.is_locked() {
+            return Err(NotLocked);
+        }
+        Ok(CondvarWait {
+            queued: self.queue(mutex),
+            condvar: self,
+            mutex: std::sync::Arc::clone(mutex),
+        })
+    }
+
+    /// Queues a task-style waiter for `mutex`, which the caller holds, then
+    /// releases it (queued first: a notifier that takes the mutex after us
+    /// finds us).
+    pub(super) fn queue(&self, mutex: &RawMutex) -> Queued {
+        let waiter = Waiter::for_task(std::task::Waker::noop());
+        self.waiters
+            .lock()
+            .push_back(Arc::clone(&waiter), MutexRef(mutex));
+        mutex.release();
+        Queued {
+            waiter: Some(waiter),
+        }
+    }
+
     /// How many threads wait right now (a snapshot).
     pub(super) fn waiting(&self) -> usize {
         self.waiters.len()
@@ -395,5 +449,102 @@ impl fmt::Debug for Condvar {
         f.debug_struct("Condvar")
             .field("waiters", &self.waiters.len())
             .finish()
+    }
+}
+
+/// A queued wait on a [`Condvar`] with a [`RawMutex`] held through an
+/// [`Arc`] (so the mutex outlives the queue entry, even if the wait is
+/// leaked); made by [`Condvar::queue_wait_raw`]. Dropped before it was
+/// notified, it leaves the queue and locks the mutex again, as a wait
+/// that timed out does.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::{Duration, Instant};
+/// use polyconc::sync::{Condvar, RawMutex};
+/// let (m, cv) = (Arc::new(RawMutex::new()), Condvar::new());
+/// m.lock();
+/// let mut wait = cv.queue_wait_raw(&m).unwrap();
+/// assert!(!wait.wait_deadline(Instant::now() + Duration::from_millis(1)));
+/// drop(wait); // gives up: the mutex is held again
+/// assert!(m.is_locked());
+/// # m.unlock().unwrap();
+/// ```
+#[must_use = "dropping the wait gives it up at once"]
+pub struct CondvarWait<'a> {
+    condvar: &'a Condvar,
+    mutex: std::sync::Arc<RawMutex>,
+    queued: Queued,
+}
+
+impl CondvarWait<'_> {
+    /// Waits to be notified until `deadline` at most: true once notified,
+    /// the mutex held again (the wait is over: a later call returns true
+    /// at once); false if the deadline passed first, still queued without
+    /// the mutex.
+    pub fn wait_deadline(&mut self, deadline: Instant) -> bool {
+        self.queued.wait(&self.mutex, Deadline::at(deadline))
+    }
+}
+
+impl Drop for CondvarWait<'_> {
+    fn drop(&mut self) {
+        self.queued.give_up(self.condvar, &self.mutex);
+    }
+}
+
+impl fmt::Debug for CondvarWait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CondvarWait")
+            .field("over", &self.queued.waiter.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A waiter queued on a condition variable by [`Condvar::queue`], whoever
+/// holds the condition variable and the mutex; `None` once its wait is
+/// over (the mutex held again).
+pub(super) struct Queued {
+    waiter: Option<Arc<Waiter>>,
+}
+
+impl Queued {
+    /// Waits until notified (true: the mutex held again) or `deadline`
+    /// (false: still queued).
+    pub(super) fn wait(&mut self, mutex: &RawMutex, deadline: Deadline) -> bool {
+        let Some(waiter) = &self.waiter else {
+            return true;
+        };
+        let done = |cx: &mut std::task::Context<'_>| {
+            if waiter.poll_done(cx.waker()) {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        };
+        if block_until(done, deadline).is_none() {
+            return false;
+        }
+        // Requeued onto the mutex and let go: handed it, or told to retry.
+        if waiter.claimed() != Some(HANDED) {
+            mutex.lock();
+        }
+        self.waiter = None;
+        true
+    }
+
+    /// Gives up a wait that is not over: leaves the queue and locks the
+    /// mutex again. True if it had been notified meanwhile.
+    pub(super) fn give_up(&mut self, condvar: &Condvar, mutex: &RawMutex) -> bool {
+        let Some(waiter) = &self.waiter else {
+            return false;
+        };
+        if condvar.waiters.lock().abort(waiter).is_ok() {
+            mutex.lock();
+            self.waiter = None;
+            return false;
+        }
+        // Notified and requeued onto the mutex: done once it is ours or free.
+        self.wait(mutex, Deadline::never())
     }
 }

@@ -160,6 +160,36 @@ impl CountDownLatch {
         }
     }
 
+    /// A future that waits for the count to be zero and holds `self`
+    /// meanwhile, so it borrows nothing: what a binding keeps in a pending
+    /// operation object. Dropping it is all it takes to stop waiting, as
+    /// with [`wait_async`](CountDownLatch::wait_async).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::task::Poll;
+    /// use polyconc::sync::CountDownLatch;
+    /// # fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    /// #     std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    /// # }
+    /// let l = Arc::new(CountDownLatch::new(1));
+    /// let mut f = Arc::clone(&l).wait_owned_async();
+    /// assert_eq!(poll_once(&mut f), Poll::Pending);
+    /// l.count_down();
+    /// assert_eq!(poll_once(&mut f), Poll::Ready(()));
+    /// ```
+    pub fn wait_owned_async(self: std::sync::Arc<Self>) -> OwnedLatchWaitFuture {
+        OwnedLatchWaitFuture {
+            latch: self,
+            watch: Watch::default(),
+        }
+    }
+
+    /// One poll of a wait future: ready once the count is zero.
+    fn poll_wait(&self, watch: &mut Watch, cx: &mut Context<'_>) -> Poll<()> {
+        self.zero.poll_wait(watch, cx, || self.is_open())
+    }
+
     fn is_open(&self) -> Option<()> {
         (self.count() == 0).then_some(())
     }
@@ -205,15 +235,52 @@ impl Future for LatchWaitFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let latch = this.latch;
-        latch
-            .zero
-            .poll_wait(&mut this.watch, cx, || latch.is_open())
+        this.latch.poll_wait(&mut this.watch, cx)
     }
 }
 
 impl Drop for LatchWaitFuture<'_> {
     fn drop(&mut self) {
         self.latch.zero.stop_watching(&mut self.watch);
+    }
+}
+
+/// Waits for a latch to open when awaited, owning a handle to it; made by
+/// [`CountDownLatch::wait_owned_async`]. It borrows nothing, so a binding
+/// can keep it pending in an object of its own.
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{CountDownLatch, OwnedLatchWaitFuture};
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let fut: OwnedLatchWaitFuture = Arc::new(CountDownLatch::new(1)).wait_owned_async();
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedLatchWaitFuture {
+    latch: std::sync::Arc<CountDownLatch>,
+    watch: Watch,
+}
+
+impl Future for OwnedLatchWaitFuture {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.latch.poll_wait(&mut this.watch, cx)
+    }
+}
+
+impl Drop for OwnedLatchWaitFuture {
+    fn drop(&mut self) {
+        self.latch.zero.stop_watching(&mut self.watch);
+    }
+}
+
+impl std::fmt::Debug for OwnedLatchWaitFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnedLatchWaitFuture")
+            .field("count", &self.latch.count())
+            .finish_non_exhaustive()
     }
 }

@@ -3,15 +3,17 @@
 //! variable's notify racing a timeout, its requeueing notify_all, the
 //! reader-writer lock's grants to readers behind a writer, two unlocks of
 //! one raw write hold racing (one wins, the queued reader gets in), a raw
-//! spin lock unlocked from another thread, and a reentrant lock's
-//! condition releasing every hold while it waits.
+//! spin lock unlocked from another thread, a reentrant lock's condition
+//! releasing every hold while it waits, and the waits that keep their
+//! place across timeouts (a lock attempt, a condition wait) woken by the
+//! unlock or signal that comes after their first timeout.
 //! Loom fails a model in which every thread ends up parked (a lost
 //! wake-up); the asserts check the counts.
 //!
 //! Run with the crate's lib tests (the Makefile's `test-loom`).
 
 use std::task::Poll;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use loom::sync::Arc;
 use loom::thread;
@@ -270,6 +272,78 @@ fn reentrant_condition_releases_every_hold() {
         lock.unlock().unwrap();
         lock.unlock().unwrap();
         signaller.join().unwrap();
+        assert!(!lock.is_locked());
+    });
+}
+
+/// Loom has no clock: a deadline this far off never passes in a model, so
+/// a wait on it ends only by being woken (loom fails a lost wake-up).
+fn far() -> Instant {
+    Instant::now() + Duration::from_secs(3600)
+}
+
+/// A fair lock attempt times out once (its deadline already past) and
+/// stays queued; the holder's unlock, racing that timeout, hands it the
+/// lock, and the next wait of the same attempt is woken with it.
+#[test]
+fn lock_attempt_kept_across_a_timeout_is_handed_the_lock() {
+    loom::model(|| {
+        let lock = Arc::new(ReentrantLock::fair());
+        lock.lock();
+        let waiter = {
+            let lock = lock.clone();
+            thread::spawn(move || {
+                let mut attempt = lock.attempt();
+                if !attempt.wait_deadline(Instant::now()) {
+                    assert!(attempt.wait_deadline(far()));
+                }
+                assert_eq!(lock.hold_count(), 1);
+                lock.unlock().unwrap();
+            })
+        };
+        lock.unlock().unwrap();
+        waiter.join().unwrap();
+        assert!(!lock.is_locked());
+    });
+}
+
+/// A condition wait times out once and stays queued; the signal that
+/// follows (or races the timeout) is not lost, and the wait ends holding
+/// the lock again.
+#[test]
+fn condition_wait_kept_across_a_timeout_is_signalled() {
+    loom::model(|| {
+        // std's Arc: the condition owns its lock through one.
+        let lock = std::sync::Arc::new(ReentrantLock::new());
+        let cond = Arc::new(std::sync::Arc::clone(&lock).new_owned_condition());
+        let waiting = Arc::new(loom::sync::atomic::AtomicBool::new(false));
+        let waiter = {
+            let (lock, cond, waiting) = (lock.clone(), cond.clone(), waiting.clone());
+            thread::spawn(move || {
+                lock.lock();
+                let mut wait = cond.queue_wait().unwrap();
+                waiting.store(true, loom::sync::atomic::Ordering::Release);
+                if !wait.wait_deadline(Instant::now()) {
+                    assert!(wait.wait_deadline(far()));
+                }
+                drop(wait);
+                assert_eq!(lock.hold_count(), 1);
+                lock.unlock().unwrap();
+            })
+        };
+        // Signal only once the waiter is queued (it releases the lock after
+        // queueing, so taking the lock then is enough).
+        loop {
+            lock.lock();
+            if waiting.load(loom::sync::atomic::Ordering::Acquire) {
+                break;
+            }
+            lock.unlock().unwrap();
+            thread::yield_now();
+        }
+        cond.signal().unwrap();
+        lock.unlock().unwrap();
+        waiter.join().unwrap();
         assert!(!lock.is_locked());
     });
 }

@@ -34,23 +34,29 @@ mod raw_rwlock;
 mod raw_spin;
 mod reentrant;
 mod rwlock;
+mod rwlock_owned;
 mod semaphore;
 mod spin;
 mod waitgroup;
 
-pub use barrier::{BarrierError, BarrierWaitFuture, CyclicBarrier, InvalidParties};
-pub use condvar::{Condvar, WaitTimeoutResult};
-pub use latch::{CountDownLatch, LatchWaitFuture};
+pub use barrier::{
+    BarrierError, BarrierWaitFuture, CyclicBarrier, InvalidParties, OwnedBarrierWaitFuture,
+};
+pub use condvar::{Condvar, CondvarWait, WaitTimeoutResult};
+pub use latch::{CountDownLatch, LatchWaitFuture, OwnedLatchWaitFuture};
 pub use mutex::{Mutex, MutexGuard, MutexLockFuture, OwnedMutexGuard, OwnedMutexLockFuture};
 pub use once::Once;
 pub use raw_mutex::{NotLocked, OwnedRawLockFuture, RawLockFuture, RawMutex};
-pub use raw_rwlock::{RawRwLock, RawRwLockFuture};
-pub use raw_spin::{RawSpinLock, RawSpinLockFuture};
-pub use reentrant::{Condition, NotOwner, ReentrantLock};
+pub use raw_rwlock::{OwnedRawRwLockFuture, RawRwLock, RawRwLockFuture};
+pub use raw_spin::{OwnedRawSpinLockFuture, RawSpinLock, RawSpinLockFuture};
+pub use reentrant::{Condition, ConditionWait, LockAttempt, NotOwner, ReentrantLock};
 pub use rwlock::{RwLock, RwLockReadFuture, RwLockReadGuard, RwLockWriteFuture, RwLockWriteGuard};
+pub use rwlock_owned::{
+    OwnedRwLockReadFuture, OwnedRwLockReadGuard, OwnedRwLockWriteFuture, OwnedRwLockWriteGuard,
+};
 pub use semaphore::{AcquireFuture, OwnedAcquireFuture, PermitOverflow, Semaphore};
 pub use spin::{SpinLock, SpinLockFuture, SpinLockGuard};
-pub use waitgroup::{NegativeCounter, WaitGroup, WaitGroupWaitFuture};
+pub use waitgroup::{NegativeCounter, OwnedWaitGroupWaitFuture, WaitGroup, WaitGroupWaitFuture};
 
 #[cfg(all(test, loom))]
 mod loom_tests;

@@ -370,6 +370,13 @@ pub struct OwnedMutexGuard<T: ?Sized> {
     mutex: Arc<Mutex<T>>,
 }
 
+// SAFETY: the guard hands out `&mut T` wherever it goes (T: Send), and
+// shared, `&T` (T: Sync). Without these, `Arc<Mutex<T>>` would make it
+// Sync for any `T: Send`, sharing a `Cell` across threads.
+unsafe impl<T: ?Sized + Send> Send for OwnedMutexGuard<T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Send + Sync> Sync for OwnedMutexGuard<T> {}
+
 impl<T: ?Sized> OwnedMutexGuard<T> {
     /// The mutex this guard holds.
     ///

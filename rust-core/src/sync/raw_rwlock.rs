@@ -182,6 +182,55 @@ impl RawRwLock {
         }
     }
 
+    /// A future that takes a read hold and holds `self` meanwhile, so it
+    /// borrows nothing: what a binding keeps in a pending operation object.
+    /// Dropped before it is ready, it leaves the lock as it was, as
+    /// [`read_async`](RawRwLock::read_async)'s does.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::RawRwLock;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let lock = Arc::new(RawRwLock::new());
+    /// block_on(Arc::clone(&lock).read_owned_async());
+    /// assert_eq!(lock.unlock_read(), Ok(()));
+    /// ```
+    pub fn read_owned_async(self: std::sync::Arc<Self>) -> OwnedRawRwLockFuture {
+        OwnedRawRwLockFuture {
+            lock: self,
+            pending: Pending::new(Access::Read),
+        }
+    }
+
+    /// A future that takes the write hold and holds `self` meanwhile, so
+    /// it borrows nothing. Dropped before it is ready, it leaves the lock
+    /// as it was.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::RawRwLock;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let lock = Arc::new(RawRwLock::new());
+    /// block_on(Arc::clone(&lock).write_owned_async());
+    /// assert_eq!(lock.unlock_write(), Ok(()));
+    /// ```
+    pub fn write_owned_async(self: std::sync::Arc<Self>) -> OwnedRawRwLockFuture {
+        OwnedRawRwLockFuture {
+            lock: self,
+            pending: Pending::new(Access::Write),
+        }
+    }
+
     /// Releases one read hold, whichever thread took it. [`NotLocked`] if
     /// no read hold is taken (nothing changes then).
     ///
@@ -658,5 +707,46 @@ impl Future for RawRwLockFuture<'_> {
 impl Drop for RawRwLockFuture<'_> {
     fn drop(&mut self) {
         self.pending.cancel(self.lock);
+    }
+}
+
+/// Takes a hold of a [`RawRwLock`] when awaited, owning a handle to it;
+/// made by [`RawRwLock::read_owned_async`] and
+/// [`RawRwLock::write_owned_async`]. It borrows nothing, so a binding can
+/// keep it pending in an object of its own.
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{OwnedRawRwLockFuture, RawRwLock};
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let fut: OwnedRawRwLockFuture = Arc::new(RawRwLock::new()).read_owned_async();
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedRawRwLockFuture {
+    lock: std::sync::Arc<RawRwLock>,
+    pending: Pending,
+}
+
+impl fmt::Debug for OwnedRawRwLockFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedRawRwLockFuture")
+            .field("queued", &self.pending.is_queued())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Future for OwnedRawRwLockFuture {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.pending.poll(&this.lock, cx)
+    }
+}
+
+impl Drop for OwnedRawRwLockFuture {
+    fn drop(&mut self) {
+        self.pending.cancel(&self.lock);
     }
 }

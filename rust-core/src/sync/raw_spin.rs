@@ -148,6 +148,28 @@ impl RawSpinLock {
         RawSpinLockFuture { lock: self }
     }
 
+    /// A future that takes the lock by re-polling, as
+    /// [`lock_async`](RawSpinLock::lock_async)'s, and holds `self`
+    /// meanwhile, so it borrows nothing: what a binding keeps in a pending
+    /// operation object.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::RawSpinLock;
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let lock = Arc::new(RawSpinLock::new());
+    /// block_on(Arc::clone(&lock).lock_owned_async());
+    /// assert_eq!(lock.unlock(), Ok(()));
+    /// ```
+    pub fn lock_owned_async(self: std::sync::Arc<Self>) -> OwnedRawSpinLockFuture {
+        OwnedRawSpinLockFuture { lock: self }
+    }
+
     /// Releases the lock, whichever thread took it. [`NotLocked`] if it
     /// was not locked (nothing changes then).
     ///
@@ -261,6 +283,36 @@ impl fmt::Debug for RawSpinLockFuture<'_> {
 }
 
 impl Future for RawSpinLockFuture<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.lock.poll_lock(cx)
+    }
+}
+
+/// Takes a [`RawSpinLock`] when awaited, by re-polling, owning a handle to
+/// it; made by [`RawSpinLock::lock_owned_async`]. Dropping it has no effect.
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{OwnedRawSpinLockFuture, RawSpinLock};
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let fut: OwnedRawSpinLockFuture = Arc::new(RawSpinLock::new()).lock_owned_async();
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedRawSpinLockFuture {
+    lock: std::sync::Arc<RawSpinLock>,
+}
+
+impl fmt::Debug for OwnedRawSpinLockFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedRawSpinLockFuture")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Future for OwnedRawSpinLockFuture {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {

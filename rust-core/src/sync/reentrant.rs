@@ -4,9 +4,11 @@ use std::cell::Cell;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use super::condvar::Queued;
+use super::raw_mutex::Acquiring;
 use super::{Condvar, RawMutex, WaitTimeoutResult};
 use crate::loom::{AtomicUsize, Ordering};
-use crate::wait::{const_fn_unless_loom, Deadline, Wait};
+use crate::wait::{block_until, const_fn_unless_loom, Deadline, Wait};
 
 /// A lock that its owner thread may take again: it counts the holds, and
 /// frees only after as many unlocks. Java's `ReentrantLock`, with
@@ -311,6 +313,39 @@ impl ReentrantLock {
         self.queue_length() != 0
     }
 
+    /// Starts taking the lock in a way that keeps its place in the lock's
+    /// queue across several timed waits: the attempt that
+    /// [`LockAttempt::wait_deadline`] continues. For a thread that must do
+    /// something between waits (a binding checking for signals), where
+    /// repeated [`lock_deadline`](ReentrantLock::lock_deadline) calls
+    /// would queue again each time, and lose a fair lock's turn.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::fair();
+    /// lock.lock();
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         let mut attempt = lock.attempt();
+    ///         let soon = || Instant::now() + Duration::from_millis(1);
+    ///         while !attempt.wait_deadline(soon()) {} // keeps its place
+    ///         assert!(lock.is_held_by_current_thread());
+    ///         lock.unlock().unwrap();
+    ///     });
+    ///     while lock.queue_length() == 0 {
+    ///         std::thread::yield_now();
+    ///     }
+    ///     lock.unlock().unwrap();
+    /// });
+    /// ```
+    pub fn attempt(&self) -> LockAttempt<'_> {
+        LockAttempt {
+            lock: self,
+            acquiring: Acquiring::default(),
+        }
+    }
+
     /// A condition bound to this lock: its waits release every hold of
     /// the calling thread and take them all back before returning.
     ///
@@ -324,7 +359,29 @@ impl ReentrantLock {
     /// ```
     pub fn new_condition(&self) -> Condition<'_> {
         Condition {
-            lock: self,
+            lock: LockRef::Borrowed(self),
+            waiters: Condvar::new(),
+        }
+    }
+
+    /// A condition bound to this lock, as
+    /// [`new_condition`](ReentrantLock::new_condition)'s, that holds
+    /// `self` instead of borrowing it: what a binding keeps beside the
+    /// lock in an object of its own.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use polyconc::sync::{Condition, ReentrantLock};
+    /// let lock = Arc::new(ReentrantLock::new());
+    /// let cond: Condition<'static> = Arc::clone(&lock).new_owned_condition();
+    /// lock.lock();
+    /// assert!(cond.wait_timeout(std::time::Duration::ZERO).unwrap().timed_out());
+    /// assert_eq!(lock.hold_count(), 1);
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn new_owned_condition(self: std::sync::Arc<Self>) -> Condition<'static> {
+        Condition {
+            lock: LockRef::Shared(self),
             waiters: Condvar::new(),
         }
     }
@@ -378,8 +435,25 @@ impl fmt::Debug for ReentrantLock {
 /// });
 /// ```
 pub struct Condition<'a> {
-    lock: &'a ReentrantLock,
+    lock: LockRef<'a>,
     waiters: Condvar,
+}
+
+/// The lock of a [`Condition`], borrowed or shared.
+enum LockRef<'a> {
+    Borrowed(&'a ReentrantLock),
+    Shared(std::sync::Arc<ReentrantLock>),
+}
+
+impl std::ops::Deref for LockRef<'_> {
+    type Target = ReentrantLock;
+
+    fn deref(&self) -> &ReentrantLock {
+        match self {
+            LockRef::Borrowed(lock) => lock,
+            LockRef::Shared(lock) => lock,
+        }
+    }
 }
 
 impl Condition<'_> {
@@ -399,6 +473,38 @@ impl Condition<'_> {
         let notified = self.waiters.wait_on(&self.lock.raw, deadline);
         self.lock.own(me, holds);
         Ok(WaitTimeoutResult(!notified))
+    }
+
+    /// Starts a wait that keeps its place in this condition's queue across
+    /// several timed waits: releases every hold, queues, and returns the
+    /// wait, which [`ConditionWait::wait_deadline`] continues. For a thread
+    /// that must do something between waits without the lock (a binding
+    /// checking for signals); repeated
+    /// [`wait_deadline`](Condition::wait_deadline) calls would queue again
+    /// each time, behind later waiters.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use polyconc::sync::ReentrantLock;
+    /// let lock = ReentrantLock::new();
+    /// let cond = lock.new_condition();
+    /// lock.lock();
+    /// let mut wait = cond.queue_wait().unwrap();
+    /// assert!(!lock.is_locked(), "every hold released while it waits");
+    /// assert!(!wait.wait_deadline(Instant::now()));
+    /// drop(wait); // gives up: the holds are back
+    /// assert_eq!(lock.hold_count(), 1);
+    /// # lock.unlock().unwrap();
+    /// ```
+    pub fn queue_wait(&self) -> Result<ConditionWait<'_>, NotOwner> {
+        self.check_owner()?;
+        let holds = self.lock.holds.load(Ordering::Relaxed);
+        self.lock.own(0, 0);
+        Ok(ConditionWait {
+            queued: self.waiters.queue(&self.lock.raw),
+            condition: self,
+            holds: Some(holds),
+        })
     }
 
     /// Releases every hold, waits to be signalled, and takes them back.
@@ -514,6 +620,125 @@ impl fmt::Debug for Condition<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Condition")
             .field("waiters", &self.waiters)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A thread's attempt to take a [`ReentrantLock`] that keeps its place in
+/// the lock's queue between timed waits; made by
+/// [`ReentrantLock::attempt`]. Dropped while it waits, it leaves the queue
+/// (a lock handed to it meanwhile passes on).
+///
+/// ```
+/// use std::time::Instant;
+/// use polyconc::sync::ReentrantLock;
+/// let lock = ReentrantLock::new();
+/// let mut attempt = lock.attempt();
+/// assert!(attempt.wait_deadline(Instant::now()));
+/// assert_eq!(lock.hold_count(), 1);
+/// # lock.unlock().unwrap();
+/// ```
+#[must_use = "an attempt does nothing unless waited on"]
+pub struct LockAttempt<'a> {
+    lock: &'a ReentrantLock,
+    acquiring: Acquiring,
+}
+
+impl LockAttempt<'_> {
+    /// Waits for the lock until `deadline` at most: true once the calling
+    /// thread holds it (one hold more, if it held it already: each true is
+    /// one hold); false if the deadline passed first, the attempt still
+    /// queued. The thread that waits is the one that owns the lock after.
+    pub fn wait_deadline(&mut self, deadline: Instant) -> bool {
+        let me = thread_id();
+        if self.lock.relock(me) {
+            self.acquiring.cancel(&self.lock.raw);
+            return true;
+        }
+        let (raw, acquiring) = (&self.lock.raw, &mut self.acquiring);
+        if block_until(|cx| acquiring.poll(raw, cx), Deadline::at(deadline)).is_none() {
+            return false;
+        }
+        self.lock.own(me, 1);
+        true
+    }
+}
+
+impl Drop for LockAttempt<'_> {
+    fn drop(&mut self) {
+        self.acquiring.cancel(&self.lock.raw);
+    }
+}
+
+impl fmt::Debug for LockAttempt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LockAttempt").finish_non_exhaustive()
+    }
+}
+
+/// A queued wait on a [`Condition`], every hold of the lock released
+/// meanwhile; made by [`Condition::queue_wait`]. Dropped before it was
+/// signalled, it leaves the queue and takes the holds back, as a wait
+/// that timed out does.
+///
+/// ```
+/// use std::time::Instant;
+/// use polyconc::sync::ReentrantLock;
+/// let lock = ReentrantLock::new();
+/// let cond = lock.new_condition();
+/// lock.lock();
+/// lock.lock();
+/// let mut wait = cond.queue_wait().unwrap();
+/// std::thread::scope(|s| {
+///     s.spawn(|| {
+///         lock.lock();
+///         cond.signal().unwrap();
+///         lock.unlock().unwrap();
+///     });
+/// });
+/// assert!(wait.wait_deadline(Instant::now()), "signalled: the holds are back");
+/// assert_eq!(lock.hold_count(), 2);
+/// # lock.unlock().unwrap(); lock.unlock().unwrap();
+/// ```
+#[must_use = "dropping the wait gives it up at once"]
+pub struct ConditionWait<'c> {
+    condition: &'c Condition<'c>,
+    queued: Queued,
+    /// The holds to take back, until they are.
+    holds: Option<usize>,
+}
+
+impl ConditionWait<'_> {
+    /// Waits to be signalled until `deadline` at most: true once
+    /// signalled, every hold taken back by the calling thread (the wait is
+    /// over); false if the deadline passed first, still queued without
+    /// the lock.
+    pub fn wait_deadline(&mut self, deadline: Instant) -> bool {
+        let lock = &self.condition.lock;
+        if !self.queued.wait(&lock.raw, Deadline::at(deadline)) {
+            return false;
+        }
+        if let Some(holds) = self.holds.take() {
+            lock.own(thread_id(), holds);
+        }
+        true
+    }
+}
+
+impl Drop for ConditionWait<'_> {
+    fn drop(&mut self) {
+        let lock = &self.condition.lock;
+        self.queued.give_up(&self.condition.waiters, &lock.raw);
+        if let Some(holds) = self.holds.take() {
+            lock.own(thread_id(), holds);
+        }
+    }
+}
+
+impl fmt::Debug for ConditionWait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConditionWait")
+            .field("over", &self.holds.is_none())
             .finish_non_exhaustive()
     }
 }

@@ -35,8 +35,8 @@ use crate::wait::{const_fn_unless_loom, Deadline, Wait};
 /// assert_eq!(*lock.read(), 6);
 /// ```
 pub struct RwLock<T: ?Sized> {
-    raw: RawRwLock,
-    data: UnsafeCell<T>,
+    pub(super) raw: RawRwLock,
+    pub(super) data: UnsafeCell<T>,
 }
 
 // SAFETY: a writer gets `&mut T` (T: Send, it may be another thread each

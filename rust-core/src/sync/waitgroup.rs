@@ -14,14 +14,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+// The counter and its epoch need 64 bits on every target.
+use crate::loom::{AtomicU64, Ordering};
 use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Event, Wait, Watch};
-
-// The counter and its epoch need 64 bits on every target, which the core's
-// std/loom switch does not carry (yet): the same switch, for this one type.
-#[cfg(loom)]
-use loom::sync::atomic::{AtomicU64, Ordering};
-#[cfg(not(loom))]
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The counter: the low 32 bits of the word (as Go's `int32` counter).
 const COUNT: u64 = u32::MAX as u64;
@@ -253,8 +248,33 @@ impl WaitGroup {
     pub fn wait_async(&self) -> WaitGroupWaitFuture<'_> {
         WaitGroupWaitFuture {
             group: self,
-            epoch: None,
-            watch: Watch::default(),
+            waiting: Waiting::default(),
+        }
+    }
+
+    /// A future that waits for the counter to be zero and holds `self`
+    /// meanwhile, so it borrows nothing: what a binding keeps in a pending
+    /// operation object. As [`wait_async`](WaitGroup::wait_async)'s, the
+    /// wait begins at the first poll, and dropping the future stops it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::task::Poll;
+    /// use polyconc::sync::WaitGroup;
+    /// # fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    /// #     std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    /// # }
+    /// let wg = Arc::new(WaitGroup::new());
+    /// wg.add(1).unwrap();
+    /// let mut f = Arc::clone(&wg).wait_owned_async();
+    /// assert_eq!(poll_once(&mut f), Poll::Pending);
+    /// wg.done().unwrap();
+    /// assert_eq!(poll_once(&mut f), Poll::Ready(()));
+    /// ```
+    pub fn wait_owned_async(self: std::sync::Arc<Self>) -> OwnedWaitGroupWaitFuture {
+        OwnedWaitGroupWaitFuture {
+            group: self,
+            waiting: Waiting::default(),
         }
     }
 
@@ -312,9 +332,53 @@ impl std::fmt::Debug for WaitGroup {
 #[must_use = "futures do nothing unless awaited"]
 pub struct WaitGroupWaitFuture<'a> {
     group: &'a WaitGroup,
+    waiting: Waiting,
+}
+
+/// Waits for a group's counter to be zero when awaited, owning a handle to
+/// the group; made by [`WaitGroup::wait_owned_async`]. It borrows nothing,
+/// so a binding can keep it pending in an object of its own.
+///
+/// ```
+/// use std::sync::Arc;
+/// use polyconc::sync::{OwnedWaitGroupWaitFuture, WaitGroup};
+/// fn is_static<F: Send + 'static>(_: &F) {}
+/// let fut: OwnedWaitGroupWaitFuture = Arc::new(WaitGroup::new()).wait_owned_async();
+/// is_static(&fut);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct OwnedWaitGroupWaitFuture {
+    group: std::sync::Arc<WaitGroup>,
+    waiting: Waiting,
+}
+
+/// A pending asynchronous wait, whoever holds the group.
+#[derive(Default)]
+struct Waiting {
     /// Set at the first poll that found the counter above zero.
     epoch: Option<u64>,
     watch: Watch,
+}
+
+impl Waiting {
+    /// Polls for `group`, which must be the same on every call.
+    fn poll(&mut self, group: &WaitGroup, cx: &mut Context<'_>) -> Poll<()> {
+        let epoch = match self.epoch {
+            Some(epoch) => epoch,
+            None => match group.epoch_to_pass() {
+                None => return Poll::Ready(()),
+                Some(epoch) => *self.epoch.insert(epoch),
+            },
+        };
+        group
+            .zero
+            .poll_wait(&mut self.watch, cx, || group.passed(epoch))
+    }
+
+    /// Stops waiting (passing on news it was told and did not see).
+    fn cancel(&mut self, group: &WaitGroup) {
+        group.zero.stop_watching(&mut self.watch);
+    }
 }
 
 impl Future for WaitGroupWaitFuture<'_> {
@@ -322,22 +386,35 @@ impl Future for WaitGroupWaitFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let group = this.group;
-        let epoch = match this.epoch {
-            Some(epoch) => epoch,
-            None => match group.epoch_to_pass() {
-                None => return Poll::Ready(()),
-                Some(epoch) => *this.epoch.insert(epoch),
-            },
-        };
-        group
-            .zero
-            .poll_wait(&mut this.watch, cx, || group.passed(epoch))
+        this.waiting.poll(this.group, cx)
     }
 }
 
 impl Drop for WaitGroupWaitFuture<'_> {
     fn drop(&mut self) {
-        self.group.zero.stop_watching(&mut self.watch);
+        self.waiting.cancel(self.group);
+    }
+}
+
+impl Future for OwnedWaitGroupWaitFuture {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.waiting.poll(&this.group, cx)
+    }
+}
+
+impl Drop for OwnedWaitGroupWaitFuture {
+    fn drop(&mut self) {
+        self.waiting.cancel(&self.group);
+    }
+}
+
+impl std::fmt::Debug for OwnedWaitGroupWaitFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnedWaitGroupWaitFuture")
+            .field("count", &self.group.count())
+            .finish_non_exhaustive()
     }
 }

@@ -53,6 +53,7 @@ mod waiter;
 pub(crate) use backoff::{spin, Backoff, Spin};
 pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
+pub(crate) use park::block_until;
 pub(crate) use queue::{Locked, WaitQueue};
 pub(crate) use waiter::Waiter;
 

@@ -6,7 +6,11 @@
 //! condvar (loom has no clock, so a modelled park is untimed; models give
 //! up by deadlines already past, which are checked before parking).
 
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
+
+use super::Deadline;
+use crate::loom::{AtomicBool, Ordering};
 
 #[cfg(not(loom))]
 use crate::hooks::{count, Count};
@@ -98,5 +102,52 @@ pub(crate) fn park_until(
             return false;
         }
         parker.park(&done, deadline);
+    }
+}
+
+/// Blocks the calling thread on `poll` (a queued waiter's task-style
+/// check) until it is ready or `deadline` passes; `None` then, with the
+/// waiter still queued. For a thread that must keep its place in a queue
+/// across several timed waits (a binding that checks for signals between
+/// them): the waiter's waker wakes whichever thread waits on it now.
+pub(crate) fn block_until<R>(
+    mut poll: impl FnMut(&mut Context<'_>) -> Poll<R>,
+    deadline: Deadline,
+) -> Option<R> {
+    let wake = std::sync::Arc::new(ThreadWake {
+        parker: Parker::for_current_thread(),
+        woken: AtomicBool::new(false),
+    });
+    let waker = Waker::from(std::sync::Arc::clone(&wake));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        // A swap, so that a wake-up it consumes happens before the poll
+        // that follows (and that poll sees what the waker published).
+        wake.woken.swap(false, Ordering::Acquire);
+        if let Poll::Ready(out) = poll(&mut cx) {
+            return Some(out);
+        }
+        if deadline.is_past() {
+            return None;
+        }
+        wake.parker
+            .park(|| wake.woken.load(Ordering::Acquire), deadline.instant());
+    }
+}
+
+/// The waker of [`block_until`]: sets its flag and unparks the thread.
+struct ThreadWake {
+    parker: Parker,
+    woken: AtomicBool,
+}
+
+impl std::task::Wake for ThreadWake {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.parker.unpark();
     }
 }
