@@ -29,7 +29,13 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// assert!(p.future().ready(Duration::ZERO).is_ok());
     /// ```
     pub fn ready(&self, timeout: Duration) -> Result<&Self, Failure> {
-        self.ready_with(Wait::timeout(timeout))
+        // A completed future needs no deadline, so no read of the clock.
+        let wait = if self.is_completed() {
+            Wait::Now
+        } else {
+            Wait::timeout(timeout)
+        };
+        self.ready_with(wait)
     }
 
     /// Waits as [`Future::ready`], then gives a copy of the value, or the
@@ -47,7 +53,8 @@ impl<T: Send + Sync + 'static> Future<T> {
     where
         T: Clone,
     {
-        self.result_with(Wait::timeout(timeout))
+        self.ready(timeout)?;
+        self.done().clone()
     }
 
     /// [`Future::ready`] for a [`Wait`]: `Wait::Now` only looks, `Wait::Until`
@@ -91,9 +98,10 @@ impl<T: Send + Sync + 'static> Future<T> {
         let Some(deadline) = deadline.filter(|d| !d.is_past()) else {
             return false;
         };
-        let event = self.completion_event();
+        let (event, remembered) = self.completion_event();
         let done = blocking(|| {
-            event
+            (*event)
+                .as_ref()
                 .wait(
                     || self.is_completed().then_some(()),
                     Backoff::Adaptive,
@@ -101,17 +109,20 @@ impl<T: Send + Sync + 'static> Future<T> {
                 )
                 .is_some()
         });
-        if done {
-            forget_wait(self.core_key());
+        match (done, remembered) {
+            (true, true) => forget_wait(self.core_key()),
+            (false, false) => self.remember_wait(event),
+            _ => {}
         }
         done
     }
 
-    /// An event told when this future completes. The thread remembers the
-    /// last one it registered, so waiting again for the same future (in
-    /// slices, as a binding that checks for signals does) adds no hook per
-    /// slice.
-    fn completion_event(&self) -> Arc<Event> {
+    /// An event told when this future completes, and whether the thread
+    /// remembered it from its last wait: a wait that timed out leaves its
+    /// registration with the thread ([`Future::remember_wait`]), so waiting
+    /// again for the same future (in slices, as a binding that checks for
+    /// signals does) adds no hook per slice.
+    fn completion_event(&self) -> (ToldEvent, bool) {
         let key = self.core_key();
         if !cfg!(loom) {
             let cached = LAST_WAIT.with(|w| {
@@ -121,22 +132,40 @@ impl<T: Send + Sync + 'static> Future<T> {
                     .map(|last| Arc::clone(&last.event))
             });
             if let Some(event) = cached {
-                return event;
+                return (event, true);
             }
         }
-        let event = Arc::new(Event::new());
-        let told = Arc::clone(&event);
-        self.notify_when_done(move || told.notify_all());
-        if !cfg!(loom) {
-            let last = LastWait {
-                key,
-                _future: Box::new(self.clone()),
-                event: Arc::clone(&event),
-            };
-            let replaced = LAST_WAIT.with(|w| w.borrow_mut().replace(last));
-            drop(replaced); // outside the borrow: dropping a future may run code
+        (self.told_event(), false)
+    }
+
+    /// A wait for this future timed out: the thread keeps its event for the
+    /// next one (and the future, so that its key is not reused meanwhile).
+    fn remember_wait(&self, event: ToldEvent) {
+        if cfg!(loom) {
+            return;
         }
-        event
+        let last = LastWait {
+            key: self.core_key(),
+            _future: Box::new(self.clone()),
+            event,
+        };
+        let replaced = LAST_WAIT.with(|w| w.borrow_mut().replace(last));
+        drop(replaced); // outside the borrow: dropping a future may run code
+    }
+
+    /// An event told (`notify_all`) on the completing thread, at once,
+    /// when this future completes: for a blocked thread's wait and an
+    /// `.await`. One allocation is at once the event and the hook that
+    /// tells it.
+    pub(crate) fn told_event(&self) -> ToldEvent {
+        let told = Arc::new(Told {
+            hook: Hook::new(Told::<T>::fire, Told::<T>::release),
+            event: Event::new(),
+        });
+        let hook = Arc::into_raw(Arc::clone(&told)).cast::<Hook<T>>();
+        // SAFETY: the hook is ours (one reference leaked into it) and alone.
+        unsafe { self.add_hooks(hook, hook) };
+        told
     }
 
     fn core_key(&self) -> *const () {
@@ -156,12 +185,52 @@ impl<T: Send + Sync + 'static> Future<T> {
     }
 }
 
+/// An event told when a future completes (see [`Future::told_event`]).
+pub(crate) type ToldEvent = Arc<dyn AsRef<Event> + Send + Sync>;
+
+/// [`Future::told_event`]'s allocation: the hook and the event it tells.
+#[repr(C)]
+struct Told<T> {
+    /// First, so a `*const Hook<T>` is a `*const Told<T>` (repr(C)).
+    hook: Hook<T>,
+    event: Event,
+}
+
+// SAFETY: the hook's link is touched only by whoever holds the stack it is
+// on (see `state`), one thread at a time; the event is shared by design.
+unsafe impl<T> Send for Told<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Told<T> {}
+
+impl<T> AsRef<Event> for Told<T> {
+    fn as_ref(&self) -> &Event {
+        &self.event
+    }
+}
+
+impl<T> Told<T> {
+    /// # Safety
+    /// `hook` is the reference `told_event` leaked, fired or released once.
+    unsafe fn fire(hook: *const Hook<T>, _: &Future<T>) {
+        // SAFETY: see above.
+        let told = unsafe { Arc::from_raw(hook.cast::<Self>()) };
+        told.event.notify_all();
+    }
+
+    /// # Safety
+    /// As `fire`.
+    unsafe fn release(hook: *const Hook<T>) {
+        // SAFETY: see above.
+        drop(unsafe { Arc::from_raw(hook.cast::<Self>()) });
+    }
+}
+
 /// The future a thread last waited for without seeing it complete.
 struct LastWait {
     key: *const (),
     /// Keeps the future, so `key` cannot be reused by another one.
     _future: Box<dyn Any>,
-    event: Arc<Event>,
+    event: ToldEvent,
 }
 
 thread_local! {
