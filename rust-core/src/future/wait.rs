@@ -98,44 +98,51 @@ impl<T: Send + Sync + 'static> Future<T> {
         let Some(deadline) = deadline.filter(|d| !d.is_past()) else {
             return false;
         };
-        let (event, remembered) = self.completion_event();
-        let done = blocking(|| {
-            (*event)
-                .as_ref()
+        if let Some(event) = self.remembered_event() {
+            let done = self.block_on((*event).as_ref(), deadline);
+            if done {
+                forget_wait(self.core_key());
+            }
+            return done;
+        }
+        let told = self.told();
+        let done = self.block_on(&told.event, deadline);
+        if done {
+            keep_spare(told);
+        } else {
+            self.remember_wait(told);
+        }
+        done
+    }
+
+    /// Sleeps on `event` until this future is completed or `deadline`
+    /// passes, counted as [`blocking`] on a pool's worker.
+    fn block_on(&self, event: &Event, deadline: Deadline) -> bool {
+        blocking(|| {
+            event
                 .wait(
                     || self.is_completed().then_some(()),
                     Backoff::Adaptive,
                     deadline,
                 )
                 .is_some()
-        });
-        match (done, remembered) {
-            (true, true) => forget_wait(self.core_key()),
-            (false, false) => self.remember_wait(event),
-            _ => {}
-        }
-        done
+        })
     }
 
-    /// An event told when this future completes, and whether the thread
-    /// remembered it from its last wait: a wait that timed out leaves its
-    /// registration with the thread ([`Future::remember_wait`]), so waiting
-    /// again for the same future (in slices, as a binding that checks for
-    /// signals does) adds no hook per slice.
-    fn completion_event(&self) -> (ToldEvent, bool) {
-        let key = self.core_key();
-        if !cfg!(loom) {
-            let cached = LAST_WAIT.with(|w| {
-                w.borrow()
-                    .as_ref()
-                    .filter(|last| last.key == key)
-                    .map(|last| Arc::clone(&last.event))
-            });
-            if let Some(event) = cached {
-                return (event, true);
-            }
+    /// The event of this thread's last wait if it was for this future and
+    /// timed out: waiting again for the same future (in slices, as a
+    /// binding that checks for signals does) adds no hook per slice.
+    fn remembered_event(&self) -> Option<ToldEvent> {
+        if cfg!(loom) {
+            return None;
         }
-        (self.told_event(), false)
+        let key = self.core_key();
+        LAST_WAIT.with(|w| {
+            w.borrow()
+                .as_ref()
+                .filter(|last| last.key == key)
+                .map(|last| Arc::clone(&last.event))
+        })
     }
 
     /// A wait for this future timed out: the thread keeps its event for the
@@ -158,12 +165,21 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// `.await`. One allocation is at once the event and the hook that
     /// tells it.
     pub(crate) fn told_event(&self) -> ToldEvent {
-        let told = Arc::new(Told {
-            hook: Hook::new(Told::<T>::fire, Told::<T>::release),
-            event: Event::new(),
+        self.told()
+    }
+
+    /// [`Future::told_event`], reusing this thread's spare if it has one
+    /// of this type ([`keep_spare`]).
+    fn told(&self) -> Arc<Told<T>> {
+        let told = take_spare::<T>().unwrap_or_else(|| {
+            Arc::new(Told {
+                hook: Hook::new(Told::<T>::fire, Told::<T>::release),
+                event: Event::new(),
+            })
         });
         let hook = Arc::into_raw(Arc::clone(&told)).cast::<Hook<T>>();
-        // SAFETY: the hook is ours (one reference leaked into it) and alone.
+        // SAFETY: the hook is ours (one reference leaked into it) and alone:
+        // a spare is reused only once nobody else holds it.
         unsafe { self.add_hooks(hook, hook) };
         told
     }
@@ -235,6 +251,41 @@ struct LastWait {
 
 thread_local! {
     static LAST_WAIT: RefCell<Option<LastWait>> = const { RefCell::new(None) };
+    /// The event of this thread's last wait that ended with its future
+    /// completed, kept for the next wait for a future of the same type: a
+    /// thread that waits again and again (a hand-off) allocates neither
+    /// the event nor its wait queue's room each time.
+    static SPARE: RefCell<Option<Arc<dyn Any + Send + Sync>>> = const { RefCell::new(None) };
+}
+
+/// Keeps `told`, whose wait ended with its future completed, as this
+/// thread's spare. Its hook may still be firing on the completing thread;
+/// [`take_spare`] reuses it only once nobody else holds it.
+fn keep_spare<T: Send + Sync + 'static>(told: Arc<Told<T>>) {
+    if cfg!(loom) {
+        return;
+    }
+    // Outside the borrow: dropping a replaced spare may run code. A thread
+    // whose locals are gone keeps none.
+    let replaced = SPARE.try_with(|s| s.borrow_mut().replace(told));
+    drop(replaced);
+}
+
+/// This thread's spare, if it is for futures of `T` and its hook is done
+/// with it (fired: a `Told` is told once; no `.await` shares one).
+fn take_spare<T: Send + Sync + 'static>() -> Option<Arc<Told<T>>> {
+    if cfg!(loom) {
+        return None;
+    }
+    let spare = SPARE.try_with(|s| s.borrow_mut().take()).ok().flatten()?;
+    match spare.downcast::<Told<T>>() {
+        Ok(mut told) => Arc::get_mut(&mut told).is_some().then_some(told),
+        Err(other) => {
+            // Another type's: keep it for its next wait.
+            let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(other));
+            None
+        }
+    }
 }
 
 /// The wait for `key` is over: drop the remembered registration.
