@@ -21,9 +21,12 @@ use std::thread::{self, Thread};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use polyconc::chan::Chan;
 use polyconc::exec::{global, parasitic, ExecutionContext, ThreadPool};
-use polyconc::future::{future, sequence, Future, Promise};
+use polyconc::future::{future, sequence};
+
+#[path = "suite_f/loops.rs"]
+mod loops;
+use loops::{chain, fan_out, hand_off, ping_pong, WAIT};
 
 /// Counts allocations, for F1's per-stage figure.
 struct Counting;
@@ -51,16 +54,6 @@ const STAGES: u64 = 1_000;
 /// N, tasks per F2 run and round trips per F3 run (the comparisons use
 /// 100,000; smaller here so a run of every group stays within minutes).
 const N: u64 = 10_000;
-const WAIT: Duration = Duration::from_secs(60);
-
-/// F1: `map(x + 1)` STAGES times from a completed future, then wait.
-fn chain<E: ExecutionContext + Clone + 'static>(ec: &E) -> u64 {
-    let mut f = Future::successful(0u64);
-    for _ in 0..STAGES {
-        f = f.map(ec, |v| v + 1);
-    }
-    f.result(WAIT).unwrap()
-}
 
 /// F1 on rayon: each stage is a spawned job that spawns the next; the
 /// last sends the value on a channel.
@@ -80,9 +73,9 @@ fn rayon_chain() -> u64 {
 /// Allocations per F1 stage on `ec`, averaged over one chain (including
 /// the final wait).
 fn allocations_per_stage<E: ExecutionContext + Clone + 'static>(ec: &E) -> f64 {
-    assert_eq!(chain(ec), STAGES); // warm: pool threads, deques, caches
+    assert_eq!(chain(ec, STAGES), STAGES); // warm: pool threads, deques, caches
     let before = ALLOCATIONS.load(Ordering::SeqCst);
-    assert_eq!(chain(ec), STAGES);
+    assert_eq!(chain(ec, STAGES), STAGES);
     (ALLOCATIONS.load(Ordering::SeqCst) - before) as f64 / STAGES as f64
 }
 
@@ -97,13 +90,13 @@ fn f1_chain(c: &mut Criterion) {
     let mut group = c.benchmark_group("F1 chain");
     group.throughput(Throughput::Elements(STAGES));
     group.bench_function("core global", |b| {
-        b.iter(|| assert_eq!(chain(&global()), STAGES))
+        b.iter(|| assert_eq!(chain(&global(), STAGES), STAGES))
     });
     group.bench_function("core ThreadPool", |b| {
-        b.iter(|| assert_eq!(chain(&pool), STAGES))
+        b.iter(|| assert_eq!(chain(&pool, STAGES), STAGES))
     });
     group.bench_function("core parasitic", |b| {
-        b.iter(|| assert_eq!(chain(&parasitic()), STAGES))
+        b.iter(|| assert_eq!(chain(&parasitic(), STAGES), STAGES))
     });
     group.bench_function("rayon spawn+channel", |b| {
         b.iter(|| assert_eq!(rayon_chain(), STAGES))
@@ -113,12 +106,6 @@ fn f1_chain(c: &mut Criterion) {
 
 fn want_sum() -> u64 {
     N * (N - 1) / 2
-}
-
-/// F2: N tasks returning their index, combined with `sequence`, summed.
-fn fan_out<E: ExecutionContext + Clone + 'static>(ec: &E) -> u64 {
-    let tasks = (0..N).map(|i| future(ec, move || black_box(i)));
-    sequence(ec, tasks).result(WAIT).unwrap().iter().sum()
 }
 
 /// Blocks the thread until `f` is ready (for the oneshot peer).
@@ -144,10 +131,10 @@ fn f2_fan_out(c: &mut Criterion) {
     let mut group = c.benchmark_group("F2 fanout");
     group.throughput(Throughput::Elements(N)).sample_size(10);
     group.bench_function("core global", |b| {
-        b.iter(|| assert_eq!(fan_out(&global()), want_sum()))
+        b.iter(|| assert_eq!(fan_out(&global(), N), want_sum()))
     });
     group.bench_function("core ThreadPool", |b| {
-        b.iter(|| assert_eq!(fan_out(&pool), want_sum()))
+        b.iter(|| assert_eq!(fan_out(&pool, N), want_sum()))
     });
     group.bench_function("rayon spawn+channel", |b| {
         b.iter(|| {
@@ -203,50 +190,6 @@ fn f2_fan_out(c: &mut Criterion) {
     group.finish();
 }
 
-/// One message of F3: the value and the fresh promise to answer on.
-#[derive(Clone)]
-struct Ball {
-    value: u64,
-    reply: Promise<Ball>,
-}
-
-/// F3: two threads pass a value back and forth through fresh promises, N
-/// round trips; returns the final value (2 N).
-fn hand_off() -> u64 {
-    let first = Promise::<Ball>::new();
-    let inbox = first.future();
-    let other = thread::spawn(move || {
-        let mut inbox = inbox;
-        loop {
-            let ball = inbox.result(WAIT).unwrap();
-            let next = Promise::new();
-            inbox = next.future();
-            let last = ball.value >= 2 * (N - 1);
-            ball.reply
-                .success(Ball {
-                    value: ball.value + 1,
-                    reply: next,
-                })
-                .ok();
-            if last {
-                return;
-            }
-        }
-    });
-    let mut outbox = first;
-    let mut value = 0;
-    for _ in 0..N {
-        let reply = Promise::new();
-        let answer = reply.future();
-        outbox.success(Ball { value, reply }).ok();
-        let ball = answer.result(WAIT).unwrap();
-        value = ball.value + 1;
-        outbox = ball.reply;
-    }
-    other.join().unwrap();
-    value
-}
-
 /// One message of F3 over `futures::channel::oneshot`.
 struct OneshotBall {
     value: u64,
@@ -292,29 +235,13 @@ fn f3_hand_off(c: &mut Criterion) {
     let mut group = c.benchmark_group("F3 handoff");
     group.throughput(Throughput::Elements(N)).sample_size(10);
     group.bench_function("core promises", |b| {
-        b.iter(|| assert_eq!(hand_off(), 2 * N))
+        b.iter(|| assert_eq!(hand_off(N), 2 * N))
     });
     group.bench_function("futures oneshot", |b| {
         b.iter(|| assert_eq!(oneshot_hand_off(), 2 * N))
     });
     group.bench_function("chan C6 pingpong", |b| {
-        b.iter(|| {
-            let (ping, pong) = (Chan::new(0), Chan::new(0));
-            let (p2, q2) = (ping.clone(), pong.clone());
-            let other = thread::spawn(move || {
-                for _ in 0..N {
-                    let v: u64 = p2.recv().unwrap();
-                    q2.send(v + 1).unwrap();
-                }
-            });
-            let mut v = 0;
-            for _ in 0..N {
-                ping.send(v).unwrap();
-                v = pong.recv().unwrap() + 1;
-            }
-            other.join().unwrap();
-            assert_eq!(v, 2 * N);
-        })
+        b.iter(|| assert_eq!(ping_pong(N), 2 * N))
     });
     group.finish();
 }

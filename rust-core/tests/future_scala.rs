@@ -426,26 +426,23 @@ fn ft_recover_with_from_exceptions() {
     assert!(refailed.result(WAIT).unwrap_err().same_as(&r));
 }
 
+/// FutureTests' "transform results to results": `t` upper-cases the value
+/// of a future completed before (`successful`) and of one completed by a
+/// task.
+fn upper_cases_both(t: impl Fn(&Future<String>) -> Future<String>) {
+    let before = Future::successful("foo".to_owned());
+    assert_eq!(t(&before).result(WAIT).unwrap(), "FOO");
+    let by_a_task = future(&ec(), || "bar".to_owned());
+    assert_eq!(t(&by_a_task).result(WAIT).unwrap(), "BAR");
+}
+
 // FutureTests: "transform results to results", "failures to failures",
 // "failures to results", "results to failures"
 #[test]
 fn ft_transform() {
     let upper =
         |r: &Result<String, Failure>| r.as_ref().map(|s| s.to_uppercase()).map_err(Clone::clone);
-    assert_eq!(
-        Future::successful("foo".to_owned())
-            .transform(&ec(), upper)
-            .result(WAIT)
-            .unwrap(),
-        "FOO"
-    );
-    assert_eq!(
-        future(&ec(), || "bar".to_owned())
-            .transform(&ec(), upper)
-            .result(WAIT)
-            .unwrap(),
-        "BAR"
-    );
+    upper_cases_both(|f| f.transform(&ec(), upper));
 
     let initial = Failure::msg("Initial");
     let expected1 = Failure::msg("Expected1");
@@ -486,20 +483,7 @@ fn ft_transform() {
 fn ft_transform_both() {
     let upper = |s: &String| s.to_uppercase();
     let keep = |e: &Failure| e.clone();
-    assert_eq!(
-        Future::successful("foo".to_owned())
-            .transform_both(&ec(), upper, keep)
-            .result(WAIT)
-            .unwrap(),
-        "FOO"
-    );
-    assert_eq!(
-        future(&ec(), || "bar".to_owned())
-            .transform_both(&ec(), upper, keep)
-            .result(WAIT)
-            .unwrap(),
-        "BAR"
-    );
+    upper_cases_both(|f| f.transform_both(&ec(), upper, keep));
 
     let initial = Failure::msg("Initial");
     let expected1 = Failure::msg("Expected1");

@@ -109,6 +109,16 @@ impl Action {
         self.count.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// The action of a combinator that computes a value: counted, failing
+    /// where the outcome says so, else the value plus one.
+    fn step(&self, outcome: Outcome, v: i32) -> i32 {
+        self.invoked();
+        if outcome == Outcome::ActionFailed {
+            panic!("action failed");
+        }
+        v + 1
+    }
+
     fn assert_invoked(&self, expected: bool) {
         assert_eq!(
             self.count.load(Ordering::SeqCst),
@@ -163,6 +173,16 @@ impl Source {
             _ => unreachable!(),
         }
     }
+
+    /// Checks `g` of a value-computing combinator: `value` on a normal
+    /// completion, the action's panic, or the source's failure.
+    fn assert_outcome(&self, g: &Future<i32>, outcome: Outcome, value: i32) {
+        match outcome {
+            Outcome::Normal => assert_eq!(g.result(WAIT), Ok(value)),
+            Outcome::ActionFailed => assert_action_failed(g),
+            _ => self.assert_same_failure(g, outcome),
+        }
+    }
 }
 
 fn assert_action_failed<T: Clone + Send + Sync + 'static>(g: &Future<T>) {
@@ -201,28 +221,24 @@ fn run<T>(
     (src, g)
 }
 
-#[test]
-fn then_apply_is_map() {
+/// The matrix of a combinator that computes a value with its action:
+/// `attach(source, ec, action, outcome)` attaches it, its action calling
+/// [`Action::step`]; the result is the source's value plus one.
+fn value_matrix(
+    attach: impl Fn(&Future<i32>, &Arc<dyn ExecutionContext>, Action, Outcome) -> Future<i32>,
+) {
     matrix(|mode, outcome, incomplete| {
         let ec = context(mode);
         let a = Action::new(mode);
-        let act = a.clone();
-        let (src, g) = run(outcome, incomplete, |f| {
-            f.map(&ec, move |v| {
-                act.invoked();
-                if outcome == Outcome::ActionFailed {
-                    panic!("action failed");
-                }
-                v + 1
-            })
-        });
-        match outcome {
-            Outcome::Normal => assert_eq!(g.result(WAIT), Ok(2)),
-            Outcome::ActionFailed => assert_action_failed(&g),
-            _ => src.assert_same_failure(&g, outcome),
-        }
+        let (src, g) = run(outcome, incomplete, |f| attach(f, &ec, a.clone(), outcome));
+        src.assert_outcome(&g, outcome, 2);
         a.assert_invoked(matches!(outcome, Outcome::Normal | Outcome::ActionFailed));
     });
+}
+
+#[test]
+fn then_apply_is_map() {
+    value_matrix(|f, ec, act, outcome| f.map(ec, move |v| act.step(outcome, *v)));
 }
 
 #[test]
@@ -259,27 +275,12 @@ fn then_accept_is_foreach() {
 
 #[test]
 fn then_compose_is_flat_map() {
-    matrix(|mode, outcome, incomplete| {
-        let ec = context(mode);
-        let a = Action::new(mode);
-        let act = a.clone();
-        let inner_ec = Arc::clone(&ec);
-        let (src, g) = run(outcome, incomplete, |f| {
-            f.flat_map(&ec, move |v| {
-                act.invoked();
-                if outcome == Outcome::ActionFailed {
-                    panic!("action failed");
-                }
-                let v = *v;
-                Future::unit().map(&inner_ec, move |_| v + 1)
-            })
-        });
-        match outcome {
-            Outcome::Normal => assert_eq!(g.result(WAIT), Ok(2)),
-            Outcome::ActionFailed => assert_action_failed(&g),
-            _ => src.assert_same_failure(&g, outcome),
-        }
-        a.assert_invoked(matches!(outcome, Outcome::Normal | Outcome::ActionFailed));
+    value_matrix(|f, ec, act, outcome| {
+        let inner_ec = Arc::clone(ec);
+        f.flat_map(ec, move |v| {
+            let v = act.step(outcome, *v);
+            Future::unit().map(&inner_ec, move |_| v)
+        })
     });
 }
 
@@ -312,14 +313,7 @@ fn then_combine_is_zip_with() {
             if incomplete {
                 let _ = other.try_success(10);
             }
-            match outcome {
-                Outcome::Normal => assert_eq!(
-                    g.result(WAIT),
-                    Ok(if source_on_left { 1 - 10 } else { 10 - 1 })
-                ),
-                Outcome::ActionFailed => assert_action_failed(&g),
-                _ => src.assert_same_failure(&g, outcome),
-            }
+            src.assert_outcome(&g, outcome, if source_on_left { 1 - 10 } else { 10 - 1 });
             a.assert_invoked(matches!(outcome, Outcome::Normal | Outcome::ActionFailed));
         }
     });
@@ -327,26 +321,12 @@ fn then_combine_is_zip_with() {
 
 #[test]
 fn apply_to_either_is_first_completed_of_then_map() {
-    matrix(|mode, outcome, incomplete| {
-        let ec = context(mode);
-        let a = Action::new(mode);
-        let act = a.clone();
+    value_matrix(|f, ec, act, outcome| {
         let never = Promise::<i32>::new();
-        let (src, g) = run(outcome, incomplete, |f| {
-            first_completed_of([never.future(), f.clone()]).map(&ec, move |v| {
-                act.invoked();
-                if outcome == Outcome::ActionFailed {
-                    panic!("action failed");
-                }
-                v + 1
-            })
-        });
-        match outcome {
-            Outcome::Normal => assert_eq!(g.result(WAIT), Ok(2)),
-            Outcome::ActionFailed => assert_action_failed(&g),
-            _ => src.assert_same_failure(&g, outcome),
-        }
-        a.assert_invoked(matches!(outcome, Outcome::Normal | Outcome::ActionFailed));
+        first_completed_of([never.future(), f.clone()]).map(ec, move |v| {
+            let _pending_until_now = &never;
+            act.step(outcome, *v)
+        })
     });
 }
 

@@ -127,13 +127,14 @@ impl Pool {
         if let Some(task) = task {
             self.injector.push(task);
         }
-        // Pairs with the fence in `work` after a worker saw the state
-        // change: either it sees this task, or we see the new state here.
-        fence(Ordering::SeqCst);
+        // `notify_one` fences (SeqCst) before it looks for a sleeper; the
+        // same fence pairs with the one in `work` after a worker saw the
+        // state change: either it sees this task, or we see the new state
+        // below. One fence per push, not two.
+        self.idle.notify_one();
         if self.state.load(Ordering::Relaxed) != RUNNING {
             self.reap_if_abandoned();
         }
-        self.idle.notify_one();
         Ok(())
     }
 

@@ -6,14 +6,15 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
+use super::wait::ToldEvent;
 use super::{Failure, Future, Promise};
 use crate::exec::{ExecutionContext, Runnable, ShutDown, Task};
 use crate::loom::{AtomicUsize, Mutex, Ordering};
-use crate::wait::{Event, Watch};
+use crate::wait::Watch;
 
 /// An `.await` in progress on one handle: told by a hook on the future.
 pub(crate) struct WakeSlot {
-    event: Arc<Event>,
+    event: ToldEvent,
     watch: Watch,
 }
 
@@ -37,17 +38,14 @@ impl<T: Clone + Send + Sync + 'static> std::future::Future for Future<T> {
             return Poll::Ready(r.clone());
         }
         if this.waker.is_none() {
-            let event = Arc::new(Event::new());
-            let told = Arc::clone(&event);
-            this.notify_when_done(move || told.notify_all());
             this.waker = Some(Box::new(WakeSlot {
-                event,
+                event: this.told_event(),
                 watch: Watch::default(),
             }));
         }
         let mut slot = this.waker.take().expect("set above");
-        let polled = slot
-            .event
+        let polled = (*slot.event)
+            .as_ref()
             .poll_wait(&mut slot.watch, cx, || this.peek().cloned());
         this.waker = Some(slot);
         polled
@@ -57,7 +55,7 @@ impl<T: Clone + Send + Sync + 'static> std::future::Future for Future<T> {
 impl<T> Drop for Future<T> {
     fn drop(&mut self) {
         if let Some(slot) = self.waker.as_mut() {
-            slot.event.stop_watching(&mut slot.watch);
+            (*slot.event).as_ref().stop_watching(&mut slot.watch);
         }
     }
 }

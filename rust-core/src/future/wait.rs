@@ -29,7 +29,13 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// assert!(p.future().ready(Duration::ZERO).is_ok());
     /// ```
     pub fn ready(&self, timeout: Duration) -> Result<&Self, Failure> {
-        self.ready_with(Wait::timeout(timeout))
+        // A completed future needs no deadline, so no read of the clock.
+        let wait = if self.is_completed() {
+            Wait::Now
+        } else {
+            Wait::timeout(timeout)
+        };
+        self.ready_with(wait)
     }
 
     /// Waits as [`Future::ready`], then gives a copy of the value, or the
@@ -47,7 +53,8 @@ impl<T: Send + Sync + 'static> Future<T> {
     where
         T: Clone,
     {
-        self.result_with(Wait::timeout(timeout))
+        self.ready(timeout)?;
+        self.done().clone()
     }
 
     /// [`Future::ready`] for a [`Wait`]: `Wait::Now` only looks, `Wait::Until`
@@ -91,8 +98,27 @@ impl<T: Send + Sync + 'static> Future<T> {
         let Some(deadline) = deadline.filter(|d| !d.is_past()) else {
             return false;
         };
-        let event = self.completion_event();
-        let done = blocking(|| {
+        if let Some(event) = self.remembered_event() {
+            let done = self.block_on((*event).as_ref(), deadline);
+            if done {
+                forget_wait(self.core_key());
+            }
+            return done;
+        }
+        let told = self.told();
+        let done = self.block_on(&told.event, deadline);
+        if done {
+            keep_spare(told);
+        } else {
+            self.remember_wait(told);
+        }
+        done
+    }
+
+    /// Sleeps on `event` until this future is completed or `deadline`
+    /// passes, counted as [`blocking`] on a pool's worker.
+    fn block_on(&self, event: &Event, deadline: Deadline) -> bool {
+        blocking(|| {
             event
                 .wait(
                     || self.is_completed().then_some(()),
@@ -100,43 +126,62 @@ impl<T: Send + Sync + 'static> Future<T> {
                     deadline,
                 )
                 .is_some()
-        });
-        if done {
-            forget_wait(self.core_key());
-        }
-        done
+        })
     }
 
-    /// An event told when this future completes. The thread remembers the
-    /// last one it registered, so waiting again for the same future (in
-    /// slices, as a binding that checks for signals does) adds no hook per
-    /// slice.
-    fn completion_event(&self) -> Arc<Event> {
+    /// The event of this thread's last wait if it was for this future and
+    /// timed out: waiting again for the same future (in slices, as a
+    /// binding that checks for signals does) adds no hook per slice.
+    fn remembered_event(&self) -> Option<ToldEvent> {
+        if cfg!(loom) {
+            return None;
+        }
         let key = self.core_key();
-        if !cfg!(loom) {
-            let cached = LAST_WAIT.with(|w| {
-                w.borrow()
-                    .as_ref()
-                    .filter(|last| last.key == key)
-                    .map(|last| Arc::clone(&last.event))
-            });
-            if let Some(event) = cached {
-                return event;
-            }
+        LAST_WAIT.with(|w| {
+            w.borrow()
+                .as_ref()
+                .filter(|last| last.key == key)
+                .map(|last| Arc::clone(&last.event))
+        })
+    }
+
+    /// A wait for this future timed out: the thread keeps its event for the
+    /// next one (and the future, so that its key is not reused meanwhile).
+    fn remember_wait(&self, event: ToldEvent) {
+        if cfg!(loom) {
+            return;
         }
-        let event = Arc::new(Event::new());
-        let told = Arc::clone(&event);
-        self.notify_when_done(move || told.notify_all());
-        if !cfg!(loom) {
-            let last = LastWait {
-                key,
-                _future: Box::new(self.clone()),
-                event: Arc::clone(&event),
-            };
-            let replaced = LAST_WAIT.with(|w| w.borrow_mut().replace(last));
-            drop(replaced); // outside the borrow: dropping a future may run code
-        }
-        event
+        let last = LastWait {
+            key: self.core_key(),
+            _future: Box::new(self.clone()),
+            event,
+        };
+        let replaced = LAST_WAIT.with(|w| w.borrow_mut().replace(last));
+        drop(replaced); // outside the borrow: dropping a future may run code
+    }
+
+    /// An event told (`notify_all`) on the completing thread, at once,
+    /// when this future completes: for a blocked thread's wait and an
+    /// `.await`. One allocation is at once the event and the hook that
+    /// tells it.
+    pub(crate) fn told_event(&self) -> ToldEvent {
+        self.told()
+    }
+
+    /// [`Future::told_event`], reusing this thread's spare if it has one
+    /// of this type ([`keep_spare`]).
+    fn told(&self) -> Arc<Told<T>> {
+        let told = take_spare::<T>().unwrap_or_else(|| {
+            Arc::new(Told {
+                hook: Hook::new(Told::<T>::fire, Told::<T>::release),
+                event: Event::new(),
+            })
+        });
+        let hook = Arc::into_raw(Arc::clone(&told)).cast::<Hook<T>>();
+        // SAFETY: the hook is ours (one reference leaked into it) and alone:
+        // a spare is reused only once nobody else holds it.
+        unsafe { self.add_hooks(hook, hook) };
+        told
     }
 
     fn core_key(&self) -> *const () {
@@ -156,16 +201,91 @@ impl<T: Send + Sync + 'static> Future<T> {
     }
 }
 
+/// An event told when a future completes (see [`Future::told_event`]).
+pub(crate) type ToldEvent = Arc<dyn AsRef<Event> + Send + Sync>;
+
+/// [`Future::told_event`]'s allocation: the hook and the event it tells.
+#[repr(C)]
+struct Told<T> {
+    /// First, so a `*const Hook<T>` is a `*const Told<T>` (repr(C)).
+    hook: Hook<T>,
+    event: Event,
+}
+
+// SAFETY: the hook's link is touched only by whoever holds the stack it is
+// on (see `state`), one thread at a time; the event is shared by design.
+unsafe impl<T> Send for Told<T> {}
+// SAFETY: as above.
+unsafe impl<T> Sync for Told<T> {}
+
+impl<T> AsRef<Event> for Told<T> {
+    fn as_ref(&self) -> &Event {
+        &self.event
+    }
+}
+
+impl<T> Told<T> {
+    /// # Safety
+    /// `hook` is the reference `told_event` leaked, fired or released once.
+    unsafe fn fire(hook: *const Hook<T>, _: &Future<T>) {
+        // SAFETY: see above.
+        let told = unsafe { Arc::from_raw(hook.cast::<Self>()) };
+        told.event.notify_all();
+    }
+
+    /// # Safety
+    /// As `fire`.
+    unsafe fn release(hook: *const Hook<T>) {
+        // SAFETY: see above.
+        drop(unsafe { Arc::from_raw(hook.cast::<Self>()) });
+    }
+}
+
 /// The future a thread last waited for without seeing it complete.
 struct LastWait {
     key: *const (),
     /// Keeps the future, so `key` cannot be reused by another one.
     _future: Box<dyn Any>,
-    event: Arc<Event>,
+    event: ToldEvent,
 }
 
 thread_local! {
     static LAST_WAIT: RefCell<Option<LastWait>> = const { RefCell::new(None) };
+    /// The event of this thread's last wait that ended with its future
+    /// completed, kept for the next wait for a future of the same type: a
+    /// thread that waits again and again (a hand-off) allocates neither
+    /// the event nor its wait queue's room each time.
+    static SPARE: RefCell<Option<Arc<dyn Any + Send + Sync>>> = const { RefCell::new(None) };
+}
+
+/// Keeps `told`, whose wait ended with its future completed, as this
+/// thread's spare. Its hook may still be firing on the completing thread;
+/// [`take_spare`] reuses it only once nobody else holds it.
+fn keep_spare<T: Send + Sync + 'static>(told: Arc<Told<T>>) {
+    if cfg!(loom) {
+        return;
+    }
+    // Outside the borrow: dropping a replaced spare may run code. A thread
+    // whose locals are gone keeps none.
+    let replaced = SPARE.try_with(|s| s.borrow_mut().replace(told));
+    drop(replaced);
+}
+
+/// This thread's spare, if it is for futures of `T` and its hook is done
+/// with it (fired: a `Told` is told once; no `.await` shares one).
+fn take_spare<T: Send + Sync + 'static>() -> Option<Arc<Told<T>>> {
+    if cfg!(loom) {
+        return None;
+    }
+    let spare = SPARE.try_with(|s| s.borrow_mut().take()).ok().flatten()?;
+    match spare.downcast::<Told<T>>() {
+        Ok(mut told) => Arc::get_mut(&mut told).is_some().then_some(told),
+        Err(other) => {
+            // Another type's: keep it for its next wait.
+            let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(other));
+            None
+        }
+    }
 }
 
 /// The wait for `key` is over: drop the remembered registration.
