@@ -8,13 +8,13 @@ use std::time::Duration;
 use polyconc::chan::Chan;
 use polyconc::exec::{global, Global};
 use polyconc::future::{future, Future, Promise};
-use polyconc::sync::RawMutex;
+use polyconc::sync::{RawMutex, RawRwLock, RawSpinLock};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let op = args
         .next()
-        .expect("usage: probe mutex|mutex_try|chan|map|spawn N");
+        .expect("usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|map|spawn N");
     let n: u64 = args
         .next()
         .and_then(|n| n.parse().ok())
@@ -35,6 +35,22 @@ fn main() {
                 let m = black_box(&m);
                 assert!(m.try_lock());
                 m.unlock().expect("locked");
+            }
+        }
+        "spinlock" => {
+            let l = RawSpinLock::new();
+            for _ in 0..n {
+                let l = black_box(&l);
+                l.lock();
+                l.unlock().expect("locked");
+            }
+        }
+        "rwlock_read" => {
+            let l = RawRwLock::new();
+            for _ in 0..n {
+                let l = black_box(&l);
+                l.read();
+                l.unlock_read().expect("read-locked");
             }
         }
         "chan" => {
