@@ -32,7 +32,7 @@ static int32_t answer(void *out, void *ctx) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fprintf(stderr, "usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|map|spawn N\n");
+    fprintf(stderr, "usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|queue|map|spawn N\n");
     return 2;
   }
   const char *op = argv[1];
@@ -73,6 +73,16 @@ int main(int argc, char **argv) {
       sink += v;
     }
     pc_chan_free(ch);
+  } else if (strcmp(op, "queue") == 0) {
+    pc_queue *q;
+    MUST(pc_queue_new(PC_QUEUE_ARRAY, sizeof(uint64_t), 64, false, &q));
+    for (long i = 0; i < n; i++) {
+      uint64_t v = (uint64_t)i;
+      MUST(pc_queue_put(q, &v, 0));
+      MUST(pc_queue_take(q, &v, 0));
+      sink += v;
+    }
+    pc_queue_free(q);
   } else if (strcmp(op, "map") == 0) {
     pc_promise *p;
     pc_future *f;

@@ -8,13 +8,14 @@ use std::time::Duration;
 use polyconc::chan::Chan;
 use polyconc::exec::{global, Global};
 use polyconc::future::{future, Future, Promise};
+use polyconc::queue::ArrayBlockingQueue;
 use polyconc::sync::{RawMutex, RawRwLock, RawSpinLock};
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let op = args
         .next()
-        .expect("usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|map|spawn N");
+        .expect("usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|queue|map|spawn N");
     let n: u64 = args
         .next()
         .and_then(|n| n.parse().ok())
@@ -59,6 +60,14 @@ fn main() {
                 let ch = black_box(&ch);
                 ch.try_send(i).expect("room");
                 sink += ch.try_recv().expect("an element");
+            }
+        }
+        "queue" => {
+            let q = ArrayBlockingQueue::<u64>::new(64);
+            for i in 0..n {
+                let q = black_box(&q);
+                q.add(i).expect("room");
+                sink += q.remove().expect("an element");
             }
         }
         "map" => {

@@ -27,7 +27,7 @@ per_round() {
 }
 
 printf '%-12s %12s %12s %8s\n' probe 'C instr' 'Rust instr' 'C/Rust'
-for spec in mutex:100000 mutex_try:100000 spinlock:100000 rwlock_read:100000 chan:100000 map:2000 \
+for spec in mutex:100000 mutex_try:100000 spinlock:100000 rwlock_read:100000 chan:100000 queue:100000 map:2000 \
   spawn:2000; do
   op=${spec%%:*}
   n=${spec#*:}
