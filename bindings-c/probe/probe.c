@@ -32,7 +32,7 @@ static int32_t answer(void *out, void *ctx) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fprintf(stderr, "usage: probe mutex|mutex_try|chan|map|spawn N\n");
+    fprintf(stderr, "usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|queue|map|spawn N\n");
     return 2;
   }
   const char *op = argv[1];
@@ -47,6 +47,22 @@ int main(int argc, char **argv) {
       MUST(pc_mutex_unlock(m));
     }
     pc_mutex_free(m);
+  } else if (strcmp(op, "spinlock") == 0) {
+    pc_spinlock *l;
+    MUST(pc_spinlock_new(&l));
+    for (long i = 0; i < n; i++) {
+      MUST(pc_spinlock_lock(l, PC_FOREVER));
+      MUST(pc_spinlock_unlock(l));
+    }
+    pc_spinlock_free(l);
+  } else if (strcmp(op, "rwlock_read") == 0) {
+    pc_rwlock *l;
+    MUST(pc_rwlock_new(&l));
+    for (long i = 0; i < n; i++) {
+      MUST(pc_rwlock_lock_read(l, PC_FOREVER));
+      MUST(pc_rwlock_unlock_read(l));
+    }
+    pc_rwlock_free(l);
   } else if (strcmp(op, "chan") == 0) {
     pc_chan *ch;
     MUST(pc_chan_new(sizeof(uint64_t), 64, &ch));
@@ -57,6 +73,16 @@ int main(int argc, char **argv) {
       sink += v;
     }
     pc_chan_free(ch);
+  } else if (strcmp(op, "queue") == 0) {
+    pc_queue *q;
+    MUST(pc_queue_new(PC_QUEUE_ARRAY, sizeof(uint64_t), 64, false, &q));
+    for (long i = 0; i < n; i++) {
+      uint64_t v = (uint64_t)i;
+      MUST(pc_queue_put(q, &v, 0));
+      MUST(pc_queue_take(q, &v, 0));
+      sink += v;
+    }
+    pc_queue_free(q);
   } else if (strcmp(op, "map") == 0) {
     pc_promise *p;
     pc_future *f;

@@ -26,13 +26,14 @@ per_round() {
   awk -v a="$one" -v b="$two" -v n="$3" 'BEGIN { printf "%.1f", (b - a) / n }'
 }
 
-printf '%-10s %12s %12s %8s\n' probe 'C instr' 'Rust instr' 'C/Rust'
-for spec in mutex:100000 mutex_try:100000 chan:100000 map:2000 spawn:2000; do
+printf '%-12s %12s %12s %8s\n' probe 'C instr' 'Rust instr' 'C/Rust'
+for spec in mutex:100000 mutex_try:100000 spinlock:100000 rwlock_read:100000 chan:100000 queue:100000 map:2000 \
+  spawn:2000; do
   op=${spec%%:*}
   n=${spec#*:}
   c=$(per_round "$c_probe" "$op" "$n")
   rust=$(per_round "$rust_probe" "$op" "$n")
-  awk -v op="$op" -v c="$c" -v r="$rust" 'BEGIN { printf "%-10s %12.1f %12.1f %8.2f\n", op, c, r, c / r }'
+  awk -v op="$op" -v c="$c" -v r="$rust" 'BEGIN { printf "%-12s %12.1f %12.1f %8.2f\n", op, c, r, c / r }'
 done
 # The combinators' calls alone (the round trips above include waking a
 # pool thread, whose spinning callgrind counts too).
@@ -41,5 +42,5 @@ for spec in map:pc_future_map:probe::map_call spawn:pc_future_spawn:probe::spawn
   fns=${spec#*:}
   c=$(inside "${fns%%:*}" "$c_probe" "$op" 2000)
   rust=$(inside "${fns#*:}" "$rust_probe" "$op" 2000)
-  awk -v op="$op call" -v c="$c" -v r="$rust" 'BEGIN { printf "%-10s %12.1f %12.1f %8.2f\n", op, c, r, c / r }'
+  awk -v op="$op call" -v c="$c" -v r="$rust" 'BEGIN { printf "%-12s %12.1f %12.1f %8.2f\n", op, c, r, c / r }'
 done

@@ -2,7 +2,9 @@
 //! `RawMutex`, a lock without data that any thread may unlock, as C code
 //! taking and releasing it in different calls needs), `pc_reentrant_lock`
 //! (`reentrant.rs`, the core's `ReentrantLock`, owned by a thread) and
-//! `pc_cond` (`cond.rs`, the core's `Condvar`, waiting on a `pc_mutex`).
+//! `pc_cond` (`cond.rs`, the core's `Condvar`, waiting on a `pc_mutex`),
+//! `pc_spinlock` (`spin.rs`, the core's `RawSpinLock`) and `pc_rwlock`
+//! (`rwlock.rs`, the core's `RawRwLock`).
 //! Each export checks its pointers and calls the core; [`acquire`] turns
 //! `timeout_ns` into the one way of taking a lock it names, for every lock.
 
@@ -14,6 +16,8 @@ use crate::wait::{in_time, Wait};
 mod cond;
 mod mutex;
 mod reentrant;
+mod rwlock;
+mod spin;
 
 pub use cond::{
     pc_cond, pc_cond_broadcast, pc_cond_free, pc_cond_new, pc_cond_signal, pc_cond_wait,
@@ -25,6 +29,15 @@ pub use reentrant::{
     pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
     pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_new,
     pc_reentrant_lock_unlock,
+};
+pub use rwlock::{
+    pc_rwlock, pc_rwlock_free, pc_rwlock_is_write_locked, pc_rwlock_lock_read,
+    pc_rwlock_lock_write, pc_rwlock_new, pc_rwlock_readers, pc_rwlock_unlock_read,
+    pc_rwlock_unlock_write,
+};
+pub use spin::{
+    pc_spinlock, pc_spinlock_free, pc_spinlock_is_locked, pc_spinlock_lock, pc_spinlock_new,
+    pc_spinlock_unlock,
 };
 
 /// The three ways a lock is taken.
