@@ -219,8 +219,7 @@ impl<T> List<T> {
                 if tail & MARK != 0 {
                     return Err(Refused::Closed(value));
                 }
-                self.wait_resumed(&self.tail);
-                tail = self.tail.settled_index();
+                tail = self.tail_resumed();
                 continue;
             }
             let offset = offset(tail);
@@ -302,8 +301,7 @@ impl<T> List<T> {
                     new_head |= MARK;
                 }
             } else if head & PAUSED != 0 {
-                self.wait_resumed(&self.head);
-                head = self.head.settled_index();
+                head = self.head_resumed();
                 continue;
             }
             // As in `try_push`: a later block only if the claim fails.
@@ -396,10 +394,25 @@ impl<T> List<T> {
         }
     }
 
-    /// A claim found `end` paused: waits for the resume. Out of line:
-    /// channels never pause.
+    /// A send found the tail paused: the tail once the pause is over.
+    /// Out of line, and reached from `self` alone, so that nothing of it
+    /// is computed on the way to a claim: channels never pause.
     #[cold]
     #[inline(never)]
+    fn tail_resumed(&self) -> usize {
+        self.wait_resumed(&self.tail);
+        self.tail.settled_index()
+    }
+
+    /// A receive found the head paused; as [`List::tail_resumed`].
+    #[cold]
+    #[inline(never)]
+    fn head_resumed(&self) -> usize {
+        self.wait_resumed(&self.head);
+        self.head.settled_index()
+    }
+
+    /// Waits until `end` is not paused.
     fn wait_resumed(&self, end: &End<T>) {
         self.pause
             .wait_resumed(|| end.index.load(Ordering::SeqCst) & PAUSED != 0);

@@ -202,9 +202,7 @@ impl<T> Ring<T> {
                 });
             } else if head & self.paused_bit() != 0 {
                 // No stamp equals a paused head: claims wait for the resume.
-                self.pause
-                    .wait_resumed(|| self.head.load(Ordering::SeqCst) & self.paused_bit() != 0);
-                head = self.head.load(Ordering::Relaxed);
+                head = self.head_resumed();
             } else {
                 // Our view is stale, as in `try_push`.
                 spin(step);
@@ -212,6 +210,16 @@ impl<T> Ring<T> {
                 head = self.head.load(Ordering::Relaxed);
             }
         }
+    }
+
+    /// A receive found `head` paused: the head once the pause is over.
+    /// Out of line, as [`Ring::marked`].
+    #[cold]
+    #[inline(never)]
+    fn head_resumed(&self) -> usize {
+        self.pause
+            .wait_resumed(|| self.head.load(Ordering::SeqCst) & self.paused_bit() != 0);
+        self.head.load(Ordering::Relaxed)
     }
 
     /// A send found `tail` marked: `None` if the ring is closed, else (it

@@ -5,7 +5,7 @@
 use std::cell::UnsafeCell;
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
-use super::state::{wake, Entry, Inner};
+use super::state::{wake, Entry, Guard, Inner, State};
 use crate::loom::Arc;
 use crate::wait::{Backoff, Deadline, Wait, Waiter};
 
@@ -34,24 +34,11 @@ impl<T> Inner<T> {
             return Err(SendTimeoutError::Timeout(value));
         };
         let slot = UnsafeCell::new(Some(value));
-        let waiter = Waiter::for_thread();
-        st.register_sender(Entry {
-            waiter: Arc::clone(&waiter),
-            case: 0,
-            slot: slot.get(),
-        });
-        drop(st);
-        if !waiter.wait(Backoff::Adaptive, deadline) {
-            let mut st = self.lock();
-            if waiter.abort().is_ok() {
-                st.unregister(&waiter, 0);
-                drop(st);
-                let value = slot
-                    .into_inner()
-                    .expect("an unclaimed sender keeps its value");
-                return Err(SendTimeoutError::Timeout(value));
-            }
-            // Claimed while the deadline passed; the claimer finished under the lock.
+        if self.wait_queued(st, &slot, State::register_sender, deadline) {
+            let value = slot
+                .into_inner()
+                .expect("an unclaimed sender keeps its value");
+            return Err(SendTimeoutError::Timeout(value));
         }
         match slot.into_inner() {
             None => Ok(()),
@@ -77,20 +64,40 @@ impl<T> Inner<T> {
             return Err(RecvTimeoutError::Timeout);
         };
         let slot = UnsafeCell::new(None);
+        if self.wait_queued(st, &slot, State::register_receiver, deadline) {
+            return Err(RecvTimeoutError::Timeout);
+        }
+        slot.into_inner().ok_or(RecvTimeoutError::Closed)
+    }
+
+    /// Queues this thread's waiter with `slot` (by `register`, the lock
+    /// held as `st`), unlocks, and sleeps until a partner claims it or
+    /// `deadline` passes. True if the deadline passed unclaimed: the entry
+    /// is withdrawn and the slot as it was. False if claimed (also as the
+    /// deadline passed): the claimer finished with the slot under the lock.
+    fn wait_queued(
+        &self,
+        mut st: Guard<'_, T>,
+        slot: &UnsafeCell<Option<T>>,
+        register: fn(&mut State<T>, Entry<T>),
+        deadline: Deadline,
+    ) -> bool {
         let waiter = Waiter::for_thread();
-        st.register_receiver(Entry {
+        let entry = Entry {
             waiter: Arc::clone(&waiter),
             case: 0,
             slot: slot.get(),
-        });
+        };
+        register(&mut st, entry);
         drop(st);
-        if !waiter.wait(Backoff::Adaptive, deadline) {
-            let mut st = self.lock();
-            if waiter.abort().is_ok() {
-                st.unregister(&waiter, 0);
-                return Err(RecvTimeoutError::Timeout);
-            }
+        if waiter.wait(Backoff::Adaptive, deadline) {
+            return false;
         }
-        slot.into_inner().ok_or(RecvTimeoutError::Closed)
+        let mut st = self.lock();
+        if waiter.abort().is_ok() {
+            st.unregister(&waiter, 0);
+            return true;
+        }
+        false
     }
 }

@@ -47,12 +47,6 @@ fn buffered_of<T>(chan: Option<&Chan<T>>) -> Option<&Inner<T>> {
     chan.map(|c| &*c.inner).filter(|i| i.buffer.is_some())
 }
 
-fn snapshot<T>(chan: Option<&Chan<T>>, out: &mut Vec<Snapshot>) {
-    if let Some(buffer) = chan.and_then(|c| c.inner.buffer.as_ref()) {
-        out.push(buffer.snapshot());
-    }
-}
-
 /// What trying a case did.
 pub(super) enum Try {
     /// It fired; wake this waiter.
@@ -68,20 +62,45 @@ impl From<Option<Woken>> for Try {
     }
 }
 
-/// A channel's identity, which also orders the locks.
-fn key<T>(chan: Option<&Chan<T>>) -> Option<u64> {
-    chan.map(|c| c.inner.id)
-}
-
-/// # Safety
-/// The channel's lock is held.
-unsafe fn unregister<T>(chan: Option<&Chan<T>>, waiter: &Arc<Waiter>, case: usize) {
-    if let Some(c) = chan {
-        // SAFETY: the channel is locked (this function's contract).
-        let st = unsafe { c.inner.state_mut() };
-        st.unregister(waiter, case);
-        c.inner.sync_waiting(st);
-    }
+/// The methods of [`Case`] that depend only on the case's channel
+/// (`self.chan`) and on which way it goes (`$side`): the same for a
+/// receive and a send.
+macro_rules! on_channel {
+    ($side:expr) => {
+        fn key(&self) -> Option<u64> {
+            // The channel's identity, which also orders the locks.
+            self.chan.map(|c| c.inner.id)
+        }
+        fn lock(&self) {
+            self.chan.inspect(|c| c.inner.lock_raw());
+        }
+        unsafe fn unlock(&self) {
+            // SAFETY: the channel is locked by this thread (the contract).
+            self.chan.inspect(|c| unsafe { c.inner.unlock_raw() });
+        }
+        unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
+            if let Some(c) = self.chan {
+                // SAFETY: the channel is locked (the contract).
+                let st = unsafe { c.inner.state_mut() };
+                st.unregister(waiter, case);
+                c.inner.sync_waiting(st);
+            }
+        }
+        fn is_buffered(&self) -> bool {
+            buffered_of(self.chan).is_some()
+        }
+        fn snapshot(&self, out: &mut Vec<Snapshot>) {
+            if let Some(buffer) = self.chan.and_then(|c| c.inner.buffer.as_ref()) {
+                out.push(buffer.snapshot());
+            }
+        }
+        fn buffer_ready(&self) -> bool {
+            buffered_of(self.chan).is_some_and(|i| i.buffer_ready($side))
+        }
+        fn pass_on(&self) {
+            buffered_of(self.chan).inspect(|i| i.pass_on($side));
+        }
+    };
 }
 
 pub(super) struct RecvCase<'a, T, F> {
@@ -91,16 +110,7 @@ pub(super) struct RecvCase<'a, T, F> {
 }
 
 impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> {
-    fn key(&self) -> Option<u64> {
-        key(self.chan)
-    }
-    fn lock(&self) {
-        self.chan.inspect(|c| c.inner.lock_raw());
-    }
-    unsafe fn unlock(&self) {
-        // SAFETY: the channel is locked by this thread (the contract).
-        self.chan.inspect(|c| unsafe { c.inner.unlock_raw() });
-    }
+    on_channel!(Side::Recv);
     unsafe fn try_fire(&mut self) -> Try {
         let Some(c) = self.chan else {
             return Try::NotReady;
@@ -144,25 +154,9 @@ impl<T, R, F: FnOnce(Result<T, RecvError>) -> R> Case<R> for RecvCase<'_, T, F> 
             unsafe { c.inner.state_mut() }.register_receiver(entry);
         }
     }
-    unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        // SAFETY: the channel is locked (the contract).
-        unsafe { unregister(self.chan, waiter, case) };
-    }
     fn finish(self: Box<Self>) -> R {
         let this = *self;
         (this.on_recv)(this.slot.into_inner().ok_or(RecvError))
-    }
-    fn is_buffered(&self) -> bool {
-        buffered_of(self.chan).is_some()
-    }
-    fn snapshot(&self, out: &mut Vec<Snapshot>) {
-        snapshot(self.chan, out);
-    }
-    fn buffer_ready(&self) -> bool {
-        buffered_of(self.chan).is_some_and(|i| i.buffer_ready(Side::Recv))
-    }
-    fn pass_on(&self) {
-        buffered_of(self.chan).inspect(|i| i.pass_on(Side::Recv));
     }
 }
 
@@ -174,16 +168,7 @@ pub(super) struct SendCase<'a, T, F> {
 }
 
 impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T, F> {
-    fn key(&self) -> Option<u64> {
-        key(self.chan)
-    }
-    fn lock(&self) {
-        self.chan.inspect(|c| c.inner.lock_raw());
-    }
-    unsafe fn unlock(&self) {
-        // SAFETY: the channel is locked by this thread (the contract).
-        self.chan.inspect(|c| unsafe { c.inner.unlock_raw() });
-    }
+    on_channel!(Side::Send);
     unsafe fn try_fire(&mut self) -> Try {
         let Some(c) = self.chan else {
             return Try::NotReady;
@@ -238,22 +223,6 @@ impl<T, R, F: FnOnce(Result<(), SendError<T>>) -> R> Case<R> for SendCase<'_, T,
         // SAFETY: the channel is locked, and the slot lives in this case
         // until `finish` (the contract).
         unsafe { c.inner.state_mut() }.register_sender(entry);
-    }
-    unsafe fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        // SAFETY: the channel is locked (the contract).
-        unsafe { unregister(self.chan, waiter, case) };
-    }
-    fn is_buffered(&self) -> bool {
-        buffered_of(self.chan).is_some()
-    }
-    fn snapshot(&self, out: &mut Vec<Snapshot>) {
-        snapshot(self.chan, out);
-    }
-    fn buffer_ready(&self) -> bool {
-        buffered_of(self.chan).is_some_and(|i| i.buffer_ready(Side::Send))
-    }
-    fn pass_on(&self) {
-        buffered_of(self.chan).inspect(|i| i.pass_on(Side::Send));
     }
     fn finish(self: Box<Self>) -> R {
         let this = *self;
