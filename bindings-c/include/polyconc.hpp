@@ -1,6 +1,7 @@
 // polyconc.hpp: a header-only C++17 wrapper over polyconc.h: Chan<T>,
-// Select, Queue<T>, Mutex, ReentrantLock, CondVar, Semaphore, Latch,
-// Barrier, WaitGroup, ThreadPool, Promise<T> and Future<T>.
+// Select, Queue<T>, Mutex, SpinLock, RwLock, ReentrantLock, CondVar,
+// Semaphore, Latch, Barrier, WaitGroup, ThreadPool, Promise<T> and
+// Future<T>.
 //
 //   polyconc::Chan<int> ch(16);        // capacity 16; 0 = rendezvous,
 //   ch.send(1);                        //   polyconc::unbounded = unbounded
@@ -309,28 +310,48 @@ class Queue {
 
 namespace detail {
 
+// Taking and releasing one lock (or one side of a readers-writer lock)
+// through its C functions, with the statuses as the standard lock
+// concepts want them: PC_TIMEOUT is a failed try, anything else throws.
+template <class H, pc_status (*Lock)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
+struct lock_calls {
+  static void lock(const H *h) {
+    pc_status s = Lock(h, PC_FOREVER);
+    if (s != PC_OK) fail(s, "polyconc lock");
+  }
+  static bool try_lock_ns(const H *h, std::uint64_t ns) {
+    pc_status s = Lock(h, ns);
+    if (s == PC_OK) return true;
+    if (s == PC_TIMEOUT) return false;
+    fail(s, "polyconc lock");
+  }
+  static void unlock(const H *h) {
+    pc_status s = Unlock(h);
+    if (s != PC_OK) fail(s, "polyconc unlock");
+  }
+};
+
 // lock / try_lock / try_lock_for / try_lock_until / unlock over a lock's C
 // functions: what makes every polyconc lock TimedLockable (std::lock_guard,
 // std::unique_lock and std::scoped_lock accept it). The derived class
 // creates and frees the handle.
 template <class H, pc_status (*Lock)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
 class timed_lockable {
+  using calls = lock_calls<H, Lock, Unlock>;
+
  public:
   timed_lockable() = default;
   timed_lockable(const timed_lockable &) = delete;
   timed_lockable &operator=(const timed_lockable &) = delete;
 
   /// Waits until it has the lock.
-  void lock() {
-    pc_status s = Lock(h_, PC_FOREVER);
-    if (s != PC_OK) fail(s, "polyconc lock");
-  }
+  void lock() { calls::lock(h_); }
   /// Takes the lock only if it can now.
-  bool try_lock() { return taken(Lock(h_, 0)); }
+  bool try_lock() { return calls::try_lock_ns(h_, 0); }
   /// Takes the lock, waiting at most `timeout` (any duration, max() too).
   template <class Rep, class Period>
   bool try_lock_for(std::chrono::duration<Rep, Period> timeout) {
-    return taken(Lock(h_, to_ns(timeout)));
+    return calls::try_lock_ns(h_, to_ns(timeout));
   }
   /// Takes the lock, waiting until `deadline` at the latest.
   template <class Clock, class Duration>
@@ -339,22 +360,12 @@ class timed_lockable {
   }
   /// Releases the lock; throws polyconc::error with PC_NOT_OWNER when the
   /// caller may not (see the C function).
-  void unlock() {
-    pc_status s = Unlock(h_);
-    if (s != PC_OK) fail(s, "polyconc unlock");
-  }
+  void unlock() { calls::unlock(h_); }
   /// The C handle (still owned by this object).
   const H *handle() const noexcept { return h_; }
 
  protected:
   H *h_ = nullptr;
-
- private:
-  static bool taken(pc_status s) {
-    if (s == PC_OK) return true;
-    if (s == PC_TIMEOUT) return false;
-    fail(s, "polyconc lock");
-  }
 };
 
 }  // namespace detail
@@ -375,6 +386,61 @@ class Mutex : public detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_un
   }
   ~Mutex() { pc_mutex_free(h_); }
   bool is_locked() const noexcept { return pc_mutex_is_locked(h_); }
+};
+
+/// A spin lock (pc_spinlock) for critical sections of a few instructions:
+/// a waiter spins instead of sleeping. Any thread may unlock it; unlock()
+/// of one that is not locked throws polyconc::error (PC_NOT_OWNER).
+class SpinLock
+    : public detail::timed_lockable<pc_spinlock, pc_spinlock_lock, pc_spinlock_unlock> {
+ public:
+  SpinLock() {
+    pc_status s = pc_spinlock_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_spinlock_new");
+  }
+  ~SpinLock() { pc_spinlock_free(h_); }
+  bool is_locked() const noexcept { return pc_spinlock_is_locked(h_); }
+};
+
+/// A readers-writer lock (pc_rwlock), SharedTimedLockable: write with
+/// std::unique_lock / std::lock_guard, read with std::shared_lock. No
+/// writer starves. An unlock of a side not held throws polyconc::error
+/// (PC_NOT_OWNER).
+///
+///   polyconc::RwLock l;
+///   { std::shared_lock<polyconc::RwLock> r(l); ... }   // many at once
+///   { std::unique_lock<polyconc::RwLock> w(l); ... }   // alone
+class RwLock
+    : public detail::timed_lockable<pc_rwlock, pc_rwlock_lock_write, pc_rwlock_unlock_write> {
+  using read_side = detail::lock_calls<pc_rwlock, pc_rwlock_lock_read, pc_rwlock_unlock_read>;
+
+ public:
+  RwLock() {
+    pc_status s = pc_rwlock_new(&h_);
+    if (s != PC_OK) detail::fail(s, "pc_rwlock_new");
+  }
+  ~RwLock() { pc_rwlock_free(h_); }
+
+  /// Waits until it has a read hold.
+  void lock_shared() { read_side::lock(h_); }
+  /// Takes a read hold only if it can now.
+  bool try_lock_shared() { return read_side::try_lock_ns(h_, 0); }
+  /// Takes a read hold, waiting at most `timeout`.
+  template <class Rep, class Period>
+  bool try_lock_shared_for(std::chrono::duration<Rep, Period> timeout) {
+    return read_side::try_lock_ns(h_, detail::to_ns(timeout));
+  }
+  /// Takes a read hold, waiting until `deadline` at the latest.
+  template <class Clock, class Duration>
+  bool try_lock_shared_until(std::chrono::time_point<Clock, Duration> deadline) {
+    return try_lock_shared_for(deadline - Clock::now());
+  }
+  /// Gives up one read hold.
+  void unlock_shared() { read_side::unlock(h_); }
+  /// How many read holds it has now (a hint).
+  std::size_t readers() const noexcept { return pc_rwlock_readers(h_); }
+  /// Whether it is locked for writing now (a hint).
+  bool is_write_locked() const noexcept { return pc_rwlock_is_write_locked(h_); }
 };
 
 /// A reentrant lock (pc_reentrant_lock, Java's ReentrantLock): its owner

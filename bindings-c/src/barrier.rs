@@ -26,7 +26,8 @@ pub struct pc_barrier {
 #[no_mangle]
 pub unsafe extern "C" fn pc_barrier_new(parties: usize, out: *mut *mut pc_barrier) -> pc_status {
     boundary(|| {
-        let out = ffi::out(out)?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
         out.write_handle(pc_barrier {
             barrier: CyclicBarrier::try_new(parties)?,
         });
@@ -41,7 +42,8 @@ pub unsafe extern "C" fn pc_barrier_new(parties: usize, out: *mut *mut pc_barrie
 /// that is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_barrier_free(barrier: *mut pc_barrier) {
-    boundary(|| free_handle(barrier))
+    // SAFETY: `barrier` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(barrier) })
 }
 
 /// Arrives at the barrier and waits until all parties have. `timeout_ns`
@@ -65,8 +67,12 @@ pub unsafe extern "C" fn pc_barrier_wait(
     index: *mut usize,
 ) -> pc_status {
     boundary(|| {
-        let arrived = handle(barrier)?.barrier.wait_with(core_wait(timeout_ns))?;
-        if let Ok(index) = ffi::out(index) {
+        // SAFETY: `barrier` is NULL or a live handle (the caller's promise).
+        let arrived = unsafe { handle(barrier) }?
+            .barrier
+            .wait_with(core_wait(timeout_ns))?;
+        // SAFETY: `index` is NULL or writable (the caller's promise).
+        if let Ok(index) = unsafe { ffi::out(index) } {
             index.write(arrived);
         }
         Ok(())
@@ -83,7 +89,8 @@ pub unsafe extern "C" fn pc_barrier_wait(
 #[no_mangle]
 pub unsafe extern "C" fn pc_barrier_reset(barrier: *const pc_barrier) -> pc_status {
     boundary(|| {
-        handle(barrier)?.barrier.reset();
+        // SAFETY: `barrier` is NULL or a live handle (the caller's promise).
+        unsafe { handle(barrier) }?.barrier.reset();
         Ok(())
     })
 }
@@ -94,7 +101,8 @@ pub unsafe extern "C" fn pc_barrier_reset(barrier: *const pc_barrier) -> pc_stat
 /// `barrier` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_barrier_parties(barrier: *const pc_barrier) -> usize {
-    boundary(|| Ok(handle(barrier)?.barrier.parties()))
+    // SAFETY: `barrier` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(barrier) }?.barrier.parties()))
 }
 
 /// The parties waiting in this round now (0 while broken); 0 for NULL.
@@ -103,7 +111,8 @@ pub unsafe extern "C" fn pc_barrier_parties(barrier: *const pc_barrier) -> usize
 /// `barrier` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_barrier_waiting(barrier: *const pc_barrier) -> usize {
-    boundary(|| Ok(handle(barrier)?.barrier.number_waiting()))
+    // SAFETY: `barrier` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(barrier) }?.barrier.number_waiting()))
 }
 
 /// Whether the barrier is broken; false for NULL.
@@ -112,5 +121,6 @@ pub unsafe extern "C" fn pc_barrier_waiting(barrier: *const pc_barrier) -> usize
 /// `barrier` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_barrier_is_broken(barrier: *const pc_barrier) -> bool {
-    boundary(|| Ok(handle(barrier)?.barrier.is_broken()))
+    // SAFETY: `barrier` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(barrier) }?.barrier.is_broken()))
 }

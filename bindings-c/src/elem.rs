@@ -31,6 +31,10 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// The container of this element type in `erased`, if it is one.
     fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>>;
 
+    /// `container` as the [`Erased`] of its element type: what `pick`
+    /// undoes.
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F>;
+
     /// Copies the element's `size` bytes to `dst`.
     ///
     /// # Safety
@@ -39,7 +43,9 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     #[inline]
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
         if size > 0 {
-            std::ptr::copy_nonoverlapping(self.bytes(), dst, size);
+            // SAFETY: `dst` has room for `size` bytes, and the element has
+            // them (it was read with that size).
+            unsafe { std::ptr::copy_nonoverlapping(self.bytes(), dst, size) };
         }
     }
 }
@@ -49,13 +55,11 @@ impl Elem for u64 {
     #[inline]
     unsafe fn read(src: *const u8, size: usize) -> Result<Self, Status> {
         if size == 8 {
-            return Ok(src.cast::<u64>().read_unaligned());
+            // SAFETY: `src` is readable for the 8 bytes.
+            return Ok(unsafe { src.cast::<u64>().read_unaligned() });
         }
-        let mut v = 0u64;
-        if size > 0 {
-            std::ptr::copy_nonoverlapping(src, (&mut v as *mut u64).cast(), size);
-        }
-        Ok(v)
+        // SAFETY: as the caller promises.
+        Ok(unsafe { read_short(src, size) })
     }
     #[inline]
     fn bytes(&self) -> *const u8 {
@@ -73,14 +77,49 @@ impl Elem for u64 {
             _ => None,
         }
     }
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
+        Erased::Word(container)
+    }
     #[inline]
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
         if size == 8 {
             // One fixed-size store instead of a memcpy call of variable length.
-            dst.cast::<u64>().write_unaligned(*self);
-        } else if size > 0 {
-            std::ptr::copy_nonoverlapping(self.bytes(), dst, size);
+            // SAFETY: `dst` has room for the 8 bytes.
+            unsafe { dst.cast::<u64>().write_unaligned(*self) };
+        } else {
+            // SAFETY: as the caller promises.
+            unsafe { write_short(*self, dst, size) };
         }
+    }
+}
+
+// Elements under 8 bytes, out of line: copying them goes through the
+// stack, which the 8-byte path (an integer or a pointer, in a register)
+// would otherwise set up on every call.
+
+/// The `size` (under 8) bytes at `src` as a `u64`.
+///
+/// # Safety
+/// `src` is readable for `size` bytes.
+#[inline(never)]
+unsafe fn read_short(src: *const u8, size: usize) -> u64 {
+    let mut v = 0u64;
+    if size > 0 {
+        // SAFETY: `src` is readable for `size` bytes, under the 8 of `v`.
+        unsafe { std::ptr::copy_nonoverlapping(src, (&mut v as *mut u64).cast(), size) };
+    }
+    v
+}
+
+/// Writes the first `size` (under 8) bytes of `v` to `dst`.
+///
+/// # Safety
+/// `dst` is writable for `size` bytes.
+#[inline(never)]
+unsafe fn write_short(v: u64, dst: *mut u8, size: usize) {
+    if size > 0 {
+        // SAFETY: `dst` has room for `size` bytes, under the 8 of `v`.
+        unsafe { std::ptr::copy_nonoverlapping((&v as *const u64).cast(), dst, size) };
     }
 }
 
@@ -89,7 +128,8 @@ impl Elem for [u64; 2] {
     #[inline]
     unsafe fn read(src: *const u8, size: usize) -> Result<Self, Status> {
         let mut v = [0u64; 2];
-        std::ptr::copy_nonoverlapping(src, v.as_mut_ptr().cast(), size);
+        // SAFETY: `src` is readable for `size` bytes, at most the 16 of `v`.
+        unsafe { std::ptr::copy_nonoverlapping(src, v.as_mut_ptr().cast(), size) };
         Ok(v)
     }
     #[inline]
@@ -108,6 +148,9 @@ impl Elem for [u64; 2] {
             _ => None,
         }
     }
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
+        Erased::Pair(container)
+    }
 }
 
 /// Over 16 bytes: one allocation per element, whose failure is
@@ -116,8 +159,12 @@ impl Elem for Box<[u8]> {
     unsafe fn read(src: *const u8, size: usize) -> Result<Self, Status> {
         let mut v: Vec<u8> = Vec::new();
         v.try_reserve_exact(size)?;
-        std::ptr::copy_nonoverlapping(src, v.as_mut_ptr(), size);
-        v.set_len(size);
+        // SAFETY: `src` is readable for `size` bytes; `v` has room for them,
+        // all initialised by the copy before the length says so.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src, v.as_mut_ptr(), size);
+            v.set_len(size);
+        }
         Ok(v.into_boxed_slice())
     }
     #[inline]
@@ -138,6 +185,9 @@ impl Elem for Box<[u8]> {
             Erased::Heap(c) => Some(c),
             _ => None,
         }
+    }
+    fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
+        Erased::Heap(container)
     }
 }
 

@@ -79,7 +79,8 @@ pub unsafe extern "C" fn pc_thread_pool_new(
     out: *mut *mut pc_executor,
 ) -> pc_status {
     boundary(|| {
-        let out = ffi::out(out)?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
         if threads == 0 {
             return Err(Status::of(PC_INVALID_ARG));
         }
@@ -101,7 +102,9 @@ pub unsafe extern "C" fn pc_thread_pool_new(
 pub unsafe extern "C" fn pc_executor_free(executor: *mut pc_executor) {
     boundary(|| {
         if !std::ptr::eq(executor, &GLOBAL) {
-            free_handle(executor)
+            // SAFETY: `executor` is NULL or a live handle, unused after
+            // this call (the caller's promise).
+            unsafe { free_handle(executor) }
         }
     })
 }
@@ -126,7 +129,8 @@ pub unsafe extern "C" fn pc_executor_submit(
 ) -> pc_status {
     boundary(|| {
         let ctx = Ctx::new(ctx, ctx_free);
-        let ec = &handle(executor)?.ec;
+        // SAFETY: `executor` is NULL or a live handle (the caller's promise).
+        let ec = &unsafe { handle(executor) }?.ec;
         let task = task.ok_or(Status::of(PC_INVALID_ARG))?;
         // SAFETY: the caller gave `task` for `ctx`; `ctx` (and its free)
         // goes with the closure, run or not.
@@ -147,7 +151,8 @@ pub unsafe extern "C" fn pc_executor_submit(
 /// `executor` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_executor_shutdown(executor: *const pc_executor) -> pc_status {
-    boundary(|| match &handle(executor)?.ec {
+    // SAFETY: `executor` is NULL or a live handle (the caller's promise).
+    boundary(|| match &unsafe { handle(executor) }?.ec {
         Executor::Global(_) => Err(Status::of(PC_INVALID_ARG)),
         Executor::Pool(pool) => {
             pool.shutdown();

@@ -14,7 +14,8 @@ use crate::status::{Status, PC_INVALID_ARG};
 /// live for `'a`.
 #[inline]
 pub(crate) unsafe fn handle<'a, H>(ptr: *const H) -> Result<&'a H, Status> {
-    ptr.as_ref().ok_or(Status::of(PC_INVALID_ARG))
+    // SAFETY: NULL or live for `'a` (the caller's promise).
+    unsafe { ptr.as_ref() }.ok_or(Status::of(PC_INVALID_ARG))
 }
 
 /// Frees a handle given out by [`Out::write_handle`]; NULL does nothing.
@@ -23,7 +24,8 @@ pub(crate) unsafe fn handle<'a, H>(ptr: *const H) -> Result<&'a H, Status> {
 /// `ptr` is NULL or a live handle that nobody uses afterwards.
 pub(crate) unsafe fn free_handle<H>(ptr: *mut H) {
     if !ptr.is_null() {
-        drop(Box::from_raw(ptr));
+        // SAFETY: a live handle, so a `Box` of ours, used by nobody after.
+        drop(unsafe { Box::from_raw(ptr) });
     }
 }
 

@@ -25,7 +25,8 @@ pub struct pc_latch {
 #[no_mangle]
 pub unsafe extern "C" fn pc_latch_new(count: usize, out: *mut *mut pc_latch) -> pc_status {
     boundary(|| {
-        ffi::out(out)?.write_handle(pc_latch {
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(pc_latch {
             latch: CountDownLatch::new(count),
         });
         Ok(())
@@ -39,7 +40,8 @@ pub unsafe extern "C" fn pc_latch_new(count: usize, out: *mut *mut pc_latch) -> 
 /// is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_latch_free(latch: *mut pc_latch) {
-    boundary(|| free_handle(latch))
+    // SAFETY: `latch` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(latch) })
 }
 
 /// Counts down by one (nothing once at zero); reaching zero releases every
@@ -52,7 +54,8 @@ pub unsafe extern "C" fn pc_latch_free(latch: *mut pc_latch) {
 #[no_mangle]
 pub unsafe extern "C" fn pc_latch_count_down(latch: *const pc_latch) -> pc_status {
     boundary(|| {
-        handle(latch)?.latch.count_down();
+        // SAFETY: `latch` is NULL or a live handle (the caller's promise).
+        unsafe { handle(latch) }?.latch.count_down();
         Ok(())
     })
 }
@@ -63,7 +66,8 @@ pub unsafe extern "C" fn pc_latch_count_down(latch: *const pc_latch) -> pc_statu
 /// `latch` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_latch_count(latch: *const pc_latch) -> usize {
-    boundary(|| Ok(handle(latch)?.latch.count()))
+    // SAFETY: `latch` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(latch) }?.latch.count()))
 }
 
 /// Waits until the count is zero. `timeout_ns` 0 only looks, `PC_FOREVER`
@@ -77,5 +81,9 @@ pub unsafe extern "C" fn pc_latch_count(latch: *const pc_latch) -> usize {
 /// `latch` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_latch_wait(latch: *const pc_latch, timeout_ns: u64) -> pc_status {
-    boundary(|| in_time(handle(latch)?.latch.wait_with(core_wait(timeout_ns))))
+    boundary(|| {
+        // SAFETY: `latch` is NULL or a live handle (the caller's promise).
+        let h = unsafe { handle(latch) }?;
+        in_time(h.latch.wait_with(core_wait(timeout_ns)))
+    })
 }

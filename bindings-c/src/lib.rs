@@ -8,15 +8,14 @@
 //! - `ffi.rs`: handles, out-pointers and `_free` for every `pc_*` type;
 //! - `wait.rs`: `timeout_ns` to how the core waits;
 //! - `elem.rs`: fixed-size elements as the core's typed values;
-//! - one file per C type: `chan.rs`, `select.rs`, `sync.rs` (locks and
-//!   conditions), `sem.rs`, `latch.rs`, `barrier.rs`, `waitgroup.rs`, `queue.rs`, `exec.rs`,
-//!   `promise.rs`, `future.rs`;
+//! - one file per C type: `chan.rs`, `select.rs`, `sem.rs`, `latch.rs`,
+//!   `barrier.rs`, `waitgroup.rs`, `exec.rs`, `promise.rs`; the locks in
+//!   `sync/` (`mutex.rs`, `spin.rs`, `rwlock.rs`, `reentrant.rs`,
+//!   `cond.rs`); the two larger types are folders split by concern:
+//!   `queue/` (`kind.rs`, `new.rs`, `put.rs`, `take.rs`) and `future/`
+//!   (the handle in `mod.rs`, `then.rs`, `join.rs`);
 //! - `callback.rs`: the caller's callbacks, contexts and `ctx_free`.
 #![allow(non_camel_case_types)]
-// Not yet: the exports' unsafe operations (handle and out-pointer helpers,
-// element copies) still sit in their `unsafe fn` bodies without blocks of
-// their own; each needs its SAFETY line, a change left to this crate.
-#![allow(unsafe_op_in_unsafe_fn)]
 
 mod barrier;
 mod callback;
@@ -91,7 +90,10 @@ pub use sync::{
     pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
     pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
     pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_new,
-    pc_reentrant_lock_unlock,
+    pc_reentrant_lock_unlock, pc_rwlock, pc_rwlock_free, pc_rwlock_is_write_locked,
+    pc_rwlock_lock_read, pc_rwlock_lock_write, pc_rwlock_new, pc_rwlock_readers,
+    pc_rwlock_unlock_read, pc_rwlock_unlock_write, pc_spinlock, pc_spinlock_free,
+    pc_spinlock_is_locked, pc_spinlock_lock, pc_spinlock_new, pc_spinlock_unlock,
 };
 pub use wait::PC_FOREVER;
 pub use waitgroup::{

@@ -45,7 +45,8 @@ pub struct pc_promise {
 #[no_mangle]
 pub unsafe extern "C" fn pc_promise_new(elem_size: usize, out: *mut *mut pc_promise) -> pc_status {
     boundary(|| {
-        let out = ffi::out(out)?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
         out.write_handle(pc_promise {
             promise: Erased::new(elem_size, Empty)?,
             elem_size,
@@ -61,7 +62,8 @@ pub unsafe extern "C" fn pc_promise_new(elem_size: usize, out: *mut *mut pc_prom
 /// that is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_promise_free(promise: *mut pc_promise) {
-    boundary(|| free_handle(promise))
+    // SAFETY: `promise` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(promise) })
 }
 
 /// Writes to `*out` a handle to the promise's future (freed on its own).
@@ -76,8 +78,10 @@ pub unsafe extern "C" fn pc_promise_future(
     out: *mut *mut pc_future,
 ) -> pc_status {
     boundary(|| {
-        let p = handle(promise)?;
-        let out = ffi::out(out)?;
+        // SAFETY: `promise` is NULL or a live handle (the caller's promise).
+        let p = unsafe { handle(promise) }?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
         out.write_handle(pc_future::new(
             map_elem!(&p.promise, p => p.future()),
             p.elem_size,
@@ -104,11 +108,15 @@ pub unsafe extern "C" fn pc_promise_success(
     value: *const c_void,
 ) -> pc_status {
     boundary(|| {
-        let p = handle(promise)?;
+        // SAFETY: `promise` is NULL or a live handle (the caller's promise).
+        let p = unsafe { handle(promise) }?;
         check_buf(value, p.elem_size)?;
-        with_elem!(&p.promise, p2 => p2
-            .success(Elem::read(value.cast(), p.elem_size)?)
-            .map_err(|_| Status::of(PC_ALREADY_COMPLETED)))
+        with_elem!(&p.promise, p2 => {
+            // SAFETY: `value` is readable for the checked handle's
+            // `elem_size` bytes (the caller's promise).
+            let value = unsafe { Elem::read(value.cast(), p.elem_size) }?;
+            p2.success(value).map_err(|_| Status::of(PC_ALREADY_COMPLETED))
+        })
     })
 }
 
@@ -129,11 +137,15 @@ pub unsafe extern "C" fn pc_promise_failure(
     message: *const c_char,
 ) -> pc_status {
     boundary(|| {
-        let p = handle(promise)?;
+        // SAFETY: `promise` is NULL or a live handle (the caller's promise).
+        let p = unsafe { handle(promise) }?;
         if code == 0 {
             return Err(Status::of(PC_INVALID_ARG));
         }
-        let message = (!message.is_null()).then(|| CStr::from_ptr(message).to_string_lossy());
+        // SAFETY: a message that is not NULL is NUL-terminated (the
+        // caller's promise).
+        let message =
+            (!message.is_null()).then(|| unsafe { CStr::from_ptr(message) }.to_string_lossy());
         let failure = c_failure(code, message.as_deref());
         with_elem!(&p.promise, p => p
             .failure(failure)

@@ -76,7 +76,8 @@ unsafe fn add_send<'a, T: Elem>(
     elem: *const u8,
     size: usize,
 ) -> Result<Select<'a, Fired>, Status> {
-    let value = T::read(elem, size)?;
+    // SAFETY: `elem` holds the channel's `size` bytes (the caller's promise).
+    let value = unsafe { T::read(elem, size) }?;
     Ok(select.send(c, value, move |r| {
         (i, if r.is_ok() { PC_OK } else { PC_CLOSED })
     }))
@@ -110,13 +111,15 @@ pub unsafe extern "C" fn pc_select(
     fired: *mut usize,
 ) -> pc_status {
     boundary(|| {
-        let fired = ffi::out(fired)?;
+        // SAFETY: `fired` is NULL or writable (the caller's promise).
+        let fired = unsafe { ffi::out(fired) }?;
         if cases.is_null() && n > 0 {
             return Err(Status::of(PC_INVALID_ARG));
         }
         let mut select = Select::<Fired>::new();
         for i in 0..n {
-            let case = cases.add(i).read();
+            // SAFETY: `cases` points to `n` cases (the caller's promise).
+            let case = unsafe { cases.add(i).read() };
             if !matches!(
                 case.kind,
                 PC_SELECT_DISABLED | PC_SELECT_RECV | PC_SELECT_SEND
@@ -128,13 +131,19 @@ pub unsafe extern "C" fn pc_select(
                 // never be ready, so it changes no choice.
                 continue;
             }
-            let ch = handle(case.chan)?;
+            // SAFETY: an enabled case's channel is NULL or a live handle
+            // (the caller's promise).
+            let ch = unsafe { handle(case.chan) }?;
             check_buf(case.elem, ch.elem_size)?;
             let (size, elem) = (ch.elem_size, case.elem.cast::<u8>());
             select = if case.kind == PC_SELECT_RECV {
-                with_elem!(&ch.chan, c => add_recv(select, c, i, elem, size))
+                // SAFETY: `elem` has room for the channel's `size` bytes
+                // (the caller's promise) until this function returns.
+                with_elem!(&ch.chan, c => unsafe { add_recv(select, c, i, elem, size) })
             } else {
-                with_elem!(&ch.chan, c => add_send(select, c, i, elem, size)?)
+                // SAFETY: `elem` holds the channel's `size` bytes (the
+                // caller's promise).
+                with_elem!(&ch.chan, c => unsafe { add_send(select, c, i, elem, size) }?)
             };
         }
         let (i, status) = match Wait::from_ns(timeout_ns) {
@@ -142,7 +151,8 @@ pub unsafe extern "C" fn pc_select(
             Wait::Forever => select.select(),
             Wait::For(timeout) => select.select_timeout(timeout)?,
         };
-        (*cases.add(i)).status = status;
+        // SAFETY: `i` is one of the `n` cases `cases` points to.
+        unsafe { (*cases.add(i)).status = status };
         fired.write(i);
         Ok(())
     })

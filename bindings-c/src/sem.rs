@@ -36,7 +36,8 @@ pub unsafe extern "C" fn pc_sem_new(
         } else {
             Semaphore::new(permits)
         };
-        ffi::out(out)?.write_handle(pc_sem { sem });
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(pc_sem { sem });
         Ok(())
     })
 }
@@ -48,7 +49,8 @@ pub unsafe extern "C" fn pc_sem_new(
 /// not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_sem_free(sem: *mut pc_sem) {
-    boundary(|| free_handle(sem))
+    // SAFETY: `sem` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(sem) })
 }
 
 /// Takes `n` permits, all at once or none: it waits until all `n` are
@@ -68,7 +70,11 @@ pub unsafe extern "C" fn pc_sem_acquire(
     n: usize,
     timeout_ns: u64,
 ) -> pc_status {
-    boundary(|| in_time(handle(sem)?.sem.acquire_with(n, core_wait(timeout_ns))))
+    boundary(|| {
+        // SAFETY: `sem` is NULL or a live handle (the caller's promise).
+        let h = unsafe { handle(sem) }?;
+        in_time(h.sem.acquire_with(n, core_wait(timeout_ns)))
+    })
 }
 
 /// Adds `n` permits and lets waiting acquires go on, in order, as far as
@@ -81,7 +87,8 @@ pub unsafe extern "C" fn pc_sem_acquire(
 /// `sem` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_sem_release(sem: *const pc_sem, n: usize) -> pc_status {
-    boundary(|| Ok(handle(sem)?.sem.release(n)?))
+    // SAFETY: `sem` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(sem) }?.sem.release(n)?))
 }
 
 /// The permits free now; 0 for NULL. Only a hint: it may change at once.
@@ -90,7 +97,8 @@ pub unsafe extern "C" fn pc_sem_release(sem: *const pc_sem, n: usize) -> pc_stat
 /// `sem` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_sem_available(sem: *const pc_sem) -> usize {
-    boundary(|| Ok(handle(sem)?.sem.available_permits()))
+    // SAFETY: `sem` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(sem) }?.sem.available_permits()))
 }
 
 /// Takes every free permit and returns how many it took; 0 for NULL.
@@ -99,7 +107,8 @@ pub unsafe extern "C" fn pc_sem_available(sem: *const pc_sem) -> usize {
 /// `sem` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_sem_drain(sem: *const pc_sem) -> usize {
-    boundary(|| Ok(handle(sem)?.sem.drain_permits()))
+    // SAFETY: `sem` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(sem) }?.sem.drain_permits()))
 }
 
 /// How many acquires are waiting now; 0 for NULL. Only a hint: it may
@@ -109,5 +118,6 @@ pub unsafe extern "C" fn pc_sem_drain(sem: *const pc_sem) -> usize {
 /// `sem` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_sem_waiting(sem: *const pc_sem) -> usize {
-    boundary(|| Ok(handle(sem)?.sem.queue_length()))
+    // SAFETY: `sem` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(sem) }?.sem.queue_length()))
 }

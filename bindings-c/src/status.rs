@@ -38,9 +38,11 @@ pub const PC_NO_MEMORY: pc_status = 6;
 pub const PC_PANIC: pc_status = 7;
 // Codes after PC_PANIC are appended as new types bring new outcomes; none
 // is ever renumbered.
-/// An unlock of a lock that the caller does not hold: `pc_mutex_unlock` of
-/// a mutex that is not locked, `pc_reentrant_lock_unlock` by a thread that
-/// does not hold it, `pc_cond_wait` with a mutex that is not locked.
+/// An unlock of a lock that the caller does not hold: `pc_mutex_unlock` or
+/// `pc_spinlock_unlock` of a lock that is not locked, `pc_rwlock_unlock_read`
+/// or `_unlock_write` of a side not held, `pc_reentrant_lock_unlock` by a
+/// thread that does not hold it, `pc_cond_wait` with a mutex that is not
+/// locked.
 pub const PC_NOT_OWNER: pc_status = 8;
 /// A barrier is broken: another party's wait timed out, or it was reset,
 /// before or while this party waited (`pc_barrier_wait`).

@@ -27,7 +27,8 @@ pub struct pc_waitgroup {
 #[no_mangle]
 pub unsafe extern "C" fn pc_waitgroup_new(out: *mut *mut pc_waitgroup) -> pc_status {
     boundary(|| {
-        ffi::out(out)?.write_handle(pc_waitgroup {
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(pc_waitgroup {
             group: WaitGroup::new(),
         });
         Ok(())
@@ -41,7 +42,8 @@ pub unsafe extern "C" fn pc_waitgroup_new(out: *mut *mut pc_waitgroup) -> pc_sta
 /// is not used afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn pc_waitgroup_free(group: *mut pc_waitgroup) {
-    boundary(|| free_handle(group))
+    // SAFETY: `group` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(group) })
 }
 
 /// Adds `delta` (which may be negative) to the counter; reaching zero
@@ -54,7 +56,8 @@ pub unsafe extern "C" fn pc_waitgroup_free(group: *mut pc_waitgroup) {
 /// `group` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_waitgroup_add(group: *const pc_waitgroup, delta: isize) -> pc_status {
-    boundary(|| Ok(handle(group)?.group.add(delta)?))
+    // SAFETY: `group` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(group) }?.group.add(delta)?))
 }
 
 /// Subtracts one from the counter: `pc_waitgroup_add(group, -1)`.
@@ -63,7 +66,8 @@ pub unsafe extern "C" fn pc_waitgroup_add(group: *const pc_waitgroup, delta: isi
 /// `group` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_waitgroup_done(group: *const pc_waitgroup) -> pc_status {
-    boundary(|| Ok(handle(group)?.group.done()?))
+    // SAFETY: `group` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(group) }?.group.done()?))
 }
 
 /// The counter now; 0 for NULL.
@@ -72,7 +76,8 @@ pub unsafe extern "C" fn pc_waitgroup_done(group: *const pc_waitgroup) -> pc_sta
 /// `group` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pc_waitgroup_count(group: *const pc_waitgroup) -> usize {
-    boundary(|| Ok(handle(group)?.group.count()))
+    // SAFETY: `group` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(group) }?.group.count()))
 }
 
 /// Waits until the counter has been zero at some moment after the call
@@ -89,5 +94,9 @@ pub unsafe extern "C" fn pc_waitgroup_wait(
     group: *const pc_waitgroup,
     timeout_ns: u64,
 ) -> pc_status {
-    boundary(|| in_time(handle(group)?.group.wait_with(core_wait(timeout_ns))))
+    boundary(|| {
+        // SAFETY: `group` is NULL or a live handle (the caller's promise).
+        let h = unsafe { handle(group) }?;
+        in_time(h.group.wait_with(core_wait(timeout_ns)))
+    })
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <vector>
 
@@ -152,12 +153,14 @@ static void huge_timeouts_wait() {
   CHECK(!ch.recv_for(std::chrono::duration<double>(-1e300)));
 }
 
-// polyconc::Mutex with the standard lock wrappers, and its misuse as a
-// value (an exception), never undefined behaviour.
-static void mutex_is_timed_lockable() {
-  polyconc::Mutex m;
+// A polyconc lock (Mutex, SpinLock, RwLock's write side) with the
+// standard lock wrappers, and its misuse as a value (an exception), never
+// undefined behaviour.
+template <class Lock>
+static void is_timed_lockable() {
+  Lock m;
   {
-    std::lock_guard<polyconc::Mutex> g(m);
+    std::lock_guard<Lock> g(m);
     CHECK(!m.try_lock());
     CHECK(!m.try_lock_for(1ms));
     CHECK(!m.try_lock_until(std::chrono::steady_clock::now() + 1ms));
@@ -180,7 +183,7 @@ static void mutex_is_timed_lockable() {
     m.unlock();
   });
   {
-    std::unique_lock<polyconc::Mutex> u(m, std::chrono::seconds::max());
+    std::unique_lock<Lock> u(m, std::chrono::seconds::max());
     CHECK(u.owns_lock());
   }
   releaser.join();
@@ -190,12 +193,56 @@ static void mutex_is_timed_lockable() {
   for (int t = 0; t < 4; t++)
     threads.emplace_back([&] {
       for (int i = 0; i < 10000; i++) {
-        std::lock_guard<polyconc::Mutex> g(m);
+        std::lock_guard<Lock> g(m);
         counter++;
       }
     });
   for (auto &t : threads) t.join();
   CHECK(counter == 40000);
+}
+
+// polyconc::RwLock's read side with std::shared_lock: readers share, a
+// writer excludes them, and readers never see a write half done.
+static void rwlock_is_shared_timed_lockable() {
+  polyconc::RwLock l;
+  {
+    std::shared_lock<polyconc::RwLock> r1(l);
+    std::shared_lock<polyconc::RwLock> r2(l, std::chrono::seconds::max());
+    CHECK(r2.owns_lock() && l.readers() == 2 && !l.is_write_locked());
+    CHECK(!l.try_lock() && !l.try_lock_for(1ms));
+  }
+  {
+    std::unique_lock<polyconc::RwLock> w(l);
+    CHECK(l.is_write_locked() && l.readers() == 0);
+    CHECK(!l.try_lock_shared() && !l.try_lock_shared_for(1ms));
+    CHECK(!l.try_lock_shared_until(std::chrono::steady_clock::now() + 1ms));
+  }
+  bool threw = false;
+  try {
+    l.unlock_shared();
+  } catch (const polyconc::error &e) {
+    threw = e.status() == PC_NOT_OWNER;
+  }
+  CHECK(threw);
+
+  long a = 0, b = 0, torn = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5000; i++) {
+        if (t % 2 == 0) {
+          std::unique_lock<polyconc::RwLock> w(l);
+          a++;
+          b++;
+        } else {
+          std::shared_lock<polyconc::RwLock> r(l);
+          if (a != b) torn++;
+        }
+      }
+    });
+  for (auto &t : threads) t.join();
+  CHECK(a == 10000 && b == 10000);
+  CHECK(torn == 0);
 }
 
 static void reentrant_lock_counts_holds() {
@@ -399,7 +446,10 @@ int main() {
   send_recv_and_close();
   timed_and_try();
   huge_timeouts_wait();
-  mutex_is_timed_lockable();
+  is_timed_lockable<polyconc::Mutex>();
+  is_timed_lockable<polyconc::SpinLock>();
+  is_timed_lockable<polyconc::RwLock>();
+  rwlock_is_shared_timed_lockable();
   reentrant_lock_counts_holds();
   condvar_with_unique_lock();
   handles_are_raii();

@@ -66,7 +66,7 @@ def validate(obj, registry: dict[str, Suite] | None = None) -> list[str]:
     runs = obj.get("runs")
     if not (is_int(runs) and runs >= 1):
         errors.append(f"runs must be an integer >= 1, got {runs!r}")
-    for key in ("ctx_switches", "max_rss_kb"):
+    for key in ("ctx_switches", "max_rss_kb", "cpu_median"):
         if key in obj and not (_is_number(obj[key]) and obj[key] >= 0):
             errors.append(f"{key} must be a number >= 0 when present, got {obj[key]!r}")
     if "fairness" in obj and not (_is_number(obj["fairness"]) and 0 < obj["fairness"] <= 1):

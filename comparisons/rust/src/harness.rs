@@ -247,6 +247,8 @@ struct Figures {
     ctx_switches: u64,
     /// A window run's median fairness index.
     fairness: Option<f64>,
+    /// Median CPU time (user + system, every thread) per operation, ns.
+    cpu_median: f64,
 }
 
 fn rusage() -> libc::rusage {
@@ -258,6 +260,14 @@ fn rusage() -> libc::rusage {
     let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
     assert_eq!(rc, 0, "getrusage(RUSAGE_SELF) failed");
     ru
+}
+
+/// User plus system CPU time of the whole process, in ns: beside the wall
+/// time it shows what a figure cost, since wall time alone rewards a
+/// waiter that burns the other core.
+fn cpu_ns(ru: &libc::rusage) -> i64 {
+    let ns = |t: libc::timeval| t.tv_sec * 1_000_000_000 + t.tv_usec * 1_000;
+    ns(ru.ru_utime) + ns(ru.ru_stime)
 }
 
 fn switches(ru: &libc::rusage) -> i64 {
@@ -274,6 +284,7 @@ fn measure(
 ) -> Result<Figures, String> {
     let (label, unit) = (&case.label, case.unit);
     let mut per_op = Vec::with_capacity(runs);
+    let mut cpu_per_op = Vec::with_capacity(runs);
     let mut fairness = Vec::with_capacity(runs);
     let mut switched = 0;
     for r in 0..warmup + runs {
@@ -313,6 +324,7 @@ fn measure(
                 r - warmup + 1
             );
             per_op.push(figure);
+            cpu_per_op.push((cpu_ns(&after) - cpu_ns(&before)) as f64 / ops as f64);
             switched += switches(&after) - switches(&before);
         }
     }
@@ -326,6 +338,7 @@ fn measure(
         max: round(per_op[n - 1]),
         runs,
         ctx_switches: (switched as f64 / runs as f64).round() as u64,
+        cpu_median: round(median(&mut cpu_per_op)),
     })
 }
 
@@ -357,7 +370,7 @@ fn result_line(suite: &str, case: &Case, f: &Figures) -> Value {
         "suite": suite, "workload": case.workload, "lang": "rust",
         "impl": case.impl_name, "via": "native", "kind": case.kind, "params": case.params,
         "unit": case.unit, "median": f.median, "min": f.min, "max": f.max,
-        "runs": f.runs, "ctx_switches": f.ctx_switches,
+        "runs": f.runs, "ctx_switches": f.ctx_switches, "cpu_median": f.cpu_median,
         // ru_maxrss is in kilobytes on Linux.
         "max_rss_kb": rusage().ru_maxrss,
         "host": {"cpus": cpus, "os": std::env::consts::OS, "toolchain": TOOLCHAIN},

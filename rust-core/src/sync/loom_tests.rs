@@ -1,8 +1,10 @@
 //! loom models of the locks' wait and wake paths: the mutex's park/unpark
 //! and hand-off, a cancelled async lock racing an unlock, a condition
 //! variable's notify racing a timeout, its requeueing notify_all, the
-//! reader-writer lock's grants to readers behind a writer, and a reentrant
-//! lock's condition releasing every hold while it waits.
+//! reader-writer lock's grants to readers behind a writer, two unlocks of
+//! one raw write hold racing (one wins, the queued reader gets in), a raw
+//! spin lock unlocked from another thread, and a reentrant lock's
+//! condition releasing every hold while it waits.
 //! Loom fails a model in which every thread ends up parked (a lost
 //! wake-up); the asserts check the counts.
 //!
@@ -14,7 +16,9 @@ use std::time::Instant;
 use loom::sync::Arc;
 use loom::thread;
 
-use super::{Condition, Condvar, Mutex, RawMutex, ReentrantLock, RwLock};
+use super::{
+    Condition, Condvar, Mutex, NotLocked, RawMutex, RawRwLock, RawSpinLock, ReentrantLock, RwLock,
+};
 
 fn poll_once<F: std::future::Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -171,6 +175,65 @@ fn rwlock_write_release_grants_readers() {
         for r in readers {
             assert_eq!(r.join().unwrap(), 1);
         }
+    });
+}
+
+/// Two threads unlock one write hold of a raw lock while a reader is
+/// queued: exactly one unlock succeeds, the other is `NotLocked` (it never
+/// clears a hold granted meanwhile), and the reader is let in.
+#[test]
+fn raw_rwlock_racing_write_unlocks() {
+    loom::model(|| {
+        let lock = Arc::new(RawRwLock::new());
+        lock.write();
+        let reader = {
+            let lock = lock.clone();
+            thread::spawn(move || {
+                lock.read();
+                lock.unlock_read()
+            })
+        };
+        let other = {
+            let lock = lock.clone();
+            thread::spawn(move || lock.unlock_write())
+        };
+        let mine = lock.unlock_write();
+        let theirs = other.join().unwrap();
+        assert_eq!(reader.join().unwrap(), Ok(()));
+        let mut results = [mine, theirs];
+        results.sort_by_key(Result::is_err);
+        assert_eq!(results, [Ok(()), Err(NotLocked)]);
+        assert!(lock.try_write());
+    });
+}
+
+/// A raw spin lock taken by one thread and unlocked by another: the
+/// waiter spinning for it (under loom, yielding) gets it, and publishes
+/// its write to the first thread's next hold.
+#[test]
+fn raw_spin_lock_unlocked_by_another_thread() {
+    loom::model(|| {
+        let lock = Arc::new(RawSpinLock::new());
+        let seen = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
+        lock.lock();
+        let waiter = {
+            let (lock, seen) = (lock.clone(), seen.clone());
+            thread::spawn(move || {
+                lock.lock();
+                seen.store(1, loom::sync::atomic::Ordering::Relaxed);
+                lock.unlock()
+            })
+        };
+        let unlocker = {
+            let lock = lock.clone();
+            thread::spawn(move || lock.unlock())
+        };
+        assert_eq!(unlocker.join().unwrap(), Ok(()));
+        assert_eq!(waiter.join().unwrap(), Ok(()));
+        lock.lock();
+        assert_eq!(seen.load(loom::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(lock.unlock(), Ok(()));
+        assert_eq!(lock.unlock(), Err(NotLocked));
     });
 }
 

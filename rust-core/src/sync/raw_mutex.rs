@@ -63,18 +63,23 @@ pub struct RawMutex {
     fair: bool,
 }
 
-/// [`RawMutex::unlock`] of a mutex that is not locked.
+/// An unlock of a data-less lock that is not locked: [`RawMutex::unlock`],
+/// [`RawSpinLock::unlock`](super::RawSpinLock::unlock), and
+/// [`RawRwLock`](super::RawRwLock)'s `unlock_read` without a read hold or
+/// `unlock_write` without the write hold.
 ///
 /// ```
-/// use polyconc::sync::{NotLocked, RawMutex};
+/// use polyconc::sync::{NotLocked, RawMutex, RawRwLock, RawSpinLock};
 /// assert_eq!(RawMutex::new().unlock(), Err(NotLocked));
+/// assert_eq!(RawSpinLock::new().unlock(), Err(NotLocked));
+/// assert_eq!(RawRwLock::new().unlock_read(), Err(NotLocked));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NotLocked;
 
 impl fmt::Display for NotLocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unlock of a mutex that is not locked")
+        f.write_str("unlock of a lock that is not locked")
     }
 }
 

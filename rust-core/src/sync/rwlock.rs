@@ -1,14 +1,5 @@
-//! [`RwLock<T>`]: many readers or one writer, and no writer starves.
-//!
-//! The state word counts readers and holds three bits: `WRITER` (write
-//! locked), `PARKED` (the queue may hold waiters: a release must look) and
-//! `WRITER_QUEUED` (a writer waits: new readers queue behind it instead of
-//! joining the readers in). Waiters queue in one FIFO, readers and writers
-//! alike, and are *handed* the lock in that order: when it frees up, the
-//! first writer, or every reader up to the next writer, is granted it
-//! before it wakes. The queue's bits are raised before a waiter's first
-//! grant attempt and recomputed under the queue's lock after each, so a
-//! release either sees them or happens before that attempt.
+//! [`RwLock<T>`]: data behind a [`RawRwLock`], many readers or one
+//! writer, and no writer starves.
 
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -19,211 +10,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::loom::{Arc, AtomicUsize, Ordering};
-use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Locked, Spin, Wait, WaitQueue, Waiter};
-
-const WRITER: usize = 1;
-const PARKED: usize = 2;
-const WRITER_QUEUED: usize = 4;
-const ONE_READER: usize = 8;
-const READERS: usize = !(ONE_READER - 1);
-
-/// The case a waiter is claimed for: it was granted the lock.
-const GRANTED: usize = 0;
-
-/// Spin steps before queueing, while nobody is queued.
-const SPIN_STEPS: u32 = 10;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Access {
-    Read,
-    Write,
-}
-
-/// The data-less lock under [`RwLock`].
-struct RawRwLock {
-    state: AtomicUsize,
-    queue: WaitQueue<Access>,
-}
-
-impl RawRwLock {
-    const_fn_unless_loom! {
-        fn new() -> RawRwLock {
-            RawRwLock {
-                state: AtomicUsize::new(0),
-                queue: WaitQueue::new(),
-            }
-        }
-    }
-
-    /// Takes the lock for `access` if that is possible without waiting.
-    #[inline]
-    fn try_acquire(&self, access: Access) -> bool {
-        let state = self.state.load(Ordering::Relaxed);
-        let new = match access {
-            Access::Read if state & (WRITER | WRITER_QUEUED) == 0 => state + ONE_READER,
-            Access::Write if state & (WRITER | READERS) == 0 => state | WRITER,
-            _ => return false,
-        };
-        self.state
-            .compare_exchange(state, new, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-    }
-
-    #[inline]
-    fn acquire(&self, access: Access, wait: Wait) -> bool {
-        if self.try_acquire(access) {
-            return true;
-        }
-        match wait {
-            Wait::Now => false,
-            Wait::Until(deadline) => self.acquire_slow(access, deadline),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn acquire_slow(&self, access: Access, deadline: Deadline) -> bool {
-        let mut spin = Spin::new(SPIN_STEPS);
-        while self.state.load(Ordering::Relaxed) & PARKED == 0 && spin.spin() {
-            if self.try_acquire(access) {
-                return true;
-            }
-        }
-        if deadline.is_past() {
-            return self.try_acquire(access);
-        }
-        let waiter = Waiter::for_thread();
-        self.enqueue(&waiter, access);
-        if waiter.wait(Backoff::Park, deadline) {
-            return true;
-        }
-        // A grant that raced with the deadline is kept.
-        self.leave(&waiter).is_err()
-    }
-
-    /// Queues `waiter` for `access` and grants what can be granted (maybe
-    /// to `waiter` itself, which then finds itself done).
-    fn enqueue(&self, waiter: &Arc<Waiter>, access: Access) {
-        let granted = {
-            let mut q = self.queue.lock();
-            q.push_back(Arc::clone(waiter), access);
-            let bits = match access {
-                Access::Read => PARKED,
-                Access::Write => PARKED | WRITER_QUEUED,
-            };
-            // Before the first grant attempt: a release that comes after
-            // this sees the bits and dispatches (under our lock, so after us).
-            self.state.fetch_or(bits, Ordering::Relaxed);
-            self.dispatch(&mut q)
-        };
-        wake_all(granted);
-    }
-
-    /// The owner of a queued `waiter` gives up: `Ok` if it was still
-    /// queued, `Err` if it was granted the lock (and holds it).
-    fn leave(&self, waiter: &Arc<Waiter>) -> Result<(), usize> {
-        let granted = {
-            let mut q = self.queue.lock();
-            q.abort(waiter)?;
-            // A writer that leaves may let the readers behind it in.
-            self.dispatch(&mut q)
-        };
-        wake_all(granted);
-        Ok(())
-    }
-
-    /// Grants the lock to the first waiters that can have it now, in queue
-    /// order, then recomputes the queue's bits. Returns those to wake.
-    fn dispatch(&self, q: &mut Locked<'_, Access>) -> Vec<Arc<Waiter>> {
-        let mut granted = Vec::new();
-        while let Some(&access) = q.front() {
-            let grant = |state: usize| match access {
-                Access::Read if state & WRITER == 0 => Some(state + ONE_READER),
-                Access::Write if state & (WRITER | READERS) == 0 => Some(state | WRITER),
-                _ => None,
-            };
-            if self
-                .state
-                .fetch_update(Ordering::AcqRel, Ordering::Relaxed, grant)
-                .is_err()
-            {
-                break;
-            }
-            // The front is live: only its owner aborts it, under this lock.
-            let Some((waiter, _)) = q.pop(GRANTED) else {
-                self.release_locked(access);
-                break;
-            };
-            waiter.complete();
-            granted.push(waiter);
-            if access == Access::Write {
-                break;
-            }
-        }
-        let mut bits = 0;
-        if !q.is_empty() {
-            bits |= PARKED;
-        }
-        if q.payloads().any(|a| *a == Access::Write) {
-            bits |= WRITER_QUEUED;
-        }
-        let _ = self
-            .state
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |state| {
-                Some(state & !(PARKED | WRITER_QUEUED) | bits)
-            });
-        granted
-    }
-
-    /// Gives back a grant (the queue's lock held or not).
-    fn release_locked(&self, access: Access) {
-        match access {
-            Access::Read => self.state.fetch_sub(ONE_READER, Ordering::Release),
-            Access::Write => self.state.fetch_and(!WRITER, Ordering::Release),
-        };
-    }
-
-    #[inline]
-    fn release(&self, access: Access) {
-        match access {
-            Access::Read => {
-                let before = self.state.fetch_sub(ONE_READER, Ordering::Release);
-                if before & READERS == ONE_READER && before & PARKED != 0 {
-                    self.release_slow(None);
-                }
-            }
-            Access::Write => {
-                if self
-                    .state
-                    .compare_exchange(WRITER, 0, Ordering::Release, Ordering::Relaxed)
-                    .is_err()
-                {
-                    self.release_slow(Some(Access::Write));
-                }
-            }
-        }
-    }
-
-    /// A release that found waiters: gives back `access` (if not given
-    /// back already) under the queue's lock, and grants the next waiters.
-    #[cold]
-    #[inline(never)]
-    fn release_slow(&self, access: Option<Access>) {
-        let granted = {
-            let mut q = self.queue.lock();
-            if let Some(access) = access {
-                self.release_locked(access);
-            }
-            self.dispatch(&mut q)
-        };
-        wake_all(granted);
-    }
-}
-
-fn wake_all(waiters: Vec<Arc<Waiter>>) {
-    waiters.iter().for_each(|w| w.wake());
-}
+use super::raw_rwlock::{Access, Pending};
+use super::RawRwLock;
+use crate::wait::{const_fn_unless_loom, Deadline, Wait};
 
 /// A reader-writer lock protecting a `T`: any number of readers at once,
 /// or one writer.
@@ -337,7 +126,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert_eq!(*lock.read(), 1);
     /// ```
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
-        self.raw.acquire(Access::Read, Wait::FOREVER);
+        self.raw.read();
         self.read_guard()
     }
 
@@ -363,9 +152,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(lock.read_with(Wait::FOREVER).is_some());
     /// ```
     pub fn read_with(&self, wait: Wait) -> Option<RwLockReadGuard<'_, T>> {
-        self.raw
-            .acquire(Access::Read, wait)
-            .then(|| self.read_guard())
+        self.raw.read_with(wait).then(|| self.read_guard())
     }
 
     /// Read-locks, waiting at most `timeout`.
@@ -412,7 +199,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read_async(&self) -> RwLockReadFuture<'_, T> {
         RwLockReadFuture {
             lock: self,
-            wait: Pending::new(&self.raw, Access::Read),
+            wait: Pending::new(Access::Read),
         }
     }
 
@@ -425,7 +212,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert_eq!(*lock.read(), [1]);
     /// ```
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
-        self.raw.acquire(Access::Write, Wait::FOREVER);
+        self.raw.write();
         self.write_guard()
     }
 
@@ -451,9 +238,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(lock.write_with(Wait::FOREVER).is_some());
     /// ```
     pub fn write_with(&self, wait: Wait) -> Option<RwLockWriteGuard<'_, T>> {
-        self.raw
-            .acquire(Access::Write, wait)
-            .then(|| self.write_guard())
+        self.raw.write_with(wait).then(|| self.write_guard())
     }
 
     /// Write-locks, waiting at most `timeout`.
@@ -500,7 +285,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write_async(&self) -> RwLockWriteFuture<'_, T> {
         RwLockWriteFuture {
             lock: self,
-            wait: Pending::new(&self.raw, Access::Write),
+            wait: Pending::new(Access::Write),
         }
     }
 
@@ -596,52 +381,6 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
     }
 }
 
-/// The waiting part of an async read or write, shared by both futures.
-struct Pending<'a> {
-    raw: &'a RawRwLock,
-    access: Access,
-    /// Queued, waiting to be granted the lock.
-    waiter: Option<Arc<Waiter>>,
-}
-
-impl<'a> Pending<'a> {
-    fn new(raw: &'a RawRwLock, access: Access) -> Self {
-        Pending {
-            raw,
-            access,
-            waiter: None,
-        }
-    }
-
-    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if self.waiter.is_none() {
-            if self.raw.try_acquire(self.access) {
-                return Poll::Ready(());
-            }
-            let waiter = Waiter::for_task(cx.waker());
-            self.raw.enqueue(&waiter, self.access);
-            self.waiter = Some(waiter);
-        }
-        let waiter = self.waiter.as_ref().expect("queued above");
-        if !waiter.poll_done(cx.waker()) {
-            return Poll::Pending;
-        }
-        self.waiter = None;
-        Poll::Ready(())
-    }
-}
-
-impl Drop for Pending<'_> {
-    fn drop(&mut self) {
-        if let Some(waiter) = self.waiter.take() {
-            if self.raw.leave(&waiter).is_err() {
-                // Granted the lock it will not use: release it (to the next).
-                self.raw.release(self.access);
-            }
-        }
-    }
-}
-
 /// Read-locks an [`RwLock`] when awaited; made by [`RwLock::read_async`].
 ///
 /// ```
@@ -653,7 +392,7 @@ impl Drop for Pending<'_> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct RwLockReadFuture<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
-    wait: Pending<'a>,
+    wait: Pending,
 }
 
 /// Write-locks an [`RwLock`] when awaited; made by [`RwLock::write_async`].
@@ -667,7 +406,7 @@ pub struct RwLockReadFuture<'a, T: ?Sized> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct RwLockWriteFuture<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
-    wait: Pending<'a>,
+    wait: Pending,
 }
 
 impl<'a, T: ?Sized> Future for RwLockReadFuture<'a, T> {
@@ -675,7 +414,9 @@ impl<'a, T: ?Sized> Future for RwLockReadFuture<'a, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        this.wait.poll(cx).map(|()| this.lock.read_guard())
+        this.wait
+            .poll(&this.lock.raw, cx)
+            .map(|()| this.lock.read_guard())
     }
 }
 
@@ -684,14 +425,16 @@ impl<'a, T: ?Sized> Future for RwLockWriteFuture<'a, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        this.wait.poll(cx).map(|()| this.lock.write_guard())
+        this.wait
+            .poll(&this.lock.raw, cx)
+            .map(|()| this.lock.write_guard())
     }
 }
 
 impl<T: ?Sized> fmt::Debug for RwLockReadFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RwLockReadFuture")
-            .field("queued", &self.wait.waiter.is_some())
+            .field("queued", &self.wait.is_queued())
             .finish_non_exhaustive()
     }
 }
@@ -699,7 +442,19 @@ impl<T: ?Sized> fmt::Debug for RwLockReadFuture<'_, T> {
 impl<T: ?Sized> fmt::Debug for RwLockWriteFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RwLockWriteFuture")
-            .field("queued", &self.wait.waiter.is_some())
+            .field("queued", &self.wait.is_queued())
             .finish_non_exhaustive()
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockReadFuture<'_, T> {
+    fn drop(&mut self) {
+        self.wait.cancel(&self.lock.raw);
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteFuture<'_, T> {
+    fn drop(&mut self) {
+        self.wait.cancel(&self.lock.raw);
     }
 }

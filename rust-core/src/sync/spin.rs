@@ -1,4 +1,5 @@
-//! [`SpinLock<T>`]: a test-and-test-and-set lock that never sleeps.
+//! [`SpinLock<T>`]: data behind a [`RawSpinLock`], a lock that never
+//! sleeps.
 
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -9,16 +10,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::loom::{AtomicBool, Ordering};
-use crate::wait::{const_fn_unless_loom, Deadline, Spin, Wait};
+use super::RawSpinLock;
+use crate::wait::{const_fn_unless_loom, Deadline, Wait};
 
 /// A spin lock protecting a `T`, with the API of [`Mutex`](super::Mutex).
 ///
-/// Test-and-test-and-set: a waiter reads the flag until it looks free
-/// (sharing the cache line instead of bouncing it), then tries to swap it,
-/// pausing a little longer after each miss and yielding its CPU once the
-/// pauses grow long. It never parks, so a waiter burns CPU time for as long
-/// as the holder holds; and its [`lock_async`](SpinLock::lock_async) future
+/// Test-and-test-and-set (see [`RawSpinLock`], which it is built on): it
+/// never parks, so a waiter burns CPU time for as long as the holder
+/// holds; and its [`lock_async`](SpinLock::lock_async) future
 /// re-polls itself (it wakes its own task at once) instead of sleeping.
 ///
 /// It is here as the experiment's exhibit, not as a default: it can beat a
@@ -37,11 +36,11 @@ use crate::wait::{const_fn_unless_loom, Deadline, Spin, Wait};
 /// assert_eq!(lock.into_inner(), 4);
 /// ```
 pub struct SpinLock<T: ?Sized> {
-    locked: AtomicBool,
+    raw: RawSpinLock,
     data: UnsafeCell<T>,
 }
 
-// SAFETY: the flag gives one thread at a time access to the T: T: Send.
+// SAFETY: the lock gives one thread at a time access to the T: T: Send.
 unsafe impl<T: ?Sized + Send> Send for SpinLock<T> {}
 // SAFETY: as above.
 unsafe impl<T: ?Sized + Send> Sync for SpinLock<T> {}
@@ -74,7 +73,7 @@ impl<T> SpinLock<T> {
         /// ```
         pub fn new(value: T) -> SpinLock<T> {
             SpinLock {
-                locked: AtomicBool::new(false),
+                raw: RawSpinLock::new(),
                 data: UnsafeCell::new(value),
             }
         }
@@ -109,34 +108,8 @@ impl<T: ?Sized> SpinLock<T> {
     /// ```
     #[inline]
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
-        if !self.acquire() {
-            self.lock_slow(Deadline::never());
-        }
+        self.raw.lock();
         self.guard()
-    }
-
-    /// The test-and-set: one swap, if the flag looks free.
-    #[inline]
-    fn acquire(&self) -> bool {
-        !self.locked.load(Ordering::Relaxed) && !self.locked.swap(true, Ordering::Acquire)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn lock_slow(&self, deadline: Deadline) -> bool {
-        let mut spin = Spin::new(0);
-        loop {
-            // The test: read-only, so waiters share the line while it is held.
-            while self.locked.load(Ordering::Relaxed) {
-                if deadline.is_past() {
-                    return false;
-                }
-                spin.spin_or_yield();
-            }
-            if !self.locked.swap(true, Ordering::Acquire) {
-                return true;
-            }
-        }
     }
 
     /// Locks if the lock is free now.
@@ -150,7 +123,7 @@ impl<T: ?Sized> SpinLock<T> {
     /// ```
     #[inline]
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T>> {
-        self.acquire().then(|| self.guard())
+        self.raw.try_lock().then(|| self.guard())
     }
 
     /// Locks, waiting as `wait` says; `None` if it did not get the lock.
@@ -163,11 +136,7 @@ impl<T: ?Sized> SpinLock<T> {
     /// # drop(held);
     /// ```
     pub fn lock_with(&self, wait: Wait) -> Option<SpinLockGuard<'_, T>> {
-        let locked = match wait {
-            Wait::Now => self.acquire(),
-            Wait::Until(deadline) => self.acquire() || self.lock_slow(deadline),
-        };
-        locked.then(|| self.guard())
+        self.raw.lock_with(wait).then(|| self.guard())
     }
 
     /// Locks, spinning at most `timeout`.
@@ -278,7 +247,7 @@ impl<T: ?Sized> DerefMut for SpinLockGuard<'_, T> {
 impl<T: ?Sized> Drop for SpinLockGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        self.lock.locked.store(false, Ordering::Release);
+        self.lock.raw.release();
     }
 }
 
@@ -313,10 +282,6 @@ impl<'a, T: ?Sized> Future for SpinLockFuture<'a, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let lock = self.lock;
-        if lock.acquire() {
-            return Poll::Ready(lock.guard());
-        }
-        cx.waker().wake_by_ref();
-        Poll::Pending
+        lock.raw.poll_lock(cx).map(|()| lock.guard())
     }
 }

@@ -1,0 +1,257 @@
+//! The combinators of several futures: `pc_future_zip`,
+//! `pc_future_sequence` and `pc_future_first_completed_of`, whose values
+//! are their inputs' bytes one after the other.
+
+use polyconc::exec::parasitic;
+use polyconc::future::{first_completed_of, sequence, Failure, Future};
+
+use super::{pc_future, written, AnyFuture, Futures};
+use crate::elem::{with_elem, Build, Elem, Erased};
+use crate::ffi::{self, handle};
+use crate::panic::boundary;
+use crate::status::{pc_status, Status, PC_INVALID_ARG};
+
+/// The bytes of `parts`, one after the other, as one element.
+fn concat<S: Elem>(
+    size: usize,
+    parts: impl Iterator<Item = (*const u8, usize)>,
+) -> Result<S, Failure> {
+    written(size, |mut dst| {
+        for (src, n) in parts {
+            // SAFETY: the parts add up to `size` bytes, the room written.
+            unsafe {
+                std::ptr::copy_nonoverlapping(src, dst, n);
+                dst = dst.add(n);
+            }
+        }
+        0
+    })
+}
+
+/// The futures behind `n` handles, all of element type `T`, the type of
+/// `_first`'s (the first of them).
+///
+/// # Safety
+/// `futures` is readable for `n` pointers, each NULL or a live handle.
+unsafe fn all_of<T: Elem>(
+    _first: &Future<T>,
+    futures: *const *const pc_future,
+    n: usize,
+    elem_size: usize,
+) -> Result<Vec<Future<T>>, Status> {
+    let handles = if n == 0 {
+        &[][..]
+    } else {
+        // SAFETY: `futures` is readable for `n` pointers (the caller's
+        // promise).
+        unsafe { std::slice::from_raw_parts(futures, n) }
+    };
+    handles
+        .iter()
+        .map(|&h| {
+            // SAFETY: each of the `n` is NULL or a live handle (the
+            // caller's promise).
+            let f = unsafe { handle(h) }?;
+            match T::pick(&f.fut) {
+                Some(fut) if f.elem_size == elem_size => Ok(fut.clone()),
+                _ => Err(Status::of(PC_INVALID_ARG)),
+            }
+        })
+        .collect()
+}
+
+/// `pc_future_sequence`'s result: the values' bytes, one after the other.
+struct Sequence<T> {
+    all: Future<Vec<T>>,
+    elem_size: usize,
+    n: usize,
+}
+
+impl<T: Elem> Build<Futures> for Sequence<T> {
+    fn build<S: Elem>(self) -> Result<Future<S>, Status> {
+        let (size, n) = (self.elem_size, self.n);
+        Ok(self.all.transform(&parasitic(), move |r| {
+            let values = r.as_ref().map_err(Failure::clone)?;
+            concat(size * n, values.iter().map(|v| (v.bytes(), size)))
+        }))
+    }
+}
+
+/// `pc_future_zip`'s result: both values' bytes, the first's first.
+struct Zip<T, U> {
+    pair: Future<(T, U)>,
+    sizes: (usize, usize),
+}
+
+impl<T: Elem, U: Elem> Build<Futures> for Zip<T, U> {
+    fn build<S: Elem>(self) -> Result<Future<S>, Status> {
+        let (a, b) = self.sizes;
+        Ok(self.pair.transform(&parasitic(), move |r| {
+            let (x, y) = r.as_ref().map_err(Failure::clone)?;
+            concat(a + b, [(x.bytes(), a), (y.bytes(), b)].into_iter())
+        }))
+    }
+}
+
+/// A future of both values, `a`'s bytes then `b`'s (`elem_size` of `a`
+/// plus that of `b`); it fails as soon as either does, with that failure.
+/// Writes the new future's handle to `*out`.
+///
+/// Returns `PC_OK`; `PC_INVALID_ARG` if any argument is NULL.
+///
+/// # Safety
+/// `a` and `b` are NULL or live handles; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_zip(
+    a: *const pc_future,
+    b: *const pc_future,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        // SAFETY: `a` and `b` are NULL or live handles, `out` is NULL or
+        // writable (the caller's promise).
+        let (a, b, out) = unsafe { (handle(a)?, handle(b)?, ffi::out(out)?) };
+        let sizes = (a.elem_size, b.elem_size);
+        let size = sizes.0 + sizes.1;
+        let next = with_elem!(&a.fut, x => with_elem!(&b.fut, y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
+        out.write_handle(pc_future::new(next, size));
+        Ok(())
+    })
+}
+
+/// How a combinator of `n` futures of one element size makes its result:
+/// `pc_future_sequence` and `pc_future_first_completed_of` differ only in
+/// this, and share the rest ([`gathered`]).
+trait Gather {
+    /// The result's element size, for `n` inputs of `size` bytes.
+    fn size(size: usize, n: usize) -> Result<usize, Status>;
+    /// The result for no inputs at all.
+    fn none() -> AnyFuture;
+    /// The result, of `total` bytes, for `all` (at least one) inputs of
+    /// `size` bytes.
+    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status>;
+}
+
+/// `pc_future_sequence`.
+enum SequenceOf {}
+
+impl Gather for SequenceOf {
+    fn size(size: usize, n: usize) -> Result<usize, Status> {
+        size.checked_mul(n).ok_or(Status::of(PC_INVALID_ARG))
+    }
+    fn none() -> AnyFuture {
+        Erased::Word(Future::successful(0))
+    }
+    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status> {
+        let n = all.len();
+        let all = sequence(&parasitic(), all);
+        AnyFuture::new(
+            total,
+            Sequence {
+                all,
+                elem_size: size,
+                n,
+            },
+        )
+    }
+}
+
+/// `pc_future_first_completed_of`.
+enum FirstCompletedOf {}
+
+impl Gather for FirstCompletedOf {
+    fn size(size: usize, _: usize) -> Result<usize, Status> {
+        Ok(size)
+    }
+    fn none() -> AnyFuture {
+        Erased::Word(Future::never())
+    }
+    fn all<T: Elem>(all: Vec<Future<T>>, _: usize, _: usize) -> Result<AnyFuture, Status> {
+        Ok(T::erase(first_completed_of(all)))
+    }
+}
+
+/// `pc_future_sequence` and `pc_future_first_completed_of`: `K` of the `n`
+/// futures, its handle written to `*out`.
+///
+/// # Safety
+/// As `pc_future_sequence`.
+unsafe fn gathered<K: Gather>(
+    futures: *const *const pc_future,
+    n: usize,
+    out: *mut *mut pc_future,
+) -> Result<(), Status> {
+    // SAFETY: `out` is NULL or writable (the caller's promise).
+    let out = unsafe { ffi::out(out) }?;
+    // SAFETY: `futures` is as documented (the caller's promise).
+    let first = unsafe { first_of(futures, n) }?;
+    let size = first.map_or(0, |f| f.elem_size);
+    let total = K::size(size, n)?;
+    let next = match first {
+        None => K::none(),
+        Some(f) => with_elem!(&f.fut, x => {
+            // SAFETY: as for `first_of`.
+            let all = unsafe { all_of(x, futures, n, size) }?;
+            K::all(all, size, total)?
+        }),
+    };
+    out.write_handle(pc_future::new(next, total));
+    Ok(())
+}
+
+/// A future of all `n` futures' values, in order, one after the other
+/// (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
+/// soon as one of them does, with that failure. For `n` 0 it is a
+/// completed future of 0 bytes.
+///
+/// Returns `PC_OK`; `PC_INVALID_ARG` if `out`, `futures` (with `n` > 0) or
+/// one of them is NULL, or their element sizes differ.
+///
+/// # Safety
+/// `futures` is NULL or readable for `n` pointers, each NULL or a live
+/// handle; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_sequence(
+    futures: *const *const pc_future,
+    n: usize,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe { gathered::<SequenceOf>(futures, n, out) })
+}
+
+/// A future of the result of whichever of the `n` futures completes first
+/// (all of the same `elem_size`); for `n` 0 it never completes.
+///
+/// Returns as `pc_future_sequence`.
+///
+/// # Safety
+/// As `pc_future_sequence`.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_first_completed_of(
+    futures: *const *const pc_future,
+    n: usize,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe { gathered::<FirstCompletedOf>(futures, n, out) })
+}
+
+/// The first of `n` handles, checked; `None` for `n` 0.
+///
+/// # Safety
+/// As `pc_future_sequence`.
+unsafe fn first_of<'a>(
+    futures: *const *const pc_future,
+    n: usize,
+) -> Result<Option<&'a pc_future>, Status> {
+    if n == 0 {
+        return Ok(None);
+    }
+    if futures.is_null() {
+        return Err(Status::of(PC_INVALID_ARG));
+    }
+    // SAFETY: `futures` is readable, its first handle NULL or live (the
+    // caller's promise).
+    Ok(Some(unsafe { handle(*futures) }?))
+}

@@ -1,0 +1,302 @@
+//! `pc_future`: the core's `Future` of fixed-size values behind a handle,
+//! waiting for it, and its failures as a code and a message. The
+//! combinators are in `then.rs` (a C callback chained onto one future) and
+//! `join.rs` (a future made of several).
+
+use std::ffi::{c_char, c_void, CString};
+use std::fmt;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use polyconc::exec::ShutDown;
+use polyconc::future::{Failure, Future};
+
+use crate::elem::{map_elem, with_elem, Elem, Erased, Family};
+use crate::ffi::{self, free_handle, handle};
+use crate::panic::boundary;
+use crate::status::{
+    pc_status, Status, PC_ALREADY_COMPLETED, PC_CANCELLED, PC_CLOSED, PC_EMPTY, PC_FAILED,
+    PC_NO_MEMORY, PC_PANIC, PC_TIMEOUT,
+};
+use crate::wait::Wait;
+
+mod join;
+mod then;
+
+pub use join::{pc_future_first_completed_of, pc_future_sequence, pc_future_zip};
+pub use then::{
+    pc_complete_fn, pc_flat_map_fn, pc_future_flat_map, pc_future_map, pc_future_on_complete,
+    pc_future_recover, pc_future_spawn, pc_map_fn, pc_recover_fn, pc_spawn_fn,
+};
+
+/// The failure of a C promise or callback: a code and a message.
+#[derive(Debug)]
+struct CFailure {
+    code: i32,
+    message: String,
+}
+
+impl fmt::Display for CFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CFailure {}
+
+/// A failure with `code` and `message` (a default one for `None`).
+pub(crate) fn c_failure(code: i32, message: Option<&str>) -> Failure {
+    let message = match message {
+        Some(m) => m.to_owned(),
+        None => format!("failed with code {code}"),
+    };
+    Failure::new(CFailure { code, message })
+}
+
+/// The code C sees for a failure: the caller's own, or the status of the
+/// library's failures.
+fn code_of(failure: &Failure) -> i32 {
+    if let Some(c) = failure.downcast_ref::<CFailure>() {
+        c.code
+    } else if failure.is_cancelled() {
+        PC_CANCELLED
+    } else if failure.is_timeout() {
+        PC_TIMEOUT
+    } else if failure.downcast_ref::<ShutDown>().is_some() {
+        PC_CLOSED
+    } else {
+        PC_PANIC
+    }
+}
+
+/// A failure's message as a C string (interior NULs dropped).
+fn c_message(failure: &Failure) -> CString {
+    let text = failure.to_string().replace('\0', "");
+    CString::new(text).unwrap_or_default()
+}
+
+/// The core's futures, as an element family.
+pub(crate) struct Futures;
+
+impl Family for Futures {
+    type Of<T: Elem> = Future<T>;
+}
+
+type AnyFuture = Erased<Futures>;
+
+/// A handle to a future value of `elem_size` bytes. Opaque; made by
+/// `pc_promise_future`, `pc_future_spawn` and the combinators, released
+/// with `pc_future_free`. Freeing a handle does not cancel the future.
+pub struct pc_future {
+    fut: AnyFuture,
+    elem_size: usize,
+    /// The failure's message, made on the first `pc_future_failure`; lives
+    /// as long as this handle.
+    message: OnceLock<CString>,
+}
+
+impl pc_future {
+    pub(crate) fn new(fut: AnyFuture, elem_size: usize) -> pc_future {
+        pc_future {
+            fut,
+            elem_size,
+            message: OnceLock::new(),
+        }
+    }
+}
+
+/// The output of a callback that writes `size` bytes: the element, or the
+/// failure its code (or a failed allocation) makes.
+fn written<S: Elem>(size: usize, write: impl FnOnce(*mut u8) -> i32) -> Result<S, Failure> {
+    let mut out = S::zeroed(size).map_err(|_| c_failure(PC_NO_MEMORY, None))?;
+    match write(out.bytes_mut()) {
+        0 => Ok(out),
+        code => Err(c_failure(code, None)),
+    }
+}
+
+/// Releases a future handle; NULL does nothing. The future itself goes on
+/// (its callbacks still run).
+///
+/// # Safety
+/// `future` is NULL or a live handle that no other thread is using and that
+/// is not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_free(future: *mut pc_future) {
+    // SAFETY: `future` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(future) })
+}
+
+/// Writes to `*out` another handle to the same future.
+///
+/// Returns `PC_OK`, or `PC_INVALID_ARG` if `future` or `out` is NULL.
+///
+/// # Safety
+/// `future` is NULL or a live handle; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_clone(
+    future: *const pc_future,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        let f = unsafe { handle(future) }?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
+        out.write_handle(pc_future::new(
+            map_elem!(&f.fut, f => f.clone()),
+            f.elem_size,
+        ));
+        Ok(())
+    })
+}
+
+/// The element size of the future's value; 0 for NULL.
+///
+/// # Safety
+/// `future` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_elem_size(future: *const pc_future) -> usize {
+    // SAFETY: `future` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(future) }?.elem_size))
+}
+
+/// Whether the future is completed (with a value or a failure); false for
+/// NULL.
+///
+/// # Safety
+/// `future` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_is_completed(future: *const pc_future) -> bool {
+    // SAFETY: `future` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(with_elem!(&unsafe { handle(future) }?.fut, f => f.is_completed())))
+}
+
+/// Waits until the future is completed, then copies its value to `out`
+/// (`elem_size` bytes; NULL to only wait). `timeout_ns` 0 only looks,
+/// `PC_FOREVER` waits as long as it takes, any other value at most that
+/// many nanoseconds. On a worker of a polyconc pool the wait counts as
+/// blocking: the pool runs a spare thread meanwhile.
+///
+/// Returns `PC_OK` with the value written; `PC_FAILED` if the future failed
+/// (`pc_future_failure` gives the code and message); `PC_CANCELLED` if it
+/// was cancelled; `PC_TIMEOUT` if it was not completed in time;
+/// `PC_INVALID_ARG` for NULL `future`.
+///
+/// # Safety
+/// `future` is NULL or a live handle; `out` is NULL or writable for
+/// `elem_size` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_wait(
+    future: *const pc_future,
+    out: *mut c_void,
+    timeout_ns: u64,
+) -> pc_status {
+    boundary(|| {
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        let h = unsafe { handle(future) }?;
+        with_elem!(&h.fut, f => {
+            let timeout = match Wait::from_ns(timeout_ns) {
+                Wait::Try => Duration::ZERO,
+                Wait::Forever => Duration::MAX,
+                Wait::For(t) => t,
+            };
+            if f.ready(timeout).is_err() && !f.is_completed() {
+                return Err(Status::of(PC_TIMEOUT));
+            }
+            match f.value() {
+                Some(Ok(v)) => {
+                    if !out.is_null() {
+                        // SAFETY: `out` has room for `elem_size` bytes (the
+                        // caller's promise).
+                        unsafe { v.write_to(out.cast(), h.elem_size) };
+                    }
+                    Ok(())
+                }
+                Some(Err(e)) if e.is_cancelled() => Err(Status::of(PC_CANCELLED)),
+                _ => Err(Status::of(PC_FAILED)),
+            }
+        })
+    })
+}
+
+/// Reads why a failed future failed: writes its code to `*code` and a
+/// pointer to its message to `*message` (NUL-terminated, valid until this
+/// handle is freed; either pointer may be NULL). The code is the one given
+/// to `pc_promise_failure` or returned by a callback; the library's own
+/// failures have `PC_CANCELLED` (cancelled), `PC_TIMEOUT`
+/// (`pc_future_or_timeout`), `PC_CLOSED` (its executor was shut down),
+/// `PC_NO_MEMORY` and `PC_PANIC`.
+///
+/// Returns `PC_OK`; `PC_EMPTY` if the future has not failed (pending, or
+/// succeeded); `PC_INVALID_ARG` for NULL `future`.
+///
+/// # Safety
+/// `future` is NULL or a live handle; `code` and `message` are NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_failure(
+    future: *const pc_future,
+    code: *mut i32,
+    message: *mut *const c_char,
+) -> pc_status {
+    boundary(|| {
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        let h = unsafe { handle(future) }?;
+        let failure = with_elem!(&h.fut, f => match f.value() {
+            Some(Err(e)) => e.clone(),
+            _ => return Err(Status::of(PC_EMPTY)),
+        });
+        // SAFETY: `code` is NULL or writable (the caller's promise).
+        if let Ok(code) = unsafe { ffi::out(code) } {
+            code.write(code_of(&failure));
+        }
+        // SAFETY: `message` is NULL or writable (the caller's promise).
+        if let Ok(message) = unsafe { ffi::out(message) } {
+            message.write(h.message.get_or_init(|| c_message(&failure)).as_ptr());
+        }
+        Ok(())
+    })
+}
+
+/// Cancels the future if it is not completed: it fails with
+/// `PC_CANCELLED`, and so do the combinators waiting for it (whose
+/// callbacks then never run; their contexts are freed).
+///
+/// Returns `PC_OK` if this call cancelled it; `PC_ALREADY_COMPLETED` if it
+/// was completed before; `PC_INVALID_ARG` for NULL.
+///
+/// # Safety
+/// `future` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_cancel(future: *const pc_future) -> pc_status {
+    boundary(|| {
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        if with_elem!(&unsafe { handle(future) }?.fut, f => f.cancel()) {
+            Ok(())
+        } else {
+            Err(Status::of(PC_ALREADY_COMPLETED))
+        }
+    })
+}
+
+/// Fails the future with code `PC_TIMEOUT` unless it completes within
+/// `timeout_ns` nanoseconds (kept by the core's timer thread).
+///
+/// Returns `PC_OK`, or `PC_INVALID_ARG` for NULL.
+///
+/// # Safety
+/// `future` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_or_timeout(
+    future: *const pc_future,
+    timeout_ns: u64,
+) -> pc_status {
+    boundary(|| {
+        // SAFETY: `future` is NULL or a live handle (the caller's promise).
+        with_elem!(&unsafe { handle(future) }?.fut, f => {
+            f.or_timeout(Duration::from_nanos(timeout_ns));
+        });
+        Ok(())
+    })
+}

@@ -1,0 +1,406 @@
+//! The combinators that chain a C callback onto a future: each is one core
+//! combinator whose closure calls the C function. The closure owns the
+//! callback's context, so `ctx_free` runs exactly once, when the core drops
+//! the closure (run or not). `pc_future_map` and `pc_future_flat_map`
+//! differ only in how the callback's result becomes the next future (a
+//! [`Step`]); the rest is [`chained`].
+
+use std::ffi::{c_char, c_void};
+
+use polyconc::future::{Failure, Future};
+
+use super::{c_failure, c_message, code_of, pc_future, written, AnyFuture, Futures};
+use crate::callback::{pc_free_fn, Ctx};
+use crate::elem::{map_elem, with_elem, Build, Elem};
+use crate::exec::{pc_executor, Executor};
+use crate::ffi::{self, handle};
+use crate::panic::boundary;
+use crate::status::{pc_status, Status, PC_INVALID_ARG};
+
+/// Called once when a future completes (`pc_future_on_complete`): with a
+/// pointer to the value and `code` 0 on success; with `value` NULL, the
+/// failure's code and its message (valid during the call) on failure.
+pub type pc_complete_fn = Option<
+    unsafe extern "C" fn(value: *const c_void, code: i32, message: *const c_char, ctx: *mut c_void),
+>;
+
+/// Computes a value into `out` (`out_elem_size` bytes, zeroed) from the
+/// value at `value` (`pc_future_map`). Returns 0, or a code that fails the
+/// resulting future with that code.
+pub type pc_map_fn =
+    Option<unsafe extern "C" fn(value: *const c_void, out: *mut c_void, ctx: *mut c_void) -> i32>;
+
+/// Computes a value into `out` (`elem_size` bytes, zeroed) from nothing
+/// (`pc_future_spawn`). Returns 0, or a code that fails the future.
+pub type pc_spawn_fn = Option<unsafe extern "C" fn(out: *mut c_void, ctx: *mut c_void) -> i32>;
+
+/// Makes the next future from the value at `value` (`pc_future_flat_map`):
+/// returns 0 and writes a future handle to `*out`, which the library takes
+/// over (and frees); or returns a code that fails the result with it.
+pub type pc_flat_map_fn = Option<
+    unsafe extern "C" fn(value: *const c_void, out: *mut *mut pc_future, ctx: *mut c_void) -> i32,
+>;
+
+/// Handles a failure (`pc_future_recover`): returns 0 with a value written
+/// to `out` (the future's `elem_size` bytes, zeroed) to succeed with it;
+/// returns `code` itself to keep the failure as it is; any other code fails
+/// the result with that code.
+pub type pc_recover_fn = Option<
+    unsafe extern "C" fn(
+        code: i32,
+        message: *const c_char,
+        out: *mut c_void,
+        ctx: *mut c_void,
+    ) -> i32,
+>;
+
+/// A C function pointer with its context, moved into a core closure.
+struct Callback<F> {
+    f: F,
+    ctx: Ctx,
+}
+
+/// How a chaining combinator makes the next future once `up` succeeds.
+trait Step {
+    /// The C callback's type (checked not NULL).
+    type Fn: Send + Sync + 'static;
+
+    /// The next future, of values `S` of `size` bytes.
+    fn next<T: Elem, S: Elem>(
+        up: &Future<T>,
+        ec: &Executor,
+        size: usize,
+        call: Callback<Self::Fn>,
+    ) -> Future<S>;
+}
+
+/// `pc_future_map`: the callback writes the next value.
+enum Map {}
+
+impl Step for Map {
+    type Fn = unsafe extern "C" fn(*const c_void, *mut c_void, *mut c_void) -> i32;
+
+    fn next<T: Elem, S: Elem>(
+        up: &Future<T>,
+        ec: &Executor,
+        size: usize,
+        call: Callback<Self::Fn>,
+    ) -> Future<S> {
+        up.transform(ec, move |r| {
+            let v = r.as_ref().map_err(Failure::clone)?;
+            // SAFETY: the caller gave the function for its context; the
+            // value's bytes and the output's room live for the call.
+            written(size, |out| unsafe {
+                (call.f)(v.bytes().cast(), out.cast(), call.ctx.ptr())
+            })
+        })
+    }
+}
+
+/// `pc_future_flat_map`: the callback hands back the next future.
+enum FlatMap {}
+
+impl Step for FlatMap {
+    type Fn = unsafe extern "C" fn(*const c_void, *mut *mut pc_future, *mut c_void) -> i32;
+
+    fn next<T: Elem, S: Elem>(
+        up: &Future<T>,
+        ec: &Executor,
+        size: usize,
+        call: Callback<Self::Fn>,
+    ) -> Future<S> {
+        up.flat_map(ec, move |v| {
+            let mut next: *mut pc_future = std::ptr::null_mut();
+            // SAFETY: as in `Map`; `next` is ours to write.
+            let code = unsafe { (call.f)(v.bytes().cast(), &mut next, call.ctx.ptr()) };
+            if code != 0 {
+                return Future::failed(c_failure(code, None));
+            }
+            if next.is_null() {
+                return Future::failed(c_failure(PC_INVALID_ARG, Some("flat_map: no future")));
+            }
+            // SAFETY: the callback handed the handle over.
+            let next = unsafe { Box::from_raw(next) };
+            match S::pick(&next.fut) {
+                Some(f) if next.elem_size == size => f.clone(),
+                _ => Future::failed(c_failure(
+                    PC_INVALID_ARG,
+                    Some("flat_map: the future has another element size"),
+                )),
+            }
+        })
+    }
+}
+
+/// Step `K` on `up`, for whichever output type the size calls for.
+struct Chained<'a, T, K: Step> {
+    up: &'a Future<T>,
+    ec: &'a Executor,
+    size: usize,
+    call: Callback<K::Fn>,
+}
+
+impl<T: Elem, K: Step> Build<Futures> for Chained<'_, T, K> {
+    fn build<S: Elem>(self) -> Result<Future<S>, Status> {
+        Ok(K::next(self.up, self.ec, self.size, self.call))
+    }
+}
+
+/// `pc_future_spawn`'s future, for any output type.
+struct Spawn<'a> {
+    ec: &'a Executor,
+    size: usize,
+    call: Callback<unsafe extern "C" fn(*mut c_void, *mut c_void) -> i32>,
+}
+
+impl Build<Futures> for Spawn<'_> {
+    fn build<S: Elem>(self) -> Result<Future<S>, Status> {
+        let (size, call) = (self.size, self.call);
+        Ok(Future::unit().transform(self.ec, move |_| {
+            // SAFETY: as in `Map`.
+            written(size, |out| unsafe { (call.f)(out.cast(), call.ctx.ptr()) })
+        }))
+    }
+}
+
+/// The callback of a combinator: `Some` for a function, else `PC_INVALID_ARG`.
+fn callback<F>(f: Option<F>, ctx: Ctx) -> Result<Callback<F>, Status> {
+    Ok(Callback {
+        f: f.ok_or(Status::of(PC_INVALID_ARG))?,
+        ctx,
+    })
+}
+
+/// The checked arguments of a combinator that chains a callback onto a
+/// future (`pc_future_map`, `pc_future_flat_map`, `pc_future_recover`).
+struct Chain<'a, F> {
+    f: &'a pc_future,
+    ec: &'a Executor,
+    call: Callback<F>,
+    out: ffi::Out<*mut pc_future>,
+}
+
+/// Checks a chaining combinator's arguments. The context is taken over
+/// first, so that it is freed on any error.
+///
+/// # Safety
+/// As `pc_future_map`.
+unsafe fn chain<'a, F>(
+    future: *const pc_future,
+    executor: *const pc_executor,
+    r#fn: Option<F>,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> Result<Chain<'a, F>, Status> {
+    let ctx = Ctx::new(ctx, ctx_free);
+    // SAFETY: `future` and `executor` are NULL or live handles, `out` is
+    // NULL or writable (the caller's promise).
+    let (f, ec, out) = unsafe { (handle(future)?, &handle(executor)?.ec, ffi::out(out)?) };
+    Ok(Chain {
+        f,
+        ec,
+        call: callback(r#fn, ctx)?,
+        out,
+    })
+}
+
+/// `pc_future_map` and `pc_future_flat_map`: step `K` chained onto
+/// `future`, with values of `size` bytes, its handle written to `*out`.
+///
+/// # Safety
+/// As `pc_future_map`.
+unsafe fn chained<K: Step>(
+    future: *const pc_future,
+    executor: *const pc_executor,
+    size: usize,
+    r#fn: Option<K::Fn>,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> Result<(), Status> {
+    // SAFETY: the pointers are as `pc_future_map` says (the caller's promise).
+    let Chain { f, ec, call, out } = unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
+    let next =
+        with_elem!(&f.fut, up => AnyFuture::new(size, Chained::<_, K> { up, ec, size, call })?);
+    out.write_handle(pc_future::new(next, size));
+    Ok(())
+}
+
+/// Calls `fn(value, code, message, ctx)` once the future is completed, as
+/// a task on `executor` (see `pc_complete_fn`); then, on the same thread,
+/// `ctx_free(ctx)` (if not NULL). If this call fails, `ctx_free` is called
+/// before it returns; if the executor refuses the task (shut down), on the
+/// completing thread, without `fn`.
+///
+/// Returns `PC_OK`, or `PC_INVALID_ARG` if `future`, `executor` or `fn` is
+/// NULL.
+///
+/// # Safety
+/// `future` and `executor` are NULL or live handles; `fn` and `ctx_free`
+/// may be called on another thread with `ctx`.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_on_complete(
+    future: *const pc_future,
+    executor: *const pc_executor,
+    r#fn: pc_complete_fn,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+) -> pc_status {
+    boundary(|| {
+        let call = Ctx::new(ctx, ctx_free);
+        // SAFETY: `future` and `executor` are NULL or live handles (the
+        // caller's promise).
+        let (f, ec) = unsafe { (handle(future)?, &handle(executor)?.ec) };
+        let call = callback(r#fn, call)?;
+        with_elem!(&f.fut, fut => fut.on_complete(ec, move |r| {
+            match r {
+                // SAFETY: the caller gave the function for its context; the
+                // value's bytes live for the call.
+                Ok(v) => unsafe { (call.f)(v.bytes().cast(), 0, std::ptr::null(), call.ctx.ptr()) },
+                Err(e) => {
+                    let message = c_message(e);
+                    // SAFETY: as above; the message lives for the call.
+                    unsafe { (call.f)(std::ptr::null(), code_of(e), message.as_ptr(), call.ctx.ptr()) }
+                }
+            }
+        }));
+        Ok(())
+    })
+}
+
+/// A future of `fn(value, out, ctx)` applied to this future's value, run
+/// as a task on `executor` once it succeeds, with an output of
+/// `out_elem_size` bytes; a failure passes through (without calling `fn`).
+/// `fn` returning non-zero fails the result with that code. `ctx_free` as
+/// for `pc_future_on_complete`. Writes the new future's handle to `*out`.
+///
+/// Returns `PC_OK`; `PC_INVALID_ARG` if `future`, `executor`, `fn` or
+/// `out` is NULL, or `out_elem_size` is larger than any object can be.
+///
+/// # Safety
+/// As `pc_future_on_complete`; `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_map(
+    future: *const pc_future,
+    executor: *const pc_executor,
+    out_elem_size: usize,
+    r#fn: pc_map_fn,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe {
+        chained::<Map>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out)
+    })
+}
+
+/// A future of the future `fn(value, &next, ctx)` hands back for this
+/// future's value (run on `executor` once it succeeds; the library takes
+/// over `next`, which must have `out_elem_size`-byte values, else the
+/// result fails with code `PC_INVALID_ARG`). A failure passes through;
+/// `fn` returning non-zero fails the result with that code. `ctx_free` as
+/// for `pc_future_on_complete`.
+///
+/// Returns as `pc_future_map`.
+///
+/// # Safety
+/// As `pc_future_map`.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_flat_map(
+    future: *const pc_future,
+    executor: *const pc_executor,
+    out_elem_size: usize,
+    r#fn: pc_flat_map_fn,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe {
+        chained::<FlatMap>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out)
+    })
+}
+
+/// A future of this future's value; if it fails, `fn(code, message, out,
+/// ctx)` runs on `executor` and decides (see `pc_recover_fn`). A success
+/// passes through without calling `fn`. `ctx_free` as for
+/// `pc_future_on_complete`.
+///
+/// Returns as `pc_future_map`.
+///
+/// # Safety
+/// As `pc_future_map`.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_recover(
+    future: *const pc_future,
+    executor: *const pc_executor,
+    r#fn: pc_recover_fn,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        // SAFETY: the pointers are as documented (the caller's promise).
+        let Chain { f, ec, call, out } =
+            unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
+        let size = f.elem_size;
+        let next = map_elem!(&f.fut, up => up.recover_with(ec, move |e| {
+            let (code, message) = (code_of(e), c_message(e));
+            let mut returned = 0;
+            let value = written(size, |out| {
+                // SAFETY: as in `Map`.
+                returned = unsafe { (call.f)(code, message.as_ptr(), out.cast(), call.ctx.ptr()) };
+                returned
+            });
+            match value {
+                Ok(v) => Some(Future::successful(v)),
+                // The failure's own code: it stays as it is.
+                Err(_) if returned == code => None,
+                Err(failure) => Some(Future::failed(failure)),
+            }
+        }));
+        out.write_handle(pc_future::new(next, size));
+        Ok(())
+    })
+}
+
+/// Scala's `Future.apply`: runs `fn(out, ctx)` as a task on `executor` and
+/// completes the new future with the `elem_size` bytes it wrote, or fails
+/// it with the non-zero code it returned. `ctx_free` as for
+/// `pc_future_on_complete`. Writes the future's handle to `*out`.
+///
+/// Returns `PC_OK`; `PC_INVALID_ARG` if `executor`, `fn` or `out` is NULL,
+/// or `elem_size` is larger than any object can be.
+///
+/// # Safety
+/// `executor` is NULL or a live handle; `out` is NULL or writable; `fn`
+/// and `ctx_free` may be called on another thread with `ctx`.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_spawn(
+    executor: *const pc_executor,
+    elem_size: usize,
+    r#fn: pc_spawn_fn,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        let ctx = Ctx::new(ctx, ctx_free);
+        // SAFETY: `executor` is NULL or a live handle, `out` is NULL or
+        // writable (the caller's promise).
+        let (ec, out) = unsafe { (&handle(executor)?.ec, ffi::out(out)?) };
+        let call = callback(r#fn, ctx)?;
+        let fut = AnyFuture::new(
+            elem_size,
+            Spawn {
+                ec,
+                size: elem_size,
+                call,
+            },
+        )?;
+        out.write_handle(pc_future::new(fut, elem_size));
+        Ok(())
+    })
+}

@@ -1,0 +1,96 @@
+//! `pc_spinlock`: the core's `RawSpinLock`.
+
+use std::time::Duration;
+
+use polyconc::sync::RawSpinLock;
+
+use super::{acquire, Acquire};
+use crate::ffi::{self, free_handle, handle};
+use crate::panic::boundary;
+use crate::status::pc_status;
+
+impl Acquire for RawSpinLock {
+    #[inline]
+    fn try_now(&self) -> bool {
+        self.try_lock()
+    }
+    #[inline]
+    fn forever(&self) {
+        self.lock()
+    }
+    fn within(&self, timeout: Duration) -> bool {
+        self.lock_timeout(timeout)
+    }
+}
+
+/// A lock for very short critical sections: a thread that finds it held
+/// spins (yielding its CPU once the pauses grow long) and never sleeps, so
+/// taking it after a short wait costs no wake-up, and a wait while the
+/// holder is descheduled burns CPU time. Opaque; create it with
+/// `pc_spinlock_new`, release it with `pc_spinlock_free`. Any thread may
+/// unlock it. Not fair: a spinning thread may take it before one that has
+/// waited longer. For sections that may block or run long, use `pc_mutex`.
+pub struct pc_spinlock {
+    raw: RawSpinLock,
+}
+
+/// Creates an unlocked spin lock and writes its handle to `*out`.
+///
+/// Returns `PC_OK`, or `PC_INVALID_ARG` if `out` is NULL.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_new(out: *mut *mut pc_spinlock) -> pc_status {
+    boundary(|| {
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        unsafe { ffi::out(out) }?.write_handle(pc_spinlock {
+            raw: RawSpinLock::new(),
+        });
+        Ok(())
+    })
+}
+
+/// Releases a spin lock, as `pc_mutex_free` does a mutex.
+///
+/// # Safety
+/// `lock` is NULL or a live handle that no other thread is using and that
+/// is not used afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_free(lock: *mut pc_spinlock) {
+    // SAFETY: `lock` is NULL or a live handle used by nobody after this (the caller's promise).
+    boundary(|| unsafe { free_handle(lock) })
+}
+
+/// Locks the spin lock, spinning while it is held; `timeout_ns` and the
+/// statuses as for `pc_mutex_lock` (not reentrant either).
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_lock(lock: *const pc_spinlock, timeout_ns: u64) -> pc_status {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    boundary(|| acquire(&unsafe { handle(lock) }?.raw, timeout_ns))
+}
+
+/// Unlocks the spin lock, from any thread; the statuses as for
+/// `pc_mutex_unlock` (`PC_NOT_OWNER` if it was not locked).
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_unlock(lock: *const pc_spinlock) -> pc_status {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(lock) }?.raw.unlock()?))
+}
+
+/// Whether the spin lock is locked now (by anyone); false for NULL. Only a
+/// hint: it may change at once.
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_is_locked(lock: *const pc_spinlock) -> bool {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    boundary(|| Ok(unsafe { handle(lock) }?.raw.is_locked()))
+}
