@@ -1,8 +1,8 @@
 /* Suite L (locks and the cost of sharing) of comparisons/WORKLOADS.md in C:
  * pthread_mutex (default and adaptive), pthread_spinlock and polyconc's
- * pc_mutex on L1-L3 and the window rows L2f/L3f, C11 atomic_fetch_add on
- * L4, polyconc's pc_chan to an owner thread on L5. harness.c times the runs
- * and prints the lines. */
+ * pc_mutex and pc_spinlock on L1-L3 and the window rows L2f/L3f, C11
+ * atomic_fetch_add on L4, polyconc's pc_chan to an owner thread on L5.
+ * harness.c times the runs and prints the lines. */
 #define _GNU_SOURCE /* PTHREAD_MUTEX_ADAPTIVE_NP */
 
 #include <inttypes.h>
@@ -28,7 +28,8 @@ enum { N_WORKLOADS = 7, MAX_THREADS = 64, L5_CAPACITY = 1024 };
 typedef union {
   pthread_mutex_t mutex;
   pthread_spinlock_t spin;
-  pc_mutex *pc;
+  pc_mutex *pc_mutex;
+  pc_spinlock *pc_spinlock;
 } lock;
 
 typedef struct {
@@ -78,27 +79,35 @@ static void spin_lock(lock *l) {
 static void spin_unlock(lock *l) { pthread_spin_unlock(&l->spin); }
 static void spin_destroy(lock *l) { pthread_spin_destroy(&l->spin); }
 
-static void pc_init(lock *l) {
-  pc_status s = pc_mutex_new(&l->pc);
+static void check_new(const char *what, pc_status s) {
   if (s != PC_OK) {
-    fprintf(stderr, "bench: pc_mutex_new: %s\n", pc_status_str(s));
+    fprintf(stderr, "bench: %s: %s\n", what, pc_status_str(s));
     exit(1);
   }
 }
-static void pc_lock(lock *l) {
-  if (pc_mutex_lock(l->pc, PC_FOREVER) != PC_OK) note_error("pc_mutex_lock failed");
-}
-static void pc_unlock(lock *l) {
-  if (pc_mutex_unlock(l->pc) != PC_OK) note_error("pc_mutex_unlock failed");
-}
-static void pc_destroy(lock *l) { pc_mutex_free(l->pc); }
+
+/* polyconc's locks through the C ABI: pc_mutex and pc_spinlock have the
+ * same four calls, written once here for both (lock's member t). */
+#define PC_LOCK(t)                                                                  \
+  static void bench_##t##_init(lock *l) { check_new(#t "_new", t##_new(&l->t)); } \
+  static void bench_##t##_lock(lock *l) {                                         \
+    if (t##_lock(l->t, PC_FOREVER) != PC_OK) note_error(#t "_lock failed");       \
+  }                                                                               \
+  static void bench_##t##_unlock(lock *l) {                                       \
+    if (t##_unlock(l->t) != PC_OK) note_error(#t "_unlock failed");               \
+  }                                                                               \
+  static void bench_##t##_destroy(lock *l) { t##_free(l->t); }
+PC_LOCK(pc_mutex)
+PC_LOCK(pc_spinlock)
+#define PC_LOCK_CALLS(t) bench_##t##_init, bench_##t##_lock, bench_##t##_unlock, bench_##t##_destroy
 
 static const lock_impl LOCKS[] = {
     {"pthread_mutex", "os-mutex", default_init, mutex_lock, mutex_unlock, mutex_destroy},
     {"pthread_mutex.adaptive", "os-mutex", adaptive_init, mutex_lock, mutex_unlock,
      mutex_destroy},
     {"pthread_spinlock", "spin", spin_init, spin_lock, spin_unlock, spin_destroy},
-    {"core.Mutex", "mutex", pc_init, pc_lock, pc_unlock, pc_destroy},
+    {"core.Mutex", "mutex", PC_LOCK_CALLS(pc_mutex)},
+    {"core.SpinLock", "spin", PC_LOCK_CALLS(pc_spinlock)},
 };
 enum { N_LOCKS = sizeof LOCKS / sizeof *LOCKS };
 
@@ -356,6 +365,7 @@ const bench_suite suite_l = {
     "L",
     WORKLOADS,
     N_WORKLOADS,
-    "pthread_mutex,pthread_mutex.adaptive,pthread_spinlock,core.Mutex,atomic_fetch_add,core.Chan",
+    "pthread_mutex,pthread_mutex.adaptive,pthread_spinlock,core.Mutex,core.SpinLock,"
+    "atomic_fetch_add,core.Chan",
     check,
     configs};

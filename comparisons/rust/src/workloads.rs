@@ -31,7 +31,7 @@ mod queues;
 mod runs;
 
 use channels::{Core, Crossbeam, Flume, StdMpsc};
-use queues::{ArrayShape, FairArrayShape, LinkedShape, Queue, SynchronousShape, TransferShape};
+use queues::{ArrayShape, LinkedShape, Queue, SynchronousShape, TransferShape};
 use runs::prepare_on;
 
 /// One run's timed part: it moves the messages and returns the sum of
@@ -242,8 +242,8 @@ pub fn prepare(imp: ImplKind, config: &Config) -> Option<Body> {
         ImplKind::Crossbeam => prepare_on::<Crossbeam>(config),
         ImplKind::Flume => prepare_on::<Flume>(config),
         ImplKind::Std => prepare_on::<StdMpsc>(config),
-        ImplKind::ArrayQueue => prepare_on::<Queue<ArrayShape>>(config),
-        ImplKind::ArrayQueueFair => prepare_on::<Queue<FairArrayShape>>(config),
+        ImplKind::ArrayQueue => prepare_on::<Queue<ArrayShape<false>>>(config),
+        ImplKind::ArrayQueueFair => prepare_on::<Queue<ArrayShape<true>>>(config),
         ImplKind::LinkedQueue => prepare_on::<Queue<LinkedShape>>(config),
         ImplKind::SynchronousQueue => prepare_on::<Queue<SynchronousShape>>(config),
         ImplKind::TransferQueue => prepare_on::<Queue<TransferShape>>(config),

@@ -32,25 +32,19 @@ fn room(capacity: Capacity) -> usize {
     }
 }
 
-pub(super) struct ArrayShape;
-impl QueueShape for ArrayShape {
+/// `ArrayBlockingQueue`, made `fair` when `FAIR`.
+pub(super) struct ArrayShape<const FAIR: bool>;
+impl<const FAIR: bool> QueueShape for ArrayShape<FAIR> {
     type Q = ArrayBlockingQueue<u64>;
     fn has(capacity: Capacity) -> bool {
         matches!(capacity, Capacity::Bounded(n) if n > 0)
     }
     fn make(capacity: Capacity) -> Self::Q {
-        ArrayBlockingQueue::new(room(capacity))
-    }
-}
-
-pub(super) struct FairArrayShape;
-impl QueueShape for FairArrayShape {
-    type Q = ArrayBlockingQueue<u64>;
-    fn has(capacity: Capacity) -> bool {
-        ArrayShape::has(capacity)
-    }
-    fn make(capacity: Capacity) -> Self::Q {
-        ArrayBlockingQueue::fair(room(capacity))
+        if FAIR {
+            ArrayBlockingQueue::fair(room(capacity))
+        } else {
+            ArrayBlockingQueue::new(room(capacity))
+        }
     }
 }
 
