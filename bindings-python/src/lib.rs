@@ -49,7 +49,7 @@ mod _core {
     use super::queue::{
         DelayTakeOp, PriorityTakeOp, PutOp, PyArrayBlockingQueue, PyDelayQueue,
         PyLinkedBlockingQueue, PyLinkedTransferQueue, PyPriorityBlockingQueue, PySynchronousQueue,
-        TakeOp,
+        TakeOp, TransferOp,
     };
     #[pymodule_export]
     use super::select::select;
