@@ -12,9 +12,9 @@ use polyconc::exec::parasitic;
 use polyconc::future::{Failure, Future};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 
-use super::calls::{compute, matching, raised, returned_future, side_effect};
+use super::calls::{compute, matching, raised, returned_future, side_effect, Call};
 use super::{failure_of, PyFuture, Raised, Value};
 use crate::exec::Context;
 use crate::Obj;
@@ -138,14 +138,10 @@ fn tell(py: Python<'_>, f: &Obj, r: &Result<Value, Failure>) {
     }
 }
 
-/// Scala's `Future.apply`: `f(*args, **kwargs)` on `ec`.
-pub(super) fn call(ec: &Context, f: Obj, args: Py<PyTuple>, kwargs: Option<Py<PyDict>>) -> Fut {
+/// Scala's `Future.apply`: the call on `ec`.
+pub(super) fn call(ec: &Context, call: Call) -> Fut {
     Future::unit().transform(ec, move |_| {
-        Python::attach(move |py| {
-            f.call(py, args.bind(py), kwargs.as_ref().map(|k| k.bind(py)))
-                .map(Value)
-                .map_err(|e| raised(py, e))
-        })
+        Python::attach(move |py| call.run(py).map(Value).map_err(|e| raised(py, e)))
     })
 }
 

@@ -20,6 +20,7 @@ use pyo3::exceptions::{PyBaseException, PyRuntimeError, PyTimeoutError, PyTypeEr
 use pyo3::import_exception;
 use pyo3::prelude::*;
 
+pub(crate) use calls::Call;
 pub(crate) use class::{future, AwaitOp, PyFuture, PyPromise};
 
 use crate::Obj;
