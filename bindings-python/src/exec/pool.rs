@@ -114,7 +114,7 @@ impl Submitted {
         let Some(call) = self.call.take() else {
             return;
         };
-        Python::attach(|py| {
+        crate::exec::attach(|py| {
             if let Err(e) = self.complete(py, &call) {
                 e.write_unraisable(py, Some(self.cf.bind(py)));
             }
@@ -147,7 +147,7 @@ impl Drop for Submitted {
         if self.call.take().is_none() {
             return;
         }
-        Python::attach(|py| {
+        crate::exec::attach(|py| {
             // `cancel` then, as a cancelled work item does when it comes to
             // run, tell `wait` and `as_completed`.
             let cf = self.cf.bind(py);

@@ -139,7 +139,7 @@ impl PyFuture {
         slf.get()
             .core(slf.py())
             .on_complete(&parasitic(), move |_| {
-                Python::attach(|py| side_effect(py, &f, (me,)));
+                crate::exec::attach(|py| side_effect(py, &f, (me,)));
             });
     }
 

@@ -35,7 +35,7 @@ pub(crate) struct Value(pub(crate) Obj);
 
 impl Clone for Value {
     fn clone(&self) -> Self {
-        Python::attach(|py| Value(self.0.clone_ref(py)))
+        crate::exec::attach(|py| Value(self.0.clone_ref(py)))
     }
 }
 
@@ -53,7 +53,7 @@ impl Raised {
 
 impl fmt::Display for Raised {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Python::attach(|py| match self.0.bind(py).str() {
+        crate::exec::attach(|py| match self.0.bind(py).str() {
             Ok(s) => write!(f, "{s}"),
             Err(_) => f.write_str("<an exception that cannot be printed>"),
         })
