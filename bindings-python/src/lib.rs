@@ -49,7 +49,7 @@ mod _core {
     use super::queue::{
         DelayTakeOp, PriorityTakeOp, PutOp, PyArrayBlockingQueue, PyDelayQueue,
         PyLinkedBlockingQueue, PyLinkedTransferQueue, PyPriorityBlockingQueue, PySynchronousQueue,
-        TakeOp,
+        TakeOp, TransferOp,
     };
     #[pymodule_export]
     use super::select::select;
@@ -76,6 +76,7 @@ mod _core {
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         let py = m.py();
         super::fast::install(&py.get_type::<super::chan::PyChan>())?;
+        super::exec::register_attach(py)?;
         super::fork::register(py)
     }
 }

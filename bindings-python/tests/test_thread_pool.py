@@ -137,3 +137,20 @@ def test_many_threads_submit_exact_sum() -> None:
         for t in threads:
             t.join(HANG_GUARD)
     assert sorted(totals) == sorted(200 * k * 1000 + 19900 for k in range(8))
+
+
+def test_a_worker_keeps_its_python_thread_state() -> None:
+    # One thread state per pool thread for its life (not one per task):
+    # what a task leaves in a threading.local, the next task on that
+    # thread still sees; and the pool still shuts down (each worker gives
+    # its state back as it ends).
+    local = threading.local()
+
+    def count() -> int:
+        local.n = getattr(local, "n", 0) + 1
+        return int(local.n)
+
+    pool = ThreadPool(1)
+    counts = [pool.submit(count).result(HANG_GUARD) for _ in range(5)]
+    assert counts == [1, 2, 3, 4, 5]
+    pool.shutdown(wait=True)

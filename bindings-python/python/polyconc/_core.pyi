@@ -44,6 +44,7 @@ __all__ += [
     "_PriorityTakeOp",
     "_QueuePutOp",
     "_QueueTakeOp",
+    "_TransferOp",
 ]
 __all__ += ["Future", "Promise", "_AwaitOp", "_ThreadPool", "future"]
 
@@ -306,14 +307,30 @@ class LinkedTransferQueue(_PlainQueue[_T]):
         awaited if the insert failed."""
     def transfer(self, value: _T) -> None:
         """Inserts and waits until a consumer has received the element.
-        (The core has no transfer future: the wait goes in 50 ms slices, and
-        between two slices the element goes behind what was put meanwhile.)"""
+        (The wait goes in 50 ms slices, and between two slices the element
+        goes behind what was put meanwhile; ``transfer_async`` keeps its
+        place.)"""
+    async def transfer_async(self, value: _T) -> None:
+        """Inserts and returns once a consumer has received the element;
+        QueueClosed if the queue is closed first. Cancelled while waiting,
+        it withdraws the element, unless a consumer had already received it:
+        then the transfer happened and the await returns normally (the task
+        is un-cancelled), so a retry never delivers twice."""
     def try_transfer(self, value: _T, timeout: float | None = 0.0) -> bool:
         """Transfers if a consumer receives the element within ``timeout``
         seconds (0: only to a consumer already waiting); else inserts
         nothing and answers False."""
     def has_waiting_consumer(self) -> bool: ...
     def waiting_consumer_count(self) -> int: ...
+
+@final
+class _TransferOp:
+    """A pending ``LinkedTransferQueue.transfer_async``."""
+
+    def poll(self, wake: Callable[[], object]) -> tuple[bool, Any]: ...
+    def cancel(self) -> bool:
+        """Withdraws the element: True if a consumer had already received it
+        (the transfer happened)."""
 
 @final
 class _QueuePutOp:

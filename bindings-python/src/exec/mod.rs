@@ -13,6 +13,7 @@
 //! executor's thread, to `sys.unraisablehook` on a core pool thread, which
 //! has no Python caller to raise into.
 
+mod attach;
 mod pool;
 
 use std::cell::RefCell;
@@ -26,6 +27,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
+pub(crate) use attach::{attach, register as register_attach};
 pub(crate) use pool::PyThreadPool;
 
 use crate::future::py_err;
@@ -85,7 +87,7 @@ impl ExecutionContext for Context {
     /// A failure nobody else sees (a side-effect callback refused by a
     /// shut-down pool) goes where Python reports such things.
     fn report(&self, failure: &Failure) {
-        Python::attach(|py| py_err(py, failure).write_unraisable(py, None));
+        attach(|py| py_err(py, failure).write_unraisable(py, None));
     }
 }
 
@@ -95,7 +97,7 @@ impl ExecutionContext for Context {
 /// shut-down `concurrent.futures` executor raises, also goes to
 /// `sys.unraisablehook`, so that nothing is lost.
 fn submit_to(executor: &Obj, task: Task) -> Result<(), Rejected> {
-    Python::attach(|py| {
+    attach(|py| {
         let run = match Bound::new(py, Run(Mutex::new(Some(task)))) {
             Ok(run) => run,
             Err(e) => {

@@ -10,6 +10,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
 use super::escalate;
+use crate::future::Call;
 use crate::Obj;
 
 /// A fixed set of worker threads (the core's pool: per-worker deques with
@@ -66,7 +67,7 @@ impl PyThreadPool {
         let cf = cf_future_class(py)?.call0()?.unbind();
         let work = Submitted {
             cf: cf.clone_ref(py),
-            call: Some((f, args, kwargs)),
+            call: Some(Call { f, args, kwargs }),
         };
         self.pool
             .execute(Box::new(move || work.run()))
@@ -105,28 +106,22 @@ fn cf_future_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 /// cancels the future.
 struct Submitted {
     cf: Obj,
-    call: Option<(Obj, Py<PyTuple>, Option<Py<PyDict>>)>,
+    call: Option<Call>,
 }
 
 impl Submitted {
     fn run(mut self) {
-        let Some((f, args, kwargs)) = self.call.take() else {
+        let Some(call) = self.call.take() else {
             return;
         };
-        Python::attach(|py| {
-            if let Err(e) = self.complete(py, f, args, kwargs) {
+        crate::exec::attach(|py| {
+            if let Err(e) = self.complete(py, &call) {
                 e.write_unraisable(py, Some(self.cf.bind(py)));
             }
         });
     }
 
-    fn complete(
-        &self,
-        py: Python<'_>,
-        f: Obj,
-        args: Py<PyTuple>,
-        kwargs: Option<Py<PyDict>>,
-    ) -> PyResult<()> {
+    fn complete(&self, py: Python<'_>, call: &Call) -> PyResult<()> {
         let cf = self.cf.bind(py);
         if !cf
             .call_method0("set_running_or_notify_cancel")?
@@ -134,7 +129,7 @@ impl Submitted {
         {
             return Ok(());
         }
-        match f.call(py, args.bind(py), kwargs.as_ref().map(|k| k.bind(py))) {
+        match call.run(py) {
             Ok(value) => cf.call_method1("set_result", (value,)).map(drop),
             Err(e) => {
                 cf.call_method1("set_exception", (e.value(py),))?;
@@ -152,7 +147,7 @@ impl Drop for Submitted {
         if self.call.take().is_none() {
             return;
         }
-        Python::attach(|py| {
+        crate::exec::attach(|py| {
             // `cancel` then, as a cancelled work item does when it comes to
             // run, tell `wait` and `as_completed`.
             let cf = self.cf.bind(py);

@@ -17,12 +17,27 @@ use polyconc::future::{Failure, Future};
 use pyo3::call::PyCallArgs;
 use pyo3::exceptions::{PyBaseException, PyException, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyTuple, PyType};
+use pyo3::types::{PyDict, PyTuple, PyType};
 use pyo3::PyTypeInfo;
 
 use super::{py_err, PyFuture, Raised, Value};
 use crate::exec::escalate;
 use crate::Obj;
+
+/// A call `f(*args, **kwargs)` made later, on a pool (`future()`,
+/// `ThreadPool.submit`).
+pub(crate) struct Call {
+    pub(crate) f: Obj,
+    pub(crate) args: Py<PyTuple>,
+    pub(crate) kwargs: Option<Py<PyDict>>,
+}
+
+impl Call {
+    pub(crate) fn run(&self, py: Python<'_>) -> PyResult<Obj> {
+        let kwargs = self.kwargs.as_ref().map(|k| k.bind(py));
+        self.f.call(py, self.args.bind(py), kwargs)
+    }
+}
 
 /// The failure of a callable that raised `e`: that very exception. A
 /// BaseException that is not an Exception escalates as well.

@@ -12,9 +12,9 @@ use polyconc::exec::parasitic;
 use polyconc::future::{Failure, Future};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 
-use super::calls::{compute, matching, raised, returned_future, side_effect};
+use super::calls::{compute, matching, raised, returned_future, side_effect, Call};
 use super::{failure_of, PyFuture, Raised, Value};
 use crate::exec::Context;
 use crate::Obj;
@@ -28,7 +28,7 @@ fn arg(py: Python<'_>, v: &Value) -> Obj {
 
 pub(super) fn map(up: &Fut, ec: &Context, f: Obj) -> Fut {
     up.transform(ec, move |r| {
-        Python::attach(move |py| match r {
+        crate::exec::attach(move |py| match r {
             Ok(v) => compute(py, &f, (arg(py, v),)),
             Err(e) => Err(e.clone()),
         })
@@ -37,7 +37,7 @@ pub(super) fn map(up: &Fut, ec: &Context, f: Obj) -> Fut {
 
 pub(super) fn flat_map(up: &Fut, ec: &Context, f: Obj) -> Fut {
     up.flat_map(ec, move |v| {
-        Python::attach(move |py| match f.call1(py, (arg(py, v),)) {
+        crate::exec::attach(move |py| match f.call1(py, (arg(py, v),)) {
             Ok(out) => returned_future(out.bind(py), "flat_map"),
             Err(e) => Future::failed(raised(py, e)),
         })
@@ -46,7 +46,7 @@ pub(super) fn flat_map(up: &Fut, ec: &Context, f: Obj) -> Fut {
 
 pub(super) fn filter(up: &Fut, ec: &Context, pred: Obj) -> Fut {
     up.transform(ec, move |r| {
-        Python::attach(move |py| {
+        crate::exec::attach(move |py| {
             let v = r.as_ref().map_err(Failure::clone)?;
             let keep = pred
                 .call1(py, (arg(py, v),))
@@ -64,7 +64,7 @@ pub(super) fn filter(up: &Fut, ec: &Context, pred: Obj) -> Fut {
 
 pub(super) fn recover(up: &Fut, ec: &Context, f: Obj, exceptions: Obj) -> Fut {
     up.recover_with(ec, move |failure| {
-        Python::attach(move |py| {
+        crate::exec::attach(move |py| {
             let e = matching(py, failure, &exceptions)?;
             Some(match compute(py, &f, (e.value(py),)) {
                 Ok(v) => Future::successful(v),
@@ -76,7 +76,7 @@ pub(super) fn recover(up: &Fut, ec: &Context, f: Obj, exceptions: Obj) -> Fut {
 
 pub(super) fn recover_with(up: &Fut, ec: &Context, f: Obj, exceptions: Obj) -> Fut {
     up.recover_with(ec, move |failure| {
-        Python::attach(move |py| {
+        crate::exec::attach(move |py| {
             let e = matching(py, failure, &exceptions)?;
             Some(match f.call1(py, (e.value(py),)) {
                 Ok(out) => returned_future(out.bind(py), "recover_with"),
@@ -90,7 +90,7 @@ pub(super) fn recover_with(up: &Fut, ec: &Context, f: Obj, exceptions: Obj) -> F
 /// `on_failure(exc)` the new exception.
 pub(super) fn transform(up: &Fut, ec: &Context, on_success: Obj, on_failure: Obj) -> Fut {
     up.transform(ec, move |r| {
-        Python::attach(move |py| match r {
+        crate::exec::attach(move |py| match r {
             Ok(v) => compute(py, &on_success, (arg(py, v),)),
             Err(failure) => {
                 let e = super::py_err(py, failure);
@@ -111,7 +111,7 @@ pub(super) fn transform(up: &Fut, ec: &Context, on_success: Obj, on_failure: Obj
 pub(super) fn zip(up: &Fut, other: &Fut) -> Fut {
     up.zip(other).transform(&parasitic(), |r| {
         let (a, b) = r.as_ref().map_err(Failure::clone)?;
-        Python::attach(|py| {
+        crate::exec::attach(|py| {
             PyTuple::new(py, [arg(py, a), arg(py, b)])
                 .map(|t| Value(t.into_any().unbind()))
                 .map_err(|e| Raised::failure(py, e))
@@ -123,12 +123,12 @@ pub(super) fn zip(up: &Fut, other: &Fut) -> Fut {
 /// `Future`: holding this one would keep it alive while it is pending),
 /// then passes the result through.
 pub(super) fn and_then(up: &Fut, ec: &Context, f: Obj) -> Fut {
-    up.and_then(ec, move |r| Python::attach(move |py| tell(py, &f, r)))
+    up.and_then(ec, move |r| crate::exec::attach(move |py| tell(py, &f, r)))
 }
 
 /// Runs `f` as `and_then` does, with nothing after it.
 pub(super) fn on_complete(up: &Fut, ec: &Context, f: Obj) {
-    up.on_complete(ec, move |r| Python::attach(move |py| tell(py, &f, r)));
+    up.on_complete(ec, move |r| crate::exec::attach(move |py| tell(py, &f, r)));
 }
 
 fn tell(py: Python<'_>, f: &Obj, r: &Result<Value, Failure>) {
@@ -138,14 +138,10 @@ fn tell(py: Python<'_>, f: &Obj, r: &Result<Value, Failure>) {
     }
 }
 
-/// Scala's `Future.apply`: `f(*args, **kwargs)` on `ec`.
-pub(super) fn call(ec: &Context, f: Obj, args: Py<PyTuple>, kwargs: Option<Py<PyDict>>) -> Fut {
+/// Scala's `Future.apply`: the call on `ec`.
+pub(super) fn call(ec: &Context, call: Call) -> Fut {
     Future::unit().transform(ec, move |_| {
-        Python::attach(move |py| {
-            f.call(py, args.bind(py), kwargs.as_ref().map(|k| k.bind(py)))
-                .map(Value)
-                .map_err(|e| raised(py, e))
-        })
+        crate::exec::attach(move |py| call.run(py).map(Value).map_err(|e| raised(py, e)))
     })
 }
 
@@ -154,7 +150,7 @@ pub(super) fn call(ec: &Context, f: Obj, args: Py<PyTuple>, kwargs: Option<Py<Py
 pub(super) fn sequence(ec: &Context, futures: Vec<Fut>) -> Fut {
     polyconc::future::sequence(ec, futures).transform(&parasitic(), |r| {
         let values = r.as_ref().map_err(Failure::clone)?;
-        Python::attach(|py| {
+        crate::exec::attach(|py| {
             PyList::new(py, values.iter().map(|v| arg(py, v)))
                 .map(|l| Value(l.into_any().unbind()))
                 .map_err(|e| Raised::failure(py, e))

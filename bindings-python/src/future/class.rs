@@ -15,7 +15,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule, PyTuple};
 use pyo3::{PyTraverseError, PyTypeInfo};
 
-use super::calls::{exception_classes, side_effect};
+use super::calls::{exception_classes, side_effect, Call};
 use super::hold::Hold;
 use super::{chain, failure_of, py_err, InvalidStateError, Value};
 use crate::aio::{self, awaitable_op, Awaitable};
@@ -54,6 +54,18 @@ impl PyFuture {
         PyFuture {
             hold: Hold::new(fut),
         }
+    }
+
+    /// A new future: `combine` of this one's core future on `executor`'s
+    /// context (the combinators' shared opening).
+    fn then(
+        &self,
+        py: Python<'_>,
+        executor: Option<&Bound<'_, PyAny>>,
+        combine: impl FnOnce(&Future<Value>, &Context) -> Future<Value>,
+    ) -> PyResult<Self> {
+        let ec = Context::of(executor)?;
+        Ok(Self::new(combine(&self.core(py), &ec)))
     }
 
     /// The core future, for the core (see `hold`).
@@ -127,7 +139,7 @@ impl PyFuture {
         slf.get()
             .core(slf.py())
             .on_complete(&parasitic(), move |_| {
-                Python::attach(|py| side_effect(py, &f, (me,)));
+                crate::exec::attach(|py| side_effect(py, &f, (me,)));
             });
     }
 
@@ -143,11 +155,7 @@ impl PyFuture {
     /// `fn(value)` on `executor`; a failure passes through.
     #[pyo3(signature = (f, *, executor = None))]
     fn map(&self, py: Python<'_>, f: Obj, executor: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Ok(Self::new(chain::map(
-            &self.core(py),
-            &Context::of(executor)?,
-            f,
-        )))
+        self.then(py, executor, |up, ec| chain::map(up, ec, f))
     }
 
     /// The future `fn(value)` returns (TypeError if it is not one).
@@ -158,11 +166,7 @@ impl PyFuture {
         f: Obj,
         executor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(Self::new(chain::flat_map(
-            &self.core(py),
-            &Context::of(executor)?,
-            f,
-        )))
+        self.then(py, executor, |up, ec| chain::flat_map(up, ec, f))
     }
 
     /// This future's value if `pred(value)` is true, else ValueError.
@@ -173,11 +177,7 @@ impl PyFuture {
         pred: Obj,
         executor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(Self::new(chain::filter(
-            &self.core(py),
-            &Context::of(executor)?,
-            pred,
-        )))
+        self.then(py, executor, |up, ec| chain::filter(up, ec, pred))
     }
 
     /// On a failure that is one of `exceptions`, the value `fn(exc)`.
@@ -189,13 +189,8 @@ impl PyFuture {
         exceptions: Option<&Bound<'_, PyAny>>,
         executor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let (ec, exceptions) = (Context::of(executor)?, caught(py, exceptions)?);
-        Ok(Self::new(chain::recover(
-            &self.core(py),
-            &ec,
-            f,
-            exceptions,
-        )))
+        let exceptions = caught(py, exceptions)?;
+        self.then(py, executor, |up, ec| chain::recover(up, ec, f, exceptions))
     }
 
     /// On a failure that is one of `exceptions`, the future `fn(exc)`.
@@ -207,13 +202,10 @@ impl PyFuture {
         exceptions: Option<&Bound<'_, PyAny>>,
         executor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let (ec, exceptions) = (Context::of(executor)?, caught(py, exceptions)?);
-        Ok(Self::new(chain::recover_with(
-            &self.core(py),
-            &ec,
-            f,
-            exceptions,
-        )))
+        let exceptions = caught(py, exceptions)?;
+        self.then(py, executor, |up, ec| {
+            chain::recover_with(up, ec, f, exceptions)
+        })
     }
 
     /// `on_success(value)` as the value, or `on_failure(exc)` as the exception.
@@ -225,13 +217,9 @@ impl PyFuture {
         on_failure: Obj,
         executor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let ec = Context::of(executor)?;
-        Ok(Self::new(chain::transform(
-            &self.core(py),
-            &ec,
-            on_success,
-            on_failure,
-        )))
+        self.then(py, executor, |up, ec| {
+            chain::transform(up, ec, on_success, on_failure)
+        })
     }
 
     /// Both values as a tuple; the first failure fails it at once.
@@ -253,11 +241,7 @@ impl PyFuture {
         f: Obj,
         executor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(Self::new(chain::and_then(
-            &self.core(py),
-            &Context::of(executor)?,
-            f,
-        )))
+        self.then(py, executor, |up, ec| chain::and_then(up, ec, f))
     }
 
     /// Runs `fn(future)` on `executor` once completed.
@@ -466,5 +450,5 @@ pub(crate) fn future(
     kwargs: Option<Py<PyDict>>,
 ) -> PyResult<PyFuture> {
     let ec = Context::of(executor)?;
-    Ok(PyFuture::new(chain::call(&ec, f, args, kwargs)))
+    Ok(PyFuture::new(chain::call(&ec, Call { f, args, kwargs })))
 }

@@ -20,6 +20,7 @@ use pyo3::exceptions::{PyBaseException, PyRuntimeError, PyTimeoutError, PyTypeEr
 use pyo3::import_exception;
 use pyo3::prelude::*;
 
+pub(crate) use calls::Call;
 pub(crate) use class::{future, AwaitOp, PyFuture, PyPromise};
 
 use crate::Obj;
@@ -34,7 +35,7 @@ pub(crate) struct Value(pub(crate) Obj);
 
 impl Clone for Value {
     fn clone(&self) -> Self {
-        Python::attach(|py| Value(self.0.clone_ref(py)))
+        crate::exec::attach(|py| Value(self.0.clone_ref(py)))
     }
 }
 
@@ -52,7 +53,7 @@ impl Raised {
 
 impl fmt::Display for Raised {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Python::attach(|py| match self.0.bind(py).str() {
+        crate::exec::attach(|py| match self.0.bind(py).str() {
             Ok(s) => write!(f, "{s}"),
             Err(_) => f.write_str("<an exception that cannot be printed>"),
         })

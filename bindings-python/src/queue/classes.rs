@@ -20,6 +20,7 @@ use pyo3::PyTraverseError;
 use super::elem::{Delayed, Item};
 use super::gate::{Gate, GatedTake};
 use super::priority::{self, Keyed};
+use super::transfer::transfer_op;
 use super::{Core, DelayTakeOp, PriorityTakeOp, PutOp, Shared, TakeOp};
 use crate::aio;
 use crate::errors::{OnQueue, QueueClosed, ToPyErr};
@@ -509,9 +510,10 @@ pub(crate) struct PyLinkedTransferQueue {
 
 impl PyLinkedTransferQueue {
     /// Transfers, waiting for a consumer until `timeout` (`None`: forever);
-    /// whether one received it. The core has no transfer future, so this
-    /// waits in GIL-free deadline slices: between two slices the element
-    /// is withdrawn and inserted again (behind what was put meanwhile).
+    /// whether one received it. It waits in GIL-free deadline slices of
+    /// `try_transfer_deadline`: between two slices the element is withdrawn
+    /// and inserted again (behind what was put meanwhile); `transfer_async`
+    /// keeps its place.
     fn transfer_for(&self, py: Python<'_>, value: Obj, timeout: Option<f64>) -> PyResult<bool> {
         let deadline = deadline_of(timeout)?;
         let elem = self.elem(py, value)?;
@@ -552,6 +554,13 @@ queue_class!(PyLinkedTransferQueue = "LinkedTransferQueue", fifo, {
     /// Inserts and waits until a consumer has received the element.
     fn transfer(&self, py: Python<'_>, value: Obj) -> PyResult<()> {
         self.transfer_for(py, value, None).map(drop)
+    }
+
+    /// Inserts and completes once a consumer has received the element; a
+    /// cancelled transfer withdraws it, unless a consumer had received it.
+    fn transfer_async<'py>(slf: &Bound<'py, Self>, value: Obj) -> PyResult<Bound<'py, PyAny>> {
+        let elem = slf.get().elem(slf.py(), value)?;
+        transfer_op(slf.as_any(), slf.get().inner.q.transfer_async(elem))
     }
 
     /// Transfers if a consumer takes the element within `timeout` seconds

@@ -23,6 +23,7 @@ mod elem;
 mod gate;
 mod ops;
 mod priority;
+mod transfer;
 
 use std::convert::identity;
 use std::future::Future;
@@ -48,6 +49,7 @@ use elem::Elem;
 use gate::Gate;
 pub(crate) use ops::{DelayTakeOp, PriorityTakeOp, PutOp, TakeOp};
 use priority::Keyed;
+pub(crate) use transfer::TransferOp;
 
 use crate::chan::with_progress;
 use crate::errors::{OnQueue, ToPyErr};
