@@ -1,19 +1,23 @@
-//! One-call fast paths for `Chan.send(x)` and `Chan.recv()`, the two calls
-//! a producer/consumer loop makes per item.
+//! One-call fast paths for the calls a producer/consumer loop makes per
+//! item (`Chan.send(x)` and `recv()`, a FIFO queue's `put(x)`, `offer(x)`,
+//! `take()` and `poll()`).
 //!
 //! pyo3's glue around a method (parsing the arguments against the
 //! signature, the panic trampoline, its attach count in a thread-local)
 //! costs about as much as the core's `try_send` / `try_recv` themselves:
 //! callgrind counted about 1,400 instructions per `send(x)` + `recv()` on
 //! `Chan(None)` through it, against 1,225 for `queue.SimpleQueue`'s `put` +
-//! `get`; with these entries, about 920.
-//! [`install`] therefore puts an entry in front of each of the two methods
+//! `get`; with these entries, about 920. For `ArrayBlockingQueue(1024)`'s
+//! `put(x)` + `take()`, about 1,170 through it and 890 with them (against
+//! about 15,200 for `queue.Queue(1024)`'s `put` + `get`).
+//! [`install`] therefore puts an entry in front of each of these methods
 //! that answers the plain form (`send(x)`, `recv()`: positional, no
 //! keyword) when the core's non-blocking operation completes at once, and
 //! hands every other call to pyo3's method unchanged, which tries again and
 //! then waits, parses or raises as it always did. Each method still has one
-//! implementation (in `chan`); the entry only answers the calls that need
-//! no waiting, no timeout and no error.
+//! implementation (in `chan` and `queue`); the entry calls the
+//! same core operation that method tries first, and only answers the calls
+//! that need no waiting and no timeout.
 
 use std::ffi::{c_int, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -23,18 +27,180 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::panic::PanicException;
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::pyclass::boolean_struct::True;
+use pyo3::types::{PyBool, PyType};
+use pyo3::PyClass;
+
+use polyconc::queue::{ArrayBlockingQueue, BlockingQueue, LinkedBlockingQueue, SynchronousQueue};
 
 use crate::chan::PyChan;
+use crate::queue::{
+    Core, Item, PyArrayBlockingQueue, PyLinkedBlockingQueue, PySynchronousQueue, Shared,
+};
+use crate::Obj;
 
 /// A `METH_FASTCALL | METH_KEYWORDS` method's C entry.
-type Entry = ffi::PyCFunctionFastWithKeywords;
+type Keywords = ffi::PyCFunctionFastWithKeywords;
 
 const FASTCALL_KEYWORDS: c_int = ffi::METH_FASTCALL | ffi::METH_KEYWORDS;
 
-/// pyo3's entries, for every call the fast paths do not answer.
-static SEND: OnceLock<Entry> = OnceLock::new();
-static RECV: OnceLock<Entry> = OnceLock::new();
+/// One of our entries, of the kind of pyo3's method it stands in front of
+/// (pyo3 makes a method without arguments `METH_NOARGS`).
+#[derive(Clone, Copy)]
+enum Fast {
+    Keywords(Keywords),
+    NoArgs(ffi::PyCFunction),
+}
+
+impl Fast {
+    fn flags(self) -> c_int {
+        match self {
+            Fast::Keywords(_) => FASTCALL_KEYWORDS,
+            Fast::NoArgs(_) => ffi::METH_NOARGS,
+        }
+    }
+
+    fn pointer(self) -> ffi::PyMethodDefPointer {
+        match self {
+            Fast::Keywords(f) => ffi::PyMethodDefPointer {
+                PyCFunctionFastWithKeywords: f,
+            },
+            Fast::NoArgs(f) => ffi::PyMethodDefPointer { PyCFunction: f },
+        }
+    }
+}
+
+/// pyo3's entry behind one of ours, as CPython stores it: a `PyCFunction`
+/// of the kind our entry is.
+type Saved = OnceLock<ffi::PyCFunction>;
+
+/// What a fast entry's answer gives: `Some` answers the call (the result,
+/// or null with an exception set), `None` hands it to pyo3's method.
+type Answer = Option<*mut ffi::PyObject>;
+
+/// A `METH_FASTCALL | METH_KEYWORDS` entry: `answer` gets the calls with
+/// `n` positional arguments and no keyword; every other call, and every
+/// call `answer` hands over, goes to pyo3's entry `saved`.
+///
+/// # Safety
+/// The arguments of a call of a method of `C`, as Python passed them.
+unsafe fn keywords<C: PyClass<Frozen = True> + Sync>(
+    saved: &Saved,
+    n: usize,
+    (slf, args, nargs, kwnames): KeywordsCall,
+    answer: impl FnOnce(Python<'_>, &C, &[*mut ffi::PyObject]) -> Answer,
+) -> *mut ffi::PyObject {
+    if nargs as usize == n && kwnames.is_null() {
+        // SAFETY: Python calls a method holding the GIL, with `nargs`
+        // arguments at `args`, and `slf` is a `C`: the method descriptor
+        // checks the type of the object it is bound to.
+        let (py, this, args) = unsafe {
+            let py = Python::assume_attached();
+            let args: &[*mut ffi::PyObject] = match n {
+                // `args` may be null when there are none.
+                0 => &[],
+                _ => std::slice::from_raw_parts(args, n),
+            };
+            (py, slf.assume::<C>(py), args)
+        };
+        if let Some(out) = guarded(py, || answer(py, this, args)) {
+            return out;
+        }
+    }
+    match saved.get() {
+        // SAFETY: the caller's arguments, to the entry Python would have
+        // called; `install` saved a `METH_FASTCALL | METH_KEYWORDS` one.
+        Some(&entry) => unsafe {
+            std::mem::transmute::<ffi::PyCFunction, Keywords>(entry)(slf, args, nargs, kwnames)
+        },
+        None => unsaved(),
+    }
+}
+
+/// A `METH_FASTCALL | METH_KEYWORDS` call's arguments.
+type KeywordsCall = (
+    *mut ffi::PyObject,
+    *const *mut ffi::PyObject,
+    ffi::Py_ssize_t,
+    *mut ffi::PyObject,
+);
+
+/// A `METH_NOARGS` entry: `answer` gets every call first.
+///
+/// # Safety
+/// As [`keywords`].
+unsafe fn no_args<C: PyClass<Frozen = True> + Sync>(
+    saved: &Saved,
+    slf: *mut ffi::PyObject,
+    answer: impl FnOnce(Python<'_>, &C) -> Answer,
+) -> *mut ffi::PyObject {
+    // SAFETY: as in `keywords`.
+    let (py, this) = unsafe {
+        let py = Python::assume_attached();
+        (py, slf.assume::<C>(py))
+    };
+    if let Some(out) = guarded(py, || answer(py, this)) {
+        return out;
+    }
+    match saved.get() {
+        // SAFETY: the call Python would have made.
+        Some(&entry) => unsafe { entry(slf, std::ptr::null_mut()) },
+        None => unsaved(),
+    }
+}
+
+/// Runs an answer; a panic in the core becomes the exception pyo3 raises
+/// for one.
+fn guarded(py: Python<'_>, answer: impl FnOnce() -> Answer) -> Answer {
+    catch_unwind(AssertUnwindSafe(answer)).unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic in polyconc's core".to_owned());
+        PanicException::new_err(msg).restore(py);
+        Some(std::ptr::null_mut())
+    })
+}
+
+/// Not reached: `install` saves pyo3's entry before it puts ours.
+fn unsaved() -> *mut ffi::PyObject {
+    // SAFETY: called from an entry, holding the GIL.
+    let py = unsafe { Python::assume_attached() };
+    PyRuntimeError::new_err("polyconc's fast entry has no method behind it").restore(py);
+    std::ptr::null_mut()
+}
+
+/// A result as a call's answer: the object, or null with the exception set.
+fn answer(py: Python<'_>, result: PyResult<Obj>) -> *mut ffi::PyObject {
+    match result {
+        Ok(obj) => obj.into_ptr(),
+        Err(e) => {
+            e.restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Drops a reference now. A drop of `Obj` here would defer it: pyo3 does
+/// not count these entries as attached.
+fn give_back(obj: Obj) {
+    // SAFETY: called holding the GIL.
+    unsafe { ffi::Py_DecRef(obj.into_ptr()) }
+}
+
+/// An argument of the call, as an owned reference.
+fn arg(py: Python<'_>, arg: *mut ffi::PyObject) -> Obj {
+    // SAFETY: Python lends the call its arguments for the call.
+    unsafe { Bound::from_borrowed_ptr(py, arg) }.unbind()
+}
+
+fn true_(py: Python<'_>) -> Obj {
+    PyBool::new(py, true).to_owned().into_any().unbind()
+}
+
+static SEND: Saved = OnceLock::new();
+static RECV: Saved = OnceLock::new();
 
 /// `Chan.send`: `send(x)` answered here when the value goes in at once.
 unsafe extern "C" fn send(
@@ -43,112 +209,218 @@ unsafe extern "C" fn send(
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    if nargs == 1 && kwnames.is_null() {
-        // SAFETY: Python calls a method holding the GIL, with `nargs`
-        // arguments at `args`, and `slf` is a Chan: the method descriptor
-        // checks the type of the object it is bound to.
-        let (py, chan, value) = unsafe {
-            let py = Python::assume_attached();
-            let chan = slf.assume_chan(py);
-            (py, chan, Bound::from_borrowed_ptr(py, *args).unbind())
-        };
-        match catch_unwind(AssertUnwindSafe(|| chan.chan.try_send(value))) {
-            Ok(Ok(())) => return py.None().into_ptr(),
-            // Full or closed: pyo3's method tries again, then waits or
-            // raises. The reference taken above goes back now: a drop here
-            // would defer it (pyo3 does not count this entry as attached).
-            // SAFETY: holding the GIL.
-            Ok(Err(e)) => unsafe { ffi::Py_DecRef(e.into_inner().into_ptr()) },
-            Err(panic) => return raise_panic(py, panic),
-        }
+    let call = (slf, args, nargs, kwnames);
+    // SAFETY: Python's call of `Chan.send`.
+    unsafe {
+        keywords(&SEND, 1, call, |py, chan: &PyChan, args| {
+            match chan.chan.try_send(arg(py, args[0])) {
+                Ok(()) => Some(py.None().into_ptr()),
+                // Full or closed: pyo3's method tries again, then waits or
+                // raises.
+                Err(e) => {
+                    give_back(e.into_inner());
+                    None
+                }
+            }
+        })
     }
-    // SAFETY: the arguments Python gave, to the entry it would have called.
-    unsafe { general(&SEND, slf, args, nargs, kwnames) }
 }
 
-/// `Chan.recv`: `recv()` answered here when a value can be had at once.
+/// `Chan.recv`: `recv()` answered here when a value can be had at once;
+/// empty, or closed and drained, pyo3's method waits or raises.
 unsafe extern "C" fn recv(
     slf: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    if nargs == 0 && kwnames.is_null() {
-        // SAFETY: as in `send`.
-        let (py, chan) = unsafe {
-            let py = Python::assume_attached();
-            (py, slf.assume_chan(py))
-        };
-        match catch_unwind(AssertUnwindSafe(|| chan.chan.try_recv())) {
-            Ok(Ok(v)) => return v.into_ptr(),
-            // Empty or closed and drained: pyo3's method waits or raises.
-            Ok(Err(_)) => {}
-            Err(panic) => return raise_panic(py, panic),
+    let call = (slf, args, nargs, kwnames);
+    // SAFETY: Python's call of `Chan.recv`.
+    unsafe {
+        keywords(&RECV, 0, call, |_, chan: &PyChan, _| {
+            chan.chan.try_recv().ok().map(Py::into_ptr)
+        })
+    }
+}
+
+/// A FIFO queue class of Python objects, with pyo3's entries behind ours.
+trait FastQueue: PyClass<Frozen = True> + Sync {
+    type Q: Core<Elem = Item>;
+    fn shared(&self) -> &Shared<Self::Q>;
+    fn saved() -> &'static QueueSaved;
+}
+
+/// pyo3's `put`, `offer`, `take` and `poll` of one queue class.
+struct QueueSaved([Saved; 4]);
+
+macro_rules! fast_queue {
+    ($($class:ty => $core:ty),*) => {$(
+        impl FastQueue for $class {
+            type Q = $core;
+            fn shared(&self) -> &Shared<$core> {
+                &self.inner
+            }
+            fn saved() -> &'static QueueSaved {
+                static SAVED: QueueSaved = QueueSaved([const { OnceLock::new() }; 4]);
+                &SAVED
+            }
         }
+    )*};
+}
+fast_queue!(
+    PyArrayBlockingQueue => ArrayBlockingQueue<Item>,
+    PyLinkedBlockingQueue => LinkedBlockingQueue<Item>,
+    PySynchronousQueue => SynchronousQueue<Item>
+);
+
+/// Inserts `value` at once, as `offer` first tries to (the same
+/// `Item::new` and `Core::try_insert`): `None` when it would wait, and for
+/// a heap-based queue (whose calls go through its gate).
+fn insert<C: FastQueue>(
+    py: Python<'_>,
+    queue: &C,
+    value: *mut ffi::PyObject,
+) -> Option<PyResult<()>> {
+    let q = queue.shared().ungated()?;
+    let elem = match Item::new(py, arg(py, value)) {
+        Ok(elem) => elem,
+        Err(e) => return Some(Err(e)),
+    };
+    match q.try_insert(elem) {
+        Ok(()) => Some(Ok(())),
+        Err(Ok(full)) => {
+            give_back(full.0);
+            None
+        }
+        Err(Err(e)) => Some(Err(e)),
     }
-    // SAFETY: as in `send`.
-    unsafe { general(&RECV, slf, args, nargs, kwnames) }
 }
 
-trait AssumeChan {
-    /// The channel behind a method's `self`.
-    ///
-    /// # Safety
-    /// `self` points to a live `Chan` (or subclass) instance, borrowed for `'py`.
-    unsafe fn assume_chan<'py>(self, py: Python<'py>) -> &'py PyChan;
+/// Takes the head at once, as `poll` first tries to (`BlockingQueue::remove`);
+/// empty or closed, pyo3's method waits or raises.
+fn remove<C: FastQueue>(queue: &C) -> Answer {
+    Some(queue.shared().ungated()?.remove().ok()?.0.into_ptr())
 }
 
-impl AssumeChan for *mut ffi::PyObject {
-    unsafe fn assume_chan<'py>(self, py: Python<'py>) -> &'py PyChan {
-        // SAFETY: the caller's guarantee; `PyChan` is frozen, so `get`
-        // needs no borrow flag.
-        unsafe { pyo3::Borrowed::from_ptr(py, self).cast_unchecked::<PyChan>() }.get()
-    }
-}
-
-/// Calls pyo3's entry, saved by `install` before it put a fast one in front.
-///
-/// # Safety
-/// The arguments of a method call, as Python passed them, holding the GIL.
-unsafe fn general(
-    saved: &OnceLock<Entry>,
+/// `put(x)`.
+unsafe extern "C" fn put<C: FastQueue>(
     slf: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    match saved.get() {
-        // SAFETY: the caller's guarantee; `entry` expects them.
-        Some(entry) => unsafe { entry(slf, args, nargs, kwnames) },
-        None => {
-            // Not reached: `install` saves pyo3's entry before it puts ours.
-            // SAFETY: the caller holds the GIL.
-            let py = unsafe { Python::assume_attached() };
-            PyRuntimeError::new_err("polyconc's fast entry has no method behind it").restore(py);
-            std::ptr::null_mut()
-        }
+    let call = (slf, args, nargs, kwnames);
+    // SAFETY: Python's call of `C.put`.
+    unsafe {
+        keywords(&C::saved().0[0], 1, call, |py, q: &C, args| {
+            insert(py, q, args[0]).map(|r| answer(py, r.map(|()| py.None())))
+        })
     }
 }
 
-/// A panic in the core becomes the exception pyo3 raises for one.
-fn raise_panic(py: Python<'_>, panic: Box<dyn std::any::Any + Send>) -> *mut ffi::PyObject {
-    let msg = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic in polyconc's core".to_owned());
-    PanicException::new_err(msg).restore(py);
-    std::ptr::null_mut()
+/// `offer(x)`: only a success is answered here (a full queue's `False` is
+/// pyo3's method's, which tries again).
+unsafe extern "C" fn offer<C: FastQueue>(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let call = (slf, args, nargs, kwnames);
+    // SAFETY: Python's call of `C.offer`.
+    unsafe {
+        keywords(&C::saved().0[1], 1, call, |py, q: &C, args| {
+            insert(py, q, args[0]).map(|r| answer(py, r.map(|()| true_(py))))
+        })
+    }
 }
 
-/// Puts the fast entries in front of `Chan.send` and `Chan.recv`. Each new
-/// method keeps the name, text signature and doc of pyo3's. If pyo3 ever
-/// builds the methods another way, they stay as they are.
-pub(crate) fn install(chan: &Bound<'_, PyType>) -> PyResult<()> {
-    let py = chan.py();
-    // A channel's bound methods expose the C entries pyo3 made.
-    let probe = chan.call0()?;
-    for (name, fast, saved) in [("send", send as Entry, &SEND), ("recv", recv, &RECV)] {
+/// `take()`.
+unsafe extern "C" fn take<C: FastQueue>(
+    slf: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: Python's call of `C.take`.
+    unsafe { no_args(&C::saved().0[2], slf, |_, q: &C| remove(q)) }
+}
+
+/// `poll()`.
+unsafe extern "C" fn poll<C: FastQueue>(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    let call = (slf, args, nargs, kwnames);
+    // SAFETY: Python's call of `C.poll`.
+    unsafe { keywords(&C::saved().0[3], 0, call, |_, q: &C, _| remove(q)) }
+}
+
+trait Assume {
+    /// The Rust value behind a method's `self`.
+    ///
+    /// # Safety
+    /// `self` points to a live `C` (or subclass) instance, borrowed for `'py`.
+    unsafe fn assume<'py, C: PyClass<Frozen = True> + Sync>(self, py: Python<'py>) -> &'py C;
+}
+
+impl Assume for *mut ffi::PyObject {
+    unsafe fn assume<'py, C: PyClass<Frozen = True> + Sync>(self, py: Python<'py>) -> &'py C {
+        // SAFETY: the caller's guarantee; `C` is frozen, so `get` needs no
+        // borrow flag.
+        unsafe { pyo3::Borrowed::from_ptr(py, self).cast_unchecked::<C>() }.get()
+    }
+}
+
+/// Puts the fast entries in front of pyo3's methods. Each new method keeps
+/// the name, text signature and doc of pyo3's. If pyo3 ever builds a
+/// method another way, it stays as it is.
+pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
+    let chan = py.get_type::<PyChan>();
+    let chan_probe = chan.call0()?;
+    install_on(
+        &chan,
+        &chan_probe,
+        &[
+            ("send", Fast::Keywords(send), &SEND),
+            ("recv", Fast::Keywords(recv), &RECV),
+        ],
+    )?;
+    queue::<PyArrayBlockingQueue>(py, (1,))?;
+    queue::<PyLinkedBlockingQueue>(py, ())?;
+    queue::<PySynchronousQueue>(py, ())?;
+    Ok(())
+}
+
+/// The fast entries of queue class `C`, probed on `C(*args)`.
+fn queue<'py, C: FastQueue>(
+    py: Python<'py>,
+    args: impl pyo3::call::PyCallArgs<'py>,
+) -> PyResult<()> {
+    let ty = py.get_type::<C>();
+    let probe = ty.call1(args)?;
+    let [put_, offer_, take_, poll_] = &C::saved().0;
+    install_on(
+        &ty,
+        &probe,
+        &[
+            ("put", Fast::Keywords(put::<C>), put_),
+            ("offer", Fast::Keywords(offer::<C>), offer_),
+            ("take", Fast::NoArgs(take::<C>), take_),
+            ("poll", Fast::Keywords(poll::<C>), poll_),
+        ],
+    )
+}
+
+/// Puts each `(name, fast, saved)` in front of `ty`'s method `name`, whose
+/// C entry the bound method of `probe` (a `ty`) exposes.
+fn install_on(
+    ty: &Bound<'_, PyType>,
+    probe: &Bound<'_, PyAny>,
+    methods: &[(&str, Fast, &'static Saved)],
+) -> PyResult<()> {
+    let py = ty.py();
+    for &(name, fast, saved) in methods {
         let method = probe.getattr(name)?;
         // SAFETY: `method` is a live object; both calls only read it.
         let (flags, entry) = unsafe {
@@ -157,35 +429,32 @@ pub(crate) fn install(chan: &Bound<'_, PyType>) -> PyResult<()> {
                 ffi::PyCFunction_GetFunction(method.as_ptr()),
             )
         };
-        let Some(entry) = entry.filter(|_| flags == FASTCALL_KEYWORDS) else {
+        let Some(entry) = entry.filter(|_| flags == fast.flags()) else {
             continue;
         };
-        // SAFETY: a method flagged METH_FASTCALL | METH_KEYWORDS has an
-        // entry of that type; CPython stores it as a `PyCFunction` too.
-        let entry = unsafe { std::mem::transmute::<ffi::PyCFunction, Entry>(entry) };
         if saved.set(entry).is_err() {
             return Err(PyRuntimeError::new_err("polyconc was initialised twice"));
         }
-        let doc = format!(
-            "{name}{}\n--\n\n{}",
-            method.getattr("__text_signature__")?,
-            method.getattr("__doc__")?
-        );
+        let doc: Option<String> = method.getattr("__doc__")?.extract()?;
+        let doc = doc.unwrap_or_default();
+        let signature: Option<String> = method.getattr("__text_signature__")?.extract()?;
+        let doc = match signature {
+            Some(signature) => format!("{name}{signature}\n--\n\n{doc}"),
+            None => doc,
+        };
         // The method table outlives the type, as CPython requires: one per
         // process, like pyo3's own.
         let def = Box::leak(Box::new(ffi::PyMethodDef {
             ml_name: leak(name)?,
-            ml_meth: ffi::PyMethodDefPointer {
-                PyCFunctionFastWithKeywords: fast,
-            },
+            ml_meth: fast.pointer(),
             ml_flags: flags,
             ml_doc: leak(&doc)?,
         }));
         // SAFETY: a live type object and a method table that is never freed.
         let descr = unsafe {
-            Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewMethod(chan.as_type_ptr(), def))?
+            Bound::from_owned_ptr_or_err(py, ffi::PyDescr_NewMethod(ty.as_type_ptr(), def))?
         };
-        chan.setattr(name, descr)?;
+        ty.setattr(name, descr)?;
     }
     Ok(())
 }

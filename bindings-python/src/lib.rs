@@ -8,8 +8,9 @@
 //! lets asyncio await the core's futures; `exec` runs the futures' Python
 //! callables where `executor=` says. `gc` says why the cyclic garbage
 //! collector may look into a channel, `fork` applies the core's
-//! after-fork rule in a forked child, and `fast` answers `send(x)` and
-//! `recv()` without pyo3's per-call glue when they complete at once.
+//! after-fork rule in a forked child, and `fast` answers the per-item calls
+//! (`send(x)`, `recv()`, a queue's `put(x)`/`take()`) without pyo3's per-call glue when they complete
+//! at once.
 
 mod aio;
 mod chan;
@@ -75,7 +76,7 @@ mod _core {
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
         let py = m.py();
-        super::fast::install(&py.get_type::<super::chan::PyChan>())?;
+        super::fast::install(py)?;
         super::exec::register_attach(py)?;
         super::fork::register(py)
     }

@@ -346,12 +346,16 @@ fn transfer_forms() {
         .collect();
     q.close();
     let got = consumers.into_iter().map(|c| c.join().unwrap()).collect();
+    // The consumers cancel some takes, and a take future dropped after it
+    // was handed an element gives it back at the head (`gives_back` above):
+    // another consumer may meanwhile take a later element of the same
+    // producer, so only the multiset is checked here.
     check(
         Outcome {
             sent,
             got,
             removed: Vec::new(),
         },
-        true,
+        false,
     );
 }

@@ -299,7 +299,7 @@ macro_rules! queue_class {
     module = "polyconc"
 )]
 pub(crate) struct PyArrayBlockingQueue {
-    inner: Shared<ArrayBlockingQueue<Item>>,
+    pub(crate) inner: Shared<ArrayBlockingQueue<Item>>,
 }
 
 queue_class!(PyArrayBlockingQueue = "ArrayBlockingQueue", fifo, {
@@ -330,7 +330,7 @@ queue_class!(PyArrayBlockingQueue = "ArrayBlockingQueue", fifo, {
     module = "polyconc"
 )]
 pub(crate) struct PyLinkedBlockingQueue {
-    inner: Shared<LinkedBlockingQueue<Item>>,
+    pub(crate) inner: Shared<LinkedBlockingQueue<Item>>,
 }
 
 queue_class!(PyLinkedBlockingQueue = "LinkedBlockingQueue", fifo, {
@@ -358,7 +358,7 @@ queue_class!(PyLinkedBlockingQueue = "LinkedBlockingQueue", fifo, {
     module = "polyconc"
 )]
 pub(crate) struct PySynchronousQueue {
-    inner: Shared<SynchronousQueue<Item>>,
+    pub(crate) inner: Shared<SynchronousQueue<Item>>,
 }
 
 queue_class!(PySynchronousQueue = "SynchronousQueue", fifo, {

@@ -46,6 +46,7 @@ pub(crate) use classes::{
     PyPriorityBlockingQueue, PySynchronousQueue,
 };
 use elem::Elem;
+pub(crate) use elem::Item;
 use gate::Gate;
 pub(crate) use ops::{DelayTakeOp, PriorityTakeOp, PutOp, TakeOp};
 use priority::Keyed;
@@ -121,6 +122,12 @@ impl<Q: Core> Shared<Q> {
             slices: true,
             ..Shared::new(q)
         }
+    }
+
+    /// The core queue, for a call without the gate: `None` for a
+    /// heap-based queue, whose every call goes through it.
+    pub(crate) fn ungated(&self) -> Option<&Q> {
+        self.gate.is_none().then_some(&self.q)
     }
 
     /// Runs `f`, a call into the core, as this queue needs: inside its gate
