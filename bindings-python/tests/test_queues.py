@@ -320,6 +320,46 @@ def test_transfer() -> None:
         q.try_transfer("late")
 
 
+def test_transfer_keeps_its_place_across_slices() -> None:
+    # transfer() waits in 50 ms slices (signal checks between them): a
+    # consumer that comes several slices later gets the element, once,
+    # ahead of what was put after it.
+    q: LinkedTransferQueue[Any] = LinkedTransferQueue()
+    done: list[bool] = []
+    t = threading.Thread(target=lambda: done.append(q.try_transfer("first", timeout=HANG_GUARD)))
+    t.start()
+    deadline = time.monotonic() + HANG_GUARD
+    while len(q) == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(0.3)  # several slices
+    q.put("later")
+    time.sleep(0.2)  # more slices, with "later" queued behind it
+    assert len(q) == 2
+    assert q.take() == "first"
+    t.join(HANG_GUARD)
+    assert done == [True]
+    assert q.take() == "later"
+    assert len(q) == 0 and q.poll() is None
+
+
+TRANSFER_CHILD = """
+from polyconc import LinkedTransferQueue
+q = LinkedTransferQueue()
+print("READY", flush=True)
+try:
+    q.transfer("x")
+    raise SystemExit("transfer returned")
+except KeyboardInterrupt:
+    pass
+assert len(q) == 0 and q.poll() is None, "the interrupted transfer left its element"
+print("INTERRUPTED, WITHDRAWN", flush=True)
+"""
+
+
+def test_sigint_withdraws_a_waiting_transfer() -> None:
+    assert "WITHDRAWN" in interrupt_child(TRANSFER_CHILD)
+
+
 @every
 def test_threads_lose_nothing(make: Callable[[], Any]) -> None:
     q = make()

@@ -2,13 +2,14 @@
 //! or with a delay), the async forms and `LinkedTransferQueue`'s extras;
 //! the rest is `queue_class!`, over [`Shared`].
 
-use std::convert::identity;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use polyconc::queue::{
     ArrayBlockingQueue, CapacityError, DelayQueue, LinkedBlockingQueue, LinkedTransferQueue,
-    PriorityBlockingQueue, SendTimeoutError, SynchronousQueue,
+    PriorityBlockingQueue, SynchronousQueue,
 };
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::gc::PyVisit;
@@ -21,10 +22,10 @@ use super::elem::{Delayed, Item};
 use super::gate::{Gate, GatedTake};
 use super::priority::{self, Keyed};
 use super::transfer::transfer_op;
-use super::{Core, DelayTakeOp, PriorityTakeOp, PutOp, Shared, TakeOp};
+use super::{past, Core, DelayTakeOp, PriorityTakeOp, PutOp, Shared, TakeOp};
 use crate::aio;
 use crate::errors::{OnQueue, QueueClosed, ToPyErr};
-use crate::wait::{deadline_of, wait, Stopped};
+use crate::wait::{deadline_of, poll_until, Unfinished};
 use crate::Obj;
 
 impl Core for ArrayBlockingQueue<Item> {
@@ -510,35 +511,37 @@ pub(crate) struct PyLinkedTransferQueue {
 
 impl PyLinkedTransferQueue {
     /// Transfers, waiting for a consumer until `timeout` (`None`: forever);
-    /// whether one received it. It waits in GIL-free deadline slices of
-    /// `try_transfer_deadline`: between two slices the element is withdrawn
-    /// and inserted again (behind what was put meanwhile); `transfer_async`
-    /// keeps its place.
+    /// whether one received it. It waits on the core's transfer future
+    /// (polled holding the GIL, the thread parked without it), so the
+    /// element keeps its place in the queue from one slice to the next,
+    /// while signal handlers run. A timeout or a raising handler withdraws
+    /// it, unless a consumer had received it meanwhile: a timeout then
+    /// answers `True`; the handler's exception is raised either way, as
+    /// `offer`'s is.
     fn transfer_for(&self, py: Python<'_>, value: Obj, timeout: Option<f64>) -> PyResult<bool> {
         let deadline = deadline_of(timeout)?;
         let elem = self.elem(py, value)?;
         let q = &self.inner.q;
-        let closed = || OnQueue(polyconc::queue::SendError(())).to_py_err();
-        let sent = wait(
-            py,
-            deadline,
-            &[&self.inner.in_flight],
-            || match q.try_transfer(elem) {
-                Ok(()) => Ok(Ok(())),
-                Err(_) if q.is_closed() => Ok(Err(closed())),
-                Err(elem) => Err(elem),
-            },
-            identity,
-            |elem, until| match q.try_transfer_deadline(elem, until) {
-                Ok(()) => Ok(Ok(())),
-                Err(SendTimeoutError::Closed(_)) => Ok(Err(closed())),
-                Err(e) => Err(e),
-            },
-        );
+        let elem = match q.try_transfer(elem) {
+            Ok(()) => return Ok(true),
+            Err(elem) => elem,
+        };
+        if q.is_closed() {
+            return Err(OnQueue(polyconc::queue::SendError(())).to_py_err());
+        }
+        if past(deadline) {
+            return Ok(false);
+        }
+        let sent = poll_until(py, deadline, q.transfer_async(elem), |f, cx| {
+            Ok(Pin::new(f).poll(cx))
+        });
         match sent {
-            Ok(done) => done.map(|()| true),
-            Err(Stopped::TimedOut(_)) => Ok(false),
-            Err(Stopped::Interrupted(e, _)) => Err(e),
+            Ok(done) => done.map(|()| true).map_err(|e| OnQueue(e).to_py_err()),
+            Err(Unfinished::TimedOut(f)) => Ok(f.cancel().is_ok()),
+            Err(Unfinished::Raised(e, f)) => {
+                drop(f.cancel());
+                Err(e)
+            }
         }
     }
 }

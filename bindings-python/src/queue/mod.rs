@@ -15,8 +15,8 @@
 //!   order from one slice to the next and runs a priority queue's Python
 //!   comparisons holding the GIL.
 //!
-//! `LinkedTransferQueue.transfer` waits in GIL-free slices too (the core
-//! has no transfer future). GIL-free waits count in `in_flight` (see `gc`).
+//! `LinkedTransferQueue.transfer` waits with [`poll_until`] on the core's
+//! transfer future. GIL-free waits count in `in_flight` (see `gc`).
 
 mod classes;
 mod elem;
