@@ -62,7 +62,7 @@ typedef struct {
   int impl; /* index into IMPLS */
   size_t capacity;
   int producers, consumers, channels;
-  int64_t messages; /* M; for C6 the round trips R = M/10 */
+  int64_t messages; /* M (M0 at capacity 0); for C6 the round trips R = M0/10 */
 } config;
 _Static_assert(sizeof(config) <= sizeof(((bench_config *)0)->data), "config fits bench_config");
 
@@ -330,10 +330,15 @@ static bench_config describe(config c) {
   return b;
 }
 
-/* The configurations of one workload for M messages, each implementation
- * at each capacity it has; returns how many. */
+/* M0, the messages of a capacity-0 configuration (and C6's M): M unless given. */
+static int64_t rendezvous_messages(const bench_params *p) {
+  return p->rendezvous_messages ? p->rendezvous_messages : p->messages;
+}
+
+/* The configurations of one workload for M messages (M0 at capacity 0, and
+ * C6), each implementation at each capacity it has; returns how many. */
 static int configs(const char *w, const bench_params *p, bench_config *out, int max) {
-  int64_t m = p->messages;
+  int64_t m = p->messages, m0 = rendezvous_messages(p);
   config shape = {w, 0, 0, 1, 1, 0, m};
   const size_t *caps = CAPACITIES;
   size_t n_caps = sizeof CAPACITIES / sizeof *CAPACITIES, seq_capacity = (size_t)m;
@@ -345,7 +350,7 @@ static int configs(const char *w, const bench_params *p, bench_config *out, int 
     caps = &SELECT_CAPACITY;
     n_caps = 1;
   } else if (strcmp(w, "C6") == 0) {
-    shape = (config){w, 0, 0, 0, 0, 0, m / 10};
+    shape = (config){w, 0, 0, 0, 0, 0, m0 / 10};
     caps = &PINGPONG_CAPACITY;
     n_caps = 1;
   } else {
@@ -360,6 +365,7 @@ static int configs(const char *w, const bench_params *p, bench_config *out, int 
       config c = shape;
       c.impl = k;
       c.capacity = caps[i];
+      if (c.capacity == 0 && strcmp(w, "C1") != 0 && strcmp(w, "C6") != 0) c.messages = m0;
       out[n++] = describe(c);
     }
   }
@@ -367,7 +373,8 @@ static int configs(const char *w, const bench_params *p, bench_config *out, int 
 }
 
 static const char *check(const bench_params *p) {
-  return p->messages < 10 ? "--messages needs an integer >= 10 (C6 does M/10 round trips)" : NULL;
+  if (rendezvous_messages(p) < 10) return "--rendezvous-messages needs an integer >= 10 (C6 does M0/10 round trips)";
+  return p->messages < 1 ? "--messages needs an integer >= 1" : NULL;
 }
 
 const bench_suite suite_c = {"C",

@@ -50,15 +50,26 @@ func (suiteC) workloads() []string { return workloadIDs }
 func (suiteC) impls() []string { return []string{implName} }
 
 func (suiteC) check(p parameters) error {
-	if p.messages < 10 {
-		return fmt.Errorf("--messages %d: need at least 10 (C6 does messages/10 round trips)", p.messages)
+	if p.messages < 1 {
+		return fmt.Errorf("--messages %d: need at least 1", p.messages)
+	}
+	if m0 := p.rendezvousMessages(); m0 < 10 {
+		return fmt.Errorf("--rendezvous-messages %d: need at least 10 (C6 does M0/10 round trips)", m0)
 	}
 	return nil
 }
 
+// rendezvousMessages is M0, or M where the flag was not given.
+func (p parameters) rendezvousMessages() int64 {
+	if p.m0 == 0 {
+		return p.messages
+	}
+	return p.m0
+}
+
 func (suiteC) configs(workload string, p parameters) []config {
 	var out []config
-	for _, c := range chanConfigs(workload, p.messages) {
+	for _, c := range chanConfigs(workload, p.messages, p.rendezvousMessages()) {
 		out = append(out, c.config())
 	}
 	return out
@@ -84,8 +95,9 @@ func (c chanConfig) config() config {
 	return out
 }
 
-// chanConfigs returns the configurations of one workload for M messages.
-func chanConfigs(workload string, m int64) []chanConfig {
+// chanConfigs returns the configurations of one workload for M messages; the
+// capacity-0 ones (and C6) run M0 instead, as the Modes table says.
+func chanConfigs(workload string, m, m0 int64) []chanConfig {
 	switch workload {
 	case "C1":
 		return []chanConfig{{workload: "C1", capacity: int(m), producers: 1, consumers: 1, messages: m}}
@@ -99,15 +111,19 @@ func chanConfigs(workload string, m int64) []chanConfig {
 		}
 		var out []chanConfig
 		for _, capacity := range chanCapacities {
+			n := m
+			if capacity == 0 {
+				n = m0
+			}
 			out = append(out, chanConfig{workload: workload, capacity: capacity,
-				producers: producers, consumers: consumers, messages: m})
+				producers: producers, consumers: consumers, messages: n})
 		}
 		return out
 	case "C5":
 		return []chanConfig{{workload: "C5", capacity: 1024, producers: 4, consumers: 1,
 			channels: 4, messages: m}}
 	case "C6":
-		return []chanConfig{{workload: "C6", capacity: 0, messages: m / 10}}
+		return []chanConfig{{workload: "C6", capacity: 0, messages: m0 / 10}}
 	}
 	return nil
 }

@@ -155,9 +155,16 @@ def core_queues() -> list[Impl]:
 
 def check(args) -> str | None:
     """Why these parameters cannot run suite C, or None."""
-    if args.messages < 10:
-        return "--messages must be at least 10 (C6 runs messages/10 round trips)"
+    if rendezvous_messages(args) < 10:
+        return "--rendezvous-messages must be at least 10 (C6 runs M0/10 round trips)"
+    if args.messages < 1:
+        return "--messages must be at least 1"
     return None
+
+
+def rendezvous_messages(args) -> int:
+    """M0, the messages of a capacity-0 configuration (and C6's M): M unless given."""
+    return args.rendezvous_messages or args.messages
 
 
 def impls() -> list[Impl]:
@@ -320,9 +327,9 @@ def run_pingpong(impl, capacity, rounds):
 
 def configurations(impls, workloads, args):
     """The Config of every workload in `workloads` on every impl that has it."""
-    m = args.messages
+    m, m0 = args.messages, rendezvous_messages(args)
     full_sum = m * (m + 1) // 2
-    rounds = m // 10
+    rounds = m0 // 10
     for w in workloads:
         for impl in impls:
             if impl.batch and w not in SHAPES:
@@ -340,14 +347,15 @@ def configurations(impls, workloads, args):
             elif w in SHAPES:
                 p, c = SHAPES[w]
                 for cap in impl.capacities:
+                    n = m0 if cap == 0 else m
                     params = {
                         "capacity": cap,
                         "producers": p,
                         "consumers": c,
-                        "messages": m,
+                        "messages": n,
                     }
-                    run = partial(run_many, impl, cap, m, p, c)
-                    yield Config(w, impl, params, "ns/msg", run, full_sum, m)
+                    run = partial(run_many, impl, cap, n, p, c)
+                    yield Config(w, impl, params, "ns/msg", run, n * (n + 1) // 2, n)
             elif w == "C5" and impl.selects:
                 params = {
                     "capacity": SELECT_CAPACITY,
@@ -360,7 +368,7 @@ def configurations(impls, workloads, args):
                 yield Config(w, impl, params, "ns/msg", run, full_sum, m)
             elif w == "C6" and impl.pingpong_capacity is not None:
                 cap = impl.pingpong_capacity
-                params = {"capacity": cap, "round_trips": rounds, "messages": m}
+                params = {"capacity": cap, "round_trips": rounds, "messages": m0}
                 run = partial(run_pingpong, impl, cap, rounds)
                 expected = rounds * (rounds + 1) // 2
                 yield Config(w, impl, params, "ns/roundtrip", run, expected, rounds)

@@ -70,6 +70,26 @@ def test_core_through_the_polyconc_api():
     assert c5["params"]["channels"] == 4 and c5["params"]["producers"] == 4
 
 
+def test_capacity_zero_runs_the_rendezvous_message_count():
+    run = bench(
+        "--impls",
+        "core",
+        "--workloads",
+        "C2,C6",
+        "--rendezvous-messages",
+        "100",
+        polyconc_dir="fake_polyconc",
+    )
+    assert run.returncode == 0, run.stderr
+    lines, _ = configs(run.stdout)
+    messages = {
+        ln["params"]["capacity"]: ln["params"]["messages"] for ln in lines if ln["workload"] == "C2"
+    }
+    assert messages == {0: 100, 1: M, 1024: M, "unbounded": M}
+    c6 = next(ln for ln in lines if ln["workload"] == "C6")
+    assert c6["params"]["round_trips"] == 10
+
+
 QUEUES = {
     "core.ArrayBlockingQueue": (1, 1024),
     "core.ArrayBlockingQueue.fair": (1, 1024),

@@ -172,13 +172,15 @@ def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
         "1",
         "--messages",
         "20000",
+        "--rendezvous-messages",
+        "20000",
     ]
     assert lines == [GOOD_LINE]
     assert meta["mode"] == "quick" and meta["parameters"]["python"]["M"] == "20000"
     python = meta["languages"]["python"]
     assert python["status"] == "ok" and python["lines"] == 1
     assert python["suites"]["C"]["status"] == "ok" and python["suites"]["C"]["lines"] == 1
-    assert meta["suites"]["C"]["params"] == ["M"]
+    assert meta["suites"]["C"]["params"] == ["M", "M0"]
     assert meta["suites"]["C"]["duration_s"] == python["suites"]["C"]["duration_s"]
     # go has no Makefile in the fake root: skipped with the reason.
     assert meta["skipped"][0]["lang"] == "go" and "no Makefile" in meta["skipped"][0]["reason"]
@@ -258,7 +260,8 @@ def test_a_suite_parameter_missing_from_the_modes_table_is_a_usage_error(tmp_pat
     root = tmp_path / "comparisons"
     root.mkdir()
     text = (COMPARISONS / "WORKLOADS.md").read_text()
-    (root / "WORKLOADS.md").write_text(text.replace("Parameters: M.", "Parameters: M, Z.", 1))
+    text = text.replace("Parameters: M, M0.", "Parameters: M, M0, Z.", 1)
+    (root / "WORKLOADS.md").write_text(text)
     assert runner.main(["--root", str(root), "--out", str(tmp_path / "out")]) == 2
     assert "suite C needs Z, not in the Modes table" in capsys.readouterr().err
 

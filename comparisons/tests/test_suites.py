@@ -20,7 +20,7 @@ def test_suite_c_comes_from_workloads_md():
     assert c.spec.claims["Ca"].rule == Rule(">", 1.0)
     assert c.spec.claims["Cd"].rule == Rule("<=", 1.0)
     # Every workload has a unit, and the programs get M.
-    assert set(c.units) == set(c.spec.workloads) and c.spec.params == ("M",)
+    assert set(c.units) == set(c.spec.workloads) and c.spec.params == ("M", "M0")
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_a_rule_that_is_not_a_comparison_is_refused():
     [
         (("## C: channels", "## C channels"), "no section '## C: <title>'"),
         (("| kind | what |\n|---|", "| sort | what |\n|---|"), "no kinds table"),
-        (("Parameters: M.", "Parameters: none"), "no line 'Parameters: <names>.'"),
+        (("Parameters: M, M0.", "Parameters: none"), "no line 'Parameters: <names>.'"),
         (
             ("| id | shape |\n|---|---|\n| C1", "| name | shape |\n|---|---|\n| C1"),
             "no workloads table",

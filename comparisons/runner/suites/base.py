@@ -120,7 +120,7 @@ def parse_spec(text: str, suite_id: str) -> Spec:
     for row in workloads_table[1:]:
         wid, _, name = row[0].partition(" ")
         workloads[wid] = Workload(wid, name, row[1])
-    declared = re.search(r"^Parameters: ([A-Za-z, ]+)\.", "\n".join(lines), re.MULTILINE)
+    declared = re.search(r"^Parameters: ([A-Za-z0-9, ]+)\.", "\n".join(lines), re.MULTILINE)
     if declared is None:
         raise SpecError(f"suite {suite_id}: no line 'Parameters: <names>.'")
     params = tuple(p.strip() for p in declared.group(1).split(","))

@@ -11,8 +11,9 @@ use serde_json::{json, Map, Value};
 /// `rustc --version` of the compiler that built this program (build.rs).
 pub const TOOLCHAIN: &str = env!("POLYCONC_COMPARE_RUSTC");
 
-const USAGE: &str = "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--ops K] \
-[--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
+const USAGE: &str =
+    "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--rendezvous-messages M0] \
+[--ops K] [--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
 [--work I] [--window-ms S] [--workloads a,b] [--impls a,b]";
 
 /// One run's timed part: it does the work and returns its result (a sum, a
@@ -25,6 +26,8 @@ pub type Body = Box<dyn FnOnce() -> u64>;
 pub struct Params {
     /// M, `--messages`.
     pub messages: u64,
+    /// M0, `--rendezvous-messages`: M of suite C's capacity-0 configurations.
+    pub rendezvous_messages: u64,
     /// K, `--ops`.
     pub ops: u64,
     /// T, `--threads`.
@@ -132,6 +135,7 @@ fn parse_args<'a>(
             "runs" => runs = number(name, &value)?,
             "warmup" => warmup = number(name, &value)?,
             "messages" => params.messages = number(name, &value)?,
+            "rendezvous-messages" => params.rendezvous_messages = number(name, &value)?,
             "ops" => params.ops = number(name, &value)?,
             "threads" => params.threads = numbers(name, &value)?,
             "tasks" => params.tasks = number(name, &value)?,
@@ -438,7 +442,7 @@ mod tests {
     fn both_flag_spellings_every_parameter_and_lists_parse() {
         let o = parse_args(
             &args(
-                "--suite=C --messages 20 --runs=2 --warmup 0 --ops 7 --threads 2,4 --tasks 9 \
+                "--suite=C --messages 20 --rendezvous-messages=30 --runs=2 --warmup 0 --ops 7 --threads 2,4 --tasks 9 \
                  --pool-sizes=1,128 --latency-ms 1 --parked 5 --work 3 --window-ms=4 \
                  --workloads C6,C2 --impls flume,core",
             ),
@@ -451,6 +455,7 @@ mod tests {
             o.params,
             Params {
                 messages: 20,
+                rendezvous_messages: 30,
                 ops: 7,
                 threads: vec![2, 4],
                 tasks: 9,
@@ -534,6 +539,30 @@ mod tests {
             .iter()
             .any(|l| l["impl"] == "std::sync::mpsc"
                 && (l["workload"] == "C4" || l["workload"] == "C5")));
+    }
+
+    #[test]
+    fn capacity_zero_configurations_run_the_rendezvous_message_count() {
+        let (code, out, _) = run_str(
+            "--suite C --messages 200 --rendezvous-messages 50 --runs 1 --warmup 0 \
+             --impls core --workloads C2,C6",
+        );
+        assert_eq!(code, 0);
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect();
+        let messages = |capacity: Value| {
+            lines
+                .iter()
+                .find(|l| l["workload"] == "C2" && l["params"]["capacity"] == capacity)
+                .map(|l| l["params"]["messages"].clone())
+        };
+        assert_eq!(messages(json!(0)), Some(json!(50)));
+        assert_eq!(messages(json!(1)), Some(json!(200)));
+        assert_eq!(messages(json!("unbounded")), Some(json!(200)));
+        let c6 = lines.iter().find(|l| l["workload"] == "C6").unwrap();
+        assert_eq!(c6["params"]["round_trips"], 5);
     }
 
     #[test]

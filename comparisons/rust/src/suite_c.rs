@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::harness::{Case, Params, Suite};
-use crate::workloads::{configs, prepare, Capacity, Config, ImplKind, Workload};
+use crate::workloads::{configs_with, prepare, Capacity, Config, ImplKind, Workload};
 
 /// Suite C of WORKLOADS.md.
 pub struct SuiteC;
@@ -36,11 +36,14 @@ impl Suite for SuiteC {
     }
 
     fn check(&self, params: &Params) -> Result<(), String> {
-        if params.messages < 10 {
+        if rendezvous_messages(params) < 10 {
             return Err(format!(
-                "--messages {}: need at least 10 (C6 does messages/10 round trips)",
-                params.messages
+                "--rendezvous-messages {}: need at least 10 (C6 does M0/10 round trips)",
+                rendezvous_messages(params)
             ));
+        }
+        if params.messages == 0 {
+            return Err("--messages 0: need at least 1".to_string());
         }
         Ok(())
     }
@@ -50,7 +53,7 @@ impl Suite for SuiteC {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for config in configs(workload, params.messages) {
+        for config in configs_with(workload, params.messages, rendezvous_messages(params)) {
             for imp in ImplKind::ALL {
                 // A configuration the implementation cannot express is left out.
                 if prepare(imp, &config).is_none() {
@@ -80,6 +83,14 @@ impl Suite for SuiteC {
             }
         }
         out
+    }
+}
+
+/// M0, or M where the flag was not given.
+fn rendezvous_messages(params: &Params) -> u64 {
+    match params.rendezvous_messages {
+        0 => params.messages,
+        m0 => m0,
     }
 }
 

@@ -146,8 +146,16 @@ impl Config {
     }
 }
 
-/// The configurations of `workload` for M = `messages`.
+/// The configurations of `workload` for M = `messages` at every capacity.
 pub fn configs(workload: Workload, messages: u64) -> Vec<Config> {
+    configs_with(workload, messages, messages)
+}
+
+/// The configurations of `workload` where the capacity-0 ones (C2–C4 at
+/// capacity 0, and C6) run M0 = `rendezvous_messages` instead of M: a
+/// hand-off costs some peers 100× a buffered message, and quick mode keeps
+/// them affordable (the Modes table's M0).
+pub fn configs_with(workload: Workload, messages: u64, rendezvous_messages: u64) -> Vec<Config> {
     let config = |capacity, producers, consumers, channels, messages| Config {
         workload,
         capacity,
@@ -171,11 +179,24 @@ pub fn configs(workload: Workload, messages: u64) -> Vec<Config> {
                 Capacity::Unbounded,
             ]
             .into_iter()
-            .map(|capacity| config(capacity, producers, consumers, 0, messages))
+            .map(|capacity| {
+                let m = if capacity == Capacity::Bounded(0) {
+                    rendezvous_messages
+                } else {
+                    messages
+                };
+                config(capacity, producers, consumers, 0, m)
+            })
             .collect()
         }
         Workload::C5 => vec![config(Capacity::Bounded(1024), 4, 1, 4, messages)],
-        Workload::C6 => vec![config(Capacity::Bounded(0), 0, 0, 0, messages / 10)],
+        Workload::C6 => vec![config(
+            Capacity::Bounded(0),
+            0,
+            0,
+            0,
+            rendezvous_messages / 10,
+        )],
     }
 }
 

@@ -52,6 +52,7 @@ public final class Bench {
   /** The values of the Modes table's flags (0 or empty when not given). */
   record Params(
       long messages,
+      long rendezvousMessages,
       long ops,
       List<Integer> threads,
       long tasks,
@@ -123,7 +124,7 @@ public final class Bench {
       String suiteId = null;
       int runs = 5;
       int warmup = 1;
-      long[] longs = new long[7]; // messages, ops, tasks, latency-ms, parked, work, window-ms
+      long[] longs = new long[8]; // messages, ops, tasks, latency-ms, parked, work, window-ms, M0
       List<Integer> threads = List.of();
       List<Integer> poolSizes = List.of();
       List<String> workloads = null;
@@ -145,6 +146,7 @@ public final class Bench {
           case "--parked" -> longs[4] = longFlag(flag, value, 0);
           case "--work" -> longs[5] = longFlag(flag, value, 0);
           case "--window-ms" -> longs[6] = longFlag(flag, value, 0);
+          case "--rendezvous-messages" -> longs[7] = longFlag(flag, value, 0);
           case "--threads" -> threads = ints(flag, value);
           case "--pool-sizes" -> poolSizes = ints(flag, value);
           case "--workloads" -> workloads = list(value);
@@ -162,7 +164,15 @@ public final class Bench {
       }
       Params params =
           new Params(
-              longs[0], longs[1], threads, longs[2], poolSizes, longs[3], longs[4], longs[5],
+              longs[0],
+              longs[7] == 0 ? longs[0] : longs[7],
+              longs[1],
+              threads,
+              longs[2],
+              poolSizes,
+              longs[3],
+              longs[4],
+              longs[5],
               longs[6]);
       String problem = suite.check(params);
       if (problem != null) {

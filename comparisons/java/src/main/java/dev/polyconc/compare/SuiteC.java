@@ -43,11 +43,14 @@ final class SuiteC implements Bench.Suite {
 
   @Override
   public String check(Bench.Params params) {
-    if (params.messages() < 10) {
-      return "C6 makes M/10 round trips, so --messages must be at least 10, not "
-          + params.messages();
+    if (params.rendezvousMessages() < 10) {
+      return "C6 makes M0/10 round trips, so --rendezvous-messages must be at least 10, not "
+          + params.rendezvousMessages();
     }
-    if (params.messages() > Integer.MAX_VALUE) {
+    if (params.messages() < 1) {
+      return "--messages must be at least 1, not " + params.messages();
+    }
+    if (Math.max(params.messages(), params.rendezvousMessages()) > Integer.MAX_VALUE) {
       return "--messages " + params.messages() + " does not fit a queue's capacity";
     }
     return null;
@@ -59,10 +62,10 @@ final class SuiteC implements Bench.Suite {
       err.println("C5: skipped, Java BlockingQueues have neither close nor select");
       return List.of();
     }
-    int m = (int) params.messages();
-    long units = units(workload, m);
     List<Bench.Case> cases = new ArrayList<>();
-    for (Config config : catalog.configs(workload, m)) {
+    for (Config config : catalog.configs(workload, (int) params.messages())) {
+      int m = messages(workload, config, params);
+      long units = units(workload, m);
       String label =
           workload + " " + config.impl() + " capacity=" + capacity(config).replace("\"", "");
       cases.add(
@@ -166,7 +169,13 @@ final class SuiteC implements Bench.Suite {
     return workload.equals("C4") ? 4 : 1;
   }
 
-  /** C6 bounces R = M/10 round trips. */
+  /** M0 for the capacity-0 configurations and C6, M for the rest (the Modes table). */
+  static int messages(String workload, Config config, Bench.Params params) {
+    boolean rendezvous = workload.equals("C6") || config.capacity() == 0;
+    return (int) (rendezvous ? params.rendezvousMessages() : params.messages());
+  }
+
+  /** C6 bounces R = M0/10 round trips. */
   static int roundTrips(int messages) {
     return messages / 10;
   }

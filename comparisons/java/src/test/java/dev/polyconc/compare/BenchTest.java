@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchTest {
   private static final int M = 2000;
+  // M0: the capacity-0 configurations and C6 run this many instead of M.
+  private static final int M0 = 500;
 
   /** Output of one Bench.run call. */
   record Result(int status, List<Map<String, Object>> lines, String stderr) {}
@@ -68,8 +70,8 @@ class BenchTest {
   void everyWorkloadRunsWithCorrectSumsAndSchema() {
     Result r =
         bench(
-            "--suite", "C", "--messages", "" + M, "--runs", "3", "--warmup", "1", "--threads",
-            "2");
+            "--suite", "C", "--messages", "" + M, "--rendezvous-messages", "" + M0, "--runs", "3",
+            "--warmup", "1", "--threads", "2");
     assertEquals(0, r.status(), r.stderr());
     assertTrue(r.stderr().contains("C5: skipped"), r.stderr());
 
@@ -102,10 +104,11 @@ class BenchTest {
 
       if (workload.equals("C6")) {
         assertEquals("ns/roundtrip", line.get("unit"));
-        assertEquals((long) M / 10, params.get("round_trips"));
+        assertEquals((long) M0 / 10, params.get("round_trips"));
       } else {
         assertEquals("ns/msg", line.get("unit"));
-        assertEquals((long) M, params.get("messages"));
+        long want = Long.valueOf(0).equals(params.get("capacity")) ? M0 : M;
+        assertEquals(want, params.get("messages"), line.toString());
         long producers = workload.equals("C3") || workload.equals("C4") ? 4 : 1;
         assertEquals(producers, params.get("producers"));
         assertEquals(workload.equals("C4") ? 4L : 1L, params.get("consumers"));
@@ -205,11 +208,11 @@ class BenchTest {
             new String[] {
               "--suite", "C", "--messages", "100", "--ops", "7", "--threads", "2,4", "--tasks", "9",
               "--pool-sizes", "1,128", "--latency-ms", "1", "--parked", "5", "--work", "3",
-              "--window-ms", "4"
+              "--window-ms", "4", "--rendezvous-messages", "30"
             },
             Bench::find);
     assertEquals(
-        new Bench.Params(100, 7, List.of(2, 4), 9, List.of(1, 128), 1, 5, 3, 4), o.params());
+        new Bench.Params(100, 30, 7, List.of(2, 4), 9, List.of(1, 128), 1, 5, 3, 4), o.params());
     assertEquals(SuiteC.WORKLOADS, o.workloads());
   }
 
