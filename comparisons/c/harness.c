@@ -49,7 +49,7 @@ static const char *unknown_item(const char *list, const char *known, size_t *len
 static int usage(const char *msg, const char *arg) {
   fprintf(stderr, "bench: %s%s\n", msg, arg ? arg : "");
   fprintf(stderr,
-          "usage: bench --suite S --runs R --warmup W [--messages M] [--rendezvous-messages M0] [--ops K] [--threads T] "
+          "usage: bench --suite S --runs R --warmup W [--messages M] [--handoff-messages M0] [--ops K] [--threads T] "
           "[--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--work I] [--window-ms S] [--workloads a,b] "
           "[--impls a,b]\n");
   return 2;
@@ -186,7 +186,7 @@ int main(int argc, char **argv) {
   } ints[] = {{"--messages", &p.messages}, {"--ops", &p.ops},
               {"--tasks", &p.tasks},       {"--latency-ms", &p.latency_ms},
               {"--parked", &p.parked},     {"--work", &p.work},
-              {"--window-ms", &p.window_ms}, {"--rendezvous-messages", &p.rendezvous_messages}};
+              {"--window-ms", &p.window_ms}, {"--handoff-messages", &p.handoff_messages}};
   for (int i = 1; i < argc; i++) {
     const char *flag = argv[i];
     if (i + 1 >= argc) return usage("missing value for ", flag);

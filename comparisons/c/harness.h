@@ -22,7 +22,7 @@ typedef struct {
   int64_t parked;         /* Q, --parked */
   int64_t work;           /* I, --work */
   int64_t window_ms;      /* S, --window-ms */
-  int64_t rendezvous_messages; /* M0, --rendezvous-messages (M where 0) */
+  int64_t handoff_messages; /* M0, --handoff-messages (M where 0): capacities 0 and 1 */
 } bench_params;
 
 /* What one run reports to the harness. */

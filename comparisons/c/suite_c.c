@@ -62,7 +62,7 @@ typedef struct {
   int impl; /* index into IMPLS */
   size_t capacity;
   int producers, consumers, channels;
-  int64_t messages; /* M (M0 at capacity 0); for C6 the round trips R = M0/10 */
+  int64_t messages; /* M (M0 at capacities 0, 1); C6: round trips R = M0/10 */
 } config;
 _Static_assert(sizeof(config) <= sizeof(((bench_config *)0)->data), "config fits bench_config");
 
@@ -330,15 +330,15 @@ static bench_config describe(config c) {
   return b;
 }
 
-/* M0, the messages of a capacity-0 configuration (and C6's M): M unless given. */
-static int64_t rendezvous_messages(const bench_params *p) {
-  return p->rendezvous_messages ? p->rendezvous_messages : p->messages;
+/* M0, the messages at capacities 0 and 1 (and C6's M): M unless given. */
+static int64_t handoff_messages(const bench_params *p) {
+  return p->handoff_messages ? p->handoff_messages : p->messages;
 }
 
-/* The configurations of one workload for M messages (M0 at capacity 0, and
+/* The configurations of one workload for M messages (M0 at capacities 0 and 1, and
  * C6), each implementation at each capacity it has; returns how many. */
 static int configs(const char *w, const bench_params *p, bench_config *out, int max) {
-  int64_t m = p->messages, m0 = rendezvous_messages(p);
+  int64_t m = p->messages, m0 = handoff_messages(p);
   config shape = {w, 0, 0, 1, 1, 0, m};
   const size_t *caps = CAPACITIES;
   size_t n_caps = sizeof CAPACITIES / sizeof *CAPACITIES, seq_capacity = (size_t)m;
@@ -365,7 +365,7 @@ static int configs(const char *w, const bench_params *p, bench_config *out, int 
       config c = shape;
       c.impl = k;
       c.capacity = caps[i];
-      if (c.capacity == 0 && strcmp(w, "C1") != 0 && strcmp(w, "C6") != 0) c.messages = m0;
+      if (c.capacity <= 1 && strcmp(w, "C1") != 0 && strcmp(w, "C6") != 0) c.messages = m0;
       out[n++] = describe(c);
     }
   }
@@ -373,7 +373,7 @@ static int configs(const char *w, const bench_params *p, bench_config *out, int 
 }
 
 static const char *check(const bench_params *p) {
-  if (rendezvous_messages(p) < 10) return "--rendezvous-messages needs an integer >= 10 (C6 does M0/10 round trips)";
+  if (handoff_messages(p) < 10) return "--handoff-messages needs an integer >= 10 (C6 does M0/10 round trips)";
   return p->messages < 1 ? "--messages needs an integer >= 1" : NULL;
 }
 

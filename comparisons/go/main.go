@@ -43,7 +43,7 @@ var suites = map[string]suite{}
 // given); a suite uses the ones it needs.
 type parameters struct {
 	messages  int64 // M
-	m0        int64 // M0, M of suite C's capacity-0 configurations
+	m0        int64 // M0, M of suite C at capacities 0 and 1
 	ops       int64 // K
 	threads   []int // T
 	tasks     int64 // N
@@ -126,7 +126,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.runs, "runs", 5, "measured runs per configuration")
 	fs.IntVar(&o.warmup, "warmup", 1, "warm-up runs per configuration")
 	fs.Int64Var(&o.params.messages, "messages", 0, "M, messages per channel run")
-	fs.Int64Var(&o.params.m0, "rendezvous-messages", 0, "M0, messages per capacity-0 channel run (default M)")
+	fs.Int64Var(&o.params.m0, "handoff-messages", 0, "M0, messages per channel run at capacity 0 or 1 (default M)")
 	fs.Int64Var(&o.params.ops, "ops", 0, "K, lock operations per run")
 	fs.Var(intList{&o.params.threads}, "threads", "T, thread counts (comma-separated)")
 	fs.Int64Var(&o.params.tasks, "tasks", 0, "N, tasks per future/pool run")

@@ -64,9 +64,9 @@ func TestConfigurations(t *testing.T) {
 	if c := (suiteC{}).configs("C6", parameters{messages: 500})[0]; c.ops != 50 || c.want != 50*51/2 {
 		t.Errorf("C6 round trips %d, want 50 (M/10); sum %d", c.ops, c.want)
 	}
-	// With M0 given, capacity 0 and C6 run it; the buffered ones keep M.
+	// With M0 given, capacities 0 and 1 and C6 run it; 1024 keeps M.
 	p := parameters{messages: 500, m0: 200}
-	for i, want := range []int64{200, 500, 500} {
+	for i, want := range []int64{200, 200, 500} {
 		if c := (suiteC{}).configs("C3", p)[i]; c.ops != want {
 			t.Errorf("C3[%d]: %d messages, want %d", i, c.ops, want)
 		}
@@ -194,7 +194,7 @@ func TestSumCheckFails(t *testing.T) {
 
 // Every flag of the Modes table parses, whichever suite uses it.
 func TestParametersParse(t *testing.T) {
-	o, err := parseArgs([]string{"--suite", "C", "--messages", "100", "--rendezvous-messages", "30", "--ops", "7", "--threads", "2,4",
+	o, err := parseArgs([]string{"--suite", "C", "--messages", "100", "--handoff-messages", "30", "--ops", "7", "--threads", "2,4",
 		"--tasks", "9", "--pool-sizes", "1,2,128", "--latency-ms", "1", "--parked", "10",
 		"--work", "5", "--window-ms", "20"}, io.Discard)
 	if err != nil {

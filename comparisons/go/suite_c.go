@@ -53,14 +53,14 @@ func (suiteC) check(p parameters) error {
 	if p.messages < 1 {
 		return fmt.Errorf("--messages %d: need at least 1", p.messages)
 	}
-	if m0 := p.rendezvousMessages(); m0 < 10 {
-		return fmt.Errorf("--rendezvous-messages %d: need at least 10 (C6 does M0/10 round trips)", m0)
+	if m0 := p.handoffMessages(); m0 < 10 {
+		return fmt.Errorf("--handoff-messages %d: need at least 10 (C6 does M0/10 round trips)", m0)
 	}
 	return nil
 }
 
-// rendezvousMessages is M0, or M where the flag was not given.
-func (p parameters) rendezvousMessages() int64 {
+// handoffMessages is M0, or M where the flag was not given.
+func (p parameters) handoffMessages() int64 {
 	if p.m0 == 0 {
 		return p.messages
 	}
@@ -69,7 +69,7 @@ func (p parameters) rendezvousMessages() int64 {
 
 func (suiteC) configs(workload string, p parameters) []config {
 	var out []config
-	for _, c := range chanConfigs(workload, p.messages, p.rendezvousMessages()) {
+	for _, c := range chanConfigs(workload, p.messages, p.handoffMessages()) {
 		out = append(out, c.config())
 	}
 	return out
@@ -96,7 +96,8 @@ func (c chanConfig) config() config {
 }
 
 // chanConfigs returns the configurations of one workload for M messages; the
-// capacity-0 ones (and C6) run M0 instead, as the Modes table says.
+// hand-off ones (capacities 0 and 1, and C6) run M0 instead, as the Modes
+// table says.
 func chanConfigs(workload string, m, m0 int64) []chanConfig {
 	switch workload {
 	case "C1":
@@ -112,7 +113,7 @@ func chanConfigs(workload string, m, m0 int64) []chanConfig {
 		var out []chanConfig
 		for _, capacity := range chanCapacities {
 			n := m
-			if capacity == 0 {
+			if capacity <= 1 {
 				n = m0
 			}
 			out = append(out, chanConfig{workload: workload, capacity: capacity,

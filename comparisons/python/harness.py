@@ -21,7 +21,7 @@ from typing import Any
 # parsed arguments and ignores the rest.
 PARAMETERS = (
     ("--messages", int, "M, messages per channel run"),
-    ("--rendezvous-messages", int, "M0, messages per capacity-0 channel run (default: M)"),
+    ("--handoff-messages", int, "M0, messages per channel run at capacity 0 or 1 (default: M)"),
     ("--ops", int, "K, lock operations per run"),
     ("--threads", str, "T, thread counts for contended runs (comma-separated)"),
     ("--tasks", int, "N, tasks per future/pool run"),

@@ -155,16 +155,16 @@ def core_queues() -> list[Impl]:
 
 def check(args) -> str | None:
     """Why these parameters cannot run suite C, or None."""
-    if rendezvous_messages(args) < 10:
-        return "--rendezvous-messages must be at least 10 (C6 runs M0/10 round trips)"
+    if handoff_messages(args) < 10:
+        return "--handoff-messages must be at least 10 (C6 runs M0/10 round trips)"
     if args.messages < 1:
         return "--messages must be at least 1"
     return None
 
 
-def rendezvous_messages(args) -> int:
-    """M0, the messages of a capacity-0 configuration (and C6's M): M unless given."""
-    return args.rendezvous_messages or args.messages
+def handoff_messages(args) -> int:
+    """M0, the messages at capacities 0 and 1 (and C6's M): M unless given."""
+    return args.handoff_messages or args.messages
 
 
 def impls() -> list[Impl]:
@@ -327,7 +327,7 @@ def run_pingpong(impl, capacity, rounds):
 
 def configurations(impls, workloads, args):
     """The Config of every workload in `workloads` on every impl that has it."""
-    m, m0 = args.messages, rendezvous_messages(args)
+    m, m0 = args.messages, handoff_messages(args)
     full_sum = m * (m + 1) // 2
     rounds = m0 // 10
     for w in workloads:
@@ -347,7 +347,7 @@ def configurations(impls, workloads, args):
             elif w in SHAPES:
                 p, c = SHAPES[w]
                 for cap in impl.capacities:
-                    n = m0 if cap == 0 else m
+                    n = m0 if cap in (0, 1) else m
                     params = {
                         "capacity": cap,
                         "producers": p,

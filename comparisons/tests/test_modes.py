@@ -32,8 +32,8 @@ def test_parses_the_real_modes_table():
     assert quick["native"]["S"] == Param("S", "--window-ms", 100)
     assert quick["native"]["M"] == Param("M", "--messages", 200000)
     assert quick["python"]["M"].value == 20000
-    # Quick mode cuts the capacity-0 configurations' M0 further than M.
-    assert quick["native"]["M0"] == Param("M0", "--rendezvous-messages", 20000)
+    # Quick mode cuts the hand-off configurations' M0 further than M.
+    assert quick["native"]["M0"] == Param("M0", "--handoff-messages", 20000)
     # "smoke (all)" gives both flavours the same numbers.
     assert modes["smoke"]["native"] == modes["smoke"]["python"]
     assert modes["smoke"]["native"]["T"] == Param("T", "--threads", 2)

@@ -92,7 +92,7 @@ def test_the_runner_passes_a_new_suite_its_parameters(with_suite_z, tmp_path):
     assert code == 0, meta["errors"]
     calls = (root / "python" / "build" / "args").read_text().splitlines()
     assert calls == [
-        "--suite C --runs 1 --warmup 0 --messages 2000 --rendezvous-messages 2000",
+        "--suite C --runs 1 --warmup 0 --messages 2000 --handoff-messages 2000",
         "--suite Z --runs 1 --warmup 0 --ops 2000 --threads 2",
     ]
     assert lines == [GOOD_LINE, LINE]

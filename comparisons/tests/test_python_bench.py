@@ -70,13 +70,13 @@ def test_core_through_the_polyconc_api():
     assert c5["params"]["channels"] == 4 and c5["params"]["producers"] == 4
 
 
-def test_capacity_zero_runs_the_rendezvous_message_count():
+def test_hand_offs_run_the_hand_off_message_count():
     run = bench(
         "--impls",
         "core",
         "--workloads",
         "C2,C6",
-        "--rendezvous-messages",
+        "--handoff-messages",
         "100",
         polyconc_dir="fake_polyconc",
     )
@@ -85,7 +85,7 @@ def test_capacity_zero_runs_the_rendezvous_message_count():
     messages = {
         ln["params"]["capacity"]: ln["params"]["messages"] for ln in lines if ln["workload"] == "C2"
     }
-    assert messages == {0: 100, 1: M, 1024: M, "unbounded": M}
+    assert messages == {0: 100, 1: 100, 1024: M, "unbounded": M}
     c6 = next(ln for ln in lines if ln["workload"] == "C6")
     assert c6["params"]["round_trips"] == 10
 

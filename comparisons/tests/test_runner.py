@@ -172,7 +172,7 @@ def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
         "1",
         "--messages",
         "20000",
-        "--rendezvous-messages",
+        "--handoff-messages",
         "20000",
     ]
     assert lines == [GOOD_LINE]

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 pub const TOOLCHAIN: &str = env!("POLYCONC_COMPARE_RUSTC");
 
 const USAGE: &str =
-    "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--rendezvous-messages M0] \
+    "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--handoff-messages M0] \
 [--ops K] [--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
 [--work I] [--window-ms S] [--workloads a,b] [--impls a,b]";
 
@@ -26,8 +26,8 @@ pub type Body = Box<dyn FnOnce() -> u64>;
 pub struct Params {
     /// M, `--messages`.
     pub messages: u64,
-    /// M0, `--rendezvous-messages`: M of suite C's capacity-0 configurations.
-    pub rendezvous_messages: u64,
+    /// M0, `--handoff-messages`: M of suite C at capacities 0 and 1.
+    pub handoff_messages: u64,
     /// K, `--ops`.
     pub ops: u64,
     /// T, `--threads`.
@@ -135,7 +135,7 @@ fn parse_args<'a>(
             "runs" => runs = number(name, &value)?,
             "warmup" => warmup = number(name, &value)?,
             "messages" => params.messages = number(name, &value)?,
-            "rendezvous-messages" => params.rendezvous_messages = number(name, &value)?,
+            "handoff-messages" => params.handoff_messages = number(name, &value)?,
             "ops" => params.ops = number(name, &value)?,
             "threads" => params.threads = numbers(name, &value)?,
             "tasks" => params.tasks = number(name, &value)?,
@@ -442,7 +442,7 @@ mod tests {
     fn both_flag_spellings_every_parameter_and_lists_parse() {
         let o = parse_args(
             &args(
-                "--suite=C --messages 20 --rendezvous-messages=30 --runs=2 --warmup 0 --ops 7 --threads 2,4 --tasks 9 \
+                "--suite=C --messages 20 --handoff-messages=30 --runs=2 --warmup 0 --ops 7 --threads 2,4 --tasks 9 \
                  --pool-sizes=1,128 --latency-ms 1 --parked 5 --work 3 --window-ms=4 \
                  --workloads C6,C2 --impls flume,core",
             ),
@@ -455,7 +455,7 @@ mod tests {
             o.params,
             Params {
                 messages: 20,
-                rendezvous_messages: 30,
+                handoff_messages: 30,
                 ops: 7,
                 threads: vec![2, 4],
                 tasks: 9,
@@ -542,9 +542,9 @@ mod tests {
     }
 
     #[test]
-    fn capacity_zero_configurations_run_the_rendezvous_message_count() {
+    fn hand_off_configurations_run_the_hand_off_message_count() {
         let (code, out, _) = run_str(
-            "--suite C --messages 200 --rendezvous-messages 50 --runs 1 --warmup 0 \
+            "--suite C --messages 200 --handoff-messages 50 --runs 1 --warmup 0 \
              --impls core --workloads C2,C6",
         );
         assert_eq!(code, 0);
@@ -559,7 +559,8 @@ mod tests {
                 .map(|l| l["params"]["messages"].clone())
         };
         assert_eq!(messages(json!(0)), Some(json!(50)));
-        assert_eq!(messages(json!(1)), Some(json!(200)));
+        assert_eq!(messages(json!(1)), Some(json!(50)));
+        assert_eq!(messages(json!(1024)), Some(json!(200)));
         assert_eq!(messages(json!("unbounded")), Some(json!(200)));
         let c6 = lines.iter().find(|l| l["workload"] == "C6").unwrap();
         assert_eq!(c6["params"]["round_trips"], 5);

@@ -36,10 +36,10 @@ impl Suite for SuiteC {
     }
 
     fn check(&self, params: &Params) -> Result<(), String> {
-        if rendezvous_messages(params) < 10 {
+        if handoff_messages(params) < 10 {
             return Err(format!(
-                "--rendezvous-messages {}: need at least 10 (C6 does M0/10 round trips)",
-                rendezvous_messages(params)
+                "--handoff-messages {}: need at least 10 (C6 does M0/10 round trips)",
+                handoff_messages(params)
             ));
         }
         if params.messages == 0 {
@@ -53,7 +53,7 @@ impl Suite for SuiteC {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for config in configs_with(workload, params.messages, rendezvous_messages(params)) {
+        for config in configs_with(workload, params.messages, handoff_messages(params)) {
             for imp in ImplKind::ALL {
                 // A configuration the implementation cannot express is left out.
                 if prepare(imp, &config).is_none() {
@@ -87,8 +87,8 @@ impl Suite for SuiteC {
 }
 
 /// M0, or M where the flag was not given.
-fn rendezvous_messages(params: &Params) -> u64 {
-    match params.rendezvous_messages {
+fn handoff_messages(params: &Params) -> u64 {
+    match params.handoff_messages {
         0 => params.messages,
         m0 => m0,
     }

@@ -151,11 +151,11 @@ pub fn configs(workload: Workload, messages: u64) -> Vec<Config> {
     configs_with(workload, messages, messages)
 }
 
-/// The configurations of `workload` where the capacity-0 ones (C2–C4 at
-/// capacity 0, and C6) run M0 = `rendezvous_messages` instead of M: a
+/// The configurations of `workload` where the hand-off ones (C2–C4 at
+/// capacities 0 and 1, and C6) run M0 = `handoff_messages` instead of M: a
 /// hand-off costs some peers 100× a buffered message, and quick mode keeps
 /// them affordable (the Modes table's M0).
-pub fn configs_with(workload: Workload, messages: u64, rendezvous_messages: u64) -> Vec<Config> {
+pub fn configs_with(workload: Workload, messages: u64, handoff_messages: u64) -> Vec<Config> {
     let config = |capacity, producers, consumers, channels, messages| Config {
         workload,
         capacity,
@@ -180,8 +180,8 @@ pub fn configs_with(workload: Workload, messages: u64, rendezvous_messages: u64)
             ]
             .into_iter()
             .map(|capacity| {
-                let m = if capacity == Capacity::Bounded(0) {
-                    rendezvous_messages
+                let m = if matches!(capacity, Capacity::Bounded(0 | 1)) {
+                    handoff_messages
                 } else {
                     messages
                 };
@@ -195,7 +195,7 @@ pub fn configs_with(workload: Workload, messages: u64, rendezvous_messages: u64)
             0,
             0,
             0,
-            rendezvous_messages / 10,
+            handoff_messages / 10,
         )],
     }
 }

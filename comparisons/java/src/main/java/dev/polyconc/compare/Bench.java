@@ -52,7 +52,7 @@ public final class Bench {
   /** The values of the Modes table's flags (0 or empty when not given). */
   record Params(
       long messages,
-      long rendezvousMessages,
+      long handoffMessages,
       long ops,
       List<Integer> threads,
       long tasks,
@@ -146,7 +146,7 @@ public final class Bench {
           case "--parked" -> longs[4] = longFlag(flag, value, 0);
           case "--work" -> longs[5] = longFlag(flag, value, 0);
           case "--window-ms" -> longs[6] = longFlag(flag, value, 0);
-          case "--rendezvous-messages" -> longs[7] = longFlag(flag, value, 0);
+          case "--handoff-messages" -> longs[7] = longFlag(flag, value, 0);
           case "--threads" -> threads = ints(flag, value);
           case "--pool-sizes" -> poolSizes = ints(flag, value);
           case "--workloads" -> workloads = list(value);

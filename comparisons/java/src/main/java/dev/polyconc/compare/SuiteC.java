@@ -43,14 +43,14 @@ final class SuiteC implements Bench.Suite {
 
   @Override
   public String check(Bench.Params params) {
-    if (params.rendezvousMessages() < 10) {
-      return "C6 makes M0/10 round trips, so --rendezvous-messages must be at least 10, not "
-          + params.rendezvousMessages();
+    if (params.handoffMessages() < 10) {
+      return "C6 makes M0/10 round trips, so --handoff-messages must be at least 10, not "
+          + params.handoffMessages();
     }
     if (params.messages() < 1) {
       return "--messages must be at least 1, not " + params.messages();
     }
-    if (Math.max(params.messages(), params.rendezvousMessages()) > Integer.MAX_VALUE) {
+    if (Math.max(params.messages(), params.handoffMessages()) > Integer.MAX_VALUE) {
       return "--messages " + params.messages() + " does not fit a queue's capacity";
     }
     return null;
@@ -169,10 +169,10 @@ final class SuiteC implements Bench.Suite {
     return workload.equals("C4") ? 4 : 1;
   }
 
-  /** M0 for the capacity-0 configurations and C6, M for the rest (the Modes table). */
+  /** M0 at capacities 0 and 1 and for C6, M for the rest (the Modes table). */
   static int messages(String workload, Config config, Bench.Params params) {
-    boolean rendezvous = workload.equals("C6") || config.capacity() == 0;
-    return (int) (rendezvous ? params.rendezvousMessages() : params.messages());
+    boolean handOff = workload.equals("C6") || config.capacity() == 0 || config.capacity() == 1;
+    return (int) (handOff ? params.handoffMessages() : params.messages());
   }
 
   /** C6 bounces R = M0/10 round trips. */

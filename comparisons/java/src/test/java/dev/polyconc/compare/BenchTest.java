@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchTest {
   private static final int M = 2000;
-  // M0: the capacity-0 configurations and C6 run this many instead of M.
+  // M0: capacities 0 and 1 and C6 run this many instead of M.
   private static final int M0 = 500;
 
   /** Output of one Bench.run call. */
@@ -70,7 +70,7 @@ class BenchTest {
   void everyWorkloadRunsWithCorrectSumsAndSchema() {
     Result r =
         bench(
-            "--suite", "C", "--messages", "" + M, "--rendezvous-messages", "" + M0, "--runs", "3",
+            "--suite", "C", "--messages", "" + M, "--handoff-messages", "" + M0, "--runs", "3",
             "--warmup", "1", "--threads", "2");
     assertEquals(0, r.status(), r.stderr());
     assertTrue(r.stderr().contains("C5: skipped"), r.stderr());
@@ -107,7 +107,8 @@ class BenchTest {
         assertEquals((long) M0 / 10, params.get("round_trips"));
       } else {
         assertEquals("ns/msg", line.get("unit"));
-        long want = Long.valueOf(0).equals(params.get("capacity")) ? M0 : M;
+        Object capacity = params.get("capacity");
+        long want = Long.valueOf(0).equals(capacity) || Long.valueOf(1).equals(capacity) ? M0 : M;
         assertEquals(want, params.get("messages"), line.toString());
         long producers = workload.equals("C3") || workload.equals("C4") ? 4 : 1;
         assertEquals(producers, params.get("producers"));
@@ -208,7 +209,7 @@ class BenchTest {
             new String[] {
               "--suite", "C", "--messages", "100", "--ops", "7", "--threads", "2,4", "--tasks", "9",
               "--pool-sizes", "1,128", "--latency-ms", "1", "--parked", "5", "--work", "3",
-              "--window-ms", "4", "--rendezvous-messages", "30"
+              "--window-ms", "4", "--handoff-messages", "30"
             },
             Bench::find);
     assertEquals(
