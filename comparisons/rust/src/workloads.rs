@@ -190,13 +190,7 @@ pub fn configs_with(workload: Workload, messages: u64, handoff_messages: u64) ->
             .collect()
         }
         Workload::C5 => vec![config(Capacity::Bounded(1024), 4, 1, 4, messages)],
-        Workload::C6 => vec![config(
-            Capacity::Bounded(0),
-            0,
-            0,
-            0,
-            handoff_messages / 10,
-        )],
+        Workload::C6 => vec![config(Capacity::Bounded(0), 0, 0, 0, handoff_messages / 10)],
     }
 }
 
