@@ -49,7 +49,7 @@ static const char *unknown_item(const char *list, const char *known, size_t *len
 static int usage(const char *msg, const char *arg) {
   fprintf(stderr, "bench: %s%s\n", msg, arg ? arg : "");
   fprintf(stderr,
-          "usage: bench --suite S --runs R --warmup W [--messages M] [--handoff-messages M0] [--ops K] [--threads T] "
+          "usage: bench --suite S --runs R --warmup W [--messages M] [--handoff-messages M0] [--ops K] [--handoff-ops K0] [--threads T] "
           "[--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--work I] [--window-ms S] [--workloads a,b] "
           "[--impls a,b]\n");
   return 2;
@@ -179,14 +179,15 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--x3-child") == 0) return suite_x_child(argc - 2, argv + 2);
   const char *suite_id = NULL, *workloads = NULL, *impls = NULL;
   long long runs = 5, warmup = 1;
-  bench_params p = {0, 0, "", 0, "", 0, 0, 0, 0, 0};
+  bench_params p = {0, 0, "", 0, "", 0, 0, 0, 0, 0, 0};
   struct {
     const char *flag;
     int64_t *value;
   } ints[] = {{"--messages", &p.messages}, {"--ops", &p.ops},
               {"--tasks", &p.tasks},       {"--latency-ms", &p.latency_ms},
               {"--parked", &p.parked},     {"--work", &p.work},
-              {"--window-ms", &p.window_ms}, {"--handoff-messages", &p.handoff_messages}};
+              {"--window-ms", &p.window_ms}, {"--handoff-messages", &p.handoff_messages},
+              {"--handoff-ops", &p.handoff_ops}};
   for (int i = 1; i < argc; i++) {
     const char *flag = argv[i];
     if (i + 1 >= argc) return usage("missing value for ", flag);

@@ -23,6 +23,7 @@ typedef struct {
   int64_t work;           /* I, --work */
   int64_t window_ms;      /* S, --window-ms */
   int64_t handoff_messages; /* M0, --handoff-messages (M where 0): capacities 0 and 1 */
+  int64_t handoff_ops;      /* K0, --handoff-ops: a fair lock's K (none here: accepted) */
 } bench_params;
 
 /* What one run reports to the harness. */

@@ -365,7 +365,10 @@ static int configs(const char *w, const bench_params *p, bench_config *out, int 
       config c = shape;
       c.impl = k;
       c.capacity = caps[i];
-      if (c.capacity <= 1 && strcmp(w, "C1") != 0 && strcmp(w, "C6") != 0) c.messages = m0;
+      /* Hand-offs: capacities 0 and 1, and a fair queue (each message goes
+       * to the longest waiter), run M0 in C2-C4. */
+      bool flow = strcmp(w, "C1") != 0 && strcmp(w, "C5") != 0 && strcmp(w, "C6") != 0;
+      if (flow && (c.capacity <= 1 || IMPLS[k].fair)) c.messages = m0;
       out[n++] = describe(c);
     }
   }

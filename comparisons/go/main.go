@@ -45,6 +45,7 @@ type parameters struct {
 	messages  int64 // M
 	m0        int64 // M0, M of suite C at capacities 0 and 1
 	ops       int64 // K
+	k0        int64 // K0, K of a fair lock (Go's locks are not fair: accepted, unused)
 	threads   []int // T
 	tasks     int64 // N
 	poolSizes []int // W
@@ -128,6 +129,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&o.params.messages, "messages", 0, "M, messages per channel run")
 	fs.Int64Var(&o.params.m0, "handoff-messages", 0, "M0, messages per channel run at capacity 0 or 1 (default M)")
 	fs.Int64Var(&o.params.ops, "ops", 0, "K, lock operations per run")
+	fs.Int64Var(&o.params.k0, "handoff-ops", 0, "K0, lock operations per run of a fair lock")
 	fs.Var(intList{&o.params.threads}, "threads", "T, thread counts (comma-separated)")
 	fs.Int64Var(&o.params.tasks, "tasks", 0, "N, tasks per future/pool run")
 	fs.Var(intList{&o.params.poolSizes}, "pool-sizes", "W, pool sizes (comma-separated)")

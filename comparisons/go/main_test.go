@@ -194,13 +194,13 @@ func TestSumCheckFails(t *testing.T) {
 
 // Every flag of the Modes table parses, whichever suite uses it.
 func TestParametersParse(t *testing.T) {
-	o, err := parseArgs([]string{"--suite", "C", "--messages", "100", "--handoff-messages", "30", "--ops", "7", "--threads", "2,4",
+	o, err := parseArgs([]string{"--suite", "C", "--messages", "100", "--handoff-messages", "30", "--ops", "7", "--handoff-ops", "8", "--threads", "2,4",
 		"--tasks", "9", "--pool-sizes", "1,2,128", "--latency-ms", "1", "--parked", "10",
 		"--work", "5", "--window-ms", "20"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := parameters{messages: 100, m0: 30, ops: 7, threads: []int{2, 4}, tasks: 9,
+	want := parameters{messages: 100, m0: 30, ops: 7, k0: 8, threads: []int{2, 4}, tasks: 9,
 		poolSizes: []int{1, 2, 128}, latencyMs: 1, parked: 10, work: 5, windowMs: 20}
 	if !reflect.DeepEqual(o.params, want) {
 		t.Errorf("parameters %+v, want %+v", o.params, want)

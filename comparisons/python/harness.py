@@ -23,6 +23,7 @@ PARAMETERS = (
     ("--messages", int, "M, messages per channel run"),
     ("--handoff-messages", int, "M0, messages per channel run at capacity 0 or 1 (default: M)"),
     ("--ops", int, "K, lock operations per run"),
+    ("--handoff-ops", int, "K0, lock operations per run of a fair lock (none here: accepted)"),
     ("--threads", str, "T, thread counts for contended runs (comma-separated)"),
     ("--tasks", int, "N, tasks per future/pool run"),
     ("--pool-sizes", str, "W, pool sizes (comma-separated)"),

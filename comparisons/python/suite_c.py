@@ -45,6 +45,7 @@ class Impl:
     closes = False  # True: close() ends the stream; False: one None sentinel per consumer
     selects = False  # can run C5
     batch = False  # moves many objects per call: C2-C4 only
+    fair = False  # hands every object to the longest waiter: C2-C4 run M0
 
     def new(self, capacity):
         raise NotImplementedError
@@ -123,8 +124,9 @@ class CoreQueueImpl(Impl):
     via = "pyo3"
     closes = True
 
-    def __init__(self, name, make, capacities, send="put"):
+    def __init__(self, name, make, capacities, send="put", fair=False):
         self.name, self.make, self.capacities, self.send = f"core.{name}", make, capacities, send
+        self.fair = fair
         self.rendezvous = capacities == (0,)
         self.pingpong_capacity = 0 if self.rendezvous else None
 
@@ -143,7 +145,10 @@ def core_queues() -> list[Impl]:
     return [
         CoreQueueImpl("ArrayBlockingQueue", pc.ArrayBlockingQueue, (1, 1024)),
         CoreQueueImpl(
-            "ArrayBlockingQueue.fair", lambda c: pc.ArrayBlockingQueue(c, fair=True), (1, 1024)
+            "ArrayBlockingQueue.fair",
+            lambda c: pc.ArrayBlockingQueue(c, fair=True),
+            (1, 1024),
+            fair=True,
         ),
         CoreQueueImpl("LinkedBlockingQueue", pc.LinkedBlockingQueue, (1, 1024, UNBOUNDED)),
         CoreQueueImpl("SynchronousQueue", lambda _: pc.SynchronousQueue(), (0,)),
@@ -347,7 +352,7 @@ def configurations(impls, workloads, args):
             elif w in SHAPES:
                 p, c = SHAPES[w]
                 for cap in impl.capacities:
-                    n = m0 if cap in (0, 1) else m
+                    n = m0 if cap in (0, 1) or impl.fair else m
                     params = {
                         "capacity": cap,
                         "producers": p,

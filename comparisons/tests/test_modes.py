@@ -18,6 +18,7 @@ def test_parses_the_real_modes_table():
         "M": 1000000,
         "M0": 1000000,
         "K": 10000000,
+        "K0": 10000000,
         "T": (2, 4, 8),
         "N": 100000,
         "W": (1, 2, 4, 8, 32, 128),
@@ -34,6 +35,8 @@ def test_parses_the_real_modes_table():
     assert quick["python"]["M"].value == 20000
     # Quick mode cuts the hand-off configurations' M0 further than M.
     assert quick["native"]["M0"] == Param("M0", "--handoff-messages", 20000)
+    assert quick["native"]["K0"] == Param("K0", "--handoff-ops", 100000)
+    assert quick["python"]["Q"].value == 1000
     # "smoke (all)" gives both flavours the same numbers.
     assert modes["smoke"]["native"] == modes["smoke"]["python"]
     assert modes["smoke"]["native"]["T"] == Param("T", "--threads", 2)

@@ -73,7 +73,7 @@ def test_core_through_the_polyconc_api():
 def test_hand_offs_run_the_hand_off_message_count():
     run = bench(
         "--impls",
-        "core",
+        "core,core.ArrayBlockingQueue.fair",
         "--workloads",
         "C2,C6",
         "--handoff-messages",
@@ -82,11 +82,18 @@ def test_hand_offs_run_the_hand_off_message_count():
     )
     assert run.returncode == 0, run.stderr
     lines, _ = configs(run.stdout)
-    messages = {
-        ln["params"]["capacity"]: ln["params"]["messages"] for ln in lines if ln["workload"] == "C2"
-    }
-    assert messages == {0: 100, 1: 100, 1024: M, "unbounded": M}
-    c6 = next(ln for ln in lines if ln["workload"] == "C6")
+
+    def messages(impl):
+        return {
+            ln["params"]["capacity"]: ln["params"]["messages"]
+            for ln in lines
+            if ln["workload"] == "C2" and ln["impl"] == impl
+        }
+
+    assert messages("core") == {0: 100, 1: 100, 1024: M, "unbounded": M}
+    # A fair queue hands every message to the longest waiter: M0 at any capacity.
+    assert messages("core.ArrayBlockingQueue.fair") == {1: 100, 1024: 100}
+    c6 = next(ln for ln in lines if ln["workload"] == "C6" and ln["impl"] == "core")
     assert c6["params"]["round_trips"] == 10
 
 

@@ -173,7 +173,7 @@ def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
         "--messages",
         "20000",
         "--handoff-messages",
-        "20000",
+        "5000",
     ]
     assert lines == [GOOD_LINE]
     assert meta["mode"] == "quick" and meta["parameters"]["python"]["M"] == "20000"

@@ -48,7 +48,7 @@ def test_suite_l_comes_from_workloads_md():
     assert list(s.spec.workloads) == ["L1", "L2", "L3", "L4", "L5", "L2f", "L3f"]
     assert s.spec.workloads["L2f"].name == "fair-short"
     assert set(s.spec.kinds) == {"spin", "mutex", "os-mutex", "atomic", "message"}
-    assert s.spec.params == ("K", "T", "I", "S")
+    assert s.spec.params == ("K", "K0", "T", "I", "S")
     assert list(s.spec.claims) == list(CLAIMS)
     assert s.spec.claims["Lb"].rule == Rule("<=", 1.2)
     assert set(s.units) == set(s.spec.workloads)

@@ -146,5 +146,5 @@ def test_the_report_says_what_quick_mode_cut_per_suite(tmp_path, mode):
     assert said["X"] == (
         "Quick mode cut this suite's parameters (see Parameters): N 20,000 instead of "
         "100,000 (native); N 2,000 instead of 20,000 (Python); W 1, 2, 4, 8, 32 instead of "
-        "1, 2, 4, 8, 32, 128."
+        "1, 2, 4, 8, 32, 128; Q 1,000 instead of 10,000 (Python)."
     )

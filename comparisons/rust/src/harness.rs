@@ -13,7 +13,7 @@ pub const TOOLCHAIN: &str = env!("POLYCONC_COMPARE_RUSTC");
 
 const USAGE: &str =
     "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--handoff-messages M0] \
-[--ops K] [--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
+[--ops K] [--handoff-ops K0] [--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
 [--work I] [--window-ms S] [--workloads a,b] [--impls a,b]";
 
 /// One run's timed part: it does the work and returns its result (a sum, a
@@ -28,6 +28,9 @@ pub struct Params {
     pub messages: u64,
     /// M0, `--handoff-messages`: M of suite C at capacities 0 and 1.
     pub handoff_messages: u64,
+    /// K0, `--handoff-ops`: K of a fair lock (this program's locks are not
+    /// fair; accepted as every Modes-table flag is).
+    pub handoff_ops: u64,
     /// K, `--ops`.
     pub ops: u64,
     /// T, `--threads`.
@@ -137,6 +140,7 @@ fn parse_args<'a>(
             "messages" => params.messages = number(name, &value)?,
             "handoff-messages" => params.handoff_messages = number(name, &value)?,
             "ops" => params.ops = number(name, &value)?,
+            "handoff-ops" => params.handoff_ops = number(name, &value)?,
             "threads" => params.threads = numbers(name, &value)?,
             "tasks" => params.tasks = number(name, &value)?,
             "pool-sizes" => params.pool_sizes = numbers(name, &value)?,
@@ -442,7 +446,7 @@ mod tests {
     fn both_flag_spellings_every_parameter_and_lists_parse() {
         let o = parse_args(
             &args(
-                "--suite=C --messages 20 --handoff-messages=30 --runs=2 --warmup 0 --ops 7 --threads 2,4 --tasks 9 \
+                "--suite=C --messages 20 --handoff-messages=30 --runs=2 --warmup 0 --ops 7 --handoff-ops 8 --threads 2,4 --tasks 9 \
                  --pool-sizes=1,128 --latency-ms 1 --parked 5 --work 3 --window-ms=4 \
                  --workloads C6,C2 --impls flume,core",
             ),
@@ -457,6 +461,7 @@ mod tests {
                 messages: 20,
                 handoff_messages: 30,
                 ops: 7,
+                handoff_ops: 8,
                 threads: vec![2, 4],
                 tasks: 9,
                 pool_sizes: vec![1, 128],
@@ -545,7 +550,7 @@ mod tests {
     fn hand_off_configurations_run_the_hand_off_message_count() {
         let (code, out, _) = run_str(
             "--suite C --messages 200 --handoff-messages 50 --runs 1 --warmup 0 \
-             --impls core --workloads C2,C6",
+             --impls core,core.ArrayBlockingQueue.fair --workloads C2,C6",
         );
         assert_eq!(code, 0);
         let lines: Vec<Value> = out
@@ -555,7 +560,11 @@ mod tests {
         let messages = |capacity: Value| {
             lines
                 .iter()
-                .find(|l| l["workload"] == "C2" && l["params"]["capacity"] == capacity)
+                .find(|l| {
+                    l["workload"] == "C2"
+                        && l["impl"] == "core"
+                        && l["params"]["capacity"] == capacity
+                })
                 .map(|l| l["params"]["messages"].clone())
         };
         assert_eq!(messages(json!(0)), Some(json!(50)));
@@ -564,6 +573,14 @@ mod tests {
         assert_eq!(messages(json!("unbounded")), Some(json!(200)));
         let c6 = lines.iter().find(|l| l["workload"] == "C6").unwrap();
         assert_eq!(c6["params"]["round_trips"], 5);
+        // A fair queue hands off every message, whatever its capacity.
+        let fair = lines
+            .iter()
+            .find(|l| {
+                l["impl"] == "core.ArrayBlockingQueue.fair" && l["params"]["capacity"] == 1024
+            })
+            .unwrap();
+        assert_eq!(fair["params"]["messages"], 50);
     }
 
     #[test]

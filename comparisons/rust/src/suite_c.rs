@@ -53,8 +53,10 @@ impl Suite for SuiteC {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for config in configs_with(workload, params.messages, handoff_messages(params)) {
+        let m0 = handoff_messages(params);
+        for shape in configs_with(workload, params.messages, m0) {
             for imp in ImplKind::ALL {
+                let config = fair_hand_off(imp, &shape, m0);
                 // A configuration the implementation cannot express is left out.
                 if prepare(imp, &config).is_none() {
                     continue;
@@ -65,7 +67,6 @@ impl Suite for SuiteC {
                     params_of(&config),
                 );
                 let (ops, want) = (config.messages, config.want_sum());
-                let config = config.clone();
                 out.push(Case {
                     workload: workload.id(),
                     impl_name: imp.name(),
@@ -84,6 +85,17 @@ impl Suite for SuiteC {
         }
         out
     }
+}
+
+/// A fair queue hands every message to the longest waiter, so in C2–C4 it
+/// runs M0 messages, as the hand-off capacities do (WORKLOADS.md).
+fn fair_hand_off(imp: ImplKind, shape: &Config, m0: u64) -> Config {
+    let mut config = shape.clone();
+    let flow = matches!(shape.workload, Workload::C2 | Workload::C3 | Workload::C4);
+    if imp == ImplKind::ArrayQueueFair && flow {
+        config.messages = m0;
+    }
+    config
 }
 
 /// M0, or M where the flag was not given.

@@ -54,6 +54,7 @@ public final class Bench {
       long messages,
       long handoffMessages,
       long ops,
+      long handoffOps,
       List<Integer> threads,
       long tasks,
       List<Integer> poolSizes,
@@ -124,7 +125,7 @@ public final class Bench {
       String suiteId = null;
       int runs = 5;
       int warmup = 1;
-      long[] longs = new long[8]; // messages, ops, tasks, latency-ms, parked, work, window-ms, M0
+      long[] longs = new long[9]; // M, K, N, D, Q, I, S, M0, K0
       List<Integer> threads = List.of();
       List<Integer> poolSizes = List.of();
       List<String> workloads = null;
@@ -147,6 +148,7 @@ public final class Bench {
           case "--work" -> longs[5] = longFlag(flag, value, 0);
           case "--window-ms" -> longs[6] = longFlag(flag, value, 0);
           case "--handoff-messages" -> longs[7] = longFlag(flag, value, 0);
+          case "--handoff-ops" -> longs[8] = longFlag(flag, value, 0);
           case "--threads" -> threads = ints(flag, value);
           case "--pool-sizes" -> poolSizes = ints(flag, value);
           case "--workloads" -> workloads = list(value);
@@ -167,6 +169,7 @@ public final class Bench {
               longs[0],
               longs[7] == 0 ? longs[0] : longs[7],
               longs[1],
+              longs[8] == 0 ? longs[1] : longs[8],
               threads,
               longs[2],
               poolSizes,

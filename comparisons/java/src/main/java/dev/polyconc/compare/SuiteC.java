@@ -169,9 +169,13 @@ final class SuiteC implements Bench.Suite {
     return workload.equals("C4") ? 4 : 1;
   }
 
-  /** M0 at capacities 0 and 1 and for C6, M for the rest (the Modes table). */
+  /** M0 at capacities 0 and 1, for a fair queue and for C6, M for the rest (the Modes table). */
   static int messages(String workload, Config config, Bench.Params params) {
-    boolean handOff = workload.equals("C6") || config.capacity() == 0 || config.capacity() == 1;
+    boolean handOff =
+        workload.equals("C6")
+            || config.capacity() == 0
+            || config.capacity() == 1
+            || config.impl().equals(ABQ_FAIR);
     return (int) (handOff ? params.handoffMessages() : params.messages());
   }
 

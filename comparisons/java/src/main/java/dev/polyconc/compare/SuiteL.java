@@ -97,14 +97,18 @@ final class SuiteL implements Bench.Suite {
     };
   }
 
-  record LockImpl(String name, String kind, Supplier<Guard> make) {}
+  /**
+   * A lock of L1-L3; a fair one hands the lock to the longest waiter on every unlock, so its runs
+   * take K0 operations instead of K (WORKLOADS.md, suite L).
+   */
+  record LockImpl(String name, String kind, boolean fair, Supplier<Guard> make) {}
 
   static final List<LockImpl> LOCKS =
       List.of(
-          new LockImpl("synchronized", "mutex", SuiteL::monitor),
-          new LockImpl("ReentrantLock", "mutex", () -> locked(new ReentrantLock(false))),
-          new LockImpl("ReentrantLock.fair", "mutex", () -> locked(new ReentrantLock(true))),
-          new LockImpl("spin", "spin", SuiteL::spin));
+          new LockImpl("synchronized", "mutex", false, SuiteL::monitor),
+          new LockImpl("ReentrantLock", "mutex", false, () -> locked(new ReentrantLock(false))),
+          new LockImpl("ReentrantLock.fair", "mutex", true, () -> locked(new ReentrantLock(true))),
+          new LockImpl("spin", "spin", false, SuiteL::spin));
 
   /** One thread's part of a run: it returns its own count. */
   interface Part {
@@ -134,11 +138,12 @@ final class SuiteL implements Bench.Suite {
 
   @Override
   public String check(Bench.Params p) {
-    if (p.ops() < 100) {
-      return "--ops must be at least 100 (L3 does K/100), not " + p.ops();
+    long least = Math.min(p.ops(), p.handoffOps());
+    if (least < 100) {
+      return "--ops and --handoff-ops must be at least 100 (L3 does K/100), not " + least;
     }
-    if (p.threads().isEmpty() || p.threads().stream().anyMatch(t -> t < 1 || t > p.ops() / 100)) {
-      return "--threads: need 1 <= T <= K/100, got " + p.threads();
+    if (p.threads().isEmpty() || p.threads().stream().anyMatch(t -> t < 1 || t > least / 100)) {
+      return "--threads: need 1 <= T <= K/100 and K0/100, got " + p.threads();
     }
     if (p.work() < 1 || p.windowMs() < 1) {
       return "--work and --window-ms must be at least 1";
@@ -153,14 +158,8 @@ final class SuiteL implements Bench.Suite {
     long work = workload.startsWith("L3") ? p.work() : 0;
     List<Bench.Case> cases = new ArrayList<>();
     for (int t : threads) {
-      long ops = (workload.equals("L3") ? p.ops() / 100 : p.ops()) / t * t;
-      String params =
-          "{\"threads\": "
-              + t
-              + (windowed ? ", \"window_ms\": " + p.windowMs() : ", \"ops\": " + ops)
-              + (work > 0 ? ", \"work\": " + work : "")
-              + (workload.equals("L5") ? ", \"capacity\": " + L5_CAPACITY : "")
-              + "}";
+      long ops = ops(workload, p.ops(), t);
+      String params = params(workload, p, t, ops);
       switch (workload) {
         case "L4" ->
             cases.add(
@@ -175,19 +174,36 @@ final class SuiteL implements Bench.Suite {
                     meter -> message(t, ops, meter)));
         default -> {
           for (LockImpl lock : LOCKS) {
+            long n = lock.fair() ? ops(workload, p.handoffOps(), t) : ops;
             Bench.Run run =
                 windowed
                     ? meter -> window(lock.make().get(), t, work, p.windowMs(), meter, err)
-                    : meter -> locks(lock.make().get(), t, ops, work, meter, err);
+                    : meter -> locks(lock.make().get(), t, n, work, meter, err);
             cases.add(
                 new Bench.Case(
                     workload, lock.name(), lock.kind(), label(workload, lock.name(), t), "ns/op",
-                    params, ops, ops, run));
+                    params(workload, p, t, n), n, n, run));
           }
         }
       }
     }
     return cases;
+  }
+
+  /** The operations of a run from K (or K0): L3 does K/100; a multiple of t. */
+  static long ops(String workload, long k, int t) {
+    return (workload.equals("L3") ? k / 100 : k) / t * t;
+  }
+
+  static String params(String workload, Bench.Params p, int t, long ops) {
+    boolean windowed = workload.endsWith("f");
+    long work = workload.startsWith("L3") ? p.work() : 0;
+    return "{\"threads\": "
+        + t
+        + (windowed ? ", \"window_ms\": " + p.windowMs() : ", \"ops\": " + ops)
+        + (work > 0 ? ", \"work\": " + work : "")
+        + (workload.equals("L5") ? ", \"capacity\": " + L5_CAPACITY : "")
+        + "}";
   }
 
   static String label(String workload, String impl, int t) {
