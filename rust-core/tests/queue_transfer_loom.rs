@@ -16,9 +16,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Wake, Waker};
 
+use loom::sync::atomic::AtomicBool;
 use loom::sync::Arc;
 use loom::thread;
 use polyconc::queue::{LinkedTransferQueue, SendError};
+use std::sync::atomic::Ordering::SeqCst;
 
 fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
     Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
@@ -106,24 +108,30 @@ fn awaited_transfer_races_a_take_and_close() {
 /// future, which is dropped (in every order against the hand-off); a
 /// blocking take gets the element. The transfer returns only once a take
 /// has returned the element (or a thread blocked in `take` holds it), so
-/// by then it is out of the queue for good: before the fix, the transfer
-/// returned at the hand-off to the future, whose drop then put the
-/// element back.
+/// it has not returned while the element is back in the queue: before
+/// the fix, it returned at the hand-off to the future, whose drop then
+/// put the element back.
 #[test]
 fn take_future_dropped_after_the_hand_off() {
     loom::model(|| {
         let q = Arc::new(LinkedTransferQueue::new());
+        let done = Arc::new(AtomicBool::new(false));
         let mut take = q.take_async();
         assert!(poll_once(&mut take).is_pending());
         let producer = {
-            let q = Arc::clone(&q);
+            let (q, done) = (Arc::clone(&q), Arc::clone(&done));
             thread::spawn(move || {
                 let r = q.transfer(5);
-                assert!(!q.contains(&5), "transfer returned, element still queued");
+                done.store(true, SeqCst);
                 r
             })
         };
         drop(take);
+        let returned = done.load(SeqCst);
+        assert!(
+            !(returned && q.contains(&5)),
+            "transfer returned, element still queued"
+        );
         assert_eq!(q.take(), Ok(5));
         assert_eq!(producer.join().unwrap(), Ok(()));
         assert!(q.is_empty());
