@@ -6,11 +6,15 @@
 
 mod queue_support;
 
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use polyconc::queue::{DelayQueue, RecvTimeoutError, TryRecvError};
+use polyconc::queue::{DelayQueue, RecvError, RecvTimeoutError, TryRecvError};
 use queue_support::{block_on, poll_once, LONG, SHORT};
 
 const SIZE: usize = 20;
@@ -231,4 +235,76 @@ fn new_head_wakes_one_sleeper() {
     got.sort_unstable();
     assert_eq!(got, (0..TAKERS).collect::<Vec<_>>());
     assert_eq!(q.len(), 1);
+}
+
+/// A waker that counts its wake-ups.
+#[derive(Default)]
+struct Counted(AtomicUsize);
+
+impl Wake for Counted {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// `close` in mid-flight (no TCK peer: Java's queue has no close): the
+/// last element of a closed queue leaves while two takers sleep on it,
+/// one leading, one following. The leader takes it when it expires; the
+/// follower must hear that nothing is left and return `Closed`. (It used
+/// to sleep for ever: the leader, leaving with nothing left, told nobody.)
+/// Both takers look while the element has 100 ms to go, so both sleep;
+/// under a load that delays them past it, the run checks less, never
+/// wrongly.
+#[test]
+fn closed_queue_last_take_tells_the_follower() {
+    let q = Arc::new(DelayQueue::new());
+    q.put((Instant::now() + 5 * SHORT, 1)).unwrap();
+    q.close();
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..2 {
+        let (q, tx) = (Arc::clone(&q), tx.clone());
+        thread::spawn(move || tx.send(q.take().map(|j| j.1)).unwrap());
+    }
+    let mut got: Vec<_> = (0..2)
+        .map(|_| {
+            rx.recv_timeout(LONG)
+                .expect("a taker of a drained, closed queue is still asleep")
+        })
+        .collect();
+    got.sort_by_key(|r| r.is_err());
+    assert_eq!(got, [Ok(1), Err(RecvError)]);
+}
+
+/// The same end, forced (futures are polled by hand, so both are surely
+/// waiting): a closed queue's last element removed by `remove_item`, or
+/// every element by `drain_all`, wakes every pending take, which then
+/// ends with `Closed`.
+#[test]
+fn drained_closed_queue_wakes_every_pending_take() {
+    for by_drain_all in [false, true] {
+        let q = DelayQueue::new();
+        let job = (far(), 0);
+        q.put(job).unwrap();
+        q.close();
+        let wakers: Vec<_> = (0..2).map(|_| Arc::new(Counted::default())).collect();
+        let mut takes: Vec<_> = wakers.iter().map(|_| q.take_async()).collect();
+        for (take, w) in takes.iter_mut().zip(&wakers) {
+            let waker = Waker::from(Arc::clone(w));
+            assert!(Pin::new(take)
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending());
+        }
+        if by_drain_all {
+            assert_eq!(q.drain_all(), [job]);
+        } else {
+            assert!(q.remove_item(&job));
+        }
+        for (take, w) in takes.iter_mut().zip(&wakers) {
+            assert!(
+                w.0.load(Ordering::SeqCst) >= 1,
+                "a pending take was not woken"
+            );
+            assert_eq!(poll_once(take), Poll::Ready(Err(RecvError)));
+        }
+    }
 }

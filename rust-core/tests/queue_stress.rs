@@ -311,8 +311,11 @@ stress!(priority, PriorityBlockingQueue::<u64>::new(), fifo: false, rare: true, 
 stress!(delay, DelayQueue::<(Instant, u64)>::new(), fifo: false, rare: false, gives_back: false);
 stress!(transfer, LinkedTransferQueue::<u64>::new(), fifo: true, rare: true, gives_back: true);
 
-/// Transfers of every kind beside plain puts: a transfer that fails never
-/// leaves its element behind, one that succeeds was received.
+/// Transfers of every kind beside plain puts, against consumers that
+/// also drop take futures they were handed elements: a transfer that
+/// fails never leaves its element behind; one that succeeds was received,
+/// so when it returns its element is out of the queue for good (a take
+/// future that was handed it and dropped would have put it back).
 #[test]
 fn transfer_forms() {
     let q = Arc::new(LinkedTransferQueue::new());
@@ -323,15 +326,32 @@ fn transfer_forms() {
                 let mut sent = Vec::new();
                 for i in 0..PER_PRODUCER / 3 {
                     let t = tag(p, i);
-                    let ok = match i % 4 {
+                    let ok = match i % 6 {
                         0 => q.transfer(t).is_ok(),
                         1 => q.try_transfer(t).is_ok(),
                         2 => q
                             .try_transfer_timeout(t, Duration::from_micros(100))
                             .is_ok(),
-                        _ => q.put(t).is_ok(),
+                        3 => block_on(q.transfer_async(t)).is_ok(),
+                        4 => {
+                            // A cancelled async transfer: received or given back.
+                            let mut f = q.transfer_async(t);
+                            match poll_once(&mut f) {
+                                Poll::Ready(r) => r.is_ok(),
+                                Poll::Pending => f.cancel().is_ok(),
+                            }
+                        }
+                        _ => {
+                            q.put(t).unwrap();
+                            sent.push(t);
+                            continue;
+                        }
                     };
                     if ok {
+                        assert!(
+                            !q.contains(&t),
+                            "transfer of {t:#x} done, element still queued"
+                        );
                         sent.push(t);
                     }
                 }

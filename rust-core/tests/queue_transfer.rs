@@ -150,15 +150,24 @@ fn removing_transfer_element_completes_it() {
 }
 
 /// `put` never waits; a pending async take counts as a waiting consumer
-/// and receives a try_transfer; a cancelled one takes nothing.
+/// and receives a timed try_transfer once it completes (not an untimed
+/// one, which cannot wait for that); a cancelled one takes nothing.
 #[test]
 fn async_consumers() {
-    let q = LinkedTransferQueue::new();
+    let q = Arc::new(LinkedTransferQueue::new());
     let mut take = q.take_async();
     assert!(poll_once(&mut take).is_pending());
     assert_eq!(q.waiting_consumer_count(), 1);
-    assert_eq!(q.try_transfer(8), Ok(()));
+    assert_eq!(q.try_transfer(8), Err(8));
+    let producer = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || q.try_transfer_timeout(8, LONG))
+    };
+    eventually("the take future is handed the element", || {
+        q.waiting_consumer_count() == 0
+    });
     assert_eq!(block_on(take), Ok(8));
+    assert_eq!(producer.join().unwrap(), Ok(()));
 
     let mut cancelled = q.take_async();
     assert!(poll_once(&mut cancelled).is_pending());

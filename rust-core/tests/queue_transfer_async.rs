@@ -2,7 +2,8 @@
 //! (no Java peer; the TCK's `testTransfer*` scenarios of
 //! jsr166/src/test/tck/LinkedTransferQueueTest.java seen from a future),
 //! and its cancellation rule, which is the channel's `SendFuture`'s: an
-//! element nobody took comes back, a taken one is delivered.
+//! element nobody received comes back, a received one is delivered. A
+//! take future handed the element receives it only when it completes.
 
 mod queue_support;
 
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::thread;
 
-use polyconc::queue::{LinkedTransferQueue, SendError};
+use polyconc::queue::{LinkedTransferQueue, RecvError, SendError};
 use queue_support::{block_on, eventually, poll_once, LONG};
 
 /// It completes only once a consumer has taken the element, from a poll
@@ -51,11 +52,98 @@ fn hands_over_to_a_waiting_consumer() {
     assert_eq!(poll_once(&mut t), Poll::Ready(Ok(())));
     assert_eq!(consumer.join().unwrap(), Ok(3));
 
+    // A take future handed the element has not received it until it
+    // completes with it.
     let mut take = q.take_async();
     assert!(poll_once(&mut take).is_pending());
-    assert_eq!(block_on(q.transfer_async(4)), Ok(()));
-    assert_eq!(block_on(take), Ok(4));
+    let mut t = q.transfer_async(4);
+    assert!(poll_once(&mut t).is_pending());
+    assert_eq!(poll_once(&mut take), Poll::Ready(Ok(4)));
+    assert_eq!(poll_once(&mut t), Poll::Ready(Ok(())));
     assert!(q.is_empty());
+}
+
+/// A take future handed a transfer's element and dropped before it
+/// completes received nothing (Java's contract: `transfer` returns once a
+/// consumer received the element): the transfer is still pending, the
+/// element is back at the head, and the next take completes the transfer.
+#[test]
+fn dropped_take_future_is_no_receipt() {
+    let q = LinkedTransferQueue::new();
+    let mut take = q.take_async();
+    assert!(poll_once(&mut take).is_pending());
+    let mut t = q.transfer_async(1);
+    assert!(
+        poll_once(&mut t).is_pending(),
+        "handed to a take future only"
+    );
+    assert!(q.is_empty() && !q.has_waiting_consumer());
+    drop(take);
+    assert_eq!(q.to_vec(), [1]);
+    assert!(poll_once(&mut t).is_pending());
+    assert_eq!(q.take(), Ok(1));
+    assert_eq!(poll_once(&mut t), Poll::Ready(Ok(())));
+
+    // The same with a thread blocked in `transfer`.
+    let q = Arc::new(q);
+    let mut take = q.take_async();
+    assert!(poll_once(&mut take).is_pending());
+    let producer = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || q.transfer(2))
+    };
+    eventually("the take future is handed the element", || {
+        !q.has_waiting_consumer()
+    });
+    drop(take);
+    assert_eq!(q.to_vec(), [2]);
+    assert!(!producer.is_finished());
+    assert_eq!(q.take(), Ok(2));
+    assert_eq!(producer.join().unwrap(), Ok(()));
+}
+
+/// A transfer whose element a take future holds but has not returned
+/// gives up (a cancel, or `close`): the element comes back to it, and the
+/// take future goes on waiting, first in line (or ends, closed).
+#[test]
+fn giving_up_takes_the_element_back_from_a_take_future() {
+    let q = LinkedTransferQueue::new();
+    let mut take = q.take_async();
+    assert!(poll_once(&mut take).is_pending());
+    let mut t = q.transfer_async(1);
+    assert!(poll_once(&mut t).is_pending());
+    assert_eq!(t.cancel(), Err(1));
+    assert!(poll_once(&mut take).is_pending());
+    let mut later = q.take_async();
+    assert!(poll_once(&mut later).is_pending());
+    q.put(2).unwrap();
+    assert_eq!(
+        poll_once(&mut take),
+        Poll::Ready(Ok(2)),
+        "still first in line"
+    );
+    assert!(poll_once(&mut later).is_pending());
+    drop(later);
+
+    let mut take = q.take_async();
+    assert!(poll_once(&mut take).is_pending());
+    let mut t = q.transfer_async(3);
+    assert!(poll_once(&mut t).is_pending());
+    q.close();
+    assert_eq!(poll_once(&mut t), Poll::Ready(Err(SendError(3))));
+    assert_eq!(poll_once(&mut take), Poll::Ready(Err(RecvError)));
+}
+
+/// `try_transfer` never waits, so a take future first in line, which might
+/// be dropped without receiving, is no consumer for it.
+#[test]
+fn try_transfer_does_not_count_a_take_future() {
+    let q = LinkedTransferQueue::new();
+    let mut take = q.take_async();
+    assert!(poll_once(&mut take).is_pending());
+    assert_eq!(q.try_transfer(1), Err(1));
+    assert!(q.is_empty());
+    assert!(poll_once(&mut take).is_pending());
 }
 
 /// `testTransfer5` seen from a future: it waits behind the elements

@@ -112,6 +112,8 @@ impl<T> Future for PutFuture<T> {
 /// waits in line as a blocked consumer does and may be handed an element;
 /// dropped then, it gives the element back at the head: nothing is lost,
 /// though a consumer may see it after later elements of the same producer.
+/// A [`transfer`](super::LinkedTransferQueue::transfer) whose element it
+/// was handed completes only when this future completes with it.
 ///
 /// ```
 /// use polyconc::queue::LinkedBlockingQueue;

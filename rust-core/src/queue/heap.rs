@@ -20,6 +20,14 @@
 //! leaves while nobody leads and elements remain tells one sleeper, which
 //! takes the lead. So the head's expiry wakes one thread, not all. Async
 //! takes never lead: each wakes on the process timer for the head it saw.
+//!
+//! Beyond Java: a closed queue still hands out what is left, so its
+//! sleepers go on leading and following; whoever removes the last element
+//! of a closed queue tells every sleeper, as `close` does, since each must
+//! now return `Closed`. (Java's queue has no close, and its rule, "nobody
+//! leads and something is left: signal one", says nothing once the queue
+//! is empty; followed alone, it left the followers of a closed queue
+//! asleep for ever once the leader took the last element.)
 
 use std::cmp::Ordering;
 use std::task::{Context, Poll};
@@ -197,25 +205,41 @@ enum Found<T> {
     Closed,
 }
 
+/// Whom a change must tell: nobody, one sleeper, or every sleeper.
+enum Tell {
+    Nobody,
+    One,
+    All,
+}
+
 /// A consumer leaves (with `lead`, its term, if a thread): it stops
-/// leading; whether one sleeper must be told to take what is left (or the
-/// lead), because nobody leads and something is left.
-fn step_down<T>(st: &mut State<T>, lead: Option<&mut Lead>) -> bool {
+/// leading; then [`after_removal`] says whom to tell.
+fn step_down<T>(st: &mut State<T>, lead: Option<&mut Lead>) -> Tell {
     if let Some(term) = lead {
         if term.is_some() && *term == st.leader {
             st.leader = None;
         }
         *term = None;
     }
-    st.leader.is_none() && st.heap.len() != 0
+    after_removal(st)
 }
 
-/// How long a delay queue's follower (a thread consumer that does not
-/// lead) sleeps before it looks again untold. The lead passes on by tells
-/// that an async taker may absorb; one stress run under heavy load left a
-/// follower asleep with nobody leading (the cause is not yet found), so a
-/// follower never sleeps longer than this.
-const FOLLOWER_RECHECK: std::time::Duration = std::time::Duration::from_millis(50);
+/// Whom to tell once an element left or a consumer did: every sleeper if
+/// the queue is closed and now empty (each must return `Closed`); one if
+/// elements remain and nobody leads (it takes what is ready, or the lead).
+fn after_removal<T>(st: &State<T>) -> Tell {
+    if st.heap.len() == 0 {
+        if st.closed {
+            Tell::All
+        } else {
+            Tell::Nobody
+        }
+    } else if st.leader.is_none() {
+        Tell::One
+    } else {
+        Tell::Nobody
+    }
+}
 
 /// A heap, its lock and its consumers' event.
 pub(crate) struct Sorted<T> {
@@ -309,23 +333,25 @@ impl<T> Sorted<T> {
             }
         }
         let value = st.heap.pop(&*self.cmp).expect("peeked above");
-        let pass_on = step_down(&mut st, lead);
+        let tell = step_down(&mut st, lead);
         drop(st);
-        self.pass_on(pass_on);
+        self.tell(tell);
         Found::Value(value)
     }
 
-    /// Tells one sleeper, after [`step_down`] said to.
-    fn pass_on(&self, yes: bool) {
-        if yes {
-            self.available.notify_one();
+    /// Tells whom [`step_down`] or [`after_removal`] said to.
+    fn tell(&self, whom: Tell) {
+        match whom {
+            Tell::Nobody => {}
+            Tell::One => self.available.notify_one(),
+            Tell::All => self.available.notify_all(),
         }
     }
 
     /// A thread consumer leaves without a value (a timeout, the end).
     fn leave(&self, lead: &mut Lead) {
-        let pass_on = step_down(&mut self.state.lock(), Some(lead));
-        self.pass_on(pass_on);
+        let tell = step_down(&mut self.state.lock(), Some(lead));
+        self.tell(tell);
     }
 
     pub(crate) fn extract(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
@@ -355,10 +381,6 @@ impl<T> Sorted<T> {
             let sleep_until = match (head_at, deadline.instant()) {
                 (Some(h), Some(d)) => Deadline::at(h.min(d)),
                 (Some(h), None) => Deadline::at(h),
-                (None, _) if self.deadline.is_some() && !cfg!(loom) => {
-                    let recheck = Instant::now() + FOLLOWER_RECHECK;
-                    Deadline::at(deadline.instant().map_or(recheck, |d| d.min(recheck)))
-                }
                 (None, _) => deadline,
             };
             // `Some(None)`: we lead for another head, or no longer lead;
@@ -421,8 +443,8 @@ impl<T> Sorted<T> {
         if self.deadline.is_some() {
             // Told to take the lead, it may have re-checked and gone back
             // to waiting before it was dropped: the tell must not be lost.
-            let pass_on = step_down(&mut self.state.lock(), None);
-            self.pass_on(pass_on);
+            let tell = step_down(&mut self.state.lock(), None);
+            self.tell(tell);
         }
     }
 
@@ -449,7 +471,12 @@ impl<T> Sorted<T> {
     /// Every element, expired or not, in removal order; they are sorted
     /// (and later dropped) outside the lock.
     pub(crate) fn take_all(&self) -> Vec<T> {
-        let mut heap = std::mem::replace(&mut self.state.lock().heap, Heap::new());
+        let (mut heap, tell) = {
+            let mut st = self.state.lock();
+            let heap = std::mem::replace(&mut st.heap, Heap::new());
+            (heap, after_removal(&st))
+        };
+        self.tell(tell);
         std::iter::from_fn(|| heap.pop(&*self.cmp)).collect()
     }
 
@@ -465,10 +492,12 @@ impl<T> Sorted<T> {
         let mut st = self.state.lock();
         let removed = st.heap.remove_first(f, &*self.cmp);
         if removed && self.deadline.is_some() {
-            // The head may have changed: one sleeper leads for the new one.
+            // The head may have changed: one sleeper leads for the new one
+            // (or, the queue closed and now empty, every sleeper leaves).
             st.leader = None;
+            let tell = after_removal(&st);
             drop(st);
-            self.available.notify_one();
+            self.tell(tell);
         }
         removed
     }

@@ -1,6 +1,7 @@
 //! loom models of the queues' wait and wake paths (reduced: two or three
 //! threads, `make test-loom` runs them): a fair hand-off, a transfer racing
-//! its timeout, a delay queue's early wake-up, a fair take future dropped
+//! its timeout, a delay queue's early wake-up and the end of a closed one
+//! that its sleepers must all hear of, a fair take future dropped
 //! while it is handed an element, and the channel-backed queues' pause
 //! against a put and a take in flight and its removal waking a blocked
 //! put. Loom fails a model in which every thread ends up parked (a lost
@@ -14,7 +15,7 @@ use loom::thread;
 use super::buffered::Buffered;
 use super::fair::Fair;
 use super::heap::Sorted;
-use super::SendTimeoutError;
+use super::{RecvTimeoutError, SendTimeoutError};
 use crate::loom::Arc;
 use crate::wait::{Deadline, Wait};
 
@@ -133,6 +134,105 @@ fn delay_leader_and_follower() {
         assert_eq!(got, [Some(1), Some(2)]);
         assert_eq!(q.len(), 1);
     });
+}
+
+/// The last element of a closed delay queue leaves while two takers
+/// sleep on it, one leading and one following: both must be told, and
+/// return `Closed`. Before the fix only the leader was (by the removal's
+/// tell); it left with nothing left to pass on, so the follower slept for
+/// ever. The element leaves by `remove_item` here, and by a poll once it
+/// is ready below (loom has no clock for a leader's own timed wake-up,
+/// which ends in the same `step_down`).
+#[test]
+fn delay_drained_after_close_tells_every_taker() {
+    loom::model(|| {
+        let q = delay_sorted();
+        let far = Instant::now() + Duration::from_secs(3600);
+        q.insert((far, 0), by_deadline).unwrap().unwrap();
+        q.close();
+        let takers = spawn_takers(&q);
+        assert!(q.remove_first(|e| e.1 == 0));
+        for t in takers {
+            assert_eq!(t.join().unwrap(), Err(RecvTimeoutError::Closed));
+        }
+    });
+}
+
+/// As [`delay_drained_after_close_tells_every_taker`], the element taken
+/// by a poll once it is ready (a flag stands for the clock): the leader
+/// is still asleep, so nobody was told before the fix; after it, both
+/// sleepers hear that the queue is closed and empty.
+#[test]
+fn delay_last_poll_after_close_tells_every_taker() {
+    use crate::loom::{AtomicBool, Ordering};
+    /// The deadline of every element: far, until the flag is set.
+    fn ready_at(e: &(Arc<AtomicBool>, u8)) -> Instant {
+        static FAR: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        static PAST: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        if e.0.load(Ordering::SeqCst) {
+            *PAST.get_or_init(|| Instant::now() - Duration::from_secs(1))
+        } else {
+            *FAR.get_or_init(|| Instant::now() + Duration::from_secs(3600))
+        }
+    }
+    loom::model(|| {
+        let q = Arc::new(Sorted::new(
+            Box::new(|a: &(Arc<AtomicBool>, u8), b: &(Arc<AtomicBool>, u8)| Some(a.1.cmp(&b.1))),
+            Some(ready_at),
+        ));
+        let flag = Arc::new(AtomicBool::new(false));
+        let first = |_: &_, _: &_| Ok::<_, ()>(std::cmp::Ordering::Equal);
+        assert!(matches!(
+            q.insert((Arc::clone(&flag), 0), first),
+            Ok(Ok(()))
+        ));
+        q.close();
+        let takers = spawn_takers(&q);
+        flag.store(true, Ordering::SeqCst);
+        // A taker that looks after the flag may take it first.
+        let mut got = vec![q.extract(Wait::Now).map(|e| e.1)];
+        got.extend(takers.into_iter().map(|t| t.join().unwrap()));
+        let closed = Err(RecvTimeoutError::Closed);
+        assert_eq!(got.iter().filter(|r| **r == Ok(0)).count(), 1);
+        assert!(got.iter().all(|r| *r == Ok(0) || *r == closed));
+    });
+}
+
+/// A new head's one tell may reach an async take that is then dropped
+/// without looking (its `Watch` still registered): the drop passes the
+/// tell on, so the thread asleep for a far head takes the new one.
+#[test]
+fn delay_dropped_async_take_passes_the_tell_on() {
+    use crate::wait::Watch;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let q = delay_sorted();
+        let far = Instant::now() + Duration::from_secs(3600);
+        q.insert((far, 0), by_deadline).unwrap().unwrap();
+        let mut watch = Watch::default();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(q.poll_extract(&mut watch, &mut cx, |_| {}).is_pending());
+        let taker = {
+            let q = Arc::clone(&q);
+            thread::spawn(move || q.extract(Wait::FOREVER).map(|e| e.1))
+        };
+        q.insert((Instant::now(), 1), by_deadline).unwrap().unwrap();
+        q.stop_take(&mut watch);
+        assert_eq!(taker.join().unwrap(), Ok(1));
+    });
+}
+
+/// Two threads that take once from `q` (forever) and give back the tag or
+/// the error.
+fn spawn_takers<T: Send + 'static>(
+    q: &Arc<Sorted<(T, u8)>>,
+) -> Vec<thread::JoinHandle<Result<u8, RecvTimeoutError>>> {
+    (0..2)
+        .map(|_| {
+            let q = Arc::clone(q);
+            thread::spawn(move || q.extract(Wait::FOREVER).map(|e| e.1))
+        })
+        .collect()
 }
 
 /// A pause (`contains`) while a put and a blocked take are in flight: the

@@ -14,11 +14,18 @@ use crate::wait::Wait;
 
 /// An unbounded FIFO queue whose producers may wait until a consumer has
 /// received their element (Java's `LinkedTransferQueue`): `put` never
-/// waits; [`transfer`](Self::transfer) waits until a consumer took the
+/// waits; [`transfer`](Self::transfer) waits until a consumer received the
 /// element; [`try_transfer`](Self::try_transfer) hands it over only to a
 /// consumer already waiting. A transfer that does not happen never leaves
 /// its element behind. Waiting consumers (threads and tasks) are served in
 /// arrival order.
+///
+/// *Received* means returned to the consumer's caller: by a `take`,
+/// `poll` or `drain_to`, by a `take_async` future that completes with it,
+/// or handed to a thread blocked in `take` or a timed `poll`, which then
+/// surely returns it. A `take_async` future handed the element may still
+/// be dropped: until it completes, the transfer waits on; dropped, it puts
+/// the element back at the head for the next consumer.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -106,8 +113,11 @@ impl<T> LinkedTransferQueue<T> {
         TransferFuture(FairPut::transfer(Arc::clone(&self.engine), value))
     }
 
-    /// Hands `value` to a consumer waiting now; otherwise gives it back
-    /// without enqueuing it.
+    /// Hands `value` to a consumer waiting now in a thread (`take` or a
+    /// timed `poll`); otherwise gives it back without enqueuing it. A
+    /// pending `take_async` first in line does not count: it might be
+    /// dropped without receiving the element, and this call cannot wait
+    /// to see.
     ///
     /// ```
     /// use polyconc::queue::LinkedTransferQueue;
@@ -251,15 +261,17 @@ queue_api!(LinkedTransferQueue<T>);
 /// Transfers an element when awaited; made by
 /// [`LinkedTransferQueue::transfer_async`]. Ready with `Ok(())` once a
 /// consumer has received the element (a thread's `take` or `poll`, a
-/// `take_async`, or `remove_item`, which counts as received, as in Java),
+/// `take_async` that completed with it, or `remove_item`, which counts as
+/// received, as in Java),
 /// with `Err(SendError(value))` if the queue was closed first.
 ///
 /// Nothing is queued until the first poll. Dropping it while it waits
 /// takes the element back out of the queue, unless a consumer had already
-/// taken it: then it is delivered all the same. [`cancel`](Self::cancel)
-/// says which happened. A `take_async` that is handed the element and then
-/// dropped puts it back at the head (see [`TakeFuture`]); the transfer
-/// counts as done.
+/// received it: then it is delivered all the same. [`cancel`](Self::cancel)
+/// says which happened. A `take_async` that is handed the element is no
+/// receipt until it completes with it: dropped before, it puts the
+/// element back at the head and the transfer waits on; a cancel
+/// meanwhile takes the element back from it.
 ///
 /// ```
 /// use polyconc::queue::LinkedTransferQueue;

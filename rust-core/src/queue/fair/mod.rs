@@ -18,14 +18,30 @@
 //! future whose element a consumer took, is delivered even if dropped; a
 //! take future dropped after it was handed an element gives
 //! it back at the head.
+//!
+//! A transfer is done once a consumer has *received* its element: taken
+//! it from the buffer (a thread, a poll, a take future that completes at
+//! once), or been handed it while blocked in a thread, which then surely
+//! returns it. A take future may be dropped after it was handed an
+//! element, so a transfer's element handed to one waits in
+//! `State::handed`, its producer still waiting, until the future returns
+//! it (the transfer is done), is dropped (the element goes back to the
+//! head, the transfer still waits) or the producer gives up (it takes the
+//! element back; the future waits on, first in line).
+
+mod put;
+mod take;
+mod transfer;
 
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
-use std::task::{Context, Poll};
 
-use super::{RecvError, RecvTimeoutError, SendError, SendTimeoutError};
+pub(crate) use put::FairPut;
+pub(crate) use take::FairTake;
+
+use super::{RecvTimeoutError, SendTimeoutError};
 use crate::loom::{Arc, Mutex};
-use crate::wait::{Backoff, Deadline, Wait, WaitQueue, Waiter};
+use crate::wait::{Backoff, Wait, WaitQueue, Waiter};
 
 /// The case a waiter is claimed for; what it finds in its slot tells the
 /// rest (a producer's element gone = delivered; a consumer's slot empty =
@@ -42,12 +58,31 @@ struct Slot<T>(*mut Option<T>);
 // one thread to another: T: Send.
 unsafe impl<T: Send> Send for Slot<T> {}
 
+/// The producer of a pending `transfer`: its waiter, and the slot that
+/// gets the element back if the queue is closed first.
+type Transfer<T> = (Arc<Waiter>, Slot<T>);
+
 /// A buffered element; `transfer` holds the producer of a pending
-/// `transfer`, waiting until a consumer takes it (its slot gets the element
-/// back if the queue is closed first).
+/// `transfer`, waiting until a consumer receives it.
 struct Item<T> {
     value: T,
-    transfer: Option<(Arc<Waiter>, Slot<T>)>,
+    transfer: Option<Transfer<T>>,
+}
+
+/// A waiting consumer's entry: where its element goes, and whether it is
+/// a take future, which may be dropped before it returns what it was
+/// handed.
+struct Taker<T> {
+    slot: Slot<T>,
+    task: bool,
+}
+
+/// A pending transfer's element handed to a take future, `taker`, that
+/// has not returned it yet.
+struct Handed<T> {
+    value: T,
+    transfer: Transfer<T>,
+    taker: Arc<Waiter>,
 }
 
 impl<T> Item<T> {
@@ -65,6 +100,20 @@ struct State<T> {
     /// Consumers in `consumers` that still wait (entries of ones that gave
     /// up may linger there until popped).
     waiting_consumers: usize,
+    /// Transfers' elements handed to take futures not yet returned.
+    handed: Vec<Handed<T>>,
+}
+
+impl<T> State<T> {
+    /// The transfer's element handed to the take future `taker`, if it
+    /// is still there (close or its producer may have taken it back).
+    fn take_handed(&mut self, taker: &Arc<Waiter>) -> Option<Handed<T>> {
+        let at = self
+            .handed
+            .iter()
+            .position(|h| Arc::ptr_eq(&h.taker, taker))?;
+        Some(self.handed.swap_remove(at))
+    }
 }
 
 pub(crate) struct Fair<T> {
@@ -72,29 +121,21 @@ pub(crate) struct Fair<T> {
     capacity: usize,
     state: Mutex<State<T>>,
     producers: WaitQueue<Slot<T>>,
-    consumers: WaitQueue<Slot<T>>,
+    consumers: WaitQueue<Taker<T>>,
 }
 
-/// Waiters to wake once the lock is released (at most a consumer's
-/// producer and a transferer).
+/// Waiters to wake once the lock is released (at most two: a consumer
+/// and a transferer, or a transferer and a producer let in).
 #[derive(Default)]
 struct Woken([Option<Arc<Waiter>>; 2]);
 
 impl Woken {
-    fn one(w: Arc<Waiter>) -> Self {
-        Woken([Some(w), None])
+    fn two(a: Arc<Waiter>, b: Option<Arc<Waiter>>) -> Self {
+        Woken([Some(a), b])
     }
     fn wake(self) {
         self.0.into_iter().flatten().for_each(|w| w.wake());
     }
-}
-
-/// Where a transfer's element went when it started.
-enum Started {
-    /// To a waiting consumer: the transfer is done.
-    HandedOver,
-    /// Into the buffer, with its producer's waiter beside it.
-    Queued,
 }
 
 /// A heap slot for an async waiter, which may move between polls.
@@ -118,6 +159,7 @@ impl<T> Fair<T> {
                 items: VecDeque::new(),
                 closed: false,
                 waiting_consumers: 0,
+                handed: Vec::new(),
             }),
             producers: WaitQueue::new(),
             consumers: WaitQueue::new(),
@@ -128,27 +170,46 @@ impl<T> Fair<T> {
         Some(self.capacity).filter(|&c| c != usize::MAX)
     }
 
-    /// Hands `value` to the first waiting consumer, if any.
-    fn hand_to_consumer(&self, st: &mut State<T>, value: T) -> Result<Woken, T> {
+    /// Hands `item` to the first waiting consumer, if any: into its slot,
+    /// the transfer (if any) then done; or, a transfer's element for a
+    /// take future, into `handed`, the transfer still waiting.
+    fn hand_to_consumer(&self, st: &mut State<T>, item: Item<T>) -> Result<Woken, Item<T>> {
         let mut consumers = self.consumers.lock();
-        match consumers.pop(CLAIMED) {
-            Some((waiter, slot)) => {
-                st.waiting_consumers -= 1;
-                // SAFETY: claimed under the lock: the slot is ours to write.
-                unsafe { *slot.0 = Some(value) };
-                waiter.complete();
-                Ok(Woken::one(waiter))
+        let Some((waiter, taker)) = consumers.pop(CLAIMED) else {
+            return Err(item);
+        };
+        st.waiting_consumers -= 1;
+        let transferer = match item.transfer {
+            Some(transfer) if taker.task => {
+                st.handed.push(Handed {
+                    value: item.value,
+                    transfer,
+                    taker: Arc::clone(&waiter),
+                });
+                None
             }
-            None => Err(value),
-        }
+            transfer => {
+                // SAFETY: claimed under the lock: the slot is ours to write.
+                unsafe { *taker.slot.0 = Some(item.value) };
+                transfer.and_then(|(w, _)| received(w))
+            }
+        };
+        waiter.complete();
+        Ok(Woken::two(waiter, transferer))
+    }
+
+    /// Whether the first waiting consumer is blocked in a thread (`None`:
+    /// nobody waits).
+    fn thread_waits_first(&self) -> Option<bool> {
+        self.consumers.lock().front().map(|t| !t.task)
     }
 
     /// Puts `value` in without waiting, if it can: to a waiting consumer
     /// (the buffer is then empty), or into free room.
     fn try_insert_locked(&self, st: &mut State<T>, value: T) -> Result<Woken, T> {
-        let value = match self.hand_to_consumer(st, value) {
+        let value = match self.hand_to_consumer(st, Item::plain(value)) {
             Ok(woken) => return Ok(woken),
-            Err(value) => value,
+            Err(item) => item.value,
         };
         if st.items.len() < self.capacity {
             st.items.push_back(Item::plain(value));
@@ -248,9 +309,11 @@ impl<T> Fair<T> {
         };
         let slot = UnsafeCell::new(None);
         let waiter = Waiter::for_thread();
-        self.consumers
-            .lock()
-            .push_back(Arc::clone(&waiter), Slot(slot.get()));
+        let taker = Taker {
+            slot: Slot(slot.get()),
+            task: false,
+        };
+        self.consumers.lock().push_back(Arc::clone(&waiter), taker);
         st.waiting_consumers += 1;
         drop(st);
         if !waiter.wait(backoff(self.capacity), deadline) {
@@ -261,96 +324,6 @@ impl<T> Fair<T> {
             }
         }
         slot.into_inner().ok_or(RecvTimeoutError::Closed)
-    }
-
-    /// `transfer`: inserts `value` and waits until a consumer has taken it.
-    /// Without a consumer waiting and with `Wait::Now`, or when the
-    /// deadline passes first, the element comes back out of the queue.
-    pub(crate) fn transfer(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
-        let deadline = wait.deadline().filter(|d| !d.is_past());
-        self.transfer_until(value, deadline)
-    }
-
-    /// [`Fair::transfer`] once the wait is decided: `None` hands over to a
-    /// waiting consumer or gives the element back; `Some` queues it and
-    /// waits until the deadline (which may pass at once).
-    pub(crate) fn transfer_until(
-        &self,
-        value: T,
-        deadline: Option<Deadline>,
-    ) -> Result<(), SendTimeoutError<T>> {
-        let slot = UnsafeCell::new(None);
-        let waiter = Waiter::for_thread();
-        let started = self.start_transfer(value, || {
-            deadline
-                .is_some()
-                .then(|| (Arc::clone(&waiter), Slot(slot.get())))
-        })?;
-        let (Started::Queued, Some(deadline)) = (started, deadline) else {
-            return Ok(());
-        };
-        if !waiter.wait(Backoff::Park, deadline) {
-            if let Some(value) = self.withdraw_transfer(&waiter) {
-                return Err(SendTimeoutError::Timeout(value));
-            }
-        }
-        // Claimed, and complete: taken (slot empty), or given back by close.
-        match slot.into_inner() {
-            None => Ok(()),
-            Some(v) => Err(SendTimeoutError::Closed(v)),
-        }
-    }
-
-    /// A transfer's first step, under the lock: a closed queue gives the
-    /// element back (`Closed`); a waiting consumer is handed it; otherwise
-    /// it joins the buffer with the producer's waiter and slot that
-    /// `producer` makes, or, if that makes none, comes back (`Timeout`).
-    /// `producer` runs only when needed, so a hand-over allocates nothing.
-    fn start_transfer(
-        &self,
-        value: T,
-        producer: impl FnOnce() -> Option<(Arc<Waiter>, Slot<T>)>,
-    ) -> Result<Started, SendTimeoutError<T>> {
-        let mut st = self.state.lock();
-        if st.closed {
-            return Err(SendTimeoutError::Closed(value));
-        }
-        let value = match self.hand_to_consumer(&mut st, value) {
-            Ok(woken) => {
-                drop(st);
-                woken.wake();
-                return Ok(Started::HandedOver);
-            }
-            Err(value) => value,
-        };
-        let Some(transfer) = producer() else {
-            return Err(SendTimeoutError::Timeout(value));
-        };
-        st.items.push_back(Item {
-            value,
-            transfer: Some(transfer),
-        });
-        Ok(Started::Queued)
-    }
-
-    /// The producer of a queued transfer gives up: its element, taken back
-    /// out of the buffer, if nobody claimed `waiter` first; `None` if a
-    /// consumer or `close` did, and then the producer's slot is final (it
-    /// completed the claim under the lock taken here).
-    fn withdraw_transfer(&self, waiter: &Arc<Waiter>) -> Option<T> {
-        let mut st = self.state.lock();
-        waiter.abort().ok()?;
-        // Takes and aborts both run under the lock: still queued.
-        let at = st
-            .items
-            .iter()
-            .position(|i| {
-                i.transfer
-                    .as_ref()
-                    .is_some_and(|(w, _)| Arc::ptr_eq(w, waiter))
-            })
-            .expect("an unclaimed transfer is still queued");
-        Some(st.items.remove(at).expect("found above").value)
     }
 
     pub(crate) fn has_waiting_consumer(&self) -> bool {
@@ -385,29 +358,29 @@ impl<T> Fair<T> {
             st.closed = true;
             // Producers keep their elements (their put fails with it);
             // consumers find their slot empty (closed).
-            for queue in [&self.producers, &self.consumers] {
-                let mut q = queue.lock();
-                while let Some((w, _)) = q.pop(CLAIMED) {
+            let_go_all(&self.producers, &mut woken);
+            let_go_all(&self.consumers, &mut woken);
+            st.waiting_consumers = 0;
+            // Pending transfers get their elements back, those handed to
+            // take futures too; the rest stay to be drained.
+            let items = std::mem::take(&mut st.items);
+            let handed = std::mem::take(&mut st.handed);
+            let mut hand_back = |value: T, (w, slot): Transfer<T>| {
+                if w.try_claim(CLAIMED) {
+                    // SAFETY: claimed under the lock: the slot is ours to write.
+                    unsafe { *slot.0 = Some(value) };
                     w.complete();
                     woken.push(w);
                 }
-            }
-            st.waiting_consumers = 0;
-            // Pending transfers get their elements back; the rest stay to
-            // be drained.
-            let items = std::mem::take(&mut st.items);
+            };
             for item in items {
                 match item.transfer {
-                    Some((w, slot)) => {
-                        if w.try_claim(CLAIMED) {
-                            // SAFETY: claimed under the lock: the slot is ours to write.
-                            unsafe { *slot.0 = Some(item.value) };
-                            w.complete();
-                            woken.push(w);
-                        }
-                    }
+                    Some(transfer) => hand_back(item.value, transfer),
                     None => st.items.push_back(item),
                 }
+            }
+            for h in handed {
+                hand_back(h.value, h.transfer);
             }
         }
         woken.iter().for_each(|w| w.wake());
@@ -451,221 +424,37 @@ impl<T> Fair<T> {
             .collect()
     }
 
-    /// A take future dropped after it was handed `value`: the value goes
-    /// back to the head, to the next waiting consumer if there is one.
-    fn give_back(&self, st: &mut State<T>, value: T) -> Woken {
-        match self.hand_to_consumer(st, value) {
+    /// A take future dropped after it was handed `item`: it goes back to
+    /// the head (a transfer's with its producer still waiting), to the
+    /// next waiting consumer if there is one.
+    fn give_back(&self, st: &mut State<T>, item: Item<T>) -> Woken {
+        match self.hand_to_consumer(st, item) {
             Ok(woken) => woken,
-            Err(value) => {
-                st.items.push_front(Item::plain(value));
+            Err(item) => {
+                st.items.push_front(item);
                 Woken::default()
             }
         }
     }
 }
 
-/// A consumer took a pending transfer's element: its producer may go.
+/// Claims and completes every waiter of `queue` (for `close`), to wake.
+fn let_go_all<P>(queue: &WaitQueue<P>, woken: &mut Vec<Arc<Waiter>>) {
+    let mut q = queue.lock();
+    while let Some((w, _)) = q.pop(CLAIMED) {
+        w.complete();
+        woken.push(w);
+    }
+}
+
+/// A consumer received a pending transfer's element: its producer may go.
 fn received(waiter: Arc<Waiter>) -> Option<Arc<Waiter>> {
-    // Only the producer's abort competes, under the same lock, and it
-    // removes the element; so the claim succeeds.
+    // Only the producer's abort and `close` compete, under the same lock,
+    // and each removes the element; so the claim succeeds.
     waiter.try_claim(CLAIMED).then(|| {
         waiter.complete();
         waiter
     })
-}
-
-/// A pending async put on a [`Fair`] engine, or a transfer: a put whose
-/// element waits in the buffer with the future's waiter beside it, as a
-/// blocked `transfer`'s does, until the first consumer to take it (or
-/// `close`, which puts it back in the slot) completes the waiter.
-pub(crate) struct FairPut<T> {
-    engine: Arc<Fair<T>>,
-    transfer: bool,
-    /// Before the first poll.
-    value: Option<T>,
-    /// Once queued as a producer, or as a transfer.
-    queued: Option<(Arc<Waiter>, HeapSlot<T>)>,
-}
-
-impl<T> FairPut<T> {
-    pub(crate) fn new(engine: Arc<Fair<T>>, value: T) -> Self {
-        FairPut::with(engine, value, false)
-    }
-
-    pub(crate) fn transfer(engine: Arc<Fair<T>>, value: T) -> Self {
-        FairPut::with(engine, value, true)
-    }
-
-    fn with(engine: Arc<Fair<T>>, value: T, transfer: bool) -> Self {
-        FairPut {
-            engine,
-            transfer,
-            value: Some(value),
-            queued: None,
-        }
-    }
-
-    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
-        if let Some((waiter, _)) = &self.queued {
-            if !waiter.poll_done(cx.waker()) {
-                return Poll::Pending;
-            }
-            let (_, slot) = self.queued.take().expect("checked above");
-            return Poll::Ready(match slot.into_inner() {
-                None => Ok(()),
-                Some(v) => Err(SendError(v)),
-            });
-        }
-        let value = self
-            .value
-            .take()
-            .expect("a put or transfer future polled after it completed");
-        if self.transfer {
-            self.start_transfer(value, cx)
-        } else {
-            self.start_put(value, cx)
-        }
-    }
-
-    fn start_put(&mut self, value: T, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
-        let engine = &*self.engine;
-        let mut st = engine.state.lock();
-        if st.closed {
-            return Poll::Ready(Err(SendError(value)));
-        }
-        match engine.try_insert_locked(&mut st, value) {
-            Ok(woken) => {
-                drop(st);
-                woken.wake();
-                Poll::Ready(Ok(()))
-            }
-            Err(value) => {
-                let slot = Box::new(UnsafeCell::new(Some(value)));
-                let waiter = Waiter::for_task(cx.waker());
-                engine
-                    .producers
-                    .lock()
-                    .push_back(Arc::clone(&waiter), Slot(slot.get()));
-                self.queued = Some((waiter, slot));
-                Poll::Pending
-            }
-        }
-    }
-
-    fn start_transfer(&mut self, value: T, cx: &mut Context<'_>) -> Poll<Result<(), SendError<T>>> {
-        let queued = &mut self.queued;
-        let started = self.engine.start_transfer(value, || {
-            let slot: HeapSlot<T> = Box::new(UnsafeCell::new(None));
-            let waiter = Waiter::for_task(cx.waker());
-            let transfer = (Arc::clone(&waiter), Slot(slot.get()));
-            *queued = Some((waiter, slot));
-            Some(transfer)
-        });
-        match started {
-            Ok(Started::Queued) => Poll::Pending,
-            Ok(Started::HandedOver) => Poll::Ready(Ok(())),
-            Err(e) => Poll::Ready(Err(SendError(e.into_inner()))),
-        }
-    }
-
-    /// `Ok(())` if the element was delivered (moved in, or for a transfer
-    /// taken by a consumer; or the future completed), `Err(value)` with the
-    /// element nobody took (for a transfer: still queued, it leaves the
-    /// queue; or given back by `close`).
-    pub(crate) fn cancel(mut self) -> Result<(), T> {
-        match self.withdraw() {
-            Some(v) => Err(v),
-            None => Ok(()),
-        }
-    }
-
-    /// Takes the element back unless it was delivered.
-    fn withdraw(&mut self) -> Option<T> {
-        if let Some(v) = self.value.take() {
-            return Some(v);
-        }
-        let (waiter, slot) = self.queued.take()?;
-        if self.transfer {
-            return self
-                .engine
-                .withdraw_transfer(&waiter)
-                .or_else(|| slot.into_inner());
-        }
-        let _st = self.engine.state.lock();
-        // Aborted, or claimed (and complete, under this lock): either way
-        // the slot holds what is left.
-        let _ = self.engine.producers.lock().abort(&waiter);
-        slot.into_inner()
-    }
-}
-
-impl<T> Drop for FairPut<T> {
-    fn drop(&mut self) {
-        drop(self.withdraw());
-    }
-}
-
-/// A pending async take on a [`Fair`] engine.
-pub(crate) struct FairTake<T> {
-    engine: Arc<Fair<T>>,
-    queued: Option<(Arc<Waiter>, HeapSlot<T>)>,
-}
-
-impl<T> FairTake<T> {
-    pub(crate) fn new(engine: Arc<Fair<T>>) -> Self {
-        FairTake {
-            engine,
-            queued: None,
-        }
-    }
-
-    pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
-        if let Some((waiter, _)) = &self.queued {
-            if !waiter.poll_done(cx.waker()) {
-                return Poll::Pending;
-            }
-            let (_, slot) = self.queued.take().expect("checked above");
-            return Poll::Ready(slot.into_inner().ok_or(RecvError));
-        }
-        let engine = &*self.engine;
-        let mut st = engine.state.lock();
-        if let Some((value, woken)) = engine.try_extract_locked(&mut st) {
-            drop(st);
-            woken.wake();
-            return Poll::Ready(Ok(value));
-        }
-        if st.closed {
-            return Poll::Ready(Err(RecvError));
-        }
-        let slot = Box::new(UnsafeCell::new(None));
-        let waiter = Waiter::for_task(cx.waker());
-        engine
-            .consumers
-            .lock()
-            .push_back(Arc::clone(&waiter), Slot(slot.get()));
-        st.waiting_consumers += 1;
-        self.queued = Some((waiter, slot));
-        Poll::Pending
-    }
-}
-
-impl<T> Drop for FairTake<T> {
-    fn drop(&mut self) {
-        let Some((waiter, slot)) = self.queued.take() else {
-            return;
-        };
-        let mut st = self.engine.state.lock();
-        if self.engine.consumers.lock().abort(&waiter).is_ok() {
-            st.waiting_consumers -= 1;
-            return;
-        }
-        // Handed an element it will not return: it goes back to the head.
-        if let Some(value) = slot.into_inner() {
-            let woken = self.engine.give_back(&mut st, value);
-            drop(st);
-            woken.wake();
-        }
-    }
 }
 
 /// `waiting_consumer_count` and `waiting_producer_count` for a queue `$ty`
