@@ -1365,11 +1365,11 @@ void pc_cond_free(struct pc_cond *cond);
 
 /**
  * Unlocks `mutex`, which the caller holds, waits until the condition is
- * signalled or `timeout_ns` passes (as for `pc_mutex_lock`; 0 gives the
- * mutex up and takes it back at once), and locks `mutex` again before it
- * returns, whatever it returns but `PC_NOT_OWNER` and `PC_INVALID_ARG`.
- * Wait in a loop that re-checks what you wait for: a signal says only
- * that it may have changed.
+ * signalled or `timeout_ns` passes (as for `pc_mutex_lock_timeout`; 0
+ * gives the mutex up and takes it back at once), and locks `mutex` again
+ * before it returns, whatever it returns but `PC_NOT_OWNER` and
+ * `PC_INVALID_ARG`. Wait in a loop that re-checks what you wait for: a
+ * signal says only that it may have changed.
  *
  * Returns `PC_OK` when signalled; `PC_TIMEOUT` when the timeout passed
  * first; `PC_NOT_OWNER` (without waiting) if `mutex` is not locked (a
@@ -1424,10 +1424,20 @@ pc_status pc_mutex_new(struct pc_mutex **out);
 void pc_mutex_free(struct pc_mutex *mutex);
 
 /**
- * Locks the mutex. `timeout_ns` 0 takes it only if it is free now,
- * `PC_FOREVER` waits as long as it takes, any other value waits at most
- * that many nanoseconds. Not reentrant: a thread that locks a mutex it
- * holds waits for itself (until its timeout).
+ * Locks the mutex, waiting as long as it takes. Not reentrant: a thread
+ * that locks a mutex it holds waits for itself for ever.
+ *
+ * Returns `PC_OK` when this call took the lock; `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `mutex` is NULL or a live handle.
+ */
+pc_status pc_mutex_lock(const struct pc_mutex *mutex);
+
+/**
+ * Locks the mutex, waiting at most `timeout_ns`: 0 takes it only if it is
+ * free now, `PC_FOREVER` waits as long as it takes (as `pc_mutex_lock`),
+ * any other value waits at most that many nanoseconds.
  *
  * Returns `PC_OK` when this call took the lock; `PC_TIMEOUT` if it did
  * not (still held when the timeout passed, or held now for a timeout of
@@ -1436,7 +1446,7 @@ void pc_mutex_free(struct pc_mutex *mutex);
  * # Safety
  * `mutex` is NULL or a live handle.
  */
-pc_status pc_mutex_lock(const struct pc_mutex *mutex, uint64_t timeout_ns);
+pc_status pc_mutex_lock_timeout(const struct pc_mutex *mutex, uint64_t timeout_ns);
 
 /**
  * Unlocks the mutex, from any thread, and lets a waiting thread take it.
@@ -1482,9 +1492,21 @@ pc_status pc_reentrant_lock_new(bool fair, struct pc_reentrant_lock **out);
 void pc_reentrant_lock_free(struct pc_reentrant_lock *lock);
 
 /**
- * Takes the lock for the calling thread, or takes it once more if that
- * thread holds it already (at once, whatever the timeout). `timeout_ns`
- * as for `pc_mutex_lock`.
+ * Takes the lock for the calling thread, waiting as long as it takes, or
+ * takes it once more at once if that thread holds it already.
+ *
+ * Returns `PC_OK` when the calling thread holds it (one more hold);
+ * `PC_INVALID_ARG` for NULL.
+ *
+ * # Safety
+ * `lock` is NULL or a live handle.
+ */
+pc_status pc_reentrant_lock_lock(const struct pc_reentrant_lock *lock);
+
+/**
+ * As `pc_reentrant_lock_lock`, waiting at most `timeout_ns` for another
+ * thread to let it go (a thread that holds it takes it again at once,
+ * whatever the timeout); `timeout_ns` as for `pc_mutex_lock_timeout`.
  *
  * Returns `PC_OK` when the calling thread holds it (one more hold);
  * `PC_TIMEOUT` if another thread still held it when the timeout passed
@@ -1493,7 +1515,7 @@ void pc_reentrant_lock_free(struct pc_reentrant_lock *lock);
  * # Safety
  * `lock` is NULL or a live handle.
  */
-pc_status pc_reentrant_lock_lock(const struct pc_reentrant_lock *lock, uint64_t timeout_ns);
+pc_status pc_reentrant_lock_lock_timeout(const struct pc_reentrant_lock *lock, uint64_t timeout_ns);
 
 /**
  * Gives up one hold of the calling thread; the last one frees the lock
@@ -1546,10 +1568,22 @@ pc_status pc_rwlock_new(struct pc_rwlock **out);
 void pc_rwlock_free(struct pc_rwlock *lock);
 
 /**
- * Locks for reading, shared with other readers. `timeout_ns` 0 takes it
- * only if that can be done now (not while a writer holds it or waits for
- * it), `PC_FOREVER` waits as long as it takes, any other value waits at
- * most that many nanoseconds.
+ * Locks for reading, shared with other readers, waiting as long as it
+ * takes (while a writer holds it or waits for it).
+ *
+ * Returns `PC_OK` when this call took a read hold; `PC_INVALID_ARG` for
+ * NULL.
+ *
+ * # Safety
+ * `lock` is NULL or a live handle.
+ */
+pc_status pc_rwlock_lock_read(const struct pc_rwlock *lock);
+
+/**
+ * Locks for reading, waiting at most `timeout_ns`: 0 takes it only if
+ * that can be done now (not while a writer holds it or waits for it),
+ * `PC_FOREVER` waits as long as it takes, any other value waits at most
+ * that many nanoseconds.
  *
  * Returns `PC_OK` when this call took a read hold; `PC_TIMEOUT` if it did
  * not; `PC_INVALID_ARG` for NULL.
@@ -1557,10 +1591,22 @@ void pc_rwlock_free(struct pc_rwlock *lock);
  * # Safety
  * `lock` is NULL or a live handle.
  */
-pc_status pc_rwlock_lock_read(const struct pc_rwlock *lock, uint64_t timeout_ns);
+pc_status pc_rwlock_lock_read_timeout(const struct pc_rwlock *lock, uint64_t timeout_ns);
 
 /**
- * Locks for writing, alone. `timeout_ns` as for `pc_rwlock_lock_read`.
+ * Locks for writing, alone, waiting as long as it takes.
+ *
+ * Returns `PC_OK` when this call took the write hold; `PC_INVALID_ARG`
+ * for NULL.
+ *
+ * # Safety
+ * `lock` is NULL or a live handle.
+ */
+pc_status pc_rwlock_lock_write(const struct pc_rwlock *lock);
+
+/**
+ * Locks for writing, alone, waiting at most `timeout_ns` (as for
+ * `pc_rwlock_lock_read_timeout`).
  *
  * Returns `PC_OK` when this call took the write hold; `PC_TIMEOUT` if it
  * did not (readers or a writer still held it when the timeout passed, or
@@ -1569,7 +1615,7 @@ pc_status pc_rwlock_lock_read(const struct pc_rwlock *lock, uint64_t timeout_ns)
  * # Safety
  * `lock` is NULL or a live handle.
  */
-pc_status pc_rwlock_lock_write(const struct pc_rwlock *lock, uint64_t timeout_ns);
+pc_status pc_rwlock_lock_write_timeout(const struct pc_rwlock *lock, uint64_t timeout_ns);
 
 /**
  * Gives up one read hold; the last one lets a waiting writer in.
@@ -1631,13 +1677,22 @@ pc_status pc_spinlock_new(struct pc_spinlock **out);
 void pc_spinlock_free(struct pc_spinlock *lock);
 
 /**
- * Locks the spin lock, spinning while it is held; `timeout_ns` and the
- * statuses as for `pc_mutex_lock` (not reentrant either).
+ * Locks the spin lock, spinning while it is held, as long as it takes
+ * (not reentrant either); the statuses as for `pc_mutex_lock`.
  *
  * # Safety
  * `lock` is NULL or a live handle.
  */
-pc_status pc_spinlock_lock(const struct pc_spinlock *lock, uint64_t timeout_ns);
+pc_status pc_spinlock_lock(const struct pc_spinlock *lock);
+
+/**
+ * Locks the spin lock, spinning at most `timeout_ns`; `timeout_ns` and the
+ * statuses as for `pc_mutex_lock_timeout`.
+ *
+ * # Safety
+ * `lock` is NULL or a live handle.
+ */
+pc_status pc_spinlock_lock_timeout(const struct pc_spinlock *lock, uint64_t timeout_ns);
 
 /**
  * Unlocks the spin lock, from any thread; the statuses as for

@@ -311,16 +311,18 @@ class Queue {
 namespace detail {
 
 // Taking and releasing one lock (or one side of a readers-writer lock)
-// through its C functions, with the statuses as the standard lock
-// concepts want them: PC_TIMEOUT is a failed try, anything else throws.
-template <class H, pc_status (*Lock)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
+// through its C functions (the plain _lock, _lock_timeout, _unlock), with
+// the statuses as the standard lock concepts want them: PC_TIMEOUT is a
+// failed try, anything else throws.
+template <class H, pc_status (*Lock)(const H *),
+          pc_status (*LockTimeout)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
 struct lock_calls {
   static void lock(const H *h) {
-    pc_status s = Lock(h, PC_FOREVER);
+    pc_status s = Lock(h);
     if (s != PC_OK) fail(s, "polyconc lock");
   }
   static bool try_lock_ns(const H *h, std::uint64_t ns) {
-    pc_status s = Lock(h, ns);
+    pc_status s = LockTimeout(h, ns);
     if (s == PC_OK) return true;
     if (s == PC_TIMEOUT) return false;
     fail(s, "polyconc lock");
@@ -335,9 +337,10 @@ struct lock_calls {
 // functions: what makes every polyconc lock TimedLockable (std::lock_guard,
 // std::unique_lock and std::scoped_lock accept it). The derived class
 // creates and frees the handle.
-template <class H, pc_status (*Lock)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
+template <class H, pc_status (*Lock)(const H *),
+          pc_status (*LockTimeout)(const H *, std::uint64_t), pc_status (*Unlock)(const H *)>
 class timed_lockable {
-  using calls = lock_calls<H, Lock, Unlock>;
+  using calls = lock_calls<H, Lock, LockTimeout, Unlock>;
 
  public:
   timed_lockable() = default;
@@ -378,7 +381,8 @@ class timed_lockable {
 ///   { std::lock_guard<polyconc::Mutex> g(m); ... }
 ///   std::unique_lock<polyconc::Mutex> u(m, std::chrono::milliseconds(5));
 ///   if (u.owns_lock()) { ... }
-class Mutex : public detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_unlock> {
+class Mutex : public detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_lock_timeout,
+                                            pc_mutex_unlock> {
  public:
   Mutex() {
     pc_status s = pc_mutex_new(&h_);
@@ -392,7 +396,8 @@ class Mutex : public detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_un
 /// a waiter spins instead of sleeping. Any thread may unlock it; unlock()
 /// of one that is not locked throws polyconc::error (PC_NOT_OWNER).
 class SpinLock
-    : public detail::timed_lockable<pc_spinlock, pc_spinlock_lock, pc_spinlock_unlock> {
+    : public detail::timed_lockable<pc_spinlock, pc_spinlock_lock, pc_spinlock_lock_timeout,
+                                    pc_spinlock_unlock> {
  public:
   SpinLock() {
     pc_status s = pc_spinlock_new(&h_);
@@ -411,8 +416,10 @@ class SpinLock
 ///   { std::shared_lock<polyconc::RwLock> r(l); ... }   // many at once
 ///   { std::unique_lock<polyconc::RwLock> w(l); ... }   // alone
 class RwLock
-    : public detail::timed_lockable<pc_rwlock, pc_rwlock_lock_write, pc_rwlock_unlock_write> {
-  using read_side = detail::lock_calls<pc_rwlock, pc_rwlock_lock_read, pc_rwlock_unlock_read>;
+    : public detail::timed_lockable<pc_rwlock, pc_rwlock_lock_write, pc_rwlock_lock_write_timeout,
+                                    pc_rwlock_unlock_write> {
+  using read_side = detail::lock_calls<pc_rwlock, pc_rwlock_lock_read,
+                                       pc_rwlock_lock_read_timeout, pc_rwlock_unlock_read>;
 
  public:
   RwLock() {
@@ -448,7 +455,7 @@ class RwLock
 /// unlock by another thread throws polyconc::error (PC_NOT_OWNER).
 class ReentrantLock
     : public detail::timed_lockable<pc_reentrant_lock, pc_reentrant_lock_lock,
-                                    pc_reentrant_lock_unlock> {
+                                    pc_reentrant_lock_lock_timeout, pc_reentrant_lock_unlock> {
  public:
   /// A fair lock is handed to its waiters in the order they came.
   explicit ReentrantLock(bool fair = false) {

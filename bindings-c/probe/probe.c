@@ -32,18 +32,25 @@ static int32_t answer(void *out, void *ctx) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fprintf(stderr, "usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|queue|map|spawn N\n");
+    fprintf(stderr, "usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|chan_wait|queue|queue_wait|promise|map|spawn N\n");
     return 2;
   }
   const char *op = argv[1];
   long n = atol(argv[2]);
   uint64_t sink = 0;
-  if (strcmp(op, "mutex") == 0 || strcmp(op, "mutex_try") == 0) {
-    uint64_t timeout = strcmp(op, "mutex") == 0 ? PC_FOREVER : 0;
+  if (strcmp(op, "mutex") == 0) {
     pc_mutex *m;
     MUST(pc_mutex_new(&m));
     for (long i = 0; i < n; i++) {
-      MUST(pc_mutex_lock(m, timeout));
+      MUST(pc_mutex_lock(m));
+      MUST(pc_mutex_unlock(m));
+    }
+    pc_mutex_free(m);
+  } else if (strcmp(op, "mutex_try") == 0) {
+    pc_mutex *m;
+    MUST(pc_mutex_new(&m));
+    for (long i = 0; i < n; i++) {
+      MUST(pc_mutex_lock_timeout(m, 0));
       MUST(pc_mutex_unlock(m));
     }
     pc_mutex_free(m);
@@ -51,7 +58,7 @@ int main(int argc, char **argv) {
     pc_spinlock *l;
     MUST(pc_spinlock_new(&l));
     for (long i = 0; i < n; i++) {
-      MUST(pc_spinlock_lock(l, PC_FOREVER));
+      MUST(pc_spinlock_lock(l));
       MUST(pc_spinlock_unlock(l));
     }
     pc_spinlock_free(l);
@@ -59,7 +66,7 @@ int main(int argc, char **argv) {
     pc_rwlock *l;
     MUST(pc_rwlock_new(&l));
     for (long i = 0; i < n; i++) {
-      MUST(pc_rwlock_lock_read(l, PC_FOREVER));
+      MUST(pc_rwlock_lock_read(l));
       MUST(pc_rwlock_unlock_read(l));
     }
     pc_rwlock_free(l);
@@ -73,6 +80,39 @@ int main(int argc, char **argv) {
       sink += v;
     }
     pc_chan_free(ch);
+  } else if (strcmp(op, "chan_wait") == 0) {
+    pc_chan *ch;
+    MUST(pc_chan_new(sizeof(uint64_t), 64, &ch));
+    for (long i = 0; i < n; i++) {
+      uint64_t v = (uint64_t)i;
+      MUST(pc_chan_send(ch, &v, PC_FOREVER));
+      MUST(pc_chan_recv(ch, &v, PC_FOREVER));
+      sink += v;
+    }
+    pc_chan_free(ch);
+  } else if (strcmp(op, "queue_wait") == 0) {
+    pc_queue *q;
+    MUST(pc_queue_new(PC_QUEUE_ARRAY, sizeof(uint64_t), 64, false, &q));
+    for (long i = 0; i < n; i++) {
+      uint64_t v = (uint64_t)i;
+      MUST(pc_queue_put(q, &v, PC_FOREVER));
+      MUST(pc_queue_take(q, &v, PC_FOREVER));
+      sink += v;
+    }
+    pc_queue_free(q);
+  } else if (strcmp(op, "promise") == 0) {
+    for (long i = 0; i < n; i++) {
+      pc_promise *p;
+      pc_future *f;
+      uint64_t v = (uint64_t)i;
+      MUST(pc_promise_new(sizeof v, &p));
+      MUST(pc_promise_future(p, &f));
+      MUST(pc_promise_success(p, &v));
+      MUST(pc_future_wait(f, &v, PC_FOREVER));
+      pc_future_free(f);
+      pc_promise_free(p);
+      sink += v;
+    }
   } else if (strcmp(op, "queue") == 0) {
     pc_queue *q;
     MUST(pc_queue_new(PC_QUEUE_ARRAY, sizeof(uint64_t), 64, false, &q));

@@ -17,7 +17,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let op = args
         .next()
-        .expect("usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|queue|map|spawn N");
+        .expect("usage: probe mutex|mutex_try|spinlock|rwlock_read|chan|chan_wait|queue|queue_wait|promise|map|spawn N");
     let n: u64 = args
         .next()
         .and_then(|n| n.parse().ok())
@@ -28,7 +28,10 @@ fn main() {
         "spinlock" => spinlock(n),
         "rwlock_read" => rwlock_read(n),
         "chan" => chan(n),
+        "chan_wait" => chan_wait(n),
         "queue" => queue(n),
+        "queue_wait" => queue_wait(n),
+        "promise" => promise(n),
         "map" => map(n),
         "spawn" => spawn(n),
         _ => panic!("unknown op {op}"),
@@ -88,6 +91,42 @@ fn chan(n: u64) -> u64 {
         let ch = black_box(&ch);
         ch.try_send(i).expect("room");
         sink += ch.try_recv().expect("an element");
+    }
+    sink
+}
+
+#[inline(never)]
+fn chan_wait(n: u64) -> u64 {
+    let ch = Chan::<u64>::new(64);
+    let mut sink = 0;
+    for i in 0..n {
+        let ch = black_box(&ch);
+        ch.send(i).expect("open");
+        sink += ch.recv().expect("an element");
+    }
+    sink
+}
+
+#[inline(never)]
+fn queue_wait(n: u64) -> u64 {
+    let q = ArrayBlockingQueue::<u64>::new(64);
+    let mut sink = 0;
+    for i in 0..n {
+        let q = black_box(&q);
+        q.put(i).expect("open");
+        sink += q.take().expect("an element");
+    }
+    sink
+}
+
+#[inline(never)]
+fn promise(n: u64) -> u64 {
+    let mut sink = 0;
+    for i in 0..n {
+        let p = Promise::new();
+        let f = black_box(p.future());
+        p.success(i).expect("first completion");
+        sink += f.result(Duration::MAX).expect("a value");
     }
     sink
 }

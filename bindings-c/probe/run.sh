@@ -27,8 +27,8 @@ per_round() {
 }
 
 printf '%-12s %12s %12s %8s\n' probe 'C instr' 'Rust instr' 'C/Rust'
-for spec in mutex:100000 mutex_try:100000 spinlock:100000 rwlock_read:100000 chan:100000 queue:100000 map:2000 \
-  spawn:2000; do
+for spec in mutex:100000 mutex_try:100000 spinlock:100000 rwlock_read:100000 chan:100000 \
+  chan_wait:100000 queue:100000 queue_wait:100000 promise:20000 map:2000 spawn:2000; do
   op=${spec%%:*}
   n=${spec#*:}
   c=$(per_round "$c_probe" "$op" "$n")

@@ -4,6 +4,7 @@
 
 use std::ffi::c_void;
 use std::sync::Arc;
+use std::time::Duration;
 
 use polyconc::chan::Chan;
 
@@ -72,8 +73,9 @@ impl Drop for DrainOnDrop {
     }
 }
 
-/// `pc_chan_send` once the element type is known: the try inline, a
-/// wait in `send_waiting`.
+/// `pc_chan_send` once the element type is known: the try and the wait
+/// without a deadline (what a blocking `send` is) inline, a timed wait in
+/// `send_timed`.
 ///
 /// # Safety
 /// As `pc_chan_send`, with `size` the channel's `elem_size`.
@@ -88,7 +90,8 @@ unsafe fn send_on<T: Elem>(
     let value = unsafe { T::read(elem, size) }?;
     match Wait::from_ns(timeout_ns) {
         Wait::Try => Ok(c.try_send(value)?),
-        wait => send_waiting(c, value, wait),
+        Wait::Forever => Ok(c.send(value)?),
+        Wait::For(timeout) => send_timed(c, value, timeout),
     }
 }
 
@@ -107,19 +110,14 @@ unsafe fn send_apart<T: Elem>(
     unsafe { send_on(c, elem, size, timeout_ns) }
 }
 
-/// A send that may wait.
+/// A send that waits at most `timeout`.
 #[inline(never)]
-fn send_waiting<T: Elem>(c: &Chan<T>, value: T, wait: Wait) -> Result<(), Status> {
-    match wait {
-        Wait::Try => c.try_send(value)?,
-        Wait::Forever => c.send(value)?,
-        Wait::For(timeout) => c.send_timeout(value, timeout)?,
-    }
-    Ok(())
+fn send_timed<T: Elem>(c: &Chan<T>, value: T, timeout: Duration) -> Result<(), Status> {
+    Ok(c.send_timeout(value, timeout)?)
 }
 
-/// `pc_chan_recv` once the element type is known: the try inline, a wait
-/// in `recv_waiting`.
+/// `pc_chan_recv` once the element type is known: as `send_on`, a timed
+/// wait in `recv_timed`.
 ///
 /// # Safety
 /// As `pc_chan_recv`, with `size` the channel's `elem_size`.
@@ -132,7 +130,8 @@ unsafe fn recv_on<T: Elem>(
 ) -> Result<(), Status> {
     let value = match Wait::from_ns(timeout_ns) {
         Wait::Try => c.try_recv()?,
-        wait => recv_waiting(c, wait)?,
+        Wait::Forever => c.recv()?,
+        Wait::For(timeout) => recv_timed(c, timeout)?,
     };
     // SAFETY: `out` has room for the channel's `size` bytes (the caller's
     // promise).
@@ -161,14 +160,10 @@ unsafe fn recv_apart<T: Elem>(
     unsafe { recv_on(c, out, size, timeout_ns) }
 }
 
-/// A receive that may wait.
+/// A receive that waits at most `timeout`.
 #[inline(never)]
-fn recv_waiting<T: Elem>(c: &Chan<T>, wait: Wait) -> Result<T, Status> {
-    Ok(match wait {
-        Wait::Try => c.try_recv()?,
-        Wait::Forever => c.recv()?,
-        Wait::For(timeout) => c.recv_timeout(timeout)?,
-    })
+fn recv_timed<T: Elem>(c: &Chan<T>, timeout: Duration) -> Result<T, Status> {
+    Ok(c.recv_timeout(timeout)?)
 }
 
 /// `pc_chan_new` and `pc_chan_new_with_drop`.

@@ -13,7 +13,8 @@
 typedef struct {
   pc_status (*new_lock)(void **out);
   void (*free_lock)(void *l);
-  pc_status (*lock)(const void *l, uint64_t timeout_ns);
+  pc_status (*lock)(const void *l); /* the plain _lock: waits as long as it takes */
+  pc_status (*lock_timeout)(const void *l, uint64_t timeout_ns);
   pc_status (*unlock)(const void *l);
   /* NULL when the type cannot say. */
   bool (*is_locked)(const void *l);
@@ -34,13 +35,14 @@ static bool unlocked(const void *l) { return ops->is_locked == NULL || !ops->is_
 
 typedef struct {
   void *l;
-  uint64_t timeout_ns;
+  uint64_t timeout_ns; /* lock_then_unlock: 0 waits in the plain _lock */
   pc_status status;
 } op_t;
 
 static void *lock_then_unlock(void *arg) {
   op_t *op = arg;
-  op->status = ops->lock(op->l, op->timeout_ns);
+  op->status =
+      op->timeout_ns == 0 ? ops->lock(op->l) : ops->lock_timeout(op->l, op->timeout_ns);
   if (op->status == PC_OK) CHECK_STATUS(ops->unlock(op->l), PC_OK);
   return NULL;
 }
@@ -54,50 +56,57 @@ static void *unlock_it(void *arg) {
 static void every_status_on_purpose(void) {
   void *l = new_lock();
   CHECK(unlocked(l));
-  CHECK_STATUS(ops->lock(l, 0), PC_OK);
+  CHECK_STATUS(ops->lock_timeout(l, 0), PC_OK);
   CHECK(locked(l));
-  CHECK_STATUS(ops->lock(l, 0), PC_TIMEOUT);      /* held: try fails */
-  CHECK_STATUS(ops->lock(l, 2 * MS), PC_TIMEOUT); /* not reentrant */
+  CHECK_STATUS(ops->lock_timeout(l, 0), PC_TIMEOUT);      /* held: try fails */
+  CHECK_STATUS(ops->lock_timeout(l, 2 * MS), PC_TIMEOUT); /* not reentrant */
   CHECK_STATUS(ops->unlock(l), PC_OK);
   CHECK(unlocked(l));
   CHECK_STATUS(ops->unlock(l), PC_NOT_OWNER); /* not locked: nothing changes */
-  CHECK_STATUS(ops->lock(l, PC_FOREVER), PC_OK);
+  CHECK_STATUS(ops->lock(l), PC_OK);
+  CHECK(locked(l));
+  CHECK_STATUS(ops->lock_timeout(l, 0), PC_TIMEOUT);
+  CHECK_STATUS(ops->unlock(l), PC_OK);
+  CHECK_STATUS(ops->lock_timeout(l, PC_FOREVER), PC_OK);
   CHECK_STATUS(ops->unlock(l), PC_OK);
 
   CHECK_STATUS(ops->new_lock(NULL), PC_INVALID_ARG);
-  CHECK_STATUS(ops->lock(NULL, 0), PC_INVALID_ARG);
-  CHECK_STATUS(ops->lock(NULL, PC_FOREVER), PC_INVALID_ARG);
+  CHECK_STATUS(ops->lock(NULL), PC_INVALID_ARG);
+  CHECK_STATUS(ops->lock_timeout(NULL, 0), PC_INVALID_ARG);
+  CHECK_STATUS(ops->lock_timeout(NULL, 2 * MS), PC_INVALID_ARG);
+  CHECK_STATUS(ops->lock_timeout(NULL, PC_FOREVER), PC_INVALID_ARG);
   CHECK_STATUS(ops->unlock(NULL), PC_INVALID_ARG);
   if (ops->is_locked != NULL) CHECK(!ops->is_locked(NULL));
   ops->free_lock(NULL);
-  CHECK_STATUS(ops->lock(l, 0), PC_OK); /* nothing above touched it */
+  CHECK_STATUS(ops->lock_timeout(l, 0), PC_OK); /* nothing above touched it */
   CHECK_STATUS(ops->unlock(l), PC_OK);
   ops->free_lock(l);
 
   void *held = new_lock();
-  CHECK_STATUS(ops->lock(held, 0), PC_OK);
+  CHECK_STATUS(ops->lock_timeout(held, 0), PC_OK);
   ops->free_lock(held); /* freeing a locked lock nobody waits for is fine */
 }
 
 static void any_thread_may_unlock(void) {
   void *l = new_lock();
-  CHECK_STATUS(ops->lock(l, PC_FOREVER), PC_OK);
+  CHECK_STATUS(ops->lock(l), PC_OK);
   op_t op = {l, 0, -1};
   pthread_t t = spawn(unlock_it, &op);
   join(t);
   CHECK_STATUS(op.status, PC_OK);
-  CHECK_STATUS(ops->lock(l, 0), PC_OK);
+  CHECK_STATUS(ops->lock_timeout(l, 0), PC_OK);
   CHECK_STATUS(ops->unlock(l), PC_OK);
   ops->free_lock(l);
 }
 
-/* A thread waiting in lock gets it once it is unlocked, whatever its
- * (non-zero) timeout: PC_FOREVER, the largest finite one, 30 s. */
+/* A thread waiting in lock gets it once it is unlocked, whether it waits
+ * in the plain _lock (timeout 0 below) or with a non-zero timeout:
+ * PC_FOREVER, the largest finite one, 30 s. */
 static void a_waiter_gets_it_when_unlocked(void) {
-  const uint64_t timeouts[] = {PC_FOREVER, PC_FOREVER - 1, 30000 * MS};
+  const uint64_t timeouts[] = {0, PC_FOREVER, PC_FOREVER - 1, 30000 * MS};
   for (size_t k = 0; k < sizeof timeouts / sizeof timeouts[0]; k++) {
     void *l = new_lock();
-    CHECK_STATUS(ops->lock(l, 0), PC_OK);
+    CHECK_STATUS(ops->lock_timeout(l, 0), PC_OK);
     op_t op = {l, timeouts[k], -1};
     pthread_t t = spawn(lock_then_unlock, &op);
     pause_ms(20); /* usually waiting in lock by now */
@@ -105,7 +114,7 @@ static void a_waiter_gets_it_when_unlocked(void) {
     join(t);
     CHECK_STATUS(op.status, PC_OK);
     /* the waiter took it and gave it back */
-    CHECK_STATUS(ops->lock(l, 0), PC_OK);
+    CHECK_STATUS(ops->lock_timeout(l, 0), PC_OK);
     CHECK_STATUS(ops->unlock(l), PC_OK);
     ops->free_lock(l);
   }
@@ -125,18 +134,20 @@ typedef struct {
   pc_status status;
 } worker_t;
 
-/* Takes `l` with `lock` in `mode`'s way: waiting (0), trying in a loop
- * (1) or with 1 ms timeouts (2), counting the failed tries in `misses`. */
-static pc_status take_lock(pc_status (*lock)(const void *, uint64_t), const void *l, int mode,
-                           int64_t *misses) {
+/* Takes `l` in `mode`'s way: waiting in `lock` (0), trying in a loop with
+ * `lock_timeout` (1) or with its 1 ms timeouts (2), counting the failed
+ * tries in `misses`. */
+static pc_status take_lock(pc_status (*lock)(const void *),
+                           pc_status (*lock_timeout)(const void *, uint64_t), const void *l,
+                           int mode, int64_t *misses) {
   pc_status s;
   switch (mode) {
-    case 0: return lock(l, PC_FOREVER);
+    case 0: return lock(l);
     case 1:
-      while ((s = lock(l, 0)) == PC_TIMEOUT) ++*misses;
+      while ((s = lock_timeout(l, 0)) == PC_TIMEOUT) ++*misses;
       return s;
     default:
-      while ((s = lock(l, 1 * MS)) == PC_TIMEOUT) ++*misses;
+      while ((s = lock_timeout(l, 1 * MS)) == PC_TIMEOUT) ++*misses;
       return s;
   }
 }
@@ -145,7 +156,7 @@ static void *increment(void *arg) {
   worker_t *w = arg;
   w->status = PC_OK;
   for (int i = 0; i < w->rounds; i++) {
-    pc_status s = take_lock(ops->lock, w->l, w->mode, &w->timeouts);
+    pc_status s = take_lock(ops->lock, ops->lock_timeout, w->l, w->mode, &w->timeouts);
     if (s != PC_OK) {
       w->status = s;
       return NULL;

@@ -19,7 +19,7 @@ static void statuses_and_timeouts(void) {
   pc_cond *c = new_cond();
   CHECK_STATUS(pc_cond_wait(c, m, PC_FOREVER), PC_NOT_OWNER); /* not locked: no wait */
   CHECK(!pc_mutex_is_locked(m));
-  CHECK_STATUS(pc_mutex_lock(m, 0), PC_OK);
+  CHECK_STATUS(pc_mutex_lock_timeout(m, 0), PC_OK);
   CHECK_STATUS(pc_cond_wait(c, m, 0), PC_TIMEOUT);
   CHECK(pc_mutex_is_locked(m)); /* taken back */
   CHECK_STATUS(pc_cond_wait(c, m, 2 * MS), PC_TIMEOUT);
@@ -60,7 +60,7 @@ typedef struct {
 static void *take_a_ticket(void *arg) {
   waiter_t *w = arg;
   gate_t *g = w->g;
-  w->status = pc_mutex_lock(g->m, PC_FOREVER);
+  w->status = pc_mutex_lock(g->m);
   while (w->status == PC_OK && g->tickets == 0) {
     w->status = pc_cond_wait(g->c, g->m, g->timeout_ns);
     if (w->status == PC_TIMEOUT) w->status = PC_OK; /* only a guard: wait again */
@@ -83,11 +83,11 @@ static void signal_and_broadcast_wake_waiters(void) {
       t[i] = spawn(take_a_ticket, &w[i]);
     }
     pause_ms(20); /* usually all asleep in pc_cond_wait by now */
-    CHECK_STATUS(pc_mutex_lock(g.m, PC_FOREVER), PC_OK);
+    CHECK_STATUS(pc_mutex_lock(g.m), PC_OK);
     g.tickets = 1;
     CHECK_STATUS(pc_cond_signal(g.c), PC_OK);
     CHECK_STATUS(pc_mutex_unlock(g.m), PC_OK);
-    CHECK_STATUS(pc_mutex_lock(g.m, PC_FOREVER), PC_OK);
+    CHECK_STATUS(pc_mutex_lock(g.m), PC_OK);
     g.tickets += WAITERS - 1;
     CHECK_STATUS(pc_cond_broadcast(g.c), PC_OK);
     CHECK_STATUS(pc_mutex_unlock(g.m), PC_OK);
@@ -131,13 +131,13 @@ static void *produce(void *arg) {
   worker_t *w = arg;
   bounded_t *b = w->b;
   for (int64_t v = w->first; v < w->first + PER_PRODUCER; v++) {
-    TRY(w, pc_mutex_lock(b->m, PC_FOREVER));
+    TRY(w, pc_mutex_lock(b->m));
     while (b->len == SLOTS) TRY(w, pc_cond_wait(b->not_full, b->m, PC_FOREVER));
     b->buf[(b->head + b->len++) % SLOTS] = v;
     TRY(w, pc_cond_signal(b->not_empty));
     TRY(w, pc_mutex_unlock(b->m));
   }
-  TRY(w, pc_mutex_lock(b->m, PC_FOREVER));
+  TRY(w, pc_mutex_lock(b->m));
   if (--b->producers_left == 0) TRY(w, pc_cond_broadcast(b->not_empty));
   TRY(w, pc_mutex_unlock(b->m));
   w->status = PC_OK;
@@ -148,7 +148,7 @@ static void *consume(void *arg) {
   worker_t *w = arg;
   bounded_t *b = w->b;
   for (;;) {
-    TRY(w, pc_mutex_lock(b->m, PC_FOREVER));
+    TRY(w, pc_mutex_lock(b->m));
     while (b->len == 0 && b->producers_left > 0)
       TRY(w, pc_cond_wait(b->not_empty, b->m, PC_FOREVER));
     if (b->len == 0) break; /* drained, and nobody will produce more */

@@ -21,7 +21,7 @@ typedef struct {
 /* Locks, notes that it got it, and unlocks. */
 static void *lock_then_unlock(void *arg) {
   op_t *op = arg;
-  op->lock_status = pc_reentrant_lock_lock(op->l, op->timeout_ns);
+  op->lock_status = pc_reentrant_lock_lock_timeout(op->l, op->timeout_ns);
   if (op->lock_status != PC_OK) return NULL;
   atomic_store(&op->got, 1);
   op->holds_seen = pc_reentrant_lock_hold_count(op->l);
@@ -34,7 +34,7 @@ static void *as_a_stranger(void *arg) {
   op_t *op = arg;
   op->holds_seen = pc_reentrant_lock_hold_count(op->l);
   op->unlock_status = pc_reentrant_lock_unlock(op->l);
-  op->lock_status = pc_reentrant_lock_lock(op->l, 0);
+  op->lock_status = pc_reentrant_lock_lock_timeout(op->l, 0);
   return NULL;
 }
 
@@ -42,11 +42,13 @@ static void holds_are_counted(void) {
   for (int fair = 0; fair <= 1; fair++) {
     pc_reentrant_lock *l = new_lock(fair);
     CHECK(!pc_reentrant_lock_is_locked(l) && pc_reentrant_lock_hold_count(l) == 0);
-    CHECK_STATUS(pc_reentrant_lock_lock(l, PC_FOREVER), PC_OK);
-    CHECK_STATUS(pc_reentrant_lock_lock(l, 0), PC_OK); /* its owner takes it again at once */
-    CHECK_STATUS(pc_reentrant_lock_lock(l, 5 * MS), PC_OK);
-    CHECK(pc_reentrant_lock_hold_count(l) == 3 && pc_reentrant_lock_is_locked(l));
-    for (int i = 0; i < 3; i++) CHECK_STATUS(pc_reentrant_lock_unlock(l), PC_OK);
+    CHECK_STATUS(pc_reentrant_lock_lock(l), PC_OK);
+    /* its owner takes it again at once */
+    CHECK_STATUS(pc_reentrant_lock_lock_timeout(l, 0), PC_OK);
+    CHECK_STATUS(pc_reentrant_lock_lock_timeout(l, 5 * MS), PC_OK);
+    CHECK_STATUS(pc_reentrant_lock_lock(l), PC_OK);
+    CHECK(pc_reentrant_lock_hold_count(l) == 4 && pc_reentrant_lock_is_locked(l));
+    for (int i = 0; i < 4; i++) CHECK_STATUS(pc_reentrant_lock_unlock(l), PC_OK);
     CHECK(!pc_reentrant_lock_is_locked(l) && pc_reentrant_lock_hold_count(l) == 0);
     CHECK_STATUS(pc_reentrant_lock_unlock(l), PC_NOT_OWNER);
     pc_reentrant_lock_free(l);
@@ -55,8 +57,8 @@ static void holds_are_counted(void) {
 
 static void null_arguments(void) {
   CHECK_STATUS(pc_reentrant_lock_new(false, NULL), PC_INVALID_ARG);
-  CHECK_STATUS(pc_reentrant_lock_lock(NULL, 0), PC_INVALID_ARG);
-  CHECK_STATUS(pc_reentrant_lock_lock(NULL, PC_FOREVER), PC_INVALID_ARG);
+  CHECK_STATUS(pc_reentrant_lock_lock_timeout(NULL, 0), PC_INVALID_ARG);
+  CHECK_STATUS(pc_reentrant_lock_lock(NULL), PC_INVALID_ARG);
   CHECK_STATUS(pc_reentrant_lock_unlock(NULL), PC_INVALID_ARG);
   CHECK(pc_reentrant_lock_hold_count(NULL) == 0);
   CHECK(!pc_reentrant_lock_is_locked(NULL));
@@ -66,7 +68,7 @@ static void null_arguments(void) {
 /* Another thread cannot unlock it, sees no holds, and cannot take it. */
 static void only_the_owner_unlocks(void) {
   pc_reentrant_lock *l = new_lock(false);
-  CHECK_STATUS(pc_reentrant_lock_lock(l, 0), PC_OK);
+  CHECK_STATUS(pc_reentrant_lock_lock_timeout(l, 0), PC_OK);
   op_t op = {l, 0, -1, -1, 99, 0};
   pthread_t t = spawn(as_a_stranger, &op);
   join(t);
@@ -77,7 +79,7 @@ static void only_the_owner_unlocks(void) {
   CHECK_STATUS(pc_reentrant_lock_unlock(l), PC_OK);
   pc_reentrant_lock_free(l); /* freeing a free lock */
   pc_reentrant_lock *held = new_lock(true);
-  CHECK_STATUS(pc_reentrant_lock_lock(held, 0), PC_OK);
+  CHECK_STATUS(pc_reentrant_lock_lock_timeout(held, 0), PC_OK);
   pc_reentrant_lock_free(held); /* and a held one nobody waits for */
 }
 
@@ -86,8 +88,8 @@ static void a_waiter_gets_it_after_the_last_unlock(void) {
   const uint64_t timeouts[] = {PC_FOREVER, PC_FOREVER - 1, 30000 * MS};
   for (size_t k = 0; k < sizeof timeouts / sizeof timeouts[0]; k++) {
     pc_reentrant_lock *l = new_lock(k == 1);
-    CHECK_STATUS(pc_reentrant_lock_lock(l, 0), PC_OK);
-    CHECK_STATUS(pc_reentrant_lock_lock(l, 0), PC_OK);
+    CHECK_STATUS(pc_reentrant_lock_lock_timeout(l, 0), PC_OK);
+    CHECK_STATUS(pc_reentrant_lock_lock_timeout(l, 0), PC_OK);
     op_t op = {l, timeouts[k], -1, -1, 0, 0};
     pthread_t t = spawn(lock_then_unlock, &op);
     CHECK_STATUS(pc_reentrant_lock_unlock(l), PC_OK);
@@ -122,13 +124,13 @@ static void *increment(void *arg) {
   for (int i = 0; i < PER_THREAD && w->status == PC_OK; i++) {
     pc_status s;
     if (w->mode == 0) {
-      s = pc_reentrant_lock_lock(w->l, PC_FOREVER);
+      s = pc_reentrant_lock_lock(w->l);
     } else {
       uint64_t t = w->mode == 1 ? 0 : 1 * MS;
-      while ((s = pc_reentrant_lock_lock(w->l, t)) == PC_TIMEOUT) {
+      while ((s = pc_reentrant_lock_lock_timeout(w->l, t)) == PC_TIMEOUT) {
       }
     }
-    if (s == PC_OK) s = pc_reentrant_lock_lock(w->l, 0);
+    if (s == PC_OK) s = pc_reentrant_lock_lock_timeout(w->l, 0);
     if (s != PC_OK) {
       w->status = s;
       break;

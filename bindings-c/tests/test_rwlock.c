@@ -14,10 +14,16 @@ static pc_status new_rwlock(void **out) {
   return s;
 }
 static void free_rwlock(void *l) { pc_rwlock_free(l); }
-static pc_status lock_write(const void *l, uint64_t ns) { return pc_rwlock_lock_write(l, ns); }
+static pc_status lock_write(const void *l) { return pc_rwlock_lock_write(l); }
+static pc_status lock_write_timeout(const void *l, uint64_t ns) {
+  return pc_rwlock_lock_write_timeout(l, ns);
+}
 static pc_status unlock_write(const void *l) { return pc_rwlock_unlock_write(l); }
 static bool is_write_locked(const void *l) { return pc_rwlock_is_write_locked(l); }
-static pc_status lock_read(const void *l, uint64_t ns) { return pc_rwlock_lock_read(l, ns); }
+static pc_status lock_read(const void *l) { return pc_rwlock_lock_read(l); }
+static pc_status lock_read_timeout(const void *l, uint64_t ns) {
+  return pc_rwlock_lock_read_timeout(l, ns);
+}
 static pc_status unlock_read(const void *l) { return pc_rwlock_unlock_read(l); }
 
 static pc_rwlock *new_rw(void) {
@@ -34,18 +40,19 @@ typedef struct {
   atomic_int done;
 } rw_op_t;
 
-/* Takes a read hold and keeps it (the main thread releases it). */
+/* Takes a read hold, waiting as long as it takes, and keeps it (the main
+ * thread releases it). */
 static void *read_and_keep(void *arg) {
   rw_op_t *op = arg;
-  op->status = pc_rwlock_lock_read(op->l, op->timeout_ns);
+  op->status = pc_rwlock_lock_read(op->l);
   atomic_store(&op->done, 1);
   return NULL;
 }
 
-/* Takes the write hold, then gives it back. */
+/* Takes the write hold within its timeout, then gives it back. */
 static void *write_then_unlock(void *arg) {
   rw_op_t *op = arg;
-  op->status = pc_rwlock_lock_write(op->l, op->timeout_ns);
+  op->status = pc_rwlock_lock_write_timeout(op->l, op->timeout_ns);
   atomic_store(&op->done, 1);
   if (op->status == PC_OK) CHECK_STATUS(pc_rwlock_unlock_write(op->l), PC_OK);
   return NULL;
@@ -54,27 +61,31 @@ static void *write_then_unlock(void *arg) {
 static void read_statuses_on_purpose(void) {
   pc_rwlock *l = new_rw();
   CHECK_STATUS(pc_rwlock_unlock_read(l), PC_NOT_OWNER); /* no read hold */
-  CHECK_STATUS(pc_rwlock_lock_read(l, 0), PC_OK);
-  CHECK_STATUS(pc_rwlock_lock_read(l, 0), PC_OK); /* readers share */
-  CHECK_STATUS(pc_rwlock_lock_read(l, 2 * MS), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(l, 0), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(l, 0), PC_OK); /* readers share */
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(l, 2 * MS), PC_OK);
   CHECK(pc_rwlock_readers(l) == 3 && !pc_rwlock_is_write_locked(l));
-  CHECK_STATUS(pc_rwlock_lock_write(l, 0), PC_TIMEOUT); /* readers in: no writer */
-  CHECK_STATUS(pc_rwlock_lock_write(l, 2 * MS), PC_TIMEOUT);
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 0), PC_TIMEOUT); /* readers in: no writer */
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 2 * MS), PC_TIMEOUT);
   CHECK_STATUS(pc_rwlock_unlock_write(l), PC_NOT_OWNER); /* read-held, not written */
   for (int i = 0; i < 3; i++) CHECK_STATUS(pc_rwlock_unlock_read(l), PC_OK);
   CHECK_STATUS(pc_rwlock_unlock_read(l), PC_NOT_OWNER); /* all given back */
   CHECK(pc_rwlock_readers(l) == 0);
 
-  CHECK_STATUS(pc_rwlock_lock_write(l, 0), PC_OK);
-  CHECK_STATUS(pc_rwlock_lock_read(l, 0), PC_TIMEOUT); /* a writer excludes readers */
-  CHECK_STATUS(pc_rwlock_lock_read(l, 2 * MS), PC_TIMEOUT);
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 0), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(l, 0), PC_TIMEOUT); /* a writer excludes readers */
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(l, 2 * MS), PC_TIMEOUT);
   CHECK_STATUS(pc_rwlock_unlock_read(l), PC_NOT_OWNER); /* written, not read */
   CHECK_STATUS(pc_rwlock_unlock_write(l), PC_OK);
-  CHECK_STATUS(pc_rwlock_lock_read(l, PC_FOREVER), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(l, PC_FOREVER), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_read(l), PC_OK);
+  CHECK(pc_rwlock_readers(l) == 2);
+  CHECK_STATUS(pc_rwlock_unlock_read(l), PC_OK);
   CHECK_STATUS(pc_rwlock_unlock_read(l), PC_OK);
 
-  CHECK_STATUS(pc_rwlock_lock_read(NULL, 0), PC_INVALID_ARG);
-  CHECK_STATUS(pc_rwlock_lock_read(NULL, PC_FOREVER), PC_INVALID_ARG);
+  CHECK_STATUS(pc_rwlock_lock_read(NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(NULL, 0), PC_INVALID_ARG);
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(NULL, PC_FOREVER), PC_INVALID_ARG);
   CHECK_STATUS(pc_rwlock_unlock_read(NULL), PC_INVALID_ARG);
   CHECK(pc_rwlock_readers(NULL) == 0 && !pc_rwlock_is_write_locked(NULL));
   pc_rwlock_free(l);
@@ -84,14 +95,14 @@ static void read_statuses_on_purpose(void) {
  * starves), and gets the lock once the reader leaves. */
 static void a_waiting_writer_holds_new_readers_back(void) {
   pc_rwlock *l = new_rw();
-  CHECK_STATUS(pc_rwlock_lock_read(l, 0), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_read_timeout(l, 0), PC_OK);
   rw_op_t writer = {l, PC_FOREVER, -1, 0};
   pthread_t t = spawn(write_then_unlock, &writer);
   /* Until the writer is queued a new reader may still get in; once it
    * is, every try fails. Wait (generously) for that to be the case. */
   int tries = 0;
   for (; tries < 30000; tries++) {
-    pc_status s = pc_rwlock_lock_read(l, 0);
+    pc_status s = pc_rwlock_lock_read_timeout(l, 0);
     if (s == PC_TIMEOUT) break;
     CHECK_STATUS(s, PC_OK);
     CHECK_STATUS(pc_rwlock_unlock_read(l), PC_OK);
@@ -102,7 +113,7 @@ static void a_waiting_writer_holds_new_readers_back(void) {
   CHECK_STATUS(pc_rwlock_unlock_read(l), PC_OK);
   join(t);
   CHECK_STATUS(writer.status, PC_OK);
-  CHECK_STATUS(pc_rwlock_lock_write(l, 0), PC_OK); /* it gave it back */
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 0), PC_OK); /* it gave it back */
   CHECK_STATUS(pc_rwlock_unlock_write(l), PC_OK);
   pc_rwlock_free(l);
 }
@@ -112,7 +123,7 @@ static void a_waiting_writer_holds_new_readers_back(void) {
 static void waiting_readers_share_after_the_writer(void) {
   enum { WAITING = 4 };
   pc_rwlock *l = new_rw();
-  CHECK_STATUS(pc_rwlock_lock_write(l, 0), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 0), PC_OK);
   rw_op_t r[WAITING];
   pthread_t t[WAITING];
   for (int k = 0; k < WAITING; k++) {
@@ -125,10 +136,10 @@ static void waiting_readers_share_after_the_writer(void) {
     join(t[k]);
     CHECK_STATUS(r[k].status, PC_OK); /* all hold it at once now */
   }
-  CHECK_STATUS(pc_rwlock_lock_write(l, 0), PC_TIMEOUT);
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 0), PC_TIMEOUT);
   for (int k = 0; k < WAITING; k++) CHECK_STATUS(pc_rwlock_unlock_read(l), PC_OK);
   CHECK_STATUS(pc_rwlock_unlock_read(l), PC_NOT_OWNER);
-  CHECK_STATUS(pc_rwlock_lock_write(l, 0), PC_OK);
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 0), PC_OK);
   CHECK_STATUS(pc_rwlock_unlock_write(l), PC_OK);
   pc_rwlock_free(l);
 }
@@ -155,7 +166,9 @@ static void *rw_worker(void *arg) {
   rw_worker_t *w = arg;
   w->status = PC_OK;
   for (int i = 0; i < w->rounds; i++) {
-    pc_status s = take_lock(w->writes ? lock_write : lock_read, w->l, w->mode, &w->timeouts);
+    pc_status s = take_lock(w->writes ? lock_write : lock_read,
+                            w->writes ? lock_write_timeout : lock_read_timeout, w->l, w->mode,
+                            &w->timeouts);
     if (s != PC_OK) {
       w->status = s;
       return NULL;
@@ -198,13 +211,14 @@ static void readers_and_writers_never_overlap(void) {
   }
   fprintf(stderr, "   %lld failed tries or timeouts on the way\n", (long long)timeouts);
   CHECK(a == (int64_t)WRITERS * writes && b == a);
-  CHECK_STATUS(pc_rwlock_lock_write(l, 0), PC_OK); /* everyone gave it back */
+  CHECK_STATUS(pc_rwlock_lock_write_timeout(l, 0), PC_OK); /* everyone gave it back */
   CHECK_STATUS(pc_rwlock_unlock_write(l), PC_OK);
   pc_rwlock_free(l);
 }
 
 int main(void) {
-  const lock_ops write_side = {new_rwlock, free_rwlock, lock_write, unlock_write, is_write_locked};
+  const lock_ops write_side = {new_rwlock,         free_rwlock,  lock_write,
+                               lock_write_timeout, unlock_write, is_write_locked};
   run_lock_suite(&write_side);
   RUN(read_statuses_on_purpose);
   RUN(a_waiting_writer_holds_new_readers_back);

@@ -51,7 +51,7 @@ static void *acquire_it(void *arg) {
   acq_t *a = arg;
   a->status = pc_sem_acquire(a->s, a->n, a->timeout_ns);
   if (a->order != NULL) {
-    CHECK_STATUS(pc_mutex_lock(a->m, PC_FOREVER), PC_OK);
+    CHECK_STATUS(pc_mutex_lock(a->m), PC_OK);
     a->order[(*a->next)++] = a->id;
     CHECK_STATUS(pc_mutex_unlock(a->m), PC_OK);
   }
@@ -96,7 +96,7 @@ static void fair_waiters_in_order(void) {
   for (int i = 0; i < N; i++) {
     CHECK_STATUS(pc_sem_release(s, 1), PC_OK);
     while (1) {
-      CHECK_STATUS(pc_mutex_lock(m, PC_FOREVER), PC_OK);
+      CHECK_STATUS(pc_mutex_lock(m), PC_OK);
       int done = next;
       CHECK_STATUS(pc_mutex_unlock(m), PC_OK);
       if (done == i + 1) break;
@@ -135,7 +135,7 @@ static void *churn(void *arg) {
       w->status = st;
       return NULL;
     }
-    CHECK_STATUS(pc_mutex_lock(w->m, PC_FOREVER), PC_OK);
+    CHECK_STATUS(pc_mutex_lock(w->m), PC_OK);
     *w->inside += (int64_t)n;
     if (*w->inside > w->inside_max) w->inside_max = *w->inside;
     *w->inside -= (int64_t)n;

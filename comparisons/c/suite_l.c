@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <polyconc.h>
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,21 +25,14 @@ enum { N_WORKLOADS = 7, MAX_THREADS = 64, L5_CAPACITY = 1024 };
 #define LCG_MUL 6364136223846793005u
 #define LCG_ADD 1442695040888963407u
 
-/* One lock of any of the implementations. */
+/* One lock of any of the implementations: the pthread locks themselves,
+ * polyconc's handles. */
 typedef union {
   pthread_mutex_t mutex;
   pthread_spinlock_t spin;
   pc_mutex *pc_mutex;
   pc_spinlock *pc_spinlock;
 } lock;
-
-typedef struct {
-  const char *name, *kind;
-  void (*init)(lock *);
-  void (*lock)(lock *);
-  void (*unlock)(lock *);
-  void (*destroy)(lock *);
-} lock_impl;
 
 /* A call that failed inside a run: reported after it, which then fails. */
 static _Atomic(const char *) run_error = NULL;
@@ -53,65 +47,7 @@ static void fail(const char *what, int e) {
   exit(1);
 }
 
-static void mutex_init(lock *l, int type) {
-  pthread_mutexattr_t a;
-  pthread_mutexattr_init(&a);
-  int e = pthread_mutexattr_settype(&a, type);
-  if (e == 0) e = pthread_mutex_init(&l->mutex, &a);
-  pthread_mutexattr_destroy(&a);
-  if (e != 0) fail("pthread_mutex_init", e);
-}
-static void default_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_DEFAULT); }
-static void adaptive_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_ADAPTIVE_NP); }
-static void mutex_lock(lock *l) {
-  if (pthread_mutex_lock(&l->mutex) != 0) note_error("pthread_mutex_lock failed");
-}
-static void mutex_unlock(lock *l) { pthread_mutex_unlock(&l->mutex); }
-static void mutex_destroy(lock *l) { pthread_mutex_destroy(&l->mutex); }
-
-static void spin_init(lock *l) {
-  int e = pthread_spin_init(&l->spin, PTHREAD_PROCESS_PRIVATE);
-  if (e != 0) fail("pthread_spin_init", e);
-}
-static void spin_lock(lock *l) {
-  if (pthread_spin_lock(&l->spin) != 0) note_error("pthread_spin_lock failed");
-}
-static void spin_unlock(lock *l) { pthread_spin_unlock(&l->spin); }
-static void spin_destroy(lock *l) { pthread_spin_destroy(&l->spin); }
-
-static void check_new(const char *what, pc_status s) {
-  if (s != PC_OK) {
-    fprintf(stderr, "bench: %s: %s\n", what, pc_status_str(s));
-    exit(1);
-  }
-}
-
-/* polyconc's locks through the C ABI: pc_mutex and pc_spinlock have the
- * same four calls, written once here for both (lock's member t). */
-#define PC_LOCK(t)                                                                  \
-  static void bench_##t##_init(lock *l) { check_new(#t "_new", t##_new(&l->t)); } \
-  static void bench_##t##_lock(lock *l) {                                         \
-    if (t##_lock(l->t, PC_FOREVER) != PC_OK) note_error(#t "_lock failed");       \
-  }                                                                               \
-  static void bench_##t##_unlock(lock *l) {                                       \
-    if (t##_unlock(l->t) != PC_OK) note_error(#t "_unlock failed");               \
-  }                                                                               \
-  static void bench_##t##_destroy(lock *l) { t##_free(l->t); }
-PC_LOCK(pc_mutex)
-PC_LOCK(pc_spinlock)
-#define PC_LOCK_CALLS(t) bench_##t##_init, bench_##t##_lock, bench_##t##_unlock, bench_##t##_destroy
-
-static const lock_impl LOCKS[] = {
-    {"pthread_mutex", "os-mutex", default_init, mutex_lock, mutex_unlock, mutex_destroy},
-    {"pthread_mutex.adaptive", "os-mutex", adaptive_init, mutex_lock, mutex_unlock,
-     mutex_destroy},
-    {"pthread_spinlock", "spin", spin_init, spin_lock, spin_unlock, spin_destroy},
-    {"core.Mutex", "mutex", PC_LOCK_CALLS(pc_mutex)},
-    {"core.SpinLock", "spin", PC_LOCK_CALLS(pc_spinlock)},
-};
-enum { N_LOCKS = sizeof LOCKS / sizeof *LOCKS };
-
-/* What a configuration is: a workload, a thread count and, for the lock
+/* What one configuration is: a workload, a thread count and, for the lock
  * workloads, the lock (index into LOCKS). */
 typedef struct {
   const char *workload;
@@ -120,26 +56,45 @@ typedef struct {
 } config;
 _Static_assert(sizeof(config) <= sizeof(((bench_config *)0)->data), "config fits bench_config");
 
-/* Everything one run shares between its threads. */
+/* Everything one run shares between its threads. What the threads only
+ * read comes first; what every operation writes (the lock, the counter and
+ * L3's state under it) is on cache lines of its own, so that no thread's
+ * reads of the rest wait for those lines to move (Rust's threads read their
+ * shape from their own closures). */
 typedef struct {
   const config *c;
-  const lock_impl *impl;
-  lock lock;
-  uint64_t x; /* L3's state, under the lock */
-  int64_t n;  /* the counter, under the lock (L4: atomic_n) */
-  _Atomic int64_t atomic_n;
-  atomic_bool stop;
   pc_chan *chan;
+  atomic_bool stop;
   /* Threads wait at ready, then at go: the clock starts between the two,
    * so it times neither the thread starts nor a late main thread. */
   pthread_barrier_t ready, go;
   int64_t counts[MAX_THREADS];
+  alignas(64) lock lock;
+  uint64_t x; /* L3's state, under the lock */
+  int64_t n;  /* the counter, under the lock */
+  alignas(64) _Atomic int64_t atomic_n; /* L4's counter */
 } shared;
 
 typedef struct {
   shared *s;
   int index;
 } worker;
+
+/* A lock's calls, on the lock object: the pthread lock, or polyconc's
+ * handle (LOOPS' `object` finds it in a `lock` once per thread). */
+typedef void (*lock_call)(void *);
+
+/* A lock implementation. Its threads' bodies are compiled for it alone
+ * (LOOPS below), with its calls direct, as Rust's generic loops are
+ * compiled per lock type: a call through a pointer at each operation
+ * would be this program's cost, not the lock's. */
+typedef struct {
+  const char *name, *kind;
+  void (*init)(lock *);
+  void (*destroy)(lock *);
+  void *(*body)(void *);        /* L1-L3 */
+  void *(*window_body)(void *); /* L2f, L3f */
+} lock_impl;
 
 static void start_together(shared *s) {
   pthread_barrier_wait(&s->ready);
@@ -151,57 +106,143 @@ static uint64_t lcg(uint64_t x, int64_t steps) {
   return x;
 }
 
-/* One operation inside the lock: L3's work (none for L1, L2) and the increment. */
-static void step(shared *s) {
-  s->impl->lock(&s->lock);
-  if (s->c->work > 0) s->x = lcg(s->x, s->c->work);
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* One operation inside the lock: L3's work (none for L1, L2) and the
+ * increment. `l` is the lock object, `work` the configuration's. */
+static ALWAYS_INLINE void step(shared *s, void *l, int64_t work, lock_call take,
+                               lock_call give) {
+  take(l);
+  if (work > 0) s->x = lcg(s->x, work);
   s->n++;
-  s->impl->unlock(&s->lock);
+  give(l);
 }
 
-static void *locker(void *arg) {
-  worker *w = arg;
-  shared *s = w->s;
+/* L1-L3: ops/T operations inside the lock. */
+static ALWAYS_INLINE void *lock_loop(void *arg, void *(*object)(lock *), lock_call take,
+                                     lock_call give) {
+  shared *s = ((worker *)arg)->s;
+  void *l = object(&s->lock);
+  int64_t work = s->c->work, ops = s->c->ops / s->c->threads;
   start_together(s);
-  for (int64_t i = s->c->ops / s->c->threads; i > 0; i--) step(s);
+  for (int64_t i = ops; i > 0; i--) step(s, l, work, take, give);
   return NULL;
 }
 
-static void *window_locker(void *arg) {
+/* L2f, L3f: operations until the window ends, each thread counting its
+ * own (at least one, however late the thread starts). */
+static ALWAYS_INLINE void *window_loop(void *arg, void *(*object)(lock *), lock_call take,
+                                       lock_call give) {
   worker *w = arg;
   shared *s = w->s;
-  int64_t mine = 0;
+  void *l = object(&s->lock);
+  int64_t work = s->c->work, mine = 0;
   start_together(s);
-  do { /* at least one operation, however late the thread starts */
-    step(s);
+  do {
+    step(s, l, work, take, give);
     mine++;
   } while (!atomic_load_explicit(&s->stop, memory_order_relaxed));
   s->counts[w->index] = mine;
   return NULL;
 }
 
+/* The bodies of lock `id`, whose object object(&lock) is taken by take
+ * and given back by give. */
+#define LOOPS(id, object, take, give)                                                  \
+  static void *id##_body(void *arg) { return lock_loop(arg, object, take, give); }     \
+  static void *id##_window(void *arg) { return window_loop(arg, object, take, give); }
+
+static void mutex_init(lock *l, int type) {
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  int e = pthread_mutexattr_settype(&a, type);
+  if (e == 0) e = pthread_mutex_init(&l->mutex, &a);
+  pthread_mutexattr_destroy(&a);
+  if (e != 0) fail("pthread_mutex_init", e);
+}
+static void default_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_DEFAULT); }
+static void adaptive_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_ADAPTIVE_NP); }
+static void *mutex_object(lock *l) { return &l->mutex; }
+static void mutex_lock(void *m) {
+  if (pthread_mutex_lock(m) != 0) note_error("pthread_mutex_lock failed");
+}
+static void mutex_unlock(void *m) { pthread_mutex_unlock(m); }
+static void mutex_destroy(lock *l) { pthread_mutex_destroy(&l->mutex); }
+LOOPS(mutex, mutex_object, mutex_lock, mutex_unlock)
+
+static void spin_init(lock *l) {
+  int e = pthread_spin_init(&l->spin, PTHREAD_PROCESS_PRIVATE);
+  if (e != 0) fail("pthread_spin_init", e);
+}
+static void *spin_object(lock *l) { return (void *)&l->spin; } /* pthread_spinlock_t is volatile int */
+static void spin_lock(void *l) {
+  if (pthread_spin_lock(l) != 0) note_error("pthread_spin_lock failed");
+}
+static void spin_unlock(void *l) { pthread_spin_unlock(l); }
+static void spin_destroy(lock *l) { pthread_spin_destroy(&l->spin); }
+LOOPS(spin, spin_object, spin_lock, spin_unlock)
+
+static void check_new(const char *what, pc_status s) {
+  if (s != PC_OK) {
+    fprintf(stderr, "bench: %s: %s\n", what, pc_status_str(s));
+    exit(1);
+  }
+}
+
+/* polyconc's locks through the C ABI: pc_mutex and pc_spinlock have the
+ * same calls, written once here for both (lock's member t); the object is
+ * the handle. */
+#define PC_LOCK(t)                                                                  \
+  static void bench_##t##_init(lock *l) { check_new(#t "_new", t##_new(&l->t)); } \
+  static void *bench_##t##_object(lock *l) { return l->t; }                       \
+  static void bench_##t##_lock(void *h) {                                         \
+    if (t##_lock(h) != PC_OK) note_error(#t "_lock failed");                      \
+  }                                                                               \
+  static void bench_##t##_unlock(void *h) {                                       \
+    if (t##_unlock(h) != PC_OK) note_error(#t "_unlock failed");                  \
+  }                                                                               \
+  static void bench_##t##_destroy(lock *l) { t##_free(l->t); }                    \
+  LOOPS(t, bench_##t##_object, bench_##t##_lock, bench_##t##_unlock)
+PC_LOCK(pc_mutex)
+PC_LOCK(pc_spinlock)
+#define PC_LOCK_CALLS(t) bench_##t##_init, bench_##t##_destroy, t##_body, t##_window
+
+static const lock_impl LOCKS[] = {
+    {"pthread_mutex", "os-mutex", default_init, mutex_destroy, mutex_body, mutex_window},
+    {"pthread_mutex.adaptive", "os-mutex", adaptive_init, mutex_destroy, mutex_body,
+     mutex_window},
+    {"pthread_spinlock", "spin", spin_init, spin_destroy, spin_body, spin_window},
+    {"core.Mutex", "mutex", PC_LOCK_CALLS(pc_mutex)},
+    {"core.SpinLock", "spin", PC_LOCK_CALLS(pc_spinlock)},
+};
+enum { N_LOCKS = sizeof LOCKS / sizeof *LOCKS };
+
 static void *adder(void *arg) {
-  worker *w = arg;
-  shared *s = w->s;
+  shared *s = ((worker *)arg)->s;
+  int64_t ops = s->c->ops / s->c->threads;
   start_together(s);
-  for (int64_t i = s->c->ops / s->c->threads; i > 0; i--) atomic_fetch_add(&s->atomic_n, 1);
+  for (int64_t i = ops; i > 0; i--) atomic_fetch_add(&s->atomic_n, 1);
   return NULL;
 }
 
 static void *sender(void *arg) {
-  worker *w = arg;
-  shared *s = w->s;
-  int64_t one = 1;
+  static const int64_t one = 1, done = 0;
+  shared *s = ((worker *)arg)->s;
+  pc_chan *chan = s->chan;
+  int64_t ops = s->c->ops / s->c->threads;
   start_together(s);
-  for (int64_t i = s->c->ops / s->c->threads; i > 0; i--) {
-    pc_status st = pc_chan_send(s->chan, &one, PC_FOREVER);
+  for (int64_t i = ops; i > 0; i--) {
+    pc_status st = pc_chan_send(chan, &one, PC_FOREVER);
     if (st != PC_OK) {
       note_error(pc_status_str(st));
       break;
     }
   }
-  int64_t done = 0;
-  pc_status st = pc_chan_send(s->chan, &done, PC_FOREVER);
+  pc_status st = pc_chan_send(chan, &done, PC_FOREVER);
   if (st != PC_OK) note_error(pc_status_str(st));
   return NULL;
 }
@@ -221,9 +262,10 @@ static double now_ns(void) {
 static int64_t main_part(shared *s) {
   const config *c = s->c;
   if (is(c, "L5")) {
+    pc_chan *chan = s->chan;
     int64_t n = 0, v;
     for (int done = 0; done < c->threads;) {
-      pc_status st = pc_chan_recv(s->chan, &v, PC_FOREVER);
+      pc_status st = pc_chan_recv(chan, &v, PC_FOREVER);
       if (st != PC_OK) {
         note_error(pc_status_str(st));
         break;
@@ -247,14 +289,12 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   memset(&s, 0, sizeof s);
   s.c = c;
   s.x = 1;
+  const lock_impl *impl = c->lock >= 0 ? &LOCKS[c->lock] : NULL;
   void *(*body)(void *) = is(c, "L4")   ? adder
                           : is(c, "L5") ? sender
-                          : windowed(c) ? window_locker
-                                        : locker;
-  if (c->lock >= 0) {
-    s.impl = &LOCKS[c->lock];
-    s.impl->init(&s.lock);
-  }
+                          : windowed(c) ? impl->window_body
+                                        : impl->body;
+  if (impl != NULL) impl->init(&s.lock);
   if (is(c, "L5") && pc_chan_new(sizeof(int64_t), L5_CAPACITY, &s.chan) != PC_OK) {
     fprintf(stderr, "bench: pc_chan_new failed\n");
     exit(1);
@@ -282,7 +322,7 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   pthread_barrier_destroy(&s.ready);
   pthread_barrier_destroy(&s.go);
   pc_chan_free(s.chan);
-  if (s.impl != NULL) s.impl->destroy(&s.lock);
+  if (impl != NULL) impl->destroy(&s.lock);
   const char *err = atomic_exchange(&run_error, NULL);
   /* L3's state after n operations is the step applied n * work times to 1. */
   if (err == NULL && c->work > 0 && s.x != lcg(1, s.n * c->work))

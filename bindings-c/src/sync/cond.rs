@@ -47,11 +47,11 @@ pub unsafe extern "C" fn pc_cond_free(cond: *mut pc_cond) {
 }
 
 /// Unlocks `mutex`, which the caller holds, waits until the condition is
-/// signalled or `timeout_ns` passes (as for `pc_mutex_lock`; 0 gives the
-/// mutex up and takes it back at once), and locks `mutex` again before it
-/// returns, whatever it returns but `PC_NOT_OWNER` and `PC_INVALID_ARG`.
-/// Wait in a loop that re-checks what you wait for: a signal says only
-/// that it may have changed.
+/// signalled or `timeout_ns` passes (as for `pc_mutex_lock_timeout`; 0
+/// gives the mutex up and takes it back at once), and locks `mutex` again
+/// before it returns, whatever it returns but `PC_NOT_OWNER` and
+/// `PC_INVALID_ARG`. Wait in a loop that re-checks what you wait for: a
+/// signal says only that it may have changed.
 ///
 /// Returns `PC_OK` when signalled; `PC_TIMEOUT` when the timeout passed
 /// first; `PC_NOT_OWNER` (without waiting) if `mutex` is not locked (a

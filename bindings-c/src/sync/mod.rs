@@ -5,12 +5,22 @@
 //! `pc_cond` (`cond.rs`, the core's `Condvar`, waiting on a `pc_mutex`),
 //! `pc_spinlock` (`spin.rs`, the core's `RawSpinLock`) and `pc_rwlock`
 //! (`rwlock.rs`, the core's `RawRwLock`).
-//! Each export checks its pointers and calls the core; [`acquire`] turns
-//! `timeout_ns` into the one way of taking a lock it names, for every lock.
+//!
+//! Every lock has the same three exports for taking and releasing it:
+//! `_lock` (waits as long as it takes), `_lock_timeout` (`timeout_ns`) and
+//! `_unlock`. Their bodies are [`lock`], [`lock_timeout`] and [`unlock`]
+//! here, once for every lock ([`Lock`]); each export only finds its lock in
+//! its handle. (The exports stay written out, one per lock: cbindgen does
+//! not see functions a macro makes.) The plain `_lock` has no timeout to
+//! look at: its fast path is the core's inlined compare-and-swap, the NULL
+//! test and the status.
 
 use std::time::Duration;
 
-use crate::status::Status;
+use polyconc::sync::{RawMutex, RawSpinLock, ReentrantLock};
+
+use crate::panic::boundary;
+use crate::status::{pc_status, Status};
 use crate::wait::{in_time, Wait};
 
 mod cond;
@@ -23,40 +33,95 @@ pub use cond::{
     pc_cond, pc_cond_broadcast, pc_cond_free, pc_cond_new, pc_cond_signal, pc_cond_wait,
 };
 pub use mutex::{
-    pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_new, pc_mutex_unlock,
+    pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_lock_timeout,
+    pc_mutex_new, pc_mutex_unlock,
 };
 pub use reentrant::{
     pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
-    pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_new,
-    pc_reentrant_lock_unlock,
+    pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_lock_timeout,
+    pc_reentrant_lock_new, pc_reentrant_lock_unlock,
 };
 pub use rwlock::{
     pc_rwlock, pc_rwlock_free, pc_rwlock_is_write_locked, pc_rwlock_lock_read,
-    pc_rwlock_lock_write, pc_rwlock_new, pc_rwlock_readers, pc_rwlock_unlock_read,
-    pc_rwlock_unlock_write,
+    pc_rwlock_lock_read_timeout, pc_rwlock_lock_write, pc_rwlock_lock_write_timeout, pc_rwlock_new,
+    pc_rwlock_readers, pc_rwlock_unlock_read, pc_rwlock_unlock_write,
 };
 pub use spin::{
-    pc_spinlock, pc_spinlock_free, pc_spinlock_is_locked, pc_spinlock_lock, pc_spinlock_new,
-    pc_spinlock_unlock,
+    pc_spinlock, pc_spinlock_free, pc_spinlock_is_locked, pc_spinlock_lock,
+    pc_spinlock_lock_timeout, pc_spinlock_new, pc_spinlock_unlock,
 };
 
-/// The three ways a lock is taken.
-trait Acquire {
-    fn try_now(&self) -> bool;
-    fn forever(&self);
-    fn within(&self, timeout: Duration) -> bool;
+/// A lock as the exports take and release it: the core's locks, and each
+/// side of its readers-writer lock.
+trait Lock {
+    /// Takes it, waiting as long as it takes.
+    fn acquire(&self);
+    /// Takes it if that can be done now.
+    fn try_acquire(&self) -> bool;
+    /// Takes it, waiting at most `timeout`; whether it was taken.
+    fn acquire_within(&self, timeout: Duration) -> bool;
+    /// Releases it: `PC_NOT_OWNER` when the caller may not.
+    fn release(&self) -> Result<(), Status>;
 }
 
-/// Takes `lock` as `timeout_ns` says: `PC_TIMEOUT` when it was not taken.
-#[inline]
-fn acquire(lock: &impl Acquire, timeout_ns: u64) -> Result<(), Status> {
-    let taken = match Wait::from_ns(timeout_ns) {
-        Wait::Try => lock.try_now(),
-        Wait::Forever => {
-            lock.forever();
-            true
+/// [`Lock`] for a core lock whose calls have the usual names (`lock`,
+/// `try_lock`, `lock_timeout`, `unlock`).
+macro_rules! lock_of_usual_names {
+    ($($core:ty),*) => {$(
+        impl Lock for &$core {
+            #[inline(always)]
+            fn acquire(&self) {
+                self.lock()
+            }
+            #[inline(always)]
+            fn try_acquire(&self) -> bool {
+                self.try_lock()
+            }
+            fn acquire_within(&self, timeout: Duration) -> bool {
+                self.lock_timeout(timeout)
+            }
+            #[inline(always)]
+            fn release(&self) -> Result<(), Status> {
+                Ok(self.unlock()?)
+            }
         }
-        Wait::For(timeout) => lock.within(timeout),
-    };
-    in_time(taken)
+    )*};
+}
+
+lock_of_usual_names!(RawMutex, RawSpinLock, ReentrantLock);
+
+/// What a handle's lock is found by: the handle, or `PC_INVALID_ARG` for a
+/// NULL one.
+type Found<L> = Result<L, Status>;
+
+/// `_lock`: takes the lock, waiting as long as it takes.
+#[inline(always)]
+fn lock(lock: Found<impl Lock>) -> pc_status {
+    boundary(|| {
+        lock?.acquire();
+        Ok(())
+    })
+}
+
+/// `_lock_timeout`: takes the lock as `timeout_ns` says (0 tries once,
+/// `PC_FOREVER` is `_lock`); `PC_TIMEOUT` when it was not taken.
+#[inline(always)]
+fn lock_timeout(lock: Found<impl Lock>, timeout_ns: u64) -> pc_status {
+    boundary(|| {
+        let lock = lock?;
+        in_time(match Wait::from_ns(timeout_ns) {
+            Wait::Try => lock.try_acquire(),
+            Wait::Forever => {
+                lock.acquire();
+                true
+            }
+            Wait::For(timeout) => lock.acquire_within(timeout),
+        })
+    })
+}
+
+/// `_unlock`: releases the lock.
+#[inline(always)]
+fn unlock(lock: Found<impl Lock>) -> pc_status {
+    boundary(|| lock?.release())
 }

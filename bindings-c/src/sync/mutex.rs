@@ -1,27 +1,11 @@
 //! `pc_mutex`: the core's `RawMutex`.
 
-use std::time::Duration;
-
 use polyconc::sync::RawMutex;
 
-use super::{acquire, Acquire};
+use super::{lock, lock_timeout, unlock};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
-
-impl Acquire for RawMutex {
-    #[inline]
-    fn try_now(&self) -> bool {
-        self.try_lock()
-    }
-    #[inline]
-    fn forever(&self) {
-        self.lock()
-    }
-    fn within(&self, timeout: Duration) -> bool {
-        self.lock_timeout(timeout)
-    }
-}
 
 /// A mutual-exclusion lock. Opaque; create it with `pc_mutex_new`, release
 /// it with `pc_mutex_free`. Any thread may unlock it (it is not tied to the
@@ -62,10 +46,22 @@ pub unsafe extern "C" fn pc_mutex_free(mutex: *mut pc_mutex) {
     boundary(|| unsafe { free_handle(mutex) })
 }
 
-/// Locks the mutex. `timeout_ns` 0 takes it only if it is free now,
-/// `PC_FOREVER` waits as long as it takes, any other value waits at most
-/// that many nanoseconds. Not reentrant: a thread that locks a mutex it
-/// holds waits for itself (until its timeout).
+/// Locks the mutex, waiting as long as it takes. Not reentrant: a thread
+/// that locks a mutex it holds waits for itself for ever.
+///
+/// Returns `PC_OK` when this call took the lock; `PC_INVALID_ARG` for NULL.
+///
+/// # Safety
+/// `mutex` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_mutex_lock(mutex: *const pc_mutex) -> pc_status {
+    // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
+    lock(unsafe { handle(mutex) }.map(|m| &m.raw))
+}
+
+/// Locks the mutex, waiting at most `timeout_ns`: 0 takes it only if it is
+/// free now, `PC_FOREVER` waits as long as it takes (as `pc_mutex_lock`),
+/// any other value waits at most that many nanoseconds.
 ///
 /// Returns `PC_OK` when this call took the lock; `PC_TIMEOUT` if it did
 /// not (still held when the timeout passed, or held now for a timeout of
@@ -74,9 +70,12 @@ pub unsafe extern "C" fn pc_mutex_free(mutex: *mut pc_mutex) {
 /// # Safety
 /// `mutex` is NULL or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn pc_mutex_lock(mutex: *const pc_mutex, timeout_ns: u64) -> pc_status {
+pub unsafe extern "C" fn pc_mutex_lock_timeout(
+    mutex: *const pc_mutex,
+    timeout_ns: u64,
+) -> pc_status {
     // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
-    boundary(|| acquire(&unsafe { handle(mutex) }?.raw, timeout_ns))
+    lock_timeout(unsafe { handle(mutex) }.map(|m| &m.raw), timeout_ns)
 }
 
 /// Unlocks the mutex, from any thread, and lets a waiting thread take it.
@@ -89,7 +88,7 @@ pub unsafe extern "C" fn pc_mutex_lock(mutex: *const pc_mutex, timeout_ns: u64) 
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_unlock(mutex: *const pc_mutex) -> pc_status {
     // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
-    boundary(|| Ok(unsafe { handle(mutex) }?.raw.unlock()?))
+    unlock(unsafe { handle(mutex) }.map(|m| &m.raw))
 }
 
 /// Whether the mutex is locked now (by anyone); false for NULL. Only a

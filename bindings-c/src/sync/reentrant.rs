@@ -1,25 +1,11 @@
 //! `pc_reentrant_lock`: the core's `ReentrantLock` (Java's).
 
-use std::time::Duration;
-
 use polyconc::sync::ReentrantLock;
 
-use super::{acquire, Acquire};
+use super::{lock_timeout, unlock};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
-
-impl Acquire for ReentrantLock {
-    fn try_now(&self) -> bool {
-        self.try_lock()
-    }
-    fn forever(&self) {
-        self.lock()
-    }
-    fn within(&self, timeout: Duration) -> bool {
-        self.lock_timeout(timeout)
-    }
-}
 
 /// A lock owned by the thread that took it, which may take it again: it
 /// counts the holds and is free only after as many unlocks (Java's
@@ -67,9 +53,23 @@ pub unsafe extern "C" fn pc_reentrant_lock_free(lock: *mut pc_reentrant_lock) {
     boundary(|| unsafe { free_handle(lock) })
 }
 
-/// Takes the lock for the calling thread, or takes it once more if that
-/// thread holds it already (at once, whatever the timeout). `timeout_ns`
-/// as for `pc_mutex_lock`.
+/// Takes the lock for the calling thread, waiting as long as it takes, or
+/// takes it once more at once if that thread holds it already.
+///
+/// Returns `PC_OK` when the calling thread holds it (one more hold);
+/// `PC_INVALID_ARG` for NULL.
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_reentrant_lock_lock(lock: *const pc_reentrant_lock) -> pc_status {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    super::lock(unsafe { handle(lock) }.map(|l| &l.lock))
+}
+
+/// As `pc_reentrant_lock_lock`, waiting at most `timeout_ns` for another
+/// thread to let it go (a thread that holds it takes it again at once,
+/// whatever the timeout); `timeout_ns` as for `pc_mutex_lock_timeout`.
 ///
 /// Returns `PC_OK` when the calling thread holds it (one more hold);
 /// `PC_TIMEOUT` if another thread still held it when the timeout passed
@@ -78,12 +78,12 @@ pub unsafe extern "C" fn pc_reentrant_lock_free(lock: *mut pc_reentrant_lock) {
 /// # Safety
 /// `lock` is NULL or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn pc_reentrant_lock_lock(
+pub unsafe extern "C" fn pc_reentrant_lock_lock_timeout(
     lock: *const pc_reentrant_lock,
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| acquire(&unsafe { handle(lock) }?.lock, timeout_ns))
+    lock_timeout(unsafe { handle(lock) }.map(|l| &l.lock), timeout_ns)
 }
 
 /// Gives up one hold of the calling thread; the last one frees the lock
@@ -97,7 +97,7 @@ pub unsafe extern "C" fn pc_reentrant_lock_lock(
 #[no_mangle]
 pub unsafe extern "C" fn pc_reentrant_lock_unlock(lock: *const pc_reentrant_lock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| Ok(unsafe { handle(lock) }?.lock.unlock()?))
+    unlock(unsafe { handle(lock) }.map(|l| &l.lock))
 }
 
 /// How many holds the calling thread has (0 when it does not hold the

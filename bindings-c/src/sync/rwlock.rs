@@ -1,44 +1,54 @@
 //! `pc_rwlock`: the core's `RawRwLock`. Its two sides are taken as any
-//! lock is ([`acquire`]), through [`Read`] and [`Write`].
+//! lock is ([`Lock`]), through [`Read`] and [`Write`].
 
 use std::time::Duration;
 
 use polyconc::sync::RawRwLock;
 
-use super::{acquire, Acquire};
+use super::{lock_timeout, unlock, Lock};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
-use crate::status::pc_status;
+use crate::status::{pc_status, Status};
 
 /// The lock's shared side.
 struct Read<'a>(&'a RawRwLock);
 
-impl Acquire for Read<'_> {
-    #[inline]
-    fn try_now(&self) -> bool {
-        self.0.try_read()
-    }
-    fn forever(&self) {
+impl Lock for Read<'_> {
+    #[inline(always)]
+    fn acquire(&self) {
         self.0.read()
     }
-    fn within(&self, timeout: Duration) -> bool {
+    #[inline(always)]
+    fn try_acquire(&self) -> bool {
+        self.0.try_read()
+    }
+    fn acquire_within(&self, timeout: Duration) -> bool {
         self.0.read_timeout(timeout)
+    }
+    #[inline(always)]
+    fn release(&self) -> Result<(), Status> {
+        Ok(self.0.unlock_read()?)
     }
 }
 
 /// The lock's exclusive side.
 struct Write<'a>(&'a RawRwLock);
 
-impl Acquire for Write<'_> {
-    #[inline]
-    fn try_now(&self) -> bool {
-        self.0.try_write()
-    }
-    fn forever(&self) {
+impl Lock for Write<'_> {
+    #[inline(always)]
+    fn acquire(&self) {
         self.0.write()
     }
-    fn within(&self, timeout: Duration) -> bool {
+    #[inline(always)]
+    fn try_acquire(&self) -> bool {
+        self.0.try_write()
+    }
+    fn acquire_within(&self, timeout: Duration) -> bool {
         self.0.write_timeout(timeout)
+    }
+    #[inline(always)]
+    fn release(&self) -> Result<(), Status> {
+        Ok(self.0.unlock_write()?)
     }
 }
 
@@ -83,10 +93,24 @@ pub unsafe extern "C" fn pc_rwlock_free(lock: *mut pc_rwlock) {
     boundary(|| unsafe { free_handle(lock) })
 }
 
-/// Locks for reading, shared with other readers. `timeout_ns` 0 takes it
-/// only if that can be done now (not while a writer holds it or waits for
-/// it), `PC_FOREVER` waits as long as it takes, any other value waits at
-/// most that many nanoseconds.
+/// Locks for reading, shared with other readers, waiting as long as it
+/// takes (while a writer holds it or waits for it).
+///
+/// Returns `PC_OK` when this call took a read hold; `PC_INVALID_ARG` for
+/// NULL.
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_rwlock_lock_read(lock: *const pc_rwlock) -> pc_status {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    super::lock(unsafe { handle(lock) }.map(|l| Read(&l.raw)))
+}
+
+/// Locks for reading, waiting at most `timeout_ns`: 0 takes it only if
+/// that can be done now (not while a writer holds it or waits for it),
+/// `PC_FOREVER` waits as long as it takes, any other value waits at most
+/// that many nanoseconds.
 ///
 /// Returns `PC_OK` when this call took a read hold; `PC_TIMEOUT` if it did
 /// not; `PC_INVALID_ARG` for NULL.
@@ -94,12 +118,29 @@ pub unsafe extern "C" fn pc_rwlock_free(lock: *mut pc_rwlock) {
 /// # Safety
 /// `lock` is NULL or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn pc_rwlock_lock_read(lock: *const pc_rwlock, timeout_ns: u64) -> pc_status {
+pub unsafe extern "C" fn pc_rwlock_lock_read_timeout(
+    lock: *const pc_rwlock,
+    timeout_ns: u64,
+) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| acquire(&Read(&unsafe { handle(lock) }?.raw), timeout_ns))
+    lock_timeout(unsafe { handle(lock) }.map(|l| Read(&l.raw)), timeout_ns)
 }
 
-/// Locks for writing, alone. `timeout_ns` as for `pc_rwlock_lock_read`.
+/// Locks for writing, alone, waiting as long as it takes.
+///
+/// Returns `PC_OK` when this call took the write hold; `PC_INVALID_ARG`
+/// for NULL.
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_rwlock_lock_write(lock: *const pc_rwlock) -> pc_status {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    super::lock(unsafe { handle(lock) }.map(|l| Write(&l.raw)))
+}
+
+/// Locks for writing, alone, waiting at most `timeout_ns` (as for
+/// `pc_rwlock_lock_read_timeout`).
 ///
 /// Returns `PC_OK` when this call took the write hold; `PC_TIMEOUT` if it
 /// did not (readers or a writer still held it when the timeout passed, or
@@ -108,12 +149,12 @@ pub unsafe extern "C" fn pc_rwlock_lock_read(lock: *const pc_rwlock, timeout_ns:
 /// # Safety
 /// `lock` is NULL or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn pc_rwlock_lock_write(
+pub unsafe extern "C" fn pc_rwlock_lock_write_timeout(
     lock: *const pc_rwlock,
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| acquire(&Write(&unsafe { handle(lock) }?.raw), timeout_ns))
+    lock_timeout(unsafe { handle(lock) }.map(|l| Write(&l.raw)), timeout_ns)
 }
 
 /// Gives up one read hold; the last one lets a waiting writer in.
@@ -126,7 +167,7 @@ pub unsafe extern "C" fn pc_rwlock_lock_write(
 #[no_mangle]
 pub unsafe extern "C" fn pc_rwlock_unlock_read(lock: *const pc_rwlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| Ok(unsafe { handle(lock) }?.raw.unlock_read()?))
+    unlock(unsafe { handle(lock) }.map(|l| Read(&l.raw)))
 }
 
 /// Gives up the write hold and lets the waiting threads in.
@@ -139,7 +180,7 @@ pub unsafe extern "C" fn pc_rwlock_unlock_read(lock: *const pc_rwlock) -> pc_sta
 #[no_mangle]
 pub unsafe extern "C" fn pc_rwlock_unlock_write(lock: *const pc_rwlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| Ok(unsafe { handle(lock) }?.raw.unlock_write()?))
+    unlock(unsafe { handle(lock) }.map(|l| Write(&l.raw)))
 }
 
 /// How many read holds the lock has now; 0 for NULL. Only a hint: it may

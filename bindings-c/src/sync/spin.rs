@@ -1,27 +1,11 @@
 //! `pc_spinlock`: the core's `RawSpinLock`.
 
-use std::time::Duration;
-
 use polyconc::sync::RawSpinLock;
 
-use super::{acquire, Acquire};
+use super::{lock_timeout, unlock};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
-
-impl Acquire for RawSpinLock {
-    #[inline]
-    fn try_now(&self) -> bool {
-        self.try_lock()
-    }
-    #[inline]
-    fn forever(&self) {
-        self.lock()
-    }
-    fn within(&self, timeout: Duration) -> bool {
-        self.lock_timeout(timeout)
-    }
-}
 
 /// A lock for very short critical sections: a thread that finds it held
 /// spins (yielding its CPU once the pauses grow long) and never sleeps, so
@@ -62,15 +46,29 @@ pub unsafe extern "C" fn pc_spinlock_free(lock: *mut pc_spinlock) {
     boundary(|| unsafe { free_handle(lock) })
 }
 
-/// Locks the spin lock, spinning while it is held; `timeout_ns` and the
-/// statuses as for `pc_mutex_lock` (not reentrant either).
+/// Locks the spin lock, spinning while it is held, as long as it takes
+/// (not reentrant either); the statuses as for `pc_mutex_lock`.
 ///
 /// # Safety
 /// `lock` is NULL or a live handle.
 #[no_mangle]
-pub unsafe extern "C" fn pc_spinlock_lock(lock: *const pc_spinlock, timeout_ns: u64) -> pc_status {
+pub unsafe extern "C" fn pc_spinlock_lock(lock: *const pc_spinlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| acquire(&unsafe { handle(lock) }?.raw, timeout_ns))
+    super::lock(unsafe { handle(lock) }.map(|l| &l.raw))
+}
+
+/// Locks the spin lock, spinning at most `timeout_ns`; `timeout_ns` and the
+/// statuses as for `pc_mutex_lock_timeout`.
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_lock_timeout(
+    lock: *const pc_spinlock,
+    timeout_ns: u64,
+) -> pc_status {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    lock_timeout(unsafe { handle(lock) }.map(|l| &l.raw), timeout_ns)
 }
 
 /// Unlocks the spin lock, from any thread; the statuses as for
@@ -81,7 +79,7 @@ pub unsafe extern "C" fn pc_spinlock_lock(lock: *const pc_spinlock, timeout_ns: 
 #[no_mangle]
 pub unsafe extern "C" fn pc_spinlock_unlock(lock: *const pc_spinlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| Ok(unsafe { handle(lock) }?.raw.unlock()?))
+    unlock(unsafe { handle(lock) }.map(|l| &l.raw))
 }
 
 /// Whether the spin lock is locked now (by anyone); false for NULL. Only a
