@@ -328,6 +328,7 @@ impl<T> List<T> {
     ///
     /// # Safety
     /// The caller claimed that slot.
+    #[inline]
     unsafe fn read(&self, block: *mut Block<T>, offset: usize, new_head: usize) -> T {
         // SAFETY: the caller claimed slot `offset` of `block`, so the block
         // stays alive until `done_reading` marks it read, and its value is
@@ -375,6 +376,7 @@ impl<T> List<T> {
     /// # Safety
     /// The caller claimed that slot and took its value; it touches the
     /// block no more.
+    #[inline]
     unsafe fn done_reading(&self, block: *mut Block<T>, offset: usize) {
         // SAFETY: our claim keeps the block alive until this mark (the
         // store is our last touch of it), or, for the last slot, until

@@ -30,11 +30,12 @@ impl<T> Block<T> {
 
 impl<T> List<T> {
     /// Frees `block`, whose last value the caller took, now if its other
-    /// readers are done, else once they are.
+    /// readers are done, else once they are. Out of line: once a block.
     ///
     /// # Safety
     /// The caller read `block`'s last slot (so every slot is claimed by a
     /// receiver, and `head` has left the block), and touches it no more.
+    #[inline(never)]
     pub(super) unsafe fn release(&self, block: *mut Block<T>) {
         // A hint: a retired block missed here is looked at by the next
         // release, or freed with the list.
