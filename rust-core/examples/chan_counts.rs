@@ -12,34 +12,14 @@
 //!
 //! `only` picks one workload and capacity, as `C3:0` or `C4:unbounded`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+#[path = "support/allocations.rs"]
+mod allocations;
+
 use std::sync::Arc;
 use std::thread;
 
 use polyconc::chan::Chan;
 use polyconc::test_hooks::{self, Counts};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards to the system allocator, only counting.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract for this method is the system allocator's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract for this method is the system allocator's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 #[derive(Default, Clone, Copy)]
 struct Sum {
@@ -191,12 +171,12 @@ fn main() {
                 continue;
             }
             for run_no in 0..runs {
-                let before = ALLOCATIONS.load(Ordering::Relaxed);
+                let before = allocations::allocations();
                 let (s, r, lens) = run(Chan::new(cap), producers, consumers, messages);
-                let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+                let made = allocations::allocations() - before;
                 println!(
                     "{name} cap {label} run {run_no}: {:.4} allocations per message",
-                    allocations as f64 / messages as f64
+                    made as f64 / messages as f64
                 );
                 println!("  senders   {}", per_message(s, messages));
                 println!("  receivers {}", per_message(r, messages));

@@ -12,33 +12,13 @@
 //!
 //! `cargo run --release -p polyconc --example seq_counts [messages]`
 
-use std::alloc::{GlobalAlloc, Layout, System};
+#[path = "support/allocations.rs"]
+mod allocations;
+
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use polyconc::chan::Chan;
-
-struct Counting;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards to the system allocator, only counting.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's contract for this method is the system allocator's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract for this method is the system allocator's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 /// C1's timed body on `Chan`.
 #[inline(never)]
@@ -60,13 +40,13 @@ fn seq_std(tx: &mpsc::SyncSender<u64>, rx: &mpsc::Receiver<u64>, m: u64) -> u64 
 
 /// Runs `body` and prints the allocations it made per message.
 fn counted(name: &str, m: u64, body: impl FnOnce() -> u64) {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations::allocations();
     let sum = black_box(body());
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let made = allocations::allocations() - before;
     assert_eq!(sum, m * (m + 1) / 2, "values lost or duplicated");
     println!(
         "{name}: {:.4} allocations per message",
-        allocations as f64 / m as f64
+        made as f64 / m as f64
     );
 }
 
