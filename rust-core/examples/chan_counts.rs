@@ -1,12 +1,19 @@
-//! Counts, per message, what the buffered channel's threads do in C2 (one
-//! producer, one consumer) and C4 (four of each) of
-//! `comparisons/WORKLOADS.md`: parks, wake-ups, lost claims, registrations,
-//! tells, retries and yields, and how full the buffer is as the consumers
-//! find it (sampled every 64 receives): nearly empty means a consumer
-//! follows its producers slot by slot, sharing their cache lines. No
-//! timing: on a loaded machine only counts are comparable.
+//! Counts, per message, what the channel's threads do in C2 (one
+//! producer, one consumer), C3 (four producers, one consumer) and C4 (four
+//! of each) of `comparisons/WORKLOADS.md`: parks, wake-ups, lost claims,
+//! registrations, tells, retries, yields and allocations (all threads'
+//! together, by a counting allocator), and how full the buffer is as
+//! the consumers find it (sampled every 64 receives): nearly empty means a
+//! consumer follows its producers slot by slot, sharing their cache lines.
+//! No timing: on a loaded machine only counts are comparable. Run it under
+//! `strace -c -f` for the system calls per message.
 //!
-//! `cargo run --release -p polyconc --features test-hooks --example chan_counts [messages] [runs]`
+//! `cargo run --release -p polyconc --features test-hooks --example chan_counts [messages] [runs] [only]`
+//!
+//! `only` picks one workload and capacity, as `C3:0` or `C4:unbounded`.
+
+#[path = "support/allocations.rs"]
+mod allocations;
 
 use std::sync::Arc;
 use std::thread;
@@ -70,7 +77,8 @@ fn run(ch: Chan<u64>, producers: u64, consumers: u64, messages: u64) -> (Sum, Su
                 let (mut sum, mut lens) = (0u64, Vec::new());
                 for (i, v) in ch.iter().enumerate() {
                     sum += v;
-                    if i % 64 == 0 {
+                    // A rendezvous channel holds nothing, and its length takes the lock.
+                    if i % 64 == 0 && ch.capacity() != Some(0) {
                         lens.push(ch.len());
                     }
                 }
@@ -148,19 +156,33 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let messages: u64 = args.next().map_or(1_000_000, |a| a.parse().unwrap());
     let runs: usize = args.next().map_or(5, |a| a.parse().unwrap());
-    for (name, producers, consumers) in [("C2", 1, 1), ("C4", 4, 4)] {
-        for cap in [1usize, 1024, usize::MAX] {
+    let only = args.next();
+    for (name, producers, consumers) in [("C2", 1, 1), ("C3", 4, 1), ("C4", 4, 4)] {
+        for cap in [0usize, 1, 1024, usize::MAX] {
+            let label = if cap == usize::MAX {
+                "unbounded".into()
+            } else {
+                cap.to_string()
+            };
+            if only
+                .as_ref()
+                .is_some_and(|o| *o != format!("{name}:{label}"))
+            {
+                continue;
+            }
             for run_no in 0..runs {
+                let before = allocations::allocations();
                 let (s, r, lens) = run(Chan::new(cap), producers, consumers, messages);
-                let label = if cap == usize::MAX {
-                    "unbounded".into()
-                } else {
-                    cap.to_string()
-                };
-                println!("{name} cap {label} run {run_no}");
+                let made = allocations::allocations() - before;
+                println!(
+                    "{name} cap {label} run {run_no}: {:.4} allocations per message",
+                    made as f64 / messages as f64
+                );
                 println!("  senders   {}", per_message(s, messages));
                 println!("  receivers {}", per_message(r, messages));
-                println!("  found     {}", fullness(&lens, cap));
+                if cap > 0 {
+                    println!("  found     {}", fullness(&lens, cap));
+                }
             }
         }
     }

@@ -16,6 +16,13 @@
 //! A value is part of the channel from the moment its sender claims a
 //! position; a receiver that claims that position before the value is
 //! written waits for the write, which is a few instructions away.
+//!
+//! A message costs one read-modify-write on each side, its claim: a slot's
+//! state is set by plain stores (see [`WRITTEN`]), and freeing a block
+//! waits for its readers by looking at their marks (see `reclaim`).
+
+mod paused;
+mod reclaim;
 
 use std::alloc::{alloc, handle_alloc_error, Layout};
 use std::ops::ControlFlow;
@@ -44,13 +51,13 @@ const MARK: usize = 1;
 /// The bit above it: paused.
 const PAUSED: usize = 2;
 
-/// A slot's state bits. Each is set once, so adding sets it: an atomic add
-/// returns the old state in one instruction, where an `or` that must
-/// return it loops on compare-and-swap.
+/// A slot's state: `WRITTEN` once its sender wrote the value, then
+/// `WRITTEN | READ` once its receiver took it. Each is a plain store (no
+/// read-modify-write, which costs a locked instruction): the sender alone
+/// writes the state first, and the receiver alone after it, once it has
+/// seen `WRITTEN`; whoever frees the block only reads it.
 const WRITTEN: usize = 1;
 const READ: usize = 2;
-/// Whoever sets `READ` must go on freeing the block (see [`Block::release`]).
-const DESTROY: usize = 4;
 
 struct Slot<T> {
     state: AtomicUsize,
@@ -59,6 +66,8 @@ struct Slot<T> {
 
 struct Block<T> {
     next: AtomicPtr<Block<T>>,
+    /// The next block in the list's stack of retired blocks (see `reclaim`).
+    retired: AtomicPtr<Block<T>>,
     slots: [Slot<T>; BLOCK_CAP],
 }
 
@@ -77,6 +86,7 @@ impl<T> Block<T> {
         // initialised before the box is made, values (empty cells) in place.
         unsafe {
             ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
+            ptr::addr_of_mut!((*block).retired).write(AtomicPtr::new(ptr::null_mut()));
             let slots = ptr::addr_of_mut!((*block).slots).cast::<Slot<T>>();
             for i in 0..BLOCK_CAP {
                 let slot = slots.add(i);
@@ -105,28 +115,6 @@ impl<T> Block<T> {
             spin(step);
             step += 1;
         }
-    }
-
-    /// Frees `this` unless a reader of one of its slots from `start` on is
-    /// not done: then that reader frees it when it is (it finds `DESTROY`).
-    ///
-    /// # Safety
-    /// Every slot before `start` has been read, and the caller read the last.
-    unsafe fn release(this: *mut Self, start: usize) {
-        // The last slot is the caller's own (or its reader started this).
-        for i in start..BLOCK_CAP - 1 {
-            // SAFETY: the block is alive: its last slot's reader (the caller,
-            // or the reader it waits for) has not freed it yet.
-            let slot = unsafe { &(*this).slots[i] };
-            if slot.state.load(Ordering::Acquire) & READ == 0
-                && slot.state.fetch_add(DESTROY, Ordering::AcqRel) & READ == 0
-            {
-                return;
-            }
-        }
-        // SAFETY: every reader is done with the block (the loop found no
-        // slot whose reader is still at work), and the block was boxed.
-        drop(unsafe { Box::from_raw(this) });
     }
 }
 
@@ -159,6 +147,9 @@ pub(crate) struct List<T> {
     /// Most values it holds, or [`UNBOUNDED`].
     cap: usize,
     pause: Pause,
+    /// Blocks drained while a reader of theirs was still taking its value,
+    /// each to be freed once its readers are done (see `reclaim`).
+    retired: AtomicPtr<Block<T>>,
 }
 
 // SAFETY: a slot's value is written only by the sender that claimed it and
@@ -193,6 +184,7 @@ impl<T> List<T> {
             }),
             cap,
             pause: Pause::new(),
+            retired: AtomicPtr::new(ptr::null_mut()),
         })
     }
 
@@ -257,8 +249,11 @@ impl<T> List<T> {
                     unsafe {
                         let slot = &(*block).slots[offset];
                         slot.value.write(value);
-                        // SeqCst read-modify-write, as the ring's stamp (see `Inner::after`).
-                        slot.state.fetch_add(WRITTEN, Ordering::SeqCst);
+                        // A store (see `WRITTEN`). The channel's waiting
+                        // needs no order from it: a waiting receiver
+                        // re-checks `tail`, which the claim moved, and
+                        // then waits here for the write (see `can_recv`).
+                        slot.state.store(WRITTEN, Ordering::Release);
                     }
                     return Ok(());
                 }
@@ -333,9 +328,10 @@ impl<T> List<T> {
     ///
     /// # Safety
     /// The caller claimed that slot.
+    #[inline]
     unsafe fn read(&self, block: *mut Block<T>, offset: usize, new_head: usize) -> T {
         // SAFETY: the caller claimed slot `offset` of `block`, so the block
-        // stays alive until `done_reading` releases it, and its value is
+        // stays alive until `done_reading` marks it read, and its value is
         // ours to take once its sender marks it written.
         unsafe {
             self.pass_block(block, offset, new_head);
@@ -346,7 +342,7 @@ impl<T> List<T> {
                 step += 1;
             }
             let value = slot.value.take();
-            Self::done_reading(block, offset);
+            self.done_reading(block, offset);
             value
         }
     }
@@ -373,23 +369,25 @@ impl<T> List<T> {
         }
     }
 
-    /// Marks the claimed slot `offset` of `block` read (its value taken),
-    /// freeing the block if it was the last of its readers.
+    /// Marks the claimed slot `offset` of `block` read (its value taken);
+    /// the reader of the block's last slot frees the block instead, once
+    /// its other readers are done.
     ///
     /// # Safety
-    /// The caller claimed that slot and took its value.
-    unsafe fn done_reading(block: *mut Block<T>, offset: usize) {
-        // SAFETY: our claim keeps the block alive until this release.
+    /// The caller claimed that slot and took its value; it touches the
+    /// block no more.
+    #[inline]
+    unsafe fn done_reading(&self, block: *mut Block<T>, offset: usize) {
+        // SAFETY: our claim keeps the block alive until this mark (the
+        // store is our last touch of it), or, for the last slot, until
+        // we release it.
         unsafe {
             if offset + 1 == BLOCK_CAP {
-                Block::release(block, 0);
-            } else if (*block).slots[offset]
-                .state
-                .fetch_add(READ, Ordering::AcqRel)
-                & DESTROY
-                != 0
-            {
-                Block::release(block, offset + 1);
+                self.release(block);
+            } else {
+                (*block).slots[offset]
+                    .state
+                    .store(WRITTEN | READ, Ordering::Release);
             }
         }
     }
@@ -461,131 +459,10 @@ impl<T> List<T> {
     }
 }
 
-/// The list at rest: nobody sends or receives (a caller's promise, or a
-/// pause, see [`super::pause`]).
-impl<T> List<T> {
-    /// Walks the values from `head` to `tail` until `value` breaks:
-    /// `value` for each slot, `passed` for each block left behind for the
-    /// next; returns the block it ends in.
-    ///
-    /// # Safety
-    /// No one else sends or receives meanwhile, and every claimed slot is
-    /// written and every link made (or `passed` waits for them).
-    unsafe fn walk(
-        &self,
-        mut value: impl FnMut(&Slot<T>) -> ControlFlow<()>,
-        mut passed: impl FnMut(*mut Block<T>) -> *mut Block<T>,
-    ) -> *mut Block<T> {
-        let tail = self.tail.index.load(Ordering::Acquire) & !(MARK | PAUSED);
-        let mut head = self.head.index.load(Ordering::Acquire) & !(MARK | PAUSED);
-        let mut block = self.head.block.load(Ordering::Acquire);
-        while head != tail {
-            let offset = offset(head);
-            // No one sends or receives (this function's contract), so every
-            // block from the head to the tail is alive.
-            if offset < BLOCK_CAP {
-                // SAFETY: `block` is alive (above).
-                if value(unsafe { &(*block).slots[offset] }).is_break() {
-                    break;
-                }
-            } else {
-                block = passed(block);
-            }
-            head += STEP;
-        }
-        block
-    }
-
-    /// Calls `f` on the cell of each buffered value, oldest first, until it
-    /// breaks.
-    ///
-    /// # Safety
-    /// No one sends or receives meanwhile.
-    pub(crate) unsafe fn cells(&self, mut f: impl FnMut(&ValueCell<T>) -> ControlFlow<()>) {
-        // SAFETY: no one sends or receives meanwhile (this function's
-        // contract), so the walk's blocks are alive and linked.
-        unsafe {
-            self.walk(
-                |slot| f(&slot.value),
-                |block| (*block).next.load(Ordering::Acquire),
-            )
-        };
-    }
-
-    /// Frees the head's slot, whose value the caller moved out, as a
-    /// receive does.
-    ///
-    /// # Safety
-    /// The list is paused by the caller and holds a value.
-    pub(crate) unsafe fn retire_head(&self) {
-        let head = self.head.index.load(Ordering::Relaxed);
-        let tail = self.tail.index.load(Ordering::Relaxed);
-        let mut new_head = head + STEP;
-        if head & MARK == 0 && head / STEP / LAP != tail / STEP / LAP {
-            new_head |= MARK;
-        }
-        let block = self.head.block.load(Ordering::Relaxed);
-        let offset = offset(head);
-        self.head.index.store(new_head, Ordering::Release);
-        // SAFETY: paused, so the head's slot is ours as if claimed, and its
-        // value is taken (this function's contract).
-        unsafe {
-            self.pass_block(block, offset, new_head);
-            Self::done_reading(block, offset);
-        }
-    }
-
-    /// Stops new claims (after any other pause has ended) and waits for
-    /// the sends in flight to finish writing and linking. The receives in
-    /// flight read slots before `head`, and free their blocks themselves.
-    pub(crate) fn pause(&self) {
-        // The tail's pause mark is the pausers' lock.
-        while self.tail.index.fetch_or(PAUSED, Ordering::SeqCst) & PAUSED != 0 {
-            self.wait_resumed(&self.tail);
-        }
-        // A settled head: a receive that takes a block's last slot stores
-        // the next block's index, which would drop a mark set meanwhile.
-        loop {
-            let head = self.head.settled_index();
-            let marked = head | PAUSED;
-            let swap =
-                self.head
-                    .index
-                    .compare_exchange(head, marked, Ordering::SeqCst, Ordering::Relaxed);
-            if swap.is_ok() {
-                break;
-            }
-        }
-        self.tail.settled_index();
-        // SAFETY: nobody claims any more; the walk waits for the writes
-        // and links of those who did.
-        unsafe {
-            self.walk(
-                |slot| {
-                    let mut step = 0;
-                    while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
-                        spin(step);
-                        step += 1;
-                    }
-                    ControlFlow::Continue(())
-                },
-                |block| (*block).wait_next(),
-            )
-        };
-    }
-
-    /// Ends a pause: the head first, as the tail's mark is the lock.
-    pub(crate) fn resume(&self) {
-        self.head.index.fetch_and(!PAUSED, Ordering::SeqCst);
-        self.tail.index.fetch_and(!PAUSED, Ordering::SeqCst);
-        self.pause.resumed();
-    }
-}
-
 impl<T> Drop for List<T> {
     fn drop(&mut self) {
         // No one else holds the list. Drop the values left, and free the
-        // blocks, each once, after its last value.
+        // blocks, each once, after its last value, then the retired ones.
         // SAFETY: as above.
         unsafe {
             let last = self.walk(
@@ -600,6 +477,7 @@ impl<T> Drop for List<T> {
                 },
             );
             drop(Box::from_raw(last));
+            self.free_retired();
         }
     }
 }

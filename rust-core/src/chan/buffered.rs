@@ -28,12 +28,15 @@ pub(crate) enum Side {
 
 /// The buffered channel's notify-then-retry waiting. A waiter registers (under
 /// the lock, the count mirrors going up SeqCst), then fences and re-checks the
-/// slot's stamp; an operation publishes its slot (a SeqCst swap of the
-/// stamp), then loads the count SeqCst. In the single total order one of the
-/// two sees the other, so a waiter never sleeps through the send or receive
-/// that would have let it go on. A waiter re-checks stamps, not head and
-/// tail, so that one that finds a partner mid-way (`Busy`) sleeps until that
-/// partner tells it, rather than spinning on it.
+/// buffer; an operation publishes its slot, then loads the count SeqCst. In
+/// the single total order one of the two sees the other, so a waiter never
+/// sleeps through the send or receive that would have let it go on. On a
+/// ring the slot is published by a SeqCst swap of its stamp, and a waiter
+/// re-checks stamps, not head and tail, so that one that finds a partner
+/// mid-way (`Busy`) sleeps until that partner tells it, rather than spinning
+/// on it. On a list, which is never `Busy`, the claim (a SeqCst
+/// compare-and-swap of `tail` or `head`) publishes, and a waiter re-checks
+/// `head` and `tail`.
 impl<T> Inner<T> {
     /// Mirrors the watcher queues' lengths; call with the lock held after
     /// changing them.
