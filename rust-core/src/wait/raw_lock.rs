@@ -11,7 +11,7 @@
 //! one CAS and parks on its thread's [`Parker`] (not on a
 //! [`Waiter`](super::Waiter), whose thread-local cache the thread may be
 //! using already: a waiter it is queueing under this very lock).
-//! Unlocking is one RMW while nobody is parked. Otherwise the unlocker
+//! Unlocking is one CAS while nobody is parked. Otherwise the unlocker
 //! becomes the queue's *tender* by setting `QUEUE_LOCKED` (one at a time;
 //! an unlocker that finds a tender at work leaves the waking to it): it
 //! links the nodes pushed since the last tending back to the older ones,
@@ -96,9 +96,14 @@ impl RawLock {
     /// The caller holds the lock.
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
-        let before = self.state.fetch_sub(LOCKED, Ordering::Release);
-        if before != LOCKED {
-            self.wake_one(before - LOCKED);
+        // A CAS rather than the RMW of the slow path: one instruction fewer
+        // (parking_lot's cost, 6 instructions a lock and unlock).
+        if self
+            .state
+            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            self.unlock_slow();
         }
     }
 
@@ -180,12 +185,13 @@ impl RawLock {
         Ok(())
     }
 
-    /// After an unlock that found `state` (the word as it left it) other
-    /// than free and empty: becomes the tender unless nobody is parked or
-    /// another tender is at work, and wakes the oldest parked thread.
+    /// An unlock that found nodes or a tender: releases the lock, then
+    /// becomes the tender unless nobody is parked or another tender is at
+    /// work, and wakes the oldest parked thread.
     #[cold]
     #[inline(never)]
-    fn wake_one(&self, mut state: usize) {
+    fn unlock_slow(&self) {
+        let mut state = self.state.fetch_sub(LOCKED, Ordering::Release) - LOCKED;
         loop {
             if state & QUEUE_LOCKED != 0 || state & QUEUE == 0 {
                 return;
