@@ -19,61 +19,10 @@ pub(crate) use ::loom::sync::atomic::{
 #[cfg(loom)]
 pub(crate) use ::loom::sync::Arc;
 
-/// A lock that is taken and released by hand, so that a select can hold the
-/// locks of several channels (of different element types) at once.
-#[cfg(not(loom))]
-pub(crate) struct RawLock(parking_lot::RawMutex);
-
-#[cfg(not(loom))]
-impl RawLock {
-    pub(crate) const fn new() -> Self {
-        use lock_api::RawMutex as _;
-        RawLock(parking_lot::RawMutex::INIT)
-    }
-
-    pub(crate) fn lock(&self) {
-        use lock_api::RawMutex as _;
-        self.0.lock();
-    }
-
-    /// # Safety
-    /// The caller holds the lock.
-    pub(crate) unsafe fn unlock(&self) {
-        use lock_api::RawMutex as _;
-        // SAFETY: the caller holds the lock (this function's contract).
-        unsafe { self.0.unlock() };
-    }
-}
-
-/// The loom model of [`RawLock`]: a flag guarded by a mutex and a condvar.
-#[cfg(loom)]
-pub(crate) struct RawLock {
-    held: ::loom::sync::Mutex<bool>,
-    freed: ::loom::sync::Condvar,
-}
-
-#[cfg(loom)]
-impl RawLock {
-    pub(crate) fn new() -> Self {
-        RawLock {
-            held: ::loom::sync::Mutex::new(false),
-            freed: ::loom::sync::Condvar::new(),
-        }
-    }
-
-    pub(crate) fn lock(&self) {
-        let mut held = self.held.lock().unwrap();
-        while *held {
-            held = self.freed.wait(held).unwrap();
-        }
-        *held = true;
-    }
-
-    pub(crate) unsafe fn unlock(&self) {
-        *self.held.lock().unwrap() = false;
-        self.freed.notify_one();
-    }
-}
+/// The core's internal lock, here beside the other building blocks
+/// because the channel names it so; natively and under loom alike it is
+/// the waiting layer's own (loom models it through this module's atomics).
+pub(crate) use crate::wait::RawLock;
 
 /// Lets another thread run on this CPU (under loom, another modelled thread).
 pub(crate) fn yield_now() {
@@ -84,39 +33,136 @@ pub(crate) fn yield_now() {
     ::loom::thread::yield_now();
 }
 
-/// A plain mutex for small, short-held data (a task's waker).
+/// A plain mutex for small, short-held data (a task's waker): natively the
+/// core's [`RawLock`] around the value, under loom loom's mutex.
 pub(crate) struct Mutex<T> {
     #[cfg(not(loom))]
-    inner: parking_lot::Mutex<T>,
+    lock: RawLock,
+    #[cfg(not(loom))]
+    value: std::cell::UnsafeCell<T>,
     #[cfg(loom)]
     inner: ::loom::sync::Mutex<T>,
 }
 
+// SAFETY: the value is reached only through a guard, which holds the lock,
+// so sharing the mutex moves the value between threads: T: Send.
+#[cfg(not(loom))]
+unsafe impl<T: Send> Send for Mutex<T> {}
+// SAFETY: as above.
+#[cfg(not(loom))]
+unsafe impl<T: Send> Sync for Mutex<T> {}
+
+/// The value of a locked [`Mutex`]; unlocks on drop.
+#[cfg(not(loom))]
+pub(crate) struct MutexGuard<'a, T> {
+    mutex: &'a Mutex<T>,
+    /// Shared between threads only where a `&mut T` may be.
+    _value: std::marker::PhantomData<&'a mut T>,
+}
+
 impl<T> Mutex<T> {
+    #[cfg(not(loom))]
     pub(crate) fn new(value: T) -> Self {
         Mutex {
-            inner: Self::make(value),
+            lock: RawLock::new(),
+            value: std::cell::UnsafeCell::new(value),
+        }
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn new(value: T) -> Self {
+        Mutex {
+            inner: ::loom::sync::Mutex::new(value),
         }
     }
 
     #[cfg(not(loom))]
-    fn make(value: T) -> parking_lot::Mutex<T> {
-        parking_lot::Mutex::new(value)
-    }
-
-    #[cfg(loom)]
-    fn make(value: T) -> ::loom::sync::Mutex<T> {
-        ::loom::sync::Mutex::new(value)
-    }
-
-    #[cfg(not(loom))]
-    pub(crate) fn lock(&self) -> parking_lot::MutexGuard<'_, T> {
-        self.inner.lock()
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.lock.lock();
+        MutexGuard {
+            mutex: self,
+            _value: std::marker::PhantomData,
+        }
     }
 
     #[cfg(loom)]
     pub(crate) fn lock(&self) -> ::loom::sync::MutexGuard<'_, T> {
         self.inner.lock().unwrap()
+    }
+}
+
+#[cfg(not(loom))]
+impl<T> std::ops::Deref for MutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock, and `&self` rules out a `&mut`
+        // from `deref_mut` meanwhile.
+        unsafe { &*self.mutex.value.get() }
+    }
+}
+
+#[cfg(not(loom))]
+impl<T> std::ops::DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock, and `&mut self` makes this the
+        // only reference.
+        unsafe { &mut *self.mutex.value.get() }
+    }
+}
+
+#[cfg(not(loom))]
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: the guard holds the lock, and releases it once.
+        unsafe { self.mutex.lock.unlock() }
+    }
+}
+
+/// A value read and written only holding some lock (which one, its owner
+/// says). Natively a plain cell; under loom, loom's, which fails a model in
+/// which two accesses are not ordered by that lock.
+pub(crate) struct LockedCell<T> {
+    #[cfg(not(loom))]
+    cell: std::cell::UnsafeCell<T>,
+    #[cfg(loom)]
+    cell: ::loom::cell::UnsafeCell<T>,
+}
+
+// SAFETY: every access holds the lock that guards the cell (`with_mut`'s
+// contract), so sharing the cell moves the value between threads: T: Send.
+unsafe impl<T: Send> Sync for LockedCell<T> {}
+
+impl<T> LockedCell<T> {
+    #[cfg(not(loom))]
+    pub(crate) const fn new(value: T) -> LockedCell<T> {
+        LockedCell {
+            cell: std::cell::UnsafeCell::new(value),
+        }
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn new(value: T) -> LockedCell<T> {
+        LockedCell {
+            cell: ::loom::cell::UnsafeCell::new(value),
+        }
+    }
+
+    /// Lends the value to `f`.
+    ///
+    /// # Safety
+    /// The caller holds the lock that guards the cell.
+    #[cfg(not(loom))]
+    pub(crate) unsafe fn with_mut<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        // SAFETY: the caller holds the cell's lock (this function's
+        // contract), so no other access overlaps this one.
+        f(unsafe { &mut *self.cell.get() })
+    }
+
+    #[cfg(loom)]
+    pub(crate) unsafe fn with_mut<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        // SAFETY: as the native `with_mut`.
+        self.cell.with_mut(|p| f(unsafe { &mut *p }))
     }
 }
 

@@ -92,10 +92,7 @@ impl RawSpinLock {
     /// # lock.unlock().unwrap();
     /// ```
     pub fn lock_with(&self, wait: Wait) -> bool {
-        match wait {
-            Wait::Now => self.try_lock(),
-            Wait::Until(deadline) => self.try_lock() || self.lock_slow(deadline),
-        }
+        wait.attempt(|| self.try_lock(), |deadline| self.lock_slow(deadline))
     }
 
     /// Takes the lock, spinning at most `timeout`; whether it was taken.
@@ -219,7 +216,7 @@ impl RawSpinLock {
     #[cold]
     #[inline(never)]
     fn lock_slow(&self, deadline: Deadline) -> bool {
-        let mut spin = Spin::new(0);
+        let mut spin = Spin::unbounded();
         loop {
             // The test: read-only, so waiters share the line while it is held.
             while self.locked.load(Ordering::Relaxed) {

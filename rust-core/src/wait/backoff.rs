@@ -94,7 +94,7 @@ fn set_adaptive_steps(steps: u32) {
 
 /// A bounded busy-wait for a retry loop: exponential pause-spinning, then
 /// yields, for at most a fixed number of steps (none on one CPU or under
-/// loom). `Spin::new(n).spin()` is true while the caller should retry.
+/// loom). `spin.spin()` is true while the caller should retry.
 ///
 /// A lock spins this way before it queues: the holder's critical section is
 /// often shorter than a sleep and a wake-up.
@@ -102,14 +102,37 @@ fn set_adaptive_steps(steps: u32) {
 pub(crate) struct Spin {
     step: u32,
     limit: u32,
+    /// The steps that pause-spin (1, 2, 4, … pauses); the later ones yield.
+    pausing: u32,
 }
 
+/// Steps of [`Spin::before_parking`], and how many of them pause-spin.
+const LOCK_STEPS: u32 = 10;
+const LOCK_PAUSING_STEPS: u32 = 4;
+
 impl Spin {
-    /// At most `steps` steps: the first seven pause 1, 2, … 64 times, the
-    /// rest yield the CPU.
-    pub(crate) fn new(steps: u32) -> Spin {
+    /// A lock's spin before it parks the thread (parking_lot's shape): ten
+    /// steps, of which the first pause 1, 2, 4 and 8 times and the rest
+    /// yield the CPU. Longer pause-spinning pays only while the holder runs
+    /// on another core; with threads outnumbering cores, it burns the time
+    /// slice the holder (or a thread it woke) needs, and a yield gives it.
+    pub(crate) fn before_parking() -> Spin {
+        Spin::with(LOCK_STEPS, LOCK_PAUSING_STEPS)
+    }
+
+    /// An unbounded spin, for a lock that never parks (see
+    /// [`Spin::spin_or_yield`]).
+    pub(crate) fn unbounded() -> Spin {
+        Spin::with(0, 0)
+    }
+
+    fn with(steps: u32, pausing: u32) -> Spin {
         let limit = if cfg!(loom) || one_cpu() { 0 } else { steps };
-        Spin { step: 0, limit }
+        Spin {
+            step: 0,
+            limit,
+            pausing,
+        }
     }
 
     /// Takes one step; false (without waiting) once the steps are used up.
@@ -117,7 +140,11 @@ impl Spin {
         if self.step >= self.limit {
             return false;
         }
-        spin(self.step);
+        if self.step < self.pausing {
+            spin(self.step);
+        } else {
+            yield_now();
+        }
         self.step += 1;
         true
     }

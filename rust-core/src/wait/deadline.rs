@@ -161,4 +161,21 @@ impl Wait {
             Wait::Until(d) => Some(d),
         }
     }
+
+    /// The rule of a data-less lock's `lock_with` (and so of its
+    /// `lock_timeout` and `lock_deadline`), kept once: `now` first, then,
+    /// unless told not to wait, `block` until the deadline. Whether either
+    /// took the lock.
+    #[inline]
+    pub(crate) fn attempt(
+        self,
+        now: impl FnOnce() -> bool,
+        block: impl FnOnce(Deadline) -> bool,
+    ) -> bool {
+        now()
+            || match self {
+                Wait::Now => false,
+                Wait::Until(deadline) => block(deadline),
+            }
+    }
 }

@@ -1,4 +1,5 @@
-//! loom models of the waiting layer itself: [`WaitQueue`]'s hand-off and
+//! loom models of the waiting layer itself: [`RawLock`]'s exclusion and
+//! its park/unpark of contended lockers, [`WaitQueue`]'s hand-off and
 //! abort, [`Event`]'s register/fence/re-check against notify, and the
 //! pass-on of news a waiter leaves without. Loom fails a model in which
 //! every thread ends up parked (a lost wake-up); the asserts check that
@@ -15,7 +16,7 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::{Backoff, Deadline, Event, WaitQueue, Waiter, Watch};
+use super::{Backoff, Deadline, Event, RawLock, WaitQueue, Waiter, Watch};
 use crate::loom::ValueCell;
 
 /// The case a popper claims a waiter for in these models.
@@ -217,5 +218,79 @@ fn event_timeout_races_notify() {
         let _ = event.wait(ready, Backoff::Park, past);
         notifier.join().unwrap();
         assert!(!event.has_waiters());
+    });
+}
+
+/// A counter in loom's cell behind a [`RawLock`]: loom fails the model if
+/// two increments are not ordered by the lock.
+struct Counted {
+    lock: RawLock,
+    count: loom::cell::UnsafeCell<u32>,
+}
+
+// SAFETY: `count` is touched only holding `lock`.
+unsafe impl Sync for Counted {}
+
+impl Counted {
+    fn new() -> Counted {
+        Counted {
+            lock: RawLock::new(),
+            count: loom::cell::UnsafeCell::new(0),
+        }
+    }
+
+    fn increment(&self) {
+        self.lock.lock();
+        // SAFETY: we hold the lock.
+        self.count.with_mut(|n| unsafe { *n += 1 });
+        // SAFETY: we hold the lock.
+        unsafe { self.lock.unlock() };
+    }
+}
+
+/// Three threads increment under the lock, none holding it first: those
+/// that miss push their nodes and park (under loom nothing spins), and
+/// every unlock that finds a node wakes the oldest, or leaves that to a
+/// tender at work or to the next holder's unlock.
+#[test]
+fn raw_lock_three_lockers() {
+    loom::model(|| {
+        let c = Arc::new(Counted::new());
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let c = c.clone();
+                thread::spawn(move || c.increment())
+            })
+            .collect();
+        c.increment();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        c.increment();
+        // SAFETY: every other thread has finished.
+        assert_eq!(c.count.with(|n| unsafe { *n }), 4);
+    });
+}
+
+/// Two lockers queue behind a held lock, so both park (or one finds it
+/// already free): the unlock wakes the oldest, and the woken locker's own
+/// unlock wakes the other, whether or not a node was pushed while the
+/// tender linked the queue.
+#[test]
+fn raw_lock_contended_waiters_park_and_wake() {
+    loom::model(|| {
+        let c = Arc::new(Counted::new());
+        c.lock.lock();
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let c = c.clone();
+                thread::spawn(move || c.increment())
+            })
+            .collect();
+        // SAFETY: we hold the lock.
+        c.count.with_mut(|n| unsafe { *n += 1 });
+        // SAFETY: we hold the lock.
+        unsafe { c.lock.unlock() };
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        // SAFETY: every other thread has finished.
+        assert_eq!(c.count.with(|n| unsafe { *n }), 3);
     });
 }

@@ -38,6 +38,8 @@
 //!   popped waiters after unlocking; a waiter gives up with `abort` under
 //!   the same lock, and an `Err` there means it was handed the thing and
 //!   must keep or give it back.
+//! - Every queue's few-step critical sections run under [`RawLock`], the
+//!   core's own word lock, which parks on the same [`Waiter`]s.
 //! - Timeouts are a [`Deadline`] (or a [`Wait`] for "try / forever /
 //!   until"); busy phases are a [`Backoff`] or a bounded [`Spin`].
 //! - Whoever completes a waiter must not touch the primitive afterwards
@@ -48,6 +50,7 @@ mod deadline;
 mod event;
 mod park;
 mod queue;
+mod raw_lock;
 mod waiter;
 
 pub(crate) use backoff::{spin, Backoff, Spin};
@@ -55,6 +58,7 @@ pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
 pub(crate) use park::block_until;
 pub(crate) use queue::{Locked, WaitQueue};
+pub(crate) use raw_lock::RawLock;
 pub(crate) use waiter::Waiter;
 
 #[cfg(all(test, loom))]

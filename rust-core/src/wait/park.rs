@@ -16,8 +16,10 @@ use crate::loom::{AtomicBool, Ordering};
 use crate::hooks::{count, Count};
 
 /// Puts one thread to sleep until another wakes it: the thread's own
-/// park/unpark token.
+/// park/unpark token. A clone is a handle to the same token, which a waker
+/// can keep while the sleeper's own handle goes away.
 #[cfg(not(loom))]
+#[derive(Clone)]
 pub(crate) struct Parker(std::thread::Thread);
 
 #[cfg(not(loom))]
@@ -51,6 +53,22 @@ impl Parker {
         count(Count::Wake);
         self.0.unpark();
     }
+
+    /// As [`Parker::park`] untimed, but left out of the counters: for the
+    /// core's internal lock ([`RawLock`](super::RawLock)), whose few-step
+    /// waits the counters left out while that lock was parking_lot's, so
+    /// that a test counting a primitive's wake-ups still counts only those.
+    pub(crate) fn park_uncounted(&self, done: impl Fn() -> bool) {
+        if !done() {
+            std::thread::park();
+        }
+    }
+
+    /// As [`Parker::unpark`], left out of the counters (see
+    /// [`Parker::park_uncounted`]).
+    pub(crate) fn unpark_uncounted(&self) {
+        self.0.unpark();
+    }
 }
 
 /// The loom model of [`Parker`]: a mutex and a condvar of its own. Loom's
@@ -58,31 +76,40 @@ impl Parker {
 /// reaches a thread blocked on something else (tokio-rs/loom#249), which a
 /// late unpark legitimately does under std.
 #[cfg(loom)]
-pub(crate) struct Parker {
-    lock: ::loom::sync::Mutex<()>,
-    woken: ::loom::sync::Condvar,
-}
+#[derive(Clone)]
+pub(crate) struct Parker(crate::loom::Arc<(::loom::sync::Mutex<()>, ::loom::sync::Condvar)>);
 
 #[cfg(loom)]
 impl Parker {
     pub(crate) fn for_current_thread() -> Self {
-        Parker {
-            lock: ::loom::sync::Mutex::new(()),
-            woken: ::loom::sync::Condvar::new(),
-        }
+        Parker(crate::loom::Arc::new((
+            ::loom::sync::Mutex::new(()),
+            ::loom::sync::Condvar::new(),
+        )))
     }
 
     /// Loom has no clock: every park is untimed.
     pub(crate) fn park(&self, done: impl Fn() -> bool, _deadline: Option<std::time::Instant>) {
-        let guard = self.lock.lock().unwrap();
+        let (lock, woken) = &*self.0;
+        let guard = lock.lock().unwrap();
         if !done() {
-            drop(self.woken.wait(guard).unwrap());
+            drop(woken.wait(guard).unwrap());
         }
     }
 
     pub(crate) fn unpark(&self) {
-        let _guard = self.lock.lock().unwrap();
-        self.woken.notify_all();
+        let (lock, woken) = &*self.0;
+        let _guard = lock.lock().unwrap();
+        woken.notify_all();
+    }
+
+    /// Loom counts nothing: [`Parker::park`], untimed.
+    pub(crate) fn park_uncounted(&self, done: impl Fn() -> bool) {
+        self.park(done, None);
+    }
+
+    pub(crate) fn unpark_uncounted(&self) {
+        self.unpark();
     }
 }
 

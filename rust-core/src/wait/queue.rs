@@ -4,8 +4,8 @@
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
-use super::{const_fn_unless_loom, Waiter};
-use crate::loom::{Arc, AtomicUsize, Ordering, RawLock};
+use super::{const_fn_unless_loom, RawLock, Waiter};
+use crate::loom::{Arc, AtomicUsize, Ordering};
 
 /// A FIFO of waiters with a payload `P` each (what a waiter offers or
 /// wants: a value's slot, a read-or-write request, the mutex to requeue
@@ -141,14 +141,19 @@ impl<P> Locked<'_, P> {
     /// The payload of the first waiter that can still be claimed, dropping
     /// dead entries before it.
     pub(crate) fn front(&mut self) -> Option<&P> {
+        let mut dropped = false;
         while self
             .entries()
             .front()
             .is_some_and(|e| !e.held && !e.waiter.is_waiting())
         {
             self.entries_mut().pop_front();
+            dropped = true;
         }
-        self.mirror();
+        // The mirror is a SeqCst store (an RMW's cost): only on a change.
+        if dropped {
+            self.mirror();
+        }
         self.entries().front().map(|e| &e.payload)
     }
 

@@ -7,7 +7,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{Backoff, Deadline, Event, WaitQueue, Waiter, Watch};
+use super::{Backoff, Deadline, Event, RawLock, WaitQueue, Waiter, Watch};
 
 /// Takes one permit from `permits`, if there is one.
 fn take(permits: &AtomicUsize) -> Option<()> {
@@ -167,4 +167,66 @@ fn thread_waiter_is_woken_by_another_thread() {
     assert!(w.wait(Backoff::Adaptive, Deadline::never()));
     assert_eq!(w.claimed(), Some(1));
     popper.join().unwrap();
+}
+
+/// A plain counter behind a [`RawLock`].
+struct Counted {
+    lock: RawLock,
+    count: std::cell::UnsafeCell<u64>,
+}
+
+// SAFETY: `count` is touched only holding `lock`.
+unsafe impl Sync for Counted {}
+
+/// More threads than cores increment under the lock, so that lockers
+/// park and are woken in every order: no increment is lost, and the lock
+/// ends free with nobody queued.
+#[test]
+fn raw_lock_keeps_every_increment() {
+    const THREADS: u64 = 8;
+    const EACH: u64 = 20_000;
+    let c = Counted {
+        lock: RawLock::new(),
+        count: std::cell::UnsafeCell::new(0),
+    };
+    let shared = &c;
+    thread::scope(|s| {
+        for _ in 0..THREADS {
+            s.spawn(move || {
+                let c = shared;
+                for _ in 0..EACH {
+                    c.lock.lock();
+                    // SAFETY: we hold the lock.
+                    unsafe { *c.count.get() += 1 };
+                    // SAFETY: we hold the lock.
+                    unsafe { c.lock.unlock() };
+                }
+            });
+        }
+    });
+    assert_eq!(c.count.into_inner(), THREADS * EACH);
+    assert!(c.lock.is_free());
+}
+
+/// A locker that finds the lock held parks (once nobody else runs, its
+/// thread is asleep), and the unlock wakes it.
+#[test]
+fn raw_lock_wakes_a_parked_locker() {
+    let lock = Arc::new(RawLock::new());
+    lock.lock();
+    let locker = {
+        let lock = lock.clone();
+        thread::spawn(move || {
+            lock.lock();
+            // SAFETY: we hold the lock.
+            unsafe { lock.unlock() };
+        })
+    };
+    while !lock.has_parked() {
+        thread::yield_now();
+    }
+    // SAFETY: we hold the lock.
+    unsafe { lock.unlock() };
+    locker.join().unwrap();
+    assert!(lock.is_free());
 }

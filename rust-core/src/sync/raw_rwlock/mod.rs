@@ -10,16 +10,21 @@
 //! before it wakes. The queue's bits are raised before a waiter's first
 //! grant attempt and recomputed under the queue's lock after each, so a
 //! release either sees them or happens before that attempt.
+//!
+//! Here: the type and its fast paths; in `slow.rs` the queueing and the
+//! grants; in `future.rs` the async forms.
+
+mod future;
+mod slow;
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use super::NotLocked;
-use crate::loom::{Arc, AtomicUsize, Ordering};
-use crate::wait::{const_fn_unless_loom, Backoff, Deadline, Locked, Spin, Wait, WaitQueue, Waiter};
+use crate::loom::{AtomicUsize, Ordering};
+use crate::wait::{const_fn_unless_loom, Deadline, Wait, WaitQueue};
+pub(super) use future::Pending;
+pub use future::{OwnedRawRwLockFuture, RawRwLockFuture};
 
 const WRITER: usize = 1;
 const PARKED: usize = 2;
@@ -29,9 +34,6 @@ const READERS: usize = !(ONE_READER - 1);
 
 /// The case a waiter is claimed for: it was granted the lock.
 const GRANTED: usize = 0;
-
-/// Spin steps before queueing, while nobody is queued.
-const SPIN_STEPS: u32 = 10;
 
 /// What a waiter asks the lock for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -427,117 +429,10 @@ impl RawRwLock {
 
     #[inline]
     fn acquire(&self, access: Access, wait: Wait) -> bool {
-        if self.try_acquire(access) {
-            return true;
-        }
-        match wait {
-            Wait::Now => false,
-            Wait::Until(deadline) => self.acquire_slow(access, deadline),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn acquire_slow(&self, access: Access, deadline: Deadline) -> bool {
-        let mut spin = Spin::new(SPIN_STEPS);
-        while self.state.load(Ordering::Relaxed) & PARKED == 0 && spin.spin() {
-            if self.try_acquire(access) {
-                return true;
-            }
-        }
-        if deadline.is_past() {
-            return self.try_acquire(access);
-        }
-        let waiter = Waiter::for_thread();
-        self.enqueue(&waiter, access);
-        if waiter.wait(Backoff::Park, deadline) {
-            return true;
-        }
-        // A grant that raced with the deadline is kept.
-        self.leave(&waiter).is_err()
-    }
-
-    /// Queues `waiter` for `access` and grants what can be granted (maybe
-    /// to `waiter` itself, which then finds itself done).
-    fn enqueue(&self, waiter: &Arc<Waiter>, access: Access) {
-        let granted = {
-            let mut q = self.queue.lock();
-            q.push_back(Arc::clone(waiter), access);
-            let bits = match access {
-                Access::Read => PARKED,
-                Access::Write => PARKED | WRITER_QUEUED,
-            };
-            // Before the first grant attempt: a release that comes after
-            // this sees the bits and dispatches (under our lock, so after us).
-            self.state.fetch_or(bits, Ordering::Relaxed);
-            self.dispatch(&mut q)
-        };
-        wake_all(granted);
-    }
-
-    /// The owner of a queued `waiter` gives up: `Ok` if it was still
-    /// queued, `Err` if it was granted the lock (and holds it).
-    fn leave(&self, waiter: &Arc<Waiter>) -> Result<(), usize> {
-        let granted = {
-            let mut q = self.queue.lock();
-            q.abort(waiter)?;
-            // A writer that leaves may let the readers behind it in.
-            self.dispatch(&mut q)
-        };
-        wake_all(granted);
-        Ok(())
-    }
-
-    /// Grants the lock to the first waiters that can have it now, in queue
-    /// order, then recomputes the queue's bits. Returns those to wake.
-    fn dispatch(&self, q: &mut Locked<'_, Access>) -> Vec<Arc<Waiter>> {
-        let mut granted = Vec::new();
-        while let Some(&access) = q.front() {
-            let grant = |state: usize| match access {
-                Access::Read if state & WRITER == 0 => Some(state + ONE_READER),
-                Access::Write if state & (WRITER | READERS) == 0 => Some(state | WRITER),
-                _ => None,
-            };
-            if self
-                .state
-                .fetch_update(Ordering::AcqRel, Ordering::Relaxed, grant)
-                .is_err()
-            {
-                break;
-            }
-            // The front is live: only its owner aborts it, under this lock.
-            let Some((waiter, _)) = q.pop(GRANTED) else {
-                self.give_back(access);
-                break;
-            };
-            waiter.complete();
-            granted.push(waiter);
-            if access == Access::Write {
-                break;
-            }
-        }
-        let mut bits = 0;
-        if !q.is_empty() {
-            bits |= PARKED;
-        }
-        if q.payloads().any(|a| *a == Access::Write) {
-            bits |= WRITER_QUEUED;
-        }
-        let _ = self
-            .state
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |state| {
-                Some(state & !(PARKED | WRITER_QUEUED) | bits)
-            });
-        granted
-    }
-
-    /// Gives back a grant made in [`dispatch`](Self::dispatch) that found
-    /// nobody to take it (the queue's lock held).
-    fn give_back(&self, access: Access) {
-        match access {
-            Access::Read => self.state.fetch_sub(ONE_READER, Ordering::Release),
-            Access::Write => self.state.fetch_and(!WRITER, Ordering::Release),
-        };
+        wait.attempt(
+            || self.try_acquire(access),
+            |deadline| self.acquire_slow(access, deadline),
+        )
     }
 
     /// Releases a hold the caller has (a guard, a future granted the lock).
@@ -563,32 +458,6 @@ impl RawRwLock {
             let _ = self.release_slow(None);
         }
     }
-
-    /// A release that found waiters: gives back the write hold (if `access`
-    /// says so; a read hold is given back already) under the queue's lock,
-    /// and grants the next waiters. [`NotLocked`] if the write hold was
-    /// given back meanwhile (a second unlock racing this one).
-    #[cold]
-    #[inline(never)]
-    fn release_slow(&self, access: Option<Access>) -> Result<(), NotLocked> {
-        let granted = {
-            let mut q = self.queue.lock();
-            if access == Some(Access::Write) {
-                self.state
-                    .fetch_update(Ordering::Release, Ordering::Relaxed, |state| {
-                        (state & WRITER != 0).then_some(state & !WRITER)
-                    })
-                    .map_err(|_| NotLocked)?;
-            }
-            self.dispatch(&mut q)
-        };
-        wake_all(granted);
-        Ok(())
-    }
-}
-
-fn wake_all(waiters: Vec<Arc<Waiter>>) {
-    waiters.iter().for_each(|w| w.wake());
 }
 
 impl Default for RawRwLock {
@@ -618,135 +487,5 @@ impl fmt::Debug for RawRwLock {
             .field("readers", &self.reader_count())
             .field("writer", &self.is_write_locked())
             .finish_non_exhaustive()
-    }
-}
-
-/// The waiting part of an async read or write, whoever holds the lock:
-/// shared by every lock future of [`RawRwLock`] and
-/// [`RwLock`](super::RwLock).
-pub(super) struct Pending {
-    access: Access,
-    /// Queued, waiting to be granted the lock.
-    waiter: Option<Arc<Waiter>>,
-}
-
-impl Pending {
-    pub(super) fn new(access: Access) -> Self {
-        Pending {
-            access,
-            waiter: None,
-        }
-    }
-
-    /// Polls for `lock`, which must be the same on every call.
-    pub(super) fn poll(&mut self, lock: &RawRwLock, cx: &mut Context<'_>) -> Poll<()> {
-        if self.waiter.is_none() {
-            if lock.try_acquire(self.access) {
-                return Poll::Ready(());
-            }
-            let waiter = Waiter::for_task(cx.waker());
-            lock.enqueue(&waiter, self.access);
-            self.waiter = Some(waiter);
-        }
-        let waiter = self.waiter.as_ref().expect("queued above");
-        if !waiter.poll_done(cx.waker()) {
-            return Poll::Pending;
-        }
-        self.waiter = None;
-        Poll::Ready(())
-    }
-
-    /// Gives up: leaves the lock as it was before the first poll (a grant
-    /// made meanwhile is released, and so passed on).
-    pub(super) fn cancel(&mut self, lock: &RawRwLock) {
-        if let Some(waiter) = self.waiter.take() {
-            if lock.leave(&waiter).is_err() {
-                lock.release(self.access);
-            }
-        }
-    }
-
-    pub(super) fn is_queued(&self) -> bool {
-        self.waiter.is_some()
-    }
-}
-
-/// Takes a hold of a [`RawRwLock`] when awaited; made by
-/// [`RawRwLock::read_async`] and [`RawRwLock::write_async`].
-///
-/// ```
-/// use polyconc::sync::{RawRwLock, RawRwLockFuture};
-/// fn is_send<F: Send>(_: &F) {}
-/// let lock = RawRwLock::new();
-/// let fut: RawRwLockFuture<'_> = lock.write_async();
-/// is_send(&fut);
-/// ```
-#[must_use = "futures do nothing unless awaited"]
-pub struct RawRwLockFuture<'a> {
-    lock: &'a RawRwLock,
-    pending: Pending,
-}
-
-impl fmt::Debug for RawRwLockFuture<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RawRwLockFuture")
-            .field("queued", &self.pending.is_queued())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Future for RawRwLockFuture<'_> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        this.pending.poll(this.lock, cx)
-    }
-}
-
-impl Drop for RawRwLockFuture<'_> {
-    fn drop(&mut self) {
-        self.pending.cancel(self.lock);
-    }
-}
-
-/// Takes a hold of a [`RawRwLock`] when awaited, owning a handle to it;
-/// made by [`RawRwLock::read_owned_async`] and
-/// [`RawRwLock::write_owned_async`]. It borrows nothing, so a binding can
-/// keep it pending in an object of its own.
-///
-/// ```
-/// use std::sync::Arc;
-/// use polyconc::sync::{OwnedRawRwLockFuture, RawRwLock};
-/// fn is_static<F: Send + 'static>(_: &F) {}
-/// let fut: OwnedRawRwLockFuture = Arc::new(RawRwLock::new()).read_owned_async();
-/// is_static(&fut);
-/// ```
-#[must_use = "futures do nothing unless awaited"]
-pub struct OwnedRawRwLockFuture {
-    lock: std::sync::Arc<RawRwLock>,
-    pending: Pending,
-}
-
-impl fmt::Debug for OwnedRawRwLockFuture {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnedRawRwLockFuture")
-            .field("queued", &self.pending.is_queued())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Future for OwnedRawRwLockFuture {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        this.pending.poll(&this.lock, cx)
-    }
-}
-
-impl Drop for OwnedRawRwLockFuture {
-    fn drop(&mut self) {
-        self.pending.cancel(&self.lock);
     }
 }
