@@ -7,8 +7,8 @@
 //!
 //! A last group measures what `blocking`'s spare threads buy.
 //!
-//! Before the groups, a counting allocator measures F1's allocations per
-//! `map` stage on each context and prints them.
+//! Before its group, a counting allocator measures F1's allocations per
+//! `map` stage and F2's per task on each context, and prints them.
 //!
 //! `cargo bench -p polyconc --bench future -- F2` runs one workload.
 
@@ -21,14 +21,13 @@ use std::thread::{self, Thread};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use polyconc::exec::{global, parasitic, ExecutionContext, ThreadPool};
-use polyconc::future::{future, sequence};
+use polyconc::exec::{global, parasitic, ThreadPool};
 
 #[path = "suite_f/loops.rs"]
 mod loops;
-use loops::{chain, fan_out, hand_off, ping_pong, WAIT};
+use loops::{chain, fan_out, fan_out_of, hand_off, hand_off_over, ping_pong, Ball, OneShot};
 
-/// Counts allocations, for F1's per-stage figure.
+/// Counts allocations, for F1's per-stage and F2's per-task figures.
 struct Counting;
 
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
@@ -70,22 +69,23 @@ fn rayon_chain() -> u64 {
     rx.recv().unwrap()
 }
 
-/// Allocations per F1 stage on `ec`, averaged over one chain (including
-/// the final wait).
-fn allocations_per_stage<E: ExecutionContext + Clone + 'static>(ec: &E) -> f64 {
-    assert_eq!(chain(ec, STAGES), STAGES); // warm: pool threads, deques, caches
+/// Allocations per unit of `run(n)` (an F1 stage, an F2 task), counted
+/// over all threads and averaged over one run after a warm one (pool
+/// threads, deques, caches); `want` is the run's result.
+fn allocations_per(n: u64, want: u64, run: impl Fn(u64) -> u64) -> f64 {
+    assert_eq!(run(n), want);
     let before = ALLOCATIONS.load(Ordering::SeqCst);
-    assert_eq!(chain(ec, STAGES), STAGES);
-    (ALLOCATIONS.load(Ordering::SeqCst) - before) as f64 / STAGES as f64
+    assert_eq!(run(n), want);
+    (ALLOCATIONS.load(Ordering::SeqCst) - before) as f64 / n as f64
 }
 
 fn f1_chain(c: &mut Criterion) {
     let pool = ThreadPool::new(2);
     eprintln!(
         "F1 allocations per map stage: parasitic {:.3}, global {:.3}, ThreadPool {:.3}",
-        allocations_per_stage(&parasitic()),
-        allocations_per_stage(&global()),
-        allocations_per_stage(&pool),
+        allocations_per(STAGES, STAGES, |n| chain(&parasitic(), n)),
+        allocations_per(STAGES, STAGES, |n| chain(&global(), n)),
+        allocations_per(STAGES, STAGES, |n| chain(&pool, n)),
     );
     let mut group = c.benchmark_group("F1 chain");
     group.throughput(Throughput::Elements(STAGES));
@@ -128,6 +128,11 @@ fn block_on<F: std::future::Future + Unpin>(mut f: F) -> F::Output {
 
 fn f2_fan_out(c: &mut Criterion) {
     let pool = ThreadPool::new(thread::available_parallelism().map_or(1, |n| n.get()));
+    eprintln!(
+        "F2 allocations per task: global {:.3}, ThreadPool {:.3}",
+        allocations_per(N, want_sum(), |n| fan_out(&global(), n)),
+        allocations_per(N, want_sum(), |n| fan_out(&pool, n)),
+    );
     let mut group = c.benchmark_group("F2 fanout");
     group.throughput(Throughput::Elements(N)).sample_size(10);
     group.bench_function("core global", |b| {
@@ -190,45 +195,25 @@ fn f2_fan_out(c: &mut Criterion) {
     group.finish();
 }
 
-/// One message of F3 over `futures::channel::oneshot`.
-struct OneshotBall {
-    value: u64,
-    reply: futures_channel::oneshot::Sender<OneshotBall>,
-}
+/// F3's one-shot channel in the futures crate, the caller blocking on
+/// each receiver.
+struct Oneshots;
 
-/// F3 with `futures::channel::oneshot`: the same protocol.
-fn oneshot_hand_off() -> u64 {
-    use futures_channel::oneshot::channel;
-    let (first, inbox) = channel::<OneshotBall>();
-    let other = thread::spawn(move || {
-        let mut inbox = inbox;
-        loop {
-            let ball = block_on(inbox).unwrap();
-            let (next, rx) = channel();
-            inbox = rx;
-            let last = ball.value >= 2 * (N - 1);
-            ball.reply
-                .send(OneshotBall {
-                    value: ball.value + 1,
-                    reply: next,
-                })
-                .ok();
-            if last {
-                return;
-            }
-        }
-    });
-    let mut outbox = first;
-    let mut value = 0;
-    for _ in 0..N {
-        let (reply, answer) = channel();
-        outbox.send(OneshotBall { value, reply }).ok();
-        let ball = block_on(answer).unwrap();
-        value = ball.value + 1;
-        outbox = ball.reply;
+impl OneShot for Oneshots {
+    type Sender = futures_channel::oneshot::Sender<Ball<Oneshots>>;
+    type Receiver = futures_channel::oneshot::Receiver<Ball<Oneshots>>;
+
+    fn channel() -> (Self::Sender, Self::Receiver) {
+        futures_channel::oneshot::channel()
     }
-    other.join().unwrap();
-    value
+
+    fn send(to: Self::Sender, ball: Ball<Self>) {
+        let _ = to.send(ball);
+    }
+
+    fn recv(from: Self::Receiver) -> Ball<Self> {
+        block_on(from).unwrap()
+    }
 }
 
 fn f3_hand_off(c: &mut Criterion) {
@@ -238,7 +223,7 @@ fn f3_hand_off(c: &mut Criterion) {
         b.iter(|| assert_eq!(hand_off(N), 2 * N))
     });
     group.bench_function("futures oneshot", |b| {
-        b.iter(|| assert_eq!(oneshot_hand_off(), 2 * N))
+        b.iter(|| assert_eq!(hand_off_over::<Oneshots>(N), 2 * N))
     });
     group.bench_function("chan C6 pingpong", |b| {
         b.iter(|| assert_eq!(ping_pong(N), 2 * N))
@@ -253,13 +238,10 @@ fn f3_hand_off(c: &mut Criterion) {
 fn blocking_compensation(c: &mut Criterion) {
     const TASKS: u64 = 64;
     let run = |pool: &ThreadPool| {
-        let tasks = (0..TASKS).map(|i| {
-            future(pool, move || {
-                polyconc::exec::blocking(|| thread::sleep(Duration::from_millis(1)));
-                i
-            })
+        let sum = fan_out_of(pool, TASKS, |i| {
+            polyconc::exec::blocking(|| thread::sleep(Duration::from_millis(1)));
+            i
         });
-        let sum: u64 = sequence(pool, tasks).result(WAIT).unwrap().iter().sum();
         assert_eq!(sum, TASKS * (TASKS - 1) / 2);
     };
     let spares = ThreadPool::new(2);

@@ -1,10 +1,11 @@
 //! loom models of the promise state (reduced: two or three threads, a
 //! couple of operations each): a completion racing callback registrations,
 //! `zip` with both sides completing at once, `first_completed_of` with
-//! simultaneous completions, a blocked `result` woken by a completion, and
-//! `flat_map`'s adoption of an inner future racing its completion, and a
-//! walk that compresses a two-hop link chain racing a completion through
-//! the same chain. Each
+//! simultaneous completions, `sequence`'s countdown with its inputs
+//! completing at once (and one failing), a blocked `result` woken by a
+//! completion, and `flat_map`'s adoption of an inner future racing its
+//! completion, and a walk that compresses a two-hop link chain racing a
+//! completion through the same chain. Each
 //! model asserts that every callback runs exactly once and sees the value;
 //! loom itself fails a model in which a waiter sleeps forever.
 //!
@@ -18,7 +19,7 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 use polyconc::exec::parasitic;
-use polyconc::future::{first_completed_of, Failure, Future, Promise};
+use polyconc::future::{first_completed_of, sequence, Failure, Future, Promise};
 
 /// A callback that counts its runs and checks the value it saw.
 fn counting(
@@ -94,6 +95,45 @@ fn first_completed_of_with_simultaneous_completions() {
         ta.join().unwrap();
         tb.join().unwrap();
         assert!(matches!(first.value(), Some(Ok(1 | 2))));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// Whoever counts `sequence`'s countdown to zero builds the values; the
+/// others' slot writes must be visible to it. `a` completes while
+/// `sequence` looks at it and registers (its slot is filled either by
+/// `sequence` or by its hook), `b` while `a` completes.
+#[test]
+fn sequence_with_both_inputs_completing_at_once() {
+    loom::model(|| {
+        let (a, b) = (Promise::<i32>::new(), Promise::<i32>::new());
+        let (fa, fb) = (a.future(), b.future());
+        let ta = thread::spawn(move || a.success(1).unwrap());
+        let all = sequence(&parasitic(), [fa, fb]);
+        let tb = thread::spawn(move || b.success(2).unwrap());
+        ta.join().unwrap();
+        tb.join().unwrap();
+        assert_eq!(all.value().unwrap().as_ref().ok(), Some(&vec![1, 2]));
+    });
+}
+
+/// A failure completes the sequence at once; the success that counts down
+/// last then finds it completed and builds nothing.
+#[test]
+fn sequence_with_a_failure_racing_a_success() {
+    loom::model(|| {
+        let (a, b) = (Promise::<i32>::new(), Promise::<i32>::new());
+        let all = sequence(&parasitic(), [a.future(), b.future()]);
+        let count = Arc::new(AtomicUsize::new(0));
+        let c = Arc::clone(&count);
+        all.on_complete(&parasitic(), move |r| {
+            assert_eq!(r.as_ref().unwrap_err().to_string(), "b");
+            c.fetch_add(1, Ordering::SeqCst);
+        });
+        let ta = thread::spawn(move || a.success(1).unwrap());
+        let tb = thread::spawn(move || b.failure(Failure::msg("b")).unwrap());
+        ta.join().unwrap();
+        tb.join().unwrap();
         assert_eq!(count.load(Ordering::SeqCst), 1);
     });
 }

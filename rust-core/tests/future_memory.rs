@@ -2,7 +2,8 @@
 //! memory (Scala's promise linking, scala/scala PR 6610 and the flatMap
 //! loop of `DefaultPromiseTest.scala`), and million-stage `map` chains run
 //! and drop without growing the stack; a `map` stage is one allocation
-//! (Scala's one-object `Transformation`). Memory is measured by a counting
+//! (Scala's one-object `Transformation`), a `future` task is one, and
+//! `sequence` allocates nothing per input. Memory is measured by a counting
 //! allocator; the tests run one at a time (a lock), so each one's peak is
 //! its own.
 
@@ -12,7 +13,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use polyconc::exec::{global, parasitic, ExecutionContext, ThreadPool};
-use polyconc::future::{Future, Promise};
+use polyconc::future::{future, sequence, Future, Promise};
 
 struct Counting;
 
@@ -213,4 +214,51 @@ fn repeated_waits_reuse_the_event() {
         allocations <= 3 + blocked / 4,
         "{blocked} blocked waits allocated {allocations} times"
     );
+}
+
+/// F2's shape on `parasitic()`, where everything runs on this thread: a
+/// `future` task is one allocation (closure and promise together), and
+/// `sequence` over them allocates a fixed number of times, nothing per
+/// input: the gather, its slots, the result's promise and the values.
+#[test]
+fn a_future_is_one_allocation_and_a_sequence_none_per_input() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    const N: usize = 1000;
+    let allocations = || COUNT.with(|c| c.get());
+    let start = allocations();
+    let tasks: Vec<Future<usize>> = (0..N).map(|i| future(&parasitic(), move || i)).collect();
+    let spawned = allocations() - start;
+    let all = sequence(&parasitic(), tasks);
+    let gathered = allocations() - start - spawned;
+    assert_eq!(all.value().unwrap().as_ref().ok(), Some(&(0..N).collect()));
+    assert_eq!(spawned, N + 1); // and the Vec of them
+    assert_eq!(gathered, 4);
+}
+
+/// An input dropped uncompleted can never arrive: the sequence stays
+/// pending (as that input would have), and everything the sequence holds
+/// is freed once the other inputs are done (its slots hold the completed
+/// ones, so a leak shows).
+#[test]
+fn a_sequence_whose_input_is_dropped_uncompleted_stays_pending_and_frees_its_state() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let before = LIVE.load(Ordering::SeqCst);
+    {
+        let (dropped, later) = (Promise::<Vec<u8>>::new(), Promise::new());
+        let all = sequence(
+            &parasitic(),
+            [
+                Future::successful(vec![1; 10_000]),
+                dropped.future(),
+                later.future(),
+            ],
+        );
+        drop(dropped);
+        assert!(!all.is_completed());
+        later.success(vec![3; 10_000]).unwrap();
+        assert!(!all.is_completed());
+    }
+    // Kept alive, the gather would hold the two completed inputs: 20 KB.
+    let grew = LIVE.load(Ordering::SeqCst).saturating_sub(before);
+    assert!(grew < 4096, "the sequence kept {grew} bytes");
 }

@@ -203,3 +203,44 @@ fn registrations_racing_a_completion_run_once_each() {
         assert_eq!(runs.load(Ordering::SeqCst), 8);
     }
 }
+
+/// `sequence`'s countdown under contention: inputs completed by several
+/// threads at once, in interleaved order, while `sequence` registers on
+/// them; every value arrives in order. With one input failed among them,
+/// the result fails with it, once.
+#[test]
+fn sequences_of_inputs_completed_from_many_threads_see_every_value() {
+    const INPUTS: usize = 20_000;
+    let pool = ThreadPool::new(2);
+    for failing in [None, Some(INPUTS / 3)] {
+        let promises: Arc<Vec<Promise<usize>>> =
+            Arc::new((0..INPUTS).map(|_| Promise::new()).collect());
+        let start = Arc::new(Barrier::new(COMPLETERS + 1));
+        let completers: Vec<_> = (0..COMPLETERS)
+            .map(|t| {
+                let (promises, start) = (Arc::clone(&promises), Arc::clone(&start));
+                thread::spawn(move || {
+                    start.wait();
+                    for (i, p) in promises.iter().enumerate().skip(t).step_by(COMPLETERS) {
+                        if Some(i) == failing {
+                            p.failure(polyconc::future::Failure::msg("the one"))
+                                .unwrap();
+                        } else {
+                            p.success(i).unwrap();
+                        }
+                    }
+                })
+            })
+            .collect();
+        start.wait();
+        let all = polyconc::future::sequence(&pool, promises.iter().map(Promise::future));
+        for c in completers {
+            c.join().unwrap();
+        }
+        let result = all.result(Duration::from_secs(60));
+        match failing {
+            None => assert_eq!(result, Ok((0..INPUTS).collect::<Vec<_>>())),
+            Some(_) => assert_eq!(result.unwrap_err().to_string(), "the one"),
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! Suite F's polyconc loops of `comparisons/WORKLOADS.md`, shared by the
 //! criterion bench (`benches/future.rs`) and the instruction-count example
-//! (`examples/future_counts.rs`), so that both measure the same code.
+//! (`examples/future_counts.rs`), so that both measure the same code. F3's
+//! protocol is written once, over any [`OneShot`] channel: the bench runs
+//! it over `futures::channel::oneshot` too.
 
 use std::hint::black_box;
 use std::thread;
@@ -25,35 +27,70 @@ pub fn chain<E: ExecutionContext + Clone + 'static>(ec: &E, stages: u64) -> u64 
 /// F2: `n` tasks returning their index, combined with `sequence`, summed
 /// (`n (n - 1) / 2`).
 pub fn fan_out<E: ExecutionContext + Clone + 'static>(ec: &E, n: u64) -> u64 {
-    let tasks = (0..n).map(|i| future(ec, move || black_box(i)));
+    fan_out_of(ec, n, black_box)
+}
+
+/// F2's shape with `task(i)` as the work of task `i`: `n` futures on `ec`,
+/// combined with `sequence`, and the sum of their values.
+pub fn fan_out_of<E, F>(ec: &E, n: u64, task: F) -> u64
+where
+    E: ExecutionContext + Clone + 'static,
+    F: Fn(u64) -> u64 + Copy + Send + 'static,
+{
+    let tasks = (0..n).map(|i| future(ec, move || task(i)));
     sequence(ec, tasks).result(WAIT).unwrap().iter().sum()
 }
 
-/// One message of F3: the value and the fresh promise to answer on.
-#[derive(Clone)]
-struct Ball {
-    value: u64,
-    reply: Promise<Ball>,
+/// What F3 passes its ball over: a fresh one-shot channel per hop.
+pub trait OneShot: Sized + 'static {
+    /// The sending side, carried in the ball for the answer.
+    type Sender: Send + 'static;
+    /// The receiving side.
+    type Receiver: Send + 'static;
+    /// A fresh channel.
+    fn channel() -> (Self::Sender, Self::Receiver);
+    /// Sends the ball (an answer nobody waits for any more is dropped).
+    fn send(to: Self::Sender, ball: Ball<Self>);
+    /// Waits for the ball.
+    fn recv(from: Self::Receiver) -> Ball<Self>;
 }
 
-/// F3: two threads pass a value back and forth through fresh promises,
-/// `n` round trips; returns the final value (`2 n`).
-pub fn hand_off(n: u64) -> u64 {
-    let first = Promise::<Ball>::new();
-    let inbox = first.future();
+/// One message of F3: the value and the fresh sender to answer on.
+pub struct Ball<O: OneShot> {
+    value: u64,
+    reply: O::Sender,
+}
+
+impl<O: OneShot> Clone for Ball<O>
+where
+    O::Sender: Clone,
+{
+    fn clone(&self) -> Self {
+        Ball {
+            value: self.value,
+            reply: self.reply.clone(),
+        }
+    }
+}
+
+/// F3: two threads pass a value back and forth over fresh one-shot
+/// channels of `O`, `n` round trips; returns the final value (`2 n`).
+pub fn hand_off_over<O: OneShot>(n: u64) -> u64 {
+    let (first, inbox) = O::channel();
     let other = thread::spawn(move || {
         let mut inbox = inbox;
         loop {
-            let ball = inbox.result(WAIT).unwrap();
-            let next = Promise::new();
-            inbox = next.future();
+            let ball = O::recv(inbox);
+            let (next, rx) = O::channel();
+            inbox = rx;
             let last = ball.value >= 2 * (n - 1);
-            ball.reply
-                .success(Ball {
+            O::send(
+                ball.reply,
+                Ball {
                     value: ball.value + 1,
                     reply: next,
-                })
-                .ok();
+                },
+            );
             if last {
                 return;
             }
@@ -62,15 +99,41 @@ pub fn hand_off(n: u64) -> u64 {
     let mut outbox = first;
     let mut value = 0;
     for _ in 0..n {
-        let reply = Promise::new();
-        let answer = reply.future();
-        outbox.success(Ball { value, reply }).ok();
-        let ball = answer.result(WAIT).unwrap();
+        let (reply, answer) = O::channel();
+        O::send(outbox, Ball { value, reply });
+        let ball = O::recv(answer);
         value = ball.value + 1;
         outbox = ball.reply;
     }
     other.join().unwrap();
     value
+}
+
+/// F3's one-shot channel in polyconc: a fresh promise per hop.
+pub struct Promises;
+
+impl OneShot for Promises {
+    type Sender = Promise<Ball<Promises>>;
+    type Receiver = Future<Ball<Promises>>;
+
+    fn channel() -> (Self::Sender, Self::Receiver) {
+        let p = Promise::new();
+        let f = p.future();
+        (p, f)
+    }
+
+    fn send(to: Self::Sender, ball: Ball<Self>) {
+        to.success(ball).ok();
+    }
+
+    fn recv(from: Self::Receiver) -> Ball<Self> {
+        from.result(WAIT).unwrap()
+    }
+}
+
+/// F3 over polyconc's promises.
+pub fn hand_off(n: u64) -> u64 {
+    hand_off_over::<Promises>(n)
 }
 
 /// C6, F3's yardstick: the same `n` round trips over two `Chan::new(0)`;

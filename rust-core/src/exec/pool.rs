@@ -3,14 +3,17 @@
 //! (`crossbeam-deque`), a shared injector for tasks from outside, and
 //! compensation for workers that block.
 //!
-//! A worker that finds nothing sleeps on the `idle` event; every submission
-//! notifies it (a fence and a load while nobody sleeps). A worker that
-//! enters [`blocking`](super::blocking) is counted out: if no worker is
-//! asleep to pick up the slack, a spare thread is started (at most
-//! `max_extra` at a time, Scala's 256), which exits once it is surplus or
-//! idle for [`EXTRA_IDLE`].
+//! A worker that finds nothing searches a while (spinning, then yielding),
+//! then sleeps on the `idle` event. Every submission notifies the event (a
+//! fence and a load while nobody sleeps); a sleeper it wakes leaves the
+//! event's queue, so it is woken once, not once per submission.
+//!
+//! A worker that enters [`blocking`](super::blocking) is counted out: if no
+//! worker is asleep to pick up the slack, a spare thread is started (at
+//! most `max_extra` at a time, Scala's 256), which exits once it is surplus
+//! or idle for [`EXTRA_IDLE`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::thread;
@@ -21,10 +24,15 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use super::{Rejected, ShutDown, Task};
 use crate::future::Failure;
 use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
-use crate::wait::{Backoff, Deadline, Event};
+use crate::wait::{Backoff, Deadline, Event, Spin};
 
 /// How long a spare thread waits for work before it exits.
 const EXTRA_IDLE: Duration = Duration::from_secs(5);
+
+/// Steps of an idle worker's search before it sleeps: [`Spin`]'s seven
+/// pause rounds (1 to 64 pauses), then 32 yields, as rayon's
+/// `ROUNDS_UNTIL_SLEEPY`.
+const SEARCH_STEPS: u32 = 7 + 32;
 
 /// Accepting tasks.
 pub(crate) const RUNNING: usize = 0;
@@ -71,6 +79,9 @@ struct Current {
 
 thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+    /// The pool this thread is a core worker of (null if none): `push`'s
+    /// test, a load, before it borrows `CURRENT` for the worker's deque.
+    static CORE_OF: Cell<*const Pool> = const { Cell::new(std::ptr::null()) };
 }
 
 impl Pool {
@@ -113,17 +124,19 @@ impl Pool {
         if self.state.load(Ordering::Acquire) != RUNNING {
             return Err(Rejected::new(task));
         }
-        let task = CURRENT.with(|c| match &*c.borrow() {
-            Some(Current {
-                pool,
-                local: Some(local),
-                ..
-            }) if std::ptr::eq(&**pool, self) => {
-                local.push(task);
-                None
-            }
-            _ => Some(task),
-        });
+        let task = if std::ptr::eq(CORE_OF.with(Cell::get), self) {
+            CURRENT.with(
+                |c| match c.borrow().as_ref().and_then(|cur| cur.local.as_ref()) {
+                    Some(local) => {
+                        local.push(task);
+                        None
+                    }
+                    None => Some(task),
+                },
+            )
+        } else {
+            Some(task)
+        };
         if let Some(task) = task {
             self.injector.push(task);
         }
@@ -154,6 +167,27 @@ impl Pool {
                 Steal::Retry => continue,
             }
         }
+    }
+
+    /// Looks for a task a while longer before the caller sleeps: spinning,
+    /// then yielding, for [`SEARCH_STEPS`] (rayon's workers search 32
+    /// rounds before they sleep). A worker that drains the queue faster
+    /// than it is filled (a fan-out from one thread) would otherwise sleep
+    /// after each task, and each submission would wake it again: a futex
+    /// call for the submitter and a wake-up for the worker, per task.
+    /// Searching, it is not registered on `idle`, so submissions cost
+    /// their fence and load only. No search on one CPU (see [`Spin`]).
+    fn search(&self, find: impl Fn() -> Option<Task>) -> Option<Task> {
+        let mut spin = Spin::new(SEARCH_STEPS);
+        while spin.spin() {
+            if self.state() != RUNNING {
+                return None;
+            }
+            if let Some(task) = find() {
+                return Some(task);
+            }
+        }
+        None
     }
 
     fn has_work(&self) -> bool {
@@ -280,6 +314,9 @@ impl Pool {
 /// The loop of every pool thread; `local` is a core worker's deque.
 fn work(pool: Arc<Pool>, local: Option<Worker<Task>>) {
     let spare = local.is_none();
+    if !spare {
+        CORE_OF.with(|c| c.set(Arc::as_ptr(&pool)));
+    }
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(Current {
             pool: Arc::clone(&pool),
@@ -293,7 +330,7 @@ fn work(pool: Arc<Pool>, local: Option<Worker<Task>>) {
         if pool.state() == STOPPED {
             break;
         }
-        if let Some(task) = find() {
+        if let Some(task) = find().or_else(|| pool.search(find)) {
             pool.run(task);
             if spare && pool.surplus() {
                 break;
@@ -324,6 +361,7 @@ fn work(pool: Arc<Pool>, local: Option<Worker<Task>>) {
             break;
         }
     }
+    CORE_OF.with(|c| c.set(std::ptr::null()));
     CURRENT.with(|c| *c.borrow_mut() = None);
     let last = {
         let mut c = pool.counts.lock();

@@ -62,9 +62,11 @@
 mod collect;
 mod combinators;
 mod failure;
+mod gather;
 mod job;
 mod poll;
 mod promise;
+mod spawned;
 mod state;
 mod wait;
 
@@ -79,6 +81,7 @@ pub use promise::Promise;
 
 use crate::exec::{ExecutionContext, Timer};
 use poll::WakeSlot;
+use spawned::Spawned;
 use state::{Core, Node};
 
 /// The read side of a [`Promise`]: a result that is, or will be, there.
@@ -116,7 +119,8 @@ impl<T> Clone for Future<T> {
 }
 
 /// Scala's `Future.apply`: runs `f` on `ec` and completes the future with
-/// its value (or its panic).
+/// its value (or its panic). The closure and the promise are one
+/// allocation, submitted to `ec` at once.
 ///
 /// ```
 /// use std::time::Duration;
@@ -131,7 +135,7 @@ where
     E: ExecutionContext + Clone + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    Future::unit().map(ec, move |_| f())
+    Spawned::start(ec, f)
 }
 
 impl<T: Send + Sync + 'static> Future<T> {

@@ -205,10 +205,18 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// not linked). Lives as long as `self`: each link box lives as long as
     /// the promise that owns it. A walk of more than one hop relinks `self`
     /// straight to the root it found (Scala's `compressedRoot`).
+    #[inline]
     pub(crate) fn root(&self) -> &Future<T> {
-        let (word, Raw::Link(first)) = self.core().load() else {
-            return self;
-        };
+        match self.core().load() {
+            (word, Raw::Link(first)) => self.walk(word, first),
+            _ => self,
+        }
+    }
+
+    /// `root` of a linked promise, whose word `word` links it through
+    /// `first`; out of line, as most futures are never linked.
+    #[inline(never)]
+    fn walk(&self, word: usize, first: *mut Link<T>) -> &Future<T> {
         // SAFETY: a link box is never freed before its owner (see the module
         // docs), and each owner is borrowed for as long as `self`.
         let mut f = unsafe { follow(first) };
@@ -263,15 +271,17 @@ impl<T: Send + Sync + 'static> Future<T> {
     }
 
     /// The result, if completed.
+    #[inline]
     pub(crate) fn peek(&self) -> Option<&Result<T, Failure>> {
-        let root = self.root();
-        let core = root.core();
-        match core.load().1 {
-            // SAFETY: DONE was read with acquire: the result is written and
-            // never changes again.
-            Raw::Done => Some(unsafe { (*core.result.get()).assume_init_ref() }),
-            _ => None,
+        let mut core = self.core();
+        let mut word = core.state.load(Ordering::Acquire);
+        if word & TAGS == LINK {
+            core = self.root().core();
+            word = core.state.load(Ordering::Acquire);
         }
+        // SAFETY: DONE was read with acquire: the result is written and
+        // never changes again.
+        (word == DONE).then(|| unsafe { (*core.result.get()).assume_init_ref() })
     }
 
     /// Completes the root promise; gives the result back if it was already
