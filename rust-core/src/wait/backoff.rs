@@ -109,6 +109,8 @@ pub(crate) struct Spin {
 /// Steps of [`Spin::before_parking`], and how many of them pause-spin.
 const LOCK_STEPS: u32 = 10;
 const LOCK_PAUSING_STEPS: u32 = 4;
+/// How many steps of [`Spin::new`] pause-spin.
+const SEARCH_PAUSING_STEPS: u32 = 7;
 
 impl Spin {
     /// A lock's spin before it parks the thread (parking_lot's shape): ten
@@ -118,6 +120,13 @@ impl Spin {
     /// slice the holder (or a thread it woke) needs, and a yield gives it.
     pub(crate) fn before_parking() -> Spin {
         Spin::with(LOCK_STEPS, LOCK_PAUSING_STEPS)
+    }
+
+    /// At most `steps` steps, of which the first seven pause 1, 2, … 64
+    /// times and the rest yield: a pool worker's search for a task before
+    /// it sleeps (rayon's shape).
+    pub(crate) fn new(steps: u32) -> Spin {
+        Spin::with(steps, SEARCH_PAUSING_STEPS)
     }
 
     /// An unbounded spin, for a lock that never parks (see
