@@ -390,7 +390,9 @@ class Future(Generic[_T]):
     def add_done_callback(self, f: Callable[[Future[_T]], object]) -> None:
         """Calls ``f(future)`` once completed (at once if it is), in
         registration order, on the thread that completes it; an exception it
-        raises goes to ``sys.unraisablehook``."""
+        raises goes to ``sys.unraisablehook``. The callback does not keep
+        this future alive: if it was freed meanwhile, ``f`` gets a new
+        future of the same result."""
     def map(self, f: Callable[[_T], _S], *, executor: _Executor | None = None) -> Future[_S]:
         """A future of ``f(value)``, run on ``executor`` (None: the core's
         global pool); a failure passes through. An exception ``f`` raises
