@@ -549,7 +549,8 @@ class _ThreadPool:
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Refuses new tasks; ``cancel_futures`` cancels the queued ones (their
         futures, ``submit``'s and the combinators'); ``wait`` waits until every
-        worker has exited (RuntimeError from a worker of this pool)."""
+        worker has exited (RuntimeError from a worker of this pool), without
+        the GIL; Ctrl-C stops the wait, and the pool still runs what it has."""
 
 @final
 class Mutex:
