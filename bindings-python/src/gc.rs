@@ -21,6 +21,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use pyo3::prelude::*;
+
 /// How many GIL-free operations are in flight on one channel.
 #[derive(Default)]
 pub(crate) struct InFlight(AtomicUsize);
@@ -53,3 +55,24 @@ impl Drop for Moving<'_> {
         }
     }
 }
+
+/// Registers [`on_collection`] in `gc.callbacks`.
+///
+/// A `Py` dropped by a thread that does not hold the GIL (a pool worker
+/// letting go of a completed future's node, the timer thread) is given
+/// back by pyo3 later, at the next call into this module from any thread.
+/// Until then the object counts one reference too many, and the collector
+/// takes it for reachable: a cycle through a completed future (its value
+/// holding the future) outlived a `gc.collect()` that came first.
+pub(crate) fn register(py: Python<'_>) -> PyResult<()> {
+    py.import("gc")?
+        .getattr("callbacks")?
+        .call_method1("append", (wrap_pyfunction!(on_collection, py)?,))?;
+    Ok(())
+}
+
+/// Called by the collector before (and after) each collection: entering
+/// it gives back the references pyo3 deferred (the call's own prologue
+/// does), so that the collection counts them right.
+#[pyfunction]
+fn on_collection(_phase: &Bound<'_, PyAny>, _info: &Bound<'_, PyAny>) {}

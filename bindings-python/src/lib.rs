@@ -7,7 +7,8 @@
 //! Python way (GIL-free, interruptible by signal handlers), and `aio`
 //! lets asyncio await the core's futures; `exec` runs the futures' Python
 //! callables where `executor=` says. `gc` says why the cyclic garbage
-//! collector may look into a channel, `fork` applies the core's
+//! collector may look into a channel (and settles pyo3's deferred
+//! references before each collection), `fork` applies the core's
 //! after-fork rule in a forked child, and `fast` answers the per-item calls
 //! (`send(x)`, `recv()`, a queue's `put(x)`/`take()`) without pyo3's per-call glue when they complete
 //! at once.
@@ -78,6 +79,7 @@ mod _core {
         let py = m.py();
         super::fast::install(py)?;
         super::exec::register_attach(py)?;
+        super::gc::register(py)?;
         super::fork::register(py)
     }
 }

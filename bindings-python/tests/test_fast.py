@@ -1,4 +1,4 @@
-"""The one-call entries of `send(x)` and `recv()` (src/fast.rs): every form
+"""The one-call entries of `send(x)`, `recv()` and the locks (src/fast.rs): every form
 of call still means what it meant, and the entry that hands a call on to
 the general method neither loses nor keeps a reference."""
 
@@ -11,7 +11,7 @@ import threading
 import pytest
 from _helpers import HANG_GUARD
 
-from polyconc import Chan, ChannelClosed
+from polyconc import Chan, ChannelClosed, Mutex, SpinLock
 
 
 def test_signatures_and_docs_are_kept() -> None:
@@ -99,3 +99,61 @@ def test_empty_channel_waits_for_a_value() -> None:
     ch.send("late")
     receiver.join(HANG_GUARD)
     assert got == ["late"]
+
+
+LOCKS = [Mutex, SpinLock]
+
+
+@pytest.mark.parametrize("make", LOCKS)
+def test_lock_entries_keep_signatures_and_docs(make: type[Mutex | SpinLock]) -> None:
+    assert str(inspect.signature(make.acquire)) == "(self, /, blocking=True, timeout=-1)"
+    assert make.acquire.__doc__ is not None and "Takes the lock" in make.acquire.__doc__
+    assert make.release.__doc__ is not None and "Releases" in make.release.__doc__
+
+
+@pytest.mark.parametrize("make", LOCKS)
+def test_lock_entries_hand_on_what_they_do_not_answer(
+    make: type[Mutex | SpinLock],
+) -> None:
+    lock = make()
+    assert lock.acquire() is True
+    # Held: the entry hands every form to the method, which tries, then
+    # waits or answers False.
+    assert lock.acquire(False) is False
+    assert lock.acquire(timeout=0.01) is False
+    assert lock.acquire(True, 0.0) is False
+    lock.release()
+    with pytest.raises(RuntimeError):
+        lock.release()
+    with pytest.raises(ValueError):
+        lock.acquire(False, 1.0)
+    assert not lock.locked()
+
+
+@pytest.mark.parametrize("make", LOCKS)
+def test_with_releases_on_an_exception_and_waits_when_held(
+    make: type[Mutex | SpinLock],
+) -> None:
+    lock = make()
+    with pytest.raises(KeyError), lock:
+        assert lock.locked()
+        raise KeyError("inside")
+    assert not lock.locked()
+    # Held by another thread: `with` waits for it (the entry hands the
+    # call to the method that waits).
+    lock.acquire()
+    entered = threading.Event()
+
+    def enter() -> None:
+        with lock:
+            entered.set()
+
+    t = threading.Thread(target=enter)
+    t.start()
+    assert not entered.wait(0.05)
+    lock.release()
+    t.join(HANG_GUARD)
+    assert entered.is_set() and not lock.locked()
+    # `__exit__` on an unlocked lock raises, as `release` does.
+    with pytest.raises(RuntimeError):
+        lock.__exit__(None, None, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -70,7 +71,9 @@ def test_tasks_run_on_the_pool_given() -> None:
             [future(thread_name, executor=pool) for _ in range(20)]
             + [Future.successful(0).map(lambda _: thread_name(), executor=pool)]
         ).result(HANG_GUARD)
-    assert set(names) <= {"polyconc-py-0", "polyconc-py-1"}, names
+    # polyconc-py<pool>-<worker>: one of this pool's two workers.
+    assert len({n.rsplit("-", 1)[0] for n in names}) == 1, names
+    assert all(re.fullmatch(r"polyconc-py\d+-[01]", n) for n in names), names
 
 
 def test_tasks_run_on_a_concurrent_futures_executor() -> None:

@@ -220,6 +220,40 @@ def test_callback_cycle_is_freed_once_completed() -> None:
     assert ref() is None
 
 
+def test_pending_future_held_only_by_its_callback_is_freed() -> None:
+    # Its callback does not keep it alive; the callback still runs once the
+    # promise completes, with a future of the same result.
+    p: Promise[int] = Promise()
+    f = p.future
+    seen: list[int] = []
+    f.add_done_callback(lambda g: seen.append(g.result()))
+    ref = weakref.ref(f)
+    del f
+    gc.collect()
+    assert ref() is None
+    p.success(5)
+    assert seen == [5]
+
+
+def test_never_completed_future_with_a_callback_is_freed() -> None:
+    class Payload:
+        pass
+
+    def register() -> weakref.ref[Payload]:
+        p: Promise[int] = Promise()
+        payload = Payload()
+
+        def callback(_: Future[int], kept: Payload = payload) -> None:
+            pass
+
+        p.future.add_done_callback(callback)
+        return weakref.ref(payload)
+
+    ref = register()
+    gc.collect()
+    assert ref() is None, "the promise, its future and the callback were freed"
+
+
 RESULT_CHILD = """
 from polyconc import Promise
 p = Promise()

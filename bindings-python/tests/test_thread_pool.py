@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import operator
+import re
 import threading
 from pathlib import Path
 
 import pytest
-from _helpers import HANG_GUARD
+from _helpers import HANG_GUARD, interrupt_child
 
 from polyconc import Future, ThreadPool, future
 
@@ -56,7 +57,9 @@ def test_submitted_tasks_run_on_the_pool_threads() -> None:
 
     with ThreadPool(2) as pool:
         names = {f.result(HANG_GUARD) for f in [pool.submit(name) for _ in range(20)]}
-    assert names <= {"polyconc-py-0", "polyconc-py-1"}, names
+    # polyconc-py<pool>-<worker>: one of this pool's two workers.
+    assert len({n.rsplit("-", 1)[0] for n in names}) == 1, names
+    assert all(re.fullmatch(r"polyconc-py\d+-[01]", n) for n in names), names
 
 
 def test_shutdown_refuses_and_waits() -> None:
@@ -103,6 +106,31 @@ def test_shutdown_waiting_from_a_worker_raises() -> None:
     pool.shutdown()
 
 
+SHUTDOWN_CHILD = """
+import threading
+from polyconc import ThreadPool
+pool = ThreadPool(1)
+gate = threading.Event()
+busy = pool.submit(gate.wait, 60)
+queued = pool.submit(int, 7)
+print("READY", flush=True)
+try:
+    pool.shutdown(wait=True)
+    raise SystemExit("shutdown returned")
+except KeyboardInterrupt:
+    pass
+# Interrupted, the wait only stopped: the pool still runs what it had.
+gate.set()
+assert busy.result(60) is True and queued.result(60) == 7
+pool.shutdown(wait=True)
+print("INTERRUPTED, NOTHING LOST", flush=True)
+"""
+
+
+def test_sigint_interrupts_shutdown_wait() -> None:
+    assert "NOTHING LOST" in interrupt_child(SHUTDOWN_CHILD)
+
+
 def test_cancelled_submit_does_not_run() -> None:
     with ThreadPool(1) as pool:
         gate = threading.Event()
@@ -118,6 +146,23 @@ def test_pool_as_executor_for_combinators() -> None:
     with ThreadPool(2) as pool:
         f = Future.successful(3).map(lambda v: v + 1, executor=pool)
         assert f.result(HANG_GUARD) == 4
+
+
+@pytest.mark.parametrize("opener_first", [False, True])
+def test_a_task_blocked_without_the_gil_holds_up_no_other(opener_first: bool) -> None:
+    # A worker holding the GIL runs the tasks queued behind its own; one
+    # that blocks (here, waiting for the task after it) must not keep the
+    # others from the pool's other worker.
+    with ThreadPool(2) as pool:
+        gate = threading.Event()
+        if opener_first:
+            opener = future(gate.set, executor=pool)
+            waiter = future(gate.wait, HANG_GUARD, executor=pool)
+        else:
+            waiter = future(gate.wait, HANG_GUARD, executor=pool)
+            opener = future(gate.set, executor=pool)
+        opener.result(HANG_GUARD)
+        assert waiter.result(HANG_GUARD) is True
 
 
 def test_many_threads_submit_exact_sum() -> None:

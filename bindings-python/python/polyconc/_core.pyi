@@ -390,7 +390,9 @@ class Future(Generic[_T]):
     def add_done_callback(self, f: Callable[[Future[_T]], object]) -> None:
         """Calls ``f(future)`` once completed (at once if it is), in
         registration order, on the thread that completes it; an exception it
-        raises goes to ``sys.unraisablehook``."""
+        raises goes to ``sys.unraisablehook``. The callback does not keep
+        this future alive: if it was freed meanwhile, ``f`` gets a new
+        future of the same result."""
     def map(self, f: Callable[[_T], _S], *, executor: _Executor | None = None) -> Future[_S]:
         """A future of ``f(value)``, run on ``executor`` (None: the core's
         global pool); a failure passes through. An exception ``f`` raises
@@ -547,7 +549,8 @@ class _ThreadPool:
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Refuses new tasks; ``cancel_futures`` cancels the queued ones (their
         futures, ``submit``'s and the combinators'); ``wait`` waits until every
-        worker has exited (RuntimeError from a worker of this pool)."""
+        worker has exited (RuntimeError from a worker of this pool), without
+        the GIL; Ctrl-C stops the wait, and the pool still runs what it has."""
 
 @final
 class Mutex:

@@ -3,7 +3,12 @@
 //! `polyconc/_exec.py` adds `Executor` to its bases (for `map` and the
 //! context manager, and for `isinstance`).
 
-use polyconc::exec::{ExecutionContext, ThreadPool};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+
+use polyconc::exec::{ExecutionContext, JoinError, ThreadPool};
+use polyconc::future::{Failure, Promise};
+use polyconc::Wait;
 use pyo3::exceptions::{PyException, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -11,6 +16,7 @@ use pyo3::types::{PyDict, PyTuple, PyType};
 
 use super::escalate;
 use crate::future::Call;
+use crate::wait::wait_on;
 use crate::Obj;
 
 /// A fixed set of worker threads (the core's pool: per-worker deques with
@@ -18,6 +24,9 @@ use crate::Obj;
 #[pyclass(frozen, subclass, name = "_ThreadPool", module = "polyconc._core")]
 pub(crate) struct PyThreadPool {
     pool: ThreadPool,
+    /// The name prefix of this pool's threads, one per pool, so that a
+    /// thread can tell whether it is one of them.
+    name: String,
 }
 
 impl PyThreadPool {
@@ -43,8 +52,11 @@ impl PyThreadPool {
                 )))
             }
         };
+        static POOLS: AtomicUsize = AtomicUsize::new(0);
+        let name = format!("polyconc-py{}", POOLS.fetch_add(1, Ordering::Relaxed));
         Ok(PyThreadPool {
-            pool: builder.name("polyconc-py").build(),
+            pool: builder.name(name.as_str()).build(),
+            name,
         })
     }
 
@@ -77,7 +89,8 @@ impl PyThreadPool {
 
     /// Refuses new tasks; with `cancel_futures`, cancels the queued ones
     /// (their futures, `submit`'s and the combinators', are cancelled);
-    /// with `wait`, waits (GIL-free) until every worker has exited.
+    /// with `wait`, waits (GIL-free, stopped by Ctrl-C) until every worker
+    /// has exited.
     #[pyo3(signature = (wait = true, *, cancel_futures = false))]
     fn shutdown(&self, py: Python<'_>, wait: bool, cancel_futures: bool) -> PyResult<()> {
         if cancel_futures {
@@ -90,8 +103,49 @@ impl PyThreadPool {
         }
         // RuntimeError from one of the pool's own workers, which would wait
         // for itself (as `ThreadPoolExecutor` cannot join its own thread).
-        py.detach(|| self.pool.join())
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        if self.is_own_thread() {
+            return Err(PyRuntimeError::new_err(JoinError::OwnWorker.to_string()));
+        }
+        joined(py, &self.pool)
+    }
+}
+
+impl PyThreadPool {
+    /// Whether the calling thread is one of this pool's: the core names
+    /// them `<prefix>-<n>` (spares `<prefix>-spare`).
+    fn is_own_thread(&self) -> bool {
+        thread::current()
+            .name()
+            .and_then(|n| n.strip_prefix(self.name.as_str()))
+            .is_some_and(|rest| rest.starts_with('-'))
+    }
+}
+
+/// Waits until `pool` (shut down) has no thread left, the Python way: the
+/// core's `join` has no deadline, so a thread of its own joins, and this
+/// one waits for it in GIL-free slices, running signal handlers between
+/// them. Interrupted, the joining thread goes on and ends with the pool.
+fn joined(py: Python<'_>, pool: &ThreadPool) -> PyResult<()> {
+    let done = Promise::new();
+    let exited = done.future();
+    let pool = pool.clone();
+    thread::Builder::new()
+        .name("polyconc-py-join".to_owned())
+        .spawn(move || {
+            // Neither refusal applies: the pool is shut down, and this
+            // thread is none of its workers.
+            let _ = done.complete(pool.join().map_err(Failure::new));
+        })
+        .map_err(|e| PyRuntimeError::new_err(format!("cannot start a thread: {e}")))?;
+    let joined = wait_on(
+        py,
+        Wait::FOREVER,
+        || exited.value().cloned(),
+        || exited.clone(),
+    )?;
+    match joined {
+        Some(Ok(())) | None => Ok(()),
+        Some(Err(e)) => Err(PyRuntimeError::new_err(e.to_string())),
     }
 }
 

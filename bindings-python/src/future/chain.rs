@@ -131,7 +131,8 @@ pub(super) fn on_complete(up: &Fut, ec: &Context, f: Obj) {
     up.on_complete(ec, move |r| crate::exec::attach(move |py| tell(py, &f, r)));
 }
 
-fn tell(py: Python<'_>, f: &Obj, r: &Result<Value, Failure>) {
+/// `f(future)` for its effect, with a new future completed with `r`.
+pub(super) fn tell(py: Python<'_>, f: &Obj, r: &Result<Value, Failure>) {
     match Bound::new(py, PyFuture::new(Future::from_result(r.clone()))) {
         Ok(done) => side_effect(py, f, (done,)),
         Err(e) => e.write_unraisable(py, Some(f.bind(py))),

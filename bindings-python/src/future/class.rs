@@ -12,7 +12,7 @@ use pyo3::exceptions::{PyException, PyTimeoutError, PyTypeError};
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyModule, PyTuple};
+use pyo3::types::{PyDict, PyModule, PyTuple, PyWeakrefMethods, PyWeakrefReference};
 use pyo3::{PyTraverseError, PyTypeInfo};
 
 use super::calls::{exception_classes, side_effect, Call};
@@ -133,14 +133,24 @@ impl PyFuture {
     /// Calls `fn(future)` once completed (at once if it is), in
     /// registration order; an exception it raises goes to
     /// `sys.unraisablehook`.
-    fn add_done_callback(slf: &Bound<'_, Self>, f: Obj) {
-        let me = slf.clone().unbind();
+    fn add_done_callback(slf: &Bound<'_, Self>, f: Obj) -> PyResult<()> {
+        // The callback holds this future weakly. Held strongly, a pending
+        // future would keep itself alive through its own core node (a cycle
+        // the collector cannot see, and never broken if nothing completes
+        // it). Freed before it completes, the callback gets a new future of
+        // the same result: nobody is left to tell the two apart.
+        let me = PyWeakrefReference::new(slf.as_any())?.unbind();
         // The thread that completes the future runs it, taking the GIL.
         slf.get()
             .core(slf.py())
-            .on_complete(&parasitic(), move |_| {
-                crate::exec::attach(|py| side_effect(py, &f, (me,)));
+            .on_complete(&parasitic(), move |r| {
+                // `move`: `f` and `me` are dropped holding the GIL too.
+                crate::exec::attach(move |py| match me.bind(py).upgrade() {
+                    Some(me) => side_effect(py, &f, (me,)),
+                    None => chain::tell(py, &f, r),
+                });
             });
+        Ok(())
     }
 
     /// This future, failed with TimeoutError unless it completes within

@@ -16,7 +16,7 @@ use crate::wait::{acquire_wait, deadline_of, wait_for, Blocking};
 #[pyclass(frozen, weakref, name = "SpinLock", module = "polyconc")]
 pub(crate) struct PySpinLock {
     /// Shared with the pending `acquire_async` ops, which own their futures.
-    raw: Arc<RawSpinLock>,
+    pub(crate) raw: Arc<RawSpinLock>,
 }
 
 awaitable_op!(
