@@ -318,8 +318,10 @@ class LinkedTransferQueue(_PlainQueue[_T]):
         is un-cancelled), so a retry never delivers twice."""
     def try_transfer(self, value: _T, timeout: float | None = 0.0) -> bool:
         """Transfers if a consumer receives the element within ``timeout``
-        seconds (0: only to a consumer already waiting); else inserts
-        nothing and answers False."""
+        seconds (0: only to a consumer already waiting in a thread, as a
+        pending ``take_async`` may be cancelled before it receives it);
+        else inserts nothing and answers False. With a timeout, a
+        ``take_async`` counts once its await returns the element."""
     def has_waiting_consumer(self) -> bool: ...
     def waiting_consumer_count(self) -> int: ...
 

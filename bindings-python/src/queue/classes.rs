@@ -567,7 +567,9 @@ queue_class!(PyLinkedTransferQueue = "LinkedTransferQueue", fifo, {
     }
 
     /// Transfers if a consumer takes the element within `timeout` seconds
-    /// (0: only to a consumer already waiting); else inserts nothing.
+    /// (0: only to a consumer already waiting in a thread: a pending
+    /// `take_async` may be cancelled before it receives it); else inserts
+    /// nothing.
     #[pyo3(signature = (value, timeout = Some(0.0)), text_signature = "($self, value, timeout=0.0)")]
     fn try_transfer(&self, py: Python<'_>, value: Obj, timeout: Option<f64>) -> PyResult<bool> {
         self.transfer_for(py, value, timeout)
