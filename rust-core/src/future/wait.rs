@@ -251,41 +251,65 @@ struct LastWait {
 
 thread_local! {
     static LAST_WAIT: RefCell<Option<LastWait>> = const { RefCell::new(None) };
-    /// The event of this thread's last wait that ended with its future
-    /// completed, kept for the next wait for a future of the same type: a
-    /// thread that waits again and again (a hand-off) allocates neither
-    /// the event nor its wait queue's room each time.
-    static SPARE: RefCell<Option<Arc<dyn Any + Send + Sync>>> = const { RefCell::new(None) };
+    /// The events of this thread's last two waits that ended with their
+    /// future completed, newest first, kept for the next waits for futures
+    /// of the same type: a thread that waits again and again (a hand-off)
+    /// allocates neither the event nor its wait queue's room each time.
+    /// Two, because the completing thread may still be inside the last
+    /// one's hook (it wakes the waiter before it lets go of the event),
+    /// while the one before is long done.
+    static SPARES: RefCell<[Option<Spare>; 2]> = const { RefCell::new([None, None]) };
 }
 
+type Spare = Arc<dyn Any + Send + Sync>;
+
 /// Keeps `told`, whose wait ended with its future completed, as this
-/// thread's spare. Its hook may still be firing on the completing thread;
-/// [`take_spare`] reuses it only once nobody else holds it.
+/// thread's newest spare (the oldest one goes). Its hook may still be
+/// firing on the completing thread; [`take_spare`] reuses a spare only once
+/// nobody else holds it.
 fn keep_spare<T: Send + Sync + 'static>(told: Arc<Told<T>>) {
     if cfg!(loom) {
         return;
     }
-    // Outside the borrow: dropping a replaced spare may run code. A thread
-    // whose locals are gone keeps none.
-    let replaced = SPARE.try_with(|s| s.borrow_mut().replace(told));
-    drop(replaced);
+    // Outside the borrow: dropping the evicted spare may run code. A
+    // thread whose locals are gone keeps none.
+    let evicted = SPARES.try_with(|s| {
+        let mut s = s.borrow_mut();
+        let oldest = s[1].take();
+        s[1] = s[0].replace(told);
+        oldest
+    });
+    drop(evicted);
 }
 
-/// This thread's spare, if it is for futures of `T` and its hook is done
-/// with it (fired: a `Told` is told once; no `.await` shares one).
+/// One of this thread's spares, if it is for futures of `T` and its hook
+/// is done with it (fired: a `Told` is told once; no `.await` shares one).
 fn take_spare<T: Send + Sync + 'static>() -> Option<Arc<Told<T>>> {
     if cfg!(loom) {
         return None;
     }
-    let spare = SPARE.try_with(|s| s.borrow_mut().take()).ok().flatten()?;
-    match spare.downcast::<Told<T>>() {
-        Ok(mut told) => Arc::get_mut(&mut told).is_some().then_some(told),
-        Err(other) => {
-            // Another type's: keep it for its next wait.
-            let _ = SPARE.try_with(|s| *s.borrow_mut() = Some(other));
-            None
-        }
-    }
+    SPARES
+        .try_with(|s| {
+            let mut s = s.borrow_mut();
+            s.iter_mut().find_map(|slot| {
+                let spare = slot.take()?;
+                match spare.downcast::<Told<T>>() {
+                    Ok(mut told) => {
+                        if Arc::get_mut(&mut told).is_some() {
+                            return Some(told);
+                        }
+                        *slot = Some(told); // still held: maybe next time
+                        None
+                    }
+                    Err(other) => {
+                        *slot = Some(other); // another type's: kept for it
+                        None
+                    }
+                }
+            })
+        })
+        .ok()
+        .flatten()
 }
 
 /// The wait for `key` is over: drop the remembered registration.
