@@ -12,7 +12,6 @@
 //!
 //! `cargo bench -p polyconc --bench future -- F2` runs one workload.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -27,26 +26,10 @@ use polyconc::exec::{global, parasitic, ThreadPool};
 mod loops;
 use loops::{chain, fan_out, fan_out_of, hand_off, hand_off_over, ping_pong, Ball, OneShot};
 
-/// Counts allocations, for F1's per-stage and F2's per-task figures.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: the caller's layout, passed on.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: allocated above with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
+// Counts allocations, for F1's per-stage and F2's per-task figures: the
+// examples' counting allocator.
+#[path = "../examples/support/allocations.rs"]
+mod allocations;
 
 /// Stages per F1 chain.
 const STAGES: u64 = 1_000;
@@ -74,9 +57,9 @@ fn rayon_chain() -> u64 {
 /// threads, deques, caches); `want` is the run's result.
 fn allocations_per(n: u64, want: u64, run: impl Fn(u64) -> u64) -> f64 {
     assert_eq!(run(n), want);
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocations::allocations();
     assert_eq!(run(n), want);
-    (ALLOCATIONS.load(Ordering::SeqCst) - before) as f64 / n as f64
+    (allocations::allocations() - before) as f64 / n as f64
 }
 
 fn f1_chain(c: &mut Criterion) {

@@ -1,5 +1,6 @@
 //! A global allocator that counts allocations, for the examples that give
-//! allocations per message (included by `#[path]`; not an example itself).
+//! allocations per message and for the future bench (included by
+//! `#[path]`; not an example itself).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
