@@ -5,6 +5,7 @@
 //! attempt consumes nothing (a send gets its value back), so an exception
 //! raised by a handler between slices (KeyboardInterrupt) loses no value.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::convert::identity;
 use std::future::Future;
@@ -16,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use polyconc::chan::{RecvTimeoutError, SelectTimeoutError, SendTimeoutError};
 use polyconc::Wait;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::errors::ToPyErr;
@@ -231,15 +232,69 @@ fn slice_end(deadline: Option<Instant>) -> Instant {
     }
 }
 
+/// A primitive whose waiters queue for it (a lock, a semaphore), named by
+/// its address: a waiting thread keeps its place in that queue from one
+/// slice to the next, signal handlers included.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Place(usize);
+
+impl Place {
+    pub(crate) fn of<T>(primitive: &T) -> Place {
+        Place(std::ptr::from_ref(primitive) as usize)
+    }
+}
+
+thread_local! {
+    /// The places this thread is queued at now: more than one only while a
+    /// signal handler that runs between two slices waits for another one.
+    static QUEUED: RefCell<Vec<Place>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This thread queued at a place, until dropped.
+pub(crate) struct Queued(Place);
+
+/// Marks this thread queued at `place` for a wait that could not succeed at
+/// once. RuntimeError if it already is: a signal handler that waits for the
+/// lock whose wait it interrupted would be queued behind that wait (a fair
+/// lock serves its queue in order, and any lock may hand itself to a waiter
+/// that has waited long), which cannot go on until the handler returns, so
+/// the handler would never return. The wait is refused instead of
+/// deadlocking; an attempt that need not wait (the lock is free) is not.
+pub(crate) fn queue_at(place: Place) -> PyResult<Queued> {
+    QUEUED.with_borrow_mut(|queued| {
+        if queued.contains(&place) {
+            return Err(PyRuntimeError::new_err(
+                "a signal handler cannot wait for a lock or semaphore that its \
+                 thread is already waiting for: the handler's wait would be \
+                 queued behind the interrupted one",
+            ));
+        }
+        queued.push(place);
+        Ok(Queued(place))
+    })
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        QUEUED.with_borrow_mut(|queued| {
+            if let Some(i) = queued.iter().rposition(|&p| p == self.0) {
+                queued.remove(i);
+            }
+        });
+    }
+}
+
 /// Awaits a core future from a thread, the Python way, polling it without
 /// the GIL (a lock's, a latch's: their polls run no Python code): `try_now`
-/// holding the GIL; then the future, a slice at a time (see [`await_core`]).
+/// holding the GIL; then the future, a slice at a time (see [`await_core`]),
+/// queued at `place` if it stands in a primitive's queue (see [`queue_at`]).
 /// `None` once `wait` runs out; then, or when a handler raises, the future
 /// is dropped, which gives back whatever it was handed (a lock, permits) or
 /// leaves as the core defines (a barrier breaks).
 pub(crate) fn wait_on<F>(
     py: Python<'_>,
     wait: Wait,
+    place: Option<Place>,
     try_now: impl FnOnce() -> Option<F::Output>,
     fut: impl FnOnce() -> F,
 ) -> PyResult<Option<F::Output>>
@@ -253,6 +308,7 @@ where
     let Wait::Until(deadline) = wait else {
         return Ok(None);
     };
+    let _queued = place.map(queue_at).transpose()?;
     let mut fut = fut();
     await_core(py, deadline.instant(), &mut fut, |fut, waker, until| {
         py.detach(|| {
@@ -279,7 +335,7 @@ pub(crate) fn wait_done<F>(
 where
     F: Future<Output = ()> + Unpin + Send,
 {
-    let done = wait_on(py, wait_of(timeout)?, || is_done().then_some(()), fut)?;
+    let done = wait_on(py, wait_of(timeout)?, None, || is_done().then_some(()), fut)?;
     Ok(done.is_some())
 }
 

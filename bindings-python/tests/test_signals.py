@@ -1,9 +1,10 @@
 """A real SIGINT on the main thread blocked in recv, send or select raises
-KeyboardInterrupt and loses no value."""
+KeyboardInterrupt and loses no value; a signal handler that waits for the
+lock whose wait it interrupted is refused instead of deadlocking."""
 
 from __future__ import annotations
 
-from _helpers import interrupt_child
+from _helpers import interrupt_child, run_child
 
 RECV_CHILD = """
 from polyconc import Chan
@@ -116,3 +117,56 @@ def test_handler_that_returns_lets_the_wait_go_on() -> None:
     print("CONTINUED", flush=True)
     """
     assert "CONTINUED" in interrupt_child(body)
+
+
+# The main thread waits for a fair lock (or semaphore) that another thread
+# holds; a real SIGALRM's handler, run between two of its wait's slices,
+# waits for the same one. Queued behind the main thread's own wait, which
+# cannot go on until the handler returns, it would never return: it is
+# refused with RuntimeError, and the main thread's wait then goes on and
+# succeeds. A non-blocking attempt in the handler only tries.
+NESTED_WAIT_CHILD = """
+import signal, threading
+from polyconc import ReentrantLock, Semaphore
+
+def interrupted_wait(acquire, in_handler, let_go):
+    outcome = []
+    def handler(signum, frame):
+        try:
+            outcome.append(in_handler())
+        except RuntimeError:
+            outcome.append("refused")
+        let_go()
+    signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    assert acquire()
+    return outcome
+
+lock = ReentrantLock(fair=True)
+held, release = threading.Event(), threading.Event()
+def holder():
+    with lock:
+        held.set()
+        release.wait()
+threading.Thread(target=holder).start()
+held.wait()
+def take_in_handler():
+    with lock:
+        return "took it"
+assert interrupted_wait(lock.acquire, take_in_handler, release.set) == ["refused"]
+assert lock.hold_count() == 1 and lock.queue_length() == 0
+lock.release()
+assert not lock.locked()
+
+sem = Semaphore(0, fair=True)
+assert interrupted_wait(sem.acquire, sem.acquire, sem.release) == ["refused"]
+assert sem.available_permits() == 0 and sem.queue_length() == 0
+# A handler's non-blocking attempt only tries.
+try_once = lambda: sem.acquire(blocking=False)
+assert interrupted_wait(sem.acquire, try_once, sem.release) == [False]
+print("REFUSED, NO DEADLOCK", flush=True)
+"""
+
+
+def test_handler_waiting_for_the_interrupted_lock_is_refused() -> None:
+    assert "NO DEADLOCK" in run_child(NESTED_WAIT_CHILD)

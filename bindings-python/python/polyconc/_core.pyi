@@ -559,7 +559,9 @@ class Mutex:
     """A lock, as ``threading.Lock``, that any thread may release. Blocking
     acquires release the GIL and stay interruptible by Ctrl-C; an
     interrupted, timed-out or cancelled acquire holds nothing. Threads and
-    tasks of any event loop may share one."""
+    tasks of any event loop may share one. A signal handler whose thread
+    waits for the lock gets RuntimeError if it would wait for it too (as
+    for ``ReentrantLock``, ``RwLock`` and ``Semaphore``)."""
 
     def __new__(cls) -> Self: ...
     def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:

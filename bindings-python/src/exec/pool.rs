@@ -140,6 +140,7 @@ fn joined(py: Python<'_>, pool: &ThreadPool) -> PyResult<()> {
     let joined = wait_on(
         py,
         Wait::FOREVER,
+        None,
         || exited.value().cloned(),
         || exited.clone(),
     )?;

@@ -152,7 +152,7 @@ impl PyCyclicBarrier {
     #[pyo3(signature = (timeout = None))]
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<usize> {
         let wait = wait_of(timeout.or(self.timeout))?;
-        match wait_on(py, wait, || None, || self.wait_future())? {
+        match wait_on(py, wait, None, || None, || self.wait_future())? {
             Some(out) => out,
             // Timed out: dropping the future broke the barrier.
             None => Err(BarrierError::Timeout.to_py_err()),

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 
 use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
-use crate::wait::{acquire_wait, deadline_of, wait_on, Blocking};
+use crate::wait::{acquire_wait, deadline_of, wait_on, Blocking, Place};
 
 /// A lock, as ``threading.Lock``: any thread may release it. Blocking
 /// acquires release the GIL and stay interruptible by Ctrl-C; an
@@ -35,6 +35,7 @@ impl PyMutex {
         let taken = wait_on(
             py,
             wait,
+            Some(Place::of(raw)),
             || raw.try_lock().then_some(()),
             || raw.lock_async(),
         )?;

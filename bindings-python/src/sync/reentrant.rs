@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 
 use super::StillQueued;
 use crate::errors::ToPyErr;
-use crate::wait::{acquire_wait, Blocking, Stopped};
+use crate::wait::{acquire_wait, queue_at, Blocking, Place, Stopped};
 
 /// A lock its holder may take again, as ``threading.RLock``.
 #[pyclass(frozen, weakref, name = "ReentrantLock", module = "polyconc")]
@@ -46,22 +46,21 @@ impl PyReentrantLock {
         timeout: Option<f64>,
     ) -> PyResult<bool> {
         let lock = &*self.lock;
-        let Wait::Until(deadline) = acquire_wait(blocking, timeout)? else {
-            return Ok(lock.try_lock());
+        let wait = acquire_wait(blocking, timeout)?;
+        if lock.try_lock() {
+            return Ok(true);
+        }
+        let Wait::Until(deadline) = wait else {
+            return Ok(false);
         };
+        let _queued = queue_at(Place::of(lock))?;
         // One attempt for the whole wait, which stays queued from one slice
         // to the next: a fair lock's waiter keeps its turn.
         let waited = crate::wait::wait(
             py,
             deadline.instant(),
             &[],
-            || {
-                if lock.try_lock() {
-                    Ok(())
-                } else {
-                    Err(lock.attempt())
-                }
-            },
+            || Err(lock.attempt()),
             identity,
             |mut attempt: LockAttempt<'_>, until| {
                 if attempt.wait_deadline(until) {

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::aio::{self, awaitable_op};
-use crate::wait::{deadline_of, wait_of, wait_on};
+use crate::wait::{deadline_of, wait_of, wait_on, Place};
 
 /// A readers-writer lock; holds are released by any thread or task.
 #[pyclass(frozen, weakref, name = "RwLock", module = "polyconc")]
@@ -44,6 +44,7 @@ impl PyRwLock {
         let got = wait_on(
             py,
             wait_of(timeout)?,
+            Some(Place::of(&**raw)),
             || raw.try_read().then_some(()),
             || raw.read_async(),
         )?;
@@ -64,6 +65,7 @@ impl PyRwLock {
         let got = wait_on(
             py,
             wait_of(timeout)?,
+            Some(Place::of(&**raw)),
             || raw.try_write().then_some(()),
             || raw.write_async(),
         )?;

@@ -10,7 +10,7 @@ use pyo3::types::PyTuple;
 
 use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
-use crate::wait::{deadline_of, wait_of, wait_on, Blocking};
+use crate::wait::{deadline_of, wait_of, wait_on, Blocking, Place};
 
 /// A counting semaphore, as ``threading.Semaphore``.
 #[pyclass(frozen, weakref, name = "Semaphore", module = "polyconc")]
@@ -73,6 +73,7 @@ impl PySemaphore {
         let taken = wait_on(
             py,
             wait,
+            Some(Place::of(&**sem)),
             || sem.try_acquire(n).then_some(()),
             || sem.acquire_async(n),
         )?;
