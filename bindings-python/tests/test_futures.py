@@ -254,6 +254,53 @@ def test_never_completed_future_with_a_callback_is_freed() -> None:
     assert ref() is None, "the promise, its future and the callback were freed"
 
 
+def test_callback_that_refers_to_its_own_pending_future_is_freed() -> None:
+    # The callable holds the future (a closure over it), the future's node
+    # holds the callable, and the promise is gone: nothing will ever
+    # complete it, and nothing else can reach the cycle.
+    def register() -> weakref.ref[Future[int]]:
+        p: Promise[int] = Promise()
+        f = p.future
+        f.add_done_callback(lambda _: f)
+        return weakref.ref(f)
+
+    ref = register()
+    gc.collect()
+    assert ref() is None
+
+
+def test_callback_cycle_is_kept_while_its_promise_may_complete_it() -> None:
+    # The same cycle, but the promise lives: a collection frees nothing,
+    # and the callback runs with that very future.
+    p: Promise[int] = Promise()
+    seen: list[tuple[bool, int]] = []
+
+    def register() -> None:
+        f = p.future
+        f.add_done_callback(lambda g: seen.append((g is f, g.result())))
+
+    register()
+    gc.collect()
+    p.success(3)
+    assert seen == [(True, 3)]
+
+
+def test_pending_future_is_not_tracked_by_the_collector() -> None:
+    # A pending future shows the collector nothing, so it is not tracked:
+    # collections skip it. Completed, it is tracked only if its result may
+    # be part of a cycle, or once it has a done callback.
+    p: Promise[Any] = Promise()
+    f = p.future
+    assert not gc.is_tracked(f)
+    p.success(1)
+    assert f.result() == 1 and not gc.is_tracked(f)
+    assert gc.is_tracked(Future.successful([]))
+    assert gc.is_tracked(Future.failed(ValueError()))
+    g = Promise[int]().future
+    g.add_done_callback(lambda _: None)
+    assert gc.is_tracked(g)
+
+
 RESULT_CHILD = """
 from polyconc import Promise
 p = Promise()

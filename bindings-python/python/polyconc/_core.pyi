@@ -394,7 +394,9 @@ class Future(Generic[_T]):
         registration order, on the thread that completes it; an exception it
         raises goes to ``sys.unraisablehook``. The callback does not keep
         this future alive: if it was freed meanwhile, ``f`` gets a new
-        future of the same result."""
+        future of the same result. An ``f`` that refers to this future is
+        freed with it by the garbage collector once nothing else can
+        complete it (its promise is gone)."""
     def map(self, f: Callable[[_T], _S], *, executor: _Executor | None = None) -> Future[_S]:
         """A future of ``f(value)``, run on ``executor`` (None: the core's
         global pool); a failure passes through. An exception ``f`` raises

@@ -73,7 +73,7 @@ pub(super) fn side_effect<'py>(py: Python<'py>, f: &Obj, args: impl PyCallArgs<'
 /// `polyconc.Future`; a TypeError failure otherwise.
 pub(super) fn returned_future(out: &Bound<'_, PyAny>, what: &str) -> Future<Value> {
     match out.cast::<PyFuture>() {
-        Ok(f) => f.get().core(out.py()),
+        Ok(f) => PyFuture::core(f),
         Err(_) => {
             let kind = out
                 .get_type()

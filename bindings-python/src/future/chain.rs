@@ -133,7 +133,7 @@ pub(super) fn on_complete(up: &Fut, ec: &Context, f: Obj) {
 
 /// `f(future)` for its effect, with a new future completed with `r`.
 pub(super) fn tell(py: Python<'_>, f: &Obj, r: &Result<Value, Failure>) {
-    match Bound::new(py, PyFuture::new(Future::from_result(r.clone()))) {
+    match PyFuture::wrap(py, Future::from_result(r.clone())) {
         Ok(done) => side_effect(py, f, (done,)),
         Err(e) => e.write_unraisable(py, Some(f.bind(py))),
     }

@@ -16,7 +16,8 @@ use pyo3::types::{PyDict, PyModule, PyTuple, PyWeakrefMethods, PyWeakrefReferenc
 use pyo3::{PyTraverseError, PyTypeInfo};
 
 use super::calls::{exception_classes, side_effect, Call};
-use super::hold::Hold;
+use super::done::DoneCallbacks;
+use super::hold::{track, Hold};
 use super::{chain, failure_of, py_err, InvalidStateError, Value};
 use crate::aio::{self, awaitable_op, Awaitable};
 use crate::exec::Context;
@@ -47,47 +48,65 @@ awaitable_op!(
 #[pyclass(frozen, weakref, generic, name = "Future", module = "polyconc")]
 pub(crate) struct PyFuture {
     hold: Hold<Future<Value>>,
+    /// The callables of `add_done_callback` (see `done`).
+    callbacks: DoneCallbacks,
 }
 
+/// A new Python future; `'py` methods answer with one.
+type New<'py> = PyResult<Bound<'py, PyFuture>>;
+
 impl PyFuture {
-    pub(super) fn new(fut: Future<Value>) -> Self {
-        PyFuture {
-            hold: Hold::new(fut),
-        }
+    /// The Python future of `fut`. Pending, it is not tracked by the
+    /// collector, which it would show nothing (see `hold`); completed, it
+    /// takes its own node at once (and is tracked if that needs it).
+    pub(super) fn wrap(py: Python<'_>, fut: Future<Value>) -> New<'_> {
+        let this = Bound::new(
+            py,
+            PyFuture {
+                hold: Hold::new(fut),
+                callbacks: DoneCallbacks::default(),
+            },
+        )?;
+        // SAFETY: a new, live, tracked object, holding the GIL.
+        unsafe { pyo3::ffi::PyObject_GC_UnTrack(this.as_ptr().cast()) };
+        this.get().hold.is_completed(this.as_any());
+        Ok(this)
     }
 
     /// A new future: `combine` of this one's core future on `executor`'s
     /// context (the combinators' shared opening).
-    fn then(
-        &self,
-        py: Python<'_>,
+    fn then<'py>(
+        slf: &Bound<'py, Self>,
         executor: Option<&Bound<'_, PyAny>>,
         combine: impl FnOnce(&Future<Value>, &Context) -> Future<Value>,
-    ) -> PyResult<Self> {
+    ) -> New<'py> {
         let ec = Context::of(executor)?;
-        Ok(Self::new(combine(&self.core(py), &ec)))
+        Self::wrap(slf.py(), combine(&Self::core(slf), &ec))
     }
 
     /// The core future, for the core (see `hold`).
-    pub(super) fn core(&self, py: Python<'_>) -> Future<Value> {
-        self.hold.get(py)
+    pub(super) fn core(slf: &Bound<'_, Self>) -> Future<Value> {
+        slf.get().hold.get(slf.as_any())
+    }
+
+    /// The result, if completed.
+    fn result_now(slf: &Bound<'_, Self>) -> Option<Result<Value, Failure>> {
+        slf.get().hold.result(slf.as_any())
     }
 
     /// The result, waiting at most `timeout` seconds (`None`: forever).
     /// On a pool's worker the wait counts as the core's `blocking`, so that
     /// waiting for another task of the same pool does not starve it.
-    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Result<Value, Failure>> {
-        if let Some(done) = self.hold.result(py) {
+    fn wait(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Result<Value, Failure>> {
+        if let Some(done) = Self::result_now(slf) {
             return Ok(done);
         }
+        let py = slf.py();
         let deadline = deadline_of(timeout)?;
         let polled = blocking(|| {
-            poll_until(
-                py,
-                deadline,
-                self.core(py),
-                |f, cx| Ok(Pin::new(f).poll(cx)),
-            )
+            poll_until(py, deadline, Self::core(slf), |f, cx| {
+                Ok(Pin::new(f).poll(cx))
+            })
         });
         match polled {
             Ok(done) => Ok(done),
@@ -104,30 +123,31 @@ impl PyFuture {
     /// The value, or raises the failure itself, waiting at most `timeout`
     /// seconds (TimeoutError past it).
     #[pyo3(signature = (timeout = None))]
-    fn result(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Obj> {
-        answer(py, self.wait(py, timeout)?)
+    fn result(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Obj> {
+        answer(slf.py(), Self::wait(slf, timeout)?)
     }
 
     /// The failure's exception, or None on success.
     #[pyo3(signature = (timeout = None))]
-    fn exception(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Obj>> {
-        Ok(match self.wait(py, timeout)? {
+    fn exception(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Option<Obj>> {
+        let py = slf.py();
+        Ok(match Self::wait(slf, timeout)? {
             Ok(_) => None,
             Err(f) => Some(py_err(py, &f).into_value(py).into_any()),
         })
     }
 
-    fn done(&self, py: Python<'_>) -> bool {
-        self.hold.is_completed(py)
+    fn done(slf: &Bound<'_, Self>) -> bool {
+        slf.get().hold.is_completed(slf.as_any())
     }
 
     /// Fails the future with CancelledError if it is not completed; whether it did.
-    fn cancel(&self, py: Python<'_>) -> bool {
-        self.core(py).cancel()
+    fn cancel(slf: &Bound<'_, Self>) -> bool {
+        Self::core(slf).cancel()
     }
 
-    fn cancelled(&self, py: Python<'_>) -> bool {
-        matches!(self.hold.result(py), Some(Err(f)) if f.is_cancelled())
+    fn cancelled(slf: &Bound<'_, Self>) -> bool {
+        matches!(Self::result_now(slf), Some(Err(f)) if f.is_cancelled())
     }
 
     /// Calls `fn(future)` once completed (at once if it is), in
@@ -140,157 +160,161 @@ impl PyFuture {
         // it). Freed before it completes, the callback gets a new future of
         // the same result: nobody is left to tell the two apart.
         let me = PyWeakrefReference::new(slf.as_any())?.unbind();
+        // The callable may refer to this future: the collector is shown it
+        // through this wrapper, which it must then track (see `done`).
+        let registered = slf.get().callbacks.record(f);
+        track(slf.as_any());
         // The thread that completes the future runs it, taking the GIL.
-        slf.get()
-            .core(slf.py())
-            .on_complete(&parasitic(), move |r| {
-                // `move`: `f` and `me` are dropped holding the GIL too.
-                crate::exec::attach(move |py| match me.bind(py).upgrade() {
+        Self::core(slf).on_complete(&parasitic(), move |r| {
+            // `move`: `registered` and `me` are dropped holding the GIL too.
+            crate::exec::attach(move |py| {
+                let Some(f) = registered.take() else {
+                    return; // a collection broke its cycle
+                };
+                match me.bind(py).upgrade() {
                     Some(me) => side_effect(py, &f, (me,)),
                     None => chain::tell(py, &f, r),
-                });
+                }
             });
+        });
         Ok(())
     }
 
     /// This future, failed with TimeoutError unless it completes within
     /// `seconds` (the core's timer thread keeps the deadline; callbacks
     /// then run there, taking the GIL, with no core lock held).
-    fn or_timeout(&self, py: Python<'_>, seconds: f64) -> PyResult<Self> {
+    fn or_timeout<'py>(slf: &Bound<'py, Self>, seconds: f64) -> New<'py> {
         deadline_of(Some(seconds))?; // the one check of a timeout
         let timeout = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
-        Ok(PyFuture::new(self.core(py).or_timeout(timeout)))
+        Self::wrap(slf.py(), Self::core(slf).or_timeout(timeout))
     }
 
     /// `fn(value)` on `executor`; a failure passes through.
     #[pyo3(signature = (f, *, executor = None))]
-    fn map(&self, py: Python<'_>, f: Obj, executor: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        self.then(py, executor, |up, ec| chain::map(up, ec, f))
+    fn map<'py>(slf: &Bound<'py, Self>, f: Obj, executor: Option<&Bound<'_, PyAny>>) -> New<'py> {
+        Self::then(slf, executor, |up, ec| chain::map(up, ec, f))
     }
 
     /// The future `fn(value)` returns (TypeError if it is not one).
     #[pyo3(signature = (f, *, executor = None))]
-    fn flat_map(
-        &self,
-        py: Python<'_>,
+    fn flat_map<'py>(
+        slf: &Bound<'py, Self>,
         f: Obj,
         executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        self.then(py, executor, |up, ec| chain::flat_map(up, ec, f))
+    ) -> New<'py> {
+        Self::then(slf, executor, |up, ec| chain::flat_map(up, ec, f))
     }
 
     /// This future's value if `pred(value)` is true, else ValueError.
     #[pyo3(signature = (pred, *, executor = None))]
-    fn filter(
-        &self,
-        py: Python<'_>,
+    fn filter<'py>(
+        slf: &Bound<'py, Self>,
         pred: Obj,
         executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        self.then(py, executor, |up, ec| chain::filter(up, ec, pred))
+    ) -> New<'py> {
+        Self::then(slf, executor, |up, ec| chain::filter(up, ec, pred))
     }
 
     /// On a failure that is one of `exceptions`, the value `fn(exc)`.
     #[pyo3(signature = (f, exceptions = None, *, executor = None))]
-    fn recover(
-        &self,
-        py: Python<'_>,
+    fn recover<'py>(
+        slf: &Bound<'py, Self>,
         f: Obj,
         exceptions: Option<&Bound<'_, PyAny>>,
         executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let exceptions = caught(py, exceptions)?;
-        self.then(py, executor, |up, ec| chain::recover(up, ec, f, exceptions))
+    ) -> New<'py> {
+        let exceptions = caught(slf.py(), exceptions)?;
+        Self::then(slf, executor, |up, ec| {
+            chain::recover(up, ec, f, exceptions)
+        })
     }
 
     /// On a failure that is one of `exceptions`, the future `fn(exc)`.
     #[pyo3(signature = (f, exceptions = None, *, executor = None))]
-    fn recover_with(
-        &self,
-        py: Python<'_>,
+    fn recover_with<'py>(
+        slf: &Bound<'py, Self>,
         f: Obj,
         exceptions: Option<&Bound<'_, PyAny>>,
         executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        let exceptions = caught(py, exceptions)?;
-        self.then(py, executor, |up, ec| {
+    ) -> New<'py> {
+        let exceptions = caught(slf.py(), exceptions)?;
+        Self::then(slf, executor, |up, ec| {
             chain::recover_with(up, ec, f, exceptions)
         })
     }
 
     /// `on_success(value)` as the value, or `on_failure(exc)` as the exception.
     #[pyo3(signature = (on_success, on_failure, *, executor = None))]
-    fn transform(
-        &self,
-        py: Python<'_>,
+    fn transform<'py>(
+        slf: &Bound<'py, Self>,
         on_success: Obj,
         on_failure: Obj,
         executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        self.then(py, executor, |up, ec| {
+    ) -> New<'py> {
+        Self::then(slf, executor, |up, ec| {
             chain::transform(up, ec, on_success, on_failure)
         })
     }
 
     /// Both values as a tuple; the first failure fails it at once.
-    fn zip(&self, py: Python<'_>, other: PyRef<'_, Self>) -> Self {
-        Self::new(chain::zip(&self.core(py), &other.core(py)))
+    fn zip<'py>(slf: &Bound<'py, Self>, other: &Bound<'_, Self>) -> New<'py> {
+        Self::wrap(slf.py(), chain::zip(&Self::core(slf), &Self::core(other)))
     }
 
     /// This future's result if it succeeds, else `other`'s if that
     /// succeeds, else this one's failure.
-    fn fallback_to(&self, py: Python<'_>, other: PyRef<'_, Self>) -> Self {
-        Self::new(self.core(py).fallback_to(&other.core(py)))
+    fn fallback_to<'py>(slf: &Bound<'py, Self>, other: &Bound<'_, Self>) -> New<'py> {
+        Self::wrap(slf.py(), Self::core(slf).fallback_to(&Self::core(other)))
     }
 
     /// Runs `fn(future)` on `executor`, then completes with this result.
     #[pyo3(signature = (f, *, executor = None))]
-    fn and_then(
-        &self,
-        py: Python<'_>,
+    fn and_then<'py>(
+        slf: &Bound<'py, Self>,
         f: Obj,
         executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        self.then(py, executor, |up, ec| chain::and_then(up, ec, f))
+    ) -> New<'py> {
+        Self::then(slf, executor, |up, ec| chain::and_then(up, ec, f))
     }
 
     /// Runs `fn(future)` on `executor` once completed.
     #[pyo3(signature = (f, *, executor = None))]
     fn on_complete(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         f: Obj,
         executor: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        chain::on_complete(&self.core(py), &Context::of(executor)?, f);
+        chain::on_complete(&Self::core(slf), &Context::of(executor)?, f);
         Ok(())
     }
 
     /// A future of the list of the values of `futures`.
     #[staticmethod]
     #[pyo3(signature = (futures, *, executor = None))]
-    fn sequence(futures: &Bound<'_, PyAny>, executor: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn sequence<'py>(futures: &Bound<'py, PyAny>, executor: Option<&Bound<'_, PyAny>>) -> New<'py> {
         let ec = Context::of(executor)?;
-        Ok(Self::new(chain::sequence(&ec, cores(futures.try_iter()?)?)))
+        let all = chain::sequence(&ec, cores(futures.try_iter()?)?);
+        Self::wrap(futures.py(), all)
     }
 
     /// `Future.sequence` of `fn(item)` for each item, called here.
     #[staticmethod]
     #[pyo3(signature = (items, f, *, executor = None))]
-    fn traverse(
-        items: &Bound<'_, PyAny>,
+    fn traverse<'py>(
+        items: &Bound<'py, PyAny>,
         f: &Bound<'_, PyAny>,
         executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
+    ) -> New<'py> {
         let ec = Context::of(executor)?;
         let futures = items.try_iter()?.map(|item| f.call1((item?,)));
-        Ok(Self::new(chain::sequence(&ec, cores(futures)?)))
+        Self::wrap(items.py(), chain::sequence(&ec, cores(futures)?))
     }
 
     /// The result of whichever of `futures` completes first.
     #[staticmethod]
-    fn first_completed_of(futures: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self::new(first_completed_of(cores(futures.try_iter()?)?)))
+    fn first_completed_of<'py>(futures: &Bound<'py, PyAny>) -> New<'py> {
+        let first = first_completed_of(cores(futures.try_iter()?)?);
+        Self::wrap(futures.py(), first)
     }
 
     /// A `concurrent.futures.Future` completed as this one is; cancelling
@@ -312,33 +336,37 @@ impl PyFuture {
     }
 
     fn __await__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let op = AwaitOp::new(slf.as_any(), slf.get().core(slf.py()));
+        let op = AwaitOp::new(slf.as_any(), Self::core(slf));
         aio::drive(slf.py(), op)?.call_method0("__await__")
     }
 
     /// A future completed with `value`.
     #[staticmethod]
-    fn successful(value: Obj) -> Self {
-        PyFuture::new(Future::successful(Value(value)))
+    fn successful(py: Python<'_>, value: Obj) -> New<'_> {
+        Self::wrap(py, Future::successful(Value(value)))
     }
 
     /// A future failed with `exc`.
     #[staticmethod]
-    fn failed(exc: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyFuture::new(Future::failed(failure_of(exc)?)))
+    fn failed<'py>(exc: &Bound<'py, PyAny>) -> New<'py> {
+        Self::wrap(exc.py(), Future::failed(failure_of(exc)?))
     }
 
-    /// Shows the collector the objects of a completed future (see `hold`).
+    /// Shows the collector the objects of a completed future (see `hold`),
+    /// and its callbacks' callables while only it can reach them (see
+    /// `done`).
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        self.hold.visit(&visit)
+        self.hold.visit(&visit)?;
+        self.callbacks.visit(&visit, self.hold.is_sole_pending())
     }
 
     fn __clear__(&self) {
         self.hold.clear();
+        self.callbacks.clear();
     }
 
-    fn __repr__(&self, py: Python<'_>) -> &'static str {
-        match self.hold.result(py) {
+    fn __repr__(slf: &Bound<'_, Self>) -> &'static str {
+        match Self::result_now(slf) {
             None => "Future(pending)",
             Some(Ok(_)) => "Future(succeeded)",
             Some(Err(_)) => "Future(failed)",
@@ -363,35 +391,35 @@ impl PyPromise {
 
     /// The future this promise completes.
     #[getter]
-    fn future(&self, py: Python<'_>) -> PyFuture {
-        PyFuture::new(self.hold.get(py).future())
+    fn future<'py>(slf: &Bound<'py, Self>) -> New<'py> {
+        PyFuture::wrap(slf.py(), Self::core(slf).future())
     }
 
     /// Completes with `value`; InvalidStateError if already completed.
-    fn success(&self, py: Python<'_>, value: Obj) -> PyResult<()> {
-        let done = self.hold.get(py).success(Value(value));
-        self.seen(py);
+    fn success(slf: &Bound<'_, Self>, value: Obj) -> PyResult<()> {
+        let done = Self::core(slf).success(Value(value));
+        Self::seen(slf);
         done.map_err(|_| already())
     }
 
     /// Fails with `exc`; InvalidStateError if already completed.
-    fn failure(&self, exc: &Bound<'_, PyAny>) -> PyResult<()> {
-        let done = self.hold.get(exc.py()).failure(failure_of(exc)?);
-        self.seen(exc.py());
+    fn failure(slf: &Bound<'_, Self>, exc: &Bound<'_, PyAny>) -> PyResult<()> {
+        let done = Self::core(slf).failure(failure_of(exc)?);
+        Self::seen(slf);
         done.map_err(|_| already())
     }
 
     /// Completes with `value` unless already completed; whether it did.
-    fn try_success(&self, py: Python<'_>, value: Obj) -> bool {
-        let done = self.hold.get(py).try_success(Value(value));
-        self.seen(py);
+    fn try_success(slf: &Bound<'_, Self>, value: Obj) -> bool {
+        let done = Self::core(slf).try_success(Value(value));
+        Self::seen(slf);
         done
     }
 
     /// Fails with `exc` unless already completed; whether it did.
-    fn try_failure(&self, exc: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let done = self.hold.get(exc.py()).try_failure(failure_of(exc)?);
-        self.seen(exc.py());
+    fn try_failure(slf: &Bound<'_, Self>, exc: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let done = Self::core(slf).try_failure(failure_of(exc)?);
+        Self::seen(slf);
         Ok(done)
     }
 
@@ -406,10 +434,15 @@ impl PyPromise {
 }
 
 impl PyPromise {
+    /// The core promise, for the core (see `hold`).
+    fn core(slf: &Bound<'_, Self>) -> Promise<Value> {
+        slf.get().hold.get(slf.as_any())
+    }
+
     /// Takes its own node once completed, so that the collector sees the
     /// result (an exception whose traceback holds this promise is a cycle).
-    fn seen(&self, py: Python<'_>) {
-        self.hold.is_completed(py);
+    fn seen(slf: &Bound<'_, Self>) {
+        slf.get().hold.is_completed(slf.as_any());
     }
 }
 
@@ -441,7 +474,7 @@ fn cores<'py>(
             let f = f
                 .cast::<PyFuture>()
                 .map_err(|_| PyTypeError::new_err("expected polyconc.Future objects"))?;
-            Ok(f.get().core(f.py()))
+            Ok(PyFuture::core(f))
         })
         .collect()
 }
@@ -453,12 +486,13 @@ fn already() -> PyErr {
 /// Scala's `Future.apply`: `fn(*args, **kwargs)` run on `executor`.
 #[pyfunction]
 #[pyo3(signature = (f, /, *args, executor = None, **kwargs))]
-pub(crate) fn future(
+pub(crate) fn future<'py>(
+    py: Python<'py>,
     f: Obj,
     args: Py<PyTuple>,
     executor: Option<&Bound<'_, PyAny>>,
     kwargs: Option<Py<PyDict>>,
-) -> PyResult<PyFuture> {
+) -> New<'py> {
     let ec = Context::of(executor)?;
-    Ok(PyFuture::new(chain::call(&ec, Call { f, args, kwargs })))
+    PyFuture::wrap(py, chain::call(&ec, Call { f, args, kwargs }))
 }

@@ -17,6 +17,14 @@
 //! node is shown, and a reference in it is reachable through this wrapper
 //! alone. A wrapper never seen completed shows nothing: its cycle stays
 //! alive (a leak, never an early free).
+//!
+//! A wrapper that shows nothing need not be tracked by the collector at
+//! all, and a pending future's is not (see `PyFuture::wrap`): a collection
+//! then skips it, where it used to visit every pending future a program
+//! holds (a fan-out of thousands of tasks) for nothing. Untracked, it is
+//! to the collector what a tracked wrapper that shows nothing was: an
+//! object whose references are external. The wrapper is tracked again
+//! when its own node holds an object that may be part of a cycle.
 
 use std::mem;
 use std::sync::{Mutex, MutexGuard, TryLockError};
@@ -24,7 +32,7 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 use polyconc::future::{Failure, Future, Promise};
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::PyTraverseError;
+use pyo3::{ffi, PyTraverseError};
 
 use super::{Raised, Value};
 
@@ -34,6 +42,9 @@ pub(super) trait Handle: Clone {
     fn future(&self) -> Future<Value>;
     /// A new handle, completed with `result`, that nobody else has.
     fn completed(result: Result<Value, Failure>) -> Self;
+    /// Whether it is the only handle on a pending, unlinked promise (see
+    /// `done`; a promise wrapper registers no callbacks: never asked).
+    fn is_sole_pending(&self) -> bool;
 }
 
 impl Handle for Future<Value> {
@@ -43,6 +54,10 @@ impl Handle for Future<Value> {
 
     fn completed(result: Result<Value, Failure>) -> Self {
         Future::from_result(result)
+    }
+
+    fn is_sole_pending(&self) -> bool {
+        Future::is_sole_pending(self)
     }
 }
 
@@ -55,6 +70,10 @@ impl Handle for Promise<Value> {
         let own = Promise::new();
         own.try_complete(result);
         own
+    }
+
+    fn is_sole_pending(&self) -> bool {
+        false
     }
 }
 
@@ -81,6 +100,40 @@ fn copied(py: Python<'_>, result: &Result<Value, Failure>) -> Result<Value, Fail
     }
 }
 
+/// Whether `obj` may be part of a cycle: CPython's own test for the items
+/// of a tuple it untracks (`_PyObject_GC_MAY_BE_TRACKED`): a collected
+/// type's object, unless it is a tuple the collector found to hold atomic
+/// objects only (and a tuple never changes).
+fn may_be_tracked(obj: &Bound<'_, PyAny>) -> bool {
+    let ptr = obj.as_ptr();
+    // SAFETY: a live object, read holding the GIL.
+    unsafe {
+        ffi::PyType_IS_GC(ffi::Py_TYPE(ptr)) != 0
+            && (ffi::PyTuple_CheckExact(ptr) == 0 || ffi::PyObject_GC_IsTracked(ptr) != 0)
+    }
+}
+
+/// Whether a result may be part of a cycle: a value that may be, or a
+/// Python exception (whose traceback holds frames).
+fn may_be_cyclic(py: Python<'_>, result: &Result<Value, Failure>) -> bool {
+    match result {
+        Ok(v) => may_be_tracked(v.0.bind(py)),
+        Err(f) => f.downcast_ref::<Raised>().is_some(),
+    }
+}
+
+/// Has the collector track `owner`, a wrapper, if it does not. Called from
+/// a method of it, holding the GIL.
+pub(super) fn track(owner: &Bound<'_, PyAny>) {
+    // SAFETY: a live collected object, holding the GIL, outside any
+    // traversal (a method of it runs), tracked once (checked first).
+    unsafe {
+        if ffi::PyObject_GC_IsTracked(owner.as_ptr()) == 0 {
+            ffi::PyObject_GC_Track(owner.as_ptr().cast());
+        }
+    }
+}
+
 impl<H: Handle> Hold<H> {
     pub(super) fn new(handle: H) -> Self {
         Hold(Mutex::new(State::Shared(handle)))
@@ -91,8 +144,9 @@ impl<H: Handle> Hold<H> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The state, having taken an own node if the future is completed.
-    fn settled(&self, py: Python<'_>) -> MutexGuard<'_, State<H>> {
+    /// The state, having taken an own node if the future is completed;
+    /// `owner` is the wrapper, tracked then if it needs to be.
+    fn settled(&self, owner: &Bound<'_, PyAny>) -> MutexGuard<'_, State<H>> {
         let mut state = self.lock();
         let State::Shared(shared) = &*state else {
             return state;
@@ -101,8 +155,11 @@ impl<H: Handle> Hold<H> {
         let Some(result) = read.value() else {
             return state;
         };
-        let own = H::completed(copied(py, result));
+        let own = H::completed(copied(owner.py(), result));
         let own_read = own.future();
+        if may_be_cyclic(owner.py(), result) {
+            track(owner);
+        }
         let old = mem::replace(&mut *state, State::Own(own, own_read));
         // Dropping the shared node may free objects, whose finalizers may
         // run Python code: not while holding the lock.
@@ -113,26 +170,26 @@ impl<H: Handle> Hold<H> {
 
     /// A handle for the core (to combine, wait for, complete): the shared
     /// one while pending; once completed, a new completed one.
-    pub(super) fn get(&self, py: Python<'_>) -> H {
-        match &*self.settled(py) {
+    pub(super) fn get(&self, owner: &Bound<'_, PyAny>) -> H {
+        match &*self.settled(owner) {
             State::Shared(h) => h.clone(),
             // (An own node is always completed.)
             State::Own(own, read) => read
                 .value()
-                .map_or_else(|| own.clone(), |r| H::completed(copied(py, r))),
+                .map_or_else(|| own.clone(), |r| H::completed(copied(owner.py(), r))),
         }
     }
 
     /// Whether the future is completed (then the own node is taken).
-    pub(super) fn is_completed(&self, py: Python<'_>) -> bool {
-        matches!(&*self.settled(py), State::Own(..))
+    pub(super) fn is_completed(&self, owner: &Bound<'_, PyAny>) -> bool {
+        matches!(&*self.settled(owner), State::Own(..))
     }
 
     /// The result, once completed.
-    pub(super) fn result(&self, py: Python<'_>) -> Option<Result<Value, Failure>> {
-        match &*self.settled(py) {
+    pub(super) fn result(&self, owner: &Bound<'_, PyAny>) -> Option<Result<Value, Failure>> {
+        match &*self.settled(owner) {
             State::Shared(_) => None,
-            State::Own(_, read) => read.value().map(|r| copied(py, r)),
+            State::Own(_, read) => read.value().map(|r| copied(owner.py(), r)),
         }
     }
 
@@ -155,6 +212,15 @@ impl<H: Handle> Hold<H> {
                 None => Ok(()),
             },
             None => Ok(()),
+        }
+    }
+
+    /// Whether the hold's handle is the only one on a pending, unlinked
+    /// promise (see `done`); for a traversal.
+    pub(super) fn is_sole_pending(&self) -> bool {
+        match self.0.try_lock() {
+            Ok(state) => matches!(&*state, State::Shared(h) if h.is_sole_pending()),
+            Err(_) => false,
         }
     }
 

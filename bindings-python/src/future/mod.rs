@@ -11,6 +11,7 @@
 mod calls;
 mod chain;
 mod class;
+mod done;
 mod hold;
 
 use std::fmt;

@@ -219,6 +219,32 @@ impl<T: Send + Sync + 'static> Future<T> {
         self.peek()
     }
 
+    /// Whether this handle is the only one on its promise, and the promise
+    /// is neither completed nor linked to another one (by `flat_map`):
+    /// then nothing but this handle can complete it, register on it or
+    /// reach the callbacks registered on it, which are all its own. A
+    /// binding whose garbage collector must see what those callbacks hold
+    /// (one that refers to its own future) asks this.
+    ///
+    /// ```
+    /// use polyconc::future::{Future, Promise};
+    /// let p = Promise::<i32>::new();
+    /// let f = p.future();
+    /// assert!(!f.is_sole_pending()); // the promise is another handle
+    /// drop(p);
+    /// assert!(f.is_sole_pending());
+    /// assert!(!Future::successful(1).is_sole_pending()); // completed
+    /// ```
+    pub fn is_sole_pending(&self) -> bool {
+        if Arc::strong_count(&self.node) != 1 {
+            return false;
+        }
+        // Whatever another handle did before it was dropped (a completion,
+        // a link) happened before its release of the count seen above.
+        std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
+        self.core().is_pending()
+    }
+
     /// Completes the future with [`Cancelled`] if it is not completed yet;
     /// returns whether it did. Dependents see the failure; a combinator
     /// whose closure has not started will not run it.

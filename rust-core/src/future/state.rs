@@ -172,6 +172,11 @@ impl<T> Core<T> {
         (word, decode(word))
     }
 
+    /// Neither completed (nor being completed) nor linked.
+    pub(crate) fn is_pending(&self) -> bool {
+        matches!(self.load().1, Raw::Pending(_))
+    }
+
     /// Waits out the few instructions between a claim and `DONE`.
     fn wait_claimed(&self) {
         while self.state.load(Ordering::Acquire) == CLAIMED {
