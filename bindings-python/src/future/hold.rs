@@ -24,7 +24,8 @@
 //! holds (a fan-out of thousands of tasks) for nothing. Untracked, it is
 //! to the collector what a tracked wrapper that shows nothing was: an
 //! object whose references are external. The wrapper is tracked again
-//! when its own node holds an object that may be part of a cycle.
+//! when its own node holds an object that may be part of a cycle, or once
+//! it has a done callback whose callable it may show (see `done`).
 
 use std::mem;
 use std::sync::{Mutex, MutexGuard, TryLockError};
