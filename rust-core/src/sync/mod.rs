@@ -24,6 +24,57 @@
 //! });
 //! ```
 
+/// The waiting forms of a data-less lock, written once for [`RawMutex`]
+/// and [`RawSpinLock`] (the rule itself is `Wait::attempt`'s): `lock_with`
+/// over the type's `try_lock` and its `lock_slow(Deadline) -> bool`, and
+/// `lock_timeout` and `lock_deadline` over `lock_with`. `$waits` says how
+/// the type waits ("waiting", "spinning").
+macro_rules! lock_waits {
+    ($lock:ident, $waits:literal) => {
+        #[doc = concat!("Takes the lock, ", $waits, " as `wait` says; whether it was taken.")]
+        ///
+        /// ```
+        #[doc = concat!("use polyconc::{sync::", stringify!($lock), ", Wait};")]
+        #[doc = concat!("let m = ", stringify!($lock), "::new();")]
+        /// assert!(m.lock_with(Wait::FOREVER));
+        /// assert!(!m.lock_with(Wait::Now));
+        /// # m.unlock().unwrap();
+        /// ```
+        pub fn lock_with(&self, wait: $crate::Wait) -> bool {
+            wait.attempt(|| self.try_lock(), |deadline| self.lock_slow(deadline))
+        }
+
+        #[doc = concat!("Takes the lock, ", $waits, " at most `timeout`; whether it was taken.")]
+        ///
+        /// ```
+        /// use std::time::Duration;
+        #[doc = concat!("use polyconc::sync::", stringify!($lock), ";")]
+        #[doc = concat!("let m = ", stringify!($lock), "::new();")]
+        /// m.lock();
+        /// assert!(!m.lock_timeout(Duration::from_millis(1)));
+        /// # m.unlock().unwrap();
+        /// ```
+        pub fn lock_timeout(&self, timeout: std::time::Duration) -> bool {
+            self.lock_with($crate::Wait::timeout(timeout))
+        }
+
+        #[doc = concat!("Takes the lock, ", $waits, " until `deadline` at most; whether it was taken.")]
+        ///
+        /// ```
+        /// use std::time::{Duration, Instant};
+        #[doc = concat!("use polyconc::sync::", stringify!($lock), ";")]
+        #[doc = concat!("let m = ", stringify!($lock), "::new();")]
+        /// assert!(m.lock_deadline(Instant::now() + Duration::from_secs(1)));
+        /// m.unlock().unwrap();
+        /// assert!(m.lock_deadline(Instant::now()));
+        /// # m.unlock().unwrap();
+        /// ```
+        pub fn lock_deadline(&self, deadline: std::time::Instant) -> bool {
+            self.lock_with($crate::Wait::Until($crate::Deadline::at(deadline)))
+        }
+    };
+}
+
 mod barrier;
 mod condvar;
 mod latch;

@@ -5,11 +5,10 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
 
 use super::NotLocked;
 use crate::loom::{AtomicBool, Ordering};
-use crate::wait::{const_fn_unless_loom, Deadline, Spin, Wait};
+use crate::wait::{const_fn_unless_loom, Deadline, Spin};
 
 /// A spin lock without data, that any thread may unlock.
 ///
@@ -82,46 +81,7 @@ impl RawSpinLock {
         !self.locked.load(Ordering::Relaxed) && !self.locked.swap(true, Ordering::Acquire)
     }
 
-    /// Takes the lock, spinning as `wait` says; whether it was taken.
-    ///
-    /// ```
-    /// use polyconc::{sync::RawSpinLock, Wait};
-    /// let lock = RawSpinLock::new();
-    /// assert!(lock.lock_with(Wait::FOREVER));
-    /// assert!(!lock.lock_with(Wait::Now));
-    /// # lock.unlock().unwrap();
-    /// ```
-    pub fn lock_with(&self, wait: Wait) -> bool {
-        wait.attempt(|| self.try_lock(), |deadline| self.lock_slow(deadline))
-    }
-
-    /// Takes the lock, spinning at most `timeout`; whether it was taken.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use polyconc::sync::RawSpinLock;
-    /// let lock = RawSpinLock::new();
-    /// lock.lock();
-    /// assert!(!lock.lock_timeout(Duration::from_millis(1)));
-    /// # lock.unlock().unwrap();
-    /// ```
-    pub fn lock_timeout(&self, timeout: Duration) -> bool {
-        self.lock_with(Wait::timeout(timeout))
-    }
-
-    /// Takes the lock, spinning until `deadline` at most; whether it was
-    /// taken.
-    ///
-    /// ```
-    /// use std::time::Instant;
-    /// use polyconc::sync::RawSpinLock;
-    /// let lock = RawSpinLock::new();
-    /// assert!(lock.lock_deadline(Instant::now()));
-    /// # lock.unlock().unwrap();
-    /// ```
-    pub fn lock_deadline(&self, deadline: Instant) -> bool {
-        self.lock_with(Wait::Until(Deadline::at(deadline)))
-    }
+    lock_waits!(RawSpinLock, "spinning");
 
     /// A future that takes the lock and never sleeps: while the lock is
     /// held, it wakes its own task and returns `Pending`, so the executor

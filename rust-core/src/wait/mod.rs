@@ -58,7 +58,7 @@ pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
 pub(crate) use park::block_until;
 pub(crate) use queue::{Locked, WaitQueue};
-pub(crate) use raw_lock::RawLock;
+pub(crate) use raw_lock::{lock_or_spin, RawLock};
 pub(crate) use waiter::Waiter;
 
 #[cfg(all(test, loom))]

@@ -124,30 +124,15 @@ impl RawLock {
     fn lock_slow(&self) {
         let mut spin = Spin::before_parking();
         let mut state = self.state.load(Ordering::Relaxed);
-        loop {
-            if state & LOCKED == 0 {
-                match self.state.compare_exchange_weak(
-                    state,
-                    state | LOCKED,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return,
-                    Err(now) => state = now,
+        while let Err(locked) = lock_or_spin(&self.state, state, LOCKED, QUEUE, &mut spin) {
+            match self.park(locked) {
+                Err(now) => state = now,
+                Ok(()) => {
+                    // Woken: spin again while nobody is parked.
+                    spin = Spin::before_parking();
+                    state = self.state.load(Ordering::Relaxed);
                 }
-                continue;
             }
-            if state & QUEUE == 0 && spin.spin() {
-                state = self.state.load(Ordering::Relaxed);
-                continue;
-            }
-            if let Err(now) = self.park(state) {
-                state = now;
-                continue;
-            }
-            // Woken: spin again while nobody is parked.
-            spin = Spin::before_parking();
-            state = self.state.load(Ordering::Relaxed);
         }
     }
 
@@ -255,6 +240,40 @@ impl RawLock {
             parker
         };
         parker.unpark_uncounted();
+    }
+}
+
+/// The first phase of a word lock's slow path, kept once for [`RawLock`]
+/// and `sync::RawMutex` (parking_lot's shape): from `state`, the word as
+/// last read, takes the `locked` bit whenever it is clear (barging past
+/// any queue), and spins while it is set and no thread is queued (the
+/// `queued` bits clear). `Ok` once the lock is taken; `Err` with the
+/// locked word last read once the caller should queue, which it does
+/// without spinning while `queued` is set.
+#[inline]
+pub(crate) fn lock_or_spin(
+    word: &AtomicUsize,
+    mut state: usize,
+    locked: usize,
+    queued: usize,
+    spin: &mut Spin,
+) -> Result<(), usize> {
+    loop {
+        if state & locked == 0 {
+            match word.compare_exchange_weak(
+                state,
+                state | locked,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(now) => state = now,
+            }
+        } else if state & queued == 0 && spin.spin() {
+            state = word.load(Ordering::Relaxed);
+        } else {
+            return Err(state);
+        }
     }
 }
 

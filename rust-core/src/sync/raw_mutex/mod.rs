@@ -27,10 +27,9 @@ mod future;
 mod slow;
 
 use std::fmt;
-use std::time::{Duration, Instant};
 
 use crate::loom::{AtomicUsize, LockedCell, Ordering};
-use crate::wait::{const_fn_unless_loom, Deadline, Wait, WaitQueue};
+use crate::wait::{const_fn_unless_loom, Deadline, WaitQueue};
 use fairness::{HandOffs, Patience};
 pub(super) use future::Acquiring;
 pub use future::{OwnedRawLockFuture, RawLockFuture};
@@ -167,45 +166,7 @@ impl RawMutex {
                 .is_ok()
     }
 
-    /// Takes the lock, waiting as `wait` says; whether it was taken.
-    ///
-    /// ```
-    /// use polyconc::{sync::RawMutex, Wait};
-    /// let m = RawMutex::new();
-    /// assert!(m.lock_with(Wait::FOREVER));
-    /// assert!(!m.lock_with(Wait::Now));
-    /// # m.unlock().unwrap();
-    /// ```
-    pub fn lock_with(&self, wait: Wait) -> bool {
-        wait.attempt(|| self.try_lock(), |deadline| self.lock_slow(deadline))
-    }
-
-    /// Takes the lock, waiting at most `timeout`; whether it was taken.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use polyconc::sync::RawMutex;
-    /// let m = RawMutex::new();
-    /// m.lock();
-    /// assert!(!m.lock_timeout(Duration::from_millis(1)));
-    /// # m.unlock().unwrap();
-    /// ```
-    pub fn lock_timeout(&self, timeout: Duration) -> bool {
-        self.lock_with(Wait::timeout(timeout))
-    }
-
-    /// Takes the lock, waiting until `deadline` at most; whether it was taken.
-    ///
-    /// ```
-    /// use std::time::{Duration, Instant};
-    /// use polyconc::sync::RawMutex;
-    /// let m = RawMutex::new();
-    /// assert!(m.lock_deadline(Instant::now() + Duration::from_secs(1)));
-    /// # m.unlock().unwrap();
-    /// ```
-    pub fn lock_deadline(&self, deadline: Instant) -> bool {
-        self.lock_with(Wait::Until(Deadline::at(deadline)))
-    }
+    lock_waits!(RawMutex, "waiting");
 
     /// A future that takes the lock. Dropped before it is ready, it leaves
     /// the lock as it was: a lock handed to it meanwhile is released (and

@@ -5,7 +5,7 @@
 use super::fairness::{HandOffs, Patience};
 use super::{NotLocked, RawMutex, HANDED, LOCKED, PARKED, RETRY};
 use crate::loom::{Arc, Ordering};
-use crate::wait::{Backoff, Deadline, Spin, Waiter};
+use crate::wait::{lock_or_spin, Backoff, Deadline, Spin, Waiter};
 
 impl RawMutex {
     /// Queues `waiter` while the lock is held (first if it queued before:
@@ -62,21 +62,8 @@ impl RawMutex {
         let mut patience = Patience::default();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
-            if state & LOCKED == 0 {
-                match self.state.compare_exchange_weak(
-                    state,
-                    state | LOCKED,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return true,
-                    Err(now) => state = now,
-                }
-                continue;
-            }
-            if state & PARKED == 0 && spin.spin() {
-                state = self.state.load(Ordering::Relaxed);
-                continue;
+            if lock_or_spin(&self.state, state, LOCKED, PARKED, &mut spin).is_ok() {
+                return true;
             }
             if deadline.is_past() {
                 return false;
