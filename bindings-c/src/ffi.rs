@@ -3,7 +3,10 @@
 //! pointer back into a reference, write an out-pointer or free a handle, so
 //! a NULL argument is `PC_INVALID_ARG` the same way everywhere.
 
+use std::cell::Cell;
+use std::mem::MaybeUninit;
 use std::ptr::NonNull;
+use std::thread::LocalKey;
 
 use crate::status::{Status, PC_INVALID_ARG};
 
@@ -59,4 +62,57 @@ impl<H> Out<*mut H> {
     pub(crate) fn write_handle(self, handle: H) {
         self.write(Box::into_raw(Box::new(handle)));
     }
+}
+
+/// A thread's spare allocation for handles of type `H`: a handle freed by
+/// [`free_handle_to`] leaves its memory here (one per thread), and the
+/// next handle [`Out::write_handle_in`] makes on that thread takes it. A
+/// chain of short-lived handles (a future per `pc_future_map` stage) then
+/// costs no `malloc`/`free` pair, which glibc served outside its thread
+/// cache while pool threads free the core's allocations (callgrind, the
+/// comparison's F1: 1,373 instructions per stage before, 1,257 after).
+pub(crate) struct Spare<H>(Cell<Option<Box<MaybeUninit<H>>>>);
+
+impl<H> Spare<H> {
+    /// No spare yet.
+    pub(crate) const fn new() -> Spare<H> {
+        Spare(Cell::new(None))
+    }
+}
+
+impl<H> Out<*mut H> {
+    /// As [`write_handle`](Out::write_handle), in the thread's spare
+    /// allocation if it has one.
+    #[inline]
+    pub(crate) fn write_handle_in(self, handle: H, spare: &'static LocalKey<Spare<H>>) {
+        let mut slot = spare
+            .try_with(|s| s.0.take())
+            .ok()
+            .flatten()
+            .unwrap_or_else(Box::new_uninit);
+        slot.write(handle);
+        self.write(Box::into_raw(slot).cast());
+    }
+}
+
+/// Frees a handle given out by [`Out::write_handle_in`] (or
+/// [`Out::write_handle`]: the allocations are the same), keeping its memory
+/// as the thread's spare; NULL does nothing.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle that nobody uses afterwards.
+pub(crate) unsafe fn free_handle_to<H>(ptr: *mut H, spare: &'static LocalKey<Spare<H>>) {
+    if ptr.is_null() {
+        return;
+    }
+    // SAFETY: a live handle, so a `Box` of ours, used by nobody after. Its
+    // value is dropped first: that may free other handles (a `ctx_free`
+    // that does), which may fill the spare meanwhile.
+    let empty: Box<MaybeUninit<H>> = unsafe {
+        ptr.drop_in_place();
+        Box::from_raw(ptr.cast())
+    };
+    // A spare already there, or a thread whose spare is gone (it is
+    // exiting), frees the allocation instead.
+    let _ = spare.try_with(move |s| drop(s.0.replace(Some(empty))));
 }

@@ -82,10 +82,7 @@ pub unsafe extern "C" fn pc_promise_future(
         let p = unsafe { handle(promise) }?;
         // SAFETY: `out` is NULL or writable (the caller's promise).
         let out = unsafe { ffi::out(out) }?;
-        out.write_handle(pc_future::new(
-            map_elem!(&p.promise, p => p.future()),
-            p.elem_size,
-        ));
+        pc_future::hand_out(out, map_elem!(&p.promise, p => p.future()), p.elem_size);
         Ok(())
     })
 }

@@ -16,7 +16,7 @@ fn concat<S: Elem>(
     size: usize,
     parts: impl Iterator<Item = (*const u8, usize)>,
 ) -> Result<S, Failure> {
-    written(size, |mut dst| {
+    written(S::size(size), |mut dst| {
         for (src, n) in parts {
             // SAFETY: the parts add up to `size` bytes, the room written.
             unsafe {
@@ -114,7 +114,7 @@ pub unsafe extern "C" fn pc_future_zip(
         let sizes = (a.elem_size, b.elem_size);
         let size = sizes.0 + sizes.1;
         let next = with_elem!(&a.fut, x => with_elem!(&b.fut, y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
-        out.write_handle(pc_future::new(next, size));
+        pc_future::hand_out(out, next, size);
         Ok(())
     })
 }
@@ -195,7 +195,7 @@ unsafe fn gathered<K: Gather>(
             K::all(all, size, total)?
         }),
     };
-    out.write_handle(pc_future::new(next, total));
+    pc_future::hand_out(out, next, total);
     Ok(())
 }
 

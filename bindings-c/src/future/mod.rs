@@ -12,7 +12,7 @@ use polyconc::exec::ShutDown;
 use polyconc::future::{Failure, Future};
 
 use crate::elem::{map_elem, with_elem, Elem, Erased, Family};
-use crate::ffi::{self, free_handle, handle};
+use crate::ffi::{self, free_handle_to, handle, Out, Spare};
 use crate::panic::boundary;
 use crate::status::{
     pc_status, Status, PC_ALREADY_COMPLETED, PC_CANCELLED, PC_CLOSED, PC_EMPTY, PC_FAILED,
@@ -95,19 +95,27 @@ pub struct pc_future {
     message: OnceLock<CString>,
 }
 
+thread_local! {
+    /// The thread's spare `pc_future` allocation (see `ffi::Spare`).
+    static SPARE: Spare<pc_future> = const { Spare::new() };
+}
+
 impl pc_future {
-    pub(crate) fn new(fut: AnyFuture, elem_size: usize) -> pc_future {
-        pc_future {
+    /// Gives C a handle to `fut`, of values of `elem_size` bytes, through
+    /// `out` (in the thread's spare allocation, if it has one).
+    pub(crate) fn hand_out(out: Out<*mut pc_future>, fut: AnyFuture, elem_size: usize) {
+        let handle = pc_future {
             fut,
             elem_size,
             message: OnceLock::new(),
-        }
+        };
+        out.write_handle_in(handle, &SPARE);
     }
 }
 
 /// The output of a callback that writes `size` bytes: the element, or the
 /// failure its code (or a failed allocation) makes.
-fn written<S: Elem>(size: usize, write: impl FnOnce(*mut u8) -> i32) -> Result<S, Failure> {
+fn written<S: Elem>(size: S::Size, write: impl FnOnce(*mut u8) -> i32) -> Result<S, Failure> {
     let mut out = S::zeroed(size).map_err(|_| c_failure(PC_NO_MEMORY, None))?;
     match write(out.bytes_mut()) {
         0 => Ok(out),
@@ -124,7 +132,7 @@ fn written<S: Elem>(size: usize, write: impl FnOnce(*mut u8) -> i32) -> Result<S
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_free(future: *mut pc_future) {
     // SAFETY: `future` is NULL or a live handle used by nobody after this (the caller's promise).
-    boundary(|| unsafe { free_handle(future) })
+    boundary(|| unsafe { free_handle_to(future, &SPARE) })
 }
 
 /// Writes to `*out` another handle to the same future.
@@ -143,10 +151,7 @@ pub unsafe extern "C" fn pc_future_clone(
         let f = unsafe { handle(future) }?;
         // SAFETY: `out` is NULL or writable (the caller's promise).
         let out = unsafe { ffi::out(out) }?;
-        out.write_handle(pc_future::new(
-            map_elem!(&f.fut, f => f.clone()),
-            f.elem_size,
-        ));
+        pc_future::hand_out(out, map_elem!(&f.fut, f => f.clone()), f.elem_size);
         Ok(())
     })
 }

@@ -7,7 +7,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use polyconc::future::{Failure, Future};
+use polyconc::future::{try_future, Failure, Future};
 
 use super::{c_failure, c_message, code_of, pc_future, written, AnyFuture, Futures};
 use crate::callback::{pc_free_fn, Ctx};
@@ -86,6 +86,7 @@ impl Step for Map {
         size: usize,
         call: Callback<Self::Fn>,
     ) -> Future<S> {
+        let size = S::size(size);
         up.transform(ec, move |r| {
             let v = r.as_ref().map_err(Failure::clone)?;
             // SAFETY: the caller gave the function for its context; the
@@ -155,12 +156,20 @@ struct Spawn<'a> {
 
 impl Build<Futures> for Spawn<'_> {
     fn build<S: Elem>(self) -> Result<Future<S>, Status> {
-        let (size, call) = (self.size, self.call);
-        Ok(Future::unit().transform(self.ec, move |_| {
+        let (size, call) = (S::size(self.size), self.call);
+        // The core's one-allocation task (closure and promise together),
+        // not a `transform` of `Future::unit()`: every such job would count
+        // the one shared unit future up and down from every thread.
+        Ok(try_future(self.ec, move || {
             // SAFETY: as in `Map`.
             written(size, |out| unsafe { (call.f)(out.cast(), call.ctx.ptr()) })
         }))
     }
+}
+
+/// `size` as the [`Elem::Size`] of `up`'s values.
+fn values_of<T: Elem>(_up: &Future<T>, size: usize) -> T::Size {
+    T::size(size)
 }
 
 /// The callback of a combinator: `Some` for a function, else `PC_INVALID_ARG`.
@@ -223,7 +232,7 @@ unsafe fn chained<K: Step>(
     let Chain { f, ec, call, out } = unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
     let next =
         with_elem!(&f.fut, up => AnyFuture::new(size, Chained::<_, K> { up, ec, size, call })?);
-    out.write_handle(pc_future::new(next, size));
+    pc_future::hand_out(out, next, size);
     Ok(())
 }
 
@@ -346,22 +355,28 @@ pub unsafe extern "C" fn pc_future_recover(
         let Chain { f, ec, call, out } =
             unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
         let size = f.elem_size;
-        let next = map_elem!(&f.fut, up => up.recover_with(ec, move |e| {
-            let (code, message) = (code_of(e), c_message(e));
-            let mut returned = 0;
-            let value = written(size, |out| {
-                // SAFETY: as in `Map`.
-                returned = unsafe { (call.f)(code, message.as_ptr(), out.cast(), call.ctx.ptr()) };
-                returned
-            });
-            match value {
-                Ok(v) => Some(Future::successful(v)),
-                // The failure's own code: it stays as it is.
-                Err(_) if returned == code => None,
-                Err(failure) => Some(Future::failed(failure)),
-            }
-        }));
-        out.write_handle(pc_future::new(next, size));
+        let next = map_elem!(&f.fut, up => {
+            // `()` for the fixed-size types (the macro expands this once
+            // per element type), the length for heap elements.
+            #[allow(clippy::let_unit_value)]
+            let values = values_of(up, size);
+            up.recover_with(ec, move |e| {
+                let (code, message) = (code_of(e), c_message(e));
+                let mut returned = 0;
+                let value = written(values, |out| {
+                    // SAFETY: as in `Map`.
+                    returned = unsafe { (call.f)(code, message.as_ptr(), out.cast(), call.ctx.ptr()) };
+                    returned
+                });
+                match value {
+                    Ok(v) => Some(Future::successful(v)),
+                    // The failure's own code: it stays as it is.
+                    Err(_) if returned == code => None,
+                    Err(failure) => Some(Future::failed(failure)),
+                }
+            })
+        });
+        pc_future::hand_out(out, next, size);
         Ok(())
     })
 }
@@ -400,7 +415,7 @@ pub unsafe extern "C" fn pc_future_spawn(
                 call,
             },
         )?;
-        out.write_handle(pc_future::new(fut, elem_size));
+        pc_future::hand_out(out, fut, elem_size);
         Ok(())
     })
 }

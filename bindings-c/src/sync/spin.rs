@@ -2,7 +2,7 @@
 
 use polyconc::sync::RawSpinLock;
 
-use super::{lock_timeout, unlock};
+use super::{lock_timeout, lock_trying_first, unlock};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
@@ -54,7 +54,7 @@ pub unsafe extern "C" fn pc_spinlock_free(lock: *mut pc_spinlock) {
 #[no_mangle]
 pub unsafe extern "C" fn pc_spinlock_lock(lock: *const pc_spinlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    super::lock(unsafe { handle(lock) }.map(|l| &l.raw))
+    lock_trying_first(unsafe { handle(lock) }.map(|l| &l.raw))
 }
 
 /// Locks the spin lock, spinning at most `timeout_ns`; `timeout_ns` and the

@@ -81,7 +81,7 @@ pub use promise::Promise;
 
 use crate::exec::{ExecutionContext, Timer};
 use poll::WakeSlot;
-use spawned::Spawned;
+use spawned::{Fallible, Infallible, Spawned};
 use state::{Core, Node};
 
 /// The read side of a [`Promise`]: a result that is, or will be, there.
@@ -135,7 +135,29 @@ where
     E: ExecutionContext + Clone + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    Spawned::start(ec, f)
+    Spawned::start(ec, Infallible(f))
+}
+
+/// [`future`] for a closure that may fail: its `Err` fails the future, as
+/// a Scala body that throws does. One allocation, as for `future` (a
+/// binding whose callbacks return an error code needs this form).
+///
+/// ```
+/// use std::time::Duration;
+/// use polyconc::exec::global;
+/// use polyconc::future::{try_future, Failure};
+/// let f = try_future(&global(), || Err::<u8, _>(Failure::msg("no")));
+/// assert_eq!(f.result(Duration::from_secs(10)).unwrap_err().to_string(), "no");
+/// let g = try_future(&global(), || Ok(7));
+/// assert_eq!(g.result(Duration::from_secs(10)), Ok(7));
+/// ```
+pub fn try_future<T, E, F>(ec: &E, f: F) -> Future<T>
+where
+    T: Send + Sync + 'static,
+    E: ExecutionContext + Clone + 'static,
+    F: FnOnce() -> Result<T, Failure> + Send + 'static,
+{
+    Spawned::start(ec, Fallible(f))
 }
 
 impl<T: Send + Sync + 'static> Future<T> {

@@ -1,7 +1,8 @@
-//! The task of [`future`](super::future), Scala's `Future.apply`: in one
-//! allocation the closure and the promise it completes (as a tokio task
-//! cell or rayon's `HeapJob`). It has no upstream to wait for, so it needs
-//! no hook: it goes to the context at once.
+//! The task of [`future`](super::future), Scala's `Future.apply`, and of
+//! [`try_future`](super::try_future): in one allocation the closure and the
+//! promise it completes (as a tokio task cell or rayon's `HeapJob`). It has
+//! no upstream to wait for, so it needs no hook: it goes to the context at
+//! once.
 
 use std::cell::UnsafeCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -10,6 +11,29 @@ use std::sync::Arc;
 use super::state::{Core, Node};
 use super::{Failure, Future};
 use crate::exec::{ExecutionContext, Runnable, ShutDown, Task};
+
+/// What a spawned task computes: its closure's result, a panic aside.
+pub(crate) trait Work<T>: Send + 'static {
+    fn run(self) -> Result<T, Failure>;
+}
+
+/// A closure that returns the value ([`future`](super::future)).
+pub(crate) struct Infallible<F>(pub(crate) F);
+
+impl<T, F: FnOnce() -> T + Send + 'static> Work<T> for Infallible<F> {
+    fn run(self) -> Result<T, Failure> {
+        Ok((self.0)())
+    }
+}
+
+/// A closure that returns the result ([`try_future`](super::try_future)).
+pub(crate) struct Fallible<F>(pub(crate) F);
+
+impl<T, F: FnOnce() -> Result<T, Failure> + Send + 'static> Work<T> for Fallible<F> {
+    fn run(self) -> Result<T, Failure> {
+        (self.0)()
+    }
+}
 
 pub(crate) struct Spawned<T, F> {
     core: Core<T>,
@@ -25,7 +49,7 @@ unsafe impl<T: Send + Sync, F: Send> Send for Spawned<T, F> {}
 impl<T, F> Node<T> for Spawned<T, F>
 where
     T: Send + Sync + 'static,
-    F: FnOnce() -> T + Send + 'static,
+    F: Work<T>,
 {
     fn core(&self) -> &Core<T> {
         &self.core
@@ -35,9 +59,9 @@ where
 impl<T, F> Spawned<T, F>
 where
     T: Send + Sync + 'static,
-    F: FnOnce() -> T + Send + 'static,
+    F: Work<T>,
 {
-    /// Submits `f` to `ec`; its future completes with `f`'s value or panic.
+    /// Submits `f` to `ec`; its future completes with `f`'s result or panic.
     pub(crate) fn start<E: ExecutionContext + ?Sized>(ec: &E, f: F) -> Future<T> {
         let cell = Arc::new(Spawned {
             core: Core::new(),
@@ -59,7 +83,7 @@ where
 impl<T, F> Runnable for Spawned<T, F>
 where
     T: Send + Sync + 'static,
-    F: FnOnce() -> T + Send + 'static,
+    F: Work<T>,
 {
     fn run(self: Arc<Self>) {
         let Some(work) = self.take() else {
@@ -70,7 +94,8 @@ where
         if this.is_completed() {
             return; // cancelled or timed out before it started: not run
         }
-        let result = catch_unwind(AssertUnwindSafe(work)).map_err(Failure::from_panic);
+        let result = catch_unwind(AssertUnwindSafe(|| work.run()))
+            .unwrap_or_else(|panic| Err(Failure::from_panic(panic)));
         let _ = this.complete_root(result);
     }
 
