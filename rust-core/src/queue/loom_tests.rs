@@ -59,7 +59,7 @@ fn fair_handoff() {
 #[test]
 fn transfer_races_timeout() {
     loom::model(|| {
-        let q = Arc::new(Fair::new(usize::MAX));
+        let q = Arc::new(Fair::transfer_queue());
         let consumer = {
             let q = Arc::clone(&q);
             thread::spawn(move || q.extract(Wait::Now).ok())

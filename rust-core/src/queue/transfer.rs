@@ -56,7 +56,7 @@ impl<T> LinkedTransferQueue<T> {
     /// ```
     pub fn new() -> Self {
         LinkedTransferQueue {
-            engine: Arc::new(Fair::new(usize::MAX)),
+            engine: Arc::new(Fair::transfer_queue()),
         }
     }
 

@@ -119,6 +119,8 @@ impl<T> State<T> {
 pub(crate) struct Fair<T> {
     /// 0 for a synchronous queue; `usize::MAX` for unbounded.
     capacity: usize,
+    /// How a blocked producer or consumer waits before it parks.
+    backoff: Backoff,
     state: Mutex<State<T>>,
     producers: WaitQueue<Slot<T>>,
     consumers: WaitQueue<Taker<T>>,
@@ -141,20 +143,31 @@ impl Woken {
 /// A heap slot for an async waiter, which may move between polls.
 type HeapSlot<T> = Box<UnsafeCell<Option<T>>>;
 
-/// Parks at once while a slot frees up; spins first for a rendezvous,
-/// whose partner is usually running.
-fn backoff(capacity: usize) -> Backoff {
-    if capacity == 0 {
-        Backoff::Adaptive
-    } else {
-        Backoff::Park
-    }
-}
-
 impl<T> Fair<T> {
+    /// A fair queue of `capacity` (> 0, or `usize::MAX`): its waiters
+    /// park at once while a slot frees up; or a synchronous one (0): a
+    /// rendezvous, whose partner is usually running, so they spin first.
     pub(crate) fn new(capacity: usize) -> Self {
+        let backoff = if capacity == 0 {
+            Backoff::Adaptive
+        } else {
+            Backoff::Park
+        };
+        Fair::with_backoff(capacity, backoff)
+    }
+
+    /// An unbounded queue for [`LinkedTransferQueue`](super::LinkedTransferQueue):
+    /// its consumers are the partners of transfers, a rendezvous too, so
+    /// both sides spin before they park (parking both cost two futex calls
+    /// and two context switches per transferred element).
+    pub(crate) fn transfer_queue() -> Self {
+        Fair::with_backoff(usize::MAX, Backoff::Adaptive)
+    }
+
+    fn with_backoff(capacity: usize, backoff: Backoff) -> Self {
         Fair {
             capacity,
+            backoff,
             state: Mutex::new(State {
                 items: VecDeque::new(),
                 closed: false,
@@ -278,7 +291,7 @@ impl<T> Fair<T> {
             .lock()
             .push_back(Arc::clone(&waiter), Slot(slot.get()));
         drop(st);
-        if !waiter.wait(backoff(self.capacity), deadline) {
+        if !waiter.wait(self.backoff, deadline) {
             let _st = self.state.lock();
             if self.producers.lock().abort(&waiter).is_ok() {
                 let value = slot
@@ -316,7 +329,7 @@ impl<T> Fair<T> {
         self.consumers.lock().push_back(Arc::clone(&waiter), taker);
         st.waiting_consumers += 1;
         drop(st);
-        if !waiter.wait(backoff(self.capacity), deadline) {
+        if !waiter.wait(self.backoff, deadline) {
             let mut st = self.state.lock();
             if self.consumers.lock().abort(&waiter).is_ok() {
                 st.waiting_consumers -= 1;

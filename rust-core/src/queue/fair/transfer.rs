@@ -9,7 +9,7 @@ use std::cell::UnsafeCell;
 use super::{Fair, Item, Slot, Transfer};
 use crate::loom::Arc;
 use crate::queue::SendTimeoutError;
-use crate::wait::{Backoff, Deadline, Wait, Waiter};
+use crate::wait::{Deadline, Wait, Waiter};
 
 /// Where a transfer's element went when it started.
 pub(super) enum Started {
@@ -47,7 +47,9 @@ impl<T> Fair<T> {
         let (Started::Queued, Some(deadline)) = (started, deadline) else {
             return Ok(());
         };
-        if !waiter.wait(Backoff::Park, deadline) {
+        // A transfer queue's backoff spins first: the consumer that
+        // receives the element is usually running (see `Fair::transfer_queue`).
+        if !waiter.wait(self.backoff, deadline) {
             if let Some(value) = self.withdraw_transfer(&waiter) {
                 return Err(SendTimeoutError::Timeout(value));
             }
