@@ -209,6 +209,14 @@ fn ping_pong(rounds: u64) -> (Sum, Sum) {
     (started, echoed)
 }
 
+/// Runs `f`, with the allocations it made (every thread's) per message.
+fn counting_allocations<R>(messages: u64, f: impl FnOnce() -> R) -> (R, f64) {
+    let before = allocations::allocations();
+    let r = f();
+    let made = allocations::allocations() - before;
+    (r, made as f64 / messages as f64)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let messages: u64 = args.next().map_or(1_000_000, |a| a.parse().unwrap());
@@ -216,13 +224,8 @@ fn main() {
     let only = args.next();
     if only.as_deref().is_none_or(|o| o == "C6:0") {
         for run_no in 0..runs {
-            let before = allocations::allocations();
-            let (s, e) = ping_pong(messages);
-            let made = allocations::allocations() - before;
-            println!(
-                "C6 cap 0 run {run_no}: {:.4} allocations per round trip",
-                made as f64 / messages as f64
-            );
+            let ((s, e), made) = counting_allocations(messages, || ping_pong(messages));
+            println!("C6 cap 0 run {run_no}: {made:.4} allocations per round trip");
             println!("  starter   {}", per_message(s, messages));
             println!("  echo      {}", per_message(e, messages));
         }
@@ -241,13 +244,10 @@ fn main() {
                 continue;
             }
             for run_no in 0..runs {
-                let before = allocations::allocations();
-                let (s, r, lens) = run(Chan::new(cap), producers, consumers, messages);
-                let made = allocations::allocations() - before;
-                println!(
-                    "{name} cap {label} run {run_no}: {:.4} allocations per message",
-                    made as f64 / messages as f64
-                );
+                let ((s, r, lens), made) = counting_allocations(messages, || {
+                    run(Chan::new(cap), producers, consumers, messages)
+                });
+                println!("{name} cap {label} run {run_no}: {made:.4} allocations per message");
                 println!("  senders   {}", per_message(s, messages));
                 println!("  receivers {}", per_message(r, messages));
                 if cap > 0 {
