@@ -1,16 +1,21 @@
 //! Counts, per message, what the channel's threads do in C2 (one
 //! producer, one consumer), C3 (four producers, one consumer) and C4 (four
 //! of each) of `comparisons/WORKLOADS.md`: parks, wake-ups, lost claims,
-//! registrations, tells, retries, yields and allocations (all threads'
-//! together, by a counting allocator), and how full the buffer is as
-//! the consumers find it (sampled every 64 receives): nearly empty means a
-//! consumer follows its producers slot by slot, sharing their cache lines.
-//! No timing: on a loaded machine only counts are comparable. Run it under
-//! `strace -c -f` for the system calls per message.
+//! of `comparisons/WORKLOADS.md`, and in C6 (two threads bouncing one
+//! message over two rendezvous channels, counted per round trip): parks,
+//! wake-ups, lost claims, registrations, tells, retries, yields and
+//! allocations (all threads' together, by a counting allocator), the
+//! kernel's context switches and its CPU and run-queue time (on a CPU, and
+//! runnable but waiting for one: how the threads share the cores), and how
+//! full the buffer is as the consumers find it (sampled every 64
+//! receives): nearly empty means a consumer follows its producers slot by
+//! slot, sharing their cache lines. No wall-clock timing: on a loaded
+//! machine only counts are comparable. Run it under `strace -c -f` for the
+//! system calls per message.
 //!
 //! `cargo run --release -p polyconc --features test-hooks --example chan_counts [messages] [runs] [only]`
 //!
-//! `only` picks one workload and capacity, as `C3:0` or `C4:unbounded`.
+//! `only` picks one workload and capacity, as `C3:0`, `C4:unbounded` or `C6:0`.
 
 #[path = "support/allocations.rs"]
 mod allocations;
@@ -30,31 +35,52 @@ struct Sum {
     tells: u64,
     retries: u64,
     yields: u64,
-    /// Context switches the kernel counted, voluntary and not (Linux).
-    switches: (u64, u64),
+    kernel: Kernel,
 }
 
-/// The calling thread's context switches so far, voluntary and not, from
-/// `/proc/thread-self/status`; zeros where there is none.
-fn switches() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/thread-self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (
-        field("voluntary_ctxt_switches:"),
-        field("nonvoluntary_ctxt_switches:"),
-    )
+/// What the kernel counted for a thread (Linux; zeros elsewhere).
+#[derive(Default, Clone, Copy)]
+struct Kernel {
+    /// Context switches, voluntary (it slept or yielded) and not (preempted).
+    voluntary: u64,
+    involuntary: u64,
+    /// Nanoseconds on a CPU, and runnable but waiting for one.
+    on_cpu: u64,
+    queued: u64,
+}
+
+impl Kernel {
+    /// The calling thread's counts so far, from `/proc/thread-self`.
+    fn now() -> Kernel {
+        let status = std::fs::read_to_string("/proc/thread-self/status").unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0)
+        };
+        let sched = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+        let mut sched = sched.split_whitespace().map(|v| v.parse().unwrap_or(0));
+        Kernel {
+            voluntary: field("voluntary_ctxt_switches:"),
+            involuntary: field("nonvoluntary_ctxt_switches:"),
+            on_cpu: sched.next().unwrap_or(0),
+            queued: sched.next().unwrap_or(0),
+        }
+    }
+
+    fn add(&mut self, k: Kernel) {
+        self.voluntary += k.voluntary;
+        self.involuntary += k.involuntary;
+        self.on_cpu += k.on_cpu;
+        self.queued += k.queued;
+    }
 }
 
 impl Sum {
-    fn add(&mut self, c: &Counts, switches: (u64, u64)) {
-        self.switches.0 += switches.0;
-        self.switches.1 += switches.1;
+    fn add(&mut self, c: &Counts, kernel: Kernel) {
+        self.kernel.add(kernel);
         self.parks += c.parks();
         self.wakes += c.wakes();
         self.lost += c.lost_claims();
@@ -82,7 +108,7 @@ fn run(ch: Chan<u64>, producers: u64, consumers: u64, messages: u64) -> (Sum, Su
                         lens.push(ch.len());
                     }
                 }
-                (sum, test_hooks::counts(), switches(), lens)
+                (sum, test_hooks::counts(), Kernel::now(), lens)
             })
         })
         .collect();
@@ -93,7 +119,7 @@ fn run(ch: Chan<u64>, producers: u64, consumers: u64, messages: u64) -> (Sum, Su
                 for i in 0..per {
                     ch.send(p * per + i).unwrap();
                 }
-                (test_hooks::counts(), switches())
+                (test_hooks::counts(), Kernel::now())
             })
         })
         .collect();
@@ -106,7 +132,7 @@ fn run(ch: Chan<u64>, producers: u64, consumers: u64, messages: u64) -> (Sum, Su
     let mut received = Sum::default();
     let (mut total, mut lens) = (0, Vec::new());
     for r in receivers {
-        let (sum, counts, sw, l): (u64, Arc<Counts>, (u64, u64), Vec<usize>) = r.join().unwrap();
+        let (sum, counts, sw, l): (u64, Arc<Counts>, Kernel, Vec<usize>) = r.join().unwrap();
         total += sum;
         received.add(&counts, sw);
         lens.extend(l);
@@ -139,7 +165,7 @@ fn per_message(s: Sum, n: u64) -> String {
     let f = |x: u64| x as f64 / n as f64;
     format!(
         "parks {:.4} wakes {:.4} lost {:.4} watches {:.4} tells {:.4} retries {:.4} yields {:.4} \
-         switches {:.4}+{:.4}",
+         switches {:.4}+{:.4} cpu {:.0} ns queued {:.0} ns",
         f(s.parks),
         f(s.wakes),
         f(s.lost),
@@ -147,9 +173,48 @@ fn per_message(s: Sum, n: u64) -> String {
         f(s.tells),
         f(s.retries),
         f(s.yields),
-        f(s.switches.0),
-        f(s.switches.1)
+        f(s.kernel.voluntary),
+        f(s.kernel.involuntary),
+        f(s.kernel.on_cpu),
+        f(s.kernel.queued)
     )
+}
+
+/// C6: `rounds` round trips of one message between two threads over two
+/// rendezvous channels; the starting and the echoing thread's counts.
+fn ping_pong(rounds: u64) -> (Sum, Sum) {
+    let (ping, pong) = (Chan::new(0), Chan::new(0));
+    let echo = {
+        let (ping, pong) = (ping.clone(), pong.clone());
+        thread::spawn(move || {
+            for v in ping.iter() {
+                pong.send(v + 1).unwrap();
+            }
+            (test_hooks::counts(), Kernel::now())
+        })
+    };
+    let starter = thread::spawn(move || {
+        for i in 0..rounds {
+            ping.send(i).unwrap();
+            assert_eq!(pong.recv(), Ok(i + 1), "a lost or foreign reply");
+        }
+        ping.close();
+        (test_hooks::counts(), Kernel::now())
+    });
+    let (mut started, mut echoed) = (Sum::default(), Sum::default());
+    let (counts, kernel) = starter.join().unwrap();
+    started.add(&counts, kernel);
+    let (counts, kernel) = echo.join().unwrap();
+    echoed.add(&counts, kernel);
+    (started, echoed)
+}
+
+/// Runs `f`, with the allocations it made (every thread's) per message.
+fn counting_allocations<R>(messages: u64, f: impl FnOnce() -> R) -> (R, f64) {
+    let before = allocations::allocations();
+    let r = f();
+    let made = allocations::allocations() - before;
+    (r, made as f64 / messages as f64)
 }
 
 fn main() {
@@ -157,6 +222,14 @@ fn main() {
     let messages: u64 = args.next().map_or(1_000_000, |a| a.parse().unwrap());
     let runs: usize = args.next().map_or(5, |a| a.parse().unwrap());
     let only = args.next();
+    if only.as_deref().is_none_or(|o| o == "C6:0") {
+        for run_no in 0..runs {
+            let ((s, e), made) = counting_allocations(messages, || ping_pong(messages));
+            println!("C6 cap 0 run {run_no}: {made:.4} allocations per round trip");
+            println!("  starter   {}", per_message(s, messages));
+            println!("  echo      {}", per_message(e, messages));
+        }
+    }
     for (name, producers, consumers) in [("C2", 1, 1), ("C3", 4, 1), ("C4", 4, 4)] {
         for cap in [0usize, 1, 1024, usize::MAX] {
             let label = if cap == usize::MAX {
@@ -171,13 +244,10 @@ fn main() {
                 continue;
             }
             for run_no in 0..runs {
-                let before = allocations::allocations();
-                let (s, r, lens) = run(Chan::new(cap), producers, consumers, messages);
-                let made = allocations::allocations() - before;
-                println!(
-                    "{name} cap {label} run {run_no}: {:.4} allocations per message",
-                    made as f64 / messages as f64
-                );
+                let ((s, r, lens), made) = counting_allocations(messages, || {
+                    run(Chan::new(cap), producers, consumers, messages)
+                });
+                println!("{name} cap {label} run {run_no}: {made:.4} allocations per message");
                 println!("  senders   {}", per_message(s, messages));
                 println!("  receivers {}", per_message(r, messages));
                 if cap > 0 {

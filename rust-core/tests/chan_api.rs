@@ -1,7 +1,8 @@
 //! The channel API the bindings build on (issue 10): capacities checked by
 //! what is allocated up front (fault 7), cancelling a send and knowing its
 //! fate (fault 3), visiting buffered values (fault 9), and a receive future
-//! that refuses a second poll (fault 12).
+//! that refuses a second poll (fault 12), and `send_with`/`recv_with`, the
+//! one call for every way to wait that the C binding dispatches to.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,8 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::thread;
+use std::time::Duration;
 
-use polyconc::chan::Chan;
+use polyconc::chan::{Chan, RecvTimeoutError, SendTimeoutError};
+use polyconc::{Deadline, Wait};
 
 fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
     Pin::new(f).poll(&mut Context::from_waker(Waker::noop()))
@@ -270,5 +273,71 @@ fn recv_future_polled_after_ready_panics_without_taking() {
         if cap != 0 {
             assert_eq!(ch.try_recv(), Ok(2));
         }
+    }
+}
+
+/// Every way to wait, on every kind of channel, behaves as the named call
+/// it stands for: `Now` as `try_*`, a past or short deadline as a timed
+/// call, `FOREVER` as the blocking call.
+#[test]
+fn send_with_and_recv_with_wait_as_told() {
+    let short = || Wait::timeout(Duration::from_millis(2));
+    for cap in [0, 1, usize::MAX] {
+        let ch = Chan::new(cap);
+        if cap == 0 {
+            // Nobody to take it, however long one waits.
+            assert_eq!(
+                ch.send_with(1, Wait::Now),
+                Err(SendTimeoutError::Timeout(1))
+            );
+            assert_eq!(ch.send_with(2, short()), Err(SendTimeoutError::Timeout(2)));
+        } else {
+            assert_eq!(ch.send_with(1, Wait::Now), Ok(()));
+            assert_eq!(ch.recv_with(Wait::Now), Ok(1));
+        }
+        assert_eq!(ch.recv_with(Wait::Now), Err(RecvTimeoutError::Timeout));
+        let past = Wait::Until(Deadline::after(Duration::ZERO));
+        assert_eq!(ch.recv_with(past), Err(RecvTimeoutError::Timeout));
+        assert_eq!(ch.recv_with(short()), Err(RecvTimeoutError::Timeout));
+        if cap == 1 {
+            ch.send(3).unwrap();
+            assert_eq!(ch.send_with(4, short()), Err(SendTimeoutError::Timeout(4)));
+            assert_eq!(ch.recv_with(Wait::FOREVER), Ok(3));
+        }
+        ch.close();
+        for wait in [Wait::Now, short(), Wait::FOREVER] {
+            assert_eq!(ch.send_with(5, wait), Err(SendTimeoutError::Closed(5)));
+            assert_eq!(ch.recv_with(wait), Err(RecvTimeoutError::Closed));
+        }
+    }
+}
+
+/// A waiting `send_with`/`recv_with` is met by a partner that comes later:
+/// every value arrives once, whichever side waits, with a deadline or
+/// without.
+#[test]
+fn send_with_and_recv_with_meet_a_later_partner() {
+    const N: u64 = 2_000;
+    let long = || Wait::timeout(Duration::from_secs(60));
+    for cap in [0, 1, 64] {
+        let ch = Chan::new(cap);
+        let receiver = {
+            let ch = ch.clone();
+            thread::spawn(move || {
+                let mut sum = 0;
+                for i in 0..N {
+                    let wait = if i % 2 == 0 { Wait::FOREVER } else { long() };
+                    sum += ch.recv_with(wait).unwrap();
+                }
+                assert_eq!(ch.recv_with(Wait::FOREVER), Err(RecvTimeoutError::Closed));
+                sum
+            })
+        };
+        for i in 0..N {
+            let wait = if i % 3 == 0 { long() } else { Wait::FOREVER };
+            ch.send_with(i, wait).unwrap();
+        }
+        ch.close();
+        assert_eq!(receiver.join().unwrap(), N * (N - 1) / 2);
     }
 }

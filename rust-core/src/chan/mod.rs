@@ -308,12 +308,31 @@ impl<T> Chan<T> {
         self.send_with(value, Wait::Until(Deadline::at(deadline)))
     }
 
-    /// Sends, waiting as `wait` says (a `Timeout` from `Wait::Now` means
-    /// "not at once"): the one place a send picks the buffered channel's
-    /// code or the rendezvous channel's. Inlined, so that a buffered send
-    /// costs no call into the rendezvous code and its stack frame.
+    /// Sends, waiting as `wait` says: [`Wait::Now`] is
+    /// [`try_send`](Chan::try_send) (its `Timeout` means "not at once"),
+    /// [`Wait::FOREVER`] is [`send`](Chan::send), and any other deadline is
+    /// [`send_deadline`](Chan::send_deadline). For callers that pick how to
+    /// wait at run time (a binding's timeout argument) without a dispatch of
+    /// their own.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::chan::{Chan, SendTimeoutError};
+    /// use polyconc::Wait;
+    ///
+    /// let ch = Chan::new(1);
+    /// assert_eq!(ch.send_with(1, Wait::Now), Ok(()));
+    /// assert_eq!(ch.send_with(2, Wait::Now), Err(SendTimeoutError::Timeout(2)));
+    /// let waited = ch.send_with(3, Wait::timeout(Duration::from_millis(5)));
+    /// assert_eq!(waited, Err(SendTimeoutError::Timeout(3)));
+    /// ch.close();
+    /// assert_eq!(ch.send_with(4, Wait::FOREVER), Err(SendTimeoutError::Closed(4)));
+    /// ```
+    // The one place a send picks the buffered channel's code or the
+    // rendezvous channel's. Inlined, so that a buffered send costs no call
+    // into the rendezvous code and its stack frame.
     #[inline]
-    pub(crate) fn send_with(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
+    pub fn send_with(&self, value: T, wait: Wait) -> Result<(), SendTimeoutError<T>> {
         match &self.inner.buffer {
             Some(buffer) => self.inner.buffer_send(buffer, value, wait),
             None => self.inner.rendezvous_send(value, wait),
@@ -384,9 +403,27 @@ impl<T> Chan<T> {
         self.recv_with(Wait::Until(Deadline::at(deadline)))
     }
 
-    /// Receives, waiting as `wait` says; as [`Chan::send_with`].
+    /// Receives, waiting as `wait` says: [`Wait::Now`] is
+    /// [`try_recv`](Chan::try_recv) (its `Timeout` means "nothing at once"),
+    /// [`Wait::FOREVER`] is [`recv`](Chan::recv) (whose only error is then
+    /// `Closed`), and any other deadline is
+    /// [`recv_deadline`](Chan::recv_deadline); see [`Chan::send_with`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::chan::{Chan, RecvTimeoutError};
+    /// use polyconc::Wait;
+    ///
+    /// let ch = Chan::new(1);
+    /// assert_eq!(ch.recv_with(Wait::Now), Err(RecvTimeoutError::Timeout));
+    /// ch.send(7).unwrap();
+    /// assert_eq!(ch.recv_with(Wait::timeout(Duration::from_secs(5))), Ok(7));
+    /// ch.close();
+    /// assert_eq!(ch.recv_with(Wait::FOREVER), Err(RecvTimeoutError::Closed));
+    /// ```
+    // As `send_with`: the one dispatch, inlined.
     #[inline]
-    pub(crate) fn recv_with(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
+    pub fn recv_with(&self, wait: Wait) -> Result<T, RecvTimeoutError> {
         match &self.inner.buffer {
             Some(buffer) => self.inner.buffer_recv(buffer, wait),
             None => self.inner.rendezvous_recv(wait),

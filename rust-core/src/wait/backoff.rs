@@ -66,7 +66,7 @@ impl Backoff {
                     if Instant::now() >= until {
                         return false;
                     }
-                    std::thread::yield_now();
+                    yield_now();
                 }
                 true
             }

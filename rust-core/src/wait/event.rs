@@ -9,6 +9,10 @@ use crate::loom::{fence, Arc, Ordering};
 /// The case an event's waiters are claimed for: told.
 const TOLD: usize = 0;
 
+/// How many waiters [`Event::notify_all`] claims per hold of the lock
+/// (one under loom, so that its models cover a tell in several batches).
+const TELL_BATCH: usize = if cfg!(loom) { 1 } else { 8 };
+
 /// Waiters for a condition on some other state (a count reaching zero, a
 /// permit, a value): they re-check it when told. The state's owner changes
 /// it, then calls [`Event::notify_one`] or [`Event::notify_all`], which cost
@@ -65,20 +69,36 @@ impl Event {
         }
     }
 
+    /// Tells up to `most` waiters, [`TELL_BATCH`] at a time: each batch is
+    /// claimed and completed under the lock and woken after it, with no
+    /// allocation (a `Vec` per tell was one per wake-up). `notify_all`
+    /// tells at most as many as were queued when it began, so waiters
+    /// that register again after being told cannot keep it going; one of
+    /// them told early re-checks, which is harmless.
     #[inline(never)]
     fn tell(&self, most: usize) {
-        let mut told = Vec::new();
-        {
-            let mut q = self.waiters.lock();
-            while told.len() < most {
-                let Some((waiter, ())) = q.pop(TOLD) else {
-                    break;
-                };
-                waiter.complete();
-                told.push(waiter);
+        let mut left = most;
+        while left != 0 {
+            let mut told: [Option<Arc<Waiter>>; TELL_BATCH] = [const { None }; TELL_BATCH];
+            let mut n = 0;
+            {
+                let mut q = self.waiters.lock();
+                // The entries (dead ones too) under the lock: at least the
+                // live waiters queued before this call.
+                left = left.min(self.waiters.len());
+                while n < TELL_BATCH && left != 0 {
+                    let Some((waiter, ())) = q.pop(TOLD) else {
+                        left = 0;
+                        break;
+                    };
+                    waiter.complete();
+                    told[n] = Some(waiter);
+                    n += 1;
+                    left -= 1;
+                }
             }
+            told.iter().flatten().for_each(|w| w.wake());
         }
-        told.iter().for_each(|w| w.wake());
     }
 
     /// Queues `waiter`, then fences: the caller re-checks next.

@@ -221,6 +221,42 @@ fn event_timeout_races_notify() {
     });
 }
 
+/// `notify_all` claims one waiter per hold of the lock under loom: a
+/// blocked thread and a pending task, both registered before or during it,
+/// are each told (or see the flag when they re-check), and the told task
+/// is woken once; nothing is left queued.
+#[test]
+fn event_notify_all_in_batches_tells_every_waiter() {
+    loom::model(|| {
+        let event = Arc::new(Event::new());
+        let flag = Arc::new(AtomicBool::new(false));
+        let counter = StdArc::new(Counter(0.into()));
+        let waker = Waker::from(StdArc::clone(&counter));
+        let mut cx = Context::from_waker(&waker);
+        let mut watch = Watch::default();
+        let ready = || flag.load(Ordering::Acquire).then_some(());
+        assert!(event.poll_wait(&mut watch, &mut cx, ready).is_pending());
+        let thread_waiter = {
+            let (event, flag) = (event.clone(), flag.clone());
+            thread::spawn(move || {
+                let ready = || flag.load(Ordering::Acquire).then_some(());
+                assert_eq!(
+                    event.wait(ready, Backoff::Park, Deadline::never()),
+                    Some(())
+                );
+            })
+        };
+        set_and_notify(&event, &flag, Event::notify_all)
+            .join()
+            .unwrap();
+        // The task was queued before the flag was set: it was told.
+        assert_eq!(counter.0.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert!(event.poll_wait(&mut watch, &mut cx, ready).is_ready());
+        thread_waiter.join().unwrap();
+        assert!(!event.has_waiters());
+    });
+}
+
 /// A counter in loom's cell behind a [`RawLock`]: loom fails the model if
 /// two increments are not ordered by the lock.
 struct Counted {

@@ -12,6 +12,9 @@ const WAITING: usize = usize::MAX;
 /// `state` once the owner gave up (timeout, cancellation).
 const ABORTED: usize = usize::MAX - 1;
 
+/// How many waiters a thread keeps for reuse (see [`Waiter::for_thread`]).
+const SPARES: usize = 2;
+
 /// How many times [`Waiter::forget_all`] ran: a waiter made in an earlier
 /// epoch belongs to a thread that a forked child does not have. Not a loom
 /// atomic: it changes only in a child that runs one thread.
@@ -45,6 +48,8 @@ enum Wake {
 
 impl Waiter {
     fn new(wake: Wake) -> Waiter {
+        #[cfg(all(test, not(loom)))]
+        tests::MADE.with(|m| m.set(m.get() + 1));
         Waiter {
             epoch: epoch(),
             state: AtomicUsize::new(WAITING),
@@ -55,12 +60,20 @@ impl Waiter {
     }
 
     /// A waiter for the current thread, reused from a thread-local cache
-    /// when no one else still holds it (a claimer drops its handle right
-    /// after waking it); a fresh one when the cache is gone (a primitive
-    /// used by a thread-local's destructor) or was made before a fork.
+    /// of [`SPARES`] when no one else still holds it; a fresh one when the
+    /// cache is gone (a primitive used by a thread-local's destructor) or
+    /// every spare is still held.
+    ///
+    /// A claimer drops its handle only after waking the owner, and the
+    /// woken owner often waits again before that (a rendezvous sender
+    /// sends its next value while the receiver is still returning from
+    /// the wake-up): with one spare, that second wait allocated. Two
+    /// suffice for one partner, whose next claim of ours needs our next
+    /// wait, and so the drop of the handle it held before.
     pub(crate) fn for_thread() -> Arc<Waiter> {
         thread_local! {
-            static CACHED: RefCell<Option<Arc<Waiter>>> = const { RefCell::new(None) };
+            static CACHED: RefCell<[Option<Arc<Waiter>>; SPARES]> =
+                const { RefCell::new([const { None }; SPARES]) };
         }
         let fresh = || Arc::new(Waiter::new(Wake::Thread(Parker::for_current_thread())));
         if cfg!(loom) {
@@ -69,20 +82,27 @@ impl Waiter {
         }
         CACHED
             .try_with(|cell| {
-                let mut cached = cell.borrow_mut();
-                match cached.as_mut() {
-                    Some(w) if Arc::strong_count(w) == 1 && w.epoch == epoch() => {
-                        w.state.store(WAITING, Ordering::Relaxed);
-                        w.done.store(false, Ordering::Relaxed);
-                        w.sleeping.store(false, Ordering::Relaxed);
-                        Arc::clone(w)
-                    }
-                    _ => {
-                        let w = fresh();
-                        *cached = Some(Arc::clone(&w));
-                        w
+                let mut spares = cell.borrow_mut();
+                for w in spares.iter_mut().flatten() {
+                    // `get_mut`, not a count: it acquires the last holder's
+                    // drop, so all that holder did with the waiter happened
+                    // before the reset.
+                    if let Some(spare) = Arc::get_mut(w).filter(|w| w.epoch == epoch()) {
+                        spare.state.store(WAITING, Ordering::Relaxed);
+                        spare.done.store(false, Ordering::Relaxed);
+                        spare.sleeping.store(false, Ordering::Relaxed);
+                        return Arc::clone(w);
                     }
                 }
+                // An empty slot, a spare made before a fork, or (every
+                // spare still held) the first.
+                let at = spares
+                    .iter()
+                    .position(|w| w.as_ref().is_none_or(|w| w.epoch != epoch()))
+                    .unwrap_or(0);
+                let w = fresh();
+                spares[at] = Some(Arc::clone(&w));
+                w
             })
             .unwrap_or_else(|_| fresh())
     }
@@ -206,5 +226,35 @@ impl Waiter {
         self.sleeping.store(true, Ordering::Relaxed);
         fence(Ordering::SeqCst);
         park_until(parker, || self.is_done(), deadline)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::cell::Cell;
+
+    use super::Waiter;
+    use crate::loom::Arc;
+
+    thread_local! {
+        /// Waiters made by this thread.
+        pub(super) static MADE: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// The pattern of a rendezvous ping-pong: each wait begins while the
+    /// partner that woke this thread still holds the previous waiter. The
+    /// thread's two spares take turns; with one, every wait made one.
+    #[test]
+    fn a_waiter_still_held_by_its_waker_is_not_needed_again() {
+        let mut held = Waiter::for_thread();
+        let before = MADE.with(Cell::get);
+        for _ in 0..100 {
+            let waiter = Waiter::for_thread();
+            assert!(!Arc::ptr_eq(&waiter, &held), "a held waiter was reused");
+            assert!(waiter.is_waiting() && !waiter.is_done());
+            // The waker lets go of the previous waiter only now.
+            held = waiter;
+        }
+        assert!(MADE.with(Cell::get) - before <= 1, "made a waiter per wait");
     }
 }
