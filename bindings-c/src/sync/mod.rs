@@ -4,7 +4,8 @@
 //! (`reentrant.rs`, the core's `ReentrantLock`, owned by a thread) and
 //! `pc_cond` (`cond.rs`, the core's `Condvar`, waiting on a `pc_mutex`),
 //! `pc_spinlock` (`spin.rs`, the core's `RawSpinLock`) and `pc_rwlock`
-//! (`rwlock.rs`, the core's `RawRwLock`).
+//! (`rwlock.rs`, the core's `RawRwLock`). A mutex or spin lock may carry
+//! its caller's data after the lock (`room.rs`).
 //!
 //! Every lock has the same three exports for taking and releasing it:
 //! `_lock` (waits as long as it takes), `_lock_timeout` (`timeout_ns`) and
@@ -26,6 +27,7 @@ use crate::wait::{in_time, Wait};
 mod cond;
 mod mutex;
 mod reentrant;
+mod room;
 mod rwlock;
 mod spin;
 
@@ -33,8 +35,8 @@ pub use cond::{
     pc_cond, pc_cond_broadcast, pc_cond_free, pc_cond_new, pc_cond_signal, pc_cond_wait,
 };
 pub use mutex::{
-    pc_mutex, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_lock_timeout,
-    pc_mutex_new, pc_mutex_unlock,
+    pc_mutex, pc_mutex_data, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock,
+    pc_mutex_lock_timeout, pc_mutex_new, pc_mutex_new_with_data, pc_mutex_unlock,
 };
 pub use reentrant::{
     pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
@@ -47,8 +49,8 @@ pub use rwlock::{
     pc_rwlock_readers, pc_rwlock_unlock_read, pc_rwlock_unlock_write,
 };
 pub use spin::{
-    pc_spinlock, pc_spinlock_free, pc_spinlock_is_locked, pc_spinlock_lock,
-    pc_spinlock_lock_timeout, pc_spinlock_new, pc_spinlock_unlock,
+    pc_spinlock, pc_spinlock_data, pc_spinlock_free, pc_spinlock_is_locked, pc_spinlock_lock,
+    pc_spinlock_lock_timeout, pc_spinlock_new, pc_spinlock_new_with_data, pc_spinlock_unlock,
 };
 
 /// A lock as the exports take and release it: the core's locks, and each
