@@ -13,8 +13,10 @@
 //! here, once for every lock ([`Lock`]); each export only finds its lock in
 //! its handle. (The exports stay written out, one per lock: cbindgen does
 //! not see functions a macro makes.) The plain `_lock` has no timeout to
-//! look at: its fast path is the core's inlined compare-and-swap, the NULL
-//! test and the status. The spin lock's is [`lock_trying_first`].
+//! look at. The mutex's and the spin lock's are [`lock_trying_first`]: the
+//! core's inlined first step (a compare-and-swap, a look and a swap), the
+//! NULL test and the status, with no stack frame; the mutex's `_unlock` is
+//! [`unlock_trying_first`] likewise.
 
 use std::time::Duration;
 
@@ -60,6 +62,13 @@ trait Lock {
     fn acquire(&self);
     /// Takes it if that can be done now.
     fn try_acquire(&self) -> bool;
+    /// The first step of `acquire`, inline: takes it if it is free with
+    /// nobody waiting; a miss goes on to `acquire`. Unless the lock's
+    /// `acquire` begins otherwise, `try_acquire`.
+    #[inline(always)]
+    fn try_acquire_first(&self) -> bool {
+        self.try_acquire()
+    }
     /// Takes it, waiting at most `timeout`; whether it was taken.
     fn acquire_within(&self, timeout: Duration) -> bool;
     /// Releases it: `PC_NOT_OWNER` when the caller may not.
@@ -67,9 +76,10 @@ trait Lock {
 }
 
 /// [`Lock`] for a core lock whose calls have the usual names (`lock`,
-/// `try_lock`, `lock_timeout`, `unlock`).
+/// `try_lock`, `lock_timeout`, `unlock`), and the call that is the first
+/// step of its `lock` if that is not `try_lock`.
 macro_rules! lock_of_usual_names {
-    ($($core:ty),*) => {$(
+    ($($core:ty $(: $first:ident)?),*) => {$(
         impl Lock for &$core {
             #[inline(always)]
             fn acquire(&self) {
@@ -79,6 +89,12 @@ macro_rules! lock_of_usual_names {
             fn try_acquire(&self) -> bool {
                 self.try_lock()
             }
+            $(
+                #[inline(always)]
+                fn try_acquire_first(&self) -> bool {
+                    self.$first()
+                }
+            )?
             fn acquire_within(&self, timeout: Duration) -> bool {
                 self.lock_timeout(timeout)
             }
@@ -90,7 +106,7 @@ macro_rules! lock_of_usual_names {
     )*};
 }
 
-lock_of_usual_names!(RawMutex, RawSpinLock, ReentrantLock);
+lock_of_usual_names!(RawMutex: try_lock_uncontended, RawSpinLock, ReentrantLock);
 
 /// What a handle's lock is found by: the handle, or `PC_INVALID_ARG` for a
 /// NULL one.
@@ -105,17 +121,16 @@ fn lock(lock: Found<impl Lock>) -> pc_status {
     })
 }
 
-/// `_lock` of a lock whose own `lock` is its `try_lock` and then its
-/// slow path (the spin lock): that try inline, with nothing that could
-/// unwind, and the wait of a miss as a tail call, so the fast path has no
-/// landing pad and no stack frame (callgrind, a `pc_spinlock_lock` +
-/// `pc_spinlock_unlock` round: 33 instructions before, 31 after; Rust's
-/// 14 unlock with a plain store). The mutex's `lock` begins with a
-/// compare-and-swap, not a look: it keeps that, as Rust code has it.
+/// `_lock` of a lock whose own `lock` is a first step and then its slow
+/// path (the mutex: a compare-and-swap; the spin lock: its `try_lock`):
+/// that step inline, with nothing that could unwind, and the wait of a
+/// miss as a tail call, so the fast path has no landing pad and no stack
+/// frame (callgrind, a `pc_spinlock_lock` + `pc_spinlock_unlock` round: 33
+/// instructions before, 31 after; Rust's 14 unlock with a plain store).
 #[inline(always)]
 fn lock_trying_first<L: Lock>(lock: Found<L>) -> pc_status {
     match lock {
-        Ok(l) if l.try_acquire() => PC_OK,
+        Ok(l) if l.try_acquire_first() => PC_OK,
         Ok(l) => wait_for(l),
         Err(s) => s.code(),
     }
@@ -152,4 +167,22 @@ fn lock_timeout(lock: Found<impl Lock>, timeout_ns: u64) -> pc_status {
 #[inline(always)]
 fn unlock(lock: Found<impl Lock>) -> pc_status {
     boundary(|| lock?.release())
+}
+
+/// `pc_mutex_unlock`, shaped as [`lock_trying_first`]: the core's release
+/// compare-and-swap inline, and the rest of its `unlock` (waking a waiter,
+/// or finding it not locked) as a tail call.
+#[inline(always)]
+fn unlock_trying_first(mutex: Found<&RawMutex>) -> pc_status {
+    match mutex {
+        Ok(m) if m.try_unlock_uncontended() => PC_OK,
+        Ok(m) => release(m),
+        Err(s) => s.code(),
+    }
+}
+
+/// The rest of [`unlock_trying_first`], out of line as [`wait_for`].
+#[inline(never)]
+extern "C" fn release<L: Lock>(lock: L) -> pc_status {
+    boundary(|| lock.release())
 }
