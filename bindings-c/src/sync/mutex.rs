@@ -119,7 +119,7 @@ pub unsafe extern "C" fn pc_mutex_free(mutex: *mut pc_mutex) {
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_lock(mutex: *const pc_mutex) -> pc_status {
     // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
-    lock_trying_first(unsafe { handle(mutex) }.map(|m| &m.raw.lock))
+    lock_trying_first(unsafe { handle(mutex) })
 }
 
 /// Locks the mutex, waiting at most `timeout_ns`: 0 takes it only if it is
@@ -151,7 +151,7 @@ pub unsafe extern "C" fn pc_mutex_lock_timeout(
 #[no_mangle]
 pub unsafe extern "C" fn pc_mutex_unlock(mutex: *const pc_mutex) -> pc_status {
     // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
-    unlock_trying_first(unsafe { handle(mutex) }.map(|m| &m.raw.lock))
+    unlock_trying_first(unsafe { handle(mutex) })
 }
 
 /// Whether the mutex is locked now (by anyone); false for NULL. Only a

@@ -96,7 +96,7 @@ pub unsafe extern "C" fn pc_spinlock_free(lock: *mut pc_spinlock) {
 #[no_mangle]
 pub unsafe extern "C" fn pc_spinlock_lock(lock: *const pc_spinlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    lock_trying_first(unsafe { handle(lock) }.map(|l| &l.raw.lock))
+    lock_trying_first(unsafe { handle(lock) })
 }
 
 /// Locks the spin lock, spinning at most `timeout_ns`; `timeout_ns` and the
