@@ -101,7 +101,8 @@ typedef struct pc_latch pc_latch;
  * thread that locked it). An unlock wakes the first waiting thread; once
  * one has waited over about a millisecond, every unlock hands the lock to
  * the longest waiting thread (Go's starvation mode), so none waits for
- * ever while others keep taking it.
+ * ever while others keep taking it. `pc_mutex_new_with_data` makes one
+ * with room for the data it guards.
  */
 typedef struct pc_mutex pc_mutex;
 
@@ -158,6 +159,7 @@ typedef struct pc_sem pc_sem;
  * `pc_spinlock_new`, release it with `pc_spinlock_free`. Any thread may
  * unlock it. Not fair: a spinning thread may take it before one that has
  * waited longer. For sections that may block or run long, use `pc_mutex`.
+ * `pc_spinlock_new_with_data` makes one with room for the data it guards.
  */
 typedef struct pc_spinlock pc_spinlock;
 
@@ -1414,8 +1416,49 @@ pc_status pc_cond_broadcast(const struct pc_cond *cond);
 pc_status pc_mutex_new(struct pc_mutex **out);
 
 /**
+ * Creates an unlocked mutex with room for `size` bytes of data aligned to
+ * `align`, right after the lock in the same allocation, and writes its
+ * handle to `*out`. `pc_mutex_data` finds the data, zeroed at first; it
+ * lives as long as the mutex. This is C's `Mutex<T>`: a thread that takes
+ * the lock finds what it guards next to the lock word, not behind another
+ * pointer (one cache miss instead of two when the lock changes threads).
+ *
+ * ```c
+ * struct account { int64_t balance; };
+ * pc_mutex *m;
+ * if (pc_mutex_new_with_data(sizeof(struct account), alignof(struct account), &m) != PC_OK)
+ *   abort();
+ * struct account *a = pc_mutex_data(m);
+ * pc_mutex_lock(m);
+ * a->balance += 10;
+ * pc_mutex_unlock(m);
+ * pc_mutex_free(m);
+ * ```
+ *
+ * Returns `PC_OK`; `PC_INVALID_ARG` if `out` is NULL, `size` is 0,
+ * `align` is not a power of two or `size` is too large to lay out;
+ * `PC_NO_MEMORY` if the allocation fails. `*out` is written only on
+ * success.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+pc_status pc_mutex_new_with_data(size_t size, size_t align, struct pc_mutex **out);
+
+/**
+ * The data of a mutex made by `pc_mutex_new_with_data`: `size` bytes
+ * aligned to `align`, which the caller reads and writes (holding the lock,
+ * as it chooses). NULL for NULL or a mutex made by `pc_mutex_new`.
+ *
+ * # Safety
+ * `mutex` is NULL or a live handle.
+ */
+void *pc_mutex_data(const struct pc_mutex *mutex);
+
+/**
  * Releases a mutex; `pc_mutex_free(NULL)` does nothing. It may be locked,
- * but nobody may be waiting for it.
+ * but nobody may be waiting for it. Its data, if it has room for any,
+ * goes with it.
  *
  * # Safety
  * `mutex` is NULL or a live handle that no other thread is using and that
@@ -1666,6 +1709,26 @@ bool pc_rwlock_is_write_locked(const struct pc_rwlock *lock);
  * `out` is NULL or writable.
  */
 pc_status pc_spinlock_new(struct pc_spinlock **out);
+
+/**
+ * Creates an unlocked spin lock with room for `size` bytes of data aligned
+ * to `align` right after the lock, as `pc_mutex_new_with_data` does for a
+ * mutex; `pc_spinlock_data` finds it. The statuses as for
+ * `pc_mutex_new_with_data`.
+ *
+ * # Safety
+ * `out` is NULL or writable.
+ */
+pc_status pc_spinlock_new_with_data(size_t size, size_t align, struct pc_spinlock **out);
+
+/**
+ * The data of a spin lock made by `pc_spinlock_new_with_data`, as
+ * `pc_mutex_data`; NULL for NULL or a spin lock made by `pc_spinlock_new`.
+ *
+ * # Safety
+ * `lock` is NULL or a live handle.
+ */
+void *pc_spinlock_data(const struct pc_spinlock *lock);
 
 /**
  * Releases a spin lock, as `pc_mutex_free` does a mutex.

@@ -24,6 +24,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -406,6 +407,61 @@ class SpinLock
   ~SpinLock() { pc_spinlock_free(h_); }
   bool is_locked() const noexcept { return pc_spinlock_is_locked(h_); }
 };
+
+namespace detail {
+
+// A lock whose handle holds a T right after the lock word (the C
+// _new_with_data and _data calls): constructed in place, destroyed before
+// the handle is freed. Base is the lock's timed_lockable.
+template <class T, class Base, class H, pc_status (*NewWithData)(std::size_t, std::size_t, H **),
+          void *(*Data)(const H *), void (*Free)(H *)>
+class lock_with : public Base {
+ public:
+  /// Makes the lock and its T from `args`; throws polyconc::error if the
+  /// lock cannot be made, or what T's constructor throws.
+  template <class... Args>
+  explicit lock_with(Args &&...args) {
+    pc_status s = NewWithData(sizeof(T), alignof(T), &this->h_);
+    if (s != PC_OK) fail(s, "polyconc lock with data");
+    try {
+      ::new (Data(this->h_)) T(std::forward<Args>(args)...);
+    } catch (...) {
+      Free(this->h_);
+      throw;
+    }
+  }
+  ~lock_with() {
+    get().~T();
+    Free(this->h_);
+  }
+  /// The T, next to the lock: to be used while holding it.
+  T &get() noexcept { return *std::launder(static_cast<T *>(Data(this->h_))); }
+  const T &get() const noexcept {
+    return *std::launder(static_cast<const T *>(Data(this->h_)));
+  }
+};
+
+}  // namespace detail
+
+/// A Mutex holding a T right after its lock word, in one allocation
+/// (pc_mutex_new_with_data): Rust's Mutex<T>, so that a thread taking the
+/// lock finds the T next to it. TimedLockable as Mutex; get() is the T.
+///
+///   polyconc::MutexWith<std::vector<int>> m;
+///   { std::lock_guard<polyconc::MutexWith<std::vector<int>>> g(m); m.get().push_back(1); }
+template <class T>
+using MutexWith = detail::lock_with<
+    T, detail::timed_lockable<pc_mutex, pc_mutex_lock, pc_mutex_lock_timeout, pc_mutex_unlock>,
+    pc_mutex, pc_mutex_new_with_data, pc_mutex_data, pc_mutex_free>;
+
+/// A SpinLock holding a T right after its lock word
+/// (pc_spinlock_new_with_data), as MutexWith.
+template <class T>
+using SpinLockWith =
+    detail::lock_with<T,
+                      detail::timed_lockable<pc_spinlock, pc_spinlock_lock,
+                                             pc_spinlock_lock_timeout, pc_spinlock_unlock>,
+                      pc_spinlock, pc_spinlock_new_with_data, pc_spinlock_data, pc_spinlock_free>;
 
 /// A readers-writer lock (pc_rwlock), SharedTimedLockable: write with
 /// std::unique_lock / std::lock_guard, read with std::shared_lock. No

@@ -87,14 +87,15 @@ pub use status::{
 };
 pub use sync::{
     pc_cond, pc_cond_broadcast, pc_cond_free, pc_cond_new, pc_cond_signal, pc_cond_wait, pc_mutex,
-    pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_lock_timeout, pc_mutex_new,
-    pc_mutex_unlock, pc_reentrant_lock, pc_reentrant_lock_free, pc_reentrant_lock_hold_count,
-    pc_reentrant_lock_is_locked, pc_reentrant_lock_lock, pc_reentrant_lock_lock_timeout,
-    pc_reentrant_lock_new, pc_reentrant_lock_unlock, pc_rwlock, pc_rwlock_free,
-    pc_rwlock_is_write_locked, pc_rwlock_lock_read, pc_rwlock_lock_read_timeout,
-    pc_rwlock_lock_write, pc_rwlock_lock_write_timeout, pc_rwlock_new, pc_rwlock_readers,
-    pc_rwlock_unlock_read, pc_rwlock_unlock_write, pc_spinlock, pc_spinlock_free,
-    pc_spinlock_is_locked, pc_spinlock_lock, pc_spinlock_lock_timeout, pc_spinlock_new,
+    pc_mutex_data, pc_mutex_free, pc_mutex_is_locked, pc_mutex_lock, pc_mutex_lock_timeout,
+    pc_mutex_new, pc_mutex_new_with_data, pc_mutex_unlock, pc_reentrant_lock,
+    pc_reentrant_lock_free, pc_reentrant_lock_hold_count, pc_reentrant_lock_is_locked,
+    pc_reentrant_lock_lock, pc_reentrant_lock_lock_timeout, pc_reentrant_lock_new,
+    pc_reentrant_lock_unlock, pc_rwlock, pc_rwlock_free, pc_rwlock_is_write_locked,
+    pc_rwlock_lock_read, pc_rwlock_lock_read_timeout, pc_rwlock_lock_write,
+    pc_rwlock_lock_write_timeout, pc_rwlock_new, pc_rwlock_readers, pc_rwlock_unlock_read,
+    pc_rwlock_unlock_write, pc_spinlock, pc_spinlock_data, pc_spinlock_free, pc_spinlock_is_locked,
+    pc_spinlock_lock, pc_spinlock_lock_timeout, pc_spinlock_new, pc_spinlock_new_with_data,
     pc_spinlock_unlock,
 };
 pub use wait::PC_FOREVER;

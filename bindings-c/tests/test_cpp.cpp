@@ -266,6 +266,40 @@ static void reentrant_lock_counts_holds() {
   CHECK(!l.is_locked() && l.hold_count() == 0);
 }
 
+// A lock with its data: the T is built in place and destroyed with the
+// lock (ASan and valgrind see a leak or a double destruction), a throwing
+// constructor frees the lock, and threads holding the lock update the T
+// exactly.
+template <class L>
+static void lock_with_data_holds_its_t() {
+  {
+    L l(std::string(40, 'x'));  // on the heap: a leak would show
+    CHECK(l.get() == std::string(40, 'x'));
+    std::vector<std::thread> ts;
+    for (int i = 0; i < 4; i++)
+      ts.emplace_back([&] {
+        for (int k = 0; k < 1000; k++) {
+          std::lock_guard<L> g(l);
+          l.get().push_back('y');
+        }
+      });
+    for (auto &t : ts) t.join();
+    CHECK(l.get().size() == 40 + 4000);
+    const L &c = l;
+    CHECK(c.get().back() == 'y');
+  }
+  struct throws {
+    explicit throws(int) { throw std::runtime_error("on purpose"); }
+  };
+  bool threw = false;
+  try {
+    polyconc::MutexWith<throws> t(1);
+  } catch (const std::runtime_error &) {
+    threw = true;
+  }
+  CHECK(threw);
+}
+
 static void condvar_with_unique_lock() {
   polyconc::Mutex m;
   polyconc::CondVar cv;
@@ -449,6 +483,10 @@ int main() {
   is_timed_lockable<polyconc::Mutex>();
   is_timed_lockable<polyconc::SpinLock>();
   is_timed_lockable<polyconc::RwLock>();
+  is_timed_lockable<polyconc::MutexWith<int>>();
+  is_timed_lockable<polyconc::SpinLockWith<int>>();
+  lock_with_data_holds_its_t<polyconc::MutexWith<std::string>>();
+  lock_with_data_holds_its_t<polyconc::SpinLockWith<std::string>>();
   rwlock_is_shared_timed_lockable();
   reentrant_lock_counts_holds();
   condvar_with_unique_lock();

@@ -56,6 +56,12 @@ typedef struct {
 } config;
 _Static_assert(sizeof(config) <= sizeof(((bench_config *)0)->data), "config fits bench_config");
 
+/* The data under the lock: L3's state and the counter (Rust's `Counted`). */
+typedef struct {
+  uint64_t x;
+  int64_t n;
+} counted;
+
 /* Everything one run shares between its threads. What the threads only
  * read comes first; what every operation writes (the lock, the counter and
  * L3's state under it) is on cache lines of its own, so that no thread's
@@ -64,14 +70,17 @@ _Static_assert(sizeof(config) <= sizeof(((bench_config *)0)->data), "config fits
 typedef struct {
   const config *c;
   pc_chan *chan;
+  /* The data under the lock: `under` here after a pthread lock, in the
+   * handle's own data for polyconc's locks (as Rust's Mutex<Counted> and
+   * SpinLock<Counted> keep it next to the lock word). */
+  counted *data;
   atomic_bool stop;
   /* Threads wait at ready, then at go: the clock starts between the two,
    * so it times neither the thread starts nor a late main thread. */
   pthread_barrier_t ready, go;
   int64_t counts[MAX_THREADS];
   alignas(64) lock lock;
-  uint64_t x; /* L3's state, under the lock */
-  int64_t n;  /* the counter, under the lock */
+  counted under;
   alignas(64) _Atomic int64_t atomic_n; /* L4's counter */
 } shared;
 
@@ -90,7 +99,8 @@ typedef void (*lock_call)(void *);
  * would be this program's cost, not the lock's. */
 typedef struct {
   const char *name, *kind;
-  void (*init)(lock *);
+  /* Makes the lock; returns the data under it. */
+  counted *(*init)(lock *, counted *under);
   void (*destroy)(lock *);
   void *(*body)(void *);        /* L1-L3 */
   void *(*window_body)(void *); /* L2f, L3f */
@@ -114,11 +124,11 @@ static uint64_t lcg(uint64_t x, int64_t steps) {
 
 /* One operation inside the lock: L3's work (none for L1, L2) and the
  * increment. `l` is the lock object, `work` the configuration's. */
-static ALWAYS_INLINE void step(shared *s, void *l, int64_t work, lock_call take,
+static ALWAYS_INLINE void step(counted *d, void *l, int64_t work, lock_call take,
                                lock_call give) {
   take(l);
-  if (work > 0) s->x = lcg(s->x, work);
-  s->n++;
+  if (work > 0) d->x = lcg(d->x, work);
+  d->n++;
   give(l);
 }
 
@@ -127,9 +137,10 @@ static ALWAYS_INLINE void *lock_loop(void *arg, void *(*object)(lock *), lock_ca
                                      lock_call give) {
   shared *s = ((worker *)arg)->s;
   void *l = object(&s->lock);
+  counted *d = s->data;
   int64_t work = s->c->work, ops = s->c->ops / s->c->threads;
   start_together(s);
-  for (int64_t i = ops; i > 0; i--) step(s, l, work, take, give);
+  for (int64_t i = ops; i > 0; i--) step(d, l, work, take, give);
   return NULL;
 }
 
@@ -140,10 +151,11 @@ static ALWAYS_INLINE void *window_loop(void *arg, void *(*object)(lock *), lock_
   worker *w = arg;
   shared *s = w->s;
   void *l = object(&s->lock);
+  counted *d = s->data;
   int64_t work = s->c->work, mine = 0;
   start_together(s);
   do {
-    step(s, l, work, take, give);
+    step(d, l, work, take, give);
     mine++;
   } while (!atomic_load_explicit(&s->stop, memory_order_relaxed));
   s->counts[w->index] = mine;
@@ -156,16 +168,21 @@ static ALWAYS_INLINE void *window_loop(void *arg, void *(*object)(lock *), lock_
   static void *id##_body(void *arg) { return lock_loop(arg, object, take, give); }     \
   static void *id##_window(void *arg) { return window_loop(arg, object, take, give); }
 
-static void mutex_init(lock *l, int type) {
+static counted *mutex_init(lock *l, counted *under, int type) {
   pthread_mutexattr_t a;
   pthread_mutexattr_init(&a);
   int e = pthread_mutexattr_settype(&a, type);
   if (e == 0) e = pthread_mutex_init(&l->mutex, &a);
   pthread_mutexattr_destroy(&a);
   if (e != 0) fail("pthread_mutex_init", e);
+  return under;
 }
-static void default_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_DEFAULT); }
-static void adaptive_init(lock *l) { mutex_init(l, PTHREAD_MUTEX_ADAPTIVE_NP); }
+static counted *default_init(lock *l, counted *under) {
+  return mutex_init(l, under, PTHREAD_MUTEX_DEFAULT);
+}
+static counted *adaptive_init(lock *l, counted *under) {
+  return mutex_init(l, under, PTHREAD_MUTEX_ADAPTIVE_NP);
+}
 static void *mutex_object(lock *l) { return &l->mutex; }
 static void mutex_lock(void *m) {
   if (pthread_mutex_lock(m) != 0) note_error("pthread_mutex_lock failed");
@@ -174,9 +191,10 @@ static void mutex_unlock(void *m) { pthread_mutex_unlock(m); }
 static void mutex_destroy(lock *l) { pthread_mutex_destroy(&l->mutex); }
 LOOPS(mutex, mutex_object, mutex_lock, mutex_unlock)
 
-static void spin_init(lock *l) {
+static counted *spin_init(lock *l, counted *under) {
   int e = pthread_spin_init(&l->spin, PTHREAD_PROCESS_PRIVATE);
   if (e != 0) fail("pthread_spin_init", e);
+  return under;
 }
 static void *spin_object(lock *l) { return (void *)&l->spin; } /* pthread_spinlock_t is volatile int */
 static void spin_lock(void *l) {
@@ -195,17 +213,22 @@ static void check_new(const char *what, pc_status s) {
 
 /* polyconc's locks through the C ABI: pc_mutex and pc_spinlock have the
  * same calls, written once here for both (lock's member t); the object is
- * the handle. */
-#define PC_LOCK(t)                                                                  \
-  static void bench_##t##_init(lock *l) { check_new(#t "_new", t##_new(&l->t)); } \
-  static void *bench_##t##_object(lock *l) { return l->t; }                       \
-  static void bench_##t##_lock(void *h) {                                         \
-    if (t##_lock(h) != PC_OK) note_error(#t "_lock failed");                      \
-  }                                                                               \
-  static void bench_##t##_unlock(void *h) {                                       \
-    if (t##_unlock(h) != PC_OK) note_error(#t "_unlock failed");                  \
-  }                                                                               \
-  static void bench_##t##_destroy(lock *l) { t##_free(l->t); }                    \
+ * the handle, made with room for the data (t_new_with_data). */
+#define PC_LOCK(t)                                                                      \
+  static counted *bench_##t##_init(lock *l, counted *under) {                           \
+    (void)under;                                                                        \
+    check_new(#t "_new_with_data", t##_new_with_data(sizeof(counted), alignof(counted), \
+                                                     &l->t));                           \
+    return t##_data(l->t);                                                              \
+  }                                                                                     \
+  static void *bench_##t##_object(lock *l) { return l->t; }                             \
+  static void bench_##t##_lock(void *h) {                                               \
+    if (t##_lock(h) != PC_OK) note_error(#t "_lock failed");                            \
+  }                                                                                     \
+  static void bench_##t##_unlock(void *h) {                                             \
+    if (t##_unlock(h) != PC_OK) note_error(#t "_unlock failed");                        \
+  }                                                                                     \
+  static void bench_##t##_destroy(lock *l) { t##_free(l->t); }                          \
   LOOPS(t, bench_##t##_object, bench_##t##_lock, bench_##t##_unlock)
 PC_LOCK(pc_mutex)
 PC_LOCK(pc_spinlock)
@@ -288,13 +311,13 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   static shared s; /* one run at a time; counts outlive the run */
   memset(&s, 0, sizeof s);
   s.c = c;
-  s.x = 1;
   const lock_impl *impl = c->lock >= 0 ? &LOCKS[c->lock] : NULL;
   void *(*body)(void *) = is(c, "L4")   ? adder
                           : is(c, "L5") ? sender
                           : windowed(c) ? impl->window_body
                                         : impl->body;
-  if (impl != NULL) impl->init(&s.lock);
+  s.data = impl != NULL ? impl->init(&s.lock, &s.under) : &s.under;
+  s.data->x = 1;
   if (is(c, "L5") && pc_chan_new(sizeof(int64_t), L5_CAPACITY, &s.chan) != PC_OK) {
     fprintf(stderr, "bench: pc_chan_new failed\n");
     exit(1);
@@ -314,7 +337,8 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   int64_t received = main_part(&s);
   for (int i = 0; i < c->threads; i++) pthread_join(threads[i], NULL);
   out->ns = now_ns() - t0;
-  out->result = is(c, "L4") ? atomic_load(&s.atomic_n) : is(c, "L5") ? received : s.n;
+  counted d = *s.data; /* the lock's data goes with it */
+  out->result = is(c, "L4") ? atomic_load(&s.atomic_n) : is(c, "L5") ? received : d.n;
   if (windowed(c)) {
     out->counts = s.counts;
     out->n_counts = c->threads;
@@ -325,7 +349,7 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   if (impl != NULL) impl->destroy(&s.lock);
   const char *err = atomic_exchange(&run_error, NULL);
   /* L3's state after n operations is the step applied n * work times to 1. */
-  if (err == NULL && c->work > 0 && s.x != lcg(1, s.n * c->work))
+  if (err == NULL && c->work > 0 && d.x != lcg(1, d.n * c->work))
     err = "L3's state is wrong (a lost update)";
   return err;
 }

@@ -69,7 +69,7 @@ pub unsafe extern "C" fn pc_cond_wait(
     boundary(|| {
         // SAFETY: `cond` and `mutex` are NULL or live handles (the
         // caller's promise).
-        let (cond, raw) = unsafe { (&handle(cond)?.cond, &handle(mutex)?.raw) };
+        let (cond, raw) = unsafe { (&handle(cond)?.cond, &handle(mutex)?.raw.lock) };
         let timeout = match Wait::from_ns(timeout_ns) {
             Wait::Forever => return Ok(cond.wait_raw(raw)?),
             Wait::Try => Duration::ZERO,

@@ -2,8 +2,11 @@
 
 use polyconc::sync::RawSpinLock;
 
+use std::ffi::c_void;
+
+use super::room::{self, Room, Roomy};
 use super::{lock_timeout, lock_trying_first, unlock};
-use crate::ffi::{self, free_handle, handle};
+use crate::ffi::{self, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
 
@@ -14,8 +17,19 @@ use crate::status::pc_status;
 /// `pc_spinlock_new`, release it with `pc_spinlock_free`. Any thread may
 /// unlock it. Not fair: a spinning thread may take it before one that has
 /// waited longer. For sections that may block or run long, use `pc_mutex`.
+/// `pc_spinlock_new_with_data` makes one with room for the data it guards.
 pub struct pc_spinlock {
-    raw: RawSpinLock,
+    raw: Room<RawSpinLock>,
+}
+
+impl Roomy for pc_spinlock {
+    type Lock = RawSpinLock;
+    fn room(&self) -> &Room<RawSpinLock> {
+        &self.raw
+    }
+    fn of(raw: Room<RawSpinLock>) -> pc_spinlock {
+        pc_spinlock { raw }
+    }
 }
 
 /// Creates an unlocked spin lock and writes its handle to `*out`.
@@ -28,11 +42,39 @@ pub struct pc_spinlock {
 pub unsafe extern "C" fn pc_spinlock_new(out: *mut *mut pc_spinlock) -> pc_status {
     boundary(|| {
         // SAFETY: `out` is NULL or writable (the caller's promise).
-        unsafe { ffi::out(out) }?.write_handle(pc_spinlock {
-            raw: RawSpinLock::new(),
-        });
+        unsafe { ffi::out(out) }?.write_handle(pc_spinlock::of(Room::bare(RawSpinLock::new())));
         Ok(())
     })
+}
+
+/// Creates an unlocked spin lock with room for `size` bytes of data aligned
+/// to `align` right after the lock, as `pc_mutex_new_with_data` does for a
+/// mutex; `pc_spinlock_data` finds it. The statuses as for
+/// `pc_mutex_new_with_data`.
+///
+/// # Safety
+/// `out` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_new_with_data(
+    size: usize,
+    align: usize,
+    out: *mut *mut pc_spinlock,
+) -> pc_status {
+    boundary(|| {
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        room::write_with_data(unsafe { ffi::out(out) }?, RawSpinLock::new(), size, align)
+    })
+}
+
+/// The data of a spin lock made by `pc_spinlock_new_with_data`, as
+/// `pc_mutex_data`; NULL for NULL or a spin lock made by `pc_spinlock_new`.
+///
+/// # Safety
+/// `lock` is NULL or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn pc_spinlock_data(lock: *const pc_spinlock) -> *mut c_void {
+    // SAFETY: `lock` is NULL or a live handle (the caller's promise).
+    unsafe { handle(lock) }.map_or(std::ptr::null_mut(), room::data)
 }
 
 /// Releases a spin lock, as `pc_mutex_free` does a mutex.
@@ -43,7 +85,7 @@ pub unsafe extern "C" fn pc_spinlock_new(out: *mut *mut pc_spinlock) -> pc_statu
 #[no_mangle]
 pub unsafe extern "C" fn pc_spinlock_free(lock: *mut pc_spinlock) {
     // SAFETY: `lock` is NULL or a live handle used by nobody after this (the caller's promise).
-    boundary(|| unsafe { free_handle(lock) })
+    boundary(|| unsafe { room::free(lock) })
 }
 
 /// Locks the spin lock, spinning while it is held, as long as it takes
@@ -54,7 +96,7 @@ pub unsafe extern "C" fn pc_spinlock_free(lock: *mut pc_spinlock) {
 #[no_mangle]
 pub unsafe extern "C" fn pc_spinlock_lock(lock: *const pc_spinlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    lock_trying_first(unsafe { handle(lock) }.map(|l| &l.raw))
+    lock_trying_first(unsafe { handle(lock) })
 }
 
 /// Locks the spin lock, spinning at most `timeout_ns`; `timeout_ns` and the
@@ -68,7 +110,7 @@ pub unsafe extern "C" fn pc_spinlock_lock_timeout(
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    lock_timeout(unsafe { handle(lock) }.map(|l| &l.raw), timeout_ns)
+    lock_timeout(unsafe { handle(lock) }.map(|l| &l.raw.lock), timeout_ns)
 }
 
 /// Unlocks the spin lock, from any thread; the statuses as for
@@ -79,7 +121,7 @@ pub unsafe extern "C" fn pc_spinlock_lock_timeout(
 #[no_mangle]
 pub unsafe extern "C" fn pc_spinlock_unlock(lock: *const pc_spinlock) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    unlock(unsafe { handle(lock) }.map(|l| &l.raw))
+    unlock(unsafe { handle(lock) }.map(|l| &l.raw.lock))
 }
 
 /// Whether the spin lock is locked now (by anyone); false for NULL. Only a
@@ -90,5 +132,5 @@ pub unsafe extern "C" fn pc_spinlock_unlock(lock: *const pc_spinlock) -> pc_stat
 #[no_mangle]
 pub unsafe extern "C" fn pc_spinlock_is_locked(lock: *const pc_spinlock) -> bool {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    boundary(|| Ok(unsafe { handle(lock) }?.raw.is_locked()))
+    boundary(|| Ok(unsafe { handle(lock) }?.raw.lock.is_locked()))
 }

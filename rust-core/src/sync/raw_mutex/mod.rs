@@ -136,13 +136,30 @@ impl RawMutex {
     /// ```
     #[inline]
     pub fn lock(&self) {
-        if self
-            .state
-            .compare_exchange_weak(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
+        if !self.try_lock_uncontended() {
             self.lock_slow(Deadline::never());
         }
+    }
+
+    /// Takes the lock if it is free with nobody queued: the one
+    /// compare-and-swap that begins [`lock`](RawMutex::lock), without
+    /// [`try_lock`](RawMutex::try_lock)'s look first. For a binding that
+    /// tries inline and calls `lock` out of line only when this fails (a
+    /// free lock that waiters are queued for fails here, and `lock` takes
+    /// it).
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// let m = RawMutex::new();
+    /// assert!(m.try_lock_uncontended());
+    /// assert!(!m.try_lock_uncontended());
+    /// # m.unlock().unwrap();
+    /// ```
+    #[inline]
+    pub fn try_lock_uncontended(&self) -> bool {
+        self.state
+            .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
     }
 
     /// Takes the lock if it is free now.
@@ -237,23 +254,38 @@ impl RawMutex {
     /// ```
     // Inlined across crates, as `lock` and `try_lock` are: a binding's
     // uncontended lock/unlock pair is then two CASes, the slow paths
-    // staying out of line (`#[cold]`).
+    // staying out of line (`#[cold]`). The CAS comes first, with no look
+    // before it: a look would fetch the line shared and the CAS then own
+    // it, two transfers when another thread has just touched it. An
+    // unlock of an unlocked mutex (a caller's bug) finds out in the slow
+    // path.
     #[inline]
     pub fn unlock(&self) -> Result<(), NotLocked> {
-        let mut state = self.state.load(Ordering::Relaxed);
-        while state == LOCKED {
-            match self
-                .state
-                .compare_exchange_weak(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
-            {
-                Ok(_) => return Ok(()),
-                Err(now) => state = now,
-            }
-        }
-        if state & LOCKED == 0 {
-            return Err(NotLocked);
+        if self.try_unlock_uncontended() {
+            return Ok(());
         }
         self.unlock_slow()
+    }
+
+    /// Releases the lock if it is locked with nobody queued: the one
+    /// compare-and-swap that begins [`unlock`](RawMutex::unlock); `false`,
+    /// changing nothing, otherwise (then `unlock` does the rest, or finds
+    /// it not locked). For a binding that releases inline and calls
+    /// `unlock` out of line only when this fails.
+    ///
+    /// ```
+    /// use polyconc::sync::RawMutex;
+    /// let m = RawMutex::new();
+    /// assert!(!m.try_unlock_uncontended());
+    /// m.lock();
+    /// assert!(m.try_unlock_uncontended());
+    /// assert!(!m.is_locked());
+    /// ```
+    #[inline]
+    pub fn try_unlock_uncontended(&self) -> bool {
+        self.state
+            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
+            .is_ok()
     }
 
     /// Whether the lock is held (by anyone) right now.
@@ -279,14 +311,8 @@ impl RawMutex {
     /// Releases a lock the caller holds (a guard).
     #[inline]
     pub(crate) fn release(&self) {
-        if self
-            .state
-            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
-            .is_err()
-        {
-            let released = self.unlock_slow();
-            debug_assert!(released.is_ok(), "a guard's mutex is locked");
-        }
+        let released = self.unlock();
+        debug_assert!(released.is_ok(), "a guard's mutex is locked");
     }
 }
 
