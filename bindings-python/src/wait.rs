@@ -258,15 +258,18 @@ pub(crate) struct Queued(Place);
 /// lock whose wait it interrupted would be queued behind that wait (a fair
 /// lock serves its queue in order, and any lock may hand itself to a waiter
 /// that has waited long), which cannot go on until the handler returns, so
-/// the handler would never return. The wait is refused instead of
-/// deadlocking; an attempt that need not wait (the lock is free) is not.
+/// the handler would never return. So would a wait on a queue that serves
+/// its waiters in order (a fair one, or one waited on as the core's
+/// futures): the element or room the handler waits for goes to the
+/// interrupted wait first. The wait is refused instead of deadlocking; an
+/// attempt that need not wait (the lock is free) is not.
 pub(crate) fn queue_at(place: Place) -> PyResult<Queued> {
     QUEUED.with_borrow_mut(|queued| {
         if queued.contains(&place) {
             return Err(PyRuntimeError::new_err(
-                "a signal handler cannot wait for a lock or semaphore that its \
-                 thread is already waiting for: the handler's wait would be \
-                 queued behind the interrupted one",
+                "a signal handler cannot wait for a lock, semaphore or queue \
+                 that its thread is already waiting for: the handler's wait \
+                 would be queued behind the interrupted one",
             ));
         }
         queued.push(place);
@@ -281,6 +284,125 @@ impl Drop for Queued {
                 queued.remove(i);
             }
         });
+    }
+}
+
+/// A wait queued once for its whole length, that a signal handler run
+/// between two of its slices may end (see [`give_up_at`]).
+trait GiveUp {
+    /// Drops the wait, GIL-free, if it is still there; whether it was.
+    fn give_up(&self, py: Python<'_>) -> bool;
+}
+
+impl<W: Send> GiveUp for RefCell<Option<W>> {
+    fn give_up(&self, py: Python<'_>) -> bool {
+        let Some(wait) = self.borrow_mut().take() else {
+            return false;
+        };
+        py.detach(move || drop(wait));
+        true
+    }
+}
+
+thread_local! {
+    /// The condition waits of this thread whose signal handlers are running
+    /// now, by the lock they take back, innermost last. Each entry points
+    /// at a slot on the stack of [`wait_queued_at`], which removes it
+    /// before that slot goes (see [`Suspended`]).
+    static SUSPENDED: RefCell<Vec<(Place, *const (dyn GiveUp + 'static))>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// A wait listed in `SUSPENDED` until dropped.
+struct Suspended;
+
+impl Suspended {
+    fn list<W: Send>(place: Place, slot: &RefCell<Option<W>>) -> Suspended {
+        let wait: *const (dyn GiveUp + '_) = slot;
+        // SAFETY: only the lifetime changes. The pointer is read on this
+        // thread only, while this guard lives (its drop removes it, also on
+        // unwinding), and the guard is dropped before `slot`.
+        let wait = unsafe {
+            std::mem::transmute::<*const (dyn GiveUp + '_), *const (dyn GiveUp + 'static)>(wait)
+        };
+        SUSPENDED.with_borrow_mut(|waits| waits.push((place, wait)));
+        Suspended
+    }
+}
+
+impl Drop for Suspended {
+    fn drop(&mut self) {
+        SUSPENDED.with_borrow_mut(|waits| waits.pop());
+    }
+}
+
+/// Ends the condition wait that this thread's running signal handler
+/// interrupted, if that wait takes back the lock at `place`: call it from
+/// a lock's acquire that would have to wait. Such a wait may already be
+/// queued for the lock (notified), so the handler's own wait would queue
+/// behind it and never end. Dropped instead, the wait leaves the
+/// condition and takes the lock back for this thread (waiting GIL-free,
+/// without the handler's timeout, as long as the lock's holder keeps it):
+/// whether it did, the lock then held by this thread. The interrupted
+/// `wait` then returns as if woken (see `Condition.wait`).
+pub(crate) fn give_up_at(py: Python<'_>, place: Place) -> bool {
+    let wait = SUSPENDED.with_borrow(|waits| {
+        waits
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == place)
+            .map(|&(_, wait)| wait)
+    });
+    // SAFETY: a listed pointer is valid while it is listed (see
+    // `Suspended::list`), and this runs on the listing thread.
+    wait.is_some_and(|wait| unsafe { &*wait }.give_up(py))
+}
+
+/// Waits the Python way on a wait queued once for its whole length (a
+/// condition's, which keeps its place in the notify order):
+/// `slice(queued, until)` without the GIL, one slice at a time; whether it
+/// answered true before `deadline`. While signal handlers run between
+/// slices, the wait is listed at `place`, the lock it takes back, for
+/// [`give_up_at`]; a wait a handler ended that way counts as woken, and
+/// `retake` (GIL-free) gets the lock back if the handler took this wait's
+/// hold over (a mutex, which has no owner to hold it twice). Timed out, or
+/// stopped by a handler's exception, the wait is dropped GIL-free.
+pub(crate) fn wait_queued_at<W: Send>(
+    py: Python<'_>,
+    deadline: Option<Instant>,
+    place: Place,
+    queued: W,
+    slice: fn(&mut W, Instant) -> bool,
+    retake: impl Fn() + Send + Sync,
+) -> PyResult<bool> {
+    let slot = RefCell::new(Some(queued));
+    loop {
+        let until = slice_end(deadline);
+        let done = {
+            let mut held = slot.borrow_mut();
+            let queued = held.as_mut().expect("a wait given up returns");
+            py.detach(|| slice(queued, until))
+        };
+        if done || deadline.is_some_and(|d| until >= d) {
+            slot.give_up(py);
+            return Ok(done);
+        }
+        let checked = {
+            let _listed = Suspended::list(place, &slot);
+            py.check_signals()
+        };
+        let given_up = slot.borrow().is_none();
+        if given_up {
+            py.detach(&retake);
+        }
+        match checked {
+            Err(e) => {
+                slot.give_up(py);
+                return Err(e);
+            }
+            Ok(()) if given_up => return Ok(true),
+            Ok(()) => {}
+        }
     }
 }
 

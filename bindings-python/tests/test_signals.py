@@ -1,6 +1,8 @@
 """A real SIGINT on the main thread blocked in recv, send or select raises
-KeyboardInterrupt and loses no value; a signal handler that waits for the
-lock whose wait it interrupted is refused instead of deadlocking."""
+KeyboardInterrupt and loses no value; a signal handler that would wait
+behind the wait it interrupted (a lock's, a fair queue's) is refused instead
+of deadlocking, and one that takes the lock of an interrupted Condition wait
+ends that wait instead."""
 
 from __future__ import annotations
 
@@ -170,3 +172,156 @@ print("REFUSED, NO DEADLOCK", flush=True)
 
 def test_handler_waiting_for_the_interrupted_lock_is_refused() -> None:
     assert "NO DEADLOCK" in run_child(NESTED_WAIT_CHILD)
+
+
+# The main thread blocks in a queue that serves its waiters in order (a fair
+# one, or one whose waits are the core's futures); a real SIGALRM's handler
+# waits on the same queue in the same direction. Queued behind the main
+# thread's own wait (an element would go to that wait first), it is
+# refused with RuntimeError, and the main thread's wait then goes on and
+# gets what it waited for. The handler's own wait is bounded, so that a
+# signal that came before the main thread's wait began (not refused: there
+# was nothing to queue behind) only makes it try again later.
+NESTED_QUEUE_WAIT_CHILD = """
+import signal, threading
+from polyconc import (
+    ArrayBlockingQueue, DelayQueue, LinkedTransferQueue,
+    PriorityBlockingQueue, SynchronousQueue,
+)
+
+def interrupted_wait(blocking_call, in_handler, let_go):
+    tries = []
+    def handler(signum, frame):
+        try:
+            tries.append(in_handler())
+        except RuntimeError:
+            tries.append("refused")
+            let_go()
+            return
+        if len(tries) < 40:
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+        else:
+            tries.append("never refused")
+            let_go()
+    signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    answer = blocking_call()
+    assert tries[-1] == "refused", tries
+    assert all(t in (None, False) for t in tries[:-1]), tries
+    return answer
+
+def in_thread(fn, *args):
+    done = []
+    t = threading.Thread(target=lambda: done.append(fn(*args)))
+    t.start()
+    return t, done
+
+def take_then_put(q, put):
+    def let_go():
+        in_thread(put, "for the main thread")
+    answer = interrupted_wait(q.take, lambda: q.poll(timeout=0.1), let_go)
+    assert answer == "for the main thread" and len(q) == 0, (answer, len(q))
+
+for q in (ArrayBlockingQueue(1, fair=True), SynchronousQueue(fair=True),
+          LinkedTransferQueue(), PriorityBlockingQueue()):
+    take_then_put(q, q.put)
+dq = DelayQueue()
+take_then_put(dq, lambda x: dq.put(x, 0.0))
+
+# Puts: the main thread's element goes in once a consumer makes room.
+abq = ArrayBlockingQueue(1, fair=True)
+abq.put("first")
+taker = []
+interrupted_wait(lambda: abq.put("second"),
+                 lambda: abq.offer("from the handler", timeout=0.1),
+                 lambda: taker.append(in_thread(abq.take)))
+taker[0][0].join()
+assert taker[0][1] == ["first"] and abq.to_list() == ["second"], abq.to_list()
+
+for q in (SynchronousQueue(fair=True), LinkedTransferQueue()):
+    taker = []
+    put = q.transfer if isinstance(q, LinkedTransferQueue) else q.put
+    in_handler = (
+        (lambda: q.try_transfer("from the handler", timeout=0.1))
+        if isinstance(q, LinkedTransferQueue)
+        else (lambda: q.offer("from the handler", timeout=0.1))
+    )
+    interrupted_wait(lambda: put("handed"), in_handler,
+                     lambda: taker.append(in_thread(q.take)))
+    taker[0][0].join()
+    assert taker[0][1] == ["handed"] and len(q) == 0, (taker[0][1], len(q))
+print("REFUSED, NOTHING LOST", flush=True)
+"""
+
+
+def test_handler_waiting_on_the_interrupted_queue_is_refused() -> None:
+    assert "NOTHING LOST" in run_child(NESTED_QUEUE_WAIT_CHILD)
+
+
+# The main thread waits on a Condition; another thread notifies it while
+# holding the lock, so the main thread's wait now queues to take the lock
+# back, and a real SIGALRM's handler takes the same lock. Queued behind the
+# wait it interrupted, which the lock goes to first, the handler would
+# never return. Instead it ends that wait, takes the lock in its place and
+# returns; the interrupted `wait` returns True (as after a wake-up) holding
+# the lock. A handler that notifies a waiting thread (the lock is free)
+# goes through as before.
+NESTED_CONDITION_CHILD = """
+import os, signal, threading
+from polyconc import Condition, Mutex, ReentrantLock
+
+def held(cond, holds=1):
+    lock = cond.lock
+    if isinstance(lock, ReentrantLock):
+        return lock.hold_count() == holds
+    return lock.locked()
+
+def handler_takes_the_lock(cond):
+    in_wait, in_handler = threading.Event(), threading.Event()
+    outcome = []
+    def handler(signum, frame):
+        in_handler.set()
+        with cond:
+            # A reentrant lock: the ended wait's hold, and the handler's.
+            outcome.append(held(cond, holds=2))
+    signal.signal(signal.SIGALRM, handler)
+    def notifier():
+        assert in_wait.wait(30)
+        with cond:  # once the main thread's wait has let the lock go
+            cond.notify()
+            os.kill(os.getpid(), signal.SIGALRM)
+            assert in_handler.wait(30)
+    t = threading.Thread(target=notifier)
+    t.start()
+    with cond:
+        in_wait.set()
+        assert cond.wait() is True
+        assert held(cond)
+        assert outcome == [True], outcome
+    t.join()
+    assert not cond.lock.locked()
+
+def handler_notifies(cond):
+    woken = []
+    def handler(signum, frame):
+        with cond:
+            woken.append("notified")
+            cond.notify()
+    signal.signal(signal.SIGALRM, handler)
+    with cond:
+        threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGALRM)).start()
+        assert cond.wait_for(lambda: woken, timeout=30) == ["notified"]
+        assert held(cond)
+    assert not cond.lock.locked()
+
+for make in (lambda: Condition(ReentrantLock(fair=True)),
+             lambda: Condition(ReentrantLock()),
+             lambda: Condition(Mutex())):
+    handler_takes_the_lock(make())
+    handler_notifies(make())
+print("NO DEADLOCK", flush=True)
+"""
+
+
+def test_handler_taking_the_lock_of_an_interrupted_condition_wait() -> None:
+    assert "NO DEADLOCK" in run_child(NESTED_CONDITION_CHILD)

@@ -246,7 +246,10 @@ class _FifoQueue(_PlainQueue[_T]):
 @disjoint_base
 class ArrayBlockingQueue(_FifoQueue[_T]):
     """Java's ``ArrayBlockingQueue``: bounded FIFO. ``fair=True`` serves blocked
-    threads and tasks in arrival order."""
+    threads and tasks in arrival order; a signal handler whose thread waits
+    on a fair queue then gets RuntimeError if it would wait on it too, in
+    the same direction (as for ``SynchronousQueue(fair=True)``,
+    ``PriorityBlockingQueue``, ``DelayQueue`` and ``LinkedTransferQueue``)."""
 
     def __new__(cls, capacity: int, fair: bool = False) -> Self: ...
 
@@ -632,7 +635,9 @@ class Condition:
     """A condition variable, as ``threading.Condition``, over a
     ``ReentrantLock`` (a new one by default) or a ``Mutex``; TypeError for
     any other lock. Waiting or notifying without holding the lock raises
-    RuntimeError."""
+    RuntimeError. A signal handler that takes the lock while its thread is
+    in ``wait`` ends that wait (which then returns True, as after a
+    wake-up, holding the lock) instead of queueing behind it."""
 
     def __new__(cls, lock: ReentrantLock | Mutex | None = None) -> Self: ...
     @property

@@ -25,7 +25,7 @@ use super::transfer::transfer_op;
 use super::{past, Core, DelayTakeOp, PriorityTakeOp, PutOp, Shared, TakeOp};
 use crate::aio;
 use crate::errors::{OnQueue, QueueClosed, ToPyErr};
-use crate::wait::{deadline_of, poll_until, Unfinished};
+use crate::wait::{deadline_of, poll_until, queue_at, Place, Unfinished};
 use crate::Obj;
 
 impl Core for ArrayBlockingQueue<Item> {
@@ -532,6 +532,7 @@ impl PyLinkedTransferQueue {
         if past(deadline) {
             return Ok(false);
         }
+        let _queued = queue_at(Place::of(&self.inner))?;
         let sent = poll_until(py, deadline, q.transfer_async(elem), |f, cx| {
             Ok(Pin::new(f).poll(cx))
         });

@@ -55,7 +55,7 @@ pub(crate) use transfer::TransferOp;
 use crate::chan::with_progress;
 use crate::errors::{OnQueue, ToPyErr};
 use crate::gc::InFlight;
-use crate::wait::{deadline_of, poll_until, wait, Stopped, Unfinished};
+use crate::wait::{deadline_of, poll_until, queue_at, wait, Place, Stopped, Unfinished};
 use crate::Obj;
 
 /// A core queue as the binding uses it.
@@ -162,6 +162,9 @@ impl<Q: Core> Shared<Q> {
         if self.slices {
             return self.offer_in_slices(py, elem, deadline);
         }
+        // A fair queue serves its waiters in order: a signal handler's wait
+        // here would queue behind the one it interrupted (see `queue_at`).
+        let _queued = queue_at(Place::of(self))?;
         let fut = self.with(py, |q| q.put_async(elem))?;
         let put = poll_until(py, deadline, fut, |f, cx| {
             self.with(py, |_| Pin::new(f).poll(cx))
@@ -255,6 +258,7 @@ impl<Q: Core> Shared<Q> {
         if self.slices {
             return self.poll_in_slices(py, deadline);
         }
+        let _queued = queue_at(Place::of(self))?;
         let fut = self.with(py, |q| q.take_async())?;
         let took = poll_until(py, deadline, fut, |f, cx| {
             self.with(py, |_| Pin::new(f).poll(cx))

@@ -4,8 +4,6 @@
 
 use std::time::Instant;
 
-use std::convert::identity;
-
 use polyconc::sync::{Condition, ConditionWait, Condvar, CondvarWait};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
@@ -13,9 +11,8 @@ use pyo3::types::PyTuple;
 
 use super::mutex::PyMutex;
 use super::reentrant::PyReentrantLock;
-use super::StillQueued;
 use crate::errors::ToPyErr;
-use crate::wait::{deadline_of, Blocking, Stopped};
+use crate::wait::{deadline_of, wait_queued_at, Blocking, Place};
 
 /// The lock a condition waits with.
 enum Over {
@@ -61,45 +58,6 @@ impl PyCondition {
         match &self.over {
             Over::Reentrant { lock, .. } => lock.get().lock.is_held_by_current_thread(),
             Over::Mutex { lock, .. } => lock.bind(py).get().raw.is_locked(),
-        }
-    }
-}
-
-/// Waits the Python way on a condition wait queued once for the whole
-/// wait: it stays queued from one GIL-free slice to the next, so it keeps
-/// its place in the notify order (each slice queueing again would put it
-/// behind later waiters). Whether it was notified; given up (timed out, or
-/// a signal handler raised), it takes the lock back without the GIL, as
-/// `threading` leaves a wait with the lock held.
-fn wait_queued<W: Send>(
-    py: Python<'_>,
-    deadline: Option<Instant>,
-    queued: W,
-    slice: fn(&mut W, Instant) -> bool,
-) -> PyResult<bool> {
-    let waited = crate::wait::wait(
-        py,
-        deadline,
-        &[],
-        || Err(queued),
-        identity,
-        |mut queued: W, until| {
-            if slice(&mut queued, until) {
-                Ok(())
-            } else {
-                Err(StillQueued(queued))
-            }
-        },
-    );
-    match waited {
-        Ok(()) => Ok(true),
-        Err(Stopped::TimedOut(StillQueued(queued))) => {
-            py.detach(move || drop(queued));
-            Ok(false)
-        }
-        Err(Stopped::Interrupted(e, queued)) => {
-            py.detach(move || drop(queued));
-            Err(e)
         }
     }
 }
@@ -172,16 +130,41 @@ impl PyCondition {
         if !self.owned(py) {
             return Err(PyRuntimeError::new_err("cannot wait on un-acquired lock"));
         }
+        // Queued once for the whole wait, it keeps its place in the notify
+        // order (each slice queueing again would put it behind later
+        // waiters). Given up (timed out, or a signal handler raised), it
+        // takes the lock back without the GIL, as `threading` leaves a wait
+        // with the lock held. A handler that takes the lock ends the wait
+        // (see `wait::give_up_at`): it returns as if woken, which
+        // `threading` allows (`wait_for` checks its predicate again).
         match &self.over {
-            Over::Reentrant { cond, .. } => {
+            Over::Reentrant { cond, lock } => {
                 let queued = cond.queue_wait().map_err(|e| e.to_py_err())?;
-                wait_queued(py, deadline, queued, ConditionWait::wait_deadline)
+                let place = Place::of(&*lock.get().lock);
+                // The handler's acquire counted its hold on top of ours.
+                let retake = || {};
+                wait_queued_at(
+                    py,
+                    deadline,
+                    place,
+                    queued,
+                    ConditionWait::wait_deadline,
+                    retake,
+                )
             }
             Over::Mutex { cond, lock } => {
-                let queued = cond
-                    .queue_wait_raw(&lock.get().raw)
-                    .map_err(|e| e.to_py_err())?;
-                wait_queued(py, deadline, queued, CondvarWait::wait_deadline)
+                let raw = &lock.get().raw;
+                let queued = cond.queue_wait_raw(raw).map_err(|e| e.to_py_err())?;
+                // The handler's acquire took our hold over and let it go.
+                let retake = || raw.lock();
+                wait_queued_at(
+                    py,
+                    deadline,
+                    Place::of(&**raw),
+                    queued,
+                    CondvarWait::wait_deadline,
+                    retake,
+                )
             }
         }
     }

@@ -28,9 +28,9 @@ use crate::aio::Awaitable;
 use crate::wait::TimedOut;
 use crate::Obj;
 
-/// A core wait that stays queued when one GIL-free slice ends (a lock
-/// attempt, a condition wait): the next slice goes on with it, so it keeps
-/// its place (a fair lock's turn, a condition's notify order).
+/// A core wait that stays queued when one GIL-free slice ends (a
+/// reentrant lock's attempt): the next slice goes on with it, so it keeps
+/// its place (a fair lock's turn).
 pub(crate) struct StillQueued<W>(pub(crate) W);
 
 impl<W> TimedOut for StillQueued<W> {

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use polyconc::sync::{OwnedRawLockFuture, RawMutex};
+use polyconc::Wait;
 use pyo3::prelude::*;
 
 use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
-use crate::wait::{acquire_wait, deadline_of, wait_on, Blocking, Place};
+use crate::wait::{acquire_wait, deadline_of, give_up_at, wait_on, Blocking, Place};
 
 /// A lock, as ``threading.Lock``: any thread may release it. Blocking
 /// acquires release the GIL and stay interruptible by Ctrl-C; an
@@ -32,11 +33,15 @@ impl PyMutex {
         timeout: Option<f64>,
     ) -> PyResult<bool> {
         let wait = acquire_wait(blocking, timeout)?;
+        let place = Place::of(raw);
+        // A signal handler's wait takes over the hold of the condition wait
+        // it interrupted, if that one was taking this mutex back.
+        let now = || raw.try_lock() || matches!(wait, Wait::Until(_)) && give_up_at(py, place);
         let taken = wait_on(
             py,
             wait,
-            Some(Place::of(raw)),
-            || raw.try_lock().then_some(()),
+            Some(place),
+            || now().then_some(()),
             || raw.lock_async(),
         )?;
         Ok(taken.is_some())

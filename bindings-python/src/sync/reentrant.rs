@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 
 use super::StillQueued;
 use crate::errors::ToPyErr;
-use crate::wait::{acquire_wait, queue_at, Blocking, Place, Stopped};
+use crate::wait::{acquire_wait, give_up_at, queue_at, Blocking, Place, Stopped};
 
 /// A lock its holder may take again, as ``threading.RLock``.
 #[pyclass(frozen, weakref, name = "ReentrantLock", module = "polyconc")]
@@ -53,7 +53,13 @@ impl PyReentrantLock {
         let Wait::Until(deadline) = wait else {
             return Ok(false);
         };
-        let _queued = queue_at(Place::of(lock))?;
+        let place = Place::of(lock);
+        // A signal handler's wait ends the condition wait it interrupted,
+        // if that one was taking this lock back: the holds are then ours.
+        if give_up_at(py, place) && lock.try_lock() {
+            return Ok(true);
+        }
+        let _queued = queue_at(place)?;
         // One attempt for the whole wait, which stays queued from one slice
         // to the next: a fair lock's waiter keeps its turn.
         let waited = crate::wait::wait(
