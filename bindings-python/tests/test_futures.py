@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from _helpers import HANG_GUARD, interrupt_child, run_threads, runs_beside
 
-from polyconc import Future, Promise
+from polyconc import Future, Promise, ThreadPool, future
 
 
 def test_success_and_result() -> None:
@@ -299,6 +299,51 @@ def test_pending_future_is_not_tracked_by_the_collector() -> None:
     g = Promise[int]().future
     g.add_done_callback(lambda _: None)
     assert gc.is_tracked(g)
+
+
+def test_pending_call_keeps_its_arguments_until_it_runs() -> None:
+    # future(fn, *args) holds its arguments from the core until fn runs:
+    # a collection frees none of them meanwhile, even in a cycle through
+    # the future, and all of them are freed once it has run.
+    class Holder:
+        fut: Future[None] | None = None
+
+    gate = threading.Event()
+    with ThreadPool(1) as pool:
+        future(gate.wait, HANG_GUARD, executor=pool)  # keeps the worker busy
+        h = Holder()
+        h.fut = future(lambda x: None, h, executor=pool)
+        ref = weakref.ref(h)
+        del h
+        gc.collect()
+        alive = ref() is not None
+        gate.set()
+        assert alive, "the pending call keeps its argument"
+    gc.collect()
+    assert ref() is None
+
+
+def test_pending_call_args_are_tracked_only_if_they_may_be_cyclic() -> None:
+    # The args tuple of a pending future(fn, *args) is held by the core
+    # alone; when none of its items may be part of a cycle it is untracked
+    # at once (as CPython's first collection would do), so collections skip
+    # it. One that holds a container stays tracked.
+    def tracked_tuples_starting_with(first: object) -> int:
+        return sum(type(o) is tuple and bool(o) and o[0] is first for o in gc.get_objects())
+
+    gate = threading.Event()
+    marker = f"args of a pending call {id(gate)}"
+    items = [marker]
+    with ThreadPool(1) as pool:
+        future(gate.wait, HANG_GUARD, executor=pool)
+        try:
+            atomic = future(str.format, marker, 1, 2.5, executor=pool)
+            cyclic = future(len, items, executor=pool)
+            assert tracked_tuples_starting_with(marker) == 0
+            assert tracked_tuples_starting_with(items) == 1
+        finally:
+            gate.set()
+        assert atomic.result(HANG_GUARD) == marker and cyclic.result(HANG_GUARD) == 1
 
 
 RESULT_CHILD = """

@@ -79,7 +79,7 @@ impl PyThreadPool {
         let cf = cf_future_class(py)?.call0()?.unbind();
         let work = Submitted {
             cf: cf.clone_ref(py),
-            call: Some(Call { f, args, kwargs }),
+            call: Some(Call::new(py, f, args, kwargs)),
         };
         self.pool
             .execute(Box::new(move || work.run()))

@@ -16,10 +16,12 @@
 use polyconc::future::{Failure, Future};
 use pyo3::call::PyCallArgs;
 use pyo3::exceptions::{PyBaseException, PyException, PyTypeError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use pyo3::PyTypeInfo;
 
+use super::hold::may_be_tracked;
 use super::{py_err, PyFuture, Raised, Value};
 use crate::exec::escalate;
 use crate::Obj;
@@ -33,6 +35,28 @@ pub(crate) struct Call {
 }
 
 impl Call {
+    /// The call `f(*args, **kwargs)`. Nothing but the core holds `args`, a
+    /// new tuple: when none of its items may be part of a cycle, the
+    /// collector is told to skip it at once, as its first pass would (the
+    /// rule of CPython's `_PyTuple_MaybeUntrack`), instead of visiting it
+    /// in the young generation meanwhile.
+    pub(crate) fn new(
+        py: Python<'_>,
+        f: Obj,
+        args: Py<PyTuple>,
+        kwargs: Option<Py<PyDict>>,
+    ) -> Self {
+        let tuple = args.bind(py);
+        if !tuple.iter().any(|item| may_be_tracked(&item)) {
+            // SAFETY: a live tuple, holding the GIL, outside any traversal;
+            // untracking a tuple of atomic items is what the collector
+            // itself does (`PyObject_GC_UnTrack` accepts one untracked
+            // already: the empty tuple).
+            unsafe { ffi::PyObject_GC_UnTrack(tuple.as_ptr().cast()) };
+        }
+        Call { f, args, kwargs }
+    }
+
     pub(crate) fn run(&self, py: Python<'_>) -> PyResult<Obj> {
         let kwargs = self.kwargs.as_ref().map(|k| k.bind(py));
         self.f.call(py, self.args.bind(py), kwargs)

@@ -494,5 +494,5 @@ pub(crate) fn future<'py>(
     kwargs: Option<Py<PyDict>>,
 ) -> New<'py> {
     let ec = Context::of(executor)?;
-    PyFuture::wrap(py, chain::call(&ec, Call { f, args, kwargs }))
+    PyFuture::wrap(py, chain::call(&ec, Call::new(py, f, args, kwargs)))
 }

@@ -105,7 +105,7 @@ fn copied(py: Python<'_>, result: &Result<Value, Failure>) -> Result<Value, Fail
 /// of a tuple it untracks (`_PyObject_GC_MAY_BE_TRACKED`): a collected
 /// type's object, unless it is a tuple the collector found to hold atomic
 /// objects only (and a tuple never changes).
-fn may_be_tracked(obj: &Bound<'_, PyAny>) -> bool {
+pub(super) fn may_be_tracked(obj: &Bound<'_, PyAny>) -> bool {
     let ptr = obj.as_ptr();
     // SAFETY: a live object, read holding the GIL.
     unsafe {
