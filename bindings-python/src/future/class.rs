@@ -118,258 +118,243 @@ impl PyFuture {
     }
 }
 
-#[pymethods]
-impl PyFuture {
-    /// The value, or raises the failure itself, waiting at most `timeout`
-    /// seconds (TimeoutError past it).
-    #[pyo3(signature = (timeout = None))]
-    fn result(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Obj> {
-        answer(slf.py(), Self::wait(slf, timeout)?)
-    }
-
-    /// The failure's exception, or None on success.
-    #[pyo3(signature = (timeout = None))]
-    fn exception(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Option<Obj>> {
-        let py = slf.py();
-        Ok(match Self::wait(slf, timeout)? {
-            Ok(_) => None,
-            Err(f) => Some(py_err(py, &f).into_value(py).into_any()),
-        })
-    }
-
-    fn done(slf: &Bound<'_, Self>) -> bool {
-        slf.get().hold.is_completed(slf.as_any())
-    }
-
-    /// Fails the future with CancelledError if it is not completed; whether it did.
-    fn cancel(slf: &Bound<'_, Self>) -> bool {
-        Self::core(slf).cancel()
-    }
-
-    fn cancelled(slf: &Bound<'_, Self>) -> bool {
-        matches!(Self::result_now(slf), Some(Err(f)) if f.is_cancelled())
-    }
-
-    /// Calls `fn(future)` once completed (at once if it is), in
-    /// registration order; an exception it raises goes to
-    /// `sys.unraisablehook`.
-    fn add_done_callback(slf: &Bound<'_, Self>, f: Obj) -> PyResult<()> {
-        // The callback holds this future weakly. Held strongly, a pending
-        // future would keep itself alive through its own core node (a cycle
-        // the collector cannot see, and never broken if nothing completes
-        // it). Freed before it completes, the callback gets a new future of
-        // the same result: nobody is left to tell the two apart.
-        let me = PyWeakrefReference::new(slf.as_any())?.unbind();
-        // The callable may refer to this future: the collector is shown it
-        // through this wrapper, which it must then track (see `done`).
-        let registered = slf.get().callbacks.record(f);
-        track(slf.as_any());
-        // The thread that completes the future runs it, taking the GIL.
-        Self::core(slf).on_complete(&parasitic(), move |r| {
-            // `move`: `registered` and `me` are dropped holding the GIL too.
-            crate::exec::attach(move |py| {
-                let Some(f) = registered.take() else {
-                    return; // a collection broke its cycle
-                };
-                match me.bind(py).upgrade() {
-                    Some(me) => side_effect(py, &f, (me,)),
-                    None => chain::tell(py, &f, r),
+/// The one `#[pymethods]` block of `PyFuture` (pyo3 takes no macro inside
+/// it): the methods of `rest`, and the combinators that only hand their
+/// callables to `chain`. Each `plain` one, `name(<callables>, *,
+/// executor=None)`, and each `caught` one, `name(f, exceptions=None, *,
+/// executor=None)`, is `chain::name` of this future on `executor`'s
+/// context, the new future wrapped.
+macro_rules! future_methods {
+    (
+        plain { $( $(#[$doc:meta])* fn $name:ident($($f:ident),+); )* }
+        caught { $( $(#[$caught_doc:meta])* fn $caught:ident; )* }
+        rest { $($rest:tt)* }
+    ) => {
+        #[pymethods]
+        impl PyFuture {
+            $(
+                $(#[$doc])*
+                #[pyo3(signature = ($($f),+, *, executor = None))]
+                fn $name<'py>(
+                    slf: &Bound<'py, Self>,
+                    $($f: Obj,)+
+                    executor: Option<&Bound<'_, PyAny>>,
+                ) -> New<'py> {
+                    Self::then(slf, executor, |up, ec| chain::$name(up, ec, $($f),+))
                 }
+            )*
+            $(
+                $(#[$caught_doc])*
+                #[pyo3(signature = (f, exceptions = None, *, executor = None))]
+                fn $caught<'py>(
+                    slf: &Bound<'py, Self>,
+                    f: Obj,
+                    exceptions: Option<&Bound<'_, PyAny>>,
+                    executor: Option<&Bound<'_, PyAny>>,
+                ) -> New<'py> {
+                    let exceptions = caught(slf.py(), exceptions)?;
+                    Self::then(slf, executor, |up, ec| chain::$caught(up, ec, f, exceptions))
+                }
+            )*
+            $($rest)*
+        }
+    };
+}
+
+future_methods! {
+    plain {
+        /// `fn(value)` on `executor`; a failure passes through.
+        fn map(f);
+        /// The future `fn(value)` returns (TypeError if it is not one).
+        fn flat_map(f);
+        /// This future's value if `pred(value)` is true, else ValueError.
+        fn filter(pred);
+        /// `on_success(value)` as the value, or `on_failure(exc)` as the exception.
+        fn transform(on_success, on_failure);
+        /// Runs `fn(future)` on `executor`, then completes with this result.
+        fn and_then(f);
+    }
+    caught {
+        /// On a failure that is one of `exceptions`, the value `fn(exc)`.
+        fn recover;
+        /// On a failure that is one of `exceptions`, the future `fn(exc)`.
+        fn recover_with;
+    }
+    rest {
+        /// The value, or raises the failure itself, waiting at most `timeout`
+        /// seconds (TimeoutError past it).
+        #[pyo3(signature = (timeout = None))]
+        fn result(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Obj> {
+            answer(slf.py(), Self::wait(slf, timeout)?)
+        }
+
+        /// The failure's exception, or None on success.
+        #[pyo3(signature = (timeout = None))]
+        fn exception(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Option<Obj>> {
+            let py = slf.py();
+            Ok(match Self::wait(slf, timeout)? {
+                Ok(_) => None,
+                Err(f) => Some(py_err(py, &f).into_value(py).into_any()),
+            })
+        }
+
+        fn done(slf: &Bound<'_, Self>) -> bool {
+            slf.get().hold.is_completed(slf.as_any())
+        }
+
+        /// Fails the future with CancelledError if it is not completed; whether it did.
+        fn cancel(slf: &Bound<'_, Self>) -> bool {
+            Self::core(slf).cancel()
+        }
+
+        fn cancelled(slf: &Bound<'_, Self>) -> bool {
+            matches!(Self::result_now(slf), Some(Err(f)) if f.is_cancelled())
+        }
+
+        /// Calls `fn(future)` once completed (at once if it is), in
+        /// registration order; an exception it raises goes to
+        /// `sys.unraisablehook`.
+        fn add_done_callback(slf: &Bound<'_, Self>, f: Obj) -> PyResult<()> {
+            // The callback holds this future weakly. Held strongly, a pending
+            // future would keep itself alive through its own core node (a cycle
+            // the collector cannot see, and never broken if nothing completes
+            // it). Freed before it completes, the callback gets a new future of
+            // the same result: nobody is left to tell the two apart.
+            let me = PyWeakrefReference::new(slf.as_any())?.unbind();
+            // The callable may refer to this future: the collector is shown it
+            // through this wrapper, which it must then track (see `done`).
+            let registered = slf.get().callbacks.record(f);
+            track(slf.as_any());
+            // The thread that completes the future runs it, taking the GIL.
+            Self::core(slf).on_complete(&parasitic(), move |r| {
+                // `move`: `registered` and `me` are dropped holding the GIL too.
+                crate::exec::attach(move |py| {
+                    let Some(f) = registered.take() else {
+                        return; // a collection broke its cycle
+                    };
+                    match me.bind(py).upgrade() {
+                        Some(me) => side_effect(py, &f, (me,)),
+                        None => chain::tell(py, &f, r),
+                    }
+                });
             });
-        });
-        Ok(())
-    }
+            Ok(())
+        }
 
-    /// This future, failed with TimeoutError unless it completes within
-    /// `seconds` (the core's timer thread keeps the deadline; callbacks
-    /// then run there, taking the GIL, with no core lock held).
-    fn or_timeout<'py>(slf: &Bound<'py, Self>, seconds: f64) -> New<'py> {
-        deadline_of(Some(seconds))?; // the one check of a timeout
-        let timeout = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
-        Self::wrap(slf.py(), Self::core(slf).or_timeout(timeout))
-    }
+        /// This future, failed with TimeoutError unless it completes within
+        /// `seconds` (the core's timer thread keeps the deadline; callbacks
+        /// then run there, taking the GIL, with no core lock held).
+        fn or_timeout<'py>(slf: &Bound<'py, Self>, seconds: f64) -> New<'py> {
+            deadline_of(Some(seconds))?; // the one check of a timeout
+            let timeout = Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX);
+            Self::wrap(slf.py(), Self::core(slf).or_timeout(timeout))
+        }
 
-    /// `fn(value)` on `executor`; a failure passes through.
-    #[pyo3(signature = (f, *, executor = None))]
-    fn map<'py>(slf: &Bound<'py, Self>, f: Obj, executor: Option<&Bound<'_, PyAny>>) -> New<'py> {
-        Self::then(slf, executor, |up, ec| chain::map(up, ec, f))
-    }
+        /// Both values as a tuple; the first failure fails it at once.
+        fn zip<'py>(slf: &Bound<'py, Self>, other: &Bound<'_, Self>) -> New<'py> {
+            Self::wrap(slf.py(), chain::zip(&Self::core(slf), &Self::core(other)))
+        }
 
-    /// The future `fn(value)` returns (TypeError if it is not one).
-    #[pyo3(signature = (f, *, executor = None))]
-    fn flat_map<'py>(
-        slf: &Bound<'py, Self>,
-        f: Obj,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> New<'py> {
-        Self::then(slf, executor, |up, ec| chain::flat_map(up, ec, f))
-    }
+        /// This future's result if it succeeds, else `other`'s if that
+        /// succeeds, else this one's failure.
+        fn fallback_to<'py>(slf: &Bound<'py, Self>, other: &Bound<'_, Self>) -> New<'py> {
+            Self::wrap(slf.py(), Self::core(slf).fallback_to(&Self::core(other)))
+        }
 
-    /// This future's value if `pred(value)` is true, else ValueError.
-    #[pyo3(signature = (pred, *, executor = None))]
-    fn filter<'py>(
-        slf: &Bound<'py, Self>,
-        pred: Obj,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> New<'py> {
-        Self::then(slf, executor, |up, ec| chain::filter(up, ec, pred))
-    }
+        /// Runs `fn(future)` on `executor` once completed.
+        #[pyo3(signature = (f, *, executor = None))]
+        fn on_complete(
+            slf: &Bound<'_, Self>,
+            f: Obj,
+            executor: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<()> {
+            chain::on_complete(&Self::core(slf), &Context::of(executor)?, f);
+            Ok(())
+        }
 
-    /// On a failure that is one of `exceptions`, the value `fn(exc)`.
-    #[pyo3(signature = (f, exceptions = None, *, executor = None))]
-    fn recover<'py>(
-        slf: &Bound<'py, Self>,
-        f: Obj,
-        exceptions: Option<&Bound<'_, PyAny>>,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> New<'py> {
-        let exceptions = caught(slf.py(), exceptions)?;
-        Self::then(slf, executor, |up, ec| {
-            chain::recover(up, ec, f, exceptions)
-        })
-    }
+        /// A future of the list of the values of `futures`.
+        #[staticmethod]
+        #[pyo3(signature = (futures, *, executor = None))]
+        fn sequence<'py>(futures: &Bound<'py, PyAny>, executor: Option<&Bound<'_, PyAny>>) -> New<'py> {
+            let ec = Context::of(executor)?;
+            let all = chain::sequence(&ec, cores(futures.try_iter()?)?);
+            Self::wrap(futures.py(), all)
+        }
 
-    /// On a failure that is one of `exceptions`, the future `fn(exc)`.
-    #[pyo3(signature = (f, exceptions = None, *, executor = None))]
-    fn recover_with<'py>(
-        slf: &Bound<'py, Self>,
-        f: Obj,
-        exceptions: Option<&Bound<'_, PyAny>>,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> New<'py> {
-        let exceptions = caught(slf.py(), exceptions)?;
-        Self::then(slf, executor, |up, ec| {
-            chain::recover_with(up, ec, f, exceptions)
-        })
-    }
+        /// `Future.sequence` of `fn(item)` for each item, called here.
+        #[staticmethod]
+        #[pyo3(signature = (items, f, *, executor = None))]
+        fn traverse<'py>(
+            items: &Bound<'py, PyAny>,
+            f: &Bound<'_, PyAny>,
+            executor: Option<&Bound<'_, PyAny>>,
+        ) -> New<'py> {
+            let ec = Context::of(executor)?;
+            let futures = items.try_iter()?.map(|item| f.call1((item?,)));
+            Self::wrap(items.py(), chain::sequence(&ec, cores(futures)?))
+        }
 
-    /// `on_success(value)` as the value, or `on_failure(exc)` as the exception.
-    #[pyo3(signature = (on_success, on_failure, *, executor = None))]
-    fn transform<'py>(
-        slf: &Bound<'py, Self>,
-        on_success: Obj,
-        on_failure: Obj,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> New<'py> {
-        Self::then(slf, executor, |up, ec| {
-            chain::transform(up, ec, on_success, on_failure)
-        })
-    }
+        /// The result of whichever of `futures` completes first.
+        #[staticmethod]
+        fn first_completed_of<'py>(futures: &Bound<'py, PyAny>) -> New<'py> {
+            let first = first_completed_of(cores(futures.try_iter()?)?);
+            Self::wrap(futures.py(), first)
+        }
 
-    /// Both values as a tuple; the first failure fails it at once.
-    fn zip<'py>(slf: &Bound<'py, Self>, other: &Bound<'_, Self>) -> New<'py> {
-        Self::wrap(slf.py(), chain::zip(&Self::core(slf), &Self::core(other)))
-    }
+        /// A `concurrent.futures.Future` completed as this one is; cancelling
+        /// either cancels the other.
+        fn to_concurrent<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+            interop(slf.as_any(), "to_concurrent")
+        }
 
-    /// This future's result if it succeeds, else `other`'s if that
-    /// succeeds, else this one's failure.
-    fn fallback_to<'py>(slf: &Bound<'py, Self>, other: &Bound<'_, Self>) -> New<'py> {
-        Self::wrap(slf.py(), Self::core(slf).fallback_to(&Self::core(other)))
-    }
+        /// A future completed as the `concurrent.futures.Future` `source` is.
+        #[staticmethod]
+        fn from_concurrent<'py>(source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+            interop(source, "from_concurrent")
+        }
 
-    /// Runs `fn(future)` on `executor`, then completes with this result.
-    #[pyo3(signature = (f, *, executor = None))]
-    fn and_then<'py>(
-        slf: &Bound<'py, Self>,
-        f: Obj,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> New<'py> {
-        Self::then(slf, executor, |up, ec| chain::and_then(up, ec, f))
-    }
+        /// A future completed as the asyncio future or task `source` is.
+        #[staticmethod]
+        fn from_asyncio<'py>(source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+            interop(source, "from_asyncio")
+        }
 
-    /// Runs `fn(future)` on `executor` once completed.
-    #[pyo3(signature = (f, *, executor = None))]
-    fn on_complete(
-        slf: &Bound<'_, Self>,
-        f: Obj,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        chain::on_complete(&Self::core(slf), &Context::of(executor)?, f);
-        Ok(())
-    }
+        fn __await__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+            let op = AwaitOp::new(slf.as_any(), Self::core(slf));
+            aio::drive(slf.py(), op)?.call_method0("__await__")
+        }
 
-    /// A future of the list of the values of `futures`.
-    #[staticmethod]
-    #[pyo3(signature = (futures, *, executor = None))]
-    fn sequence<'py>(futures: &Bound<'py, PyAny>, executor: Option<&Bound<'_, PyAny>>) -> New<'py> {
-        let ec = Context::of(executor)?;
-        let all = chain::sequence(&ec, cores(futures.try_iter()?)?);
-        Self::wrap(futures.py(), all)
-    }
+        /// A future completed with `value`.
+        #[staticmethod]
+        fn successful(py: Python<'_>, value: Obj) -> New<'_> {
+            Self::wrap(py, Future::successful(Value(value)))
+        }
 
-    /// `Future.sequence` of `fn(item)` for each item, called here.
-    #[staticmethod]
-    #[pyo3(signature = (items, f, *, executor = None))]
-    fn traverse<'py>(
-        items: &Bound<'py, PyAny>,
-        f: &Bound<'_, PyAny>,
-        executor: Option<&Bound<'_, PyAny>>,
-    ) -> New<'py> {
-        let ec = Context::of(executor)?;
-        let futures = items.try_iter()?.map(|item| f.call1((item?,)));
-        Self::wrap(items.py(), chain::sequence(&ec, cores(futures)?))
-    }
+        /// A future failed with `exc`.
+        #[staticmethod]
+        fn failed<'py>(exc: &Bound<'py, PyAny>) -> New<'py> {
+            Self::wrap(exc.py(), Future::failed(failure_of(exc)?))
+        }
 
-    /// The result of whichever of `futures` completes first.
-    #[staticmethod]
-    fn first_completed_of<'py>(futures: &Bound<'py, PyAny>) -> New<'py> {
-        let first = first_completed_of(cores(futures.try_iter()?)?);
-        Self::wrap(futures.py(), first)
-    }
+        /// Shows the collector the objects of a completed future (see `hold`),
+        /// and its callbacks' callables while only it can reach them (see
+        /// `done`).
+        fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+            self.hold.visit(&visit)?;
+            self.callbacks.visit(&visit, self.hold.is_sole_pending())
+        }
 
-    /// A `concurrent.futures.Future` completed as this one is; cancelling
-    /// either cancels the other.
-    fn to_concurrent<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        interop(slf.as_any(), "to_concurrent")
-    }
+        fn __clear__(&self) {
+            self.hold.clear();
+            self.callbacks.clear();
+        }
 
-    /// A future completed as the `concurrent.futures.Future` `source` is.
-    #[staticmethod]
-    fn from_concurrent<'py>(source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        interop(source, "from_concurrent")
-    }
-
-    /// A future completed as the asyncio future or task `source` is.
-    #[staticmethod]
-    fn from_asyncio<'py>(source: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        interop(source, "from_asyncio")
-    }
-
-    fn __await__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let op = AwaitOp::new(slf.as_any(), Self::core(slf));
-        aio::drive(slf.py(), op)?.call_method0("__await__")
-    }
-
-    /// A future completed with `value`.
-    #[staticmethod]
-    fn successful(py: Python<'_>, value: Obj) -> New<'_> {
-        Self::wrap(py, Future::successful(Value(value)))
-    }
-
-    /// A future failed with `exc`.
-    #[staticmethod]
-    fn failed<'py>(exc: &Bound<'py, PyAny>) -> New<'py> {
-        Self::wrap(exc.py(), Future::failed(failure_of(exc)?))
-    }
-
-    /// Shows the collector the objects of a completed future (see `hold`),
-    /// and its callbacks' callables while only it can reach them (see
-    /// `done`).
-    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        self.hold.visit(&visit)?;
-        self.callbacks.visit(&visit, self.hold.is_sole_pending())
-    }
-
-    fn __clear__(&self) {
-        self.hold.clear();
-        self.callbacks.clear();
-    }
-
-    fn __repr__(slf: &Bound<'_, Self>) -> &'static str {
-        match Self::result_now(slf) {
-            None => "Future(pending)",
-            Some(Ok(_)) => "Future(succeeded)",
-            Some(Err(_)) => "Future(failed)",
+        fn __repr__(slf: &Bound<'_, Self>) -> &'static str {
+            match Self::result_now(slf) {
+                None => "Future(pending)",
+                Some(Ok(_)) => "Future(succeeded)",
+                Some(Err(_)) => "Future(failed)",
+            }
         }
     }
 }
