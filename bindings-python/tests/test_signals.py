@@ -325,3 +325,42 @@ print("NO DEADLOCK", flush=True)
 
 def test_handler_taking_the_lock_of_an_interrupted_condition_wait() -> None:
     assert "NO DEADLOCK" in run_child(NESTED_CONDITION_CHILD)
+
+
+# The other direction goes through: a handler's put on the queue whose take
+# it interrupted hands its element to that take (a fair queue matches it
+# with the queued take; a buffered one keeps it for the take's next
+# slice). Bounded offers again, retried if the signal came before the take
+# began (a rendezvous then has nobody to hand to).
+HANDLER_WAKES_ITS_TAKE_CHILD = """
+import signal
+from polyconc import (
+    ArrayBlockingQueue, Chan, DelayQueue, LinkedTransferQueue,
+    PriorityBlockingQueue, SynchronousQueue,
+)
+
+def woken_by_handler(take, offer):
+    tries = []
+    def handler(signum, frame):
+        tries.append(offer("from the handler"))
+        if not tries[-1]:
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+    signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    assert take() == "from the handler"
+    assert tries[-1] is True and not any(tries[:-1]), tries
+
+for q in (SynchronousQueue(fair=True), ArrayBlockingQueue(1, fair=True),
+          ArrayBlockingQueue(1), LinkedTransferQueue(), PriorityBlockingQueue()):
+    woken_by_handler(q.take, lambda x: q.offer(x, timeout=0.1))
+    assert len(q) == 0
+dq = DelayQueue()
+woken_by_handler(dq.take, lambda x: dq.offer(x, 0.0, timeout=0.1))
+ch = Chan(1)
+woken_by_handler(ch.recv, lambda x: ch.send(x, timeout=0.1) is None)
+print("HANDED", flush=True)
+"""
+
+
+def test_handler_put_hands_its_element_to_the_interrupted_take() -> None:
+    assert "HANDED" in run_child(HANDLER_WAKES_ITS_TAKE_CHILD)
