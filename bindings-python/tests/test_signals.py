@@ -264,8 +264,10 @@ def test_handler_waiting_on_the_interrupted_queue_is_refused() -> None:
 # wait it interrupted, which the lock goes to first, the handler would
 # never return. Instead it ends that wait, takes the lock in its place and
 # returns; the interrupted `wait` returns True (as after a wake-up) holding
-# the lock. A handler that notifies a waiting thread (the lock is free)
-# goes through as before.
+# the lock. The same when the wait was not notified yet, and when the
+# handler raises (the exception comes out of `wait`, the lock held). A
+# handler that notifies a waiting thread (the lock is free) goes through as
+# before.
 NESTED_CONDITION_CHILD = """
 import os, signal, threading
 from polyconc import Condition, Mutex, ReentrantLock
@@ -276,7 +278,7 @@ def held(cond, holds=1):
         return lock.hold_count() == holds
     return lock.locked()
 
-def handler_takes_the_lock(cond):
+def handler_takes_the_lock(cond, notify=True, raises=False):
     in_wait, in_handler = threading.Event(), threading.Event()
     outcome = []
     def handler(signum, frame):
@@ -284,19 +286,25 @@ def handler_takes_the_lock(cond):
         with cond:
             # A reentrant lock: the ended wait's hold, and the handler's.
             outcome.append(held(cond, holds=2))
+            if raises:
+                raise ValueError("from the handler")
     signal.signal(signal.SIGALRM, handler)
-    def notifier():
+    def other_thread():
         assert in_wait.wait(30)
         with cond:  # once the main thread's wait has let the lock go
-            cond.notify()
+            if notify:
+                cond.notify()
             os.kill(os.getpid(), signal.SIGALRM)
             assert in_handler.wait(30)
-    t = threading.Thread(target=notifier)
+    t = threading.Thread(target=other_thread)
     t.start()
     with cond:
         in_wait.set()
-        assert cond.wait() is True
-        assert held(cond)
+        try:
+            assert cond.wait() is True and not raises
+        except ValueError:
+            assert raises
+        assert held(cond), "the wait returns holding the lock"
         assert outcome == [True], outcome
     t.join()
     assert not cond.lock.locked()
@@ -318,6 +326,9 @@ for make in (lambda: Condition(ReentrantLock(fair=True)),
              lambda: Condition(ReentrantLock()),
              lambda: Condition(Mutex())):
     handler_takes_the_lock(make())
+    # Not notified, the wait leaves the condition to take the lock back.
+    handler_takes_the_lock(make(), notify=False)
+    handler_takes_the_lock(make(), raises=True)
     handler_notifies(make())
 print("NO DEADLOCK", flush=True)
 """
