@@ -192,6 +192,17 @@ def test_blocked_result_releases_the_gil() -> None:
     assert timed_out == [True]
 
 
+@pytest.mark.parametrize("timeout", [-1.0, float("nan")])
+def test_bad_timeout_raises_whether_or_not_completed(timeout: float) -> None:
+    # As every other blocking call (a queue's poll with an element there,
+    # a channel's recv with a value buffered) checks its timeout first.
+    for f in (Promise[int]().future, Future.successful(1), Future.failed(KeyError())):
+        with pytest.raises(ValueError, match="timeout"):
+            f.result(timeout)
+        with pytest.raises(ValueError, match="timeout"):
+            f.exception(timeout)
+
+
 def test_completed_objects_are_freed() -> None:
     class Value:
         pass

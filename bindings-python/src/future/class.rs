@@ -97,12 +97,14 @@ impl PyFuture {
     /// The result, waiting at most `timeout` seconds (`None`: forever).
     /// On a pool's worker the wait counts as the core's `blocking`, so that
     /// waiting for another task of the same pool does not starve it.
+    /// A bad `timeout` raises whether or not the future is completed, as
+    /// every other blocking call's does.
     fn wait(slf: &Bound<'_, Self>, timeout: Option<f64>) -> PyResult<Result<Value, Failure>> {
+        let deadline = deadline_of(timeout)?;
         if let Some(done) = Self::result_now(slf) {
             return Ok(done);
         }
         let py = slf.py();
-        let deadline = deadline_of(timeout)?;
         let polled = blocking(|| {
             poll_until(py, deadline, Self::core(slf), |f, cx| {
                 Ok(Pin::new(f).poll(cx))
