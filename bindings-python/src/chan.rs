@@ -14,7 +14,9 @@ use pyo3::PyTraverseError;
 use crate::aio::{self, RecvOp, SendOp};
 use crate::errors::ToPyErr;
 use crate::gc::InFlight;
-use crate::wait::{deadline_of, wait, Stopped, TimedOut};
+use crate::wait::{
+    deadline_of, hand_to_own_receive, wait, with_received, OwnReceive, Place, Stopped, TimedOut,
+};
 use crate::Obj;
 
 /// How many items `send_many` takes from its iterable (holding the GIL)
@@ -55,7 +57,10 @@ impl PyChan {
             &[&self.in_flight],
             || match chan.try_send(value) {
                 Ok(()) => Ok(Ok(())),
-                Err(TrySendError::Full(v)) => Err(v),
+                Err(TrySendError::Full(v)) => match self.hand_to_own_receive(v) {
+                    Ok(()) => Ok(Ok(())),
+                    Err(v) => Err(v),
+                },
                 Err(e) => Ok(Err(e.to_py_err())),
             },
             identity,
@@ -73,6 +78,7 @@ impl PyChan {
     fn recv_obj(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyResult<Obj>> {
         let deadline = deadline_of(timeout)?;
         let chan = &self.chan;
+        let own = self.rendezvous().then(|| OwnReceive::open(Place::of(self)));
         wait(
             py,
             deadline,
@@ -83,13 +89,39 @@ impl PyChan {
                 Err(e) => Ok(Err(e.to_py_err())),
             },
             identity,
-            |(), until| match chan.recv_deadline(until) {
-                Ok(v) => Ok(Ok(v)),
-                Err(e @ RecvTimeoutError::Closed) => Ok(Err(e.to_py_err())),
-                Err(e) => Err(e),
+            |(), until| {
+                if let Some(v) = own.as_ref().and_then(OwnReceive::take) {
+                    return Ok(Ok(v));
+                }
+                match chan.recv_deadline(until) {
+                    Ok(v) => Ok(Ok(v)),
+                    Err(e @ RecvTimeoutError::Closed) => Ok(Err(e.to_py_err())),
+                    Err(e) => Err(e),
+                }
             },
         )
-        .map_err(Stopped::into_py_err)
+        .map_err(|stopped| {
+            let e = stopped.into_py_err();
+            match own.as_ref().and_then(OwnReceive::take) {
+                Some(v) => with_received(py, e, v),
+                None => e,
+            }
+        })
+    }
+
+    /// Whether this channel is a rendezvous, whose receives a signal
+    /// handler's send may meet (see `wait::hand_to_own_receive`).
+    fn rendezvous(&self) -> bool {
+        self.chan.capacity() == Some(0)
+    }
+
+    /// Hands `v` to this thread's own interrupted receive, on a rendezvous.
+    fn hand_to_own_receive(&self, v: Obj) -> Result<(), Obj> {
+        if self.rendezvous() {
+            hand_to_own_receive(Place::of(self), v, identity)
+        } else {
+            Err(v)
+        }
     }
 
     /// Sends `chunk` in order without holding the GIL (re-taking it between
@@ -191,7 +223,7 @@ impl PyChan {
     fn try_send(&self, value: Obj) -> PyResult<bool> {
         match self.chan.try_send(value) {
             Ok(()) => Ok(true),
-            Err(TrySendError::Full(_)) => Ok(false),
+            Err(TrySendError::Full(v)) => Ok(self.hand_to_own_receive(v).is_ok()),
             Err(e) => Err(e.to_py_err()),
         }
     }

@@ -22,6 +22,7 @@ use pyo3::prelude::*;
 
 use crate::errors::ToPyErr;
 use crate::gc::InFlight;
+use crate::Obj;
 
 /// How long one GIL-free wait lasts before the thread re-takes the GIL to run
 /// signal handlers: short enough that Ctrl-C feels immediate, long enough
@@ -285,6 +286,72 @@ impl Drop for Queued {
             }
         });
     }
+}
+
+thread_local! {
+    /// This thread's receives on a rendezvous, innermost last, each with
+    /// the slot a signal handler of this thread may hand it a value in
+    /// (see [`hand_to_own_receive`]).
+    static RECEIVING: RefCell<Vec<(Place, Option<Obj>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This thread receiving on the rendezvous at a place, until dropped: its
+/// entry in `RECEIVING`, by position (entries come and go innermost last).
+pub(crate) struct OwnReceive(usize);
+
+impl OwnReceive {
+    /// Lists a receive on the rendezvous at `place` for the whole of its
+    /// wait (a handler only runs between two slices of it anyway).
+    pub(crate) fn open(place: Place) -> OwnReceive {
+        RECEIVING.with_borrow_mut(|r| {
+            r.push((place, None));
+            OwnReceive(r.len() - 1)
+        })
+    }
+
+    /// The value a handler handed, if one did (callable without the GIL,
+    /// on this thread: it only moves the reference).
+    pub(crate) fn take(&self) -> Option<Obj> {
+        RECEIVING.with_borrow_mut(|r| r[self.0].1.take())
+    }
+}
+
+impl Drop for OwnReceive {
+    fn drop(&mut self) {
+        // A value still there was handed during the last check of the
+        // signals and given to the exception (see `with_received`).
+        RECEIVING.with_borrow_mut(|r| r.truncate(self.0));
+    }
+}
+
+/// Hands `value` to a receive that this thread's running signal handler
+/// interrupted on the rendezvous at `place`, if the innermost one there has
+/// no value yet: the send meets that receive (which answers with it once
+/// the handler returns) instead of waiting for another thread's receiver,
+/// the interrupted one being unable to go on until the handler returns.
+/// `Err(value)` if there is none.
+pub(crate) fn hand_to_own_receive<E>(
+    place: Place,
+    value: E,
+    into_obj: impl FnOnce(E) -> Obj,
+) -> Result<(), E> {
+    RECEIVING.with_borrow_mut(|r| match r.iter_mut().rev().find(|(p, _)| *p == place) {
+        Some((_, slot @ None)) => {
+            *slot = Some(into_obj(value));
+            Ok(())
+        }
+        _ => Err(value),
+    })
+}
+
+/// The exception that stopped a receive after a handler had handed it
+/// `value` (see [`hand_to_own_receive`]), with that value as its
+/// `received` attribute, so that it is not lost.
+pub(crate) fn with_received(py: Python<'_>, e: PyErr, value: Obj) -> PyErr {
+    // Python's exceptions all take attributes; one that refuses them is
+    // raised as it is, and the value dropped.
+    let _ = e.value(py).setattr("received", value);
+    e
 }
 
 /// A wait queued once for its whole length, that a signal handler run

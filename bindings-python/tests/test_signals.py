@@ -375,3 +375,59 @@ print("HANDED", flush=True)
 
 def test_handler_put_hands_its_element_to_the_interrupted_take() -> None:
     assert "HANDED" in run_child(HANDLER_WAKES_ITS_TAKE_CHILD)
+
+
+# On a rendezvous (Chan(0), the unfair SynchronousQueue) a handler's send
+# or put would wait for a receiver, and the only one is the receive it
+# interrupted: it hands its value to that receive instead, which answers
+# with it once the handler returns. (Retried like the others if the signal
+# came before the receive began.) A handler that raises after handing its
+# value raises out of the receive with that value as `received`.
+HANDLER_MEETS_ITS_RECEIVE_CHILD = """
+import queue, signal
+from polyconc import Chan, SynchronousQueue
+
+def met_by_handler(receive, send, raises=False):
+    tries = []
+    def handler(signum, frame):
+        try:
+            tries.append(send("from the handler"))
+        except (TimeoutError, queue.Full):
+            tries.append(False)
+        if tries[-1]:
+            if raises:
+                raise ValueError("after the send")
+        elif len(tries) < 40:
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+        else:
+            raise SystemExit(f"never met: {tries}")
+    signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    try:
+        got = receive()
+        assert not raises
+    except ValueError as e:
+        assert raises
+        got = e.received
+    assert got == "from the handler", got
+    assert tries[-1] is True and not any(tries[:-1]), tries
+
+ch = Chan(0)
+for receive in (ch.recv, lambda: next(iter(ch))):
+    met_by_handler(receive, lambda x: ch.send(x, timeout=0.1) is None)
+met_by_handler(ch.recv, ch.try_send)
+met_by_handler(ch.recv, lambda x: ch.send(x, timeout=0.1) is None, raises=True)
+assert ch.try_send("nobody") is False, "a ghost receiver took the value"
+
+q = SynchronousQueue()
+met_by_handler(q.take, lambda x: q.offer(x, timeout=0.1))
+met_by_handler(q.take, q.offer)
+met_by_handler(q.take, lambda x: q.add(x) is None)
+met_by_handler(lambda: q.poll(timeout=60), lambda x: q.offer(x, timeout=0.1), raises=True)
+assert q.offer("nobody") is False, "a ghost consumer took the element"
+print("MET", flush=True)
+"""
+
+
+def test_handler_send_meets_the_interrupted_receive_on_a_rendezvous() -> None:
+    assert "MET" in run_child(HANDLER_MEETS_ITS_RECEIVE_CHILD)

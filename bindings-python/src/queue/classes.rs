@@ -369,7 +369,7 @@ queue_class!(PySynchronousQueue = "SynchronousQueue", fifo, {
         let inner = if fair {
             Shared::new(SynchronousQueue::fair())
         } else {
-            Shared::on_chan(SynchronousQueue::new())
+            Shared::on_rendezvous(SynchronousQueue::new())
         };
         PySynchronousQueue { inner }
     }

@@ -55,7 +55,10 @@ pub(crate) use transfer::TransferOp;
 use crate::chan::with_progress;
 use crate::errors::{OnQueue, ToPyErr};
 use crate::gc::InFlight;
-use crate::wait::{deadline_of, poll_until, queue_at, wait, Place, Stopped, Unfinished};
+use crate::wait::{
+    deadline_of, hand_to_own_receive, poll_until, queue_at, wait, with_received, OwnReceive, Place,
+    Stopped, Unfinished,
+};
 use crate::Obj;
 
 /// A core queue as the binding uses it.
@@ -96,6 +99,10 @@ pub(crate) struct Shared<Q> {
     gate: Option<Arc<Gate>>,
     /// Whether blocking forms wait in GIL-free slices (channel-backed).
     slices: bool,
+    /// Whether it holds nothing (an unfair `SynchronousQueue`): a signal
+    /// handler's insert may then meet its thread's interrupted take (see
+    /// `wait::hand_to_own_receive`).
+    rendezvous: bool,
     /// GIL-free waits in flight (see `gc`).
     pub(crate) in_flight: InFlight,
 }
@@ -112,6 +119,7 @@ impl<Q: Core> Shared<Q> {
             q,
             gate: None,
             slices: false,
+            rendezvous: false,
             in_flight: InFlight::default(),
         }
     }
@@ -121,6 +129,14 @@ impl<Q: Core> Shared<Q> {
         Shared {
             slices: true,
             ..Shared::new(q)
+        }
+    }
+
+    /// A queue on a rendezvous channel, waiting as `Chan(0)` does.
+    pub(crate) fn on_rendezvous(q: Q) -> Self {
+        Shared {
+            rendezvous: true,
+            ..Shared::on_chan(q)
         }
     }
 
@@ -155,6 +171,10 @@ impl<Q: Core> Shared<Q> {
             Ok(()) => return Ok(true),
             Err(Ok(elem)) => elem,
             Err(Err(e)) => return Err(e),
+        };
+        let elem = match self.hand_to_own_receive(elem) {
+            Ok(()) => return Ok(true),
+            Err(elem) => elem,
         };
         if past(deadline) {
             return Ok(false);
@@ -213,23 +233,43 @@ impl<Q: Core> Shared<Q> {
     /// `poll`'s wait on a channel-backed queue (no gate): as `Chan.recv`.
     fn poll_in_slices(&self, py: Python<'_>, deadline: Option<Instant>) -> PyResult<Option<Obj>> {
         let q = &self.q;
+        let own = self.rendezvous.then(|| OwnReceive::open(Place::of(self)));
         let took = wait(
             py,
             deadline,
             &[&self.in_flight],
             || Err(()),
             identity,
-            |(), until| match q.poll_deadline(until) {
-                Ok(elem) => Ok(Some(elem)),
-                Err(RecvTimeoutError::Closed) => Ok(None),
-                Err(e) => Err(e),
+            |(), until| {
+                if let Some(obj) = own.as_ref().and_then(OwnReceive::take) {
+                    return Ok(Some(obj));
+                }
+                match q.poll_deadline(until) {
+                    Ok(elem) => Ok(Some(elem.into_obj())),
+                    Err(RecvTimeoutError::Closed) => Ok(None),
+                    Err(e) => Err(e),
+                }
             },
         );
         match took {
-            Ok(Some(elem)) => Ok(Some(elem.into_obj())),
+            Ok(Some(obj)) => Ok(Some(obj)),
             Ok(None) => Err(OnQueue(RecvError).to_py_err()),
             Err(Stopped::TimedOut(_)) => Ok(None),
-            Err(Stopped::Interrupted(e, ())) => Err(e),
+            Err(Stopped::Interrupted(e, ())) => {
+                Err(match own.as_ref().and_then(OwnReceive::take) {
+                    Some(obj) => with_received(py, e, obj),
+                    None => e,
+                })
+            }
+        }
+    }
+
+    /// Hands `elem` to this thread's own interrupted take, on a rendezvous.
+    fn hand_to_own_receive(&self, elem: Q::Elem) -> Result<(), Q::Elem> {
+        if self.rendezvous {
+            hand_to_own_receive(Place::of(self), elem, Elem::into_obj)
+        } else {
+            Err(elem)
         }
     }
 
@@ -237,7 +277,10 @@ impl<Q: Core> Shared<Q> {
     pub(crate) fn add(&self, py: Python<'_>, elem: Q::Elem) -> PyResult<()> {
         match self.with(py, |q| q.try_insert(elem))? {
             Ok(()) => Ok(()),
-            Err(Ok(elem)) => Err(OnQueue(TrySendError::Full(elem)).to_py_err()),
+            Err(Ok(elem)) => match self.hand_to_own_receive(elem) {
+                Ok(()) => Ok(()),
+                Err(elem) => Err(OnQueue(TrySendError::Full(elem)).to_py_err()),
+            },
             Err(Err(e)) => Err(e),
         }
     }
