@@ -14,9 +14,8 @@ use pyo3::PyTraverseError;
 use crate::aio::{self, RecvOp, SendOp};
 use crate::errors::ToPyErr;
 use crate::gc::InFlight;
-use crate::wait::{
-    deadline_of, hand_to_own_receive, wait, with_received, OwnReceive, Place, Stopped, TimedOut,
-};
+use crate::nested::{hand_to_own_receive, with_received, OwnReceive, Place};
+use crate::wait::{deadline_of, wait, Stopped, TimedOut};
 use crate::Obj;
 
 /// How many items `send_many` takes from its iterable (holding the GIL)
@@ -110,7 +109,7 @@ impl PyChan {
     }
 
     /// Whether this channel is a rendezvous, whose receives a signal
-    /// handler's send may meet (see `wait::hand_to_own_receive`).
+    /// handler's send may meet (see `nested::hand_to_own_receive`).
     fn rendezvous(&self) -> bool {
         self.chan.capacity() == Some(0)
     }

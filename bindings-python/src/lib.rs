@@ -21,6 +21,7 @@ mod fast;
 mod fork;
 mod future;
 mod gc;
+mod nested;
 mod queue;
 mod select;
 mod sync;

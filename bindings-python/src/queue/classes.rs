@@ -25,7 +25,8 @@ use super::transfer::transfer_op;
 use super::{past, Core, DelayTakeOp, PriorityTakeOp, PutOp, Shared, TakeOp};
 use crate::aio;
 use crate::errors::{OnQueue, QueueClosed, ToPyErr};
-use crate::wait::{deadline_of, poll_until, queue_at, Place, Unfinished};
+use crate::nested::{queue_at, Place};
+use crate::wait::{deadline_of, poll_until, Unfinished};
 use crate::Obj;
 
 impl Core for ArrayBlockingQueue<Item> {

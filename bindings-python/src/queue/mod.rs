@@ -55,10 +55,8 @@ pub(crate) use transfer::TransferOp;
 use crate::chan::with_progress;
 use crate::errors::{OnQueue, ToPyErr};
 use crate::gc::InFlight;
-use crate::wait::{
-    deadline_of, hand_to_own_receive, poll_until, queue_at, wait, with_received, OwnReceive, Place,
-    Stopped, Unfinished,
-};
+use crate::nested::{hand_to_own_receive, queue_at, with_received, OwnReceive, Place};
+use crate::wait::{deadline_of, poll_until, wait, Stopped, Unfinished};
 use crate::Obj;
 
 /// A core queue as the binding uses it.
@@ -101,7 +99,7 @@ pub(crate) struct Shared<Q> {
     slices: bool,
     /// Whether it holds nothing (an unfair `SynchronousQueue`): a signal
     /// handler's insert may then meet its thread's interrupted take (see
-    /// `wait::hand_to_own_receive`).
+    /// `nested::hand_to_own_receive`).
     rendezvous: bool,
     /// GIL-free waits in flight (see `gc`).
     pub(crate) in_flight: InFlight,

@@ -12,7 +12,8 @@ use pyo3::types::PyTuple;
 use super::mutex::PyMutex;
 use super::reentrant::PyReentrantLock;
 use crate::errors::ToPyErr;
-use crate::wait::{deadline_of, wait_queued_at, Blocking, Place};
+use crate::nested::{wait_queued_at, Place};
+use crate::wait::{deadline_of, Blocking};
 
 /// The lock a condition waits with.
 enum Over {
@@ -135,7 +136,7 @@ impl PyCondition {
         // waiters). Given up (timed out, or a signal handler raised), it
         // takes the lock back without the GIL, as `threading` leaves a wait
         // with the lock held. A handler that takes the lock ends the wait
-        // (see `wait::give_up_at`): it returns as if woken, which
+        // (see `nested::give_up_at`): it returns as if woken, which
         // `threading` allows (`wait_for` checks its predicate again).
         match &self.over {
             Over::Reentrant { cond, lock } => {

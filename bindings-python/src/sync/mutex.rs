@@ -8,7 +8,8 @@ use pyo3::prelude::*;
 
 use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
-use crate::wait::{acquire_wait, deadline_of, give_up_at, wait_on, Blocking, Place};
+use crate::nested::{give_up_at, Place};
+use crate::wait::{acquire_wait, deadline_of, wait_on, Blocking};
 
 /// A lock, as ``threading.Lock``: any thread may release it. Blocking
 /// acquires release the GIL and stay interruptible by Ctrl-C; an

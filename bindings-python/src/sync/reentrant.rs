@@ -10,7 +10,8 @@ use pyo3::prelude::*;
 
 use super::StillQueued;
 use crate::errors::ToPyErr;
-use crate::wait::{acquire_wait, give_up_at, queue_at, Blocking, Place, Stopped};
+use crate::nested::{give_up_at, queue_at, Place};
+use crate::wait::{acquire_wait, Blocking, Stopped};
 
 /// A lock its holder may take again, as ``threading.RLock``.
 #[pyclass(frozen, weakref, name = "ReentrantLock", module = "polyconc")]

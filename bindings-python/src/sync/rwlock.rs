@@ -10,7 +10,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::aio::{self, awaitable_op};
-use crate::wait::{deadline_of, wait_of, wait_on, Place};
+use crate::nested::Place;
+use crate::wait::{deadline_of, wait_of, wait_on};
 
 /// A readers-writer lock; holds are released by any thread or task.
 #[pyclass(frozen, weakref, name = "RwLock", module = "polyconc")]

@@ -10,7 +10,8 @@ use pyo3::types::PyTuple;
 
 use crate::aio::{self, awaitable_op};
 use crate::errors::ToPyErr;
-use crate::wait::{deadline_of, wait_of, wait_on, Blocking, Place};
+use crate::nested::Place;
+use crate::wait::{deadline_of, wait_of, wait_on, Blocking};
 
 /// A counting semaphore, as ``threading.Semaphore``.
 #[pyclass(frozen, weakref, name = "Semaphore", module = "polyconc")]
