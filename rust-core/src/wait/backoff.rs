@@ -33,12 +33,28 @@ pub(crate) const YIELD_FOR: Duration = Duration::from_micros(30);
 /// of [`Backoff::Adaptive`].
 const MAX_ADAPTIVE_STEPS: u32 = 7;
 
+/// Every this many waits, a thread whose budget has shrunk spins the full
+/// [`MAX_ADAPTIVE_STEPS`] once, to find out whether spinning pays again.
+const PROBE_EVERY: u32 = 16;
+
+/// A thread's adaptive spin budget.
+#[derive(Clone, Copy)]
+struct Budget {
+    /// The pause-spin steps of the next wait: one more after spinning paid
+    /// off, one fewer after it did not, so that a partner descheduled by
+    /// other load, or sharing our core, is not waited for in vain.
+    steps: u32,
+    /// Waits since the last probe, counted while `steps` is below the most.
+    since_probe: u32,
+}
+
 thread_local! {
-    /// This thread's current adaptive spin steps: one more after spinning
-    /// paid off, one fewer after it did not, so that a partner descheduled
-    /// by other load, or sharing our core, is not waited for in vain.
-    static ADAPTIVE_STEPS: std::cell::Cell<u32> =
-        const { std::cell::Cell::new(MAX_ADAPTIVE_STEPS) };
+    static BUDGET: std::cell::Cell<Budget> = const {
+        std::cell::Cell::new(Budget {
+            steps: MAX_ADAPTIVE_STEPS,
+            since_probe: 0,
+        })
+    };
 }
 
 impl Backoff {
@@ -48,15 +64,19 @@ impl Backoff {
         match self {
             Backoff::Park => done(),
             Backoff::Adaptive => {
-                let steps = adaptive_steps();
+                let (steps, probe) = adaptive_steps();
                 for step in 0..steps {
                     if done() {
-                        set_adaptive_steps(steps + 1);
+                        // A probe that paid off: the partner runs beside
+                        // us again, so spin in full from now on.
+                        set_adaptive_steps(if probe { MAX_ADAPTIVE_STEPS } else { steps + 1 });
                         return true;
                     }
                     spin(step);
                 }
-                set_adaptive_steps(steps.saturating_sub(1));
+                if !probe {
+                    set_adaptive_steps(steps.saturating_sub(1));
+                }
                 if cfg!(loom) {
                     return done();
                 }
@@ -74,21 +94,45 @@ impl Backoff {
     }
 }
 
-fn adaptive_steps() -> u32 {
+/// The pause-spin steps of this wait, and whether they are a probe (see
+/// [`PROBE_EVERY`]). Without the probes, a budget shrunk to one step would
+/// stay there: one pause almost never catches a partner, so nothing would
+/// raise it again, however close the partner runs later (four senders
+/// queued for one receiver gave up their core about once per message).
+fn adaptive_steps() -> (u32, bool) {
     if cfg!(loom) || one_cpu() {
-        0
-    } else {
-        // The starting steps once the thread-local is gone (a primitive
-        // used by a thread-local's destructor).
-        ADAPTIVE_STEPS
-            .try_with(|s| s.get())
-            .unwrap_or(MAX_ADAPTIVE_STEPS)
+        return (0, false);
     }
+    BUDGET
+        .try_with(|b| {
+            let mut budget = b.get();
+            let mut probe = false;
+            if budget.steps < MAX_ADAPTIVE_STEPS {
+                budget.since_probe += 1;
+                probe = budget.since_probe >= PROBE_EVERY;
+                if probe {
+                    budget.since_probe = 0;
+                }
+                b.set(budget);
+            }
+            if probe {
+                (MAX_ADAPTIVE_STEPS, true)
+            } else {
+                (budget.steps, false)
+            }
+        })
+        // The starting budget once the thread-local is gone (a primitive
+        // used by a thread-local's destructor).
+        .unwrap_or((MAX_ADAPTIVE_STEPS, false))
 }
 
 fn set_adaptive_steps(steps: u32) {
     if !cfg!(loom) {
-        let _ = ADAPTIVE_STEPS.try_with(|s| s.set(steps.clamp(1, MAX_ADAPTIVE_STEPS)));
+        let _ = BUDGET.try_with(|b| {
+            let mut budget = b.get();
+            budget.steps = steps.clamp(1, MAX_ADAPTIVE_STEPS);
+            b.set(budget);
+        });
     }
 }
 
@@ -207,4 +251,50 @@ pub(crate) fn one_cpu() -> bool {
     }
     #[cfg(loom)]
     false
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::cell::Cell;
+
+    use super::{one_cpu, Backoff, BUDGET, MAX_ADAPTIVE_STEPS, PROBE_EVERY};
+
+    fn steps() -> u32 {
+        BUDGET.with(|b| b.get().steps)
+    }
+
+    /// A wait whose partner finishes at the `n`th look.
+    fn wait_done_at(n: u32) {
+        let looks = Cell::new(0);
+        let done = || {
+            looks.set(looks.get() + 1);
+            looks.get() >= n
+        };
+        assert!(Backoff::Adaptive.before_park(done, None));
+    }
+
+    /// Spinning in vain shrinks the budget to one step; once the partner
+    /// runs close again (done at the fourth look, within four steps but
+    /// not one), a probe finds it and restores the whole budget. Without
+    /// the probes the budget stayed at one step for good.
+    #[test]
+    fn a_shrunk_spin_budget_grows_back_when_spinning_pays_again() {
+        if one_cpu() {
+            return;
+        }
+        std::thread::spawn(|| {
+            assert_eq!(steps(), MAX_ADAPTIVE_STEPS);
+            for _ in 0..MAX_ADAPTIVE_STEPS {
+                // Done only in the yield phase: the spin did not pay.
+                wait_done_at(MAX_ADAPTIVE_STEPS + 1);
+            }
+            assert_eq!(steps(), 1);
+            for _ in 0..PROBE_EVERY {
+                wait_done_at(4);
+            }
+            assert_eq!(steps(), MAX_ADAPTIVE_STEPS);
+        })
+        .join()
+        .unwrap();
+    }
 }
