@@ -166,12 +166,11 @@ impl<T> LockedCell<T> {
     }
 }
 
-/// Orders a buffer slot's publication (a SeqCst read-modify-write of its
-/// stamp or state) before the SeqCst load of the other side's waiting count
-/// that follows it. Natively the two are
-/// already in the single total order of SeqCst operations, so nothing is
-/// emitted; loom models SeqCst accesses as acquire/release only and needs
-/// the fence to see that order.
+/// Orders a buffer's claim (a SeqCst compare-and-swap of its head or tail)
+/// before the SeqCst loads that follow it, such as that of the other side's
+/// waiting count. Natively they are already in the single total order of
+/// SeqCst operations, so nothing is emitted; loom models SeqCst accesses as
+/// acquire/release only and needs the fence to see that order.
 pub(crate) fn claim_then_check() {
     #[cfg(loom)]
     fence(Ordering::SeqCst);

@@ -155,3 +155,43 @@ fn sends_that_may_not_wait_meet_a_receiver_part_way() {
     assert_eq!(ch.try_recv(), Ok(2));
     assert_eq!(ch.try_recv(), Err(TryRecvError::Empty));
 }
+
+/// A blocking call that registers while its partner is mid-way: its
+/// re-check finds the slot claimed and not yet published, passes the heavy
+/// side of the ring's barrier (`buffer::barrier`) and sleeps; the partner's
+/// publish, a plain store with only the light side after it, still tells
+/// it. The waiter slept (`asleep` counts its parks) rather than spun.
+#[test]
+fn blocking_calls_sleep_on_a_partner_part_way_and_are_told() {
+    for cap in [1, 4] {
+        let ch = Chan::new(cap);
+        let (pause, sender) = paused_at(Point::SendClaimed, {
+            let ch = ch.clone();
+            move || ch.send(7)
+        });
+        let receiver = asleep({
+            let ch = ch.clone();
+            move || ch.recv()
+        });
+        pause.resume();
+        sender.join().unwrap().unwrap();
+        assert_eq!(receiver.join().unwrap(), Ok(7));
+
+        for v in 0..cap {
+            ch.send(v).unwrap();
+        }
+        let (pause, receiver) = paused_at(Point::RecvClaimed, {
+            let ch = ch.clone();
+            move || ch.recv()
+        });
+        let sender = asleep({
+            let ch = ch.clone();
+            move || ch.send(cap)
+        });
+        pause.resume();
+        assert_eq!(receiver.join().unwrap(), Ok(0));
+        sender.join().unwrap().unwrap();
+        let rest: Vec<usize> = (1..=cap).map(|_| ch.recv().unwrap()).collect();
+        assert_eq!(rest, (1..=cap).collect::<Vec<_>>());
+    }
+}

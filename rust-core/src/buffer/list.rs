@@ -33,7 +33,7 @@ use crossbeam_utils::CachePadded;
 use super::pause::Pause;
 use super::{Refused, Snapshot, UNBOUNDED};
 use crate::hooks::{count, hook, Count, Point};
-use crate::loom::{yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
+use crate::loom::{claim_then_check, yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
 use crate::wait::spin;
 
 /// Positions per block, one of them a gap between blocks. Small under loom,
@@ -234,6 +234,7 @@ impl<T> List<T> {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
+                    claim_then_check();
                     hook(Point::SendClaimed);
                     if offset + 1 == BLOCK_CAP {
                         let next = Box::into_raw(next_block.take().expect("allocated above"));
@@ -308,6 +309,7 @@ impl<T> List<T> {
                 Ordering::Acquire,
             ) {
                 Ok(_) => {
+                    claim_then_check();
                     hook(Point::RecvClaimed);
                     // SAFETY: the claim keeps the block alive until we read
                     // our slot, and its sender claimed the slot before us.

@@ -12,6 +12,7 @@
 use loom::thread;
 
 use super::{Buffer, Refused};
+use crate::chan::Chan;
 use crate::loom::Arc;
 
 /// A ring and a list, as loom sizes them.
@@ -132,5 +133,40 @@ fn list_block_freed_after_its_readers() {
         all.sort_unstable();
         assert_eq!(all, [2, 3, 4, 5, 6]);
         assert!(drain(&b).is_empty());
+    });
+}
+
+/// A ring slot is published by a release store of its stamp, whose order
+/// before the publisher's look at the waiters comes from an asymmetric
+/// barrier (`super::barrier`), which loom sees as two fences. A waiter that
+/// registers while its partner is between its claim and its publish
+/// (`Busy`) re-checks the stamp and sleeps until that partner tells it:
+/// without the barrier's light side (the fence after the stamp store)
+/// loom finds the run in which the partner misses the waiter and the
+/// waiter misses the stamp, and every thread ends up parked. Here a
+/// receiver waits on an empty ring (a channel of capacity 1) while a
+/// sender sends.
+#[test]
+fn ring_receiver_waits_for_a_sender_mid_way() {
+    loom::model(|| {
+        let ch = Chan::new(1);
+        let tx = ch.clone();
+        let sender = thread::spawn(move || tx.send(7).unwrap());
+        assert_eq!(ch.recv(), Ok(7));
+        sender.join().unwrap();
+    });
+}
+
+/// As above, a sender waiting on a full ring while a receiver receives.
+#[test]
+fn ring_sender_waits_for_a_receiver_mid_way() {
+    loom::model(|| {
+        let ch = Chan::new(1);
+        ch.send(1).unwrap();
+        let rx = ch.clone();
+        let receiver = thread::spawn(move || rx.recv());
+        ch.send(2).unwrap();
+        assert_eq!(receiver.join().unwrap(), Ok(1));
+        assert_eq!(ch.try_recv(), Ok(2));
     });
 }

@@ -9,6 +9,7 @@
 //! [`Buffer::can_recv`]; an operation that made the other side ready tells
 //! one registered waiter.
 
+mod barrier;
 mod list;
 mod pause;
 mod ring;

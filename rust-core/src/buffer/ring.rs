@@ -15,11 +15,12 @@ use std::ops::ControlFlow;
 
 use crossbeam_utils::CachePadded;
 
+use super::barrier;
 use super::pause::Pause;
 use super::{Refused, Snapshot};
 
 use crate::hooks::{count, hook, Count, Point};
-use crate::loom::{fence, AtomicUsize, Ordering, ValueCell};
+use crate::loom::{claim_then_check, fence, AtomicUsize, Ordering, ValueCell};
 use crate::wait::spin;
 
 struct Slot<T> {
@@ -54,6 +55,7 @@ impl<T> Ring<T> {
     /// A ring of `cap` slots; `None` if they cannot be allocated.
     pub(crate) fn try_new(cap: usize) -> Option<Self> {
         assert!(cap > 0, "a ring needs at least one slot");
+        barrier::init();
         let mark_bit = (cap + 1).next_power_of_two();
         let mut slots = Vec::new();
         slots.try_reserve_exact(cap).ok()?;
@@ -125,13 +127,16 @@ impl<T> Ring<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
+                        claim_then_check();
                         hook(Point::SendClaimed);
                         // SAFETY: the claim makes this slot ours until the stamp says written.
                         unsafe { slot.value.write(value) };
-                        // SeqCst read-modify-write: in the single total order
-                        // against a receiver's waiting registration and its
-                        // re-check of this stamp (see `Inner::after`).
-                        slot.stamp.swap(tail + 1, Ordering::SeqCst);
+                        // A store, not a read-modify-write (a locked
+                        // instruction), ordered before the channel's look
+                        // at its waiters by the light side of a barrier
+                        // whose heavy side a waiter pays (see `can_recv`).
+                        slot.stamp.store(tail + 1, Ordering::Release);
+                        barrier::light();
                         return Ok(());
                     }
                     Err(t) => {
@@ -177,12 +182,14 @@ impl<T> Ring<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
+                        claim_then_check();
                         hook(Point::RecvClaimed);
                         // SAFETY: the stamp says written, and the claim makes it ours to read.
                         let value = unsafe { slot.value.take() };
-                        // SeqCst read-modify-write, as in `try_push`.
+                        // A store, as in `try_push` (see `can_send`).
                         slot.stamp
-                            .swap(head.wrapping_add(self.one_lap), Ordering::SeqCst);
+                            .store(head.wrapping_add(self.one_lap), Ordering::Release);
+                        barrier::light();
                         return Ok(value);
                     }
                     Err(h) => {
@@ -256,35 +263,47 @@ impl<T> Ring<T> {
     /// Whether a receive can go on now without waiting for anyone: a value
     /// is written at `head`, or the channel is closed and drained. Reads the
     /// stamp a sender's write publishes, so a sender that wrote after this
-    /// saw nothing sees the reader's registration (see `Inner::after`).
+    /// saw nothing sees the reader's registration (see `Inner::after`): an
+    /// empty ring by `tail`, which the sender's claim (a SeqCst
+    /// read-modify-write) moves; a sender that claimed and has not written
+    /// (it will tell) through the barrier its stamp store is paired with.
     pub(crate) fn can_recv(&self) -> bool {
         let head = self.head.load(Ordering::SeqCst);
-        let stamp = self.slots[head & (self.mark_bit - 1)]
-            .stamp
-            .load(Ordering::SeqCst);
-        if stamp == head {
-            let tail = self.tail.load(Ordering::SeqCst);
-            // Empty, or a sender still writing (it will tell): not ready.
-            tail & self.closed_bit() != 0 && self.unmarked(tail) == head
-        } else {
+        let slot = &self.slots[head & (self.mark_bit - 1)];
+        if slot.stamp.load(Ordering::SeqCst) != head {
             // Written, or `head` moved on meanwhile: worth a try.
-            true
+            return true;
         }
+        let tail = self.tail.load(Ordering::SeqCst);
+        if self.unmarked(tail) == head {
+            // Empty: not ready, unless closed and drained.
+            return tail & self.closed_bit() != 0;
+        }
+        // A sender still writing: it will tell, if its stamp store is
+        // ordered before its look at the waiters.
+        !barrier::heavy() || slot.stamp.load(Ordering::SeqCst) != head
     }
 
     /// Whether a send can go on now without waiting for anyone: the slot at
-    /// `tail` is free, or the channel is closed.
+    /// `tail` is free, or the channel is closed. As [`Ring::can_recv`].
     pub(crate) fn can_send(&self) -> bool {
         let tail = self.tail.load(Ordering::SeqCst);
         if tail & self.mark_bit != 0 {
             // Closed, or paused (a claim then waits for the resume).
             return true;
         }
-        let stamp = self.slots[tail & (self.mark_bit - 1)]
-            .stamp
-            .load(Ordering::SeqCst);
-        // Full, or a receiver still reading (it will tell): not ready.
-        stamp.wrapping_add(self.one_lap) != tail + 1
+        let slot = &self.slots[tail & (self.mark_bit - 1)];
+        let stamp = slot.stamp.load(Ordering::SeqCst);
+        if stamp.wrapping_add(self.one_lap) != tail + 1 {
+            return true;
+        }
+        let head = self.unmarked(self.head.load(Ordering::SeqCst));
+        if head.wrapping_add(self.one_lap) == tail {
+            // Full.
+            return false;
+        }
+        // A receiver still reading: as in `can_recv`.
+        !barrier::heavy() || slot.stamp.load(Ordering::SeqCst) != stamp
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -379,6 +398,7 @@ impl<T> Ring<T> {
                     t & !(paused | self.mark_bit)
                 })
             });
+        claim_then_check();
         self.pause.resumed();
     }
 }

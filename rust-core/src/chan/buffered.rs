@@ -28,15 +28,16 @@ pub(crate) enum Side {
 
 /// The buffered channel's notify-then-retry waiting. A waiter registers (under
 /// the lock, the count mirrors going up SeqCst), then fences and re-checks the
-/// buffer; an operation publishes its slot, then loads the count SeqCst. In
-/// the single total order one of the two sees the other, so a waiter never
-/// sleeps through the send or receive that would have let it go on. On a
-/// ring the slot is published by a SeqCst swap of its stamp, and a waiter
-/// re-checks stamps, not head and tail, so that one that finds a partner
-/// mid-way (`Busy`) sleeps until that partner tells it, rather than spinning
-/// on it. On a list, which is never `Busy`, the claim (a SeqCst
-/// compare-and-swap of `tail` or `head`) publishes, and a waiter re-checks
-/// `head` and `tail`.
+/// buffer; an operation publishes its slot, then loads the count SeqCst.
+/// Either the waiter's re-check sees the slot or the operation sees the
+/// waiter, so a waiter never sleeps through the send or receive that would
+/// have let it go on. On a list the claim publishes (a SeqCst
+/// compare-and-swap of `tail` or `head`), and a waiter re-checks `head` and
+/// `tail`. A ring slot is published by a release store of its stamp, and a
+/// waiter re-checks stamps, not head and tail, so that one that finds a
+/// partner mid-way (`Busy`) sleeps until that partner tells it, rather than
+/// spinning on it; the store is ordered before the partner's look at the
+/// waiters by an asymmetric barrier (see `buffer::barrier`).
 impl<T> Inner<T> {
     /// Mirrors the watcher queues' lengths; call with the lock held after
     /// changing them.
@@ -52,7 +53,6 @@ impl<T> Inner<T> {
     /// if any waits. Takes the lock only then.
     #[inline]
     pub(crate) fn after(&self, side: Side) {
-        crate::loom::claim_then_check();
         if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
             self.tell(side.other());
         }
@@ -69,7 +69,6 @@ impl<T> Inner<T> {
 
     /// [`Inner::after`] for a caller holding the lock.
     pub(crate) fn after_locked(&self, st: &mut State<T>, side: Side) -> Woken {
-        crate::loom::claim_then_check();
         if self.waiting(side.other()).load(Ordering::SeqCst) != 0 {
             self.tell_locked(st, side.other())
         } else {

@@ -123,6 +123,7 @@ impl<T> List<T> {
     pub(crate) fn resume(&self) {
         self.head.index.fetch_and(!PAUSED, Ordering::SeqCst);
         self.tail.index.fetch_and(!PAUSED, Ordering::SeqCst);
+        crate::loom::claim_then_check();
         self.pause.resumed();
     }
 }
