@@ -9,10 +9,10 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use polyconc::exec::ShutDown;
-use polyconc::future::{Failure, Future, Lodged};
+use polyconc::future::{Failure, Future};
 
 use crate::elem::{map_elem, with_elem, Elem, Erased, Family};
-use crate::ffi::{self, free_handle_to, handle, Out, Spare};
+use crate::ffi::{self, free_handle_to, free_lodged, handle, Out, Spare};
 use crate::panic::boundary;
 use crate::status::{
     pc_status, Status, PC_ALREADY_COMPLETED, PC_CANCELLED, PC_CLOSED, PC_EMPTY, PC_FAILED,
@@ -133,23 +133,10 @@ impl pc_future {
             // SAFETY: a boxed handle, used by nobody after this.
             return unsafe { free_handle_to(ptr, &SPARE) };
         }
-        // The element type, read before the handle goes (with it the
-        // memory `h` points to).
-        let kind = match &h.fut {
-            Erased::Word(_) => 0,
-            Erased::Pair(_) => 1,
-            Erased::Heap(_) => 2,
-        };
         // SAFETY: a lodged handle is the value of a `Lodged` of its
-        // element type, given up by `into_raw` (see `then::Spawn`); it is
-        // taken back once, here.
-        unsafe {
-            match kind {
-                0 => drop(Lodged::<u64, pc_future>::from_raw(ptr)),
-                1 => drop(Lodged::<[u64; 2], pc_future>::from_raw(ptr)),
-                _ => drop(Lodged::<Box<[u8]>, pc_future>::from_raw(ptr)),
-            }
-        }
+        // element type (see `then::Spawn`), used by nobody after this. Its
+        // kind is read before the handle goes, and `h` with it.
+        unsafe { free_lodged(ptr, h.fut.kind()) }
     }
 }
 

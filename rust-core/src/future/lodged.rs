@@ -1,8 +1,9 @@
-//! [`Lodged`]: a value kept in the allocation of a spawned future's task,
-//! for a binding whose handle to the future would otherwise be a second
-//! allocation per task (the C binding's `pc_future` of `pc_future_spawn`).
-//! The value lives in a room of the task cell, next to a handle to the
-//! future that keeps the cell alive for as long as the value is there.
+//! [`Lodged`]: a value kept in the allocation of a spawned future's task
+//! or of a promise's state, for a binding whose handle would otherwise be
+//! a second allocation (the C binding's `pc_future` of `pc_future_spawn`
+//! and its `pc_promise`). The value lives in a room of that allocation,
+//! next to a handle to the future that keeps it alive for as long as the
+//! value is there.
 
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
@@ -10,8 +11,11 @@ use std::mem::{self, MaybeUninit};
 use std::ops::Deref;
 use std::ptr::{self, NonNull};
 
+use std::sync::Arc;
+
 use super::spawned::{Fallible, Spawned};
-use super::{Failure, Future};
+use super::state::{Core, Node};
+use super::{Failure, Future, Promise};
 use crate::exec::ExecutionContext;
 
 /// What a room holds once written. `value` first (`repr(C)`), so that a
@@ -81,26 +85,81 @@ where
     F: FnOnce() -> Result<T, Failure> + Send + 'static,
     H: Send + Sync + 'static,
 {
-    let empty: Slot<T, H> = Slot(UnsafeCell::new(MaybeUninit::uninit()));
-    let (future, slot) = Spawned::start_with(ec, Fallible(f), empty);
-    // SAFETY: the slot is in the cell, which `future` keeps alive; nobody
-    // else reads or writes it (the task never does), and it was empty. The
-    // fields are written in place, each as it is made: a `Room` built first
-    // and then written was a copy through `memcpy` (callgrind, the C
-    // binding's `pc_future_spawn`: 62 instructions per task).
-    let room = unsafe {
-        let room = (*slot.as_ptr()).0.get().cast::<Room<T, H>>();
-        ptr::addr_of_mut!((*room).value).write(lodge(&future));
-        ptr::addr_of_mut!((*room).future).write(future);
-        NonNull::new_unchecked(room)
-    };
-    Lodged {
-        room,
-        _owns: PhantomData,
+    let (future, slot) = Spawned::start_with(ec, Fallible(f), Slot::empty());
+    let value = lodge(&future);
+    // SAFETY: the slot is the cell's, which `future` keeps; it is empty.
+    unsafe { Lodged::write(slot, value, future) }
+}
+
+/// A promise's state with a room beside it.
+struct Bare<T, H> {
+    core: Core<T>,
+    room: Slot<T, H>,
+}
+
+impl<T: Send + Sync + 'static, H: Send + Sync + 'static> Node<T> for Bare<T, H> {
+    fn core(&self) -> &Core<T> {
+        &self.core
+    }
+}
+
+/// A new [`Promise`], given to `lodge`, whose value is lodged in the same
+/// allocation as the promise's state: one allocation for the state and a
+/// binding's handle to it.
+///
+/// ```
+/// use std::time::Duration;
+/// use polyconc::future::promise_lodged;
+///
+/// let lodged = promise_lodged(|p| p);
+/// lodged.success(5).unwrap();
+/// assert_eq!(lodged.future().result(Duration::from_secs(1)), Ok(5));
+/// ```
+pub fn promise_lodged<T, H>(lodge: impl FnOnce(Promise<T>) -> H) -> Lodged<T, H>
+where
+    T: Send + Sync + 'static,
+    H: Send + Sync + 'static,
+{
+    let cell = Arc::new(Bare {
+        core: Core::new(),
+        room: Slot::empty(),
+    });
+    let slot = NonNull::from(&cell.room);
+    let future = Future::from_node(cell);
+    let value = lodge(Promise::of(future.clone()));
+    // SAFETY: the slot is the cell's, which `future` keeps; it is empty.
+    unsafe { Lodged::write(slot, value, future) }
+}
+
+impl<T, H> Slot<T, H> {
+    fn empty() -> Self {
+        Slot(UnsafeCell::new(MaybeUninit::uninit()))
     }
 }
 
 impl<T, H> Lodged<T, H> {
+    /// Fills the empty room at `slot` with `value` and `future`.
+    ///
+    /// # Safety
+    /// `slot` is empty and in the allocation of `future`'s node, and
+    /// nothing else reads or writes it.
+    unsafe fn write(slot: NonNull<Slot<T, H>>, value: H, future: Future<T>) -> Self {
+        // SAFETY: as the caller promises; `future`, moved into the room,
+        // keeps the allocation alive until the `Lodged` is dropped. The
+        // fields are written in place: a `Room` built first and then
+        // written was a copy through `memcpy` (callgrind, the C binding's
+        // `pc_future_spawn`: 62 instructions per task).
+        unsafe {
+            let room = (*slot.as_ptr()).0.get().cast::<Room<T, H>>();
+            ptr::addr_of_mut!((*room).value).write(value);
+            ptr::addr_of_mut!((*room).future).write(future);
+            Lodged {
+                room: NonNull::new_unchecked(room),
+                _owns: PhantomData,
+            }
+        }
+    }
+
     /// The future whose allocation this value is in.
     ///
     /// ```
@@ -223,6 +282,22 @@ mod tests {
             assert_eq!(drops.load(Ordering::SeqCst), 1);
             assert_eq!(f.result(Duration::from_secs(10)), Ok(1));
         }
+    }
+
+    #[test]
+    fn a_lodged_promise_completes_its_future_and_is_dropped_once() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let lodged = promise_lodged(|p| (p, Counted(Arc::clone(&drops))));
+        let f = lodged.future().clone();
+        assert!(!f.is_completed());
+        lodged.0.success(9).unwrap();
+        assert!(
+            lodged.0.success(10).is_err(),
+            "a second completion is refused"
+        );
+        drop(lodged);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(f.result(Duration::from_secs(1)), Ok(9));
     }
 
     #[test]
