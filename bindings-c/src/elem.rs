@@ -249,6 +249,25 @@ impl<F: Family> Erased<F> {
     }
 }
 
+/// Which element type an [`Erased`] holds.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    Word,
+    Pair,
+    Heap,
+}
+
+impl<F: Family> Erased<F> {
+    /// The element type inside.
+    pub(crate) fn kind(&self) -> Kind {
+        match self {
+            Erased::Word(_) => Kind::Word,
+            Erased::Pair(_) => Kind::Pair,
+            Erased::Heap(_) => Kind::Heap,
+        }
+    }
+}
+
 impl<F: Family> Clone for Erased<F>
 where
     F::Of<u64>: Clone,

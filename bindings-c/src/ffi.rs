@@ -8,6 +8,9 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::thread::LocalKey;
 
+use polyconc::future::Lodged;
+
+use crate::elem::Kind;
 use crate::status::{Status, PC_INVALID_ARG};
 
 /// The handle behind `ptr`, or `PC_INVALID_ARG` for NULL.
@@ -29,6 +32,23 @@ pub(crate) unsafe fn free_handle<H>(ptr: *mut H) {
     if !ptr.is_null() {
         // SAFETY: a live handle, so a `Box` of ours, used by nobody after.
         drop(unsafe { Box::from_raw(ptr) });
+    }
+}
+
+/// Frees a handle that lives in its future's own allocation (the core's
+/// `Lodged`, given up by `Lodged::into_raw`), of elements of type `kind`.
+///
+/// # Safety
+/// `ptr` is such a handle, of that element type, that nobody uses
+/// afterwards.
+pub(crate) unsafe fn free_lodged<H>(ptr: *mut H, kind: Kind) {
+    // SAFETY: as the caller promises; taken back once, here.
+    unsafe {
+        match kind {
+            Kind::Word => drop(Lodged::<u64, H>::from_raw(ptr)),
+            Kind::Pair => drop(Lodged::<[u64; 2], H>::from_raw(ptr)),
+            Kind::Heap => drop(Lodged::<Box<[u8]>, H>::from_raw(ptr)),
+        }
     }
 }
 

@@ -2,10 +2,10 @@
 
 use std::ffi::{c_char, c_void, CStr};
 
-use polyconc::future::Promise;
+use polyconc::future::{promise_lodged, Lodged, Promise};
 
 use crate::elem::{check_buf, map_elem, with_elem, Build, Elem, Erased, Family};
-use crate::ffi::{self, free_handle, handle};
+use crate::ffi::{self, free_lodged, handle};
 use crate::future::{c_failure, pc_future};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_ALREADY_COMPLETED, PC_INVALID_ARG};
@@ -17,11 +17,27 @@ impl Family for Promises {
     type Of<T: Elem> = Promise<T>;
 }
 
-struct Empty;
+/// The handles `pc_promise_new` makes, one per element type: each in the
+/// allocation of its promise's state (the core's `Lodged`), so that a
+/// promise is one allocation, as in Rust, not two (the comparison's F3
+/// makes one per hop).
+struct Lodgings;
 
-impl Build<Promises> for Empty {
-    fn build<T: Elem>(self) -> Result<Promise<T>, Status> {
-        Ok(Promise::new())
+impl Family for Lodgings {
+    type Of<T: Elem> = Lodged<T, pc_promise>;
+}
+
+/// A new promise's handle, of `elem_size`-byte values.
+struct Empty {
+    elem_size: usize,
+}
+
+impl Build<Lodgings> for Empty {
+    fn build<T: Elem>(self) -> Result<Lodged<T, pc_promise>, Status> {
+        Ok(promise_lodged(|p| pc_promise {
+            promise: T::erase(p),
+            elem_size: self.elem_size,
+        }))
     }
 }
 
@@ -47,10 +63,8 @@ pub unsafe extern "C" fn pc_promise_new(elem_size: usize, out: *mut *mut pc_prom
     boundary(|| {
         // SAFETY: `out` is NULL or writable (the caller's promise).
         let out = unsafe { ffi::out(out) }?;
-        out.write_handle(pc_promise {
-            promise: Erased::new(elem_size, Empty)?,
-            elem_size,
-        });
+        let lodged = Erased::<Lodgings>::new(elem_size, Empty { elem_size })?;
+        out.write(with_elem!(lodged, l => Lodged::into_raw(l)));
         Ok(())
     })
 }
@@ -63,7 +77,14 @@ pub unsafe extern "C" fn pc_promise_new(elem_size: usize, out: *mut *mut pc_prom
 #[no_mangle]
 pub unsafe extern "C" fn pc_promise_free(promise: *mut pc_promise) {
     // SAFETY: `promise` is NULL or a live handle used by nobody after this (the caller's promise).
-    boundary(|| unsafe { free_handle(promise) })
+    boundary(|| {
+        // SAFETY: NULL or live (the caller's promise).
+        if let Some(p) = unsafe { promise.as_ref() } {
+            // SAFETY: every `pc_promise` is the value of a `Lodged` of its
+            // element type (`pc_promise_new`), used by nobody after this.
+            unsafe { free_lodged(promise, p.promise.kind()) }
+        }
+    })
 }
 
 /// Writes to `*out` a handle to the promise's future (freed on its own).

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::status::{Status, PC_TIMEOUT};
+use crate::status::{pc_status, Status, PC_TIMEOUT};
 
 /// `timeout_ns` that waits as long as it takes.
 pub const PC_FOREVER: u64 = u64::MAX;
@@ -36,13 +36,22 @@ impl Wait {
 
 /// `timeout_ns` as the core's own [`polyconc::Wait`], for the core calls
 /// that take one (`acquire_with`, `wait_with`): 0 is `Wait::Now`.
-#[inline]
+// Always inlined, as `from_ns`: the export's branches are on `timeout_ns`.
+#[inline(always)]
 pub(crate) fn core_wait(timeout_ns: u64) -> polyconc::Wait {
     match Wait::from_ns(timeout_ns) {
         Wait::Try => polyconc::Wait::Now,
         Wait::Forever => polyconc::Wait::FOREVER,
         Wait::For(timeout) => polyconc::Wait::timeout(timeout),
     }
+}
+
+/// The status of a call that could not be done in time: `at_once` (say
+/// `PC_FULL`) when it was told not to wait (`timeout_ns` 0), else
+/// `PC_TIMEOUT`.
+#[inline]
+pub(crate) fn not_in_time(timeout_ns: u64, at_once: pc_status) -> Status {
+    Status::of(if timeout_ns == 0 { at_once } else { PC_TIMEOUT })
 }
 
 /// `Ok` when a wait succeeded, `PC_TIMEOUT` when it did not.

@@ -334,6 +334,38 @@ static void condvar_with_unique_lock() {
   CHECK(threw);
 }
 
+// A CondVar waits on a MutexWith<T> as on a Mutex: producers push under
+// the lock and notify; the consumer waits for the data the lock holds.
+static void condvar_with_mutex_with_data() {
+  polyconc::MutexWith<std::vector<int>> m;
+  polyconc::CondVar cv;
+  {
+    std::unique_lock<polyconc::MutexWith<std::vector<int>>> lock(m);
+    CHECK(cv.wait_for(lock, 1ms) == std::cv_status::timeout);
+    CHECK(lock.owns_lock());
+  }
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 4; p++)
+    producers.emplace_back([&, p] {
+      for (int k = 1; k <= 100; k++) {
+        {
+          std::lock_guard<polyconc::MutexWith<std::vector<int>>> g(m);
+          m.get().push_back(p * 1000 + k);
+        }
+        cv.notify_one();
+      }
+    });
+  long sum = 0;
+  for (int taken = 0; taken < 400; taken++) {
+    std::unique_lock<polyconc::MutexWith<std::vector<int>>> lock(m);
+    cv.wait(lock, [&] { return !m.get().empty(); });
+    sum += m.get().back();
+    m.get().pop_back();
+  }
+  for (auto &t : producers) t.join();
+  CHECK(sum == 4 * 5050 + (0 + 1000 + 2000 + 3000) * 100);
+}
+
 static void synchronizers() {
   polyconc::Semaphore sem(2, true);
   CHECK(!sem.try_acquire(3));
@@ -490,6 +522,7 @@ int main() {
   rwlock_is_shared_timed_lockable();
   reentrant_lock_counts_holds();
   condvar_with_unique_lock();
+  condvar_with_mutex_with_data();
   handles_are_raii();
   threads_and_select();
   synchronizers();

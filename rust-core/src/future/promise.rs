@@ -44,6 +44,11 @@ impl<T: Send + Sync + 'static> Default for Promise<T> {
 }
 
 impl<T: Send + Sync + 'static> Promise<T> {
+    /// The promise that completes `future` (a node made for it).
+    pub(super) fn of(future: Future<T>) -> Self {
+        Promise { future }
+    }
+
     /// A promise not completed yet.
     ///
     /// ```

@@ -2,10 +2,12 @@
 //! [`try_future`](super::try_future): in one allocation the closure and the
 //! promise it completes (as a tokio task cell or rayon's `HeapJob`). It has
 //! no upstream to wait for, so it needs no hook: it goes to the context at
-//! once.
+//! once. A binding may lodge a value of its own in the same allocation
+//! (the `room`, see [`Lodged`](super::Lodged)).
 
 use std::cell::UnsafeCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 use super::state::{Core, Node};
@@ -35,21 +37,26 @@ impl<T, F: FnOnce() -> Result<T, Failure> + Send + 'static> Work<T> for Fallible
     }
 }
 
-pub(crate) struct Spawned<T, F> {
+/// The task and its promise; `room` is what its creator keeps beside them
+/// (nothing, `()`, unless lodged), never touched by the task.
+pub(crate) struct Spawned<T, F, R = ()> {
     core: Core<T>,
     work: UnsafeCell<Option<F>>,
+    room: R,
 }
 
 // SAFETY: `work` is taken by the one thread that runs or aborts the task
-// (a task is consumed by either); the core is `Sync` on its own.
-unsafe impl<T: Send + Sync, F: Send> Sync for Spawned<T, F> {}
+// (a task is consumed by either); the core and the room are `Sync` on
+// their own.
+unsafe impl<T: Send + Sync, F: Send, R: Sync> Sync for Spawned<T, F, R> {}
 // SAFETY: as above.
-unsafe impl<T: Send + Sync, F: Send> Send for Spawned<T, F> {}
+unsafe impl<T: Send + Sync, F: Send, R: Send> Send for Spawned<T, F, R> {}
 
-impl<T, F> Node<T> for Spawned<T, F>
+impl<T, F, R> Node<T> for Spawned<T, F, R>
 where
     T: Send + Sync + 'static,
     F: Work<T>,
+    R: Send + Sync + 'static,
 {
     fn core(&self) -> &Core<T> {
         &self.core
@@ -63,15 +70,34 @@ where
 {
     /// Submits `f` to `ec`; its future completes with `f`'s result or panic.
     pub(crate) fn start<E: ExecutionContext + ?Sized>(ec: &E, f: F) -> Future<T> {
+        Spawned::start_with(ec, f, ()).0
+    }
+}
+
+impl<T, F, R> Spawned<T, F, R>
+where
+    T: Send + Sync + 'static,
+    F: Work<T>,
+    R: Send + Sync + 'static,
+{
+    /// As `start`, with `room` in the same allocation; also where the room
+    /// is, which stays valid as long as the future's node does.
+    pub(crate) fn start_with<E: ExecutionContext + ?Sized>(
+        ec: &E,
+        f: F,
+        room: R,
+    ) -> (Future<T>, NonNull<R>) {
         let cell = Arc::new(Spawned {
             core: Core::new(),
             work: UnsafeCell::new(Some(f)),
+            room,
         });
+        let room = NonNull::from(&cell.room);
         let task = Task::job(Arc::clone(&cell) as Arc<dyn Runnable>);
         if let Err(rejected) = ec.submit(task) {
             rejected.into_task().abort(Failure::new(ShutDown));
         }
-        Future::from_node(cell)
+        (Future::from_node(cell), room)
     }
 
     fn take(&self) -> Option<F> {
@@ -80,10 +106,11 @@ where
     }
 }
 
-impl<T, F> Runnable for Spawned<T, F>
+impl<T, F, R> Runnable for Spawned<T, F, R>
 where
     T: Send + Sync + 'static,
     F: Work<T>,
+    R: Send + Sync + 'static,
 {
     fn run(self: Arc<Self>) {
         let Some(work) = self.take() else {
