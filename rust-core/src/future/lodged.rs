@@ -240,7 +240,7 @@ impl<T, H> Drop for Lodged<T, H> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use crate::exec::{global, ThreadPool};
