@@ -431,6 +431,47 @@ static void spawned_handles_of_every_size(void) {
   pc_executor_free(spawn_pool);
 }
 
+/* zip and sequence copy each value's bytes exactly, for every element
+ * size class (under 8 bytes, 16, and heap elements over 16): each value a
+ * distinct byte pattern, checked byte by byte. */
+static void zip_and_sequence_of_every_size(void) {
+  const size_t sizes[] = {3, 8, 13, 40};
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    size_t n = sizes[k];
+    pc_future *f[3] = {NULL, NULL, NULL};
+    unsigned char bytes[3][40];
+    for (int j = 0; j < 3; j++) {
+      for (size_t i = 0; i < n; i++) bytes[j][i] = (unsigned char)(1 + 50 * j + i);
+      pc_promise *p = new_promise(n, &f[j]);
+      CHECK_STATUS(pc_promise_success(p, bytes[j]), PC_OK);
+      pc_promise_free(p);
+    }
+    pc_future *all = NULL, *z = NULL, *small = NULL;
+    unsigned char got[3 * 40 + 3];
+    CHECK_STATUS(pc_future_sequence((const pc_future *const *)f, 3, &all), PC_OK);
+    CHECK(pc_future_elem_size(all) == 3 * n);
+    CHECK_STATUS(pc_future_wait(all, got, PC_FOREVER), PC_OK);
+    for (int j = 0; j < 3; j++) CHECK(memcmp(got + (size_t)j * n, bytes[j], n) == 0);
+    /* zip with a 3-byte future, both ways round. */
+    unsigned char three[3] = {7, 8, 9};
+    pc_promise *p = new_promise(3, &small);
+    CHECK_STATUS(pc_promise_success(p, three), PC_OK);
+    pc_promise_free(p);
+    CHECK_STATUS(pc_future_zip(f[1], small, &z), PC_OK);
+    CHECK(pc_future_elem_size(z) == n + 3);
+    CHECK_STATUS(pc_future_wait(z, got, PC_FOREVER), PC_OK);
+    CHECK(memcmp(got, bytes[1], n) == 0 && memcmp(got + n, three, 3) == 0);
+    pc_future_free(z);
+    CHECK_STATUS(pc_future_zip(small, f[2], &z), PC_OK);
+    CHECK_STATUS(pc_future_wait(z, got, PC_FOREVER), PC_OK);
+    CHECK(memcmp(got, three, 3) == 0 && memcmp(got + 3, bytes[2], n) == 0);
+    pc_future_free(z);
+    pc_future_free(small);
+    pc_future_free(all);
+    for (int j = 0; j < 3; j++) pc_future_free(f[j]);
+  }
+}
+
 int main(void) {
   RUN(promise_completes_once);
   RUN(map_runs_once_and_failures_pass);
@@ -438,5 +479,6 @@ int main(void) {
   RUN(cancel_and_timeout);
   RUN(spawn_and_submit_many);
   RUN(spawned_handles_of_every_size);
+  RUN(zip_and_sequence_of_every_size);
   return 0;
 }

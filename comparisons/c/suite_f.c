@@ -87,15 +87,22 @@ static int32_t task_number(void *out, void *ctx) {
 
 /* F2: tasks 1..n each return their number; one sequence of them all. */
 static const char *fanout(const pc_executor *ec, int64_t n, int64_t *result) {
-  pc_future **tasks = calloc((size_t)n, sizeof *tasks);
-  int64_t *values = calloc((size_t)n, sizeof *values);
+  /* malloc, not calloc, as Rust's Vec::with_capacity: zeroing the two
+   * arrays was 8 instructions per task of memset (callgrind). Only the
+   * `made` handles spawned are read and freed; `values` is read only once
+   * pc_future_wait has written all of it. */
+  pc_future **tasks = malloc((size_t)n * sizeof *tasks);
+  int64_t *values = malloc((size_t)n * sizeof *values);
   pc_status s = tasks != NULL && values != NULL ? PC_OK : PC_NO_MEMORY;
-  for (int64_t i = 0; i < n && s == PC_OK; i++)
-    s = pc_future_spawn(ec, sizeof(int64_t), task_number, (void *)(intptr_t)(i + 1), NULL,
-                        &tasks[i]);
+  int64_t made = 0;
+  while (made < n && s == PC_OK) {
+    s = pc_future_spawn(ec, sizeof(int64_t), task_number, (void *)(intptr_t)(made + 1), NULL,
+                        &tasks[made]);
+    if (s == PC_OK) made++;
+  }
   pc_future *all = NULL;
   if (s == PC_OK) s = pc_future_sequence((const pc_future *const *)tasks, (size_t)n, &all);
-  for (int64_t i = 0; tasks != NULL && i < n; i++) pc_future_free(tasks[i]);
+  for (int64_t i = 0; i < made; i++) pc_future_free(tasks[i]);
   if (s == PC_OK) s = pc_future_wait(all, values, PC_FOREVER);
   pc_future_free(all);
   for (int64_t i = 0; i < n && s == PC_OK; i++) *result += values[i];
