@@ -819,6 +819,24 @@ pc_status pc_future_zip(const struct pc_future *a, const struct pc_future *b, st
 pc_status pc_future_sequence(const struct pc_future *const *futures, size_t n, struct pc_future **out);
 
 /**
+ * As `pc_future_sequence`, taking the `n` handles over: each is freed, as
+ * by `pc_future_free`, whatever the call returns (the futures go on), and
+ * the array's entries are not to be used afterwards. For a program that
+ * frees its handles once it has the sequence, as most do, this is that
+ * in one call, and cheaper: the sequence keeps each handle's own
+ * reference to its future instead of counting another one up and the
+ * handle's down.
+ *
+ * Returns as `pc_future_sequence` (with the handles freed on error too).
+ *
+ * # Safety
+ * `futures` is NULL or readable for `n` pointers, each NULL or a live
+ * handle that nobody uses afterwards (each a different one); `out` is
+ * NULL or writable.
+ */
+pc_status pc_future_sequence_take(struct pc_future *const *futures, size_t n, struct pc_future **out);
+
+/**
  * A future of the result of whichever of the `n` futures completes first
  * (all of the same `elem_size`); for `n` 0 it never completes.
  *

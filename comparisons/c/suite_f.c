@@ -1,7 +1,7 @@
 /* Suite F (futures and promises) of comparisons/WORKLOADS.md in C, on
  * polyconc's pc_future / pc_promise through its C ABI (impl "core", via
  * "c-abi", kind "future"): F1 a chain of pc_future_map, F2 pc_future_spawn
- * + pc_future_sequence, F3 a fresh pc_promise per hop. Each runs on the
+ * + pc_future_sequence_take, F3 a fresh pc_promise per hop. Each runs on the
  * global executor (pc_executor_global) and on a pc_thread_pool of cores
  * workers ("fixed"), made before the clock starts and shut down after it
  * stops. harness.c times the runs and prints the lines. */
@@ -100,9 +100,15 @@ static const char *fanout(const pc_executor *ec, int64_t n, int64_t *result) {
                         &tasks[made]);
     if (s == PC_OK) made++;
   }
+  /* The sequence takes the handles over (and frees them), as a program
+   * that needs them no more would have it: no reference counted up per
+   * task by the sequence and down again by a pc_future_free. */
   pc_future *all = NULL;
-  if (s == PC_OK) s = pc_future_sequence((const pc_future *const *)tasks, (size_t)n, &all);
-  for (int64_t i = 0; i < made; i++) pc_future_free(tasks[i]);
+  if (s == PC_OK) {
+    s = pc_future_sequence_take(tasks, (size_t)n, &all);
+  } else {
+    for (int64_t i = 0; i < made; i++) pc_future_free(tasks[i]);
+  }
   if (s == PC_OK) s = pc_future_wait(all, values, PC_FOREVER);
   pc_future_free(all);
   for (int64_t i = 0; i < n && s == PC_OK; i++) *result += values[i];

@@ -1,12 +1,13 @@
 //! The combinators of several futures: `pc_future_zip`,
-//! `pc_future_sequence` and `pc_future_first_completed_of`, whose values
+//! `pc_future_sequence` (and `pc_future_sequence_take`) and
+//! `pc_future_first_completed_of`, whose values
 //! are their inputs' bytes one after the other.
 
 use polyconc::exec::parasitic;
 use polyconc::future::{first_completed_of, sequence, Failure, Future};
 
 use super::{pc_future, written, AnyFuture, Futures};
-use crate::elem::{with_elem, Build, Elem, Erased};
+use crate::elem::{with_elem, Build, Elem, Erased, Kind};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_INVALID_ARG};
@@ -38,7 +39,7 @@ unsafe fn all_of<T: Elem>(
         // SAFETY: each of the `n` is NULL or a live handle (the caller's
         // promise).
         let f = unsafe { handle(h) }?;
-        match T::pick(&f.fut) {
+        match T::pick(f.fut()) {
             Some(fut) if f.elem_size == elem_size => all.push(fut.clone()),
             _ => return Err(Status::of(PC_INVALID_ARG)),
         }
@@ -115,7 +116,7 @@ pub unsafe extern "C" fn pc_future_zip(
         let (a, b, out) = unsafe { (handle(a)?, handle(b)?, ffi::out(out)?) };
         let sizes = (a.elem_size, b.elem_size);
         let size = sizes.0 + sizes.1;
-        let next = with_elem!(&a.fut, x => with_elem!(&b.fut, y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
+        let next = with_elem!(a.fut(), x => with_elem!(b.fut(), y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
         pc_future::hand_out(out, next, size);
         Ok(())
     })
@@ -191,7 +192,7 @@ unsafe fn gathered<K: Gather>(
     let total = K::size(size, n)?;
     let next = match first {
         None => K::none(),
-        Some(f) => with_elem!(&f.fut, x => {
+        Some(f) => with_elem!(f.fut(), x => {
             // SAFETY: as for `first_of`.
             let all = unsafe { all_of(x, futures, n, size) }?;
             K::all(all, size, total)?
@@ -220,6 +221,113 @@ pub unsafe extern "C" fn pc_future_sequence(
 ) -> pc_status {
     // SAFETY: the pointers are as documented (the caller's promise).
     boundary(|| unsafe { gathered::<SequenceOf>(futures, n, out) })
+}
+
+/// As `pc_future_sequence`, taking the `n` handles over: each is freed, as
+/// by `pc_future_free`, whatever the call returns (the futures go on), and
+/// the array's entries are not to be used afterwards. For a program that
+/// frees its handles once it has the sequence, as most do, this is that
+/// in one call, and cheaper: the sequence keeps each handle's own
+/// reference to its future instead of counting another one up and the
+/// handle's down.
+///
+/// Returns as `pc_future_sequence` (with the handles freed on error too).
+///
+/// # Safety
+/// `futures` is NULL or readable for `n` pointers, each NULL or a live
+/// handle that nobody uses afterwards (each a different one); `out` is
+/// NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_sequence_take(
+    futures: *const *mut pc_future,
+    n: usize,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    boundary(|| {
+        let handles = match (n, futures.is_null()) {
+            (0, _) => &[][..],
+            (_, true) => return Err(Status::of(PC_INVALID_ARG)),
+            // SAFETY: `futures` is readable for `n` pointers (the caller's
+            // promise).
+            _ => unsafe { std::slice::from_raw_parts(futures, n) },
+        };
+        // SAFETY: each handle is NULL or live and ours (the caller's
+        // promise); all are taken before `out` is checked, so that they
+        // are freed on every path.
+        let (next, total) = unsafe { taken::<SequenceOf>(handles) }?;
+        // SAFETY: `out` is NULL or writable (the caller's promise).
+        let out = unsafe { ffi::out(out) }?;
+        pc_future::hand_out(out, next, total);
+        Ok(())
+    })
+}
+
+/// `K` of the futures of `handles`, all taken (each freed, NULLs skipped),
+/// with its element size; `PC_INVALID_ARG` if one is NULL or their element
+/// sizes differ.
+///
+/// # Safety
+/// Each handle is NULL or live and nobody uses it afterwards; no two are
+/// the same.
+unsafe fn taken<K: Gather>(handles: &[*mut pc_future]) -> Result<(AnyFuture, usize), Status> {
+    let Some(&first) = handles.first() else {
+        return Ok((K::none(), 0));
+    };
+    // SAFETY: NULL or live (the caller's promise).
+    let Some(f) = (unsafe { first.as_ref() }) else {
+        // SAFETY: as the caller promises.
+        unsafe { free_all(handles) };
+        return Err(Status::of(PC_INVALID_ARG));
+    };
+    let size = f.elem_size;
+    // SAFETY: as the caller promises.
+    unsafe {
+        match f.fut().kind() {
+            Kind::Word => taken_as::<K, u64>(handles, size),
+            Kind::Pair => taken_as::<K, [u64; 2]>(handles, size),
+            Kind::Heap => taken_as::<K, Box<[u8]>>(handles, size),
+        }
+    }
+}
+
+/// [`taken`], for futures of element type `T` and `size` bytes.
+///
+/// # Safety
+/// As [`taken`].
+unsafe fn taken_as<K: Gather, T: Elem>(
+    handles: &[*mut pc_future],
+    size: usize,
+) -> Result<(AnyFuture, usize), Status> {
+    let mut all = Vec::with_capacity(handles.len());
+    let mut mixed = false;
+    for &h in handles {
+        if h.is_null() {
+            mixed = true;
+            continue;
+        }
+        // SAFETY: live, ours, taken once (the caller's promise).
+        let (fut, s) = unsafe { pc_future::take(h) };
+        match T::unerase(fut) {
+            Ok(f) if s == size => all.push(f),
+            _ => mixed = true,
+        }
+    }
+    if mixed {
+        return Err(Status::of(PC_INVALID_ARG));
+    }
+    let total = K::size(size, all.len())?;
+    Ok((K::all(all, size, total)?, total))
+}
+
+/// Frees the handles (NULLs skipped).
+///
+/// # Safety
+/// As [`taken`].
+unsafe fn free_all(handles: &[*mut pc_future]) {
+    for &h in handles {
+        // SAFETY: NULL or live and ours (the caller's promise).
+        unsafe { pc_future::free(h) };
+    }
 }
 
 /// A future of the result of whichever of the `n` futures completes first

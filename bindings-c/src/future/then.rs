@@ -120,18 +120,16 @@ impl Step for FlatMap {
             if next.is_null() {
                 return Future::failed(c_failure(PC_INVALID_ARG, Some("flat_map: no future")));
             }
-            // SAFETY: the callback handed the handle over: live, and ours.
-            let h = unsafe { &*next };
-            let adopted = match S::pick(&h.fut) {
-                Some(f) if h.elem_size == size => f.clone(),
+            // SAFETY: the callback handed the handle over: live, and ours;
+            // its own reference to the future is adopted, not a new one.
+            let (fut, s) = unsafe { pc_future::take(next) };
+            match S::unerase(fut) {
+                Ok(f) if s == size => f,
                 _ => Future::failed(c_failure(
                     PC_INVALID_ARG,
                     Some("flat_map: the future has another element size"),
                 )),
-            };
-            // SAFETY: as above; not used after this.
-            unsafe { pc_future::free(next) };
-            adopted
+            }
         })
     }
 }
@@ -182,7 +180,10 @@ impl Build<Lodgings> for Spawn<'_> {
                 // SAFETY: as in `Map`.
                 written(size, |out| unsafe { (call.f)(out.cast(), call.ctx.ptr()) })
             },
-            |f| pc_future::new(S::erase(f.clone()), elem_size, true),
+            // SAFETY: `try_future_lodged` lodges the handle beside `f`
+            // itself; it leaves the room only by `pc_future::free` or
+            // `pc_future::take`.
+            |f| unsafe { pc_future::lodged(f, elem_size) },
         ))
     }
 }
@@ -251,7 +252,7 @@ unsafe fn chained<K: Step>(
     // SAFETY: the pointers are as `pc_future_map` says (the caller's promise).
     let Chain { f, ec, call, out } = unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
     let next =
-        with_elem!(&f.fut, up => AnyFuture::new(size, Chained::<_, K> { up, ec, size, call })?);
+        with_elem!(f.fut(), up => AnyFuture::new(size, Chained::<_, K> { up, ec, size, call })?);
     pc_future::hand_out(out, next, size);
     Ok(())
 }
@@ -282,7 +283,7 @@ pub unsafe extern "C" fn pc_future_on_complete(
         // caller's promise).
         let (f, ec) = unsafe { (handle(future)?, &handle(executor)?.ec) };
         let call = callback(r#fn, call)?;
-        with_elem!(&f.fut, fut => fut.on_complete(ec, move |r| {
+        with_elem!(f.fut(), fut => fut.on_complete(ec, move |r| {
             match r {
                 // SAFETY: the caller gave the function for its context; the
                 // value's bytes live for the call.
@@ -375,7 +376,7 @@ pub unsafe extern "C" fn pc_future_recover(
         let Chain { f, ec, call, out } =
             unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
         let size = f.elem_size;
-        let next = map_elem!(&f.fut, up => {
+        let next = map_elem!(f.fut(), up => {
             // `()` for the fixed-size types (the macro expands this once
             // per element type), the length for heap elements.
             #[allow(clippy::let_unit_value)]

@@ -64,7 +64,10 @@ unsafe impl<T: Send + Sync, H: Sync> Sync for Lodged<T, H> {}
 
 /// [`try_future`](super::try_future), with the value `lodge` makes from
 /// the future lodged in the same allocation as the task: one allocation
-/// for the task, its promise and a binding's handle to them.
+/// for the task, its promise and a binding's handle to them. `lodge` is
+/// given the very handle that the room keeps beside the value (a fresh
+/// one, with no `.await` registered on it), which [`Lodged::future`]
+/// lends and [`Lodged::into_parts`] gives back.
 ///
 /// ```
 /// use std::time::Duration;
@@ -173,6 +176,25 @@ impl<T, H> Lodged<T, H> {
         unsafe { &self.room.as_ref().future }
     }
 
+    /// The value and the future, out of their room. The allocation lives
+    /// on as long as the future (or another handle to it) does.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::exec::global;
+    /// use polyconc::future::try_future_lodged;
+    /// let (value, future) = try_future_lodged(&global(), || Ok(2), |_| 'v').into_parts();
+    /// assert_eq!(value, 'v');
+    /// assert_eq!(future.result(Duration::from_secs(10)), Ok(2));
+    /// ```
+    pub fn into_parts(self) -> (H, Future<T>) {
+        // SAFETY: the room is ours; reading it out leaves the slot empty
+        // (the cell never drops it), and `self` is not dropped.
+        let Room { value, future } = unsafe { self.room.as_ptr().read() };
+        mem::forget(self);
+        (value, future)
+    }
+
     /// Gives the value up as a pointer (for C); [`Lodged::from_raw`] takes
     /// it back. Until then the value and the future stay as they are.
     ///
@@ -270,6 +292,19 @@ mod tests {
         drop(back);
         assert_eq!(drops.load(Ordering::SeqCst), 1);
         assert_eq!(kept.result(Duration::from_secs(10)), Ok(3));
+    }
+
+    #[test]
+    fn parts_taken_out_keep_the_task_and_drop_once() {
+        for _ in 0..1000 {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let lodged = try_future_lodged(&global(), || Ok(8u64), |_| Counted(Arc::clone(&drops)));
+            let (value, future) = lodged.into_parts();
+            assert_eq!(drops.load(Ordering::SeqCst), 0);
+            drop(value);
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert_eq!(future.result(Duration::from_secs(10)), Ok(8));
+        }
     }
 
     #[test]
