@@ -179,6 +179,7 @@ impl pc_future {
     ///
     /// # Safety
     /// `ptr` is a live handle that nobody uses afterwards.
+    #[inline(always)]
     pub(crate) unsafe fn take(ptr: *mut pc_future) -> (AnyFuture, usize) {
         // SAFETY: live (the caller's promise).
         let (lodged, kind, size) = unsafe { ((*ptr).lodged, (*ptr).fut.kind(), (*ptr).elem_size) };
