@@ -113,11 +113,67 @@ static void select_consumer_over_closing_producers(void) {
   CHECK(sum == TOTAL * (TOTAL + 1) / 2);
 }
 
+/* Spawned futures taken over by pc_future_sequence_take while a pool of 2
+ * runs them, from 4 threads at once: each thread's rounds give back exactly
+ * the values spawned, in order (a handle taken apart while its task
+ * completes, or freed twice, fails here or under ASan and valgrind). */
+enum { TAKERS = 4, ROUNDS = 20, TASKS = 200 };
+
+static pc_executor *take_pool;
+
+static int32_t number(void *out, void *ctx) {
+  int64_t v = (int64_t)(intptr_t)ctx;
+  memcpy(out, &v, sizeof v);
+  return 0;
+}
+
+static void *take_rounds(void *arg) {
+  int64_t *sum = arg, base = *sum;
+  *sum = 0;
+  for (int r = 0; r < scaled(ROUNDS, 2); r++) {
+    pc_future *fs[TASKS], *all = NULL;
+    int64_t got[TASKS];
+    for (int i = 0; i < TASKS; i++) {
+      intptr_t v = (intptr_t)(base + r * TASKS + i);
+      if (pc_future_spawn(take_pool, sizeof(int64_t), number, (void *)v, NULL, &fs[i]) != PC_OK)
+        return NULL;
+    }
+    if (pc_future_sequence_take(fs, TASKS, &all) != PC_OK) return NULL;
+    pc_status s = pc_future_wait(all, got, PC_FOREVER);
+    pc_future_free(all);
+    if (s != PC_OK) return NULL;
+    for (int i = 0; i < TASKS; i++) {
+      if (got[i] != base + r * TASKS + i) return NULL;
+      *sum += got[i];
+    }
+  }
+  return NULL;
+}
+
+static void sequence_take_from_many_threads(void) {
+  CHECK_STATUS(pc_thread_pool_new(2, &take_pool), PC_OK);
+  pthread_t t[TAKERS];
+  int64_t sums[TAKERS], want = 0;
+  const int64_t per = (int64_t)scaled(ROUNDS, 2) * TASKS;
+  for (int k = 0; k < TAKERS; k++) {
+    sums[k] = k * per + 1; /* the first value of thread k */
+    CHECK(pthread_create(&t[k], NULL, take_rounds, &sums[k]) == 0);
+  }
+  for (int k = 0; k < TAKERS; k++) CHECK(pthread_join(t[k], NULL) == 0);
+  int64_t sum = 0;
+  for (int k = 0; k < TAKERS; k++) sum += sums[k];
+  want = TAKERS * per * (TAKERS * per + 1) / 2;
+  CHECK(sum == want);
+  CHECK_STATUS(pc_executor_shutdown(take_pool), PC_OK);
+  pc_executor_free(take_pool);
+}
+
 int main(void) {
   many_producers_many_consumers(0);
   many_producers_many_consumers(1);
   many_producers_many_consumers(64);
   many_producers_many_consumers(PC_UNBOUNDED);
   RUN(select_consumer_over_closing_producers);
+  RUN(sequence_take_from_many_threads);
   return 0;
 }
