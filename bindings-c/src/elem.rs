@@ -47,10 +47,6 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// undoes.
     fn erase<F: Family>(container: F::Of<Self>) -> Erased<F>;
 
-    /// The container in `erased`, if it is of this element type: what
-    /// `erase` undoes, by value (the container back otherwise).
-    fn unerase<F: Family>(erased: Erased<F>) -> Result<F::Of<Self>, Erased<F>>;
-
     /// Copies the element's `size` bytes to `dst`.
     ///
     /// # Safety
@@ -97,12 +93,6 @@ impl Elem for u64 {
     }
     fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
         Erased::Word(container)
-    }
-    fn unerase<F: Family>(erased: Erased<F>) -> Result<F::Of<Self>, Erased<F>> {
-        match erased {
-            Erased::Word(c) => Ok(c),
-            other => Err(other),
-        }
     }
     #[inline]
     unsafe fn write_to(&self, dst: *mut u8, size: usize) {
@@ -177,12 +167,6 @@ impl Elem for [u64; 2] {
     fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
         Erased::Pair(container)
     }
-    fn unerase<F: Family>(erased: Erased<F>) -> Result<F::Of<Self>, Erased<F>> {
-        match erased {
-            Erased::Pair(c) => Ok(c),
-            other => Err(other),
-        }
-    }
 }
 
 /// Over 16 bytes: one allocation per element, whose failure is
@@ -224,12 +208,6 @@ impl Elem for Box<[u8]> {
     }
     fn erase<F: Family>(container: F::Of<Self>) -> Erased<F> {
         Erased::Heap(container)
-    }
-    fn unerase<F: Family>(erased: Erased<F>) -> Result<F::Of<Self>, Erased<F>> {
-        match erased {
-            Erased::Heap(c) => Ok(c),
-            other => Err(other),
-        }
     }
 }
 

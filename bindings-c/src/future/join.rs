@@ -306,9 +306,8 @@ unsafe fn taken_as<K: Gather, T: Elem>(
             continue;
         }
         // SAFETY: live, ours, taken once (the caller's promise).
-        let (fut, s) = unsafe { pc_future::take(h) };
-        match T::unerase(fut) {
-            Ok(f) if s == size => all.push(f),
+        match unsafe { pc_future::take_as::<T>(h) } {
+            Some((f, s)) if s == size => all.push(f),
             _ => mixed = true,
         }
     }

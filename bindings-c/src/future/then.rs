@@ -122,9 +122,8 @@ impl Step for FlatMap {
             }
             // SAFETY: the callback handed the handle over: live, and ours;
             // its own reference to the future is adopted, not a new one.
-            let (fut, s) = unsafe { pc_future::take(next) };
-            match S::unerase(fut) {
-                Ok(f) if s == size => f,
+            match unsafe { pc_future::take_as::<S>(next) } {
+                Some((f, s)) if s == size => f,
                 _ => Future::failed(c_failure(
                     PC_INVALID_ARG,
                     Some("flat_map: the future has another element size"),

@@ -67,7 +67,7 @@ unsafe impl<T: Send + Sync, H: Sync> Sync for Lodged<T, H> {}
 /// for the task, its promise and a binding's handle to them. `lodge` is
 /// given the very handle that the room keeps beside the value (a fresh
 /// one, with no `.await` registered on it), which [`Lodged::future`]
-/// lends and [`Lodged::into_parts`] gives back.
+/// lends and [`Lodged::into_parts`] and [`Lodged::into_future`] give back.
 ///
 /// ```
 /// use std::time::Duration;
@@ -195,6 +195,31 @@ impl<T, H> Lodged<T, H> {
         (value, future)
     }
 
+    /// The future, out of its room; the value is dropped where it is.
+    /// As [`Lodged::into_parts`] without moving the value out first: for a
+    /// binding that takes its handle apart, one word-sized read per field
+    /// of the future instead of a copy of the whole room.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use polyconc::exec::global;
+    /// use polyconc::future::try_future_lodged;
+    /// let future = try_future_lodged(&global(), || Ok(3), |_| vec![1]).into_future();
+    /// assert_eq!(future.result(Duration::from_secs(10)), Ok(3));
+    /// ```
+    pub fn into_future(self) -> Future<T> {
+        let room = self.room.as_ptr();
+        mem::forget(self);
+        // SAFETY: the room is ours (`self` is forgotten, so nothing else
+        // reads it); the value is dropped in place, then the future read
+        // out, which leaves the slot empty (the cell never drops it). The
+        // future keeps the cell, and so the room, alive meanwhile.
+        unsafe {
+            ptr::drop_in_place(ptr::addr_of_mut!((*room).value));
+            ptr::addr_of!((*room).future).read()
+        }
+    }
+
     /// Gives the value up as a pointer (for C); [`Lodged::from_raw`] takes
     /// it back. Until then the value and the future stay as they are.
     ///
@@ -304,6 +329,17 @@ mod tests {
             drop(value);
             assert_eq!(drops.load(Ordering::SeqCst), 1);
             assert_eq!(future.result(Duration::from_secs(10)), Ok(8));
+        }
+    }
+
+    #[test]
+    fn the_future_taken_out_keeps_the_task_and_the_value_drops_once() {
+        for _ in 0..1000 {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let lodged = try_future_lodged(&global(), || Ok(5u64), |_| Counted(Arc::clone(&drops)));
+            let future = lodged.into_future();
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            assert_eq!(future.result(Duration::from_secs(10)), Ok(5));
         }
     }
 
