@@ -53,4 +53,7 @@ pub(crate) enum Count {
     Retry,
     /// It gave up its CPU (a yield) while waiting for another thread.
     Yield,
+    /// A receive from a list buffer found the slot it claimed not yet
+    /// written by its sender, and waited.
+    WriteWait,
 }

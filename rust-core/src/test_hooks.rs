@@ -49,6 +49,7 @@ pub struct Counts {
     tells: AtomicU64,
     retries: AtomicU64,
     yields: AtomicU64,
+    write_waits: AtomicU64,
 }
 
 impl Counts {
@@ -121,6 +122,17 @@ impl Counts {
     pub fn yields(&self) -> u64 {
         self.yields.load(Ordering::SeqCst)
     }
+
+    /// How many of the thread's receives from a list buffer (unbounded,
+    /// or above 65,536) claimed a slot whose sender had not written it
+    /// yet, and waited for the write.
+    ///
+    /// ```
+    /// assert_eq!(polyconc::test_hooks::counts().write_waits(), 0);
+    /// ```
+    pub fn write_waits(&self) -> u64 {
+        self.write_waits.load(Ordering::SeqCst)
+    }
 }
 
 thread_local! {
@@ -150,6 +162,7 @@ pub(crate) fn count(what: Count) {
             Count::Tell => &c.tells,
             Count::Retry => &c.retries,
             Count::Yield => &c.yields,
+            Count::WriteWait => &c.write_waits,
         };
         counter.fetch_add(1, Ordering::SeqCst);
     });

@@ -1,6 +1,7 @@
 //! The lock-free buffer of an unbounded channel (and of a bounded one too
 //! big to allocate up front): a linked list of blocks of slots, the layout of
-//! crossbeam-channel's list flavour. Senders claim a position by moving
+//! crossbeam-channel's list flavour, but for the slots' states, a byte each
+//! beside their neighbours' (see [`Group`]). Senders claim a position by moving
 //! `tail`, receivers by moving `head`; the sender that claims a block's last
 //! slot links the next block, and the receiver that reads a block's last
 //! value frees it once every other reader of the block is done. So memory
@@ -33,7 +34,9 @@ use crossbeam_utils::CachePadded;
 use super::pause::Pause;
 use super::{Refused, Snapshot, UNBOUNDED};
 use crate::hooks::{count, hook, Count, Point};
-use crate::loom::{claim_then_check, yield_now, AtomicPtr, AtomicUsize, Ordering, ValueCell};
+use crate::loom::{
+    claim_then_check, yield_now, AtomicPtr, AtomicU8, AtomicUsize, Ordering, ValueCell,
+};
 use crate::wait::spin;
 
 /// Positions per block, one of them a gap between blocks. Small under loom,
@@ -56,19 +59,49 @@ const PAUSED: usize = 2;
 /// read-modify-write, which costs a locked instruction): the sender alone
 /// writes the state first, and the receiver alone after it, once it has
 /// seen `WRITTEN`; whoever frees the block only reads it.
-const WRITTEN: usize = 1;
-const READ: usize = 2;
+const WRITTEN: u8 = 1;
+const READ: u8 = 2;
 
-struct Slot<T> {
-    state: AtomicUsize,
-    value: ValueCell<T>,
+/// Slots per [`Group`].
+const GROUP: usize = 4;
+
+/// `GROUP` slots: their states side by side, a byte each, then their
+/// values. A slot costs its value and a byte, where a state word beside
+/// each value cost a word (a block of `u64`s is a third smaller, and a
+/// channel that fills with a million of them has a third fewer pages to
+/// fault in), and a slot's state and value still share a cache line
+/// mostly, as each group is a few words long.
+struct Group<T> {
+    states: [AtomicU8; GROUP],
+    values: [ValueCell<T>; GROUP],
+}
+
+/// One slot of a block: its state and its value.
+struct Slot<'a, T> {
+    state: &'a AtomicU8,
+    value: &'a ValueCell<T>,
+}
+
+/// Waits for the sender that claimed a slot to write it, by the slot's
+/// state: it is a few instructions away, unless descheduled between its
+/// claim and its write. Out of line: most receives find their slot written.
+#[cold]
+#[inline(never)]
+fn wait_written(state: &AtomicU8) {
+    count(Count::WriteWait);
+    let mut step = 0;
+    while state.load(Ordering::Acquire) & WRITTEN == 0 {
+        spin(step);
+        step += 1;
+    }
 }
 
 struct Block<T> {
     next: AtomicPtr<Block<T>>,
     /// The next block in the list's stack of retired blocks (see `reclaim`).
     retired: AtomicPtr<Block<T>>,
-    slots: [Slot<T>; BLOCK_CAP],
+    /// The slots, `GROUP` by `GROUP`; lanes past `BLOCK_CAP` are unused.
+    groups: [Group<T>; LAP / GROUP],
 }
 
 impl<T> Block<T> {
@@ -87,13 +120,27 @@ impl<T> Block<T> {
         unsafe {
             ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
             ptr::addr_of_mut!((*block).retired).write(AtomicPtr::new(ptr::null_mut()));
-            let slots = ptr::addr_of_mut!((*block).slots).cast::<Slot<T>>();
-            for i in 0..BLOCK_CAP {
-                let slot = slots.add(i);
-                ptr::addr_of_mut!((*slot).state).write(AtomicUsize::new(0));
-                ValueCell::init_in_place(ptr::addr_of_mut!((*slot).value));
+            let groups = ptr::addr_of_mut!((*block).groups).cast::<Group<T>>();
+            for g in 0..LAP / GROUP {
+                let group = groups.add(g);
+                let states = ptr::addr_of_mut!((*group).states).cast::<AtomicU8>();
+                let values = ptr::addr_of_mut!((*group).values).cast::<ValueCell<T>>();
+                for lane in 0..GROUP {
+                    states.add(lane).write(AtomicU8::new(0));
+                    ValueCell::init_in_place(values.add(lane));
+                }
             }
             Some(Box::from_raw(block))
+        }
+    }
+
+    /// Slot `offset` (below `BLOCK_CAP`).
+    #[inline]
+    fn slot(&self, offset: usize) -> Slot<'_, T> {
+        let group = &self.groups[offset / GROUP];
+        Slot {
+            state: &group.states[offset % GROUP],
+            value: &group.values[offset % GROUP],
         }
     }
 
@@ -248,7 +295,7 @@ impl<T> List<T> {
                     // SAFETY: the claim makes this slot ours to write, and
                     // keeps the block alive until the slot is read.
                     unsafe {
-                        let slot = &(*block).slots[offset];
+                        let slot = (*block).slot(offset);
                         slot.value.write(value);
                         // A store (see `WRITTEN`). The channel's waiting
                         // needs no order from it: a waiting receiver
@@ -337,11 +384,9 @@ impl<T> List<T> {
         // ours to take once its sender marks it written.
         unsafe {
             self.pass_block(block, offset, new_head);
-            let slot = &(*block).slots[offset];
-            let mut step = 0;
-            while slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
-                spin(step);
-                step += 1;
+            let slot = (*block).slot(offset);
+            if slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
+                wait_written(slot.state);
             }
             let value = slot.value.take();
             self.done_reading(block, offset);
@@ -387,7 +432,8 @@ impl<T> List<T> {
             if offset + 1 == BLOCK_CAP {
                 self.release(block);
             } else {
-                (*block).slots[offset]
+                (*block)
+                    .slot(offset)
                     .state
                     .store(WRITTEN | READ, Ordering::Release);
             }

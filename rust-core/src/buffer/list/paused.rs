@@ -18,7 +18,7 @@ impl<T> List<T> {
     /// written and every link made (or `passed` waits for them).
     pub(super) unsafe fn walk(
         &self,
-        mut value: impl FnMut(&Slot<T>) -> ControlFlow<()>,
+        mut value: impl FnMut(Slot<'_, T>) -> ControlFlow<()>,
         mut passed: impl FnMut(*mut Block<T>) -> *mut Block<T>,
     ) -> *mut Block<T> {
         let tail = self.tail.index.load(Ordering::Acquire) & !(MARK | PAUSED);
@@ -30,7 +30,7 @@ impl<T> List<T> {
             // block from the head to the tail is alive.
             if offset < BLOCK_CAP {
                 // SAFETY: `block` is alive (above).
-                if value(unsafe { &(*block).slots[offset] }).is_break() {
+                if value(unsafe { (*block).slot(offset) }).is_break() {
                     break;
                 }
             } else {
@@ -51,7 +51,7 @@ impl<T> List<T> {
         // contract), so the walk's blocks are alive and linked.
         unsafe {
             self.walk(
-                |slot| f(&slot.value),
+                |slot| f(slot.value),
                 |block| (*block).next.load(Ordering::Acquire),
             )
         };

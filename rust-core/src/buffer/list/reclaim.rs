@@ -22,9 +22,7 @@ impl<T> Block<T> {
     /// have taken their values. Acquire: their takes happen before the
     /// block is freed.
     fn readers_done(&self) -> bool {
-        self.slots[..BLOCK_CAP - 1]
-            .iter()
-            .all(|slot| slot.state.load(Ordering::Acquire) & READ != 0)
+        (0..BLOCK_CAP - 1).all(|i| self.slot(i).state.load(Ordering::Acquire) & READ != 0)
     }
 }
 
