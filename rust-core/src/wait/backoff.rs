@@ -66,13 +66,19 @@ impl Backoff {
             Backoff::Adaptive => {
                 let (steps, probe) = adaptive_steps();
                 for step in 0..steps {
-                    if done() {
+                    // Step `step` pauses 2^step times, looking after each
+                    // pause: looking is a read of a line we hold while
+                    // nobody writes it, and a look only after the whole
+                    // step saw a partner that came early in a long one
+                    // up to that step's length late (a rendezvous
+                    // waits for its partner hundreds of times a
+                    // millisecond, each time on the critical path).
+                    if look_while_pausing(&done, step) {
                         // A probe that paid off: the partner runs beside
                         // us again, so spin in full from now on.
                         set_adaptive_steps(if probe { MAX_ADAPTIVE_STEPS } else { steps + 1 });
                         return true;
                     }
-                    spin(step);
                 }
                 if !probe {
                     set_adaptive_steps(steps.saturating_sub(1));
@@ -92,6 +98,25 @@ impl Backoff {
             }
         }
     }
+}
+
+/// Whether `done` holds at a look before any of step `step`'s 2^`step`
+/// pauses or right after one (one look in all under loom, whose steps do
+/// not pause).
+fn look_while_pausing(done: impl Fn() -> bool, step: u32) -> bool {
+    if done() {
+        return true;
+    }
+    #[cfg(not(loom))]
+    for _ in 0..(1u32 << step) {
+        std::hint::spin_loop();
+        if done() {
+            return true;
+        }
+    }
+    #[cfg(loom)]
+    let _ = step;
+    false
 }
 
 /// The pause-spin steps of this wait, and whether they are a probe (see
@@ -276,7 +301,7 @@ mod tests {
     }
 
     /// Spinning in vain shrinks the budget to one step; once the partner
-    /// runs close again (done at the fourth look, within four steps but
+    /// runs close again (done at the fourth look, within two steps but
     /// not one), a probe finds it and restores the whole budget. Without
     /// the probes the budget stayed at one step for good.
     #[test]
@@ -286,10 +311,13 @@ mod tests {
         }
         std::thread::spawn(|| {
             assert_eq!(steps(), MAX_ADAPTIVE_STEPS);
+            // The looks of a whole spin: one before each step's pauses
+            // and one after each pause.
+            let spin_looks: u32 = (0..MAX_ADAPTIVE_STEPS).map(|s| 1 + (1 << s)).sum();
             for _ in 0..MAX_ADAPTIVE_STEPS {
                 // Done only in the yield phase: the spin did not pay, and
                 // the budget shrinks whether or not the wait saw it.
-                wait_done_at(MAX_ADAPTIVE_STEPS + 1);
+                wait_done_at(spin_looks + 1);
             }
             assert_eq!(steps(), 1);
             let mut last = false;
