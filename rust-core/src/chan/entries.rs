@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 
 use super::state::Entry;
 use crate::loom::Arc;
-use crate::wait::Waiter;
+use crate::wait::{prefetch_line, Waiter};
 
 /// One queue of a channel, borrowed as its two parts: `first`, the oldest
 /// entry (or `None` when the queue is empty), and `rest`, the entries queued
@@ -44,7 +44,7 @@ impl<T> Entries<'_, T> {
     pub(super) fn pop_claimed(&mut self) -> Option<Entry<T>> {
         loop {
             let e = self.first.take()?;
-            prefetch_for_write(e.slot);
+            prefetch_line(e.slot);
             let claimed = e.waiter.try_claim(e.case);
             *self.first = self.rest.pop_front();
             if claimed {
@@ -65,21 +65,6 @@ impl<T> Entries<'_, T> {
     pub(super) fn drain(&mut self) -> impl Iterator<Item = Entry<T>> + '_ {
         self.first.take().into_iter().chain(self.rest.drain(..))
     }
-}
-
-/// Asks for the cache line at `p` to be brought in for writing (a hint:
-/// nothing is read or written; a no-op off x86-64).
-#[inline(always)]
-fn prefetch_for_write<U>(p: *mut U) {
-    #[cfg(all(target_arch = "x86_64", not(loom)))]
-    // SAFETY: a prefetch does not access memory (any address is allowed),
-    // and SSE, which it needs, is part of every x86-64 target.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_ET0};
-        _mm_prefetch::<_MM_HINT_ET0>(p.cast::<i8>());
-    }
-    #[cfg(not(all(target_arch = "x86_64", not(loom))))]
-    let _ = p;
 }
 
 #[cfg(all(test, not(loom)))]

@@ -100,7 +100,7 @@ impl<T> Inner<T> {
             };
             register(&mut st, entry);
             drop(st);
-            let claimed = waiter.wait(Backoff::Adaptive, deadline) || {
+            let claimed = waiter.wait(Backoff::Handoff, deadline) || {
                 let mut st = self.lock();
                 let withdrawn = waiter.abort().is_ok();
                 if withdrawn {

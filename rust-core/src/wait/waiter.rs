@@ -16,6 +16,12 @@ const ABORTED: usize = usize::MAX - 1;
 /// How many waiters a thread keeps for reuse (see [`Waiter::for_thread`]).
 const SPARES: usize = 2;
 
+thread_local! {
+    /// The thread's spare waiters (see [`Waiter::for_thread`]).
+    static CACHED: RefCell<[Option<Arc<Waiter>>; SPARES]> =
+        const { RefCell::new([const { None }; SPARES]) };
+}
+
 /// How many times [`Waiter::forget_all`] ran: a waiter made in an earlier
 /// epoch belongs to a thread that a forked child does not have. Not a loom
 /// atomic: it changes only in a child that runs one thread.
@@ -127,10 +133,6 @@ impl Waiter {
     /// line its claimer is writing at that moment. `f` must not pick a
     /// thread waiter again (a wait does not: it spins, yields and parks).
     pub(crate) fn with_for_thread<R>(f: impl FnOnce(&Arc<Waiter>) -> R) -> R {
-        thread_local! {
-            static CACHED: RefCell<[Option<Arc<Waiter>>; SPARES]> =
-                const { RefCell::new([const { None }; SPARES]) };
-        }
         let fresh = Waiter::fresh_for_thread;
         if cfg!(loom) {
             return f(&fresh());
@@ -286,6 +288,22 @@ impl Waiter {
         fence(Ordering::SeqCst);
         park_until(parker, || self.is_done(), deadline)
     }
+}
+
+/// Asks for the cache line at `p` to be brought in (`prefetcht0`; stable
+/// Rust has no `prefetchw`): a hint, nothing is read or written; a no-op
+/// off x86-64 and under loom.
+#[inline(always)]
+pub(crate) fn prefetch_line<U>(p: *mut U) {
+    #[cfg(all(target_arch = "x86_64", not(loom)))]
+    // SAFETY: a prefetch does not access memory (any address is allowed),
+    // and SSE, which it needs, is part of every x86-64 target.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(loom))))]
+    let _ = p;
 }
 
 #[cfg(all(test, not(loom)))]
