@@ -30,6 +30,7 @@
 //! whoever completes an operation wakes exactly that thread.
 
 mod buffered;
+mod entries;
 mod error;
 mod future;
 mod paused;

@@ -3,6 +3,7 @@
 //! channel's queues for the other.
 
 use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
 
 use super::error::{RecvTimeoutError, SendTimeoutError, TryRecvError, TrySendError};
 use super::state::{wake, Entry, Guard, Inner, State};
@@ -33,16 +34,12 @@ impl<T> Inner<T> {
         let Some(deadline) = still_waiting(wait) else {
             return Err(SendTimeoutError::Timeout(value));
         };
-        let slot = UnsafeCell::new(Some(value));
-        if self.wait_queued(st, &slot, State::register_sender, deadline) {
-            let value = slot
-                .into_inner()
-                .expect("an unclaimed sender keeps its value");
-            return Err(SendTimeoutError::Timeout(value));
-        }
-        match slot.into_inner() {
-            None => Ok(()),
-            Some(v) => Err(SendTimeoutError::Closed(v)),
+        match self.wait_queued(st, Some(value), State::register_sender, deadline) {
+            Ok(None) => Ok(()),
+            Ok(Some(v)) => Err(SendTimeoutError::Closed(v)),
+            Err(left) => Err(SendTimeoutError::Timeout(
+                left.expect("an unclaimed sender keeps its value"),
+            )),
         }
     }
 
@@ -63,41 +60,64 @@ impl<T> Inner<T> {
         let Some(deadline) = still_waiting(wait) else {
             return Err(RecvTimeoutError::Timeout);
         };
-        let slot = UnsafeCell::new(None);
-        if self.wait_queued(st, &slot, State::register_receiver, deadline) {
-            return Err(RecvTimeoutError::Timeout);
+        match self.wait_queued(st, None, State::register_receiver, deadline) {
+            Ok(got) => got.ok_or(RecvTimeoutError::Closed),
+            Err(_) => Err(RecvTimeoutError::Timeout),
         }
-        slot.into_inner().ok_or(RecvTimeoutError::Closed)
     }
 
-    /// Queues this thread's waiter with `slot` (by `register`, the lock
-    /// held as `st`), unlocks, and sleeps until a partner claims it or
-    /// `deadline` passes. True if the deadline passed unclaimed: the entry
-    /// is withdrawn and the slot as it was. False if claimed (also as the
-    /// deadline passed): the claimer finished with the slot under the lock.
+    /// Queues this thread's waiter (by `register`, the lock held as `st`)
+    /// with a slot holding `value`, unlocks, and sleeps until a partner
+    /// claims it or `deadline` passes. `Ok` with what the slot holds then if
+    /// claimed (also as the deadline passed: the claimer finished with the
+    /// slot under the lock); `Err` with it if the deadline passed unclaimed
+    /// (the entry is withdrawn, the slot as it was).
+    ///
+    /// The slot is the waiter's own room when the value fits there (see
+    /// [`Waiter::slot`]), else on this stack.
     fn wait_queued(
         &self,
         mut st: Guard<'_, T>,
-        slot: &UnsafeCell<Option<T>>,
+        value: Option<T>,
         register: fn(&mut State<T>, Entry<T>),
         deadline: Deadline,
-    ) -> bool {
-        let waiter = Waiter::for_thread();
-        let entry = Entry {
-            waiter: Arc::clone(&waiter),
-            case: 0,
-            slot: slot.get(),
-        };
-        register(&mut st, entry);
-        drop(st);
-        if waiter.wait(Backoff::Adaptive, deadline) {
-            return false;
-        }
-        let mut st = self.lock();
-        if waiter.abort().is_ok() {
-            st.unregister(&waiter, 0);
-            return true;
-        }
-        false
+    ) -> Result<Option<T>, Option<T>> {
+        let on_stack = UnsafeCell::new(MaybeUninit::<Option<T>>::uninit());
+        // Lent, not cloned: the only count this wait adds is the entry's,
+        // which the claimer drops.
+        Waiter::with_for_thread(|waiter| {
+            let slot = waiter
+                .slot::<Option<T>>()
+                .unwrap_or_else(|| on_stack.get().cast());
+            // SAFETY: the waiter is not queued yet, so nobody else knows
+            // the slot, and it holds no value (a waiter's room is emptied
+            // by the wait that filled it; `on_stack` is fresh).
+            unsafe { slot.write(value) };
+            let entry = Entry {
+                waiter: Arc::clone(waiter),
+                case: 0,
+                slot,
+            };
+            register(&mut st, entry);
+            drop(st);
+            let claimed = waiter.wait(Backoff::Handoff, deadline) || {
+                let mut st = self.lock();
+                let withdrawn = waiter.abort().is_ok();
+                if withdrawn {
+                    st.unregister(waiter, 0);
+                }
+                !withdrawn
+            };
+            // SAFETY: the wait is over: the claimer completed the waiter
+            // (seen done, or finished under the lock taken above), or the
+            // entry is withdrawn; nobody else touches the slot any more, and
+            // this read empties it.
+            let left = unsafe { slot.read() };
+            if claimed {
+                Ok(left)
+            } else {
+                Err(left)
+            }
+        })
     }
 }

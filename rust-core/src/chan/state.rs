@@ -5,6 +5,7 @@
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
+use super::entries::Entries;
 use super::error::{CapacityError, TryRecvError, TrySendError};
 use crate::buffer::Buffer;
 use crate::loom::{Arc, AtomicBool, AtomicUsize, Ordering, RawLock};
@@ -21,7 +22,7 @@ pub(crate) struct Entry<T> {
 }
 
 impl<T> Entry<T> {
-    fn is(&self, waiter: &Arc<Waiter>, case: usize) -> bool {
+    pub(super) fn is(&self, waiter: &Arc<Waiter>, case: usize) -> bool {
         Arc::ptr_eq(&self.waiter, waiter) && self.case == case
     }
 }
@@ -29,18 +30,25 @@ impl<T> Entry<T> {
 /// The locked part of a channel: the wait queues. A rendezvous channel
 /// moves every value through them; a buffered channel's values are in its
 /// lock-free buffer, and only its waiters are here.
-// `repr(C)` keeps the fields every operation touches (`closed`, `queued`)
-// at the front, in the same cache line as the lock; the wait queues behind
-// them are read only when `queued` says someone waits.
+// `repr(C)`, and first in `Inner` right after the lock: the fields a
+// rendezvous hand-off touches (`closed`, `waiting`, the first blocked
+// receiver and sender) fill the rest of the lock's cache line, so the
+// partner that takes the lock finds the waiting entry there (see
+// `entries`). The other queued entries, and the buffered channel's
+// watchers, are read only when those say someone waits.
 #[repr(C)]
 pub(crate) struct State<T> {
     closed: bool,
-    /// Entries in the three queues together.
-    queued: usize,
-    /// Blocked senders, their values in their slots (FIFO).
-    senders: VecDeque<Entry<T>>,
-    /// Blocked receivers; a sender writes straight into their slots.
+    /// Whether any queue holds an entry (dead ones included).
+    waiting: bool,
+    /// The oldest blocked receiver; a sender writes straight into its slot.
+    first_receiver: Option<Entry<T>>,
+    /// The oldest blocked sender, its value in its slot.
+    first_sender: Option<Entry<T>>,
+    /// The blocked receivers after `first_receiver` (FIFO).
     receivers: VecDeque<Entry<T>>,
+    /// The blocked senders after `first_sender` (FIFO).
+    senders: VecDeque<Entry<T>>,
     /// On a buffered channel, blocked receivers that want to hear when a
     /// value can be taken (they then take it themselves).
     pub(super) watchers: VecDeque<Entry<T>>,
@@ -56,8 +64,8 @@ pub(crate) struct State<T> {
 /// The waiter a locked operation let go, to be woken after unlocking.
 pub(crate) type Woken = Option<Arc<Waiter>>;
 
-/// Pops entries until one can be claimed (the others belong to selects that
-/// fired elsewhere, or to waiters that gave up).
+/// Pops entries of `queue` until one can be claimed (see
+/// [`Entries::pop_claimed`]).
 fn pop_claimed<T>(queue: &mut VecDeque<Entry<T>>) -> Option<Entry<T>> {
     while let Some(e) = queue.pop_front() {
         if e.waiter.try_claim(e.case) {
@@ -75,11 +83,27 @@ fn tell_first<T>(queue: &mut VecDeque<Entry<T>>) -> Woken {
 }
 
 impl<T> State<T> {
+    /// The blocked receivers, oldest first.
+    fn receivers(&mut self) -> Entries<'_, T> {
+        Entries {
+            first: &mut self.first_receiver,
+            rest: &mut self.receivers,
+        }
+    }
+
+    /// The blocked senders, oldest first.
+    fn senders(&mut self) -> Entries<'_, T> {
+        Entries {
+            first: &mut self.first_sender,
+            rest: &mut self.senders,
+        }
+    }
+
     fn recount(&mut self) {
-        self.queued = self.senders.len()
-            + self.receivers.len()
-            + self.watchers.len()
-            + self.send_watchers.len();
+        self.waiting = self.first_receiver.is_some()
+            || self.first_sender.is_some()
+            || !self.watchers.is_empty()
+            || !self.send_watchers.is_empty();
     }
 
     /// Hands `value` to a waiting receiver (a blocked one, a select, a
@@ -92,8 +116,8 @@ impl<T> State<T> {
     }
 
     fn hand_over(&mut self, value: T) -> Result<Woken, T> {
-        if self.queued != 0 {
-            let receiver = pop_claimed(&mut self.receivers);
+        if self.waiting {
+            let receiver = self.receivers().pop_claimed();
             self.recount();
             if let Some(e) = receiver {
                 // SAFETY: we claimed the waiter under the lock, so its slot is ours to write.
@@ -122,10 +146,10 @@ impl<T> State<T> {
     }
 
     fn take_sender(&mut self) -> Option<(T, Arc<Waiter>)> {
-        if self.queued == 0 {
+        if !self.waiting {
             return None;
         }
-        let e = pop_claimed(&mut self.senders);
+        let e = self.senders().pop_claimed();
         self.recount();
         let e = e?;
         // SAFETY: claimed under the lock; a registered sender's slot holds its value.
@@ -136,7 +160,7 @@ impl<T> State<T> {
 
     /// Tells the first live watcher that a value (or the close) is there.
     pub(crate) fn tell_watcher(&mut self) -> Woken {
-        if self.queued == 0 {
+        if !self.waiting {
             return None;
         }
         let woken = tell_first(&mut self.watchers);
@@ -146,7 +170,7 @@ impl<T> State<T> {
 
     /// Tells the first live send watcher of a buffered channel that a slot is free.
     pub(super) fn tell_send_watcher(&mut self) -> Woken {
-        if self.queued == 0 {
+        if !self.waiting {
             return None;
         }
         let woken = tell_first(&mut self.send_watchers);
@@ -170,29 +194,29 @@ impl<T> State<T> {
     }
 
     pub(crate) fn register_receiver(&mut self, entry: Entry<T>) {
-        self.receivers.push_back(entry);
-        self.queued += 1;
+        self.receivers().push_back(entry);
+        self.waiting = true;
     }
 
     pub(crate) fn register_sender(&mut self, entry: Entry<T>) {
-        self.senders.push_back(entry);
-        self.queued += 1;
+        self.senders().push_back(entry);
+        self.waiting = true;
     }
 
     pub(crate) fn register_watcher(&mut self, entry: Entry<T>) {
         self.watchers.push_back(entry);
-        self.queued += 1;
+        self.waiting = true;
     }
 
     pub(super) fn register_send_watcher(&mut self, entry: Entry<T>) {
         self.send_watchers.push_back(entry);
-        self.queued += 1;
+        self.waiting = true;
     }
 
     /// Removes the entry of (`waiter`, `case`) from every queue.
     pub(crate) fn unregister(&mut self, waiter: &Arc<Waiter>, case: usize) {
-        self.receivers.retain(|e| !e.is(waiter, case));
-        self.senders.retain(|e| !e.is(waiter, case));
+        self.receivers().remove(waiter, case);
+        self.senders().remove(waiter, case);
         self.watchers.retain(|e| !e.is(waiter, case));
         self.send_watchers.retain(|e| !e.is(waiter, case));
         self.recount();
@@ -206,30 +230,31 @@ impl<T> State<T> {
         }
         self.closed = true;
         let mut woken = Vec::new();
-        let queues = [
-            &mut self.receivers,
-            &mut self.senders,
-            &mut self.watchers,
-            &mut self.send_watchers,
-        ];
-        for queue in queues {
-            for e in queue.drain(..) {
-                if e.waiter.try_claim(e.case) {
-                    e.waiter.complete();
-                    woken.push(e.waiter);
-                }
+        let mut claim = |e: Entry<T>| {
+            if e.waiter.try_claim(e.case) {
+                e.waiter.complete();
+                woken.push(e.waiter);
             }
-        }
-        self.queued = 0;
+        };
+        self.receivers().drain().for_each(&mut claim);
+        self.senders().drain().for_each(&mut claim);
+        self.watchers.drain(..).for_each(&mut claim);
+        self.send_watchers.drain(..).for_each(&mut claim);
+        self.waiting = false;
         Some(woken)
     }
 }
 
-/// What a `Chan` handle points at. Aligned to a cache line so that the
-/// `Arc`'s counters sit in a line of their own, away from the hot fields.
+/// What a `Chan` handle points at. `repr(C)`: the lock and the state's hot
+/// fields share the first cache line (see [`State`]); the buffer, whose
+/// head and tail are padded to lines of their own, follows; the fields read
+/// without the lock come after it.
 #[repr(C, align(64))]
 pub(crate) struct Inner<T> {
     lock: RawLock,
+    state: UnsafeCell<State<T>>,
+    /// The lock-free buffer; `None` for a rendezvous channel.
+    pub(crate) buffer: Option<Buffer<T>>,
     /// Orders the locks a select takes; unique per channel, and the same in
     /// every run of a loom model (an address would not be).
     pub(crate) id: u64,
@@ -237,15 +262,22 @@ pub(crate) struct Inner<T> {
     closed: AtomicBool,
     /// [`UNBOUNDED`](crate::buffer::UNBOUNDED) for an unbounded channel.
     pub(crate) cap: usize,
-    /// The lock-free buffer; `None` for a rendezvous channel.
-    pub(crate) buffer: Option<Buffer<T>>,
     /// Lengths of the buffered channel's `watchers` and `send_watchers` queues,
     /// mirrored so that a send or receive can see without the lock that
     /// nobody waits to hear of it.
     pub(super) recv_waiting: AtomicUsize,
     pub(super) send_waiting: AtomicUsize,
-    state: UnsafeCell<State<T>>,
 }
+
+// The hand-off's fields end within the lock's line (loom's atomics are
+// larger, and its layout does not matter).
+#[cfg(not(loom))]
+const _: () = assert!(
+    std::mem::offset_of!(Inner<u64>, state)
+        + std::mem::offset_of!(State<u64>, first_sender)
+        + std::mem::size_of::<Option<Entry<u64>>>()
+        <= 64
+);
 
 // SAFETY: the state (values of T and pointers to slots holding T) is only
 // touched under `lock`, so sharing an `Inner` moves Ts between threads: T: Send.
@@ -262,9 +294,11 @@ impl<T> Inner<T> {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             state: UnsafeCell::new(State {
                 closed: false,
-                queued: 0,
-                senders: VecDeque::new(),
+                waiting: false,
+                first_receiver: None,
+                first_sender: None,
                 receivers: VecDeque::new(),
+                senders: VecDeque::new(),
                 watchers: VecDeque::new(),
                 send_watchers: VecDeque::new(),
                 handed: VecDeque::new(),

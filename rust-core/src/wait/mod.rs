@@ -59,7 +59,7 @@ pub(crate) use event::{Event, Watch};
 pub(crate) use park::block_until;
 pub(crate) use queue::{Locked, WaitQueue};
 pub(crate) use raw_lock::{lock_or_spin, RawLock};
-pub(crate) use waiter::Waiter;
+pub(crate) use waiter::{prefetch_line, Waiter};
 
 #[cfg(all(test, loom))]
 mod loom_tests;

@@ -1,6 +1,7 @@
 //! [`Waiter`]: one blocked operation, claimed once, completed, woken.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, UnsafeCell};
+use std::mem::MaybeUninit;
 use std::task::Waker;
 
 use super::park::{park_until, Parker};
@@ -15,6 +16,12 @@ const ABORTED: usize = usize::MAX - 1;
 /// How many waiters a thread keeps for reuse (see [`Waiter::for_thread`]).
 const SPARES: usize = 2;
 
+thread_local! {
+    /// The thread's spare waiters (see [`Waiter::for_thread`]).
+    static CACHED: RefCell<[Option<Arc<Waiter>>; SPARES]> =
+        const { RefCell::new([const { None }; SPARES]) };
+}
+
 /// How many times [`Waiter::forget_all`] ran: a waiter made in an earlier
 /// epoch belongs to a thread that a forked child does not have. Not a loom
 /// atomic: it changes only in a child that runs one thread.
@@ -28,9 +35,11 @@ fn epoch() -> usize {
 /// Whoever lets it go claims it for a *case* (a small number whose meaning
 /// the primitive defines: "handed the lock", "retry", "told"), completes
 /// it, and wakes it; see the protocol in [`crate::wait`].
+// `repr(C, align(64))`: what a claimer writes and the owner watches
+// (`state`, `done`, `sleeping`, `slot`) share one cache line, apart from
+// the `Arc`'s counts in the line before it.
+#[repr(C, align(64))]
 pub(crate) struct Waiter {
-    /// The [`EPOCH`] it was made in; claimed only in that epoch.
-    epoch: usize,
     /// `WAITING`, `ABORTED`, or the claimed case.
     state: AtomicUsize,
     /// Set (release) once the claimer's writes are done.
@@ -38,8 +47,25 @@ pub(crate) struct Waiter {
     /// Set by a thread owner before it parks, so that a claimer can skip the
     /// unpark (a write to the owner's own state) while the owner still spins.
     sleeping: AtomicBool,
+    /// Room for the value a thread owner's wait moves (see [`Waiter::slot`]).
+    slot: UnsafeCell<MaybeUninit<Room>>,
+    /// The [`EPOCH`] it was made in; claimed only in that epoch.
+    epoch: usize,
     wake: Wake,
 }
+
+/// The size and alignment of [`Waiter::slot`]'s room: a word and its
+/// `Option` tag, or two words.
+type Room = [u64; 2];
+
+// SAFETY: the atomics and the wake handle are shared as their types allow;
+// the slot's room is written and read as `Waiter::slot` says (by the owner
+// while the waiter is not queued or after its wait, by the claimer between
+// its claim and `complete`), so never by two threads at once, and what
+// moves through it is a channel's `T: Send`.
+unsafe impl Send for Waiter {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Waiter {}
 
 enum Wake {
     Thread(Parker),
@@ -51,12 +77,30 @@ impl Waiter {
         #[cfg(all(test, not(loom)))]
         tests::MADE.with(|m| m.set(m.get() + 1));
         Waiter {
-            epoch: epoch(),
             state: AtomicUsize::new(WAITING),
             done: AtomicBool::new(false),
             sleeping: AtomicBool::new(false),
+            slot: UnsafeCell::new(MaybeUninit::uninit()),
+            epoch: epoch(),
             wake,
         }
+    }
+
+    /// The waiter's own room for one value of type `U`, or `None` if `U`
+    /// does not fit (more than two words, or more aligned). A thread owner
+    /// whose wait moves a value through its queue entry's slot points the
+    /// slot here: the claimer then writes the value into the line it claims
+    /// and completes the waiter in, and the woken owner fetches that one
+    /// line, not a second one from its stack.
+    ///
+    /// The room holds no value unless written: the owner writes it before
+    /// the waiter is queued and takes what is left after the wait is over
+    /// (done, or withdrawn); the claimer may touch it only between its
+    /// claim and [`Waiter::complete`].
+    pub(crate) fn slot<U>(&self) -> Option<*mut U> {
+        let fits = std::mem::size_of::<U>() <= std::mem::size_of::<Room>()
+            && std::mem::align_of::<U>() <= std::mem::align_of::<Room>();
+        fits.then(|| self.slot.get().cast::<U>())
     }
 
     /// A waiter for the current thread, reused from a thread-local cache
@@ -71,40 +115,57 @@ impl Waiter {
     /// suffice for one partner, whose next claim of ours needs our next
     /// wait, and so the drop of the handle it held before.
     pub(crate) fn for_thread() -> Arc<Waiter> {
-        thread_local! {
-            static CACHED: RefCell<[Option<Arc<Waiter>>; SPARES]> =
-                const { RefCell::new([const { None }; SPARES]) };
-        }
-        let fresh = || Arc::new(Waiter::new(Wake::Thread(Parker::for_current_thread())));
         if cfg!(loom) {
             // Loom's threads share one OS thread, and so its thread-locals.
-            return fresh();
+            return Waiter::fresh_for_thread();
         }
-        CACHED
-            .try_with(|cell| {
-                let mut spares = cell.borrow_mut();
-                for w in spares.iter_mut().flatten() {
-                    // `get_mut`, not a count: it acquires the last holder's
-                    // drop, so all that holder did with the waiter happened
-                    // before the reset.
-                    if let Some(spare) = Arc::get_mut(w).filter(|w| w.epoch == epoch()) {
-                        spare.state.store(WAITING, Ordering::Relaxed);
-                        spare.done.store(false, Ordering::Relaxed);
-                        spare.sleeping.store(false, Ordering::Relaxed);
-                        return Arc::clone(w);
-                    }
+        Waiter::with_for_thread(Arc::clone)
+    }
+
+    fn fresh_for_thread() -> Arc<Waiter> {
+        Arc::new(Waiter::new(Wake::Thread(Parker::for_current_thread())))
+    }
+
+    /// Runs `f` with a waiter for the current thread, as
+    /// [`Waiter::for_thread`] picks it, but lent by the thread-local cache
+    /// rather than cloned: for a wait that hands one clone to its queue
+    /// entry, and would otherwise add and drop a count of its own, in the
+    /// line its claimer is writing at that moment. `f` must not pick a
+    /// thread waiter again (a wait does not: it spins, yields and parks).
+    pub(crate) fn with_for_thread<R>(f: impl FnOnce(&Arc<Waiter>) -> R) -> R {
+        let fresh = Waiter::fresh_for_thread;
+        if cfg!(loom) {
+            return f(&fresh());
+        }
+        let lent = CACHED.try_with(|cell| {
+            let mut spares = cell.borrow_mut();
+            for w in spares.iter_mut().flatten() {
+                // `get_mut`, not a count: it acquires the last holder's
+                // drop, so all that holder did with the waiter happened
+                // before the reset.
+                if let Some(spare) = Arc::get_mut(w).filter(|w| w.epoch == epoch()) {
+                    spare.state.store(WAITING, Ordering::Relaxed);
+                    spare.done.store(false, Ordering::Relaxed);
+                    spare.sleeping.store(false, Ordering::Relaxed);
+                    return std::ptr::from_ref(w);
                 }
-                // An empty slot, a spare made before a fork, or (every
-                // spare still held) the first.
-                let at = spares
-                    .iter()
-                    .position(|w| w.as_ref().is_none_or(|w| w.epoch != epoch()))
-                    .unwrap_or(0);
-                let w = fresh();
-                spares[at] = Some(Arc::clone(&w));
-                w
-            })
-            .unwrap_or_else(|_| fresh())
+            }
+            // An empty slot, a spare made before a fork, or (every
+            // spare still held) the first.
+            let at = spares
+                .iter()
+                .position(|w| w.as_ref().is_none_or(|w| w.epoch != epoch()))
+                .unwrap_or(0);
+            std::ptr::from_ref(spares[at].insert(fresh()))
+        });
+        match lent {
+            // SAFETY: the pointer is to a spare in this thread's cache,
+            // which only a later pick on this thread replaces or drops, and
+            // `f` makes none (this function's contract); the cache itself
+            // outlives any call on its thread.
+            Ok(w) => f(unsafe { &*w }),
+            Err(_) => f(&fresh()),
+        }
     }
 
     /// Makes every waiter that exists now unclaimable, for a forked child
@@ -227,6 +288,22 @@ impl Waiter {
         fence(Ordering::SeqCst);
         park_until(parker, || self.is_done(), deadline)
     }
+}
+
+/// Asks for the cache line at `p` to be brought in (`prefetcht0`; stable
+/// Rust has no `prefetchw`): a hint, nothing is read or written; a no-op
+/// off x86-64 and under loom.
+#[inline(always)]
+pub(crate) fn prefetch_line<U>(p: *mut U) {
+    #[cfg(all(target_arch = "x86_64", not(loom)))]
+    // SAFETY: a prefetch does not access memory (any address is allowed),
+    // and SSE, which it needs, is part of every x86-64 target.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast::<i8>());
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(loom))))]
+    let _ = p;
 }
 
 #[cfg(all(test, not(loom)))]
