@@ -21,6 +21,7 @@ from .modes import Params, arguments, parse_modes
 from .schema import parse_line
 from .suites import Suite
 from .suites import registry as suites_registry
+from .suites.suite_c import CAPACITIES
 from .toolchains import detect
 
 STDERR_TAIL = 40  # lines of a failing program's stderr kept in the meta file
@@ -193,6 +194,11 @@ def parse_args(argv):
         "--workloads",
         help="comma-separated workload ids passed to every program (default: all)",
     )
+    p.add_argument(
+        "--capacities",
+        help=f"comma-separated capacities of C2-C4 passed to every program: "
+        f"{', '.join(CAPACITIES)} (default: all)",
+    )
     p.add_argument("--out", type=Path, help="results folder (default: comparisons/results)")
     p.add_argument("--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder")
     p.add_argument(
@@ -224,6 +230,7 @@ class Run:
     params: dict[str, Params]  # flavour -> parameters
     suites: list[Suite]
     workloads: str | None
+    capacities: str | None
     timeout: float
     verbose: bool
     results: TextIO
@@ -281,6 +288,8 @@ def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
     cmd = [program, "--suite", suite.id, *arguments(p, suite.spec.params)]
     if run.workloads:
         cmd += ["--workloads", run.workloads]
+    if run.capacities:
+        cmd += ["--capacities", run.capacities]
     log(f"{run.progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
     started = time.monotonic()
     record = run_program(cmd, lang, suite, run)
@@ -387,6 +396,9 @@ def main(argv=None) -> int:
     try:
         langs = pick(args.langs, LANGS, "language")
         chosen = [registry[s] for s in pick(args.suites, registry, "suite")]
+        capacities = (
+            ",".join(pick(args.capacities, CAPACITIES, "capacity")) if args.capacities else None
+        )
     except ValueError as e:
         log(f"runner: {e}")
         return 2
@@ -412,6 +424,7 @@ def main(argv=None) -> int:
         },
         "suites": {s.id: {"params": list(s.spec.params), "duration_s": 0.0} for s in chosen},
         "workloads": args.workloads or "all",
+        "capacities": capacities or "all",
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "finished": None,
         "languages": {},
@@ -432,6 +445,7 @@ def main(argv=None) -> int:
             params=params,
             suites=chosen,
             workloads=args.workloads,
+            capacities=capacities,
             timeout=args.timeout or DEFAULT_TIMEOUT[args.mode],
             verbose=args.verbose,
             results=results,

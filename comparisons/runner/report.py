@@ -296,7 +296,8 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
             f"took {meta.get('duration_s', '?')} s."
         )
         out.append(
-            f"- Mode: **{meta.get('mode', '?')}**; workloads: {meta.get('workloads', 'all')}."
+            f"- Mode: **{meta.get('mode', '?')}**; workloads: {meta.get('workloads', 'all')}; "
+            f"capacities of C2-C4: {meta.get('capacities', 'all')}."
         )
         ran = meta.get("suites", {})
         if ran:
