@@ -192,7 +192,8 @@ def parse_args(argv):
     )
     p.add_argument(
         "--workloads",
-        help="comma-separated workload ids passed to every program (default: all)",
+        help="comma-separated workload ids (default: all); each program gets its suite's, "
+        "and a suite with none of them does not run",
     )
     p.add_argument(
         "--capacities",
@@ -229,7 +230,7 @@ class Run:
     mode: str
     params: dict[str, Params]  # flavour -> parameters
     suites: list[Suite]
-    workloads: str | None
+    workloads: list[str] | None
     capacities: str | None
     timeout: float
     verbose: bool
@@ -287,7 +288,7 @@ def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
     p = run.params["python" if lang == "python" else "native"]
     cmd = [program, "--suite", suite.id, *arguments(p, suite.spec.params)]
     if run.workloads:
-        cmd += ["--workloads", run.workloads]
+        cmd += ["--workloads", ",".join(w for w in run.workloads if w in suite.spec.workloads)]
     if run.capacities:
         cmd += ["--capacities", run.capacities]
     log(f"{run.progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
@@ -399,6 +400,11 @@ def main(argv=None) -> int:
         capacities = (
             ",".join(pick(args.capacities, CAPACITIES, "capacity")) if args.capacities else None
         )
+        workloads = None
+        if args.workloads:
+            known = [w for s in chosen for w in s.spec.workloads]
+            workloads = pick(args.workloads, known, "workload")
+            chosen = [s for s in chosen if set(workloads) & set(s.spec.workloads)]
     except ValueError as e:
         log(f"runner: {e}")
         return 2
@@ -423,7 +429,7 @@ def main(argv=None) -> int:
             for flavor, p in params.items()
         },
         "suites": {s.id: {"params": list(s.spec.params), "duration_s": 0.0} for s in chosen},
-        "workloads": args.workloads or "all",
+        "workloads": ",".join(workloads) if workloads else "all",
         "capacities": capacities or "all",
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "finished": None,
@@ -444,7 +450,7 @@ def main(argv=None) -> int:
             mode=args.mode,
             params=params,
             suites=chosen,
-            workloads=args.workloads,
+            workloads=workloads,
             capacities=capacities,
             timeout=args.timeout or DEFAULT_TIMEOUT[args.mode],
             verbose=args.verbose,

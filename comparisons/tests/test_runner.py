@@ -142,8 +142,7 @@ def run_fake(
         [
             "--mode",
             mode,
-            "--suites",
-            suites,
+            *(("--suites", suites) if suites else ()),
             "--langs",
             "python,go",
             "--root",
@@ -205,6 +204,23 @@ def test_workloads_and_capacities_are_passed_to_every_program_and_recorded(tmp_p
     code, _, meta, root = run_fake(tmp_path / "all", program)
     assert code == 0 and meta["capacities"] == "all"
     assert "--capacities" not in (root / "python" / "build" / "args").read_text()
+
+
+def test_each_suite_gets_its_own_workloads_and_a_suite_with_none_does_not_run(tmp_path):
+    program = f"""
+        echo "$@" > "$(dirname "$0")/args"
+        echo '{json.dumps(GOOD_LINE)}'
+    """
+    # Every suite is chosen (no --suites); only C has C2, so only C runs.
+    code, _, meta, root = run_fake(tmp_path, program, suites=None, extra=("--workloads", "C2"))
+    assert code == 0 and list(meta["suites"]) == ["C"]
+    args = (root / "python" / "build" / "args").read_text().split()
+    assert args[:2] == ["--suite", "C"] and args[-2:] == ["--workloads", "C2"]
+
+
+def test_an_unknown_workload_is_a_usage_error(tmp_path, capsys):
+    assert runner.main(["--suites", "C", "--workloads", "C2,L1", "--out", str(tmp_path)]) == 2
+    assert "unknown workload(s) L1; known: C1, C2" in capsys.readouterr().err
 
 
 def test_an_unknown_capacity_is_a_usage_error_naming_the_known_ones(tmp_path, capsys):
