@@ -22,6 +22,9 @@
 static const bench_suite *const SUITES[] = {&suite_c, &suite_l, &suite_f, &suite_x};
 /* Configurations of one workload: suite L has 5 locks at up to 8 thread counts. */
 enum { MAX_CONFIGS = 48 };
+/* The values --capacities chooses from: C2-C4's capacities in WORKLOADS.md,
+ * spelt as the lines' "capacity" param. */
+static const char FLOW_CAPACITIES[] = "0,1,1024,unbounded";
 
 static bool in_list(const char *list, const char *item, size_t n) {
   for (const char *p = list; *p;) {
@@ -46,12 +49,32 @@ static const char *unknown_item(const char *list, const char *known, size_t *len
   return NULL;
 }
 
+/* Whether --capacities (NULL: all) lets c run: it chooses among the
+ * capacities of C2-C4 only. The capacity is read from the line's params,
+ * which every suite C configuration writes as the schema says
+ * ("capacity": 1024 or "capacity": "unbounded"), so the suites need no field
+ * of their own for it. */
+static bool capacity_chosen(const char *capacities, const bench_config *c) {
+  bool flow = strcmp(c->workload, "C2") == 0 || strcmp(c->workload, "C3") == 0 ||
+              strcmp(c->workload, "C4") == 0;
+  if (capacities == NULL || !flow) return true;
+  const char *key = "\"capacity\": ";
+  const char *v = strstr(c->params, key);
+  if (v == NULL) return false;
+  v += strlen(key);
+  if (*v == '"') v++;
+  size_t n = strcspn(v, "\",} ");
+  return in_list(capacities, v, n);
+}
+
 static int usage(const char *msg, const char *arg) {
   fprintf(stderr, "bench: %s%s\n", msg, arg ? arg : "");
   fprintf(stderr,
           "usage: bench --suite S --runs R --warmup W [--messages M] [--handoff-messages M0] [--ops K] [--handoff-ops K0] [--threads T] "
           "[--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--work I] [--window-ms S] [--workloads a,b] "
-          "[--impls a,b]\n");
+          "[--impls a,b] [--capacities a,b]\n"
+          "--capacities: only these capacities of C2-C4 run (0, 1, 1024, unbounded; default all); "
+          "C1, C5, C6 and the other suites ignore it\n");
   return 2;
 }
 
@@ -177,7 +200,7 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--x3-child") == 0) return suite_x_child(argc - 2, argv + 2);
-  const char *suite_id = NULL, *workloads = NULL, *impls = NULL;
+  const char *suite_id = NULL, *workloads = NULL, *impls = NULL, *capacities = NULL;
   long long runs = 5, warmup = 1;
   bench_params p = {0, 0, "", 0, "", 0, 0, 0, 0, 0, 0};
   struct {
@@ -215,6 +238,8 @@ int main(int argc, char **argv) {
       workloads = val;
     else if (strcmp(flag, "--impls") == 0)
       impls = val;
+    else if (strcmp(flag, "--capacities") == 0)
+      capacities = val;
     else
       return usage("unknown flag ", flag);
   }
@@ -237,6 +262,17 @@ int main(int argc, char **argv) {
     return usage("--impls: unknown implementation in ", impls);
   if (unknown_item(workloads, known_workloads, &len) != NULL)
     return usage("--workloads: unknown workload in ", workloads);
+  if (capacities != NULL) {
+    const char *bad = unknown_item(capacities, FLOW_CAPACITIES, &len);
+    if (bad != NULL) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "--capacities: unknown capacity \"%.*s\" (known: %s)",
+               (int)(len < 32 ? len : 32), bad, FLOW_CAPACITIES);
+      return usage(msg, NULL);
+    }
+    if (strspn(capacities, ",") == strlen(capacities))
+      return usage("--capacities: name at least one of ", FLOW_CAPACITIES);
+  }
 
   bool failed = false;
   for (int w = 0; w < suite->n_workloads; w++) {
@@ -245,7 +281,7 @@ int main(int argc, char **argv) {
     bench_config cs[MAX_CONFIGS];
     int n = suite->configs(workload, &p, cs, MAX_CONFIGS);
     for (int i = 0; i < n; i++)
-      if (in_list(impls, cs[i].impl, strlen(cs[i].impl)))
+      if (in_list(impls, cs[i].impl, strlen(cs[i].impl)) && capacity_chosen(capacities, &cs[i]))
         failed |= !measure(suite->id, &cs[i], (int)runs, (int)warmup);
   }
   return failed ? 1 : 0;

@@ -53,7 +53,14 @@ type parameters struct {
 	parked    int64 // Q
 	work      int64 // I
 	windowMs  int64 // S
+	// capacities, from --capacities: the capacities of C2-C4 to run, as the
+	// lines' "capacity" param spells them (nil: all).
+	capacities []string
 }
+
+// flowCapacities are the values --capacities chooses from: C2-C4's
+// capacities in WORKLOADS.md, whether or not Go has them.
+var flowCapacities = []string{"0", "1", "1024", "unbounded"}
 
 // config is one measured configuration of a suite.
 type config struct {
@@ -139,6 +146,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&o.params.windowMs, "window-ms", 0, "S, fairness window in ms")
 	workloads := fs.String("workloads", "", "comma-separated workload ids (default: all)")
 	impls := fs.String("impls", "", "comma-separated implementations (default: all)")
+	capacities := fs.String("capacities", "", "comma-separated capacities of C2-C4 to run: 0, 1, 1024, unbounded (default: all; C1, C5, C6 and the other suites ignore it)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -150,6 +158,9 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 		return options{}, fmt.Errorf("--suite %q: this program has no such suite", *suiteID)
 	}
 	o.suite, o.suiteID = s, *suiteID
+	if err := parseCapacities(fs, *capacities, &o.params); err != nil {
+		return options{}, err
+	}
 	if err := s.check(o.params); err != nil {
 		return options{}, err
 	}
@@ -177,6 +188,26 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 		}
 	}
 	return o, nil
+}
+
+// parseCapacities sets p.capacities from --capacities when it was given:
+// each value one of flowCapacities, at least one.
+func parseCapacities(fs *flag.FlagSet, value string, p *parameters) error {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "capacities" })
+	if !given {
+		return nil
+	}
+	p.capacities = splitList(value)
+	if len(p.capacities) == 0 {
+		return fmt.Errorf("--capacities %q: name at least one of %s", value, strings.Join(flowCapacities, ","))
+	}
+	for _, c := range p.capacities {
+		if !slices.Contains(flowCapacities, c) {
+			return fmt.Errorf("--capacities: unknown capacity %q (known: %s)", c, strings.Join(flowCapacities, ","))
+		}
+	}
+	return nil
 }
 
 func splitList(s string) []string {

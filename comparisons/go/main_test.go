@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"reflect"
 	"runtime"
@@ -161,6 +162,35 @@ func TestWorkloadFilter(t *testing.T) {
 	}
 }
 
+// --capacities chooses among C2-C4's capacities; C1, C5 and C6 still run,
+// and unbounded, which Go lacks, runs nothing.
+func TestCapacityFilter(t *testing.T) {
+	code, lines, stderr := runLines(t, "--suite", "C", "--messages", "100", "--runs", "1",
+		"--warmup", "0", "--capacities", "1024,unbounded")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	var got []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%v@%v", l["workload"], l["params"].(map[string]any)["capacity"]))
+	}
+	want := []string{"C1@100", "C2@1024", "C3@1024", "C4@1024", "C5@1024", "C6@0"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lines %v, want %v", got, want)
+	}
+	for value, why := range map[string]string{
+		"1024,2": `unknown capacity "2" (known: 0,1,1024,unbounded)`,
+		",":      "name at least one of 0,1,1024,unbounded",
+	} {
+		var out, errs bytes.Buffer
+		code := run([]string{"--suite", "C", "--messages", "100", "--capacities", value}, &out, &errs)
+		if code != 2 || out.Len() != 0 || !strings.Contains(errs.String(), why) {
+			t.Errorf("--capacities %q: exit %d, stdout %q, stderr %q; want exit 2 saying %q",
+				value, code, out.String(), errs.String(), why)
+		}
+	}
+}
+
 func TestBadArguments(t *testing.T) {
 	for _, args := range [][]string{
 		{"--suite", "L", "--messages", "100"},
@@ -196,12 +226,13 @@ func TestSumCheckFails(t *testing.T) {
 func TestParametersParse(t *testing.T) {
 	o, err := parseArgs([]string{"--suite", "C", "--messages", "100", "--handoff-messages", "30", "--ops", "7", "--handoff-ops", "8", "--threads", "2,4",
 		"--tasks", "9", "--pool-sizes", "1,2,128", "--latency-ms", "1", "--parked", "10",
-		"--work", "5", "--window-ms", "20"}, io.Discard)
+		"--work", "5", "--window-ms", "20", "--capacities", "unbounded, 0"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := parameters{messages: 100, m0: 30, ops: 7, k0: 8, threads: []int{2, 4}, tasks: 9,
-		poolSizes: []int{1, 2, 128}, latencyMs: 1, parked: 10, work: 5, windowMs: 20}
+		poolSizes: []int{1, 2, 128}, latencyMs: 1, parked: 10, work: 5, windowMs: 20,
+		capacities: []string{"unbounded", "0"}}
 	if !reflect.DeepEqual(o.params, want) {
 		t.Errorf("parameters %+v, want %+v", o.params, want)
 	}

@@ -5,6 +5,8 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"sync"
 )
 
@@ -70,9 +72,18 @@ func (p parameters) handoffMessages() int64 {
 func (suiteC) configs(workload string, p parameters) []config {
 	var out []config
 	for _, c := range chanConfigs(workload, p.messages, p.handoffMessages()) {
-		out = append(out, c.config())
+		if p.runsCapacity(c) {
+			out = append(out, c.config())
+		}
 	}
 	return out
+}
+
+// runsCapacity says whether --capacities lets c run: it chooses among the
+// capacities of C2-C4 only.
+func (p parameters) runsCapacity(c chanConfig) bool {
+	flow := c.workload == "C2" || c.workload == "C3" || c.workload == "C4"
+	return p.capacities == nil || !flow || slices.Contains(p.capacities, strconv.Itoa(c.capacity))
 }
 
 // config is c as the harness measures it.

@@ -33,6 +33,10 @@ PARAMETERS = (
     ("--window-ms", int, "S, fairness window of L2f and L3f in ms"),
 )
 
+# The values --capacities chooses from: C2-C4's capacities in WORKLOADS.md,
+# spelt as the lines' "capacity" param.
+FLOW_CAPACITIES = ("0", "1", "1024", "unbounded")
+
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
@@ -133,6 +137,11 @@ def parse_args(argv):
         p.add_argument(flag, type=kind, default=0, help=text)
     p.add_argument("--workloads", help="comma-separated subset of the suite's workloads")
     p.add_argument("--impls", help="comma-separated subset of the suite's implementations")
+    p.add_argument(
+        "--capacities",
+        help="comma-separated capacities of C2-C4 to run: "
+        f"{', '.join(FLOW_CAPACITIES)} (default: all; C1, C5, C6 and the other suites ignore it)",
+    )
     args = p.parse_args(argv)
     args.module = load_suite(args.suite) if args.suite.isalnum() else None
     if args.module is None:
@@ -147,6 +156,14 @@ def parse_args(argv):
     bad = [w for w in args.workloads if w not in known]
     if bad:
         p.error(f"unknown workload(s) {', '.join(bad)}; known: {', '.join(known)}")
+    if args.capacities is not None:
+        args.capacities = [c.strip() for c in args.capacities.split(",") if c.strip()]
+        known = ",".join(FLOW_CAPACITIES)
+        if not args.capacities:
+            p.error(f"--capacities: name at least one of {known}")
+        for c in args.capacities:
+            if c not in FLOW_CAPACITIES:
+                p.error(f'--capacities: unknown capacity "{c}" (known: {known})')
     return args
 
 

@@ -352,6 +352,8 @@ def configurations(impls, workloads, args):
             elif w in SHAPES:
                 p, c = SHAPES[w]
                 for cap in impl.capacities:
+                    if args.capacities is not None and str(cap) not in args.capacities:
+                        continue  # --capacities: C2-C4 at the chosen capacities only
                     n = m0 if cap in (0, 1) or impl.fair else m
                     params = {
                         "capacity": cap,

@@ -21,6 +21,7 @@ from .modes import Params, arguments, parse_modes
 from .schema import parse_line
 from .suites import Suite
 from .suites import registry as suites_registry
+from .suites.suite_c import CAPACITIES
 from .toolchains import detect
 
 STDERR_TAIL = 40  # lines of a failing program's stderr kept in the meta file
@@ -191,7 +192,13 @@ def parse_args(argv):
     )
     p.add_argument(
         "--workloads",
-        help="comma-separated workload ids passed to every program (default: all)",
+        help="comma-separated workload ids (default: all); each program gets its suite's, "
+        "and a suite with none of them does not run",
+    )
+    p.add_argument(
+        "--capacities",
+        help=f"comma-separated capacities of C2-C4 passed to every program: "
+        f"{', '.join(CAPACITIES)} (default: all)",
     )
     p.add_argument("--out", type=Path, help="results folder (default: comparisons/results)")
     p.add_argument("--root", type=Path, default=COMPARISONS_DIR, help="the comparisons folder")
@@ -223,7 +230,8 @@ class Run:
     mode: str
     params: dict[str, Params]  # flavour -> parameters
     suites: list[Suite]
-    workloads: str | None
+    workloads: list[str] | None
+    capacities: str | None
     timeout: float
     verbose: bool
     results: TextIO
@@ -280,7 +288,9 @@ def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
     p = run.params["python" if lang == "python" else "native"]
     cmd = [program, "--suite", suite.id, *arguments(p, suite.spec.params)]
     if run.workloads:
-        cmd += ["--workloads", run.workloads]
+        cmd += ["--workloads", ",".join(w for w in run.workloads if w in suite.spec.workloads)]
+    if run.capacities:
+        cmd += ["--capacities", run.capacities]
     log(f"{run.progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
     started = time.monotonic()
     record = run_program(cmd, lang, suite, run)
@@ -387,6 +397,14 @@ def main(argv=None) -> int:
     try:
         langs = pick(args.langs, LANGS, "language")
         chosen = [registry[s] for s in pick(args.suites, registry, "suite")]
+        capacities = (
+            ",".join(pick(args.capacities, CAPACITIES, "capacity")) if args.capacities else None
+        )
+        workloads = None
+        if args.workloads:
+            known = [w for s in chosen for w in s.spec.workloads]
+            workloads = pick(args.workloads, known, "workload")
+            chosen = [s for s in chosen if set(workloads) & set(s.spec.workloads)]
     except ValueError as e:
         log(f"runner: {e}")
         return 2
@@ -411,7 +429,8 @@ def main(argv=None) -> int:
             for flavor, p in params.items()
         },
         "suites": {s.id: {"params": list(s.spec.params), "duration_s": 0.0} for s in chosen},
-        "workloads": args.workloads or "all",
+        "workloads": ",".join(workloads) if workloads else "all",
+        "capacities": capacities or "all",
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "finished": None,
         "languages": {},
@@ -431,7 +450,8 @@ def main(argv=None) -> int:
             mode=args.mode,
             params=params,
             suites=chosen,
-            workloads=args.workloads,
+            workloads=workloads,
+            capacities=capacities,
             timeout=args.timeout or DEFAULT_TIMEOUT[args.mode],
             verbose=args.verbose,
             results=results,

@@ -14,6 +14,15 @@ def fmt_ns(v: float) -> str:
     return f"{v:.2f}"
 
 
+def fmt_runs(line: dict) -> str:
+    """A line's median with the spread of its measured runs: "20.0 [18.0–24.0]",
+    or the median alone when every run gave the same figure (one run)."""
+    median, lo, hi = line["median"], line["min"], line["max"]
+    if lo == hi:
+        return fmt_ns(median)
+    return f"{fmt_ns(median)} [{fmt_ns(lo)}–{fmt_ns(hi)}]"
+
+
 def fmt_ratio(r: float) -> str:
     return f"{r:.2f}×"
 

@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 
 from . import COMPARISONS_DIR, suites
 from .claims import render
-from .fmt import fmt_ns, fmt_ratio, fmt_secs
+from .fmt import fmt_ns, fmt_ratio, fmt_runs, fmt_secs
 from .modes import Params, parse_modes
 from .schema import validate
 from .suites import Data, RowKey, Suite
@@ -92,7 +92,7 @@ def workload_table(suite: Suite, workload: str, rows: dict[RowKey, dict[str, dic
                 continue
             v = cells[c]["median"]
             ratio = fmt_ratio(v / fastest[c]) if fastest[c] > 0 else "n/a"
-            text = f"{fmt_ns(v)} ({ratio})"
+            text = f"{fmt_runs(cells[c])} ({ratio})"
             text = f"**{text}**" if v == fastest[c] else text
             row.append(text + fairness_note(cells[c]) + suite.cell_note(cells[c]))
         out.append("| " + " | ".join(row) + " |")
@@ -256,8 +256,8 @@ def suite_sections(suite: Suite, lines: list[dict], out_dir: Path, cuts: list[st
         "### Workloads",
         "",
         (
-            "Cells: median (ratio to the fastest in that column; the fastest is **bold** at "
-            "1.00×). "
+            "Cells: median [min–max of the measured runs] (ratio of the medians to the fastest "
+            "in that column; the fastest is **bold** at 1.00×). "
             '— = the implementation has no such configuration or did not run; "fairness" is '
             "Jain's index of the threads' shares (1.00 = equal). Charts: one panel "
             "per configuration, bars sorted by median with min–max whiskers."
@@ -296,7 +296,8 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
             f"took {meta.get('duration_s', '?')} s."
         )
         out.append(
-            f"- Mode: **{meta.get('mode', '?')}**; workloads: {meta.get('workloads', 'all')}."
+            f"- Mode: **{meta.get('mode', '?')}**; workloads: {meta.get('workloads', 'all')}; "
+            f"capacities of C2-C4: {meta.get('capacities', 'all')}."
         )
         ran = meta.get("suites", {})
         if ran:

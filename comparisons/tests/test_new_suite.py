@@ -76,7 +76,7 @@ def test_the_report_shows_a_new_suite(with_suite_z, tmp_path):
     text = report.write_report(results, tmp_path, suites.registry(with_suite_z)).read_text()
     assert "## Suite Z: a suite for the tests" in text
     assert "**Held** (1 of 1) on this machine" in text  # 2.0 ns / 10 ns < 1
-    assert "| python | counter | native | 2000 | **2.00 (1.00×)** |" in text
+    assert "| python | counter | native | 2000 | **2.00 [1.00–3.00] (1.00×)** |" in text
     assert (tmp_path / "Z1.png").read_bytes().startswith(b"\x89PNG")
 
 

@@ -145,6 +145,26 @@ def test_every_flag_of_the_modes_table_is_accepted():
     assert line["params"]["round_trips"] == M // 10
 
 
+def test_capacities_choose_among_c2_to_c4_only():
+    run = bench(
+        *("--capacities 1024,unbounded --impls queue.Queue".split()),
+        polyconc_dir="no_polyconc",
+    )
+    assert run.returncode == 0, run.stderr
+    lines = configs(run.stdout)[0]
+    got = [(ln["workload"], ln["params"]["capacity"]) for ln in lines]
+    c = [(w, cap) for w in ("C2", "C3", "C4") for cap in (1024, "unbounded")]
+    assert got == [("C1", M), *c, ("C6", 1)]
+
+
+def test_bad_capacities_are_rejected_with_the_known_ones():
+    run = bench("--capacities", "1024,2")
+    assert run.returncode == 2, run.stderr
+    assert 'unknown capacity "2" (known: 0,1,1024,unbounded)' in run.stderr
+    run = bench("--capacities", ",")
+    assert run.returncode == 2 and "name at least one of 0,1,1024,unbounded" in run.stderr
+
+
 def test_bad_arguments_are_rejected():
     run = bench("--workloads", "C9")
     assert run.returncode == 2 and "unknown workload(s) C9" in run.stderr

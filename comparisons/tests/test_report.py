@@ -20,7 +20,7 @@ def row(text, prefix):
     return [c.strip() for c in matches[0].strip("|").split("|")]
 
 
-def test_workload_table_has_medians_ratios_and_bold_fastest(written):
+def test_workload_table_has_medians_run_spreads_ratios_and_bold_fastest(written):
     _, text = written
     c2 = section(text, "#### C2 spsc")
     header = row(c2, "| lang | impl | via")
@@ -35,23 +35,23 @@ def test_workload_table_has_medians_ratios_and_bold_fastest(written):
         "core",
         "native",
         "200,000",
-        "100 (2.86×)",
-        "**80.0 (1.00×)**",
-        "**20.0 (1.00×)**",
-        "**25.0 (1.00×)**",
+        "100 [90.0–120] (2.86×)",
+        "**80.0 [72.0–96.0] (1.00×)**",
+        "**20.0 [18.0–24.0] (1.00×)**",
+        "**25.0 [22.5–30.0] (1.00×)**",
     ]
     assert row(c2, "| go | chan | native")[4:] == [
-        "**35.0 (1.00×)**",
-        "300 (3.75×)",
-        "40.0 (2.00×)",
+        "**35.0 [31.5–42.0] (1.00×)**",
+        "300 [270–360] (3.75×)",
+        "40.0 [36.0–48.0] (2.00×)",
         "—",
     ]
     assert row(c2, "| python | queue.Queue | native")[3:] == [
         "20,000",
         "—",
-        "17,000 (212.50×)",
-        "4,000 (200.00×)",
-        "3,000 (120.00×)",
+        "17,000 [15,300–20,400] (212.50×)",
+        "4,000 [3,600–4,800] (200.00×)",
+        "3,000 [2,700–3,600] (120.00×)",
     ]
     # Rows: rust first, core before peers, python last.
     langs = [
@@ -70,8 +70,12 @@ def test_single_column_workloads_show_capacity_per_row(written):
         "capacity",
         "median (ns/roundtrip)",
     ]
-    assert row(c6, "| python | queue.Queue")[3:] == ["2,000", "1", "20,000 (50.00×)"]
-    assert row(c6, "| go | chan")[3:] == ["20,000", "0", "**400 (1.00×)**"]
+    assert row(c6, "| python | queue.Queue")[3:] == [
+        "2,000",
+        "1",
+        "20,000 [18,000–24,000] (50.00×)",
+    ]
+    assert row(c6, "| go | chan")[3:] == ["20,000", "0", "**400 [360–480] (1.00×)**"]
     assert "No data." in section(text, "#### C3 mpsc")
 
 
@@ -179,7 +183,8 @@ def test_verdicts_follow_the_rule_written_in_workloads_md(tmp_path):
 
 def test_meta_sections(written):
     _, text = written
-    assert "- Mode: **quick**" in text
+    # An older meta file without "capacities" ran them all.
+    assert "- Mode: **quick**; workloads: all; capacities of C2-C4: all." in text
     assert "| flavour | runs | warmup | M |" in text  # only the parameters suite C uses
     assert "| python | 5 | 1 | 20,000 |" in text
     assert (

@@ -132,16 +132,17 @@ def fake_root(
     return root
 
 
-def run_fake(tmp_path, program, mode="smoke", build_ok=True, workloads_md=None, suites="C"):
-    """Runs `suites` (the fake programs print suite C lines)."""
+def run_fake(
+    tmp_path, program, mode="smoke", build_ok=True, workloads_md=None, suites="C", extra=()
+):
+    """Runs `suites` (the fake programs print suite C lines), with `extra` runner flags."""
     root = fake_root(tmp_path, program, build_ok, workloads_md)
     out = tmp_path / "out"
     code = runner.main(
         [
             "--mode",
             mode,
-            "--suites",
-            suites,
+            *(("--suites", suites) if suites else ()),
             "--langs",
             "python,go",
             "--root",
@@ -150,6 +151,7 @@ def run_fake(tmp_path, program, mode="smoke", build_ok=True, workloads_md=None, 
             str(out),
             "--timeout",
             "60",
+            *extra,
         ]
     )
     return (code, *results_of(out), root)
@@ -185,6 +187,45 @@ def test_program_gets_the_python_column_and_valid_lines_are_kept(tmp_path):
     # go has no Makefile in the fake root: skipped with the reason.
     assert meta["skipped"][0]["lang"] == "go" and "no Makefile" in meta["skipped"][0]["reason"]
     assert "python" in meta["host"]["toolchains"]
+
+
+def test_workloads_and_capacities_are_passed_to_every_program_and_recorded(tmp_path):
+    program = f"""
+        echo "$@" > "$(dirname "$0")/args"
+        echo '{json.dumps(GOOD_LINE)}'
+    """
+    extra = ("--workloads", "C2,C4", "--capacities", "1024, unbounded")
+    code, lines, meta, root = run_fake(tmp_path, program, extra=extra)
+    assert code == 0 and lines == [GOOD_LINE]
+    args = (root / "python" / "build" / "args").read_text().split()
+    assert args[-4:] == ["--workloads", "C2,C4", "--capacities", "1024,unbounded"]
+    assert (meta["workloads"], meta["capacities"]) == ("C2,C4", "1024,unbounded")
+    # Without the flags nothing is passed, and the meta file says "all".
+    code, _, meta, root = run_fake(tmp_path / "all", program)
+    assert code == 0 and meta["capacities"] == "all"
+    assert "--capacities" not in (root / "python" / "build" / "args").read_text()
+
+
+def test_each_suite_gets_its_own_workloads_and_a_suite_with_none_does_not_run(tmp_path):
+    program = f"""
+        echo "$@" > "$(dirname "$0")/args"
+        echo '{json.dumps(GOOD_LINE)}'
+    """
+    # Every suite is chosen (no --suites); only C has C2, so only C runs.
+    code, _, meta, root = run_fake(tmp_path, program, suites=None, extra=("--workloads", "C2"))
+    assert code == 0 and list(meta["suites"]) == ["C"]
+    args = (root / "python" / "build" / "args").read_text().split()
+    assert args[:2] == ["--suite", "C"] and args[-2:] == ["--workloads", "C2"]
+
+
+def test_an_unknown_workload_is_a_usage_error(tmp_path, capsys):
+    assert runner.main(["--suites", "C", "--workloads", "C2,L1", "--out", str(tmp_path)]) == 2
+    assert "unknown workload(s) L1; known: C1, C2" in capsys.readouterr().err
+
+
+def test_an_unknown_capacity_is_a_usage_error_naming_the_known_ones(tmp_path, capsys):
+    assert runner.main(["--capacities", "1024,7", "--out", str(tmp_path)]) == 2
+    assert "unknown capacity(s) 7; known: 0, 1, 1024, unbounded" in capsys.readouterr().err
 
 
 def test_smoke_fails_on_an_invalid_line_but_keeps_the_good_ones(tmp_path):

@@ -128,11 +128,15 @@ def test_tables_have_a_column_per_t_and_the_window_rows_their_fairness(tmp_path)
     text = report.write_report(results, out).read_text()
     l2 = section(text, "#### L2 ")
     assert "| lang | impl | via | ops | T = 2 (ns/op) | T = 8 (ns/op) |" in l2
-    assert "| go | sync.Mutex | native | 1,000 | **20.0 (1.00×)** | **40.0 (1.00×)** |" in l2
+    # The runs' spread beside the median, none where every run gave the same figure.
+    assert (
+        "| go | sync.Mutex | native | 1,000 | **20.0 [19.0–22.0] (1.00×)** | **40.0 (1.00×)** |"
+        in l2
+    )
     l2f = section(text, "#### L2f ")
     assert "| lang | impl | via | window (ms) | T = 2 (ns/op) |" in l2f
-    assert "| go | spin | native | 10 | **10.0 (1.00×)**, fairness 0.51 |" in l2f
-    assert "| go | sync.Mutex | native | 10 | 20.0 (2.00×), fairness 0.93 |" in l2f
+    assert "| go | spin | native | 10 | **10.0 [9.00–11.0] (1.00×)**, fairness 0.51 |" in l2f
+    assert "| go | sync.Mutex | native | 10 | 20.0 [19.0–22.0] (2.00×), fairness 0.93 |" in l2f
     for w in ("L2", "L2f"):
         assert (out / f"{w}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not (out / "L5.png").exists() and "#### L5 by-message" in text

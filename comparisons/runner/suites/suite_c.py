@@ -25,6 +25,9 @@ UNITS = {w: "ns/msg" for w in ("C1", "C2", "C3", "C4", "C5")} | {"C6": "ns/round
 # The language each crossing into the core belongs to.
 CORE_VIA = {"native": "rust", "c-abi": "c", "pyo3": "python"}
 PYTHON_M_NOTE = python_note("M", "message or per round trip")
+# The capacities C2-C4 run at, as the lines' params spell them: the values the
+# programs' --capacities chooses from (WORKLOADS.md, "Program interface").
+CAPACITIES = ("0", "1", "1024", "unbounded")
 
 
 def check(line: dict) -> list[str]:

@@ -8,13 +8,18 @@ use std::time::Instant;
 
 use serde_json::{json, Map, Value};
 
+use crate::workloads::{Capacity, FLOW_CAPACITIES};
+
 /// `rustc --version` of the compiler that built this program (build.rs).
 pub const TOOLCHAIN: &str = env!("POLYCONC_COMPARE_RUSTC");
 
 const USAGE: &str =
     "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--handoff-messages M0] \
 [--ops K] [--handoff-ops K0] [--threads T] [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] \
-[--work I] [--window-ms S] [--workloads a,b] [--impls a,b]";
+[--work I] [--window-ms S] [--workloads a,b] [--impls a,b] [--capacities a,b]
+
+--capacities: only these capacities of C2-C4 run (0, 1, 1024, unbounded; default all);
+C1, C5, C6 and the other suites ignore it";
 
 /// One run's timed part: it does the work and returns its result (a sum, a
 /// counter) for the check.
@@ -47,6 +52,8 @@ pub struct Params {
     pub work: u64,
     /// S, `--window-ms`.
     pub window_ms: u64,
+    /// `--capacities`: the capacities of C2–C4 to run (`None`: all).
+    pub capacities: Option<Vec<Capacity>>,
 }
 
 /// One measured configuration of one implementation.
@@ -150,6 +157,7 @@ fn parse_args<'a>(
             "window-ms" => params.window_ms = number(name, &value)?,
             "workloads" => workloads = Some(value),
             "impls" => impls = Some(value),
+            "capacities" => params.capacities = Some(capacities(&value)?),
             _ => return Err(format!("unknown flag --{name}")),
         }
     }
@@ -182,6 +190,23 @@ fn number<N: std::str::FromStr>(name: &str, value: &str) -> Result<N, String> {
 
 fn numbers(name: &str, value: &str) -> Result<Vec<usize>, String> {
     value.split(',').map(|v| number(name, v.trim())).collect()
+}
+
+/// The capacities of `--capacities`, each one of C2–C4's.
+fn capacities(value: &str) -> Result<Vec<Capacity>, String> {
+    let known: Vec<String> = FLOW_CAPACITIES.iter().map(|c| c.to_string()).collect();
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let chosen = list(Some(value.to_string()), &known, "capacity")?;
+    if chosen.is_empty() {
+        return Err(format!(
+            "--capacities {value:?}: name at least one of {}",
+            known.join(",")
+        ));
+    }
+    Ok(chosen
+        .iter()
+        .map(|c| FLOW_CAPACITIES[known.iter().position(|k| k == c).expect("a known capacity")])
+        .collect())
 }
 
 /// The items of the comma-separated `value` (all of `known` when absent),

@@ -55,6 +55,9 @@ impl Suite for SuiteC {
         let mut out = Vec::new();
         let m0 = handoff_messages(params);
         for shape in configs_with(workload, params.messages, m0) {
+            if !chosen(params, &shape) {
+                continue;
+            }
             for imp in ImplKind::ALL {
                 let config = fair_hand_off(imp, &shape, m0);
                 // A configuration the implementation cannot express is left out.
@@ -87,15 +90,28 @@ impl Suite for SuiteC {
     }
 }
 
+/// Whether `--capacities` lets `config` run: it chooses among the
+/// capacities of C2–C4 only.
+fn chosen(params: &Params, config: &Config) -> bool {
+    match &params.capacities {
+        Some(capacities) if flow(config.workload) => capacities.contains(&config.capacity),
+        _ => true,
+    }
+}
+
 /// A fair queue hands every message to the longest waiter, so in C2–C4 it
 /// runs M0 messages, as the hand-off capacities do (WORKLOADS.md).
 fn fair_hand_off(imp: ImplKind, shape: &Config, m0: u64) -> Config {
     let mut config = shape.clone();
-    let flow = matches!(shape.workload, Workload::C2 | Workload::C3 | Workload::C4);
-    if imp == ImplKind::ArrayQueueFair && flow {
+    if imp == ImplKind::ArrayQueueFair && flow(shape.workload) {
         config.messages = m0;
     }
     config
+}
+
+/// C2–C4: the workloads that run at every capacity.
+fn flow(workload: Workload) -> bool {
+    matches!(workload, Workload::C2 | Workload::C3 | Workload::C4)
 }
 
 /// M0, or M where the flag was not given.

@@ -146,6 +146,15 @@ impl Config {
     }
 }
 
+/// The capacities C2–C4 run at, in output order (the values `--capacities`
+/// chooses from).
+pub const FLOW_CAPACITIES: [Capacity; 4] = [
+    Capacity::Bounded(0),
+    Capacity::Bounded(1),
+    Capacity::Bounded(1024),
+    Capacity::Unbounded,
+];
+
 /// The configurations of `workload` for M = `messages` at every capacity.
 pub fn configs(workload: Workload, messages: u64) -> Vec<Config> {
     configs_with(workload, messages, messages)
@@ -172,22 +181,17 @@ pub fn configs_with(workload: Workload, messages: u64, handoff_messages: u64) ->
         Workload::C2 | Workload::C3 | Workload::C4 => {
             let producers = if workload == Workload::C2 { 1 } else { 4 };
             let consumers = if workload == Workload::C4 { 4 } else { 1 };
-            [
-                Capacity::Bounded(0),
-                Capacity::Bounded(1),
-                Capacity::Bounded(1024),
-                Capacity::Unbounded,
-            ]
-            .into_iter()
-            .map(|capacity| {
-                let m = if matches!(capacity, Capacity::Bounded(0 | 1)) {
-                    handoff_messages
-                } else {
-                    messages
-                };
-                config(capacity, producers, consumers, 0, m)
-            })
-            .collect()
+            FLOW_CAPACITIES
+                .into_iter()
+                .map(|capacity| {
+                    let m = if matches!(capacity, Capacity::Bounded(0 | 1)) {
+                        handoff_messages
+                    } else {
+                        messages
+                    };
+                    config(capacity, producers, consumers, 0, m)
+                })
+                .collect()
         }
         Workload::C5 => vec![config(Capacity::Bounded(1024), 4, 1, 4, messages)],
         Workload::C6 => vec![config(Capacity::Bounded(0), 0, 0, 0, handoff_messages / 10)],

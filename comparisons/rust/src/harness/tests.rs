@@ -45,7 +45,7 @@ fn both_flag_spellings_every_parameter_and_lists_parse() {
         &args(
             "--suite=C --messages 20 --handoff-messages=30 --runs=2 --warmup 0 --ops 7 --handoff-ops 8 --threads 2,4 --tasks 9 \
              --pool-sizes=1,128 --latency-ms 1 --parked 5 --work 3 --window-ms=4 \
-             --workloads C6,C2 --impls flume,core",
+             --workloads C6,C2 --impls flume,core --capacities=unbounded,0",
         ),
         SUITES,
     )
@@ -66,6 +66,7 @@ fn both_flag_spellings_every_parameter_and_lists_parse() {
             parked: 5,
             work: 3,
             window_ms: 4,
+            capacities: Some(vec![Capacity::Unbounded, Capacity::Bounded(0)]),
         }
     );
     assert_eq!(o.workloads, ["C6", "C2"]);
@@ -92,6 +93,14 @@ fn bad_command_lines_exit_2_and_say_why() {
         (
             "--suite C --messages 10 --impls kanal",
             "unknown implementation \"kanal\"",
+        ),
+        (
+            "--suite C --messages 10 --capacities 1024,2",
+            "unknown capacity \"2\" (known: 0,1,1024,unbounded)",
+        ),
+        (
+            "--suite C --messages 10 --capacities ,",
+            "name at least one",
         ),
         ("--suite C --bogus 1", "unknown flag --bogus"),
         ("--suite C --runs", "--runs needs a value"),
@@ -173,6 +182,43 @@ fn hand_off_configurations_run_the_hand_off_message_count() {
         .find(|l| l["impl"] == "core.ArrayBlockingQueue.fair" && l["params"]["capacity"] == 1024)
         .unwrap();
     assert_eq!(fair["params"]["messages"], 50);
+}
+
+#[test]
+fn capacities_choose_among_c2_to_c4_only() {
+    let (code, out, _) = run_str(
+        "--suite C --messages 200 --runs 1 --warmup 0 --impls core,core.LinkedBlockingQueue \
+         --capacities 1024,unbounded",
+    );
+    assert_eq!(code, 0);
+    let mut got: Vec<(String, String, String)> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+        .map(|l| {
+            let s = |v: &Value| v.as_str().map_or_else(|| v.to_string(), String::from);
+            (
+                s(&l["workload"]),
+                s(&l["impl"]),
+                s(&l["params"]["capacity"]),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = Vec::new();
+    for imp in ["core", "core.LinkedBlockingQueue"] {
+        // C1 at capacity M and C5 at 1024 whatever the filter; the queue
+        // has no select (C5) and no rendezvous (C6).
+        want.push(("C1".to_string(), imp.to_string(), "200".to_string()));
+        for w in ["C2", "C3", "C4"] {
+            for cap in ["1024", "unbounded"] {
+                want.push((w.to_string(), imp.to_string(), cap.to_string()));
+            }
+        }
+    }
+    want.push(("C5".into(), "core".into(), "1024".into()));
+    want.push(("C6".into(), "core".into(), "0".into()));
+    want.sort();
+    assert_eq!(got, want);
 }
 
 #[test]

@@ -30,7 +30,12 @@ public final class Bench {
   static final String USAGE =
       "usage: bench --suite S [--runs R] [--warmup W] [--messages M] [--ops K] [--threads T]"
           + " [--tasks N] [--pool-sizes W] [--latency-ms D] [--parked Q] [--work I]"
-          + " [--window-ms S] [--workloads a,b] [--impls a,b]";
+          + " [--window-ms S] [--workloads a,b] [--impls a,b] [--capacities a,b]\n"
+          + "--capacities: only these capacities of C2-C4 run (0, 1, 1024, unbounded; default all);"
+          + " C1, C5, C6 and the other suites ignore it";
+
+  /** The values {@code --capacities} chooses from: C2-C4's capacities in WORKLOADS.md. */
+  static final List<String> FLOW_CAPACITIES = List.of("0", "1", "1024", "unbounded");
 
   /** A suite of WORKLOADS.md as this program runs it. */
   interface Suite {
@@ -49,7 +54,10 @@ public final class Bench {
     }
   }
 
-  /** The values of the Modes table's flags (0 or empty when not given). */
+  /**
+   * The values of the Modes table's flags (0 or empty when not given), and {@code --capacities}:
+   * the capacities of C2-C4 to run, spelt as the lines' {@code capacity} param (null: all).
+   */
   record Params(
       long messages,
       long handoffMessages,
@@ -61,7 +69,8 @@ public final class Bench {
       long latencyMs,
       long parked,
       long work,
-      long windowMs) {}
+      long windowMs,
+      List<String> capacities) {}
 
   /** Start and end of the measured part of a run; the workload calls them. */
   interface Meter {
@@ -130,6 +139,7 @@ public final class Bench {
       List<Integer> poolSizes = List.of();
       List<String> workloads = null;
       Set<String> impls = null;
+      List<String> capacities = null;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -153,6 +163,7 @@ public final class Bench {
           case "--pool-sizes" -> poolSizes = ints(flag, value);
           case "--workloads" -> workloads = list(value);
           case "--impls" -> impls = new LinkedHashSet<>(list(value));
+          case "--capacities" -> capacities = capacities(value);
           default -> throw new IllegalArgumentException("unknown flag " + flag);
         }
       }
@@ -176,7 +187,8 @@ public final class Bench {
               longs[3],
               longs[4],
               longs[5],
-              longs[6]);
+              longs[6],
+              capacities);
       String problem = suite.check(params);
       if (problem != null) {
         throw new IllegalArgumentException(problem);
@@ -234,6 +246,23 @@ public final class Bench {
 
     private static List<Integer> ints(String flag, String value) {
       return list(value).stream().map(v -> intFlag(flag, v, 0)).toList();
+    }
+
+    /** The capacities of {@code --capacities}, each one of {@link #FLOW_CAPACITIES}. */
+    private static List<String> capacities(String value) {
+      List<String> chosen = list(value);
+      String known = String.join(",", FLOW_CAPACITIES);
+      if (chosen.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--capacities '" + value + "': name at least one of " + known);
+      }
+      for (String c : chosen) {
+        if (!FLOW_CAPACITIES.contains(c)) {
+          throw new IllegalArgumentException(
+              "--capacities: unknown capacity \"" + c + "\" (known: " + known + ")");
+        }
+      }
+      return chosen;
     }
 
     private static List<String> list(String value) {

@@ -64,6 +64,9 @@ final class SuiteC implements Bench.Suite {
     }
     List<Bench.Case> cases = new ArrayList<>();
     for (Config config : catalog.configs(workload, (int) params.messages())) {
+      if (!chosen(workload, config, params)) {
+        continue;
+      }
       int m = messages(workload, config, params);
       long units = units(workload, m);
       String label =
@@ -81,6 +84,14 @@ final class SuiteC implements Bench.Suite {
               meter -> run(workload, config, m, meter)));
     }
     return cases;
+  }
+
+  /** Whether {@code --capacities} lets the configuration run: it chooses among C2-C4's only. */
+  static boolean chosen(String workload, Config config, Bench.Params params) {
+    boolean flow = workload.equals("C2") || workload.equals("C3") || workload.equals("C4");
+    return params.capacities() == null
+        || !flow
+        || params.capacities().contains(capacity(config).replace("\"", ""));
   }
 
   private static String paramsJson(String workload, Config config, int m) {

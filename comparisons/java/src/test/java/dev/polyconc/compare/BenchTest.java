@@ -206,6 +206,27 @@ class BenchTest {
     assertTrue(r.stderr().contains("expected 55"), r.stderr());
   }
 
+  /** --capacities chooses among C2-C4's capacities; C1 and C6 run whatever it says. */
+  @Test
+  void capacitiesChooseAmongC2ToC4Only() {
+    Result r =
+        bench(
+            "--suite", "C", "--messages", "100", "--runs", "1", "--warmup", "0", "--capacities",
+            "1024,unbounded", "--impls", "LinkedBlockingQueue,SynchronousQueue");
+    assertEquals(0, r.status(), r.stderr());
+    List<String> got = new ArrayList<>();
+    for (Map<String, Object> line : r.lines()) {
+      got.add(line.get("workload") + " " + line.get("impl") + "@" + params(line).get("capacity"));
+    }
+    List<String> want = new ArrayList<>(List.of("C1 LinkedBlockingQueue@100"));
+    for (String w : List.of("C2", "C3", "C4")) {
+      want.add(w + " LinkedBlockingQueue@1024");
+      want.add(w + " LinkedBlockingQueue@unbounded");
+    }
+    want.add("C6 SynchronousQueue@0");
+    assertEquals(want, got);
+  }
+
   @Test
   void everyFlagOfTheModesTableParses() {
     Bench.Options o =
@@ -213,11 +234,15 @@ class BenchTest {
             new String[] {
               "--suite", "C", "--messages", "100", "--ops", "7", "--threads", "2,4", "--tasks", "9",
               "--pool-sizes", "1,128", "--latency-ms", "1", "--parked", "5", "--work", "3",
-              "--window-ms", "4", "--handoff-messages", "30", "--handoff-ops", "700"
+              "--window-ms", "4", "--handoff-messages", "30", "--handoff-ops", "700",
+              "--capacities", "unbounded, 0"
             },
             Bench::find);
     assertEquals(
-        new Bench.Params(100, 30, 7, 700, List.of(2, 4), 9, List.of(1, 128), 1, 5, 3, 4), o.params());
+        new Bench.Params(
+            100, 30, 7, 700, List.of(2, 4), 9, List.of(1, 128), 1, 5, 3, 4,
+            List.of("unbounded", "0")),
+        o.params());
     assertEquals(SuiteC.WORKLOADS, o.workloads());
   }
 
@@ -240,6 +265,12 @@ class BenchTest {
             new Case(
                 new String[] {"--suite", "C", "--messages", "100", "--impls", "Nope"},
                 "unknown impl Nope"),
+            new Case(
+                new String[] {"--suite", "C", "--messages", "100", "--capacities", "1024,2"},
+                "unknown capacity \"2\" (known: 0,1,1024,unbounded)"),
+            new Case(
+                new String[] {"--suite", "C", "--messages", "100", "--capacities", ","},
+                "name at least one of 0,1,1024,unbounded"),
             new Case(new String[] {"--suite", "C", "--frobnicate", "1"}, "unknown flag"),
             new Case(new String[] {"--suite", "C", "--messages", "5"}, "at least 10"),
             new Case(new String[] {"--suite"}, "needs a value"));
