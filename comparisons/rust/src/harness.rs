@@ -54,6 +54,11 @@ pub struct Params {
     pub window_ms: u64,
     /// `--capacities`: the capacities of C2–C4 to run (`None`: all).
     pub capacities: Option<Vec<Capacity>>,
+    /// `--impls`: the implementations to run (empty: all). A suite builds
+    /// nothing of the others, not even to probe what they can express: a
+    /// large channel built and dropped changes the allocator's state (glibc
+    /// raises its trim threshold after a big free) for the runs that follow.
+    pub impls: Vec<String>,
 }
 
 /// One measured configuration of one implementation.
@@ -172,6 +177,7 @@ fn parse_args<'a>(
     }
     let workloads = list(workloads, suite.workloads(), "workload")?;
     let impls = list(impls, &suite.impls(), "implementation")?;
+    params.impls = impls.clone();
     Ok(Some(Options {
         suite,
         params,

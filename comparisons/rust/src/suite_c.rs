@@ -59,6 +59,9 @@ impl Suite for SuiteC {
                 continue;
             }
             for imp in ImplKind::ALL {
+                if !params.impls.is_empty() && !params.impls.iter().any(|i| i == imp.name()) {
+                    continue;
+                }
                 let config = fair_hand_off(imp, &shape, m0);
                 // A configuration the implementation cannot express is left out.
                 if prepare(imp, &config).is_none() {

@@ -67,6 +67,7 @@ fn both_flag_spellings_every_parameter_and_lists_parse() {
             work: 3,
             window_ms: 4,
             capacities: Some(vec![Capacity::Unbounded, Capacity::Bounded(0)]),
+            impls: vec!["flume".to_string(), "core".to_string()],
         }
     );
     assert_eq!(o.workloads, ["C6", "C2"]);
@@ -258,4 +259,27 @@ fn a_window_run_checks_its_counts_and_reports_their_fairness() {
     let e = measure(&window(vec![3, 2]), 1, 0, &mut Vec::new()).unwrap_err();
     assert!(e.contains("counter 4, the threads counted 5"), "{e}");
     assert_eq!(jain(&[5, 5, 5]), 1.0);
+}
+
+#[test]
+fn suite_c_makes_cases_only_for_the_chosen_implementations() {
+    let params = Params {
+        messages: 20,
+        handoff_messages: 30,
+        impls: vec!["core".to_string()],
+        ..Params::default()
+    };
+    for workload in ["C1", "C2", "C6"] {
+        let cases = SuiteC.cases(workload, &params);
+        assert!(!cases.is_empty(), "{workload}");
+        assert!(cases.iter().all(|c| c.impl_name == "core"), "{workload}");
+    }
+    let all = SuiteC.cases(
+        "C2",
+        &Params {
+            impls: Vec::new(),
+            ..params
+        },
+    );
+    assert!(all.iter().any(|c| c.impl_name == "crossbeam-channel"));
 }
