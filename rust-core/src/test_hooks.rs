@@ -199,6 +199,34 @@ impl Pause {
         pause
     }
 
+    /// Spawns `f` on a thread armed to stop at `point`, and waits until it
+    /// has: the partner part-way that a test then runs against.
+    ///
+    /// ```
+    /// use polyconc::test_hooks::{Pause, Point};
+    /// let ch = polyconc::chan::Chan::new(1);
+    /// let tx = ch.clone();
+    /// let (pause, t) = Pause::spawn_at(Point::SendClaimed, move || tx.send(5));
+    /// assert_eq!(ch.len(), 1); // claimed: part of the channel already
+    /// pause.resume();
+    /// t.join().unwrap().unwrap();
+    /// assert_eq!(ch.recv(), Ok(5));
+    /// ```
+    pub fn spawn_at<R: Send + 'static>(
+        point: Point,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> (Pause, std::thread::JoinHandle<R>) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let t = std::thread::spawn(move || {
+            tx.send(Pause::arm(point))
+                .expect("the spawner waits for the pause");
+            f()
+        });
+        let pause = rx.recv().expect("the spawned thread sends its pause first");
+        pause.wait_reached();
+        (pause, t)
+    }
+
     /// Waits until the armed thread has stopped at the point.
     ///
     /// ```

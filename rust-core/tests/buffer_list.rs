@@ -23,21 +23,6 @@ const BLOCK_CAP: u64 = 31;
 /// Only guards against a hang: never reached when it works.
 const HANG: Duration = Duration::from_secs(60);
 
-/// Spawns `f` on a thread armed to stop at `point`, and waits until it has.
-fn paused_at<R: Send + 'static>(
-    point: Point,
-    f: impl FnOnce() -> R + Send + 'static,
-) -> (Pause, JoinHandle<R>) {
-    let (tx, rx) = mpsc::channel();
-    let t = thread::spawn(move || {
-        tx.send(Pause::arm(point)).unwrap();
-        f()
-    });
-    let pause = rx.recv().unwrap();
-    pause.wait_reached();
-    (pause, t)
-}
-
 /// Spawns `f` on a thread; returns its counters and its handle.
 fn counted<R: Send + 'static>(
     f: impl FnOnce() -> R + Send + 'static,
@@ -66,7 +51,7 @@ fn until(pause: &Pause, what: &str, seen: impl Fn() -> bool) {
 fn a_receive_whose_sender_stopped_before_writing_waits_then_gets_the_value() {
     for ch in [Chan::unbounded(), Chan::new(1 << 20)] {
         let tx = ch.clone();
-        let (pause, sender) = paused_at(Point::SendClaimed, move || tx.send(7u64).unwrap());
+        let (pause, sender) = Pause::spawn_at(Point::SendClaimed, move || tx.send(7u64).unwrap());
         let rx = ch.clone();
         let (counts, receiver) = counted(move || rx.recv());
         until(&pause, "the receive's wait for the write", || {
@@ -89,7 +74,8 @@ fn a_send_behind_a_sender_stopped_before_linking_the_next_block_goes_on_after_it
     // This send claims the block's last slot and stops before it links
     // the next block: the tail stands between the two blocks.
     let tx = ch.clone();
-    let (pause, linker) = paused_at(Point::SendClaimed, move || tx.send(BLOCK_CAP - 1).unwrap());
+    let (pause, linker) =
+        Pause::spawn_at(Point::SendClaimed, move || tx.send(BLOCK_CAP - 1).unwrap());
     let tx = ch.clone();
     let sender = thread::spawn(move || tx.send(BLOCK_CAP).unwrap());
     // Give it time to reach the wait (not asserted: either way it must

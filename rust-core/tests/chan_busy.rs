@@ -51,21 +51,6 @@ fn asleep<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> JoinHand
     t
 }
 
-/// Spawns `f` on a thread armed to stop at `point`, and waits until it has.
-fn paused_at<R: Send + 'static>(
-    point: Point,
-    f: impl FnOnce() -> R + Send + 'static,
-) -> (Pause, JoinHandle<R>) {
-    let (tx, rx) = mpsc::channel();
-    let t = thread::spawn(move || {
-        tx.send(Pause::arm(point)).unwrap();
-        f()
-    });
-    let pause = rx.recv().unwrap();
-    pause.wait_reached();
-    (pause, t)
-}
-
 #[test]
 fn receives_that_may_not_wait_meet_a_sender_part_way() {
     let ch = Chan::new(4);
@@ -75,7 +60,7 @@ fn receives_that_may_not_wait_meet_a_sender_part_way() {
         move || ch.recv()
     });
     // A sender stopped between its claim of a slot and its write.
-    let (pause, sender) = paused_at(Point::SendClaimed, {
+    let (pause, sender) = Pause::spawn_at(Point::SendClaimed, {
         let ch = ch.clone();
         move || ch.send(7)
     });
@@ -119,7 +104,7 @@ fn sends_that_may_not_wait_meet_a_receiver_part_way() {
         move || ch.send(2)
     });
     // A receiver stopped between its claim of the full slot and its read.
-    let (pause, receiver) = paused_at(Point::RecvClaimed, {
+    let (pause, receiver) = Pause::spawn_at(Point::RecvClaimed, {
         let ch = ch.clone();
         move || ch.try_recv()
     });
@@ -165,7 +150,7 @@ fn sends_that_may_not_wait_meet_a_receiver_part_way() {
 fn blocking_calls_sleep_on_a_partner_part_way_and_are_told() {
     for cap in [1, 4] {
         let ch = Chan::new(cap);
-        let (pause, sender) = paused_at(Point::SendClaimed, {
+        let (pause, sender) = Pause::spawn_at(Point::SendClaimed, {
             let ch = ch.clone();
             move || ch.send(7)
         });
@@ -180,7 +165,7 @@ fn blocking_calls_sleep_on_a_partner_part_way_and_are_told() {
         for v in 0..cap {
             ch.send(v).unwrap();
         }
-        let (pause, receiver) = paused_at(Point::RecvClaimed, {
+        let (pause, receiver) = Pause::spawn_at(Point::RecvClaimed, {
             let ch = ch.clone();
             move || ch.recv()
         });
