@@ -879,6 +879,29 @@ pc_status pc_future_on_complete(const struct pc_future *future, const struct pc_
 pc_status pc_future_map(const struct pc_future *future, const struct pc_executor *executor, size_t out_elem_size, pc_map_fn fn, void *ctx, pc_free_fn ctx_free, struct pc_future **out);
 
 /**
+ * As `pc_future_map`, taking the handle `future` over: it is freed, as by
+ * `pc_future_free`, whatever the call returns (its future goes on), and
+ * is not to be used afterwards; the new future's handle, written to
+ * `*out`, may reuse its memory (so `*out` may be `future` again). For a
+ * chain that keeps only its last handle (`f = map(f)`, as Rust's and
+ * Scala's chains do), this is `pc_future_map` and `pc_future_free` in
+ * one call, and cheaper: the handle's memory is reused where it is.
+ *
+ * Returns as `pc_future_map` (with `future` freed on error too).
+ *
+ * # Safety
+ * As `pc_future_map`; `future` is NULL or a live handle that nobody uses
+ * afterwards.
+ *
+ * ```c
+ * pc_future *f = start;
+ * for (int k = 0; k < 1000 && s == PC_OK; k++)
+ *   s = pc_future_map_take(f, ec, sizeof(int64_t), add_one, NULL, NULL, &f);
+ * ```
+ */
+pc_status pc_future_map_take(struct pc_future *future, const struct pc_executor *executor, size_t out_elem_size, pc_map_fn fn, void *ctx, pc_free_fn ctx_free, struct pc_future **out);
+
+/**
  * A future of the future `fn(value, &next, ctx)` hands back for this
  * future's value (run on `executor` once it succeeds; the library takes
  * over `next`, which must have `out_elem_size`-byte values, else the

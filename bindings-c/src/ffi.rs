@@ -8,9 +8,6 @@ use std::mem::MaybeUninit;
 use std::ptr::NonNull;
 use std::thread::LocalKey;
 
-use polyconc::future::Lodged;
-
-use crate::elem::Kind;
 use crate::status::{Status, PC_INVALID_ARG};
 
 /// The handle behind `ptr`, or `PC_INVALID_ARG` for NULL.
@@ -32,23 +29,6 @@ pub(crate) unsafe fn free_handle<H>(ptr: *mut H) {
     if !ptr.is_null() {
         // SAFETY: a live handle, so a `Box` of ours, used by nobody after.
         drop(unsafe { Box::from_raw(ptr) });
-    }
-}
-
-/// Frees a handle that lives in its future's own allocation (the core's
-/// `Lodged`, given up by `Lodged::into_raw`), of elements of type `kind`.
-///
-/// # Safety
-/// `ptr` is such a handle, of that element type, that nobody uses
-/// afterwards.
-pub(crate) unsafe fn free_lodged<H>(ptr: *mut H, kind: Kind) {
-    // SAFETY: as the caller promises; taken back once, here.
-    unsafe {
-        match kind {
-            Kind::Word => drop(Lodged::<u64, H>::from_raw(ptr)),
-            Kind::Pair => drop(Lodged::<[u64; 2], H>::from_raw(ptr)),
-            Kind::Heap => drop(Lodged::<Box<[u8]>, H>::from_raw(ptr)),
-        }
     }
 }
 
@@ -84,8 +64,8 @@ impl<H> Out<*mut H> {
     }
 }
 
-/// A thread's spare allocation for handles of type `H`: a handle freed by
-/// [`free_handle_to`] leaves its memory here (one per thread), and the
+/// A thread's spare allocation for handles of type `H`: a handle freed
+/// (see [`release_to`]) leaves its memory here (one per thread), and the
 /// next handle [`Out::write_handle_in`] makes on that thread takes it. A
 /// chain of short-lived handles (a future per `pc_future_map` stage) then
 /// costs no `malloc`/`free` pair, which glibc served outside its thread
@@ -115,23 +95,16 @@ impl<H> Out<*mut H> {
     }
 }
 
-/// Frees a handle given out by [`Out::write_handle_in`] (or
-/// [`Out::write_handle`]: the allocations are the same), keeping its memory
-/// as the thread's spare; NULL does nothing.
+/// Keeps the memory of a handle given out by [`Out::write_handle_in`] (or
+/// [`Out::write_handle`]: the allocations are the same), whose value is
+/// gone (dropped or moved out), as the thread's spare.
 ///
 /// # Safety
-/// `ptr` is NULL or a live handle that nobody uses afterwards.
-pub(crate) unsafe fn free_handle_to<H>(ptr: *mut H, spare: &'static LocalKey<Spare<H>>) {
-    if ptr.is_null() {
-        return;
-    }
-    // SAFETY: a live handle, so a `Box` of ours, used by nobody after. Its
-    // value is dropped first: that may free other handles (a `ctx_free`
-    // that does), which may fill the spare meanwhile.
-    let empty: Box<MaybeUninit<H>> = unsafe {
-        ptr.drop_in_place();
-        Box::from_raw(ptr.cast())
-    };
+/// `ptr` is such a handle's memory, which nobody uses afterwards, and its
+/// value is not there any more.
+pub(crate) unsafe fn release_to<H>(ptr: *mut H, spare: &'static LocalKey<Spare<H>>) {
+    // SAFETY: a `Box` of ours (the caller's promise), of no value now.
+    let empty = unsafe { Box::from_raw(ptr.cast::<MaybeUninit<H>>()) };
     // A spare already there, or a thread whose spare is gone (it is
     // exiting), frees the allocation instead.
     let _ = spare.try_with(move |s| drop(s.0.replace(Some(empty))));

@@ -54,9 +54,10 @@ pub use exec::{
 pub use future::{
     pc_complete_fn, pc_flat_map_fn, pc_future, pc_future_cancel, pc_future_clone,
     pc_future_elem_size, pc_future_failure, pc_future_first_completed_of, pc_future_flat_map,
-    pc_future_free, pc_future_is_completed, pc_future_map, pc_future_on_complete,
-    pc_future_or_timeout, pc_future_recover, pc_future_sequence, pc_future_sequence_take,
-    pc_future_spawn, pc_future_wait, pc_future_zip, pc_map_fn, pc_recover_fn, pc_spawn_fn,
+    pc_future_free, pc_future_is_completed, pc_future_map, pc_future_map_take,
+    pc_future_on_complete, pc_future_or_timeout, pc_future_recover, pc_future_sequence,
+    pc_future_sequence_take, pc_future_spawn, pc_future_wait, pc_future_zip, pc_map_fn,
+    pc_recover_fn, pc_spawn_fn,
 };
 pub use latch::{
     pc_latch, pc_latch_count, pc_latch_count_down, pc_latch_free, pc_latch_new, pc_latch_wait,

@@ -1,11 +1,12 @@
 //! `pc_promise`: the core's `Promise`, completed once from C.
 
 use std::ffi::{c_char, c_void, CStr};
+use std::ptr::NonNull;
 
-use polyconc::future::{promise_lodged, Lodged, Promise};
+use polyconc::future::{promise_housed, Promise};
 
 use crate::elem::{check_buf, map_elem, with_elem, Build, Elem, Erased, Family};
-use crate::ffi::{self, free_lodged, handle};
+use crate::ffi::{self, handle};
 use crate::future::{c_failure, pc_future};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_ALREADY_COMPLETED, PC_INVALID_ARG};
@@ -17,14 +18,15 @@ impl Family for Promises {
     type Of<T: Elem> = Promise<T>;
 }
 
-/// The handles `pc_promise_new` makes, one per element type: each in the
-/// allocation of its promise's state (the core's `Lodged`), so that a
-/// promise is one allocation, as in Rust, not two (the comparison's F3
-/// makes one per hop).
-struct Lodgings;
+/// The handles `pc_promise_new` makes, for every element type: each in
+/// the allocation of its promise's state (housed by the core's
+/// `promise_housed`), so that a promise is one allocation, as in Rust, not
+/// two (the comparison's F3 makes one per hop). The handle owns the
+/// promise, and no second reference to it is kept beside it.
+struct Houses;
 
-impl Family for Lodgings {
-    type Of<T: Elem> = Lodged<T, pc_promise>;
+impl Family for Houses {
+    type Of<T: Elem> = NonNull<pc_promise>;
 }
 
 /// A new promise's handle, of `elem_size`-byte values.
@@ -32,12 +34,15 @@ struct Empty {
     elem_size: usize,
 }
 
-impl Build<Lodgings> for Empty {
-    fn build<T: Elem>(self) -> Result<Lodged<T, pc_promise>, Status> {
-        Ok(promise_lodged(|p| pc_promise {
-            promise: T::erase(p),
-            elem_size: self.elem_size,
-        }))
+impl Build<Houses> for Empty {
+    fn build<T: Elem>(self) -> Result<NonNull<pc_promise>, Status> {
+        // SAFETY: the handle holds the promise.
+        Ok(unsafe {
+            promise_housed(|p| pc_promise {
+                promise: T::erase(p),
+                elem_size: self.elem_size,
+            })
+        })
     }
 }
 
@@ -63,8 +68,8 @@ pub unsafe extern "C" fn pc_promise_new(elem_size: usize, out: *mut *mut pc_prom
     boundary(|| {
         // SAFETY: `out` is NULL or writable (the caller's promise).
         let out = unsafe { ffi::out(out) }?;
-        let lodged = Erased::<Lodgings>::new(elem_size, Empty { elem_size })?;
-        out.write(with_elem!(lodged, l => Lodged::into_raw(l)));
+        let housed = Erased::<Houses>::new(elem_size, Empty { elem_size })?;
+        out.write(with_elem!(housed, h => h.as_ptr()));
         Ok(())
     })
 }
@@ -78,11 +83,12 @@ pub unsafe extern "C" fn pc_promise_new(elem_size: usize, out: *mut *mut pc_prom
 pub unsafe extern "C" fn pc_promise_free(promise: *mut pc_promise) {
     // SAFETY: `promise` is NULL or a live handle used by nobody after this (the caller's promise).
     boundary(|| {
-        // SAFETY: NULL or live (the caller's promise).
-        if let Some(p) = unsafe { promise.as_ref() } {
-            // SAFETY: every `pc_promise` is the value of a `Lodged` of its
-            // element type (`pc_promise_new`), used by nobody after this.
-            unsafe { free_lodged(promise, p.promise.kind()) }
+        if !promise.is_null() {
+            // SAFETY: live, used by nobody after this (the caller's
+            // promise). Every `pc_promise` is housed (`pc_promise_new`):
+            // moved out of its room first, as `promise_housed` asks, then
+            // dropped, which may free the room.
+            drop(unsafe { promise.read() });
         }
     })
 }

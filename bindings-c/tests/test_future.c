@@ -545,6 +545,47 @@ static void sequence_take_of_every_size(void) {
   CHECK(atomic_load(&frees) == 8 + 6);
 }
 
+/* pc_future_map_take: chains from a promise's (boxed: reused) and a spawned handle, the size
+ * changing, a message made before a take; an error frees handle and context (ASan, valgrind). */
+static void map_take_chains_and_frees(void) {
+  reset();
+  const pc_executor *ec = pc_executor_global();
+  int64_t two = 2, zero = 0, one = 1, got[2] = {0, 0};
+  pc_future *f = NULL, *none = NULL;
+  pc_promise *p = new_promise(sizeof(int64_t), &f);
+  const pc_future *first = f;
+  for (int k = 0; k < 10; k++)
+    CHECK_STATUS(pc_future_map_take(f, ec, sizeof(int64_t), times, &two, count_free, &f), PC_OK);
+  CHECK(f == first);
+  CHECK_STATUS(pc_future_map_take(f, ec, 16, times, &two, count_free, &f), PC_OK);
+  CHECK_STATUS(pc_promise_success(p, &one), PC_OK);
+  pc_promise_free(p);
+  CHECK_STATUS(pc_future_wait(f, got, PC_FOREVER), PC_OK);
+  CHECK(pc_future_elem_size(f) == 16 && got[0] == 2048 && got[1] == 0);
+  CHECK_STATUS(pc_future_map_take(f, ec, 8, times, &zero, count_free, &f), PC_OK);
+  const char *msg = NULL;
+  char kept[64] = "";
+  CHECK_STATUS(pc_future_wait(f, NULL, PC_FOREVER), PC_FAILED);
+  CHECK_STATUS(pc_future_failure(f, NULL, &msg), PC_OK); /* valid until the take */
+  snprintf(kept, sizeof kept, "%s", msg);
+  CHECK_STATUS(pc_future_map_take(f, ec, 8, times, &two, count_free, &f), PC_OK);
+  CHECK_STATUS(pc_future_wait(f, NULL, PC_FOREVER), PC_FAILED); /* passed through */
+  CHECK_STATUS(pc_future_failure(f, NULL, &msg), PC_OK);
+  CHECK(strcmp(kept, msg) == 0 && strstr(msg, "42") != NULL);
+  pc_future_free(f);
+  CHECK(atomic_load(&calls) == 12 && atomic_load(&frees) == 13);
+  CHECK_STATUS(pc_future_spawn(ec, sizeof(int64_t), make_seven, NULL, count_free, &f), PC_OK);
+  CHECK_STATUS(pc_future_map_take(f, ec, sizeof(int64_t), times, &two, count_free, &f), PC_OK);
+  CHECK(wait_value(f) == 14);
+  CHECK_STATUS(pc_future_map_take(f, NULL, 8, times, &two, count_free, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_spawn(ec, 8, make_seven, NULL, NULL, &f), PC_OK);
+  CHECK_STATUS(pc_future_map_take(f, ec, 8, NULL, &two, count_free, &none), PC_INVALID_ARG);
+  pc_promise_free(new_promise(8, &f));
+  CHECK_STATUS(pc_future_map_take(f, ec, 8, times, &two, count_free, NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_map_take(NULL, ec, 8, times, &two, count_free, &none), PC_INVALID_ARG);
+  CHECK(none == NULL && atomic_load(&frees) == 13 + 2 + 4);
+}
+
 int main(void) {
   RUN(promise_completes_once);
   RUN(map_runs_once_and_failures_pass);
@@ -554,5 +595,6 @@ int main(void) {
   RUN(spawned_handles_of_every_size);
   RUN(zip_and_sequence_of_every_size);
   RUN(sequence_take_of_every_size);
+  RUN(map_take_chains_and_frees);
   return 0;
 }

@@ -1,6 +1,6 @@
 /* Suite F (futures and promises) of comparisons/WORKLOADS.md in C, on
  * polyconc's pc_future / pc_promise through its C ABI (impl "core", via
- * "c-abi", kind "future"): F1 a chain of pc_future_map, F2 pc_future_spawn
+ * "c-abi", kind "future"): F1 a chain of pc_future_map_take, F2 pc_future_spawn
  * + pc_future_sequence_take, F3 a fresh pc_promise per hop. Each runs on the
  * global executor (pc_executor_global) and on a pc_thread_pool of cores
  * workers ("fixed"), made before the clock starts and shut down after it
@@ -65,11 +65,13 @@ static const char *chain(const pc_executor *ec, int64_t chains, int64_t *result)
     if (s != PC_OK) return failed("pc_promise_new", s);
     s = pc_promise_success(start, &v);
     pc_promise_free(start);
+    /* Each stage takes the handle of the one before over (Rust's
+     * `f = f.map(..)`): pc_future_map and pc_future_free in one call, the
+     * handle's memory reused (callgrind: 1,065 instructions per stage
+     * before, all threads, 1,030 with it; Rust 898). */
     for (int k = 0; k < STAGES && s == PC_OK; k++) {
-      pc_future *next;
-      s = pc_future_map(f, ec, sizeof v, add_one, NULL, NULL, &next);
-      pc_future_free(f);
-      f = s == PC_OK ? next : NULL;
+      s = pc_future_map_take(f, ec, sizeof v, add_one, NULL, NULL, &f);
+      if (s != PC_OK) f = NULL;
     }
     if (s == PC_OK) s = pc_future_wait(f, &v, PC_FOREVER);
     pc_future_free(f);

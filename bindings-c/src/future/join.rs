@@ -298,19 +298,30 @@ unsafe fn taken_as<K: Gather, T: Elem>(
     handles: &[*mut pc_future],
     size: usize,
 ) -> Result<(AnyFuture, usize), Status> {
-    let mut all = Vec::with_capacity(handles.len());
-    let mut mixed = false;
+    // Written through the vector's pointer, its length set once at the
+    // end: `push` tested the capacity and stored the length per handle,
+    // with the loop's state kept on the stack (callgrind, the comparison's
+    // F2: 46 instructions per handle with `push`, 36 now).
+    let mut all: Vec<Future<T>> = Vec::with_capacity(handles.len());
+    let (dst, mut taken, mut mixed) = (all.as_mut_ptr(), 0, false);
     for &h in handles {
         if h.is_null() {
             mixed = true;
             continue;
         }
         // SAFETY: live, ours, taken once (the caller's promise).
-        match unsafe { pc_future::take_as::<T>(h) } {
-            Some((f, s)) if s == size => all.push(f),
-            _ => mixed = true,
+        match unsafe { pc_future::take_as::<T>(h, size) } {
+            // SAFETY: at most `handles.len()` are written, the vector's
+            // capacity, each once.
+            Some(f) => unsafe {
+                dst.add(taken).write(f);
+                taken += 1;
+            },
+            None => mixed = true,
         }
     }
+    // SAFETY: the first `taken` are written.
+    unsafe { all.set_len(taken) };
     if mixed {
         return Err(Status::of(PC_INVALID_ARG));
     }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// A C string made on the first read and kept until the handle goes, in
 /// one word: a `OnceLock<CString>` took three, in every handle and so in
-/// every spawned task's allocation, where a lodged handle lives (F2's
+/// every spawned task's allocation, where a housed handle lives (F2's
 /// task cell: 168 bytes with it, 152 with this).
 pub(super) struct Message(AtomicPtr<c_char>);
 

@@ -5,15 +5,14 @@
 
 use std::ffi::{c_char, c_void, CString};
 use std::fmt;
-use std::mem::ManuallyDrop;
 use std::ptr;
 use std::time::Duration;
 
 use polyconc::exec::ShutDown;
-use polyconc::future::{Failure, Future, Lodged};
+use polyconc::future::{Failure, Future};
 
 use crate::elem::{map_elem, with_elem, Elem, Erased, Family};
-use crate::ffi::{self, free_handle_to, free_lodged, handle, Out, Spare};
+use crate::ffi::{self, handle, release_to, Out, Spare};
 use crate::panic::boundary;
 use crate::status::{
     pc_status, Status, PC_ALREADY_COMPLETED, PC_CANCELLED, PC_CLOSED, PC_EMPTY, PC_FAILED,
@@ -31,8 +30,9 @@ pub use join::{
     pc_future_first_completed_of, pc_future_sequence, pc_future_sequence_take, pc_future_zip,
 };
 pub use then::{
-    pc_complete_fn, pc_flat_map_fn, pc_future_flat_map, pc_future_map, pc_future_on_complete,
-    pc_future_recover, pc_future_spawn, pc_map_fn, pc_recover_fn, pc_spawn_fn,
+    pc_complete_fn, pc_flat_map_fn, pc_future_flat_map, pc_future_map, pc_future_map_take,
+    pc_future_on_complete, pc_future_recover, pc_future_spawn, pc_map_fn, pc_recover_fn,
+    pc_spawn_fn,
 };
 
 /// The failure of a C promise or callback: a code and a message.
@@ -94,21 +94,19 @@ type AnyFuture = Erased<Futures>;
 /// `pc_promise_future`, `pc_future_spawn` and the combinators, released
 /// with `pc_future_free`. Freeing a handle does not cancel the future.
 pub struct pc_future {
-    /// The future. A boxed handle owns it; a lodged one (see `lodged`)
-    /// holds a bitwise copy of the future its room keeps beside it, which
-    /// it never drops: the room's reference is the handle's, and making or
-    /// freeing the handle counts no second one up and down (callgrind, the
-    /// comparison's F2: two locked instructions and about 50 others per
-    /// task). Dropped by [`pc_future::free`] (boxed) or not at all
-    /// (lodged); taken by [`pc_future::take`].
-    fut: ManuallyDrop<AnyFuture>,
+    /// The future; the handle owns it.
+    fut: AnyFuture,
     elem_size: usize,
     /// The failure's message, made on the first `pc_future_failure`; lives
     /// as long as this handle.
     message: Message,
-    /// Whether this handle lives in its future's own allocation (the core's
-    /// `Lodged`, for `pc_future_spawn`) rather than in a box of its own.
-    lodged: bool,
+    /// Whether this handle lives in its future's own allocation (housed
+    /// by the core's `try_future_housed`, for `pc_future_spawn`) rather
+    /// than in a box of its own. There the future it owns is the one that
+    /// keeps the allocation alive: no second one beside it, which the
+    /// task's allocation had before (callgrind, the comparison's F2: an
+    /// allocation of 144 bytes, out of glibc's fast bins, 120 now).
+    housed: bool,
 }
 
 thread_local! {
@@ -121,30 +119,54 @@ impl pc_future {
     /// `out` (in the thread's spare allocation, if it has one).
     pub(crate) fn hand_out(out: Out<*mut pc_future>, fut: AnyFuture, elem_size: usize) {
         let h = pc_future {
-            fut: ManuallyDrop::new(fut),
+            fut,
             elem_size,
             message: Message::new(),
-            lodged: false,
+            housed: false,
         };
         out.write_handle_in(h, &SPARE);
     }
 
-    /// A handle for the room of the core's `Lodged` beside `fut`.
+    /// Gives C a handle to `fut` in place of the live handle `ptr`, which
+    /// goes (as by `pc_future_free`): a boxed one's memory is reused where
+    /// it is, with no trip through the thread's spare; for a housed one
+    /// (whose memory is its future's) a handle is made as by `hand_out`.
     ///
     /// # Safety
-    /// The handle is lodged beside `fut` itself (`try_future_lodged`'s
-    /// `lodge` is given the future the room keeps) and leaves the room only
-    /// through [`pc_future::free`] or [`pc_future::take`]; nobody awaits
-    /// `fut` (it has no waker registration, so a bitwise copy of it is the
-    /// same handle; C never awaits one).
-    pub(crate) unsafe fn lodged<T: Elem>(fut: &Future<T>, elem_size: usize) -> pc_future {
+    /// `ptr` is a live handle that nobody uses afterwards.
+    pub(crate) unsafe fn pass_on(
+        ptr: *mut pc_future,
+        out: Out<*mut pc_future>,
+        fut: AnyFuture,
+        elem_size: usize,
+    ) {
+        // SAFETY: live (the caller's promise).
+        if unsafe { (*ptr).housed } {
+            // SAFETY: live, used by nobody after this.
+            unsafe { pc_future::free(ptr) };
+            return pc_future::hand_out(out, fut, elem_size);
+        }
+        // SAFETY: a boxed handle, ours: the old one is dropped where it
+        // is (its future and message), the new one written there.
+        unsafe {
+            *ptr = pc_future {
+                fut,
+                elem_size,
+                message: Message::new(),
+                housed: false,
+            };
+        }
+        out.write(ptr);
+    }
+
+    /// A handle to `fut` for its own allocation (`try_future_housed`'s
+    /// room).
+    pub(crate) fn housed<T: Elem>(fut: Future<T>, elem_size: usize) -> pc_future {
         pc_future {
-            // SAFETY: a copy of `fut`, which outlives this handle in the
-            // same room (the caller's promise), and never dropped.
-            fut: ManuallyDrop::new(T::erase(unsafe { ptr::read(fut) })),
+            fut: T::erase(fut),
             elem_size,
             message: Message::new(),
-            lodged: true,
+            housed: true,
         }
     }
 
@@ -159,61 +181,63 @@ impl pc_future {
     /// `ptr` is NULL or a live handle that nobody uses afterwards.
     pub(crate) unsafe fn free(ptr: *mut pc_future) {
         // SAFETY: NULL or live (the caller's promise).
-        let Some(h) = (unsafe { ptr.as_mut() }) else {
+        let Some(h) = (unsafe { ptr.as_ref() }) else {
             return;
         };
-        if !h.lodged {
-            // SAFETY: a boxed handle owns its future; the handle, used by
-            // nobody after this, goes with it.
-            return unsafe {
-                ManuallyDrop::drop(&mut h.fut);
-                free_handle_to(ptr, &SPARE)
-            };
+        if h.housed {
+            // SAFETY: live, used by nobody after this: moved out of its
+            // memory first, then dropped, as `try_future_housed` asks (its
+            // future keeps that memory alive, so dropped in place it could
+            // free the memory under it).
+            drop(unsafe { ptr.read() });
+        } else {
+            // SAFETY: a boxed handle, used by nobody after this. Its value
+            // is dropped first: that may free other handles (a `ctx_free`
+            // that does), which may fill the spare meanwhile.
+            unsafe {
+                ptr.drop_in_place();
+                release_to(ptr, &SPARE);
+            }
         }
-        // SAFETY: a lodged handle is the value of a `Lodged` of its
-        // element type (see `then::Spawn`), used by nobody after this. Its
-        // kind is read before the handle goes, and `h` with it.
-        unsafe { free_lodged(ptr, h.fut.kind()) }
     }
 
     /// Takes a live handle apart: its future (the reference the handle
-    /// held, not a new one) and its element size, if its elements are of
-    /// type `T`. The handle is gone either way (one of another type is
-    /// freed). Typed, so that the future is moved once, as a `Future<T>`
-    /// (taken as the enum of every element type, it went through the stack
-    /// three times), and a lodged handle is dropped where it is rather
-    /// than copied out with its room (callgrind, the comparison's F2: 60
-    /// instructions per handle in `pc_future_sequence_take` before, 42).
+    /// held, not a new one), if its elements are of type `T` and `size`
+    /// bytes. The handle is gone either way (one of another type or size
+    /// is freed). Typed, so that the future is moved once, as a
+    /// `Future<T>` (taken as the enum of every element type, it went
+    /// through the stack three times), and field by field: the future read
+    /// out, the message dropped where it is (callgrind, the comparison's
+    /// F2, instructions per handle in `pc_future_sequence_take`: 60, then
+    /// 42 typed, 46 with the whole handle moved out first, 36 this way).
     ///
     /// # Safety
     /// `ptr` is a live handle that nobody uses afterwards.
     #[inline(always)]
-    pub(crate) unsafe fn take_as<T: Elem>(ptr: *mut pc_future) -> Option<(Future<T>, usize)> {
+    pub(crate) unsafe fn take_as<T: Elem>(ptr: *mut pc_future, size: usize) -> Option<Future<T>> {
         // SAFETY: live (the caller's promise).
         let h = unsafe { &*ptr };
-        let size = h.elem_size;
-        let Some(fut) = T::pick(h.fut()) else {
-            // SAFETY: live, used by nobody after this.
-            unsafe { pc_future::free(ptr) };
-            return None;
-        };
-        let fut = if h.lodged {
-            // SAFETY: a lodged handle is the value of a `Lodged` of its
-            // element type (see `then::Spawn`), `T`, used by nobody after
-            // this; the handle is dropped in place (its copy of the future
-            // never is), the room's future moved out.
-            unsafe { Lodged::<T, pc_future>::from_raw(ptr) }.into_future()
-        } else {
-            // SAFETY: a boxed handle owns its future, moved out once here;
-            // the rest of the handle goes (its `ManuallyDrop` future is not
-            // dropped), used by nobody after this.
-            unsafe {
-                let fut = ptr::read(fut);
-                free_handle_to(ptr, &SPARE);
-                fut
+        let housed = h.housed;
+        let fut = match T::pick(&h.fut) {
+            Some(fut) if h.elem_size == size => fut,
+            _ => {
+                // SAFETY: live, used by nobody after this.
+                unsafe { pc_future::free(ptr) };
+                return None;
             }
         };
-        Some((fut, size))
+        // SAFETY: the future is moved out once, and the rest of the handle
+        // goes without it: its message dropped in place, a boxed handle's
+        // memory released (a housed one's is its future's, which the
+        // future moved out keeps alive). Nobody uses the handle after this.
+        unsafe {
+            let fut = ptr::read(fut);
+            ptr::addr_of_mut!((*ptr).message).drop_in_place();
+            if !housed {
+                release_to(ptr, &SPARE);
+            }
+            Some(fut)
+        }
     }
 }
 

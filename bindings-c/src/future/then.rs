@@ -6,8 +6,9 @@
 //! [`Step`]); the rest is [`chained`].
 
 use std::ffi::{c_char, c_void};
+use std::ptr::NonNull;
 
-use polyconc::future::{try_future_lodged, Failure, Future, Lodged};
+use polyconc::future::{try_future_housed, Failure, Future};
 
 use super::{c_failure, c_message, code_of, pc_future, written, AnyFuture, Futures};
 use crate::callback::{pc_free_fn, Ctx};
@@ -122,9 +123,9 @@ impl Step for FlatMap {
             }
             // SAFETY: the callback handed the handle over: live, and ours;
             // its own reference to the future is adopted, not a new one.
-            match unsafe { pc_future::take_as::<S>(next) } {
-                Some((f, s)) if s == size => f,
-                _ => Future::failed(c_failure(
+            match unsafe { pc_future::take_as::<S>(next, size) } {
+                Some(f) => f,
+                None => Future::failed(c_failure(
                     PC_INVALID_ARG,
                     Some("flat_map: the future has another element size"),
                 )),
@@ -154,35 +155,32 @@ struct Spawn<'a> {
     call: Callback<unsafe extern "C" fn(*mut c_void, *mut c_void) -> i32>,
 }
 
-/// The handles `pc_future_spawn` makes, one per element type: each in its
-/// future's own allocation.
-pub(super) struct Lodgings;
+/// The handles `pc_future_spawn` makes, for every element type: each in
+/// its future's own allocation (the core's `try_future_housed`).
+pub(super) struct Houses;
 
-impl Family for Lodgings {
-    type Of<T: Elem> = Lodged<T, pc_future>;
+impl Family for Houses {
+    type Of<T: Elem> = NonNull<pc_future>;
 }
 
-impl Build<Lodgings> for Spawn<'_> {
-    fn build<S: Elem>(self) -> Result<Lodged<S, pc_future>, Status> {
+impl Build<Houses> for Spawn<'_> {
+    fn build<S: Elem>(self) -> Result<NonNull<pc_future>, Status> {
         let (size, call, elem_size) = (S::size(self.size), self.call, self.size);
         // The core's one-allocation task (closure and promise together),
         // not a `transform` of `Future::unit()`: every such job would count
         // the one shared unit future up and down from every thread. The
-        // handle is lodged in that allocation too: a task whose handle C
+        // handle is housed in that allocation too: a task whose handle C
         // keeps (F2 keeps all of them) is one allocation, not two (the
         // comparison's F2: 2.02 allocations per task before, 1.02 after,
         // Rust's 1.02; callgrind, 1,715 instructions per task before, 1,319
         // after, Rust's 953).
-        Ok(try_future_lodged(
+        Ok(try_future_housed(
             self.ec,
             move || {
                 // SAFETY: as in `Map`.
                 written(size, |out| unsafe { (call.f)(out.cast(), call.ctx.ptr()) })
             },
-            // SAFETY: `try_future_lodged` lodges the handle beside `f`
-            // itself; it leaves the room only by `pc_future::free` or
-            // `pc_future::take`.
-            |f| unsafe { pc_future::lodged(f, elem_size) },
+            |f| pc_future::housed::<S>(f, elem_size),
         ))
     }
 }
@@ -235,24 +233,43 @@ unsafe fn chain<'a, F>(
 }
 
 /// `pc_future_map` and `pc_future_flat_map`: step `K` chained onto
-/// `future`, with values of `size` bytes, its handle written to `*out`.
+/// `future`, with values of `size` bytes, its handle written to `*out`;
+/// with `take`, `pc_future_map_take`: the handle `future` is taken over
+/// (freed on every path, its memory reused for the result's handle).
 ///
 /// # Safety
-/// As `pc_future_map`.
+/// As `pc_future_map`; with `take`, as `pc_future_map_take`.
+#[allow(clippy::too_many_arguments)]
 unsafe fn chained<K: Step>(
-    future: *const pc_future,
+    future: *mut pc_future,
     executor: *const pc_executor,
     size: usize,
     r#fn: Option<K::Fn>,
     ctx: *mut c_void,
     ctx_free: pc_free_fn,
     out: *mut *mut pc_future,
+    take: bool,
 ) -> Result<(), Status> {
     // SAFETY: the pointers are as `pc_future_map` says (the caller's promise).
-    let Chain { f, ec, call, out } = unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
-    let next =
-        with_elem!(f.fut(), up => AnyFuture::new(size, Chained::<_, K> { up, ec, size, call })?);
-    pc_future::hand_out(out, next, size);
+    let made = unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }.and_then(
+        |Chain { f, ec, call, out }| {
+            let next = with_elem!(f.fut(), up => AnyFuture::new(size, Chained::<_, K> { up, ec, size, call })?);
+            Ok((next, out))
+        },
+    );
+    match made {
+        // SAFETY: live and ours to take over (the caller's promise); its
+        // borrow above is over.
+        Ok((next, out)) if take => unsafe { pc_future::pass_on(future, out, next, size) },
+        Ok((next, out)) => pc_future::hand_out(out, next, size),
+        Err(e) => {
+            if take {
+                // SAFETY: NULL or live, and ours (the caller's promise).
+                unsafe { pc_future::free(future) };
+            }
+            return Err(e);
+        }
+    }
     Ok(())
 }
 
@@ -321,7 +338,60 @@ pub unsafe extern "C" fn pc_future_map(
 ) -> pc_status {
     // SAFETY: the pointers are as documented (the caller's promise).
     boundary(|| unsafe {
-        chained::<Map>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out)
+        chained::<Map>(
+            future.cast_mut(),
+            executor,
+            out_elem_size,
+            r#fn,
+            ctx,
+            ctx_free,
+            out,
+            false,
+        )
+    })
+}
+
+/// As `pc_future_map`, taking the handle `future` over: it is freed, as by
+/// `pc_future_free`, whatever the call returns (its future goes on), and
+/// is not to be used afterwards; the new future's handle, written to
+/// `*out`, may reuse its memory (so `*out` may be `future` again). For a
+/// chain that keeps only its last handle (`f = map(f)`, as Rust's and
+/// Scala's chains do), this is `pc_future_map` and `pc_future_free` in
+/// one call, and cheaper: the handle's memory is reused where it is.
+///
+/// Returns as `pc_future_map` (with `future` freed on error too).
+///
+/// # Safety
+/// As `pc_future_map`; `future` is NULL or a live handle that nobody uses
+/// afterwards.
+///
+/// ```c
+/// pc_future *f = start;
+/// for (int k = 0; k < 1000 && s == PC_OK; k++)
+///   s = pc_future_map_take(f, ec, sizeof(int64_t), add_one, NULL, NULL, &f);
+/// ```
+#[no_mangle]
+pub unsafe extern "C" fn pc_future_map_take(
+    future: *mut pc_future,
+    executor: *const pc_executor,
+    out_elem_size: usize,
+    r#fn: pc_map_fn,
+    ctx: *mut c_void,
+    ctx_free: pc_free_fn,
+    out: *mut *mut pc_future,
+) -> pc_status {
+    // SAFETY: the pointers are as documented (the caller's promise).
+    boundary(|| unsafe {
+        chained::<Map>(
+            future,
+            executor,
+            out_elem_size,
+            r#fn,
+            ctx,
+            ctx_free,
+            out,
+            true,
+        )
     })
 }
 
@@ -348,7 +418,16 @@ pub unsafe extern "C" fn pc_future_flat_map(
 ) -> pc_status {
     // SAFETY: the pointers are as documented (the caller's promise).
     boundary(|| unsafe {
-        chained::<FlatMap>(future, executor, out_elem_size, r#fn, ctx, ctx_free, out)
+        chained::<FlatMap>(
+            future.cast_mut(),
+            executor,
+            out_elem_size,
+            r#fn,
+            ctx,
+            ctx_free,
+            out,
+            false,
+        )
     })
 }
 
@@ -427,7 +506,7 @@ pub unsafe extern "C" fn pc_future_spawn(
         // writable (the caller's promise).
         let (ec, out) = unsafe { (&handle(executor)?.ec, ffi::out(out)?) };
         let call = callback(r#fn, ctx)?;
-        let lodged = Erased::<Lodgings>::new(
+        let housed = Erased::<Houses>::new(
             elem_size,
             Spawn {
                 ec,
@@ -435,7 +514,7 @@ pub unsafe extern "C" fn pc_future_spawn(
                 call,
             },
         )?;
-        out.write(with_elem!(lodged, l => Lodged::into_raw(l)));
+        out.write(with_elem!(housed, h => h.as_ptr()));
         Ok(())
     })
 }

@@ -1,9 +1,12 @@
-//! [`Lodged`]: a value kept in the allocation of a spawned future's task
-//! or of a promise's state, for a binding whose handle would otherwise be
-//! a second allocation (the C binding's `pc_future` of `pc_future_spawn`
-//! and its `pc_promise`). The value lives in a room of that allocation,
-//! next to a handle to the future that keeps it alive for as long as the
-//! value is there.
+//! A binding's value kept in the allocation of a spawned future's task or
+//! of a promise's state, for a binding whose handle would otherwise be a
+//! second allocation (the C binding's `pc_future` of `pc_future_spawn` and
+//! its `pc_promise`). Two forms:
+//! - housed ([`try_future_housed`], [`promise_housed`]): the value owns
+//!   the handle to the future (or the promise) that keeps the allocation
+//!   alive; the binding moves it out of its room before dropping it;
+//! - [`Lodged`] ([`try_future_lodged`], [`promise_lodged`]): a safe owner
+//!   of the value, which keeps its own handle to the future beside it.
 
 use std::cell::UnsafeCell;
 use std::marker::PhantomData;
@@ -18,7 +21,7 @@ use super::state::{Core, Node};
 use super::{Failure, Future, Promise};
 use crate::exec::ExecutionContext;
 
-/// What a room holds once written. `value` first (`repr(C)`), so that a
+/// What a [`Lodged`]'s room holds. `value` first (`repr(C)`), so that a
 /// pointer to the value is one to the room.
 #[repr(C)]
 struct Room<T, H> {
@@ -26,16 +29,128 @@ struct Room<T, H> {
     future: Future<T>,
 }
 
-/// The room in the task cell: written once by [`try_future_lodged`], then
-/// owned by the one [`Lodged`], which reads it out when dropped. The cell
-/// never reads or drops it.
-pub(crate) struct Slot<T, H>(UnsafeCell<MaybeUninit<Room<T, H>>>);
+/// A room in a task cell or a promise's state: written once, then owned by
+/// whoever the written value belongs to. The cell never reads or drops it.
+pub(crate) struct Slot<X>(UnsafeCell<MaybeUninit<X>>);
 
-// SAFETY: only the one `Lodged` touches the room (and `try_future_lodged`
-// before it exists), so the slot is shared as its contents are.
-unsafe impl<T: Send + Sync, H: Sync> Sync for Slot<T, H> {}
+// SAFETY: only the value's one owner touches the room (and the function
+// that fills it, before that owner exists), so the slot is shared as its
+// contents are sent.
+unsafe impl<X: Send> Sync for Slot<X> {}
 // SAFETY: as above.
-unsafe impl<T: Send + Sync, H: Send> Send for Slot<T, H> {}
+unsafe impl<X: Send> Send for Slot<X> {}
+
+impl<X> Slot<X> {
+    fn empty() -> Self {
+        Slot(UnsafeCell::new(MaybeUninit::uninit()))
+    }
+
+    /// Writes `value` into the empty room at `slot`; gives back where it is.
+    ///
+    /// # Safety
+    /// `slot` is empty and alive, and nothing else reads or writes it.
+    unsafe fn fill(slot: NonNull<Self>, value: X) -> NonNull<X> {
+        // SAFETY: as the caller promises.
+        unsafe {
+            let room = (*slot.as_ptr()).0.get().cast::<X>();
+            room.write(value);
+            NonNull::new_unchecked(room)
+        }
+    }
+}
+
+/// [`try_future`](super::try_future), with the value `house` makes from
+/// the task's future housed in the task's own allocation: one allocation
+/// for the task, its promise and a binding's handle to them. The value
+/// owns the handle `house` is given (a fresh one, with no `.await`
+/// registered on it), and that handle keeps the allocation alive: unlike
+/// [`Lodged`], there is no second handle beside it to count up and down.
+/// `house` runs before the task is submitted, so the value is in place
+/// before a worker can run the task.
+///
+/// The result points to the value, valid as long as that handle lives.
+/// So the value is never dropped where it is (dropping its handle could
+/// free the memory under it): its owner moves it out first
+/// ([`NonNull::read`]), once, then drops it or takes it apart. A value
+/// never moved out keeps the task's allocation for ever.
+///
+/// ```
+/// use std::time::Duration;
+/// use polyconc::exec::global;
+/// use polyconc::future::try_future_housed;
+///
+/// let housed = try_future_housed(&global(), || Ok(6 * 7), |f| (f, "a handle's data"));
+/// // SAFETY: the value owns its future, and is moved out once.
+/// let (future, data) = unsafe { housed.read() };
+/// assert_eq!(data, "a handle's data");
+/// assert_eq!(future.result(Duration::from_secs(10)), Ok(42));
+/// ```
+pub fn try_future_housed<T, E, F, H>(ec: &E, f: F, house: impl FnOnce(Future<T>) -> H) -> NonNull<H>
+where
+    T: Send + Sync + 'static,
+    E: ExecutionContext + Clone + 'static,
+    F: FnOnce() -> Result<T, Failure> + Send + 'static,
+    H: Send + Sync + 'static,
+{
+    Spawned::start_with(ec, Fallible(f), Slot::empty(), |future, slot| {
+        let value = house(future);
+        // SAFETY: the slot is the cell's and empty; the cell is alive (the
+        // task, not submitted yet, holds it), and stays so while the value
+        // holds its future (else the pointer must not be read, as the
+        // function says).
+        unsafe { Slot::fill(slot, value) }
+    })
+}
+
+/// A new [`Promise`], given to `house`, whose value is housed in the
+/// promise's own state: one allocation for the state and a binding's
+/// handle to it. The value owns the promise, which keeps the allocation
+/// alive (no other reference does); the rules are those of
+/// [`try_future_housed`].
+///
+/// # Safety
+/// The value `house` returns holds the promise it is given (or a handle to
+/// the same state): the state is the memory the value is written to.
+///
+/// ```
+/// use std::time::Duration;
+/// use polyconc::future::promise_housed;
+///
+/// // SAFETY: the value is the promise.
+/// let housed = unsafe { promise_housed(|p| p) };
+/// // SAFETY: the promise is moved out once.
+/// let p = unsafe { housed.read() };
+/// p.success(5).unwrap();
+/// assert_eq!(p.future().result(Duration::from_secs(1)), Ok(5));
+/// ```
+pub unsafe fn promise_housed<T, H>(house: impl FnOnce(Promise<T>) -> H) -> NonNull<H>
+where
+    T: Send + Sync + 'static,
+    H: Send + Sync + 'static,
+{
+    let cell = Arc::new(Bare {
+        core: Core::new(),
+        room: Slot::empty(),
+    });
+    let slot = NonNull::from(&cell.room);
+    let value = house(Promise::of(Future::from_node(cell)));
+    // SAFETY: the slot is the cell's and empty; the cell is alive, as the
+    // value holds the promise (the caller's promise), and stays so while
+    // the value does.
+    unsafe { Slot::fill(slot, value) }
+}
+
+/// A promise's state with a room beside it.
+struct Bare<T, X> {
+    core: Core<T>,
+    room: Slot<X>,
+}
+
+impl<T: Send + Sync + 'static, X: Send + 'static> Node<T> for Bare<T, X> {
+    fn core(&self) -> &Core<T> {
+        &self.core
+    }
+}
 
 /// A value lodged in a spawned future's own allocation: a `Box<H>` whose
 /// memory is the future's task cell. It holds a handle to the future
@@ -67,7 +182,8 @@ unsafe impl<T: Send + Sync, H: Sync> Sync for Lodged<T, H> {}
 /// for the task, its promise and a binding's handle to them. `lodge` is
 /// given the very handle that the room keeps beside the value (a fresh
 /// one, with no `.await` registered on it), which [`Lodged::future`]
-/// lends and [`Lodged::into_parts`] and [`Lodged::into_future`] give back.
+/// lends and [`Lodged::into_parts`] and [`Lodged::into_future`] give back;
+/// it runs before the task is submitted.
 ///
 /// ```
 /// use std::time::Duration;
@@ -88,22 +204,10 @@ where
     F: FnOnce() -> Result<T, Failure> + Send + 'static,
     H: Send + Sync + 'static,
 {
-    let (future, slot) = Spawned::start_with(ec, Fallible(f), Slot::empty());
-    let value = lodge(&future);
-    // SAFETY: the slot is the cell's, which `future` keeps; it is empty.
-    unsafe { Lodged::write(slot, value, future) }
-}
-
-/// A promise's state with a room beside it.
-struct Bare<T, H> {
-    core: Core<T>,
-    room: Slot<T, H>,
-}
-
-impl<T: Send + Sync + 'static, H: Send + Sync + 'static> Node<T> for Bare<T, H> {
-    fn core(&self) -> &Core<T> {
-        &self.core
-    }
+    Lodged::of(try_future_housed(ec, f, |future| Room {
+        value: lodge(&future),
+        future,
+    }))
 }
 
 /// A new [`Promise`], given to `lodge`, whose value is lodged in the same
@@ -123,43 +227,24 @@ where
     T: Send + Sync + 'static,
     H: Send + Sync + 'static,
 {
-    let cell = Arc::new(Bare {
-        core: Core::new(),
-        room: Slot::empty(),
-    });
-    let slot = NonNull::from(&cell.room);
-    let future = Future::from_node(cell);
-    let value = lodge(Promise::of(future.clone()));
-    // SAFETY: the slot is the cell's, which `future` keeps; it is empty.
-    unsafe { Lodged::write(slot, value, future) }
-}
-
-impl<T, H> Slot<T, H> {
-    fn empty() -> Self {
-        Slot(UnsafeCell::new(MaybeUninit::uninit()))
-    }
+    // SAFETY: the room holds a handle to the promise's state, its future.
+    Lodged::of(unsafe {
+        promise_housed(|promise: Promise<T>| {
+            let future = promise.future();
+            Room {
+                value: lodge(promise),
+                future,
+            }
+        })
+    })
 }
 
 impl<T, H> Lodged<T, H> {
-    /// Fills the empty room at `slot` with `value` and `future`.
-    ///
-    /// # Safety
-    /// `slot` is empty and in the allocation of `future`'s node, and
-    /// nothing else reads or writes it.
-    unsafe fn write(slot: NonNull<Slot<T, H>>, value: H, future: Future<T>) -> Self {
-        // SAFETY: as the caller promises; `future`, moved into the room,
-        // keeps the allocation alive until the `Lodged` is dropped. The
-        // fields are written in place: a `Room` built first and then
-        // written was a copy through `memcpy` (callgrind, the C binding's
-        // `pc_future_spawn`: 62 instructions per task).
-        unsafe {
-            let room = (*slot.as_ptr()).0.get().cast::<Room<T, H>>();
-            ptr::addr_of_mut!((*room).value).write(value);
-            ptr::addr_of_mut!((*room).future).write(future);
-            Lodged {
-                room: NonNull::new_unchecked(room),
-                _owns: PhantomData,
-            }
+    /// The owner of a housed room (which owns its future).
+    fn of(room: NonNull<Room<T, H>>) -> Self {
+        Lodged {
+            room,
+            _owns: PhantomData,
         }
     }
 
@@ -376,7 +461,92 @@ mod tests {
         let pool = ThreadPool::new(1);
         pool.shutdown();
         let lodged = try_future_lodged(&pool, || Ok(1), |f| f.is_completed());
-        assert!(*lodged, "the rejected task failed its future at once");
+        assert!(!*lodged, "lodged before the task was submitted");
         assert!(lodged.future().value().is_some_and(|r| r.is_err()));
+    }
+
+    #[test]
+    fn a_housed_value_is_the_only_handle_and_drops_once() {
+        for _ in 0..1000 {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let counted = Counted(Arc::clone(&drops));
+            let housed = try_future_housed(&global(), || Ok(4u64), move |f| (f, counted));
+            // SAFETY: the value owns its future; moved out once.
+            let (future, counted) = unsafe { housed.read() };
+            assert_eq!(future.result(Duration::from_secs(10)), Ok(4));
+            drop(counted);
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+            // The task lets go of its reference once it has run: then the
+            // housed handle is the only one left (a lodged value keeps a
+            // second one beside it).
+            while Arc::strong_count(&future.node) > 1 {
+                std::thread::yield_now();
+            }
+            assert_eq!(Arc::strong_count(&future.node), 1);
+        }
+    }
+
+    #[test]
+    fn a_housed_value_moved_out_before_the_task_runs_keeps_the_task_whole() {
+        let pool = ThreadPool::new(1);
+        // The pool's one worker spins (not a blocking wait, which the pool
+        // would make up for with a spare thread) until the gate opens.
+        let gate = Arc::new(AtomicUsize::new(0));
+        let spinning = Arc::clone(&gate);
+        let blocker = try_future_housed(
+            &pool,
+            move || {
+                while spinning.load(Ordering::SeqCst) == 0 {
+                    std::thread::yield_now();
+                }
+                Ok(())
+            },
+            |f| f,
+        );
+        let drops = Arc::new(AtomicUsize::new(0));
+        let counted = Counted(Arc::clone(&drops));
+        // Queued behind the blocker: not run yet when its value goes.
+        let housed = try_future_housed(&pool, || Ok(7u64), move |f| (f, counted));
+        // SAFETY: each value owns its future; each moved out once.
+        let ((future, counted), blocker) = unsafe { (housed.read(), blocker.read()) };
+        let kept = future.clone();
+        drop((future, counted));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert!(!kept.is_completed());
+        gate.store(1, Ordering::SeqCst);
+        assert_eq!(kept.result(Duration::from_secs(10)), Ok(7));
+        assert_eq!(blocker.result(Duration::from_secs(10)), Ok(()));
+        pool.shutdown();
+    }
+
+    #[test]
+    fn a_task_its_context_rejects_still_houses_its_value() {
+        let pool = ThreadPool::new(1);
+        pool.shutdown();
+        // The value is housed before the task is submitted (here, refused
+        // and failed): a worker never runs a task whose room is still
+        // being written.
+        let housed = try_future_housed(&pool, || Ok(1), |f| (f.is_completed(), f));
+        // SAFETY: the value owns the future; moved out once.
+        let (completed, future) = unsafe { housed.read() };
+        assert!(!completed, "housed before the task was submitted");
+        assert!(future.value().is_some_and(|r| r.is_err()));
+    }
+
+    #[test]
+    fn a_housed_promise_is_the_only_handle_to_its_state() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let counted = Counted(Arc::clone(&drops));
+        // SAFETY: the value holds the promise.
+        let housed = unsafe { promise_housed(move |p: Promise<u8>| (p, counted)) };
+        // SAFETY: the value owns the promise; moved out once.
+        let (promise, counted) = unsafe { housed.read() };
+        assert_eq!(Arc::strong_count(&promise.future().node), 2); // + the one asked for
+        let f = promise.future();
+        promise.success(3).unwrap();
+        drop((promise, counted));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        assert_eq!(Arc::strong_count(&f.node), 1);
+        assert_eq!(f.result(Duration::from_secs(1)), Ok(3));
     }
 }

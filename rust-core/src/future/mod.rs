@@ -77,7 +77,7 @@ use std::time::Duration;
 
 pub use collect::{find, first_completed_of, fold_left, reduce_left, sequence, traverse};
 pub use failure::{AlreadyCompleted, Cancelled, Failure, NoSuchElement, Panicked, Timeout};
-pub use lodged::{promise_lodged, try_future_lodged, Lodged};
+pub use lodged::{promise_housed, promise_lodged, try_future_housed, try_future_lodged, Lodged};
 pub use poll::spawn;
 pub use promise::Promise;
 

@@ -3,7 +3,7 @@
 //! promise it completes (as a tokio task cell or rayon's `HeapJob`). It has
 //! no upstream to wait for, so it needs no hook: it goes to the context at
 //! once. A binding may lodge a value of its own in the same allocation
-//! (the `room`, see [`Lodged`](super::Lodged)).
+//! (the `room`, see [`try_future_housed`](super::try_future_housed)).
 
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
@@ -71,7 +71,7 @@ where
 {
     /// Submits `f` to `ec`; its future completes with `f`'s result or panic.
     pub(crate) fn start<E: ExecutionContext + ?Sized>(ec: &E, f: F) -> Future<T> {
-        Spawned::start_with(ec, f, ()).0
+        Spawned::start_with(ec, f, (), |future, _| future)
     }
 }
 
@@ -81,13 +81,18 @@ where
     F: Work<T>,
     R: Send + Sync + 'static,
 {
-    /// As `start`, with `room` in the same allocation; also where the room
-    /// is, which stays valid as long as the future's node does.
-    pub(crate) fn start_with<E: ExecutionContext + ?Sized>(
+    /// As `start`, with `room` in the same allocation: `settle` gets the
+    /// future and where the room is (valid as long as the future's node
+    /// is), and runs before the task is submitted, so that what it writes
+    /// there is in place before a worker can run the task: a room filled
+    /// after the submission was written by the submitting thread while the
+    /// worker ran the task in the same cache lines.
+    pub(crate) fn start_with<E: ExecutionContext + ?Sized, X>(
         ec: &E,
         f: F,
         room: R,
-    ) -> (Future<T>, NonNull<R>) {
+        settle: impl FnOnce(Future<T>, NonNull<R>) -> X,
+    ) -> X {
         // Built in place: `Arc::new` of the whole struct made it on the
         // stack and copied it, room and all, with a `memcpy` call
         // (callgrind, the C binding's `pc_future_spawn`, whose room holds
@@ -106,10 +111,11 @@ where
         };
         let room = NonNull::from(&cell.room);
         let task = Task::job(Arc::clone(&cell) as Arc<dyn Runnable>);
+        let settled = settle(Future::from_node(cell), room);
         if let Err(rejected) = ec.submit(task) {
             rejected.into_task().abort(Failure::new(ShutDown));
         }
-        (Future::from_node(cell), room)
+        settled
     }
 
     fn take(&self) -> Option<F> {
