@@ -122,6 +122,16 @@ double bench_now_ns(void) {
   return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
+int bench_start_thread(pthread_t *t, void *(*fn)(void *), void *arg) {
+  pthread_attr_t attr;
+  int e = pthread_attr_init(&attr);
+  if (e != 0) return e;
+  e = pthread_attr_setstacksize(&attr, BENCH_THREAD_STACK);
+  if (e == 0) e = pthread_create(t, &attr, fn, arg);
+  pthread_attr_destroy(&attr);
+  return e;
+}
+
 /* The warm-up and measured runs of one configuration; prints its line.
  * Returns false (and prints nothing) if a run failed its check. */
 static bool measure(const char *suite, const bench_config *c, int runs, int warmup) {

@@ -5,6 +5,7 @@
 #ifndef POLYCONC_COMPARE_HARNESS_H
 #define POLYCONC_COMPARE_HARNESS_H
 
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,5 +86,16 @@ int suite_x_child(int argc, char **argv);
 
 /* CLOCK_MONOTONIC in nanoseconds: the runs' clock. */
 double bench_now_ns(void);
+
+/* The stack of every thread a run starts: 2 MiB, the Rust program's (the
+ * default of std::thread). glibc's default is 8 MiB, and 8 threads of that
+ * overflow its 40 MiB cache of freed stacks: some were unmapped at a join
+ * and mapped afresh by the next run, inside its timed part (6-10 page
+ * faults per run at suite L's T = 8, none for Rust). */
+enum { BENCH_THREAD_STACK = 2 * 1024 * 1024 };
+
+/* pthread_create of fn(arg) with a BENCH_THREAD_STACK stack; returns its
+ * error (0 on success). */
+int bench_start_thread(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

@@ -120,7 +120,7 @@ static void channel_free(const channel *p) {
 }
 
 static void start(pthread_t *t, void *(*fn)(void *), void *arg) {
-  int e = pthread_create(t, NULL, fn, arg);
+  int e = bench_start_thread(t, fn, arg);
   if (e != 0) {
     fprintf(stderr, "bench: pthread_create: %s\n", strerror(e));
     exit(1);

@@ -329,7 +329,7 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   worker workers[MAX_THREADS];
   for (int i = 0; i < c->threads; i++) {
     workers[i] = (worker){&s, i};
-    if ((e = pthread_create(&threads[i], NULL, body, &workers[i])) != 0) fail("pthread_create", e);
+    if ((e = bench_start_thread(&threads[i], body, &workers[i])) != 0) fail("pthread_create", e);
   }
   pthread_barrier_wait(&s.ready);
   double t0 = now_ns();
