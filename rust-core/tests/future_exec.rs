@@ -183,6 +183,44 @@ fn blocking_on_the_global_pool_starts_spares() {
     blocked_tasks_do_not_starve(&global(), 2 * cores + 2);
 }
 
+/// A worker that blocks with nothing queued on its own deque leaves the
+/// other, sleeping worker asleep: nothing is stranded for it to take over
+/// (a task waiting for promises hop after hop woke it at every hop).
+#[cfg(feature = "test-hooks")]
+#[test]
+fn a_worker_blocking_with_an_empty_deque_wakes_no_sleeper() {
+    use polyconc::test_hooks::{self, Counts};
+    let pool = ThreadPool::new(2);
+    // Both workers' counters: two tasks that meet at a barrier run on
+    // different workers.
+    let met = Arc::new(std::sync::Barrier::new(2));
+    let workers: Vec<Future<(thread::ThreadId, Arc<Counts>)>> = (0..2)
+        .map(|_| {
+            let met = Arc::clone(&met);
+            future(&pool, move || {
+                met.wait();
+                (thread::current().id(), test_hooks::counts())
+            })
+        })
+        .collect();
+    let workers: Vec<_> = workers.iter().map(|w| w.result(WAIT).unwrap()).collect();
+    let woke = future(&pool, move || {
+        let me = thread::current().id();
+        let other = &workers.iter().find(|(id, _)| *id != me).unwrap().1;
+        // The other worker has nothing to do: it goes to sleep.
+        let parks = other.parks();
+        let deadline = std::time::Instant::now() + WAIT;
+        while other.parks() == parks && std::time::Instant::now() < deadline {
+            thread::yield_now();
+        }
+        assert!(other.parks() > parks, "the idle worker never slept");
+        let before = test_hooks::counts().wakes();
+        blocking(|| ());
+        test_hooks::counts().wakes() - before
+    });
+    assert_eq!(woke.result(WAIT), Ok(0));
+}
+
 #[test]
 fn blocking_outside_a_pool_just_runs() {
     assert_eq!(blocking(|| 3), 3);

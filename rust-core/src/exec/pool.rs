@@ -270,9 +270,9 @@ impl Pool {
         );
     }
 
-    /// The calling worker is about to block: make sure someone else runs
-    /// the queue meanwhile.
-    fn begin_blocking(self: &Arc<Self>) {
+    /// The calling worker, whose own deque `holds_work` or not, is about
+    /// to block: make sure someone else runs the queue meanwhile.
+    fn begin_blocking(self: &Arc<Self>, holds_work: bool) {
         let spare = {
             let mut c = self.counts.lock();
             c.blocked += 1;
@@ -285,8 +285,14 @@ impl Pool {
             }
         };
         if !spare {
-            // A sleeper takes over what this worker's deque holds.
-            self.idle.notify_one();
+            // A sleeper takes over what this worker's deque holds. With
+            // nothing there it stays asleep: work queued later wakes one
+            // itself (a worker waiting for a promise hop after hop, the
+            // comparison's F3, woke the idle worker at every hop for
+            // nothing: a futex call and a search each time).
+            if holds_work {
+                self.idle.notify_one();
+            }
             return;
         }
         let pool = Arc::clone(self);
@@ -387,9 +393,10 @@ pub(crate) fn while_blocked<R>(f: impl FnOnce() -> R) -> R {
             return None;
         }
         cur.blocking = true;
-        Some(Arc::clone(&cur.pool))
+        let holds_work = cur.local.as_ref().is_some_and(|l| !l.is_empty());
+        Some((Arc::clone(&cur.pool), holds_work))
     });
-    let Some(pool) = pool else {
+    let Some((pool, holds_work)) = pool else {
         return f();
     };
     struct Unblock(Arc<Pool>);
@@ -403,7 +410,7 @@ pub(crate) fn while_blocked<R>(f: impl FnOnce() -> R) -> R {
             });
         }
     }
-    pool.begin_blocking();
+    pool.begin_blocking(holds_work);
     let _unblock = Unblock(pool);
     f()
 }
