@@ -87,10 +87,21 @@ static bool parse_int(const char *s, long long min, long long *out) {
   return true;
 }
 
-static long ctx_switches(void) {
+/* What getrusage says of the process so far: its context switches and its
+ * user + system CPU time. */
+typedef struct {
+  long switches;
+  double cpu_ns;
+} proc_usage;
+
+static double timeval_ns(struct timeval t) {
+  return (double)t.tv_sec * 1e9 + (double)t.tv_usec * 1e3;
+}
+
+static proc_usage usage_now(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_nvcsw + ru.ru_nivcsw;
+  return (proc_usage){ru.ru_nvcsw + ru.ru_nivcsw, timeval_ns(ru.ru_utime) + timeval_ns(ru.ru_stime)};
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -136,17 +147,18 @@ int bench_start_thread(pthread_t *t, void *(*fn)(void *), void *arg) {
  * Returns false (and prints nothing) if a run failed its check. */
 static bool measure(const char *suite, const bench_config *c, int runs, int warmup) {
   double *per_op = calloc((size_t)runs, sizeof *per_op);
+  double *cpu_per_op = calloc((size_t)runs, sizeof *cpu_per_op);
   double *fairness = calloc((size_t)runs, sizeof *fairness);
-  if (per_op == NULL || fairness == NULL) {
+  if (per_op == NULL || cpu_per_op == NULL || fairness == NULL) {
     fprintf(stderr, "bench: out of memory\n");
     exit(1);
   }
   long switches = 0;
   for (int r = -warmup; r < runs; r++) {
     bench_outcome out = {0, 0, NULL, 0};
-    long before = ctx_switches();
+    proc_usage before = usage_now();
     const char *err = c->run(c, &out);
-    long after = ctx_switches();
+    proc_usage after = usage_now();
     int64_t got = out.result, want = c->want, ops = c->ops;
     if (c->windowed && err == NULL) {
       want = 0;
@@ -161,6 +173,7 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
               : c->windowed ? "the counter is not the sum of the threads' counts"
                             : "lost, duplicated or miscounted");
       free(per_op);
+      free(cpu_per_op);
       free(fairness);
       return false;
     }
@@ -171,16 +184,18 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
     }
     fprintf(stderr, "%s: run %d/%d %.1f %s\n", c->label, r + 1, runs, fig, c->unit);
     per_op[r] = fig;
+    cpu_per_op[r] = (after.cpu_ns - before.cpu_ns) / (double)ops;
     if (c->windowed) fairness[r] = jain(out.counts, out.n_counts);
-    switches += after - before;
+    switches += after.switches - before.switches;
   }
-  double median = median_of(per_op, runs);
+  double median = median_of(per_op, runs), cpu_median = median_of(cpu_per_op, runs);
   char fair[32] = "", extra[256] = "";
   if (c->windowed) snprintf(fair, sizeof fair, "\"fairness\": %.2f, ", median_of(fairness, runs));
   const char *err = c->extra != NULL ? c->extra(c, extra, sizeof extra) : NULL;
   if (err != NULL) {
     fprintf(stderr, "bench: FAILED: %s: %s\n", c->label, err);
     free(per_op);
+    free(cpu_per_op);
     free(fairness);
     return false;
   }
@@ -189,11 +204,13 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
   printf("{\"suite\": \"%s\", \"workload\": \"%s\", \"lang\": \"c\", \"impl\": \"%s\", "
          "\"via\": \"%s\", \"kind\": \"%s\", \"params\": %s, \"unit\": \"%s\", \"median\": %.1f, "
          "\"min\": %.1f, \"max\": %.1f, \"runs\": %d, %s%s\"ctx_switches\": %ld, "
+         "\"cpu_median\": %.1f, "
          "\"max_rss_kb\": %ld, \"host\": {\"cpus\": %ld, \"os\": \"linux\", \"toolchain\": "
          "\"%s, libpolyconc %s\"}}\n",
          suite, c->workload, c->impl, c->via, c->kind, c->params, c->unit, round1(median),
          round1(per_op[0]), round1(per_op[runs - 1]), runs, fair, extra,
-         lround((double)switches / runs), ru.ru_maxrss, sysconf(_SC_NPROCESSORS_ONLN),
+         lround((double)switches / runs), round1(cpu_median), ru.ru_maxrss,
+         sysconf(_SC_NPROCESSORS_ONLN),
 #if defined(__clang__)
          "clang " __clang_version__,
 #elif defined(__GNUC__)
@@ -204,6 +221,7 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
          pc_version());
   fflush(stdout);
   free(per_op);
+  free(cpu_per_op);
   free(fairness);
   return true;
 }
