@@ -45,7 +45,9 @@ fn seq<I: Channel>(config: &Config) -> Body {
 }
 
 /// C2–C4: producers and consumers share one channel, closed once every
-/// producer is done so that the consumers' receive loops end.
+/// producer is done so that the consumers' receive loops end. The
+/// consumers start first, then the producers (WORKLOADS.md: a producer
+/// started first would fill the buffer before anyone receives).
 fn shared<I: Channel>(config: &Config) -> Option<Body> {
     let (tx, rx) = I::channel(config.capacity);
     let mut receivers = Vec::with_capacity(config.consumers);
