@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -27,6 +28,36 @@ func TestWorkloadSums(t *testing.T) {
 						t.Errorf("%v: sum %d, want %d", c, got, want)
 					}
 				}
+			}
+		}
+	}
+}
+
+// C2-C4 start every consumer before the first producer (WORKLOADS.md), at
+// every capacity, and still deliver every message.
+func TestFlowStartsConsumersFirst(t *testing.T) {
+	defer func(saved func(string, func())) { spawnFlow = saved }(spawnFlow)
+	var roles []string // appended by the body's goroutine only: spawnFlow runs there
+	spawnFlow = func(role string, body func()) {
+		roles = append(roles, role)
+		go body()
+	}
+	for _, w := range []string{"C2", "C3", "C4"} {
+		for _, c := range (suiteC{}).configs(w, parameters{messages: 1003}) {
+			roles = nil
+			if got := c.prepare()(); got != c.want {
+				t.Errorf("%s: sum %d, want %d", c.label, got, c.want)
+			}
+			p := c.params.(params)
+			var want []string
+			for range p.Consumers {
+				want = append(want, "consumer")
+			}
+			for range p.Producers {
+				want = append(want, "producer")
+			}
+			if !slices.Equal(roles, want) {
+				t.Errorf("%s: started %v, want %v", c.label, roles, want)
 			}
 		}
 	}

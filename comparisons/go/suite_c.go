@@ -161,34 +161,40 @@ func prepareSeq(c chanConfig) func() int64 {
 	}
 }
 
+// spawnFlow starts one goroutine of C2-C4 on the side role names
+// ("consumer" or "producer"); tests replace it to record the order.
+var spawnFlow = func(role string, body func()) { go body() }
+
 // prepareShared is C2-C4: producers and consumers share one channel, which is
 // closed once every producer is done so that the consumers' range loops end.
+// The consumers start first, then the producers (WORKLOADS.md): a producer
+// started first would fill the buffer before anyone receives.
 func prepareShared(c chanConfig) func() int64 {
 	ch := make(chan int64, c.capacity)
 	return func() int64 {
-		var producers sync.WaitGroup
-		for p := 0; p < c.producers; p++ {
-			lo, hi := share(c.messages, p, c.producers)
-			producers.Add(1)
-			go func() {
-				defer producers.Done()
-				for i := lo; i <= hi; i++ {
-					ch <- i
-				}
-			}()
-		}
 		sums := make([]int64, c.consumers)
 		var consumers sync.WaitGroup
 		for k := range sums {
 			consumers.Add(1)
-			go func() {
+			spawnFlow("consumer", func() {
 				defer consumers.Done()
 				var sum int64
 				for v := range ch {
 					sum += v
 				}
 				sums[k] = sum
-			}()
+			})
+		}
+		var producers sync.WaitGroup
+		for p := 0; p < c.producers; p++ {
+			lo, hi := share(c.messages, p, c.producers)
+			producers.Add(1)
+			spawnFlow("producer", func() {
+				defer producers.Done()
+				for i := lo; i <= hi; i++ {
+					ch <- i
+				}
+			})
 		}
 		producers.Wait()
 		close(ch)

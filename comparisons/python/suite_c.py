@@ -258,6 +258,8 @@ def run_many(impl, capacity, m, producers, consumers):
     if not impl.batch:
         prods = [spawn(produce, send, *share(m, producers, p)) for p in range(producers)]
     start = time.perf_counter_ns()
+    # The consumers start first, then the producers (WORKLOADS.md): a
+    # producer started first would fill the buffer before anyone receives.
     for t in cons + prods:
         t.start()
     for t in prods:

@@ -2,9 +2,14 @@
 sum checks decide the exit status."""
 
 import json
+import sys
+import threading
 
 from conftest import COMPARISONS, python_bench
 from runner.schema import validate
+
+sys.path.insert(0, str(COMPARISONS / "python"))
+import suite_c  # the benchmark's modules live in python/
 
 TESTS = COMPARISONS / "tests"
 M = 400
@@ -143,6 +148,26 @@ def test_every_flag_of_the_modes_table_is_accepted():
     assert run.returncode == 0, run.stderr
     (line,) = configs(run.stdout)[0]
     assert line["params"]["round_trips"] == M // 10
+
+
+def test_c2_to_c4_start_the_consumers_first(monkeypatch):
+    """Every consumer starts before the first producer (WORKLOADS.md), and
+    every message arrives; run_many is C2-C4's one code path."""
+    started = []
+    real_start = threading.Thread.start
+
+    def start(thread):
+        started.append(thread.name)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    for producers, consumers in suite_c.SHAPES.values():
+        started.clear()
+        m = 1003
+        _, total = suite_c.run_many(suite_c.QueueImpl(), 1024, m, producers, consumers)
+        assert total == m * (m + 1) // 2
+        want = ["consume_until_sentinel"] * consumers + ["produce"] * producers
+        assert started == want
 
 
 def test_capacities_choose_among_c2_to_c4_only():

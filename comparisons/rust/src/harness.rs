@@ -3,8 +3,9 @@
 //! warm-up and measured runs, context switches from `getrusage` and the JSON
 //! lines. Each suite is a module `suite_<s>` implementing [`Suite`].
 
+use std::cell::Cell;
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
@@ -22,8 +23,84 @@ const USAGE: &str =
 C1, C5, C6 and the other suites ignore it";
 
 /// One run's timed part: it does the work and returns its result (a sum, a
-/// counter) for the check.
+/// counter) for the check. The clock runs from the call to the return,
+/// unless the body moves either end with [`start_clock`] or [`stop_clock`].
 pub type Body = Box<dyn FnOnce() -> u64>;
+
+thread_local! {
+    /// Where the running body put the ends of its timed part, if it did.
+    static BOUNDS: Cell<Bounds> = const { Cell::new(Bounds { start: None, stop: None }) };
+}
+
+/// The ends of a timed part that a body set itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Bounds {
+    start: Option<Instant>,
+    stop: Option<Instant>,
+}
+
+/// Starts the running body's clock now, for a body whose set-up must stay
+/// outside its figure (suite L: once every thread waits at the start
+/// barrier, where the C and Java programs start theirs). Called on the
+/// thread that runs the body; the last call counts.
+///
+/// ```
+/// polyconc_compare::harness::start_clock(); // outside a body: no effect on any run
+/// ```
+pub fn start_clock() {
+    BOUNDS.with(|b| {
+        b.set(Bounds {
+            start: Some(Instant::now()),
+            ..b.get()
+        })
+    });
+}
+
+/// Stops the running body's clock now, for a body that ends what it
+/// started after its figure (suite F: the fixed pool's shutdown and join,
+/// which the C program does after its clock). Called on the thread that
+/// runs the body; the last call counts.
+///
+/// ```
+/// polyconc_compare::harness::stop_clock(); // outside a body: no effect on any run
+/// ```
+pub fn stop_clock() {
+    BOUNDS.with(|b| {
+        b.set(Bounds {
+            stop: Some(Instant::now()),
+            ..b.get()
+        })
+    });
+}
+
+/// Where the running body started and stopped its clock, if it did (for
+/// the suites' tests of their bodies).
+#[cfg(test)]
+pub(crate) fn clock_set() -> (Option<Instant>, Option<Instant>) {
+    let b = BOUNDS.with(Cell::get);
+    (b.start, b.stop)
+}
+
+/// Runs `body` and returns its result with the length of its timed part:
+/// from the call (or its [`start_clock`]) to the return (or its
+/// [`stop_clock`]).
+fn timed(body: Body) -> (u64, Duration) {
+    BOUNDS.with(|b| b.set(Bounds::default()));
+    let called = Instant::now();
+    let got = body();
+    let returned = Instant::now();
+    (got, BOUNDS.with(Cell::take).span(called, returned))
+}
+
+impl Bounds {
+    /// The timed part between `called` and `returned`, each end moved
+    /// where the body set it.
+    fn span(self, called: Instant, returned: Instant) -> Duration {
+        self.stop
+            .unwrap_or(returned)
+            .saturating_duration_since(self.start.unwrap_or(called))
+    }
+}
 
 /// The values of the Modes table's flags (0 or empty when not given); a
 /// suite uses the ones it needs.
@@ -341,9 +418,7 @@ fn measure(
     for r in 0..warmup + runs {
         let body = (case.prepare)();
         let before = rusage();
-        let start = Instant::now();
-        let got = body();
-        let elapsed = start.elapsed();
+        let (got, elapsed) = timed(body);
         let after = rusage();
         let mut ops = case.ops;
         if let Some(counts) = &case.counts {

@@ -12,7 +12,7 @@ use polyconc::exec::{global, ExecutionContext, ThreadPool};
 use polyconc::future::{future, sequence, Future, Promise};
 use serde_json::{json, Value};
 
-use crate::harness::{Body, Case, Params, Suite};
+use crate::harness::{stop_clock, Body, Case, Params, Suite};
 
 /// Suite F of WORKLOADS.md.
 pub struct SuiteF;
@@ -88,8 +88,10 @@ fn handoff<E: ExecutionContext + Clone + 'static>(ec: &E, r: u64) -> u64 {
     v
 }
 
-/// The run's body on the executor named `executor`; a fixed pool is made
-/// here, outside the timed part, and shut down at the end of the body.
+/// The run's body on the executor named `executor`. A fixed pool is made
+/// here, before the clock starts, and shut down and joined after it stops,
+/// as the C program does: no worker of this run is left to exit during the
+/// next one.
 fn on(executor: &'static str, body: fn(&dyn Runner, u64) -> u64, n: u64) -> Body {
     if executor == "global" {
         return Box::new(move || body(&global(), n));
@@ -97,7 +99,10 @@ fn on(executor: &'static str, body: fn(&dyn Runner, u64) -> u64, n: u64) -> Body
     let pool = ThreadPool::new(cores());
     Box::new(move || {
         let out = body(&pool, n);
+        stop_clock();
         pool.shutdown();
+        pool.join()
+            .expect("a pool shut down and joined from outside its workers");
         out
     })
 }
@@ -239,5 +244,19 @@ impl Suite for SuiteF {
             },
         );
         core.chain(peers).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_pool_is_shut_down_after_the_clock_stops() {
+        let fanout: fn(&dyn Runner, u64) -> u64 = |r, n| r.fanout(n);
+        assert_eq!(on("global", fanout, 100)(), 5050);
+        assert_eq!(crate::harness::clock_set(), (None, None));
+        assert_eq!(on("fixed", fanout, 100)(), 5050);
+        assert!(crate::harness::clock_set().1.is_some());
     }
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use polyconc::chan::Chan;
 use serde_json::{json, Value};
 
-use crate::harness::{Body, Case, Params, Suite};
+use crate::harness::{start_clock, Body, Case, Params, Suite};
 
 /// Suite L of WORKLOADS.md.
 pub struct SuiteL;
@@ -127,23 +127,29 @@ struct Shape {
 
 /// Runs `each(i)` on `t` threads released together and `main` on the
 /// calling thread meanwhile; returns what `main` and each thread returned.
+/// The clock starts between two barriers, once every thread waits at the
+/// first and before any passes the second, as in the C program: it times
+/// neither the spawns nor a thread that has not reached the start yet.
 fn together<R>(
     t: usize,
     each: impl Fn(usize) -> u64 + Sync,
     main: impl FnOnce() -> R,
 ) -> (R, Vec<u64>) {
-    let start = Barrier::new(t + 1);
+    let (ready, go) = (Barrier::new(t + 1), Barrier::new(t + 1));
     thread::scope(|s| {
-        let (start, each) = (&start, &each);
+        let (ready, go, each) = (&ready, &go, &each);
         let handles: Vec<_> = (0..t)
             .map(|i| {
                 s.spawn(move || {
-                    start.wait();
+                    ready.wait();
+                    go.wait();
                     each(i)
                 })
             })
             .collect();
-        start.wait();
+        ready.wait();
+        start_clock();
+        go.wait();
         let r = main();
         let counts = handles
             .into_iter()
@@ -479,6 +485,29 @@ mod tests {
                 assert_eq!(case.want, case.ops);
             }
         }
+    }
+
+    #[test]
+    fn the_clock_starts_before_any_thread_begins_its_part() {
+        let begun = std::sync::Mutex::new(Vec::new());
+        let spawned = std::time::Instant::now();
+        together(
+            4,
+            |_| {
+                begun
+                    .lock()
+                    .expect("not poisoned")
+                    .push(std::time::Instant::now());
+                0
+            },
+            || (),
+        );
+        let start = crate::harness::clock_set()
+            .0
+            .expect("together starts the clock");
+        let begun = begun.into_inner().expect("not poisoned");
+        assert_eq!(begun.len(), 4);
+        assert!(spawned <= start && begun.iter().all(|&b| start <= b));
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! polyconc would link a second, separately compiled polyconc. So these files
 //! name only external crates and `super::`, never `crate::`.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::fmt;
 
 // Each with its path: this file is loaded as `src/workloads.rs` by the
@@ -251,11 +253,32 @@ impl ImplKind {
     }
 }
 
+thread_local! {
+    /// The channels of the last run on this thread (see [`keep`]).
+    static LAST: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+}
+
+/// Keeps a run's channels (what the body holds of them at its end) alive
+/// until the next run is prepared: they are freed outside every timed
+/// part, as the C program frees its channels after its clock. A channel's
+/// last drop frees its buffer, and glibc may give heap back to the kernel
+/// then (a trim), a cost the figure should not carry.
+fn keep<T: 'static>(channels: T) {
+    LAST.with(|l| *l.borrow_mut() = Some(Box::new(channels)));
+}
+
+/// Drops the channels the last run on this thread kept; whether it kept
+/// any. [`prepare`] does it first.
+pub fn drop_last_run() -> bool {
+    LAST.with(|l| l.borrow_mut().take()).is_some()
+}
+
 /// Builds the channels of one run of `config` on `imp` (outside the timed
-/// part) and returns the timed body; `None` when `imp` cannot express the
+/// part, after dropping the last run's) and returns the timed body; `None` when `imp` cannot express the
 /// configuration (std's single-consumer `Receiver` has no C4, std and the
 /// queues have no select for C5, a queue lacks some capacities).
 pub fn prepare(imp: ImplKind, config: &Config) -> Option<Body> {
+    drop_last_run();
     match imp {
         ImplKind::Core => prepare_on::<Core>(config),
         ImplKind::Crossbeam => prepare_on::<Crossbeam>(config),

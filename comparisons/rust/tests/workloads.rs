@@ -1,5 +1,7 @@
 //! Every workload on every channel delivers each message exactly once.
-use polyconc_compare::workloads::{configs, prepare, Capacity, Config, ImplKind, Workload};
+use polyconc_compare::workloads::{
+    configs, drop_last_run, prepare, Capacity, Config, ImplKind, Workload,
+};
 
 #[test]
 fn every_configuration_sums_to_the_messages_sent() {
@@ -68,4 +70,24 @@ fn configurations_follow_the_spec() {
     let c6 = &configs(Workload::C6, 500)[0];
     assert_eq!((c6.messages, c6.capacity), (50, Capacity::Bounded(0)));
     assert_eq!(c6.want_sum(), 50 * 51 / 2);
+}
+
+#[test]
+fn a_runs_channels_are_freed_when_the_next_run_is_prepared() {
+    for workload in Workload::ALL {
+        for config in configs(workload, 100) {
+            for imp in ImplKind::ALL {
+                let Some(body) = prepare(imp, &config) else {
+                    continue;
+                };
+                let label = format!("{} [{}]", config.label(), imp.name());
+                // Preparing dropped what the last run kept.
+                assert!(!drop_last_run(), "{label}");
+                assert_eq!(body(), config.want_sum(), "{label}");
+                // The body's end kept its channels, for its harness to drop
+                // after the clock stops.
+                assert!(drop_last_run(), "{label}");
+            }
+        }
+    }
 }

@@ -283,3 +283,30 @@ fn suite_c_makes_cases_only_for_the_chosen_implementations() {
     );
     assert!(all.iter().any(|c| c.impl_name == "crossbeam-channel"));
 }
+
+#[test]
+fn a_body_moves_the_ends_of_its_timed_part() {
+    let called = Instant::now();
+    let at = |ms| called + Duration::from_millis(ms);
+    let (returned, none) = (at(100), Bounds::default());
+    assert_eq!(none.span(called, returned), Duration::from_millis(100));
+    let moved = Bounds {
+        start: Some(at(10)),
+        stop: Some(at(70)),
+    };
+    assert_eq!(moved.span(called, returned), Duration::from_millis(60));
+    let started = Bounds {
+        start: Some(at(30)),
+        stop: None,
+    };
+    assert_eq!(started.span(called, returned), Duration::from_millis(70));
+    // What a body set is read by the run it belongs to, and is gone after it.
+    let (got, _) = timed(Box::new(|| {
+        start_clock();
+        stop_clock();
+        let set = BOUNDS.with(Cell::get);
+        u64::from(set.start.is_some() && set.stop.is_some())
+    }));
+    assert_eq!(got, 1);
+    assert_eq!(BOUNDS.with(Cell::get), Bounds::default());
+}

@@ -5,7 +5,7 @@
 
 use std::thread;
 
-use super::{Body, Channel, Config, Workload};
+use super::{keep, Body, Channel, Config, Workload};
 
 /// The body of one run of `config` on `I`, its channels made; `None` when
 /// `I` cannot express it.
@@ -36,14 +36,18 @@ fn seq<I: Channel>(config: &Config) -> Body {
         for i in 1..=m {
             I::send(&tx, i);
         }
-        (0..m)
+        let sum = (0..m)
             .map(|_| I::recv(&rx).expect("C1: the channel holds every message sent"))
-            .sum()
+            .sum();
+        keep((tx, rx));
+        sum
     })
 }
 
 /// C2–C4: producers and consumers share one channel, closed once every
-/// producer is done so that the consumers' receive loops end.
+/// producer is done so that the consumers' receive loops end. The
+/// consumers start first, then the producers (WORKLOADS.md: a producer
+/// started first would fill the buffer before anyone receives).
 fn shared<I: Channel>(config: &Config) -> Option<Body> {
     let (tx, rx) = I::channel(config.capacity);
     let mut receivers = Vec::with_capacity(config.consumers);
@@ -62,7 +66,7 @@ fn shared<I: Channel>(config: &Config) -> Option<Body> {
                         while let Some(v) = I::recv(&rx) {
                             sum += v;
                         }
-                        sum
+                        (sum, rx)
                     })
                 })
                 .collect();
@@ -80,10 +84,12 @@ fn shared<I: Channel>(config: &Config) -> Option<Body> {
                 p.join().expect("a producer panicked");
             }
             I::close(tx);
-            consumers
+            let (sums, receivers): (Vec<u64>, Vec<I::Rx>) = consumers
                 .into_iter()
                 .map(|c| c.join().expect("a consumer panicked"))
-                .sum()
+                .unzip();
+            keep(receivers);
+            sums.into_iter().sum()
         })
     }))
 }
@@ -111,16 +117,14 @@ fn select<I: Channel>(config: &Config) -> Option<Body> {
                 });
                 open.push(Some(rx));
             }
-            let (mut sum, mut remaining) = (0, n);
-            while remaining > 0 {
+            let (mut sum, mut closed) = (0, Vec::with_capacity(n));
+            while closed.len() < n {
                 match select(&open) {
                     (_, Some(v)) => sum += v,
-                    (i, None) => {
-                        open[i] = None;
-                        remaining -= 1;
-                    }
+                    (i, None) => closed.push(open[i].take()),
                 }
             }
+            keep(closed);
             sum
         })
     }))
@@ -134,10 +138,11 @@ fn ping_pong<I: Channel>(config: &Config) -> Body {
     let rounds = config.messages;
     Box::new(move || {
         thread::scope(|s| {
-            s.spawn(move || {
+            let echo = s.spawn(move || {
                 while let Some(v) = I::recv(&ping_rx) {
                     I::send(&pong_tx, v);
                 }
+                (ping_rx, pong_tx)
             });
             let mut sum = 0;
             for i in 1..=rounds {
@@ -145,6 +150,7 @@ fn ping_pong<I: Channel>(config: &Config) -> Body {
                 sum += I::recv(&pong_rx).expect("C6: the echo thread answers every ping");
             }
             I::close(ping_tx);
+            keep((echo.join().expect("the echo thread panicked"), pong_rx));
             sum
         })
     })

@@ -230,23 +230,29 @@ final class SuiteC implements Bench.Suite {
   /** C2-C4: producers send contiguous shares of 1..M, consumers take a known share of M. */
   static long flow(Config config, int messages, int producers, int consumers, Bench.Meter meter)
       throws InterruptedException {
-    BlockingQueue<Long> q = config.newQueue();
     long[] sums = new long[consumers];
-    Workers workers = new Workers();
-    for (int p = 0; p < producers; p++) {
-      long from = (long) messages * p / producers + 1;
-      long to = (long) messages * (p + 1) / producers;
-      workers.add(
-          () -> {
-            for (long v = from; v <= to; v++) {
-              config.send(q, v);
-            }
-          });
+    flowWorkers(config.newQueue(), config, messages, producers, sums).runMeasured(meter);
+    long total = 0;
+    for (long s : sums) {
+      total += s;
     }
+    return total;
+  }
+
+  /**
+   * C2-C4's threads on {@code q}, not yet started: every consumer first (consumer k adds its
+   * share to {@code sums[k]}), then the producers (WORKLOADS.md: a producer started first would
+   * fill the buffer before anyone receives).
+   */
+  static Workers flowWorkers(
+      BlockingQueue<Long> q, Config config, int messages, int producers, long[] sums) {
+    Workers workers = new Workers();
+    int consumers = sums.length;
     for (int c = 0; c < consumers; c++) {
       int k = c;
       long count = (long) messages * (c + 1) / consumers - (long) messages * c / consumers;
       workers.add(
+          "consumer",
           () -> {
             long sum = 0;
             for (long i = 0; i < count; i++) {
@@ -255,12 +261,18 @@ final class SuiteC implements Bench.Suite {
             sums[k] = sum;
           });
     }
-    workers.runMeasured(meter);
-    long total = 0;
-    for (long s : sums) {
-      total += s;
+    for (int p = 0; p < producers; p++) {
+      long from = (long) messages * p / producers + 1;
+      long to = (long) messages * (p + 1) / producers;
+      workers.add(
+          "producer",
+          () -> {
+            for (long v = from; v <= to; v++) {
+              config.send(q, v);
+            }
+          });
     }
-    return total;
+    return workers;
   }
 
   /** C6: the pinger sends 1..R one at a time and adds up what the ponger sends back. */

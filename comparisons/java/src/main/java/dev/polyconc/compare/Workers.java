@@ -21,6 +21,11 @@ final class Workers {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
   void add(Body body) {
+    add("worker", body);
+  }
+
+  /** Adds a thread named after its role ("consumer", "producer"); threads start in this order. */
+  void add(String role, Body body) {
     Thread t =
         new Thread(
             () -> {
@@ -34,8 +39,13 @@ final class Workers {
                 }
               }
             },
-            "bench-worker-" + threads.size());
+            "bench-" + role + "-" + threads.size());
     threads.add(t);
+  }
+
+  /** The threads' names, in the order they will start (for tests). */
+  List<String> names() {
+    return threads.stream().map(Thread::getName).toList();
   }
 
   void runMeasured(Bench.Meter meter) throws InterruptedException {

@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -204,6 +206,36 @@ class BenchTest {
     assertTrue(r.stderr().contains("expected 5050"), r.stderr());
     assertTrue(r.stderr().contains("C6 Bad capacity=16: FAILED"), r.stderr());
     assertTrue(r.stderr().contains("expected 55"), r.stderr());
+  }
+
+  /** C2-C4 start every consumer before the first producer (WORKLOADS.md), and deliver all. */
+  @Test
+  void flowStartsTheConsumersFirst() throws InterruptedException {
+    SuiteC.Config config = new SuiteC.Config("ABQ", 16, ArrayBlockingQueue::new, false);
+    for (String w : List.of("C2", "C3", "C4")) {
+      int producers = SuiteC.producers(w), consumers = SuiteC.consumers(w);
+      long[] sums = new long[consumers];
+      Workers workers = SuiteC.flowWorkers(config.newQueue(), config, 1003, producers, sums);
+      List<String> roles = new ArrayList<>();
+      for (String name : workers.names()) {
+        roles.add(name.split("-")[1]);
+      }
+      List<String> want = new ArrayList<>(Collections.nCopies(consumers, "consumer"));
+      want.addAll(Collections.nCopies(producers, "producer"));
+      assertEquals(want, roles, w);
+      workers.runMeasured(
+          new Bench.Meter() {
+            @Override
+            public void start() {}
+
+            @Override
+            public void stop() {}
+
+            @Override
+            public void counts(long[] perThread) {}
+          });
+      assertEquals(1003L * 1004 / 2, Arrays.stream(sums).sum(), w);
+    }
   }
 
   /** --capacities chooses among C2-C4's capacities; C1 and C6 run whatever it says. */
