@@ -10,15 +10,16 @@ use crate::hooks::{count, Count};
 use crate::loom::{AtomicPtr, AtomicU8, Ordering, ValueCell};
 use crate::wait::spin;
 
-/// Slots per [`Group`].
-const GROUP: usize = 4;
+/// Slots per [`Group`] (a whole lap under loom, whose laps are short).
+const GROUP: usize = if LAP < 8 { LAP } else { 8 };
 
 /// `GROUP` slots: their states side by side, a byte each, then their
 /// values. A slot costs its value and a byte, where a state word beside
-/// each value cost a word (a block of `u64`s is a third smaller, and a
-/// channel that fills with a million of them has a third fewer pages to
-/// fault in), and a slot's state and value still share a cache line
-/// mostly, as each group is a few words long.
+/// each value cost a word: a block of `u64`s is 304 bytes instead of 512
+/// (336 in groups of 4, whose states took a word per group), and a
+/// channel that fills with a million of them has that many fewer pages
+/// to fault in. A slot's state and value are still at most a line apart,
+/// as each group is a few words long.
 struct Group<T> {
     states: [AtomicU8; GROUP],
     values: [ValueCell<T>; GROUP],
