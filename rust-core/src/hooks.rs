@@ -56,4 +56,6 @@ pub(crate) enum Count {
     /// A receive from a list buffer found the slot it claimed not yet
     /// written by its sender, and waited.
     WriteWait,
+    /// A send to a bounded list buffer read the head to learn its room.
+    RoomLook,
 }

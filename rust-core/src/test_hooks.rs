@@ -50,6 +50,7 @@ pub struct Counts {
     retries: AtomicU64,
     yields: AtomicU64,
     write_waits: AtomicU64,
+    room_looks: AtomicU64,
 }
 
 impl Counts {
@@ -133,6 +134,19 @@ impl Counts {
     pub fn write_waits(&self) -> u64 {
         self.write_waits.load(Ordering::SeqCst)
     }
+
+    /// How many times the thread's sends to a bounded list buffer (a
+    /// capacity above 65,536) read the receivers' head to learn how much
+    /// room is left: only once their tail reached the room learnt before.
+    ///
+    /// ```
+    /// let ch = polyconc::chan::Chan::new(1 << 17);
+    /// ch.send(1).unwrap(); // room for 131,072 was known from the start
+    /// assert_eq!(polyconc::test_hooks::counts().room_looks(), 0);
+    /// ```
+    pub fn room_looks(&self) -> u64 {
+        self.room_looks.load(Ordering::SeqCst)
+    }
 }
 
 thread_local! {
@@ -163,6 +177,7 @@ pub(crate) fn count(what: Count) {
             Count::Retry => &c.retries,
             Count::Yield => &c.yields,
             Count::WriteWait => &c.write_waits,
+            Count::RoomLook => &c.room_looks,
         };
         counter.fetch_add(1, Ordering::SeqCst);
     });

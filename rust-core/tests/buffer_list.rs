@@ -13,7 +13,7 @@ use std::sync::{mpsc, Arc};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use polyconc::chan::Chan;
+use polyconc::chan::{Chan, TrySendError};
 use polyconc::test_hooks::{self, Counts, Pause, Point};
 
 /// Slots per block of the list (its lap of 32 positions, one of them the
@@ -162,4 +162,136 @@ fn every_value_arrives_once_with_senders_stopped_mid_send_unbounded() {
 #[test]
 fn every_value_arrives_once_with_senders_stopped_mid_send_bounded_list() {
     sums_with_stopped_senders(Chan::new(1 << 17), 20_000, 20);
+}
+
+/// A receive on an empty list whose one sender is slow: it sends a value
+/// only once the receiver sleeps, so every value must wake it. The
+/// receiver's wait before it sleeps is bounded, and no value is lost or
+/// reordered by its waking.
+#[test]
+fn a_receiver_on_an_empty_list_sleeps_then_gets_every_value_of_a_slow_sender() {
+    const VALUES: u64 = 20;
+    for ch in [Chan::unbounded(), Chan::new(LIST_CAP)] {
+        let rx = ch.clone();
+        let (counts, receiver) =
+            counted(move || (0..VALUES).map(|_| rx.recv()).collect::<Vec<_>>());
+        for v in 0..VALUES {
+            let start = Instant::now();
+            while counts.parks() <= v {
+                assert!(start.elapsed() < HANG, "the receiver never slept");
+                thread::sleep(Duration::from_millis(1));
+            }
+            ch.send(v).unwrap();
+        }
+        assert_eq!(
+            receiver.join().unwrap(),
+            (0..VALUES).map(Ok).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// A capacity whose buffer is a bounded list (rings stop at 65,536).
+const LIST_CAP: usize = (1 << 16) + 100;
+
+/// A bounded list takes exactly its capacity, and after some receives
+/// exactly as many more: its senders read the receivers' head only when
+/// their tail reaches the room they last learnt of, once per refill here,
+/// and what they learn is never more than the receives left.
+#[test]
+fn a_bounded_list_takes_its_capacity_and_after_receives_as_many_more() {
+    let ch = Chan::new(LIST_CAP);
+    let looks = || test_hooks::counts().room_looks();
+    let (mut sent, mut received) = (0u64, 0u64);
+    for _ in 0..LIST_CAP {
+        ch.try_send(sent).unwrap();
+        sent += 1;
+    }
+    assert_eq!(
+        looks(),
+        0,
+        "the room up to the capacity is known from the start"
+    );
+    assert!(matches!(ch.try_send(sent), Err(TrySendError::Full(_))));
+    assert_eq!(looks(), 1);
+    for taken in [1, 10, BLOCK_CAP + 1, 1000] {
+        for _ in 0..taken {
+            assert_eq!(ch.try_recv(), Ok(received));
+            received += 1;
+        }
+        let before = looks();
+        for _ in 0..taken {
+            ch.try_send(sent).unwrap();
+            sent += 1;
+        }
+        assert_eq!(looks(), before + 1, "one look learns the room of {taken}");
+        assert!(
+            matches!(ch.try_send(sent), Err(TrySendError::Full(_))),
+            "room for {taken} only"
+        );
+        assert_eq!(ch.len(), LIST_CAP);
+    }
+    while let Ok(v) = ch.try_recv() {
+        assert_eq!(v, received, "in order");
+        received += 1;
+    }
+    assert_eq!(received, sent);
+}
+
+/// Four senders keep a bounded list full while two receivers drain it:
+/// whatever room each sender last learnt, the list never holds more than
+/// its capacity (a watcher samples its length), and every value arrives
+/// once.
+#[test]
+fn a_bounded_list_kept_full_by_four_senders_never_holds_more() {
+    const SENDERS: u64 = 4;
+    const PER_SENDER: u64 = 50_000;
+    let ch = Chan::new(LIST_CAP);
+    let senders: Vec<_> = (0..SENDERS)
+        .map(|s| {
+            let ch = ch.clone();
+            thread::spawn(move || {
+                for i in 0..PER_SENDER {
+                    ch.send(s * PER_SENDER + i + 1).unwrap();
+                }
+            })
+        })
+        .collect();
+    // Full before anyone receives: the senders then wait for room.
+    let start = Instant::now();
+    while ch.len() < LIST_CAP {
+        assert!(start.elapsed() < HANG, "never filled");
+        thread::yield_now();
+    }
+    let receivers: Vec<_> = (0..2)
+        .map(|_| {
+            let ch = ch.clone();
+            thread::spawn(move || ch.iter().fold((0u64, 0u64), |(s, n), v| (s + v, n + 1)))
+        })
+        .collect();
+    let watcher = {
+        let ch = ch.clone();
+        thread::spawn(move || {
+            let mut most = 0;
+            while !ch.is_closed() {
+                most = most.max(ch.len());
+                thread::yield_now();
+            }
+            most
+        })
+    };
+    for s in senders {
+        s.join().unwrap();
+    }
+    ch.close();
+    assert!(
+        watcher.join().unwrap() <= LIST_CAP,
+        "held more than its capacity"
+    );
+    let (sum, n) = receivers
+        .into_iter()
+        .map(|r| r.join().unwrap())
+        .fold((0, 0), |(s, n), (s1, n1)| (s + s1, n + n1));
+    let total = SENDERS * PER_SENDER;
+    assert_eq!(n, total, "values lost or duplicated");
+    assert_eq!(sum, total * (total + 1) / 2, "values lost or duplicated");
 }

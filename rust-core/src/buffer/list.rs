@@ -1,7 +1,7 @@
 //! The lock-free buffer of an unbounded channel (and of a bounded one too
 //! big to allocate up front): a linked list of blocks of slots, the layout of
 //! crossbeam-channel's list flavour, but for the slots' states, a byte each
-//! beside their neighbours' (see [`Group`]). Senders claim a position by moving
+//! beside their neighbours' (see `block`). Senders claim a position by moving
 //! `tail`, receivers by moving `head`; the sender that claims a block's last
 //! slot links the next block, and the receiver that reads a block's last
 //! value frees it once every other reader of the block is done. So memory
@@ -22,11 +22,13 @@
 //! state is set by plain stores (see [`WRITTEN`]), and freeing a block
 //! waits for its readers by looking at their marks (see `reclaim`).
 
+mod block;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod paused;
 mod reclaim;
 
-use std::alloc::{alloc, handle_alloc_error, Layout};
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Deref};
 use std::ptr;
 
 use crossbeam_utils::CachePadded;
@@ -34,10 +36,9 @@ use crossbeam_utils::CachePadded;
 use super::pause::Pause;
 use super::{Refused, Snapshot, UNBOUNDED};
 use crate::hooks::{count, hook, Count, Point};
-use crate::loom::{
-    claim_then_check, yield_now, AtomicPtr, AtomicU8, AtomicUsize, Ordering, ValueCell,
-};
+use crate::loom::{claim_then_check, yield_now, AtomicPtr, AtomicUsize, Ordering};
 use crate::wait::spin;
+use block::{wait_written, write, Block, Slot};
 
 /// Positions per block, one of them a gap between blocks. Small under loom,
 /// so that a model crosses blocks in a few steps.
@@ -62,109 +63,6 @@ const PAUSED: usize = 2;
 const WRITTEN: u8 = 1;
 const READ: u8 = 2;
 
-/// Slots per [`Group`].
-const GROUP: usize = 4;
-
-/// `GROUP` slots: their states side by side, a byte each, then their
-/// values. A slot costs its value and a byte, where a state word beside
-/// each value cost a word (a block of `u64`s is a third smaller, and a
-/// channel that fills with a million of them has a third fewer pages to
-/// fault in), and a slot's state and value still share a cache line
-/// mostly, as each group is a few words long.
-struct Group<T> {
-    states: [AtomicU8; GROUP],
-    values: [ValueCell<T>; GROUP],
-}
-
-/// One slot of a block: its state and its value.
-struct Slot<'a, T> {
-    state: &'a AtomicU8,
-    value: &'a ValueCell<T>,
-}
-
-/// Waits for the sender that claimed a slot to write it, by the slot's
-/// state: it is a few instructions away, unless descheduled between its
-/// claim and its write. Out of line: most receives find their slot written.
-#[cold]
-#[inline(never)]
-fn wait_written(state: &AtomicU8) {
-    count(Count::WriteWait);
-    let mut step = 0;
-    while state.load(Ordering::Acquire) & WRITTEN == 0 {
-        spin(step);
-        step += 1;
-    }
-}
-
-struct Block<T> {
-    next: AtomicPtr<Block<T>>,
-    /// The next block in the list's stack of retired blocks (see `reclaim`).
-    retired: AtomicPtr<Block<T>>,
-    /// The slots, `GROUP` by `GROUP`; lanes past `BLOCK_CAP` are unused.
-    groups: [Group<T>; LAP / GROUP],
-}
-
-impl<T> Block<T> {
-    /// An empty block, built where it lies on the heap: built on the stack
-    /// and then moved, a block of large values overflowed a thread's stack
-    /// in debug builds. `None` when out of memory.
-    fn try_new() -> Option<Box<Self>> {
-        let layout = Layout::new::<Self>();
-        // SAFETY: the layout is not empty (a block holds its `next`).
-        let block = unsafe { alloc(layout) }.cast::<Self>();
-        if block.is_null() {
-            return None;
-        }
-        // SAFETY: `block` is allocated for a `Self`; every field is
-        // initialised before the box is made, values (empty cells) in place.
-        unsafe {
-            ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
-            ptr::addr_of_mut!((*block).retired).write(AtomicPtr::new(ptr::null_mut()));
-            let groups = ptr::addr_of_mut!((*block).groups).cast::<Group<T>>();
-            for g in 0..LAP / GROUP {
-                let group = groups.add(g);
-                let states = ptr::addr_of_mut!((*group).states).cast::<AtomicU8>();
-                let values = ptr::addr_of_mut!((*group).values).cast::<ValueCell<T>>();
-                for lane in 0..GROUP {
-                    states.add(lane).write(AtomicU8::new(0));
-                    ValueCell::init_in_place(values.add(lane));
-                }
-            }
-            Some(Box::from_raw(block))
-        }
-    }
-
-    /// Slot `offset` (below `BLOCK_CAP`).
-    #[inline]
-    fn slot(&self, offset: usize) -> Slot<'_, T> {
-        let group = &self.groups[offset / GROUP];
-        Slot {
-            state: &group.states[offset % GROUP],
-            value: &group.values[offset % GROUP],
-        }
-    }
-
-    /// As [`Block::try_new`], for the blocks a channel grows by: out of
-    /// memory then is the allocator's error, as for a `Vec` that grows.
-    fn new() -> Box<Self> {
-        Self::try_new().unwrap_or_else(|| handle_alloc_error(Layout::new::<Self>()))
-    }
-
-    /// The next block, once the sender that claimed this block's last slot
-    /// has linked it.
-    fn wait_next(&self) -> *mut Block<T> {
-        let mut step = 0;
-        loop {
-            let next = self.next.load(Ordering::Acquire);
-            if !next.is_null() {
-                return next;
-            }
-            spin(step);
-            step += 1;
-        }
-    }
-}
-
 /// One end of the list: a position and the block it is in.
 struct End<T> {
     index: AtomicUsize,
@@ -175,7 +73,20 @@ impl<T> End<T> {
     /// The index, once it is not between two blocks: the thread that took a
     /// block's last slot moves it on to the next block within a few
     /// instructions.
+    #[inline]
     fn settled_index(&self) -> usize {
+        let index = self.index.load(Ordering::Acquire);
+        if offset(index) != BLOCK_CAP {
+            return index;
+        }
+        self.wait_settled()
+    }
+
+    /// [`End::settled_index`]'s wait, out of line: an end stands between
+    /// two blocks for a few instructions a block.
+    #[cold]
+    #[inline(never)]
+    fn wait_settled(&self) -> usize {
         let mut step = 0;
         loop {
             let index = self.index.load(Ordering::Acquire);
@@ -188,9 +99,29 @@ impl<T> End<T> {
     }
 }
 
+/// The tail end, and what its senders last learnt of the room.
+struct Tail<T> {
+    end: End<T>,
+    /// A position below which a send has room: the list held fewer than
+    /// `cap` values while the tail was below it, by a `head` read earlier
+    /// (see [`List::full`]). Any value once stored stays true, as `head`
+    /// only grows, so it is stored and loaded relaxed; `usize::MAX` when
+    /// unbounded. A send then reads neither `head` (the receivers' line)
+    /// nor the capacity until the tail reaches it.
+    room_below: AtomicUsize,
+}
+
+impl<T> Deref for Tail<T> {
+    type Target = End<T>;
+
+    fn deref(&self) -> &End<T> {
+        &self.end
+    }
+}
+
 pub(crate) struct List<T> {
     head: CachePadded<End<T>>,
-    tail: CachePadded<End<T>>,
+    tail: CachePadded<Tail<T>>,
     /// Most values it holds, or [`UNBOUNDED`].
     cap: usize,
     pause: Pause,
@@ -215,6 +146,12 @@ fn offset(index: usize) -> usize {
     (index / STEP) % LAP
 }
 
+/// The position of slot number `slots` (the inverse of [`slots_before`]
+/// on positions that are slots), saturating.
+fn position_of(slots: usize) -> usize {
+    slots.saturating_add(slots / BLOCK_CAP)
+}
+
 impl<T> List<T> {
     /// An empty list of at most `cap` values; `None` if its first block
     /// cannot be allocated.
@@ -225,9 +162,16 @@ impl<T> List<T> {
                 index: AtomicUsize::new(0),
                 block: AtomicPtr::new(first),
             }),
-            tail: CachePadded::new(End {
-                index: AtomicUsize::new(0),
-                block: AtomicPtr::new(first),
+            tail: CachePadded::new(Tail {
+                end: End {
+                    index: AtomicUsize::new(0),
+                    block: AtomicPtr::new(first),
+                },
+                room_below: AtomicUsize::new(if cap == UNBOUNDED {
+                    usize::MAX
+                } else {
+                    position_of(cap)
+                }),
             }),
             cap,
             pause: Pause::new(),
@@ -235,23 +179,41 @@ impl<T> List<T> {
         })
     }
 
+    /// Whether a send at `tail`, a slot's position, may find the list full:
+    /// only once the tail reaches the room its senders last learnt of
+    /// (one load and a compare, where reading `head` costs a line the
+    /// receivers write). Then [`List::full`] looks.
+    #[inline]
+    fn maybe_full(&self, tail: usize) -> bool {
+        tail / STEP >= self.tail.room_below.load(Ordering::Relaxed)
+    }
+
     /// Whether the list holds `cap` values, by `tail` as read earlier and
-    /// `head` read now. The length is at least their difference, unless
-    /// receivers have since moved `head` past that `tail`: then `tail` is
-    /// stale, and the list not full (a claim at that `tail` fails and looks
-    /// again). Subtracting without saturating underflowed there: a spurious
-    /// full in release builds, a panic in debug ones.
+    /// `head` read now, and learns the room that `head` leaves. The length
+    /// is at least their difference, unless receivers have since moved
+    /// `head` past that `tail`: then `tail` is stale, and the list not full
+    /// (a claim at that `tail` fails and looks again). Comparing against
+    /// `head` plus `cap` (saturating) rather than subtracting keeps that
+    /// case right: a subtraction underflowed there, a spurious full in
+    /// release builds and a panic in debug ones. Out of line: a send comes
+    /// here only when its tail reaches the room learnt before (filling an
+    /// empty list, once per `cap` values).
+    #[inline(never)]
     fn full(&self, tail: usize) -> bool {
-        self.cap != UNBOUNDED
-            && slots_before(tail)
-                .saturating_sub(slots_before(self.head.index.load(Ordering::SeqCst)))
-                >= self.cap
+        if self.cap == UNBOUNDED {
+            return false;
+        }
+        count(Count::RoomLook);
+        let room = slots_before(self.head.index.load(Ordering::SeqCst)).saturating_add(self.cap);
+        self.tail
+            .room_below
+            .store(position_of(room), Ordering::Relaxed);
+        slots_before(tail) >= room
     }
 
     /// Claims the position at `tail` and writes `value` there. Never `Busy`.
     #[inline]
-    pub(crate) fn try_push(&self, value: T) -> Result<(), Refused<T>> {
-        let mut next_block = None;
+    pub(crate) fn try_push(&self, mut value: T) -> Result<(), Refused<T>> {
         let mut tail = self.tail.settled_index();
         loop {
             if tail & (MARK | PAUSED) != 0 {
@@ -263,61 +225,80 @@ impl<T> List<T> {
             }
             let offset = offset(tail);
             hook(Point::SendReadTail);
-            if self.full(tail) {
+            if self.maybe_full(tail) && self.full(tail) {
                 return Err(Refused::NotReady(value));
             }
-            if offset + 1 == BLOCK_CAP && next_block.is_none() {
-                // Allocate before claiming, so that others wait for the link
-                // as briefly as possible.
-                next_block = Some(Block::new());
-            }
-            // Loaded after `tail`: the block of `tail`'s lap or a later one,
-            // and if later, the claim below fails (positions only grow).
-            let block = self.tail.block.load(Ordering::Acquire);
-            match self.tail.index.compare_exchange_weak(
-                tail,
-                tail + STEP,
-                Ordering::SeqCst,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => {
-                    claim_then_check();
-                    hook(Point::SendClaimed);
-                    if offset + 1 == BLOCK_CAP {
-                        let next = Box::into_raw(next_block.take().expect("allocated above"));
-                        self.tail.block.store(next, Ordering::Release);
-                        // An add, not a store: keeps a close mark set meanwhile.
-                        self.tail.index.fetch_add(STEP, Ordering::Release);
-                        // SAFETY: receivers free a block only after its last
-                        // slot is read, and ours is not even written.
-                        unsafe { (*block).next.store(next, Ordering::Release) };
-                    }
-                    // SAFETY: the claim makes this slot ours to write, and
-                    // keeps the block alive until the slot is read.
-                    unsafe {
-                        let slot = (*block).slot(offset);
-                        slot.value.write(value);
-                        // A store (see `WRITTEN`). The channel's waiting
-                        // needs no order from it: a waiting receiver
-                        // re-checks `tail`, which the claim moved, and
-                        // then waits here for the write (see `can_recv`).
-                        slot.state.store(WRITTEN, Ordering::Release);
-                    }
-                    return Ok(());
+            let pushed = if offset + 1 == BLOCK_CAP {
+                self.push_last(tail, value)
+            } else {
+                // Loaded after `tail`: the block of `tail`'s lap or a later
+                // one, and if later, the claim fails (positions only grow).
+                let block = self.tail.block.load(Ordering::Acquire);
+                if self.claim_tail(tail) {
+                    // SAFETY: we claimed slot `offset` of `block`.
+                    unsafe { write(block, offset, value) };
+                    Ok(())
+                } else {
+                    Err(value)
                 }
-                Err(_) => {
-                    count(Count::LostClaim);
-                    // Another sender claimed first: it runs on another CPU
-                    // right now. Yield rather than spin: with more threads
-                    // than CPUs, a receiver gets this CPU instead of two
-                    // senders taking turns at `tail` (C4 on two cores runs
-                    // twice as fast), and on a big machine a yield costs no
-                    // more than a long spin.
-                    yield_now();
+            };
+            match pushed {
+                Ok(()) => return Ok(()),
+                Err(v) => {
+                    value = v;
                     tail = self.tail.settled_index();
                 }
             }
         }
+    }
+
+    /// One try at claiming the position `tail`; false if another sender
+    /// claimed it first.
+    #[inline]
+    fn claim_tail(&self, tail: usize) -> bool {
+        let claimed = self
+            .tail
+            .index
+            .compare_exchange_weak(tail, tail + STEP, Ordering::SeqCst, Ordering::Acquire)
+            .is_ok();
+        if claimed {
+            claim_then_check();
+            hook(Point::SendClaimed);
+        } else {
+            count(Count::LostClaim);
+            // The other sender runs on another CPU right now. Yield rather
+            // than spin: with more threads than CPUs, a receiver gets this
+            // CPU instead of two senders taking turns at `tail` (C4 on two
+            // cores runs twice as fast), and on a big machine a yield
+            // costs no more than a long spin.
+            yield_now();
+        }
+        claimed
+    }
+
+    /// [`List::try_push`] at `tail`, a block's last slot: claims it and
+    /// links the next block, allocated before the claim so that others
+    /// wait for the link as briefly as possible. Gives `value` back if
+    /// another sender claimed first. Out of line: once a block.
+    #[inline(never)]
+    fn push_last(&self, tail: usize, value: T) -> Result<(), T> {
+        let next = Block::new();
+        // As in `try_push`.
+        let block = self.tail.block.load(Ordering::Acquire);
+        if !self.claim_tail(tail) {
+            return Err(value);
+        }
+        let next = Box::into_raw(next);
+        self.tail.block.store(next, Ordering::Release);
+        // An add, not a store: keeps a close mark set meanwhile.
+        self.tail.index.fetch_add(STEP, Ordering::Release);
+        // SAFETY: receivers free a block only after its last slot is read,
+        // and ours is not even written; we claimed that slot.
+        unsafe {
+            (*block).next.store(next, Ordering::Release);
+            write(block, BLOCK_CAP - 1, value);
+        }
+        Ok(())
     }
 
     /// Claims the value at `head` and reads it, waiting for its sender to
@@ -400,19 +381,31 @@ impl<T> List<T> {
     ///
     /// # Safety
     /// The caller claimed that slot and has not read it yet.
+    #[inline]
     unsafe fn pass_block(&self, block: *mut Block<T>, offset: usize, new_head: usize) {
         if offset + 1 == BLOCK_CAP {
-            // SAFETY: the block is alive until its last slot is read, and
-            // the next block once linked.
-            unsafe {
-                let next = (*block).wait_next();
-                let mut index = (new_head & !MARK) + STEP;
-                if !(*next).next.load(Ordering::Relaxed).is_null() {
-                    index |= MARK;
-                }
-                self.head.block.store(next, Ordering::Release);
-                self.head.index.store(index, Ordering::Release);
+            // SAFETY: as this function's.
+            unsafe { self.pass_to_next(block, new_head) };
+        }
+    }
+
+    /// [`List::pass_block`] for a block's last slot; out of line, as it
+    /// happens once a block.
+    ///
+    /// # Safety
+    /// As [`List::pass_block`]'s, for the block's last slot.
+    #[inline(never)]
+    unsafe fn pass_to_next(&self, block: *mut Block<T>, new_head: usize) {
+        // SAFETY: the block is alive until its last slot is read, and the
+        // next block once linked.
+        unsafe {
+            let next = (*block).wait_next();
+            let mut index = (new_head & !MARK) + STEP;
+            if !(*next).next.load(Ordering::Relaxed).is_null() {
+                index |= MARK;
             }
+            self.head.block.store(next, Ordering::Release);
+            self.head.index.store(index, Ordering::Release);
         }
     }
 

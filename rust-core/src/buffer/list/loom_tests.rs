@@ -1,0 +1,51 @@
+//! loom model of a bounded list's room: senders learn it from the head
+//! only once their tail reaches what they learnt before (`room_below`,
+//! read and written relaxed), and whatever stale value a sender reads,
+//! the list never holds more than its capacity. Under loom a block holds
+//! 3 values, so the sends here also cross into a second block.
+//!
+//! Run with the Makefile's `test-loom` (the crate's unit tests under
+//! `--cfg loom`).
+
+use loom::thread;
+
+use super::List;
+use crate::buffer::Refused;
+use crate::loom::Arc;
+
+/// A full list of 2; one receive and two senders racing for the room it
+/// frees: at most one of them gets it, and the values left are in order.
+#[test]
+fn two_senders_race_for_the_room_one_receive_frees() {
+    loom::model(|| {
+        let list = Arc::new(List::try_new(2).expect("a list"));
+        assert!(list.try_push(0u32).is_ok() && list.try_push(1).is_ok());
+        let receiver = {
+            let list = Arc::clone(&list);
+            thread::spawn(move || list.try_pop().ok())
+        };
+        // A send that went through sees at most the capacity held.
+        let send = |list: &List<u32>, v| match list.try_push(v) {
+            Ok(()) => {
+                assert!(list.len() <= 2, "held more than its capacity");
+                true
+            }
+            Err(Refused::NotReady(_)) => false,
+            Err(_) => panic!("closed or busy"),
+        };
+        let sender = {
+            let list = Arc::clone(&list);
+            thread::spawn(move || send(&list, 2))
+        };
+        let pushed = send(&list, 3);
+        assert_eq!(receiver.join().unwrap(), Some(0), "the oldest value");
+        let others = sender.join().unwrap();
+        assert!(!(pushed && others), "two sends into the room of one");
+        let mut left = Vec::new();
+        while let Ok(v) = list.try_pop() {
+            left.push(v);
+        }
+        assert_eq!(left[0], 1);
+        assert_eq!(left.len(), 1 + usize::from(pushed || others));
+    });
+}
