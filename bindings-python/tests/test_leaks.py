@@ -197,8 +197,17 @@ def test_collections_while_batches_move_without_the_gil(capacity: int | None) ->
     n = 20_000
     got: list[int] = []
     done = threading.Event()
+    # The values start moving once the collector runs; then it makes one full
+    # collection per twentieth of the values received, each while the two
+    # batch loops move values without the GIL. A collection holds the GIL
+    # throughout (about 50 ms for the heap of the whole test run), so a
+    # collector without pause starved the rendezvous, which moves about two
+    # values per batch, of the GIL: ~38 s, past the hang guard.
+    collecting = threading.Event()
+    step = n // 20
 
     def producer() -> None:
+        collecting.wait()
         ch.send_many(range(n))
         ch.close()
 
@@ -208,7 +217,13 @@ def test_collections_while_batches_move_without_the_gil(capacity: int | None) ->
         done.set()
 
     def collector() -> None:
+        last = -1
+        collecting.set()
         while not done.is_set():
+            if len(got) // step == last:
+                done.wait(0.001)
+                continue
+            last = len(got) // step
             gc.collect()
 
     run_threads([producer, consumer, collector])
