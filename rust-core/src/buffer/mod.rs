@@ -20,7 +20,7 @@ mod loom_tests;
 use std::ops::ControlFlow;
 
 use list::{List, BLOCK_CAP};
-use ring::Ring;
+pub(crate) use ring::Ring;
 
 use crate::loom::ValueCell;
 pub(crate) use pause::Paused;

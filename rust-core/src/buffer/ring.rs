@@ -306,6 +306,39 @@ impl<T> Ring<T> {
         !barrier::heavy() || slot.stamp.load(Ordering::SeqCst) != stamp
     }
 
+    /// Whether the ring has one slot: every message is then a hand-off
+    /// between a sender and a receiver, and a waiter's partner is usually
+    /// a few hundred nanoseconds away (see `Inner::before_retry`).
+    pub(crate) fn is_one_slot(&self) -> bool {
+        self.cap == 1
+    }
+
+    /// A hint for a spinning receiver: whether the slot at `head` looks
+    /// written (or `head` moved on, or is paused). Reads only the lines a
+    /// sender writes once per message and pays no barrier; a receive then
+    /// decides. An empty closed ring does not look ready (its mark is in
+    /// `tail`, which the senders write every message): the waiter looks at
+    /// the channel's close flag beside it.
+    pub(crate) fn looks_recv_ready(&self) -> bool {
+        let head = self.head.load(Ordering::Relaxed);
+        self.slots[head & (self.mark_bit - 1)]
+            .stamp
+            .load(Ordering::Relaxed)
+            != head
+    }
+
+    /// A hint for a spinning sender, as [`Ring::looks_recv_ready`]: whether
+    /// the slot at `tail` looks free (or `tail` moved on, or is marked).
+    pub(crate) fn looks_send_ready(&self) -> bool {
+        let tail = self.tail.load(Ordering::Relaxed);
+        tail & self.mark_bit != 0
+            || self.slots[tail & (self.mark_bit - 1)]
+                .stamp
+                .load(Ordering::Relaxed)
+                .wrapping_add(self.one_lap)
+                != tail + 1
+    }
+
     pub(crate) fn len(&self) -> usize {
         loop {
             let tail = self.tail.load(Ordering::SeqCst);
@@ -408,5 +441,32 @@ impl<T> Drop for Ring<T> {
         // No one else holds the ring, so no slot is busy: drop the values
         // still in it.
         while self.try_pop().is_ok() {}
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Ring;
+
+    /// The spinning waiters' hints follow the one slot through a lap:
+    /// a receiver's looks ready once a value is written, a sender's once
+    /// the slot is free again, and a closed ring lets every sender go.
+    #[test]
+    fn a_one_slot_rings_hints_follow_its_slot() {
+        let ring = Ring::try_new(1).unwrap();
+        assert!(ring.is_one_slot());
+        for lap in 0..3 {
+            assert!(!ring.looks_recv_ready(), "lap {lap}: empty");
+            assert!(ring.looks_send_ready(), "lap {lap}: empty");
+            assert!(ring.try_push(lap).is_ok());
+            assert!(ring.looks_recv_ready(), "lap {lap}: full");
+            assert!(!ring.looks_send_ready(), "lap {lap}: full");
+            assert_eq!(ring.try_pop().ok(), Some(lap));
+        }
+        assert!(ring.try_push(7).is_ok());
+        assert!(ring.close());
+        assert!(ring.looks_send_ready(), "a closed ring refuses at once");
+        assert!(ring.looks_recv_ready(), "the value sent before the close");
+        assert!(!Ring::<u8>::try_new(2).unwrap().is_one_slot());
     }
 }

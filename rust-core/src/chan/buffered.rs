@@ -4,7 +4,7 @@
 
 use super::error::{RecvTimeoutError, SendTimeoutError};
 use super::state::{wake, Entry, Inner, State, Woken};
-use crate::buffer::{Buffer, Refused};
+use crate::buffer::{Buffer, Refused, Ring};
 use crate::hooks::{count, Count};
 use crate::loom::{fence, Arc, AtomicUsize, Ordering};
 use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
@@ -153,14 +153,26 @@ impl<T> Inner<T> {
         // drained within microseconds, and if senders slept too, a full
         // buffer and an empty one would each cost a wake-up (C2 at capacity
         // 1024 ran about 5x slower).
-        if !self.watch(waiter, side) {
-            return true;
-        }
         let backoff = if side == Side::Recv {
             Backoff::Park
         } else {
             Backoff::Adaptive
         };
+        self.watch_and_wait_with(waiter, side, deadline, backoff)
+    }
+
+    /// [`Inner::watch_and_wait`], spending the time before it parks as
+    /// `backoff` says.
+    fn watch_and_wait_with(
+        &self,
+        waiter: &Arc<Waiter>,
+        side: Side,
+        deadline: Deadline,
+        backoff: Backoff,
+    ) -> bool {
+        if !self.watch(waiter, side) {
+            return true;
+        }
         let told = waiter.wait(backoff, deadline);
         // If the deadline passed, give up, unless told meanwhile.
         told || !self.unwatch(waiter)
@@ -201,7 +213,7 @@ impl<T> Inner<T> {
                 Refused::NotReady(v) => (v, false),
                 Refused::Busy(v) => (v, true),
             };
-            if !self.before_retry(Side::Send, &mut step, busy, wait) {
+            if !self.before_retry(buffer, Side::Send, &mut step, busy, wait) {
                 return Err(SendTimeoutError::Timeout(value));
             }
             refused = match buffer.try_push(value) {
@@ -244,7 +256,7 @@ impl<T> Inner<T> {
                 Refused::NotReady(()) => false,
                 Refused::Busy(()) => true,
             };
-            if !self.before_retry(Side::Recv, &mut step, busy, wait) {
+            if !self.before_retry(buffer, Side::Recv, &mut step, busy, wait) {
                 return Err(RecvTimeoutError::Timeout);
             }
             refused = match buffer.try_pop() {
@@ -262,8 +274,22 @@ impl<T> Inner<T> {
     /// refusal is not a busy partner that a few more tries may see finish);
     /// else pauses, spinning for the first `BUSY_SPINS` steps, then waiting
     /// to be told until `deadline`. A call that may not wait never sleeps.
+    ///
+    /// A ring of one slot waits as [`Inner::handoff_wait`] says instead.
     #[inline]
-    fn before_retry(&self, side: Side, step: &mut u32, busy: bool, wait: Wait) -> bool {
+    fn before_retry(
+        &self,
+        buffer: &Buffer<T>,
+        side: Side,
+        step: &mut u32,
+        busy: bool,
+        wait: Wait,
+    ) -> bool {
+        if let (Buffer::Ring(ring), Wait::Until(deadline)) = (buffer, wait) {
+            if ring.is_one_slot() && !deadline.is_past() {
+                return self.handoff_wait(ring, side, deadline);
+            }
+        }
         let spins = if cfg!(loom) { 0 } else { BUSY_SPINS };
         match wait {
             Wait::Until(deadline) if !deadline.is_past() => {
@@ -283,6 +309,31 @@ impl<T> Inner<T> {
         spin(*step);
         *step += 1;
         true
+    }
+
+    /// A refused operation on a ring of one slot, which may wait until
+    /// `deadline`: true once it should retry. Every message there is a
+    /// hand-off, so it waits as a rendezvous does (`Backoff::Handoff`):
+    /// it looks at the slot after every pause, not once per doubling step,
+    /// and its spin budget shrinks when spinning does not pay (a partner
+    /// sharing its CPU), so that it yields at once, and sleeps now and then
+    /// to be woken onto an idle CPU. A fixed spin of doubling steps found a
+    /// partner late when both ran, and when they shared a CPU spent about
+    /// 4 us spinning per message before each yield. Then it registers and
+    /// parks at once: it has spun already.
+    #[inline(never)]
+    fn handoff_wait(&self, ring: &Ring<T>, side: Side, deadline: Deadline) -> bool {
+        // A receiver also looks at the close flag, written once: the mark
+        // is in `tail`, which the senders write every message.
+        let looks_ready = || match side {
+            Side::Send => ring.looks_send_ready(),
+            Side::Recv => ring.looks_recv_ready() || self.closed.load(Ordering::Relaxed),
+        };
+        if Backoff::Handoff.before_park(looks_ready, deadline.instant()) {
+            count(Count::Retry);
+            return true;
+        }
+        self.watch_and_wait_with(&Waiter::for_thread(), side, deadline, Backoff::Park)
     }
 
     /// Takes back a registration; false if the waiter was told meanwhile

@@ -259,7 +259,7 @@ pub(crate) struct Inner<T> {
     /// every run of a loom model (an address would not be).
     pub(crate) id: u64,
     /// Mirrors `state.closed` so `is_closed` needs no lock.
-    closed: AtomicBool,
+    pub(super) closed: AtomicBool,
     /// [`UNBOUNDED`](crate::buffer::UNBOUNDED) for an unbounded channel.
     pub(crate) cap: usize,
     /// Lengths of the buffered channel's `watchers` and `send_watchers` queues,
