@@ -77,6 +77,27 @@ impl<T> Buffer<T> {
         }
     }
 
+    /// As [`Buffer::try_push`], for a send that will wait if refused, and
+    /// so need not learn whether the refusal was `Busy` (see
+    /// `Ring::try_push_waiting`).
+    pub(crate) fn try_push_waiting(&self, value: T) -> Result<(), Refused<T>> {
+        match self {
+            Buffer::Ring(r) => r.try_push_waiting(value),
+            Buffer::List(l) => l.try_push(value),
+        }
+    }
+
+    /// As [`Buffer::try_pop`], for a receive that will wait if refused,
+    /// and so need not learn whether the refusal was `Busy`, or even
+    /// `Closed`: it learns that when it looks again (see
+    /// `Ring::try_pop_waiting`).
+    pub(crate) fn try_pop_waiting(&self) -> Result<T, Refused<()>> {
+        match self {
+            Buffer::Ring(r) => r.try_pop_waiting(),
+            Buffer::List(l) => l.try_pop(),
+        }
+    }
+
     pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
         match self {
             Buffer::Ring(r) => r.try_pop(),

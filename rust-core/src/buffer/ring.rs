@@ -107,6 +107,19 @@ impl<T> Ring<T> {
     /// only slot that could take it was claimed by a receiver still reading:
     /// the send is not blocked, but must wait for that receiver.
     pub(crate) fn try_push(&self, value: T) -> Result<(), Refused<T>> {
+        self.push::<false>(value)
+    }
+
+    /// As [`Ring::try_push`], for a send that will wait for its slot
+    /// whatever the refusal: a ring of one slot then refuses a slot that
+    /// still holds last lap's value as `NotReady` at once, full or not,
+    /// without the fence and the read of `head` (a line the receivers write
+    /// every message) that tell full from `Busy`.
+    pub(crate) fn try_push_waiting(&self, value: T) -> Result<(), Refused<T>> {
+        self.push::<true>(value)
+    }
+
+    fn push<const WAITING: bool>(&self, value: T) -> Result<(), Refused<T>> {
         let mut step = 0;
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
@@ -147,6 +160,9 @@ impl<T> Ring<T> {
             } else if stamp.wrapping_add(self.one_lap) == tail + 1 {
                 // The slot still holds last lap's value: full, unless a
                 // receiver has already claimed it.
+                if WAITING && self.cap == 1 {
+                    return Err(Refused::NotReady(value));
+                }
                 fence(Ordering::SeqCst);
                 let head = self.head.load(Ordering::Relaxed);
                 return Err(if head.wrapping_add(self.one_lap) == tail {
@@ -169,6 +185,19 @@ impl<T> Ring<T> {
     /// that slot and is still writing: the value is sent, and the receive
     /// must wait for that sender.
     pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
+        self.pop::<false>()
+    }
+
+    /// As [`Ring::try_pop`], for a receive that will wait whatever the
+    /// refusal: a ring of one slot then refuses an unwritten slot as
+    /// `NotReady` at once, empty or not, closed or not, without the fence
+    /// and the read of `tail` (which the senders write every message). The
+    /// caller learns of a close when it looks again.
+    pub(crate) fn try_pop_waiting(&self) -> Result<T, Refused<()>> {
+        self.pop::<true>()
+    }
+
+    fn pop<const WAITING: bool>(&self) -> Result<T, Refused<()>> {
         let mut step = 0;
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
@@ -198,6 +227,9 @@ impl<T> Ring<T> {
                     }
                 }
             } else if stamp == head {
+                if WAITING && self.cap == 1 {
+                    return Err(Refused::NotReady(()));
+                }
                 fence(Ordering::SeqCst);
                 let tail = self.tail.load(Ordering::Relaxed);
                 return Err(if self.unmarked(tail) != head {
@@ -446,7 +478,7 @@ impl<T> Drop for Ring<T> {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
-    use super::Ring;
+    use super::{Refused, Ring};
 
     /// The spinning waiters' hints follow the one slot through a lap:
     /// a receiver's looks ready once a value is written, a sender's once
@@ -468,5 +500,29 @@ mod tests {
         assert!(ring.looks_send_ready(), "a closed ring refuses at once");
         assert!(ring.looks_recv_ready(), "the value sent before the close");
         assert!(!Ring::<u8>::try_new(2).unwrap().is_one_slot());
+    }
+
+    /// A waiting call's first try on one slot refuses without telling why
+    /// (a full slot, an empty closed ring: `NotReady`); the plain tries,
+    /// and any ring of more slots, still tell a close.
+    #[test]
+    fn a_waiting_try_on_one_slot_does_not_tell_why() {
+        let ring = Ring::try_new(1).unwrap();
+        assert!(ring.try_push_waiting(1).is_ok());
+        assert!(matches!(
+            ring.try_push_waiting(2),
+            Err(Refused::NotReady(2))
+        ));
+        assert_eq!(ring.try_pop_waiting().ok(), Some(1));
+        assert!(matches!(ring.try_pop_waiting(), Err(Refused::NotReady(()))));
+        assert!(ring.close());
+        assert!(matches!(ring.try_pop_waiting(), Err(Refused::NotReady(()))));
+        assert!(matches!(ring.try_pop(), Err(Refused::Closed(()))));
+        // The close mark is in `tail`, which a send reads anyway.
+        assert!(matches!(ring.try_push_waiting(3), Err(Refused::Closed(3))));
+
+        let two = Ring::<u8>::try_new(2).unwrap();
+        assert!(two.close());
+        assert!(matches!(two.try_pop_waiting(), Err(Refused::Closed(()))));
     }
 }

@@ -189,8 +189,14 @@ impl<T> Inner<T> {
         wait: Wait,
     ) -> Result<(), SendTimeoutError<T>> {
         // The first try inline, the retries out of line: a send that goes
-        // through at once pays for no stack frame.
-        match buffer.try_push(value) {
+        // through at once pays for no stack frame. One that will wait
+        // whatever the refusal need not learn which it was.
+        let first = if waits_forever(wait) {
+            buffer.try_push_waiting(value)
+        } else {
+            buffer.try_push(value)
+        };
+        match first {
             Ok(()) => {
                 self.after(Side::Send);
                 Ok(())
@@ -233,7 +239,13 @@ impl<T> Inner<T> {
         buffer: &Buffer<T>,
         wait: Wait,
     ) -> Result<T, RecvTimeoutError> {
-        match buffer.try_pop() {
+        // As in `buffer_send`. The retries learn of a close.
+        let first = if waits_forever(wait) {
+            buffer.try_pop_waiting()
+        } else {
+            buffer.try_pop()
+        };
+        match first {
             Ok(value) => {
                 self.after(Side::Recv);
                 Ok(value)
@@ -361,6 +373,12 @@ impl<T> Inner<T> {
         drop(st);
         wake(woken);
     }
+}
+
+/// Whether `wait` blocks for as long as it takes: such a call waits
+/// whatever refused it, and retries until it is done or the channel closed.
+fn waits_forever(wait: Wait) -> bool {
+    matches!(wait, Wait::Until(d) if d.instant().is_none())
 }
 
 impl Side {
