@@ -7,12 +7,13 @@
 //! value frees it once every other reader of the block is done. So memory
 //! follows the contents: a burst's blocks are freed as they are drained.
 //!
-//! Positions count slots as `lap * LAP + offset`, shifted left by two bits.
-//! The lower bit is in `tail` the close mark, in `head` a hint that the
-//! tail is in a later block (so a receiver need not read `tail`); the upper
-//! one, in both, the pause mark (see [`super::pause`]). Offset `BLOCK_CAP`
-//! is never a slot: a position stands there only while its block's
-//! successor is being linked.
+//! Positions count slots as `lap * LAP + offset`, shifted left by two bits,
+//! where `LAP`, the positions per block, is 32 to 128 by the size of a
+//! value (see `block::lap`). The lower bit is in `tail` the close mark, in
+//! `head` a hint that the tail is in a later block (so a receiver need not
+//! read `tail`); the upper one, in both, the pause mark (see
+//! [`super::pause`]). Offset `LAP - 1` is never a slot: a position stands
+//! there only while its block's successor is being linked.
 //!
 //! A value is part of the channel from the moment its sender claims a
 //! position; a receiver that claims that position before the value is
@@ -40,14 +41,6 @@ use crate::loom::{claim_then_check, yield_now, AtomicPtr, AtomicUsize, Ordering}
 use crate::wait::spin;
 use block::{wait_written, write, Block, Slot};
 
-/// Positions per block, one of them a gap between blocks. Small under loom,
-/// so that a model crosses blocks in a few steps.
-#[cfg(not(loom))]
-const LAP: usize = 32;
-#[cfg(loom)]
-const LAP: usize = 4;
-/// Slots per block (the slots an empty list holds allocated).
-pub(crate) const BLOCK_CAP: usize = LAP - 1;
 /// How far one position moves an index.
 const STEP: usize = 4;
 /// The low bit of an index: `tail` closed, or `head` behind a later tail block.
@@ -76,7 +69,7 @@ impl<T> End<T> {
     #[inline]
     fn settled_index(&self) -> usize {
         let index = self.index.load(Ordering::Acquire);
-        if offset(index) != BLOCK_CAP {
+        if offset::<T>(index) != Block::<T>::CAP {
             return index;
         }
         self.wait_settled()
@@ -90,7 +83,7 @@ impl<T> End<T> {
         let mut step = 0;
         loop {
             let index = self.index.load(Ordering::Acquire);
-            if offset(index) != BLOCK_CAP {
+            if offset::<T>(index) != Block::<T>::CAP {
                 return index;
             }
             spin(step);
@@ -136,27 +129,39 @@ unsafe impl<T: Send> Send for List<T> {}
 // SAFETY: as for `Send`: shared access only claims slots through atomics.
 unsafe impl<T: Send> Sync for List<T> {}
 
-/// How many slots lie before the position of `index`.
-fn slots_before(index: usize) -> usize {
+/// How many slots lie before the position of `index` in a list of `T`s.
+fn slots_before<T>(index: usize) -> usize {
     let pos = index / STEP;
-    pos - pos / LAP
+    pos - pos / Block::<T>::LAP
 }
 
-fn offset(index: usize) -> usize {
-    (index / STEP) % LAP
+/// The offset in its block of the position of `index`.
+fn offset<T>(index: usize) -> usize {
+    (index / STEP) % Block::<T>::LAP
+}
+
+/// The lap (block number) of the position of `index`.
+fn lap_of<T>(index: usize) -> usize {
+    index / STEP / Block::<T>::LAP
 }
 
 /// The position of slot number `slots` (the inverse of [`slots_before`]
 /// on positions that are slots), saturating.
-fn position_of(slots: usize) -> usize {
-    slots.saturating_add(slots / BLOCK_CAP)
+fn position_of<T>(slots: usize) -> usize {
+    slots.saturating_add(slots / Block::<T>::CAP)
 }
 
 impl<T> List<T> {
+    /// Slots per block (the slots an empty list holds allocated).
+    pub(crate) const BLOCK_CAP: usize = Block::<T>::CAP;
+
     /// An empty list of at most `cap` values; `None` if its first block
     /// cannot be allocated.
     pub(crate) fn try_new(cap: usize) -> Option<Self> {
-        let first = Box::into_raw(Block::try_new()?);
+        let first = Block::try_new();
+        if first.is_null() {
+            return None;
+        }
         Some(List {
             head: CachePadded::new(End {
                 index: AtomicUsize::new(0),
@@ -170,7 +175,7 @@ impl<T> List<T> {
                 room_below: AtomicUsize::new(if cap == UNBOUNDED {
                     usize::MAX
                 } else {
-                    position_of(cap)
+                    position_of::<T>(cap)
                 }),
             }),
             cap,
@@ -204,11 +209,12 @@ impl<T> List<T> {
             return false;
         }
         count(Count::RoomLook);
-        let room = slots_before(self.head.index.load(Ordering::SeqCst)).saturating_add(self.cap);
+        let room =
+            slots_before::<T>(self.head.index.load(Ordering::SeqCst)).saturating_add(self.cap);
         self.tail
             .room_below
-            .store(position_of(room), Ordering::Relaxed);
-        slots_before(tail) >= room
+            .store(position_of::<T>(room), Ordering::Relaxed);
+        slots_before::<T>(tail) >= room
     }
 
     /// Claims the position at `tail` and writes `value` there. Never `Busy`.
@@ -223,12 +229,12 @@ impl<T> List<T> {
                 tail = self.tail_resumed();
                 continue;
             }
-            let offset = offset(tail);
+            let offset = offset::<T>(tail);
             hook(Point::SendReadTail);
             if self.maybe_full(tail) && self.full(tail) {
                 return Err(Refused::NotReady(value));
             }
-            let pushed = if offset + 1 == BLOCK_CAP {
+            let pushed = if offset + 1 == Self::BLOCK_CAP {
                 self.push_last(tail, value)
             } else {
                 // Loaded after `tail`: the block of `tail`'s lap or a later
@@ -286,9 +292,10 @@ impl<T> List<T> {
         // As in `try_push`.
         let block = self.tail.block.load(Ordering::Acquire);
         if !self.claim_tail(tail) {
+            // SAFETY: made above, and no one else saw it.
+            unsafe { Block::free(next) };
             return Err(value);
         }
-        let next = Box::into_raw(next);
         self.tail.block.store(next, Ordering::Release);
         // An add, not a store: keeps a close mark set meanwhile.
         self.tail.index.fetch_add(STEP, Ordering::Release);
@@ -296,7 +303,7 @@ impl<T> List<T> {
         // and ours is not even written; we claimed that slot.
         unsafe {
             (*block).next.store(next, Ordering::Release);
-            write(block, BLOCK_CAP - 1, value);
+            write(block, Self::BLOCK_CAP - 1, value);
         }
         Ok(())
     }
@@ -307,7 +314,7 @@ impl<T> List<T> {
     pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
         let mut head = self.head.settled_index();
         loop {
-            let offset = offset(head);
+            let offset = offset::<T>(head);
             let mut new_head = head + STEP;
             if head & (MARK | PAUSED) == 0 {
                 // Read after `head`, `tail` is as new: if they are equal,
@@ -321,7 +328,7 @@ impl<T> List<T> {
                         Refused::NotReady(())
                     });
                 }
-                if head / STEP / LAP != tail / STEP / LAP {
+                if lap_of::<T>(head) != lap_of::<T>(tail) {
                     new_head |= MARK;
                 }
             } else if head & PAUSED != 0 {
@@ -365,7 +372,7 @@ impl<T> List<T> {
         // ours to take once its sender marks it written.
         unsafe {
             self.pass_block(block, offset, new_head);
-            let slot = (*block).slot(offset);
+            let slot = Block::slot(block, offset);
             if slot.state.load(Ordering::Acquire) & WRITTEN == 0 {
                 wait_written(slot.state);
             }
@@ -383,7 +390,7 @@ impl<T> List<T> {
     /// The caller claimed that slot and has not read it yet.
     #[inline]
     unsafe fn pass_block(&self, block: *mut Block<T>, offset: usize, new_head: usize) {
-        if offset + 1 == BLOCK_CAP {
+        if offset + 1 == Self::BLOCK_CAP {
             // SAFETY: as this function's.
             unsafe { self.pass_to_next(block, new_head) };
         }
@@ -422,11 +429,10 @@ impl<T> List<T> {
         // store is our last touch of it), or, for the last slot, until
         // we release it.
         unsafe {
-            if offset + 1 == BLOCK_CAP {
+            if offset + 1 == Self::BLOCK_CAP {
                 self.release(block);
             } else {
-                (*block)
-                    .slot(offset)
+                Block::slot(block, offset)
                     .state
                     .store(WRITTEN | READ, Ordering::Release);
             }
@@ -494,7 +500,7 @@ impl<T> List<T> {
             let tail = self.tail.index.load(Ordering::SeqCst);
             let head = self.head.index.load(Ordering::SeqCst);
             if self.tail.index.load(Ordering::SeqCst) == tail {
-                return slots_before(tail) - slots_before(head);
+                return slots_before::<T>(tail) - slots_before::<T>(head);
             }
         }
     }
@@ -513,11 +519,11 @@ impl<T> Drop for List<T> {
                 },
                 |block| {
                     let next = (*block).next.load(Ordering::Relaxed);
-                    drop(Box::from_raw(block));
+                    Block::free(block);
                     next
                 },
             );
-            drop(Box::from_raw(last));
+            Block::free(last);
             self.free_retired();
         }
     }
