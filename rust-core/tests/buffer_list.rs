@@ -263,6 +263,39 @@ fn a_bounded_list_takes_its_capacity_and_after_receives_as_many_more() {
     assert_eq!(received, sent);
 }
 
+/// A bounded list is made with the blocks of its first 65,536 values,
+/// each linked to the next in advance. Drained one block into the next,
+/// it is empty, not misled by the next block's made successor into taking
+/// a slot nobody sent (which waited for ever), and it fills and drains
+/// across blocks made up front and blocks made as it fills.
+#[test]
+fn a_bounded_list_drained_into_a_block_made_up_front_is_empty() {
+    let (done, finished) = mpsc::channel();
+    thread::spawn(move || {
+        let ch = Chan::new(LIST_CAP);
+        for v in 0..=BLOCK_CAP {
+            ch.send(v).unwrap();
+        }
+        for v in 0..=BLOCK_CAP {
+            assert_eq!(ch.try_recv(), Ok(v));
+        }
+        let empty = ch.try_recv().is_err() && ch.is_empty();
+        let mut sent = BLOCK_CAP + 1;
+        for _ in 0..LIST_CAP {
+            ch.try_send(sent).unwrap();
+            sent += 1;
+        }
+        let drained = (BLOCK_CAP + 1..sent).all(|v| ch.try_recv() == Ok(v));
+        done.send((empty, drained, ch.is_empty())).unwrap();
+    });
+    let (empty, drained, left_empty) = finished
+        .recv_timeout(HANG)
+        .expect("a receive took a slot nobody sent, and waits for it");
+    assert!(empty, "empty after the first block");
+    assert!(drained, "every value, in order");
+    assert!(left_empty);
+}
+
 /// Four senders keep a bounded list full while two receivers drain it:
 /// whatever room each sender last learnt, the list never holds more than
 /// its capacity (a watcher samples its length), and every value arrives

@@ -6,6 +6,9 @@
 //! slot links the next block, and the receiver that reads a block's last
 //! value frees it once every other reader of the block is done. So memory
 //! follows the contents: a burst's blocks are freed as they are drained.
+//! A bounded list is made with the blocks of its first values, up to a
+//! ring's most (see [`MADE_UP_FRONT`]), linked in advance; they too are
+//! freed as they are drained.
 //!
 //! Positions count slots as `lap * LAP + offset`, shifted left by two bits,
 //! where `LAP`, the positions per block, is 32 to 128 by the size of a
@@ -41,6 +44,16 @@ use crate::loom::{claim_then_check, yield_now, AtomicPtr, AtomicUsize, Ordering}
 use crate::wait::spin;
 use block::{wait_written, write, Block, Slot};
 
+/// The values a bounded list makes blocks for up front, when it is made:
+/// as many as the largest ring holds (65,536; rings allocate theirs up
+/// front too), so that filling it faults in and allocates that many
+/// fewer blocks (C1 at a capacity of a million `u64`s: 6.5% fewer page
+/// faults in the sends). Under loom three blocks, so that a model crosses
+/// from one made up front to another whose successor is made too.
+#[cfg(not(loom))]
+const MADE_UP_FRONT: usize = 1 << 16;
+#[cfg(loom)]
+const MADE_UP_FRONT: usize = 9;
 /// How far one position moves an index.
 const STEP: usize = 4;
 /// The low bit of an index: `tail` closed, or `head` behind a later tail block.
@@ -117,6 +130,9 @@ pub(crate) struct List<T> {
     tail: CachePadded<Tail<T>>,
     /// Most values it holds, or [`UNBOUNDED`].
     cap: usize,
+    /// The blocks made with the list, linked from the first: the block of
+    /// lap `l` has its successor already if `l + 1 < made`.
+    made: usize,
     pause: Pause,
     /// Blocks drained while a reader of theirs was still taking its value,
     /// each to be freed once its readers are done (see `reclaim`).
@@ -156,11 +172,26 @@ impl<T> List<T> {
     pub(crate) const BLOCK_CAP: usize = Block::<T>::CAP;
 
     /// An empty list of at most `cap` values; `None` if its first block
-    /// cannot be allocated.
+    /// cannot be allocated. A bounded one makes the blocks of its first
+    /// [`MADE_UP_FRONT`] values too, as many as it can: the others are
+    /// made as the list fills.
     pub(crate) fn try_new(cap: usize) -> Option<Self> {
         let first = Block::try_new();
         if first.is_null() {
             return None;
+        }
+        let mut made = 1;
+        if cap != UNBOUNDED {
+            let (want, mut last) = (cap.min(MADE_UP_FRONT).div_ceil(Self::BLOCK_CAP), first);
+            while made < want {
+                let block = Block::try_new();
+                if block.is_null() {
+                    break;
+                }
+                // SAFETY: `last` is alive, and ours alone yet.
+                unsafe { (*last).next.store(block, Ordering::Relaxed) };
+                (last, made) = (block, made + 1);
+            }
         }
         Some(List {
             head: CachePadded::new(End {
@@ -179,6 +210,7 @@ impl<T> List<T> {
                 }),
             }),
             cap,
+            made,
             pause: Pause::new(),
             retired: AtomicPtr::new(ptr::null_mut()),
         })
@@ -284,28 +316,50 @@ impl<T> List<T> {
 
     /// [`List::try_push`] at `tail`, a block's last slot: claims it and
     /// links the next block, allocated before the claim so that others
-    /// wait for the link as briefly as possible. Gives `value` back if
-    /// another sender claimed first. Out of line: once a block.
+    /// wait for the link as briefly as possible (unless the list was made
+    /// with it). Gives `value` back if another sender claimed first. Out
+    /// of line: once a block.
     #[inline(never)]
     fn push_last(&self, tail: usize, value: T) -> Result<(), T> {
-        let next = Block::new();
+        let linked = self.has_made_successor(lap_of::<T>(tail));
+        let made = if linked {
+            ptr::null_mut()
+        } else {
+            Block::new()
+        };
         // As in `try_push`.
         let block = self.tail.block.load(Ordering::Acquire);
         if !self.claim_tail(tail) {
-            // SAFETY: made above, and no one else saw it.
-            unsafe { Block::free(next) };
+            if !linked {
+                // SAFETY: made above, and no one else saw it.
+                unsafe { Block::free(made) };
+            }
             return Err(value);
         }
+        let next = if linked {
+            // SAFETY: receivers free a block only after its last slot is
+            // read, and ours is not even written; we claimed that slot.
+            unsafe { (*block).next.load(Ordering::Acquire) }
+        } else {
+            made
+        };
         self.tail.block.store(next, Ordering::Release);
         // An add, not a store: keeps a close mark set meanwhile.
         self.tail.index.fetch_add(STEP, Ordering::Release);
-        // SAFETY: receivers free a block only after its last slot is read,
-        // and ours is not even written; we claimed that slot.
+        // SAFETY: as above.
         unsafe {
-            (*block).next.store(next, Ordering::Release);
+            if !linked {
+                (*block).next.store(next, Ordering::Release);
+            }
             write(block, Self::BLOCK_CAP - 1, value);
         }
         Ok(())
+    }
+
+    /// Whether the block of lap `lap` was made with the list, linked to
+    /// its successor.
+    fn has_made_successor(&self, lap: usize) -> bool {
+        lap + 1 < self.made
     }
 
     /// Claims the value at `head` and reads it, waiting for its sender to
@@ -408,7 +462,11 @@ impl<T> List<T> {
         unsafe {
             let next = (*block).wait_next();
             let mut index = (new_head & !MARK) + STEP;
-            if !(*next).next.load(Ordering::Relaxed).is_null() {
+            // A successor linked by a sender means that the tail is past
+            // `next`; one made with the list says nothing.
+            if !self.has_made_successor(lap_of::<T>(index))
+                && !(*next).next.load(Ordering::Relaxed).is_null()
+            {
                 index |= MARK;
             }
             self.head.block.store(next, Ordering::Release);
@@ -509,7 +567,8 @@ impl<T> List<T> {
 impl<T> Drop for List<T> {
     fn drop(&mut self) {
         // No one else holds the list. Drop the values left, and free the
-        // blocks, each once, after its last value, then the retired ones.
+        // blocks, each once, after its last value, then those made with
+        // the list that it never reached, then the retired ones.
         // SAFETY: as above.
         unsafe {
             let last = self.walk(
@@ -523,7 +582,12 @@ impl<T> Drop for List<T> {
                     next
                 },
             );
-            Block::free(last);
+            let mut block = last;
+            while !block.is_null() {
+                let next = (*block).next.load(Ordering::Relaxed);
+                Block::free(block);
+                block = next;
+            }
             self.free_retired();
         }
     }
