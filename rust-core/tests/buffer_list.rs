@@ -263,8 +263,8 @@ fn a_bounded_list_takes_its_capacity_and_after_receives_as_many_more() {
     assert_eq!(received, sent);
 }
 
-/// A bounded list is made with the blocks of its first 65,536 values,
-/// each linked to the next in advance. Drained one block into the next,
+/// A bounded list is made with the blocks of its first values (up to
+/// 4 MiB of them), each linked to the next in advance. Drained one block into the next,
 /// it is empty, not misled by the next block's made successor into taking
 /// a slot nobody sent (which waited for ever), and it fills and drains
 /// across blocks made up front and blocks made as it fills.

@@ -104,6 +104,10 @@ impl<T> Block<T> {
     const GROUPS: usize = Self::LAP / GROUP;
     /// Where the groups start, after the header.
     const GROUPS_AT: usize = size_of::<Self>().next_multiple_of(align_of::<Group<T>>());
+    /// A block's bytes (the budget of blocks made up front is in bytes,
+    /// but for loom's).
+    #[cfg(not(loom))]
+    pub(super) const SIZE: usize = Self::LAYOUT.size();
     /// The header and its groups.
     const LAYOUT: Layout = {
         let size = Self::GROUPS_AT + Self::GROUPS * size_of::<Group<T>>();

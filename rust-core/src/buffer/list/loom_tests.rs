@@ -11,7 +11,7 @@
 
 use loom::thread;
 
-use super::{List, MADE_UP_FRONT};
+use super::List;
 use crate::buffer::Refused;
 use crate::loom::Arc;
 
@@ -59,7 +59,8 @@ fn two_senders_race_for_the_room_one_receive_frees() {
 #[test]
 fn a_sender_and_a_receiver_cross_into_a_block_made_up_front() {
     loom::model(|| {
-        let list = Arc::new(List::try_new(MADE_UP_FRONT).expect("a list"));
+        // Three blocks' worth (3 slots a block under loom).
+        let list = Arc::new(List::try_new(9).expect("a list"));
         let sender = {
             let list = Arc::clone(&list);
             thread::spawn(move || {
