@@ -16,9 +16,17 @@ use std::time::{Duration, Instant};
 use polyconc::chan::{Chan, TrySendError};
 use polyconc::test_hooks::{self, Counts, Pause, Point};
 
-/// Slots per block of the list (its lap of 32 positions, one of them the
-/// gap between blocks).
-const BLOCK_CAP: u64 = 31;
+/// Slots per block of the list for `u64`s: 128 positions, one of them
+/// the gap between blocks (a block's values take up to about 1 KiB).
+const BLOCK_CAP: u64 = 127;
+
+/// Slots per block for values of 64 bytes: 32 positions, as few as any
+/// block has.
+const BIG_BLOCK_CAP: u64 = 31;
+
+/// A value of 64 bytes.
+#[derive(Debug, PartialEq)]
+struct Big([u64; 8]);
 
 /// Only guards against a hang: never reached when it works.
 const HANG: Duration = Duration::from_secs(60);
@@ -65,28 +73,46 @@ fn a_receive_whose_sender_stopped_before_writing_waits_then_gets_the_value() {
     }
 }
 
-#[test]
-fn a_send_behind_a_sender_stopped_before_linking_the_next_block_goes_on_after_it() {
+/// Fills a block of an unbounded channel of `V`s, `block_cap` slots, but
+/// for its last slot, whose send stops before it links the next block;
+/// another send waits behind it, and both values arrive after it goes
+/// on, in order. A wrong `block_cap` fails: the stopped send is then not
+/// the linker, and the one behind it does not wait.
+fn a_send_behind_a_stopped_linker_goes_on_after_it<V>(block_cap: u64, value: fn(u64) -> V)
+where
+    V: PartialEq + std::fmt::Debug + Send + 'static,
+{
     let ch = Chan::unbounded();
-    for v in 0..BLOCK_CAP - 1 {
-        ch.send(v).unwrap();
+    for v in 0..block_cap - 1 {
+        ch.send(value(v)).unwrap();
     }
     // This send claims the block's last slot and stops before it links
     // the next block: the tail stands between the two blocks.
     let tx = ch.clone();
-    let (pause, linker) =
-        Pause::spawn_at(Point::SendClaimed, move || tx.send(BLOCK_CAP - 1).unwrap());
+    let (pause, linker) = Pause::spawn_at(Point::SendClaimed, move || {
+        tx.send(value(block_cap - 1)).unwrap()
+    });
     let tx = ch.clone();
-    let sender = thread::spawn(move || tx.send(BLOCK_CAP).unwrap());
+    let sender = thread::spawn(move || tx.send(value(block_cap)).unwrap());
     // Give it time to reach the wait (not asserted: either way it must
     // send after the linker, in order).
     thread::sleep(Duration::from_millis(20));
-    assert_eq!(ch.len() as u64, BLOCK_CAP, "the send waits for the link");
+    assert_eq!(ch.len() as u64, block_cap, "the send waits for the link");
     pause.resume();
     linker.join().unwrap();
     sender.join().unwrap();
-    let got: Vec<u64> = (0..=BLOCK_CAP).map(|_| ch.recv().unwrap()).collect();
-    assert_eq!(got, (0..=BLOCK_CAP).collect::<Vec<_>>());
+    let got: Vec<V> = (0..=block_cap).map(|_| ch.recv().unwrap()).collect();
+    assert_eq!(got, (0..=block_cap).map(value).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_send_behind_a_sender_stopped_before_linking_the_next_block_goes_on_after_it() {
+    a_send_behind_a_stopped_linker_goes_on_after_it(BLOCK_CAP, |v| v);
+}
+
+#[test]
+fn a_block_of_large_values_holds_31_and_its_linker_holds_up_the_next_send() {
+    a_send_behind_a_stopped_linker_goes_on_after_it(BIG_BLOCK_CAP, |v| Big([v; 8]));
 }
 
 /// Four senders and four receivers on `ch`; each sender stops part-way
@@ -235,6 +261,39 @@ fn a_bounded_list_takes_its_capacity_and_after_receives_as_many_more() {
         received += 1;
     }
     assert_eq!(received, sent);
+}
+
+/// A bounded list is made with the blocks of its first values (up to
+/// 4 MiB of them), each linked to the next in advance. Drained one block into the next,
+/// it is empty, not misled by the next block's made successor into taking
+/// a slot nobody sent (which waited for ever), and it fills and drains
+/// across blocks made up front and blocks made as it fills.
+#[test]
+fn a_bounded_list_drained_into_a_block_made_up_front_is_empty() {
+    let (done, finished) = mpsc::channel();
+    thread::spawn(move || {
+        let ch = Chan::new(LIST_CAP);
+        for v in 0..=BLOCK_CAP {
+            ch.send(v).unwrap();
+        }
+        for v in 0..=BLOCK_CAP {
+            assert_eq!(ch.try_recv(), Ok(v));
+        }
+        let empty = ch.try_recv().is_err() && ch.is_empty();
+        let mut sent = BLOCK_CAP + 1;
+        for _ in 0..LIST_CAP {
+            ch.try_send(sent).unwrap();
+            sent += 1;
+        }
+        let drained = (BLOCK_CAP + 1..sent).all(|v| ch.try_recv() == Ok(v));
+        done.send((empty, drained, ch.is_empty())).unwrap();
+    });
+    let (empty, drained, left_empty) = finished
+        .recv_timeout(HANG)
+        .expect("a receive took a slot nobody sent, and waits for it");
+    assert!(empty, "empty after the first block");
+    assert!(drained, "every value, in order");
+    assert!(left_empty);
 }
 
 /// Four senders keep a bounded list full while two receivers drain it:

@@ -19,7 +19,7 @@ mod loom_tests;
 
 use std::ops::ControlFlow;
 
-use list::{List, BLOCK_CAP};
+use list::List;
 pub(crate) use ring::Ring;
 
 use crate::loom::ValueCell;
@@ -65,7 +65,7 @@ impl<T> Buffer<T> {
             c if c <= RING_AT_MOST => (Ring::try_new(c).map(Buffer::Ring), c),
             // Too big to allocate up front (it may be more than the machine
             // has), or unbounded: blocks come and go with the contents.
-            c => (List::try_new(c).map(Buffer::List), BLOCK_CAP),
+            c => (List::try_new(c).map(Buffer::List), List::<T>::BLOCK_CAP),
         };
         buffer.map(Some).ok_or(slots)
     }

@@ -153,12 +153,14 @@ impl<T> Chan<T> {
 
     /// [`Chan::new`], failing instead of panicking when the room it
     /// allocates up front (all `capacity` slots up to 65,536; one block of
-    /// 31 slots for larger or unbounded channels) cannot be had. Any
-    /// capacity is accepted: above 65,536 the buffer grows as it fills.
+    /// 31 to 127 slots, by the size of a value, for larger or unbounded
+    /// channels) cannot be had. Any capacity is accepted: above 65,536 the
+    /// buffer grows as it fills, from the blocks of its first values that
+    /// it makes up front when it can (4 MiB of them at most).
     ///
     /// ```
     /// use polyconc::chan::Chan;
-    /// // Accepted: only a first block of slots is allocated now.
+    /// // Accepted: only its first blocks of slots are allocated now.
     /// let big = Chan::<u64>::try_with_capacity(1 << 40).unwrap();
     /// assert_eq!(big.capacity(), Some(1 << 40));
     /// // 65,536 slots of 128 TiB each are allocated up front, and cannot be had.

@@ -1,25 +1,46 @@
-//! A block of the list: `LAP` positions, `BLOCK_CAP` of them slots, laid
-//! out in groups of slots, and the waits on a slot's write and on the
-//! block's link (part of `list`).
+//! A block of the list: `LAP` positions, `LAP - 1` of them slots, laid
+//! out in groups of slots after a header, and the waits on a slot's write
+//! and on the block's link (part of `list`).
 
-use std::alloc::{alloc, handle_alloc_error, Layout};
+use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
+use std::marker::PhantomData;
 use std::ptr;
 
-use super::{LAP, WRITTEN};
+use super::WRITTEN;
 use crate::hooks::{count, Count};
 use crate::loom::{AtomicPtr, AtomicU8, Ordering, ValueCell};
 use crate::wait::spin;
 
+/// Positions per block of values of `size` bytes: as many as keep a
+/// block's values within about 1 KiB, 32 to 128. A small value's block
+/// then costs its header, its allocator's header and its unused lane once
+/// per 127 slots rather than 31 (C1, a million `u64`s: 2,250 page faults
+/// a run instead of 2,494, and a malloc and a free per 127 messages
+/// rather than 31; callgrind: 196.4 instructions per message instead of
+/// 199.9), and a large value's block is no larger than crossbeam's (31
+/// slots). A power of two, so
+/// that the position arithmetic is shifts and masks. Small under loom,
+/// so that a model crosses blocks in a few steps.
+pub(super) const fn lap(size: usize) -> usize {
+    if cfg!(loom) {
+        return 4;
+    }
+    let mut lap = 128;
+    while lap > 32 && lap * size > 1024 {
+        lap /= 2;
+    }
+    lap
+}
+
 /// Slots per [`Group`] (a whole lap under loom, whose laps are short).
-const GROUP: usize = if LAP < 8 { LAP } else { 8 };
+const GROUP: usize = if cfg!(loom) { 4 } else { 8 };
 
 /// `GROUP` slots: their states side by side, a byte each, then their
 /// values. A slot costs its value and a byte, where a state word beside
-/// each value cost a word: a block of `u64`s is 304 bytes instead of 512
-/// (336 in groups of 4, whose states took a word per group), and a
-/// channel that fills with a million of them has that many fewer pages
-/// to fault in. A slot's state and value are still at most a line apart,
-/// as each group is a few words long.
+/// each value cost a word: a block of 31 `u64`s was 304 bytes instead of
+/// 512, and a channel that fills with a million of them has that many
+/// fewer pages to fault in. A slot's state and value are still at most a
+/// line apart, as each group is a few words long.
 struct Group<T> {
     states: [AtomicU8; GROUP],
     values: [ValueCell<T>; GROUP],
@@ -54,7 +75,7 @@ pub(super) fn wait_written(state: &AtomicU8) {
 pub(super) unsafe fn write<T>(block: *mut Block<T>, offset: usize, value: T) {
     // SAFETY: the slot is ours to write (this function's contract).
     unsafe {
-        let slot = (*block).slot(offset);
+        let slot = Block::slot(block, offset);
         slot.value.write(value);
         // A store (see `WRITTEN`). The channel's waiting needs no order
         // from it: a waiting receiver re-checks `tail`, which the claim
@@ -63,32 +84,75 @@ pub(super) unsafe fn write<T>(block: *mut Block<T>, offset: usize, value: T) {
     }
 }
 
+/// A block's header; its `LAP / GROUP` groups of slots follow it in the
+/// same allocation (their number depends on `T`'s size, which an array's
+/// length cannot), so a block is only ever handled by its raw pointer,
+/// made by [`Block::try_new`] and freed by [`Block::free`].
 pub(super) struct Block<T> {
     pub(super) next: AtomicPtr<Block<T>>,
     /// The next block in the list's stack of retired blocks (see `reclaim`).
     pub(super) retired: AtomicPtr<Block<T>>,
-    /// The slots, `GROUP` by `GROUP`; lanes past `BLOCK_CAP` are unused.
-    groups: [Group<T>; LAP / GROUP],
+    /// The groups that follow hold `T`s.
+    values: PhantomData<T>,
 }
 
 impl<T> Block<T> {
+    /// Positions per block.
+    pub(super) const LAP: usize = lap(size_of::<T>());
+    /// Slots per block: the other position is the gap between blocks.
+    pub(super) const CAP: usize = Self::LAP - 1;
+    const GROUPS: usize = Self::LAP / GROUP;
+    /// Where the groups start, after the header.
+    const GROUPS_AT: usize = size_of::<Self>().next_multiple_of(align_of::<Group<T>>());
+    /// A block's bytes (the budget of blocks made up front is in bytes,
+    /// but for loom's).
+    #[cfg(not(loom))]
+    pub(super) const SIZE: usize = Self::LAYOUT.size();
+    /// The header and its groups.
+    const LAYOUT: Layout = {
+        let size = Self::GROUPS_AT + Self::GROUPS * size_of::<Group<T>>();
+        let align = if align_of::<Self>() > align_of::<Group<T>>() {
+            align_of::<Self>()
+        } else {
+            align_of::<Group<T>>()
+        };
+        match Layout::from_size_align(size, align) {
+            Ok(layout) => layout,
+            Err(_) => panic!("a block's size overflows"),
+        }
+    };
+
+    /// The first of `block`'s groups, with the allocation's provenance.
+    ///
+    /// # Safety
+    /// `block` is alive.
+    #[inline]
+    unsafe fn groups(block: *const Self) -> *const Group<T> {
+        // SAFETY: the groups lie in the block's allocation (this function's
+        // contract), at `GROUPS_AT`.
+        unsafe { block.cast::<u8>().add(Self::GROUPS_AT).cast() }
+    }
+
     /// An empty block, built where it lies on the heap: built on the stack
     /// and then moved, a block of large values overflowed a thread's stack
-    /// in debug builds. `None` when out of memory.
-    pub(super) fn try_new() -> Option<Box<Self>> {
-        let layout = Layout::new::<Self>();
+    /// in debug builds. Null when out of memory.
+    pub(super) fn try_new() -> *mut Self {
         // SAFETY: the layout is not empty (a block holds its `next`).
-        let block = unsafe { alloc(layout) }.cast::<Self>();
+        let block = unsafe { alloc(Self::LAYOUT) }.cast::<Self>();
         if block.is_null() {
-            return None;
+            return block;
         }
-        // SAFETY: `block` is allocated for a `Self`; every field is
-        // initialised before the box is made, values (empty cells) in place.
+        // SAFETY: `block` is allocated for a header and its groups; every
+        // field is initialised before the block is used, values (empty
+        // cells) in place.
         unsafe {
-            ptr::addr_of_mut!((*block).next).write(AtomicPtr::new(ptr::null_mut()));
-            ptr::addr_of_mut!((*block).retired).write(AtomicPtr::new(ptr::null_mut()));
-            let groups = ptr::addr_of_mut!((*block).groups).cast::<Group<T>>();
-            for g in 0..LAP / GROUP {
+            block.write(Block {
+                next: AtomicPtr::new(ptr::null_mut()),
+                retired: AtomicPtr::new(ptr::null_mut()),
+                values: PhantomData,
+            });
+            let groups = Self::groups(block).cast_mut();
+            for g in 0..Self::GROUPS {
                 let group = groups.add(g);
                 let states = ptr::addr_of_mut!((*group).states).cast::<AtomicU8>();
                 let values = ptr::addr_of_mut!((*group).values).cast::<ValueCell<T>>();
@@ -97,24 +161,54 @@ impl<T> Block<T> {
                     ValueCell::init_in_place(values.add(lane));
                 }
             }
-            Some(Box::from_raw(block))
         }
-    }
-
-    /// Slot `offset` (below `BLOCK_CAP`).
-    #[inline]
-    pub(super) fn slot(&self, offset: usize) -> Slot<'_, T> {
-        let group = &self.groups[offset / GROUP];
-        Slot {
-            state: &group.states[offset % GROUP],
-            value: &group.values[offset % GROUP],
-        }
+        block
     }
 
     /// As [`Block::try_new`], for the blocks a channel grows by: out of
     /// memory then is the allocator's error, as for a `Vec` that grows.
-    pub(super) fn new() -> Box<Self> {
-        Self::try_new().unwrap_or_else(|| handle_alloc_error(Layout::new::<Self>()))
+    pub(super) fn new() -> *mut Self {
+        let block = Self::try_new();
+        if block.is_null() {
+            handle_alloc_error(Self::LAYOUT);
+        }
+        block
+    }
+
+    /// Frees `block`. Its values are dropped or moved out already (a
+    /// cell does not drop its value).
+    ///
+    /// # Safety
+    /// `block` was made by [`Block::try_new`], and no one touches it again.
+    pub(super) unsafe fn free(block: *mut Self) {
+        // SAFETY: the block is alive and ours (this function's contract);
+        // its fields are dropped in place, then its allocation freed with
+        // the layout it was made with.
+        unsafe {
+            let groups = Self::groups(block).cast_mut();
+            for g in 0..Self::GROUPS {
+                ptr::drop_in_place(groups.add(g));
+            }
+            ptr::drop_in_place(block);
+            dealloc(block.cast(), Self::LAYOUT);
+        }
+    }
+
+    /// Slot `offset` (below [`Block::CAP`]) of `block`.
+    ///
+    /// # Safety
+    /// `block` is alive for `'a`.
+    #[inline]
+    pub(super) unsafe fn slot<'a>(block: *const Self, offset: usize) -> Slot<'a, T> {
+        // SAFETY: the block and so its groups are alive for 'a (this
+        // function's contract); `offset` is below the lanes it has.
+        unsafe {
+            let group = &*Self::groups(block).add(offset / GROUP);
+            Slot {
+                state: &group.states[offset % GROUP],
+                value: &group.values[offset % GROUP],
+            }
+        }
     }
 
     /// The next block, once the sender that claimed this block's last slot

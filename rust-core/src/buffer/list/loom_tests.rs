@@ -1,8 +1,10 @@
-//! loom model of a bounded list's room: senders learn it from the head
-//! only once their tail reaches what they learnt before (`room_below`,
-//! read and written relaxed), and whatever stale value a sender reads,
-//! the list never holds more than its capacity. Under loom a block holds
-//! 3 values, so the sends here also cross into a second block.
+//! loom models of a bounded list: its room, which senders learn from the
+//! head only once their tail reaches what they learnt before
+//! (`room_below`, read and written relaxed), so that whatever stale value
+//! a sender reads, the list never holds more than its capacity; and its
+//! blocks made up front, which a sender and a receiver cross into. Under
+//! loom a block holds 3 values, so the sends here also cross into a
+//! second block.
 //!
 //! Run with the Makefile's `test-loom` (the crate's unit tests under
 //! `--cfg loom`).
@@ -47,5 +49,36 @@ fn two_senders_race_for_the_room_one_receive_frees() {
         }
         assert_eq!(left[0], 1);
         assert_eq!(left.len(), 1 + usize::from(pushed || others));
+    });
+}
+
+/// A list made with three blocks linked in advance: a sender crosses into
+/// the second while a receiver takes what it sends. The receiver gets the
+/// values in order, and then finds the list empty: the second block's
+/// successor, made with the list, is no sign that the tail is past it.
+#[test]
+fn a_sender_and_a_receiver_cross_into_a_block_made_up_front() {
+    loom::model(|| {
+        // Three blocks' worth (3 slots a block under loom).
+        let list = Arc::new(List::try_new(9).expect("a list"));
+        let sender = {
+            let list = Arc::clone(&list);
+            thread::spawn(move || {
+                for v in 0..4u32 {
+                    assert!(list.try_push(v).is_ok(), "room for 4");
+                }
+            })
+        };
+        let mut got = Vec::new();
+        while got.len() < 4 {
+            match list.try_pop() {
+                Ok(v) => got.push(v),
+                Err(Refused::NotReady(())) => thread::yield_now(),
+                Err(_) => panic!("closed or busy"),
+            }
+        }
+        sender.join().unwrap();
+        assert_eq!(got, [0, 1, 2, 3]);
+        assert!(matches!(list.try_pop(), Err(Refused::NotReady(()))));
     });
 }

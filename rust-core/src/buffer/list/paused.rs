@@ -4,7 +4,7 @@
 
 use std::ops::ControlFlow;
 
-use super::{offset, Block, List, Slot, BLOCK_CAP, LAP, MARK, PAUSED, STEP, WRITTEN};
+use super::{lap_of, offset, Block, List, Slot, MARK, PAUSED, STEP, WRITTEN};
 use crate::loom::{Ordering, ValueCell};
 use crate::wait::spin;
 
@@ -25,12 +25,12 @@ impl<T> List<T> {
         let mut head = self.head.index.load(Ordering::Acquire) & !(MARK | PAUSED);
         let mut block = self.head.block.load(Ordering::Acquire);
         while head != tail {
-            let offset = offset(head);
+            let offset = offset::<T>(head);
             // No one sends or receives (this function's contract), so every
             // block from the head to the tail is alive.
-            if offset < BLOCK_CAP {
+            if offset < Self::BLOCK_CAP {
                 // SAFETY: `block` is alive (above).
-                if value(unsafe { (*block).slot(offset) }).is_break() {
+                if value(unsafe { Block::slot(block, offset) }).is_break() {
                     break;
                 }
             } else {
@@ -66,11 +66,11 @@ impl<T> List<T> {
         let head = self.head.index.load(Ordering::Relaxed);
         let tail = self.tail.index.load(Ordering::Relaxed);
         let mut new_head = head + STEP;
-        if head & MARK == 0 && head / STEP / LAP != tail / STEP / LAP {
+        if head & MARK == 0 && lap_of::<T>(head) != lap_of::<T>(tail) {
             new_head |= MARK;
         }
         let block = self.head.block.load(Ordering::Relaxed);
-        let offset = offset(head);
+        let offset = offset::<T>(head);
         self.head.index.store(new_head, Ordering::Release);
         // SAFETY: paused, so the head's slot is ours as if claimed, and its
         // value is taken (this function's contract).

@@ -14,15 +14,22 @@
 
 use std::ptr;
 
-use super::{Block, List, BLOCK_CAP, READ};
+use super::{Block, List, READ};
 use crate::loom::Ordering;
 
 impl<T> Block<T> {
     /// Whether the readers of every slot but the last (the freer's own)
     /// have taken their values. Acquire: their takes happen before the
     /// block is freed.
-    fn readers_done(&self) -> bool {
-        (0..BLOCK_CAP - 1).all(|i| self.slot(i).state.load(Ordering::Acquire) & READ != 0)
+    ///
+    /// # Safety
+    /// `block` is alive.
+    unsafe fn readers_done(block: *const Self) -> bool {
+        (0..Self::CAP - 1).all(|i| {
+            // SAFETY: `block` is alive (this function's contract).
+            let slot = unsafe { Self::slot(block, i) };
+            slot.state.load(Ordering::Acquire) & READ != 0
+        })
     }
 }
 
@@ -44,8 +51,8 @@ impl<T> List<T> {
         // SAFETY: the block is alive until we free or retire it here: no
         // one else frees a block that is not retired.
         unsafe {
-            if (*block).readers_done() {
-                drop(Box::from_raw(block));
+            if Block::readers_done(block) {
+                Block::free(block);
             } else {
                 self.retire(block);
             }
@@ -85,8 +92,8 @@ impl<T> List<T> {
             // here at most once, and not read after.
             unsafe {
                 let next = (*block).retired.load(Ordering::Relaxed);
-                if (*block).readers_done() {
-                    drop(Box::from_raw(block));
+                if Block::readers_done(block) {
+                    Block::free(block);
                 } else {
                     self.retire(block);
                 }
