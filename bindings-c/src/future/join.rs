@@ -3,10 +3,12 @@
 //! `pc_future_first_completed_of`, whose values
 //! are their inputs' bytes one after the other.
 
+use std::cell::Cell;
+
 use polyconc::exec::parasitic;
 use polyconc::future::{first_completed_of, sequence, Failure, Future};
 
-use super::{pc_future, written, AnyFuture, Futures};
+use super::{c_failure, pc_future, written, AnyFuture, Futures};
 use crate::elem::{with_elem, Build, Elem, Erased, Kind};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
@@ -132,7 +134,11 @@ trait Gather {
     fn none() -> AnyFuture;
     /// The result, of `total` bytes, for `all` (at least one) inputs of
     /// `size` bytes.
-    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status>;
+    fn all<T: Elem>(
+        all: impl ExactSizeIterator<Item = Future<T>>,
+        size: usize,
+        total: usize,
+    ) -> Result<AnyFuture, Status>;
 }
 
 /// `pc_future_sequence`.
@@ -145,7 +151,11 @@ impl Gather for SequenceOf {
     fn none() -> AnyFuture {
         Erased::Word(Future::successful(0))
     }
-    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status> {
+    fn all<T: Elem>(
+        all: impl ExactSizeIterator<Item = Future<T>>,
+        size: usize,
+        total: usize,
+    ) -> Result<AnyFuture, Status> {
         let n = all.len();
         let all = sequence(&parasitic(), all);
         AnyFuture::new(
@@ -169,7 +179,11 @@ impl Gather for FirstCompletedOf {
     fn none() -> AnyFuture {
         Erased::Word(Future::never())
     }
-    fn all<T: Elem>(all: Vec<Future<T>>, _: usize, _: usize) -> Result<AnyFuture, Status> {
+    fn all<T: Elem>(
+        all: impl ExactSizeIterator<Item = Future<T>>,
+        _: usize,
+        _: usize,
+    ) -> Result<AnyFuture, Status> {
         Ok(T::erase(first_completed_of(all)))
     }
 }
@@ -195,7 +209,7 @@ unsafe fn gathered<K: Gather>(
         Some(f) => with_elem!(f.fut(), x => {
             // SAFETY: as for `first_of`.
             let all = unsafe { all_of(x, futures, n, size) }?;
-            K::all(all, size, total)?
+            K::all(all.into_iter(), size, total)?
         }),
     };
     pc_future::hand_out(out, next, total);
@@ -298,35 +312,36 @@ unsafe fn taken_as<K: Gather, T: Elem>(
     handles: &[*mut pc_future],
     size: usize,
 ) -> Result<(AnyFuture, usize), Status> {
-    // Written through the vector's pointer, its length set once at the
-    // end: `push` tested the capacity and stored the length per handle,
-    // with the loop's state kept on the stack (callgrind, the comparison's
-    // F2: 46 instructions per handle with `push`, 36 now).
-    let mut all: Vec<Future<T>> = Vec::with_capacity(handles.len());
-    let (dst, mut taken, mut mixed) = (all.as_mut_ptr(), 0, false);
-    for &h in handles {
-        if h.is_null() {
-            mixed = true;
-            continue;
+    // Each handle becomes its future as the core registers it: no vector
+    // of futures beside the caller's array (24 bytes per handle, which in
+    // the comparison's F2 grew glibc's heap past its trim threshold; see
+    // the core's `sequence`). A NULL or mismatched handle is found only on
+    // the way: it gives a failed future in its place, and the result made
+    // of them is dropped for `PC_INVALID_ARG`.
+    let mixed = Cell::new(false);
+    let all = handles.iter().map(|&h| {
+        // SAFETY: NULL or live, ours, taken once (the caller's promise).
+        let taken = (!h.is_null())
+            .then(|| unsafe { pc_future::take_as::<T>(h, size) })
+            .flatten();
+        taken.unwrap_or_else(|| {
+            mixed.set(true);
+            Future::failed(c_failure(PC_INVALID_ARG, None))
+        })
+    });
+    let total = match K::size(size, handles.len()) {
+        Ok(total) => total,
+        Err(e) => {
+            // SAFETY: none is taken yet (the caller's promise holds).
+            unsafe { free_all(handles) };
+            return Err(e);
         }
-        // SAFETY: live, ours, taken once (the caller's promise).
-        match unsafe { pc_future::take_as::<T>(h, size) } {
-            // SAFETY: at most `handles.len()` are written, the vector's
-            // capacity, each once.
-            Some(f) => unsafe {
-                dst.add(taken).write(f);
-                taken += 1;
-            },
-            None => mixed = true,
-        }
-    }
-    // SAFETY: the first `taken` are written.
-    unsafe { all.set_len(taken) };
-    if mixed {
+    };
+    let next = K::all(all, size, total);
+    if mixed.get() {
         return Err(Status::of(PC_INVALID_ARG));
     }
-    let total = K::size(size, all.len())?;
-    Ok((K::all(all, size, total)?, total))
+    Ok((next?, total))
 }
 
 /// Frees the handles (NULLs skipped).
