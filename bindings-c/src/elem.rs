@@ -40,6 +40,18 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// The element's bytes, to write.
     fn bytes_mut(&mut self) -> *mut u8;
 
+    /// An element of `size` bytes, each written by `fill`: as
+    /// [`zeroed`](Elem::zeroed) then a write, without zeroing memory that
+    /// is written over anyway (a heap element's).
+    ///
+    /// # Safety
+    /// `fill` writes every one of the element's bytes.
+    unsafe fn filled(size: Self::Size, fill: impl FnOnce(*mut u8)) -> Result<Self, Status> {
+        let mut v = Self::zeroed(size)?;
+        fill(v.bytes_mut());
+        Ok(v)
+    }
+
     /// The container of this element type in `erased`, if it is one.
     fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>>;
 
@@ -199,6 +211,15 @@ impl Elem for Box<[u8]> {
     }
     fn bytes_mut(&mut self) -> *mut u8 {
         self.as_mut_ptr()
+    }
+    unsafe fn filled(size: usize, fill: impl FnOnce(*mut u8)) -> Result<Self, Status> {
+        let mut v: Vec<u8> = Vec::new();
+        v.try_reserve_exact(size)?;
+        fill(v.as_mut_ptr());
+        // SAFETY: `fill` wrote all `size` bytes (the caller's promise),
+        // within the capacity reserved.
+        unsafe { v.set_len(size) };
+        Ok(v.into_boxed_slice())
     }
     fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
         match erased {

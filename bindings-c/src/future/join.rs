@@ -8,7 +8,7 @@ use std::cell::Cell;
 use polyconc::exec::parasitic;
 use polyconc::future::{first_completed_of, sequence, Failure, Future};
 
-use super::{c_failure, pc_future, written, AnyFuture, Futures};
+use super::{c_failure, filled, pc_future, AnyFuture, Futures};
 use crate::elem::{with_elem, Build, Elem, Erased, Kind};
 use crate::exec::{pc_executor, Executor};
 use crate::ffi::{self, handle};
@@ -63,15 +63,21 @@ impl<T: Elem> Build<Futures> for Sequence<T> {
         Ok(self.all.transform(&parasitic(), move |r| {
             let values = r.as_ref().map_err(Failure::clone)?;
             // Each value by its own `write_to` (for an 8-byte element one
-            // store, not a memcpy call of variable length).
-            written(S::size(size * n), |dst| {
-                for (k, v) in values.iter().enumerate() {
-                    // SAFETY: the `n` values of `size` bytes fill the
-                    // `size * n` written, the `k`th at `k * size`.
-                    unsafe { v.write_to(dst.add(k * size), size) };
-                }
-                0
-            })
+            // store, not a memcpy call of variable length), into memory
+            // not zeroed first (F2's 800 KB of values: a memset per run
+            // before, 8 instructions per task in callgrind).
+            // SAFETY: every byte of the `size * n` is written: the first
+            // `n` values (all there are, as the core gathers one per
+            // input) at `k * size`, and zeros after any missing one.
+            unsafe {
+                filled(S::size(size * n), |dst| {
+                    let given = values.len().min(n);
+                    for (k, v) in values[..given].iter().enumerate() {
+                        v.write_to(dst.add(k * size), size);
+                    }
+                    std::ptr::write_bytes(dst.add(given * size), 0, (n - given) * size);
+                })
+            }
         }))
     }
 }
@@ -87,14 +93,13 @@ impl<T: Elem, U: Elem> Build<Futures> for Zip<T, U> {
         let (a, b) = self.sizes;
         Ok(self.pair.transform(&parasitic(), move |r| {
             let (x, y) = r.as_ref().map_err(Failure::clone)?;
-            written(S::size(a + b), |dst| {
-                // SAFETY: `a` then `b` bytes fill the `a + b` written.
-                unsafe {
+            // SAFETY: `a` then `b` bytes fill the `a + b`.
+            unsafe {
+                filled(S::size(a + b), |dst| {
                     x.write_to(dst, a);
                     y.write_to(dst.add(a), b);
-                }
-                0
-            })
+                })
+            }
         }))
     }
 }

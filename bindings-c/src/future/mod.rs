@@ -251,6 +251,17 @@ fn written<S: Elem>(size: S::Size, write: impl FnOnce(*mut u8) -> i32) -> Result
     }
 }
 
+/// An output of `size` bytes that the library writes whole itself (a
+/// sequence's or a zip's values), in memory not zeroed first; its failure
+/// only that of the allocation.
+///
+/// # Safety
+/// `fill` writes every one of the `size` bytes.
+unsafe fn filled<S: Elem>(size: S::Size, fill: impl FnOnce(*mut u8)) -> Result<S, Failure> {
+    // SAFETY: as the caller promises.
+    unsafe { S::filled(size, fill) }.map_err(|_| c_failure(PC_NO_MEMORY, None))
+}
+
 /// Releases a future handle; NULL does nothing. The future itself goes on
 /// (its callbacks still run).
 ///
