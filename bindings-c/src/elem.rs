@@ -255,27 +255,39 @@ pub(crate) enum Erased<F: Family> {
 }
 
 impl<F: Family> Erased<F> {
-    /// The container for `elem_size`-byte elements. The size rule (which
-    /// type holds which size) lives here only.
+    /// The container for `elem_size`-byte elements, of the type
+    /// [`Kind::of`] the size.
     pub(crate) fn new(elem_size: usize, build: impl Build<F>) -> Result<Self, Status> {
         if elem_size > isize::MAX as usize {
             // No object is that large.
             return Err(Status::of(PC_INVALID_ARG));
         }
-        Ok(match elem_size {
-            0..=8 => Erased::Word(build.build()?),
-            9..=16 => Erased::Pair(build.build()?),
-            _ => Erased::Heap(build.build()?),
+        Ok(match Kind::of(elem_size) {
+            Kind::Word => Erased::Word(build.build()?),
+            Kind::Pair => Erased::Pair(build.build()?),
+            Kind::Heap => Erased::Heap(build.build()?),
         })
     }
 }
 
 /// Which element type an [`Erased`] holds.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Kind {
     Word,
     Pair,
     Heap,
+}
+
+impl Kind {
+    /// The element type for `elem_size` bytes: the size rule, here only.
+    #[inline]
+    pub(crate) fn of(elem_size: usize) -> Kind {
+        match elem_size {
+            0..=8 => Kind::Word,
+            9..=16 => Kind::Pair,
+            _ => Kind::Heap,
+        }
+    }
 }
 
 impl<F: Family> Erased<F> {

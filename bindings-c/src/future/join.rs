@@ -42,8 +42,8 @@ unsafe fn all_of<T: Elem>(
         // SAFETY: each of the `n` is NULL or a live handle (the caller's
         // promise).
         let f = unsafe { handle(h) }?;
-        match T::pick(f.fut()) {
-            Some(fut) if f.elem_size == elem_size => all.push(fut.clone()),
+        match T::pick(&f.fut()) {
+            Some(&fut) if f.elem_size() == elem_size => all.push(fut.clone()),
             _ => return Err(Status::of(PC_INVALID_ARG)),
         }
     }
@@ -122,7 +122,7 @@ pub unsafe extern "C" fn pc_future_zip(
         // SAFETY: `a` and `b` are NULL or live handles, `out` is NULL or
         // writable (the caller's promise).
         let (a, b, out) = unsafe { (handle(a)?, handle(b)?, ffi::out(out)?) };
-        let sizes = (a.elem_size, b.elem_size);
+        let sizes = (a.elem_size(), b.elem_size());
         let size = sizes.0 + sizes.1;
         let next = with_elem!(a.fut(), x => with_elem!(b.fut(), y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
         pc_future::hand_out(out, next, size);
@@ -221,7 +221,7 @@ unsafe fn gathered<K: Gather>(
     let out = unsafe { ffi::out(out) }?;
     // SAFETY: `futures` is as documented (the caller's promise).
     let first = unsafe { first_of(futures, n) }?;
-    let size = first.map_or(0, |f| f.elem_size);
+    let size = first.map_or(0, |f| f.elem_size());
     let total = K::size(size, n)?;
     let next = match first {
         None => K::none(),
@@ -328,7 +328,7 @@ unsafe fn taken<K: Gather>(k: K, handles: &[*mut pc_future]) -> Result<(AnyFutur
         unsafe { free_all(handles) };
         return Err(Status::of(PC_INVALID_ARG));
     };
-    let size = f.elem_size;
+    let size = f.elem_size();
     // SAFETY: as the caller promises.
     unsafe {
         match f.fut().kind() {
