@@ -82,7 +82,7 @@ int main(void) {
   if ((s = pc_waitgroup_wait(running, PC_FOREVER)) != PC_OK) die("pc_waitgroup_wait", s);
 
   pc_future *all, *total;
-  if ((s = pc_future_sequence((const pc_future *const *)results, JOBS, &all)) != PC_OK)
+  if ((s = pc_future_sequence(pc_executor_global(), (const pc_future *const *)results, JOBS, &all)) != PC_OK)
     die("pc_future_sequence", s);
   if ((s = pc_future_map(all, pc_executor_global(), sizeof(int64_t), sum_all, NULL, NULL, &total)) !=
       PC_OK)

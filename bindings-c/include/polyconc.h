@@ -805,18 +805,20 @@ pc_status pc_future_zip(const struct pc_future *a, const struct pc_future *b, st
 
 /**
  * A future of all `n` futures' values, in order, one after the other
- * (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
- * soon as one of them does, with that failure. For `n` 0 it is a
- * completed future of 0 bytes.
+ * (`n * elem_size` bytes); all must have the same `elem_size`. Once the
+ * last of them succeeds, a task on `executor` copies the values into the
+ * result (Scala's `Future.sequence` on its `ExecutionContext`); it fails
+ * as soon as one of them does, with that failure, on the thread that
+ * completed that one. For `n` 0 it is a completed future of 0 bytes.
  *
- * Returns `PC_OK`; `PC_INVALID_ARG` if `out`, `futures` (with `n` > 0) or
- * one of them is NULL, or their element sizes differ.
+ * Returns `PC_OK`; `PC_INVALID_ARG` if `executor`, `out`, `futures` (with
+ * `n` > 0) or one of them is NULL, or their element sizes differ.
  *
  * # Safety
- * `futures` is NULL or readable for `n` pointers, each NULL or a live
- * handle; `out` is NULL or writable.
+ * `executor` is NULL or a live handle; `futures` is NULL or readable for
+ * `n` pointers, each NULL or a live handle; `out` is NULL or writable.
  */
-pc_status pc_future_sequence(const struct pc_future *const *futures, size_t n, struct pc_future **out);
+pc_status pc_future_sequence(const struct pc_executor *executor, const struct pc_future *const *futures, size_t n, struct pc_future **out);
 
 /**
  * As `pc_future_sequence`, taking the `n` handles over: each is freed, as
@@ -830,11 +832,11 @@ pc_status pc_future_sequence(const struct pc_future *const *futures, size_t n, s
  * Returns as `pc_future_sequence` (with the handles freed on error too).
  *
  * # Safety
- * `futures` is NULL or readable for `n` pointers, each NULL or a live
- * handle that nobody uses afterwards (each a different one); `out` is
- * NULL or writable.
+ * `executor` is NULL or a live handle; `futures` is NULL or readable for
+ * `n` pointers, each NULL or a live handle that nobody uses afterwards
+ * (each a different one); `out` is NULL or writable.
  */
-pc_status pc_future_sequence_take(struct pc_future *const *futures, size_t n, struct pc_future **out);
+pc_status pc_future_sequence_take(const struct pc_executor *executor, struct pc_future *const *futures, size_t n, struct pc_future **out);
 
 /**
  * A future of the result of whichever of the `n` futures completes first

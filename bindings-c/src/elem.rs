@@ -40,6 +40,18 @@ pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
     /// The element's bytes, to write.
     fn bytes_mut(&mut self) -> *mut u8;
 
+    /// An element of `size` bytes, each written by `fill`: as
+    /// [`zeroed`](Elem::zeroed) then a write, without zeroing memory that
+    /// is written over anyway (a heap element's).
+    ///
+    /// # Safety
+    /// `fill` writes every one of the element's bytes.
+    unsafe fn filled(size: Self::Size, fill: impl FnOnce(*mut u8)) -> Result<Self, Status> {
+        let mut v = Self::zeroed(size)?;
+        fill(v.bytes_mut());
+        Ok(v)
+    }
+
     /// The container of this element type in `erased`, if it is one.
     fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>>;
 
@@ -200,6 +212,15 @@ impl Elem for Box<[u8]> {
     fn bytes_mut(&mut self) -> *mut u8 {
         self.as_mut_ptr()
     }
+    unsafe fn filled(size: usize, fill: impl FnOnce(*mut u8)) -> Result<Self, Status> {
+        let mut v: Vec<u8> = Vec::new();
+        v.try_reserve_exact(size)?;
+        fill(v.as_mut_ptr());
+        // SAFETY: `fill` wrote all `size` bytes (the caller's promise),
+        // within the capacity reserved.
+        unsafe { v.set_len(size) };
+        Ok(v.into_boxed_slice())
+    }
     fn pick<F: Family>(erased: &Erased<F>) -> Option<&F::Of<Self>> {
         match erased {
             Erased::Heap(c) => Some(c),
@@ -234,27 +255,39 @@ pub(crate) enum Erased<F: Family> {
 }
 
 impl<F: Family> Erased<F> {
-    /// The container for `elem_size`-byte elements. The size rule (which
-    /// type holds which size) lives here only.
+    /// The container for `elem_size`-byte elements, of the type
+    /// [`Kind::of`] the size.
     pub(crate) fn new(elem_size: usize, build: impl Build<F>) -> Result<Self, Status> {
         if elem_size > isize::MAX as usize {
             // No object is that large.
             return Err(Status::of(PC_INVALID_ARG));
         }
-        Ok(match elem_size {
-            0..=8 => Erased::Word(build.build()?),
-            9..=16 => Erased::Pair(build.build()?),
-            _ => Erased::Heap(build.build()?),
+        Ok(match Kind::of(elem_size) {
+            Kind::Word => Erased::Word(build.build()?),
+            Kind::Pair => Erased::Pair(build.build()?),
+            Kind::Heap => Erased::Heap(build.build()?),
         })
     }
 }
 
 /// Which element type an [`Erased`] holds.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Kind {
     Word,
     Pair,
     Heap,
+}
+
+impl Kind {
+    /// The element type for `elem_size` bytes: the size rule, here only.
+    #[inline]
+    pub(crate) fn of(elem_size: usize) -> Kind {
+        match elem_size {
+            0..=8 => Kind::Word,
+            9..=16 => Kind::Pair,
+            _ => Kind::Heap,
+        }
+    }
 }
 
 impl<F: Family> Erased<F> {

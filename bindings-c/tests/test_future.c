@@ -224,7 +224,7 @@ static void callbacks_and_combinators(void) {
   int64_t pair[2];
   CHECK_STATUS(pc_future_wait(z, pair, PC_FOREVER), PC_OK);
   CHECK(pair[0] == 5 && pair[1] == 105);
-  CHECK_STATUS(pc_future_sequence((const pc_future *const *)two, 2, &all), PC_OK);
+  CHECK_STATUS(pc_future_sequence(pool, (const pc_future *const *)two, 2, &all), PC_OK);
   CHECK_STATUS(pc_future_wait(all, pair, PC_FOREVER), PC_OK);
   CHECK(pair[0] == 5 && pair[1] == 105);
   CHECK_STATUS(pc_future_first_completed_of((const pc_future *const *)two, 2, &first), PC_OK);
@@ -232,9 +232,9 @@ static void callbacks_and_combinators(void) {
   CHECK(one == 5 || one == 105);
   pc_future *mixed[2] = {f, z};
   pc_future *none = NULL;
-  CHECK_STATUS(pc_future_sequence((const pc_future *const *)mixed, 2, &none), PC_INVALID_ARG);
-  CHECK_STATUS(pc_future_sequence(NULL, 1, &none), PC_INVALID_ARG);
-  CHECK_STATUS(pc_future_sequence(NULL, 0, &none), PC_OK); /* no futures: done, 0 bytes */
+  CHECK_STATUS(pc_future_sequence(pool, (const pc_future *const *)mixed, 2, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence(pool, NULL, 1, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence(pool, NULL, 0, &none), PC_OK); /* no futures: done, 0 bytes */
   CHECK_STATUS(pc_future_wait(none, NULL, 0), PC_OK);
   pc_future_free(none);
   CHECK_STATUS(pc_future_first_completed_of(NULL, 0, &none), PC_OK); /* never completes */
@@ -328,7 +328,7 @@ static void spawn_and_submit_many(void) {
     CHECK_STATUS(pc_executor_submit(pool, add_one, (void *)&tasks, count_free), PC_OK);
   }
   pc_future *all = NULL;
-  CHECK_STATUS(pc_future_sequence((const pc_future *const *)fs, (size_t)n, &all), PC_OK);
+  CHECK_STATUS(pc_future_sequence(pool, (const pc_future *const *)fs, (size_t)n, &all), PC_OK);
   int64_t *values = malloc((size_t)n * sizeof *values);
   CHECK(values != NULL);
   CHECK_STATUS(pc_future_wait(all, values, PC_FOREVER), PC_OK);
@@ -448,7 +448,7 @@ static void zip_and_sequence_of_every_size(void) {
     }
     pc_future *all = NULL, *z = NULL, *small = NULL;
     unsigned char got[3 * 40 + 3];
-    CHECK_STATUS(pc_future_sequence((const pc_future *const *)f, 3, &all), PC_OK);
+    CHECK_STATUS(pc_future_sequence(pc_executor_global(), (const pc_future *const *)f, 3, &all), PC_OK);
     CHECK(pc_future_elem_size(all) == 3 * n);
     CHECK_STATUS(pc_future_wait(all, got, PC_FOREVER), PC_OK);
     for (int j = 0; j < 3; j++) CHECK(memcmp(got + (size_t)j * n, bytes[j], n) == 0);
@@ -504,7 +504,7 @@ static void sequence_take_of_every_size(void) {
     CHECK_STATUS(pc_future_clone(f[0], &f[2]), PC_OK);
     pc_promise *p = new_promise(n, &f[3]); /* completed after the take */
     pc_future *all = NULL;
-    CHECK_STATUS(pc_future_sequence_take(f, 4, &all), PC_OK);
+    CHECK_STATUS(pc_future_sequence_take(pool, f, 4, &all), PC_OK);
     unsigned char bytes[40], got[4 * 40];
     fill_pattern(bytes, &pat[2]);
     CHECK_STATUS(pc_promise_success(p, bytes), PC_OK);
@@ -525,18 +525,18 @@ static void sequence_take_of_every_size(void) {
   pc_future *f[3] = {NULL, NULL, NULL}, *none = NULL;
   CHECK_STATUS(pc_future_spawn(pool, 8, fill_pattern, &eight, count_free, &f[0]), PC_OK);
   CHECK_STATUS(pc_future_spawn(pool, 8, fill_pattern, &eight, count_free, &f[2]), PC_OK);
-  CHECK_STATUS(pc_future_sequence_take(f, 3, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence_take(pool, f, 3, &none), PC_INVALID_ARG);
   CHECK(none == NULL);
   CHECK_STATUS(pc_future_spawn(pool, 8, fill_pattern, &eight, count_free, &f[0]), PC_OK);
   CHECK_STATUS(pc_future_spawn(pool, 4, fill_pattern, &four, count_free, &f[1]), PC_OK);
-  CHECK_STATUS(pc_future_sequence_take(f, 2, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence_take(pool, f, 2, &none), PC_INVALID_ARG);
   CHECK_STATUS(pc_future_spawn(pool, 8, fill_pattern, &eight, count_free, &f[0]), PC_OK);
   f[1] = NULL;
-  CHECK_STATUS(pc_future_sequence_take(f, 2, &none), PC_INVALID_ARG); /* NULL first */
+  CHECK_STATUS(pc_future_sequence_take(pool, f, 2, &none), PC_INVALID_ARG); /* NULL first */
   CHECK_STATUS(pc_future_spawn(pool, 8, fill_pattern, &eight, count_free, &f[0]), PC_OK);
-  CHECK_STATUS(pc_future_sequence_take(f, 1, NULL), PC_INVALID_ARG);
-  CHECK_STATUS(pc_future_sequence_take(NULL, 1, &none), PC_INVALID_ARG);
-  CHECK_STATUS(pc_future_sequence_take(NULL, 0, &none), PC_OK); /* no futures: done, 0 bytes */
+  CHECK_STATUS(pc_future_sequence_take(pool, f, 1, NULL), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence_take(pool, NULL, 1, &none), PC_INVALID_ARG);
+  CHECK_STATUS(pc_future_sequence_take(pool, NULL, 0, &none), PC_OK); /* no futures: done, 0 bytes */
   CHECK_STATUS(pc_future_wait(none, NULL, 0), PC_OK);
   CHECK(pc_future_elem_size(none) == 0);
   pc_future_free(none);

@@ -138,7 +138,7 @@ static void *take_rounds(void *arg) {
       if (pc_future_spawn(take_pool, sizeof(int64_t), number, (void *)v, NULL, &fs[i]) != PC_OK)
         return NULL;
     }
-    if (pc_future_sequence_take(fs, TASKS, &all) != PC_OK) return NULL;
+    if (pc_future_sequence_take(take_pool, fs, TASKS, &all) != PC_OK) return NULL;
     pc_status s = pc_future_wait(all, got, PC_FOREVER);
     pc_future_free(all);
     if (s != PC_OK) return NULL;

@@ -107,7 +107,7 @@ static const char *fanout(const pc_executor *ec, int64_t n, int64_t *result) {
    * task by the sequence and down again by a pc_future_free. */
   pc_future *all = NULL;
   if (s == PC_OK) {
-    s = pc_future_sequence_take(tasks, (size_t)n, &all);
+    s = pc_future_sequence_take(ec, tasks, (size_t)n, &all);
   } else {
     for (int64_t i = 0; i < made; i++) pc_future_free(tasks[i]);
   }

@@ -271,3 +271,59 @@ fn a_sequence_whose_input_is_dropped_uncompleted_stays_pending_and_frees_its_sta
     let grew = LIVE.load(Ordering::SeqCst).saturating_sub(before);
     assert!(grew < 4096, "the sequence kept {grew} bytes");
 }
+
+/// An iterator that says it gives `claimed` futures and gives `given`
+/// completed ones of 10 KB each.
+struct Claims {
+    claimed: usize,
+    given: usize,
+}
+
+impl Iterator for Claims {
+    type Item = Future<Vec<u8>>;
+    fn next(&mut self) -> Option<Future<Vec<u8>>> {
+        self.given = self.given.checked_sub(1)?;
+        Some(Future::successful(vec![7; 10_000]))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.claimed, Some(self.claimed))
+    }
+}
+
+/// An iterator that knows its length is read as the inputs are registered:
+/// no vector of them is collected first (which the C binding's
+/// `pc_future_sequence_take` made beside its caller's array of handles).
+#[test]
+fn a_sequence_of_an_iterator_of_known_length_collects_no_vector() {
+    let _one = one_at_a_time();
+    const N: usize = 1000;
+    let allocations = || COUNT.with(|c| c.get());
+    let start = allocations();
+    let all = sequence(&parasitic(), (0..N).map(Future::successful));
+    // The inputs, and the gather's own four (see above).
+    assert_eq!(allocations() - start, N + 4);
+    assert_eq!(all.value().unwrap().as_ref().ok(), Some(&(0..N).collect()));
+    // One that does not know its length is collected, and sequenced alike.
+    let evens = sequence(
+        &parasitic(),
+        (0..10).filter(|i| i % 2 == 0).map(Future::successful),
+    );
+    assert_eq!(
+        evens.value().unwrap().as_ref().ok(),
+        Some(&vec![0, 2, 4, 6, 8])
+    );
+}
+
+/// An iterator whose length is wrong is safe: what the sequence makes of
+/// it (a pending result for one that gives fewer inputs than it said, the
+/// first ones for one that gives more) holds nothing once dropped.
+#[test]
+fn a_sequence_of_an_iterator_that_miscounts_frees_everything() {
+    let _one = one_at_a_time();
+    let before = LIVE.load(Ordering::SeqCst);
+    for (claimed, given) in [(3, 2), (1, 2), (0, 1)] {
+        drop(sequence(&parasitic(), Claims { claimed, given }));
+    }
+    let grew = LIVE.load(Ordering::SeqCst).saturating_sub(before);
+    assert!(grew < 4096, "the sequences kept {grew} bytes");
+}

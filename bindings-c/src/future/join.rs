@@ -3,11 +3,14 @@
 //! `pc_future_first_completed_of`, whose values
 //! are their inputs' bytes one after the other.
 
+use std::cell::Cell;
+
 use polyconc::exec::parasitic;
 use polyconc::future::{first_completed_of, sequence, Failure, Future};
 
-use super::{pc_future, written, AnyFuture, Futures};
+use super::{c_failure, filled, pc_future, AnyFuture, Futures};
 use crate::elem::{with_elem, Build, Elem, Erased, Kind};
+use crate::exec::{pc_executor, Executor};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_INVALID_ARG};
@@ -39,8 +42,8 @@ unsafe fn all_of<T: Elem>(
         // SAFETY: each of the `n` is NULL or a live handle (the caller's
         // promise).
         let f = unsafe { handle(h) }?;
-        match T::pick(f.fut()) {
-            Some(fut) if f.elem_size == elem_size => all.push(fut.clone()),
+        match T::pick(&f.fut()) {
+            Some(&fut) if f.elem_size() == elem_size => all.push(fut.clone()),
             _ => return Err(Status::of(PC_INVALID_ARG)),
         }
     }
@@ -60,15 +63,21 @@ impl<T: Elem> Build<Futures> for Sequence<T> {
         Ok(self.all.transform(&parasitic(), move |r| {
             let values = r.as_ref().map_err(Failure::clone)?;
             // Each value by its own `write_to` (for an 8-byte element one
-            // store, not a memcpy call of variable length).
-            written(S::size(size * n), |dst| {
-                for (k, v) in values.iter().enumerate() {
-                    // SAFETY: the `n` values of `size` bytes fill the
-                    // `size * n` written, the `k`th at `k * size`.
-                    unsafe { v.write_to(dst.add(k * size), size) };
-                }
-                0
-            })
+            // store, not a memcpy call of variable length), into memory
+            // not zeroed first (F2's 800 KB of values: a memset per run
+            // before, 8 instructions per task in callgrind).
+            // SAFETY: every byte of the `size * n` is written: the first
+            // `n` values (all there are, as the core gathers one per
+            // input) at `k * size`, and zeros after any missing one.
+            unsafe {
+                filled(S::size(size * n), |dst| {
+                    let given = values.len().min(n);
+                    for (k, v) in values[..given].iter().enumerate() {
+                        v.write_to(dst.add(k * size), size);
+                    }
+                    std::ptr::write_bytes(dst.add(given * size), 0, (n - given) * size);
+                })
+            }
         }))
     }
 }
@@ -84,14 +93,13 @@ impl<T: Elem, U: Elem> Build<Futures> for Zip<T, U> {
         let (a, b) = self.sizes;
         Ok(self.pair.transform(&parasitic(), move |r| {
             let (x, y) = r.as_ref().map_err(Failure::clone)?;
-            written(S::size(a + b), |dst| {
-                // SAFETY: `a` then `b` bytes fill the `a + b` written.
-                unsafe {
+            // SAFETY: `a` then `b` bytes fill the `a + b`.
+            unsafe {
+                filled(S::size(a + b), |dst| {
                     x.write_to(dst, a);
                     y.write_to(dst.add(a), b);
-                }
-                0
-            })
+                })
+            }
         }))
     }
 }
@@ -114,7 +122,7 @@ pub unsafe extern "C" fn pc_future_zip(
         // SAFETY: `a` and `b` are NULL or live handles, `out` is NULL or
         // writable (the caller's promise).
         let (a, b, out) = unsafe { (handle(a)?, handle(b)?, ffi::out(out)?) };
-        let sizes = (a.elem_size, b.elem_size);
+        let sizes = (a.elem_size(), b.elem_size());
         let size = sizes.0 + sizes.1;
         let next = with_elem!(a.fut(), x => with_elem!(b.fut(), y => AnyFuture::new(size, Zip { pair: x.zip(y), sizes })?));
         pc_future::hand_out(out, next, size);
@@ -124,7 +132,7 @@ pub unsafe extern "C" fn pc_future_zip(
 
 /// How a combinator of `n` futures of one element size makes its result:
 /// `pc_future_sequence` and `pc_future_first_completed_of` differ only in
-/// this, and share the rest ([`gathered`]).
+/// this, and share the rest ([`gathered`], [`taken`]).
 trait Gather {
     /// The result's element size, for `n` inputs of `size` bytes.
     fn size(size: usize, n: usize) -> Result<usize, Status>;
@@ -132,22 +140,41 @@ trait Gather {
     fn none() -> AnyFuture;
     /// The result, of `total` bytes, for `all` (at least one) inputs of
     /// `size` bytes.
-    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status>;
+    fn all<T: Elem>(
+        &self,
+        all: impl ExactSizeIterator<Item = Future<T>>,
+        size: usize,
+        total: usize,
+    ) -> Result<AnyFuture, Status>;
 }
 
-/// `pc_future_sequence`.
-enum SequenceOf {}
+/// `pc_future_sequence`: the values gathered on `ec`, as the core's
+/// `sequence(ec, ..)` and Scala's `Future.sequence` on its context do.
+/// (Gathered on `parasitic()`, by whichever thread completed the last
+/// input, the 100,000 tasks of the comparison's F2 were freed there
+/// together with the two copies of the values made, and glibc trimmed its
+/// heap on most runs of the global executor: counted, 2-10 trims of 11-19
+/// MB per process of 24 runs, 17,000-46,000 page faults; on the executor,
+/// as the Rust program has it, none, 8,500-9,600 faults, Rust's 7,100.)
+struct SequenceOf<'a> {
+    ec: &'a Executor,
+}
 
-impl Gather for SequenceOf {
+impl Gather for SequenceOf<'_> {
     fn size(size: usize, n: usize) -> Result<usize, Status> {
         size.checked_mul(n).ok_or(Status::of(PC_INVALID_ARG))
     }
     fn none() -> AnyFuture {
         Erased::Word(Future::successful(0))
     }
-    fn all<T: Elem>(all: Vec<Future<T>>, size: usize, total: usize) -> Result<AnyFuture, Status> {
+    fn all<T: Elem>(
+        &self,
+        all: impl ExactSizeIterator<Item = Future<T>>,
+        size: usize,
+        total: usize,
+    ) -> Result<AnyFuture, Status> {
         let n = all.len();
-        let all = sequence(&parasitic(), all);
+        let all = sequence(self.ec, all);
         AnyFuture::new(
             total,
             Sequence {
@@ -160,7 +187,7 @@ impl Gather for SequenceOf {
 }
 
 /// `pc_future_first_completed_of`.
-enum FirstCompletedOf {}
+struct FirstCompletedOf;
 
 impl Gather for FirstCompletedOf {
     fn size(size: usize, _: usize) -> Result<usize, Status> {
@@ -169,7 +196,12 @@ impl Gather for FirstCompletedOf {
     fn none() -> AnyFuture {
         Erased::Word(Future::never())
     }
-    fn all<T: Elem>(all: Vec<Future<T>>, _: usize, _: usize) -> Result<AnyFuture, Status> {
+    fn all<T: Elem>(
+        &self,
+        all: impl ExactSizeIterator<Item = Future<T>>,
+        _: usize,
+        _: usize,
+    ) -> Result<AnyFuture, Status> {
         Ok(T::erase(first_completed_of(all)))
     }
 }
@@ -180,6 +212,7 @@ impl Gather for FirstCompletedOf {
 /// # Safety
 /// As `pc_future_sequence`.
 unsafe fn gathered<K: Gather>(
+    k: K,
     futures: *const *const pc_future,
     n: usize,
     out: *mut *mut pc_future,
@@ -188,14 +221,14 @@ unsafe fn gathered<K: Gather>(
     let out = unsafe { ffi::out(out) }?;
     // SAFETY: `futures` is as documented (the caller's promise).
     let first = unsafe { first_of(futures, n) }?;
-    let size = first.map_or(0, |f| f.elem_size);
+    let size = first.map_or(0, |f| f.elem_size());
     let total = K::size(size, n)?;
     let next = match first {
         None => K::none(),
         Some(f) => with_elem!(f.fut(), x => {
             // SAFETY: as for `first_of`.
             let all = unsafe { all_of(x, futures, n, size) }?;
-            K::all(all, size, total)?
+            k.all(all.into_iter(), size, total)?
         }),
     };
     pc_future::hand_out(out, next, total);
@@ -203,24 +236,31 @@ unsafe fn gathered<K: Gather>(
 }
 
 /// A future of all `n` futures' values, in order, one after the other
-/// (`n * elem_size` bytes); all must have the same `elem_size`. It fails as
-/// soon as one of them does, with that failure. For `n` 0 it is a
-/// completed future of 0 bytes.
+/// (`n * elem_size` bytes); all must have the same `elem_size`. Once the
+/// last of them succeeds, a task on `executor` copies the values into the
+/// result (Scala's `Future.sequence` on its `ExecutionContext`); it fails
+/// as soon as one of them does, with that failure, on the thread that
+/// completed that one. For `n` 0 it is a completed future of 0 bytes.
 ///
-/// Returns `PC_OK`; `PC_INVALID_ARG` if `out`, `futures` (with `n` > 0) or
-/// one of them is NULL, or their element sizes differ.
+/// Returns `PC_OK`; `PC_INVALID_ARG` if `executor`, `out`, `futures` (with
+/// `n` > 0) or one of them is NULL, or their element sizes differ.
 ///
 /// # Safety
-/// `futures` is NULL or readable for `n` pointers, each NULL or a live
-/// handle; `out` is NULL or writable.
+/// `executor` is NULL or a live handle; `futures` is NULL or readable for
+/// `n` pointers, each NULL or a live handle; `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_sequence(
+    executor: *const pc_executor,
     futures: *const *const pc_future,
     n: usize,
     out: *mut *mut pc_future,
 ) -> pc_status {
-    // SAFETY: the pointers are as documented (the caller's promise).
-    boundary(|| unsafe { gathered::<SequenceOf>(futures, n, out) })
+    boundary(|| {
+        // SAFETY: `executor` is NULL or a live handle (the caller's promise).
+        let ec = &unsafe { handle(executor) }?.ec;
+        // SAFETY: the pointers are as documented (the caller's promise).
+        unsafe { gathered(SequenceOf { ec }, futures, n, out) }
+    })
 }
 
 /// As `pc_future_sequence`, taking the `n` handles over: each is freed, as
@@ -234,11 +274,12 @@ pub unsafe extern "C" fn pc_future_sequence(
 /// Returns as `pc_future_sequence` (with the handles freed on error too).
 ///
 /// # Safety
-/// `futures` is NULL or readable for `n` pointers, each NULL or a live
-/// handle that nobody uses afterwards (each a different one); `out` is
-/// NULL or writable.
+/// `executor` is NULL or a live handle; `futures` is NULL or readable for
+/// `n` pointers, each NULL or a live handle that nobody uses afterwards
+/// (each a different one); `out` is NULL or writable.
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_sequence_take(
+    executor: *const pc_executor,
     futures: *const *mut pc_future,
     n: usize,
     out: *mut *mut pc_future,
@@ -251,10 +292,18 @@ pub unsafe extern "C" fn pc_future_sequence_take(
             // promise).
             _ => unsafe { std::slice::from_raw_parts(futures, n) },
         };
+        // SAFETY: `executor` is NULL or a live handle (the caller's promise).
+        let Ok(executor) = (unsafe { handle(executor) }) else {
+            // SAFETY: each handle is NULL or live and ours (the caller's
+            // promise), freed here as on every other path.
+            unsafe { free_all(handles) };
+            return Err(Status::of(PC_INVALID_ARG));
+        };
+        let k = SequenceOf { ec: &executor.ec };
         // SAFETY: each handle is NULL or live and ours (the caller's
         // promise); all are taken before `out` is checked, so that they
         // are freed on every path.
-        let (next, total) = unsafe { taken::<SequenceOf>(handles) }?;
+        let (next, total) = unsafe { taken(k, handles) }?;
         // SAFETY: `out` is NULL or writable (the caller's promise).
         let out = unsafe { ffi::out(out) }?;
         pc_future::hand_out(out, next, total);
@@ -269,7 +318,7 @@ pub unsafe extern "C" fn pc_future_sequence_take(
 /// # Safety
 /// Each handle is NULL or live and nobody uses it afterwards; no two are
 /// the same.
-unsafe fn taken<K: Gather>(handles: &[*mut pc_future]) -> Result<(AnyFuture, usize), Status> {
+unsafe fn taken<K: Gather>(k: K, handles: &[*mut pc_future]) -> Result<(AnyFuture, usize), Status> {
     let Some(&first) = handles.first() else {
         return Ok((K::none(), 0));
     };
@@ -279,13 +328,13 @@ unsafe fn taken<K: Gather>(handles: &[*mut pc_future]) -> Result<(AnyFuture, usi
         unsafe { free_all(handles) };
         return Err(Status::of(PC_INVALID_ARG));
     };
-    let size = f.elem_size;
+    let size = f.elem_size();
     // SAFETY: as the caller promises.
     unsafe {
         match f.fut().kind() {
-            Kind::Word => taken_as::<K, u64>(handles, size),
-            Kind::Pair => taken_as::<K, [u64; 2]>(handles, size),
-            Kind::Heap => taken_as::<K, Box<[u8]>>(handles, size),
+            Kind::Word => taken_as::<K, u64>(k, handles, size),
+            Kind::Pair => taken_as::<K, [u64; 2]>(k, handles, size),
+            Kind::Heap => taken_as::<K, Box<[u8]>>(k, handles, size),
         }
     }
 }
@@ -295,38 +344,40 @@ unsafe fn taken<K: Gather>(handles: &[*mut pc_future]) -> Result<(AnyFuture, usi
 /// # Safety
 /// As [`taken`].
 unsafe fn taken_as<K: Gather, T: Elem>(
+    k: K,
     handles: &[*mut pc_future],
     size: usize,
 ) -> Result<(AnyFuture, usize), Status> {
-    // Written through the vector's pointer, its length set once at the
-    // end: `push` tested the capacity and stored the length per handle,
-    // with the loop's state kept on the stack (callgrind, the comparison's
-    // F2: 46 instructions per handle with `push`, 36 now).
-    let mut all: Vec<Future<T>> = Vec::with_capacity(handles.len());
-    let (dst, mut taken, mut mixed) = (all.as_mut_ptr(), 0, false);
-    for &h in handles {
-        if h.is_null() {
-            mixed = true;
-            continue;
+    // Each handle becomes its future as the core registers it: no vector
+    // of futures beside the caller's array (24 bytes per handle, which in
+    // the comparison's F2 grew glibc's heap past its trim threshold; see
+    // the core's `sequence`). A NULL or mismatched handle is found only on
+    // the way: it gives a failed future in its place, and the result made
+    // of them is dropped for `PC_INVALID_ARG`.
+    let mixed = Cell::new(false);
+    let all = handles.iter().map(|&h| {
+        // SAFETY: NULL or live, ours, taken once (the caller's promise).
+        let taken = (!h.is_null())
+            .then(|| unsafe { pc_future::take_as::<T>(h, size) })
+            .flatten();
+        taken.unwrap_or_else(|| {
+            mixed.set(true);
+            Future::failed(c_failure(PC_INVALID_ARG, None))
+        })
+    });
+    let total = match K::size(size, handles.len()) {
+        Ok(total) => total,
+        Err(e) => {
+            // SAFETY: none is taken yet (the caller's promise holds).
+            unsafe { free_all(handles) };
+            return Err(e);
         }
-        // SAFETY: live, ours, taken once (the caller's promise).
-        match unsafe { pc_future::take_as::<T>(h, size) } {
-            // SAFETY: at most `handles.len()` are written, the vector's
-            // capacity, each once.
-            Some(f) => unsafe {
-                dst.add(taken).write(f);
-                taken += 1;
-            },
-            None => mixed = true,
-        }
-    }
-    // SAFETY: the first `taken` are written.
-    unsafe { all.set_len(taken) };
-    if mixed {
+    };
+    let next = k.all(all, size, total);
+    if mixed.get() {
         return Err(Status::of(PC_INVALID_ARG));
     }
-    let total = K::size(size, all.len())?;
-    Ok((K::all(all, size, total)?, total))
+    Ok((next?, total))
 }
 
 /// Frees the handles (NULLs skipped).
@@ -354,7 +405,7 @@ pub unsafe extern "C" fn pc_future_first_completed_of(
     out: *mut *mut pc_future,
 ) -> pc_status {
     // SAFETY: the pointers are as documented (the caller's promise).
-    boundary(|| unsafe { gathered::<FirstCompletedOf>(futures, n, out) })
+    boundary(|| unsafe { gathered(FirstCompletedOf, futures, n, out) })
 }
 
 /// The first of `n` handles, checked; `None` for `n` 0.

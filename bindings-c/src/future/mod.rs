@@ -11,7 +11,7 @@ use std::time::Duration;
 use polyconc::exec::ShutDown;
 use polyconc::future::{Failure, Future};
 
-use crate::elem::{map_elem, with_elem, Elem, Erased, Family};
+use crate::elem::{map_elem, with_elem, Elem, Erased, Family, Kind};
 use crate::ffi::{self, handle, release_to, Out, Spare};
 use crate::panic::boundary;
 use crate::status::{
@@ -20,10 +20,12 @@ use crate::status::{
 };
 use crate::wait::Wait;
 
+mod fut;
 mod join;
 mod message;
 mod then;
 
+use fut::{Fut, Refs};
 use message::Message;
 
 pub use join::{
@@ -94,19 +96,34 @@ type AnyFuture = Erased<Futures>;
 /// `pc_promise_future`, `pc_future_spawn` and the combinators, released
 /// with `pc_future_free`. Freeing a handle does not cancel the future.
 pub struct pc_future {
-    /// The future; the handle owns it.
-    fut: AnyFuture,
-    elem_size: usize,
+    /// The future, of the element type `Kind::of` its size; the handle
+    /// owns it.
+    fut: Fut,
+    /// The element size, and in the top bit (`HOUSED`; no element size
+    /// has it, as no object is larger than `isize::MAX` bytes) whether
+    /// this handle lives in its future's own allocation (housed by the
+    /// core's `try_future_housed`, for `pc_future_spawn`) rather than in a
+    /// box of its own. There the future it owns is the one that keeps the
+    /// allocation alive: no second one beside it, which the task's
+    /// allocation had before (callgrind, the comparison's F2: an
+    /// allocation of 144 bytes, out of glibc's fast bins, then 120, 104
+    /// with the flag in this word and no tag in `fut`).
+    meta: usize,
     /// The failure's message, made on the first `pc_future_failure`; lives
     /// as long as this handle.
     message: Message,
-    /// Whether this handle lives in its future's own allocation (housed
-    /// by the core's `try_future_housed`, for `pc_future_spawn`) rather
-    /// than in a box of its own. There the future it owns is the one that
-    /// keeps the allocation alive: no second one beside it, which the
-    /// task's allocation had before (callgrind, the comparison's F2: an
-    /// allocation of 144 bytes, out of glibc's fast bins, 120 now).
-    housed: bool,
+}
+
+/// `pc_future::meta`'s flag of a housed handle.
+const HOUSED: usize = 1 << (usize::BITS - 1);
+
+impl Drop for pc_future {
+    fn drop(&mut self) {
+        let kind = self.kind();
+        // SAFETY: the member of the size's kind is the one written (see
+        // `pc_future::new`), dropped once, here.
+        unsafe { self.fut.drop_as(kind) }
+    }
 }
 
 thread_local! {
@@ -118,13 +135,43 @@ impl pc_future {
     /// Gives C a handle to `fut`, of values of `elem_size` bytes, through
     /// `out` (in the thread's spare allocation, if it has one).
     pub(crate) fn hand_out(out: Out<*mut pc_future>, fut: AnyFuture, elem_size: usize) {
-        let h = pc_future {
-            fut,
-            elem_size,
+        out.write_handle_in(pc_future::new(fut, elem_size, 0), &SPARE);
+    }
+
+    /// A handle to `fut`, of `elem_size`-byte values, with the `flags` of
+    /// `meta`.
+    #[inline]
+    fn new(fut: AnyFuture, elem_size: usize, flags: usize) -> pc_future {
+        // Every future's element size is made by `Erased::new` (at most
+        // `isize::MAX`), as the future is of its kind: what reading the
+        // union by the size relies on, checked.
+        assert!(
+            elem_size & HOUSED == 0 && fut.kind() == Kind::of(elem_size),
+            "a future of {elem_size}-byte values of another element type"
+        );
+        pc_future {
+            fut: Fut::new(fut),
+            meta: elem_size | flags,
             message: Message::new(),
-            housed: false,
-        };
-        out.write_handle_in(h, &SPARE);
+        }
+    }
+
+    /// The size of the future's values.
+    #[inline]
+    pub(crate) fn elem_size(&self) -> usize {
+        self.meta & !HOUSED
+    }
+
+    /// Whether the handle lives in its future's allocation.
+    #[inline]
+    fn housed(&self) -> bool {
+        self.meta & HOUSED != 0
+    }
+
+    /// The element type of the future's values.
+    #[inline]
+    pub(crate) fn kind(&self) -> Kind {
+        Kind::of(self.elem_size())
     }
 
     /// Gives C a handle to `fut` in place of the live handle `ptr`, which
@@ -141,38 +188,29 @@ impl pc_future {
         elem_size: usize,
     ) {
         // SAFETY: live (the caller's promise).
-        if unsafe { (*ptr).housed } {
+        if unsafe { (*ptr).housed() } {
             // SAFETY: live, used by nobody after this.
             unsafe { pc_future::free(ptr) };
             return pc_future::hand_out(out, fut, elem_size);
         }
         // SAFETY: a boxed handle, ours: the old one is dropped where it
         // is (its future and message), the new one written there.
-        unsafe {
-            *ptr = pc_future {
-                fut,
-                elem_size,
-                message: Message::new(),
-                housed: false,
-            };
-        }
+        unsafe { *ptr = pc_future::new(fut, elem_size, 0) };
         out.write(ptr);
     }
 
     /// A handle to `fut` for its own allocation (`try_future_housed`'s
     /// room).
-    pub(crate) fn housed<T: Elem>(fut: Future<T>, elem_size: usize) -> pc_future {
-        pc_future {
-            fut: T::erase(fut),
-            elem_size,
-            message: Message::new(),
-            housed: true,
-        }
+    pub(crate) fn housed_of<T: Elem>(fut: Future<T>, elem_size: usize) -> pc_future {
+        pc_future::new(T::erase(fut), elem_size, HOUSED)
     }
 
     /// The future behind the handle.
-    pub(crate) fn fut(&self) -> &AnyFuture {
-        &self.fut
+    #[inline]
+    pub(crate) fn fut(&self) -> Erased<Refs<'_>> {
+        // SAFETY: the member of the size's kind is the one written (see
+        // `pc_future::new`).
+        unsafe { self.fut.get(self.kind()) }
     }
 
     /// Releases a handle of either kind; NULL does nothing.
@@ -184,7 +222,7 @@ impl pc_future {
         let Some(h) = (unsafe { ptr.as_ref() }) else {
             return;
         };
-        if h.housed {
+        if h.housed() {
             // SAFETY: live, used by nobody after this: moved out of its
             // memory first, then dropped, as `try_future_housed` asks (its
             // future keeps that memory alive, so dropped in place it could
@@ -217,9 +255,9 @@ impl pc_future {
     pub(crate) unsafe fn take_as<T: Elem>(ptr: *mut pc_future, size: usize) -> Option<Future<T>> {
         // SAFETY: live (the caller's promise).
         let h = unsafe { &*ptr };
-        let housed = h.housed;
-        let fut = match T::pick(&h.fut) {
-            Some(fut) if h.elem_size == size => fut,
+        let housed = h.housed();
+        let fut = match T::pick(&h.fut()) {
+            Some(&fut) if h.elem_size() == size => fut,
             _ => {
                 // SAFETY: live, used by nobody after this.
                 unsafe { pc_future::free(ptr) };
@@ -251,6 +289,17 @@ fn written<S: Elem>(size: S::Size, write: impl FnOnce(*mut u8) -> i32) -> Result
     }
 }
 
+/// An output of `size` bytes that the library writes whole itself (a
+/// sequence's or a zip's values), in memory not zeroed first; its failure
+/// only that of the allocation.
+///
+/// # Safety
+/// `fill` writes every one of the `size` bytes.
+unsafe fn filled<S: Elem>(size: S::Size, fill: impl FnOnce(*mut u8)) -> Result<S, Failure> {
+    // SAFETY: as the caller promises.
+    unsafe { S::filled(size, fill) }.map_err(|_| c_failure(PC_NO_MEMORY, None))
+}
+
 /// Releases a future handle; NULL does nothing. The future itself goes on
 /// (its callbacks still run).
 ///
@@ -279,7 +328,7 @@ pub unsafe extern "C" fn pc_future_clone(
         let f = unsafe { handle(future) }?;
         // SAFETY: `out` is NULL or writable (the caller's promise).
         let out = unsafe { ffi::out(out) }?;
-        pc_future::hand_out(out, map_elem!(f.fut(), f => f.clone()), f.elem_size);
+        pc_future::hand_out(out, map_elem!(f.fut(), f => f.clone()), f.elem_size());
         Ok(())
     })
 }
@@ -291,7 +340,7 @@ pub unsafe extern "C" fn pc_future_clone(
 #[no_mangle]
 pub unsafe extern "C" fn pc_future_elem_size(future: *const pc_future) -> usize {
     // SAFETY: `future` is NULL or a live handle (the caller's promise).
-    boundary(|| Ok(unsafe { handle(future) }?.elem_size))
+    boundary(|| Ok(unsafe { handle(future) }?.elem_size()))
 }
 
 /// Whether the future is completed (with a value or a failure); false for
@@ -342,7 +391,7 @@ pub unsafe extern "C" fn pc_future_wait(
                     if !out.is_null() {
                         // SAFETY: `out` has room for `elem_size` bytes (the
                         // caller's promise).
-                        unsafe { v.write_to(out.cast(), h.elem_size) };
+                        unsafe { v.write_to(out.cast(), h.elem_size()) };
                     }
                     Ok(())
                 }

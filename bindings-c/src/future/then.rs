@@ -180,7 +180,7 @@ impl Build<Houses> for Spawn<'_> {
                 // SAFETY: as in `Map`.
                 written(size, |out| unsafe { (call.f)(out.cast(), call.ctx.ptr()) })
             },
-            |f| pc_future::housed::<S>(f, elem_size),
+            |f| pc_future::housed_of::<S>(f, elem_size),
         ))
     }
 }
@@ -453,7 +453,7 @@ pub unsafe extern "C" fn pc_future_recover(
         // SAFETY: the pointers are as documented (the caller's promise).
         let Chain { f, ec, call, out } =
             unsafe { chain(future, executor, r#fn, ctx, ctx_free, out) }?;
-        let size = f.elem_size;
+        let size = f.elem_size();
         let next = map_elem!(f.fut(), up => {
             // `()` for the fixed-size types (the macro expands this once
             // per element type), the length for heap elements.

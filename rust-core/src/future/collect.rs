@@ -30,11 +30,20 @@ where
     E: ExecutionContext + Clone + 'static,
     I: IntoIterator<Item = Future<T>>,
 {
-    let futures: Vec<Future<T>> = futures.into_iter().collect();
-    if futures.is_empty() {
-        return Future::successful(Vec::new());
+    let futures = futures.into_iter();
+    // An iterator that knows its length is read as the inputs are
+    // registered; any other is collected first, to know how many slots.
+    match futures.size_hint() {
+        (0, Some(0)) => Future::successful(Vec::new()),
+        (n, Some(m)) if n == m => Gather::start(ec, n, futures),
+        _ => {
+            let futures: Vec<Future<T>> = futures.collect();
+            if futures.is_empty() {
+                return Future::successful(Vec::new());
+            }
+            Gather::start(ec, futures.len(), futures.into_iter())
+        }
     }
-    Gather::start(ec, futures)
 }
 
 /// [`sequence`] of `f` applied to each item (`f` runs here, on the calling

@@ -54,17 +54,27 @@ where
     T: Clone + Send + Sync + 'static,
     E: ExecutionContext + Clone + 'static,
 {
-    /// Registers a slot on each input still pending; the future of all
-    /// their values. `inputs` is not empty.
-    pub(crate) fn start(ec: &E, inputs: Vec<Future<T>>) -> Future<Vec<T>> {
+    /// Registers a slot on each of the `n` (at least one) inputs still
+    /// pending; the future of all their values. The inputs are read one by
+    /// one as they are registered, never gathered into a vector of their
+    /// own: a binding that turns its handles into futures passes them
+    /// straight from its array (the C binding's `pc_future_sequence_take`
+    /// made a vector of 24 bytes per input beside its caller's array). An
+    /// iterator that gives fewer than `n` leaves the slots it did not fill
+    /// missing, as inputs dropped uncompleted (the result stays pending);
+    /// what it gives past `n` is dropped unread.
+    pub(crate) fn start(
+        ec: &E,
+        n: usize,
+        inputs: impl Iterator<Item = Future<T>>,
+    ) -> Future<Vec<T>> {
         let gather = Arc::new_cyclic(|me: &Weak<Self>| Gather {
             out: Promise::new(),
             ec: ec.clone(),
             // One more than the inputs: this call's own share.
-            pending: AtomicUsize::new(inputs.len() + 1),
+            pending: AtomicUsize::new(n + 1),
             missing: AtomicBool::new(false),
-            slots: inputs
-                .iter()
+            slots: (0..n)
                 .map(|_| Slot {
                     hook: Hook::new(Self::fire, Self::release),
                     gather: me.as_ptr(),
@@ -80,8 +90,9 @@ where
         let slots = unsafe { &(*owner).slots };
         // Inputs completed already are taken as they are (moved in, not
         // cloned) and counted down in one go with this call's share.
-        let mut arrived = 1;
+        let (mut arrived, mut given) = (1, 0);
         for (slot, input) in slots.iter().zip(inputs) {
+            given += 1;
             match input.peek() {
                 // SAFETY: the slot is not registered: it is this call's.
                 Some(Ok(_)) => unsafe { slot.keep(input) },
@@ -96,6 +107,12 @@ where
                 }
             }
             arrived += 1;
+        }
+        if given < n {
+            // SAFETY: the gather is alive (this call's share is not
+            // counted down yet).
+            unsafe { &*owner }.missing.store(true, Ordering::Relaxed);
+            arrived += n - given;
         }
         // SAFETY: this call's share, counted down once.
         unsafe { Self::count_down(owner, arrived) };
