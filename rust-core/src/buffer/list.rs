@@ -182,19 +182,12 @@ impl<T> List<T> {
         if first.is_null() {
             return None;
         }
-        let mut made = 1;
-        if cap != UNBOUNDED {
-            let (want, mut last) = (Self::blocks_up_front(cap), first);
-            while made < want {
-                let block = Block::try_new();
-                if block.is_null() {
-                    break;
-                }
-                // SAFETY: `last` is alive, and ours alone yet.
-                unsafe { (*last).next.store(block, Ordering::Relaxed) };
-                (last, made) = (block, made + 1);
-            }
-        }
+        let made = if cap == UNBOUNDED {
+            1
+        } else {
+            // SAFETY: `first` is alive, and ours alone yet.
+            unsafe { Block::chain(first, Self::blocks_up_front(cap)) }
+        };
         Some(List {
             head: CachePadded::new(End {
                 index: AtomicUsize::new(0),

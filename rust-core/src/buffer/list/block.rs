@@ -175,6 +175,27 @@ impl<T> Block<T> {
         block
     }
 
+    /// Links new blocks after `first` until the chain holds `want` blocks
+    /// or memory runs out; returns how many it holds.
+    ///
+    /// # Safety
+    /// `first` was made by [`Block::try_new`], has no successor, and no
+    /// other thread sees it yet.
+    pub(super) unsafe fn chain(first: *mut Self, want: usize) -> usize {
+        let (mut last, mut made) = (first, 1);
+        while made < want {
+            let block = Self::try_new();
+            if block.is_null() {
+                break;
+            }
+            // SAFETY: `last` is alive, and ours alone yet (the caller's
+            // promise for `first`, made here for the others).
+            unsafe { (*last).next.store(block, Ordering::Relaxed) };
+            (last, made) = (block, made + 1);
+        }
+        made
+    }
+
     /// Frees `block`. Its values are dropped or moved out already (a
     /// cell does not drop its value).
     ///
