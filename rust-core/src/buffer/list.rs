@@ -7,8 +7,9 @@
 //! value frees it once every other reader of the block is done. So memory
 //! follows the contents: a burst's blocks are freed as they are drained.
 //! A bounded list is made with the blocks of its first values, up to
-//! [`MADE_UP_FRONT`] bytes of them, linked in advance; they too are freed
-//! as they are drained.
+//! [`MADE_UP_FRONT`] bytes of them, linked in advance, and grows by runs
+//! of blocks linked in advance too (see `grow`); their blocks too are
+//! freed as they are drained, a run's memory with its last.
 //!
 //! Positions count slots as `lap * LAP + offset`, shifted left by two bits,
 //! where `LAP`, the positions per block, is 32 to 128 by the size of a
@@ -27,6 +28,7 @@
 //! waits for its readers by looking at their marks (see `reclaim`).
 
 mod block;
+mod grow;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod paused;
@@ -51,9 +53,7 @@ use block::{wait_written, write, Block, Slot};
 /// the faults), and peers allocate a bounded channel's whole capacity up
 /// front (`std::sync::mpsc::sync_channel` 16 MB for that one, Go 8 MB).
 /// Beyond this much, a list grows as it fills, so that a huge capacity
-/// never takes more than the machine has. Under loom, a list is made with
-/// three blocks at most, so that a model crosses from one made up front
-/// to another whose successor is made too.
+/// never takes more than the machine has (see `grow`).
 #[cfg(not(loom))]
 const MADE_UP_FRONT: usize = 4 << 20;
 /// How far one position moves an index.
@@ -132,9 +132,11 @@ pub(crate) struct List<T> {
     tail: CachePadded<Tail<T>>,
     /// Most values it holds, or [`UNBOUNDED`].
     cap: usize,
-    /// The blocks made with the list, linked from the first: the block of
-    /// lap `l` has its successor already if `l + 1 < made`.
-    made: usize,
+    /// The block of lap `l` has its successor linked in advance if
+    /// `l + 1 < made`: the blocks made with the list, and those of the runs
+    /// a bounded list grows by (see `grow`). Stored before the blocks it
+    /// covers are linked, and so seen by whoever reaches them.
+    made: AtomicUsize,
     pause: Pause,
     /// Blocks drained while a reader of theirs was still taking its value,
     /// each to be freed once its readers are done (see `reclaim`).
@@ -178,16 +180,10 @@ impl<T> List<T> {
     /// values too, up to [`MADE_UP_FRONT`] bytes, as many as it can: the
     /// others are made as the list fills.
     pub(crate) fn try_new(cap: usize) -> Option<Self> {
-        let first = Block::try_new();
+        let (first, made) = Self::make_up_front(cap);
         if first.is_null() {
             return None;
         }
-        let made = if cap == UNBOUNDED {
-            1
-        } else {
-            // SAFETY: `first` is alive, and ours alone yet.
-            unsafe { Block::chain(first, Self::blocks_up_front(cap)) }
-        };
         Some(List {
             head: CachePadded::new(End {
                 index: AtomicUsize::new(0),
@@ -205,7 +201,7 @@ impl<T> List<T> {
                 }),
             }),
             cap,
-            made,
+            made: AtomicUsize::new(made),
             pause: Pause::new(),
             retired: AtomicPtr::new(ptr::null_mut()),
         })
@@ -307,63 +303,6 @@ impl<T> List<T> {
             yield_now();
         }
         claimed
-    }
-
-    /// [`List::try_push`] at `tail`, a block's last slot: claims it and
-    /// links the next block, allocated before the claim so that others
-    /// wait for the link as briefly as possible (unless the list was made
-    /// with it). Gives `value` back if another sender claimed first. Out
-    /// of line: once a block.
-    #[inline(never)]
-    fn push_last(&self, tail: usize, value: T) -> Result<(), T> {
-        let linked = self.has_made_successor(lap_of::<T>(tail));
-        let made = if linked {
-            ptr::null_mut()
-        } else {
-            Block::new()
-        };
-        // As in `try_push`.
-        let block = self.tail.block.load(Ordering::Acquire);
-        if !self.claim_tail(tail) {
-            if !linked {
-                // SAFETY: made above, and no one else saw it.
-                unsafe { Block::free(made) };
-            }
-            return Err(value);
-        }
-        let next = if linked {
-            // SAFETY: receivers free a block only after its last slot is
-            // read, and ours is not even written; we claimed that slot.
-            unsafe { (*block).next.load(Ordering::Acquire) }
-        } else {
-            made
-        };
-        self.tail.block.store(next, Ordering::Release);
-        // An add, not a store: keeps a close mark set meanwhile.
-        self.tail.index.fetch_add(STEP, Ordering::Release);
-        // SAFETY: as above.
-        unsafe {
-            if !linked {
-                (*block).next.store(next, Ordering::Release);
-            }
-            write(block, Self::BLOCK_CAP - 1, value);
-        }
-        Ok(())
-    }
-
-    /// The blocks a bounded list of `cap` values is made with.
-    fn blocks_up_front(cap: usize) -> usize {
-        #[cfg(not(loom))]
-        let most = MADE_UP_FRONT / Block::<T>::SIZE;
-        #[cfg(loom)]
-        let most = 3;
-        cap.div_ceil(Self::BLOCK_CAP).min(most)
-    }
-
-    /// Whether the block of lap `lap` was made with the list, linked to
-    /// its successor.
-    fn has_made_successor(&self, lap: usize) -> bool {
-        lap + 1 < self.made
     }
 
     /// Claims the value at `head` and reads it, waiting for its sender to
@@ -586,12 +525,7 @@ impl<T> Drop for List<T> {
                     next
                 },
             );
-            let mut block = last;
-            while !block.is_null() {
-                let next = (*block).next.load(Ordering::Relaxed);
-                Block::free(block);
-                block = next;
-            }
+            Block::free_chain(last);
             self.free_retired();
         }
     }

@@ -8,7 +8,7 @@ use std::ptr;
 
 use super::WRITTEN;
 use crate::hooks::{count, Count};
-use crate::loom::{AtomicPtr, AtomicU8, Ordering, ValueCell};
+use crate::loom::{AtomicPtr, AtomicU8, AtomicUsize, Ordering, ValueCell};
 use crate::wait::spin;
 
 /// Positions per block of values of `size` bytes: as many as keep a
@@ -92,6 +92,8 @@ pub(super) struct Block<T> {
     pub(super) next: AtomicPtr<Block<T>>,
     /// The next block in the list's stack of retired blocks (see `reclaim`).
     pub(super) retired: AtomicPtr<Block<T>>,
+    /// The run this block was made in, or null if made alone.
+    run: *const Run,
     /// The groups that follow hold `T`s.
     values: PhantomData<T>,
 }
@@ -139,9 +141,18 @@ impl<T> Block<T> {
     pub(super) fn try_new() -> *mut Self {
         // SAFETY: the layout is not empty (a block holds its `next`).
         let block = unsafe { alloc(Self::LAYOUT) }.cast::<Self>();
-        if block.is_null() {
-            return block;
+        if !block.is_null() {
+            // SAFETY: allocated for a block, and ours.
+            unsafe { Self::init(block, ptr::null()) };
         }
+        block
+    }
+
+    /// Builds an empty block of `run` (null if alone) at `block`.
+    ///
+    /// # Safety
+    /// `block` is allocated for a block (`LAYOUT`), and no one else sees it.
+    unsafe fn init(block: *mut Self, run: *const Run) {
         // SAFETY: `block` is allocated for a header and its groups; every
         // field is initialised before the block is used, values (empty
         // cells) in place.
@@ -149,6 +160,7 @@ impl<T> Block<T> {
             block.write(Block {
                 next: AtomicPtr::new(ptr::null_mut()),
                 retired: AtomicPtr::new(ptr::null_mut()),
+                run,
                 values: PhantomData,
             });
             let groups = Self::groups(block).cast_mut();
@@ -162,7 +174,6 @@ impl<T> Block<T> {
                 }
             }
         }
-        block
     }
 
     /// As [`Block::try_new`], for the blocks a channel grows by: out of
@@ -175,32 +186,13 @@ impl<T> Block<T> {
         block
     }
 
-    /// Links new blocks after `first` until the chain holds `want` blocks
-    /// or memory runs out; returns how many it holds.
-    ///
-    /// # Safety
-    /// `first` was made by [`Block::try_new`], has no successor, and no
-    /// other thread sees it yet.
-    pub(super) unsafe fn chain(first: *mut Self, want: usize) -> usize {
-        let (mut last, mut made) = (first, 1);
-        while made < want {
-            let block = Self::try_new();
-            if block.is_null() {
-                break;
-            }
-            // SAFETY: `last` is alive, and ours alone yet (the caller's
-            // promise for `first`, made here for the others).
-            unsafe { (*last).next.store(block, Ordering::Relaxed) };
-            (last, made) = (block, made + 1);
-        }
-        made
-    }
-
     /// Frees `block`. Its values are dropped or moved out already (a
-    /// cell does not drop its value).
+    /// cell does not drop its value). A block of a run gives its memory
+    /// back with the run's last.
     ///
     /// # Safety
-    /// `block` was made by [`Block::try_new`], and no one touches it again.
+    /// `block` was made by [`Block::try_new`] or [`Block::try_run`], and
+    /// no one touches it again.
     pub(super) unsafe fn free(block: *mut Self) {
         // SAFETY: the block is alive and ours (this function's contract);
         // its fields are dropped in place, then its allocation freed with
@@ -210,8 +202,74 @@ impl<T> Block<T> {
             for g in 0..Self::GROUPS {
                 ptr::drop_in_place(groups.add(g));
             }
+            let run = (*block).run;
             ptr::drop_in_place(block);
-            dealloc(block.cast(), Self::LAYOUT);
+            if run.is_null() {
+                dealloc(block.cast(), Self::LAYOUT);
+            } else {
+                Run::leave(run);
+            }
+        }
+    }
+
+    /// Frees `first` and the blocks linked after it.
+    ///
+    /// # Safety
+    /// As [`Block::free`]'s, for each block of the chain.
+    pub(super) unsafe fn free_chain(first: *mut Self) {
+        let mut block = first;
+        while !block.is_null() {
+            // SAFETY: the caller's.
+            unsafe {
+                let next = (*block).next.load(Ordering::Relaxed);
+                Self::free(block);
+                block = next;
+            }
+        }
+    }
+
+    /// Bytes from one block of a run to the next.
+    const STRIDE: usize = Self::LAYOUT.size().next_multiple_of(Self::LAYOUT.align());
+    /// Where a run's first block starts, after the run's header.
+    const RUN_BLOCKS_AT: usize = size_of::<Run>().next_multiple_of(Self::LAYOUT.align());
+
+    /// `n` empty blocks in one allocation, each linked to the next: the
+    /// first; null when out of memory.
+    pub(super) fn try_run(n: usize) -> *mut Self {
+        let layout = n
+            .checked_mul(Self::STRIDE)
+            .and_then(|bytes| bytes.checked_add(Self::RUN_BLOCKS_AT))
+            .and_then(|size| {
+                Layout::from_size_align(size, Self::LAYOUT.align().max(align_of::<Run>())).ok()
+            });
+        let Some(layout) = layout.filter(|_| n > 0) else {
+            return ptr::null_mut();
+        };
+        // SAFETY: the layout is not empty (it holds a run's header).
+        let run = unsafe { alloc(layout) }.cast::<Run>();
+        if run.is_null() {
+            return ptr::null_mut();
+        }
+        // SAFETY: `run` is allocated for its header and `n` blocks at
+        // `STRIDE`s from `RUN_BLOCKS_AT`, each aligned for a block; all
+        // ours yet.
+        unsafe {
+            run.write(Run {
+                live: AtomicUsize::new(n),
+                layout,
+            });
+            let at = |i: usize| {
+                run.cast::<u8>()
+                    .add(Self::RUN_BLOCKS_AT + i * Self::STRIDE)
+                    .cast::<Self>()
+            };
+            for i in 0..n {
+                Self::init(at(i), run);
+                if i > 0 {
+                    (*at(i - 1)).next.store(at(i), Ordering::Relaxed);
+                }
+            }
+            at(0)
         }
     }
 
@@ -243,6 +301,35 @@ impl<T> Block<T> {
             }
             spin(step);
             step += 1;
+        }
+    }
+}
+
+/// The header of blocks made in one allocation: a list's first blocks,
+/// and those a bounded list grows by as it fills (see `grow`). Each block
+/// is freed on its own, and the last gives the allocation back.
+pub(super) struct Run {
+    /// Its blocks not freed yet.
+    live: AtomicUsize,
+    /// The allocation's.
+    layout: Layout,
+}
+
+impl Run {
+    /// One of `run`'s blocks was freed; the last frees the run.
+    ///
+    /// # Safety
+    /// A block of `run` was just freed, and each is freed once.
+    unsafe fn leave(run: *const Run) {
+        // SAFETY: the run is alive until its last block leaves, and this
+        // block was not yet counted. AcqRel: every block's last touch
+        // happens before the allocation is given back.
+        unsafe {
+            if (*run).live.fetch_sub(1, Ordering::AcqRel) == 1 {
+                let layout = (*run).layout;
+                ptr::drop_in_place(run.cast_mut());
+                dealloc(run.cast_mut().cast(), layout);
+            }
         }
     }
 }

@@ -82,3 +82,39 @@ fn a_sender_and_a_receiver_cross_into_a_block_made_up_front() {
         assert!(matches!(list.try_pop(), Err(Refused::NotReady(()))));
     });
 }
+
+/// A list that grows past its three blocks made up front by a run of
+/// blocks linked in advance (see `grow`): a sender makes the run as it
+/// takes the last slot made up front, and crosses into the run's second
+/// block, while a receiver takes what it sends. The receiver gets the values in order,
+/// and then finds the list empty: a link within the run is no sign that
+/// the tail is past it.
+#[test]
+fn a_sender_and_a_receiver_cross_into_a_run_the_list_grows_by() {
+    loom::model(|| {
+        // Seven blocks' worth: three made up front, the others in runs.
+        let list = Arc::new(List::try_new(20).expect("a list"));
+        for v in 0..8u32 {
+            assert!(list.try_push(v).is_ok(), "room for 8");
+        }
+        let sender = {
+            let list = Arc::clone(&list);
+            thread::spawn(move || {
+                for v in 8..13u32 {
+                    assert!(list.try_push(v).is_ok(), "room for 13");
+                }
+            })
+        };
+        let mut got = Vec::new();
+        while got.len() < 13 {
+            match list.try_pop() {
+                Ok(v) => got.push(v),
+                Err(Refused::NotReady(())) => thread::yield_now(),
+                Err(_) => panic!("closed or busy"),
+            }
+        }
+        sender.join().unwrap();
+        assert_eq!(got, (0..13).collect::<Vec<_>>());
+        assert!(matches!(list.try_pop(), Err(Refused::NotReady(()))));
+    });
+}
