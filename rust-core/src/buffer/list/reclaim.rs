@@ -14,24 +14,8 @@
 
 use std::ptr;
 
-use super::{Block, List, READ};
+use super::{Block, List};
 use crate::loom::Ordering;
-
-impl<T> Block<T> {
-    /// Whether the readers of every slot but the last (the freer's own)
-    /// have taken their values. Acquire: their takes happen before the
-    /// block is freed.
-    ///
-    /// # Safety
-    /// `block` is alive.
-    unsafe fn readers_done(block: *const Self) -> bool {
-        (0..Self::CAP - 1).all(|i| {
-            // SAFETY: `block` is alive (this function's contract).
-            let slot = unsafe { Self::slot(block, i) };
-            slot.state.load(Ordering::Acquire) & READ != 0
-        })
-    }
-}
 
 impl<T> List<T> {
     /// Frees `block`, whose last value the caller took, now if its other
