@@ -241,7 +241,11 @@ impl<T> List<T> {
     }
 
     /// Claims the position at `tail` and writes `value` there. Never `Busy`.
-    #[inline]
+    /// Always inlined, as is [`List::try_pop`]: left to the compiler, each
+    /// was a call with six registers saved and restored, about a third of
+    /// its instructions (callgrind, C1 warm-up + 1 run: 404.5M -> 302.5M);
+    /// their rare paths stay out of line.
+    #[inline(always)]
     pub(crate) fn try_push(&self, mut value: T) -> Result<(), Refused<T>> {
         let mut tail = self.tail.settled_index();
         loop {
@@ -307,7 +311,7 @@ impl<T> List<T> {
 
     /// Claims the value at `head` and reads it, waiting for its sender to
     /// finish writing if need be. Never `Busy`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_pop(&self) -> Result<T, Refused<()>> {
         let mut head = self.head.settled_index();
         loop {
