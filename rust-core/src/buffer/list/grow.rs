@@ -12,9 +12,12 @@
 //! free, and glibc's heap top, 5 MB of them freed, was trimmed after
 //! every channel and faulted in again by the next (1,207 page faults a
 //! channel, counted with `perf stat`; `std::sync::mpsc`, whose 16 MB array
-//! is one allocation, none after the first two). A run is one allocation,
+//! is one allocation, none after the first). A run is one allocation,
 //! above glibc's mmap threshold, and freeing it raises the thresholds so
-//! that the next channel's runs reuse the heap.
+//! that later channels' runs reuse the heap (none after the second).
+//! The price: a run's memory goes back with its last block only, so a
+//! drained list keeps the run it is in (C1's: 5 MB, where a block at a
+//! time kept one block) until it is dropped or sends pass that run.
 
 use std::ptr;
 
