@@ -7,7 +7,7 @@ use super::state::{wake, Entry, Inner, State, Woken};
 use crate::buffer::{Buffer, Refused, Ring};
 use crate::hooks::{count, Count};
 use crate::loom::{fence, Arc, AtomicUsize, Ordering};
-use crate::wait::{spin, Backoff, Deadline, Wait, Waiter};
+use crate::wait::{retried_after, sleep_instead_of, spin, Backoff, Deadline, Wait, Waiter};
 
 /// How many times a buffer operation that must wait (for room, a value, or a
 /// partner mid-way, `Busy`) retries with a pause before it registers and
@@ -224,6 +224,7 @@ impl<T> Inner<T> {
             }
             refused = match buffer.try_push(value) {
                 Ok(()) => {
+                    went_through_after(step);
                     self.after(Side::Send);
                     return Ok(());
                 }
@@ -273,6 +274,7 @@ impl<T> Inner<T> {
             }
             refused = match buffer.try_pop() {
                 Ok(value) => {
+                    went_through_after(step);
                     self.after(Side::Recv);
                     return Ok(value);
                 }
@@ -306,7 +308,16 @@ impl<T> Inner<T> {
         match wait {
             Wait::Until(deadline) if !deadline.is_past() => {
                 if *step >= spins {
+                    *step = NOT_SPINNING;
                     return self.watch_and_wait(&Waiter::for_thread(), side, deadline);
+                }
+                if sleep_instead_of(*step) {
+                    // A sleep whose wake-up may move this thread to an idle
+                    // CPU, away from a partner it shares one with: it has
+                    // spun in vain, and yielding would keep them together.
+                    *step = NOT_SPINNING;
+                    let waiter = Waiter::for_thread();
+                    return self.watch_and_wait_with(&waiter, side, deadline, Backoff::Park);
                 }
             }
             // It may not wait, or its deadline passed: only a busy partner
@@ -372,6 +383,19 @@ impl<T> Inner<T> {
         };
         drop(st);
         wake(woken);
+    }
+}
+
+/// A retry loop's step once it has registered and waited to be told: its
+/// tries then tell nothing more about its partner's CPU.
+const NOT_SPINNING: u32 = u32::MAX;
+
+/// A retried buffer operation went through after `step` pauses: counted
+/// for the spin's parting rule (`wait::sleep_instead_of`). Step 0: it
+/// waited as a hand-off, whose `Backoff` counts its own waits.
+fn went_through_after(step: u32) {
+    if step != 0 && step != NOT_SPINNING {
+        retried_after(step);
     }
 }
 

@@ -182,9 +182,52 @@ fn ended_in_yields(at_first: bool) {
 fn paired_apart() {
     let _ = BUDGET.try_with(|b| {
         let mut budget = b.get();
-        budget.at_first_yield = 0;
-        b.set(budget);
+        if budget.at_first_yield != 0 {
+            budget.at_first_yield = 0;
+            b.set(budget);
+        }
     });
+}
+
+/// For a retry loop that pauses with [`spin`] (a buffered channel's
+/// operation before it registers): whether step `step`'s pause should be
+/// a sleep instead (the caller registers and parks), because the partner
+/// seems to share this thread's CPU (see [`sleep_to_part`]). Asked at the
+/// first step that would yield: the pauses before it did not pay.
+///
+/// Such a loop on a ring of 1024 slots whose two threads share a CPU
+/// fills or drains the whole ring, spins in vain and yields to its
+/// partner, once per lap; a yield never moves a thread, and nothing else
+/// did (a probe sampling each thread's CPU, on a loaded machine: a pair
+/// pinned to one CPU for its first 100,000 messages and then let go stayed
+/// on it for the other 1.9 million, ours and crossbeam-channel's alike).
+pub(crate) fn sleep_instead_of(step: u32) -> bool {
+    !cfg!(loom) && step == first_yield() && sleep_to_part()
+}
+
+/// A retry loop's try after `steps` pauses of [`spin`] went through:
+/// counts the wait for [`sleep_to_part`], as one its spin ended or one
+/// its yields ended. Unlike a policy's wait, which yields for tens of
+/// microseconds, a retry loop yields a few times only, and a wait ended by
+/// any of them counts: with more threads on the CPU than the partner (a
+/// channel's four producers and four consumers), a yield may run another
+/// waiter first, and a run of waits ended at their first yield was rare
+/// (a third of them needed two or three).
+pub(crate) fn retried_after(steps: u32) {
+    if steps <= first_yield() {
+        paired_apart();
+    } else {
+        ended_in_yields(true);
+    }
+}
+
+/// The first step of [`spin`] that yields.
+fn first_yield() -> u32 {
+    #[cfg(not(loom))]
+    let first = SPIN_STEPS;
+    #[cfg(loom)]
+    let first = 0;
+    first
 }
 
 /// Whether `done` holds at a look before any of step `step`'s 2^`step`
@@ -370,8 +413,9 @@ mod tests {
     use std::cell::Cell;
 
     use super::{
-        ended_in_yields, one_cpu, paired_apart, sleep_to_part, Backoff, BUDGET, MAX_ADAPTIVE_STEPS,
-        PART_AFTER_FIRST, PART_AFTER_MOST, PROBE_EVERY,
+        ended_in_yields, first_yield, one_cpu, paired_apart, retried_after, sleep_instead_of,
+        sleep_to_part, Backoff, BUDGET, MAX_ADAPTIVE_STEPS, PART_AFTER_FIRST, PART_AFTER_MOST,
+        PROBE_EVERY,
     };
 
     fn steps() -> u32 {
@@ -472,6 +516,44 @@ mod tests {
                 ended_in_yields(true);
             }
             assert!(sleep_to_part(), "the run stops growing at the most");
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// A retry loop's waits count as the policies' do, but a wait ended by
+    /// any of its yields counts: `PART_AFTER_FIRST` in a row make the next
+    /// wait sleep at the step that would yield (and at no other); one that
+    /// its spin ended starts the run again.
+    #[test]
+    fn retries_ended_by_their_yields_make_one_sleep() {
+        if one_cpu() {
+            return;
+        }
+        std::thread::spawn(|| {
+            let first = first_yield();
+            let run = |n: u32| {
+                for _ in 0..n {
+                    assert!(!sleep_instead_of(first));
+                    retried_after(first + 1);
+                }
+            };
+            run(PART_AFTER_FIRST);
+            assert!(!sleep_instead_of(first - 1), "a step that pauses");
+            assert!(!sleep_instead_of(first + 1), "a later yield");
+            assert!(sleep_instead_of(first));
+            assert!(!sleep_instead_of(first), "the run starts again");
+            // The next run is twice as long.
+            run(2 * PART_AFTER_FIRST - 1);
+            retried_after(first);
+            run(1);
+            assert!(!sleep_instead_of(first), "a spin that paid ends the run");
+            // With that one, a run of waits ended by their third yield.
+            for _ in 1..2 * PART_AFTER_FIRST {
+                assert!(!sleep_instead_of(first));
+                retried_after(first + 3);
+            }
+            assert!(sleep_instead_of(first), "waits of several yields count");
         })
         .join()
         .unwrap();
