@@ -1804,6 +1804,11 @@ pc_status pc_spinlock_lock_timeout(const struct pc_spinlock *lock, uint64_t time
  * Unlocks the spin lock, from any thread; the statuses as for
  * `pc_mutex_unlock` (`PC_NOT_OWNER` if it was not locked).
  *
+ * A look and then a plain store, so that an unlock costs no locked
+ * instruction: an unlock of a lock found unlocked (a second unlock after
+ * the first has returned, too) is `PC_NOT_OWNER`, but of two unlocks of
+ * one hold made at the same instant, both may return `PC_OK`.
+ *
  * # Safety
  * `lock` is NULL or a live handle.
  */

@@ -43,6 +43,36 @@ impl Ctx {
     pub(crate) fn ptr(&self) -> *mut c_void {
         self.ptr
     }
+
+    /// The context as a bare pointer if it has no `ctx_free` (nothing to
+    /// do when it goes), else itself: a closure holding a [`Bare`] has no
+    /// drop glue, so the core drops a task of it without a check.
+    #[inline]
+    pub(crate) fn into_bare(self) -> Result<Bare, Ctx> {
+        match self.free {
+            None => Ok(Bare(self.ptr)),
+            Some(_) => Err(self),
+        }
+    }
+}
+
+/// A context without a `ctx_free` ([`Ctx::into_bare`]): only handed back
+/// to its callback.
+#[derive(Clone, Copy)]
+pub(crate) struct Bare(*mut c_void);
+
+// SAFETY: as for `Ctx`: the caller's opaque pointer, handed back to its
+// callback on whichever thread runs it (the caller's promise to make it so).
+unsafe impl Send for Bare {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Bare {}
+
+impl Bare {
+    /// The pointer, for the callback.
+    #[inline]
+    pub(crate) fn ptr(self) -> *mut c_void {
+        self.0
+    }
 }
 
 impl Drop for Ctx {

@@ -355,7 +355,11 @@ unsafe fn taken_as<K: Gather, T: Elem>(
     // the way: it gives a failed future in its place, and the result made
     // of them is dropped for `PC_INVALID_ARG`.
     let mixed = Cell::new(false);
-    let all = handles.iter().map(|&h| {
+    // Read through `&mut`: the core's registration loop then takes the
+    // inputs one by one, not by index as it would a slice's map
+    // (callgrind, the comparison's F2: 77 instructions per handle by
+    // index, 68 this way).
+    let mut all = handles.iter().map(|&h| {
         // SAFETY: NULL or live, ours, taken once (the caller's promise).
         let taken = (!h.is_null())
             .then(|| unsafe { pc_future::take_as::<T>(h, size) })
@@ -373,7 +377,7 @@ unsafe fn taken_as<K: Gather, T: Elem>(
             return Err(e);
         }
     };
-    let next = k.all(all, size, total);
+    let next = k.all(&mut all, size, total);
     if mixed.get() {
         return Err(Status::of(PC_INVALID_ARG));
     }

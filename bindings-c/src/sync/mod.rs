@@ -131,7 +131,8 @@ fn lock(lock: Found<impl Lock>) -> pc_status {
 /// `pc_mutex_lock` + `pc_mutex_unlock` round (with
 /// [`unlock_trying_first`]): 38 instructions before, 28 after, the core's
 /// from Rust 10; a `pc_spinlock_lock` + `pc_spinlock_unlock` round: 33
-/// before, 31 after, Rust's 14.
+/// before, 31 after, Rust's 14 (30 and 15 since the core's unlock is a
+/// look and a store: the same count, one locked instruction fewer).
 #[inline(always)]
 fn lock_trying_first<H: Roomy>(handle: Found<&H>) -> pc_status
 where

@@ -239,6 +239,26 @@ fn raw_spin_lock_unlocked_by_another_thread() {
     });
 }
 
+/// Two unlocks of one raw spin lock hold racing: an unlock is a look and a
+/// store, so both may succeed (that is the documented race), but at least
+/// one does, and the lock ends free with a later unlock an error.
+#[test]
+fn raw_spin_lock_racing_unlocks() {
+    loom::model(|| {
+        let lock = Arc::new(RawSpinLock::new());
+        lock.lock();
+        let other = {
+            let lock = lock.clone();
+            thread::spawn(move || lock.unlock())
+        };
+        let mine = lock.unlock();
+        let theirs = other.join().unwrap();
+        assert!(mine.is_ok() || theirs.is_ok());
+        assert_eq!(lock.unlock(), Err(NotLocked));
+        assert!(lock.try_lock());
+    });
+}
+
 /// A thread holding a reentrant lock twice waits on one of its conditions
 /// (every hold released: the signalling thread can take the lock) and gets
 /// both holds back, whether the signal or its timeout (already past) wins.

@@ -130,6 +130,16 @@ impl RawSpinLock {
     /// Releases the lock, whichever thread took it. [`NotLocked`] if it
     /// was not locked (nothing changes then).
     ///
+    /// A look and then a store, as a guard's release is, not one
+    /// read-modify-write: a second unlock after the lock is free is
+    /// [`NotLocked`], but of two unlocks of one hold that run at the same
+    /// instant, both may see it locked and both return `Ok`. Telling the
+    /// two apart needs an atomic read-modify-write (loads and stores alone
+    /// cannot): one more locked instruction per unlock, which about
+    /// doubles what a lock and unlock cost. (Either way, an unlock of a
+    /// hold the caller does not own may release another thread's hold,
+    /// as with any lock that any thread may unlock.)
+    ///
     /// ```
     /// use polyconc::sync::RawSpinLock;
     /// let lock = RawSpinLock::new();
@@ -141,10 +151,11 @@ impl RawSpinLock {
     /// ```
     #[inline]
     pub fn unlock(&self) -> Result<(), NotLocked> {
-        self.locked
-            .compare_exchange(true, false, Ordering::Release, Ordering::Relaxed)
-            .map(drop)
-            .map_err(|_| NotLocked)
+        if !self.locked.load(Ordering::Relaxed) {
+            return Err(NotLocked);
+        }
+        self.release();
+        Ok(())
     }
 
     /// Whether the lock is held (by anyone) right now.
