@@ -38,19 +38,25 @@ impl<T> List<T> {
     /// one block can be allocated. A run that cannot be had is tried at
     /// half its size.
     pub(super) fn make_up_front(cap: usize) -> (*mut Block<T>, usize) {
-        let mut n = if cap == UNBOUNDED {
+        let n = if cap == UNBOUNDED {
             1
         } else {
             Self::blocks_up_front(cap)
         };
+        Self::run_of_at_most(n).unwrap_or_else(|| (Block::try_new(), 1))
+    }
+
+    /// A run of `n` blocks, or failing that of half as many, down to two;
+    /// `None` when not even two can be had.
+    fn run_of_at_most(mut n: usize) -> Option<(*mut Block<T>, usize)> {
         while n > 1 {
             let run = Block::try_run(n);
             if !run.is_null() {
-                return (run, n);
+                return Some((run, n));
             }
             n /= 2;
         }
-        (Block::try_new(), 1)
+        None
     }
 
     /// The blocks a bounded list of `cap` values is made with.
@@ -93,15 +99,7 @@ impl<T> List<T> {
     /// memory for one block is the allocator's error, as for a `Vec` that
     /// grows.
     fn make_successors(&self, tail: usize) -> (*mut Block<T>, usize) {
-        let mut n = self.blocks_to_grow(tail);
-        while n > 1 {
-            let run = Block::try_run(n);
-            if !run.is_null() {
-                return (run, n);
-            }
-            n /= 2;
-        }
-        (Block::new(), 1)
+        Self::run_of_at_most(self.blocks_to_grow(tail)).unwrap_or_else(|| (Block::new(), 1))
     }
 
     /// Whether the block of lap `lap` has its successor linked in advance.
