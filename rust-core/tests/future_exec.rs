@@ -191,24 +191,27 @@ fn blocking_on_the_global_pool_starts_spares() {
 fn a_worker_blocking_with_an_empty_deque_wakes_no_sleeper() {
     use polyconc::test_hooks::{self, Counts};
     let pool = ThreadPool::new(2);
-    // Both workers' counters: two tasks that meet at a barrier run on
-    // different workers.
+    // Both workers' counters, and how often each had slept by the end of
+    // its task: two tasks that meet at a barrier run on different workers.
     let met = Arc::new(std::sync::Barrier::new(2));
-    let workers: Vec<Future<(thread::ThreadId, Arc<Counts>)>> = (0..2)
+    let workers: Vec<Future<(thread::ThreadId, Arc<Counts>, u64)>> = (0..2)
         .map(|_| {
             let met = Arc::clone(&met);
             future(&pool, move || {
                 met.wait();
-                (thread::current().id(), test_hooks::counts())
+                let counts = test_hooks::counts();
+                let parks = counts.parks();
+                (thread::current().id(), counts, parks)
             })
         })
         .collect();
     let workers: Vec<_> = workers.iter().map(|w| w.result(WAIT).unwrap()).collect();
     let woke = future(&pool, move || {
         let me = thread::current().id();
-        let other = &workers.iter().find(|(id, _)| *id != me).unwrap().1;
-        // The other worker has nothing to do: it goes to sleep.
-        let parks = other.parks();
+        let (_, other, parks) = workers.iter().find(|(id, ..)| *id != me).unwrap();
+        // The other worker has nothing to do: it goes to sleep. Counted from
+        // the end of its own task, not from now, as it may be asleep already.
+        let parks = *parks;
         let deadline = std::time::Instant::now() + WAIT;
         while other.parks() == parks && std::time::Instant::now() < deadline {
             thread::yield_now();
