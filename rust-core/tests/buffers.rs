@@ -1,6 +1,7 @@
 //! The two lock-free buffers behind buffered channels, at their edges: a
 //! capacity above 65,536 (a bounded list, not a ring), and unbounded
-//! channels whose values cross many blocks and are dropped with them; and
+//! channels whose values cross many blocks and are dropped with them; a
+//! full ring, whose blocked sender still goes through one freed slot; and
 //! their pause, which the channel-backed queues' rare operations
 //! (`peek`, `contains`, `remove_item`, `to_vec`) use, on a ring and on a
 //! list: removals in place keep the order and free room at once, and
@@ -43,6 +44,42 @@ fn big_capacity_fills_blocks_and_drains_in_order() {
     let rest: Vec<usize> = ch.iter().collect();
     assert_eq!(rest, (1..=BIG).collect::<Vec<_>>());
     assert_eq!(ch.try_recv(), Err(TryRecvError::Closed));
+}
+
+/// A sender refused by a full ring waits a moment for a run of free slots
+/// (so that it and the receivers work apart), but one freed slot is enough
+/// to send: with the ring full at every turn of its positions (the run's
+/// end before and past the wrap), a receiver that takes one value and then
+/// stops still lets the blocked send through, and nothing is lost.
+#[test]
+fn a_full_ring_lets_a_blocked_send_through_one_freed_slot() {
+    const CAP: usize = 1024;
+    let ch = Chan::new(CAP);
+    let mut next = 0;
+    let mut expected = std::collections::VecDeque::new();
+    for turn in [0, 1, CAP - 70, CAP - 64, CAP - 1] {
+        // Move the positions on by `turn`, then fill the ring.
+        for _ in 0..turn {
+            ch.send(usize::MAX).unwrap();
+            assert_eq!(ch.recv(), Ok(usize::MAX));
+        }
+        while expected.len() < CAP {
+            ch.send(next).unwrap();
+            expected.push_back(next);
+            next += 1;
+        }
+        let tx = ch.clone();
+        let sender =
+            thread::spawn(move || tx.send_timeout(usize::MAX - 1, Duration::from_secs(30)));
+        thread::sleep(Duration::from_millis(2));
+        assert_eq!(ch.recv(), Ok(expected.pop_front().unwrap()));
+        assert_eq!(sender.join().unwrap(), Ok(()));
+        expected.push_back(usize::MAX - 1);
+        assert_eq!(ch.len(), CAP);
+        while let Some(v) = expected.pop_front() {
+            assert_eq!(ch.recv(), Ok(v));
+        }
+    }
 }
 
 #[test]

@@ -23,6 +23,9 @@ use crate::hooks::{count, hook, Count, Point};
 use crate::loom::{claim_then_check, fence, AtomicUsize, Ordering, ValueCell};
 use crate::wait::spin;
 
+/// The most pauses [`Ring::await_room`] waits for a run of free slots.
+const ROOM_PAUSES: u32 = 512;
+
 struct Slot<T> {
     /// `position + 1` once the value of `position` is written; `position`
     /// (of the next lap) once it has been read and the slot is free again.
@@ -369,6 +372,39 @@ impl<T> Ring<T> {
                 .load(Ordering::Relaxed)
                 .wrapping_add(self.one_lap)
                 != tail + 1
+    }
+
+    /// For a sender refused by a full ring that will wait: pauses until a
+    /// run of free slots lies ahead of `tail` (a sixteenth of the ring, at
+    /// most 64), or a bounded number of pauses passed. Taking each slot as
+    /// soon as a receiver frees it kept sender and receiver on the same
+    /// cache lines, every message moving a line each way: in C2 at capacity
+    /// 1024 such runs cost about 60 ns of CPU per message on each side
+    /// (test-hooks counts: no parks, the ring found full 80-90% of the
+    /// time) against about 20 when the sides work apart. Only a hint: the
+    /// send then tries as before, and a ring that stays full still ends in
+    /// the usual wait.
+    pub(crate) fn await_room(&self) {
+        let run = (self.cap / 16).min(64);
+        if run < 2 {
+            return;
+        }
+        for _ in 0..ROOM_PAUSES {
+            let tail = self.tail.load(Ordering::Relaxed);
+            if tail & self.mark_bit != 0 {
+                return;
+            }
+            let (index, lap) = (tail & (self.mark_bit - 1), tail & !(self.one_lap - 1));
+            let (index, lap) = if index + run < self.cap {
+                (index + run, lap)
+            } else {
+                (index + run - self.cap, lap.wrapping_add(self.one_lap))
+            };
+            if self.slots[index].stamp.load(Ordering::Relaxed) == lap | index {
+                return;
+            }
+            std::hint::spin_loop();
+        }
     }
 
     pub(crate) fn len(&self) -> usize {

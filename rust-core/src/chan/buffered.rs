@@ -329,7 +329,10 @@ impl<T> Inner<T> {
             }
         }
         count(Count::Retry);
-        spin(*step);
+        match (side, busy, buffer) {
+            (Side::Send, false, Buffer::Ring(ring)) if !cfg!(loom) => ring.await_room(),
+            _ => spin(*step),
+        }
         *step += 1;
         true
     }
