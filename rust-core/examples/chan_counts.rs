@@ -1,7 +1,6 @@
 //! Counts, per message, what the channel's threads do in C2 (one
 //! producer, one consumer), C3 (four producers, one consumer) and C4 (four
-//! of each) of `comparisons/WORKLOADS.md`: parks, wake-ups, lost claims,
-//! of `comparisons/WORKLOADS.md`, and in C6 (two threads bouncing one
+//! of each) of `comparisons/WORKLOADS.md`, and in C6 (two threads bouncing one
 //! message over two rendezvous channels, counted per round trip): parks,
 //! wake-ups, lost claims, registrations, tells, retries, yields and
 //! allocations (all threads' together, by a counting allocator), the
