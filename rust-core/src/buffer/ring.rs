@@ -21,7 +21,7 @@ use super::{Refused, Snapshot};
 
 use crate::hooks::{count, hook, Count, Point};
 use crate::loom::{claim_then_check, fence, AtomicUsize, Ordering, ValueCell};
-use crate::wait::spin;
+use crate::wait::{one_cpu, spin};
 
 /// The most pauses [`Ring::await_room`] waits for a run of free slots.
 const ROOM_PAUSES: u32 = 512;
@@ -386,7 +386,8 @@ impl<T> Ring<T> {
     /// the usual wait.
     pub(crate) fn await_room(&self) {
         let run = (self.cap / 16).min(64);
-        if run < 2 {
+        // On one CPU the receivers cannot free slots while we spin.
+        if run < 2 || one_cpu() {
             return;
         }
         for _ in 0..ROOM_PAUSES {
