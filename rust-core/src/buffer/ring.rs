@@ -376,36 +376,40 @@ impl<T> Ring<T> {
 
     /// For a sender refused by a full ring that will wait: pauses until a
     /// run of free slots lies ahead of `tail` (a sixteenth of the ring, at
-    /// most 64), or a bounded number of pauses passed. Taking each slot as
-    /// soon as a receiver frees it kept sender and receiver on the same
-    /// cache lines, every message moving a line each way: in C2 at capacity
-    /// 1024 such runs cost about 60 ns of CPU per message on each side
-    /// (test-hooks counts: no parks, the ring found full 80-90% of the
-    /// time) against about 20 when the sides work apart. Only a hint: the
-    /// send then tries as before, and a ring that stays full still ends in
-    /// the usual wait.
-    pub(crate) fn await_room(&self) {
+    /// most 64), at most [`ROOM_PAUSES`] pauses; true if it saw the run
+    /// free (or `tail` marked), false if it gave up or does not apply (a
+    /// ring under 32 slots, or one CPU, where the receivers cannot free
+    /// slots while we spin): the caller then pauses as it would have.
+    /// Taking each slot as soon as a receiver frees it kept sender and
+    /// receiver on the same cache lines, every message moving a line each
+    /// way: in C2 at capacity 1024 such runs cost about 60 ns of CPU per
+    /// message on each side (test-hooks counts: no parks, the ring found
+    /// full 80-90% of the time) against about 20 when the sides work
+    /// apart. Only a hint: the send then tries as before, and a ring that
+    /// stays full still ends in the usual wait.
+    pub(crate) fn await_room(&self) -> bool {
         let run = (self.cap / 16).min(64);
-        // On one CPU the receivers cannot free slots while we spin.
         if run < 2 || one_cpu() {
-            return;
+            return false;
         }
         for _ in 0..ROOM_PAUSES {
             let tail = self.tail.load(Ordering::Relaxed);
             if tail & self.mark_bit != 0 {
-                return;
+                return true;
             }
-            let (index, lap) = (tail & (self.mark_bit - 1), tail & !(self.one_lap - 1));
-            let (index, lap) = if index + run < self.cap {
-                (index + run, lap)
+            // The position `run` sends from now; its slot is free when its
+            // stamp is that position.
+            let ahead = if (tail & (self.mark_bit - 1)) + run < self.cap {
+                tail + run
             } else {
-                (index + run - self.cap, lap.wrapping_add(self.one_lap))
+                tail.wrapping_add(self.one_lap + run - self.cap)
             };
-            if self.slots[index].stamp.load(Ordering::Relaxed) == lap | index {
-                return;
+            if self.slot(ahead).stamp.load(Ordering::Relaxed) == ahead {
+                return true;
             }
             std::hint::spin_loop();
         }
+        false
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -329,9 +329,12 @@ impl<T> Inner<T> {
             }
         }
         count(Count::Retry);
-        match (side, busy, buffer) {
-            (Side::Send, false, Buffer::Ring(ring)) if !cfg!(loom) => ring.await_room(),
-            _ => spin(*step),
+        let room = match (side, busy, buffer) {
+            (Side::Send, false, Buffer::Ring(ring)) => !cfg!(loom) && ring.await_room(),
+            _ => false,
+        };
+        if !room {
+            spin(*step);
         }
         *step += 1;
         true
