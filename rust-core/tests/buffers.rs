@@ -1,7 +1,8 @@
 //! The two lock-free buffers behind buffered channels, at their edges: a
 //! capacity above 65,536 (a bounded list, not a ring), and unbounded
 //! channels whose values cross many blocks and are dropped with them; a
-//! full ring, whose blocked sender still goes through one freed slot; and
+//! full ring, whose blocked sender still goes through one freed slot and
+//! stops spinning when nobody drains the ring; and
 //! their pause, which the channel-backed queues' rare operations
 //! (`peek`, `contains`, `remove_item`, `to_vec`) use, on a ring and on a
 //! list: removals in place keep the order and free room at once, and
@@ -80,6 +81,36 @@ fn a_full_ring_lets_a_blocked_send_through_one_freed_slot() {
             assert_eq!(ch.recv(), Ok(v));
         }
     }
+}
+
+/// A sender refused by a full ring waits once for a run of free slots;
+/// when none comes (nobody drains the ring), its next pauses yield and it
+/// then sleeps, instead of waiting again at each step that would only
+/// spin: one retry for that wait and three that yield (on one CPU it never
+/// waits for room and retries through its ten steps as before). A sender
+/// sharing its CPU with the receivers otherwise spun up to 90 µs before
+/// each yield.
+#[cfg(feature = "test-hooks")]
+#[test]
+fn a_sender_on_a_full_ring_nobody_drains_stops_spinning_after_one_wait() {
+    use polyconc::test_hooks;
+    let ch = Chan::new(1024);
+    for i in 0..1024 {
+        ch.send(i).unwrap();
+    }
+    let tx = ch.clone();
+    let retries = thread::spawn(move || {
+        let before = test_hooks::counts().retries();
+        let sent = tx.send_timeout(usize::MAX, Duration::from_millis(50));
+        assert_eq!(sent, Err(SendTimeoutError::Timeout(usize::MAX)));
+        test_hooks::counts().retries() - before
+    })
+    .join()
+    .unwrap();
+    let one_cpu = thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+    assert_eq!(retries, if one_cpu { 10 } else { 4 });
+    assert_eq!(ch.len(), 1024);
+    assert_eq!(ch.recv(), Ok(0));
 }
 
 #[test]

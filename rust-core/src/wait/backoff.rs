@@ -222,7 +222,7 @@ pub(crate) fn retried_after(steps: u32) {
 }
 
 /// The first step of [`spin`] that yields.
-fn first_yield() -> u32 {
+pub(crate) fn first_yield() -> u32 {
     #[cfg(not(loom))]
     let first = SPIN_STEPS;
     #[cfg(loom)]

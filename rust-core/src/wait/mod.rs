@@ -53,7 +53,9 @@ mod queue;
 mod raw_lock;
 mod waiter;
 
-pub(crate) use backoff::{one_cpu, retried_after, sleep_instead_of, spin, Backoff, Spin};
+pub(crate) use backoff::{
+    first_yield, one_cpu, retried_after, sleep_instead_of, spin, Backoff, Spin,
+};
 pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
 pub(crate) use park::block_until;
