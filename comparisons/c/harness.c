@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <polyconc.h>
 #include <stdbool.h>
@@ -226,8 +228,21 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
   return true;
 }
 
+/* Freed memory stays with malloc, as a collected runtime keeps its heap
+ * (WORKLOADS.md, Runs): else a run faults in again the pages the runs
+ * before it gave back, a cost that depends on what ran before (F2 on the
+ * global executor after F1: 16,074 page faults against 8,555 alone, 213
+ * ns a task against 137). The Rust program does the same. */
+static void keep_freed_memory(void) {
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20); /* glibc's most */
+#endif
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--x3-child") == 0) return suite_x_child(argc - 2, argv + 2);
+  keep_freed_memory();
   const char *suite_id = NULL, *workloads = NULL, *impls = NULL, *capacities = NULL;
   long long runs = 5, warmup = 1;
   bench_params p = {0, 0, "", 0, "", 0, 0, 0, 0, 0, 0};

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         let (mut out, mut err) = (io::stdout().lock(), io::stderr().lock());
         return ExitCode::from(memory::child(&args[1..], &mut out, &mut err));
     }
+    keep_freed_memory();
     let code = harness::run(
         &args,
         SUITES,
@@ -30,4 +31,18 @@ fn main() -> ExitCode {
         &mut io::stderr().lock(),
     );
     ExitCode::from(code)
+}
+
+/// Freed memory stays with malloc, as a collected runtime keeps its heap
+/// (WORKLOADS.md, Runs): else a run faults in again the pages the runs
+/// before it gave back, a cost that depends on what ran before. The C
+/// program does the same.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets malloc's parameters; no allocation is
+    // live that depends on them (glibc applies them to later calls).
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, libc::c_int::MAX);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20); // glibc's most
+    }
 }
