@@ -101,7 +101,7 @@ fn a_sender_on_a_full_ring_nobody_drains_stops_spinning_after_one_wait() {
     let tx = ch.clone();
     let retries = thread::spawn(move || {
         let before = test_hooks::counts().retries();
-        let sent = tx.send_timeout(usize::MAX, Duration::from_millis(50));
+        let sent = tx.send_timeout(usize::MAX, Duration::from_millis(300));
         assert_eq!(sent, Err(SendTimeoutError::Timeout(usize::MAX)));
         test_hooks::counts().retries() - before
     })
