@@ -102,11 +102,18 @@ impl<T> Ring<T> {
 
     /// The position after `pos` (the next lap after the last slot).
     fn next(&self, pos: usize) -> usize {
+        self.advance(pos, 1)
+    }
+
+    /// The position `n` slots after `pos`, `n` at most the capacity (past
+    /// the last slot, on the next lap).
+    #[inline(always)]
+    fn advance(&self, pos: usize, n: usize) -> usize {
         let index = pos & (self.mark_bit - 1);
-        if index + 1 < self.cap {
-            pos + 1
+        if index + n < self.cap {
+            pos + n
         } else {
-            (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap)
+            (pos & !(self.one_lap - 1)).wrapping_add(self.one_lap + index + n - self.cap)
         }
     }
 
@@ -405,11 +412,7 @@ impl<T> Ring<T> {
             }
             // The position `run` sends from now; its slot is free when its
             // stamp is that position.
-            let ahead = if (tail & (self.mark_bit - 1)) + run < self.cap {
-                tail + run
-            } else {
-                tail.wrapping_add(self.one_lap + run - self.cap)
-            };
+            let ahead = self.advance(tail, run);
             if self.slot(ahead).stamp.load(Ordering::Relaxed) == ahead {
                 return true;
             }
@@ -547,6 +550,22 @@ mod tests {
         assert!(ring.looks_send_ready(), "a closed ring refuses at once");
         assert!(ring.looks_recv_ready(), "the value sent before the close");
         assert!(!Ring::<u8>::try_new(2).unwrap().is_one_slot());
+    }
+
+    /// `advance(pos, n)` is `n` steps of `next` from every slot of two
+    /// laps, up to a whole ring: the slot a full ring's sender watches.
+    #[test]
+    fn advancing_n_slots_is_n_single_steps() {
+        let ring = Ring::<u8>::try_new(100).unwrap();
+        let mut pos = 0;
+        for _ in 0..200 {
+            let mut stepped = pos;
+            for n in 1..=100 {
+                stepped = ring.next(stepped);
+                assert_eq!(ring.advance(pos, n), stepped, "from {pos:#x} by {n}");
+            }
+            pos = ring.next(pos);
+        }
     }
 
     /// A waiting call's first try on one slot refuses without telling why
