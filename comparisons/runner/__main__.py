@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from . import COMPARISONS_DIR, LANGS
+from . import COMPARISONS_DIR, LANGS, probe
 from .fmt import fmt_secs
 from .modes import Params, arguments, parse_modes
 from .schema import parse_line
@@ -238,6 +238,7 @@ class Run:
     meta: dict
     meta_path: Path
     progress: Progress
+    host_probe: probe.Probe
 
     def save(self) -> None:
         self.meta_path.write_text(json.dumps(self.meta, indent=2) + "\n")
@@ -293,7 +294,9 @@ def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
         cmd += ["--capacities", run.capacities]
     log(f"{run.progress.prefix()} {lang}: {' '.join(str(c) for c in cmd)}")
     started = time.monotonic()
+    before = probe.measure(run.host_probe)
     record = run_program(cmd, lang, suite, run)
+    after = probe.measure(run.host_probe)
     entry = {
         "status": "ok",
         "lines": record["lines"],
@@ -302,6 +305,8 @@ def run_suite(run: Run, lang: str, program: Path, suite: Suite) -> dict:
         "duration_s": round(time.monotonic() - started, 1),
         "command": record["command"],
     }
+    if run.host_probe.program is not None:
+        entry["probe_ns"] = [before, after]
     problems = []
     if record["timed_out"]:
         problems.append(f"killed after the {run.timeout:.0f} s timeout")
@@ -444,6 +449,10 @@ def main(argv=None) -> int:
         f"runner: mode {args.mode}, suites {suite_ids}, languages {', '.join(langs)}; "
         f"results -> {results_path}"
     )
+    host_probe = probe.build(root)
+    meta["host"]["probe"] = host_probe.record()
+    if host_probe.program is None:
+        log(f"runner: no host probe ({host_probe.reason}); the report cannot check the host")
     with results_path.open("a") as results:
         run = Run(
             root=root,
@@ -458,6 +467,7 @@ def main(argv=None) -> int:
             meta=meta,
             meta_path=results_path.with_name(results_path.stem + ".meta.json"),
             progress=Progress(langs, previous_meta(out, args.mode, suite_ids)),
+            host_probe=host_probe,
         )
         run.save()
         for lang in langs:

@@ -21,7 +21,7 @@ matplotlib.use("Agg")  # no display; charts are files
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
-from . import COMPARISONS_DIR, suites
+from . import COMPARISONS_DIR, host_state, suites
 from .claims import render
 from .fmt import fmt_ns, fmt_ratio, fmt_runs, fmt_secs
 from .modes import Params, parse_modes
@@ -247,9 +247,10 @@ def mode_cuts(suite: Suite, meta: dict | None, full: dict[str, Params]) -> list[
     return [f"{mode.capitalize()} mode cut this suite's parameters (see Parameters): {said}.", ""]
 
 
-def suite_sections(suite: Suite, lines: list[dict], out_dir: Path, cuts: list[str]) -> list[str]:
+def suite_sections(suite: Suite, lines: list[dict], out_dir: Path, heads: list[str]) -> list[str]:
+    """A suite's section; `heads` (warnings, the mode's cuts) go under its title."""
     data = table_data(suite, lines)
-    md = [f"## Suite {suite.id}: {suite.spec.title}", "", *cuts, "### Claims", ""]
+    md = [f"## Suite {suite.id}: {suite.spec.title}", "", *heads, "### Claims", ""]
     for claim in suite.claims(suite, data):
         md += render(claim, "####")
     md += [
@@ -325,6 +326,7 @@ def meta_sections(meta: dict | None, meta_name: str, lines: list[dict]) -> list[
         for lang, versions in h.get("toolchains", {}).items():
             text = "; ".join(f"{cmd}: {v}" for cmd, v in versions.items()) or "—"
             out.append(f"| {lang} | {text} |")
+        out += host_state.table(meta)
     from_lines = sorted({(ln["lang"], ln["host"]["toolchain"]) for ln in lines})
     if from_lines:
         out += [
@@ -392,7 +394,8 @@ def write_report(results: Path, out_dir: Path, registry: dict[str, Suite] | None
     md += meta_sections(meta, meta_path.name, lines)
     full = parse_modes(WORKLOADS.read_text())["full"]
     for suite in shown:
-        md += suite_sections(suite, lines, out_dir, mode_cuts(suite, meta, full))
+        heads = host_state.suite_warning(meta, suite.id) + mode_cuts(suite, meta, full)
+        md += suite_sections(suite, lines, out_dir, heads)
     report = out_dir / "REPORT.md"
     report.write_text("\n".join(md).rstrip() + "\n")
     return report

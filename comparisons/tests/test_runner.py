@@ -133,10 +133,20 @@ def fake_root(
 
 
 def run_fake(
-    tmp_path, program, mode="smoke", build_ok=True, workloads_md=None, suites="C", extra=()
+    tmp_path,
+    program,
+    mode="smoke",
+    build_ok=True,
+    workloads_md=None,
+    suites="C",
+    extra=(),
+    before_run=None,
 ):
-    """Runs `suites` (the fake programs print suite C lines), with `extra` runner flags."""
+    """Runs `suites` (the fake programs print suite C lines), with `extra` runner flags;
+    `before_run(root)` may add to the fake root first."""
     root = fake_root(tmp_path, program, build_ok, workloads_md)
+    if before_run:
+        before_run(root)
     out = tmp_path / "out"
     code = runner.main(
         [
@@ -322,6 +332,9 @@ def test_smoke_run_of_the_real_python_program(tmp_path):
     assert runner.main(["--mode", "smoke", "--langs", "python", "--out", str(out)]) == 0
     lines, meta = results_of(out)
     assert meta["errors"] == [] and meta["run"] == ["python"]
+    if shutil.which("cc"):  # the host probe ran around each suite's run
+        probes = [e["probe_ns"] for e in meta["languages"]["python"]["suites"].values()]
+        assert probes and all(ns is not None and ns > 0 for p in probes for ns in p)
     assert {ln["workload"] for ln in lines} >= {"C1", "C2", "C3", "C4", "C6"}
     assert {ln["workload"] for ln in lines if ln["suite"] == "L"} == {
         "L1",
