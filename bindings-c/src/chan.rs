@@ -7,7 +7,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use crate::callback::{pc_drop_fn, DropFn};
-use crate::elem::{check_buf, with_elem, Build, Elem, Erased, Family};
+use crate::elem::{check_buf, fast, with_elem, word, Build, Elem, Erased, Family, Typed};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_CLOSED, PC_EMPTY, PC_FULL, PC_INVALID_ARG};
@@ -49,6 +49,16 @@ pub struct pc_chan {
     /// Shared by all handles of a channel made with a drop callback; held
     /// only for its `Drop`, which runs when the last handle goes.
     _on_last_free: Option<Arc<DrainOnDrop>>,
+}
+
+impl Typed for pc_chan {
+    type F = Chans;
+    fn elem_size(&self) -> usize {
+        self.elem_size
+    }
+    fn erased(&self) -> &AnyChan {
+        &self.chan
+    }
 }
 
 /// Hands the elements still buffered to the drop callback when the last
@@ -111,52 +121,6 @@ unsafe fn recv_on<T: Elem>(
     // promise).
     unsafe { value.write_to(out, size) };
     Ok(())
-}
-
-// The exports' fast path, shaped as the mutex's (`sync::lock_trying_first`):
-// an 8-byte element and a timeout of 0 or `PC_FOREVER` (what an integer or
-// pointer channel's calls are) go by a tail call to the one `send_on` or
-// `recv_on` of that element and wait, with nothing that could unwind and no
-// stack frame in the export itself; any other call goes to the general path
-// (`send_any`, `recv_any`), which checks everything again and has the same
-// rules. Callgrind, the probe's `PC_FOREVER` send + receive round: 233
-// instructions before (the export a frame of five saved registers around
-// the core's inlined `send`), 220 after, Rust's 163; the comparison's C1,
-// per message: 273 before, 257 after, Rust's 221.
-
-/// The handle at `chan` if a call with this buffer takes the fast path
-/// (its timeout decides the rest): one test of the element size, since
-/// every channel of 8-byte elements is a `Chan<u64>` ([`word`]). Written
-/// as a branch per test: joined by `&&`, they were computed with `setcc`s
-/// and combined (4 more instructions).
-///
-/// # Safety
-/// `chan` is NULL or a live handle.
-#[inline(always)]
-unsafe fn fast<'a>(chan: *const pc_chan, buf: *const c_void) -> Option<&'a pc_chan> {
-    // SAFETY: NULL or live (the caller's promise).
-    let ch = unsafe { chan.as_ref() }?;
-    if ch.elem_size != 8 {
-        return None;
-    }
-    if buf.is_null() {
-        return None;
-    }
-    Some(ch)
-}
-
-/// The `Chan<u64>` of a handle of 8-byte elements.
-///
-/// # Safety
-/// `ch.elem_size` is 8.
-#[inline(always)]
-unsafe fn word(ch: &pc_chan) -> &Chan<u64> {
-    match &ch.chan {
-        Erased::Word(c) => c,
-        // SAFETY: `new_chan` made the channel by `Erased::new` with the
-        // handle's `elem_size`, which makes a `Word` for 8 bytes.
-        _ => unsafe { std::hint::unreachable_unchecked() },
-    }
 }
 
 /// The fast path's send: waits for ever if `FOREVER`, else tries once.

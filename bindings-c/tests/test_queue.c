@@ -107,6 +107,53 @@ static void every_status_on_purpose(void) {
   pc_queue_free(q);
 }
 
+/* The same rules on both paths of pc_queue_put and pc_queue_take: 8-byte
+ * elements with a timeout of 0 or PC_FOREVER take the exports' fast path,
+ * every other size and timeout the general one. Sizes of each storage: a
+ * short and a full word, a pair of words, the heap. */
+static void every_size_and_timeout_keeps_the_rules(void) {
+  const size_t sizes[] = {1, 4, 8, 12, 16, 24};
+  const pc_queue_kind kinds[] = {PC_QUEUE_ARRAY, PC_QUEUE_LINKED};
+  for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+      size_t size = sizes[z];
+      pc_queue *q = NULL;
+      CHECK_STATUS(pc_queue_new(kinds[k], size, 2, false, &q), PC_OK);
+      unsigned char a[32], b[32], out[32];
+      memset(a, 0xa1, sizeof a);
+      memset(b, 0xb2, sizeof b);
+      CHECK_STATUS(pc_queue_put(q, a, 0), PC_OK);
+      CHECK_STATUS(pc_queue_put(q, b, PC_FOREVER), PC_OK);
+      CHECK_STATUS(pc_queue_put(q, a, 0), PC_FULL);
+      CHECK_STATUS(pc_queue_put(q, a, 1 * MS), PC_TIMEOUT);
+      memset(out, 0, sizeof out);
+      CHECK_STATUS(pc_queue_take(q, out, PC_FOREVER), PC_OK);
+      CHECK(memcmp(out, a, size) == 0 && out[size] == 0); /* its bytes, no more */
+      CHECK_STATUS(pc_queue_take(q, out, 1 * MS), PC_OK);
+      CHECK(memcmp(out, b, size) == 0);
+      memset(out, 0x5c, sizeof out);
+      CHECK_STATUS(pc_queue_take(q, out, 0), PC_EMPTY);
+      CHECK_STATUS(pc_queue_take(q, out, 1 * MS), PC_TIMEOUT);
+      CHECK(out[0] == 0x5c); /* written only on PC_OK */
+      CHECK_STATUS(pc_queue_put(q, NULL, 0), PC_INVALID_ARG);
+      CHECK_STATUS(pc_queue_take(q, NULL, PC_FOREVER), PC_INVALID_ARG);
+      CHECK_STATUS(pc_queue_put(q, b, 1 * MS), PC_OK);
+      CHECK_STATUS(pc_queue_close(q), PC_OK);
+      CHECK_STATUS(pc_queue_put(q, a, 0), PC_CLOSED);
+      CHECK_STATUS(pc_queue_put(q, a, PC_FOREVER), PC_CLOSED);
+      CHECK_STATUS(pc_queue_put(q, a, 1 * MS), PC_CLOSED);
+      CHECK_STATUS(pc_queue_take(q, out, 0), PC_OK); /* what is left, then closed */
+      CHECK(memcmp(out, b, size) == 0);
+      CHECK_STATUS(pc_queue_take(q, out, 0), PC_CLOSED);
+      CHECK_STATUS(pc_queue_take(q, out, PC_FOREVER), PC_CLOSED);
+      CHECK_STATUS(pc_queue_take(q, out, 1 * MS), PC_CLOSED);
+      pc_queue_free(q);
+    }
+  }
+  CHECK_STATUS(pc_queue_put(NULL, &(int64_t){1}, PC_FOREVER), PC_INVALID_ARG);
+  CHECK_STATUS(pc_queue_take(NULL, &(int64_t){1}, 0), PC_INVALID_ARG);
+}
+
 /* FIFO kinds keep order; drain takes what is there, also after a close. */
 static void fifo_order_and_drain_after_close(void) {
   const pc_queue_kind kinds[] = {PC_QUEUE_ARRAY, PC_QUEUE_ARRAY, PC_QUEUE_LINKED, PC_QUEUE_LINKED,
@@ -409,6 +456,7 @@ static void many_producers_and_consumers(void) {
 
 int main(void) {
   RUN(every_status_on_purpose);
+  RUN(every_size_and_timeout_keeps_the_rules);
   RUN(fifo_order_and_drain_after_close);
   RUN(synchronous_hands_over);
   RUN(priority_by_comparator);

@@ -38,7 +38,7 @@ pub const PC_QUEUE_TRANSFER: pc_queue_kind = 6;
 
 /// One core queue of elements `T`, of any kind. The delay queue holds each
 /// element with the instant it may leave.
-pub(super) enum Kind<T> {
+pub(crate) enum Kind<T> {
     Array(ArrayBlockingQueue<T>),
     Linked(LinkedBlockingQueue<T>),
     Synchronous(SynchronousQueue<T>),
@@ -67,7 +67,7 @@ macro_rules! each {
 }
 
 /// The core's queues, as an element family.
-pub(super) struct Queues;
+pub(crate) struct Queues;
 
 impl Family for Queues {
     type Of<T: Elem> = Kind<T>;
@@ -76,7 +76,7 @@ impl Family for Queues {
 pub(super) use each;
 
 /// Inserts as `timeout_ns` says.
-#[inline]
+#[inline(always)]
 fn insert<U>(q: &impl BlockingQueue<U>, value: U, timeout_ns: u64) -> Result<(), Status> {
     match Wait::from_ns(timeout_ns) {
         Wait::Try => q.add(value)?,
@@ -87,7 +87,7 @@ fn insert<U>(q: &impl BlockingQueue<U>, value: U, timeout_ns: u64) -> Result<(),
 }
 
 /// Removes the head as `timeout_ns` says.
-#[inline]
+#[inline(always)]
 fn extract<U>(q: &impl BlockingQueue<U>, timeout_ns: u64) -> Result<U, Status> {
     Ok(match Wait::from_ns(timeout_ns) {
         Wait::Try => q.remove()?,
@@ -96,11 +96,17 @@ fn extract<U>(q: &impl BlockingQueue<U>, timeout_ns: u64) -> Result<U, Status> {
     })
 }
 
+// `put` and `take` are always inlined, with `insert` and `extract`, so
+// that the fast path's constant timeout (`put_8`, `take_8`) leaves one
+// branch of each: callgrind, C1 on an array queue from C, per message: 243
+// instructions with them called, 215 inlined (Rust's own: 161).
 impl<T: Elem> Kind<T> {
+    #[inline(always)]
     pub(super) fn put(&self, value: T, timeout_ns: u64) -> Result<(), Status> {
         each!(self, q => insert(q, value, timeout_ns), d => insert(d, (Instant::now(), value), timeout_ns))
     }
 
+    #[inline(always)]
     pub(super) fn take(&self, timeout_ns: u64) -> Result<T, Status> {
         each!(self, q => extract(q, timeout_ns), d => Ok(extract(d, timeout_ns)?.1))
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::callback::DropFn;
 use crate::chan::PC_UNBOUNDED;
-use crate::elem::{with_elem, Erased};
+use crate::elem::{with_elem, Erased, Typed};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_CLOSED};
@@ -54,6 +54,16 @@ impl Drop for Shared {
 #[derive(Clone)]
 pub struct pc_queue {
     shared: Arc<Shared>,
+}
+
+impl Typed for pc_queue {
+    type F = Queues;
+    fn elem_size(&self) -> usize {
+        self.shared.elem_size
+    }
+    fn erased(&self) -> &AnyQueue {
+        &self.shared.queue
+    }
 }
 
 /// Writes to `*out` another handle to the same queue (to be freed on its

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use super::kind::Kind;
 use super::{pc_queue, Shared};
-use crate::elem::{check_buf, with_elem, Elem};
+use crate::elem::{check_buf, fast, with_elem, word, Elem};
 use crate::ffi::handle;
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_CLOSED, PC_FULL, PC_INVALID_ARG};
-use crate::wait::Wait;
+use crate::wait::{Wait, PC_FOREVER};
 
 /// The queue behind `queue`, once it and the element buffer `elem` are
 /// checked: the opening `pc_queue_put`, `pc_queue_put_delayed` and
@@ -46,6 +46,44 @@ unsafe fn put_target<'a>(
 /// queue's `elem_size` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn pc_queue_put(
+    queue: *const pc_queue,
+    elem: *const c_void,
+    timeout_ns: u64,
+) -> pc_status {
+    // SAFETY: `queue` is NULL or a live handle, and `elem` NULL or readable
+    // for its `elem_size` bytes (the caller's promise), 8 on the fast path
+    // (`elem::fast`).
+    unsafe {
+        if let Some(q) = fast(queue, elem) {
+            if timeout_ns == PC_FOREVER {
+                return put_8::<true>(q, elem.cast());
+            }
+            if timeout_ns == 0 {
+                return put_8::<false>(q, elem.cast());
+            }
+        }
+        put_any(queue, elem, timeout_ns)
+    }
+}
+
+/// The fast path's put: waits for ever if `FOREVER`, else tries once.
+///
+/// # Safety
+/// `q`'s elements are 8 bytes; `elem` is readable for them.
+#[inline(never)]
+unsafe extern "C" fn put_8<const FOREVER: bool>(q: &pc_queue, elem: *const u64) -> pc_status {
+    let timeout_ns = if FOREVER { PC_FOREVER } else { 0 };
+    // SAFETY: 8-byte elements, `elem` readable for them (the caller's
+    // promise).
+    boundary(|| unsafe { word(q).put(elem.read_unaligned(), timeout_ns) })
+}
+
+/// `pc_queue_put`'s general path.
+///
+/// # Safety
+/// As `pc_queue_put`.
+#[inline(never)]
+unsafe extern "C" fn put_any(
     queue: *const pc_queue,
     elem: *const c_void,
     timeout_ns: u64,
