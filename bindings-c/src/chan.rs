@@ -7,7 +7,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use crate::callback::{pc_drop_fn, DropFn};
-use crate::elem::{check_buf, fast, with_elem, word, Build, Elem, Erased, Family, Typed};
+use crate::elem::{check_buf, fast_or, with_elem, word, Build, Elem, Erased, Family, Typed};
 use crate::ffi::{self, free_handle, handle};
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_CLOSED, PC_EMPTY, PC_FULL, PC_INVALID_ARG};
@@ -131,11 +131,11 @@ unsafe fn recv_on<T: Elem>(
 /// # Safety
 /// `ch.elem_size` is 8; `elem` is readable for 8 bytes.
 #[inline(never)]
-unsafe extern "C" fn send_8<const FOREVER: bool>(ch: &pc_chan, elem: *const u8) -> pc_status {
+unsafe extern "C" fn send_8<const FOREVER: bool>(ch: &pc_chan, elem: *const c_void) -> pc_status {
     let timeout_ns = if FOREVER { PC_FOREVER } else { 0 };
     // SAFETY: 8-byte elements, `elem` readable for them (the caller's
     // promise).
-    boundary(|| unsafe { send_on(word(ch), elem, 8, timeout_ns) })
+    boundary(|| unsafe { send_on(word(ch), elem.cast(), 8, timeout_ns) })
 }
 
 /// The fast path's receive, as `send_8`.
@@ -143,11 +143,11 @@ unsafe extern "C" fn send_8<const FOREVER: bool>(ch: &pc_chan, elem: *const u8) 
 /// # Safety
 /// `ch.elem_size` is 8; `out` is writable for 8 bytes.
 #[inline(never)]
-unsafe extern "C" fn recv_8<const FOREVER: bool>(ch: &pc_chan, out: *mut u8) -> pc_status {
+unsafe extern "C" fn recv_8<const FOREVER: bool>(ch: &pc_chan, out: *mut c_void) -> pc_status {
     let timeout_ns = if FOREVER { PC_FOREVER } else { 0 };
     // SAFETY: 8-byte elements, `out` writable for them (the caller's
     // promise).
-    boundary(|| unsafe { recv_on(word(ch), out, 8, timeout_ns) })
+    boundary(|| unsafe { recv_on(word(ch), out.cast(), 8, timeout_ns) })
 }
 
 /// `pc_chan_send`'s general path.
@@ -322,17 +322,15 @@ pub unsafe extern "C" fn pc_chan_send(
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `chan` is NULL or a live handle, and `elem` NULL or readable
-    // for its `elem_size` bytes (the caller's promise), 8 on the fast path.
+    // for its `elem_size` bytes (the caller's promise).
     unsafe {
-        if let Some(ch) = fast(chan, elem) {
-            if timeout_ns == PC_FOREVER {
-                return send_8::<true>(ch, elem.cast());
-            }
-            if timeout_ns == 0 {
-                return send_8::<false>(ch, elem.cast());
-            }
-        }
-        send_any(chan, elem, timeout_ns)
+        fast_or(
+            chan,
+            elem,
+            timeout_ns,
+            [send_8::<true>, send_8::<false>],
+            send_any,
+        )
     }
 }
 
@@ -355,17 +353,15 @@ pub unsafe extern "C" fn pc_chan_recv(
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `chan` is NULL or a live handle, and `out` NULL or writable
-    // for its `elem_size` bytes (the caller's promise), 8 on the fast path.
+    // for its `elem_size` bytes (the caller's promise).
     unsafe {
-        if let Some(ch) = fast(chan, out) {
-            if timeout_ns == PC_FOREVER {
-                return recv_8::<true>(ch, out.cast());
-            }
-            if timeout_ns == 0 {
-                return recv_8::<false>(ch, out.cast());
-            }
-        }
-        recv_any(chan, out, timeout_ns)
+        fast_or(
+            chan,
+            out,
+            timeout_ns,
+            [recv_8::<true>, recv_8::<false>],
+            recv_any,
+        )
     }
 }
 

@@ -8,7 +8,8 @@
 
 use std::ffi::c_void;
 
-use crate::status::{Status, PC_INVALID_ARG};
+use crate::status::{pc_status, Status, PC_INVALID_ARG};
+use crate::wait::PC_FOREVER;
 
 /// An element type of the core's channel as the C ABI uses it.
 pub(crate) trait Elem: Sized + Clone + PartialEq + Send + Sync + 'static {
@@ -383,6 +384,60 @@ pub(crate) trait Typed {
 // message): 264 instructions before, 215 after, Rust's 161; 1.44 of Rust's
 // time before, 0.99 after (median of 5 alternated pairs).
 
+/// An element buffer an export is given: `*const c_void` to read from,
+/// `*mut c_void` to write to.
+pub(crate) trait Buf: Copy {
+    fn is_null(self) -> bool;
+}
+
+impl Buf for *const c_void {
+    #[inline(always)]
+    fn is_null(self) -> bool {
+        <*const c_void>::is_null(self)
+    }
+}
+
+impl Buf for *mut c_void {
+    #[inline(always)]
+    fn is_null(self) -> bool {
+        <*mut c_void>::is_null(self)
+    }
+}
+
+/// A fast path's operation: `FOREVER` waits for ever, else it tries once.
+pub(crate) type FastOp<H, B> = unsafe extern "C" fn(&H, B) -> pc_status;
+
+/// An export's whole body: a call on a handle of 8-byte elements with a
+/// non-NULL buffer and a timeout of `PC_FOREVER` or 0 goes to `forever` or
+/// `once`, anything else (NULL included) to `general`, which checks
+/// everything again and has the same rules.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle; `buf` is NULL or valid for its
+/// elements (the export's promise).
+#[inline(always)]
+pub(crate) unsafe fn fast_or<H: Typed, B: Buf>(
+    ptr: *const H,
+    buf: B,
+    timeout_ns: u64,
+    [forever, once]: [FastOp<H, B>; 2],
+    general: unsafe extern "C" fn(*const H, B, u64) -> pc_status,
+) -> pc_status {
+    // SAFETY: the caller's promises; on the fast path 8-byte elements and
+    // a valid buffer, as `forever` and `once` need.
+    unsafe {
+        if let Some(h) = fast(ptr, buf) {
+            if timeout_ns == PC_FOREVER {
+                return forever(h, buf);
+            }
+            if timeout_ns == 0 {
+                return once(h, buf);
+            }
+        }
+        general(ptr, buf, timeout_ns)
+    }
+}
+
 /// The handle at `ptr` if a call with this buffer takes the fast path (its
 /// timeout decides the rest): one test of the element size, since every
 /// container of 8-byte elements holds `u64`s ([`word`]). Written as a
@@ -392,7 +447,7 @@ pub(crate) trait Typed {
 /// # Safety
 /// `ptr` is NULL or a live handle.
 #[inline(always)]
-pub(crate) unsafe fn fast<'a, H: Typed>(ptr: *const H, buf: *const c_void) -> Option<&'a H> {
+unsafe fn fast<'a, H: Typed>(ptr: *const H, buf: impl Buf) -> Option<&'a H> {
     // SAFETY: NULL or live (the caller's promise).
     let h = unsafe { ptr.as_ref() }?;
     if h.elem_size() != 8 {

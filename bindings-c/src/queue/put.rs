@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::kind::Kind;
 use super::{pc_queue, Shared};
-use crate::elem::{check_buf, fast, with_elem, word, Elem};
+use crate::elem::{check_buf, fast_or, with_elem, word, Elem};
 use crate::ffi::handle;
 use crate::panic::boundary;
 use crate::status::{pc_status, Status, PC_CLOSED, PC_FULL, PC_INVALID_ARG};
@@ -51,18 +51,15 @@ pub unsafe extern "C" fn pc_queue_put(
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `queue` is NULL or a live handle, and `elem` NULL or readable
-    // for its `elem_size` bytes (the caller's promise), 8 on the fast path
-    // (`elem::fast`).
+    // for its `elem_size` bytes (the caller's promise).
     unsafe {
-        if let Some(q) = fast(queue, elem) {
-            if timeout_ns == PC_FOREVER {
-                return put_8::<true>(q, elem.cast());
-            }
-            if timeout_ns == 0 {
-                return put_8::<false>(q, elem.cast());
-            }
-        }
-        put_any(queue, elem, timeout_ns)
+        fast_or(
+            queue,
+            elem,
+            timeout_ns,
+            [put_8::<true>, put_8::<false>],
+            put_any,
+        )
     }
 }
 
@@ -71,11 +68,11 @@ pub unsafe extern "C" fn pc_queue_put(
 /// # Safety
 /// `q`'s elements are 8 bytes; `elem` is readable for them.
 #[inline(never)]
-unsafe extern "C" fn put_8<const FOREVER: bool>(q: &pc_queue, elem: *const u64) -> pc_status {
+unsafe extern "C" fn put_8<const FOREVER: bool>(q: &pc_queue, elem: *const c_void) -> pc_status {
     let timeout_ns = if FOREVER { PC_FOREVER } else { 0 };
     // SAFETY: 8-byte elements, `elem` readable for them (the caller's
     // promise).
-    boundary(|| unsafe { word(q).put(elem.read_unaligned(), timeout_ns) })
+    boundary(|| unsafe { word(q).put(elem.cast::<u64>().read_unaligned(), timeout_ns) })
 }
 
 /// `pc_queue_put`'s general path.

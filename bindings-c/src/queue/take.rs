@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::kind::each;
 use super::pc_queue;
-use crate::elem::{check_buf, fast, with_elem, word, Elem};
+use crate::elem::{check_buf, fast_or, with_elem, word, Elem};
 use crate::ffi::{self, handle};
 use crate::panic::boundary;
 use crate::status::pc_status;
@@ -62,18 +62,15 @@ pub unsafe extern "C" fn pc_queue_take(
     timeout_ns: u64,
 ) -> pc_status {
     // SAFETY: `queue` is NULL or a live handle, and `out` NULL or writable
-    // for its `elem_size` bytes (the caller's promise), 8 on the fast path
-    // (`elem::fast`).
+    // for its `elem_size` bytes (the caller's promise).
     unsafe {
-        if let Some(q) = fast(queue, out) {
-            if timeout_ns == PC_FOREVER {
-                return take_8::<true>(q, out.cast());
-            }
-            if timeout_ns == 0 {
-                return take_8::<false>(q, out.cast());
-            }
-        }
-        take_any(queue, out, timeout_ns)
+        fast_or(
+            queue,
+            out,
+            timeout_ns,
+            [take_8::<true>, take_8::<false>],
+            take_any,
+        )
     }
 }
 
@@ -82,13 +79,13 @@ pub unsafe extern "C" fn pc_queue_take(
 /// # Safety
 /// `q`'s elements are 8 bytes; `out` is writable for them.
 #[inline(never)]
-unsafe extern "C" fn take_8<const FOREVER: bool>(q: &pc_queue, out: *mut u64) -> pc_status {
+unsafe extern "C" fn take_8<const FOREVER: bool>(q: &pc_queue, out: *mut c_void) -> pc_status {
     let timeout_ns = if FOREVER { PC_FOREVER } else { 0 };
     boundary(|| {
         // SAFETY: 8-byte elements (the caller's promise).
         let head = unsafe { word(q) }.take(timeout_ns)?;
         // SAFETY: `out` is writable for them (the caller's promise).
-        unsafe { out.write_unaligned(head) };
+        unsafe { out.cast::<u64>().write_unaligned(head) };
         Ok(())
     })
 }
