@@ -157,7 +157,7 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
   }
   long switches = 0;
   for (int r = -warmup; r < runs; r++) {
-    bench_outcome out = {0, 0, NULL, 0};
+    bench_outcome out = {0, 0, NULL, 0, 0};
     proc_usage before = usage_now();
     const char *err = c->run(c, &out);
     proc_usage after = usage_now();
@@ -168,6 +168,7 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
       if (want <= 0) err = "no increment in the window";
       ops = got;
     }
+    if (err == NULL && c->check != NULL) err = c->check(c, &out);
     if (err != NULL || got != want) {
       fprintf(stderr, "bench: FAILED: %s: result %" PRId64 ", want %" PRId64 " (%s)\n", c->label,
               got, want,

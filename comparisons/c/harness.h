@@ -35,6 +35,8 @@ typedef struct {
    * valid until the next run. */
   const int64_t *counts;
   int n_counts;
+  /* What `check` needs of the run besides the result (L3's state). */
+  uint64_t state;
 } bench_outcome;
 
 /* One measured configuration, filled in by its suite. */
@@ -53,6 +55,11 @@ struct bench_config {
   bool windowed;
   /* One run: fills *out; returns NULL, or why a call inside the run failed. */
   const char *(*run)(const bench_config *c, bench_outcome *out);
+  /* NULL, or a check of a run's outcome that costs as much as the run (L3
+   * recomputes its state): called after the run's CPU time is read, so
+   * that it is not counted, as the Rust program computes it outside its
+   * measured part. Returns NULL, or what is wrong. */
+  const char *(*check)(const bench_config *c, const bench_outcome *out);
   /* NULL, or what the line adds, measured once after the runs (X3's memory
    * per task): writes JSON members, each followed by ", ", to json[0..n);
    * returns NULL, or why it could not (the configuration then fails). */

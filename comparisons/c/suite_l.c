@@ -347,17 +347,21 @@ static const char *run_once(const bench_config *bc, bench_outcome *out) {
   pthread_barrier_destroy(&s.go);
   pc_chan_free(s.chan);
   if (impl != NULL) impl->destroy(&s.lock);
-  const char *err = atomic_exchange(&run_error, NULL);
-  /* L3's state after n operations is the step applied n * work times to 1. */
-  if (err == NULL && c->work > 0 && d.x != lcg(1, d.n * c->work))
-    err = "L3's state is wrong (a lost update)";
-  return err;
+  out->state = d.x;
+  return atomic_exchange(&run_error, NULL);
+}
+
+/* L3's state after n operations is the step applied n * work times to 1. */
+static const char *check_state(const bench_config *bc, const bench_outcome *out) {
+  const config *c = (const config *)bc->data.bytes;
+  return out->state != lcg(1, out->result * c->work) ? "L3's state is wrong (a lost update)"
+                                                      : NULL;
 }
 
 static bench_config describe(config c, const char *impl, const char *kind) {
   bench_config b = {.workload = c.workload, .impl = impl, .via = "c-abi", .kind = kind,
                     .unit = "ns/op", .ops = c.ops, .want = c.ops, .windowed = windowed(&c),
-                    .run = run_once};
+                    .run = run_once, .check = c.work > 0 ? check_state : NULL};
   if (strncmp(impl, "core.", 5) != 0) b.via = "native";
   memcpy(b.data.bytes, &c, sizeof c);
   snprintf(b.label, sizeof b.label, "%s %s T=%d", c.workload, impl, c.threads);
