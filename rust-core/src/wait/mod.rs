@@ -46,6 +46,7 @@
 //!   unless it holds its own borrow of it: the woken owner may free it.
 
 mod backoff;
+mod cpus;
 mod deadline;
 mod event;
 mod park;
@@ -53,9 +54,8 @@ mod queue;
 mod raw_lock;
 mod waiter;
 
-pub(crate) use backoff::{
-    first_yield, one_cpu, retried_after, sleep_instead_of, spin, Backoff, Spin,
-};
+pub(crate) use backoff::{first_yield, retried_after, sleep_instead_of, spin, Backoff, Spin};
+pub(crate) use cpus::one_cpu;
 pub use deadline::{Deadline, Wait};
 pub(crate) use event::{Event, Watch};
 pub(crate) use park::block_until;
