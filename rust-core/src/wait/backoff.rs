@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::cpus::one_cpu;
+use super::cpus::{moved_away, one_cpu};
 use crate::loom::yield_now;
 
 /// How a blocked [`Waiter`](super::Waiter) waits to be let go.
@@ -152,7 +152,16 @@ impl Backoff {
 /// microseconds, stayed on one CPU through every one of the 28 such sleeps
 /// of a logged run, until the kernel's load balancer moved one of them,
 /// 2,000 to more than 12,000 round trips after they started.
+///
+/// A thread that such a sleep left where it was moves instead, the next
+/// time it should part (see [`moved_away`]), and goes on waiting there.
 fn sleep_to_part() -> bool {
+    time_to_part() && !moved_away()
+}
+
+/// Whether this wait should part from its partner: [`sleep_to_part`]'s
+/// count of waits in a row ended at their first yield.
+fn time_to_part() -> bool {
     if one_cpu() {
         return false;
     }
@@ -208,7 +217,12 @@ fn paired_apart() {
 /// pinned to one CPU for its first 100,000 messages and then let go stayed
 /// on it for the other 1.9 million, ours and crossbeam-channel's alike).
 pub(crate) fn sleep_instead_of(step: u32) -> bool {
-    !cfg!(loom) && step == first_yield() && sleep_to_part()
+    part_at(step) && !moved_away()
+}
+
+/// Whether a retry loop's step `step` should part (see [`time_to_part`]).
+fn part_at(step: u32) -> bool {
+    !cfg!(loom) && step == first_yield() && time_to_part()
 }
 
 /// A retry loop's try after `steps` pauses of [`spin`] went through:
@@ -406,9 +420,8 @@ mod tests {
     use std::cell::Cell;
 
     use super::{
-        ended_in_yields, first_yield, one_cpu, paired_apart, retried_after, sleep_instead_of,
-        sleep_to_part, Backoff, BUDGET, MAX_ADAPTIVE_STEPS, PART_AFTER_FIRST, PART_AFTER_MOST,
-        PROBE_EVERY,
+        ended_in_yields, first_yield, one_cpu, paired_apart, part_at, retried_after, time_to_part,
+        Backoff, BUDGET, MAX_ADAPTIVE_STEPS, PART_AFTER_FIRST, PART_AFTER_MOST, PROBE_EVERY,
     };
 
     fn steps() -> u32 {
@@ -472,11 +485,12 @@ mod tests {
     }
 
     /// `PART_AFTER_FIRST` waits in a row ended by their first yield make
-    /// the next wait sleep at once; each such sleep doubles the run needed
+    /// the next wait part at once (sleep or move: see `moved_away`, tested
+    /// in cpus.rs); each such parting doubles the run needed
     /// for the next (up to `PART_AFTER_MOST`); a wait that its spin ends,
     /// or that a later yield ends, starts the run again.
     #[test]
-    fn waits_ended_at_their_first_yield_make_one_sleep() {
+    fn waits_ended_at_their_first_yield_make_one_part() {
         if one_cpu() {
             return;
         }
@@ -484,12 +498,12 @@ mod tests {
             let mut after = PART_AFTER_FIRST;
             while after < PART_AFTER_MOST {
                 for _ in 0..after {
-                    assert!(!sleep_to_part());
+                    assert!(!time_to_part());
                     ended_in_yields(true);
                 }
-                assert!(sleep_to_part());
+                assert!(time_to_part());
                 // The run starts again.
-                assert!(!sleep_to_part());
+                assert!(!time_to_part());
                 after *= 2;
             }
             let run_but_one = || {
@@ -500,15 +514,15 @@ mod tests {
             run_but_one();
             paired_apart();
             ended_in_yields(true);
-            assert!(!sleep_to_part(), "a spin that paid ends the run");
+            assert!(!time_to_part(), "a spin that paid ends the run");
             run_but_one();
             ended_in_yields(false);
             ended_in_yields(true);
-            assert!(!sleep_to_part(), "a wait of several yields ends the run");
+            assert!(!time_to_part(), "a wait of several yields ends the run");
             for _ in 0..PART_AFTER_MOST {
                 ended_in_yields(true);
             }
-            assert!(sleep_to_part(), "the run stops growing at the most");
+            assert!(time_to_part(), "the run stops growing at the most");
         })
         .join()
         .unwrap();
@@ -516,10 +530,10 @@ mod tests {
 
     /// A retry loop's waits count as the policies' do, but a wait ended by
     /// any of its yields counts: `PART_AFTER_FIRST` in a row make the next
-    /// wait sleep at the step that would yield (and at no other); one that
+    /// wait part at the step that would yield (and at no other); one that
     /// its spin ended starts the run again.
     #[test]
-    fn retries_ended_by_their_yields_make_one_sleep() {
+    fn retries_ended_by_their_yields_make_one_part() {
         if one_cpu() {
             return;
         }
@@ -527,26 +541,26 @@ mod tests {
             let first = first_yield();
             let run = |n: u32| {
                 for _ in 0..n {
-                    assert!(!sleep_instead_of(first));
+                    assert!(!part_at(first));
                     retried_after(first + 1);
                 }
             };
             run(PART_AFTER_FIRST);
-            assert!(!sleep_instead_of(first - 1), "a step that pauses");
-            assert!(!sleep_instead_of(first + 1), "a later yield");
-            assert!(sleep_instead_of(first));
-            assert!(!sleep_instead_of(first), "the run starts again");
+            assert!(!part_at(first - 1), "a step that pauses");
+            assert!(!part_at(first + 1), "a later yield");
+            assert!(part_at(first));
+            assert!(!part_at(first), "the run starts again");
             // The next run is twice as long.
             run(2 * PART_AFTER_FIRST - 1);
             retried_after(first);
             run(1);
-            assert!(!sleep_instead_of(first), "a spin that paid ends the run");
+            assert!(!part_at(first), "a spin that paid ends the run");
             // With that one, a run of waits ended by their third yield.
             for _ in 1..2 * PART_AFTER_FIRST {
-                assert!(!sleep_instead_of(first));
+                assert!(!part_at(first));
                 retried_after(first + 3);
             }
-            assert!(sleep_instead_of(first), "waits of several yields count");
+            assert!(part_at(first), "waits of several yields count");
         })
         .join()
         .unwrap();
