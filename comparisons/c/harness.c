@@ -157,9 +157,10 @@ static bool measure(const char *suite, const bench_config *c, int runs, int warm
   }
   long switches = 0;
   for (int r = -warmup; r < runs; r++) {
-    bench_outcome out = {0, 0, NULL, 0, 0};
+    bench_outcome out = {0, 0, NULL, 0, 0, NULL};
+    const char *err = c->prepare != NULL ? c->prepare(c, &out) : NULL;
     proc_usage before = usage_now();
-    const char *err = c->run(c, &out);
+    if (err == NULL) err = c->run(c, &out);
     proc_usage after = usage_now();
     int64_t got = out.result, want = c->want, ops = c->ops;
     if (c->windowed && err == NULL) {

@@ -37,6 +37,9 @@ typedef struct {
   int n_counts;
   /* What `check` needs of the run besides the result (L3's state). */
   uint64_t state;
+  /* What `prepare` made for the run (F's fixed pool), NULL without; the run
+   * frees it. */
+  void *prepared;
 } bench_outcome;
 
 /* One measured configuration, filled in by its suite. */
@@ -53,6 +56,11 @@ struct bench_config {
    * per-thread counts add up to the result (the counter), divides by the
    * result and prints their fairness index. */
   bool windowed;
+  /* NULL, or what a run needs made before its CPU time is read and its
+   * clock starts (F's fixed pool, whose threads start there), as the Rust
+   * program's bodies are prepared: sets out->prepared; returns NULL, or why
+   * it could not. */
+  const char *(*prepare)(const bench_config *c, bench_outcome *out);
   /* One run: fills *out; returns NULL, or why a call inside the run failed. */
   const char *(*run)(const bench_config *c, bench_outcome *out);
   /* NULL, or a check of a run's outcome that costs as much as the run (L3
