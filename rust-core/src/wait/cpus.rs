@@ -44,11 +44,26 @@ fn process_has_one_cpu() -> bool {
 /// kernel says.
 #[cfg(all(target_os = "linux", not(loom)))]
 fn affinity_count(tid: libc::pid_t) -> Option<usize> {
+    // SAFETY: a set the kernel filled in.
+    affinity(tid).map(|set| unsafe { libc::CPU_COUNT(&set) } as usize)
+}
+
+/// The CPUs thread `tid` (0: the calling thread) may run on, if the kernel
+/// says.
+#[cfg(all(target_os = "linux", not(loom)))]
+fn affinity(tid: libc::pid_t) -> Option<libc::cpu_set_t> {
     let mut set = empty_cpu_set();
     // SAFETY: `set` is writable for the size given.
     let got = unsafe { libc::sched_getaffinity(tid, std::mem::size_of_val(&set), &mut set) };
-    // SAFETY: `set` was filled in by the kernel.
-    (got == 0).then(|| unsafe { libc::CPU_COUNT(&set) } as usize)
+    (got == 0).then_some(set)
+}
+
+/// Lets the calling thread run on `set`'s CPUs only; false if the kernel
+/// refused.
+#[cfg(all(target_os = "linux", not(loom)))]
+fn set_affinity(set: &libc::cpu_set_t) -> bool {
+    // SAFETY: `set` is readable for the size given.
+    unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(set), set) == 0 }
 }
 
 thread_local! {
@@ -109,12 +124,7 @@ fn current_cpu() -> Option<usize> {
 /// one CPU; one that sets it in between has its setting undone.
 #[cfg(all(target_os = "linux", not(loom)))]
 fn move_to_another_cpu(here: usize) -> Option<usize> {
-    let mut allowed = empty_cpu_set();
-    let size = std::mem::size_of_val(&allowed);
-    // SAFETY: `allowed` is writable for `size` bytes.
-    if unsafe { libc::sched_getaffinity(0, size, &mut allowed) } != 0 {
-        return None;
-    }
+    let allowed = affinity(0)?;
     let n = libc::CPU_SETSIZE as usize;
     let there = (1..n)
         .map(|i| (here + i) % n)
@@ -123,20 +133,17 @@ fn move_to_another_cpu(here: usize) -> Option<usize> {
     let mut only_there = empty_cpu_set();
     // SAFETY: as above.
     unsafe { libc::CPU_SET(there, &mut only_there) };
-    // SAFETY: both sets are readable for `size` bytes.
-    if unsafe { libc::sched_setaffinity(0, size, &only_there) } != 0 {
+    if !set_affinity(&only_there) {
         return None;
     }
-    // SAFETY: as above.
-    if unsafe { libc::sched_setaffinity(0, size, &allowed) } != 0 {
+    if !set_affinity(&allowed) {
         // The allowed CPUs changed meanwhile (a cpuset) so that none of
         // them is left: all CPUs, which the kernel narrows to the
         // cpuset's, rather than a thread pinned for good.
         let mut all = empty_cpu_set();
         // SAFETY: every `c` is below `CPU_SETSIZE`, the set's size.
         (0..n).for_each(|c| unsafe { libc::CPU_SET(c, &mut all) });
-        // SAFETY: as above.
-        unsafe { libc::sched_setaffinity(0, size, &all) };
+        set_affinity(&all);
     }
     Some(there)
 }
@@ -154,20 +161,10 @@ fn empty_cpu_set() -> libc::cpu_set_t {
 
 #[cfg(all(test, target_os = "linux", not(loom)))]
 mod tests {
-    use super::{current_cpu, empty_cpu_set, move_to_another_cpu, moved_away};
+    use super::{current_cpu, empty_cpu_set, move_to_another_cpu, moved_away, set_affinity};
 
     fn affinity() -> libc::cpu_set_t {
-        let mut set = empty_cpu_set();
-        // SAFETY: `set` is writable for its size.
-        let got = unsafe { libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) };
-        assert_eq!(got, 0);
-        set
-    }
-
-    fn set_affinity(set: &libc::cpu_set_t) {
-        // SAFETY: `set` is readable for its size.
-        let got = unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(set), set) };
-        assert_eq!(got, 0);
+        super::affinity(0).expect("Linux says a thread's affinity")
     }
 
     fn same(a: &libc::cpu_set_t, b: &libc::cpu_set_t) -> bool {
@@ -200,7 +197,7 @@ mod tests {
             let mut pinned = empty_cpu_set();
             // SAFETY: as in `is_set`.
             unsafe { libc::CPU_SET(here, &mut pinned) };
-            set_affinity(&pinned);
+            assert!(set_affinity(&pinned));
             assert_eq!(current_cpu(), Some(here));
             assert_eq!(move_to_another_cpu(here), None);
             assert!(same(&affinity(), &pinned));
@@ -234,7 +231,7 @@ mod tests {
             let mut pinned = empty_cpu_set();
             // SAFETY: as in `is_set`.
             unsafe { libc::CPU_SET(here, &mut pinned) };
-            set_affinity(&pinned);
+            assert!(set_affinity(&pinned));
             for _ in 0..3 {
                 assert!(!moved_away(), "a pinned thread always sleeps");
             }
